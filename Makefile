@@ -1,0 +1,86 @@
+# llmz -- build, test, bench, model.
+#   make            build ./llmz (with the embedded default model)
+#   make test       build and run every test (unit, golden, CLI); prints "N passed, N failed"
+#   make bench      ratio/speed table against gzip, bzip2, xz, zstd, brotli, zpaq (bench/)
+#   make model      retrain the default model from ../shared/corpus (hours on 2 cores; needs python3-torch)
+#   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+
+CC      ?= cc
+# Determinism (docs/determinism.md): no fast-math, no FP contraction, SSE2 floats on x86.
+DETFLAGS = -ffp-contract=off -fno-fast-math -fno-associative-math -fno-reciprocal-math -frounding-math
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wcast-qual -Wformat=2 \
+          -Wpointer-arith -Wundef -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS  ?=
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(DETFLAGS) $(WARN) -pthread -Ilib $(CFLAGS)
+LDLIBS  = -pthread -lm
+BUILD  ?= build
+
+LIB_SRC   := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_SIMD  := $(filter %_avx2.c %_avx512.c,$(LIB_SRC))
+LIB_PLAIN := $(filter-out $(LIB_SIMD),$(LIB_SRC))
+LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lib/model/embed.o
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard cli/*.c)))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TOOL_BIN  := $(BUILD)/tools/mktiny
+DEFAULT_MODEL ?= $(firstword $(wildcard models/default.gguf) tests/data/tiny.gguf)
+
+llmz: FORCE_COPY
+.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model clean tools
+all: llmz
+
+$(BUILD)/%_avx2.o: %_avx2.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -mavx2 -MMD -c $< -o $@
+$(BUILD)/%_avx512.o: %_avx512.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -MMD -c $< -o $@
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
+# The default model is embedded with .incbin (lib/model/embed.S).
+$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"'
+
+$(BUILD)/libllmz.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/llmz: $(CLI_OBJ) $(BUILD)/libllmz.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libllmz.a $(LDLIBS)
+
+llmz: $(BUILD)/llmz
+	cp $(BUILD)/llmz $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libllmz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Werror -Itests/unit -o $@ $< $(BUILD)/libllmz.a $(LDLIBS)
+
+$(BUILD)/tools/%: tools/%.c $(BUILD)/libllmz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libllmz.a $(LDLIBS)
+
+tools: $(TOOL_BIN)
+
+test: $(BUILD)/llmz $(TEST_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+asan-test:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDLIBS="-pthread -lm -fsanitize=address,undefined" test
+
+bench: llmz
+	sh bench/run.sh
+
+bench-kernels: $(BUILD)/tools/bench_kernels
+	$(BUILD)/tools/bench_kernels
+
+model:
+	sh tools/train/make_model.sh
+
+clean:
+	rm -rf build build-asan llmz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,111 @@
+/*
+** cli.h -- shared declarations of the llmz command line tool.
+**
+**   main.c    argument parsing, environment, the loop over files, exit status
+**   fileio.c  every file operation: opening inputs, temporary outputs, rename, metadata, signals
+**   codec.c   the frame loops (compress, decompress/test, list) on top of lib/llmz.h
+**   msg.c     messages on stderr, usage text, number formatting
+*/
+#ifndef LLMZ_CLI_H
+#define LLMZ_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "llmz.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CLI_NORETURN __attribute__((noreturn))
+#else
+#define CLI_PRINTF(f, a)
+#define CLI_NORETURN
+#endif
+
+#define CLI_SUFFIX ".llmz"
+#define CLI_SUFFIX_LEN 5
+#define CLI_SEGMENT (8u * 1024u * 1024u)              /* bytes of input per frame */
+/* Smallest chunk the library accepts (lib/llmz.c; llmz.h has no constant for it). */
+#define CLI_MIN_CHUNK 4096u
+#define CLI_DEFAULT_MEMLIMIT (1024ull * 1024u * 1024u) /* 1 GiB */
+
+/* exit status */
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+typedef enum { MODE_COMPRESS, MODE_DECOMPRESS, MODE_TEST, MODE_LIST } cli_mode;
+
+typedef struct {
+    cli_mode mode;
+    int to_stdout;          /* -c */
+    int force;              /* -f */
+    int rm;                 /* --rm */
+    int verbose;            /* -v (count) */
+    int quiet;              /* -q */
+    const char *output;     /* -o, or NULL */
+    const char *model_path; /* --model or $LLMZ_MODEL, or NULL for the embedded model */
+    long threads;           /* resolved: >= 1 */
+    int kernels;            /* llmz_kernels value */
+    uint64_t chunk_size;    /* 0: library default */
+    uint64_t memlimit;      /* 0: no limit */
+} cli_opts;
+
+/* Per-run state: options plus the lazily loaded model and contexts. */
+typedef struct {
+    cli_opts o;
+    llmz_model *model;
+    void *model_bytes; /* file contents backing `model` (NULL for the embedded model) */
+    uint8_t fp[32];
+    int model_failed;
+    llmz_cctx *cctx;
+    llmz_dctx *dctx;
+} cli_ctx;
+
+/* Totals of -l over several files. */
+typedef struct {
+    uint64_t files, frames, chunks, raw_chunks, comp, orig;
+    char model[256];
+    int mixed_models;
+} cli_list;
+
+/* ---- msg.c ---- */
+extern int msg_quiet;
+void msg_error(const char *file, const char *fmt, ...) CLI_PRINTF(2, 3); /* "llmz: FILE: ..." */
+void msg_warn(const char *file, const char *fmt, ...) CLI_PRINTF(2, 3);  /* silenced by -q */
+void msg_info(const char *fmt, ...) CLI_PRINTF(1, 2);                    /* "llmz: ..." on stderr */
+int usage_error(const char *fmt, ...) CLI_PRINTF(1, 2);                  /* prints, returns EXIT_USAGE */
+void print_usage(void);
+void fmt_iec(char *buf, size_t cap, uint64_t n);                          /* "1.5 MiB" */
+void fmt_hex(char *buf, size_t cap, const uint8_t *p, size_t n);          /* lower-case hex */
+void fmt_ratio(char *buf, size_t cap, uint64_t orig, uint64_t comp);     /* orig/comp, "-" if n/a */
+void fmt_bpb(char *buf, size_t cap, uint64_t orig, uint64_t comp);       /* 8*comp/orig, "-" if n/a */
+
+/* ---- fileio.c ---- */
+void fio_install_signals(void);
+/* Read exactly n bytes unless end of input comes first; returns the count read, or -1 (errno set). */
+ssize_t fio_read(int fd, void *buf, size_t n);
+/* Read at most n bytes with one read() (EINTR retried); returns the count, 0 at end, -1 on error. */
+ssize_t fio_read_some(int fd, void *buf, size_t n);
+/* Write all n bytes; 0 or -1 (errno set). */
+int fio_write(int fd, const void *buf, size_t n);
+/* Read a whole file into a malloc'ed buffer (for --model); 0 or -1 (message printed). */
+int fio_read_whole(const char *path, void **data, size_t *size);
+/* Process one input (NULL or "-" is stdin) in the mode of c->o; returns EXIT_OK or EXIT_ERR. */
+int fio_process(cli_ctx *c, const char *path, cli_list *totals);
+
+/* ---- codec.c ---- */
+int codec_model(cli_ctx *c); /* load the model once; 0 or -1 (message printed) */
+void codec_free(cli_ctx *c);
+typedef struct {
+    llmz_stats st;  /* summed over frames */
+    uint64_t in_bytes, out_bytes, frames;
+} codec_result;
+/* Compress everything from in_fd into frames written to out_fd. */
+int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
+/* Decompress every frame of in_fd; out_fd -1 for --test.  Wrong model, memlimit, truncation, garbage: error. */
+int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
+/* Walk the frame headers of in_fd (no model needed) and print the -l row; adds to totals. */
+int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *totals);
+void codec_list_total(const cli_list *t);
+
+#endif

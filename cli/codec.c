@@ -1,0 +1,499 @@
+/*
+** codec.c -- the frame loops of the CLI on top of lib/llmz.h (reads and writes go through fileio.c).
+**
+** Compression reads the input in segments (8 MiB, a whole number of chunks) and writes one frame per
+** segment, so memory stays bounded for any input size, stdin included.  Decompression reads frame after
+** frame: the header (growing while llmz_frame_header_size says LLMZ_ERR_TRUNCATED), llmz_frame_get_info,
+** the memory limit and model checks, then the rest of the frame, then llmz_decompress_frame.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- model and contexts ------------------------------------------------------------------------ */
+int codec_model(cli_ctx *c)
+{
+    int err;
+    if (c->model) return 0;
+    if (c->model_failed) return -1;
+    if (c->o.model_path) {
+        size_t size;
+        if (fio_read_whole(c->o.model_path, &c->model_bytes, &size) != 0) {
+            c->model_failed = 1;
+            return -1;
+        }
+        err = llmz_model_load_memory(&c->model, c->model_bytes, size);
+        if (err != LLMZ_OK) {
+            msg_error(c->o.model_path, "cannot load model: %s", llmz_error_name(err));
+            free(c->model_bytes);
+            c->model_bytes = NULL;
+            c->model = NULL;
+            c->model_failed = 1;
+            return -1;
+        }
+    } else {
+        err = llmz_model_load_default(&c->model);
+        if (err != LLMZ_OK) {
+            if (err == LLMZ_ERR_UNSUPPORTED)
+                msg_error(NULL, "this build has no built-in model; use --model PATH or LLMZ_MODEL");
+            else
+                msg_error(NULL, "cannot load the built-in model: %s", llmz_error_name(err));
+            c->model = NULL;
+            c->model_failed = 1;
+            return -1;
+        }
+    }
+    llmz_model_fingerprint(c->model, c->fp);
+    return 0;
+}
+
+void codec_free(cli_ctx *c)
+{
+    llmz_cctx_free(c->cctx);
+    llmz_dctx_free(c->dctx);
+    llmz_model_free(c->model);
+    free(c->model_bytes);
+    c->cctx = NULL;
+    c->dctx = NULL;
+    c->model = NULL;
+    c->model_bytes = NULL;
+}
+
+static int set_param(const char *what, int err)
+{
+    if (err == LLMZ_OK) return 0;
+    msg_error(NULL, "cannot set %s: %s", what, llmz_error_name(err));
+    return -1;
+}
+
+static llmz_cctx *get_cctx(cli_ctx *c)
+{
+    if (c->cctx) return c->cctx;
+    if (codec_model(c) != 0) return NULL;
+    c->cctx = llmz_cctx_create(c->model);
+    if (!c->cctx) {
+        msg_error(NULL, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        return NULL;
+    }
+    if (set_param("the thread count", llmz_cctx_set(c->cctx, LLMZ_P_THREADS, c->o.threads)) != 0 ||
+        set_param("the kernels", llmz_cctx_set(c->cctx, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
+        (c->o.chunk_size &&
+         set_param("the chunk size", llmz_cctx_set(c->cctx, LLMZ_P_CHUNK_SIZE, (long long)c->o.chunk_size)) != 0)) {
+        llmz_cctx_free(c->cctx);
+        c->cctx = NULL;
+        c->model_failed = 1; /* the same for every file */
+        return NULL;
+    }
+    return c->cctx;
+}
+
+static llmz_dctx *get_dctx(cli_ctx *c)
+{
+    if (c->dctx) return c->dctx;
+    if (codec_model(c) != 0) return NULL;
+    c->dctx = llmz_dctx_create(c->model);
+    if (!c->dctx) {
+        msg_error(NULL, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        return NULL;
+    }
+    if (set_param("the thread count", llmz_dctx_set(c->dctx, LLMZ_P_THREADS, c->o.threads)) != 0 ||
+        set_param("the kernels", llmz_dctx_set(c->dctx, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
+        set_param("the memory limit", llmz_dctx_set(c->dctx, LLMZ_P_MEMLIMIT, (long long)c->o.memlimit)) != 0) {
+        llmz_dctx_free(c->dctx);
+        c->dctx = NULL;
+        c->model_failed = 1;
+        return NULL;
+    }
+    return c->dctx;
+}
+
+static void add_stats(llmz_stats *sum, const llmz_stats *s)
+{
+    sum->in_bytes += s->in_bytes;
+    sum->out_bytes += s->out_bytes;
+    sum->tokens += s->tokens;
+    sum->raw_chunks += s->raw_chunks;
+    sum->chunks += s->chunks;
+    sum->model_bits += s->model_bits;
+    sum->coded_bits += s->coded_bits;
+}
+
+static int write_out(int fd, const void *p, size_t n, const char *name)
+{
+    if (fd < 0) return 0;
+    if (fio_write(fd, p, n) != 0) {
+        msg_error(fd == 1 ? "(stdout)" : name, "write error: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- compression -------------------------------------------------------------------------------- */
+int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
+{
+    llmz_cctx *cc = get_cctx(c);
+    size_t chunk = c->o.chunk_size ? (size_t)c->o.chunk_size : LLMZ_DEFAULT_CHUNK;
+    size_t seg = CLI_SEGMENT, bound;
+    unsigned char *in = NULL, *out = NULL;
+    int first = 1, rc = -1;
+    if (!cc) return -1;
+    /* a whole number of chunks per frame, at least one */
+    seg = chunk >= seg ? chunk : seg / chunk * chunk;
+    bound = llmz_frame_bound(seg);
+    in = malloc(seg);
+    out = bound ? malloc(bound) : NULL;
+    if (!in || !out) {
+        msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        goto done;
+    }
+    for (;;) {
+        ssize_t n = fio_read(in_fd, in, seg);
+        size_t fsize = 0;
+        llmz_stats st;
+        int err;
+        if (n < 0) {
+            msg_error(name, "read error: %s", strerror(errno));
+            goto done;
+        }
+        if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
+        memset(&st, 0, sizeof st);
+        err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
+        if (err != LLMZ_OK) {
+            msg_error(name, "compression failed: %s", llmz_error_name(err));
+            goto done;
+        }
+        if (write_out(out_fd, out, fsize, name) != 0) goto done;
+        add_stats(&r->st, &st);
+        r->in_bytes += (uint64_t)n;
+        r->out_bytes += fsize;
+        r->frames++;
+        first = 0;
+        if ((size_t)n < seg) break;
+    }
+    rc = 0;
+done:
+    free(in);
+    free(out);
+    return rc;
+}
+
+/* ---- reading frames ----------------------------------------------------------------------------- */
+typedef struct {
+    int fd;
+    unsigned char *buf;
+    size_t cap, start, end; /* unread bytes are buf[start, end) */
+    int eof, err, errnum;
+    uint64_t consumed;      /* bytes of the input handed out so far */
+} reader;
+
+/* Make at least n unread bytes available unless the input ends first; returns the count available.
+** The buffer grows with the data that actually arrives, so a bogus size in a header cannot make us
+** allocate more than about twice the real input. */
+static size_t rd_fill(reader *rd, size_t n)
+{
+    while (rd->end - rd->start < n && !rd->eof && !rd->err) {
+        ssize_t got;
+        if (rd->end == rd->cap) {
+            if (rd->start > 0) {
+                memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
+                rd->end -= rd->start;
+                rd->start = 0;
+            }
+            if (rd->end == rd->cap) {
+                size_t want = n, ncap = rd->cap ? rd->cap * 2 : 64 * 1024;
+                unsigned char *nb;
+                if (ncap > want && want >= 64 * 1024) ncap = want; /* exact fit once the need is known */
+                nb = ncap > rd->cap ? realloc(rd->buf, ncap) : NULL;
+                if (!nb) {
+                    rd->errnum = ENOMEM;
+                    rd->err = 1;
+                    break;
+                }
+                rd->buf = nb;
+                rd->cap = ncap;
+            }
+        }
+        got = fio_read_some(rd->fd, rd->buf + rd->end, rd->cap - rd->end);
+        if (got < 0) {
+            rd->errnum = errno;
+            rd->err = 1;
+        } else if (got == 0) rd->eof = 1;
+        else rd->end += (size_t)got;
+    }
+    return rd->end - rd->start;
+}
+
+static void rd_consume(reader *rd, size_t n)
+{
+    rd->start += n;
+    rd->consumed += n;
+}
+
+static int rd_error(const reader *rd, const char *name)
+{
+    if (rd->errnum == ENOMEM) msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+    else msg_error(name, "read error: %s", strerror(rd->errnum));
+    return -1;
+}
+
+/* Read and parse the next frame header.  Returns 1 with *info and *hsize set, 0 at a clean end of input
+** (only allowed after the first frame), -1 on error (message printed). */
+static int next_header(reader *rd, const char *name, uint64_t index, llmz_frame_info *info, size_t *hsize)
+{
+    size_t need = 1, avail;
+    int err;
+    for (;;) {
+        avail = rd_fill(rd, need);
+        if (rd->err) return rd_error(rd, name);
+        if (avail == 0) {
+            if (index > 0) return 0;
+            msg_error(name, "unexpected end of input (empty file)");
+            return -1;
+        }
+        err = llmz_frame_header_size(rd->buf + rd->start, avail, &need);
+        if (err == LLMZ_OK) break;
+        if (err == LLMZ_ERR_TRUNCATED && need > avail) {
+            if (rd->eof) {
+                msg_error(name, "unexpected end of input");
+                return -1;
+            }
+            continue;
+        }
+        if (err == LLMZ_ERR_NOT_LLMZ && index > 0)
+            msg_error(name, "trailing garbage after frame %llu (%s)", (unsigned long long)index, llmz_error_name(err));
+        else
+            msg_error(name, "%s", llmz_error_name(err == LLMZ_ERR_TRUNCATED ? LLMZ_ERR_CORRUPT : err));
+        return -1;
+    }
+    /* need is now the header size */
+    *hsize = need;
+    avail = rd_fill(rd, need);
+    if (rd->err) return rd_error(rd, name);
+    if (avail < need) {
+        msg_error(name, "unexpected end of input");
+        return -1;
+    }
+    memset(info, 0, sizeof *info);
+    err = llmz_frame_get_info(info, rd->buf + rd->start, avail);
+    if (err != LLMZ_OK) {
+        msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(err));
+        return -1;
+    }
+    if (info->frame_size < info->header_size || info->frame_size > (uint64_t)SIZE_MAX ||
+        info->orig_size > (uint64_t)SIZE_MAX) {
+        msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(LLMZ_ERR_CORRUPT));
+        return -1;
+    }
+    return 1;
+}
+
+static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp)
+{
+    fmt_hex(buf, cap, fp, 8);
+}
+
+/* ---- decompression / test ------------------------------------------------------------------------ */
+int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
+{
+    reader rd;
+    unsigned char *out = NULL;
+    size_t out_cap = 0;
+    int rc = -1;
+    uint64_t index;
+    llmz_dctx *dc = get_dctx(c);
+    if (!dc) return -1;
+    memset(&rd, 0, sizeof rd);
+    rd.fd = in_fd;
+    for (index = 0;; index++) {
+        llmz_frame_info info;
+        size_t hsize, fsize, dsize = 0;
+        llmz_stats st;
+        uint64_t mem;
+        int got = next_header(&rd, name, index, &info, &hsize), err;
+        if (got < 0) goto done;
+        if (got == 0) break;
+        if (memcmp(info.model_fp, c->fp, 32) != 0) {
+            char hex[40], loaded[64] = "";
+            const char *lname = llmz_model_name(c->model);
+            info.model_name[sizeof info.model_name - 1] = '\0';
+            model_fp_hex(hex, sizeof hex, info.model_fp);
+            if (!strcmp(lname, info.model_name)) { /* same name, other weights: show both fingerprints */
+                char lhex[40];
+                model_fp_hex(lhex, sizeof lhex, c->fp);
+                snprintf(loaded, sizeof loaded, " (fingerprint %s...)", lhex);
+            }
+            msg_error(name, "archive needs model '%s' (fingerprint %s...), but '%s'%s is loaded; use --model",
+                      info.model_name, hex, lname, loaded);
+            goto done;
+        }
+        mem = llmz_frame_memory(&info);
+        if (c->o.memlimit && mem > c->o.memlimit) {
+            char need_s[32], lim_s[32];
+            fmt_iec(need_s, sizeof need_s, mem);
+            fmt_iec(lim_s, sizeof lim_s, c->o.memlimit);
+            msg_error(name, "frame %llu needs %s (%llu bytes) of memory to decode, more than the limit of %s; "
+                      "use --memlimit",
+                      (unsigned long long)index + 1, need_s, (unsigned long long)mem, lim_s);
+            goto done;
+        }
+        fsize = (size_t)info.frame_size;
+        if (rd_fill(&rd, fsize) < fsize) {
+            if (rd.err) rd_error(&rd, name);
+            else msg_error(name, "unexpected end of input");
+            goto done;
+        }
+        if (out_cap < info.orig_size || !out) {
+            size_t ncap = info.orig_size ? (size_t)info.orig_size : 1;
+            unsigned char *nb = realloc(out, ncap);
+            if (!nb) {
+                msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+                goto done;
+            }
+            out = nb;
+            out_cap = ncap;
+        }
+        memset(&st, 0, sizeof st);
+        err = llmz_decompress_frame(dc, out, out_cap, &dsize, rd.buf + rd.start, fsize, &st);
+        if (err == LLMZ_ERR_MODEL_MISMATCH) {
+            msg_error(name, "archive needs model '%s', but '%s' is loaded; use --model", info.model_name,
+                      llmz_model_name(c->model));
+            goto done;
+        }
+        if (err != LLMZ_OK) {
+            msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(err));
+            goto done;
+        }
+        if (dsize != info.orig_size) {
+            msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(LLMZ_ERR_CORRUPT));
+            goto done;
+        }
+        rd_consume(&rd, fsize);
+        if (write_out(out_fd, out, dsize, name) != 0) goto done;
+        add_stats(&r->st, &st);
+        r->in_bytes += fsize;
+        r->out_bytes += dsize;
+        r->frames++;
+    }
+    rc = 0;
+done:
+    free(out);
+    free(rd.buf);
+    return rc;
+}
+
+/* ---- list ----------------------------------------------------------------------------------------- */
+static int list_header_printed;
+
+static void list_row(uint64_t frames, uint64_t chunks, uint64_t raw, uint64_t comp, uint64_t orig,
+                     const char *model, const char *name)
+{
+    char ratio[32], bpb[32];
+    if (!list_header_printed) {
+        printf("%7s %8s %6s %14s %14s %8s %7s  %-16s %s\n", "Frames", "Chunks", "Raw", "Compressed", "Original",
+               "Ratio", "Bits/B", "Model", "Filename");
+        list_header_printed = 1;
+    }
+    fmt_ratio(ratio, sizeof ratio, orig, comp);
+    fmt_bpb(bpb, sizeof bpb, orig, comp);
+    printf("%7llu %8llu %6llu %14llu %14llu %8s %7s  %-16s %s\n", (unsigned long long)frames,
+           (unsigned long long)chunks, (unsigned long long)raw, (unsigned long long)comp, (unsigned long long)orig,
+           ratio, bpb, model, name);
+}
+
+int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
+{
+    reader rd;
+    uint64_t index, chunks = 0, raw = 0, comp = 0, orig = 0;
+    char model[256] = "";
+    int mixed = 0, rc = -1;
+    llmz_frame_info *frames = NULL; /* kept for -lv */
+    size_t nframes_cap = 0;
+    memset(&rd, 0, sizeof rd);
+    rd.fd = in_fd;
+    for (index = 0;; index++) {
+        llmz_frame_info info;
+        size_t hsize, left;
+        int got = next_header(&rd, name, index, &info, &hsize);
+        if (got < 0) goto done;
+        if (got == 0) break;
+        info.model_name[sizeof info.model_name - 1] = '\0';
+        if (index == 0) snprintf(model, sizeof model, "%s", info.model_name);
+        else if (strcmp(model, info.model_name) != 0) mixed = 1;
+        if (c->o.verbose) {
+            if (index >= nframes_cap) {
+                size_t ncap = nframes_cap ? nframes_cap * 2 : 16;
+                llmz_frame_info *nf = realloc(frames, ncap * sizeof *nf);
+                if (!nf) {
+                    msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+                    goto done;
+                }
+                frames = nf;
+                nframes_cap = ncap;
+            }
+            frames[index] = info;
+        }
+        chunks += info.n_chunks;
+        raw += info.raw_chunks;
+        comp += info.frame_size;
+        orig += info.orig_size;
+        /* skip the payload, checking it is all there */
+        left = (size_t)info.frame_size;
+        while (left > 0) {
+            size_t avail = rd_fill(&rd, left < 65536 ? left : 65536), take;
+            if (rd.err) {
+                rd_error(&rd, name);
+                goto done;
+            }
+            if (avail == 0) {
+                msg_error(name, "unexpected end of input");
+                goto done;
+            }
+            take = avail < left ? avail : left;
+            rd_consume(&rd, take);
+            left -= take;
+        }
+    }
+    list_row(index, chunks, raw, comp, orig, mixed ? "(several)" : model, name);
+    if (c->o.verbose) {
+        uint64_t i, off = 0;
+        for (i = 0; i < index; i++) {
+            const llmz_frame_info *f = &frames[i];
+            char hex[40], mem[32];
+            model_fp_hex(hex, sizeof hex, f->model_fp);
+            fmt_iec(mem, sizeof mem, llmz_frame_memory(f));
+            printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %u chunks of %u (%u raw), "
+                   "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s, memory %s\n",
+                   (unsigned long long)i + 1, (unsigned long long)off, (unsigned long long)f->frame_size,
+                   (unsigned long long)f->orig_size, (unsigned)f->header_size, (unsigned)f->n_chunks,
+                   (unsigned)f->chunk_size, (unsigned)f->raw_chunks, (unsigned)f->format_version,
+                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, f->model_name, hex, mem);
+            off += f->frame_size;
+        }
+    }
+    t->files++;
+    t->frames += index;
+    t->chunks += chunks;
+    t->raw_chunks += raw;
+    t->comp += comp;
+    t->orig += orig;
+    if (t->files == 1) snprintf(t->model, sizeof t->model, "%s", model);
+    else if (mixed || strcmp(t->model, model) != 0) t->mixed_models = 1;
+    if (mixed) t->mixed_models = 1;
+    rc = 0;
+done:
+    free(frames);
+    free(rd.buf);
+    return rc;
+}
+
+void codec_list_total(const cli_list *t)
+{
+    char name[64];
+    snprintf(name, sizeof name, "(%llu files)", (unsigned long long)t->files);
+    printf("%7s %8s %6s %14s %14s %8s %7s  %-16s %s\n", "-------", "--------", "------", "--------------",
+           "--------------", "--------", "-------", "----------------", "--------");
+    list_row(t->frames, t->chunks, t->raw_chunks, t->comp, t->orig, t->mixed_models ? "(several)" : t->model, name);
+}

@@ -1,0 +1,341 @@
+/* main.c -- argument parsing, environment, the loop over the files, exit status. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Parse a byte count with an optional K, M, G or T suffix (powers of 1024; "KiB", "KB", "k" accepted). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    uint64_t v = 0, mul = 1;
+    const char *p = s;
+    if (*p < '0' || *p > '9') return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    switch (*p) {
+    case '\0': break;
+    case 'k': case 'K': mul = 1ull << 10; p++; break;
+    case 'm': case 'M': mul = 1ull << 20; p++; break;
+    case 'g': case 'G': mul = 1ull << 30; p++; break;
+    case 't': case 'T': mul = 1ull << 40; p++; break;
+    default: return -1;
+    }
+    if (mul > 1) {
+        if (*p == 'i') p++;
+        if (*p == 'B') p++;
+    }
+    if (*p) return -1;
+    if (v > UINT64_MAX / mul) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static int parse_kernels(const char *s, int *out)
+{
+    if (!strcmp(s, "auto")) *out = LLMZ_KERNELS_AUTO;
+    else if (!strcmp(s, "ref")) *out = LLMZ_KERNELS_REF;
+    else if (!strcmp(s, "avx2")) *out = LLMZ_KERNELS_AVX2;
+    else if (!strcmp(s, "avx512")) *out = LLMZ_KERNELS_AVX512;
+    else return -1;
+    return 0;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* -V: versions, the embedded model, the kernels in use. */
+static int print_version(cli_ctx *c)
+{
+    llmz_model *m = NULL;
+    uint8_t fp[32];
+    char hex[65];
+    const char *kn = llmz_kernels_name(c->o.kernels);
+    int err;
+    printf("llmz %s (library %s)\n", LLMZ_VERSION_STRING, llmz_version_string());
+    printf("format version %d, numerics version %d\n", LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION);
+    err = llmz_model_load_default(&m);
+    if (err == LLMZ_OK) {
+        llmz_model_fingerprint(m, fp);
+        fmt_hex(hex, sizeof hex, fp, 8);
+        printf("default model: %s (fingerprint %s)\n", llmz_model_name(m), hex);
+        llmz_model_free(m);
+    } else {
+        printf("default model: none (%s)\n", llmz_error_name(err));
+    }
+    if (c->o.model_path) {
+        if (codec_model(c) != 0) return EXIT_ERR;
+        fmt_hex(hex, sizeof hex, c->fp, 8);
+        printf("selected model: %s (fingerprint %s) from %s\n", llmz_model_name(c->model), hex, c->o.model_path);
+    }
+    printf("kernels: %s", kn ? kn : "unavailable");
+    printf(" (available:");
+    {
+        static const int ks[] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512};
+        size_t i;
+        for (i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+            const char *n = llmz_kernels_name(ks[i]);
+            if (n) printf(" %s", n);
+        }
+    }
+    printf(")\n");
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg_error("(stdout)", "write error: %s", strerror(errno));
+        return EXIT_ERR;
+    }
+    return EXIT_OK;
+}
+
+/* Long options: name, whether it takes an argument, and the short letter it maps to. */
+typedef struct {
+    const char *name;
+    int has_arg;
+    int key;
+} long_opt;
+
+enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT };
+
+static const long_opt long_opts[] = {
+    {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
+    {"list", 0, 'l'},       {"stdout", 0, 'c'},        {"to-stdout", 0, 'c'},   {"output", 1, 'o'},
+    {"force", 0, 'f'},      {"keep", 0, 'k'},          {"rm", 0, OPT_RM},       {"threads", 1, 'T'},
+    {"verbose", 0, 'v'},    {"quiet", 0, 'q'},         {"version", 0, 'V'},     {"help", 0, 'h'},
+    {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
+    {"memlimit", 1, OPT_MEMLIMIT},
+};
+
+typedef struct {
+    int d, t, l, help, version;
+    long threads; /* -1: unset */
+    const char *kernels;
+    const char *chunk;
+    const char *memlimit;
+} parse_state;
+
+/* Apply one option; returns 0 or EXIT_USAGE (message printed). */
+static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const char *spelled)
+{
+    switch (key) {
+    case 'z': ps->d = ps->t = ps->l = 0; break;
+    case 'd': ps->d = 1; break;
+    case 't': ps->t = 1; break;
+    case 'l': ps->l = 1; break;
+    case 'c': c->o.to_stdout = 1; break;
+    case 'o': c->o.output = arg; break;
+    case 'f': c->o.force = 1; break;
+    case 'k': c->o.rm = 0; break;
+    case OPT_RM: c->o.rm = 1; break;
+    case 'v': c->o.verbose++; c->o.quiet = 0; break;
+    case 'q': c->o.quiet = 1; c->o.verbose = 0; break;
+    case 'V': ps->version = 1; break;
+    case 'h': ps->help = 1; break;
+    case OPT_MODEL: c->o.model_path = arg; break;
+    case OPT_KERNELS: ps->kernels = arg; break;
+    case OPT_CHUNK: ps->chunk = arg; break;
+    case OPT_MEMLIMIT: ps->memlimit = arg; break;
+    case 'T': {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(arg, &end, 10);
+        if (errno || end == arg || *end || v < 0 || v > 4096)
+            return usage_error("invalid thread count '%s' for %s (0 to 4096)", arg, spelled);
+        ps->threads = v;
+        break;
+    }
+    default: return usage_error("internal: unhandled option %s", spelled);
+    }
+    return 0;
+}
+
+static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const char ***files, int *nfiles)
+{
+    int i, done = 0, rc;
+    const char **fl = malloc(sizeof *fl * (size_t)(argc + 1));
+    *files = fl;
+    *nfiles = 0;
+    if (!fl) {
+        msg_error(NULL, "out of memory");
+        return EXIT_ERR;
+    }
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (done || a[0] != '-' || a[1] == '\0') {
+            fl[(*nfiles)++] = a;
+            continue;
+        }
+        if (a[1] == '-') {
+            const char *name = a + 2, *eq;
+            size_t len, k;
+            const long_opt *lo = NULL;
+            if (*name == '\0') {
+                done = 1;
+                continue;
+            }
+            eq = strchr(name, '=');
+            len = eq ? (size_t)(eq - name) : strlen(name);
+            for (k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++)
+                if (strlen(long_opts[k].name) == len && !strncmp(long_opts[k].name, name, len)) lo = &long_opts[k];
+            if (!lo) return usage_error("unknown option '%.*s'", (int)(len + 2), a);
+            if (lo->has_arg) {
+                const char *arg = eq ? eq + 1 : NULL;
+                if (!arg) {
+                    if (i + 1 >= argc) return usage_error("option '--%s' needs an argument", lo->name);
+                    arg = argv[++i];
+                }
+                if ((rc = apply(c, ps, lo->key, arg, a)) != 0) return rc;
+            } else {
+                if (eq) return usage_error("option '--%s' takes no argument", lo->name);
+                if ((rc = apply(c, ps, lo->key, NULL, a)) != 0) return rc;
+            }
+            continue;
+        }
+        /* a cluster of short options: -dcv, -T4, -T 4, -oOUT, -o OUT */
+        for (a++; *a; a++) {
+            char spelled[3] = {'-', *a, '\0'};
+            if (*a == 'o' || *a == 'T') {
+                const char *arg = a + 1;
+                if (*arg == '\0') {
+                    if (i + 1 >= argc) return usage_error("option '%s' needs an argument", spelled);
+                    arg = argv[++i];
+                }
+                if ((rc = apply(c, ps, *a, arg, spelled)) != 0) return rc;
+                break;
+            }
+            if (!strchr("zdtlcfkvqVh", *a)) {
+                if ((unsigned char)*a < 32 || (unsigned char)*a > 126) return usage_error("invalid option");
+                return usage_error("unknown option '%s'", spelled);
+            }
+            if ((rc = apply(c, ps, *a, NULL, spelled)) != 0) return rc;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx c;
+    parse_state ps;
+    const char **files = NULL;
+    const char *prog = argc > 0 && argv[0] ? base_name(argv[0]) : "llmz";
+    const char *env;
+    int nfiles = 0, rc, i, status = EXIT_OK, any_stdin;
+    cli_list totals;
+
+    memset(&c, 0, sizeof c);
+    memset(&ps, 0, sizeof ps);
+    memset(&totals, 0, sizeof totals);
+    ps.threads = -1;
+    c.o.memlimit = CLI_DEFAULT_MEMLIMIT;
+    if (!strcmp(prog, "unllmz")) ps.d = 1;
+    if (!strcmp(prog, "llmzcat")) ps.d = 1, c.o.to_stdout = 1;
+
+    rc = parse_args(&c, &ps, argc, argv, &files, &nfiles);
+    if (rc != 0) {
+        free(files);
+        return rc;
+    }
+    msg_quiet = c.o.quiet;
+    if (ps.help) {
+        print_usage();
+        free(files);
+        if (fflush(stdout) != 0) return EXIT_ERR;
+        return EXIT_OK;
+    }
+
+    c.o.mode = ps.l ? MODE_LIST : ps.t ? MODE_TEST : ps.d ? MODE_DECOMPRESS : MODE_COMPRESS;
+
+    /* environment: only where the command line is silent */
+    if (!c.o.model_path && (env = getenv("LLMZ_MODEL")) != NULL && *env) c.o.model_path = env;
+    if (!ps.kernels && (env = getenv("LLMZ_KERNELS")) != NULL && *env) {
+        if (parse_kernels(env, &c.o.kernels) != 0) {
+            free(files);
+            return usage_error("invalid LLMZ_KERNELS '%s' (ref, avx2, avx512 or auto)", env);
+        }
+    } else if (ps.kernels && parse_kernels(ps.kernels, &c.o.kernels) != 0) {
+        free(files);
+        return usage_error("invalid --kernels '%s' (ref, avx2, avx512 or auto)", ps.kernels);
+    }
+    if (!llmz_kernels_name(c.o.kernels)) {
+        static const char *const kname[] = {"auto", "ref", "avx2", "avx512"};
+        msg_error(NULL, "kernels '%s' are not available on this CPU or in this build", kname[c.o.kernels & 3]);
+        free(files);
+        return EXIT_USAGE;
+    }
+    if (ps.chunk) {
+        if (parse_size(ps.chunk, &c.o.chunk_size) != 0 || c.o.chunk_size < CLI_MIN_CHUNK ||
+            c.o.chunk_size > LLMZ_MAX_CHUNK) {
+            free(files);
+            return usage_error("invalid --chunk-size '%s' (4K to 16M)", ps.chunk);
+        }
+    }
+    if (ps.memlimit && parse_size(ps.memlimit, &c.o.memlimit) != 0) {
+        free(files);
+        return usage_error("invalid --memlimit '%s'", ps.memlimit);
+    }
+    if (ps.threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c.o.threads = n > 0 ? n : 1;
+    } else {
+        c.o.threads = ps.threads;
+    }
+
+    if (ps.version) {
+        rc = print_version(&c);
+        codec_free(&c);
+        free(files);
+        return rc;
+    }
+
+    if (c.o.output && c.o.to_stdout) {
+        free(files);
+        return usage_error("-o and -c cannot be used together");
+    }
+    if (c.o.output && nfiles > 1) {
+        free(files);
+        return usage_error("-o names one output; it cannot be used with %d input files", nfiles);
+    }
+    if (c.o.output && !*c.o.output) {
+        free(files);
+        return usage_error("empty output file name");
+    }
+    if (c.o.mode == MODE_TEST || c.o.mode == MODE_LIST) c.o.output = NULL;
+
+    /* Compressed data is not written to a terminal unless forced (gzip, zstd, xz). */
+    any_stdin = nfiles == 0;
+    for (i = 0; i < nfiles; i++)
+        if (!strcmp(files[i], "-")) any_stdin = 1;
+    if (c.o.mode == MODE_COMPRESS && !c.o.force && isatty(STDOUT_FILENO) &&
+        (c.o.to_stdout || (c.o.output && !strcmp(c.o.output, "-")) || (!c.o.output && any_stdin))) {
+        msg_error(NULL, "compressed data not written to a terminal; use -f to force");
+        free(files);
+        return EXIT_ERR;
+    }
+
+    fio_install_signals();
+
+    if (nfiles == 0) {
+        status = fio_process(&c, NULL, &totals);
+    } else {
+        for (i = 0; i < nfiles; i++) {
+            if (fio_process(&c, files[i], &totals) != EXIT_OK) status = EXIT_ERR;
+            if (c.model_failed) break; /* every further file would fail the same way */
+        }
+    }
+    if (c.o.mode == MODE_LIST && nfiles > 1 && totals.files > 0) codec_list_total(&totals);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
+        status = EXIT_ERR;
+    }
+    codec_free(&c);
+    free(files);
+    return status;
+}

@@ -1,0 +1,138 @@
+/* msg.c -- messages on stderr, the usage text, number formatting. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int msg_quiet;
+
+static void vmsg(const char *file, const char *fmt, va_list ap) CLI_PRINTF(2, 0);
+static void vmsg(const char *file, const char *fmt, va_list ap)
+{
+    fflush(stdout); /* keep -l rows and messages in order on a shared terminal */
+    fputs("llmz: ", stderr);
+    if (file) fprintf(stderr, "%s: ", file);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void msg_error(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(file, fmt, ap);
+    va_end(ap);
+}
+
+void msg_warn(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg_quiet) return;
+    va_start(ap, fmt);
+    vmsg(file, fmt, ap);
+    va_end(ap);
+}
+
+void msg_info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+}
+
+int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+    fputs("Try 'llmz --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+void print_usage(void)
+{
+    fputs(
+        "Usage: llmz [OPTION]... [FILE]...\n"
+        "Compress FILEs to FILE.llmz (or decompress them) with a transformer language model.\n"
+        "With no FILE, or when FILE is -, read standard input and write standard output.\n"
+        "\n"
+        "Operation:\n"
+        "  -z, --compress       compress (the default)\n"
+        "  -d, --decompress     decompress FILE.llmz to FILE (the default as unllmz; llmzcat is -dc)\n"
+        "  -t, --test           decompress and verify, write nothing\n"
+        "  -l, --list           list frames, chunks, sizes, ratio and model of each archive\n"
+        "\n"
+        "Output:\n"
+        "  -c, --stdout         write to standard output and keep the input files\n"
+        "  -o, --output=OUT     write to OUT (one input only; - is standard output)\n"
+        "  -f, --force          overwrite existing outputs, compress .llmz files again,\n"
+        "                       follow symlinks and read non-regular files, write compressed\n"
+        "                       data to a terminal, read compressed data from one\n"
+        "  -k, --keep           keep the input files (the default)\n"
+        "      --rm             remove each input file after its output is complete\n"
+        "\n"
+        "Model and speed:\n"
+        "      --model=PATH     use the GGUF model in PATH (default: $LLMZ_MODEL, else the\n"
+        "                       model built into llmz); decompression needs the same model\n"
+        "  -T, --threads=N      worker threads (default, and 0: all online CPUs)\n"
+        "      --kernels=KIND   ref, avx2, avx512 or auto (default: $LLMZ_KERNELS, else auto)\n"
+        "      --chunk-size=N   bytes per independently coded chunk (K/M suffixes; 4K to 16M,\n"
+        "                       default 64K)\n"
+        "      --memlimit=N     refuse to decode frames needing more than N bytes of memory\n"
+        "                       (K/M/G suffixes; default 1G; 0: no limit)\n"
+        "\n"
+        "Messages:\n"
+        "  -v, --verbose        per file: sizes, ratio, bits per byte, speed, and the model's\n"
+        "                       cross-entropy against the coded bits; -lv lists every frame\n"
+        "  -q, --quiet          suppress warnings and -v\n"
+        "  -V, --version        print versions, the built-in model and the kernels in use\n"
+        "  -h, --help           print this help\n"
+        "\n"
+        "Ratio is original size / compressed size; bits per byte is 8 * compressed / original.\n"
+        "Exit status: 0 success, 1 error (the other files are still processed), 2 usage error.\n",
+        stdout);
+}
+
+void fmt_iec(char *buf, size_t cap, uint64_t n)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)n;
+    int u = 0;
+    if (n < 1024) {
+        snprintf(buf, cap, "%llu B", (unsigned long long)n);
+        return;
+    }
+    while (v >= 1024.0 && u < 6) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, cap, "%.1f %s", v, unit[u]);
+}
+
+void fmt_hex(char *buf, size_t cap, const uint8_t *p, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t i;
+    if (cap == 0) return;
+    for (i = 0; i < n && 2 * i + 2 < cap; i++) {
+        buf[2 * i] = hx[p[i] >> 4];
+        buf[2 * i + 1] = hx[p[i] & 15];
+    }
+    buf[2 * i] = '\0';
+}
+
+void fmt_ratio(char *buf, size_t cap, uint64_t orig, uint64_t comp)
+{
+    if (orig == 0 || comp == 0) snprintf(buf, cap, "-");
+    else snprintf(buf, cap, "%.3f", (double)orig / (double)comp);
+}
+
+void fmt_bpb(char *buf, size_t cap, uint64_t orig, uint64_t comp)
+{
+    if (orig == 0) snprintf(buf, cap, "-");
+    else snprintf(buf, cap, "%.3f", 8.0 * (double)comp / (double)orig);
+}

@@ -1,0 +1,49 @@
+/* freq.c -- logits to integer frequencies, the rule in freq.h. */
+#include "coder/freq.h"
+
+#include "coder/rc.h"
+#include "common/detmath.h"
+
+double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *logits, int V, int tok) {
+    float m = logits[0];
+    for (int i = 1; i < V; i++)
+        if (logits[i] > m) m = logits[i];
+    double S = 0.0;
+    for (int i = 0; i < V; i++) {
+        e[i] = det_expf(logits[i] - m);
+        S = S + (double)e[i];
+    }
+    if (!(S >= 1.0 && S <= (double)V)) { /* NaN/inf logits (hostile model): fall back to uniform */
+        for (int i = 0; i < V; i++) e[i] = 1.0f;
+        S = (double)V;
+    }
+    double k = (double)(RC_TOTAL - (uint32_t)V) / S;
+    int64_t sum = 0;
+    int best = 0;
+    for (int i = 0; i < V; i++) {
+        uint32_t f = 1 + (uint32_t)((double)e[i] * k);
+        freq[i] = f;
+        sum += f;
+        if (f > freq[best]) best = i;
+    }
+    freq[best] = (uint32_t)((int64_t)freq[best] + ((int64_t)RC_TOTAL - sum));
+    uint32_t c = 0;
+    for (int i = 0; i < V; i++) {
+        cum[i] = c;
+        c += freq[i];
+    }
+    cum[V] = c;
+    return tok >= 0 ? (double)e[tok] / S : 0.0;
+}
+
+int freq_find(const uint32_t *cum, int V, uint32_t target) {
+    int lo = 0, hi = V; /* cum[lo] <= target < cum[hi] */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (cum[mid] <= target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}

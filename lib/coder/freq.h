@@ -1,0 +1,23 @@
+/*
+** freq.h -- the rule that turns the model's logits into integer frequencies (docs/format.md, "Frequencies").
+**
+**   m   = max_i l_i                      (float)
+**   e_i = det_expf(l_i - m)              (float, detmath.h)
+**   S   = sum_i e_i                      (double, i = 0 .. V-1 in order)
+**   k   = (double)(2^28 - V) / S         (double)
+**   f_i = 1 + (uint32)((double)e_i * k)  (truncation)
+**   the first index holding the largest f_i receives 2^28 - sum_i f_i (may be negative by rounding)
+** Every token gets at least 1; the total is exactly 2^28.
+*/
+#ifndef LLMZ_FREQ_H
+#define LLMZ_FREQ_H
+#include <stdint.h>
+
+/* freq: (V) frequencies; cum: (V+1) cumulative, cum[0] = 0, cum[V] = 2^28.  e: (V) float scratch.
+** Returns the model probability of token `tok` as e_tok / S (for statistics only; pass -1 to skip). */
+double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *logits, int V, int tok);
+
+/* Index s with cum[s] <= target < cum[s+1] (binary search). */
+int freq_find(const uint32_t *cum, int V, uint32_t target);
+
+#endif

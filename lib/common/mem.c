@@ -1,0 +1,46 @@
+/* mem.c -- allocation wrappers with thread-safe fault injection.  See mem.h. */
+#include "common/mem.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static atomic_long mem_count;          /* allocation attempts so far */
+static atomic_long mem_fail_at = -1;   /* attempt number (1-based, absolute) from which all fail; -1 off */
+
+void llmz_mem_fail_after(long n) {
+    if (n < 0) {
+        atomic_store(&mem_fail_at, -1);
+        return;
+    }
+    long now = atomic_load(&mem_count);
+    atomic_store(&mem_fail_at, now + (n > 0 ? n : 1));
+}
+
+long llmz_mem_alloc_count(void) { return atomic_load(&mem_count); }
+
+/* Counts one attempt; nonzero if it must fail. */
+static int mem_should_fail(void) {
+    long k = atomic_fetch_add(&mem_count, 1) + 1;
+    long f = atomic_load(&mem_fail_at);
+    return f >= 0 && k >= f;
+}
+
+void *llmz_malloc(size_t size) {
+    if (mem_should_fail()) return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *llmz_calloc(size_t n, size_t sz) {
+    if (mem_should_fail()) return NULL;
+    if (sz && n > SIZE_MAX / sz) return NULL;
+    if (!n || !sz) n = sz = 1;
+    return calloc(n, sz);
+}
+
+void *llmz_realloc(void *p, size_t size) {
+    if (mem_should_fail()) return NULL;
+    return realloc(p, size ? size : 1);
+}
+
+void llmz_free(void *p) { free(p); }

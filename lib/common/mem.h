@@ -1,0 +1,20 @@
+/* mem.h -- the allocator every library allocation goes through, with fault injection for tests. */
+#ifndef LLMZ_MEM_H
+#define LLMZ_MEM_H
+#include <stddef.h>
+
+/* Like malloc/calloc/realloc/free.  A zero size is treated as 1 byte (never an ambiguous NULL).
+** llmz_calloc returns NULL if n*sz overflows.  llmz_realloc(NULL, n) == llmz_malloc(n); on failure the
+** old block is left untouched.  llmz_free(NULL) does nothing. */
+void *llmz_malloc(size_t size);
+void *llmz_calloc(size_t n, size_t sz);
+void *llmz_realloc(void *p, size_t size);
+void llmz_free(void *p);
+
+/* Fault injection (tests): the n-th allocation attempt from now on (1-based) and every later one fail
+** (return NULL); n < 0 disables it again.  malloc, calloc and realloc count as attempts. */
+void llmz_mem_fail_after(long n);
+/* Number of allocation attempts made so far (since program start). */
+long llmz_mem_alloc_count(void);
+
+#endif

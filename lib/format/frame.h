@@ -1,0 +1,52 @@
+/*
+** frame.h -- the container: frame header and chunk table (docs/format.md is the specification).
+*/
+#ifndef LLMZ_FRAME_H
+#define LLMZ_FRAME_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llmz.h"
+
+#define FRAME_MAGIC0 0x89
+#define FRAME_MAGIC_LEN 4
+#define FRAME_FIXED_LEN 41     /* magic .. model name length */
+#define FRAME_TAIL_LEN 24      /* chunk size .. header CRC */
+#define FRAME_CHUNK_ENTRY 9
+#define FRAME_MODE_LOSSLESS 0
+#define FRAME_METHOD_RAW 0
+#define FRAME_METHOD_MODEL 1
+#define FRAME_FLAGS_KNOWN 0x00 /* no flag bits are defined in format version 1 */
+
+typedef struct {
+    uint32_t comp_size;
+    uint8_t method;
+    uint32_t crc; /* CRC-32 of the chunk's original bytes */
+} frame_chunk;
+
+typedef struct {
+    uint8_t version, flags, mode, numerics;
+    uint8_t model_fp[32];
+    uint8_t name_len;
+    char name[256];
+    uint32_t chunk_size;
+    uint16_t window, keep;
+    uint64_t orig_size;
+    uint32_t n_chunks;
+} frame_header;
+
+/* Bytes of header + chunk table for this header. */
+size_t frame_header_len(const frame_header *h);
+/* Serialise header and table (h->n_chunks entries) into dst; returns bytes written or 0 if cap too small. */
+size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks);
+/* Parse the fixed part (needs `avail` bytes); fills h, validates every field, checks the header CRC.
+** LLMZ_ERR_TRUNCATED with *need set when more bytes are required. */
+int frame_parse_header(frame_header *h, const uint8_t *src, size_t avail, size_t *need);
+/* Parse and verify the chunk table that follows a parsed header; chunks has h->n_chunks entries.
+** *payload receives the sum of compressed sizes. */
+int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t *src, size_t avail,
+                      uint64_t *payload);
+/* Original size of chunk i. */
+uint32_t frame_chunk_orig(const frame_header *h, uint32_t i);
+
+#endif

@@ -1,0 +1,567 @@
+/*
+** llmz.c -- the public API: contexts, the predictor shared by both directions, frame (de)compression,
+** and the worker threads that code independent chunks in parallel.
+**
+** One predictor, two drivers: code_chunk() walks a chunk's tokens with the model exactly the same way when
+** encoding and decoding; the only difference is whether the next token is read from the tokenizer's
+** output (and encoded) or decoded from the range coder (and appended).  Context rule (docs/format.md):
+** inputs are u_0 = start token ("\n"), u_j = t_(j-1); before feeding an input while the state already
+** holds `window` inputs, the state is reset and the last `keep` inputs are fed again at positions 0.. .
+*/
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "coder/freq.h"
+#include "coder/rc.h"
+#include "common/hash.h"
+#include "common/mem.h"
+#include "format/frame.h"
+#include "llmz.h"
+#include "model/model.h"
+
+const char *llmz_version_string(void) { return LLMZ_VERSION_STRING; }
+
+const char *llmz_error_name(int err) {
+    static const char *const names[LLMZ_ERROR_COUNT_] = {
+        "no error",
+        "out of memory",
+        "invalid parameter",
+        "output buffer too small",
+        "model file is not valid GGUF v3",
+        "model not supported",
+        "not an llmz archive",
+        "unsupported format or numerics version",
+        "corrupt archive",
+        "checksum mismatch",
+        "archive was made with a different model",
+        "memory limit exceeded",
+        "unexpected end of input",
+        "unsupported feature",
+    };
+    if (err < 0 || err >= LLMZ_ERROR_COUNT_) return "unknown error";
+    return names[err];
+}
+
+const char *llmz_kernels_name(int k) {
+    const kernel_set *ks = kernels_get(k);
+    return ks ? ks->name : NULL;
+}
+
+/* ---- contexts ----------------------------------------------------------------------------------- */
+
+struct llmz_cctx {
+    const llmz_model *m;
+    int threads, kernels;
+    uint32_t chunk;
+};
+
+struct llmz_dctx {
+    const llmz_model *m;
+    int threads, kernels;
+    uint64_t memlimit;
+};
+
+llmz_cctx *llmz_cctx_create(const llmz_model *m) {
+    if (!m) return NULL;
+    llmz_cctx *c = llmz_calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->m = m;
+    c->threads = 1;
+    c->kernels = LLMZ_KERNELS_AUTO;
+    c->chunk = LLMZ_DEFAULT_CHUNK;
+    return c;
+}
+
+void llmz_cctx_free(llmz_cctx *c) { llmz_free(c); }
+
+static int set_common(int *threads, int *kernels, llmz_param p, long long v) {
+    if (p == LLMZ_P_THREADS) {
+        if (v < 1 || v > 256) return LLMZ_ERR_PARAM;
+        *threads = (int)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_KERNELS) {
+        if (v < LLMZ_KERNELS_AUTO || v > LLMZ_KERNELS_AVX512) return LLMZ_ERR_PARAM;
+        if (!kernels_get((int)v)) return LLMZ_ERR_UNSUPPORTED;
+        *kernels = (int)v;
+        return LLMZ_OK;
+    }
+    return -1;
+}
+
+int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
+    if (!c) return LLMZ_ERR_PARAM;
+    int rc = set_common(&c->threads, &c->kernels, p, v);
+    if (rc >= 0) return rc;
+    if (p == LLMZ_P_CHUNK_SIZE) {
+        if (v < 4096 || v > (long long)LLMZ_MAX_CHUNK) return LLMZ_ERR_PARAM;
+        c->chunk = (uint32_t)v;
+        return LLMZ_OK;
+    }
+    return LLMZ_ERR_PARAM;
+}
+
+llmz_dctx *llmz_dctx_create(const llmz_model *m) {
+    if (!m) return NULL;
+    llmz_dctx *d = llmz_calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->m = m;
+    d->threads = 1;
+    d->kernels = LLMZ_KERNELS_AUTO;
+    return d;
+}
+
+void llmz_dctx_free(llmz_dctx *d) { llmz_free(d); }
+
+int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
+    if (!d) return LLMZ_ERR_PARAM;
+    int rc = set_common(&d->threads, &d->kernels, p, v);
+    if (rc >= 0) return rc;
+    if (p == LLMZ_P_MEMLIMIT) {
+        if (v < 0) return LLMZ_ERR_PARAM;
+        d->memlimit = (uint64_t)v;
+        return LLMZ_OK;
+    }
+    return LLMZ_ERR_PARAM;
+}
+
+/* ---- the predictor and its two drivers -------------------------------------------------------- */
+
+typedef struct {
+    const llmz_model *m;
+    const kernel_set *ks;
+    tf_state *st;
+    tf_batch *b;
+    int nmax, V;
+    float *logits;  /* (nmax, V) */
+    float *e;       /* (V) */
+    uint32_t *freq; /* (V) */
+    uint32_t *cum;  /* (V+1) */
+    int32_t *ids;   /* tokens of the chunk (encoder) / inputs (both) */
+    int32_t *rows;  /* input tokens of one batch */
+    tf_state **rs;  /* state per row */
+    size_t ids_cap;
+    double model_bits;
+    uint64_t tokens;
+} worker;
+
+static void worker_free(worker *w) {
+    tf_state_free(w->st);
+    tf_batch_free(w->b);
+    llmz_free(w->logits);
+    llmz_free(w->e);
+    llmz_free(w->freq);
+    llmz_free(w->cum);
+    llmz_free(w->ids);
+    llmz_free(w->rows);
+    llmz_free(w->rs);
+    memset(w, 0, sizeof *w);
+}
+
+static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, int nmax, size_t ids_cap) {
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->ks = ks;
+    w->V = tf_cfg(m->tf)->vocab;
+    w->nmax = nmax;
+    w->ids_cap = ids_cap;
+    w->st = tf_state_new(m->tf);
+    w->b = tf_batch_new(m->tf, nmax);
+    w->logits = llmz_malloc((size_t)nmax * w->V * sizeof(float));
+    w->e = llmz_malloc((size_t)w->V * sizeof(float));
+    w->freq = llmz_malloc((size_t)w->V * sizeof(uint32_t));
+    w->cum = llmz_malloc(((size_t)w->V + 1) * sizeof(uint32_t));
+    w->ids = llmz_malloc((ids_cap + 1) * sizeof(int32_t));
+    w->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
+    w->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
+    if (!w->st || !w->b || !w->logits || !w->e || !w->freq || !w->cum || !w->ids || !w->rows || !w->rs) {
+        worker_free(w);
+        return LLMZ_ERR_NOMEM;
+    }
+    return LLMZ_OK;
+}
+
+/* Input u_j of the chunk: the start token, then the chunk's tokens. */
+static int32_t input_at(const worker *w, size_t j) { return j == 0 ? w->m->start_tok : w->ids[j - 1]; }
+
+/*
+** Code one chunk.  Encoding: src/n are the chunk bytes, the coder writes to enc.  Decoding: the coder reads
+** from dec and the bytes go to dst (n of them).  Returns LLMZ_OK, LLMZ_ERR_DST_TOO_SMALL (encoder
+** output would not be smaller than the input) or LLMZ_ERR_CORRUPT.
+*/
+static int code_chunk(worker *w, int window, int keep, const uint8_t *src, uint8_t *dst, size_t n, rc_enc *enc,
+                      rc_dec *dec) {
+    size_t ntok = 0; /* tokens known so far (encoder: all of them) */
+    size_t done = 0; /* tokens coded */
+    size_t out = 0;  /* bytes produced (decoder) */
+    if (enc) {
+        long k = tok_encode(w->m->tok, w->ids, w->ids_cap, src, n);
+        if (k < 0) return LLMZ_ERR_PARAM;
+        ntok = (size_t)k;
+    }
+    tf_state_reset(w->st);
+    for (;;) {
+        if (enc ? done == ntok : out == n) break;
+        /* rows of this batch: re-fed inputs after a window restart, then new inputs */
+        int nr = 0, first_new;
+        if (tf_state_pos(w->st) >= window) {
+            tf_state_reset(w->st);
+            size_t from = done >= (size_t)keep ? done - (size_t)keep : 0;
+            for (size_t j = from; j < done; j++) w->rows[nr++] = input_at(w, j);
+        }
+        first_new = nr;
+        int room = window - tf_state_pos(w->st) - nr;
+        if (room > w->nmax - nr) room = w->nmax - nr;
+        size_t want = enc ? ntok - done : 1; /* the decoder learns its next input only after decoding */
+        if ((size_t)room > want) room = (int)want;
+        for (int i = 0; i < room; i++) w->rows[nr++] = input_at(w, done + (size_t)i);
+        for (int i = 0; i < nr; i++) w->rs[i] = w->st;
+        int rc = tf_forward(w->m->tf, w->ks, w->b, w->rs, w->rows, nr, w->logits);
+        if (rc) return rc;
+        for (int r = first_new; r < nr; r++) {
+            const float *lg = w->logits + (size_t)(r)*w->V;
+            if (enc) {
+                int32_t t = w->ids[done];
+                double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t);
+                rc_encode(enc, w->cum[t], w->freq[t]);
+                if (!(p > 0.0)) p = (double)w->freq[t] / RC_TOTAL;
+                w->model_bits += -log2(p);
+                if (enc->overflow) return LLMZ_ERR_DST_TOO_SMALL;
+            } else {
+                freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1);
+                uint32_t target = rc_decode_target(dec);
+                int t = freq_find(w->cum, w->V, target);
+                rc_decode_update(dec, w->cum[t], w->freq[t]);
+                const uint8_t *tb;
+                size_t tl = tok_bytes(w->m->tok, t, &tb);
+                if (dec->bad || tl == 0 || tl > n - out) return LLMZ_ERR_CORRUPT;
+                memcpy(dst + out, tb, tl);
+                out += tl;
+                if (done >= w->ids_cap) return LLMZ_ERR_CORRUPT;
+                w->ids[done] = t;
+            }
+            done++;
+            w->tokens++;
+        }
+    }
+    return LLMZ_OK;
+}
+
+/* ---- frame jobs, spread over threads by chunk ----------------------------------------------------- */
+
+typedef struct {
+    const llmz_model *m;
+    const kernel_set *ks;
+    frame_header *h;
+    frame_chunk *chunks;
+    const uint8_t *src;     /* compress: input; decompress: frame */
+    uint8_t *dst;           /* compress: per-chunk scratch (chunk_size each); decompress: output */
+    uint64_t *offs;         /* decompress: payload offset of each chunk */
+    int decode;
+    atomic_uint next;
+    atomic_int err;
+    pthread_mutex_t lock;
+    double model_bits;
+    uint64_t tokens;
+} job;
+
+static int do_chunk(job *J, worker *w, uint32_t i) {
+    frame_header *h = J->h;
+    frame_chunk *c = &J->chunks[i];
+    uint32_t orig = frame_chunk_orig(h, i);
+    uint64_t start = (uint64_t)i * h->chunk_size;
+    if (!J->decode) {
+        const uint8_t *in = J->src + start;
+        uint8_t *scratch = J->dst + (size_t)i * h->chunk_size;
+        c->crc = crc32_update(0, in, orig);
+        rc_enc e;
+        rc_enc_init(&e, scratch, orig > 0 ? orig - 1 : 0);
+        double bits0 = w->model_bits;
+        uint64_t tok0 = w->tokens;
+        int rc = code_chunk(w, h->window, h->keep, in, NULL, orig, &e, NULL);
+        size_t len = rc == LLMZ_OK ? rc_enc_finish(&e) : 0;
+        if (rc != LLMZ_OK && rc != LLMZ_ERR_DST_TOO_SMALL) return rc;
+        if (len == 0 || len >= orig) { /* incompressible: store */
+            c->method = FRAME_METHOD_RAW;
+            c->comp_size = orig;
+            memcpy(scratch, in, orig);
+            w->model_bits = bits0;
+            w->tokens = tok0;
+        } else {
+            c->method = FRAME_METHOD_MODEL;
+            c->comp_size = (uint32_t)len;
+        }
+        return LLMZ_OK;
+    }
+    const uint8_t *payload = J->src + J->offs[i];
+    uint8_t *out = J->dst + start;
+    if (c->method == FRAME_METHOD_RAW) {
+        memcpy(out, payload, orig);
+    } else {
+        rc_dec d;
+        rc_dec_init(&d, payload, c->comp_size);
+        int rc = code_chunk(w, h->window, h->keep, NULL, out, orig, NULL, &d);
+        if (rc) return rc == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : rc;
+        if (!rc_dec_ok(&d)) return LLMZ_ERR_CORRUPT;
+    }
+    if (crc32_update(0, out, orig) != c->crc) return LLMZ_ERR_CHECKSUM;
+    return LLMZ_OK;
+}
+
+static void *job_thread(void *arg) {
+    job *J = arg;
+    worker w;
+    int nmax = J->decode ? J->h->keep + 1 : J->h->window; /* decoder: re-fed inputs + 1 */
+    int rc = worker_init(&w, J->m, J->ks, nmax, J->h->chunk_size);
+    if (rc) {
+        int z = 0;
+        atomic_compare_exchange_strong(&J->err, &z, rc);
+        return NULL;
+    }
+    for (;;) {
+        if (atomic_load(&J->err)) break;
+        uint32_t i = atomic_fetch_add(&J->next, 1);
+        if (i >= J->h->n_chunks) break;
+        rc = do_chunk(J, &w, i);
+        if (rc) {
+            int z = 0;
+            atomic_compare_exchange_strong(&J->err, &z, rc);
+            break;
+        }
+    }
+    pthread_mutex_lock(&J->lock);
+    J->model_bits += w.model_bits;
+    J->tokens += w.tokens;
+    pthread_mutex_unlock(&J->lock);
+    worker_free(&w);
+    return NULL;
+}
+
+/* Run the job on up to `threads` threads (the calling thread included).  Chunks are independent, so the
+** bytes produced do not depend on the thread count. */
+static int run_job(job *J, int threads) {
+    atomic_init(&J->next, 0);
+    atomic_init(&J->err, 0);
+    pthread_mutex_init(&J->lock, NULL);
+    if ((uint32_t)threads > J->h->n_chunks) threads = (int)J->h->n_chunks;
+    pthread_t tid[256];
+    int started = 0;
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, job_thread, J) != 0) break; /* fewer threads: same bytes */
+        started++;
+    }
+    if (J->h->n_chunks > 0) job_thread(J);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&J->lock);
+    return atomic_load(&J->err);
+}
+
+/* ---- compression ---------------------------------------------------------------------------------- */
+
+size_t llmz_frame_bound(size_t size) {
+    size_t chunks = size / 4096 + 1;
+    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + 4;
+}
+
+static void fill_header(frame_header *h, const llmz_model *m) {
+    memset(h, 0, sizeof *h);
+    h->version = LLMZ_FORMAT_VERSION;
+    h->mode = FRAME_MODE_LOSSLESS;
+    h->numerics = LLMZ_NUMERICS_VERSION;
+    memcpy(h->model_fp, m->fp, 32);
+    size_t nl = strlen(m->name);
+    h->name_len = (uint8_t)(nl > 255 ? 255 : nl);
+    memcpy(h->name, m->name, h->name_len);
+    int ctx = tf_cfg(m->tf)->ctx;
+    h->window = (uint16_t)ctx;
+    h->keep = (uint16_t)(ctx / 4);
+}
+
+int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats) {
+    if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    *dst_size = 0;
+    const kernel_set *ks = kernels_get(c->kernels);
+    if (!ks) return LLMZ_ERR_UNSUPPORTED;
+    frame_header h;
+    fill_header(&h, c->m);
+    h.chunk_size = c->chunk;
+    h.orig_size = size;
+    uint64_t nc = ((uint64_t)size + c->chunk - 1) / c->chunk;
+    if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
+    h.n_chunks = (uint32_t)nc;
+    size_t hlen = frame_header_len(&h);
+    if (cap < hlen) return LLMZ_ERR_DST_TOO_SMALL;
+    frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);
+    uint8_t *scratch = size ? llmz_malloc((size_t)h.n_chunks * h.chunk_size) : NULL;
+    if (!chunks || (size && !scratch)) {
+        llmz_free(chunks);
+        llmz_free(scratch);
+        return LLMZ_ERR_NOMEM;
+    }
+    job J;
+    memset(&J, 0, sizeof J);
+    J.m = c->m;
+    J.ks = ks;
+    J.h = &h;
+    J.chunks = chunks;
+    J.src = src;
+    J.dst = scratch;
+    int rc = run_job(&J, c->threads);
+    if (rc == LLMZ_OK) {
+        uint64_t total = hlen;
+        for (uint32_t i = 0; i < h.n_chunks; i++) total += chunks[i].comp_size;
+        if (total > cap) {
+            rc = LLMZ_ERR_DST_TOO_SMALL;
+        } else {
+            uint8_t *o = dst;
+            frame_write_header(o, cap, &h, chunks);
+            size_t pos = hlen;
+            uint64_t raw = 0;
+            for (uint32_t i = 0; i < h.n_chunks; i++) {
+                memcpy(o + pos, scratch + (size_t)i * h.chunk_size, chunks[i].comp_size);
+                pos += chunks[i].comp_size;
+                raw += chunks[i].method == FRAME_METHOD_RAW;
+            }
+            *dst_size = pos;
+            if (stats) {
+                memset(stats, 0, sizeof *stats);
+                stats->in_bytes = size;
+                stats->out_bytes = pos;
+                stats->tokens = J.tokens;
+                stats->chunks = h.n_chunks;
+                stats->raw_chunks = raw;
+                stats->model_bits = J.model_bits;
+                for (uint32_t i = 0; i < h.n_chunks; i++)
+                    if (chunks[i].method == FRAME_METHOD_MODEL) stats->coded_bits += 8.0 * chunks[i].comp_size;
+            }
+        }
+    }
+    llmz_free(chunks);
+    llmz_free(scratch);
+    return rc;
+}
+
+/* ---- frame inspection and decompression ------------------------------------------------------------ */
+
+int llmz_frame_header_size(const void *src, size_t avail, size_t *need) {
+    if (!need || (!src && avail)) return LLMZ_ERR_PARAM;
+    frame_header h;
+    int rc = frame_parse_header(&h, src, avail, need);
+    if (rc) return rc;
+    return avail < *need ? LLMZ_ERR_TRUNCATED : LLMZ_OK;
+}
+
+static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload, const uint8_t *src, size_t avail) {
+    size_t need;
+    int rc = frame_parse_header(h, src, avail, &need);
+    if (rc) return rc;
+    if (avail < need) return LLMZ_ERR_TRUNCATED;
+    *chunks = llmz_calloc((size_t)h->n_chunks + 1, sizeof **chunks);
+    if (!*chunks) return LLMZ_ERR_NOMEM;
+    rc = frame_parse_table(*chunks, h, src, avail, payload);
+    if (rc) {
+        llmz_free(*chunks);
+        *chunks = NULL;
+    }
+    return rc;
+}
+
+int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
+    if (!info || (!src && avail)) return LLMZ_ERR_PARAM;
+    frame_header h;
+    frame_chunk *chunks;
+    uint64_t payload;
+    int rc = parse_frame(&h, &chunks, &payload, src, avail);
+    if (rc) return rc;
+    memset(info, 0, sizeof *info);
+    info->orig_size = h.orig_size;
+    info->header_size = (uint32_t)frame_header_len(&h);
+    info->frame_size = info->header_size + payload;
+    info->n_chunks = h.n_chunks;
+    for (uint32_t i = 0; i < h.n_chunks; i++) info->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+    info->chunk_size = h.chunk_size;
+    info->format_version = h.version;
+    info->numerics_version = h.numerics;
+    info->mode = h.mode;
+    info->flags = h.flags;
+    memcpy(info->model_fp, h.model_fp, 32);
+    memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
+    llmz_free(chunks);
+    return LLMZ_OK;
+}
+
+uint64_t llmz_frame_memory(const llmz_frame_info *info) {
+    /* output + the frame itself + chunk table + per-thread model state (bounded by 64 MiB for any
+    ** model this build accepts at the default context) */
+    return info->orig_size + info->frame_size + (uint64_t)info->n_chunks * 16 + (64ull << 20);
+}
+
+int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                          llmz_stats *stats) {
+    if (!d || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    *dst_size = 0;
+    const kernel_set *ks = kernels_get(d->kernels);
+    if (!ks) return LLMZ_ERR_UNSUPPORTED;
+    frame_header h;
+    frame_chunk *chunks;
+    uint64_t payload;
+    int rc = parse_frame(&h, &chunks, &payload, src, size);
+    if (rc) return rc;
+    uint64_t hlen = frame_header_len(&h);
+    if (size < hlen + payload) rc = LLMZ_ERR_TRUNCATED;
+    else if (size > hlen + payload) rc = LLMZ_ERR_PARAM;
+    else if (memcmp(h.model_fp, d->m->fp, 32) != 0) rc = LLMZ_ERR_MODEL_MISMATCH;
+    else if (h.window > tf_cfg(d->m->tf)->ctx) rc = LLMZ_ERR_CORRUPT;
+    else if (cap < h.orig_size) rc = LLMZ_ERR_DST_TOO_SMALL;
+    else if (d->memlimit) {
+        llmz_frame_info fi;
+        memset(&fi, 0, sizeof fi);
+        fi.orig_size = h.orig_size;
+        fi.frame_size = hlen + payload;
+        fi.n_chunks = h.n_chunks;
+        if (llmz_frame_memory(&fi) > d->memlimit) rc = LLMZ_ERR_MEMLIMIT;
+    }
+    uint64_t *offs = NULL;
+    if (rc == LLMZ_OK) {
+        offs = llmz_malloc(((size_t)h.n_chunks + 1) * sizeof *offs);
+        if (!offs) rc = LLMZ_ERR_NOMEM;
+    }
+    if (rc == LLMZ_OK) {
+        uint64_t o = hlen;
+        for (uint32_t i = 0; i < h.n_chunks; i++) {
+            offs[i] = o;
+            o += chunks[i].comp_size;
+        }
+        job J;
+        memset(&J, 0, sizeof J);
+        J.m = d->m;
+        J.ks = ks;
+        J.h = &h;
+        J.chunks = chunks;
+        J.src = src;
+        J.dst = dst;
+        J.offs = offs;
+        J.decode = 1;
+        rc = run_job(&J, d->threads);
+        if (rc == LLMZ_OK) {
+            *dst_size = (size_t)h.orig_size;
+            if (stats) {
+                memset(stats, 0, sizeof *stats);
+                stats->in_bytes = size;
+                stats->out_bytes = h.orig_size;
+                stats->tokens = J.tokens;
+                stats->chunks = h.n_chunks;
+                for (uint32_t i = 0; i < h.n_chunks; i++) {
+                    stats->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+                    if (chunks[i].method == FRAME_METHOD_MODEL) stats->coded_bits += 8.0 * chunks[i].comp_size;
+                }
+            }
+        }
+    }
+    llmz_free(offs);
+    llmz_free(chunks);
+    return rc;
+}

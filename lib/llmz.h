@@ -1,0 +1,160 @@
+/*
+** llmz.h -- lossless text compression driven by a transformer language model.
+**
+** A llama-style language model (GGUF file) predicts the next token; a range coder spends -log2 p bits on
+** it.  Compressed data is a sequence of self-contained *frames* (docs/format.md); frames concatenate:
+** the decompression of A||B is the decompression of A followed by that of B.
+**
+** Everything this library computes on the coding path is deterministic: the same input, model and
+** format version give the same bytes on every CPU, compiler, SIMD width and thread count
+** (docs/determinism.md).  The library never prints, never exits and never reads the environment.
+**
+** Reading order: versions, errors, models, compression, decompression, frame inspection.
+*/
+#ifndef LLMZ_H
+#define LLMZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- versions: three kept apart ---------------------------------------------------------------- */
+#define LLMZ_VERSION_MAJOR 0
+#define LLMZ_VERSION_MINOR 1
+#define LLMZ_VERSION_PATCH 0
+#define LLMZ_VERSION_STRING "0.1.0"
+#define LLMZ_FORMAT_VERSION 1   /* container layout (docs/format.md) */
+#define LLMZ_NUMERICS_VERSION 1 /* arithmetic of the model evaluation (docs/determinism.md) */
+
+const char *llmz_version_string(void);
+
+/* ---- errors: a pinned enum; values never change meaning ---------------------------------------- */
+typedef enum {
+    LLMZ_OK = 0,
+    LLMZ_ERR_NOMEM = 1,             /* an allocation failed */
+    LLMZ_ERR_PARAM = 2,             /* bad argument or parameter value */
+    LLMZ_ERR_DST_TOO_SMALL = 3,     /* output buffer too small */
+    LLMZ_ERR_MODEL_FORMAT = 4,      /* model file is not a valid GGUF v3 file */
+    LLMZ_ERR_MODEL_UNSUPPORTED = 5, /* valid GGUF, but not a model llmz can run */
+    LLMZ_ERR_NOT_LLMZ = 6,          /* input does not start with the llmz magic */
+    LLMZ_ERR_VERSION = 7,           /* format or numerics version this build cannot decode */
+    LLMZ_ERR_CORRUPT = 8,           /* malformed or inconsistent archive */
+    LLMZ_ERR_CHECKSUM = 9,          /* a checksum did not match */
+    LLMZ_ERR_MODEL_MISMATCH = 10,   /* archive was made with another model */
+    LLMZ_ERR_MEMLIMIT = 11,         /* decoding would need more memory than allowed */
+    LLMZ_ERR_TRUNCATED = 12,        /* more input is needed (see llmz_frame_header_size) */
+    LLMZ_ERR_UNSUPPORTED = 13,      /* a feature this build does not have (mode, flag, kernel) */
+    LLMZ_ERROR_COUNT_ = 14
+} llmz_error;
+
+/* Stable lower-case name, e.g. "checksum mismatch"; never NULL. */
+const char *llmz_error_name(int err);
+
+/* ---- models ------------------------------------------------------------------------------------- */
+/* An immutable model (weights + tokenizer).  Thread-safe to share between contexts once loaded. */
+typedef struct llmz_model llmz_model;
+
+/* Load a GGUF v3 file (F32, F16 or Q8_0 tensors).  The file is untrusted input: every field is checked. */
+int llmz_model_load_file(llmz_model **out, const char *path);
+/* Load from memory.  The bytes are copied only where needed; `data` must stay valid and unchanged for
+** the life of the model (for the embedded model it is static). */
+int llmz_model_load_memory(llmz_model **out, const void *data, size_t size);
+/* The model built into this binary.  LLMZ_ERR_UNSUPPORTED if the build has none. */
+int llmz_model_load_default(llmz_model **out);
+void llmz_model_free(llmz_model *m); /* accepts NULL */
+
+const char *llmz_model_name(const llmz_model *m);
+/* 32-byte fingerprint: SHA-256 of the canonical model content (docs/format.md, "Model fingerprint"). */
+void llmz_model_fingerprint(const llmz_model *m, uint8_t out[32]);
+/* One line of human-readable description (architecture, sizes, parameters). */
+void llmz_model_describe(const llmz_model *m, char *buf, size_t cap);
+
+/* Tokenizer access (tools and tests): token ids of `src`; returns count or -1 if cap is too small. */
+long llmz_model_tokenize(const llmz_model *m, int32_t *ids, size_t cap, const void *src, size_t size);
+/* Bytes of one token; returns its length (0 for an out-of-range id). */
+size_t llmz_model_token_bytes(const llmz_model *m, int32_t id, const uint8_t **bytes);
+
+/* ---- parameters (set on contexts; no public structs, so the ABI can grow) ------------------------ */
+typedef enum {
+    LLMZ_P_THREADS = 1,     /* worker threads, >= 1 (default 1) */
+    LLMZ_P_KERNELS = 2,     /* llmz_kernels value (default LLMZ_KERNELS_AUTO) */
+    LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk (default LLMZ_DEFAULT_CHUNK) */
+    LLMZ_P_MEMLIMIT = 4     /* decompression: refuse frames needing more bytes than this (0 = none) */
+} llmz_param;
+
+typedef enum {
+    LLMZ_KERNELS_AUTO = 0, /* fastest the CPU supports */
+    LLMZ_KERNELS_REF = 1,  /* portable scalar reference: defines the numbers */
+    LLMZ_KERNELS_AVX2 = 2,
+    LLMZ_KERNELS_AVX512 = 3
+} llmz_kernels;
+
+#define LLMZ_DEFAULT_CHUNK (64u * 1024u)
+#define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
+
+/* Name of the kernel set `k` resolves to on this CPU ("ref", "avx2", ...), or NULL if unavailable. */
+const char *llmz_kernels_name(int k);
+
+/* Statistics of one call, for -v and benchmarks. */
+typedef struct {
+    uint64_t in_bytes, out_bytes; /* bytes consumed and produced */
+    uint64_t tokens;              /* tokens coded by the model */
+    uint64_t raw_chunks, chunks;  /* chunks stored raw / all chunks */
+    double model_bits;            /* sum of -log2 p(token) under the model's float distribution */
+    double coded_bits;            /* range-coder payload bits of model-coded chunks */
+    uint64_t reserved[4];
+} llmz_stats;
+
+/* ---- compression --------------------------------------------------------------------------------- */
+typedef struct llmz_cctx llmz_cctx;
+
+llmz_cctx *llmz_cctx_create(const llmz_model *m); /* NULL on allocation failure */
+void llmz_cctx_free(llmz_cctx *c);                 /* accepts NULL */
+int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long value);
+
+/* Largest frame compressing `size` bytes can produce (stored-raw worst case included). */
+size_t llmz_frame_bound(size_t size);
+
+/* Compress `size` bytes into one frame.  *dst_size receives the frame length.  `stats` may be NULL. */
+int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats);
+
+/* ---- decompression ------------------------------------------------------------------------------- */
+typedef struct llmz_dctx llmz_dctx;
+
+llmz_dctx *llmz_dctx_create(const llmz_model *m);
+void llmz_dctx_free(llmz_dctx *d);
+int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long value);
+
+/* ---- frame inspection ---------------------------------------------------------------------------- */
+typedef struct {
+    uint64_t orig_size;       /* bytes the frame decodes to */
+    uint64_t frame_size;      /* total bytes of the frame, header included */
+    uint32_t header_size;     /* bytes of header + chunk table */
+    uint32_t n_chunks, raw_chunks;
+    uint32_t chunk_size;      /* nominal original bytes per chunk */
+    uint8_t format_version, numerics_version, mode, flags;
+    uint8_t model_fp[32];
+    char model_name[256];     /* NUL-terminated */
+    uint32_t reserved[8];
+} llmz_frame_info;
+
+/* How many bytes the header (with chunk table) of the frame at `src` occupies.  With too few bytes it
+** returns LLMZ_ERR_TRUNCATED and sets *need to a larger count to supply; call again with more. */
+int llmz_frame_header_size(const void *src, size_t avail, size_t *need);
+/* Parse and verify the header of the frame at `src` (at least header_size bytes). */
+int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail);
+/* Bytes of memory decompressing this frame needs, output buffer included. */
+uint64_t llmz_frame_memory(const llmz_frame_info *info);
+
+/* Decompress exactly one whole frame of `size` bytes into dst (cap >= info.orig_size). */
+int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                          llmz_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LLMZ_H */

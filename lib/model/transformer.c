@@ -1,0 +1,448 @@
+/*
+** transformer.c -- llama-style decoder: weights, KV cache, batched forward pass.
+**
+** Per layer:   h = rmsnorm(x) * attn_norm;  q,k,v = Wq h, Wk h, Wv h;  RoPE(q,k);  x += Wo attn(q,k,v)
+**              h = rmsnorm(x) * ffn_norm;   x += Wdown (silu(Wgate h) * (Wup h))
+** then logits = Wout (rmsnorm(x) * out_norm), Wout = token_embd when output.weight is absent (tied).
+** Float arithmetic order is written out in docs/determinism.md; the matrix products go through the kernel
+** set (kernels.h), everything else is plain scalar C evaluated in source order.
+*/
+#include "model/transformer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/detmath.h"
+#include "common/mem.h"
+#include "llmz.h"
+
+typedef struct {
+    float *attn_norm, *ffn_norm; /* (dim) */
+    qmat wq;                     /* (dim out, dim in) */
+    qmat wk, wv;                 /* (kv_dim, dim) */
+    qmat wo;                     /* (dim, dim) */
+    qmat wgate, wup;             /* (ffn, dim) */
+    qmat wdown;                  /* (dim, ffn) */
+} tf_layer;
+
+struct tf_model {
+    tf_config c;
+    qmat emb;         /* (vocab, dim): embedding rows and, when tied, the output head */
+    qmat out;         /* (vocab, dim); shares emb's memory when tied */
+    int tied;
+    float *out_norm;  /* (dim) */
+    tf_layer *layers; /* (n_layer) */
+    float *rope_cos;  /* (ctx, head_dim/2) */
+    float *rope_sin;
+    uint64_t n_params;
+};
+
+struct tf_state {
+    int pos;
+    float *kc, *vc; /* (n_layer, ctx, kv_dim) */
+};
+
+struct tf_batch {
+    int nmax;
+    float *x, *xb, *q, *k, *v, *ao, *hb, *hb2, *att; /* att: (ctx) */
+    int *pos;
+    qact xq;
+};
+
+/* ---- loading ---------------------------------------------------------------------------------- */
+
+static int get_u32(const gguf_ctx *g, const char *key, uint32_t *v) {
+    return gguf_get_u32(g, key, v) == LLMZ_OK ? LLMZ_OK : LLMZ_ERR_MODEL_UNSUPPORTED;
+}
+
+static void qmat_free(qmat *w) {
+    llmz_free(w->q);
+    llmz_free(w->d);
+    w->q = NULL;
+    w->d = NULL;
+}
+
+/* Tensor `name` with GGUF shape [cols, rows] into kernel layout.  Q8_0 is copied (fp16 scales widened,
+** -128 clamped to -127 so |q| <= 127 holds for the SIMD kernels); F32/F16 are quantised with the
+** activation rule (kernels.h) and float scales. */
+static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int rows) {
+    const gguf_tensor *t = gguf_find_tensor(g, name);
+    if (!t) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->n_dims != 2 || t->ne[0] != (uint64_t)cols || t->ne[1] != (uint64_t)rows) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    size_t n = (size_t)rows * (size_t)cols, nb = n / QK;
+    w->rows = rows;
+    w->cols = cols;
+    w->q = llmz_malloc(n);
+    w->d = llmz_malloc(nb * sizeof(float));
+    if (!w->q || !w->d) return LLMZ_ERR_NOMEM;
+    if (t->type == 8) { /* Q8_0: per block fp16 d, 32 x int8 */
+        if (t->nbytes < nb * 34) return LLMZ_ERR_MODEL_FORMAT;
+        for (size_t b = 0; b < nb; b++) {
+            const uint8_t *blk = t->data + b * 34;
+            w->d[b] = gguf_f16_to_f32((uint16_t)(blk[0] | (blk[1] << 8)));
+            for (int i = 0; i < QK; i++) {
+                int8_t v = (int8_t)blk[2 + i];
+                w->q[b * QK + i] = v == -128 ? -127 : v;
+            }
+        }
+        return LLMZ_OK;
+    }
+    if (t->type != 0 && t->type != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->nbytes < n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
+    float tmp[QK];
+    for (size_t b = 0; b < nb; b++) {
+        for (int i = 0; i < QK; i++) {
+            size_t j = b * QK + i;
+            if (t->type == 0) {
+                uint32_t u = (uint32_t)t->data[4 * j] | (uint32_t)t->data[4 * j + 1] << 8 |
+                             (uint32_t)t->data[4 * j + 2] << 16 | (uint32_t)t->data[4 * j + 3] << 24;
+                memcpy(&tmp[i], &u, 4);
+            } else {
+                tmp[i] = gguf_f16_to_f32((uint16_t)(t->data[2 * j] | (t->data[2 * j + 1] << 8)));
+            }
+            if (!(tmp[i] == tmp[i]) || tmp[i] > 3e38f || tmp[i] < -3e38f) return LLMZ_ERR_MODEL_UNSUPPORTED;
+        }
+        qact one = {w->q + b * QK, w->d + b, 1, QK};
+        kern_quantize_ref(&one, tmp, 1, QK);
+    }
+    return LLMZ_OK;
+}
+
+static int load_vec(float **out, const gguf_ctx *g, const char *name, int n) {
+    const gguf_tensor *t = gguf_find_tensor(g, name);
+    if (!t) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->n_dims != 1 || t->ne[0] != (uint64_t)n) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->type != 0 && t->type != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->nbytes < (uint64_t)n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
+    float *v = llmz_malloc((size_t)n * sizeof(float));
+    if (!v) return LLMZ_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        if (t->type == 0) {
+            uint32_t u = (uint32_t)t->data[4 * i] | (uint32_t)t->data[4 * i + 1] << 8 |
+                         (uint32_t)t->data[4 * i + 2] << 16 | (uint32_t)t->data[4 * i + 3] << 24;
+            memcpy(&v[i], &u, 4);
+        } else {
+            v[i] = gguf_f16_to_f32((uint16_t)(t->data[2 * i] | (t->data[2 * i + 1] << 8)));
+        }
+        if (!(v[i] == v[i]) || v[i] > 3e38f || v[i] < -3e38f) {
+            llmz_free(v);
+            return LLMZ_ERR_MODEL_UNSUPPORTED;
+        }
+    }
+    *out = v;
+    return LLMZ_OK;
+}
+
+void tf_free(tf_model *m) {
+    if (!m) return;
+    if (m->layers) {
+        for (int l = 0; l < m->c.n_layer; l++) {
+            tf_layer *L = &m->layers[l];
+            llmz_free(L->attn_norm);
+            llmz_free(L->ffn_norm);
+            qmat_free(&L->wq);
+            qmat_free(&L->wk);
+            qmat_free(&L->wv);
+            qmat_free(&L->wo);
+            qmat_free(&L->wgate);
+            qmat_free(&L->wup);
+            qmat_free(&L->wdown);
+        }
+        llmz_free(m->layers);
+    }
+    qmat_free(&m->emb);
+    if (!m->tied) qmat_free(&m->out);
+    llmz_free(m->out_norm);
+    llmz_free(m->rope_cos);
+    llmz_free(m->rope_sin);
+    llmz_free(m);
+}
+
+static int load_all(tf_model *m, const gguf_ctx *g) {
+    tf_config *c = &m->c;
+    const char *arch;
+    size_t alen;
+    if (gguf_get_str(g, "general.architecture", &arch, &alen) != LLMZ_OK) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (alen != 5 || memcmp(arch, "llama", 5) != 0) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    uint32_t dim, nl, nh, nkv, ffn, ctx;
+    int rc;
+    if ((rc = get_u32(g, "llama.embedding_length", &dim)) || (rc = get_u32(g, "llama.block_count", &nl)) ||
+        (rc = get_u32(g, "llama.attention.head_count", &nh)) || (rc = get_u32(g, "llama.feed_forward_length", &ffn)) ||
+        (rc = get_u32(g, "llama.context_length", &ctx)))
+        return rc;
+    if (gguf_get_u32(g, "llama.attention.head_count_kv", &nkv) != LLMZ_OK) nkv = nh;
+    float eps = 1e-5f, theta = 10000.0f;
+    if (gguf_get_f32(g, "llama.attention.layer_norm_rms_epsilon", &eps) != LLMZ_OK) eps = 1e-5f;
+    if (gguf_get_f32(g, "llama.rope.freq_base", &theta) != LLMZ_OK) theta = 10000.0f;
+    /* limits: keep every size product far from overflow and the model runnable */
+    if (dim == 0 || dim > 16384 || dim % QK || nl == 0 || nl > 256 || nh == 0 || nh > dim || dim % nh ||
+        nkv == 0 || nh % nkv || ffn == 0 || ffn > 65536 || ffn % QK || ctx < 2)
+        return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (!(eps > 0.0f && eps < 1.0f) || !(theta > 1.0f && theta < 1e9f)) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (ctx > 65535) ctx = 65535; /* the container window field is 16 bits */
+    c->dim = (int)dim;
+    c->n_layer = (int)nl;
+    c->n_head = (int)nh;
+    c->n_kv_head = (int)nkv;
+    c->head_dim = (int)(dim / nh);
+    c->kv_dim = c->head_dim * (int)nkv;
+    if (c->head_dim % 2 || c->kv_dim % QK) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    c->ffn = (int)ffn;
+    c->ctx = (int)ctx;
+    c->eps = eps;
+    c->theta = theta;
+    const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
+    if (!te || te->n_dims != 2 || te->ne[0] != dim || te->ne[1] < 256 || te->ne[1] > (1u << 20))
+        return LLMZ_ERR_MODEL_UNSUPPORTED;
+    c->vocab = (int)te->ne[1];
+    if ((rc = load_qmat(&m->emb, g, "token_embd.weight", c->dim, c->vocab))) return rc;
+    if (gguf_find_tensor(g, "output.weight")) {
+        if ((rc = load_qmat(&m->out, g, "output.weight", c->dim, c->vocab))) return rc;
+    } else {
+        m->out = m->emb;
+        m->tied = 1;
+    }
+    if ((rc = load_vec(&m->out_norm, g, "output_norm.weight", c->dim))) return rc;
+    m->layers = llmz_calloc((size_t)nl, sizeof(tf_layer));
+    if (!m->layers) return LLMZ_ERR_NOMEM;
+    for (int l = 0; l < c->n_layer; l++) {
+        tf_layer *L = &m->layers[l];
+        char nm[64];
+#define T(s) (snprintf(nm, sizeof nm, "blk.%d." s, l), nm)
+        if ((rc = load_vec(&L->attn_norm, g, T("attn_norm.weight"), c->dim)) ||
+            (rc = load_vec(&L->ffn_norm, g, T("ffn_norm.weight"), c->dim)) ||
+            (rc = load_qmat(&L->wq, g, T("attn_q.weight"), c->dim, c->dim)) ||
+            (rc = load_qmat(&L->wk, g, T("attn_k.weight"), c->dim, c->kv_dim)) ||
+            (rc = load_qmat(&L->wv, g, T("attn_v.weight"), c->dim, c->kv_dim)) ||
+            (rc = load_qmat(&L->wo, g, T("attn_output.weight"), c->dim, c->dim)) ||
+            (rc = load_qmat(&L->wgate, g, T("ffn_gate.weight"), c->dim, c->ffn)) ||
+            (rc = load_qmat(&L->wup, g, T("ffn_up.weight"), c->dim, c->ffn)) ||
+            (rc = load_qmat(&L->wdown, g, T("ffn_down.weight"), c->ffn, c->dim)))
+            return rc;
+#undef T
+    }
+    /* RoPE tables in double with detmath, rounded once to float */
+    int half = c->head_dim / 2;
+    m->rope_cos = llmz_malloc((size_t)c->ctx * half * sizeof(float));
+    m->rope_sin = llmz_malloc((size_t)c->ctx * half * sizeof(float));
+    if (!m->rope_cos || !m->rope_sin) return LLMZ_ERR_NOMEM;
+    double lt = det_log((double)c->theta);
+    for (int i = 0; i < half; i++) {
+        double inv = det_exp(-(double)(2 * i) / (double)c->head_dim * lt);
+        for (int p = 0; p < c->ctx; p++) {
+            double s, co;
+            det_sincos((double)p * inv, &s, &co);
+            m->rope_cos[(size_t)p * half + i] = (float)co;
+            m->rope_sin[(size_t)p * half + i] = (float)s;
+        }
+    }
+    uint64_t np = (uint64_t)c->vocab * c->dim * (m->tied ? 1 : 2) + c->dim;
+    np += (uint64_t)c->n_layer * (2ull * c->dim + 2ull * c->dim * c->dim + 2ull * c->dim * c->kv_dim +
+                                  3ull * c->dim * c->ffn);
+    m->n_params = np;
+    return LLMZ_OK;
+}
+
+int tf_load(tf_model **out, const gguf_ctx *g) {
+    *out = NULL;
+    tf_model *m = llmz_calloc(1, sizeof *m);
+    if (!m) return LLMZ_ERR_NOMEM;
+    int rc = load_all(m, g);
+    if (rc) {
+        tf_free(m);
+        return rc;
+    }
+    *out = m;
+    return LLMZ_OK;
+}
+
+const tf_config *tf_cfg(const tf_model *m) { return &m->c; }
+uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
+
+/* ---- state and scratch ------------------------------------------------------------------------ */
+
+size_t tf_state_bytes(const tf_model *m) {
+    return sizeof(tf_state) + 2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * sizeof(float);
+}
+
+tf_state *tf_state_new(const tf_model *m) {
+    tf_state *s = llmz_calloc(1, sizeof *s);
+    if (!s) return NULL;
+    size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
+    s->kc = llmz_malloc(n * sizeof(float));
+    s->vc = llmz_malloc(n * sizeof(float));
+    if (!s->kc || !s->vc) {
+        tf_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void tf_state_free(tf_state *s) {
+    if (!s) return;
+    llmz_free(s->kc);
+    llmz_free(s->vc);
+    llmz_free(s);
+}
+
+void tf_state_reset(tf_state *s) { s->pos = 0; }
+int tf_state_pos(const tf_state *s) { return s->pos; }
+
+static size_t batch_floats(const tf_model *m, int nmax) {
+    const tf_config *c = &m->c;
+    int wide = c->ffn > c->dim ? c->ffn : c->dim;
+    return (size_t)nmax * (4u * c->dim + 2u * c->kv_dim + 2u * c->ffn) + (size_t)c->ctx + (size_t)nmax * wide / QK;
+}
+
+size_t tf_batch_bytes(const tf_model *m, int nmax) {
+    int wide = m->c.ffn > m->c.dim ? m->c.ffn : m->c.dim;
+    return sizeof(tf_batch) + batch_floats(m, nmax) * sizeof(float) + (size_t)nmax * wide + (size_t)nmax * sizeof(int);
+}
+
+tf_batch *tf_batch_new(const tf_model *m, int nmax) {
+    const tf_config *c = &m->c;
+    if (nmax < 1) return NULL;
+    tf_batch *b = llmz_calloc(1, sizeof *b);
+    if (!b) return NULL;
+    int wide = c->ffn > c->dim ? c->ffn : c->dim;
+    b->nmax = nmax;
+    b->x = llmz_malloc(batch_floats(m, nmax) * sizeof(float));
+    b->xq.q = llmz_malloc((size_t)nmax * wide);
+    b->pos = llmz_malloc((size_t)nmax * sizeof(int));
+    if (!b->x || !b->xq.q || !b->pos) {
+        tf_batch_free(b);
+        return NULL;
+    }
+    float *p = b->x + (size_t)nmax * c->dim;
+    b->xb = p, p += (size_t)nmax * c->dim;
+    b->q = p, p += (size_t)nmax * c->dim;
+    b->ao = p, p += (size_t)nmax * c->dim;
+    b->k = p, p += (size_t)nmax * c->kv_dim;
+    b->v = p, p += (size_t)nmax * c->kv_dim;
+    b->hb = p, p += (size_t)nmax * c->ffn;
+    b->hb2 = p, p += (size_t)nmax * c->ffn;
+    b->att = p, p += c->ctx;
+    b->xq.d = p;
+    return b;
+}
+
+void tf_batch_free(tf_batch *b) {
+    if (!b) return;
+    llmz_free(b->x);
+    llmz_free(b->xq.q);
+    llmz_free(b->pos);
+    llmz_free(b);
+}
+
+/* ---- forward ---------------------------------------------------------------------------------- */
+
+/* y = (x * (1/sqrt(mean(x^2) + eps))) * w, sum of squares in index order */
+static void rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
+    float ss = 0.0f;
+    for (int i = 0; i < n; i++) ss = ss + x[i] * x[i];
+    ss = ss / (float)n + eps;
+    float inv = 1.0f / sqrtf(ss);
+    for (int i = 0; i < n; i++) y[i] = (x[i] * inv) * w[i];
+}
+
+static void rope(float *v, int n_heads, int hd, const float *cs, const float *sn) {
+    for (int h = 0; h < n_heads; h++) {
+        float *p = v + h * hd;
+        for (int i = 0; i < hd / 2; i++) {
+            float x0 = p[2 * i], x1 = p[2 * i + 1];
+            p[2 * i] = x0 * cs[i] - x1 * sn[i];
+            p[2 * i + 1] = x0 * sn[i] + x1 * cs[i];
+        }
+    }
+}
+
+int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
+               int n, float *logits) {
+    const tf_config *c = &m->c;
+    int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, half = hd / 2;
+    if (n < 1 || n > b->nmax) return LLMZ_ERR_PARAM;
+    /* positions: rows of one sequence are consecutive */
+    for (int r = 0; r < n; r++) {
+        int p = (r > 0 && states[r] == states[r - 1]) ? b->pos[r - 1] + 1 : states[r]->pos;
+        if (p >= c->ctx) return LLMZ_ERR_PARAM;
+        if (tokens[r] < 0 || tokens[r] >= c->vocab) return LLMZ_ERR_PARAM;
+        b->pos[r] = p;
+    }
+    int nb = dim / QK;
+    for (int r = 0; r < n; r++) { /* embedding rows, dequantised */
+        const int8_t *q = m->emb.q + (size_t)tokens[r] * dim;
+        const float *d = m->emb.d + (size_t)tokens[r] * nb;
+        float *x = b->x + (size_t)r * dim;
+        for (int i = 0; i < dim; i++) x[i] = (float)q[i] * d[i / QK];
+    }
+    const float scale = 1.0f / sqrtf((float)hd);
+    int group = c->n_head / c->n_kv_head;
+    for (int l = 0; l < c->n_layer; l++) {
+        const tf_layer *L = &m->layers[l];
+        for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, L->attn_norm, dim, c->eps);
+        ks->quantize(&b->xq, b->xb, n, dim);
+        ks->matmul(b->q, dim, &b->xq, &L->wq, 0, dim);
+        ks->matmul(b->k, kvd, &b->xq, &L->wk, 0, kvd);
+        ks->matmul(b->v, kvd, &b->xq, &L->wv, 0, kvd);
+        for (int r = 0; r < n; r++) {
+            const float *cs = m->rope_cos + (size_t)b->pos[r] * half, *sn = m->rope_sin + (size_t)b->pos[r] * half;
+            rope(b->q + (size_t)r * dim, c->n_head, hd, cs, sn);
+            rope(b->k + (size_t)r * kvd, c->n_kv_head, hd, cs, sn);
+            size_t off = ((size_t)l * c->ctx + b->pos[r]) * kvd;
+            memcpy(states[r]->kc + off, b->k + (size_t)r * kvd, (size_t)kvd * sizeof(float));
+            memcpy(states[r]->vc + off, b->v + (size_t)r * kvd, (size_t)kvd * sizeof(float));
+        }
+        for (int r = 0; r < n; r++) { /* attention, one row at a time, fixed order */
+            const float *kc = states[r]->kc + (size_t)l * c->ctx * kvd;
+            const float *vc = states[r]->vc + (size_t)l * c->ctx * kvd;
+            int T = b->pos[r] + 1;
+            for (int h = 0; h < c->n_head; h++) {
+                const float *q = b->q + (size_t)r * dim + h * hd;
+                int kvo = (h / group) * hd;
+                float mx = -3.4e38f;
+                for (int t = 0; t < T; t++) {
+                    const float *k = kc + (size_t)t * kvd + kvo;
+                    float s = 0.0f;
+                    for (int i = 0; i < hd; i++) s = s + q[i] * k[i];
+                    s = s * scale;
+                    b->att[t] = s;
+                    if (s > mx) mx = s;
+                }
+                float sum = 0.0f;
+                for (int t = 0; t < T; t++) {
+                    float e = det_expf(b->att[t] - mx);
+                    b->att[t] = e;
+                    sum = sum + e;
+                }
+                float inv = 1.0f / sum;
+                float *o = b->ao + (size_t)r * dim + h * hd;
+                for (int i = 0; i < hd; i++) o[i] = 0.0f;
+                for (int t = 0; t < T; t++) {
+                    const float *v = vc + (size_t)t * kvd + kvo;
+                    float w = b->att[t] * inv;
+                    for (int i = 0; i < hd; i++) o[i] = o[i] + w * v[i];
+                }
+            }
+        }
+        ks->quantize(&b->xq, b->ao, n, dim);
+        ks->matmul(b->xb, dim, &b->xq, &L->wo, 0, dim);
+        for (size_t i = 0; i < (size_t)n * dim; i++) b->x[i] = b->x[i] + b->xb[i];
+        for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, L->ffn_norm, dim, c->eps);
+        ks->quantize(&b->xq, b->xb, n, dim);
+        ks->matmul(b->hb, c->ffn, &b->xq, &L->wgate, 0, c->ffn);
+        ks->matmul(b->hb2, c->ffn, &b->xq, &L->wup, 0, c->ffn);
+        for (size_t i = 0; i < (size_t)n * c->ffn; i++) {
+            float g = b->hb[i];
+            b->hb[i] = (g / (1.0f + det_expf(-g))) * b->hb2[i];
+        }
+        ks->quantize(&b->xq, b->hb, n, c->ffn);
+        ks->matmul(b->xb, dim, &b->xq, &L->wdown, 0, dim);
+        for (size_t i = 0; i < (size_t)n * dim; i++) b->x[i] = b->x[i] + b->xb[i];
+    }
+    for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, m->out_norm, dim, c->eps);
+    ks->quantize(&b->xq, b->xb, n, dim);
+    ks->matmul(logits, c->vocab, &b->xq, &m->out, 0, c->vocab);
+    for (int r = 0; r < n; r++) states[r]->pos = b->pos[r] + 1;
+    return LLMZ_OK;
+}

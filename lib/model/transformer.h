@@ -1,0 +1,49 @@
+/*
+** transformer.h -- the llama-style decoder the coder runs (numerics version 1).
+**
+** One forward call evaluates a batch of rows; each row is (sequence state, input token).  Rows of the same
+** sequence must be consecutive and in order (prefill); rows of different sequences may be mixed (batched
+** decoding).  Every row is computed with exactly the per-element arithmetic of a single-row call, so a
+** batched result is bit-identical to evaluating the rows one by one (tests/unit/test_transformer.c).
+*/
+#ifndef LLMZ_TRANSFORMER_H
+#define LLMZ_TRANSFORMER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/gguf.h"
+#include "model/kernels.h"
+
+typedef struct {
+    int dim, n_layer, n_head, n_kv_head, head_dim, kv_dim, ffn, ctx, vocab;
+    float eps, theta;
+} tf_config;
+
+typedef struct tf_model tf_model;
+
+/* Build from a parsed GGUF (general.architecture "llama").  Copies weights into the kernel layout. */
+int tf_load(tf_model **out, const gguf_ctx *g);
+void tf_free(tf_model *m);
+const tf_config *tf_cfg(const tf_model *m);
+uint64_t tf_n_params(const tf_model *m);
+
+/* A sequence: its KV cache and position. */
+typedef struct tf_state tf_state;
+tf_state *tf_state_new(const tf_model *m);
+void tf_state_free(tf_state *s);
+void tf_state_reset(tf_state *s);
+int tf_state_pos(const tf_state *s);
+
+/* Scratch for batches of up to nmax rows. */
+typedef struct tf_batch tf_batch;
+tf_batch *tf_batch_new(const tf_model *m, int nmax);
+void tf_batch_free(tf_batch *b);
+size_t tf_batch_bytes(const tf_model *m, int nmax);
+size_t tf_state_bytes(const tf_model *m);
+
+/* Evaluate n rows (n <= nmax); logits (n, vocab) row-major.  Each state's position advances by its rows.
+** Returns LLMZ_ERR_PARAM if a state would pass the model's context length. */
+int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
+               int n, float *logits);
+
+#endif

@@ -1,0 +1,195 @@
+/* test_roundtrip.c -- library round trips on every kind of input, determinism across kernels and thread
+** counts, frame concatenation, wrong model, damaged frames. Uses tests/data/tiny.gguf (quality-free). */
+#include <stdint.h>
+
+#include "llmz.h"
+#include "t.h"
+
+static uint64_t rng = 0x243F6A8885A308D3ull;
+static uint32_t next(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 24);
+}
+
+static llmz_model *M;
+
+static unsigned char *compress(const void *src, size_t n, size_t *out_n, int kernels, int threads, size_t chunk) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK(c != NULL);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
+    if (chunk) CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, (long long)chunk), LLMZ_OK);
+    size_t cap = llmz_frame_bound(n);
+    unsigned char *dst = malloc(cap);
+    int rc = llmz_compress_frame(c, dst, cap, out_n, src, n, NULL);
+    CHECK_EQ(rc, LLMZ_OK);
+    llmz_cctx_free(c);
+    return dst;
+}
+
+static int decompress(const unsigned char *src, size_t n, unsigned char **out, size_t *out_n, int kernels,
+                      int threads) {
+    llmz_dctx *d = llmz_dctx_create(M);
+    llmz_dctx_set(d, LLMZ_P_KERNELS, kernels);
+    llmz_dctx_set(d, LLMZ_P_THREADS, threads);
+    llmz_frame_info fi;
+    int rc = llmz_frame_get_info(&fi, src, n);
+    *out = NULL;
+    if (rc == LLMZ_OK) {
+        *out = malloc(fi.orig_size + 1);
+        rc = llmz_decompress_frame(d, *out, fi.orig_size, out_n, src, n, NULL);
+    }
+    llmz_dctx_free(d);
+    return rc;
+}
+
+static void roundtrip(const char *what, const unsigned char *src, size_t n, int k1, int t1, int k2, int t2,
+                      size_t chunk) {
+    size_t cn, dn = 0;
+    unsigned char *c = compress(src, n, &cn, k1, t1, chunk);
+    unsigned char *d;
+    int rc = decompress(c, cn, &d, &dn, k2, t2);
+    CHECK_EQ(rc, LLMZ_OK);
+    CHECK_EQ(dn, n);
+    int same = rc == LLMZ_OK && dn == n && (n == 0 || memcmp(src, d, n) == 0);
+    if (!same) fprintf(stderr, "round trip failed: %s (%zu bytes)\n", what, n);
+    CHECK(same);
+    /* random data grows at most 1% + 128 bytes */
+    CHECK(cn <= n + n / 100 + 128);
+    free(c);
+    free(d);
+}
+
+int main(void) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
+    int rc = llmz_model_load_file(&M, path);
+    CHECK_EQ(rc, LLMZ_OK);
+    if (rc) return T_DONE();
+    const char *ref = "ref", *fast = llmz_kernels_name(LLMZ_KERNELS_AUTO);
+    fprintf(stderr, "kernels: %s vs %s\n", ref, fast);
+
+    size_t N = 200000;
+    unsigned char *text = malloc(N), *rnd = malloc(N), *bin = malloc(N);
+    const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, ", "1984 ", "\t"};
+    for (size_t i = 0; i < N;) {
+        const char *w = words[next() % 10];
+        for (; *w && i < N; w++) text[i++] = (unsigned char)*w;
+    }
+    for (size_t i = 0; i < N; i++) rnd[i] = (unsigned char)next();
+    for (size_t i = 0; i < N; i++) bin[i] = (unsigned char)((i % 7 == 0) ? 0 : (i % 13 == 0) ? 0xff : (i & 0x3f));
+    unsigned char bad_utf8[] = {0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0, 0, 'x'};
+
+    roundtrip("empty", text, 0, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
+    roundtrip("1 byte", text, 1, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
+    for (int b = 0; b < 256; b += 51) {
+        unsigned char one = (unsigned char)b;
+        roundtrip("single byte value", &one, 1, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_AUTO, 1, 0);
+    }
+    roundtrip("invalid utf-8", bad_utf8, sizeof bad_utf8, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 3, 0);
+    roundtrip("random 20k", rnd, 20000, LLMZ_KERNELS_AUTO, 2, LLMZ_KERNELS_REF, 1, 0);
+    roundtrip("binary 30k", bin, 30000, LLMZ_KERNELS_AUTO, 2, LLMZ_KERNELS_AUTO, 1, 8192);
+    /* the cross-kernel / cross-thread determinism test: ref on 1 thread -> fastest on 3, and back */
+    roundtrip("text ref1->fast3", text, 50000, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 3, 8192);
+    roundtrip("text fast3->ref1", text, 50000, LLMZ_KERNELS_AUTO, 3, LLMZ_KERNELS_REF, 1, 8192);
+    roundtrip("text long chunk (window restarts)", text, 30000, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_AUTO, 2, 0);
+    {
+        size_t a, b, c3;
+        unsigned char *x = compress(text, 40000, &a, LLMZ_KERNELS_REF, 1, 4096);
+        unsigned char *y = compress(text, 40000, &b, LLMZ_KERNELS_AUTO, 2, 4096);
+        unsigned char *z = compress(text, 40000, &c3, LLMZ_KERNELS_AUTO, 1, 4096);
+        CHECK(a == b && b == c3 && memcmp(x, y, a) == 0 && memcmp(y, z, a) == 0); /* same bytes every way */
+        /* frame info */
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_frame_get_info(&fi, x, a), LLMZ_OK);
+        CHECK_EQ(fi.orig_size, 40000);
+        CHECK_EQ(fi.frame_size, a);
+        CHECK_EQ(fi.n_chunks, 10);
+        CHECK(strcmp(fi.model_name, llmz_model_name(M)) == 0);
+        size_t need = 0;
+        CHECK_EQ(llmz_frame_header_size(x, 3, &need), LLMZ_ERR_TRUNCATED);
+        CHECK_EQ(llmz_frame_header_size(x, a, &need), LLMZ_OK);
+        CHECK(need == fi.header_size);
+        free(x);
+        x = compress(text, 6000, &a, LLMZ_KERNELS_AUTO, 1, 4096);
+        /* every truncation and every single-byte flip fails cleanly (never OK with wrong output) */
+        unsigned char *out;
+        size_t on;
+        int bad = 0;
+        for (size_t cut = 0; cut < a; cut += (cut < 160 ? 1 : 97)) {
+            int r = decompress(x, cut, &out, &on, LLMZ_KERNELS_AUTO, 1);
+            bad += r == LLMZ_OK;
+            free(out);
+        }
+        CHECK_EQ(bad, 0);
+        int wrong = 0;
+        for (size_t pos = 0; pos < a; pos += (pos < 160 ? 1 : 53)) {
+            x[pos] ^= (unsigned char)(1u << (pos % 8));
+            int r = decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 1);
+            if (r == LLMZ_OK && (on != 6000 || memcmp(out, text, on) != 0)) wrong++;
+            if (r == LLMZ_OK) wrong++; /* any flip must be detected */
+            free(out);
+            x[pos] ^= (unsigned char)(1u << (pos % 8));
+        }
+        CHECK_EQ(wrong, 0);
+        /* wrong model: same tokenizer, other weights */
+        llmz_model *M2 = NULL;
+        snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
+        if (llmz_model_load_file(&M2, path) == LLMZ_OK) {
+            llmz_dctx *d = llmz_dctx_create(M2);
+            unsigned char *buf = malloc(6000);
+            size_t dn;
+            CHECK_EQ(llmz_decompress_frame(d, buf, 6000, &dn, x, a, NULL), LLMZ_ERR_MODEL_MISMATCH);
+            free(buf);
+            llmz_dctx_free(d);
+            /* F16 tensors load and code too */
+            llmz_model *keep = M;
+            M = M2;
+            roundtrip("f16 model", text, 3000, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
+            M = keep;
+            llmz_model_free(M2);
+        } else {
+            T_SKIP("tiny-f16.gguf absent: wrong-model check skipped");
+        }
+        free(x);
+        free(y);
+        free(z);
+    }
+    /* concatenated frames are two frames back to back; each decodes by itself */
+    {
+        size_t a, b;
+        unsigned char *x = compress(text, 1000, &a, LLMZ_KERNELS_AUTO, 1, 0);
+        unsigned char *y = compress(rnd, 500, &b, LLMZ_KERNELS_AUTO, 1, 0);
+        unsigned char *cat = malloc(a + b);
+        memcpy(cat, x, a);
+        memcpy(cat + a, y, b);
+        llmz_frame_info f1, f2;
+        CHECK_EQ(llmz_frame_get_info(&f1, cat, a + b), LLMZ_OK);
+        CHECK_EQ(f1.frame_size, a);
+        CHECK_EQ(llmz_frame_get_info(&f2, cat + a, b), LLMZ_OK);
+        CHECK_EQ(f2.orig_size, 500);
+        free(x);
+        free(y);
+        free(cat);
+    }
+    /* parameters are validated */
+    {
+        llmz_cctx *c = llmz_cctx_create(M);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, 0), LLMZ_ERR_PARAM);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 1), LLMZ_ERR_PARAM);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, 99), LLMZ_ERR_PARAM);
+        unsigned char small[8];
+        size_t sn;
+        CHECK_EQ(llmz_compress_frame(c, small, sizeof small, &sn, text, 100, NULL), LLMZ_ERR_DST_TOO_SMALL);
+        llmz_cctx_free(c);
+        CHECK(strcmp(llmz_error_name(LLMZ_ERR_CHECKSUM), "checksum mismatch") == 0);
+        CHECK(strcmp(llmz_error_name(12345), "unknown error") == 0);
+    }
+    free(text);
+    free(rnd);
+    free(bin);
+    llmz_model_free(M);
+    return T_DONE();
+}

@@ -1,0 +1,326 @@
+/* mktiny -- write a tiny deterministic llama-architecture GGUF model for tests.
+**
+**   mktiny OUT.gguf [--merges FILE] [--dim 32] [--layers 2] [--heads 2] [--kv-heads H] [--ffn 64]
+**                   [--ctx 64] [--seed 1] [--type q8_0|f16|f32] [--name NAME]
+**
+** Weights come from splitmix64 with integer-only float derivation (bit-identical everywhere):
+** matrices uniform in [-0.1, 0.1], norm weights 1 +/- 0.05.  Vocabulary: the 256 bytes, then one token
+** per merge (--merges FILE: "left_id right_id" per line in rank order, as tools/train/merges4096.txt;
+** without it a few dozen built-in merges).  The file is written to OUT.tmp and renamed. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gguf_write.h"
+
+typedef struct {
+    uint8_t *bytes;
+    size_t len;
+} tiny_tok;
+
+static tiny_tok *toks;
+static size_t n_tok, cap_tok;
+static uint32_t (*merges)[2];
+static size_t n_merge;
+
+static void *xrealloc(void *p, size_t n) {
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "mktiny: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+static void add_token(const uint8_t *b, size_t len) {
+    if (n_tok == cap_tok) {
+        cap_tok = cap_tok ? cap_tok * 2 : 512;
+        toks = xrealloc(toks, cap_tok * sizeof *toks);
+    }
+    toks[n_tok].bytes = xrealloc(NULL, len);
+    memcpy(toks[n_tok].bytes, b, len);
+    toks[n_tok].len = len;
+    n_tok++;
+}
+
+static void add_merge(uint32_t l, uint32_t r) {
+    size_t len = toks[l].len + toks[r].len;
+    uint8_t *b = xrealloc(NULL, len);
+    memcpy(b, toks[l].bytes, toks[l].len);
+    memcpy(b + toks[l].len, toks[r].bytes, toks[r].len);
+    add_token(b, len);
+    free(b);
+    merges = xrealloc(merges, (n_merge + 1) * sizeof *merges);
+    merges[n_merge][0] = l;
+    merges[n_merge][1] = r;
+    n_merge++;
+}
+
+static long find_token(const char *s) {
+    size_t len = strlen(s);
+    for (size_t i = 0; i < n_tok; i++)
+        if (toks[i].len == len && !memcmp(toks[i].bytes, s, len)) return (long)i;
+    return -1;
+}
+
+static void builtin_merges(void) {
+    static const char *const pairs[][2] = {
+        {" ", "t"}, {"h", "e"}, {"i", "n"}, {"t", "h"}, {"e", "r"}, {"a", "n"}, {" ", "a"}, {"o", "n"},
+        {"r", "e"}, {" t", "he"}, {"e", "n"}, {"a", "t"}, {"o", "r"}, {"e", "s"}, {" ", "s"}, {" ", "w"},
+        {"i", "s"}, {"i", "t"}, {" ", "c"}, {" ", "o"}, {"in", "g"}, {" ", "b"}, {"e", "d"}, {" ", "f"},
+        {" ", "p"}, {"o", "u"}, {" ", "m"}, {"a", "r"}, {"l", "e"}, {" ", "d"}, {"a", "l"}, {" ", "i"},
+        {" ", "h"}, {"s", "t"}, {" o", "f"}, {" a", "n"}, {" an", "d"}, {" ", " "}, {"\n", "\n"},
+        {" t", "o"}, {" i", "n"}, {" i", "s"}, {" w", "it"}, {" wit", "h"}, {"e", " "}, {",", " "},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        long l = find_token(pairs[i][0]), r = find_token(pairs[i][1]);
+        char cat[64];
+        snprintf(cat, sizeof cat, "%s%s", pairs[i][0], pairs[i][1]);
+        if (l < 0 || r < 0 || find_token(cat) >= 0) continue; /* keep byte strings unique */
+        add_merge((uint32_t)l, (uint32_t)r);
+    }
+}
+
+static void load_merges(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "mktiny: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    unsigned long l, r;
+    int got;
+    while ((got = fscanf(f, "%lu %lu", &l, &r)) == 2) {
+        if (l >= n_tok || r >= n_tok) {
+            fprintf(stderr, "mktiny: %s: merge %zu refers to a token not yet defined\n", path, n_merge);
+            exit(1);
+        }
+        add_merge((uint32_t)l, (uint32_t)r);
+    }
+    if (got != EOF || ferror(f)) {
+        fprintf(stderr, "mktiny: %s: malformed line after merge %zu\n", path, n_merge);
+        exit(1);
+    }
+    fclose(f);
+}
+
+/* ---- deterministic weights ---- */
+static uint64_t rng_state;
+static uint64_t splitmix64(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+/* Uniform in [-half*2^-23, half*2^-23]: integer in [-half, half], scaled exactly by 2^-23. */
+static float rng_sym(uint32_t half) {
+    int32_t k = (int32_t)(splitmix64() % (2u * half + 1u)) - (int32_t)half;
+    return (float)k * 0x1p-23f;
+}
+
+typedef struct {
+    char name[64];
+    uint32_t n_dims;
+    uint64_t ne[2];
+    uint32_t type;
+    uint8_t *data;
+    uint64_t nbytes;
+} tiny_tensor;
+
+static tiny_tensor tens[512];
+static size_t n_tens;
+
+static void add_tensor(const char *name, uint64_t ne0, uint64_t ne1, uint32_t type, int is_norm) {
+    if (n_tens == sizeof tens / sizeof tens[0]) {
+        fprintf(stderr, "mktiny: too many tensors\n");
+        exit(1);
+    }
+    tiny_tensor *t = &tens[n_tens++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->n_dims = ne1 ? 2 : 1;
+    t->ne[0] = ne0;
+    t->ne[1] = ne1 ? ne1 : 1;
+    size_t n = (size_t)(t->ne[0] * t->ne[1]);
+    float *x = xrealloc(NULL, n * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = is_norm ? 1.0f + rng_sym(419430) /* 0.05 * 2^23 */ : rng_sym(838861) /* 0.1 * 2^23 */;
+    t->type = type;
+    t->nbytes = gw_nbytes(type, t->n_dims, t->ne);
+    t->data = xrealloc(NULL, (size_t)t->nbytes);
+    if (type == GW_T_F32) {
+        for (size_t i = 0; i < n; i++) memcpy(t->data + 4 * i, &x[i], 4); /* little-endian hosts */
+    } else if (type == GW_T_F16) {
+        for (size_t i = 0; i < n; i++) {
+            uint16_t h = gw_f32_to_f16(x[i]);
+            t->data[2 * i] = (uint8_t)h;
+            t->data[2 * i + 1] = (uint8_t)(h >> 8);
+        }
+    } else {
+        gw_quant_q8_0(x, n, t->data);
+    }
+    free(x);
+}
+
+static unsigned long arg_num(const char *opt, const char *v) {
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || errno || x == 0 || x > (1ul << 20)) {
+        fprintf(stderr, "mktiny: bad value for %s: %s\n", opt, v);
+        exit(2);
+    }
+    return x;
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: mktiny OUT.gguf [--merges FILE] [--dim 32] [--layers 2] [--heads 2] [--kv-heads H]\n"
+                    "              [--ffn 64] [--ctx 64] [--seed 1] [--type q8_0|f16|f32] [--name NAME]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    const char *out = NULL, *merges_path = NULL, *name = "llmz-tiny";
+    unsigned long dim = 32, layers = 2, heads = 2, kv_heads = 0, ffn = 64, ctx = 64, seed = 1;
+    uint32_t type = GW_T_Q8_0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-') {
+            if (out) usage();
+            out = a;
+            continue;
+        }
+        if (i + 1 >= argc) usage();
+        const char *v = argv[++i];
+        if (!strcmp(a, "--merges")) merges_path = v;
+        else if (!strcmp(a, "--name")) name = v;
+        else if (!strcmp(a, "--dim")) dim = arg_num(a, v);
+        else if (!strcmp(a, "--layers")) layers = arg_num(a, v);
+        else if (!strcmp(a, "--heads")) heads = arg_num(a, v);
+        else if (!strcmp(a, "--kv-heads")) kv_heads = arg_num(a, v);
+        else if (!strcmp(a, "--ffn")) ffn = arg_num(a, v);
+        else if (!strcmp(a, "--ctx")) ctx = arg_num(a, v);
+        else if (!strcmp(a, "--seed")) {
+            char *end;
+            errno = 0;
+            seed = strtoul(v, &end, 10);
+            if (!*v || *end || errno) usage();
+        } else if (!strcmp(a, "--type")) {
+            if (!strcmp(v, "q8_0")) type = GW_T_Q8_0;
+            else if (!strcmp(v, "f16")) type = GW_T_F16;
+            else if (!strcmp(v, "f32")) type = GW_T_F32;
+            else usage();
+        } else {
+            usage();
+        }
+    }
+    if (!out) usage();
+    if (!kv_heads) kv_heads = heads;
+    if (dim % heads || heads % kv_heads || layers > 200) {
+        fprintf(stderr, "mktiny: need dim %% heads == 0, heads %% kv-heads == 0, layers <= 200\n");
+        return 2;
+    }
+    if (type == GW_T_Q8_0 && (dim % 32 || ffn % 32)) {
+        fprintf(stderr, "mktiny: q8_0 needs dim and ffn to be multiples of 32\n");
+        return 2;
+    }
+    unsigned long kv_dim = kv_heads * (dim / heads);
+
+    for (int b = 0; b < 256; b++) {
+        uint8_t c = (uint8_t)b;
+        add_token(&c, 1);
+    }
+    if (merges_path) load_merges(merges_path);
+    else builtin_merges();
+
+    rng_state = seed;
+    char nm[64];
+    add_tensor("token_embd.weight", dim, n_tok, type, 0);
+    add_tensor("output_norm.weight", dim, 0, GW_T_F32, 1);
+    for (unsigned long l = 0; l < layers; l++) {
+#define T(suffix, a, b, ty, norm)                                    \
+    snprintf(nm, sizeof nm, "blk.%lu." suffix, l);                   \
+    add_tensor(nm, a, b, ty, norm)
+        T("attn_norm.weight", dim, 0, GW_T_F32, 1);
+        T("attn_q.weight", dim, dim, type, 0);
+        T("attn_k.weight", dim, kv_dim, type, 0);
+        T("attn_v.weight", dim, kv_dim, type, 0);
+        T("attn_output.weight", dim, dim, type, 0);
+        T("ffn_norm.weight", dim, 0, GW_T_F32, 1);
+        T("ffn_gate.weight", dim, ffn, type, 0);
+        T("ffn_up.weight", dim, ffn, type, 0);
+        T("ffn_down.weight", ffn, dim, type, 0);
+#undef T
+    }
+
+    gw_buf b;
+    gw_init(&b);
+    gw_header(&b, 3, n_tens, 17); /* keep in step with the keys below */
+    gw_kv_str(&b, "general.architecture", "llama");
+    gw_kv_str(&b, "general.name", name);
+    gw_kv_u32(&b, "general.alignment", 32);
+    gw_kv_u32(&b, "llama.context_length", (uint32_t)ctx);
+    gw_kv_u32(&b, "llama.embedding_length", (uint32_t)dim);
+    gw_kv_u32(&b, "llama.block_count", (uint32_t)layers);
+    gw_kv_u32(&b, "llama.feed_forward_length", (uint32_t)ffn);
+    gw_kv_u32(&b, "llama.attention.head_count", (uint32_t)heads);
+    gw_kv_u32(&b, "llama.attention.head_count_kv", (uint32_t)kv_heads);
+    gw_kv_f32(&b, "llama.rope.freq_base", 10000.0f);
+    gw_kv_f32(&b, "llama.attention.layer_norm_rms_epsilon", 1e-5f);
+    gw_kv_u32(&b, "llama.vocab_size", (uint32_t)n_tok);
+    gw_kv_str(&b, "tokenizer.ggml.model", "gpt2");
+    gw_kv_str(&b, "tokenizer.ggml.pre", "llmz");
+    gw_arr(&b, "tokenizer.ggml.tokens", GW_STRING, n_tok);
+    size_t maxlen = 0;
+    for (size_t i = 0; i < n_tok; i++) maxlen = toks[i].len > maxlen ? toks[i].len : maxlen;
+    char *sp = xrealloc(NULL, 4 * maxlen + 2);
+    for (size_t i = 0; i < n_tok; i++) gw_str(&b, sp, gw_gpt2_spell(toks[i].bytes, toks[i].len, sp));
+    gw_arr(&b, "tokenizer.ggml.token_type", GW_I32, n_tok);
+    for (size_t i = 0; i < n_tok; i++) gw_u32(&b, 1);
+    gw_arr(&b, "tokenizer.ggml.merges", GW_STRING, n_merge);
+    for (size_t k = 0; k < n_merge; k++) {
+        const tiny_tok *l = &toks[merges[k][0]], *r = &toks[merges[k][1]];
+        size_t n = gw_gpt2_spell(l->bytes, l->len, sp);
+        sp[n++] = ' ';
+        n += gw_gpt2_spell(r->bytes, r->len, sp + n);
+        gw_str(&b, sp, n);
+    }
+    free(sp);
+    gw_tensor gt[512];
+    for (size_t i = 0; i < n_tens; i++)
+        gt[i] = (gw_tensor){tens[i].name, tens[i].n_dims, {tens[i].ne[0], tens[i].ne[1], 1, 1},
+                            tens[i].type, tens[i].data, tens[i].nbytes};
+    gw_tensors_info(&b, gt, n_tens, 32);
+    gw_tensors_data(&b, gt, n_tens, 32);
+    if (b.err) {
+        fprintf(stderr, "mktiny: out of memory\n");
+        return 1;
+    }
+
+    size_t plen = strlen(out) + 32;
+    char *tmp = xrealloc(NULL, plen);
+    snprintf(tmp, plen, "%s.tmp.%ld", out, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "mktiny: %s: %s\n", tmp, strerror(errno));
+        return 1;
+    }
+    int bad = fwrite(b.p, 1, b.n, f) != b.n;
+    bad |= fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, out)) {
+        fprintf(stderr, "mktiny: writing %s failed: %s\n", out, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    fprintf(stderr, "mktiny: wrote %s (%zu bytes, vocab %zu, %zu tensors)\n", out, b.n, n_tok, n_tens);
+    free(tmp);
+    gw_free(&b);
+    for (size_t i = 0; i < n_tens; i++) free(tens[i].data);
+    for (size_t i = 0; i < n_tok; i++) free(toks[i].bytes);
+    free(toks);
+    free(merges);
+    return 0;
+}

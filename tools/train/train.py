@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Train the llmz default model.  CPU (Debian python3-torch 1.13) or CUDA (PyTorch 2.x, bf16 autocast).
+
+usage: train.py --data TRAIN.u16 --valid VALID.u16 --out RUNDIR [--steps N] [--resume]
+
+Writes RUNDIR/log.txt (one line per eval), RUNDIR/ckpt.pt (latest, for --resume) and RUNDIR/best.pt
+(lowest validation loss).  Fixed seeds: the same data and arguments give the same run on the same device.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from model import LM, Config  # noqa: E402
+
+
+def batches(data, B, T, gen):
+    n = len(data) - T - 1
+    while True:
+        ix = torch.randint(0, n, (B,), generator=gen).tolist()
+        x = np.stack([data[i:i + T] for i in ix]).astype(np.int64)
+        y = np.stack([data[i + 1:i + T + 1] for i in ix]).astype(np.int64)
+        yield torch.from_numpy(x), torch.from_numpy(y)
+
+
+@torch.no_grad()
+def evaluate(model, data, T, device, max_tokens, amp):
+    model.eval()
+    tot, n = 0.0, 0
+    for i in range(0, min(len(data) - T - 1, max_tokens), T):
+        x = torch.from_numpy(data[i:i + T].astype(np.int64))[None].to(device)
+        y = torch.from_numpy(data[i + 1:i + T + 1].astype(np.int64))[None].to(device)
+        with amp():
+            _, loss = model(x, y)
+        tot += loss.item() * T
+        n += T
+    model.train()
+    return tot / max(1, n)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--valid", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=150)
+    ap.add_argument("--eval-every", type=int, default=100)
+    ap.add_argument("--eval-tokens", type=int, default=65536)
+    ap.add_argument("--dim", type=int, default=192)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=3)
+    ap.add_argument("--ffn", type=int, default=512)
+    ap.add_argument("--ctx", type=int, default=256)
+    ap.add_argument("--vocab", type=int, default=4096)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--resume", action="store_true")
+    a = ap.parse_args()
+
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda":
+        def amp():
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+    else:
+        import contextlib
+
+        def amp():
+            return contextlib.nullcontext()
+    os.makedirs(a.out, exist_ok=True)
+    data = np.fromfile(a.data, dtype=np.uint16)
+    valid = np.fromfile(a.valid, dtype=np.uint16)
+    cfg = Config(vocab=a.vocab, dim=a.dim, n_layer=a.layers, n_head=a.heads, ffn=a.ffn, ctx=a.ctx)
+    model = LM(cfg).to(device)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    nodecay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.95))
+    gen = torch.Generator()
+    gen.manual_seed(a.seed)
+    step, best, seen = 0, float("inf"), 0
+    ckpt_path = os.path.join(a.out, "ckpt.pt")
+    if a.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, best, seen = ck["step"], ck["best"], ck["seen"]
+        gen.set_state(ck["gen"])
+        print(f"resumed at step {step}", flush=True)
+    log = open(os.path.join(a.out, "log.txt"), "a")
+    print(f"# {cfg.as_dict()} params={model.n_params()} tokens={len(data)} device={device}", file=log, flush=True)
+    it = batches(data, a.batch, a.ctx, gen)
+    t0 = time.time()
+    while step < a.steps:
+        lr = a.lr * min(1.0, (step + 1) / a.warmup)
+        if step >= a.warmup:
+            frac = (step - a.warmup) / max(1, a.steps - a.warmup)
+            lr = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x, y = next(it)
+        x, y = x.to(device), y.to(device)
+        with amp():
+            _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        seen += x.numel()
+        if step % a.eval_every == 0 or step == a.steps:
+            vl = evaluate(model, valid, a.ctx, device, a.eval_tokens, amp)
+            dt = time.time() - t0
+            line = (f"step {step} lr {lr:.2e} train {loss.item():.4f} valid {vl:.4f} "
+                    f"tokens {seen} elapsed {dt:.0f}s tok/s {seen / max(dt, 1e-9):.0f}")
+            print(line, flush=True)
+            print(line, file=log, flush=True)
+            state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "best": min(best, vl),
+                     "seen": seen, "gen": gen.get_state(), "cfg": cfg.as_dict()}
+            torch.save(state, ckpt_path + ".tmp")
+            os.replace(ckpt_path + ".tmp", ckpt_path)
+            if vl < best:
+                best = vl
+                torch.save({"model": model.state_dict(), "cfg": cfg.as_dict(), "step": step, "valid": vl,
+                            "seen": seen}, os.path.join(a.out, "best.pt"))
+
+
+if __name__ == "__main__":
+    main()
