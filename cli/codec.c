@@ -119,6 +119,7 @@ static void add_stats(llmz_stats *sum, const llmz_stats *s)
     sum->chunks += s->chunks;
     sum->model_bits += s->model_bits;
     sum->coded_bits += s->coded_bits;
+    sum->freq_bits += s->freq_bits;
 }
 
 static int write_out(int fd, const void *p, size_t n, const char *name)

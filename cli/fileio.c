@@ -309,13 +309,17 @@ static void report(const cli_ctx *c, const char *name, const codec_result *r, do
 {
     uint64_t orig = c->o.mode == MODE_COMPRESS ? r->in_bytes : r->out_bytes;
     uint64_t comp = c->o.mode == MODE_COMPRESS ? r->out_bytes : r->in_bytes;
-    char ratio[32], bpb[32], model[160];
+    char ratio[32], bpb[32], model[256];
     double kbs = secs > 0 ? (double)orig / 1000.0 / secs : 0.0;
     fmt_ratio(ratio, sizeof ratio, orig, comp);
     fmt_bpb(bpb, sizeof bpb, orig, comp);
     if (r->st.model_bits > 0)
-        snprintf(model, sizeof model, "model %.0f bits, coded %.0f bits (%+.2f%% coder overhead)", r->st.model_bits,
-                 r->st.coded_bits, 100.0 * (r->st.coded_bits - r->st.model_bits) / r->st.model_bits);
+        snprintf(model, sizeof model,
+                 "model cross-entropy %.0f bits, integer frequencies %.0f bits, coded %.0f bits "
+                 "(coder overhead %+.3f%% over the frequencies, %+.2f%% over the model)",
+                 r->st.model_bits, r->st.freq_bits, r->st.coded_bits,
+                 100.0 * (r->st.coded_bits - r->st.freq_bits) / r->st.freq_bits,
+                 100.0 * (r->st.coded_bits - r->st.model_bits) / r->st.model_bits);
     else
         snprintf(model, sizeof model, "model - bits, coded %.0f bits", r->st.coded_bits);
     msg_info("%s: %s%llu -> %llu bytes, ratio %s, %s bits/byte, %.1f KB/s; %llu frames, %llu chunks (%llu raw), "

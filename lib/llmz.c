@@ -2,9 +2,9 @@
 ** llmz.c -- the public API: contexts, the predictor shared by both directions, frame (de)compression,
 ** and the worker threads that code independent chunks in parallel.
 **
-** One predictor, two drivers: code_chunk() walks a chunk's tokens with the model exactly the same way when
-** encoding and decoding; the only difference is whether the next token is read from the tokenizer's
-** output (and encoded) or decoded from the range coder (and appended).  Context rule (docs/format.md):
+** One predictor, two drivers: seq_rows()/worker_step() walk a chunk's tokens with the model exactly the same
+** way when encoding and decoding; seq_consume() differs only in whether the next token is read from the
+** tokenizer's output (and encoded) or decoded from the range coder (and appended).  Context rule (docs/format.md):
 ** inputs are u_0 = start token ("\n"), u_j = t_(j-1); before feeding an input while the state already
 ** holds `window` inputs, the state is reset and the last `keep` inputs are fed again at positions 0.. .
 */
@@ -129,165 +129,235 @@ int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
 
 /* ---- the predictor and its two drivers -------------------------------------------------------- */
 
+/* One chunk being coded: its model state, tokens and range coder. */
+typedef struct {
+    uint32_t idx;      /* chunk index in the frame */
+    tf_state *st;      /* KV cache (owned by the slot, reused) */
+    int32_t *ids;      /* encoder: the chunk's tokens; decoder: tokens decoded so far */
+    size_t ids_cap;
+    size_t ntok;       /* encoder: number of tokens */
+    size_t done;       /* tokens coded so far */
+    size_t n, out;     /* chunk bytes; decoder: bytes produced so far */
+    const uint8_t *src;
+    uint8_t *dst;
+    rc_enc enc;
+    rc_dec dec;
+    int row0, first_new, nrows; /* this seq's rows in the current batch */
+    int active, err;
+} seq;
+
 typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
-    tf_state *st;
+    int decode, window, keep, V, nmax, nslots;
     tf_batch *b;
-    int nmax, V;
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
     uint32_t *cum;  /* (V+1) */
-    int32_t *ids;   /* tokens of the chunk (encoder) / inputs (both) */
-    int32_t *rows;  /* input tokens of one batch */
-    tf_state **rs;  /* state per row */
-    size_t ids_cap;
-    double model_bits;
+    int32_t *rows;  /* (nmax) input tokens of a batch */
+    tf_state **rs;  /* (nmax) state of each row */
+    seq *slots;     /* (nslots) */
+    double model_bits, freq_bits;
     uint64_t tokens;
 } worker;
 
 static void worker_free(worker *w) {
-    tf_state_free(w->st);
+    if (w->slots)
+        for (int i = 0; i < w->nslots; i++) {
+            tf_state_free(w->slots[i].st);
+            llmz_free(w->slots[i].ids);
+        }
+    llmz_free(w->slots);
     tf_batch_free(w->b);
     llmz_free(w->logits);
     llmz_free(w->e);
     llmz_free(w->freq);
     llmz_free(w->cum);
-    llmz_free(w->ids);
     llmz_free(w->rows);
     llmz_free(w->rs);
     memset(w, 0, sizeof *w);
 }
 
-static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, int nmax, size_t ids_cap) {
+/* Encoder workers code one chunk at a time in batches of up to `window` rows (prefill); decoder workers
+** advance up to `nslots` chunks together, one new token each per batch (batched decoding). */
+static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, int decode,
+                       int nslots) {
     memset(w, 0, sizeof *w);
     w->m = m;
     w->ks = ks;
+    w->decode = decode;
+    w->window = h->window;
+    w->keep = h->keep;
     w->V = tf_cfg(m->tf)->vocab;
-    w->nmax = nmax;
-    w->ids_cap = ids_cap;
-    w->st = tf_state_new(m->tf);
-    w->b = tf_batch_new(m->tf, nmax);
-    w->logits = llmz_malloc((size_t)nmax * w->V * sizeof(float));
+    w->nslots = nslots;
+    w->nmax = decode ? nslots + h->keep : h->window;
+    w->b = tf_batch_new(m->tf, w->nmax);
+    w->logits = llmz_malloc((size_t)w->nmax * w->V * sizeof(float));
     w->e = llmz_malloc((size_t)w->V * sizeof(float));
     w->freq = llmz_malloc((size_t)w->V * sizeof(uint32_t));
     w->cum = llmz_malloc(((size_t)w->V + 1) * sizeof(uint32_t));
-    w->ids = llmz_malloc((ids_cap + 1) * sizeof(int32_t));
-    w->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
-    w->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
-    if (!w->st || !w->b || !w->logits || !w->e || !w->freq || !w->cum || !w->ids || !w->rows || !w->rs) {
+    w->rows = llmz_malloc((size_t)w->nmax * sizeof(int32_t));
+    w->rs = llmz_malloc((size_t)w->nmax * sizeof(tf_state *));
+    w->slots = llmz_calloc((size_t)nslots, sizeof(seq));
+    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->rows && w->rs && w->slots;
+    for (int i = 0; ok && i < nslots; i++) {
+        w->slots[i].st = tf_state_new(m->tf);
+        w->slots[i].ids_cap = h->chunk_size;
+        w->slots[i].ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
+        ok = w->slots[i].st && w->slots[i].ids;
+    }
+    if (!ok) {
         worker_free(w);
         return LLMZ_ERR_NOMEM;
     }
     return LLMZ_OK;
 }
 
-/* Input u_j of the chunk: the start token, then the chunk's tokens. */
-static int32_t input_at(const worker *w, size_t j) { return j == 0 ? w->m->start_tok : w->ids[j - 1]; }
+/* Input u_j of a chunk: the start token, then the chunk's tokens. */
+static int32_t input_at(const worker *w, const seq *s, size_t j) { return j == 0 ? w->m->start_tok : s->ids[j - 1]; }
 
-/*
-** Code one chunk.  Encoding: src/n are the chunk bytes, the coder writes to enc.  Decoding: the coder reads
-** from dec and the bytes go to dst (n of them).  Returns LLMZ_OK, LLMZ_ERR_DST_TOO_SMALL (encoder
-** output would not be smaller than the input) or LLMZ_ERR_CORRUPT.
-*/
-static int code_chunk(worker *w, int window, int keep, const uint8_t *src, uint8_t *dst, size_t n, rc_enc *enc,
-                      rc_dec *dec) {
-    size_t ntok = 0; /* tokens known so far (encoder: all of them) */
-    size_t done = 0; /* tokens coded */
-    size_t out = 0;  /* bytes produced (decoder) */
-    if (enc) {
-        long k = tok_encode(w->m->tok, w->ids, w->ids_cap, src, n);
-        if (k < 0) return LLMZ_ERR_PARAM;
-        ntok = (size_t)k;
+static int seq_finished(const worker *w, const seq *s) { return w->decode ? s->out == s->n : s->done == s->ntok; }
+
+/* Append this sequence's rows for the next batch: re-fed inputs after a window restart (the state is
+** reset when it already holds `window` inputs), then new inputs.  Returns 0 if not even one new input fits. */
+static int seq_rows(worker *w, seq *s, int *nr) {
+    int start = *nr, n = start;
+    int refeed = tf_state_pos(s->st) >= w->window;
+    size_t from = 0;
+    if (refeed) {
+        from = s->done >= (size_t)w->keep ? s->done - (size_t)w->keep : 0;
+        if ((size_t)(w->nmax - n) < (s->done - from) + 1) return 0;
+        tf_state_reset(s->st);
+        for (size_t j = from; j < s->done; j++) w->rows[n++] = input_at(w, s, j);
     }
-    tf_state_reset(w->st);
-    for (;;) {
-        if (enc ? done == ntok : out == n) break;
-        /* rows of this batch: re-fed inputs after a window restart, then new inputs */
-        int nr = 0, first_new;
-        if (tf_state_pos(w->st) >= window) {
-            tf_state_reset(w->st);
-            size_t from = done >= (size_t)keep ? done - (size_t)keep : 0;
-            for (size_t j = from; j < done; j++) w->rows[nr++] = input_at(w, j);
+    int pos_after = refeed ? n - start : tf_state_pos(s->st);
+    int room = w->window - pos_after;
+    if (room > w->nmax - n) room = w->nmax - n;
+    size_t want = w->decode ? 1 : s->ntok - s->done; /* the decoder learns its next input only after decoding */
+    if ((size_t)room > want) room = (int)want;
+    if (room <= 0) return 0;
+    s->first_new = n;
+    for (int i = 0; i < room; i++) w->rows[n++] = input_at(w, s, s->done + (size_t)i);
+    for (int i = start; i < n; i++) w->rs[i] = s->st;
+    s->row0 = start;
+    s->nrows = n - start;
+    *nr = n;
+    return 1;
+}
+
+/* Code the tokens predicted by this sequence's new rows: encode the known token, or decode one. */
+static int seq_consume(worker *w, seq *s) {
+    for (int r = s->first_new; r < s->row0 + s->nrows; r++) {
+        const float *lg = w->logits + (size_t)r * w->V;
+        if (!w->decode) {
+            int32_t t = s->ids[s->done];
+            double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t, w->ks);
+            rc_encode(&s->enc, w->cum[t], w->freq[t]);
+            if (!(p > 0.0)) p = 1e-300;
+            w->model_bits += -log2(p);
+            w->freq_bits += -log2((double)w->freq[t] / RC_TOTAL);
+            if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
+        } else {
+            freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1, w->ks);
+            uint32_t target = rc_decode_target(&s->dec);
+            int t = freq_find(w->cum, w->V, target);
+            rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
+            const uint8_t *tb;
+            size_t tl = tok_bytes(w->m->tok, t, &tb);
+            if (s->dec.bad || tl == 0 || tl > s->n - s->out || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
+            memcpy(s->dst + s->out, tb, tl);
+            s->out += tl;
+            s->ids[s->done] = t;
         }
-        first_new = nr;
-        int room = window - tf_state_pos(w->st) - nr;
-        if (room > w->nmax - nr) room = w->nmax - nr;
-        size_t want = enc ? ntok - done : 1; /* the decoder learns its next input only after decoding */
-        if ((size_t)room > want) room = (int)want;
-        for (int i = 0; i < room; i++) w->rows[nr++] = input_at(w, done + (size_t)i);
-        for (int i = 0; i < nr; i++) w->rs[i] = w->st;
-        int rc = tf_forward(w->m->tf, w->ks, w->b, w->rs, w->rows, nr, w->logits);
-        if (rc) return rc;
-        for (int r = first_new; r < nr; r++) {
-            const float *lg = w->logits + (size_t)(r)*w->V;
-            if (enc) {
-                int32_t t = w->ids[done];
-                double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t);
-                rc_encode(enc, w->cum[t], w->freq[t]);
-                if (!(p > 0.0)) p = (double)w->freq[t] / RC_TOTAL;
-                w->model_bits += -log2(p);
-                if (enc->overflow) return LLMZ_ERR_DST_TOO_SMALL;
-            } else {
-                freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1);
-                uint32_t target = rc_decode_target(dec);
-                int t = freq_find(w->cum, w->V, target);
-                rc_decode_update(dec, w->cum[t], w->freq[t]);
-                const uint8_t *tb;
-                size_t tl = tok_bytes(w->m->tok, t, &tb);
-                if (dec->bad || tl == 0 || tl > n - out) return LLMZ_ERR_CORRUPT;
-                memcpy(dst + out, tb, tl);
-                out += tl;
-                if (done >= w->ids_cap) return LLMZ_ERR_CORRUPT;
-                w->ids[done] = t;
-            }
-            done++;
-            w->tokens++;
+        s->done++;
+        w->tokens++;
+    }
+    return LLMZ_OK;
+}
+
+/* One batch over every active sequence: gather rows, evaluate the model once, code the tokens. */
+static int worker_step(worker *w) {
+    int nr = 0;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        s->nrows = 0;
+        if (s->active && !s->err && !seq_finished(w, s)) seq_rows(w, s, &nr);
+    }
+    if (nr == 0) return LLMZ_OK;
+    int rc = tf_forward(w->m->tf, w->ks, w->b, w->rs, w->rows, nr, w->logits);
+    if (rc) return rc;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        if (s->active && s->nrows > 0) {
+            rc = seq_consume(w, s);
+            if (rc) s->err = rc; /* this chunk stops; the caller decides (raw fallback or error) */
         }
     }
     return LLMZ_OK;
 }
 
-/* ---- frame jobs, spread over threads by chunk ----------------------------------------------------- */
+/* ---- frame jobs: chunks spread over worker threads -------------------------------------------------- */
 
 typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
     frame_header *h;
     frame_chunk *chunks;
-    const uint8_t *src;     /* compress: input; decompress: frame */
-    uint8_t *dst;           /* compress: per-chunk scratch (chunk_size each); decompress: output */
-    uint64_t *offs;         /* decompress: payload offset of each chunk */
-    int decode;
+    const uint8_t *src; /* compress: input; decompress: frame */
+    uint8_t *dst;       /* compress: per-chunk scratch (chunk_size each); decompress: output */
+    uint64_t *offs;     /* decompress: payload offset of each chunk */
+    int decode, slots;
     atomic_uint next;
     atomic_int err;
     pthread_mutex_t lock;
-    double model_bits;
+    double model_bits, freq_bits;
     uint64_t tokens;
 } job;
 
-static int do_chunk(job *J, worker *w, uint32_t i) {
-    frame_header *h = J->h;
+static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
+    const frame_header *h = J->h;
     frame_chunk *c = &J->chunks[i];
-    uint32_t orig = frame_chunk_orig(h, i);
     uint64_t start = (uint64_t)i * h->chunk_size;
+    s->idx = i;
+    s->n = frame_chunk_orig(h, i);
+    s->done = s->out = 0;
+    s->err = 0;
+    s->active = 1;
+    tf_state_reset(s->st);
     if (!J->decode) {
-        const uint8_t *in = J->src + start;
-        uint8_t *scratch = J->dst + (size_t)i * h->chunk_size;
-        c->crc = crc32_update(0, in, orig);
-        rc_enc e;
-        rc_enc_init(&e, scratch, orig > 0 ? orig - 1 : 0);
-        double bits0 = w->model_bits;
-        uint64_t tok0 = w->tokens;
-        int rc = code_chunk(w, h->window, h->keep, in, NULL, orig, &e, NULL);
-        size_t len = rc == LLMZ_OK ? rc_enc_finish(&e) : 0;
-        if (rc != LLMZ_OK && rc != LLMZ_ERR_DST_TOO_SMALL) return rc;
-        if (len == 0 || len >= orig) { /* incompressible: store */
+        s->src = J->src + start;
+        s->dst = J->dst + (size_t)i * h->chunk_size;
+        c->crc = crc32_update(0, s->src, s->n);
+        long k = tok_encode(w->m->tok, s->ids, s->ids_cap, s->src, s->n);
+        if (k < 0) return LLMZ_ERR_PARAM;
+        s->ntok = (size_t)k;
+        rc_enc_init(&s->enc, s->dst, s->n - 1); /* must end up smaller than the input, else stored raw */
+        return LLMZ_OK;
+    }
+    s->dst = J->dst + start;
+    if (c->method == FRAME_METHOD_RAW) {
+        memcpy(s->dst, J->src + J->offs[i], s->n);
+        s->out = s->n;
+    } else {
+        rc_dec_init(&s->dec, J->src + J->offs[i], c->comp_size);
+    }
+    return LLMZ_OK;
+}
+
+/* A sequence is done (or failed): settle its chunk.  Returns an error only for real failures. */
+static int seq_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint64_t tok0) {
+    frame_chunk *c = &J->chunks[s->idx];
+    s->active = 0;
+    if (!J->decode) {
+        size_t len = s->err ? 0 : rc_enc_finish(&s->enc);
+        if (s->err && s->err != LLMZ_ERR_DST_TOO_SMALL) return s->err;
+        if (len == 0 || len >= s->n) { /* incompressible: store */
             c->method = FRAME_METHOD_RAW;
-            c->comp_size = orig;
-            memcpy(scratch, in, orig);
+            c->comp_size = (uint32_t)s->n;
+            memcpy(s->dst, s->src, s->n);
             w->model_bits = bits0;
+            w->freq_bits = fbits0;
             w->tokens = tok0;
         } else {
             c->method = FRAME_METHOD_MODEL;
@@ -295,44 +365,65 @@ static int do_chunk(job *J, worker *w, uint32_t i) {
         }
         return LLMZ_OK;
     }
-    const uint8_t *payload = J->src + J->offs[i];
-    uint8_t *out = J->dst + start;
-    if (c->method == FRAME_METHOD_RAW) {
-        memcpy(out, payload, orig);
-    } else {
-        rc_dec d;
-        rc_dec_init(&d, payload, c->comp_size);
-        int rc = code_chunk(w, h->window, h->keep, NULL, out, orig, NULL, &d);
-        if (rc) return rc == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : rc;
-        if (!rc_dec_ok(&d)) return LLMZ_ERR_CORRUPT;
-    }
-    if (crc32_update(0, out, orig) != c->crc) return LLMZ_ERR_CHECKSUM;
+    if (s->err) return s->err == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : s->err;
+    if (c->method == FRAME_METHOD_MODEL && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
+    if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
     return LLMZ_OK;
+}
+
+static void job_fail(job *J, int rc) {
+    int z = 0;
+    atomic_compare_exchange_strong(&J->err, &z, rc);
 }
 
 static void *job_thread(void *arg) {
     job *J = arg;
     worker w;
-    int nmax = J->decode ? J->h->keep + 1 : J->h->window; /* decoder: re-fed inputs + 1 */
-    int rc = worker_init(&w, J->m, J->ks, nmax, J->h->chunk_size);
+    int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, J->decode ? J->slots : 1);
     if (rc) {
-        int z = 0;
-        atomic_compare_exchange_strong(&J->err, &z, rc);
+        job_fail(J, rc);
         return NULL;
     }
-    for (;;) {
-        if (atomic_load(&J->err)) break;
-        uint32_t i = atomic_fetch_add(&J->next, 1);
-        if (i >= J->h->n_chunks) break;
-        rc = do_chunk(J, &w, i);
-        if (rc) {
-            int z = 0;
-            atomic_compare_exchange_strong(&J->err, &z, rc);
+    /* encoder statistics are rolled back for chunks stored raw: remember them per chunk start (encoder
+    ** workers hold one chunk at a time) */
+    double bits0 = 0, fbits0 = 0;
+    uint64_t tok0 = 0;
+    int more = 1;
+    while (!atomic_load(&J->err)) {
+        int active = 0;
+        for (int i = 0; i < w.nslots; i++) {
+            seq *s = &w.slots[i];
+            if (!s->active && more) {
+                uint32_t c = atomic_fetch_add(&J->next, 1);
+                if (c >= J->h->n_chunks) {
+                    more = 0;
+                } else {
+                    bits0 = w.model_bits, fbits0 = w.freq_bits, tok0 = w.tokens;
+                    if ((rc = seq_start(J, &w, s, c))) {
+                        job_fail(J, rc);
+                        break;
+                    }
+                }
+            }
+            if (s->active && (s->err || seq_finished(&w, s))) {
+                if ((rc = seq_end(J, &w, s, bits0, fbits0, tok0))) {
+                    job_fail(J, rc);
+                    break;
+                }
+                i--; /* refill this slot */
+                continue;
+            }
+            active += s->active;
+        }
+        if (!active || atomic_load(&J->err)) break;
+        if ((rc = worker_step(&w))) {
+            job_fail(J, rc);
             break;
         }
     }
     pthread_mutex_lock(&J->lock);
     J->model_bits += w.model_bits;
+    J->freq_bits += w.freq_bits;
     J->tokens += w.tokens;
     pthread_mutex_unlock(&J->lock);
     worker_free(&w);
@@ -340,12 +431,14 @@ static void *job_thread(void *arg) {
 }
 
 /* Run the job on up to `threads` threads (the calling thread included).  Chunks are independent, so the
-** bytes produced do not depend on the thread count. */
+** bytes produced do not depend on the thread count or on how chunks are batched. */
 static int run_job(job *J, int threads) {
     atomic_init(&J->next, 0);
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
-    if ((uint32_t)threads > J->h->n_chunks) threads = (int)J->h->n_chunks;
+    uint32_t per = J->decode ? (uint32_t)J->slots : 1;
+    uint32_t useful = (J->h->n_chunks + per - 1) / per;
+    if ((uint32_t)threads > useful) threads = useful > 0 ? (int)useful : 1;
     pthread_t tid[256];
     int started = 0;
     for (int t = 1; t < threads; t++) {
@@ -409,6 +502,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     J.chunks = chunks;
     J.src = src;
     J.dst = scratch;
+    J.slots = 1;
     int rc = run_job(&J, c->threads);
     if (rc == LLMZ_OK) {
         uint64_t total = hlen;
@@ -434,6 +528,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
                 stats->chunks = h.n_chunks;
                 stats->raw_chunks = raw;
                 stats->model_bits = J.model_bits;
+                stats->freq_bits = J.freq_bits;
                 for (uint32_t i = 0; i < h.n_chunks; i++)
                     if (chunks[i].method == FRAME_METHOD_MODEL) stats->coded_bits += 8.0 * chunks[i].comp_size;
             }
@@ -545,6 +640,9 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         J.dst = dst;
         J.offs = offs;
         J.decode = 1;
+        /* batch several chunks per thread, but keep every thread busy */
+        uint32_t per = (h.n_chunks + (uint32_t)d->threads - 1) / (uint32_t)d->threads;
+        J.slots = per < 1 ? 1 : per > 16 ? 16 : (int)per;
         rc = run_job(&J, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;

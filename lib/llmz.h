@@ -98,14 +98,16 @@ typedef enum {
 /* Name of the kernel set `k` resolves to on this CPU ("ref", "avx2", ...), or NULL if unavailable. */
 const char *llmz_kernels_name(int k);
 
-/* Statistics of one call, for -v and benchmarks. */
+/* Statistics of one call, for -v and benchmarks.  Compression fills every field; decompression fills
+** the sizes, tokens, chunk counts and coded_bits (the model figures need the encoder's token stream). */
 typedef struct {
     uint64_t in_bytes, out_bytes; /* bytes consumed and produced */
     uint64_t tokens;              /* tokens coded by the model */
     uint64_t raw_chunks, chunks;  /* chunks stored raw / all chunks */
     double model_bits;            /* sum of -log2 p(token) under the model's float distribution */
     double coded_bits;            /* range-coder payload bits of model-coded chunks */
-    uint64_t reserved[4];
+    double freq_bits;             /* sum of -log2(f/2^28) under the integer frequencies actually coded */
+    uint64_t reserved[3];
 } llmz_stats;
 
 /* ---- compression --------------------------------------------------------------------------------- */

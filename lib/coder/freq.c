@@ -2,17 +2,17 @@
 #include "coder/freq.h"
 
 #include "coder/rc.h"
-#include "common/detmath.h"
+#include <string.h>
 
-double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *logits, int V, int tok) {
+double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *logits, int V, int tok,
+                        const kernel_set *ks) {
     float m = logits[0];
     for (int i = 1; i < V; i++)
         if (logits[i] > m) m = logits[i];
+    memcpy(e, logits, (size_t)V * sizeof(float));
+    ks->expsub(e, V, m);
     double S = 0.0;
-    for (int i = 0; i < V; i++) {
-        e[i] = det_expf(logits[i] - m);
-        S = S + (double)e[i];
-    }
+    for (int i = 0; i < V; i++) S = S + (double)e[i];
     if (!(S >= 1.0 && S <= (double)V)) { /* NaN/inf logits (hostile model): fall back to uniform */
         for (int i = 0; i < V; i++) e[i] = 1.0f;
         S = (double)V;

@@ -40,7 +40,8 @@ struct tf_model {
 
 struct tf_state {
     int pos;
-    float *kc, *vc; /* (n_layer, ctx, kv_dim) */
+    float *kc; /* (n_layer, kv_dim, ctx): keys transposed */
+    float *vc; /* (n_layer, ctx, kv_dim) */
 };
 
 struct tf_batch {
@@ -389,8 +390,11 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
             const float *cs = m->rope_cos + (size_t)b->pos[r] * half, *sn = m->rope_sin + (size_t)b->pos[r] * half;
             rope(b->q + (size_t)r * dim, c->n_head, hd, cs, sn);
             rope(b->k + (size_t)r * kvd, c->n_kv_head, hd, cs, sn);
+            /* K is stored transposed, (kv_dim, ctx) per layer, so scores vectorise across positions */
+            float *kt = states[r]->kc + (size_t)l * c->ctx * kvd + b->pos[r];
+            const float *kr = b->k + (size_t)r * kvd;
+            for (int i = 0; i < kvd; i++) kt[(size_t)i * c->ctx] = kr[i];
             size_t off = ((size_t)l * c->ctx + b->pos[r]) * kvd;
-            memcpy(states[r]->kc + off, b->k + (size_t)r * kvd, (size_t)kvd * sizeof(float));
             memcpy(states[r]->vc + off, b->v + (size_t)r * kvd, (size_t)kvd * sizeof(float));
         }
         for (int r = 0; r < n; r++) { /* attention, one row at a time, fixed order */
@@ -400,29 +404,15 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
             for (int h = 0; h < c->n_head; h++) {
                 const float *q = b->q + (size_t)r * dim + h * hd;
                 int kvo = (h / group) * hd;
-                float mx = -3.4e38f;
-                for (int t = 0; t < T; t++) {
-                    const float *k = kc + (size_t)t * kvd + kvo;
-                    float s = 0.0f;
-                    for (int i = 0; i < hd; i++) s = s + q[i] * k[i];
-                    s = s * scale;
-                    b->att[t] = s;
-                    if (s > mx) mx = s;
-                }
+                float *att = b->att;
+                ks->scores(att, q, kc + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
+                float mx = att[0];
+                for (int t = 1; t < T; t++)
+                    if (att[t] > mx) mx = att[t];
+                ks->expsub(att, T, mx);
                 float sum = 0.0f;
-                for (int t = 0; t < T; t++) {
-                    float e = det_expf(b->att[t] - mx);
-                    b->att[t] = e;
-                    sum = sum + e;
-                }
-                float inv = 1.0f / sum;
-                float *o = b->ao + (size_t)r * dim + h * hd;
-                for (int i = 0; i < hd; i++) o[i] = 0.0f;
-                for (int t = 0; t < T; t++) {
-                    const float *v = vc + (size_t)t * kvd + kvo;
-                    float w = b->att[t] * inv;
-                    for (int i = 0; i < hd; i++) o[i] = o[i] + w * v[i];
-                }
+                for (int t = 0; t < T; t++) sum = sum + att[t];
+                ks->mix(b->ao + (size_t)r * dim + h * hd, att, vc + kvo, hd, T, kvd, 1.0f / sum);
             }
         }
         ks->quantize(&b->xq, b->ao, n, dim);
@@ -432,10 +422,7 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
         ks->quantize(&b->xq, b->xb, n, dim);
         ks->matmul(b->hb, c->ffn, &b->xq, &L->wgate, 0, c->ffn);
         ks->matmul(b->hb2, c->ffn, &b->xq, &L->wup, 0, c->ffn);
-        for (size_t i = 0; i < (size_t)n * c->ffn; i++) {
-            float g = b->hb[i];
-            b->hb[i] = (g / (1.0f + det_expf(-g))) * b->hb2[i];
-        }
+        ks->silu_mul(b->hb, b->hb2, n * c->ffn);
         ks->quantize(&b->xq, b->hb, n, c->ffn);
         ks->matmul(b->xb, dim, &b->xq, &L->wdown, 0, dim);
         for (size_t i = 0; i < (size_t)n * dim; i++) b->x[i] = b->x[i] + b->xb[i];
