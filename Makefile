@@ -12,7 +12,8 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla 
           -Wpointer-arith -Wundef -Wno-unused-parameter
 OPT     ?= -O2 -g
 CFLAGS  ?=
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(DETFLAGS) $(WARN) -pthread -Ilib $(CFLAGS)
+# DETFLAGS come last so that a user's CFLAGS (even -ffast-math) cannot switch them off.
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -pthread -Ilib $(CFLAGS) $(DETFLAGS)
 LDLIBS  = -pthread -lm
 BUILD  ?= build
 
@@ -52,7 +53,7 @@ $(BUILD)/llmz: $(CLI_OBJ) $(BUILD)/libllmz.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libllmz.a $(LDLIBS)
 
 llmz: $(BUILD)/llmz
-	cp $(BUILD)/llmz $@
+	cp $(BUILD)/llmz $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libllmz.a
 	@mkdir -p $(dir $@)
@@ -84,3 +85,40 @@ clean:
 	rm -rf build build-asan llmz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---- reliability: fuzzing (clang + libFuzzer) and ThreadSanitizer ----------------------------------------
+#   make fuzz          build the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) and run each for
+#                      FUZZ_SECONDS (default 60); crashes are saved into tests/fuzz/crashes/<target>/ to commit
+#   make fuzz-regress  replay tests/fuzz/corpus and tests/fuzz/crashes without libFuzzer (make test does too)
+#   make tsan-test     test_threads and test_roundtrip under ThreadSanitizer
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_TARGETS ?= frame decompress gguf roundtrip
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN_BUILD   ?= build/tsan
+.PHONY: fuzz fuzz-build fuzz-regress tsan-test
+
+# the replay driver #includes the fuzz targets
+$(BUILD)/tests/test_fuzz_regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_BUILD)/libllmz.a
+	for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g $(DETFLAGS) $(WARN) -pthread -Ilib \
+	    $(FUZZ_SAN) -fsanitize=fuzzer -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libllmz.a \
+	    $(LDLIBS) || exit 1; \
+	done
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-regress: $(BUILD)/tests/test_fuzz_regress
+	$(BUILD)/tests/test_fuzz_regress
+
+tsan-test:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread" \
+	  $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_threads
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_roundtrip

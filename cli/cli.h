@@ -27,7 +27,7 @@
 #define CLI_SUFFIX_LEN 5
 #define CLI_SEGMENT (8u * 1024u * 1024u)              /* bytes of input per frame */
 /* Smallest chunk the library accepts (lib/llmz.c; llmz.h has no constant for it). */
-#define CLI_MIN_CHUNK 4096u
+#define CLI_MIN_CHUNK LLMZ_MIN_CHUNK
 #define CLI_DEFAULT_MEMLIMIT (1024ull * 1024u * 1024u) /* 1 GiB */
 
 /* exit status */
@@ -47,6 +47,7 @@ typedef struct {
     long threads;           /* resolved: >= 1 */
     int kernels;            /* llmz_kernels value */
     uint64_t chunk_size;    /* 0: library default */
+    int no_adapt;           /* --no-adapt: the language model alone, no online match model */
     uint64_t memlimit;      /* 0: no limit */
 } cli_opts;
 

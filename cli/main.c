@@ -101,7 +101,7 @@ typedef struct {
     int key;
 } long_opt;
 
-enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT };
+enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT };
 
 static const long_opt long_opts[] = {
     {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
@@ -109,7 +109,7 @@ static const long_opt long_opts[] = {
     {"force", 0, 'f'},      {"keep", 0, 'k'},          {"rm", 0, OPT_RM},       {"threads", 1, 'T'},
     {"verbose", 0, 'v'},    {"quiet", 0, 'q'},         {"version", 0, 'V'},     {"help", 0, 'h'},
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
-    {"memlimit", 1, OPT_MEMLIMIT},
+    {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
 };
 
 typedef struct {
@@ -140,6 +140,7 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case OPT_MODEL: c->o.model_path = arg; break;
     case OPT_KERNELS: ps->kernels = arg; break;
     case OPT_CHUNK: ps->chunk = arg; break;
+    case OPT_NO_ADAPT: c->o.no_adapt = 1; break;
     case OPT_MEMLIMIT: ps->memlimit = arg; break;
     case 'T': {
         char *end;

@@ -80,6 +80,7 @@ void print_usage(void)
         "                       model built into llmz); decompression needs the same model\n"
         "  -T, --threads=N      worker threads (default, and 0: all online CPUs)\n"
         "      --kernels=KIND   ref, avx2, avx512 or auto (default: $LLMZ_KERNELS, else auto)\n"
+        "      --no-adapt       code with the language model alone (no online match model)\n"
         "      --chunk-size=N   bytes per independently coded chunk (K/M suffixes; 4K to 16M,\n"
         "                       default 64K)\n"
         "      --memlimit=N     refuse to decode frames needing more than N bytes of memory\n"

@@ -8,11 +8,13 @@
 ** inputs are u_0 = start token ("\n"), u_j = t_(j-1); before feeding an input while the state already
 ** holds `window` inputs, the state is reset and the last `keep` inputs are fed again at positions 0.. .
 */
+#include <fenv.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "adapt/match.h"
 #include "coder/freq.h"
 #include "coder/rc.h"
 #include "common/hash.h"
@@ -53,7 +55,7 @@ const char *llmz_kernels_name(int k) {
 
 struct llmz_cctx {
     const llmz_model *m;
-    int threads, kernels;
+    int threads, kernels, adapt;
     uint32_t chunk;
 };
 
@@ -71,6 +73,7 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     c->threads = 1;
     c->kernels = LLMZ_KERNELS_AUTO;
     c->chunk = LLMZ_DEFAULT_CHUNK;
+    c->adapt = 1;
     return c;
 }
 
@@ -96,8 +99,13 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
     int rc = set_common(&c->threads, &c->kernels, p, v);
     if (rc >= 0) return rc;
     if (p == LLMZ_P_CHUNK_SIZE) {
-        if (v < 4096 || v > (long long)LLMZ_MAX_CHUNK) return LLMZ_ERR_PARAM;
+        if (v < (long long)LLMZ_MIN_CHUNK || v > (long long)LLMZ_MAX_CHUNK) return LLMZ_ERR_PARAM;
         c->chunk = (uint32_t)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_ADAPT) {
+        if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
+        c->adapt = (int)v;
         return LLMZ_OK;
     }
     return LLMZ_ERR_PARAM;
@@ -144,12 +152,13 @@ typedef struct {
     rc_dec dec;
     int row0, first_new, nrows; /* this seq's rows in the current batch */
     int active, err;
+    match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT) */
 } seq;
 
 typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
-    int decode, window, keep, V, nmax, nslots;
+    int decode, window, keep, V, nmax, nslots, adapt;
     tf_batch *b;
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
@@ -167,6 +176,7 @@ static void worker_free(worker *w) {
         for (int i = 0; i < w->nslots; i++) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
+            match_free(&w->slots[i].mm);
         }
     llmz_free(w->slots);
     tf_batch_free(w->b);
@@ -191,6 +201,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->keep = h->keep;
     w->V = tf_cfg(m->tf)->vocab;
     w->nslots = nslots;
+    w->adapt = (h->flags & FRAME_FLAG_ADAPT) != 0;
     w->nmax = decode ? nslots + h->keep : h->window;
     w->b = tf_batch_new(m->tf, w->nmax);
     w->logits = llmz_malloc((size_t)w->nmax * w->V * sizeof(float));
@@ -206,6 +217,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         w->slots[i].ids_cap = h->chunk_size;
         w->slots[i].ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = w->slots[i].st && w->slots[i].ids;
+        if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK;
     }
     if (!ok) {
         worker_free(w);
@@ -253,6 +265,7 @@ static int seq_consume(worker *w, seq *s) {
         if (!w->decode) {
             int32_t t = s->ids[s->done];
             double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t, w->ks);
+            if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->cum, w->V);
             rc_encode(&s->enc, w->cum[t], w->freq[t]);
             if (!(p > 0.0)) p = 1e-300;
             w->model_bits += -log2(p);
@@ -260,6 +273,7 @@ static int seq_consume(worker *w, seq *s) {
             if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
         } else {
             freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1, w->ks);
+            if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->cum, w->V);
             uint32_t target = rc_decode_target(&s->dec);
             int t = freq_find(w->cum, w->V, target);
             rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
@@ -272,6 +286,7 @@ static int seq_consume(worker *w, seq *s) {
         }
         s->done++;
         w->tokens++;
+        if (w->adapt) match_update(&s->mm, s->ids, s->done);
     }
     return LLMZ_OK;
 }
@@ -325,6 +340,7 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     s->err = 0;
     s->active = 1;
     tf_state_reset(s->st);
+    if (w->adapt) match_reset(&s->mm);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -378,6 +394,9 @@ static void job_fail(job *J, int rc) {
 
 static void *job_thread(void *arg) {
     job *J = arg;
+    /* the default floating-point environment (round to nearest, no flush-to-zero) whatever the host
+    ** program set; the caller's environment is restored in run_job */
+    fesetenv(FE_DFL_ENV);
     worker w;
     int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, J->decode ? J->slots : 1);
     if (rc) {
@@ -433,6 +452,8 @@ static void *job_thread(void *arg) {
 /* Run the job on up to `threads` threads (the calling thread included).  Chunks are independent, so the
 ** bytes produced do not depend on the thread count or on how chunks are batched. */
 static int run_job(job *J, int threads) {
+    fenv_t saved;
+    fegetenv(&saved);
     atomic_init(&J->next, 0);
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
@@ -448,6 +469,7 @@ static int run_job(job *J, int threads) {
     if (J->h->n_chunks > 0) job_thread(J);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&J->lock);
+    fesetenv(&saved);
     return atomic_load(&J->err);
 }
 
@@ -481,6 +503,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     frame_header h;
     fill_header(&h, c->m);
     h.chunk_size = c->chunk;
+    h.flags = c->adapt ? FRAME_FLAG_ADAPT : 0;
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + c->chunk - 1) / c->chunk;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;

@@ -82,7 +82,8 @@ typedef enum {
     LLMZ_P_THREADS = 1,     /* worker threads, >= 1 (default 1) */
     LLMZ_P_KERNELS = 2,     /* llmz_kernels value (default LLMZ_KERNELS_AUTO) */
     LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk (default LLMZ_DEFAULT_CHUNK) */
-    LLMZ_P_MEMLIMIT = 4     /* decompression: refuse frames needing more bytes than this (0 = none) */
+    LLMZ_P_MEMLIMIT = 4,    /* decompression: refuse frames needing more bytes than this (0 = none) */
+    LLMZ_P_ADAPT = 5        /* compression: 1 (default) mixes the online match model in; 0 = the LM alone */
 } llmz_param;
 
 typedef enum {
@@ -93,6 +94,7 @@ typedef enum {
 } llmz_kernels;
 
 #define LLMZ_DEFAULT_CHUNK (64u * 1024u)
+#define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
 
 /* Name of the kernel set `k` resolves to on this CPU ("ref", "avx2", ...), or NULL if unavailable. */

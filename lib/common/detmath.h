@@ -8,8 +8,12 @@
 */
 #ifndef LLMZ_DETMATH_H
 #define LLMZ_DETMATH_H
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
+
+/* float expressions must be evaluated in float (SSE2 on x86-64), not in x87 extended precision */
+_Static_assert(FLT_EVAL_METHOD == 0, "llmz needs FLT_EVAL_METHOD == 0 (e.g. -msse2 -mfpmath=sse on 32-bit x86)");
 
 /* e^x in single precision.  x < -87 gives 0; x > 88 is clamped to 88.  Relative error ~2e-7. */
 static inline float det_expf(float x) {

@@ -16,7 +16,8 @@
 #define FRAME_MODE_LOSSLESS 0
 #define FRAME_METHOD_RAW 0
 #define FRAME_METHOD_MODEL 1
-#define FRAME_FLAGS_KNOWN 0x00 /* no flag bits are defined in format version 1 */
+#define FRAME_FLAG_ADAPT 0x01  /* chunks mix the online match model into the LM (lib/adapt/match.h) */
+#define FRAME_FLAGS_KNOWN 0x01
 
 typedef struct {
     uint32_t comp_size;

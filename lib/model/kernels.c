@@ -3,7 +3,11 @@
 */
 #include "model/kernels.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "common/detmath.h"
+#include "common/mem.h"
 #include "llmz.h"
 
 void kern_quantize_ref(qact *X, const float *x, int n, int cols) {
@@ -53,7 +57,35 @@ void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, in
     }
 }
 
-static const kernel_set REF = {"ref", kern_matmul_ref, kern_quantize_ref};
+void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
+    for (int t = 0; t < T; t++) {
+        float s = 0.0f;
+        for (int i = 0; i < hd; i++) s = s + q[i] * kt[(size_t)i * ld + t];
+        att[t] = s * scale;
+    }
+}
+
+void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int ld, float inv) {
+    for (int i = 0; i < hd; i++) {
+        float acc = 0.0f;
+        for (int t = 0; t < T; t++) acc = acc + (att[t] * inv) * v[(size_t)t * ld + i];
+        o[i] = acc;
+    }
+}
+
+void kern_expsub_ref(float *x, int n, float m) {
+    for (int i = 0; i < n; i++) x[i] = det_expf(x[i] - m);
+}
+
+void kern_silu_mul_ref(float *h, const float *u, int n) {
+    for (int i = 0; i < n; i++) {
+        float g = h[i];
+        h[i] = (g / (1.0f + det_expf(-g))) * u[i];
+    }
+}
+
+static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
+                               kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 
@@ -61,11 +93,47 @@ const kernel_set *kernels_get(int which) {
     switch (which) {
     case LLMZ_KERNELS_REF: return &REF;
     case LLMZ_KERNELS_AVX2: return kernels_avx2();
-    case LLMZ_KERNELS_AVX512: return NULL; /* not written yet */
+    case LLMZ_KERNELS_AVX512: return kernels_avx512();
     case LLMZ_KERNELS_AUTO: {
-        const kernel_set *k = kernels_avx2();
+        const kernel_set *k = kernels_avx512();
+        if (!k) k = kernels_avx2();
         return k ? k : &REF;
     }
     default: return NULL;
     }
+}
+
+/* Packed weights (layout: kernels.h), used by the AVX-512 matmul only, so made only where it runs. */
+void kern_pack(qmat *w) {
+    w->pk = NULL;
+    w->pk_mem = NULL;
+    if (!kernels_avx512() || !w->q || !w->d || w->rows <= 0 || w->cols <= 0 || w->cols % QK) return;
+    size_t nb = (size_t)w->cols / QK, ng = ((size_t)w->rows + KPACK_ROWS - 1) / KPACK_ROWS;
+    if (ng > SIZE_MAX / KPACK_BYTES / nb - 1) return;
+    uint8_t *mem = llmz_malloc(ng * nb * KPACK_BYTES + 63);
+    if (!mem) return;
+    uint8_t *pk = mem + ((64 - ((uintptr_t)mem & 63)) & 63);
+    for (size_t g = 0; g < ng; g++) {
+        for (size_t b = 0; b < nb; b++) {
+            uint8_t *p = pk + (g * nb + b) * KPACK_BYTES;
+            float sc[KPACK_ROWS];
+            for (int l = 0; l < KPACK_ROWS; l++) {
+                size_t o = g * KPACK_ROWS + (size_t)l;
+                int live = o < (size_t)w->rows;
+                const int8_t *q = live ? w->q + o * (size_t)w->cols + b * QK : NULL;
+                for (int j = 0; j < QK / 4; j++)
+                    for (int i = 0; i < 4; i++) p[64 * j + 4 * l + i] = (uint8_t)((live ? q[4 * j + i] : 0) + 128);
+                sc[l] = live ? w->d[o * nb + b] : 0.0f;
+            }
+            memcpy(p + 512, sc, sizeof sc);
+        }
+    }
+    w->pk_mem = mem;
+    w->pk = pk;
+}
+
+void kern_unpack(qmat *w) {
+    llmz_free(w->pk_mem);
+    w->pk_mem = NULL;
+    w->pk = NULL;
 }

@@ -21,7 +21,21 @@ typedef struct {
     int8_t *q;  /* (rows, cols) row-major */
     float *d;   /* (rows, cols/QK) per-block scales */
     int rows, cols;
+    /* Optional packed copy of q and d for the AVX-512 matmul, made by kern_pack (NULL when absent: the
+    ** kernels then use q and d; a qmat built by hand must have these zeroed, e.g. `qmat w = {0}`). */
+    uint8_t *pk;  /* 64-byte aligned, layout KPACK_* below */
+    void *pk_mem; /* the allocation behind pk */
 } qmat;
+
+/* Packed layout: outputs in groups of KPACK_ROWS (16); the last group is padded with zero weights and
+** zero scales.  For group g and block b, at pk + ((size_t)g * (cols/QK) + b) * KPACK_BYTES:
+**     byte 64*j + 4*l + i  (j < 8, l < 16, i < 4)  =  (uint8_t)(q[16g + l][32b + 4j + i] + 128)
+**     then at +512: float[16], lane l = d[16g + l][b]
+** so one 64-byte vector holds, per 32-bit lane (one output), the 4 weights (offset to unsigned) that
+** multiply activations 32b+4j .. 32b+4j+3, and the scales load contiguously.  The numbers are the same:
+** isum = sum (w+128)*x - 128 * sum x, exact in int32. */
+#define KPACK_ROWS 16
+#define KPACK_BYTES 576
 
 /* Quantised activations: n rows of `cols` values. */
 typedef struct {
@@ -36,6 +50,14 @@ typedef struct {
     void (*matmul)(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
     /* quantise n rows of `cols` floats (row stride = cols) into X */
     void (*quantize)(qact *X, const float *x, int n, int cols);
+    /* att[t] = (sum_{i=0..hd-1} q[i] * kt[i*ld + t], in order of i) * scale, for t < T */
+    void (*scores)(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
+    /* o[i] = sum_{t=0..T-1} (att[t] * inv) * v[t*ld + i], in order of t, starting from 0.0f */
+    void (*mix)(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
+    /* x[i] = det_expf(x[i] - m) */
+    void (*expsub)(float *x, int n, float m);
+    /* h[i] = (h[i] / (1 + det_expf(-h[i]))) * u[i]   (SwiGLU) */
+    void (*silu_mul)(float *h, const float *u, int n);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -45,8 +67,26 @@ const kernel_set *kernels_ref(void);
 /* Reference implementations (exported for the equality tests). */
 void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
 void kern_quantize_ref(qact *X, const float *x, int n, int cols);
+void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
+void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
+void kern_expsub_ref(float *x, int n, float m);
+void kern_silu_mul_ref(float *h, const float *u, int n);
+
+/* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
+** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */
+void kern_pack(qmat *w);
+void kern_unpack(qmat *w);
 
 /* SIMD sets; each returns NULL when the build or CPU lacks the instructions. */
 const kernel_set *kernels_avx2(void);
+const kernel_set *kernels_avx512(void);
+
+/* The AVX2 functions themselves (for reuse by the AVX-512 set); call only when kernels_avx2() != NULL. */
+void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
+void kern_quantize_avx2(qact *X, const float *x, int n, int cols);
+void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
+void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
+void kern_expsub_avx2(float *x, int n, float m);
+void kern_silu_mul_avx2(float *h, const float *u, int n);
 
 #endif

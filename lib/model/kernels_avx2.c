@@ -29,40 +29,42 @@ static inline __m256i dot32(__m256i ax, __m256i sx, const int8_t *w) {
     return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
 }
 
-static void matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {
-    int cols = W->cols, nb = cols / QK;
-    for (int r = 0; r < X->n; r++) {
-        const int8_t *xq = X->q + (size_t)r * cols;
-        const float *xd = X->d + (size_t)r * nb;
-        float *y = Y + (size_t)r * ldy;
-        int o = o0;
-        for (; o + 8 <= o1; o += 8) {
-            __m256 acc = _mm256_setzero_ps();
-            const int8_t *w0 = W->q + (size_t)o * cols;
-            for (int b = 0; b < nb; b++) {
-                __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + b * QK));
-                __m256i ax = _mm256_sign_epi8(xv, xv);
-                const int8_t *wb = w0 + b * QK;
-                __m256i s = hsum8(dot32(ax, xv, wb), dot32(ax, xv, wb + cols), dot32(ax, xv, wb + 2 * (size_t)cols),
-                                  dot32(ax, xv, wb + 3 * (size_t)cols), dot32(ax, xv, wb + 4 * (size_t)cols),
-                                  dot32(ax, xv, wb + 5 * (size_t)cols), dot32(ax, xv, wb + 6 * (size_t)cols),
-                                  dot32(ax, xv, wb + 7 * (size_t)cols));
-                const float *wd = W->d + (size_t)o * nb + b;
-                __m256 wdv = _mm256_set_ps(wd[7 * nb], wd[6 * nb], wd[5 * nb], wd[4 * nb], wd[3 * nb], wd[2 * nb],
-                                           wd[nb], wd[0]);
-                __m256 sc = _mm256_mul_ps(_mm256_set1_ps(xd[b]), wdv);
-                acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(s), sc));
-            }
-            _mm256_storeu_ps(y + o, acc);
-        }
-        if (o < o1) {
-            qact one = {X->q + (size_t)r * cols, X->d + (size_t)r * nb, 1, cols};
-            kern_matmul_ref(y, ldy, &one, W, o, o1);
-        }
+/* One output block of 8 rows of W against activation row x: the reference's per-output order. */
+static inline __m256 dot8(const int8_t *xq, const float *xd, const int8_t *w0, const float *wd0, int cols, int nb) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + b * QK));
+        __m256i ax = _mm256_sign_epi8(xv, xv);
+        const int8_t *wb = w0 + b * QK;
+        __m256i s = hsum8(dot32(ax, xv, wb), dot32(ax, xv, wb + cols), dot32(ax, xv, wb + 2 * (size_t)cols),
+                          dot32(ax, xv, wb + 3 * (size_t)cols), dot32(ax, xv, wb + 4 * (size_t)cols),
+                          dot32(ax, xv, wb + 5 * (size_t)cols), dot32(ax, xv, wb + 6 * (size_t)cols),
+                          dot32(ax, xv, wb + 7 * (size_t)cols));
+        const float *wd = wd0 + b;
+        __m256 wdv = _mm256_set_ps(wd[7 * nb], wd[6 * nb], wd[5 * nb], wd[4 * nb], wd[3 * nb], wd[2 * nb], wd[nb],
+                                   wd[0]);
+        __m256 sc = _mm256_mul_ps(_mm256_set1_ps(xd[b]), wdv);
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(s), sc));
     }
+    return acc;
 }
 
-static void quantize_avx2(qact *X, const float *x, int n, int cols) {
+void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    int o = o0;
+    /* outer loop over blocks of 8 weight rows (kept in L1), inner over activation rows */
+    for (; o + 8 <= o1; o += 8) {
+        const int8_t *w0 = W->q + (size_t)o * cols;
+        const float *wd0 = W->d + (size_t)o * nb;
+        for (int r = 0; r < X->n; r++) {
+            __m256 acc = dot8(X->q + (size_t)r * cols, X->d + (size_t)r * nb, w0, wd0, cols, nb);
+            _mm256_storeu_ps(Y + (size_t)r * ldy + o, acc);
+        }
+    }
+    if (o < o1) kern_matmul_ref(Y, ldy, X, W, o, o1);
+}
+
+void kern_quantize_avx2(qact *X, const float *x, int n, int cols) {
     int nb = cols / QK;
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     const __m256 signmask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
@@ -104,7 +106,74 @@ static void quantize_avx2(qact *X, const float *x, int n, int cols) {
     X->cols = cols;
 }
 
-static const kernel_set AVX2 = {"avx2", matmul_avx2, quantize_avx2};
+/* det_expf (detmath.h) on 8 lanes: the same operations in the same order, so the same bits. */
+static inline __m256 expf8(__m256 x) {
+    __m256 valid = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ); /* false for NaN too */
+    x = _mm256_min_ps(x, _mm256_set1_ps(88.0f));
+    __m256 kf = _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f));
+    __m256 half = _mm256_blendv_ps(_mm256_set1_ps(-0.5f), _mm256_set1_ps(0.5f),
+                                   _mm256_cmp_ps(kf, _mm256_setzero_ps(), _CMP_GE_OQ));
+    __m256i k = _mm256_cvttps_epi32(_mm256_add_ps(kf, half));
+    __m256 fk = _mm256_cvtepi32_ps(k);
+    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(fk, _mm256_set1_ps(0.693145751953125f)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(fk, _mm256_set1_ps(1.428606765330187e-06f)));
+    __m256 p = _mm256_set1_ps(1.98412698e-4f);
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.38888889e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.33333333e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.16666667e-2f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.66666667e-1f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(0.5f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.0f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.0f));
+    /* for invalid lanes k may be garbage; the bits are masked off below */
+    __m256 sc = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
+    return _mm256_and_ps(_mm256_mul_ps(p, sc), valid);
+}
+
+void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
+    int t = 0;
+    for (; t + 8 <= T; t += 8) {
+        __m256 s = _mm256_setzero_ps();
+        for (int i = 0; i < hd; i++)
+            s = _mm256_add_ps(s, _mm256_mul_ps(_mm256_set1_ps(q[i]), _mm256_loadu_ps(kt + (size_t)i * ld + t)));
+        _mm256_storeu_ps(att + t, _mm256_mul_ps(s, _mm256_set1_ps(scale)));
+    }
+    if (t < T) kern_scores_ref(att + t, q, kt + t, hd, T - t, ld, scale);
+}
+
+void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv) {
+    int i = 0;
+    for (; i + 8 <= hd; i += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int t = 0; t < T; t++) {
+            __m256 w = _mm256_set1_ps(att[t] * inv);
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(w, _mm256_loadu_ps(v + (size_t)t * ld + i)));
+        }
+        _mm256_storeu_ps(o + i, acc);
+    }
+    if (i < hd) kern_mix_ref(o + i, att, v + i, hd - i, T, ld, inv);
+}
+
+void kern_expsub_avx2(float *x, int n, float m) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, expf8(_mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(m))));
+    if (i < n) kern_expsub_ref(x + i, n - i, m);
+}
+
+void kern_silu_mul_avx2(float *h, const float *u, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 g = _mm256_loadu_ps(h + i);
+        __m256 e = expf8(_mm256_xor_ps(g, _mm256_set1_ps(-0.0f))); /* -g: flips the sign bit, as C negation does */
+        __m256 sg = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+        _mm256_storeu_ps(h + i, _mm256_mul_ps(sg, _mm256_loadu_ps(u + i)));
+    }
+    if (i < n) kern_silu_mul_ref(h + i, u + i, n - i);
+}
+
+static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
+                                kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

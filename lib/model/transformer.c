@@ -58,6 +58,7 @@ static int get_u32(const gguf_ctx *g, const char *key, uint32_t *v) {
 }
 
 static void qmat_free(qmat *w) {
+    kern_unpack(w);
     llmz_free(w->q);
     llmz_free(w->d);
     w->q = NULL;
@@ -87,6 +88,7 @@ static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int
                 w->q[b * QK + i] = v == -128 ? -127 : v;
             }
         }
+        kern_pack(w);
         return LLMZ_OK;
     }
     if (t->type != 0 && t->type != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
@@ -107,6 +109,7 @@ static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int
         qact one = {w->q + b * QK, w->d + b, 1, QK};
         kern_quantize_ref(&one, tmp, 1, QK);
     }
+    kern_pack(w);
     return LLMZ_OK;
 }
 

@@ -1,8 +1,9 @@
 /* test_kernels.c -- every optimised kernel equals the reference byte for byte (memcmp), on random and
-** extreme data, for shapes that exercise the vector tails. */
+** extreme data, for shapes that exercise the vector tails, with packed (kern_pack) and unpacked weights. */
 #include <math.h>
 #include <stdint.h>
 
+#include "common/mem.h"
 #include "llmz.h"
 #include "model/kernels.h"
 #include "t.h"
@@ -16,48 +17,78 @@ static uint32_t next(void) {
 }
 static float frand(float scale) { return ((float)(next() % 2000001) - 1000000.0f) / 1000000.0f * scale; }
 
-static void check_set(const kernel_set *k) {
+/* matmul of k vs ref on Y (n, rows) for [o0, o1); the rest of Y must stay untouched */
+static int matmul_same(const kernel_set *k, const qact *A, const qmat *W, int n, int o0, int o1) {
+    int rows = W->rows;
+    float *Y1 = malloc(sizeof(float) * n * rows), *Y2 = malloc(sizeof(float) * n * rows);
+    for (int i = 0; i < n * rows; i++) Y1[i] = Y2[i] = (float)i + 0.25f;
+    kern_matmul_ref(Y1, rows, A, W, o0, o1);
+    k->matmul(Y2, rows, A, W, o0, o1);
+    int same = memcmp(Y1, Y2, sizeof(float) * n * rows) == 0;
+    free(Y1);
+    free(Y2);
+    return same;
+}
+
+static void check_matmul(const kernel_set *k) {
     const kernel_set *ref = kernels_ref();
-    int shapes[][3] = {{1, 32, 8}, {3, 64, 13}, {5, 192, 192}, {2, 512, 37}, {17, 96, 4096 / 16}, {1, 32, 1}};
+    int shapes[][3] = {{1, 32, 8},     {3, 64, 13},   {5, 192, 192}, {2, 512, 37},  {17, 96, 4096 / 16},
+                       {1, 32, 1},     {1, 192, 4096}, {4, 160, 33},  {6, 224, 47},  {9, 192, 512},
+                       {2, 512, 192},  {64, 192, 100}, {7, 32, 16},   {8, 64, 64},   {1, 96, 17}};
     for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
         int n = shapes[si][0], cols = shapes[si][1], rows = shapes[si][2];
         for (int mode = 0; mode < 4; mode++) {
             float *x = malloc(sizeof(float) * n * cols);
             for (int i = 0; i < n * cols; i++) {
                 x[i] = frand(mode == 1 ? 1e4f : 3.0f);
-                if (mode == 2 && i % 3) x[i] = 0.0f;          /* sparse, zero blocks */
-                if (mode == 3 && i % 7 == 0) x[i] = -0.0f;    /* negative zeros */
-                if (mode == 3 && i % 11 == 0) x[i] = 1e-30f;  /* tiny values */
+                if (mode == 2 && i % 3) x[i] = 0.0f;         /* sparse, zero blocks */
+                if (mode == 3 && i % 7 == 0) x[i] = -0.0f;   /* negative zeros */
+                if (mode == 3 && i % 11 == 0) x[i] = 1e-30f; /* tiny values */
+                if (mode == 3 && i % 13 == 0) x[i] = (i & 1) ? 2.5f : -3.5f; /* round-half ties after scaling */
             }
             if (mode == 2)
                 for (int i = 0; i < 32 && i < n * cols; i++) x[i] = 0.0f;
+            if (mode == 1) /* a block of all +127 and one of all -127 activations: extreme integer sums */
+                for (int i = 0; i < 32 && i < n * cols; i++) {
+                    x[i] = 5.0f;
+                    if (32 + i < n * cols) x[32 + i] = -5.0f;
+                }
             qact A = {malloc(n * cols), malloc(sizeof(float) * n * cols / QK), 0, 0};
             qact B = {malloc(n * cols), malloc(sizeof(float) * n * cols / QK), 0, 0};
             ref->quantize(&A, x, n, cols);
             k->quantize(&B, x, n, cols);
             CHECK(memcmp(A.q, B.q, n * cols) == 0);
             CHECK(memcmp(A.d, B.d, sizeof(float) * n * cols / QK) == 0);
-            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols};
+            CHECK(A.n == B.n && A.cols == B.cols);
+            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL};
             for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
             if (mode == 1)
                 for (int i = 0; i < rows * cols; i++) W.q[i] = (i & 1) ? 127 : -127; /* extreme sums */
+            if (mode == 2)
+                for (int i = 0; i < rows * cols; i++) W.q[i] = (i / 32) & 1 ? 127 : -127;
+            if (mode == 3) W.q[0] = -127;
             for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f)) + 1e-6f;
-            float *Y1 = malloc(sizeof(float) * n * rows), *Y2 = malloc(sizeof(float) * n * rows);
-            memset(Y1, 0, sizeof(float) * n * rows);
-            memset(Y2, 0, sizeof(float) * n * rows);
-            ref->matmul(Y1, rows, &A, &W, 0, rows);
-            k->matmul(Y2, rows, &B, &W, 0, rows);
-            CHECK(memcmp(Y1, Y2, sizeof(float) * n * rows) == 0);
-            /* a sub-range of outputs (what a thread computes) equals the same slice of the full product */
-            if (rows > 9) {
-                float *Y3 = calloc((size_t)n * rows, sizeof(float));
-                k->matmul(Y3, rows, &B, &W, 3, rows - 5);
-                int same = 1;
-                for (int r = 0; r < n; r++)
-                    same &= memcmp(Y3 + r * rows + 3, Y1 + r * rows + 3, sizeof(float) * (rows - 8)) == 0;
-                CHECK(same);
-                free(Y3);
+            if (mode == 3) W.d[rows * cols / QK - 1] = 0.0f;
+            for (int packed = 0; packed < 2; packed++) {
+                if (packed) kern_pack(&W);
+                CHECK(matmul_same(k, &A, &W, n, 0, rows));
+                /* sub-ranges of outputs (what a thread computes), including ones inside one group of 16 */
+                int ranges[][2] = {{3, rows - 5}, {1, 2}, {15, 17}, {16, 32}, {rows - 1, rows}, {17, rows}, {0, 7}};
+                for (size_t ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
+                    int o0 = ranges[ri][0], o1 = ranges[ri][1];
+                    if (o0 < 0 || o1 > rows || o0 >= o1) continue;
+                    CHECK(matmul_same(k, &A, &W, n, o0, o1));
+                }
+                /* fewer activation rows than allocated */
+                if (n > 1) {
+                    qact A1 = A;
+                    A1.n = n - 1;
+                    CHECK(matmul_same(k, &A1, &W, n - 1, 0, rows));
+                }
             }
+            kern_unpack(&W);
+            kern_unpack(&W); /* idempotent */
+            CHECK(W.pk == NULL && W.pk_mem == NULL);
             free(x);
             free(A.q);
             free(A.d);
@@ -65,8 +96,95 @@ static void check_set(const kernel_set *k) {
             free(B.d);
             free(W.q);
             free(W.d);
-            free(Y1);
-            free(Y2);
+        }
+    }
+    /* packing under allocation failure leaves the canonical layout, which still gives the same numbers */
+    {
+        int n = 3, cols = 64, rows = 40;
+        qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL};
+        for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
+        for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f));
+        llmz_mem_fail_after(1);
+        kern_pack(&W);
+        llmz_mem_fail_after(-1);
+        CHECK(W.pk == NULL && W.pk_mem == NULL);
+        float x[3 * 64];
+        for (int i = 0; i < n * cols; i++) x[i] = frand(2.0f);
+        qact A = {malloc(n * cols), malloc(sizeof(float) * n * cols / QK), 0, 0};
+        kern_quantize_ref(&A, x, n, cols);
+        CHECK(matmul_same(k, &A, &W, n, 0, rows));
+        CHECK(matmul_same(k, &A, &W, n, 5, 21));
+        free(A.q);
+        free(A.d);
+        free(W.q);
+        free(W.d);
+    }
+}
+
+static int bits_equal(const float *a, const float *b, int n) { return memcmp(a, b, sizeof(float) * n) == 0; }
+
+static void check_float_kernels(const kernel_set *k) {
+    /* scores and mix: T and hd tails, layout strides as the transformer uses them */
+    int hds[] = {1, 7, 8, 16, 17, 32, 48, 64, 65, 96};
+    int Ts[] = {1, 2, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 128, 256};
+    for (size_t hi = 0; hi < sizeof hds / sizeof hds[0]; hi++) {
+        for (size_t ti = 0; ti < sizeof Ts / sizeof Ts[0]; ti++) {
+            int hd = hds[hi], T = Ts[ti], ld = T + 3 + (int)(next() % 5);
+            int ldv = hd + (int)(next() % 9);
+            float *q = malloc(sizeof(float) * hd), *kt = malloc(sizeof(float) * hd * ld);
+            float *v = malloc(sizeof(float) * T * ldv), *att = malloc(sizeof(float) * (T + 16));
+            float *a1 = malloc(sizeof(float) * (T + 16)), *a2 = malloc(sizeof(float) * (T + 16));
+            float *o1 = malloc(sizeof(float) * (hd + 16)), *o2 = malloc(sizeof(float) * (hd + 16));
+            for (int i = 0; i < hd; i++) q[i] = frand(2.0f);
+            for (int i = 0; i < hd * ld; i++) kt[i] = frand(2.0f);
+            for (int i = 0; i < T * ldv; i++) v[i] = frand(3.0f);
+            if (ti & 1) {
+                q[0] = -0.0f;
+                kt[0] = 1e30f;
+                kt[ld - 1] = -1e30f;
+                v[0] = -0.0f;
+            }
+            for (int i = 0; i < T + 16; i++) a1[i] = a2[i] = -7.0f;
+            kern_scores_ref(a1, q, kt, hd, T, ld, 0.125f);
+            k->scores(a2, q, kt, hd, T, ld, 0.125f);
+            CHECK(bits_equal(a1, a2, T + 16));
+            for (int t = 0; t < T; t++) att[t] = frand(1.0f) + 1.0f;
+            for (int i = 0; i < hd + 16; i++) o1[i] = o2[i] = -7.0f;
+            kern_mix_ref(o1, att, v, hd, T, ldv, 0.37f);
+            k->mix(o2, att, v, hd, T, ldv, 0.37f);
+            CHECK(bits_equal(o1, o2, hd + 16));
+            free(q);
+            free(kt);
+            free(v);
+            free(att);
+            free(a1);
+            free(a2);
+            free(o1);
+            free(o2);
+        }
+    }
+    /* expsub and silu_mul: every length up to 70 (tails), extreme values, -0.0, the exp cut-offs */
+    static const float special[] = {0.0f, -0.0f, -86.9f, -87.0f, -87.01f, -88.0f, -100.0f, -1e30f, 87.9f, 88.0f,
+                                    88.01f, 89.0f, 100.0f, 1e30f, 1e-30f, -1e-30f, 0.5f, -0.5f, 1.0f, 20.0f, -20.0f,
+                                    0.34657359f, -0.34657359f, 44.0f, -44.0f};
+    int ns = (int)(sizeof special / sizeof special[0]);
+    for (int n = 0; n <= 70; n++) {
+        for (int mode = 0; mode < 3; mode++) {
+            float x1[80], x2[80], u[80], h1[80], h2[80];
+            for (int i = 0; i < 80; i++) {
+                float val = mode == 0 ? frand(10.0f) : mode == 1 ? frand(120.0f) : special[(i + n) % ns];
+                x1[i] = x2[i] = val;
+                h1[i] = h2[i] = mode == 2 ? special[(i * 7 + n) % ns] : frand(mode ? 100.0f : 8.0f);
+                u[i] = frand(3.0f);
+                if (i % 9 == 4) u[i] = -0.0f;
+            }
+            float m = mode == 2 ? 0.0f : frand(5.0f);
+            kern_expsub_ref(x1, n, m);
+            k->expsub(x2, n, m);
+            CHECK(bits_equal(x1, x2, 80));
+            kern_silu_mul_ref(h1, u, n);
+            k->silu_mul(h2, u, n);
+            CHECK(bits_equal(h1, h2, 80));
         }
     }
 }
@@ -79,10 +197,12 @@ int main(void) {
             fprintf(stderr, "kernel set %d not available on this CPU/build\n", k);
             continue;
         }
-        check_set(ks);
+        check_matmul(ks);
+        check_float_kernels(ks);
         tested++;
     }
     CHECK(tested >= 1);
     CHECK(kernels_get(LLMZ_KERNELS_AUTO) != NULL);
+    if (kernels_avx512()) CHECK(kernels_get(LLMZ_KERNELS_AUTO) == kernels_avx512());
     return T_DONE();
 }

@@ -174,6 +174,25 @@ int main(void) {
         free(y);
         free(cat);
     }
+    /* without adaptation: a different (flag-free) frame that also round-trips */
+    {
+        llmz_cctx *c = llmz_cctx_create(M);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 2), LLMZ_ERR_PARAM);
+        size_t cap = llmz_frame_bound(5000), n0, n1;
+        unsigned char *x = malloc(cap), *out;
+        CHECK_EQ(llmz_compress_frame(c, x, cap, &n0, text, 5000, NULL), LLMZ_OK);
+        CHECK_EQ(x[5], 0); /* flags byte: no adaptation */
+        CHECK_EQ(decompress(x, n0, &out, &n1, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+        CHECK(n1 == 5000 && memcmp(out, text, 5000) == 0);
+        free(out);
+        size_t n2;
+        unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
+        CHECK_EQ(y[5], 1); /* default: adaptation on */
+        free(y);
+        free(x);
+        llmz_cctx_free(c);
+    }
     /* parameters are validated */
     {
         llmz_cctx *c = llmz_cctx_create(M);

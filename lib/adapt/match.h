@@ -1,0 +1,40 @@
+/*
+** match.h -- online adaptation, version 1: a token match model mixed into the LM's frequencies.
+**
+** While a chunk is coded, a hash of the last 3 tokens finds the previous place where they occurred; the
+** token that followed there is predicted again, with a confidence learned online from how often such
+** predictions were right (counters per (match length, LM probability) bucket).  The prediction is mixed
+** in the integer frequency domain as p = (1 - a) p_LM + a [t = predicted], with
+** a = max(0, (h - q) / (1 - q)), h the bucket's hit rate and q the LM's probability of the predicted token:
+** the weight that maximises the expected log-likelihood of this two-expert mixture.  Integer arithmetic
+** only, so the encoder and decoder compute the same frequencies (docs/format.md, "Adaptation").
+*/
+#ifndef LLMZ_MATCH_H
+#define LLMZ_MATCH_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define MATCH_HASH_BITS 16
+#define MATCH_MIN 3      /* tokens hashed to find a match */
+#define MATCH_LEN_BUCKETS 16
+#define MATCH_Q_BUCKETS 8
+
+typedef struct {
+    uint32_t *table;  /* (2^MATCH_HASH_BITS) position after the hashed tokens, +1 (0 = empty) */
+    size_t mp;        /* predicted position in the token history */
+    uint32_t mlen;    /* current match length in tokens (0: no prediction) */
+    int32_t pred;     /* predicted token of the current step, -1 if none */
+    int bucket;
+    uint16_t hits[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS], tries[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS];
+} match_model;
+
+int match_init(match_model *m);  /* allocates the table; LLMZ_ERR_NOMEM on failure */
+void match_free(match_model *m);
+void match_reset(match_model *m); /* start of a chunk */
+
+/* Mix the prediction for the next token into freq (V entries, total 2^28) and rebuild cum (V+1). */
+void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, uint32_t *cum, int V);
+/* After coding token hist[n-1] (the history now holds n tokens): learn and move the match. */
+void match_update(match_model *m, const int32_t *hist, size_t n);
+
+#endif

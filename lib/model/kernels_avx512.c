@@ -1,0 +1,295 @@
+/*
+** kernels_avx512.c -- AVX-512 (F, BW, VL, VNNI) kernels.  Bit-identical to kernels.c (tests/unit/test_kernels.c
+** checks with memcmp).
+**
+** matmul uses the packed weights (kern_pack, layout in kernels.h): per block of 32 inputs, 8 vpdpbusd
+** (u8 weights+128 times the s8 activation quad broadcast to all lanes) accumulate the integer sums of 16
+** outputs at once, starting from -128 * (sum of the activation block), so the result is the exact isum.
+** The float epilogue is then the reference's, lane-wise: acc = acc + (float)isum * (dx_b * dw_b), one
+** rounding each, no FMA.  A tile is up to 4 activation rows x 2 groups of 16 outputs, so each weight
+** vector loaded serves several rows.  Output ranges that do not start or end on a group edge are done
+** with masked stores (each lane's value does not depend on the others).  Unpacked weights use the AVX2
+** matmul.
+*/
+#include "model/kernels.h"
+
+#if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
+    defined(__AVX512VNNI__)
+#include <immintrin.h>
+#include <string.h>
+
+#define RMAX 4 /* activation rows per tile */
+#define GMAX 4 /* groups of 16 outputs per tile */
+#define NSUM 2048 /* per-call buffer of -128 * block sums (ints) */
+
+#define FORCE_INLINE static inline __attribute__((always_inline))
+
+static inline int32_t ld32(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* -128 * sum of each block of 32 activations, rows [0, n) of x (stride cols). */
+static void block_sums(int32_t *ns, const int8_t *x, int n, int cols) {
+    int nb = cols / QK;
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    for (int r = 0; r < n; r++) {
+        for (int b = 0; b < nb; b++) {
+            /* sum (x+128) over 32 bytes with psadbw, then subtract 32*128 */
+            __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(x + (size_t)r * cols + b * QK)), bias);
+            __m256i s = _mm256_sad_epu8(v, _mm256_setzero_si256());
+            __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+            t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+            int32_t sum = _mm_cvtsi128_si32(t) - 32 * 128;
+            ns[r * nb + b] = -128 * sum;
+        }
+    }
+}
+
+/* R rows x G groups: Y[r][16g + l] for lanes in mask mk[g]. */
+FORCE_INLINE void tile(float *Y, int ldy, const int8_t *xq, const float *xd, const int32_t *ns, int cols, int nb,
+                       const uint8_t *pk, size_t gstride, const __mmask16 *mk, int R, int G) {
+    __m512 acc[RMAX][GMAX];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int g = 0; g < G; g++) acc[r][g] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *p = pk + (size_t)b * KPACK_BYTES;
+        __m512i s[RMAX][GMAX];
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            __m512i c = _mm512_set1_epi32(ns[r * nb + b]);
+#pragma GCC unroll 4
+            for (int g = 0; g < G; g++) s[r][g] = c;
+        }
+        if (R == 1) { /* one row: two chains of 4 per group for latency; integer adds are exact */
+            __m512i t[GMAX];
+#pragma GCC unroll 4
+            for (int g = 0; g < G; g++) t[g] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+            for (int j = 0; j < QK / 4; j += 2) {
+                __m512i x0 = _mm512_set1_epi32(ld32(xq + b * QK + 4 * j));
+                __m512i x1 = _mm512_set1_epi32(ld32(xq + b * QK + 4 * j + 4));
+#pragma GCC unroll 4
+                for (int g = 0; g < G; g++) {
+                    s[0][g] = _mm512_dpbusd_epi32(s[0][g], _mm512_load_si512((const void *)(p + g * gstride + 64 * j)), x0);
+                    t[g] = _mm512_dpbusd_epi32(t[g], _mm512_load_si512((const void *)(p + g * gstride + 64 * j + 64)), x1);
+                }
+            }
+#pragma GCC unroll 4
+            for (int g = 0; g < G; g++) s[0][g] = _mm512_add_epi32(s[0][g], t[g]);
+        } else {
+#pragma GCC unroll 8
+            for (int j = 0; j < QK / 4; j++) {
+#pragma GCC unroll 4
+                for (int g = 0; g < G; g++) {
+                    __m512i w = _mm512_load_si512((const void *)(p + g * gstride + 64 * j));
+#pragma GCC unroll 4
+                    for (int r = 0; r < R; r++)
+                        s[r][g] = _mm512_dpbusd_epi32(s[r][g], w,
+                                                      _mm512_set1_epi32(ld32(xq + (size_t)r * cols + b * QK + 4 * j)));
+                }
+            }
+        }
+#pragma GCC unroll 4
+        for (int g = 0; g < G; g++) {
+            __m512 wd = _mm512_load_ps((const void *)(p + g * gstride + 512));
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m512 sc = _mm512_mul_ps(_mm512_set1_ps(xd[r * nb + b]), wd);
+                acc[r][g] = _mm512_add_ps(acc[r][g], _mm512_mul_ps(_mm512_cvtepi32_ps(s[r][g]), sc));
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int g = 0; g < G; g++) _mm512_mask_storeu_ps(Y + (size_t)r * ldy + 16 * g, mk[g], acc[r][g]);
+}
+
+/* Rows [0, n) (n <= what ns holds) against groups covering outputs [o0, o1). */
+static void rows_groups(float *Y, int ldy, const int8_t *xq, const float *xd, const int32_t *ns, int n,
+                        const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    size_t gstride = (size_t)nb * KPACK_BYTES;
+    int g0 = o0 / KPACK_ROWS, g1 = (o1 + KPACK_ROWS - 1) / KPACK_ROWS;
+    for (int g = g0; g < g1;) {
+        int G = g1 - g >= 4 && n < 4 ? 4 : g + 1 < g1 ? 2 : 1;
+        __mmask16 mk[GMAX];
+        for (int k = 0; k < G; k++) {
+            int base = (g + k) * KPACK_ROWS, lo = o0 - base, hi = o1 - base;
+            if (lo < 0) lo = 0;
+            if (hi > KPACK_ROWS) hi = KPACK_ROWS;
+            mk[k] = (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+        }
+        const uint8_t *pk = W->pk + (size_t)g * gstride;
+        float *y = Y + (size_t)g * KPACK_ROWS;
+        int r = 0;
+        if (G == 4) {
+            for (; r < n; r++)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 1, 4);
+        } else if (G == 2) {
+            for (; r + 4 <= n; r += 4)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 4, 2);
+            for (; r + 2 <= n; r += 2)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 2, 2);
+            for (; r < n; r++)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 1, 2);
+        } else {
+            for (; r + 4 <= n; r += 4)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 4, 1);
+            for (; r < n; r++)
+                tile(y + (size_t)r * ldy, ldy, xq + (size_t)r * cols, xd + (size_t)r * nb, ns + r * nb, cols, nb, pk,
+                     gstride, mk, 1, 1);
+        }
+        g += G;
+    }
+}
+
+static void matmul_avx512(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK, n = X->n;
+    if (!W->pk || nb > NSUM || o0 >= o1) {
+        if (o0 < o1) kern_matmul_avx2(Y, ldy, X, W, o0, o1);
+        return;
+    }
+    int32_t ns[NSUM];
+    int chunk = NSUM / nb;
+    for (int r0 = 0; r0 < n; r0 += chunk) {
+        int m = n - r0 < chunk ? n - r0 : chunk;
+        const int8_t *xq = X->q + (size_t)r0 * cols;
+        const float *xd = X->d + (size_t)r0 * nb;
+        block_sums(ns, xq, m, cols);
+        rows_groups(Y + (size_t)r0 * ldy, ldy, xq, xd, ns, m, W, o0, o1);
+    }
+}
+
+/* Lanes [0, k) of 16 (k may be <= 0 or > 16). */
+static inline __mmask16 lanes(int k) { return k <= 0 ? 0 : k >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << k) - 1u); }
+
+/* scores for positions [t0, t0 + 16*V), masked to t < T: V independent chains, each in the reference's order. */
+FORCE_INLINE void scores_tile(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale, int t0,
+                              int V) {
+    __m512 acc[4];
+    __mmask16 m[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) {
+        acc[k] = _mm512_setzero_ps();
+        m[k] = lanes(T - t0 - 16 * k);
+    }
+    for (int i = 0; i < hd; i++) {
+        __m512 qi = _mm512_set1_ps(q[i]);
+        const float *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 4
+        for (int k = 0; k < V; k++)
+            acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(qi, _mm512_maskz_loadu_ps(m[k], row + 16 * k)));
+    }
+    __m512 sc = _mm512_set1_ps(scale);
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(att + t0 + 16 * k, m[k], _mm512_mul_ps(acc[k], sc));
+}
+
+static void scores_avx512(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
+    for (int t0 = 0; t0 < T; t0 += 64) {
+        int v = (T - t0 + 15) / 16;
+        if (v >= 4) scores_tile(att, q, kt, hd, T, ld, scale, t0, 4);
+        else if (v == 3) scores_tile(att, q, kt, hd, T, ld, scale, t0, 3);
+        else if (v == 2) scores_tile(att, q, kt, hd, T, ld, scale, t0, 2);
+        else scores_tile(att, q, kt, hd, T, ld, scale, t0, 1);
+    }
+}
+
+/* mix for outputs [i0, i0 + 16*V), masked to i < hd. */
+FORCE_INLINE void mix_tile(float *o, const float *att, const float *v, int hd, int T, int ld, float inv, int i0, int V) {
+    __m512 acc[4];
+    __mmask16 m[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) {
+        acc[k] = _mm512_setzero_ps();
+        m[k] = lanes(hd - i0 - 16 * k);
+    }
+    for (int t = 0; t < T; t++) {
+        __m512 w = _mm512_set1_ps(att[t] * inv);
+        const float *row = v + (size_t)t * ld + i0;
+#pragma GCC unroll 4
+        for (int k = 0; k < V; k++)
+            acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(w, _mm512_maskz_loadu_ps(m[k], row + 16 * k)));
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(o + i0 + 16 * k, m[k], acc[k]);
+}
+
+static void mix_avx512(float *o, const float *att, const float *v, int hd, int T, int ld, float inv) {
+    for (int i0 = 0; i0 < hd; i0 += 64) {
+        int nv = (hd - i0 + 15) / 16;
+        if (nv >= 4) mix_tile(o, att, v, hd, T, ld, inv, i0, 4);
+        else if (nv == 3) mix_tile(o, att, v, hd, T, ld, inv, i0, 3);
+        else if (nv == 2) mix_tile(o, att, v, hd, T, ld, inv, i0, 2);
+        else mix_tile(o, att, v, hd, T, ld, inv, i0, 1);
+    }
+}
+
+/* det_expf (detmath.h) on 16 lanes: the same operations in the same order, so the same bits. */
+static inline __m512 expf16(__m512 x) {
+    __mmask16 valid = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ); /* false for NaN too */
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
+    __m512 kf = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+    __m512 half = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(kf, _mm512_setzero_ps(), _CMP_GE_OQ),
+                                       _mm512_set1_ps(-0.5f), _mm512_set1_ps(0.5f));
+    __m512i k = _mm512_cvttps_epi32(_mm512_add_ps(kf, half));
+    __m512 fk = _mm512_cvtepi32_ps(k);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(fk, _mm512_set1_ps(0.693145751953125f)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(fk, _mm512_set1_ps(1.428606765330187e-06f)));
+    __m512 p = _mm512_set1_ps(1.98412698e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.38888889e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.33333333e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.16666667e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.66666667e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(0.5f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
+    /* for invalid lanes k may be garbage; those lanes are zeroed below */
+    __m512 sc = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
+    return _mm512_maskz_mov_ps(valid, _mm512_mul_ps(p, sc));
+}
+
+static void expsub_avx512(float *x, int n, float m) {
+    __m512 mv = _mm512_set1_ps(m);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(n - i);
+        _mm512_mask_storeu_ps(x + i, k, expf16(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv)));
+    }
+}
+
+static void silu_mul_avx512(float *h, const float *u, int n) {
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(n - i);
+        __m512 g = _mm512_maskz_loadu_ps(k, h + i);
+        /* -g: flips the sign bit, as C negation does */
+        __m512 e = expf16(_mm512_castsi512_ps(
+            _mm512_xor_si512(_mm512_castps_si512(g), _mm512_set1_epi32((int)0x80000000u))));
+        __m512 sg = _mm512_div_ps(g, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+        _mm512_mask_storeu_ps(h + i, k, _mm512_mul_ps(sg, _mm512_maskz_loadu_ps(k, u + i)));
+    }
+}
+
+static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
+                                  mix_avx512, expsub_avx512,  silu_mul_avx512};
+
+const kernel_set *kernels_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
+                   __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                   __builtin_cpu_supports("avx512vnni")
+               ? &AVX512
+               : 0;
+}
+#else
+const kernel_set *kernels_avx512(void) { return 0; }
+#endif

@@ -1,0 +1,290 @@
+/* test_golden.c -- frames that must decode forever (tests/golden/README.md, docs/format.md "Format stability").
+**
+** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1) with tests/data/tiny.gguf and is
+** never regenerated.  For each kernel set (ref, auto) and thread count (1, 2) this test
+**   - decodes every golden archive frame by frame with the library API and compares with the original bytes;
+**   - compresses every original again with the same settings and compares with the golden archive byte for
+**     byte (the encoder is deterministic too; see docs/format.md on intentional encoder changes);
+**   - decodes every golden error frame and checks its exact error code.
+** Runs from the repository root (LLMZ_GOLDEN overrides the folder). */
+#include <stdint.h>
+
+#include "llmz.h"
+#include "t.h"
+
+/* SHA-256 of tests/data/tiny.gguf: the model every golden archive names.  If this fails, tiny.gguf was
+** changed -- it must not be: restore it (the archives below depend on its exact bytes). */
+static const char TINY_FP[] = "7f6abe66c917813332d177104ff5eb3ec5efd40f56d1bb7d5dfb0a9d543c4725";
+
+typedef struct {
+    const char *orig, *arch;
+    unsigned chunk;        /* --chunk-size used (0: the default, 64 KiB) */
+    int nparts;            /* frames in the archive; each part of the original was compressed on its own */
+    size_t parts[2];       /* original bytes per frame when nparts > 1 */
+    unsigned chunks, raw;  /* chunks (all frames) and how many of them are stored raw */
+    int reencode;          /* 1: compressing the original again must give the golden bytes.  Set to 0 only
+                           ** for an intentional encoder change (docs/format.md, "Format stability"); the
+                           ** archive then stays here, decode-only, and a new golden entry is added. */
+} golden;
+
+static const golden GOLD[] = {
+    {"empty.bin", "empty.bin.llmz", 0, 1, {0, 0}, 0, 0, 1},
+    {"one.bin", "one.bin.llmz", 0, 1, {0, 0}, 1, 1, 1},
+    {"english.txt", "english.txt.llmz", 0, 1, {0, 0}, 1, 0, 1},
+    {"binary.bin", "binary.bin.llmz", 0, 1, {0, 0}, 1, 0, 1},
+    {"source10k.txt", "source10k.txt.llmz", 4096, 1, {0, 0}, 3, 0, 1},
+    {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1},
+    {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1},
+    {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1},
+};
+
+typedef struct {
+    const char *arch;
+    int err;        /* the error decoding must give */
+    int frames_ok;  /* frames that decode before it */
+} golden_err;
+
+static const golden_err GERR[] = {
+    {"err_bad_magic.llmz", LLMZ_ERR_NOT_LLMZ, 0},
+    {"err_version2.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_flag_bit.llmz", LLMZ_ERR_UNSUPPORTED, 0},
+    {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
+    {"err_numerics2.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_header_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_table_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_chunk_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_raw_payload.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_model_payload.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_method2.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_chunk_count.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_keep.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_window.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_model_fp.llmz", LLMZ_ERR_MODEL_MISMATCH, 0},
+    {"err_truncated.llmz", LLMZ_ERR_TRUNCATED, 0},
+    {"err_truncated_header.llmz", LLMZ_ERR_TRUNCATED, 0},
+    {"err_trailing.llmz", LLMZ_ERR_NOT_LLMZ, 1},
+};
+
+static llmz_model *M;
+
+static const char *golden_dir(void) {
+    const char *d = getenv("LLMZ_GOLDEN");
+    return d ? d : "tests/golden";
+}
+
+static unsigned char *load(const char *name, size_t *n) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", golden_dir(), name);
+    unsigned char *b = t_read_file(path, n);
+    if (!b) fprintf(stderr, "missing %s\n", path);
+    return b;
+}
+
+/*
+** Decode a stream of frames the way a decoder must: header size, frame info, then exactly frame_size bytes to
+** llmz_decompress_frame; the next frame starts right after.  Returns the first error (LLMZ_OK at a clean end).
+** *out receives the concatenated output; *frames the frames decoded; *chunks and *raw their chunk counts.
+*/
+static int decode_stream(const unsigned char *src, size_t n, int kernels, int threads, unsigned char **out,
+                         size_t *out_n, int *frames, unsigned *chunks, unsigned *raw) {
+    llmz_dctx *d = llmz_dctx_create(M);
+    int rc = d ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK) rc = llmz_dctx_set(d, LLMZ_P_KERNELS, kernels);
+    if (rc == LLMZ_OK) rc = llmz_dctx_set(d, LLMZ_P_THREADS, threads);
+    size_t off = 0, cap = 1;
+    *out = malloc(cap);
+    *out_n = 0;
+    *frames = 0;
+    *chunks = *raw = 0;
+    while (rc == LLMZ_OK) {
+        size_t need = 0, avail = n - off;
+        rc = llmz_frame_header_size(src + off, avail, &need);
+        if (rc) break;
+        llmz_frame_info fi;
+        rc = llmz_frame_get_info(&fi, src + off, avail);
+        if (rc) break;
+        CHECK_EQ(fi.header_size, need);
+        CHECK_EQ(fi.format_version, LLMZ_FORMAT_VERSION);
+        CHECK_EQ(fi.numerics_version, LLMZ_NUMERICS_VERSION);
+        CHECK_EQ(fi.mode, 0);
+        CHECK_EQ(fi.flags, 0);
+        CHECK(fi.frame_size >= fi.header_size);
+        size_t fsize = fi.frame_size < avail ? (size_t)fi.frame_size : avail; /* short: the library says so */
+        if (*out_n + fi.orig_size + 1 > cap) {
+            cap = *out_n + (size_t)fi.orig_size + 1;
+            *out = realloc(*out, cap);
+        }
+        size_t dn = 0;
+        rc = llmz_decompress_frame(d, *out + *out_n, (size_t)fi.orig_size, &dn, src + off, fsize, NULL);
+        if (rc) break;
+        CHECK_EQ(dn, fi.orig_size);
+        *out_n += dn;
+        *chunks += fi.n_chunks;
+        *raw += fi.raw_chunks;
+        (*frames)++;
+        off += fsize;
+        if (off == n) break;
+    }
+    llmz_dctx_free(d);
+    return rc;
+}
+
+/* Compress the parts of `orig` as the golden archive was made; returns the concatenated frames. */
+static unsigned char *encode_parts(const golden *g, const unsigned char *orig, size_t n, int kernels, int threads,
+                                   size_t *out_n) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK(c != NULL);
+    if (!c) return NULL;
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
+    /* the golden archives were written before adaptation existed: they pin the plain-LM coding path */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
+    if (g->chunk) CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk), LLMZ_OK);
+    size_t cap = 0, pos = 0, at = 0;
+    for (int p = 0; p < g->nparts; p++) cap += llmz_frame_bound(g->nparts > 1 ? g->parts[p] : n);
+    unsigned char *dst = malloc(cap ? cap : 1);
+    for (int p = 0; p < g->nparts; p++) {
+        size_t len = g->nparts > 1 ? g->parts[p] : n, fn = 0;
+        if (at + len > n) {
+            CHECK(!"golden part sizes exceed the original");
+            break;
+        }
+        int rc = llmz_compress_frame(c, dst + pos, cap - pos, &fn, orig + at, len, NULL);
+        CHECK_EQ(rc, LLMZ_OK);
+        pos += fn;
+        at += len;
+    }
+    CHECK_EQ(at, n);
+    llmz_cctx_free(c);
+    *out_n = pos;
+    return dst;
+}
+
+static void run_config(int kernels, int threads) {
+    const char *kn = kernels == LLMZ_KERNELS_REF ? "ref" : "auto";
+    for (size_t i = 0; i < sizeof GOLD / sizeof GOLD[0]; i++) {
+        const golden *g = &GOLD[i];
+        size_t on = 0, an = 0;
+        unsigned char *orig = load(g->orig, &on), *arch = load(g->arch, &an);
+        CHECK(orig != NULL && arch != NULL);
+        if (!orig || !arch) {
+            free(orig);
+            free(arch);
+            continue;
+        }
+        /* decode */
+        unsigned char *dec;
+        size_t dn;
+        int frames;
+        unsigned chunks, raw;
+        int rc = decode_stream(arch, an, kernels, threads, &dec, &dn, &frames, &chunks, &raw);
+        CHECK_EQ(rc, LLMZ_OK);
+        CHECK_EQ(frames, g->nparts);
+        CHECK_EQ(chunks, g->chunks);
+        CHECK_EQ(raw, g->raw);
+        int same = rc == LLMZ_OK && dn == on && (on == 0 || memcmp(dec, orig, on) == 0);
+        if (!same) fprintf(stderr, "golden decode differs: %s (kernels %s, %d threads)\n", g->arch, kn, threads);
+        CHECK(same);
+        free(dec);
+        /* re-encode */
+        if (!g->reencode) {
+            free(orig);
+            free(arch);
+            continue;
+        }
+        size_t en = 0;
+        unsigned char *enc = encode_parts(g, orig, on, kernels, threads, &en);
+        same = enc && en == an && memcmp(enc, arch, an) == 0;
+        if (!same)
+            fprintf(stderr, "golden encode differs: %s (%zu vs %zu bytes; kernels %s, %d threads)\n", g->arch, en,
+                    an, kn, threads);
+        CHECK(same);
+        free(enc);
+        free(orig);
+        free(arch);
+    }
+    for (size_t i = 0; i < sizeof GERR / sizeof GERR[0]; i++) {
+        const golden_err *e = &GERR[i];
+        size_t an = 0;
+        unsigned char *arch = load(e->arch, &an);
+        CHECK(arch != NULL);
+        if (!arch) continue;
+        unsigned char *dec;
+        size_t dn;
+        int frames;
+        unsigned chunks, raw;
+        int rc = decode_stream(arch, an, kernels, threads, &dec, &dn, &frames, &chunks, &raw);
+        if (rc != e->err)
+            fprintf(stderr, "golden error frame %s: got %d (%s), want %d (%s)\n", e->arch, rc, llmz_error_name(rc),
+                    e->err, llmz_error_name(e->err));
+        CHECK_EQ(rc, e->err);
+        CHECK_EQ(frames, e->frames_ok);
+        free(dec);
+        free(arch);
+    }
+}
+
+int main(void) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
+    int rc = llmz_model_load_file(&M, path);
+    CHECK_EQ(rc, LLMZ_OK);
+    if (rc) return T_DONE();
+    uint8_t fp[32];
+    char hex[65];
+    llmz_model_fingerprint(M, fp);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+    if (strcmp(hex, TINY_FP) != 0) fprintf(stderr, "tests/data/tiny.gguf changed: fingerprint %s\n", hex);
+    CHECK(strcmp(hex, TINY_FP) == 0);
+    CHECK(strcmp(llmz_model_name(M), "llmz-tiny") == 0);
+
+    /* the header of the smallest frame, field by field (docs/format.md, worked example) */
+    {
+        size_t n = 0;
+        unsigned char *f = load("empty.bin.llmz", &n);
+        CHECK(f != NULL && n == 78);
+        if (f && n == 78) {
+            static const unsigned char head[8] = {0x89, 'L', 'M', 'Z', 1, 0, 0, 1};
+            CHECK(memcmp(f, head, 8) == 0);
+            CHECK(memcmp(f + 8, fp, 32) == 0);
+            CHECK_EQ(f[40], 9);
+            CHECK(memcmp(f + 41, "llmz-tiny", 9) == 0);
+            llmz_frame_info fi;
+            CHECK_EQ(llmz_frame_get_info(&fi, f, n), LLMZ_OK);
+            CHECK_EQ(fi.orig_size, 0);
+            CHECK_EQ(fi.n_chunks, 0);
+            CHECK_EQ(fi.header_size, 78);
+            CHECK_EQ(fi.frame_size, 78);
+            CHECK_EQ(fi.chunk_size, 65536);
+        }
+        free(f);
+    }
+
+    int kern[2] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AUTO};
+    for (int k = 0; k < 2; k++)
+        for (int t = 1; t <= 2; t++) run_config(kern[k], t);
+    fprintf(stderr, "golden: kernels ref and %s, threads 1 and 2\n", llmz_kernels_name(LLMZ_KERNELS_AUTO));
+
+    /* a decoder MUST refuse a frame made with another model (tiny-f16.gguf: another file, another fingerprint) */
+    {
+        llmz_model *other = NULL;
+        snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
+        if (llmz_model_load_file(&other, path) == LLMZ_OK) {
+            size_t n = 0;
+            unsigned char *f = load("english.txt.llmz", &n);
+            llmz_dctx *d = llmz_dctx_create(other);
+            unsigned char *out = malloc(4096);
+            size_t dn = 0;
+            CHECK(f != NULL && d != NULL);
+            if (f && d) CHECK_EQ(llmz_decompress_frame(d, out, 4096, &dn, f, n, NULL), LLMZ_ERR_MODEL_MISMATCH);
+            free(out);
+            free(f);
+            llmz_dctx_free(d);
+            llmz_model_free(other);
+        } else {
+            T_SKIP("tests/data/tiny-f16.gguf does not load");
+        }
+    }
+    llmz_model_free(M);
+    return T_DONE();
+}
