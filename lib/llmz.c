@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "adapt/cache.h"
 #include "adapt/match.h"
 #include "coder/freq.h"
 #include "coder/rc.h"
@@ -152,7 +153,8 @@ typedef struct {
     rc_dec dec;
     int row0, first_new, nrows; /* this seq's rows in the current batch */
     int active, err;
-    match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT) */
+    match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT): match model */
+    cache_model cm;    /* and recency cache */
 } seq;
 
 typedef struct {
@@ -164,6 +166,7 @@ typedef struct {
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
     uint32_t *cum;  /* (V+1) */
+    uint32_t *fin;  /* (V) frequencies before adaptation */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     tf_state **rs;  /* (nmax) state of each row */
     seq *slots;     /* (nslots) */
@@ -177,6 +180,7 @@ static void worker_free(worker *w) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
             match_free(&w->slots[i].mm);
+            cache_free(&w->slots[i].cm);
         }
     llmz_free(w->slots);
     tf_batch_free(w->b);
@@ -184,6 +188,7 @@ static void worker_free(worker *w) {
     llmz_free(w->e);
     llmz_free(w->freq);
     llmz_free(w->cum);
+    llmz_free(w->fin);
     llmz_free(w->rows);
     llmz_free(w->rs);
     memset(w, 0, sizeof *w);
@@ -208,16 +213,17 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->e = llmz_malloc((size_t)w->V * sizeof(float));
     w->freq = llmz_malloc((size_t)w->V * sizeof(uint32_t));
     w->cum = llmz_malloc(((size_t)w->V + 1) * sizeof(uint32_t));
+    w->fin = llmz_malloc((size_t)w->V * sizeof(uint32_t));
     w->rows = llmz_malloc((size_t)w->nmax * sizeof(int32_t));
     w->rs = llmz_malloc((size_t)w->nmax * sizeof(tf_state *));
     w->slots = llmz_calloc((size_t)nslots, sizeof(seq));
-    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->rows && w->rs && w->slots;
+    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->fin && w->rows && w->rs && w->slots;
     for (int i = 0; ok && i < nslots; i++) {
         w->slots[i].st = tf_state_new(m->tf);
         w->slots[i].ids_cap = h->chunk_size;
         w->slots[i].ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = w->slots[i].st && w->slots[i].ids;
-        if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK;
+        if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
     }
     if (!ok) {
         worker_free(w);
@@ -258,6 +264,19 @@ static int seq_rows(worker *w, seq *s, int *nr) {
     return 1;
 }
 
+/* Online adaptation (lib/adapt): LM frequencies -> recency cache mix -> match model mix. */
+static void adapt_mix(worker *w, seq *s) {
+    memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
+    cache_mix(&s->cm, w->freq);
+    match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
+    uint32_t c = 0;
+    for (int i = 0; i < w->V; i++) {
+        w->cum[i] = c;
+        c += w->freq[i];
+    }
+    w->cum[w->V] = c;
+}
+
 /* Code the tokens predicted by this sequence's new rows: encode the known token, or decode one. */
 static int seq_consume(worker *w, seq *s) {
     for (int r = s->first_new; r < s->row0 + s->nrows; r++) {
@@ -265,7 +284,7 @@ static int seq_consume(worker *w, seq *s) {
         if (!w->decode) {
             int32_t t = s->ids[s->done];
             double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t, w->ks);
-            if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->cum, w->V);
+            if (w->adapt) adapt_mix(w, s);
             rc_encode(&s->enc, w->cum[t], w->freq[t]);
             if (!(p > 0.0)) p = 1e-300;
             w->model_bits += -log2(p);
@@ -273,7 +292,7 @@ static int seq_consume(worker *w, seq *s) {
             if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
         } else {
             freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1, w->ks);
-            if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->cum, w->V);
+            if (w->adapt) adapt_mix(w, s);
             uint32_t target = rc_decode_target(&s->dec);
             int t = freq_find(w->cum, w->V, target);
             rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
@@ -286,7 +305,11 @@ static int seq_consume(worker *w, seq *s) {
         }
         s->done++;
         w->tokens++;
-        if (w->adapt) match_update(&s->mm, s->ids, s->done);
+        if (w->adapt) {
+            int32_t t = s->ids[s->done - 1];
+            cache_update(&s->cm, t, w->fin[t], w->freq[t]);
+            match_update(&s->mm, s->ids, s->done);
+        }
     }
     return LLMZ_OK;
 }
@@ -340,7 +363,10 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     s->err = 0;
     s->active = 1;
     tf_state_reset(s->st);
-    if (w->adapt) match_reset(&s->mm);
+    if (w->adapt) {
+        match_reset(&s->mm);
+        cache_reset(&s->cm);
+    }
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;

@@ -44,7 +44,7 @@ static int bitlen(uint32_t x) {
     return n;
 }
 
-void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, uint32_t *cum, int V) {
+void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V) {
     m->pred = -1;
     if (m->mlen == 0 || m->mp >= n) return;
     int32_t p = hist[m->mp];
@@ -63,18 +63,12 @@ void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, ui
     if (a > 64880u) a = 64880u; /* at most 0.99 */
     if (a == 0) return;
     uint64_t moved = 0;
-    uint32_t c = 0;
     for (int i = 0; i < V; i++) {
         uint32_t take = (uint32_t)(((uint64_t)freq[i] * a) >> 16); /* < freq[i]: every token keeps >= 1 */
         freq[i] -= take;
         moved += take;
     }
     freq[p] += (uint32_t)moved;
-    for (int i = 0; i < V; i++) {
-        cum[i] = c;
-        c += freq[i];
-    }
-    cum[V] = c;
 }
 
 void match_update(match_model *m, const int32_t *hist, size_t n) {

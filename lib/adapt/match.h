@@ -32,8 +32,8 @@ int match_init(match_model *m);  /* allocates the table; LLMZ_ERR_NOMEM on failu
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk */
 
-/* Mix the prediction for the next token into freq (V entries, total 2^28) and rebuild cum (V+1). */
-void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, uint32_t *cum, int V);
+/* Mix the prediction for the next token into freq (V entries, total 2^28 kept). */
+void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V);
 /* After coding token hist[n-1] (the history now holds n tokens): learn and move the match. */
 void match_update(match_model *m, const int32_t *hist, size_t n);
 

@@ -1,0 +1,85 @@
+/* cache.c -- the recency (unigram cache) model and its learned mixing weight (cache.h). */
+#include "adapt/cache.h"
+
+#include <string.h>
+
+#include "coder/rc.h"
+#include "common/mem.h"
+#include "llmz.h"
+
+int cache_init(cache_model *c, int V) {
+    memset(c, 0, sizeof *c);
+    c->V = V;
+    c->count = llmz_malloc((size_t)V * sizeof(uint16_t));
+    c->seen = llmz_malloc((size_t)V * sizeof(int32_t));
+    if (!c->count || !c->seen) {
+        cache_free(c);
+        return LLMZ_ERR_NOMEM;
+    }
+    cache_reset(c);
+    return LLMZ_OK;
+}
+
+void cache_free(cache_model *c) {
+    llmz_free(c->count);
+    llmz_free(c->seen);
+    c->count = NULL;
+    c->seen = NULL;
+}
+
+void cache_reset(cache_model *c) {
+    memset(c->count, 0, (size_t)c->V * sizeof(uint16_t));
+    c->total = 0;
+    c->nseen = 0;
+    c->b = 2048; /* 1/32 to start */
+    c->last = 0;
+}
+
+void cache_mix(cache_model *c, uint32_t *freq) {
+    if (c->total == 0 || c->b == 0) return;
+    int V = c->V;
+    uint64_t moved = 0;
+    for (int i = 0; i < V; i++) {
+        uint32_t take = (uint32_t)(((uint64_t)freq[i] * c->b) >> 16); /* < freq[i] since b < 65536 */
+        freq[i] -= take;
+        moved += take;
+    }
+    uint64_t given = 0;
+    for (int j = 0; j < c->nseen; j++) {
+        int32_t i = c->seen[j];
+        uint32_t g = (uint32_t)(moved * c->count[i] / c->total);
+        freq[i] += g;
+        given += g;
+    }
+    freq[c->last] += (uint32_t)(moved - given);
+}
+
+void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out) {
+    if (t < 0 || t >= c->V) return;
+    if (c->total > 0 && f_out > 0) {
+        int64_t pc = (int64_t)(((uint64_t)c->count[t] << RC_TOTAL_BITS) / c->total);
+        int64_t num = pc - (int64_t)f_in;
+        int64_t d = num * 64 / (int64_t)f_out;
+        if (d > 256) d = 256;
+        if (d < -256) d = -256;
+        int64_t b = (int64_t)c->b + d;
+        if (b < 0) b = 0;
+        if (b > 32768) b = 32768;
+        c->b = (uint32_t)b;
+    }
+    if (c->count[t]++ == 0) c->seen[c->nseen++] = t;
+    c->total++;
+    c->last = t;
+    if (c->total >= CACHE_LIMIT) { /* halve, keeping the seen list in order */
+        uint32_t s = 0;
+        int n = 0;
+        for (int j = 0; j < c->nseen; j++) {
+            int32_t i = c->seen[j];
+            c->count[i] = (uint16_t)(c->count[i] >> 1);
+            s += c->count[i];
+            if (c->count[i]) c->seen[n++] = i;
+        }
+        c->nseen = n;
+        c->total = s;
+    }
+}

@@ -1,0 +1,34 @@
+/*
+** cache.h -- online adaptation, version 1, part 2: a recency (unigram cache) model of the chunk's tokens.
+**
+** p = (1 - b) p_in + b c_t / C, where c_t counts token t in the chunk so far (halved when C reaches
+** CACHE_LIMIT) and the weight b is learned online by a fixed-point gradient step on -log p after every
+** token (integer arithmetic only).  It captures the names and words a document repeats.
+*/
+#ifndef LLMZ_CACHE_H
+#define LLMZ_CACHE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define CACHE_LIMIT 4096u
+
+typedef struct {
+    uint16_t *count; /* (V) */
+    int32_t *seen;   /* (V) tokens with a non-zero count, in order of first appearance */
+    int nseen;
+    uint32_t total;  /* sum of count */
+    uint32_t b;      /* weight in 1/65536 */
+    int V;
+    int32_t last;    /* last coded token: receives the rounding remainder */
+} cache_model;
+
+int cache_init(cache_model *c, int V);
+void cache_free(cache_model *c);
+void cache_reset(cache_model *c);
+/* Mix the cache into freq (total 2^28 kept, each >= 1). */
+void cache_mix(cache_model *c, uint32_t *freq);
+/* After coding token t: f_in = its frequency before cache_mix, f_out = the frequency it was coded with.
+** Gradient step b += 64 (p_cache - p_in) / p_out (in 1/65536 units, clamped), then count t. */
+void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out);
+
+#endif
