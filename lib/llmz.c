@@ -353,6 +353,19 @@ typedef struct {
     uint64_t tokens;
 } job;
 
+/* Encoder shortcut, integer only (so every machine decides alike): a chunk of at least 4 KiB whose 256
+** byte counts all lie within +-(n/256)/4 + 16 of uniform is already compressed or random data; the model
+** could not code it in fewer bytes, so it is stored raw at once. */
+static int looks_random(const uint8_t *p, size_t n) {
+    if (n < 4096) return 0;
+    uint32_t cnt[256] = {0};
+    for (size_t i = 0; i < n; i++) cnt[p[i]]++;
+    uint64_t mean = n / 256, tol = mean / 4 + 16;
+    for (int b = 0; b < 256; b++)
+        if (cnt[b] + tol < mean || cnt[b] > mean + tol) return 0;
+    return 1;
+}
+
 static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     const frame_header *h = J->h;
     frame_chunk *c = &J->chunks[i];
@@ -371,6 +384,11 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
         c->crc = crc32_update(0, s->src, s->n);
+        if (looks_random(s->src, s->n)) { /* store without running the model */
+            s->ntok = 0;
+            s->err = LLMZ_ERR_DST_TOO_SMALL;
+            return LLMZ_OK;
+        }
         long k = tok_encode(w->m->tok, s->ids, s->ids_cap, s->src, s->n);
         if (k < 0) return LLMZ_ERR_PARAM;
         s->ntok = (size_t)k;
