@@ -118,7 +118,7 @@ fuzz-regress: $(BUILD)/tests/test_fuzz_regress
 	$(BUILD)/tests/test_fuzz_regress
 
 tsan-test:
-	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread" \
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O2 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread" \
 	  $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip
 	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_threads
 	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_roundtrip

@@ -92,6 +92,9 @@ void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq) {
         d->code = (d->code << 8) | get_byte(d);
         d->range <<= 8;
     }
+    /* the decoder reads exactly the bytes the encoder wrote, so reading past the end is corruption:
+    ** stop now instead of decoding garbage up to the chunk's original size */
+    if (d->pos > d->size) d->bad = 1;
 }
 
 int rc_dec_ok(const rc_dec *d) { return !d->bad && d->pos == d->size; }
