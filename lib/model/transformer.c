@@ -65,6 +65,20 @@ static void qmat_free(qmat *w) {
     w->d = NULL;
 }
 
+/* Element j of an F32 (type 0) or F16 (type 1) tensor; 0 if it is NaN or infinite (a hostile model). */
+static int tensor_value(const gguf_tensor *t, size_t j, float *out) {
+    float v;
+    if (t->type == 0) {
+        uint32_t u = (uint32_t)t->data[4 * j] | (uint32_t)t->data[4 * j + 1] << 8 | (uint32_t)t->data[4 * j + 2] << 16 |
+                     (uint32_t)t->data[4 * j + 3] << 24;
+        memcpy(&v, &u, 4);
+    } else {
+        v = gguf_f16_to_f32((uint16_t)(t->data[2 * j] | (t->data[2 * j + 1] << 8)));
+    }
+    *out = v;
+    return v == v && v <= 3e38f && v >= -3e38f;
+}
+
 /* Tensor `name` with GGUF shape [cols, rows] into kernel layout.  Q8_0 is copied (fp16 scales widened,
 ** -128 clamped to -127 so |q| <= 127 holds for the SIMD kernels); F32/F16 are quantised with the
 ** activation rule (kernels.h) and float scales. */
@@ -95,17 +109,8 @@ static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int
     if (t->nbytes < n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
     float tmp[QK];
     for (size_t b = 0; b < nb; b++) {
-        for (int i = 0; i < QK; i++) {
-            size_t j = b * QK + i;
-            if (t->type == 0) {
-                uint32_t u = (uint32_t)t->data[4 * j] | (uint32_t)t->data[4 * j + 1] << 8 |
-                             (uint32_t)t->data[4 * j + 2] << 16 | (uint32_t)t->data[4 * j + 3] << 24;
-                memcpy(&tmp[i], &u, 4);
-            } else {
-                tmp[i] = gguf_f16_to_f32((uint16_t)(t->data[2 * j] | (t->data[2 * j + 1] << 8)));
-            }
-            if (!(tmp[i] == tmp[i]) || tmp[i] > 3e38f || tmp[i] < -3e38f) return LLMZ_ERR_MODEL_UNSUPPORTED;
-        }
+        for (int i = 0; i < QK; i++)
+            if (!tensor_value(t, b * QK + i, &tmp[i])) return LLMZ_ERR_MODEL_UNSUPPORTED;
         qact one = {w->q + b * QK, w->d + b, 1, QK};
         kern_quantize_ref(&one, tmp, 1, QK);
     }
@@ -122,14 +127,7 @@ static int load_vec(float **out, const gguf_ctx *g, const char *name, int n) {
     float *v = llmz_malloc((size_t)n * sizeof(float));
     if (!v) return LLMZ_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
-        if (t->type == 0) {
-            uint32_t u = (uint32_t)t->data[4 * i] | (uint32_t)t->data[4 * i + 1] << 8 |
-                         (uint32_t)t->data[4 * i + 2] << 16 | (uint32_t)t->data[4 * i + 3] << 24;
-            memcpy(&v[i], &u, 4);
-        } else {
-            v[i] = gguf_f16_to_f32((uint16_t)(t->data[2 * i] | (t->data[2 * i + 1] << 8)));
-        }
-        if (!(v[i] == v[i]) || v[i] > 3e38f || v[i] < -3e38f) {
+        if (!tensor_value(t, (size_t)i, &v[i])) {
             llmz_free(v);
             return LLMZ_ERR_MODEL_UNSUPPORTED;
         }
