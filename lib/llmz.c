@@ -56,7 +56,7 @@ const char *llmz_kernels_name(int k) {
 
 struct llmz_cctx {
     const llmz_model *m;
-    int threads, kernels, adapt;
+    int threads, kernels, adapt, eol;
     uint32_t chunk;
 };
 
@@ -75,6 +75,7 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     c->kernels = LLMZ_KERNELS_AUTO;
     c->chunk = LLMZ_DEFAULT_CHUNK;
     c->adapt = 1;
+    c->eol = 1;
     return c;
 }
 
@@ -104,9 +105,9 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         c->chunk = (uint32_t)v;
         return LLMZ_OK;
     }
-    if (p == LLMZ_P_ADAPT) {
+    if (p == LLMZ_P_ADAPT || p == LLMZ_P_EOL) {
         if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
-        c->adapt = (int)v;
+        *(p == LLMZ_P_ADAPT ? &c->adapt : &c->eol) = (int)v;
         return LLMZ_OK;
     }
     return LLMZ_ERR_PARAM;
@@ -146,7 +147,10 @@ typedef struct {
     size_t ids_cap;
     size_t ntok;       /* encoder: number of tokens */
     size_t done;       /* tokens coded so far */
-    size_t n, out;     /* chunk bytes; decoder: bytes produced so far */
+    size_t n, out;     /* chunk bytes; decoder: bytes produced so far (after CRLF -> LF when crlf) */
+    size_t exp;        /* decoder: original bytes those stand for (LF counts 2 when crlf) */
+    int crlf;          /* the model codes the chunk with every CRLF written as LF */
+    uint8_t *norm;     /* encoder: the chunk with CRLF -> LF (slot buffer, chunk_size bytes) */
     const uint8_t *src;
     uint8_t *dst;
     rc_enc enc;
@@ -179,6 +183,7 @@ static void worker_free(worker *w) {
         for (int i = 0; i < w->nslots; i++) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
+            llmz_free(w->slots[i].norm);
             match_free(&w->slots[i].mm);
             cache_free(&w->slots[i].cm);
         }
@@ -223,6 +228,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         w->slots[i].ids_cap = h->chunk_size;
         w->slots[i].ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = w->slots[i].st && w->slots[i].ids;
+        if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (w->slots[i].norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
     }
     if (!ok) {
@@ -235,7 +241,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
 /* Input u_j of a chunk: the start token, then the chunk's tokens. */
 static int32_t input_at(const worker *w, const seq *s, size_t j) { return j == 0 ? w->m->start_tok : s->ids[j - 1]; }
 
-static int seq_finished(const worker *w, const seq *s) { return w->decode ? s->out == s->n : s->done == s->ntok; }
+static int seq_finished(const worker *w, const seq *s) { return w->decode ? s->exp == s->n : s->done == s->ntok; }
 
 /* Append this sequence's rows for the next batch: re-fed inputs after a window restart (the state is
 ** reset when it already holds `window` inputs), then new inputs.  Returns 0 if not even one new input fits. */
@@ -297,10 +303,13 @@ static int seq_consume(worker *w, seq *s) {
             int t = freq_find(w->cum, w->V, target);
             rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
             const uint8_t *tb;
-            size_t tl = tok_bytes(w->m->tok, t, &tb);
-            if (s->dec.bad || tl == 0 || tl > s->n - s->out || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
+            size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
+            if (s->crlf)
+                for (size_t k = 0; k < tl; k++) add += tb[k] == '\n';
+            if (s->dec.bad || tl == 0 || add > s->n - s->exp || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
             memcpy(s->dst + s->out, tb, tl);
             s->out += tl;
+            s->exp += add;
             s->ids[s->done] = t;
         }
         s->done++;
@@ -353,6 +362,22 @@ typedef struct {
     uint64_t tokens;
 } job;
 
+/* 1 if the chunk has at least one CRLF and every CR and every LF belongs to a CRLF pair: then removing
+** the CRs is undone exactly by writing CR before every LF. */
+static int crlf_only(const uint8_t *p, size_t n) {
+    size_t pairs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\r') {
+            if (i + 1 >= n || p[i + 1] != '\n') return 0;
+            pairs++;
+            i++;
+        } else if (p[i] == '\n') {
+            return 0;
+        }
+    }
+    return pairs > 0;
+}
+
 /* Encoder shortcut, integer only (so every machine decides alike): a chunk of at least 4 KiB whose 256
 ** byte counts all lie within +-(n/256)/4 + 16 of uniform is already compressed or random data; the model
 ** could not code it in fewer bytes, so it is stored raw at once. */
@@ -372,7 +397,8 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     uint64_t start = (uint64_t)i * h->chunk_size;
     s->idx = i;
     s->n = frame_chunk_orig(h, i);
-    s->done = s->out = 0;
+    s->done = s->out = s->exp = 0;
+    s->crlf = 0;
     s->err = 0;
     s->active = 1;
     tf_state_reset(s->st);
@@ -389,16 +415,26 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
             s->err = LLMZ_ERR_DST_TOO_SMALL;
             return LLMZ_OK;
         }
-        long k = tok_encode(w->m->tok, s->ids, s->ids_cap, s->src, s->n);
+        const uint8_t *text = s->src;
+        size_t tn = s->n;
+        s->crlf = s->norm && crlf_only(s->src, s->n);
+        if (s->crlf) { /* code the text with LF line ends: the model was trained on them */
+            tn = 0;
+            for (size_t k = 0; k < s->n; k++)
+                if (s->src[k] != '\r') s->norm[tn++] = s->src[k];
+            text = s->norm;
+        }
+        long k = tok_encode(w->m->tok, s->ids, s->ids_cap, text, tn);
         if (k < 0) return LLMZ_ERR_PARAM;
         s->ntok = (size_t)k;
         rc_enc_init(&s->enc, s->dst, s->n - 1); /* must end up smaller than the input, else stored raw */
         return LLMZ_OK;
     }
     s->dst = J->dst + start;
+    s->crlf = c->method == FRAME_METHOD_MODEL_CRLF;
     if (c->method == FRAME_METHOD_RAW) {
         memcpy(s->dst, J->src + J->offs[i], s->n);
-        s->out = s->n;
+        s->out = s->exp = s->n;
     } else {
         rc_dec_init(&s->dec, J->src + J->offs[i], c->comp_size);
     }
@@ -420,13 +456,21 @@ static int seq_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
             w->freq_bits = fbits0;
             w->tokens = tok0;
         } else {
-            c->method = FRAME_METHOD_MODEL;
+            c->method = s->crlf ? FRAME_METHOD_MODEL_CRLF : FRAME_METHOD_MODEL;
             c->comp_size = (uint32_t)len;
         }
         return LLMZ_OK;
     }
     if (s->err) return s->err == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : s->err;
-    if (c->method == FRAME_METHOD_MODEL && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
+    if (c->method != FRAME_METHOD_RAW && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
+    if (s->crlf) { /* LF -> CRLF in place, from the end */
+        size_t i = s->out, j = s->n;
+        while (i > 0) {
+            uint8_t ch = s->dst[--i];
+            s->dst[--j] = ch;
+            if (ch == '\n') s->dst[--j] = '\r';
+        }
+    }
     if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
     return LLMZ_OK;
 }
@@ -547,7 +591,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     frame_header h;
     fill_header(&h, c->m);
     h.chunk_size = c->chunk;
-    h.flags = c->adapt ? FRAME_FLAG_ADAPT : 0;
+    h.flags = (uint8_t)((c->adapt ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0));
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + c->chunk - 1) / c->chunk;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
@@ -597,7 +641,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
                 stats->model_bits = J.model_bits;
                 stats->freq_bits = J.freq_bits;
                 for (uint32_t i = 0; i < h.n_chunks; i++)
-                    if (chunks[i].method == FRAME_METHOD_MODEL) stats->coded_bits += 8.0 * chunks[i].comp_size;
+                    if (chunks[i].method != FRAME_METHOD_RAW) stats->coded_bits += 8.0 * chunks[i].comp_size;
             }
         }
     }
@@ -721,7 +765,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
                 stats->chunks = h.n_chunks;
                 for (uint32_t i = 0; i < h.n_chunks; i++) {
                     stats->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
-                    if (chunks[i].method == FRAME_METHOD_MODEL) stats->coded_bits += 8.0 * chunks[i].comp_size;
+                    if (chunks[i].method != FRAME_METHOD_RAW) stats->coded_bits += 8.0 * chunks[i].comp_size;
                 }
             }
         }

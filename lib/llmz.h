@@ -83,7 +83,8 @@ typedef enum {
     LLMZ_P_KERNELS = 2,     /* llmz_kernels value (default LLMZ_KERNELS_AUTO) */
     LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk (default LLMZ_DEFAULT_CHUNK) */
     LLMZ_P_MEMLIMIT = 4,    /* decompression: refuse frames needing more bytes than this (0 = none) */
-    LLMZ_P_ADAPT = 5        /* compression: 1 (default) mixes the online match model in; 0 = the LM alone */
+    LLMZ_P_ADAPT = 5,       /* compression: 1 (default) mixes the online match model in; 0 = the LM alone */
+    LLMZ_P_EOL = 6          /* compression: 1 (default) codes CRLF text as LF text (restored exactly) */
 } llmz_param;
 
 typedef enum {

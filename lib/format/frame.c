@@ -136,7 +136,8 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
         uint32_t orig = frame_chunk_orig(h, i);
         if (c->method == FRAME_METHOD_RAW) {
             if (c->comp_size != orig) return LLMZ_ERR_CORRUPT;
-        } else if (c->method == FRAME_METHOD_MODEL) {
+        } else if (c->method == FRAME_METHOD_MODEL ||
+                   (c->method == FRAME_METHOD_MODEL_CRLF && (h->flags & FRAME_FLAG_EOL))) {
             if (c->comp_size < 8 || c->comp_size > orig) return LLMZ_ERR_CORRUPT;
         } else {
             return LLMZ_ERR_CORRUPT;

@@ -139,6 +139,7 @@ static unsigned char *encode_parts(const golden *g, const unsigned char *orig, s
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
     /* the golden archives were written before adaptation existed: they pin the plain-LM coding path */
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_EOL, 0), LLMZ_OK);
     if (g->chunk) CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk), LLMZ_OK);
     size_t cap = 0, pos = 0, at = 0;
     for (int p = 0; p < g->nparts; p++) cap += llmz_frame_bound(g->nparts > 1 ? g->parts[p] : n);

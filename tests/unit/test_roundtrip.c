@@ -182,16 +182,43 @@ int main(void) {
         size_t cap = llmz_frame_bound(5000), n0, n1;
         unsigned char *x = malloc(cap), *out;
         CHECK_EQ(llmz_compress_frame(c, x, cap, &n0, text, 5000, NULL), LLMZ_OK);
-        CHECK_EQ(x[5], 0); /* flags byte: no adaptation */
+        CHECK_EQ(x[5] & 1, 0); /* flags byte: no adaptation */
         CHECK_EQ(decompress(x, n0, &out, &n1, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
         CHECK(n1 == 5000 && memcmp(out, text, 5000) == 0);
         free(out);
         size_t n2;
         unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
-        CHECK_EQ(y[5], 1); /* default: adaptation on */
+        CHECK_EQ(y[5], 3); /* default: adaptation and line-end normalisation on */
         free(y);
         free(x);
         llmz_cctx_free(c);
+    }
+    /* CRLF text is coded as LF text (chunk method 2) and restored exactly; anything else with CRs is not */
+    {
+        size_t n = 20000;
+        unsigned char *crlf = malloc(n);
+        for (size_t i = 0; i < n; i++) crlf[i] = text[i] == '\n' ? '\r' : text[i];
+        for (size_t i = 0; i + 1 < n; i++)
+            if (crlf[i] == '\r') crlf[++i] = '\n';
+        crlf[n - 1] = 'x';
+        size_t cn, dn;
+        unsigned char *c = compress(crlf, n, &cn, LLMZ_KERNELS_AUTO, 2, 4096), *d;
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_frame_get_info(&fi, c, cn), LLMZ_OK);
+        CHECK(fi.flags & 2);
+        CHECK(c[fi.header_size - 4 - 9 * fi.n_chunks + 4] == 2); /* first chunk: method 2 */
+        CHECK_EQ(decompress(c, cn, &d, &dn, LLMZ_KERNELS_REF, 1), LLMZ_OK);
+        CHECK(dn == n && memcmp(d, crlf, n) == 0);
+        free(c);
+        free(d);
+        /* a lone CR, a lone LF, a CRLF split across a chunk boundary: still exact */
+        crlf[100] = '\r';
+        crlf[101] = 'a';
+        crlf[4095] = '\r';
+        crlf[4096] = '\n';
+        crlf[5000] = '\n';
+        roundtrip("crlf with lone CR/LF", crlf, n, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_REF, 2, 4096);
+        free(crlf);
     }
     /* parameters are validated */
     {
