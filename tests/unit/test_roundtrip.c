@@ -165,6 +165,17 @@ int main(void) {
         unsigned char *cat = malloc(a + b);
         memcpy(cat, x, a);
         memcpy(cat + a, y, b);
+        /* two archives spliced: the head of one glued to the tail of the other never decodes */
+        {
+            size_t ha = a / 2, tb = b - b / 2;
+            unsigned char *sp = malloc(ha + tb), *out;
+            memcpy(sp, x, ha);
+            memcpy(sp + ha, y + b / 2, tb);
+            size_t on;
+            CHECK(decompress(sp, ha + tb, &out, &on, LLMZ_KERNELS_AUTO, 1) != LLMZ_OK);
+            free(out);
+            free(sp);
+        }
         llmz_frame_info f1, f2;
         CHECK_EQ(llmz_frame_get_info(&f1, cat, a + b), LLMZ_OK);
         CHECK_EQ(f1.frame_size, a);
