@@ -270,17 +270,18 @@ static int seq_rows(worker *w, seq *s, int *nr) {
     return 1;
 }
 
-/* Online adaptation (lib/adapt): LM frequencies -> recency cache mix -> match model mix. */
-static void adapt_mix(worker *w, seq *s) {
-    memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
-    cache_mix(&s->cm, w->freq);
-    match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
-    uint32_t c = 0;
-    for (int i = 0; i < w->V; i++) {
-        w->cum[i] = c;
-        c += w->freq[i];
+/* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, with adaptation, the
+** recency cache and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
+** LM's float probability of `tok` (statistics; -1 skips it). */
+static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
+    double p = freq_from_logits(w->freq, w->e, logits, w->V, tok, w->ks);
+    if (w->adapt) {
+        memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
+        cache_mix(&s->cm, w->freq);
+        match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
     }
-    w->cum[w->V] = c;
+    freq_cum(w->cum, w->freq, w->V);
+    return p;
 }
 
 /* Code the tokens predicted by this sequence's new rows: encode the known token, or decode one. */
@@ -289,16 +290,14 @@ static int seq_consume(worker *w, seq *s) {
         const float *lg = w->logits + (size_t)r * w->V;
         if (!w->decode) {
             int32_t t = s->ids[s->done];
-            double p = freq_from_logits(w->freq, w->cum, w->e, lg, w->V, t, w->ks);
-            if (w->adapt) adapt_mix(w, s);
+            double p = predict(w, s, lg, t);
             rc_encode(&s->enc, w->cum[t], w->freq[t]);
             if (!(p > 0.0)) p = 1e-300;
             w->model_bits += -log2(p);
             w->freq_bits += -log2((double)w->freq[t] / RC_TOTAL);
             if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
         } else {
-            freq_from_logits(w->freq, w->cum, w->e, lg, w->V, -1, w->ks);
-            if (w->adapt) adapt_mix(w, s);
+            predict(w, s, lg, -1);
             uint32_t target = rc_decode_target(&s->dec);
             int t = freq_find(w->cum, w->V, target);
             rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
@@ -396,6 +395,14 @@ static int looks_random(const uint8_t *p, size_t n) {
     for (int b = 0; b < 256; b++)
         if (cnt[b] + tol < mean || cnt[b] > mean + tol) return 0;
     return 1;
+}
+
+/* Chunk counts and coded payload bits of a frame, for llmz_stats. */
+static void chunk_stats(llmz_stats *st, const frame_chunk *chunks, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        st->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+        if (chunks[i].method != FRAME_METHOD_RAW) st->coded_bits += 8.0 * chunks[i].comp_size;
+    }
 }
 
 static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
@@ -631,11 +638,9 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
             uint8_t *o = dst;
             frame_write_header(o, cap, &h, chunks);
             size_t pos = hlen;
-            uint64_t raw = 0;
             for (uint32_t i = 0; i < h.n_chunks; i++) {
                 memcpy(o + pos, scratch + (size_t)i * h.chunk_size, chunks[i].comp_size);
                 pos += chunks[i].comp_size;
-                raw += chunks[i].method == FRAME_METHOD_RAW;
             }
             *dst_size = pos;
             if (stats) {
@@ -644,11 +649,9 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
                 stats->out_bytes = pos;
                 stats->tokens = J.tokens;
                 stats->chunks = h.n_chunks;
-                stats->raw_chunks = raw;
                 stats->model_bits = J.model_bits;
                 stats->freq_bits = J.freq_bits;
-                for (uint32_t i = 0; i < h.n_chunks; i++)
-                    if (chunks[i].method != FRAME_METHOD_RAW) stats->coded_bits += 8.0 * chunks[i].comp_size;
+                chunk_stats(stats, chunks, h.n_chunks);
             }
         }
     }
@@ -770,10 +773,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
                 stats->out_bytes = h.orig_size;
                 stats->tokens = J.tokens;
                 stats->chunks = h.n_chunks;
-                for (uint32_t i = 0; i < h.n_chunks; i++) {
-                    stats->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
-                    if (chunks[i].method != FRAME_METHOD_RAW) stats->coded_bits += 8.0 * chunks[i].comp_size;
-                }
+                chunk_stats(stats, chunks, h.n_chunks);
             }
         }
     }

@@ -4,7 +4,7 @@
 #include "coder/rc.h"
 #include <string.h>
 
-double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *logits, int V, int tok,
+double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
                         const kernel_set *ks) {
     float m = logits[0];
     for (int i = 1; i < V; i++)
@@ -27,13 +27,16 @@ double freq_from_logits(uint32_t *freq, uint32_t *cum, float *e, const float *lo
         if (f > freq[best]) best = i;
     }
     freq[best] = (uint32_t)((int64_t)freq[best] + ((int64_t)RC_TOTAL - sum));
+    return tok >= 0 ? (double)e[tok] / S : 0.0;
+}
+
+void freq_cum(uint32_t *cum, const uint32_t *freq, int V) {
     uint32_t c = 0;
     for (int i = 0; i < V; i++) {
         cum[i] = c;
         c += freq[i];
     }
     cum[V] = c;
-    return tok >= 0 ? (double)e[tok] / S : 0.0;
 }
 
 int freq_find(const uint32_t *cum, int V, uint32_t target) {
