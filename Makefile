@@ -26,6 +26,8 @@ TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TOOL_BIN  := $(BUILD)/tools/mktiny
 DEFAULT_MODEL ?= $(firstword $(wildcard models/default.gguf) tests/data/tiny.gguf)
+# The previous default model, embedded too so that its archives still decode (models/README.md).
+RETIRED_MODEL ?= $(wildcard models/llmz-default-v1.gguf)
 
 llmz: FORCE_COPY
 .PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model clean tools
@@ -41,9 +43,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
 # The default model is embedded with .incbin (lib/model/embed.S).
-$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL)
+$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL) $(RETIRED_MODEL)
 	@mkdir -p $(dir $@)
-	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"'
+	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"' $(if $(RETIRED_MODEL),-DLLMZ_RETIRED_PATH='"$(RETIRED_MODEL)"')
 
 $(BUILD)/libllmz.a: $(LIB_OBJ)
 	rm -f $@

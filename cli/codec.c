@@ -298,6 +298,24 @@ static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp)
 }
 
 /* ---- decompression / test ------------------------------------------------------------------------ */
+/* An archive made with an earlier built-in model: switch to that model when this binary still carries it
+** and the user did not choose a model.  Returns 0 when switched. */
+static int switch_builtin(cli_ctx *c, const uint8_t fp[32])
+{
+    llmz_model *m;
+    if (c->o.model_path || llmz_model_load_builtin(&m, fp) != LLMZ_OK) return -1;
+    llmz_dctx_free(c->dctx);
+    llmz_cctx_free(c->cctx);
+    llmz_model_free(c->model);
+    free(c->model_bytes);
+    c->dctx = NULL;
+    c->cctx = NULL;
+    c->model_bytes = NULL;
+    c->model = m;
+    llmz_model_fingerprint(m, c->fp);
+    return 0;
+}
+
 int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     reader rd;
@@ -317,6 +335,9 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         int got = next_header(&rd, name, index, &info, &hsize), err;
         if (got < 0) goto done;
         if (got == 0) break;
+        if (memcmp(info.model_fp, c->fp, 32) != 0 && switch_builtin(c, info.model_fp) == 0) {
+            if (!(dc = get_dctx(c))) goto done;
+        }
         if (memcmp(info.model_fp, c->fp, 32) != 0) {
             char hex[40], loaded[64] = "";
             const char *lname = llmz_model_name(c->model);

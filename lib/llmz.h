@@ -64,6 +64,9 @@ int llmz_model_load_file(llmz_model **out, const char *path);
 int llmz_model_load_memory(llmz_model **out, const void *data, size_t size);
 /* The model built into this binary.  LLMZ_ERR_UNSUPPORTED if the build has none. */
 int llmz_model_load_default(llmz_model **out);
+/* The built-in model whose fingerprint is `fingerprint`: the default model or an earlier default kept in the
+** binary so that its archives still decode.  LLMZ_ERR_MODEL_MISMATCH if this build carries no such model. */
+int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]);
 void llmz_model_free(llmz_model *m); /* accepts NULL */
 
 const char *llmz_model_name(const llmz_model *m);

@@ -15,6 +15,8 @@
 
 extern const unsigned char llmz_default_model[];
 extern const unsigned char llmz_default_model_end[];
+extern const unsigned char llmz_retired_model[];
+extern const unsigned char llmz_retired_model_end[];
 
 static int build(llmz_model *m) {
     int rc = gguf_open(&m->g, m->data, m->size);
@@ -88,6 +90,21 @@ int llmz_model_load_default(llmz_model **out) {
     size_t size = (size_t)(llmz_default_model_end - llmz_default_model);
     if (size == 0) return LLMZ_ERR_UNSUPPORTED;
     return llmz_model_load_memory(out, llmz_default_model, size);
+}
+
+int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
+    const unsigned char *tab[2][2] = {{llmz_default_model, llmz_default_model_end},
+                                      {llmz_retired_model, llmz_retired_model_end}};
+    if (!out || !fingerprint) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    for (int i = 0; i < 2; i++) {
+        size_t size = (size_t)(tab[i][1] - tab[i][0]);
+        uint8_t fp[32];
+        if (size == 0) continue;
+        sha256(tab[i][0], size, fp);
+        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_memory(out, tab[i][0], size);
+    }
+    return LLMZ_ERR_MODEL_MISMATCH;
 }
 
 void llmz_model_free(llmz_model *m) {

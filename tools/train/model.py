@@ -75,10 +75,14 @@ class Block(nn.Module):
         k = self.wk(h).view(B, T, H, D // H).transpose(1, 2)
         v = self.wv(h).view(B, T, H, D // H).transpose(1, 2)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(D // H))
-        att = att.masked_fill(mask[:T, :T], float("-inf"))
-        att = F.softmax(att.float(), dim=-1).to(v.dtype)
-        y = (att @ v).transpose(1, 2).reshape(B, T, D)
+        if hasattr(F, "scaled_dot_product_attention"):  # PyTorch 2.x: fused kernel, same function
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(D // H))
+            att = att.masked_fill(mask[:T, :T], float("-inf"))
+            att = F.softmax(att.float(), dim=-1).to(v.dtype)
+            y = att @ v
+        y = y.transpose(1, 2).reshape(B, T, D)
         x = x + self.wo(y)
         h = self.ffn_norm(x)
         x = x + self.w_down(F.silu(self.w_gate(h)) * self.w_up(h))
@@ -97,7 +101,9 @@ class LM(nn.Module):
         for b in self.blocks:  # scaled init of residual projections (GPT-2)
             nn.init.normal_(b.wo.weight, std=0.02 / math.sqrt(2 * cfg.n_layer))
             nn.init.normal_(b.w_down.weight, std=0.02 / math.sqrt(2 * cfg.n_layer))
-        self._rope = None
+        cos, sin = rope_tables(cfg, "cpu")
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
 
     @staticmethod
     def _init(m):
@@ -107,9 +113,7 @@ class LM(nn.Module):
             nn.init.normal_(m.weight, std=0.02)
 
     def forward(self, idx, targets=None):
-        if self._rope is None or self._rope[0].device != idx.device:
-            self._rope = rope_tables(self.cfg, idx.device)
-        cos, sin = self._rope
+        cos, sin = self.rope_cos, self.rope_sin
         x = self.emb(idx)
         for b in self.blocks:
             x = b(x, cos, sin, self.mask)

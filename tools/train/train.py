@@ -19,8 +19,17 @@ sys.path.insert(0, os.path.dirname(__file__))
 from model import LM, Config  # noqa: E402
 
 
-def batches(data, B, T, gen):
+def batches(data, B, T, gen, device):
+    """Random windows of T+1 tokens.  On CUDA the whole token file lives on the GPU and windows are gathered
+    there; the start offsets come from the same CPU generator either way."""
     n = len(data) - T - 1
+    if device == "cuda":
+        d = torch.from_numpy(data.astype(np.int64)).to(device)
+        off = torch.arange(T + 1, device=device)[None, :]
+        while True:
+            ix = torch.randint(0, n, (B,), generator=gen).to(device)
+            w = d[ix[:, None] + off]
+            yield w[:, :-1], w[:, 1:]
     while True:
         ix = torch.randint(0, n, (B,), generator=gen).tolist()
         x = np.stack([data[i:i + T] for i in ix]).astype(np.int64)
@@ -29,16 +38,19 @@ def batches(data, B, T, gen):
 
 
 @torch.no_grad()
-def evaluate(model, data, T, device, max_tokens, amp):
+def evaluate(model, data, T, device, max_tokens, amp, rows=16):
+    """Mean cross-entropy (nats/token) over consecutive T-token windows of data, rows windows per forward."""
     model.eval()
     tot, n = 0.0, 0
-    for i in range(0, min(len(data) - T - 1, max_tokens), T):
-        x = torch.from_numpy(data[i:i + T].astype(np.int64))[None].to(device)
-        y = torch.from_numpy(data[i + 1:i + T + 1].astype(np.int64))[None].to(device)
+    nw = min(len(data) - 1, max_tokens) // T
+    for w0 in range(0, nw, rows):
+        k = min(rows, nw - w0)
+        x = torch.from_numpy(data[w0 * T:(w0 + k) * T].astype(np.int64)).view(k, T).to(device)
+        y = torch.from_numpy(data[w0 * T + 1:(w0 + k) * T + 1].astype(np.int64)).view(k, T).to(device)
         with amp():
             _, loss = model(x, y)
-        tot += loss.item() * T
-        n += T
+        tot += loss.item() * k * T
+        n += k * T
     model.train()
     return tot / max(1, n)
 
@@ -63,6 +75,11 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--time-budget", type=float, default=0,
+                    help="seconds of training: after --probe-steps steps, --steps is set to what fits the budget")
+    ap.add_argument("--probe-steps", type=int, default=60)
+    ap.add_argument("--init", help="start from the weights of this checkpoint (best.pt or ckpt.pt), new optimizer")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch 2.x; eager on failure)")
     a = ap.parse_args()
 
     torch.manual_seed(a.seed)
@@ -81,6 +98,8 @@ def main():
     valid = np.fromfile(a.valid, dtype=np.uint16)
     cfg = Config(vocab=a.vocab, dim=a.dim, n_layer=a.layers, n_head=a.heads, ffn=a.ffn, ctx=a.ctx)
     model = LM(cfg).to(device)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location=device)["model"])
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     nodecay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
@@ -98,9 +117,27 @@ def main():
         print(f"resumed at step {step}", flush=True)
     log = open(os.path.join(a.out, "log.txt"), "a")
     print(f"# {cfg.as_dict()} params={model.n_params()} tokens={len(data)} device={device}", file=log, flush=True)
-    it = batches(data, a.batch, a.ctx, gen)
+    it = batches(data, a.batch, a.ctx, gen, device)
+    fwd = model
+    if a.compile and hasattr(torch, "compile"):
+        fwd = torch.compile(model)
     t0 = time.time()
+    t_probe, start_step = None, step
     while step < a.steps:
+        if a.time_budget > 0 and (step in (start_step + a.probe_steps // 3, start_step + a.probe_steps)
+                                or step % a.eval_every == 1):
+            # re-plan: the steps that still fit the budget at the pace since the last mark (the GPU may be
+            # shared with other runs, so the pace is re-measured once per eval period, evals included)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            now = time.time()
+            if t_probe is not None and step > t_probe[1]:
+                per = (now - t_probe[0]) / (step - t_probe[1])
+                a.steps = step + max(1, int((a.time_budget - (now - t0)) / per))
+                line = f"# time budget {a.time_budget:.0f}s: {per * 1000:.1f} ms/step at step {step}, steps {a.steps}"
+                print(line, flush=True)
+                print(line, file=log, flush=True)
+            t_probe = (now, step)
         lr = a.lr * min(1.0, (step + 1) / a.warmup)
         if step >= a.warmup:
             frac = (step - a.warmup) / max(1, a.steps - a.warmup)
@@ -109,10 +146,20 @@ def main():
             g["lr"] = lr
         x, y = next(it)
         x, y = x.to(device), y.to(device)
-        with amp():
-            _, loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
+        try:
+            with amp():
+                _, loss = fwd(x, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+        except Exception as e:  # torch.compile failures surface on the first call: fall back to eager
+            if fwd is model:
+                raise
+            print(f"# torch.compile failed ({type(e).__name__}: {e}); eager from here", flush=True)
+            fwd = model
+            with amp():
+                _, loss = fwd(x, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
