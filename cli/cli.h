@@ -47,7 +47,7 @@ typedef struct {
     long threads;           /* resolved: >= 1 */
     int kernels;            /* llmz_kernels value */
     uint64_t chunk_size;    /* 0: library default */
-    int no_adapt;           /* --no-adapt: the language model alone, no online match model */
+    int adapt;              /* LLMZ_ADAPT_* set: --adapt LIST, --no-adapt (0); default LLMZ_ADAPT_ALL */
     uint64_t memlimit;      /* 0: no limit */
 } cli_opts;
 

@@ -80,7 +80,7 @@ static llmz_cctx *get_cctx(cli_ctx *c)
     }
     if (set_param("the thread count", llmz_cctx_set(c->cctx, LLMZ_P_THREADS, c->o.threads)) != 0 ||
         set_param("the kernels", llmz_cctx_set(c->cctx, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
-        set_param("adaptation", llmz_cctx_set(c->cctx, LLMZ_P_ADAPT, c->o.no_adapt ? 0 : 1)) != 0 ||
+        set_param("adaptation", llmz_cctx_set(c->cctx, LLMZ_P_ADAPT, c->o.adapt)) != 0 ||
         (c->o.chunk_size &&
          set_param("the chunk size", llmz_cctx_set(c->cctx, LLMZ_P_CHUNK_SIZE, (long long)c->o.chunk_size)) != 0)) {
         llmz_cctx_free(c->cctx);
@@ -137,7 +137,7 @@ static int write_out(int fd, const void *p, size_t n, const char *name)
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     llmz_cctx *cc = get_cctx(c);
-    size_t chunk = c->o.chunk_size ? (size_t)c->o.chunk_size : LLMZ_DEFAULT_CHUNK;
+    size_t chunk = c->o.chunk_size ? (size_t)c->o.chunk_size : LLMZ_AUTO_CHUNK_MAX; /* auto divides 8 MiB */
     size_t seg = CLI_SEGMENT, bound;
     unsigned char *in = NULL, *out = NULL;
     int first = 1, rc = -1;

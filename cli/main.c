@@ -101,7 +101,7 @@ typedef struct {
     int key;
 } long_opt;
 
-enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT };
+enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT };
 
 static const long_opt long_opts[] = {
     {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
@@ -110,6 +110,7 @@ static const long_opt long_opts[] = {
     {"verbose", 0, 'v'},    {"quiet", 0, 'q'},         {"version", 0, 'V'},     {"help", 0, 'h'},
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
+    {"adapt", 1, OPT_ADAPT},
 };
 
 typedef struct {
@@ -140,7 +141,24 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case OPT_MODEL: c->o.model_path = arg; break;
     case OPT_KERNELS: ps->kernels = arg; break;
     case OPT_CHUNK: ps->chunk = arg; break;
-    case OPT_NO_ADAPT: c->o.no_adapt = 1; break;
+    case OPT_NO_ADAPT: c->o.adapt = 0; break;
+    case OPT_ADAPT: {
+        /* none, all, or a comma-separated list of match, ngram */
+        const char *p = arg;
+        int set = 0;
+        if (!strcmp(arg, "none")) { c->o.adapt = 0; break; }
+        if (!strcmp(arg, "all")) { c->o.adapt = LLMZ_ADAPT_ALL; break; }
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            if (n == 5 && !strncmp(p, "match", 5)) set |= LLMZ_ADAPT_MATCH;
+            else if (n == 5 && !strncmp(p, "ngram", 5)) set |= LLMZ_ADAPT_NGRAM;
+            else return usage_error("invalid %s '%s' (none, all, or a list of match, ngram)", spelled, arg);
+            p += n + (p[n] == ',');
+        }
+        if (!set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram)", spelled, arg);
+        c->o.adapt = set;
+        break;
+    }
     case OPT_MEMLIMIT: ps->memlimit = arg; break;
     case 'T': {
         char *end;
@@ -236,6 +254,7 @@ int main(int argc, char **argv)
     memset(&totals, 0, sizeof totals);
     ps.threads = -1;
     c.o.memlimit = CLI_DEFAULT_MEMLIMIT;
+    c.o.adapt = LLMZ_ADAPT_ALL;
     if (!strcmp(prog, "unllmz")) ps.d = 1;
     if (!strcmp(prog, "llmzcat")) ps.d = 1, c.o.to_stdout = 1;
 

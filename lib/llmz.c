@@ -16,6 +16,7 @@
 
 #include "adapt/cache.h"
 #include "adapt/match.h"
+#include "adapt/ngram.h"
 #include "coder/freq.h"
 #include "coder/rc.h"
 #include "common/hash.h"
@@ -73,8 +74,8 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     c->m = m;
     c->threads = 1;
     c->kernels = LLMZ_KERNELS_AUTO;
-    c->chunk = LLMZ_DEFAULT_CHUNK;
-    c->adapt = 1;
+    c->chunk = 0; /* automatic: llmz_auto_chunk() of each frame's size */
+    c->adapt = LLMZ_ADAPT_ALL;
     c->eol = 1;
     return c;
 }
@@ -101,11 +102,16 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
     int rc = set_common(&c->threads, &c->kernels, p, v);
     if (rc >= 0) return rc;
     if (p == LLMZ_P_CHUNK_SIZE) {
-        if (v < (long long)LLMZ_MIN_CHUNK || v > (long long)LLMZ_MAX_CHUNK) return LLMZ_ERR_PARAM;
+        if (v != 0 && (v < (long long)LLMZ_MIN_CHUNK || v > (long long)LLMZ_MAX_CHUNK)) return LLMZ_ERR_PARAM;
         c->chunk = (uint32_t)v;
         return LLMZ_OK;
     }
-    if (p == LLMZ_P_ADAPT || p == LLMZ_P_EOL) {
+    if (p == LLMZ_P_ADAPT) {
+        if (v < 0 || v > LLMZ_ADAPT_ALL) return LLMZ_ERR_PARAM;
+        c->adapt = (int)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_EOL) {
         if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
         *(p == LLMZ_P_ADAPT ? &c->adapt : &c->eol) = (int)v;
         return LLMZ_OK;
@@ -159,18 +165,20 @@ typedef struct {
     int active, err;
     match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT): match model */
     cache_model cm;    /* and recency cache */
+    ngram_model gm;    /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
 } seq;
 
 typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
-    int decode, window, keep, V, nmax, nslots, adapt;
+    int decode, window, keep, V, nmax, nslots, adapt, ngram;
     tf_batch *b;
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
     uint32_t *cum;  /* (V+1) */
     uint32_t *fin;  /* (V) frequencies before adaptation */
+    uint32_t *fng;  /* (V) frequencies before the n-gram mix */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     tf_state **rs;  /* (nmax) state of each row */
     seq *slots;     /* (nslots) */
@@ -186,6 +194,7 @@ static void worker_free(worker *w) {
             llmz_free(w->slots[i].norm);
             match_free(&w->slots[i].mm);
             cache_free(&w->slots[i].cm);
+            ngram_free(&w->slots[i].gm);
         }
     llmz_free(w->slots);
     tf_batch_free(w->b);
@@ -194,6 +203,7 @@ static void worker_free(worker *w) {
     llmz_free(w->freq);
     llmz_free(w->cum);
     llmz_free(w->fin);
+    llmz_free(w->fng);
     llmz_free(w->rows);
     llmz_free(w->rs);
     memset(w, 0, sizeof *w);
@@ -212,6 +222,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->V = tf_cfg(m->tf)->vocab;
     w->nslots = nslots;
     w->adapt = (h->flags & FRAME_FLAG_ADAPT) != 0;
+    w->ngram = (h->flags & FRAME_FLAG_NGRAM) != 0;
     w->nmax = decode ? nslots + h->keep : h->window;
     w->b = tf_batch_new(m->tf, w->nmax);
     w->logits = llmz_malloc((size_t)w->nmax * w->V * sizeof(float));
@@ -219,10 +230,11 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->freq = llmz_malloc((size_t)w->V * sizeof(uint32_t));
     w->cum = llmz_malloc(((size_t)w->V + 1) * sizeof(uint32_t));
     w->fin = llmz_malloc((size_t)w->V * sizeof(uint32_t));
+    w->fng = llmz_malloc((size_t)w->V * sizeof(uint32_t));
     w->rows = llmz_malloc((size_t)w->nmax * sizeof(int32_t));
     w->rs = llmz_malloc((size_t)w->nmax * sizeof(tf_state *));
     w->slots = llmz_calloc((size_t)nslots, sizeof(seq));
-    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->fin && w->rows && w->rs && w->slots;
+    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->fin && w->fng && w->rows && w->rs && w->slots;
     for (int i = 0; ok && i < nslots; i++) {
         w->slots[i].st = tf_state_new(m->tf);
         w->slots[i].ids_cap = h->chunk_size;
@@ -230,6 +242,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         ok = w->slots[i].st && w->slots[i].ids;
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (w->slots[i].norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
+        if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm) == LLMZ_OK;
     }
     if (!ok) {
         worker_free(w);
@@ -278,8 +291,12 @@ static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
     if (w->adapt) {
         memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
         cache_mix(&s->cm, w->freq);
-        match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
     }
+    if (w->ngram) {
+        memcpy(w->fng, w->freq, (size_t)w->V * sizeof(uint32_t));
+        ngram_mix(&s->gm, s->ids, s->done, w->freq, w->V);
+    }
+    if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
     freq_cum(w->cum, w->freq, w->V);
     return p;
 }
@@ -313,10 +330,11 @@ static int seq_consume(worker *w, seq *s) {
         }
         s->done++;
         w->tokens++;
-        if (w->adapt) {
+        if (w->adapt || w->ngram) {
             int32_t t = s->ids[s->done - 1];
-            cache_update(&s->cm, t, w->fin[t], w->freq[t]);
-            match_update(&s->mm, s->ids, s->done);
+            if (w->adapt) cache_update(&s->cm, t, w->fin[t], w->freq[t]);
+            if (w->ngram) ngram_update(&s->gm, s->ids, s->done, w->fng[t], w->freq[t]);
+            if (w->adapt) match_update(&s->mm, s->ids, s->done);
         }
     }
     return LLMZ_OK;
@@ -420,6 +438,7 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
         match_reset(&s->mm);
         cache_reset(&s->cm);
     }
+    if (w->ngram) ngram_reset(&s->gm);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -577,6 +596,12 @@ static int run_job(job *J, int threads) {
 
 /* ---- compression ---------------------------------------------------------------------------------- */
 
+uint32_t llmz_auto_chunk(uint64_t size) {
+    uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
+    while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
+    return (uint32_t)c;
+}
+
 size_t llmz_frame_bound(size_t size) {
     size_t chunks = size / 4096 + 1;
     return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + 4;
@@ -604,10 +629,11 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
     fill_header(&h, c->m);
-    h.chunk_size = c->chunk;
-    h.flags = (uint8_t)((c->adapt ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0));
+    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    h.flags = (uint8_t)(((c->adapt & LLMZ_ADAPT_MATCH) ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0) |
+                        ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0));
     h.orig_size = size;
-    uint64_t nc = ((uint64_t)size + c->chunk - 1) / c->chunk;
+    uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
     size_t hlen = frame_header_len(&h);

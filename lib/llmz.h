@@ -84,9 +84,10 @@ size_t llmz_model_token_bytes(const llmz_model *m, int32_t id, const uint8_t **b
 typedef enum {
     LLMZ_P_THREADS = 1,     /* worker threads, >= 1 (default 1) */
     LLMZ_P_KERNELS = 2,     /* llmz_kernels value (default LLMZ_KERNELS_AUTO) */
-    LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk (default LLMZ_DEFAULT_CHUNK) */
+    LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk; 0 (default) = llmz_auto_chunk() */
     LLMZ_P_MEMLIMIT = 4,    /* decompression: refuse frames needing more bytes than this (0 = none) */
-    LLMZ_P_ADAPT = 5,       /* compression: 1 (default) mixes the online match model in; 0 = the LM alone */
+    LLMZ_P_ADAPT = 5,       /* compression: online models mixed with the LM, LLMZ_ADAPT_* bits
+                            ** (default LLMZ_ADAPT_ALL; 0 = the LM alone) */
     LLMZ_P_EOL = 6          /* compression: 1 (default) codes CRLF text as LF text (restored exactly) */
 } llmz_param;
 
@@ -97,7 +98,16 @@ typedef enum {
     LLMZ_KERNELS_AVX512 = 3
 } llmz_kernels;
 
-#define LLMZ_DEFAULT_CHUNK (64u * 1024u)
+/* Automatic chunk size: the smallest power of two >= size / LLMZ_AUTO_CHUNKS, clamped to
+** [LLMZ_AUTO_CHUNK_MIN, LLMZ_AUTO_CHUNK_MAX].  It depends on the frame's input size only (never on threads
+** or the machine), so the same input gives the same archive everywhere. */
+#define LLMZ_AUTO_CHUNKS 16u
+#define LLMZ_AUTO_CHUNK_MIN (64u * 1024u)
+#define LLMZ_AUTO_CHUNK_MAX (1024u * 1024u)
+/* LLMZ_P_ADAPT bits: the online models learned while a chunk is coded (docs/format.md, "Adaptation"). */
+#define LLMZ_ADAPT_MATCH 1 /* recency cache and match model (frame flag bit 0) */
+#define LLMZ_ADAPT_NGRAM 2 /* token n-gram models, orders 1-4 (frame flag bit 2) */
+#define LLMZ_ADAPT_ALL 3
 #define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
 
@@ -124,6 +134,7 @@ void llmz_cctx_free(llmz_cctx *c);                 /* accepts NULL */
 int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long value);
 
 /* Largest frame compressing `size` bytes can produce (stored-raw worst case included). */
+uint32_t llmz_auto_chunk(uint64_t size);
 size_t llmz_frame_bound(size_t size);
 
 /* Compress `size` bytes into one frame.  *dst_size receives the frame length.  `stats` may be NULL. */

@@ -19,7 +19,8 @@
 #define FRAME_METHOD_MODEL_CRLF 2 /* model-coded after CRLF -> LF; needs FRAME_FLAG_EOL */
 #define FRAME_FLAG_ADAPT 0x01  /* chunks mix the online match model into the LM (lib/adapt/match.h) */
 #define FRAME_FLAG_EOL 0x02    /* chunks may use FRAME_METHOD_MODEL_CRLF */
-#define FRAME_FLAGS_KNOWN 0x03
+#define FRAME_FLAG_NGRAM 0x04  /* chunks mix token n-gram models in (lib/adapt/ngram.h) */
+#define FRAME_FLAGS_KNOWN 0x07
 
 typedef struct {
     uint32_t comp_size;

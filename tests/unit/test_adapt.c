@@ -5,6 +5,7 @@
 
 #include "adapt/cache.h"
 #include "adapt/match.h"
+#include "adapt/ngram.h"
 #include "coder/rc.h"
 #include "t.h"
 
@@ -32,31 +33,52 @@ static int invariants(const uint32_t *f) {
     return s == RC_TOTAL;
 }
 
-/* Run both models over a token stream, return total ideal bits. */
-static double run(const int32_t *tok, int n, int use_match, int use_cache, uint32_t *final_b) {
+enum { MATCH = 1, CACHE = 2, NGRAM = 4 };
+
+/* Run the chosen models over a token stream in the coder's order (cache, n-grams, match); total ideal bits.
+** lm_f: the input frequencies (NULL: uniform). */
+static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, uint32_t *ngram_w,
+                    void (*lm_f)(uint32_t *)) {
     match_model mm;
     cache_model cm;
+    ngram_model gm;
     CHECK_EQ(match_init(&mm), 0);
     CHECK_EQ(cache_init(&cm, V), 0);
-    static uint32_t f[V], fin[V];
+    CHECK_EQ(ngram_init(&gm), 0);
+    static uint32_t f[V], fin[V], fng[V];
     double bits = 0;
     int ok = 1;
     for (int i = 0; i < n; i++) {
-        lm(f);
+        (lm_f ? lm_f : lm)(f);
         memcpy(fin, f, sizeof f);
-        if (use_cache) cache_mix(&cm, f);
-        if (use_match) match_mix(&mm, tok, (size_t)i, f, V);
+        if (models & CACHE) cache_mix(&cm, f);
+        memcpy(fng, f, sizeof f);
+        if (models & NGRAM) ngram_mix(&gm, tok, (size_t)i, f, V);
+        if (models & MATCH) match_mix(&mm, tok, (size_t)i, f, V);
         ok &= invariants(f);
         int32_t t = tok[i];
         bits += -log2((double)f[t] / RC_TOTAL);
         cache_update(&cm, t, fin[t], f[t]);
+        if (models & NGRAM) ngram_update(&gm, tok, (size_t)i + 1, fng[t], f[t]);
         match_update(&mm, tok, (size_t)i + 1);
     }
     CHECK(ok);
     if (final_b) *final_b = cm.b;
+    if (ngram_w) *ngram_w = gm.w[1][7]; /* order 2, deterministic contexts seen 8+ times */
     match_free(&mm);
     cache_free(&cm);
+    ngram_free(&gm);
     return bits;
+}
+
+static double run(const int32_t *tok, int n, int use_match, int use_cache, uint32_t *final_b) {
+    return run_f(tok, n, (use_match ? MATCH : 0) | (use_cache ? CACHE : 0), final_b, NULL, NULL);
+}
+
+/* An input distribution with one token holding almost everything, every other token 1. */
+static void lm_extreme(uint32_t *f) {
+    for (int k = 0; k < V; k++) f[k] = 1;
+    f[3] = RC_TOTAL - (V - 1);
 }
 
 int main(void) {
@@ -79,6 +101,35 @@ int main(void) {
     CHECK(b_rnd < 2048);        /* a useless cache loses weight */
     /* deterministic: the same stream twice gives the same bits */
     CHECK(run(rep, N, 1, 1, NULL) == run(rep, N, 1, 1, NULL));
+
+    /* n-grams: a second-order source (the next token is a fixed function of the previous two, 1 in 10
+    ** replaced by noise) over a small alphabet, so contexts recur but the match model alone rarely locks on */
+    {
+        static int32_t mk[N];
+        static uint16_t next_of[16][16];
+        for (int a = 0; a < 16; a++)
+            for (int b = 0; b < 16; b++) next_of[a][b] = (uint16_t)(next() % 16);
+        mk[0] = 1;
+        mk[1] = 2;
+        for (int i = 2; i < N; i++) mk[i] = (next() % 10 == 0) ? (int32_t)(next() % 16) : next_of[mk[i - 2]][mk[i - 1]];
+        uint32_t w2;
+        double g = run_f(mk, N, NGRAM, NULL, &w2, NULL);
+        double mc = run_f(mk, N, MATCH | CACHE, NULL, NULL, NULL);
+        double all = run_f(mk, N, MATCH | CACHE | NGRAM, NULL, NULL, NULL);
+        double cg = run_f(mk, N, CACHE | NGRAM, NULL, NULL, NULL);
+        CHECK(g < base * 0.6);    /* the n-grams learn the source */
+        CHECK(cg < mc * 0.8);     /* with the cache, far better than cache + match */
+        CHECK(all < mc * 0.8);    /* and they help when all models run */
+        CHECK(w2 > NGRAM_W_INIT); /* the order-2 weight of confident contexts grew */
+        CHECK(w2 <= NGRAM_W_MAX);
+        double gr = run_f(rnd, N, NGRAM, NULL, NULL, NULL);
+        CHECK(gr < base * 1.02); /* on unpredictable data they cost at most ~2% */
+        CHECK(gr > base * 0.9);  /* (and cannot find structure that is not there) */
+        CHECK(run_f(mk, N, MATCH | CACHE | NGRAM, NULL, NULL, NULL) == all); /* deterministic */
+        /* invariants under extreme input frequencies, all models on */
+        run_f(mk, N, MATCH | CACHE | NGRAM, NULL, NULL, lm_extreme);
+        run_f(rep, N, MATCH | CACHE | NGRAM, NULL, NULL, lm_extreme);
+    }
     /* extreme input frequencies: one token holds almost everything, others 1 */
     {
         match_model mm;

@@ -25,17 +25,22 @@ typedef struct {
     int reencode;          /* 1: compressing the original again must give the golden bytes.  Set to 0 only
                            ** for an intentional encoder change (docs/format.md, "Format stability"); the
                            ** archive then stays here, decode-only, and a new golden entry is added. */
+    int adapt, eol;        /* LLMZ_P_ADAPT and LLMZ_P_EOL the archive was made with (0, 0: before both) */
 } golden;
 
 static const golden GOLD[] = {
-    {"empty.bin", "empty.bin.llmz", 0, 1, {0, 0}, 0, 0, 1},
-    {"one.bin", "one.bin.llmz", 0, 1, {0, 0}, 1, 1, 1},
-    {"english.txt", "english.txt.llmz", 0, 1, {0, 0}, 1, 0, 1},
-    {"binary.bin", "binary.bin.llmz", 0, 1, {0, 0}, 1, 0, 1},
-    {"source10k.txt", "source10k.txt.llmz", 4096, 1, {0, 0}, 3, 0, 1},
-    {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1},
-    {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1},
-    {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1},
+    {"empty.bin", "empty.bin.llmz", 0, 1, {0, 0}, 0, 0, 1, 0, 0},
+    {"one.bin", "one.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0},
+    {"english.txt", "english.txt.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0},
+    {"binary.bin", "binary.bin.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0},
+    {"source10k.txt", "source10k.txt.llmz", 4096, 1, {0, 0}, 3, 0, 1, 0, 0},
+    {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1, 0, 0},
+    {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0},
+    {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1, 0, 0},
+    /* adaptation: cache + match (flag bit 0), and everything (bits 0, 1, 2: the default since n-grams) */
+    {"english.txt", "english.match.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH, 1},
+    {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1},
+    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1},
 };
 
 typedef struct {
@@ -85,7 +90,7 @@ static unsigned char *load(const char *name, size_t *n) {
 ** llmz_decompress_frame; the next frame starts right after.  Returns the first error (LLMZ_OK at a clean end).
 ** *out receives the concatenated output; *frames the frames decoded; *chunks and *raw their chunk counts.
 */
-static int decode_stream(const unsigned char *src, size_t n, int kernels, int threads, unsigned char **out,
+static int decode_stream(const unsigned char *src, size_t n, int kernels, int threads, int flags, unsigned char **out,
                          size_t *out_n, int *frames, unsigned *chunks, unsigned *raw) {
     llmz_dctx *d = llmz_dctx_create(M);
     int rc = d ? LLMZ_OK : LLMZ_ERR_NOMEM;
@@ -107,7 +112,7 @@ static int decode_stream(const unsigned char *src, size_t n, int kernels, int th
         CHECK_EQ(fi.format_version, LLMZ_FORMAT_VERSION);
         CHECK_EQ(fi.numerics_version, LLMZ_NUMERICS_VERSION);
         CHECK_EQ(fi.mode, 0);
-        CHECK_EQ(fi.flags, 0);
+        CHECK_EQ(fi.flags, flags);
         CHECK(fi.frame_size >= fi.header_size);
         size_t fsize = fi.frame_size < avail ? (size_t)fi.frame_size : avail; /* short: the library says so */
         if (*out_n + fi.orig_size + 1 > cap) {
@@ -137,10 +142,10 @@ static unsigned char *encode_parts(const golden *g, const unsigned char *orig, s
     if (!c) return NULL;
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
-    /* the golden archives were written before adaptation existed: they pin the plain-LM coding path */
-    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
-    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_EOL, 0), LLMZ_OK);
-    if (g->chunk) CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk), LLMZ_OK);
+    /* the first golden archives were written before adaptation existed: they pin the plain-LM coding path */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, g->adapt), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_EOL, g->eol), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk ? g->chunk : 65536), LLMZ_OK);
     size_t cap = 0, pos = 0, at = 0;
     for (int p = 0; p < g->nparts; p++) cap += llmz_frame_bound(g->nparts > 1 ? g->parts[p] : n);
     unsigned char *dst = malloc(cap ? cap : 1);
@@ -178,7 +183,8 @@ static void run_config(int kernels, int threads) {
         size_t dn;
         int frames;
         unsigned chunks, raw;
-        int rc = decode_stream(arch, an, kernels, threads, &dec, &dn, &frames, &chunks, &raw);
+        int fl = ((g->adapt & LLMZ_ADAPT_MATCH) ? 1 : 0) | (g->eol ? 2 : 0) | ((g->adapt & LLMZ_ADAPT_NGRAM) ? 4 : 0);
+        int rc = decode_stream(arch, an, kernels, threads, fl, &dec, &dn, &frames, &chunks, &raw);
         CHECK_EQ(rc, LLMZ_OK);
         CHECK_EQ(frames, g->nparts);
         CHECK_EQ(chunks, g->chunks);
@@ -214,7 +220,7 @@ static void run_config(int kernels, int threads) {
         size_t dn;
         int frames;
         unsigned chunks, raw;
-        int rc = decode_stream(arch, an, kernels, threads, &dec, &dn, &frames, &chunks, &raw);
+        int rc = decode_stream(arch, an, kernels, threads, 0, &dec, &dn, &frames, &chunks, &raw);
         if (rc != e->err)
             fprintf(stderr, "golden error frame %s: got %d (%s), want %d (%s)\n", e->arch, rc, llmz_error_name(rc),
                     e->err, llmz_error_name(e->err));

@@ -185,11 +185,20 @@ int main(void) {
         free(y);
         free(cat);
     }
+    /* automatic chunk size: 1/16 of the frame, a power of two in [64 KiB, 1 MiB]; input size only */
+    CHECK_EQ(llmz_auto_chunk(0), 65536u);
+    CHECK_EQ(llmz_auto_chunk(152089), 65536u);
+    CHECK_EQ(llmz_auto_chunk(1u << 20), 65536u);
+    CHECK_EQ(llmz_auto_chunk((1u << 20) + 16), 131072u);
+    CHECK_EQ(llmz_auto_chunk(8u << 20), 524288u);
+    CHECK_EQ(llmz_auto_chunk(10192446), 1048576u);
+    CHECK_EQ(llmz_auto_chunk(1ull << 40), 1048576u);
     /* without adaptation: a different (flag-free) frame that also round-trips */
     {
         llmz_cctx *c = llmz_cctx_create(M);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 2), LLMZ_ERR_PARAM);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 4), LLMZ_ERR_PARAM);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, -1), LLMZ_ERR_PARAM);
         size_t cap = llmz_frame_bound(5000), n0, n1;
         unsigned char *x = malloc(cap), *out;
         CHECK_EQ(llmz_compress_frame(c, x, cap, &n0, text, 5000, NULL), LLMZ_OK);
@@ -199,9 +208,21 @@ int main(void) {
         free(out);
         size_t n2;
         unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
-        CHECK_EQ(y[5], 3); /* default: adaptation and line-end normalisation on */
+        CHECK_EQ(y[5], 7); /* default: adaptation (cache + match, n-grams) and line-end normalisation on */
         free(y);
         free(x);
+        /* each set of online models: its flag bits, and a round trip */
+        for (int a = 1; a <= LLMZ_ADAPT_ALL; a++) {
+            size_t na, nb;
+            unsigned char *z = malloc(cap), *back;
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_OK);
+            CHECK_EQ(llmz_compress_frame(c, z, cap, &na, text, 5000, NULL), LLMZ_OK);
+            CHECK_EQ(z[5] & 5, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0));
+            CHECK_EQ(decompress(z, na, &back, &nb, LLMZ_KERNELS_REF, 1), LLMZ_OK);
+            CHECK(nb == 5000 && memcmp(back, text, 5000) == 0);
+            free(back);
+            free(z);
+        }
         llmz_cctx_free(c);
     }
     /* CRLF text is coded as LF text (chunk method 2) and restored exactly; anything else with CRs is not */

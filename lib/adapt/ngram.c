@@ -1,0 +1,134 @@
+/* ngram.c -- token n-gram models of the chunk and their learned mixing weights (ngram.h). */
+#include "adapt/ngram.h"
+
+#include <string.h>
+
+#include "coder/rc.h"
+#include "common/mem.h"
+#include "llmz.h"
+
+#define NGRAM_MASK ((1u << NGRAM_BITS) - 1u)
+
+int ngram_init(ngram_model *g) {
+    memset(g, 0, sizeof *g);
+    g->tab = llmz_malloc(sizeof(ngram_bucket) * ((size_t)NGRAM_ORDERS << NGRAM_BITS));
+    if (!g->tab) return LLMZ_ERR_NOMEM;
+    ngram_reset(g);
+    return LLMZ_OK;
+}
+
+void ngram_free(ngram_model *g) {
+    llmz_free(g->tab);
+    g->tab = NULL;
+}
+
+void ngram_reset(ngram_model *g) {
+    memset(g->tab, 0, sizeof(ngram_bucket) * ((size_t)NGRAM_ORDERS << NGRAM_BITS));
+    for (int k = 0; k < NGRAM_ORDERS; k++) {
+        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
+        g->act[k] = -1;
+    }
+}
+
+/* Hash of the k tokens ctx[0..k-1] (u32, wrapping): bucket index in the top NGRAM_BITS bits, check value
+** in the low 16 bits (0 is read as 1, since 0 marks an empty bucket). */
+static uint32_t ctx_hash(const int32_t *ctx, int k) {
+    uint32_t h = (uint32_t)k * 0x9E3779B1u;
+    for (int i = 0; i < k; i++) h = (h ^ (uint32_t)ctx[i]) * 0x85EBCA77u + 0xC2B2AE3Du;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 13;
+    return h;
+}
+
+static int bucket_of(uint32_t h, int k) { return (int)(((uint32_t)k << NGRAM_BITS) | (h >> (32 - NGRAM_BITS))); }
+static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
+
+void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V) {
+    uint64_t B = 0;
+    for (int k = 0; k < NGRAM_ORDERS; k++) {
+        g->act[k] = -1;
+        if (n < (size_t)k + 1) continue;
+        uint32_t h = ctx_hash(hist + n - (k + 1), k + 1);
+        int bi = bucket_of(h, k);
+        const ngram_bucket *b = &g->tab[bi];
+        if (b->chk != check_of(h)) continue;
+        uint32_t tot = 0, used = 0;
+        for (int j = 0; j < NGRAM_SLOTS; j++) {
+            tot += b->cnt[j];
+            used += b->cnt[j] > 0;
+        }
+        if (tot == 0) continue;
+        int lb = 0;
+        while (lb < 3 && (tot >> (lb + 1)) > 0) lb++; /* 0: 1, 1: 2-3, 2: 4-7, 3: 8+ */
+        g->act[k] = bi;
+        g->conf[k] = lb * 2 + (used == 1);
+        g->tot[k] = tot;
+        B += g->w[k][g->conf[k]];
+    }
+    if (B == 0) return;
+    uint64_t Bc = B < NGRAM_B_MAX ? B : NGRAM_B_MAX, moved = 0;
+    for (int i = 0; i < V; i++) {
+        uint32_t take = (uint32_t)(((uint64_t)freq[i] * Bc) >> 16); /* < freq[i] since Bc < 65536 */
+        freq[i] -= take;
+        moved += take;
+    }
+    uint64_t given = 0;
+    int32_t rest = -1;
+    for (int k = 0; k < NGRAM_ORDERS; k++) {
+        if (g->act[k] < 0) continue;
+        const ngram_bucket *b = &g->tab[g->act[k]];
+        uint64_t share = moved * g->w[k][g->conf[k]] / B;
+        for (int j = 0; j < NGRAM_SLOTS; j++) {
+            if (b->cnt[j] == 0) continue;
+            uint32_t add = (uint32_t)(share * b->cnt[j] / g->tot[k]);
+            freq[b->tok[j]] += add;
+            given += add;
+            if (rest < 0) rest = (int32_t)b->tok[j];
+        }
+    }
+    freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
+}
+
+void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
+    if (n == 0) return;
+    uint32_t t = (uint32_t)hist[n - 1];
+    for (int k = 0; k < NGRAM_ORDERS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
+        if (g->act[k] < 0 || f_out == 0) continue;
+        const ngram_bucket *b = &g->tab[g->act[k]];
+        uint32_t c = 0;
+        for (int j = 0; j < NGRAM_SLOTS; j++)
+            if (b->cnt[j] && b->tok[j] == t) c = b->cnt[j];
+        int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / g->tot[k]);
+        int64_t d = (pk - (int64_t)f_in) * 64 / (int64_t)f_out;
+        if (d > 256) d = 256;
+        if (d < -256) d = -256;
+        int64_t w = (int64_t)g->w[k][g->conf[k]] + d;
+        if (w < 0) w = 0;
+        if (w > NGRAM_W_MAX) w = NGRAM_W_MAX;
+        g->w[k][g->conf[k]] = (uint32_t)w;
+    }
+    for (int k = 0; k < NGRAM_ORDERS; k++) { /* count t after the context of the k+1 tokens before it */
+        if (n < (size_t)k + 2) break;
+        uint32_t h = ctx_hash(hist + n - 1 - (k + 1), k + 1);
+        ngram_bucket *b = &g->tab[bucket_of(h, k)];
+        uint16_t chk = check_of(h);
+        if (b->chk != chk) {
+            memset(b, 0, sizeof *b);
+            b->chk = chk;
+        }
+        int at = -1, low = 0;
+        for (int j = 0; j < NGRAM_SLOTS; j++) {
+            if (b->cnt[j] && b->tok[j] == t) at = j;
+            if (b->cnt[j] < b->cnt[low]) low = j;
+        }
+        if (at < 0) { /* a new token takes an empty slot or the first least-counted one */
+            at = low;
+            b->tok[at] = t;
+            b->cnt[at] = 0;
+        }
+        if (b->cnt[at] == 0xffffu)
+            for (int j = 0; j < NGRAM_SLOTS; j++) b->cnt[j] >>= 1;
+        b->cnt[at]++;
+    }
+}

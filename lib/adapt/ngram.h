@@ -1,0 +1,51 @@
+/*
+** ngram.h -- online adaptation, part 3 (frame flag bit 2): token n-gram models mixed into the frequencies.
+**
+** For each order k = 1..NGRAM_ORDERS the last k tokens are hashed to a bucket of one table per order; a bucket
+** remembers up to NGRAM_SLOTS tokens that followed that context in the chunk so far, with counts.  Every
+** order whose bucket matches the current context predicts p_k(t) = count_k(t) / total_k, and the orders are
+** mixed linearly with the input distribution:
+**     p = (1 - sum w_k) p_in + sum w_k p_k
+** where w_k is one of NGRAM_CONF learned weights of order k, chosen by the bucket's total count and whether
+** it has seen a single token (a deterministic context).  After each token every weight that took part moves
+** by a fixed-point gradient step on -log p.  Integer arithmetic only (docs/format.md, "Adaptation").
+*/
+#ifndef LLMZ_NGRAM_H
+#define LLMZ_NGRAM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define NGRAM_ORDERS 4
+#define NGRAM_BITS 14
+#define NGRAM_SLOTS 4
+#define NGRAM_CONF 8
+#define NGRAM_W_INIT 2048u  /* 1/32 */
+#define NGRAM_W_MAX 15000u  /* each weight <= 0.23 (measured: higher caps lose ~1% on cp.html, bib, progp) */
+#define NGRAM_B_MAX 64880u  /* the orders together take at most 0.99 of the input distribution */
+
+typedef struct {
+    uint16_t chk;              /* context check value, 0 = empty */
+    uint16_t cnt[NGRAM_SLOTS]; /* counts, 0 = empty slot */
+    uint32_t tok[NGRAM_SLOTS];
+} ngram_bucket;
+
+typedef struct {
+    ngram_bucket *tab;                  /* (NGRAM_ORDERS << NGRAM_BITS) */
+    uint32_t w[NGRAM_ORDERS][NGRAM_CONF];
+    int act[NGRAM_ORDERS];              /* this step: bucket index of each order that predicts, or -1 */
+    int conf[NGRAM_ORDERS];
+    uint32_t tot[NGRAM_ORDERS];
+} ngram_model;
+
+int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
+void ngram_free(ngram_model *g);
+void ngram_reset(ngram_model *g); /* start of a chunk */
+
+/* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
+** kept, each >= 1). */
+void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V);
+/* After coding token hist[n-1] (n now counts it): f_in = its frequency before ngram_mix, f_out = the
+** frequency it was coded with.  Learns the weights used at this step, then counts the token in every order. */
+void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
+
+#endif
