@@ -4,7 +4,7 @@
 ** Byte 0 selects the parameters, the rest (at most 4095 bytes) is the data:
 **   bits 0-3  chunk size 4096 + 512 * v
 **   bits 4-5  3: the data is taken twice (inputs over 2048 bytes then span two chunks or more);
-**             2: once, without the online match model (LLMZ_P_ADAPT 0); 0, 1: once, defaults
+**             2: once, without online models (LLMZ_P_ADAPT 0); 1: once, n-grams only; 0: once, defaults
 **   bit  6    the second compression uses the reference kernels (else the fastest)
 **   bit  7    the second compression and the decompression use 2 threads (else 1)
 ** The model is evaluated three times per input, under ASan: keep seeds short (libFuzzer grows lengths
@@ -51,7 +51,8 @@ FUZZ_TARGET(fuzz_roundtrip) {
     uint8_t sel = data[0];
     size_t chunk = 4096 + 512u * (sel & 15u);
     int rep = ((sel >> 4) & 3) == 3 ? 2 : 1;
-    int adapt = ((sel >> 4) & 3) != 2;
+    int mode = (sel >> 4) & 3;
+    int adapt = mode == 2 ? 0 : mode == 1 ? LLMZ_ADAPT_NGRAM : LLMZ_ADAPT_ALL;
     int kernels2 = (sel & 64) ? LLMZ_KERNELS_REF : LLMZ_KERNELS_AUTO;
     int threads2 = (sel & 128) ? 2 : 1;
     size_t dn = size - 1, n = 0;
