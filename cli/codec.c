@@ -304,13 +304,7 @@ static int switch_builtin(cli_ctx *c, const uint8_t fp[32])
 {
     llmz_model *m;
     if (c->o.model_path || llmz_model_load_builtin(&m, fp) != LLMZ_OK) return -1;
-    llmz_dctx_free(c->dctx);
-    llmz_cctx_free(c->cctx);
-    llmz_model_free(c->model);
-    free(c->model_bytes);
-    c->dctx = NULL;
-    c->cctx = NULL;
-    c->model_bytes = NULL;
+    codec_free(c);
     c->model = m;
     llmz_model_fingerprint(m, c->fp);
     return 0;

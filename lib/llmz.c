@@ -599,7 +599,12 @@ static int run_job(job *J, int threads) {
 uint32_t llmz_auto_chunk(uint64_t size) {
     uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
     while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
-    return (uint32_t)c;
+    if (size <= c) return (uint32_t)c; /* one chunk */
+    /* equal chunks, an even number of them: no short last chunk, and decoders on 2, 4, ... threads get
+    ** the same work each (the chunk count still depends on the size alone) */
+    uint64_t n = (size + c - 1) / c;
+    n += n & 1;
+    return (uint32_t)((size + n - 1) / n);
 }
 
 size_t llmz_frame_bound(size_t size) {

@@ -98,9 +98,10 @@ typedef enum {
     LLMZ_KERNELS_AVX512 = 3
 } llmz_kernels;
 
-/* Automatic chunk size: the smallest power of two >= size / LLMZ_AUTO_CHUNKS, clamped to
-** [LLMZ_AUTO_CHUNK_MIN, LLMZ_AUTO_CHUNK_MAX].  It depends on the frame's input size only (never on threads
-** or the machine), so the same input gives the same archive everywhere. */
+/* Automatic chunk size: c = the smallest power of two >= size / LLMZ_AUTO_CHUNKS, clamped to
+** [LLMZ_AUTO_CHUNK_MIN, LLMZ_AUTO_CHUNK_MAX]; a larger input is then cut into an even number of equal
+** chunks of at most c bytes (n = ceil(size / c) rounded up to even, chunk = ceil(size / n)).  It depends on
+** the frame's input size only (never on threads or the machine): the same input, the same archive. */
 #define LLMZ_AUTO_CHUNKS 16u
 #define LLMZ_AUTO_CHUNK_MIN (64u * 1024u)
 #define LLMZ_AUTO_CHUNK_MAX (1024u * 1024u)

@@ -187,12 +187,19 @@ int main(void) {
     }
     /* automatic chunk size: 1/16 of the frame, a power of two in [64 KiB, 1 MiB]; input size only */
     CHECK_EQ(llmz_auto_chunk(0), 65536u);
-    CHECK_EQ(llmz_auto_chunk(152089), 65536u);
-    CHECK_EQ(llmz_auto_chunk(1u << 20), 65536u);
-    CHECK_EQ(llmz_auto_chunk((1u << 20) + 16), 131072u);
-    CHECK_EQ(llmz_auto_chunk(8u << 20), 524288u);
-    CHECK_EQ(llmz_auto_chunk(10192446), 1048576u);
+    CHECK_EQ(llmz_auto_chunk(65536), 65536u);        /* one chunk */
+    CHECK_EQ(llmz_auto_chunk(65537), 32769u);        /* two equal chunks */
+    CHECK_EQ(llmz_auto_chunk(152089), 38023u);       /* alice29: 3 -> 4 chunks */
+    CHECK_EQ(llmz_auto_chunk(768771), 64065u);       /* book1: 12 chunks */
+    CHECK_EQ(llmz_auto_chunk(1u << 20), 65536u);     /* 16 */
+    CHECK_EQ(llmz_auto_chunk((1u << 20) + 16), 104860u); /* 128 KiB: 9 -> 10 chunks */
+    CHECK_EQ(llmz_auto_chunk(8u << 20), 524288u);    /* a CLI segment: 16 chunks */
+    CHECK_EQ(llmz_auto_chunk(10192446), 1019245u);   /* 1 MiB -> 10 chunks */
     CHECK_EQ(llmz_auto_chunk(1ull << 40), 1048576u);
+    for (uint64_t sz = 1; sz < (64ull << 20); sz = sz * 3 + 1) { /* chunk count even (or 1), chunk <= 1 MiB */
+        uint64_t c = llmz_auto_chunk(sz), n = (sz + c - 1) / c;
+        CHECK(c >= 1 && c <= LLMZ_AUTO_CHUNK_MAX && (n == 1 || n % 2 == 0));
+    }
     /* without adaptation: a different (flag-free) frame that also round-trips */
     {
         llmz_cctx *c = llmz_cctx_create(M);
