@@ -792,8 +792,12 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         J.dst = dst;
         J.offs = offs;
         J.decode = 1;
-        /* batch several chunks per thread, but keep every thread busy */
-        uint32_t per = (h.n_chunks + (uint32_t)d->threads - 1) / (uint32_t)d->threads;
+        /* batch several chunks per thread, but keep every thread busy: as many waves of at most
+        ** LLMZ_DECODE_SLOTS chunks per thread as needed, and the chunks spread evenly over them (12 chunks
+        ** on 2 threads: 2 waves of 3, not 4 + 4 and then 4 on whichever thread frees its slots first) */
+        uint32_t T = (uint32_t)d->threads, waves = (h.n_chunks + T * LLMZ_DECODE_SLOTS - 1) / (T * LLMZ_DECODE_SLOTS);
+        if (waves < 1) waves = 1;
+        uint32_t per = (h.n_chunks + T * waves - 1) / (T * waves);
         J.slots = per < 1 ? 1 : per > LLMZ_DECODE_SLOTS ? LLMZ_DECODE_SLOTS : (int)per;
         rc = run_job(&J, d->threads);
         if (rc == LLMZ_OK) {
