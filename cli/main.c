@@ -68,6 +68,12 @@ static int print_version(cli_ctx *c)
         fmt_hex(hex, sizeof hex, fp, 8);
         printf("default model: %s (fingerprint %s)\n", llmz_model_name(m), hex);
         llmz_model_free(m);
+        for (int i = 1; llmz_model_builtin(&m, i) == LLMZ_OK; i++) { /* earlier defaults, kept for decoding */
+            llmz_model_fingerprint(m, fp);
+            fmt_hex(hex, sizeof hex, fp, 8);
+            printf("also decodes archives of: %s (fingerprint %s)\n", llmz_model_name(m), hex);
+            llmz_model_free(m);
+        }
     } else {
         printf("default model: none (%s)\n", llmz_error_name(err));
     }

@@ -67,6 +67,9 @@ int llmz_model_load_default(llmz_model **out);
 /* The built-in model whose fingerprint is `fingerprint`: the default model or an earlier default kept in the
 ** binary so that its archives still decode.  LLMZ_ERR_MODEL_MISMATCH if this build carries no such model. */
 int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]);
+/* The i-th model built into this binary (0: the default, then earlier defaults kept for decoding);
+** LLMZ_ERR_PARAM past the last one. */
+int llmz_model_builtin(llmz_model **out, int i);
 void llmz_model_free(llmz_model *m); /* accepts NULL */
 
 const char *llmz_model_name(const llmz_model *m);

@@ -92,17 +92,31 @@ int llmz_model_load_default(llmz_model **out) {
     return llmz_model_load_memory(out, llmz_default_model, size);
 }
 
+/* The embedded models: the default first, then the retired ones (empty entries are skipped). */
+static const unsigned char *const builtin_tab[][2] = {{llmz_default_model, llmz_default_model_end},
+                                                     {llmz_retired_model, llmz_retired_model_end}};
+enum { BUILTIN_N = (int)(sizeof builtin_tab / sizeof builtin_tab[0]) };
+
+int llmz_model_builtin(llmz_model **out, int i) {
+    if (!out) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    for (int k = 0; k < BUILTIN_N; k++) {
+        size_t size = (size_t)(builtin_tab[k][1] - builtin_tab[k][0]);
+        if (size == 0) continue;
+        if (i-- == 0) return llmz_model_load_memory(out, builtin_tab[k][0], size);
+    }
+    return LLMZ_ERR_PARAM;
+}
+
 int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
-    const unsigned char *tab[2][2] = {{llmz_default_model, llmz_default_model_end},
-                                      {llmz_retired_model, llmz_retired_model_end}};
     if (!out || !fingerprint) return LLMZ_ERR_PARAM;
     *out = NULL;
-    for (int i = 0; i < 2; i++) {
-        size_t size = (size_t)(tab[i][1] - tab[i][0]);
+    for (int k = 0; k < BUILTIN_N; k++) {
+        size_t size = (size_t)(builtin_tab[k][1] - builtin_tab[k][0]);
         uint8_t fp[32];
         if (size == 0) continue;
-        sha256(tab[i][0], size, fp);
-        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_memory(out, tab[i][0], size);
+        sha256(builtin_tab[k][0], size, fp);
+        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_memory(out, builtin_tab[k][0], size);
     }
     return LLMZ_ERR_MODEL_MISMATCH;
 }

@@ -10,6 +10,10 @@ if ! [ -f "$ROOT/models/llmz-default-v1.gguf" ] || ! "$LLMZ" -V 2>/dev/null | gr
     finish
 fi
 
+x -V
+expect "-V" 0
+out_has "-V names the retired model it still decodes" "also decodes archives of: llmz-default-v1"
+
 # the archive written by the v1 default model (2026-11-27, llmz 0.1.0 with `llmz -c`, default settings)
 x -dc "$V1"
 expect "v1 archive decodes without --model" 0
