@@ -156,12 +156,13 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         if (!strcmp(arg, "all")) { c->o.adapt = LLMZ_ADAPT_ALL; break; }
         while (*p) {
             size_t n = strcspn(p, ",");
-            if (n == 5 && !strncmp(p, "match", 5)) set |= LLMZ_ADAPT_MATCH;
-            else if (n == 5 && !strncmp(p, "ngram", 5)) set |= LLMZ_ADAPT_NGRAM;
-            else return usage_error("invalid %s '%s' (none, all, or a list of match, ngram)", spelled, arg);
+            int bit = n == 5 && !strncmp(p, "match", 5) ? LLMZ_ADAPT_MATCH
+                    : n == 5 && !strncmp(p, "ngram", 5) ? LLMZ_ADAPT_NGRAM : 0;
+            if (!bit) break;
+            set |= bit;
             p += n + (p[n] == ',');
         }
-        if (!set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram)", spelled, arg);
+        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram)", spelled, arg);
         c->o.adapt = set;
         break;
     }

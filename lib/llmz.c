@@ -113,7 +113,7 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
     }
     if (p == LLMZ_P_EOL) {
         if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
-        *(p == LLMZ_P_ADAPT ? &c->adapt : &c->eol) = (int)v;
+        c->eol = (int)v;
         return LLMZ_OK;
     }
     return LLMZ_ERR_PARAM;
@@ -283,8 +283,8 @@ static int seq_rows(worker *w, seq *s, int *nr) {
     return 1;
 }
 
-/* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, with adaptation, the
-** recency cache and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
+/* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, as the frame's flags say,
+** the recency cache, the n-grams and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
 ** LM's float probability of `tok` (statistics; -1 skips it). */
 static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
     double p = freq_from_logits(w->freq, w->e, logits, w->V, tok, w->ks);
@@ -798,7 +798,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         uint32_t T = (uint32_t)d->threads, waves = (h.n_chunks + T * LLMZ_DECODE_SLOTS - 1) / (T * LLMZ_DECODE_SLOTS);
         if (waves < 1) waves = 1;
         uint32_t per = (h.n_chunks + T * waves - 1) / (T * waves);
-        J.slots = per < 1 ? 1 : per > LLMZ_DECODE_SLOTS ? LLMZ_DECODE_SLOTS : (int)per;
+        J.slots = per < 1 ? 1 : (int)per; /* <= LLMZ_DECODE_SLOTS by the choice of waves */
         rc = run_job(&J, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;

@@ -50,6 +50,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, in
         g->act[k] = -1;
         if (n < (size_t)k + 1) continue;
         uint32_t h = ctx_hash(hist + n - (k + 1), k + 1);
+        g->hash[k] = h;
         int bi = bucket_of(h, k);
         const ngram_bucket *b = &g->tab[bi];
         if (b->chk != check_of(h)) continue;
@@ -110,7 +111,7 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
     }
     for (int k = 0; k < NGRAM_ORDERS; k++) { /* count t after the context of the k+1 tokens before it */
         if (n < (size_t)k + 2) break;
-        uint32_t h = ctx_hash(hist + n - 1 - (k + 1), k + 1);
+        uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), from ngram_mix */
         ngram_bucket *b = &g->tab[bucket_of(h, k)];
         uint16_t chk = check_of(h);
         if (b->chk != chk) {

@@ -35,6 +35,7 @@ typedef struct {
     int act[NGRAM_ORDERS];              /* this step: bucket index of each order that predicts, or -1 */
     int conf[NGRAM_ORDERS];
     uint32_t tot[NGRAM_ORDERS];
+    uint32_t hash[NGRAM_ORDERS];        /* this step: context hash of each order (when n > k), for the update */
 } ngram_model;
 
 int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
@@ -44,8 +45,9 @@ void ngram_reset(ngram_model *g); /* start of a chunk */
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
 void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V);
-/* After coding token hist[n-1] (n now counts it): f_in = its frequency before ngram_mix, f_out = the
-** frequency it was coded with.  Learns the weights used at this step, then counts the token in every order. */
+/* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
+** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
+** counts the token in every order (under the context hashes ngram_mix computed). */
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
 
 #endif
