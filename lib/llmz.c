@@ -21,6 +21,7 @@
 #include "coder/rc.h"
 #include "common/hash.h"
 #include "common/mem.h"
+#include "common/team.h"
 #include "format/frame.h"
 #include "llmz.h"
 #include "model/model.h"
@@ -173,6 +174,7 @@ typedef struct {
     const kernel_set *ks;
     int decode, window, keep, V, nmax, nslots, adapt, ngram;
     tf_batch *b;
+    team *team;     /* helpers for this worker's evaluations (NULL: none) */
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
@@ -198,6 +200,7 @@ static void worker_free(worker *w) {
         }
     llmz_free(w->slots);
     tf_batch_free(w->b);
+    team_free(w->team);
     llmz_free(w->logits);
     llmz_free(w->e);
     llmz_free(w->freq);
@@ -212,7 +215,7 @@ static void worker_free(worker *w) {
 /* Encoder workers code one chunk at a time in batches of up to `window` rows (prefill); decoder workers
 ** advance up to `nslots` chunks together, one new token each per batch (batched decoding). */
 static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, int decode,
-                       int nslots) {
+                       int nslots, int team_n) {
     memset(w, 0, sizeof *w);
     w->m = m;
     w->ks = ks;
@@ -234,6 +237,13 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->rows = llmz_malloc((size_t)w->nmax * sizeof(int32_t));
     w->rs = llmz_malloc((size_t)w->nmax * sizeof(tf_state *));
     w->slots = llmz_calloc((size_t)nslots, sizeof(seq));
+    if (w->b && team_n > 1) { /* without a team (threads could not start) the same bytes, slower */
+        w->team = team_new(team_n);
+        if (w->team && tf_batch_use_team(w->b, m->tf, w->team) != LLMZ_OK) {
+            team_free(w->team);
+            w->team = NULL;
+        }
+    }
     int ok = w->b && w->logits && w->e && w->freq && w->cum && w->fin && w->fng && w->rows && w->rs && w->slots;
     for (int i = 0; ok && i < nslots; i++) {
         w->slots[i].st = tf_state_new(m->tf);
@@ -290,11 +300,11 @@ static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
     double p = freq_from_logits(w->freq, w->e, logits, w->V, tok, w->ks);
     if (w->adapt) {
         memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
-        cache_mix(&s->cm, w->freq);
+        cache_mix(&s->cm, w->freq, w->ks);
     }
     if (w->ngram) {
         memcpy(w->fng, w->freq, (size_t)w->V * sizeof(uint32_t));
-        ngram_mix(&s->gm, s->ids, s->done, w->freq, w->V);
+        ngram_mix(&s->gm, s->ids, s->done, w->freq, w->V, w->ks);
     }
     if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
     freq_cum(w->cum, w->freq, w->V);
@@ -379,6 +389,7 @@ typedef struct {
     uint8_t *dst;       /* compress: per-chunk scratch (chunk_size each); decompress: output */
     uint64_t *offs;     /* decompress: payload offset of each chunk */
     int decode, slots;
+    int team_n; /* threads per worker: > 1 when there are fewer chunks (or chunk groups) than threads */
     atomic_uint next;
     atomic_int err;
     pthread_mutex_t lock;
@@ -519,7 +530,7 @@ static void *job_thread(void *arg) {
     ** program set; the caller's environment is restored in run_job */
     fesetenv(FE_DFL_ENV);
     worker w;
-    int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, J->decode ? J->slots : 1);
+    int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, J->decode ? J->slots : 1, J->team_n);
     if (rc) {
         job_fail(J, rc);
         return NULL;
@@ -580,7 +591,12 @@ static int run_job(job *J, int threads) {
     pthread_mutex_init(&J->lock, NULL);
     uint32_t per = J->decode ? (uint32_t)J->slots : 1;
     uint32_t useful = (J->h->n_chunks + per - 1) / per;
-    if ((uint32_t)threads > useful) threads = useful > 0 ? (int)useful : 1;
+    J->team_n = 1;
+    if ((uint32_t)threads > useful) { /* spare threads help the workers evaluate the model */
+        int workers = useful > 0 ? (int)useful : 1;
+        J->team_n = threads / workers;
+        threads = workers;
+    }
     pthread_t tid[256];
     int started = 0;
     for (int t = 1; t < threads; t++) {

@@ -35,15 +35,10 @@ void cache_reset(cache_model *c) {
     c->last = 0;
 }
 
-void cache_mix(cache_model *c, uint32_t *freq) {
+void cache_mix(cache_model *c, uint32_t *freq, const kernel_set *ks) {
     if (c->total == 0 || c->b == 0) return;
-    int V = c->V;
-    uint64_t moved = 0;
-    for (int i = 0; i < V; i++) {
-        uint32_t take = (uint32_t)(((uint64_t)freq[i] * c->b) >> 16); /* < freq[i] since b < 65536 */
-        freq[i] -= take;
-        moved += take;
-    }
+    /* each freq[i] gives (freq[i] * b) >> 16, less than freq[i] since b < 65536 */
+    uint64_t moved = ks ? ks->take(freq, c->V, c->b) : kern_take_ref(freq, c->V, c->b);
     uint64_t given = 0;
     for (int j = 0; j < c->nseen; j++) {
         int32_t i = c->seen[j];

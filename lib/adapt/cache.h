@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/kernels.h"
+
 #define CACHE_LIMIT 4096u
 
 typedef struct {
@@ -26,7 +28,7 @@ int cache_init(cache_model *c, int V);
 void cache_free(cache_model *c);
 void cache_reset(cache_model *c);
 /* Mix the cache into freq (total 2^28 kept, each >= 1). */
-void cache_mix(cache_model *c, uint32_t *freq);
+void cache_mix(cache_model *c, uint32_t *freq, const kernel_set *ks); /* ks: its take kernel (NULL: reference) */
 /* After coding token t: f_in = its frequency before cache_mix, f_out = the frequency it was coded with.
 ** Gradient step b += 64 (p_cache - p_in) / p_out (in 1/65536 units, clamped), then count t. */
 void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/kernels.h"
+
 #define NGRAM_ORDERS 4
 #define NGRAM_BITS 14
 #define NGRAM_SLOTS 4
@@ -44,7 +46,8 @@ void ngram_reset(ngram_model *g); /* start of a chunk */
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
-void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V);
+void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V,
+               const kernel_set *ks); /* ks: its take kernel (NULL: reference) */
 /* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
 ** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
 ** counts the token in every order (under the context hashes ngram_mix computed). */

@@ -6,9 +6,7 @@
 
 double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
                         const kernel_set *ks) {
-    float m = logits[0];
-    for (int i = 1; i < V; i++)
-        if (logits[i] > m) m = logits[i];
+    float m = ks->maxf(logits, V);
     memcpy(e, logits, (size_t)V * sizeof(float));
     ks->expsub(e, V, m);
     double S = 0.0;
@@ -18,14 +16,8 @@ double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, in
         S = (double)V;
     }
     double k = (double)(RC_TOTAL - (uint32_t)V) / S;
-    int64_t sum = 0;
-    int best = 0;
-    for (int i = 0; i < V; i++) {
-        uint32_t f = 1 + (uint32_t)((double)e[i] * k);
-        freq[i] = f;
-        sum += f;
-        if (f > freq[best]) best = i;
-    }
+    int best;
+    int64_t sum = ks->freq_fill(freq, e, V, k, &best);
     freq[best] = (uint32_t)((int64_t)freq[best] + ((int64_t)RC_TOTAL - sum));
     return tok >= 0 ? (double)e[tok] / S : 0.0;
 }

@@ -84,8 +84,39 @@ void kern_silu_mul_ref(float *h, const float *u, int n) {
     }
 }
 
+float kern_maxf_ref(const float *x, int n) {
+    float m = x[0];
+    for (int i = 1; i < n; i++)
+        if (x[i] > m) m = x[i];
+    return m;
+}
+
+int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best) {
+    int64_t sum = 0;
+    int bi = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t v = 1 + (uint32_t)((double)e[i] * k);
+        f[i] = v;
+        sum += v;
+        if (v > f[bi]) bi = i;
+    }
+    *best = bi;
+    return sum;
+}
+
+uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b) {
+    uint64_t moved = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t t = (uint32_t)(((uint64_t)f[i] * b) >> 16);
+        f[i] -= t;
+        moved += t;
+    }
+    return moved;
+}
+
 static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
-                               kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref};
+                               kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref, kern_maxf_ref,
+                               kern_freq_fill_ref, kern_take_ref};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 

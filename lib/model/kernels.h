@@ -58,6 +58,15 @@ typedef struct {
     void (*expsub)(float *x, int n, float m);
     /* h[i] = (h[i] / (1 + det_expf(-h[i]))) * u[i]   (SwiGLU) */
     void (*silu_mul)(float *h, const float *u, int n);
+    /* The frequency rule's vector parts (coder/freq.h) and the online models' (adapt/):
+    ** maxf:      m = x[0]; for i = 1 .. n-1: if (x[i] > m) m = x[i]      (n >= 1)
+    ** freq_fill: f[i] = 1 + (uint32_t)((double)e[i] * k), requires 0 <= e[i] * k < 2^31; returns the sum of
+    **            the f[i] and in *best the first index of the largest
+    ** take:      t = (uint32_t)(((uint64_t)f[i] * b) >> 16); f[i] -= t; returns the sum of the t  (b < 2^16,
+    **            f[i] < 2^31) */
+    float (*maxf)(const float *x, int n);
+    int64_t (*freq_fill)(uint32_t *f, const float *e, int n, double k, int *best);
+    uint64_t (*take)(uint32_t *f, int n, uint32_t b);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -71,6 +80,9 @@ void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T,
 void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
 void kern_expsub_ref(float *x, int n, float m);
 void kern_silu_mul_ref(float *h, const float *u, int n);
+float kern_maxf_ref(const float *x, int n);
+int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
+uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b);
 
 /* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */
@@ -88,5 +100,8 @@ void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T
 void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
 void kern_expsub_avx2(float *x, int n, float m);
 void kern_silu_mul_avx2(float *h, const float *u, int n);
+float kern_maxf_avx2(const float *x, int n);
+int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *best);
+uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b);
 
 #endif

@@ -172,8 +172,95 @@ void kern_silu_mul_avx2(float *h, const float *u, int n) {
     if (i < n) kern_silu_mul_ref(h + i, u + i, n - i);
 }
 
+/* The largest element; ties between +0 and -0 and NaNs follow the reference's first-wins rule by
+** falling back to it (max_ps may return either zero, and skips NaNs differently). */
+float kern_maxf_avx2(const float *x, int n) {
+    if (n < 16) return kern_maxf_ref(x, n);
+    __m256 m = _mm256_loadu_ps(x), nan = _mm256_cmp_ps(m, m, _CMP_UNORD_Q);
+    int i = 8;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        m = _mm256_max_ps(m, v);
+    }
+    float t[8];
+    _mm256_storeu_ps(t, m);
+    float r = t[0];
+    for (int j = 1; j < 8; j++)
+        if (t[j] > r) r = t[j];
+    for (; i < n; i++) {
+        if (x[i] != x[i]) return kern_maxf_ref(x, n);
+        if (x[i] > r) r = x[i];
+    }
+    if (_mm256_movemask_ps(nan) || r == 0.0f) return kern_maxf_ref(x, n);
+    return r;
+}
+
+/* The index of the first f[i] equal to v (which occurs). */
+static int first_eq(const uint32_t *f, int n, uint32_t v) {
+    __m256i vv = _mm256_set1_epi32((int)v);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int mk = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(f + i)), vv)));
+        if (mk) return i + __builtin_ctz((unsigned)mk);
+    }
+    for (; i < n; i++)
+        if (f[i] == v) return i;
+    return 0;
+}
+
+int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *best) {
+    __m256d kv = _mm256_set1_pd(k);
+    __m256i one = _mm256_set1_epi32(1), mx = _mm256_setzero_si256(), s64 = _mm256_setzero_si256();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 ev = _mm256_loadu_ps(e + i);
+        /* values are below 2^31: the signed conversion truncates exactly as (uint32_t) does */
+        __m128i lo = _mm256_cvttpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(ev)), kv));
+        __m128i hi = _mm256_cvttpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(ev, 1)), kv));
+        __m256i v = _mm256_add_epi32(_mm256_setr_m128i(lo, hi), one);
+        _mm256_storeu_si256((__m256i *)(f + i), v);
+        mx = _mm256_max_epu32(mx, v);
+        s64 = _mm256_add_epi64(s64, _mm256_add_epi64(_mm256_cvtepu32_epi64(lo), _mm256_cvtepu32_epi64(hi)));
+    }
+    uint32_t t[8];
+    int64_t q[4];
+    _mm256_storeu_si256((__m256i *)t, mx);
+    _mm256_storeu_si256((__m256i *)q, s64);
+    int64_t sum = q[0] + q[1] + q[2] + q[3] + i; /* + 1 per element */
+    uint32_t m = 0;
+    for (int j = 0; j < 8; j++)
+        if (t[j] > m) m = t[j];
+    for (; i < n; i++) {
+        uint32_t v = 1 + (uint32_t)((double)e[i] * k);
+        f[i] = v;
+        sum += v;
+        if (v > m) m = v;
+    }
+    *best = first_eq(f, n, m);
+    return sum;
+}
+
+uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b) {
+    /* (f * b) >> 16 = (f >> 16) * b + (((f & 0xffff) * b) >> 16), exact: both products fit 32 bits */
+    __m256i bv = _mm256_set1_epi32((int)b), lo16 = _mm256_set1_epi32(0xffff), s64 = _mm256_setzero_si256();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(f + i));
+        __m256i t = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_srli_epi32(v, 16), bv),
+                                     _mm256_srli_epi32(_mm256_mullo_epi32(_mm256_and_si256(v, lo16), bv), 16));
+        _mm256_storeu_si256((__m256i *)(f + i), _mm256_sub_epi32(v, t));
+        s64 = _mm256_add_epi64(s64, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(t)),
+                                                     _mm256_cvtepu32_epi64(_mm256_extracti128_si256(t, 1))));
+    }
+    uint64_t q[4];
+    _mm256_storeu_si256((__m256i *)q, s64);
+    return q[0] + q[1] + q[2] + q[3] + kern_take_ref(f + i, n - i, b);
+}
+
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
-                                kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2};
+                                kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2, kern_maxf_avx2,
+                                kern_freq_fill_avx2, kern_take_avx2};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

@@ -279,8 +279,61 @@ static void silu_mul_avx512(float *h, const float *u, int n) {
     }
 }
 
+static int64_t freq_fill_avx512(uint32_t *f, const float *e, int n, double k, int *best) {
+    __m512d kv = _mm512_set1_pd(k);
+    __m512i one = _mm512_set1_epi32(1), mx = _mm512_setzero_si512(), s64 = _mm512_setzero_si512();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 ev = _mm512_loadu_ps(e + i);
+        __m256i lo = _mm512_cvttpd_epu32(_mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(ev)), kv));
+        __m256i hi = _mm512_cvttpd_epu32(
+            _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ev), 1))), kv));
+        __m512i v = _mm512_add_epi32(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), one);
+        _mm512_storeu_si512((void *)(f + i), v);
+        mx = _mm512_max_epu32(mx, v);
+        s64 = _mm512_add_epi64(s64, _mm512_add_epi64(_mm512_cvtepu32_epi64(lo), _mm512_cvtepu32_epi64(hi)));
+    }
+    int64_t sum = _mm512_reduce_add_epi64(s64) + i; /* + 1 per element */
+    uint32_t m = _mm512_reduce_max_epu32(mx);
+    for (; i < n; i++) {
+        uint32_t v = 1 + (uint32_t)((double)e[i] * k);
+        f[i] = v;
+        sum += v;
+        if (v > m) m = v;
+    }
+    __m512i mv = _mm512_set1_epi32((int)m);
+    int b = 0;
+    for (i = 0; i + 16 <= n; i += 16) {
+        __mmask16 hit = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512((const void *)(f + i)), mv);
+        if (hit) {
+            b = i + __builtin_ctz(hit);
+            break;
+        }
+    }
+    if (i + 16 > n)
+        for (b = i; b < n && f[b] != m; b++) {
+        }
+    *best = b < n ? b : 0;
+    return sum;
+}
+
+static uint64_t take_avx512(uint32_t *f, int n, uint32_t b) {
+    __m512i bv = _mm512_set1_epi32((int)b), lo16 = _mm512_set1_epi32(0xffff), s64 = _mm512_setzero_si512();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_loadu_si512((const void *)(f + i));
+        __m512i t = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_srli_epi32(v, 16), bv),
+                                     _mm512_srli_epi32(_mm512_mullo_epi32(_mm512_and_si512(v, lo16), bv), 16));
+        _mm512_storeu_si512((void *)(f + i), _mm512_sub_epi32(v, t));
+        s64 = _mm512_add_epi64(s64, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(t)),
+                                                     _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(t, 1))));
+    }
+    return (uint64_t)_mm512_reduce_add_epi64(s64) + kern_take_ref(f + i, n - i, b);
+}
+
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
-                                  mix_avx512, expsub_avx512,  silu_mul_avx512};
+                                  mix_avx512, expsub_avx512,  silu_mul_avx512,    kern_maxf_avx2,
+                                  freq_fill_avx512, take_avx512};
 
 const kernel_set *kernels_avx512(void) {
     __builtin_cpu_init();

@@ -15,6 +15,7 @@
 
 #include "common/detmath.h"
 #include "common/mem.h"
+#include "common/team.h"
 #include "llmz.h"
 
 typedef struct {
@@ -46,9 +47,12 @@ struct tf_state {
 
 struct tf_batch {
     int nmax;
-    float *x, *xb, *q, *k, *v, *ao, *hb, *hb2, *att; /* att: (ctx) */
+    float *x, *xb, *q, *k, *v, *ao, *hb, *hb2;
+    float *att; /* (team size, ctx): attention weights, one row per team member */
     int *pos;
     qact xq;
+    team *team; /* NULL: the calling thread alone */
+    float *att_own;
 };
 
 /* ---- loading ---------------------------------------------------------------------------------- */
@@ -329,9 +333,22 @@ tf_batch *tf_batch_new(const tf_model *m, int nmax) {
     return b;
 }
 
+int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t) {
+    int n = team_size(t);
+    if (n > 1) { /* a row of attention weights per member */
+        float *att = llmz_malloc((size_t)n * m->c.ctx * sizeof(float));
+        if (!att) return LLMZ_ERR_NOMEM;
+        b->att_own = att;
+        b->att = att;
+    }
+    b->team = t;
+    return LLMZ_OK;
+}
+
 void tf_batch_free(tf_batch *b) {
     if (!b) return;
     llmz_free(b->x);
+    llmz_free(b->att_own);
     llmz_free(b->xq.q);
     llmz_free(b->pos);
     llmz_free(b);
@@ -359,10 +376,141 @@ static void rope(float *v, int n_heads, int hd, const float *cs, const float *sn
     }
 }
 
+/* One evaluation, cut into phases that team_run spreads over the team.  Row phases split rows; matrix
+** phases split output rows of the weight matrices (16 at a time, the packed kernels' group); attention splits
+** (row, head) pairs.  Every element is computed by the same code whichever member computes it. */
+typedef struct {
+    const tf_model *m;
+    const kernel_set *ks;
+    tf_batch *b;
+    tf_state *const *states;
+    int n, l;
+    /* row phases */
+    const float *norm_w; /* norm_quant: rmsnorm of x with this weight, then quantise; NULL: quantise src */
+    const float *src;
+    int cols;
+    /* matrix phases: up to 3 products; epilogue per output range */
+    int nmat, epi;
+    float *Y[3];
+    int ldy[3];
+    const qmat *W[3];
+} fwd;
+
+enum { EPI_NONE, EPI_RESIDUAL, EPI_SILU };
+
+static void ph_norm_quant(void *arg, int i, int nt) {
+    fwd *f = arg;
+    tf_batch *b = f->b;
+    int r0, r1, cols = f->cols, nb = cols / QK;
+    team_split(f->n, 1, i, nt, &r0, &r1);
+    if (r0 >= r1) return;
+    const float *src = f->src;
+    if (f->norm_w) {
+        const tf_config *c = &f->m->c;
+        for (int r = r0; r < r1; r++) rmsnorm(b->xb + (size_t)r * cols, b->x + (size_t)r * cols, f->norm_w, cols, c->eps);
+        src = b->xb;
+    }
+    qact part = {b->xq.q + (size_t)r0 * cols, b->xq.d + (size_t)r0 * nb, 0, cols};
+    f->ks->quantize(&part, src + (size_t)r0 * cols, r1 - r0, cols);
+}
+
+static void ph_matmul(void *arg, int i, int nt) {
+    fwd *f = arg;
+    tf_batch *b = f->b;
+    for (int k = 0; k < f->nmat; k++) {
+        int o0, o1;
+        team_split(f->W[k]->rows, KPACK_ROWS, i, nt, &o0, &o1);
+        if (o0 >= o1) continue;
+        f->ks->matmul(f->Y[k], f->ldy[k], &b->xq, f->W[k], o0, o1);
+        if (f->epi == EPI_RESIDUAL) {
+            for (int r = 0; r < f->n; r++) {
+                float *x = b->x + (size_t)r * f->ldy[k], *y = f->Y[k] + (size_t)r * f->ldy[k];
+                for (int o = o0; o < o1; o++) x[o] = x[o] + y[o];
+            }
+        } else if (f->epi == EPI_SILU && k == 1) { /* gate (Y[0]) and up (Y[1]) split alike */
+            for (int r = 0; r < f->n; r++)
+                f->ks->silu_mul(f->Y[0] + (size_t)r * f->ldy[0] + o0, f->Y[1] + (size_t)r * f->ldy[1] + o0, o1 - o0);
+        }
+    }
+}
+
+static void ph_rope_store(void *arg, int i, int nt) {
+    fwd *f = arg;
+    const tf_model *m = f->m;
+    const tf_config *c = &m->c;
+    tf_batch *b = f->b;
+    int dim = c->dim, kvd = c->kv_dim, half = c->head_dim / 2, r0, r1;
+    team_split(f->n, 1, i, nt, &r0, &r1);
+    for (int r = r0; r < r1; r++) {
+        const float *cs = m->rope_cos + (size_t)b->pos[r] * half, *sn = m->rope_sin + (size_t)b->pos[r] * half;
+        rope(b->q + (size_t)r * dim, c->n_head, c->head_dim, cs, sn);
+        rope(b->k + (size_t)r * kvd, c->n_kv_head, c->head_dim, cs, sn);
+        /* K is stored transposed, (kv_dim, ctx) per layer, so scores vectorise across positions */
+        float *kt = f->states[r]->kc + (size_t)f->l * c->ctx * kvd + b->pos[r];
+        const float *kr = b->k + (size_t)r * kvd;
+        for (int j = 0; j < kvd; j++) kt[(size_t)j * c->ctx] = kr[j];
+        size_t off = ((size_t)f->l * c->ctx + b->pos[r]) * kvd;
+        memcpy(f->states[r]->vc + off, b->v + (size_t)r * kvd, (size_t)kvd * sizeof(float));
+    }
+}
+
+static void ph_attention(void *arg, int i, int nt) {
+    fwd *f = arg;
+    const tf_config *c = &f->m->c;
+    tf_batch *b = f->b;
+    int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, group = c->n_head / c->n_kv_head, u0, u1;
+    const float scale = 1.0f / sqrtf((float)hd);
+    float *att = b->att + (size_t)i * c->ctx;
+    team_split(f->n * c->n_head, 1, i, nt, &u0, &u1);
+    for (int u = u0; u < u1; u++) { /* unit u: row u / n_head, head u % n_head */
+        int r = u / c->n_head, h = u % c->n_head;
+        const float *kc = f->states[r]->kc + (size_t)f->l * c->ctx * kvd;
+        const float *vc = f->states[r]->vc + (size_t)f->l * c->ctx * kvd;
+        int T = b->pos[r] + 1;
+        const float *q = b->q + (size_t)r * dim + h * hd;
+        int kvo = (h / group) * hd;
+        f->ks->scores(att, q, kc + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
+        float mx = att[0];
+        for (int t = 1; t < T; t++)
+            if (att[t] > mx) mx = att[t];
+        f->ks->expsub(att, T, mx);
+        float sum = 0.0f;
+        for (int t = 0; t < T; t++) sum = sum + att[t];
+        f->ks->mix(b->ao + (size_t)r * dim + h * hd, att, vc + kvo, hd, T, kvd, 1.0f / sum);
+    }
+}
+
+/* Row phases are cheap for a few rows: the caller does them alone rather than waking the team. */
+#define ROW_PHASE_MIN 8
+
+static void run_rows(fwd *f, team_fn fn) {
+    if (f->n < ROW_PHASE_MIN)
+        fn(f, 0, 1);
+    else
+        team_run(f->b->team, fn, f);
+}
+
+static void norm_quant(fwd *f, const float *norm_w, const float *src, int cols) {
+    f->norm_w = norm_w;
+    f->src = src;
+    f->cols = cols;
+    run_rows(f, ph_norm_quant);
+}
+
+static void matmuls(fwd *f, int epi, int nmat, float *Y0, int ld0, const qmat *W0, float *Y1, int ld1, const qmat *W1,
+                    float *Y2, int ld2, const qmat *W2) {
+    f->epi = epi;
+    f->nmat = nmat;
+    f->Y[0] = Y0, f->ldy[0] = ld0, f->W[0] = W0;
+    f->Y[1] = Y1, f->ldy[1] = ld1, f->W[1] = W1;
+    f->Y[2] = Y2, f->ldy[2] = ld2, f->W[2] = W2;
+    team_run(f->b->team, ph_matmul, f);
+}
+
 int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
                int n, float *logits) {
     const tf_config *c = &m->c;
-    int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, half = hd / 2;
+    int dim = c->dim, kvd = c->kv_dim;
     if (n < 1 || n > b->nmax) return LLMZ_ERR_PARAM;
     /* positions: rows of one sequence are consecutive */
     for (int r = 0; r < n; r++) {
@@ -378,59 +526,36 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
         float *x = b->x + (size_t)r * dim;
         for (int i = 0; i < dim; i++) x[i] = (float)q[i] * d[i / QK];
     }
-    const float scale = 1.0f / sqrtf((float)hd);
-    int group = c->n_head / c->n_kv_head;
+    fwd f;
+    memset(&f, 0, sizeof f);
+    f.m = m;
+    f.ks = ks;
+    f.b = b;
+    f.states = states;
+    f.n = n;
+    b->xq.n = n;
     for (int l = 0; l < c->n_layer; l++) {
         const tf_layer *L = &m->layers[l];
-        for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, L->attn_norm, dim, c->eps);
-        ks->quantize(&b->xq, b->xb, n, dim);
-        ks->matmul(b->q, dim, &b->xq, &L->wq, 0, dim);
-        ks->matmul(b->k, kvd, &b->xq, &L->wk, 0, kvd);
-        ks->matmul(b->v, kvd, &b->xq, &L->wv, 0, kvd);
-        for (int r = 0; r < n; r++) {
-            const float *cs = m->rope_cos + (size_t)b->pos[r] * half, *sn = m->rope_sin + (size_t)b->pos[r] * half;
-            rope(b->q + (size_t)r * dim, c->n_head, hd, cs, sn);
-            rope(b->k + (size_t)r * kvd, c->n_kv_head, hd, cs, sn);
-            /* K is stored transposed, (kv_dim, ctx) per layer, so scores vectorise across positions */
-            float *kt = states[r]->kc + (size_t)l * c->ctx * kvd + b->pos[r];
-            const float *kr = b->k + (size_t)r * kvd;
-            for (int i = 0; i < kvd; i++) kt[(size_t)i * c->ctx] = kr[i];
-            size_t off = ((size_t)l * c->ctx + b->pos[r]) * kvd;
-            memcpy(states[r]->vc + off, b->v + (size_t)r * kvd, (size_t)kvd * sizeof(float));
-        }
-        for (int r = 0; r < n; r++) { /* attention, one row at a time, fixed order */
-            const float *kc = states[r]->kc + (size_t)l * c->ctx * kvd;
-            const float *vc = states[r]->vc + (size_t)l * c->ctx * kvd;
-            int T = b->pos[r] + 1;
-            for (int h = 0; h < c->n_head; h++) {
-                const float *q = b->q + (size_t)r * dim + h * hd;
-                int kvo = (h / group) * hd;
-                float *att = b->att;
-                ks->scores(att, q, kc + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
-                float mx = att[0];
-                for (int t = 1; t < T; t++)
-                    if (att[t] > mx) mx = att[t];
-                ks->expsub(att, T, mx);
-                float sum = 0.0f;
-                for (int t = 0; t < T; t++) sum = sum + att[t];
-                ks->mix(b->ao + (size_t)r * dim + h * hd, att, vc + kvo, hd, T, kvd, 1.0f / sum);
-            }
-        }
-        ks->quantize(&b->xq, b->ao, n, dim);
-        ks->matmul(b->xb, dim, &b->xq, &L->wo, 0, dim);
-        for (size_t i = 0; i < (size_t)n * dim; i++) b->x[i] = b->x[i] + b->xb[i];
-        for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, L->ffn_norm, dim, c->eps);
-        ks->quantize(&b->xq, b->xb, n, dim);
-        ks->matmul(b->hb, c->ffn, &b->xq, &L->wgate, 0, c->ffn);
-        ks->matmul(b->hb2, c->ffn, &b->xq, &L->wup, 0, c->ffn);
-        ks->silu_mul(b->hb, b->hb2, n * c->ffn);
-        ks->quantize(&b->xq, b->hb, n, c->ffn);
-        ks->matmul(b->xb, dim, &b->xq, &L->wdown, 0, dim);
-        for (size_t i = 0; i < (size_t)n * dim; i++) b->x[i] = b->x[i] + b->xb[i];
+        f.l = l;
+        b->xq.cols = dim;
+        norm_quant(&f, L->attn_norm, NULL, dim);
+        matmuls(&f, EPI_NONE, 3, b->q, dim, &L->wq, b->k, kvd, &L->wk, b->v, kvd, &L->wv);
+        run_rows(&f, ph_rope_store);
+        if (n * c->n_head < 2)
+            ph_attention(&f, 0, 1);
+        else
+            team_run(b->team, ph_attention, &f);
+        norm_quant(&f, NULL, b->ao, dim);
+        matmuls(&f, EPI_RESIDUAL, 1, b->xb, dim, &L->wo, NULL, 0, NULL, NULL, 0, NULL);
+        norm_quant(&f, L->ffn_norm, NULL, dim);
+        matmuls(&f, EPI_SILU, 2, b->hb, c->ffn, &L->wgate, b->hb2, c->ffn, &L->wup, NULL, 0, NULL);
+        b->xq.cols = c->ffn;
+        norm_quant(&f, NULL, b->hb, c->ffn);
+        matmuls(&f, EPI_RESIDUAL, 1, b->xb, dim, &L->wdown, NULL, 0, NULL, NULL, 0, NULL);
     }
-    for (int r = 0; r < n; r++) rmsnorm(b->xb + (size_t)r * dim, b->x + (size_t)r * dim, m->out_norm, dim, c->eps);
-    ks->quantize(&b->xq, b->xb, n, dim);
-    ks->matmul(logits, c->vocab, &b->xq, &m->out, 0, c->vocab);
+    b->xq.cols = dim;
+    norm_quant(&f, m->out_norm, NULL, dim);
+    matmuls(&f, EPI_NONE, 1, logits, c->vocab, &m->out, NULL, 0, NULL, NULL, 0, NULL);
     for (int r = 0; r < n; r++) states[r]->pos = b->pos[r] + 1;
     return LLMZ_OK;
 }

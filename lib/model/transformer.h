@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/team.h"
 #include "model/gguf.h"
 #include "model/kernels.h"
 
@@ -39,6 +40,9 @@ typedef struct tf_batch tf_batch;
 tf_batch *tf_batch_new(const tf_model *m, int nmax);
 void tf_batch_free(tf_batch *b);
 size_t tf_batch_bytes(const tf_model *m, int nmax);
+/* Evaluate this batch's rows with a thread team (team.h; NULL: the calling thread alone).  The team stays
+** the caller's; results are bit-identical for every team size. */
+int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t);
 size_t tf_state_bytes(const tf_model *m);
 
 /* Evaluate n rows (n <= nmax); logits (n, vocab) row-major.  Each state's position advances by its rows.

@@ -189,6 +189,56 @@ static void check_float_kernels(const kernel_set *k) {
     }
 }
 
+/* maxf, freq_fill and take: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
+static void check_vector_kernels(const kernel_set *k) {
+    const kernel_set *ref = kernels_ref();
+    int lens[72];
+    for (int i = 0; i < 70; i++) lens[i] = i + 1;
+    lens[70] = 4096;
+    lens[71] = 4099;
+    float *x = malloc(sizeof(float) * 4099);
+    uint32_t *f1 = malloc(sizeof(uint32_t) * 4099), *f2 = malloc(sizeof(uint32_t) * 4099);
+    int bad_max = 0, bad_fill = 0, bad_take = 0;
+    for (int li = 0; li < 72; li++) {
+        int n = lens[li];
+        for (int mode = 0; mode < 5; mode++) {
+            for (int i = 0; i < n; i++) {
+                x[i] = frand(20.0f);
+                if (mode == 1) x[i] = (float)(next() % 4);          /* many ties */
+                if (mode == 2) x[i] = (next() & 1) ? 0.0f : -0.0f;  /* zeros of both signs */
+                if (mode == 2 && i % 5 == 0) x[i] = -frand(1.0f) * frand(1.0f) - 1.0f;
+            }
+            if (mode == 3) x[next() % (unsigned)n] = NAN;
+            if (mode == 4) x[0] = NAN;
+            float a = ref->maxf(x, n), b = k->maxf(x, n);
+            bad_max += memcmp(&a, &b, sizeof a) != 0;
+            /* e in [0, 1] with the largest exactly 1, k as the frequency rule makes it */
+            for (int i = 0; i < n; i++) x[i] = mode == 1 ? (float)(next() % 3) / 2.0f : fabsf(frand(1.0f));
+            x[next() % (unsigned)n] = 1.0f;
+            if (mode == 2)
+                for (int i = 0; i < n; i++) x[i] = x[i] * 1e-30f;
+            double S = 0.0;
+            for (int i = 0; i < n; i++) S = S + (double)x[i];
+            if (!(S > 0.0)) S = 1.0;
+            double kk = (double)((1u << 28) - (uint32_t)n) / S;
+            int b1 = -1, b2 = -2;
+            int64_t s1 = ref->freq_fill(f1, x, n, kk, &b1), s2 = k->freq_fill(f2, x, n, kk, &b2);
+            bad_fill += s1 != s2 || b1 != b2 || memcmp(f1, f2, sizeof(uint32_t) * n) != 0;
+            /* take, with b from 0 to 65535 and frequencies up to 2^28 */
+            for (int i = 0; i < n; i++) f1[i] = f2[i] = mode == 4 ? (1u << 28) - (uint32_t)i : next() % (1u << 28);
+            uint32_t bb = mode == 0 ? 0 : mode == 1 ? 65535 : next() % 65536;
+            uint64_t m1 = ref->take(f1, n, bb), m2 = k->take(f2, n, bb);
+            bad_take += m1 != m2 || memcmp(f1, f2, sizeof(uint32_t) * n) != 0;
+        }
+    }
+    CHECK_EQ(bad_max, 0);
+    CHECK_EQ(bad_fill, 0);
+    CHECK_EQ(bad_take, 0);
+    free(x);
+    free(f1);
+    free(f2);
+}
+
 int main(void) {
     int tested = 0;
     for (int k = LLMZ_KERNELS_REF; k <= LLMZ_KERNELS_AVX512; k++) {
@@ -199,6 +249,7 @@ int main(void) {
         }
         check_matmul(ks);
         check_float_kernels(ks);
+        check_vector_kernels(ks);
         tested++;
     }
     CHECK(tested >= 1);

@@ -58,6 +58,30 @@ int main(void) {
             memcpy(mixed + (size_t)i * V, out, sizeof(float) * V);
         }
         CHECK(good);
+        /* with thread teams of 2 and 3 (one row at a time: split attention; prefill: rows split) */
+        for (int nt = 2; nt <= 3; nt++) {
+            team *tm = team_new(nt);
+            CHECK(tm != NULL);
+            tf_batch *t1 = tf_batch_new(m, 1), *tn = tf_batch_new(m, N);
+            CHECK_EQ(tf_batch_use_team(t1, m, tm), LLMZ_OK);
+            CHECK_EQ(tf_batch_use_team(tn, m, tm), LLMZ_OK);
+            tf_state *s4 = tf_state_new(m);
+            int same = 1;
+            for (int i = 0; i < N; i++) {
+                CHECK_EQ(tf_forward(m, ks, t1, &s4, &tok[i], 1, mixed + (size_t)i * V), LLMZ_OK);
+            }
+            same &= memcmp(one, mixed, sizeof(float) * (size_t)N * V) == 0;
+            tf_state_reset(s4);
+            for (int i = 0; i < N; i++) rs[i] = s4;
+            CHECK_EQ(tf_forward(m, ks, tn, rs, tok, 5, mixed), LLMZ_OK);
+            CHECK_EQ(tf_forward(m, ks, tn, rs, tok + 5, N - 5, mixed + (size_t)5 * V), LLMZ_OK);
+            same &= memcmp(one, mixed, sizeof(float) * (size_t)N * V) == 0;
+            CHECK(same);
+            tf_state_free(s4);
+            tf_batch_free(t1);
+            tf_batch_free(tn);
+            team_free(tm);
+        }
         /* past the context: refused, not overrun */
         CHECK_EQ(tf_forward(m, ks, b1, &s1, &tok[0], 1, one), LLMZ_ERR_PARAM);
         CHECK_EQ(tf_state_pos(s1), N);
