@@ -371,11 +371,13 @@ static int worker_step(worker *w) {
     return LLMZ_OK;
 }
 
-/* Chunks one decoder thread advances together.  More rows per batch reuse the weights better, but each
-** chunk has its own KV cache, and too many of them no longer fit in the CPU caches.  Decoding 1.5 MB of
-** dickens (24 chunks) on 2 threads: 2 slots 24.7 s, 4 slots 21.6 s, 8 slots 33.7 s, 16 slots 31.8 s. */
+/* Chunks one decoder thread advances together at most.  More rows per batch reuse the weights better, but
+** each chunk has its own KV cache (1.5 MB with the default model), and too many no longer fit in the CPU
+** caches.  2 threads, each with its fair share of the chunks (below): book2 (10 chunks) 3 + 2 slots 9.1 s,
+** 5 slots 8.4 s; book1 (12 chunks) 3 + 3 9.5 s, 6 slots 9.0 s; 2 MB of dickens (16 chunks) 4 + 4 22.0 s,
+** 8 slots 23.0 s. */
 #ifndef LLMZ_DECODE_SLOTS
-#define LLMZ_DECODE_SLOTS 4
+#define LLMZ_DECODE_SLOTS 6
 #endif
 
 /* ---- frame jobs: chunks spread over worker threads -------------------------------------------------- */
@@ -389,6 +391,7 @@ typedef struct {
     uint8_t *dst;       /* compress: per-chunk scratch (chunk_size each); decompress: output */
     uint64_t *offs;     /* decompress: payload offset of each chunk */
     int decode, slots;
+    uint32_t quota; /* decoder: chunks one worker takes at most (0: no limit) */
     int team_n; /* threads per worker: > 1 when there are fewer chunks (or chunk groups) than threads */
     atomic_uint next;
     atomic_int err;
@@ -524,8 +527,16 @@ static void job_fail(job *J, int rc) {
     atomic_compare_exchange_strong(&J->err, &z, rc);
 }
 
+/* A worker thread: the caller's thread runs it with no_quota set when some threads failed to start, and
+** then takes whatever chunks the others leave. */
+typedef struct {
+    job *J;
+    int no_quota;
+} job_arg;
+
 static void *job_thread(void *arg) {
-    job *J = arg;
+    job *J = ((job_arg *)arg)->J;
+    uint32_t quota = ((job_arg *)arg)->no_quota ? 0 : J->quota;
     /* the default floating-point environment (round to nearest, no flush-to-zero) whatever the host
     ** program set; the caller's environment is restored in run_job */
     fesetenv(FE_DFL_ENV);
@@ -540,12 +551,14 @@ static void *job_thread(void *arg) {
     double bits0 = 0, fbits0 = 0;
     uint64_t tok0 = 0;
     int more = 1;
+    uint32_t taken = 0;
     while (!atomic_load(&J->err)) {
         int active = 0;
         for (int i = 0; i < w.nslots; i++) {
             seq *s = &w.slots[i];
             if (!s->active && more) {
-                uint32_t c = atomic_fetch_add(&J->next, 1);
+                uint32_t c = quota && taken >= quota ? J->h->n_chunks : atomic_fetch_add(&J->next, 1);
+                taken++;
                 if (c >= J->h->n_chunks) {
                     more = 0;
                 } else {
@@ -599,11 +612,13 @@ static int run_job(job *J, int threads) {
     }
     pthread_t tid[256];
     int started = 0;
+    job_arg helper_arg = {J, 0};
     for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[started], NULL, job_thread, J) != 0) break; /* fewer threads: same bytes */
+        if (pthread_create(&tid[started], NULL, job_thread, &helper_arg) != 0) break; /* fewer threads: same bytes */
         started++;
     }
-    if (J->h->n_chunks > 0) job_thread(J);
+    job_arg mine = {J, started < threads - 1};
+    if (J->h->n_chunks > 0) job_thread(&mine);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&J->lock);
     fesetenv(&saved);
@@ -808,13 +823,15 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         J.dst = dst;
         J.offs = offs;
         J.decode = 1;
-        /* batch several chunks per thread, but keep every thread busy: as many waves of at most
-        ** LLMZ_DECODE_SLOTS chunks per thread as needed, and the chunks spread evenly over them (12 chunks
-        ** on 2 threads: 2 waves of 3, not 4 + 4 and then 4 on whichever thread frees its slots first) */
-        uint32_t T = (uint32_t)d->threads, waves = (h.n_chunks + T * LLMZ_DECODE_SLOTS - 1) / (T * LLMZ_DECODE_SLOTS);
+        /* batch several chunks per thread, but keep every thread busy: each thread takes at most its fair
+        ** share q of the chunks, in as many waves of at most LLMZ_DECODE_SLOTS as needed, spread evenly
+        ** (10 chunks on 2 threads: 5 + 5 at once, not 3 + 3 and then 3 + 1 as slots free up) */
+        uint32_t T = (uint32_t)d->threads, q = (h.n_chunks + T - 1) / T;
+        uint32_t waves = (q + LLMZ_DECODE_SLOTS - 1) / LLMZ_DECODE_SLOTS;
         if (waves < 1) waves = 1;
-        uint32_t per = (h.n_chunks + T * waves - 1) / (T * waves);
+        uint32_t per = (q + waves - 1) / waves;
         J.slots = per < 1 ? 1 : (int)per; /* <= LLMZ_DECODE_SLOTS by the choice of waves */
+        J.quota = q;
         rc = run_job(&J, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;
