@@ -307,7 +307,7 @@ static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
         ngram_mix(&s->gm, s->ids, s->done, w->freq, w->V, w->ks);
     }
     if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
-    freq_cum(w->cum, w->freq, w->V);
+    freq_cum(w->cum, w->freq, w->V, w->ks);
     return p;
 }
 

@@ -22,7 +22,7 @@ double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, in
                         const kernel_set *ks);
 
 /* cum: (V+1) cumulative frequencies, cum[0] = 0, cum[i+1] = cum[i] + freq[i]. */
-void freq_cum(uint32_t *cum, const uint32_t *freq, int V);
+void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks); /* ks NULL: reference */
 
 /* Index s with cum[s] <= target < cum[s+1] (binary search). */
 int freq_find(const uint32_t *cum, int V, uint32_t target);

@@ -114,9 +114,18 @@ uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b) {
     return moved;
 }
 
+void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n) {
+    uint32_t c = 0;
+    for (int i = 0; i < n; i++) {
+        cum[i] = c;
+        c += f[i];
+    }
+    cum[n] = c;
+}
+
 static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
                                kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref, kern_maxf_ref,
-                               kern_freq_fill_ref, kern_take_ref};
+                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 

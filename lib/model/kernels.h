@@ -67,6 +67,8 @@ typedef struct {
     float (*maxf)(const float *x, int n);
     int64_t (*freq_fill)(uint32_t *f, const float *e, int n, double k, int *best);
     uint64_t (*take)(uint32_t *f, int n, uint32_t b);
+    /* cum[0] = 0, cum[i + 1] = cum[i] + f[i] (mod 2^32) for i < n: writes n + 1 values */
+    void (*cumsum)(uint32_t *cum, const uint32_t *f, int n);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -83,6 +85,7 @@ void kern_silu_mul_ref(float *h, const float *u, int n);
 float kern_maxf_ref(const float *x, int n);
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b);
+void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
 
 /* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */

@@ -260,7 +260,7 @@ uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b) {
 
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
                                 kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2, kern_maxf_avx2,
-                                kern_freq_fill_avx2, kern_take_avx2};
+                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

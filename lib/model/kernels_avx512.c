@@ -176,9 +176,9 @@ static inline __mmask16 lanes(int k) { return k <= 0 ? 0 : k >= 16 ? (__mmask16)
 /* scores for positions [t0, t0 + 16*V), masked to t < T: V independent chains, each in the reference's order. */
 FORCE_INLINE void scores_tile(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale, int t0,
                               int V) {
-    __m512 acc[4];
-    __mmask16 m[4];
-#pragma GCC unroll 4
+    __m512 acc[8];
+    __mmask16 m[8];
+#pragma GCC unroll 8
     for (int k = 0; k < V; k++) {
         acc[k] = _mm512_setzero_ps();
         m[k] = lanes(T - t0 - 16 * k);
@@ -186,22 +186,28 @@ FORCE_INLINE void scores_tile(float *att, const float *q, const float *kt, int h
     for (int i = 0; i < hd; i++) {
         __m512 qi = _mm512_set1_ps(q[i]);
         const float *row = kt + (size_t)i * ld + t0;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int k = 0; k < V; k++)
             acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(qi, _mm512_maskz_loadu_ps(m[k], row + 16 * k)));
     }
     __m512 sc = _mm512_set1_ps(scale);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(att + t0 + 16 * k, m[k], _mm512_mul_ps(acc[k], sc));
 }
 
 static void scores_avx512(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
-    for (int t0 = 0; t0 < T; t0 += 64) {
+    for (int t0 = 0; t0 < T; t0 += 128) {
         int v = (T - t0 + 15) / 16;
-        if (v >= 4) scores_tile(att, q, kt, hd, T, ld, scale, t0, 4);
-        else if (v == 3) scores_tile(att, q, kt, hd, T, ld, scale, t0, 3);
-        else if (v == 2) scores_tile(att, q, kt, hd, T, ld, scale, t0, 2);
-        else scores_tile(att, q, kt, hd, T, ld, scale, t0, 1);
+        switch (v < 8 ? v : 8) {
+        case 8: scores_tile(att, q, kt, hd, T, ld, scale, t0, 8); break;
+        case 7: scores_tile(att, q, kt, hd, T, ld, scale, t0, 7); break;
+        case 6: scores_tile(att, q, kt, hd, T, ld, scale, t0, 6); break;
+        case 5: scores_tile(att, q, kt, hd, T, ld, scale, t0, 5); break;
+        case 4: scores_tile(att, q, kt, hd, T, ld, scale, t0, 4); break;
+        case 3: scores_tile(att, q, kt, hd, T, ld, scale, t0, 3); break;
+        case 2: scores_tile(att, q, kt, hd, T, ld, scale, t0, 2); break;
+        default: scores_tile(att, q, kt, hd, T, ld, scale, t0, 1); break;
+        }
     }
 }
 
@@ -331,9 +337,33 @@ static uint64_t take_avx512(uint32_t *f, int n, uint32_t b) {
     return (uint64_t)_mm512_reduce_add_epi64(s64) + kern_take_ref(f + i, n - i, b);
 }
 
+/* Prefix sums 16 at a time: within a vector by shifted adds (1, 2, 4, 8 lanes), plus the running total;
+** integer additions, so the same values as the reference's one-by-one sum. */
+static void cumsum_avx512(uint32_t *cum, const uint32_t *f, int n) {
+    const __m512i z = _mm512_setzero_si512(), last = _mm512_set1_epi32(15);
+    __m512i carry = z;
+    int i = 0;
+    cum[0] = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_loadu_si512((const void *)(f + i));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 15));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 14));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 12));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 8));
+        v = _mm512_add_epi32(v, carry);
+        _mm512_storeu_si512((void *)(cum + i + 1), v);
+        carry = _mm512_permutexvar_epi32(last, v);
+    }
+    uint32_t c = cum[i];
+    for (; i < n; i++) {
+        c += f[i];
+        cum[i + 1] = c;
+    }
+}
+
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
                                   mix_avx512, expsub_avx512,  silu_mul_avx512,    kern_maxf_avx2,
-                                  freq_fill_avx512, take_avx512};
+                                  freq_fill_avx512, take_avx512,      cumsum_avx512};
 
 const kernel_set *kernels_avx512(void) {
     __builtin_cpu_init();

@@ -470,10 +470,7 @@ static void ph_attention(void *arg, int i, int nt) {
         const float *q = b->q + (size_t)r * dim + h * hd;
         int kvo = (h / group) * hd;
         f->ks->scores(att, q, kc + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
-        float mx = att[0];
-        for (int t = 1; t < T; t++)
-            if (att[t] > mx) mx = att[t];
-        f->ks->expsub(att, T, mx);
+        f->ks->expsub(att, T, f->ks->maxf(att, T));
         float sum = 0.0f;
         for (int t = 0; t < T; t++) sum = sum + att[t];
         f->ks->mix(b->ao + (size_t)r * dim + h * hd, att, vc + kvo, hd, T, kvd, 1.0f / sum);

@@ -123,7 +123,7 @@ int main(void) {
             logits[i] = x;
         }
         freq_from_logits(freq, e, logits, V, -1, kernels_ref());
-        freq_cum(cum, freq, V);
+        freq_cum(cum, freq, V, NULL);
         uint64_t tot = 0;
         int min1 = 1;
         for (int i = 0; i < V; i++) {
@@ -135,7 +135,7 @@ int main(void) {
         CHECK_EQ(cum[V], RC_TOTAL);
         static uint32_t f2[V], c2[V + 1];
         freq_from_logits(f2, e, logits, V, -1, kernels_get(LLMZ_KERNELS_AUTO));
-        freq_cum(c2, f2, V);
+        freq_cum(c2, f2, V, kernels_get(LLMZ_KERNELS_AUTO));
         CHECK(memcmp(freq, f2, sizeof f2) == 0);
     }
     /* overhead of the rule against the float distribution: < 0.01 bits/symbol for a realistic spread */

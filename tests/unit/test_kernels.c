@@ -189,7 +189,7 @@ static void check_float_kernels(const kernel_set *k) {
     }
 }
 
-/* maxf, freq_fill and take: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
+/* maxf, freq_fill, take and cumsum: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
 static void check_vector_kernels(const kernel_set *k) {
     const kernel_set *ref = kernels_ref();
     int lens[72];
@@ -198,7 +198,7 @@ static void check_vector_kernels(const kernel_set *k) {
     lens[71] = 4099;
     float *x = malloc(sizeof(float) * 4099);
     uint32_t *f1 = malloc(sizeof(uint32_t) * 4099), *f2 = malloc(sizeof(uint32_t) * 4099);
-    int bad_max = 0, bad_fill = 0, bad_take = 0;
+    int bad_max = 0, bad_fill = 0, bad_take = 0, bad_cum = 0;
     for (int li = 0; li < 72; li++) {
         int n = lens[li];
         for (int mode = 0; mode < 5; mode++) {
@@ -229,11 +229,21 @@ static void check_vector_kernels(const kernel_set *k) {
             uint32_t bb = mode == 0 ? 0 : mode == 1 ? 65535 : next() % 65536;
             uint64_t m1 = ref->take(f1, n, bb), m2 = k->take(f2, n, bb);
             bad_take += m1 != m2 || memcmp(f1, f2, sizeof(uint32_t) * n) != 0;
+            /* prefix sums, wrapping past 2^32 in mode 4 */
+            uint32_t *c1 = malloc(sizeof(uint32_t) * (n + 1)), *c2 = malloc(sizeof(uint32_t) * (n + 1));
+            if (mode == 4)
+                for (int i = 0; i < n; i++) f1[i] = 0xF0000000u + (uint32_t)i;
+            ref->cumsum(c1, f1, n);
+            k->cumsum(c2, f1, n);
+            bad_cum += memcmp(c1, c2, sizeof(uint32_t) * (n + 1)) != 0;
+            free(c1);
+            free(c2);
         }
     }
     CHECK_EQ(bad_max, 0);
     CHECK_EQ(bad_fill, 0);
     CHECK_EQ(bad_take, 0);
+    CHECK_EQ(bad_cum, 0);
     free(x);
     free(f1);
     free(f2);
