@@ -92,7 +92,7 @@ clean:
 #   make fuzz          build the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) and run each for
 #                      FUZZ_SECONDS (default 60); crashes are saved into tests/fuzz/crashes/<target>/ to commit
 #   make fuzz-regress  replay tests/fuzz/corpus and tests/fuzz/crashes without libFuzzer (make test does too)
-#   make tsan-test     test_threads and test_roundtrip under ThreadSanitizer
+#   make tsan-test     test_threads, test_roundtrip and test_transformer (thread teams) under ThreadSanitizer
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build/fuzz
@@ -121,6 +121,7 @@ fuzz-regress: $(BUILD)/tests/test_fuzz_regress
 
 tsan-test:
 	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O2 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread" \
-	  $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip
+	  $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip $(TSAN_BUILD)/tests/test_transformer
 	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_threads
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_transformer
 	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_roundtrip

@@ -46,7 +46,7 @@ static void *worker(void *p) {
     unsigned char *out = malloc(IN_N);
     for (int r = 0; r < ROUNDS; r++) {
         int i = (a->id + r) % NT; /* every thread works on different inputs at any time */
-        int threads = 1 + (a->id + r) % 2;
+        int threads = 1 + (a->id + r) % 4; /* 4: each of the 2 chunks' workers gets a team of 2 */
         int kernels = (a->id + r) % 3 == 2 ? LLMZ_KERNELS_REF : LLMZ_KERNELS_AUTO;
         size_t n = 0;
         int rc;
@@ -59,7 +59,7 @@ static void *worker(void *p) {
         /* decompress another thread's reference frame */
         int j = (i + 1) % NT;
         size_t on = 0;
-        llmz_dctx_set(d, LLMZ_P_THREADS, 3 - threads);
+        llmz_dctx_set(d, LLMZ_P_THREADS, 5 - threads);
         rc = llmz_decompress_frame(d, out, IN_N, &on, ref[j], ref_n[j], NULL);
         if (rc != LLMZ_OK || on != IN_N || memcmp(out, inputs[j], IN_N) != 0) {
             a->fails++;
