@@ -18,7 +18,7 @@ LDLIBS  = -pthread -lm
 BUILD  ?= build
 
 LIB_SRC   := $(sort $(wildcard lib/*.c lib/*/*.c))
-LIB_SIMD  := $(filter %_avx2.c %_avx512.c,$(LIB_SRC))
+LIB_SIMD  := $(filter %_avx2.c %_avx512.c %_shani.c,$(LIB_SRC))
 LIB_PLAIN := $(filter-out $(LIB_SIMD),$(LIB_SRC))
 LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lib/model/embed.o
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard cli/*.c)))
@@ -39,6 +39,9 @@ $(BUILD)/%_avx2.o: %_avx2.c
 $(BUILD)/%_avx512.o: %_avx512.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -MMD -c $< -o $@
+$(BUILD)/%_shani.o: %_shani.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -msse4.1 -mssse3 -msha -MMD -c $< -o $@
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@

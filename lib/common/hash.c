@@ -1,10 +1,11 @@
 /* hash.c -- SHA-256 and CRC-32.  See hash.h. */
 #include "common/hash.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* ---- SHA-256 ---- */
-static const uint32_t sha256_k[64] = {
+const uint32_t llmz_sha256_k[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
     0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
     0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
@@ -31,7 +32,7 @@ static void sha256_block(uint32_t h[8], const uint8_t *p) {
     for (int i = 0; i < 64; i++) {
         uint32_t S1 = sha256_ror(e, 6) ^ sha256_ror(e, 11) ^ sha256_ror(e, 25);
         uint32_t ch = (e & f) ^ (~e & g);
-        uint32_t t1 = hh + S1 + ch + sha256_k[i] + w[i];
+        uint32_t t1 = hh + S1 + ch + llmz_sha256_k[i] + w[i];
         uint32_t S0 = sha256_ror(a, 2) ^ sha256_ror(a, 13) ^ sha256_ror(a, 22);
         uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
         uint32_t t2 = S0 + maj;
@@ -45,6 +46,22 @@ static void sha256_block(uint32_t h[8], const uint8_t *p) {
         a = t1 + t2;
     }
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+}
+
+void sha256_blocks_ref(uint32_t h[8], const uint8_t *p, size_t n) {
+    for (; n > 0; n--, p += 64) sha256_block(h, p);
+}
+
+/* The block function, chosen once (a racing first call stores the same pointer). */
+static sha256_blocks_fn blocks_fn(void) {
+    static _Atomic(sha256_blocks_fn) fn;
+    sha256_blocks_fn f = atomic_load_explicit(&fn, memory_order_relaxed);
+    if (!f) {
+        f = sha256_blocks_shani();
+        if (!f) f = sha256_blocks_ref;
+        atomic_store_explicit(&fn, f, memory_order_relaxed);
+    }
+    return f;
 }
 
 void sha256_init(sha256_ctx *c) {
@@ -67,7 +84,11 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n) {
         sha256_block(c->h, c->buf);
         c->nbuf = 0;
     }
-    for (; n >= 64; p += 64, n -= 64) sha256_block(c->h, p);
+    if (n >= 64) {
+        blocks_fn()(c->h, p, n / 64);
+        p += n / 64 * 64;
+        n %= 64;
+    }
     if (n) memcpy(c->buf, p, n);
     c->nbuf = n;
 }

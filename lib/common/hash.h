@@ -19,6 +19,13 @@ void sha256_final(sha256_ctx *c, uint8_t out[32]);
 /* One-shot convenience. */
 void sha256(const void *data, size_t n, uint8_t out[32]);
 
+/* The compression function over n whole 64-byte blocks: the portable one, and the SHA-NI one when this
+** build and CPU have it (NULL otherwise).  sha256_update uses the fastest; both give the same state. */
+typedef void (*sha256_blocks_fn)(uint32_t h[8], const uint8_t *p, size_t n);
+void sha256_blocks_ref(uint32_t h[8], const uint8_t *p, size_t n);
+sha256_blocks_fn sha256_blocks_shani(void);
+extern const uint32_t llmz_sha256_k[64];
+
 /* CRC-32 continued over data: start with crc = 0; crc32_update(crc32_update(0, a), b) == crc of a||b.
 ** crc32_update(0, "123456789", 9) == 0xCBF43926. */
 uint32_t crc32_update(uint32_t crc, const void *data, size_t n);
