@@ -51,8 +51,9 @@ struct tf_batch {
     float *att; /* (team size, ctx): attention weights, one row per team member */
     int *pos;
     qact xq;
-    team *team; /* NULL: the calling thread alone */
-    float *att_own;
+    team *team;      /* NULL: the calling thread alone */
+    float *att_base; /* (ctx) in the batch's block: att without a team */
+    float *att_own;  /* att's own allocation with a team */
 };
 
 /* ---- loading ---------------------------------------------------------------------------------- */
@@ -328,19 +329,21 @@ tf_batch *tf_batch_new(const tf_model *m, int nmax) {
     b->v = p, p += (size_t)nmax * c->kv_dim;
     b->hb = p, p += (size_t)nmax * c->ffn;
     b->hb2 = p, p += (size_t)nmax * c->ffn;
-    b->att = p, p += c->ctx;
+    b->att = b->att_base = p, p += c->ctx;
     b->xq.d = p;
     return b;
 }
 
 int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t) {
     int n = team_size(t);
+    float *att = NULL;
     if (n > 1) { /* a row of attention weights per member */
-        float *att = llmz_malloc((size_t)n * m->c.ctx * sizeof(float));
+        att = llmz_malloc((size_t)n * m->c.ctx * sizeof(float));
         if (!att) return LLMZ_ERR_NOMEM;
-        b->att_own = att;
-        b->att = att;
     }
+    llmz_free(b->att_own);
+    b->att_own = att;
+    b->att = att ? att : b->att_base;
     b->team = t;
     return LLMZ_OK;
 }

@@ -77,6 +77,11 @@ int main(void) {
             CHECK_EQ(tf_forward(m, ks, tn, rs, tok + 5, N - 5, mixed + (size_t)5 * V), LLMZ_OK);
             same &= memcmp(one, mixed, sizeof(float) * (size_t)N * V) == 0;
             CHECK(same);
+            /* back to no team: the batch's own attention row again */
+            CHECK_EQ(tf_batch_use_team(t1, m, NULL), LLMZ_OK);
+            tf_state_reset(s4);
+            CHECK_EQ(tf_forward(m, ks, t1, &s4, &tok[0], 1, mixed), LLMZ_OK);
+            CHECK(memcmp(one, mixed, sizeof(float) * V) == 0);
             tf_state_free(s4);
             tf_batch_free(t1);
             tf_batch_free(tn);
