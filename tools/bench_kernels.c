@@ -166,6 +166,89 @@ static double time_matmul(const kernel_set *k, const qmat *w, const qact *xq, fl
     return el / (double)reps;
 }
 
+/* ---- the per-token kernels: attention on one head (hd 64, 160 positions) and the frequency rule's
+** vector steps over a 4096-token vocabulary, each checked against the reference and timed ---- */
+enum { VV = 4096, HD = 64, TT = 160, LD = 256 };
+typedef struct {
+    float q[HD], kt[HD * LD], v[TT * HD], att[LD], o[HD], e[VV], ex[VV], lg[VV];
+    uint32_t f[VV], f0[VV], cum[VV + 1];
+    double k;
+} tok_in;
+
+/* Run kernel `which` of set k once on `in`; writes its result into out (bytes), returns the result size. */
+/* Run kernel `which` of set k once on `in`; copies its result into out (bytes; NULL when timing) and returns
+** the result size. */
+#define OUT(dst, src, n) (out ? memcpy(dst, src, n) : NULL)
+static size_t tok_run(const kernel_set *k, int which, tok_in *in, unsigned char *out) {
+    int best = 0;
+    switch (which) {
+    case 0: k->scores(in->att, in->q, in->kt, HD, TT, LD, 0.125f); OUT(out, in->att, TT * 4); return TT * 4;
+    case 1: k->mix(in->o, in->att, in->v, HD, TT, HD, 0.01f); OUT(out, in->o, HD * 4); return HD * 4;
+    case 2: memcpy(in->ex, in->lg, sizeof in->ex); k->expsub(in->ex, VV, 3.0f); OUT(out, in->ex, VV * 4); return VV * 4;
+    case 3: { float m = k->maxf(in->lg, VV); OUT(out, &m, 4); return 4; }
+    case 4: {
+        int64_t sum = k->freq_fill(in->f, in->e, VV, in->k, &best);
+        OUT(out, in->f, VV * 4), OUT(out + VV * 4, &sum, 8), OUT(out + VV * 4 + 8, &best, 4);
+        return VV * 4 + 12;
+    }
+    case 5: {
+        memcpy(in->f, in->f0, sizeof in->f);
+        uint64_t m = k->take(in->f, VV, 20000);
+        OUT(out, in->f, VV * 4), OUT(out + VV * 4, &m, 8);
+        return VV * 4 + 8;
+    }
+    default: k->cumsum(in->cum, in->f0, VV); OUT(out, in->cum, (VV + 1) * 4); return (VV + 1) * 4;
+    }
+}
+
+static int token_kernels(const kernel_set *const *sets, const char *const *names, int nsets) {
+    static const char *const KN[] = {"scores", "mix", "expsub", "maxf", "freq_fill", "take", "cumsum"};
+    enum { NK = 7 };
+    tok_in *in = xmalloc(sizeof *in);
+    unsigned char *r0 = xmalloc((VV + 4) * 4), *r1 = xmalloc((VV + 4) * 4);
+    for (int i = 0; i < HD; i++) in->q[i] = frand();
+    for (int i = 0; i < HD * LD; i++) in->kt[i] = frand();
+    for (int i = 0; i < TT * HD; i++) in->v[i] = frand();
+    for (int i = 0; i < TT; i++) in->att[i] = frand() * 0.5f + 0.5f;
+    for (int i = 0; i < VV; i++) in->lg[i] = frand() * 12.0f;
+    for (int i = 0; i < VV; i++) in->f0[i] = 1 + rng() % 60000u;
+    kern_expsub_ref(memcpy(in->e, in->lg, sizeof in->e), VV, kern_maxf_ref(in->lg, VV));
+    double S = 0.0;
+    for (int i = 0; i < VV; i++) S = S + (double)in->e[i];
+    in->k = (double)((1u << 28) - VV) / S;
+    int bad = 0;
+    double ref_ns[NK] = {0.0};
+    printf("\n%-7s %-10s %12s %10s   (per call; attention: 1 head, %d positions; frequencies: %d tokens)\n", "kernel",
+           "per-token", "ns/call", "vs ref", TT, VV);
+    for (int s = 0; s < nsets; s++) {
+        if (!sets[s]) continue;
+        for (int w = 0; w < NK; w++) {
+            size_t n0 = tok_run(sets[0], w, in, r0), n1 = tok_run(sets[s], w, in, r1);
+            if (n0 != n1 || memcmp(r0, r1, n0) != 0) {
+                printf("FAIL %s %s differs from ref\n", names[s], KN[w]);
+                bad = 1;
+                continue;
+            }
+            long reps = 0, batch = 1;
+            double t0 = now(), el;
+            for (;;) {
+                for (long i = 0; i < batch; i++) tok_run(sets[s], w, in, NULL);
+                reps += batch;
+                el = now() - t0;
+                if (el >= min_seconds / 4) break;
+                if (batch < (1L << 20)) batch *= 2;
+            }
+            double ns = el / (double)reps * 1e9;
+            if (s == 0) ref_ns[w] = ns;
+            printf("%-7s %-10s %12.0f %9.2fx\n", names[s], KN[w], ns, ref_ns[w] / ns);
+        }
+    }
+    free(in);
+    free(r0);
+    free(r1);
+    return bad;
+}
+
 int main(int argc, char **argv) {
     static const struct {
         int id;
@@ -242,6 +325,13 @@ int main(int argc, char **argv) {
         }
     }
 
+    const char *names[N_SETS];
+    for (int s2 = 0; s2 < N_SETS; s2++) names[s2] = SETS[s2].name;
+    if (token_kernels(sets, names, N_SETS)) {
+        printf("FAIL: a per-token kernel differs from the reference\n");
+        failed = 1;
+    }
+
     for (int i = 0; i < N_SHAPES; i++) {
         kern_unpack(&w[i]);
         free(w[i].q);
@@ -251,5 +341,5 @@ int main(int argc, char **argv) {
             free_qact(&xq[i][j]);
         }
     }
-    return 0;
+    return failed;
 }
