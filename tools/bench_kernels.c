@@ -197,13 +197,14 @@ static size_t tok_run(const kernel_set *k, int which, tok_in *in, unsigned char 
         OUT(out, in->f, VV * 4), OUT(out + VV * 4, &m, 8);
         return VV * 4 + 8;
     }
-    default: k->cumsum(in->cum, in->f0, VV); OUT(out, in->cum, (VV + 1) * 4); return (VV + 1) * 4;
+    case 6: k->cumsum(in->cum, in->f0, VV); OUT(out, in->cum, (VV + 1) * 4); return (VV + 1) * 4;
+    default: { double S = k->expsum(in->ex, in->lg, VV, 12.0f); OUT(out, in->ex, VV * 4); OUT(out + VV * 4, &S, 8); return VV * 4 + 8; }
     }
 }
 
 static int token_kernels(const kernel_set *const *sets, const char *const *names, int nsets) {
-    static const char *const KN[] = {"scores", "mix", "expsub", "maxf", "freq_fill", "take", "cumsum"};
-    enum { NK = 7 };
+    static const char *const KN[] = {"scores", "mix", "expsub", "maxf", "freq_fill", "take", "cumsum", "expsum"};
+    enum { NK = 8 };
     tok_in *in = xmalloc(sizeof *in);
     unsigned char *r0 = xmalloc((VV + 4) * 4), *r1 = xmalloc((VV + 4) * 4);
     for (int i = 0; i < HD; i++) in->q[i] = frand();

@@ -7,10 +7,7 @@
 double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
                         const kernel_set *ks) {
     float m = ks->maxf(logits, V);
-    memcpy(e, logits, (size_t)V * sizeof(float));
-    ks->expsub(e, V, m);
-    double S = 0.0;
-    for (int i = 0; i < V; i++) S = S + (double)e[i];
+    double S = ks->expsum(e, logits, V, m);
     if (!(S >= 1.0 && S <= (double)V)) { /* NaN/inf logits (hostile model): fall back to uniform */
         for (int i = 0; i < V; i++) e[i] = 1.0f;
         S = (double)V;

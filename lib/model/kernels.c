@@ -123,9 +123,18 @@ void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n) {
     cum[n] = c;
 }
 
+double kern_expsum_ref(float *e, const float *x, int n, float m) {
+    double S = 0.0;
+    for (int i = 0; i < n; i++) {
+        e[i] = det_expf(x[i] - m);
+        S = S + (double)e[i];
+    }
+    return S;
+}
+
 static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
                                kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref, kern_maxf_ref,
-                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref};
+                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref, kern_expsum_ref};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 

@@ -69,6 +69,8 @@ typedef struct {
     uint64_t (*take)(uint32_t *f, int n, uint32_t b);
     /* cum[0] = 0, cum[i + 1] = cum[i] + f[i] (mod 2^32) for i < n: writes n + 1 values */
     void (*cumsum)(uint32_t *cum, const uint32_t *f, int n);
+    /* e[i] = det_expf(x[i] - m) for i < n, and returns S = sum of (double)e[i] in order of i, from 0.0 */
+    double (*expsum)(float *e, const float *x, int n, float m);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -86,6 +88,7 @@ float kern_maxf_ref(const float *x, int n);
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
+double kern_expsum_ref(float *e, const float *x, int n, float m);
 
 /* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */
@@ -106,5 +109,6 @@ void kern_silu_mul_avx2(float *h, const float *u, int n);
 float kern_maxf_avx2(const float *x, int n);
 int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b);
+double kern_expsum_avx2(float *e, const float *x, int n, float m);
 
 #endif

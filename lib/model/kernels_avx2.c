@@ -7,6 +7,9 @@
 
 #if defined(__x86_64__) && defined(__AVX2__)
 #include <immintrin.h>
+#include <string.h>
+
+#include "common/detmath.h"
 
 /* 8 int32 vectors (one per output) -> one vector of their 8 horizontal sums, lanes in output order. */
 static inline __m256i hsum8(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i v4, __m256i v5, __m256i v6,
@@ -258,9 +261,36 @@ uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b) {
     return q[0] + q[1] + q[2] + q[3] + kern_take_ref(f + i, n - i, b);
 }
 
+/* exps 8 lanes at a time; each vector's lanes, widened exactly to double and taken from the register, are
+** then added to S in order (the reference's chain; the next vector's exp overlaps with its latency). */
+static inline double add4(double S, __m256d d) {
+    __m128d lo = _mm256_castpd256_pd128(d), hi = _mm256_extractf128_pd(d, 1);
+    S = S + _mm_cvtsd_f64(lo);
+    S = S + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo));
+    S = S + _mm_cvtsd_f64(hi);
+    return S + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
+}
+
+double kern_expsum_avx2(float *e, const float *x, int n, float m) {
+    __m256 mv = _mm256_set1_ps(m);
+    double S = 0.0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 ev = expf8(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
+        _mm256_storeu_ps(e + i, ev);
+        S = add4(S, _mm256_cvtps_pd(_mm256_castps256_ps128(ev)));
+        S = add4(S, _mm256_cvtps_pd(_mm256_extractf128_ps(ev, 1)));
+    }
+    for (; i < n; i++) {
+        e[i] = det_expf(x[i] - m);
+        S = S + (double)e[i];
+    }
+    return S;
+}
+
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
                                 kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2, kern_maxf_avx2,
-                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref};
+                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref, kern_expsum_avx2};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

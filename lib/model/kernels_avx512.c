@@ -361,9 +361,44 @@ static void cumsum_avx512(uint32_t *cum, const uint32_t *f, int n) {
     }
 }
 
+/* S + d[0] + d[1] + ... + d[c-1], one double addition at a time in lane order (c <= 8), lanes taken from
+** the register (a reload of just-stored floats would stall on store forwarding). */
+static inline double add_pair(double S, __m128d p, int c) { /* c >= 1 lanes of p, at most 2 */
+    S = S + _mm_cvtsd_f64(p);
+    return c > 1 ? S + _mm_cvtsd_f64(_mm_unpackhi_pd(p, p)) : S;
+}
+
+static inline double add_lanes(double S, __m512d d, int c) {
+    __m512 f = _mm512_castpd_ps(d);
+    S = add_pair(S, _mm_castps_pd(_mm512_extractf32x4_ps(f, 0)), c);
+    if (c > 2) S = add_pair(S, _mm_castps_pd(_mm512_extractf32x4_ps(f, 1)), c - 2);
+    if (c > 4) S = add_pair(S, _mm_castps_pd(_mm512_extractf32x4_ps(f, 2)), c - 4);
+    if (c > 6) S = add_pair(S, _mm_castps_pd(_mm512_extractf32x4_ps(f, 3)), c - 6);
+    return S;
+}
+
+/* exps 16 lanes at a time; each vector's lanes, widened exactly to double, are then added to S in order
+** (the reference's chain; the next vector's exp overlaps with the chain's latency). */
+static double expsum_avx512(float *e, const float *x, int n, float m) {
+    __m512 mv = _mm512_set1_ps(m);
+    double S = 0.0;
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(n - i);
+        __m512 ev = expf16(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv));
+        _mm512_mask_storeu_ps(e + i, k, ev);
+        int c = n - i < 16 ? n - i : 16;
+        S = add_lanes(S, _mm512_cvtps_pd(_mm512_castps512_ps256(ev)), c < 8 ? c : 8);
+        if (c > 8)
+            S = add_lanes(S, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ev), 1))),
+                          c - 8);
+    }
+    return S;
+}
+
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
                                   mix_avx512, expsub_avx512,  silu_mul_avx512,    kern_maxf_avx2,
-                                  freq_fill_avx512, take_avx512,      cumsum_avx512};
+                                  freq_fill_avx512, take_avx512,      cumsum_avx512,
+                                  expsum_avx512};
 
 const kernel_set *kernels_avx512(void) {
     __builtin_cpu_init();

@@ -189,7 +189,7 @@ static void check_float_kernels(const kernel_set *k) {
     }
 }
 
-/* maxf, freq_fill, take and cumsum: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
+/* maxf, expsum, freq_fill, take and cumsum: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
 static void check_vector_kernels(const kernel_set *k) {
     const kernel_set *ref = kernels_ref();
     int lens[72];
@@ -198,7 +198,7 @@ static void check_vector_kernels(const kernel_set *k) {
     lens[71] = 4099;
     float *x = malloc(sizeof(float) * 4099);
     uint32_t *f1 = malloc(sizeof(uint32_t) * 4099), *f2 = malloc(sizeof(uint32_t) * 4099);
-    int bad_max = 0, bad_fill = 0, bad_take = 0, bad_cum = 0;
+    int bad_max = 0, bad_fill = 0, bad_take = 0, bad_cum = 0, bad_expsum = 0;
     for (int li = 0; li < 72; li++) {
         int n = lens[li];
         for (int mode = 0; mode < 5; mode++) {
@@ -212,6 +212,15 @@ static void check_vector_kernels(const kernel_set *k) {
             if (mode == 4) x[0] = NAN;
             float a = ref->maxf(x, n), b = k->maxf(x, n);
             bad_max += memcmp(&a, &b, sizeof a) != 0;
+            /* exp and its in-order double sum (NaN lanes give 0, as det_expf does) */
+            {
+                float *e1 = malloc(sizeof(float) * n), *e2 = malloc(sizeof(float) * n);
+                float mm = mode == 2 ? 0.5f : a == a ? a : 1.0f;
+                double s1 = ref->expsum(e1, x, n, mm), s2 = k->expsum(e2, x, n, mm);
+                bad_expsum += memcmp(&s1, &s2, sizeof s1) != 0 || memcmp(e1, e2, sizeof(float) * n) != 0;
+                free(e1);
+                free(e2);
+            }
             /* e in [0, 1] with the largest exactly 1, k as the frequency rule makes it */
             for (int i = 0; i < n; i++) x[i] = mode == 1 ? (float)(next() % 3) / 2.0f : fabsf(frand(1.0f));
             x[next() % (unsigned)n] = 1.0f;
@@ -244,6 +253,7 @@ static void check_vector_kernels(const kernel_set *k) {
     CHECK_EQ(bad_fill, 0);
     CHECK_EQ(bad_take, 0);
     CHECK_EQ(bad_cum, 0);
+    CHECK_EQ(bad_expsum, 0);
     free(x);
     free(f1);
     free(f2);
