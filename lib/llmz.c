@@ -179,8 +179,9 @@ typedef struct {
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
     uint32_t *cum;  /* (V+1) */
-    uint32_t *fin;  /* (V) frequencies before adaptation */
-    uint32_t *fng;  /* (V) frequencies before the n-gram mix */
+    uint32_t *fin;  /* (V) the LM's frequencies, when online models follow */
+    uint32_t *fng;  /* (V) after the cache, when the n-grams follow */
+    const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     tf_state **rs;  /* (nmax) state of each row */
     seq *slots;     /* (nslots) */
@@ -297,16 +298,19 @@ static int seq_rows(worker *w, seq *s, int *nr) {
 ** the recency cache, the n-grams and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
 ** LM's float probability of `tok` (statistics; -1 skips it). */
 static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
-    double p = freq_from_logits(w->freq, w->e, logits, w->V, tok, w->ks);
+    /* each stage writes its result into the next buffer (LM -> fin -> [cache] -> fng -> [n-grams] -> freq,
+    ** skipping the buffers of stages that are off), so the inputs the updates need stay as they were */
+    uint32_t *f = w->adapt || w->ngram ? w->fin : w->freq;
+    double p = freq_from_logits(f, w->e, logits, w->V, tok, w->ks);
+    w->f_lm = f;
     if (w->adapt) {
-        memcpy(w->fin, w->freq, (size_t)w->V * sizeof(uint32_t));
-        cache_mix(&s->cm, w->freq, w->ks);
+        uint32_t *o = w->ngram ? w->fng : w->freq;
+        cache_mix(&s->cm, f, o, w->ks);
+        f = o;
     }
-    if (w->ngram) {
-        memcpy(w->fng, w->freq, (size_t)w->V * sizeof(uint32_t));
-        ngram_mix(&s->gm, s->ids, s->done, w->freq, w->V, w->ks);
-    }
-    if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V);
+    w->f_cached = f;
+    if (w->ngram) ngram_mix(&s->gm, s->ids, s->done, f, w->freq, w->V, w->ks);
+    if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V, w->ks);
     freq_cum(w->cum, w->freq, w->V, w->ks);
     return p;
 }
@@ -342,8 +346,8 @@ static int seq_consume(worker *w, seq *s) {
         w->tokens++;
         if (w->adapt || w->ngram) {
             int32_t t = s->ids[s->done - 1];
-            if (w->adapt) cache_update(&s->cm, t, w->fin[t], w->freq[t]);
-            if (w->ngram) ngram_update(&s->gm, s->ids, s->done, w->fng[t], w->freq[t]);
+            if (w->adapt) cache_update(&s->cm, t, w->f_lm[t], w->freq[t]);
+            if (w->ngram) ngram_update(&s->gm, s->ids, s->done, w->f_cached[t], w->freq[t]);
             if (w->adapt) match_update(&s->mm, s->ids, s->done);
         }
     }

@@ -192,8 +192,7 @@ static size_t tok_run(const kernel_set *k, int which, tok_in *in, unsigned char 
         return VV * 4 + 12;
     }
     case 5: {
-        memcpy(in->f, in->f0, sizeof in->f);
-        uint64_t m = k->take(in->f, VV, 20000);
+        uint64_t m = k->take(in->f, in->f0, VV, 20000);
         OUT(out, in->f, VV * 4), OUT(out + VV * 4, &m, 8);
         return VV * 4 + 8;
     }

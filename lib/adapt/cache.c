@@ -35,10 +35,13 @@ void cache_reset(cache_model *c) {
     c->last = 0;
 }
 
-void cache_mix(cache_model *c, uint32_t *freq, const kernel_set *ks) {
-    if (c->total == 0 || c->b == 0) return;
-    /* each freq[i] gives (freq[i] * b) >> 16, less than freq[i] since b < 65536 */
-    uint64_t moved = ks ? ks->take(freq, c->V, c->b) : kern_take_ref(freq, c->V, c->b);
+void cache_mix(cache_model *c, const uint32_t *in, uint32_t *freq, const kernel_set *ks) {
+    if (c->total == 0 || c->b == 0) {
+        if (freq != in) memcpy(freq, in, (size_t)c->V * sizeof(uint32_t));
+        return;
+    }
+    /* each in[i] gives (in[i] * b) >> 16, less than in[i] since b < 65536 */
+    uint64_t moved = ks->take(freq, in, c->V, c->b);
     uint64_t given = 0;
     for (int j = 0; j < c->nseen; j++) {
         int32_t i = c->seen[j];

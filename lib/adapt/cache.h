@@ -28,7 +28,8 @@ int cache_init(cache_model *c, int V);
 void cache_free(cache_model *c);
 void cache_reset(cache_model *c);
 /* Mix the cache into freq (total 2^28 kept, each >= 1). */
-void cache_mix(cache_model *c, uint32_t *freq, const kernel_set *ks); /* ks: its take kernel (NULL: reference) */
+/* Mix the cache into the frequencies `in`, result in `out` (may be `in`); ks gives the take kernel. */
+void cache_mix(cache_model *c, const uint32_t *in, uint32_t *out, const kernel_set *ks);
 /* After coding token t: f_in = its frequency before cache_mix, f_out = the frequency it was coded with.
 ** Gradient step b += 64 (p_cache - p_in) / p_out (in 1/65536 units, clamped), then count t. */
 void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out);

@@ -44,7 +44,7 @@ static int bitlen(uint32_t x) {
     return n;
 }
 
-void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V) {
+void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V, const kernel_set *ks) {
     m->pred = -1;
     if (m->mlen == 0 || m->mp >= n) return;
     int32_t p = hist[m->mp];
@@ -62,12 +62,7 @@ void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, in
     uint32_t a = (uint32_t)(((uint64_t)(h - q) << 16) / (65536u - q));
     if (a > 64880u) a = 64880u; /* at most 0.99 */
     if (a == 0) return;
-    uint64_t moved = 0;
-    for (int i = 0; i < V; i++) {
-        uint32_t take = (uint32_t)(((uint64_t)freq[i] * a) >> 16); /* < freq[i]: every token keeps >= 1 */
-        freq[i] -= take;
-        moved += take;
-    }
+    uint64_t moved = ks->take(freq, freq, V, a); /* each gives less than it has: every token keeps >= 1 */
     freq[p] += (uint32_t)moved;
 }
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/kernels.h"
+
 #define MATCH_HASH_BITS 16
 #define MATCH_MIN 3      /* tokens hashed to find a match */
 #define MATCH_LEN_BUCKETS 16
@@ -33,7 +35,7 @@ void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk */
 
 /* Mix the prediction for the next token into freq (V entries, total 2^28 kept). */
-void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V);
+void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V, const kernel_set *ks);
 /* After coding token hist[n-1] (the history now holds n tokens): learn and move the match. */
 void match_update(match_model *m, const int32_t *hist, size_t n);
 

@@ -44,7 +44,8 @@ static uint32_t ctx_hash(const int32_t *ctx, int k) {
 static int bucket_of(uint32_t h, int k) { return (int)(((uint32_t)k << NGRAM_BITS) | (h >> (32 - NGRAM_BITS))); }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
-void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V, const kernel_set *ks) {
+void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
+               const kernel_set *ks) {
     uint64_t B = 0;
     for (int k = 0; k < NGRAM_ORDERS; k++) {
         g->act[k] = -1;
@@ -67,9 +68,12 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, in
         g->tot[k] = tot;
         B += g->w[k][g->conf[k]];
     }
-    if (B == 0) return;
-    uint32_t Bc = (uint32_t)(B < NGRAM_B_MAX ? B : NGRAM_B_MAX); /* each freq[i] gives (freq[i] * Bc) >> 16 */
-    uint64_t moved = ks ? ks->take(freq, V, Bc) : kern_take_ref(freq, V, Bc);
+    if (B == 0) {
+        if (freq != in) memcpy(freq, in, (size_t)V * sizeof(uint32_t));
+        return;
+    }
+    uint32_t Bc = (uint32_t)(B < NGRAM_B_MAX ? B : NGRAM_B_MAX); /* each in[i] gives (in[i] * Bc) >> 16 */
+    uint64_t moved = ks->take(freq, in, V, Bc);
     uint64_t given = 0;
     int32_t rest = -1;
     for (int k = 0; k < NGRAM_ORDERS; k++) {

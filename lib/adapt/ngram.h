@@ -46,8 +46,8 @@ void ngram_reset(ngram_model *g); /* start of a chunk */
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
-void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, uint32_t *freq, int V,
-               const kernel_set *ks); /* ks: its take kernel (NULL: reference) */
+void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
+               const kernel_set *ks); /* result in freq (may be in); ks gives the take kernel */
 /* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
 ** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
 ** counts the token in every order (under the context hashes ngram_mix computed). */

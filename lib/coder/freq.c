@@ -19,12 +19,7 @@ double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, in
     return tok >= 0 ? (double)e[tok] / S : 0.0;
 }
 
-void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks) {
-    if (ks)
-        ks->cumsum(cum, freq, V);
-    else
-        kern_cumsum_ref(cum, freq, V);
-}
+void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks) { ks->cumsum(cum, freq, V); }
 
 int freq_find(const uint32_t *cum, int V, uint32_t target) {
     int lo = 0, hi = V; /* cum[lo] <= target < cum[hi] */

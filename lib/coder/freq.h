@@ -16,13 +16,13 @@
 #include "model/kernels.h"
 
 /* freq: (V) frequencies (total 2^28).  e: (V) float scratch.
-** ks->expsub computes the e_i (any kernel set gives the same bits).
+** ks computes the e_i and S (expsum), the f_i (freq_fill) and the maximum (maxf); any kernel set gives the same bits.
 ** Returns the model probability of token `tok` as e_tok / S (for statistics only; pass -1 to skip). */
 double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
                         const kernel_set *ks);
 
 /* cum: (V+1) cumulative frequencies, cum[0] = 0, cum[i+1] = cum[i] + freq[i]. */
-void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks); /* ks NULL: reference */
+void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks); /* with ks->cumsum */
 
 /* Index s with cum[s] <= target < cum[s+1] (binary search). */
 int freq_find(const uint32_t *cum, int V, uint32_t target);

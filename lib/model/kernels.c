@@ -104,11 +104,11 @@ int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *be
     return sum;
 }
 
-uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b) {
+uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b) {
     uint64_t moved = 0;
     for (int i = 0; i < n; i++) {
-        uint32_t t = (uint32_t)(((uint64_t)f[i] * b) >> 16);
-        f[i] -= t;
+        uint32_t t = (uint32_t)(((uint64_t)src[i] * b) >> 16);
+        dst[i] = src[i] - t;
         moved += t;
     }
     return moved;

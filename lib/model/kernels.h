@@ -62,11 +62,11 @@ typedef struct {
     ** maxf:      m = x[0]; for i = 1 .. n-1: if (x[i] > m) m = x[i]      (n >= 1)
     ** freq_fill: f[i] = 1 + (uint32_t)((double)e[i] * k), requires 0 <= e[i] * k < 2^31; returns the sum of
     **            the f[i] and in *best the first index of the largest
-    ** take:      t = (uint32_t)(((uint64_t)f[i] * b) >> 16); f[i] -= t; returns the sum of the t  (b < 2^16,
-    **            f[i] < 2^31) */
+    ** take:      t = (uint32_t)(((uint64_t)src[i] * b) >> 16); dst[i] = src[i] - t; returns the sum of the t
+    **            (b < 2^16, src[i] < 2^31; dst may be src) */
     float (*maxf)(const float *x, int n);
     int64_t (*freq_fill)(uint32_t *f, const float *e, int n, double k, int *best);
-    uint64_t (*take)(uint32_t *f, int n, uint32_t b);
+    uint64_t (*take)(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
     /* cum[0] = 0, cum[i + 1] = cum[i] + f[i] (mod 2^32) for i < n: writes n + 1 values */
     void (*cumsum)(uint32_t *cum, const uint32_t *f, int n);
     /* e[i] = det_expf(x[i] - m) for i < n, and returns S = sum of (double)e[i] in order of i, from 0.0 */
@@ -86,7 +86,7 @@ void kern_expsub_ref(float *x, int n, float m);
 void kern_silu_mul_ref(float *h, const float *u, int n);
 float kern_maxf_ref(const float *x, int n);
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
-uint64_t kern_take_ref(uint32_t *f, int n, uint32_t b);
+uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
 double kern_expsum_ref(float *e, const float *x, int n, float m);
 
@@ -108,7 +108,7 @@ void kern_expsub_avx2(float *x, int n, float m);
 void kern_silu_mul_avx2(float *h, const float *u, int n);
 float kern_maxf_avx2(const float *x, int n);
 int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *best);
-uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b);
+uint64_t kern_take_avx2(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 double kern_expsum_avx2(float *e, const float *x, int n, float m);
 
 #endif

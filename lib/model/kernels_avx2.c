@@ -244,21 +244,21 @@ int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *b
     return sum;
 }
 
-uint64_t kern_take_avx2(uint32_t *f, int n, uint32_t b) {
+uint64_t kern_take_avx2(uint32_t *dst, const uint32_t *src, int n, uint32_t b) {
     /* (f * b) >> 16 = (f >> 16) * b + (((f & 0xffff) * b) >> 16), exact: both products fit 32 bits */
     __m256i bv = _mm256_set1_epi32((int)b), lo16 = _mm256_set1_epi32(0xffff), s64 = _mm256_setzero_si256();
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(f + i));
+        __m256i v = _mm256_loadu_si256((const __m256i *)(src + i));
         __m256i t = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_srli_epi32(v, 16), bv),
                                      _mm256_srli_epi32(_mm256_mullo_epi32(_mm256_and_si256(v, lo16), bv), 16));
-        _mm256_storeu_si256((__m256i *)(f + i), _mm256_sub_epi32(v, t));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_sub_epi32(v, t));
         s64 = _mm256_add_epi64(s64, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(t)),
                                                      _mm256_cvtepu32_epi64(_mm256_extracti128_si256(t, 1))));
     }
     uint64_t q[4];
     _mm256_storeu_si256((__m256i *)q, s64);
-    return q[0] + q[1] + q[2] + q[3] + kern_take_ref(f + i, n - i, b);
+    return q[0] + q[1] + q[2] + q[3] + kern_take_ref(dst + i, src + i, n - i, b);
 }
 
 /* exps 8 lanes at a time; each vector's lanes, widened exactly to double and taken from the register, are

@@ -323,18 +323,18 @@ static int64_t freq_fill_avx512(uint32_t *f, const float *e, int n, double k, in
     return sum;
 }
 
-static uint64_t take_avx512(uint32_t *f, int n, uint32_t b) {
+static uint64_t take_avx512(uint32_t *dst, const uint32_t *src, int n, uint32_t b) {
     __m512i bv = _mm512_set1_epi32((int)b), lo16 = _mm512_set1_epi32(0xffff), s64 = _mm512_setzero_si512();
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-        __m512i v = _mm512_loadu_si512((const void *)(f + i));
+        __m512i v = _mm512_loadu_si512((const void *)(src + i));
         __m512i t = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_srli_epi32(v, 16), bv),
                                      _mm512_srli_epi32(_mm512_mullo_epi32(_mm512_and_si512(v, lo16), bv), 16));
-        _mm512_storeu_si512((void *)(f + i), _mm512_sub_epi32(v, t));
+        _mm512_storeu_si512((void *)(dst + i), _mm512_sub_epi32(v, t));
         s64 = _mm512_add_epi64(s64, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(t)),
                                                      _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(t, 1))));
     }
-    return (uint64_t)_mm512_reduce_add_epi64(s64) + kern_take_ref(f + i, n - i, b);
+    return (uint64_t)_mm512_reduce_add_epi64(s64) + kern_take_ref(dst + i, src + i, n - i, b);
 }
 
 /* Prefix sums 16 at a time: within a vector by shifted adds (1, 2, 4, 8 lanes), plus the running total;

@@ -541,10 +541,7 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
         norm_quant(&f, L->attn_norm, NULL, dim);
         matmuls(&f, EPI_NONE, 3, b->q, dim, &L->wq, b->k, kvd, &L->wk, b->v, kvd, &L->wv);
         run_rows(&f, ph_rope_store);
-        if (n * c->n_head < 2)
-            ph_attention(&f, 0, 1);
-        else
-            team_run(b->team, ph_attention, &f);
+        team_run(b->team, ph_attention, &f);
         norm_quant(&f, NULL, b->ao, dim);
         matmuls(&f, EPI_RESIDUAL, 1, b->xb, dim, &L->wo, NULL, 0, NULL, NULL, 0, NULL);
         norm_quant(&f, L->ffn_norm, NULL, dim);

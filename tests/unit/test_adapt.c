@@ -51,10 +51,10 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     for (int i = 0; i < n; i++) {
         (lm_f ? lm_f : lm)(f);
         memcpy(fin, f, sizeof f);
-        if (models & CACHE) cache_mix(&cm, f, NULL);
+        if (models & CACHE) cache_mix(&cm, f, f, kernels_ref());
         memcpy(fng, f, sizeof f);
-        if (models & NGRAM) ngram_mix(&gm, tok, (size_t)i, f, V, NULL);
-        if (models & MATCH) match_mix(&mm, tok, (size_t)i, f, V);
+        if (models & NGRAM) ngram_mix(&gm, tok, (size_t)i, f, f, V, kernels_ref());
+        if (models & MATCH) match_mix(&mm, tok, (size_t)i, f, V, kernels_ref());
         ok &= invariants(f);
         int32_t t = tok[i];
         bits += -log2((double)f[t] / RC_TOTAL);
@@ -142,8 +142,8 @@ int main(void) {
             for (int k = 0; k < V; k++) f[k] = 1;
             f[3] = RC_TOTAL - (V - 1);
             memcpy(fin, f, sizeof f);
-            cache_mix(&cm, f, NULL);
-            match_mix(&mm, rep, (size_t)i, f, V);
+            cache_mix(&cm, f, f, kernels_ref());
+            match_mix(&mm, rep, (size_t)i, f, V, kernels_ref());
             ok &= invariants(f);
             cache_update(&cm, rep[i], fin[rep[i]], f[rep[i]]);
             match_update(&mm, rep, (size_t)i + 1);

@@ -123,7 +123,7 @@ int main(void) {
             logits[i] = x;
         }
         freq_from_logits(freq, e, logits, V, -1, kernels_ref());
-        freq_cum(cum, freq, V, NULL);
+        freq_cum(cum, freq, V, kernels_ref());
         uint64_t tot = 0;
         int min1 = 1;
         for (int i = 0; i < V; i++) {

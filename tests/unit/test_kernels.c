@@ -236,8 +236,12 @@ static void check_vector_kernels(const kernel_set *k) {
             /* take, with b from 0 to 65535 and frequencies up to 2^28 */
             for (int i = 0; i < n; i++) f1[i] = f2[i] = mode == 4 ? (1u << 28) - (uint32_t)i : next() % (1u << 28);
             uint32_t bb = mode == 0 ? 0 : mode == 1 ? 65535 : next() % 65536;
-            uint64_t m1 = ref->take(f1, n, bb), m2 = k->take(f2, n, bb);
-            bad_take += m1 != m2 || memcmp(f1, f2, sizeof(uint32_t) * n) != 0;
+            uint32_t *f3 = malloc(sizeof(uint32_t) * n);
+            uint64_t m3 = k->take(f3, f2, n, bb); /* out of place, from the same input */
+            uint64_t m1 = ref->take(f1, f1, n, bb), m2 = k->take(f2, f2, n, bb);
+            bad_take += m1 != m2 || m3 != m2 || memcmp(f1, f2, sizeof(uint32_t) * n) != 0 ||
+                        memcmp(f3, f2, sizeof(uint32_t) * n) != 0;
+            free(f3);
             /* prefix sums, wrapping past 2^32 in mode 4 */
             uint32_t *c1 = malloc(sizeof(uint32_t) * (n + 1)), *c2 = malloc(sizeof(uint32_t) * (n + 1));
             if (mode == 4)
