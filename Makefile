@@ -3,6 +3,7 @@
 #   make test       build and run every test (unit, golden, CLI); prints "N passed, N failed"
 #   make bench      ratio/speed table against gzip, bzip2, xz, zstd, brotli, zpaq (bench/)
 #   make model      retrain the default model from ../shared/corpus (hours on 2 cores; needs python3-torch)
+#   make adapters   train the LoRA domain adapters (models/adapters/; about 10 minutes each on 2 cores)
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 
 CC      ?= cc
@@ -28,9 +29,15 @@ TOOL_BIN  := $(BUILD)/tools/mktiny
 DEFAULT_MODEL ?= $(firstword $(wildcard models/default.gguf) tests/data/tiny.gguf)
 # The previous default model, embedded too so that its archives still decode (models/README.md).
 RETIRED_MODEL ?= $(wildcard models/llmz-default-v1.gguf)
+# LoRA adapters for the default model, embedded in this order (at most 4; models/README.md, "Adapters").
+ADAPTERS ?= $(wildcard models/adapters/c.gguf models/adapters/code.gguf models/adapters/docs.gguf models/adapters/data.gguf)
+
+adapter_defs = $(if $(word 1,$(1)),-DLLMZ_ADAPTER0_PATH='"$(word 1,$(1))"') \
+    $(if $(word 2,$(1)),-DLLMZ_ADAPTER1_PATH='"$(word 2,$(1))"') $(if $(word 3,$(1)),-DLLMZ_ADAPTER2_PATH='"$(word 3,$(1))"') \
+    $(if $(word 4,$(1)),-DLLMZ_ADAPTER3_PATH='"$(word 4,$(1))"')
 
 llmz: FORCE_COPY
-.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model clean tools
+.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model adapters clean tools
 all: llmz
 
 $(BUILD)/%_avx2.o: %_avx2.c
@@ -46,9 +53,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
 # The default model is embedded with .incbin (lib/model/embed.S).
-$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL) $(RETIRED_MODEL)
+$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL) $(RETIRED_MODEL) $(ADAPTERS)
 	@mkdir -p $(dir $@)
-	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"' $(if $(RETIRED_MODEL),-DLLMZ_RETIRED_PATH='"$(RETIRED_MODEL)"')
+	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"' $(if $(RETIRED_MODEL),-DLLMZ_RETIRED_PATH='"$(RETIRED_MODEL)"') \
+	    $(call adapter_defs,$(ADAPTERS))
 
 $(BUILD)/libllmz.a: $(LIB_OBJ)
 	rm -f $@
@@ -85,6 +93,10 @@ bench-kernels: $(BUILD)/tools/bench_kernels
 
 model:
 	sh tools/train/make_model.sh
+
+# LoRA domain adapters for the default model (long-running; tools/train/make_adapters.sh)
+adapters:
+	sh tools/train/make_adapters.sh
 
 clean:
 	rm -rf build build-asan llmz

@@ -49,6 +49,7 @@ typedef struct {
     uint64_t chunk_size;    /* 0: library default */
     int adapt;              /* LLMZ_ADAPT_* set: --adapt LIST, --no-adapt (0); default LLMZ_ADAPT_ALL */
     uint64_t memlimit;      /* 0: no limit */
+    const char *adapter;    /* --adapter: NULL or "auto", "none", a built-in adapter's name, or a file */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -58,6 +59,9 @@ typedef struct {
     void *model_bytes; /* file contents backing `model` (NULL for the embedded model) */
     uint8_t fp[32];
     int model_failed;
+    llmz_model *adapted;   /* `model` with an adapter applied, or NULL: the contexts use adapted ? adapted : model */
+    void *adapter_bytes;   /* contents of an --adapter FILE */
+    size_t adapter_size;
     llmz_cctx *cctx;
     llmz_dctx *dctx;
 } cli_ctx;
@@ -65,7 +69,7 @@ typedef struct {
 /* Totals of -l over several files. */
 typedef struct {
     uint64_t files, frames, chunks, raw_chunks, comp, orig;
-    char model[256];
+    char model[400]; /* model name, or name+adapter */
     int mixed_models;
 } cli_list;
 
@@ -100,7 +104,11 @@ void codec_free(cli_ctx *c);
 typedef struct {
     llmz_stats st;  /* summed over frames */
     uint64_t in_bytes, out_bytes, frames;
+    char adapter[256]; /* compression: the adapter used ("" for none) */
+    int adapter_auto;  /* chosen by --adapter=auto */
 } codec_result;
+/* --adapter: the names of the built-in adapters, for -V and messages. */
+void codec_list_adapters(char *buf, size_t cap);
 /* Compress everything from in_fd into frames written to out_fd. */
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
 /* Decompress every frame of in_fd; out_fd -1 for --test.  Wrong model, memlimit, truncation, garbage: error. */

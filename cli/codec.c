@@ -54,12 +54,134 @@ void codec_free(cli_ctx *c)
 {
     llmz_cctx_free(c->cctx);
     llmz_dctx_free(c->dctx);
+    llmz_model_free(c->adapted);
     llmz_model_free(c->model);
     free(c->model_bytes);
+    free(c->adapter_bytes);
+    c->adapter_bytes = NULL;
     c->cctx = NULL;
     c->dctx = NULL;
+    c->adapted = NULL;
     c->model = NULL;
     c->model_bytes = NULL;
+}
+
+/* ---- adapters ----------------------------------------------------------------------------------- */
+/* Files written by --adapter=auto below this size keep the base model: the trial costs more than it saves. */
+#define AUTO_MIN_BYTES 4096
+#define AUTO_SAMPLE_BYTES 4096 /* the start of the input each candidate is scored on */
+
+/* The model the contexts use. */
+static llmz_model *cur_model(const cli_ctx *c) { return c->adapted ? c->adapted : c->model; }
+
+/* Make `adapted` (owned; NULL: the base model) the model in use; contexts bound to another one are dropped. */
+static void use_model(cli_ctx *c, llmz_model *adapted)
+{
+    if (adapted == c->adapted) return;
+    llmz_cctx_free(c->cctx);
+    llmz_dctx_free(c->dctx);
+    c->cctx = NULL;
+    c->dctx = NULL;
+    llmz_model_free(c->adapted);
+    c->adapted = adapted;
+}
+
+void codec_list_adapters(char *buf, size_t cap)
+{
+    const void *data;
+    size_t size, len = 0;
+    buf[0] = '\0';
+    for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
+        char name[256];
+        if (llmz_adapter_name(data, size, name) != LLMZ_OK) continue;
+        len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s", len ? ", " : "", name);
+        if (len >= cap) break;
+    }
+}
+
+static int is_path(const char *s) { return strchr(s, '/') != NULL || (strlen(s) > 5 && !strcmp(s + strlen(s) - 5, ".gguf")); }
+
+/* The adapter --adapter names (a built-in name or a file), applied to the base model; 0 or -1 (message printed). */
+static int named_adapter(cli_ctx *c, llmz_model **out)
+{
+    const char *a = c->o.adapter;
+    const void *data = NULL;
+    size_t size = 0;
+    int err;
+    if (is_path(a)) {
+        if (!c->adapter_bytes && fio_read_whole(a, &c->adapter_bytes, &c->adapter_size) != 0) return -1;
+        data = c->adapter_bytes;
+        size = c->adapter_size;
+    } else {
+        for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
+            char name[256];
+            if (llmz_adapter_name(data, size, name) == LLMZ_OK && !strcmp(name, a)) break;
+            data = NULL;
+        }
+        if (!data) {
+            char list[512];
+            codec_list_adapters(list, sizeof list);
+            msg_error(NULL, "no built-in adapter '%s' (this build has: %s); give a file path for others", a,
+                      list[0] ? list : "none");
+            return -1;
+        }
+    }
+    err = llmz_model_load_adapter(out, c->model, data, size);
+    if (err != LLMZ_OK) {
+        if (err == LLMZ_ERR_MODEL_MISMATCH)
+            msg_error(a, "adapter was made for another model than '%s'", llmz_model_name(c->model));
+        else
+            msg_error(a, "cannot apply adapter: %s", llmz_error_name(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* Pick the model for compressing a file that starts with in[0, n): --adapter none, NAME/FILE, or auto (the
+** base model and every built-in adapter that fits it, scored on the start of the input; ties keep the first). */
+static int choose_model(cli_ctx *c, const unsigned char *in, size_t n, codec_result *r)
+{
+    const char *a = c->o.adapter ? c->o.adapter : "auto";
+    llmz_model *best = NULL;
+    const void *data;
+    size_t size;
+    double best_bits, bits;
+    const char *an;
+    if (codec_model(c) != 0) return -1;
+    if (!strcmp(a, "none")) {
+        use_model(c, NULL);
+    } else if (strcmp(a, "auto") != 0) {
+        if (c->adapted) return 0; /* the same for every file */
+        if (named_adapter(c, &best) != 0) {
+            c->model_failed = 1;
+            return -1;
+        }
+        use_model(c, best);
+    } else if (n < AUTO_MIN_BYTES || llmz_model_adapter(c->model, NULL, NULL) ||
+               llmz_model_score(c->model, in, n, AUTO_SAMPLE_BYTES, &best_bits) != LLMZ_OK) {
+        use_model(c, NULL);
+    } else {
+        /* the sample's bits scaled to the input read so far, plus the header extension an adapter costs */
+        double scale = (double)n / (double)(n < AUTO_SAMPLE_BYTES ? n : AUTO_SAMPLE_BYTES);
+        best_bits *= scale;
+        for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
+            llmz_model *m;
+            if (llmz_model_load_adapter(&m, c->model, data, size) != LLMZ_OK) continue; /* not for this model */
+            llmz_model_adapter(m, NULL, &an);
+            if (llmz_model_score(m, in, n, AUTO_SAMPLE_BYTES, &bits) == LLMZ_OK &&
+                (bits = bits * scale + 8.0 * (37.0 + (double)strlen(an))) < best_bits) {
+                llmz_model_free(best);
+                best = m;
+                best_bits = bits;
+            } else {
+                llmz_model_free(m);
+            }
+        }
+        use_model(c, best);
+        r->adapter_auto = 1;
+    }
+    if (llmz_model_adapter(cur_model(c), NULL, &an)) snprintf(r->adapter, sizeof r->adapter, "%s", an);
+    return 0;
 }
 
 static int set_param(const char *what, int err)
@@ -73,7 +195,7 @@ static llmz_cctx *get_cctx(cli_ctx *c)
 {
     if (c->cctx) return c->cctx;
     if (codec_model(c) != 0) return NULL;
-    c->cctx = llmz_cctx_create(c->model);
+    c->cctx = llmz_cctx_create(cur_model(c));
     if (!c->cctx) {
         msg_error(NULL, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
         return NULL;
@@ -95,7 +217,7 @@ static llmz_dctx *get_dctx(cli_ctx *c)
 {
     if (c->dctx) return c->dctx;
     if (codec_model(c) != 0) return NULL;
-    c->dctx = llmz_dctx_create(c->model);
+    c->dctx = llmz_dctx_create(cur_model(c));
     if (!c->dctx) {
         msg_error(NULL, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
         return NULL;
@@ -136,12 +258,12 @@ static int write_out(int fd, const void *p, size_t n, const char *name)
 /* ---- compression -------------------------------------------------------------------------------- */
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
-    llmz_cctx *cc = get_cctx(c);
+    llmz_cctx *cc = NULL;
     size_t chunk = c->o.chunk_size ? (size_t)c->o.chunk_size : LLMZ_AUTO_CHUNK_MAX; /* auto divides 8 MiB */
     size_t seg = CLI_SEGMENT, bound;
     unsigned char *in = NULL, *out = NULL;
     int first = 1, rc = -1;
-    if (!cc) return -1;
+    if (codec_model(c) != 0) return -1;
     /* a whole number of chunks per frame, at least one */
     seg = chunk >= seg ? chunk : seg / chunk * chunk;
     bound = llmz_frame_bound(seg);
@@ -161,6 +283,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
             goto done;
         }
         if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
+        if (first && (choose_model(c, in, (size_t)n, r) != 0 || !(cc = get_cctx(c)))) goto done;
         memset(&st, 0, sizeof st);
         err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
         if (err != LLMZ_OK) {
@@ -310,6 +433,37 @@ static int switch_builtin(cli_ctx *c, const uint8_t fp[32])
     return 0;
 }
 
+/* The frame's adapter on top of the loaded base model: none, the one in use, --adapter's, or the built-in one
+** with the frame's fingerprint.  0, or -1 with a message. */
+static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *name)
+{
+    uint8_t fp[32];
+    llmz_model *m = NULL;
+    char hex[40];
+    if (!info->has_adapter) {
+        use_model(c, NULL);
+        return 0;
+    }
+    if (llmz_model_adapter(cur_model(c), fp, NULL) && !memcmp(fp, info->adapter_fp, 32)) return 0;
+    if (c->o.adapter && strcmp(c->o.adapter, "auto") && strcmp(c->o.adapter, "none")) {
+        if (named_adapter(c, &m) != 0) return -1;
+        if (llmz_model_adapter(m, fp, NULL) && !memcmp(fp, info->adapter_fp, 32)) {
+            use_model(c, m);
+            return 0;
+        }
+        llmz_model_free(m);
+        m = NULL;
+    }
+    if (llmz_model_load_builtin_adapter(&m, c->model, info->adapter_fp) == LLMZ_OK) {
+        use_model(c, m);
+        return 0;
+    }
+    fmt_hex(hex, sizeof hex, info->adapter_fp, 8);
+    msg_error(name, "archive needs adapter '%s' (fingerprint %s...) for model '%s', which this build does not "
+              "carry; use --adapter FILE", info->adapter_name, hex, info->model_name);
+    return -1;
+}
+
 int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     reader rd;
@@ -332,6 +486,8 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         if (memcmp(info.model_fp, c->fp, 32) != 0 && switch_builtin(c, info.model_fp) == 0) {
             if (!(dc = get_dctx(c))) goto done;
         }
+        if (memcmp(info.model_fp, c->fp, 32) == 0 && select_adapter(c, &info, name) != 0) goto done;
+        if (!(dc = get_dctx(c))) goto done;
         if (memcmp(info.model_fp, c->fp, 32) != 0) {
             char hex[40], loaded[64] = "";
             const char *lname = llmz_model_name(c->model);
@@ -424,7 +580,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
 {
     reader rd;
     uint64_t index, chunks = 0, raw = 0, comp = 0, orig = 0;
-    char model[256] = "";
+    char model[400] = "";
     int mixed = 0, rc = -1;
     llmz_frame_info *frames = NULL; /* kept for -lv */
     size_t nframes_cap = 0;
@@ -437,8 +593,14 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         if (got < 0) goto done;
         if (got == 0) break;
         info.model_name[sizeof info.model_name - 1] = '\0';
-        if (index == 0) snprintf(model, sizeof model, "%s", info.model_name);
-        else if (strcmp(model, info.model_name) != 0) mixed = 1;
+        info.adapter_name[sizeof info.adapter_name - 1] = '\0';
+        {
+            char fm[sizeof model]; /* the model column: model, or model+adapter */
+            snprintf(fm, sizeof fm, "%s%s%.*s", info.model_name, info.has_adapter ? "+" : "",
+                     info.has_adapter ? 100 : 0, info.adapter_name);
+            if (index == 0) snprintf(model, sizeof model, "%s", fm);
+            else if (strcmp(model, fm) != 0) mixed = 1;
+        }
         if (c->o.verbose) {
             if (index >= nframes_cap) {
                 size_t ncap = nframes_cap ? nframes_cap * 2 : 16;
@@ -478,15 +640,20 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         uint64_t i, off = 0;
         for (i = 0; i < index; i++) {
             const llmz_frame_info *f = &frames[i];
-            char hex[40], mem[32];
+            char hex[40], mem[32], ad[340] = "";
             model_fp_hex(hex, sizeof hex, f->model_fp);
             fmt_iec(mem, sizeof mem, llmz_frame_memory(f));
+            if (f->has_adapter) {
+                char ahex[40];
+                model_fp_hex(ahex, sizeof ahex, f->adapter_fp);
+                snprintf(ad, sizeof ad, ", adapter '%.255s' %s", f->adapter_name, ahex);
+            }
             printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %u chunks of %u (%u raw), "
-                   "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s, memory %s\n",
+                   "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
                    (unsigned long long)i + 1, (unsigned long long)off, (unsigned long long)f->frame_size,
                    (unsigned long long)f->orig_size, (unsigned)f->header_size, (unsigned)f->n_chunks,
                    (unsigned)f->chunk_size, (unsigned)f->raw_chunks, (unsigned)f->format_version,
-                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, f->model_name, hex, mem);
+                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, f->model_name, hex, ad, mem);
             off += f->frame_size;
         }
     }

@@ -309,7 +309,7 @@ static void report(const cli_ctx *c, const char *name, const codec_result *r, do
 {
     uint64_t orig = c->o.mode == MODE_COMPRESS ? r->in_bytes : r->out_bytes;
     uint64_t comp = c->o.mode == MODE_COMPRESS ? r->out_bytes : r->in_bytes;
-    char ratio[32], bpb[32], model[256];
+    char ratio[32], bpb[32], model[800];
     double kbs = secs > 0 ? (double)orig / 1000.0 / secs : 0.0;
     fmt_ratio(ratio, sizeof ratio, orig, comp);
     fmt_bpb(bpb, sizeof bpb, orig, comp);
@@ -322,6 +322,11 @@ static void report(const cli_ctx *c, const char *name, const codec_result *r, do
                  100.0 * (r->st.coded_bits - r->st.model_bits) / r->st.model_bits);
     else
         snprintf(model, sizeof model, "model - bits, coded %.0f bits", r->st.coded_bits);
+    if (c->o.mode == MODE_COMPRESS) {
+        size_t ml = strlen(model);
+        snprintf(model + ml, sizeof model - ml, "; adapter %s%s", r->adapter[0] ? r->adapter : "none",
+                 r->adapter_auto ? " (auto)" : "");
+    }
     msg_info("%s: %s%llu -> %llu bytes, ratio %s, %s bits/byte, %.1f KB/s; %llu frames, %llu chunks (%llu raw), "
              "%llu tokens; %s",
              name, c->o.mode == MODE_TEST ? "OK, " : "", (unsigned long long)r->in_bytes,

@@ -74,6 +74,11 @@ static int print_version(cli_ctx *c)
             printf("also decodes archives of: %s (fingerprint %s)\n", llmz_model_name(m), hex);
             llmz_model_free(m);
         }
+        {
+            char list[512];
+            codec_list_adapters(list, sizeof list);
+            printf("adapters: %s\n", list[0] ? list : "none");
+        }
     } else {
         printf("default model: none (%s)\n", llmz_error_name(err));
     }
@@ -107,7 +112,7 @@ typedef struct {
     int key;
 } long_opt;
 
-enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT };
+enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER };
 
 static const long_opt long_opts[] = {
     {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
@@ -116,7 +121,7 @@ static const long_opt long_opts[] = {
     {"verbose", 0, 'v'},    {"quiet", 0, 'q'},         {"version", 0, 'V'},     {"help", 0, 'h'},
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
-    {"adapt", 1, OPT_ADAPT},
+    {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER},
 };
 
 typedef struct {
@@ -145,6 +150,10 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case 'V': ps->version = 1; break;
     case 'h': ps->help = 1; break;
     case OPT_MODEL: c->o.model_path = arg; break;
+    case OPT_ADAPTER:
+        if (!*arg) return usage_error("empty %s (auto, none, a built-in adapter's name, or a file)", spelled);
+        c->o.adapter = arg;
+        break;
     case OPT_KERNELS: ps->kernels = arg; break;
     case OPT_CHUNK: ps->chunk = arg; break;
     case OPT_NO_ADAPT: c->o.adapt = 0; break;

@@ -19,6 +19,7 @@
 #include "adapt/ngram.h"
 #include "coder/freq.h"
 #include "coder/rc.h"
+#include "common/detmath.h"
 #include "common/hash.h"
 #include "common/mem.h"
 #include "common/team.h"
@@ -644,7 +645,7 @@ uint32_t llmz_auto_chunk(uint64_t size) {
 
 size_t llmz_frame_bound(size_t size) {
     size_t chunks = size / 4096 + 1;
-    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + 4;
+    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + FRAME_ADAPTER_FIXED + 255 + 4 + 4;
 }
 
 static void fill_header(frame_header *h, const llmz_model *m) {
@@ -659,6 +660,19 @@ static void fill_header(frame_header *h, const llmz_model *m) {
     int ctx = tf_cfg(m->tf)->ctx;
     h->window = (uint16_t)ctx;
     h->keep = (uint16_t)(ctx / 4);
+    if (m->has_adapter) {
+        memcpy(h->adapter_fp, m->adapter_fp, 32);
+        size_t al = strlen(m->adapter_name);
+        h->aname_len = (uint8_t)(al > 255 ? 255 : al);
+        memcpy(h->aname, m->adapter_name, h->aname_len);
+    }
+}
+
+/* Whether a frame's model (base fingerprint, adapter) is m. */
+static int same_model(const frame_header *h, const llmz_model *m) {
+    if (memcmp(h->model_fp, m->fp, 32) != 0) return 0;
+    if (!(h->flags & FRAME_FLAG_ADAPTER) != !m->has_adapter) return 0;
+    return !m->has_adapter || memcmp(h->adapter_fp, m->adapter_fp, 32) == 0;
 }
 
 int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
@@ -671,7 +685,8 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     fill_header(&h, c->m);
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
     h.flags = (uint8_t)(((c->adapt & LLMZ_ADAPT_MATCH) ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0) |
-                        ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0));
+                        ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0) |
+                        (c->m->has_adapter ? FRAME_FLAG_ADAPTER : 0));
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
@@ -771,6 +786,11 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->flags = h.flags;
     memcpy(info->model_fp, h.model_fp, 32);
     memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
+    if (h.flags & FRAME_FLAG_ADAPTER) {
+        info->has_adapter = 1;
+        memcpy(info->adapter_fp, h.adapter_fp, 32);
+        memcpy(info->adapter_name, h.aname, (size_t)h.aname_len + 1);
+    }
     llmz_free(chunks);
     return LLMZ_OK;
 }
@@ -795,7 +815,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
     uint64_t hlen = frame_header_len(&h);
     if (size < hlen + payload) rc = LLMZ_ERR_TRUNCATED;
     else if (size > hlen + payload) rc = LLMZ_ERR_PARAM;
-    else if (memcmp(h.model_fp, d->m->fp, 32) != 0) rc = LLMZ_ERR_MODEL_MISMATCH;
+    else if (!same_model(&h, d->m)) rc = LLMZ_ERR_MODEL_MISMATCH;
     else if (h.window > tf_cfg(d->m->tf)->ctx) rc = LLMZ_ERR_CORRUPT;
     else if (cap < h.orig_size) rc = LLMZ_ERR_DST_TOO_SMALL;
     else if (d->memlimit) {
@@ -851,5 +871,55 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
     }
     llmz_free(offs);
     llmz_free(chunks);
+    return rc;
+}
+
+/* ---- choosing a model ------------------------------------------------------------------------------ */
+
+int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t sample, double *bits) {
+    if (!m || !bits || (!src && size)) return LLMZ_ERR_PARAM;
+    *bits = 0.0;
+    size_t n = size < sample ? size : sample;
+    if (n == 0) return LLMZ_OK;
+    const tf_config *cfg = tf_cfg(m->tf);
+    const kernel_set *ks = kernels_get(0); /* every kernel set gives the same bits */
+    int W = cfg->ctx, V = cfg->vocab;
+    size_t cap = n + 1;
+    int32_t *ids = llmz_malloc(cap * sizeof *ids), *in = llmz_malloc((size_t)W * sizeof *in);
+    float *logits = llmz_malloc((size_t)W * V * sizeof *logits), *e = llmz_malloc((size_t)V * sizeof *e);
+    uint32_t *freq = llmz_malloc((size_t)V * sizeof *freq);
+    tf_state *st = tf_state_new(m->tf);
+    tf_batch *b = tf_batch_new(m->tf, W);
+    tf_state **sv = llmz_malloc((size_t)W * sizeof *sv); /* one state for every row of a window */
+    int rc = (ids && in && logits && e && freq && st && b && sv && ks) ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    for (int r = 0; sv && r < W; r++) sv[r] = st;
+    fenv_t saved;
+    fegetenv(&saved);
+    fesetenv(FE_DFL_ENV);
+    long nt = rc ? 0 : tok_encode(m->tok, ids, cap, src, n);
+    if (nt < 0) rc = LLMZ_ERR_NOMEM;
+    const double inv_ln2 = 1.0 / det_log(2.0);
+    double sum = 0.0;
+    /* windows of W tokens, each from a fresh state; the input before token j is token j - 1 (start token first) */
+    for (long w0 = 0; rc == LLMZ_OK && w0 < nt; w0 += W) {
+        int rows = nt - w0 < W ? (int)(nt - w0) : W;
+        tf_state_reset(st);
+        for (int r = 0; r < rows; r++) in[r] = w0 + r == 0 ? m->start_tok : ids[w0 + r - 1];
+        rc = tf_forward(m->tf, ks, b, sv, in, rows, logits);
+        for (int r = 0; rc == LLMZ_OK && r < rows; r++) {
+            freq_from_logits(freq, e, logits + (size_t)r * V, V, -1, ks);
+            sum += (double)RC_TOTAL_BITS - det_log((double)freq[ids[w0 + r]]) * inv_ln2;
+        }
+    }
+    fesetenv(&saved);
+    *bits = sum;
+    llmz_free(sv);
+    tf_batch_free(b);
+    tf_state_free(st);
+    llmz_free(freq);
+    llmz_free(e);
+    llmz_free(logits);
+    llmz_free(in);
+    llmz_free(ids);
     return rc;
 }

@@ -72,6 +72,25 @@ int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]);
 int llmz_model_builtin(llmz_model **out, int i);
 void llmz_model_free(llmz_model *m); /* accepts NULL */
 
+/* Adapters: small low-rank (LoRA) weight changes for a domain, applied to a base model (docs/format.md,
+** "Adapter").  The result is a model of its own whose archives name the base model and the adapter; it keeps
+** pointers into the base model's bytes and into `data`, which must both outlive it.  The adapter (a GGUF file
+** from tools/train/export_lora.py, llama.cpp's LoRA layout) must fit the base model; an adapter made for
+** another base model is refused with LLMZ_ERR_MODEL_MISMATCH. */
+int llmz_model_load_adapter(llmz_model **out, const llmz_model *base, const void *data, size_t size);
+/* The i-th adapter built into this binary (for the default model): its bytes.  LLMZ_ERR_PARAM past the last. */
+int llmz_adapter_builtin(int i, const void **data, size_t *size);
+/* An adapter file's name (general.name, printable, NUL-terminated) without applying it. */
+int llmz_adapter_name(const void *data, size_t size, char name[256]);
+/* The built-in adapter whose fingerprint is `fingerprint`, applied to base.  LLMZ_ERR_MODEL_MISMATCH if none. */
+int llmz_model_load_builtin_adapter(llmz_model **out, const llmz_model *base, const uint8_t fingerprint[32]);
+/* 1 if m has an adapter applied (then its SHA-256 fingerprint and name, either may be NULL), else 0. */
+int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name);
+/* Bits the language model alone (integer frequencies, no online models) spends on the first `sample` bytes of
+** src, evaluated in fresh windows of the model's context.  Deterministic on every machine, for choosing
+** between models (llmz --adapter=auto keeps the cheapest). */
+int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t sample, double *bits);
+
 const char *llmz_model_name(const llmz_model *m);
 /* 32-byte fingerprint: SHA-256 of the canonical model content (docs/format.md, "Model fingerprint"). */
 void llmz_model_fingerprint(const llmz_model *m, uint8_t out[32]);
@@ -162,6 +181,9 @@ typedef struct {
     uint8_t format_version, numerics_version, mode, flags;
     uint8_t model_fp[32];
     char model_name[256];     /* NUL-terminated */
+    int has_adapter;          /* flag bit 3: the model is the base model above with this adapter applied */
+    uint8_t adapter_fp[32];
+    char adapter_name[256];   /* NUL-terminated; empty without an adapter */
     uint32_t reserved[8];
 } llmz_frame_info;
 

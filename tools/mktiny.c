@@ -6,7 +6,12 @@
 ** Weights come from splitmix64 with integer-only float derivation (bit-identical everywhere):
 ** matrices uniform in [-0.1, 0.1], norm weights 1 +/- 0.05.  Vocabulary: the 256 bytes, then one token
 ** per merge (--merges FILE: "left_id right_id" per line in rank order, as tools/train/merges4096.txt;
-** without it a few dozen built-in merges).  The file is written to OUT.tmp and renamed. */
+** without it a few dozen built-in merges).  The file is written to OUT.tmp and renamed.
+**
+**   mktiny OUT.gguf --lora BASE.gguf [--rank 4] [--alpha 8] [the base's --dim --layers --heads --kv-heads --ffn]
+**
+** writes a LoRA adapter for BASE instead (llama.cpp layout, F16 lora_a/lora_b for every block matrix,
+** values uniform in [-0.1, 0.1], llmz.adapter.base = BASE's SHA-256): the tests' adapter. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include <unistd.h>
 
 #include "gguf_write.h"
+#include "llmz.h"
 
 typedef struct {
     uint8_t *bytes;
@@ -163,6 +169,84 @@ static void add_tensor(const char *name, uint64_t ne0, uint64_t ne1, uint32_t ty
     free(x);
 }
 
+static int write_file(const char *out, gw_buf *b) {
+    size_t plen = strlen(out) + 32;
+    char *tmp = xrealloc(NULL, plen);
+    snprintf(tmp, plen, "%s.tmp.%ld", out, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "mktiny: %s: %s\n", tmp, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    int bad = fwrite(b->p, 1, b->n, f) != b->n;
+    bad |= fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, out)) {
+        fprintf(stderr, "mktiny: writing %s failed: %s\n", out, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return 1;
+    }
+    free(tmp);
+    return 0;
+}
+
+/* A LoRA adapter for the base model file `base` (whose sizes the options repeat). */
+static int write_lora(const char *out, const char *base, const char *name, unsigned long dim, unsigned long layers,
+                      unsigned long kv_dim, unsigned long ffn, unsigned long rank, unsigned long alpha,
+                      unsigned long seed) {
+    llmz_model *m;
+    uint8_t fp[32];
+    char hex[65];
+    int err = llmz_model_load_file(&m, base);
+    if (err) {
+        fprintf(stderr, "mktiny: %s: %s\n", base, llmz_error_name(err));
+        return 1;
+    }
+    llmz_model_fingerprint(m, fp);
+    llmz_model_free(m);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+    static const char *const names[7] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+    unsigned long in[7] = {dim, dim, dim, dim, dim, dim, ffn}, outd[7] = {dim, kv_dim, kv_dim, dim, ffn, ffn, dim};
+    rng_state = seed + 1000;
+    char nm[64];
+    for (unsigned long l = 0; l < layers; l++) {
+        for (int k = 0; k < 7; k++) {
+            snprintf(nm, sizeof nm, "blk.%lu.%s.weight.lora_a", l, names[k]);
+            add_tensor(nm, in[k], rank, GW_T_F16, 0);
+            snprintf(nm, sizeof nm, "blk.%lu.%s.weight.lora_b", l, names[k]);
+            add_tensor(nm, rank, outd[k], GW_T_F16, 0);
+        }
+    }
+    gw_buf b;
+    gw_init(&b);
+    gw_header(&b, 3, n_tens, 7); /* keep in step with the keys below */
+    gw_kv_str(&b, "general.architecture", "llama");
+    gw_kv_str(&b, "general.type", "adapter");
+    gw_kv_str(&b, "general.name", name);
+    gw_kv_u32(&b, "general.alignment", 32);
+    gw_kv_str(&b, "adapter.type", "lora");
+    gw_kv_f32(&b, "adapter.lora.alpha", (float)alpha);
+    gw_kv_str(&b, "llmz.adapter.base", hex);
+    gw_tensor gt[512];
+    for (size_t i = 0; i < n_tens; i++)
+        gt[i] = (gw_tensor){tens[i].name, tens[i].n_dims, {tens[i].ne[0], tens[i].ne[1], 1, 1},
+                            tens[i].type, tens[i].data, tens[i].nbytes};
+    gw_tensors_info(&b, gt, n_tens, 32);
+    gw_tensors_data(&b, gt, n_tens, 32);
+    if (b.err) {
+        fprintf(stderr, "mktiny: out of memory\n");
+        return 1;
+    }
+    int rc = write_file(out, &b);
+    if (!rc) fprintf(stderr, "mktiny: wrote %s (%zu bytes, LoRA rank %lu, %zu tensors)\n", out, b.n, rank, n_tens);
+    gw_free(&b);
+    for (size_t i = 0; i < n_tens; i++) free(tens[i].data);
+    return rc;
+}
+
 static unsigned long arg_num(const char *opt, const char *v) {
     char *end;
     errno = 0;
@@ -181,8 +265,8 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *out = NULL, *merges_path = NULL, *name = "llmz-tiny";
-    unsigned long dim = 32, layers = 2, heads = 2, kv_heads = 0, ffn = 64, ctx = 64, seed = 1;
+    const char *out = NULL, *merges_path = NULL, *name = "llmz-tiny", *lora = NULL;
+    unsigned long dim = 32, layers = 2, heads = 2, kv_heads = 0, ffn = 64, ctx = 64, seed = 1, rank = 4, alpha = 8;
     uint32_t type = GW_T_Q8_0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -194,6 +278,9 @@ int main(int argc, char **argv) {
         if (i + 1 >= argc) usage();
         const char *v = argv[++i];
         if (!strcmp(a, "--merges")) merges_path = v;
+        else if (!strcmp(a, "--lora")) lora = v;
+        else if (!strcmp(a, "--rank")) rank = arg_num(a, v);
+        else if (!strcmp(a, "--alpha")) alpha = arg_num(a, v);
         else if (!strcmp(a, "--name")) name = v;
         else if (!strcmp(a, "--dim")) dim = arg_num(a, v);
         else if (!strcmp(a, "--layers")) layers = arg_num(a, v);
@@ -227,6 +314,7 @@ int main(int argc, char **argv) {
     }
     unsigned long kv_dim = kv_heads * (dim / heads);
 
+    if (lora) return write_lora(out, lora, name, dim, layers, kv_dim, ffn, rank, alpha, seed);
     for (int b = 0; b < 256; b++) {
         uint8_t c = (uint8_t)b;
         add_token(&c, 1);
@@ -298,25 +386,8 @@ int main(int argc, char **argv) {
         return 1;
     }
 
-    size_t plen = strlen(out) + 32;
-    char *tmp = xrealloc(NULL, plen);
-    snprintf(tmp, plen, "%s.tmp.%ld", out, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "mktiny: %s: %s\n", tmp, strerror(errno));
-        return 1;
-    }
-    int bad = fwrite(b.p, 1, b.n, f) != b.n;
-    bad |= fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, out)) {
-        fprintf(stderr, "mktiny: writing %s failed: %s\n", out, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
+    if (write_file(out, &b)) return 1;
     fprintf(stderr, "mktiny: wrote %s (%zu bytes, vocab %zu, %zu tensors)\n", out, b.n, n_tok, n_tens);
-    free(tmp);
     gw_free(&b);
     for (size_t i = 0; i < n_tens; i++) free(tens[i].data);
     for (size_t i = 0; i < n_tok; i++) free(toks[i].bytes);

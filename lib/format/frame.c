@@ -28,8 +28,16 @@ static const uint8_t MAGIC[4] = {FRAME_MAGIC0, 'L', 'M', 'Z'};
 
 static size_t fixed_len(const frame_header *h) { return FRAME_FIXED_LEN + h->name_len + FRAME_TAIL_LEN; }
 
+/* Bytes of the adapter extension (fingerprint, name length, name, CRC-32), 0 without the flag. */
+static size_t ext_len(const frame_header *h) {
+    return (h->flags & FRAME_FLAG_ADAPTER) ? FRAME_ADAPTER_FIXED + (size_t)h->aname_len + 4 : 0;
+}
+
+/* Where the chunk table starts. */
+static size_t table_off(const frame_header *h) { return fixed_len(h) + ext_len(h); }
+
 size_t frame_header_len(const frame_header *h) {
-    return fixed_len(h) + (size_t)h->n_chunks * FRAME_CHUNK_ENTRY + 4;
+    return table_off(h) + (size_t)h->n_chunks * FRAME_CHUNK_ENTRY + 4;
 }
 
 uint32_t frame_chunk_orig(const frame_header *h, uint32_t i) {
@@ -58,6 +66,15 @@ size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const
     put32(p + 16, h->n_chunks);
     put32(p + 20, crc32_update(0, dst, (size_t)(p + 20 - dst)));
     p += 24;
+    if (h->flags & FRAME_FLAG_ADAPTER) {
+        uint8_t *e = p;
+        memcpy(p, h->adapter_fp, 32);
+        p[32] = h->aname_len;
+        memcpy(p + 33, h->aname, h->aname_len);
+        p += 33 + h->aname_len;
+        put32(p, crc32_update(0, e, (size_t)(p - e)));
+        p += 4;
+    }
     uint8_t *t = p;
     for (uint32_t i = 0; i < h->n_chunks; i++, p += FRAME_CHUNK_ENTRY) {
         put32(p, chunks[i].comp_size);
@@ -116,13 +133,34 @@ int frame_parse_header(frame_header *h, const uint8_t *src, size_t avail, size_t
     if (h->orig_size > (1ull << 62)) return LLMZ_ERR_CORRUPT;
     uint64_t nc = (h->orig_size + h->chunk_size - 1) / h->chunk_size;
     if (nc != h->n_chunks) return LLMZ_ERR_CORRUPT;
+    if (h->flags & FRAME_FLAG_ADAPTER) { /* the extension: checked by its own CRC */
+        const uint8_t *e = p + 24;
+        want = fixed_len(h) + FRAME_ADAPTER_FIXED;
+        if (avail < want) {
+            *need = want;
+            return LLMZ_ERR_TRUNCATED;
+        }
+        h->aname_len = e[32];
+        want += (size_t)h->aname_len + 4;
+        if (avail < want) {
+            *need = want;
+            return LLMZ_ERR_TRUNCATED;
+        }
+        if (crc32_update(0, e, FRAME_ADAPTER_FIXED + (size_t)h->aname_len) != get32(e + 33 + h->aname_len))
+            return LLMZ_ERR_CHECKSUM;
+        memcpy(h->adapter_fp, e, 32);
+        memcpy(h->aname, e + 33, h->aname_len);
+        h->aname[h->aname_len] = 0;
+        for (int i = 0; i < h->aname_len; i++)
+            if (h->aname[i] == 0) return LLMZ_ERR_CORRUPT;
+    }
     *need = frame_header_len(h);
     return LLMZ_OK;
 }
 
 int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t *src, size_t avail,
                       uint64_t *payload) {
-    size_t off = fixed_len(h), len = frame_header_len(h);
+    size_t off = table_off(h), len = frame_header_len(h);
     if (avail < len) return LLMZ_ERR_TRUNCATED;
     const uint8_t *t = src + off;
     size_t tlen = (size_t)h->n_chunks * FRAME_CHUNK_ENTRY;

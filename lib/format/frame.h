@@ -20,7 +20,9 @@
 #define FRAME_FLAG_ADAPT 0x01  /* chunks mix the online match model into the LM (lib/adapt/match.h) */
 #define FRAME_FLAG_EOL 0x02    /* chunks may use FRAME_METHOD_MODEL_CRLF */
 #define FRAME_FLAG_NGRAM 0x04  /* chunks mix token n-gram models in (lib/adapt/ngram.h) */
-#define FRAME_FLAGS_KNOWN 0x07
+#define FRAME_FLAG_ADAPTER 0x08 /* the model is the base model with an adapter; the header extension names it */
+#define FRAME_FLAGS_KNOWN 0x0f
+#define FRAME_ADAPTER_FIXED 33 /* adapter extension: fingerprint (32) and name length (1), then name and CRC */
 
 typedef struct {
     uint32_t comp_size;
@@ -37,9 +39,13 @@ typedef struct {
     uint16_t window, keep;
     uint64_t orig_size;
     uint32_t n_chunks;
+    /* FRAME_FLAG_ADAPTER: the extension after the header CRC */
+    uint8_t adapter_fp[32];
+    uint8_t aname_len;
+    char aname[256];
 } frame_header;
 
-/* Bytes of header + chunk table for this header. */
+/* Bytes of header + adapter extension + chunk table for this header. */
 size_t frame_header_len(const frame_header *h);
 /* Serialise header and table (h->n_chunks entries) into dst; returns bytes written or 0 if cap too small. */
 size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks);

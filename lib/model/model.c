@@ -17,8 +17,22 @@ extern const unsigned char llmz_default_model[];
 extern const unsigned char llmz_default_model_end[];
 extern const unsigned char llmz_retired_model[];
 extern const unsigned char llmz_retired_model_end[];
+extern const unsigned char llmz_adapter0[], llmz_adapter0_end[], llmz_adapter1[], llmz_adapter1_end[];
+extern const unsigned char llmz_adapter2[], llmz_adapter2_end[], llmz_adapter3[], llmz_adapter3_end[];
 
-static int build(llmz_model *m) {
+/* A printable copy of a GGUF string (at most 255 bytes; other bytes become '?'), "unnamed" when empty. */
+static void printable_name(char dst[256], const char *src, size_t len) {
+    if (!src || len == 0) {
+        src = "unnamed";
+        len = 7;
+    }
+    if (len > 255) len = 255;
+    for (size_t i = 0; i < len; i++) dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+    dst[len] = 0;
+}
+
+/* Parse m->data: tokenizer, transformer, name, and the fingerprint unless `fp` gives it (an adapted model's base). */
+static int build_fp(llmz_model *m, const uint8_t *fp) {
     int rc = gguf_open(&m->g, m->data, m->size);
     if (rc) return rc;
     if ((rc = tok_build(&m->tok, m->g))) return rc;
@@ -27,20 +41,16 @@ static int build(llmz_model *m) {
     int32_t id[2];
     if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
     m->start_tok = id[0];
-    sha256(m->data, m->size, m->fp);
-    const char *name;
-    size_t len;
-    if (gguf_get_str(m->g, "general.name", &name, &len) != LLMZ_OK || len == 0) {
-        name = "unnamed";
-        len = 7;
-    }
-    if (len > 255) len = 255;
-    size_t j = 0;
-    for (size_t i = 0; i < len; i++) /* keep the name printable: it is shown in messages */
-        m->name[j++] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
-    m->name[j] = 0;
+    if (fp) memcpy(m->fp, fp, 32);
+    else sha256(m->data, m->size, m->fp);
+    const char *name = NULL;
+    size_t len = 0;
+    if (gguf_get_str(m->g, "general.name", &name, &len) != LLMZ_OK) len = 0;
+    printable_name(m->name, name, len); /* printable: it is shown in messages */
     return LLMZ_OK;
 }
+
+static int build(llmz_model *m) { return build_fp(m, NULL); }
 
 static int finish(llmz_model **out, llmz_model *m) {
     int rc = build(m);
@@ -121,8 +131,115 @@ int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
     return LLMZ_ERR_MODEL_MISMATCH;
 }
 
+/* ---- adapters ---------------------------------------------------------------------------------- */
+
+static int hexval(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The adapter's GGUF checks: general.type "adapter", adapter.type "lora", and llmz.adapter.base (when present)
+** equal to the base model's fingerprint. */
+static int adapter_check(const gguf_ctx *a, const uint8_t base_fp[32]) {
+    const char *s;
+    size_t n;
+    if (gguf_get_str(a, "general.type", &s, &n) != LLMZ_OK || n != 7 || memcmp(s, "adapter", 7) != 0)
+        return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (gguf_get_str(a, "adapter.type", &s, &n) != LLMZ_OK || n != 4 || memcmp(s, "lora", 4) != 0)
+        return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (gguf_has(a, "llmz.adapter.base")) {
+        if (gguf_get_str(a, "llmz.adapter.base", &s, &n) != LLMZ_OK || n != 64) return LLMZ_ERR_MODEL_UNSUPPORTED;
+        for (int i = 0; i < 32; i++) {
+            int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+            if (hi < 0 || lo < 0) return LLMZ_ERR_MODEL_UNSUPPORTED;
+            if ((uint8_t)(hi << 4 | lo) != base_fp[i]) return LLMZ_ERR_MODEL_MISMATCH;
+        }
+    }
+    return LLMZ_OK;
+}
+
+int llmz_model_load_adapter(llmz_model **out, const llmz_model *base, const void *data, size_t size) {
+    if (!out || !base || (!data && size)) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    if (base->has_adapter) return LLMZ_ERR_PARAM; /* adapters apply to a base model */
+    llmz_model *m = llmz_calloc(1, sizeof *m);
+    if (!m) return LLMZ_ERR_NOMEM;
+    m->data = base->data; /* the base's bytes: it must outlive m */
+    m->size = base->size;
+    int rc = build_fp(m, base->fp);
+    if (!rc) rc = gguf_open(&m->ag, data, size);
+    if (!rc) rc = adapter_check(m->ag, m->fp);
+    if (!rc) rc = tf_apply_lora(m->tf, m->ag);
+    if (rc) {
+        llmz_model_free(m);
+        return rc;
+    }
+    m->has_adapter = 1;
+    sha256(data, size, m->adapter_fp);
+    const char *name = NULL;
+    size_t len = 0;
+    if (gguf_get_str(m->ag, "general.name", &name, &len) != LLMZ_OK) len = 0;
+    printable_name(m->adapter_name, name, len);
+    *out = m;
+    return LLMZ_OK;
+}
+
+/* The adapters embedded in the binary, for the default model (empty entries are skipped). */
+static const unsigned char *const adapter_tab[][2] = {{llmz_adapter0, llmz_adapter0_end},
+                                                     {llmz_adapter1, llmz_adapter1_end},
+                                                     {llmz_adapter2, llmz_adapter2_end},
+                                                     {llmz_adapter3, llmz_adapter3_end}};
+enum { ADAPTER_N = (int)(sizeof adapter_tab / sizeof adapter_tab[0]) };
+
+int llmz_adapter_builtin(int i, const void **data, size_t *size) {
+    if (!data || !size) return LLMZ_ERR_PARAM;
+    for (int k = 0; k < ADAPTER_N; k++) {
+        size_t n = (size_t)(adapter_tab[k][1] - adapter_tab[k][0]);
+        if (n == 0) continue;
+        if (i-- == 0) {
+            *data = adapter_tab[k][0];
+            *size = n;
+            return LLMZ_OK;
+        }
+    }
+    return LLMZ_ERR_PARAM;
+}
+
+int llmz_adapter_name(const void *data, size_t size, char name[256]) {
+    if (!name || (!data && size)) return LLMZ_ERR_PARAM;
+    gguf_ctx *g;
+    int rc = gguf_open(&g, data, size);
+    if (rc) return rc;
+    const char *s = NULL;
+    size_t len = 0;
+    if (gguf_get_str(g, "general.name", &s, &len) != LLMZ_OK) len = 0;
+    printable_name(name, s, len);
+    gguf_close(g);
+    return LLMZ_OK;
+}
+
+int llmz_model_load_builtin_adapter(llmz_model **out, const llmz_model *base, const uint8_t fingerprint[32]) {
+    if (!out || !base || !fingerprint) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    const void *data;
+    size_t size;
+    for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
+        uint8_t fp[32];
+        sha256(data, size, fp);
+        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_adapter(out, base, data, size);
+    }
+    return LLMZ_ERR_MODEL_MISMATCH;
+}
+
+int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name) {
+    if (!m || !m->has_adapter) return 0;
+    if (fp) memcpy(fp, m->adapter_fp, 32);
+    if (name) *name = m->adapter_name;
+    return 1;
+}
+
 void llmz_model_free(llmz_model *m) {
     if (!m) return;
+    gguf_close(m->ag);
     tf_free(m->tf);
     tok_free(m->tok);
     gguf_close(m->g);

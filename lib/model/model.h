@@ -17,8 +17,13 @@ struct llmz_model {
     tok_vocab *tok;
     tf_model *tf;
     int32_t start_tok;   /* input at position 0: the token of "\n" */
-    uint8_t fp[32];
+    uint8_t fp[32];      /* the base model file's SHA-256 (with an adapter too: the header names the base) */
     char name[256];
+    /* an adapter applied to the weights (llmz_model_load_adapter), or has_adapter = 0 */
+    int has_adapter;
+    uint8_t adapter_fp[32]; /* SHA-256 of the adapter file */
+    char adapter_name[256];
+    gguf_ctx *ag;           /* the adapter's GGUF, over the caller's bytes */
 };
 
 #endif

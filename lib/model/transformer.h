@@ -25,6 +25,11 @@ typedef struct tf_model tf_model;
 /* Build from a parsed GGUF (general.architecture "llama").  Copies weights into the kernel layout. */
 int tf_load(tf_model **out, const gguf_ctx *g);
 void tf_free(tf_model *m);
+/* Apply a LoRA adapter (GGUF, llama.cpp naming: blk.N.<matrix>.weight.lora_a [in, rank] and .lora_b [rank, out],
+** F32/F16, adapter.lora.alpha, default rank): each named matrix W becomes quantise(dequantise(W) + (alpha/rank) B A),
+** scalar and in a fixed order (docs/determinism.md, "Adapters").  LLMZ_ERR_MODEL_UNSUPPORTED if a tensor does not
+** fit this model or is not one it adapts.  On failure the model is partly changed: free it. */
+int tf_apply_lora(tf_model *m, const gguf_ctx *a);
 const tf_config *tf_cfg(const tf_model *m);
 uint64_t tf_n_params(const tf_model *m);
 

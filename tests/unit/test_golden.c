@@ -26,22 +26,29 @@ typedef struct {
                            ** for an intentional encoder change (docs/format.md, "Format stability"); the
                            ** archive then stays here, decode-only, and a new golden entry is added. */
     int adapt, eol;        /* LLMZ_P_ADAPT and LLMZ_P_EOL the archive was made with (0, 0: before both) */
+    int adapter;           /* 1: made with tests/data/tiny-lora.gguf applied to the tiny model (flag bit 3) */
 } golden;
 
 static const golden GOLD[] = {
-    {"empty.bin", "empty.bin.llmz", 0, 1, {0, 0}, 0, 0, 1, 0, 0},
-    {"one.bin", "one.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0},
-    {"english.txt", "english.txt.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0},
-    {"binary.bin", "binary.bin.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0},
-    {"source10k.txt", "source10k.txt.llmz", 4096, 1, {0, 0}, 3, 0, 1, 0, 0},
-    {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1, 0, 0},
-    {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0},
-    {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1, 0, 0},
+    {"empty.bin", "empty.bin.llmz", 0, 1, {0, 0}, 0, 0, 1, 0, 0, 0},
+    {"one.bin", "one.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0, 0},
+    {"english.txt", "english.txt.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0, 0},
+    {"binary.bin", "binary.bin.llmz", 0, 1, {0, 0}, 1, 0, 1, 0, 0, 0},
+    {"source10k.txt", "source10k.txt.llmz", 4096, 1, {0, 0}, 3, 0, 1, 0, 0, 0},
+    {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1, 0, 0, 0},
+    {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0, 0},
+    {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1, 0, 0, 0},
     /* adaptation: cache + match (flag bit 0), and everything (bits 0, 1, 2: the default since n-grams) */
-    {"english.txt", "english.match.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH, 1},
-    {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1},
-    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1},
+    {"english.txt", "english.match.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH, 1, 0},
+    {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    /* a LoRA adapter on the tiny model: flags 0x0f, the adapter extension after the header CRC */
+    {"english.txt", "english.adapter.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 1},
 };
+
+/* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
+** adapter english.adapter.llmz names.  Never regenerate it either. */
+static const char TINY_LORA_FP[] = "1c51e8bb0c645c9b5a5f569487174244ce873ae89204f5401e7db5d67e51e17f";
 
 typedef struct {
     const char *arch;
@@ -70,7 +77,8 @@ static const golden_err GERR[] = {
     {"err_trailing.llmz", LLMZ_ERR_NOT_LLMZ, 1},
 };
 
-static llmz_model *M;
+static llmz_model *M, *MA; /* the tiny model, and with tiny-lora applied */
+static unsigned char *LORA;
 
 static const char *golden_dir(void) {
     const char *d = getenv("LLMZ_GOLDEN");
@@ -90,9 +98,9 @@ static unsigned char *load(const char *name, size_t *n) {
 ** llmz_decompress_frame; the next frame starts right after.  Returns the first error (LLMZ_OK at a clean end).
 ** *out receives the concatenated output; *frames the frames decoded; *chunks and *raw their chunk counts.
 */
-static int decode_stream(const unsigned char *src, size_t n, int kernels, int threads, int flags, unsigned char **out,
-                         size_t *out_n, int *frames, unsigned *chunks, unsigned *raw) {
-    llmz_dctx *d = llmz_dctx_create(M);
+static int decode_stream(const llmz_model *m, const unsigned char *src, size_t n, int kernels, int threads, int flags,
+                         unsigned char **out, size_t *out_n, int *frames, unsigned *chunks, unsigned *raw) {
+    llmz_dctx *d = llmz_dctx_create(m);
     int rc = d ? LLMZ_OK : LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = llmz_dctx_set(d, LLMZ_P_KERNELS, kernels);
     if (rc == LLMZ_OK) rc = llmz_dctx_set(d, LLMZ_P_THREADS, threads);
@@ -113,6 +121,7 @@ static int decode_stream(const unsigned char *src, size_t n, int kernels, int th
         CHECK_EQ(fi.numerics_version, LLMZ_NUMERICS_VERSION);
         CHECK_EQ(fi.mode, 0);
         CHECK_EQ(fi.flags, flags);
+        CHECK_EQ(fi.has_adapter, (flags & 8) != 0);
         CHECK(fi.frame_size >= fi.header_size);
         size_t fsize = fi.frame_size < avail ? (size_t)fi.frame_size : avail; /* short: the library says so */
         if (*out_n + fi.orig_size + 1 > cap) {
@@ -137,7 +146,7 @@ static int decode_stream(const unsigned char *src, size_t n, int kernels, int th
 /* Compress the parts of `orig` as the golden archive was made; returns the concatenated frames. */
 static unsigned char *encode_parts(const golden *g, const unsigned char *orig, size_t n, int kernels, int threads,
                                    size_t *out_n) {
-    llmz_cctx *c = llmz_cctx_create(M);
+    llmz_cctx *c = llmz_cctx_create(g->adapter ? MA : M);
     CHECK(c != NULL);
     if (!c) return NULL;
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
@@ -183,8 +192,9 @@ static void run_config(int kernels, int threads) {
         size_t dn;
         int frames;
         unsigned chunks, raw;
-        int fl = ((g->adapt & LLMZ_ADAPT_MATCH) ? 1 : 0) | (g->eol ? 2 : 0) | ((g->adapt & LLMZ_ADAPT_NGRAM) ? 4 : 0);
-        int rc = decode_stream(arch, an, kernels, threads, fl, &dec, &dn, &frames, &chunks, &raw);
+        int fl = ((g->adapt & LLMZ_ADAPT_MATCH) ? 1 : 0) | (g->eol ? 2 : 0) | ((g->adapt & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
+                 (g->adapter ? 8 : 0);
+        int rc = decode_stream(g->adapter ? MA : M, arch, an, kernels, threads, fl, &dec, &dn, &frames, &chunks, &raw);
         CHECK_EQ(rc, LLMZ_OK);
         CHECK_EQ(frames, g->nparts);
         CHECK_EQ(chunks, g->chunks);
@@ -220,7 +230,7 @@ static void run_config(int kernels, int threads) {
         size_t dn;
         int frames;
         unsigned chunks, raw;
-        int rc = decode_stream(arch, an, kernels, threads, 0, &dec, &dn, &frames, &chunks, &raw);
+        int rc = decode_stream(M, arch, an, kernels, threads, 0, &dec, &dn, &frames, &chunks, &raw);
         if (rc != e->err)
             fprintf(stderr, "golden error frame %s: got %d (%s), want %d (%s)\n", e->arch, rc, llmz_error_name(rc),
                     e->err, llmz_error_name(e->err));
@@ -267,6 +277,24 @@ int main(void) {
         free(f);
     }
 
+    /* the tiny model with the tests' adapter */
+    {
+        size_t n = 0;
+        snprintf(path, sizeof path, "%s/tiny-lora.gguf", t_data_dir());
+        LORA = t_read_file(path, &n);
+        CHECK(LORA != NULL);
+        if (LORA) {
+            CHECK_EQ(llmz_model_load_adapter(&MA, M, LORA, n), LLMZ_OK);
+            const char *an = NULL;
+            CHECK_EQ(llmz_model_adapter(MA, fp, &an), 1);
+            for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+            if (strcmp(hex, TINY_LORA_FP) != 0) fprintf(stderr, "tests/data/tiny-lora.gguf changed: %s\n", hex);
+            CHECK(strcmp(hex, TINY_LORA_FP) == 0);
+            CHECK(an && strcmp(an, "tiny-lora") == 0);
+        }
+        if (!MA) return T_DONE();
+    }
+
     int kern[2] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AUTO};
     for (int k = 0; k < 2; k++)
         for (int t = 1; t <= 2; t++) run_config(kern[k], t);
@@ -292,6 +320,23 @@ int main(void) {
             T_SKIP("tests/data/tiny-f16.gguf does not load");
         }
     }
+    /* ... and one made with the base model alone, or with the adapter, by the other */
+    {
+        const char *pairs[2] = {"english.all.llmz", "english.adapter.llmz"};
+        for (int k = 0; k < 2; k++) {
+            size_t n = 0;
+            unsigned char *f = load(pairs[k], &n), *out = malloc(4096);
+            llmz_dctx *d = llmz_dctx_create(k ? M : MA);
+            size_t dn = 0;
+            CHECK(f != NULL && d != NULL);
+            if (f && d) CHECK_EQ(llmz_decompress_frame(d, out, 4096, &dn, f, n, NULL), LLMZ_ERR_MODEL_MISMATCH);
+            free(out);
+            free(f);
+            llmz_dctx_free(d);
+        }
+    }
+    llmz_model_free(MA);
+    free(LORA);
     llmz_model_free(M);
     return T_DONE();
 }
