@@ -109,7 +109,7 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         return LLMZ_OK;
     }
     if (p == LLMZ_P_ADAPT) {
-        if (v < 0 || v > LLMZ_ADAPT_ALL) return LLMZ_ERR_PARAM;
+        if (v < 0 || v > LLMZ_ADAPT_ALL || ((v & LLMZ_ADAPT_LINE) && !(v & LLMZ_ADAPT_NGRAM))) return LLMZ_ERR_PARAM;
         c->adapt = (int)v;
         return LLMZ_OK;
     }
@@ -255,6 +255,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (w->slots[i].norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
         if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm) == LLMZ_OK;
+        if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&w->slots[i].gm, m->tok_nl);
     }
     if (!ok) {
         worker_free(w);
@@ -686,6 +687,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
     h.flags = (uint8_t)(((c->adapt & LLMZ_ADAPT_MATCH) ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0) |
                         ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0) |
+                        ((c->adapt & LLMZ_ADAPT_LINE) ? FRAME_FLAG_LINE : 0) |
                         (c->m->has_adapter ? FRAME_FLAG_ADAPTER : 0));
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;

@@ -130,7 +130,8 @@ typedef enum {
 /* LLMZ_P_ADAPT bits: the online models learned while a chunk is coded (docs/format.md, "Adaptation"). */
 #define LLMZ_ADAPT_MATCH 1 /* recency cache and match model (frame flag bit 0) */
 #define LLMZ_ADAPT_NGRAM 2 /* token n-gram models, orders 1-4 (frame flag bit 2) */
-#define LLMZ_ADAPT_ALL 3
+#define LLMZ_ADAPT_LINE 4  /* with NGRAM: the line model, a context from the previous line (frame flag bit 4) */
+#define LLMZ_ADAPT_ALL 7
 #define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
 

@@ -11,7 +11,7 @@
 
 int ngram_init(ngram_model *g) {
     memset(g, 0, sizeof *g);
-    g->tab = llmz_malloc(sizeof(ngram_bucket) * ((size_t)NGRAM_ORDERS << NGRAM_BITS));
+    g->tab = llmz_malloc(sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS));
     if (!g->tab) return LLMZ_ERR_NOMEM;
     ngram_reset(g);
     return LLMZ_OK;
@@ -23,12 +23,16 @@ void ngram_free(ngram_model *g) {
 }
 
 void ngram_reset(ngram_model *g) {
-    memset(g->tab, 0, sizeof(ngram_bucket) * ((size_t)NGRAM_ORDERS << NGRAM_BITS));
-    for (int k = 0; k < NGRAM_ORDERS; k++) {
+    memset(g->tab, 0, sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS));
+    for (int k = 0; k < NGRAM_MODELS; k++) {
         for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
         g->act[k] = -1;
     }
+    g->cur = g->prev = 0;
+    g->have_prev = 0;
 }
+
+void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
 
 /* Hash of the k tokens ctx[0..k-1] (u32, wrapping): bucket index in the top NGRAM_BITS bits, check value
 ** in the low 16 bits (0 is read as 1, since 0 marks an empty bucket). */
@@ -41,16 +45,26 @@ static uint32_t ctx_hash(const int32_t *ctx, int k) {
     return h;
 }
 
+/* The line model's context for the token at index n: the previous line's tokens at the same index in the line
+** and the next one (-3 past its end or when no line has ended), and the last token (-2 at a line start). */
+static uint32_t line_hash(const ngram_model *g, const int32_t *hist, size_t n) {
+    size_t j = n - g->cur, plen = g->cur - g->prev;
+    int32_t ctx[4] = {0x7ffffff0, -3, -3, n > g->cur ? hist[n - 1] : -2};
+    if (g->have_prev && j < plen) ctx[1] = hist[g->prev + j];
+    if (g->have_prev && j + 1 < plen) ctx[2] = hist[g->prev + j + 1];
+    return ctx_hash(ctx, 4) ^ 0x5bd1e995u;
+}
+
 static int bucket_of(uint32_t h, int k) { return (int)(((uint32_t)k << NGRAM_BITS) | (h >> (32 - NGRAM_BITS))); }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
 void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
                const kernel_set *ks) {
     uint64_t B = 0;
-    for (int k = 0; k < NGRAM_ORDERS; k++) {
+    for (int k = 0; k < NGRAM_MODELS; k++) {
         g->act[k] = -1;
-        if (n < (size_t)k + 1) continue;
-        uint32_t h = ctx_hash(hist + n - (k + 1), k + 1);
+        if (k < NGRAM_ORDERS ? n < (size_t)k + 1 : !g->nl) continue;
+        uint32_t h = k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : line_hash(g, hist, n);
         g->hash[k] = h;
         int bi = bucket_of(h, k);
         const ngram_bucket *b = &g->tab[bi];
@@ -76,7 +90,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     uint64_t moved = ks->take(freq, in, V, Bc);
     uint64_t given = 0;
     int32_t rest = -1;
-    for (int k = 0; k < NGRAM_ORDERS; k++) {
+    for (int k = 0; k < NGRAM_MODELS; k++) {
         if (g->act[k] < 0) continue;
         const ngram_bucket *b = &g->tab[g->act[k]];
         uint64_t share = moved * g->w[k][g->conf[k]] / B;
@@ -94,7 +108,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
     if (n == 0) return;
     uint32_t t = (uint32_t)hist[n - 1];
-    for (int k = 0; k < NGRAM_ORDERS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
+    for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
         if (g->act[k] < 0 || f_out == 0) continue;
         const ngram_bucket *b = &g->tab[g->act[k]];
         uint32_t c = 0;
@@ -109,9 +123,9 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         if (w > NGRAM_W_MAX) w = NGRAM_W_MAX;
         g->w[k][g->conf[k]] = (uint32_t)w;
     }
-    for (int k = 0; k < NGRAM_ORDERS; k++) { /* count t after the context of the k+1 tokens before it */
-        if (n < (size_t)k + 2) break;
-        uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), from ngram_mix */
+    for (int k = 0; k < NGRAM_MODELS; k++) { /* count t after the context of the k+1 tokens before it */
+        if (k < NGRAM_ORDERS ? n < (size_t)k + 2 : !g->nl) continue;
+        uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         ngram_bucket *b = &g->tab[bucket_of(h, k)];
         uint16_t chk = check_of(h);
         if (b->chk != chk) {
@@ -131,5 +145,10 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         if (b->cnt[at] == 0xffffu)
             for (int j = 0; j < NGRAM_SLOTS; j++) b->cnt[j] >>= 1;
         b->cnt[at]++;
+    }
+    if (g->nl && g->nl[t]) { /* t ends a line: the next token starts one */
+        g->prev = g->cur;
+        g->cur = n;
+        g->have_prev = 1;
     }
 }

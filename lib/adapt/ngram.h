@@ -17,7 +17,9 @@
 
 #include "model/kernels.h"
 
-#define NGRAM_ORDERS 4
+#define NGRAM_ORDERS 4             /* token orders 1..4 */
+#define NGRAM_LINE NGRAM_ORDERS    /* index of the line model (frame flag bit 4) */
+#define NGRAM_MODELS (NGRAM_ORDERS + 1)
 #define NGRAM_BITS 14
 #define NGRAM_SLOTS 4
 #define NGRAM_CONF 8
@@ -32,17 +34,25 @@ typedef struct {
 } ngram_bucket;
 
 typedef struct {
-    ngram_bucket *tab;                  /* (NGRAM_ORDERS << NGRAM_BITS) */
-    uint32_t w[NGRAM_ORDERS][NGRAM_CONF];
-    int act[NGRAM_ORDERS];              /* this step: bucket index of each order that predicts, or -1 */
-    int conf[NGRAM_ORDERS];
-    uint32_t tot[NGRAM_ORDERS];
-    uint32_t hash[NGRAM_ORDERS];        /* this step: context hash of each order (when n > k), for the update */
+    ngram_bucket *tab;                  /* (NGRAM_MODELS << NGRAM_BITS) */
+    uint32_t w[NGRAM_MODELS][NGRAM_CONF];
+    int act[NGRAM_MODELS];              /* this step: bucket index of each model that predicts, or -1 */
+    int conf[NGRAM_MODELS];
+    uint32_t tot[NGRAM_MODELS];
+    uint32_t hash[NGRAM_MODELS];        /* this step: context hash of each model (when n > k), for the update */
+    /* the line model: on when nl is set (ngram_set_line) */
+    const uint8_t *nl;                  /* (V) 1 for a token whose bytes hold a line end */
+    size_t cur, prev;                   /* start of the current and of the previous line (token indexes) */
+    int have_prev;                      /* a line has ended in this chunk */
 } ngram_model;
 
 int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk */
+/* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a sixth context, the previous line's tokens
+** at the current token's index in its line and the next index, with the last token.  nl: (V) line-end flags
+** of the tokens, kept by the caller; NULL (the default) turns it off, leaving the orders exactly as before. */
+void ngram_set_line(ngram_model *g, const uint8_t *nl);
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */

@@ -41,6 +41,13 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
     int32_t id[2];
     if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
     m->start_tok = id[0];
+    int V = tf_cfg(m->tf)->vocab;
+    if (!(m->tok_nl = llmz_calloc((size_t)V, 1))) return LLMZ_ERR_NOMEM;
+    for (int v = 0; v < (int)tok_n_vocab(m->tok); v++) {
+        const uint8_t *b;
+        size_t n = tok_bytes(m->tok, v, &b);
+        m->tok_nl[v] = n > 0 && memchr(b, '\n', n) != NULL;
+    }
     if (fp) memcpy(m->fp, fp, 32);
     else sha256(m->data, m->size, m->fp);
     const char *name = NULL;
@@ -240,6 +247,7 @@ int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name) {
 void llmz_model_free(llmz_model *m) {
     if (!m) return;
     gguf_close(m->ag);
+    llmz_free(m->tok_nl);
     tf_free(m->tf);
     tok_free(m->tok);
     gguf_close(m->g);

@@ -38,12 +38,14 @@ static const golden GOLD[] = {
     {"mixed.bin", "mixed.bin.llmz", 4096, 1, {0, 0}, 2, 1, 1, 0, 0, 0},
     {"random.bin", "random.bin.llmz", 0, 1, {0, 0}, 1, 1, 1, 0, 0, 0},
     {"two_frames.txt", "two_frames.llmz", 0, 2, {175, 165}, 2, 0, 1, 0, 0, 0},
-    /* adaptation: cache + match (flag bit 0), and everything (bits 0, 1, 2: the default since n-grams) */
+    /* adaptation: cache + match (flag bit 0), and bits 0, 1, 2 (the default from n-grams to the line model) */
     {"english.txt", "english.match.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH, 1, 0},
-    {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
-    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0},
+    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0},
+    /* the line model (flag bit 4) over 3 chunks of source: flags 0x17 */
+    {"source10k.txt", "source10k.line.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
     /* a LoRA adapter on the tiny model: flags 0x0f, the adapter extension after the header CRC */
-    {"english.txt", "english.adapter.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 1},
+    {"english.txt", "english.adapter.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 1},
 };
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
@@ -72,6 +74,7 @@ static const golden_err GERR[] = {
     {"err_keep.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_window.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_model_fp.llmz", LLMZ_ERR_MODEL_MISMATCH, 0},
+    {"err_line_flag.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_truncated.llmz", LLMZ_ERR_TRUNCATED, 0},
     {"err_truncated_header.llmz", LLMZ_ERR_TRUNCATED, 0},
     {"err_trailing.llmz", LLMZ_ERR_NOT_LLMZ, 1},
@@ -193,7 +196,7 @@ static void run_config(int kernels, int threads) {
         int frames;
         unsigned chunks, raw;
         int fl = ((g->adapt & LLMZ_ADAPT_MATCH) ? 1 : 0) | (g->eol ? 2 : 0) | ((g->adapt & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
-                 (g->adapter ? 8 : 0);
+                 (g->adapter ? 8 : 0) | ((g->adapt & LLMZ_ADAPT_LINE) ? 16 : 0);
         int rc = decode_stream(g->adapter ? MA : M, arch, an, kernels, threads, fl, &dec, &dn, &frames, &chunks, &raw);
         CHECK_EQ(rc, LLMZ_OK);
         CHECK_EQ(frames, g->nparts);

@@ -66,6 +66,7 @@ def main():
     ap.add_argument("--eval-tokens", type=int, default=65536)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", help="start from this adapter (a lora.py output) instead of B = 0")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -76,6 +77,13 @@ def main():
     model = LM(cfg)
     model.load_state_dict(ck["model"])
     mods = attach(model, a.rank, a.alpha, a.seed)
+    if a.init:
+        ini = torch.load(a.init, map_location="cpu")
+        assert ini["rank"] == a.rank and ini["alpha"] == a.alpha, "--init adapter has another rank or alpha"
+        with torch.no_grad():
+            for k, m in mods.items():
+                m.A.copy_(ini["lora"][k]["A"])
+                m.B.copy_(ini["lora"][k]["B"])
     model.to(device)
     params = [p for m in mods.values() for p in (m.A, m.B)]
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0)
