@@ -193,6 +193,21 @@ static int write_file(const char *out, gw_buf *b) {
     return 0;
 }
 
+/* Append the tensors (info and data) to b and write the file; 0 or 1 (message printed). */
+static int finish_file(const char *out, gw_buf *b) {
+    gw_tensor gt[512];
+    for (size_t i = 0; i < n_tens; i++)
+        gt[i] = (gw_tensor){tens[i].name, tens[i].n_dims, {tens[i].ne[0], tens[i].ne[1], 1, 1},
+                            tens[i].type, tens[i].data, tens[i].nbytes};
+    gw_tensors_info(b, gt, n_tens, 32);
+    gw_tensors_data(b, gt, n_tens, 32);
+    if (b->err) {
+        fprintf(stderr, "mktiny: out of memory\n");
+        return 1;
+    }
+    return write_file(out, b);
+}
+
 /* A LoRA adapter for the base model file `base` (whose sizes the options repeat). */
 static int write_lora(const char *out, const char *base, const char *name, unsigned long dim, unsigned long layers,
                       unsigned long kv_dim, unsigned long ffn, unsigned long rank, unsigned long alpha,
@@ -230,17 +245,7 @@ static int write_lora(const char *out, const char *base, const char *name, unsig
     gw_kv_str(&b, "adapter.type", "lora");
     gw_kv_f32(&b, "adapter.lora.alpha", (float)alpha);
     gw_kv_str(&b, "llmz.adapter.base", hex);
-    gw_tensor gt[512];
-    for (size_t i = 0; i < n_tens; i++)
-        gt[i] = (gw_tensor){tens[i].name, tens[i].n_dims, {tens[i].ne[0], tens[i].ne[1], 1, 1},
-                            tens[i].type, tens[i].data, tens[i].nbytes};
-    gw_tensors_info(&b, gt, n_tens, 32);
-    gw_tensors_data(&b, gt, n_tens, 32);
-    if (b.err) {
-        fprintf(stderr, "mktiny: out of memory\n");
-        return 1;
-    }
-    int rc = write_file(out, &b);
+    int rc = finish_file(out, &b);
     if (!rc) fprintf(stderr, "mktiny: wrote %s (%zu bytes, LoRA rank %lu, %zu tensors)\n", out, b.n, rank, n_tens);
     gw_free(&b);
     for (size_t i = 0; i < n_tens; i++) free(tens[i].data);
@@ -375,18 +380,7 @@ int main(int argc, char **argv) {
         gw_str(&b, sp, n);
     }
     free(sp);
-    gw_tensor gt[512];
-    for (size_t i = 0; i < n_tens; i++)
-        gt[i] = (gw_tensor){tens[i].name, tens[i].n_dims, {tens[i].ne[0], tens[i].ne[1], 1, 1},
-                            tens[i].type, tens[i].data, tens[i].nbytes};
-    gw_tensors_info(&b, gt, n_tens, 32);
-    gw_tensors_data(&b, gt, n_tens, 32);
-    if (b.err) {
-        fprintf(stderr, "mktiny: out of memory\n");
-        return 1;
-    }
-
-    if (write_file(out, &b)) return 1;
+    if (finish_file(out, &b)) return 1;
     fprintf(stderr, "mktiny: wrote %s (%zu bytes, vocab %zu, %zu tensors)\n", out, b.n, n_tok, n_tens);
     gw_free(&b);
     for (size_t i = 0; i < n_tens; i++) free(tens[i].data);

@@ -20,7 +20,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from model import LM, Config  # noqa: E402
-from train import batches, evaluate  # noqa: E402
+from train import amp_for, batches, evaluate  # noqa: E402
 
 TARGETS = ("wq", "wk", "wv", "wo", "w_gate", "w_up", "w_down")
 
@@ -92,14 +92,7 @@ def main():
     T = cfg.ctx
     gen = torch.Generator().manual_seed(a.seed)
     it = batches(data, a.batch, T, gen, device)
-    if device == "cuda":
-        def amp():
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-    else:
-        import contextlib
-
-        def amp():
-            return contextlib.nullcontext()
+    amp = amp_for(device)
     log = open(os.path.splitext(a.out)[0] + ".log", "w")
     base_loss = evaluate(model, valid, T, device, a.eval_tokens, amp)
     print(f"# rank {a.rank} alpha {a.alpha} lora params {sum(p.numel() for p in params)} base valid {base_loss:.4f} "

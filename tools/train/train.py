@@ -37,6 +37,14 @@ def batches(data, B, T, gen, device):
         yield torch.from_numpy(x), torch.from_numpy(y)
 
 
+def amp_for(device):
+    """The autocast context to run the model in: bf16 on CUDA, none (float32) on CPU."""
+    if device == "cuda":
+        return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
+    import contextlib
+    return contextlib.nullcontext
+
+
 @torch.no_grad()
 def evaluate(model, data, T, device, max_tokens, amp, rows=16):
     """Mean cross-entropy (nats/token) over consecutive T-token windows of data, rows windows per forward."""
@@ -85,14 +93,7 @@ def main():
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda":
-        def amp():
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-    else:
-        import contextlib
-
-        def amp():
-            return contextlib.nullcontext()
+    amp = amp_for(device)
     os.makedirs(a.out, exist_ok=True)
     data = np.fromfile(a.data, dtype=np.uint16)
     valid = np.fromfile(a.valid, dtype=np.uint16)
