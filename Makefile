@@ -53,7 +53,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
 # The default model is embedded with .incbin (lib/model/embed.S).
-$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL) $(RETIRED_MODEL) $(ADAPTERS)
+# the list of embedded files, rewritten only when it changes, so that removing an adapter rebuilds embed.o
+$(BUILD)/embed.list: FORCE_COPY
+	@mkdir -p $(BUILD)
+	@echo '$(DEFAULT_MODEL) $(RETIRED_MODEL) $(ADAPTERS)' | cmp -s - $@ || echo '$(DEFAULT_MODEL) $(RETIRED_MODEL) $(ADAPTERS)' > $@
+$(BUILD)/lib/model/embed.o: lib/model/embed.S $(DEFAULT_MODEL) $(RETIRED_MODEL) $(ADAPTERS) $(BUILD)/embed.list
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@ -DLLMZ_MODEL_PATH='"$(DEFAULT_MODEL)"' $(if $(RETIRED_MODEL),-DLLMZ_RETIRED_PATH='"$(RETIRED_MODEL)"') \
 	    $(call adapter_defs,$(ADAPTERS))

@@ -67,8 +67,9 @@ void codec_free(cli_ctx *c)
 }
 
 /* ---- adapters ----------------------------------------------------------------------------------- */
-/* Files written by --adapter=auto below this size keep the base model: the trial costs more than it saves. */
-#define AUTO_MIN_BYTES 4096
+/* --adapter=auto tries the adapters on inputs of at least this size only: the trial (loading each adapter and
+** scoring it on the sample, ~0.1-0.3 s) costs more than the adapters save (under 1%, bench/adapters.sh) below. */
+#define AUTO_MIN_BYTES (1u << 20)
 #define AUTO_SAMPLE_BYTES 4096 /* the start of the input each candidate is scored on */
 
 /* The model the contexts use. */
@@ -157,7 +158,7 @@ static int choose_model(cli_ctx *c, const unsigned char *in, size_t n, codec_res
             return -1;
         }
         use_model(c, best);
-    } else if (n < AUTO_MIN_BYTES || llmz_model_adapter(c->model, NULL, NULL) ||
+    } else if (n < AUTO_MIN_BYTES || llmz_adapter_builtin(0, &data, &size) != LLMZ_OK ||
                llmz_model_score(c->model, in, n, AUTO_SAMPLE_BYTES, &best_bits) != LLMZ_OK) {
         use_model(c, NULL);
     } else {

@@ -58,4 +58,31 @@ expect "adapter for another model" 1
 err_has "adapter for another model named" "adapter was made for another model"
 x --adapter= -c a.txt
 expect "empty --adapter is a usage error" 2
+
+# the built-in adapters of the default model (when this build carries them): by name, and auto on 1 MiB
+ADS=$("$LLMZ" -V | sed -n 's/^adapters: //p' | tr -d ',')
+if [ -z "$ADS" ] || [ "$ADS" = none ]; then
+    skip "adapter: this build carries no adapters"
+    finish
+fi
+first=${ADS%% *}
+x --adapter "$first" -v -c a.txt
+expect "--adapter $first (built in)" 0
+err_has "-v names the built-in adapter" "adapter $first"
+cp "$W/stdout" b.llmz
+x -dc b.llmz
+expect "built-in adapter archive decodes with no option" 0
+check "built-in adapter round trip" cmp -s "$W/stdout" a.txt
+x -lv b.llmz
+out_has "-lv names the built-in adapter" "adapter '$first'"
+i=0
+: > big.txt
+while [ $i -lt 360 ]; do cat "$G/english.txt" >> big.txt; i=$((i + 1)); done
+x -v -c big.txt
+expect "auto on a 1 MiB input" 0
+err_has "-v says auto chose" "(auto)"
+cp "$W/stdout" big.llmz
+x -dc big.llmz
+expect "auto archive decodes" 0
+check "auto round trip" cmp -s "$W/stdout" big.txt
 finish

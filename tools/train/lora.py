@@ -20,7 +20,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from model import LM, Config  # noqa: E402
-from train import amp_for, batches, evaluate  # noqa: E402
+from train import amp_for, batches, evaluate, window_loss  # noqa: E402
 
 TARGETS = ("wq", "wk", "wv", "wo", "w_gate", "w_up", "w_down")
 
@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", help="start from this adapter (a lora.py output) instead of B = 0")
+    ap.add_argument("--min-pos", type=int, default=0,
+                    help="count the loss from this window position on (llmz codes with >= 64 tokens of context)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -94,8 +96,8 @@ def main():
     it = batches(data, a.batch, T, gen, device)
     amp = amp_for(device)
     log = open(os.path.splitext(a.out)[0] + ".log", "w")
-    base_loss = evaluate(model, valid, T, device, a.eval_tokens, amp)
-    print(f"# rank {a.rank} alpha {a.alpha} lora params {sum(p.numel() for p in params)} base valid {base_loss:.4f} "
+    base_loss = evaluate(model, valid, T, device, a.eval_tokens, amp, min_pos=a.min_pos)
+    print(f"# min-pos {a.min_pos} rank {a.rank} alpha {a.alpha} lora params {sum(p.numel() for p in params)} base valid {base_loss:.4f} "
           f"device {device}", file=log, flush=True)
     best, t0 = base_loss, time.time()
 
@@ -110,14 +112,14 @@ def main():
             g["lr"] = lr
         x, y = next(it)
         with amp():
-            _, loss = model(x, y)
+            loss = window_loss(model, x, y, a.min_pos)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         done = a.time_budget and time.time() - t0 > a.time_budget
         if step % a.eval_every == 0 or step == a.steps or done:
-            vl = evaluate(model, valid, T, device, a.eval_tokens, amp)
+            vl = evaluate(model, valid, T, device, a.eval_tokens, amp, min_pos=a.min_pos)
             el = time.time() - t0
             print(f"step {step} lr {lr:.2e} train {loss.item():.4f} valid {vl:.4f} (base {base_loss:.4f}) "
                   f"elapsed {el:.0f}s tok/s {step * a.batch * T / el:.0f}", file=log, flush=True)

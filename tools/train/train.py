@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 from model import LM, Config  # noqa: E402
@@ -45,9 +46,16 @@ def amp_for(device):
     return contextlib.nullcontext
 
 
+def window_loss(model, x, y, min_pos):
+    """Mean cross-entropy of the targets at window positions >= min_pos."""
+    logits = model(x)[:, min_pos:]
+    return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y[:, min_pos:].reshape(-1))
+
+
 @torch.no_grad()
-def evaluate(model, data, T, device, max_tokens, amp, rows=16):
-    """Mean cross-entropy (nats/token) over consecutive T-token windows of data, rows windows per forward."""
+def evaluate(model, data, T, device, max_tokens, amp, rows=16, min_pos=0):
+    """Mean cross-entropy (nats/token) over consecutive T-token windows of data, rows windows per forward;
+    min_pos > 0 counts window positions >= min_pos only."""
     model.eval()
     tot, n = 0.0, 0
     nw = min(len(data) - 1, max_tokens) // T
@@ -56,9 +64,9 @@ def evaluate(model, data, T, device, max_tokens, amp, rows=16):
         x = torch.from_numpy(data[w0 * T:(w0 + k) * T].astype(np.int64)).view(k, T).to(device)
         y = torch.from_numpy(data[w0 * T + 1:(w0 + k) * T + 1].astype(np.int64)).view(k, T).to(device)
         with amp():
-            _, loss = model(x, y)
-        tot += loss.item() * k * T
-        n += k * T
+            loss = window_loss(model, x, y, min_pos) if min_pos else model(x, y)[1]
+        tot += loss.item() * k * (T - min_pos)
+        n += k * (T - min_pos)
     model.train()
     return tot / max(1, n)
 
