@@ -93,8 +93,9 @@ ssize_t fio_read(int fd, void *buf, size_t n);
 ssize_t fio_read_some(int fd, void *buf, size_t n);
 /* Write all n bytes; 0 or -1 (errno set). */
 int fio_write(int fd, const void *buf, size_t n);
-/* Read a whole file into a malloc'ed buffer (for --model); 0 or -1 (message printed). */
-int fio_read_whole(const char *path, void **data, size_t *size);
+/* Read a whole file into a malloc'ed buffer (--model, --adapter; `what` names it in messages); 0 or -1 (message
+** printed).  Regular files of any size; pipes and devices up to 4 GiB. */
+int fio_read_whole(const char *path, const char *what, void **data, size_t *size);
 /* Process one input (NULL or "-" is stdin) in the mode of c->o; returns EXIT_OK or EXIT_ERR. */
 int fio_process(cli_ctx *c, const char *path, cli_list *totals);
 

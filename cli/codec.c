@@ -21,7 +21,7 @@ int codec_model(cli_ctx *c)
     if (c->model_failed) return -1;
     if (c->o.model_path) {
         size_t size;
-        if (fio_read_whole(c->o.model_path, &c->model_bytes, &size) != 0) {
+        if (fio_read_whole(c->o.model_path, "model", &c->model_bytes, &size) != 0) {
             c->model_failed = 1;
             return -1;
         }
@@ -110,7 +110,7 @@ static int named_adapter(cli_ctx *c, llmz_model **out)
     size_t size = 0;
     int err;
     if (is_path(a)) {
-        if (!c->adapter_bytes && fio_read_whole(a, &c->adapter_bytes, &c->adapter_size) != 0) return -1;
+        if (!c->adapter_bytes && fio_read_whole(a, "adapter", &c->adapter_bytes, &c->adapter_size) != 0) return -1;
         data = c->adapter_bytes;
         size = c->adapter_size;
     } else {

@@ -92,7 +92,10 @@ int fio_write(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int fio_read_whole(const char *path, void **data, size_t *size)
+/* Pipes and devices read whole (--model, --adapter) may give at most this much (regular files: any size). */
+#define FIO_WHOLE_MAX ((size_t)4 << 30)
+
+int fio_read_whole(const char *path, const char *what, void **data, size_t *size)
 {
     struct stat st;
     char *buf = NULL;
@@ -101,11 +104,11 @@ int fio_read_whole(const char *path, void **data, size_t *size)
     *data = NULL;
     *size = 0;
     if (fd < 0) {
-        msg_error(path, "cannot open model: %s", strerror(errno));
+        msg_error(path, "cannot open %s: %s", what, strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        msg_error(path, "cannot open model: %s", strerror(EISDIR));
+        msg_error(path, "cannot open %s: %s", what, strerror(EISDIR));
         close(fd);
         return -1;
     }
@@ -114,9 +117,15 @@ int fio_read_whole(const char *path, void **data, size_t *size)
         ssize_t r;
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 1u << 20;
+            if (len >= FIO_WHOLE_MAX) { /* a pipe or device that does not end (/dev/zero): refuse, do not exhaust memory */
+                msg_error(path, "cannot read %s: larger than %llu GiB", what, (unsigned long long)(FIO_WHOLE_MAX >> 30));
+                free(buf);
+                close(fd);
+                return -1;
+            }
             char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
             if (!nb) {
-                msg_error(path, "cannot read model: %s", llmz_error_name(LLMZ_ERR_NOMEM));
+                msg_error(path, "cannot read %s: %s", what, llmz_error_name(LLMZ_ERR_NOMEM));
                 free(buf);
                 close(fd);
                 return -1;
@@ -126,14 +135,14 @@ int fio_read_whole(const char *path, void **data, size_t *size)
         } else if (!buf) {
             buf = malloc(cap);
             if (!buf) {
-                msg_error(path, "cannot read model: %s", llmz_error_name(LLMZ_ERR_NOMEM));
+                msg_error(path, "cannot read %s: %s", what, llmz_error_name(LLMZ_ERR_NOMEM));
                 close(fd);
                 return -1;
             }
         }
         r = fio_read_some(fd, buf + len, cap - len);
         if (r < 0) {
-            msg_error(path, "cannot read model: %s", strerror(errno));
+            msg_error(path, "cannot read %s: %s", what, strerror(errno));
             free(buf);
             close(fd);
             return -1;

@@ -50,6 +50,9 @@ expect "unknown adapter name" 1
 err_has "unknown adapter named" "no built-in adapter 'no-such-adapter'"
 xm --adapter ./missing.gguf -c a.txt
 expect "missing adapter file" 1
+xm --adapter "$W/" -c a.txt
+expect "a directory is not an adapter" 1
+err_has "directory named as adapter" "cannot open adapter"
 xm --adapter "$MODEL" -c a.txt
 expect "a model is not an adapter" 1
 err_has "model given as adapter" "cannot apply adapter"
