@@ -503,7 +503,7 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
                       info.model_name, hex, lname, loaded);
             goto done;
         }
-        mem = llmz_frame_memory(&info);
+        mem = llmz_dctx_frame_memory(dc, &info);
         if (c->o.memlimit && mem > c->o.memlimit) {
             char need_s[32], lim_s[32];
             fmt_iec(need_s, sizeof need_s, mem);

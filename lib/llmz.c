@@ -786,6 +786,8 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->numerics_version = h.numerics;
     info->mode = h.mode;
     info->flags = h.flags;
+    info->window = h.window;
+    info->keep = h.keep;
     memcpy(info->model_fp, h.model_fp, 32);
     memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
     if (h.flags & FRAME_FLAG_ADAPTER) {
@@ -795,6 +797,45 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     }
     llmz_free(chunks);
     return LLMZ_OK;
+}
+
+/* How a decoder spreads n chunks over T threads: batch several chunks per thread, but keep every thread busy:
+** each thread takes at most its fair share *quota of the chunks, in as many waves of at most
+** LLMZ_DECODE_SLOTS as needed, spread evenly (10 chunks on 2 threads: 5 + 5 at once, not 3 + 3 and then
+** 3 + 1 as slots free up); *slots chunk states per thread. */
+static void decode_plan(uint32_t n, int threads, int *slots, uint32_t *quota) {
+    uint32_t T = (uint32_t)threads, q = (n + T - 1) / T;
+    uint32_t waves = (q + LLMZ_DECODE_SLOTS - 1) / LLMZ_DECODE_SLOTS;
+    if (waves < 1) waves = 1;
+    uint32_t per = (q + waves - 1) / waves;
+    *slots = per < 1 ? 1 : (int)per; /* <= LLMZ_DECODE_SLOTS by the choice of waves */
+    *quota = q;
+}
+
+/* Bytes the decoding workers hold for a frame (worker_init's allocations, for every worker run_job starts). */
+static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t chunk_size, uint16_t keep, uint8_t flags,
+                             int threads) {
+    if (n_chunks == 0) return 0;
+    int slots;
+    uint32_t quota;
+    decode_plan(n_chunks, threads, &slots, &quota);
+    uint64_t useful = (n_chunks + (uint32_t)slots - 1) / (uint32_t)slots, workers = (uint64_t)threads;
+    if (workers > useful) workers = useful;
+    uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab, nmax = (uint64_t)slots + keep;
+    uint64_t w = tf_batch_bytes(m->tf, (int)nmax) + nmax * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
+                 nmax * (sizeof(int32_t) + sizeof(tf_state *)) + (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
+    uint64_t slot = tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
+    if (flags & FRAME_FLAG_ADAPT) slot += match_bytes() + cache_bytes((int)V);
+    if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes();
+    return workers * (w + (uint64_t)slots * slot);
+}
+
+uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
+    if (!d || !info) return 0;
+    /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
+    return info->orig_size + info->frame_size + (uint64_t)info->n_chunks * 16 +
+           decode_bytes(d->m, info->n_chunks, info->chunk_size, info->keep, info->flags, d->threads) +
+           tf_weight_bytes(d->m->tf) + d->m->size + (4ull << 20);
 }
 
 uint64_t llmz_frame_memory(const llmz_frame_info *info) {
@@ -826,7 +867,10 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         fi.orig_size = h.orig_size;
         fi.frame_size = hlen + payload;
         fi.n_chunks = h.n_chunks;
-        if (llmz_frame_memory(&fi) > d->memlimit) rc = LLMZ_ERR_MEMLIMIT;
+        fi.chunk_size = h.chunk_size;
+        fi.keep = h.keep;
+        fi.flags = h.flags;
+        if (llmz_dctx_frame_memory(d, &fi) > d->memlimit) rc = LLMZ_ERR_MEMLIMIT;
     }
     uint64_t *offs = NULL;
     if (rc == LLMZ_OK) {
@@ -849,15 +893,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         J.dst = dst;
         J.offs = offs;
         J.decode = 1;
-        /* batch several chunks per thread, but keep every thread busy: each thread takes at most its fair
-        ** share q of the chunks, in as many waves of at most LLMZ_DECODE_SLOTS as needed, spread evenly
-        ** (10 chunks on 2 threads: 5 + 5 at once, not 3 + 3 and then 3 + 1 as slots free up) */
-        uint32_t T = (uint32_t)d->threads, q = (h.n_chunks + T - 1) / T;
-        uint32_t waves = (q + LLMZ_DECODE_SLOTS - 1) / LLMZ_DECODE_SLOTS;
-        if (waves < 1) waves = 1;
-        uint32_t per = (q + waves - 1) / waves;
-        J.slots = per < 1 ? 1 : (int)per; /* <= LLMZ_DECODE_SLOTS by the choice of waves */
-        J.quota = q;
+        decode_plan(h.n_chunks, d->threads, &J.slots, &J.quota);
         rc = run_job(&J, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;

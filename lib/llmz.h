@@ -180,6 +180,7 @@ typedef struct {
     uint32_t n_chunks, raw_chunks;
     uint32_t chunk_size;      /* nominal original bytes per chunk */
     uint8_t format_version, numerics_version, mode, flags;
+    uint16_t window, keep;    /* model positions per context window, inputs kept at a restart */
     uint8_t model_fp[32];
     char model_name[256];     /* NUL-terminated */
     int has_adapter;          /* flag bit 3: the model is the base model above with this adapter applied */
@@ -193,8 +194,12 @@ typedef struct {
 int llmz_frame_header_size(const void *src, size_t avail, size_t *need);
 /* Parse and verify the header of the frame at `src` (at least header_size bytes). */
 int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail);
-/* Bytes of memory decompressing this frame needs, output buffer included. */
+/* Bytes of memory decompressing this frame needs, output buffer included, for one decoding thread and a model
+** like the default one (a fixed 64 MiB for the model state): an estimate that needs no model. */
 uint64_t llmz_frame_memory(const llmz_frame_info *info);
+/* The same for decoding with d (its model and thread count): output, frame, and every decoding thread's chunk
+** states and scratch.  This is what LLMZ_P_MEMLIMIT is checked against. */
+uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info);
 
 /* Decompress exactly one whole frame of `size` bytes into dst (cap >= info.orig_size). */
 int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,

@@ -7,6 +7,8 @@
 #include "common/mem.h"
 #include "llmz.h"
 
+size_t cache_bytes(int V) { return (size_t)V * (sizeof(uint16_t) + sizeof(int32_t)); }
+
 int cache_init(cache_model *c, int V) {
     memset(c, 0, sizeof *c);
     c->V = V;

@@ -25,6 +25,7 @@ typedef struct {
 } cache_model;
 
 int cache_init(cache_model *c, int V);
+size_t cache_bytes(int V); /* what cache_init allocates */
 void cache_free(cache_model *c);
 void cache_reset(cache_model *c);
 /* Mix the cache into freq (total 2^28 kept, each >= 1). */

@@ -7,6 +7,8 @@
 #include "common/mem.h"
 #include "llmz.h"
 
+size_t match_bytes(void) { return sizeof(uint32_t) << MATCH_HASH_BITS; }
+
 int match_init(match_model *m) {
     memset(m, 0, sizeof *m);
     m->table = llmz_malloc(sizeof(uint32_t) << MATCH_HASH_BITS);

@@ -31,6 +31,7 @@ typedef struct {
 } match_model;
 
 int match_init(match_model *m);  /* allocates the table; LLMZ_ERR_NOMEM on failure */
+size_t match_bytes(void); /* what match_init allocates */
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk */
 

@@ -9,9 +9,11 @@
 
 #define NGRAM_MASK ((1u << NGRAM_BITS) - 1u)
 
+size_t ngram_bytes(void) { return sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS); }
+
 int ngram_init(ngram_model *g) {
     memset(g, 0, sizeof *g);
-    g->tab = llmz_malloc(sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS));
+    g->tab = llmz_malloc(ngram_bytes());
     if (!g->tab) return LLMZ_ERR_NOMEM;
     ngram_reset(g);
     return LLMZ_OK;

@@ -47,6 +47,7 @@ typedef struct {
 } ngram_model;
 
 int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
+size_t ngram_bytes(void);        /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk */
 /* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a sixth context, the previous line's tokens

@@ -354,6 +354,21 @@ int tf_apply_lora(tf_model *m, const gguf_ctx *a) {
     return LLMZ_OK;
 }
 
+static size_t qmat_bytes(const qmat *w) {
+    size_t nb = (size_t)w->cols / QK, groups = ((size_t)w->rows + KPACK_ROWS - 1) / KPACK_ROWS;
+    return (size_t)w->rows * w->cols + (size_t)w->rows * nb * sizeof(float) + (w->pk ? groups * nb * KPACK_BYTES : 0);
+}
+
+size_t tf_weight_bytes(const tf_model *m) {
+    size_t n = qmat_bytes(&m->emb) + (m->tied ? 0 : qmat_bytes(&m->out));
+    for (int l = 0; l < m->c.n_layer; l++) {
+        const tf_layer *L = &m->layers[l];
+        n += qmat_bytes(&L->wq) + qmat_bytes(&L->wk) + qmat_bytes(&L->wv) + qmat_bytes(&L->wo) + qmat_bytes(&L->wgate) +
+             qmat_bytes(&L->wup) + qmat_bytes(&L->wdown) + 2 * (size_t)m->c.dim * sizeof(float);
+    }
+    return n + 2 * (size_t)m->c.ctx * (m->c.head_dim / 2) * sizeof(float); /* + the RoPE tables */
+}
+
 const tf_config *tf_cfg(const tf_model *m) { return &m->c; }
 uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
 

@@ -32,6 +32,7 @@ void tf_free(tf_model *m);
 int tf_apply_lora(tf_model *m, const gguf_ctx *a);
 const tf_config *tf_cfg(const tf_model *m);
 uint64_t tf_n_params(const tf_model *m);
+size_t tf_weight_bytes(const tf_model *m); /* memory the weights take in kernel layout */
 
 /* A sequence: its KV cache and position. */
 typedef struct tf_state tf_state;

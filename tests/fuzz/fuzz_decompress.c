@@ -34,7 +34,7 @@ FUZZ_TARGET(fuzz_decompress) {
             break;
         }
         size_t len = fi.frame_size < avail ? (size_t)fi.frame_size : avail;
-        if (llmz_frame_memory(&fi) > FUZZ_DEC_MEMLIMIT) {
+        if (llmz_dctx_frame_memory(d, &fi) > FUZZ_DEC_MEMLIMIT) {
             /* too big to allocate an output for: the library must refuse it (memory limit, or an earlier
             ** check) before writing anything -- the buffer is 1 byte, the capacity claimed is orig_size, so
             ** a write past the checks is an ASan error */
