@@ -602,20 +602,21 @@ static void *job_thread(void *arg) {
 
 /* Run the job on up to `threads` threads (the calling thread included).  Chunks are independent, so the
 ** bytes produced do not depend on the thread count or on how chunks are batched. */
+/* Threads that get chunks when n chunks go `per` at a time to `threads` threads (at least 1). */
+static int job_workers(uint32_t n, uint32_t per, int threads) {
+    uint32_t useful = (n + per - 1) / per;
+    return (uint32_t)threads > useful ? (useful > 0 ? (int)useful : 1) : threads;
+}
+
 static int run_job(job *J, int threads) {
     fenv_t saved;
     fegetenv(&saved);
     atomic_init(&J->next, 0);
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
-    uint32_t per = J->decode ? (uint32_t)J->slots : 1;
-    uint32_t useful = (J->h->n_chunks + per - 1) / per;
-    J->team_n = 1;
-    if ((uint32_t)threads > useful) { /* spare threads help the workers evaluate the model */
-        int workers = useful > 0 ? (int)useful : 1;
-        J->team_n = threads / workers;
-        threads = workers;
-    }
+    int workers = job_workers(J->h->n_chunks, J->decode ? (uint32_t)J->slots : 1, threads);
+    J->team_n = threads / workers; /* spare threads help the workers evaluate the model */
+    threads = workers;
     pthread_t tid[256];
     int started = 0;
     job_arg helper_arg = {J, 0};
@@ -819,8 +820,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     int slots;
     uint32_t quota;
     decode_plan(n_chunks, threads, &slots, &quota);
-    uint64_t useful = (n_chunks + (uint32_t)slots - 1) / (uint32_t)slots, workers = (uint64_t)threads;
-    if (workers > useful) workers = useful;
+    uint64_t workers = (uint64_t)job_workers(n_chunks, (uint32_t)slots, threads);
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab, nmax = (uint64_t)slots + keep;
     uint64_t w = tf_batch_bytes(m->tf, (int)nmax) + nmax * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
                  nmax * (sizeof(int32_t) + sizeof(tf_state *)) + (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
