@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "adapt/cache.h"
 #include "adapt/match.h"
@@ -615,7 +616,11 @@ static int run_job(job *J, int threads) {
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
     int workers = job_workers(J->h->n_chunks, J->decode ? (uint32_t)J->slots : 1, threads);
-    J->team_n = threads / workers; /* spare threads help the workers evaluate the model */
+    /* spare threads help the workers evaluate the model, but only as many as there are CPUs: a team member
+    ** waiting for a CPU stalls every fork-join of its team (the bytes do not depend on the team size) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int helpers = cpus > 0 && cpus < threads ? (int)cpus : threads;
+    J->team_n = helpers / workers > 1 ? helpers / workers : 1;
     threads = workers;
     pthread_t tid[256];
     int started = 0;

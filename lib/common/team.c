@@ -16,7 +16,12 @@
 #endif
 
 #define TEAM_MAX 64
-#define SPIN_LIMIT 200000 /* pause loops (some 100-300 us) before a helper sleeps */
+/* Waiting: pause loops first (a wait inside one evaluation is a few microseconds), then sched_yield, so that a
+** member the kernel descheduled gets the CPU back at once when there are more threads than free cores (before,
+** 200000 pauses per wait made -T3 on 2 cores, or any competing load, cost a whole time slice per fork-join);
+** a helper with nothing to do for longer then sleeps. */
+#define SPIN_LIMIT 2000    /* pause loops (some 20-60 us) before yielding */
+#define YIELD_LIMIT 20000  /* then sched_yield calls before a helper sleeps */
 
 struct team {
     int n;
@@ -47,6 +52,10 @@ static void *helper(void *p) {
         while ((g = atomic_load(&t->gen)) == seen) {
             if (++spins < SPIN_LIMIT) {
                 cpu_relax();
+                continue;
+            }
+            if (spins < SPIN_LIMIT + YIELD_LIMIT) {
+                sched_yield();
                 continue;
             }
             pthread_mutex_lock(&t->mu);
