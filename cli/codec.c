@@ -162,7 +162,8 @@ static int choose_model(cli_ctx *c, const unsigned char *in, size_t n, codec_res
                llmz_model_score(c->model, in, n, AUTO_SAMPLE_BYTES, &best_bits) != LLMZ_OK) {
         use_model(c, NULL);
     } else {
-        /* the sample's bits scaled to the input read so far, plus the header extension an adapter costs */
+        /* the sample's bits scaled to the input read so far, plus the header extension an adapter costs
+        ** (docs/format.md, "Adapter": 37 bytes and the name) */
         double scale = (double)n / (double)(n < AUTO_SAMPLE_BYTES ? n : AUTO_SAMPLE_BYTES);
         best_bits *= scale;
         for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
@@ -459,7 +460,7 @@ static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *n
         use_model(c, m);
         return 0;
     }
-    fmt_hex(hex, sizeof hex, info->adapter_fp, 8);
+    model_fp_hex(hex, sizeof hex, info->adapter_fp);
     msg_error(name, "archive needs adapter '%s' (fingerprint %s...) for model '%s', which this build does not "
               "carry; use --adapter FILE", info->adapter_name, hex, info->model_name);
     return -1;

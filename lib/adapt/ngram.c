@@ -25,7 +25,7 @@ void ngram_free(ngram_model *g) {
 }
 
 void ngram_reset(ngram_model *g) {
-    memset(g->tab, 0, sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS));
+    memset(g->tab, 0, ngram_bytes());
     for (int k = 0; k < NGRAM_MODELS; k++) {
         for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
         g->act[k] = -1;
@@ -47,6 +47,12 @@ static uint32_t ctx_hash(const int32_t *ctx, int k) {
     return h;
 }
 
+/* Whether model k has a context for a token that follows `len` tokens: order k+1 needs k+1 of them, the line
+** model only needs to be on. */
+static int has_context(const ngram_model *g, int k, size_t len) {
+    return k < NGRAM_ORDERS ? len >= (size_t)k + 1 : g->nl != NULL;
+}
+
 /* The line model's context for the token at index n: the previous line's tokens at the same index in the line
 ** and the next one (-3 past its end or when no line has ended), and the last token (-2 at a line start). */
 static uint32_t line_hash(const ngram_model *g, const int32_t *hist, size_t n) {
@@ -65,7 +71,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     uint64_t B = 0;
     for (int k = 0; k < NGRAM_MODELS; k++) {
         g->act[k] = -1;
-        if (k < NGRAM_ORDERS ? n < (size_t)k + 1 : !g->nl) continue;
+        if (!has_context(g, k, n)) continue;
         uint32_t h = k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : line_hash(g, hist, n);
         g->hash[k] = h;
         int bi = bucket_of(h, k);
@@ -126,7 +132,7 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         g->w[k][g->conf[k]] = (uint32_t)w;
     }
     for (int k = 0; k < NGRAM_MODELS; k++) { /* count t after the context of the k+1 tokens before it */
-        if (k < NGRAM_ORDERS ? n < (size_t)k + 2 : !g->nl) continue;
+        if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
         uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         ngram_bucket *b = &g->tab[bucket_of(h, k)];
         uint16_t chk = check_of(h);

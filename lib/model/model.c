@@ -20,9 +20,12 @@ extern const unsigned char llmz_retired_model_end[];
 extern const unsigned char llmz_adapter0[], llmz_adapter0_end[], llmz_adapter1[], llmz_adapter1_end[];
 extern const unsigned char llmz_adapter2[], llmz_adapter2_end[], llmz_adapter3[], llmz_adapter3_end[];
 
-/* A printable copy of a GGUF string (at most 255 bytes; other bytes become '?'), "unnamed" when empty. */
-static void printable_name(char dst[256], const char *src, size_t len) {
-    if (!src || len == 0) {
+/* A printable copy of a file's general.name (at most 255 bytes; other bytes become '?'; "unnamed" when absent
+** or empty): names are shown in messages. */
+static void gguf_name(const gguf_ctx *g, char dst[256]) {
+    const char *src = NULL;
+    size_t len = 0;
+    if (gguf_get_str(g, "general.name", &src, &len) != LLMZ_OK || len == 0) {
         src = "unnamed";
         len = 7;
     }
@@ -50,10 +53,7 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
     }
     if (fp) memcpy(m->fp, fp, 32);
     else sha256(m->data, m->size, m->fp);
-    const char *name = NULL;
-    size_t len = 0;
-    if (gguf_get_str(m->g, "general.name", &name, &len) != LLMZ_OK) len = 0;
-    printable_name(m->name, name, len); /* printable: it is shown in messages */
+    gguf_name(m->g, m->name);
     return LLMZ_OK;
 }
 
@@ -182,10 +182,7 @@ int llmz_model_load_adapter(llmz_model **out, const llmz_model *base, const void
     }
     m->has_adapter = 1;
     sha256(data, size, m->adapter_fp);
-    const char *name = NULL;
-    size_t len = 0;
-    if (gguf_get_str(m->ag, "general.name", &name, &len) != LLMZ_OK) len = 0;
-    printable_name(m->adapter_name, name, len);
+    gguf_name(m->ag, m->adapter_name);
     *out = m;
     return LLMZ_OK;
 }
@@ -216,10 +213,7 @@ int llmz_adapter_name(const void *data, size_t size, char name[256]) {
     gguf_ctx *g;
     int rc = gguf_open(&g, data, size);
     if (rc) return rc;
-    const char *s = NULL;
-    size_t len = 0;
-    if (gguf_get_str(g, "general.name", &s, &len) != LLMZ_OK) len = 0;
-    printable_name(name, s, len);
+    gguf_name(g, name);
     gguf_close(g);
     return LLMZ_OK;
 }
