@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/ablation.sh -- what each family of llmz's online models buys: the same files compressed with
-# --adapt=none, match (recency cache + match model), ngram (token n-grams), line (n-grams + the line model),
-# all (the default: all of them), next to xz -9e.
+# --adapt=none, match (recency cache + match model), then adding one family at a time: token n-grams, the line
+# model, the field model, and the secondary estimation (all: the default), next to xz -9e.
 # Prints a markdown table of bits per byte and the compression speed with none and with all.
 #
 #   sh bench/ablation.sh [FILE...]     (default: the text files of ../shared/bench/canterbury and calgary)
@@ -20,24 +20,34 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmz-abl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
-echo "| file | size | xz -9e | none | match | ngram | line | all | all / none | all / xz | c KB/s none | c KB/s all |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-tot=0; tx=0; tn=0; tm=0; tg=0; tl=0; ta=0
+# each column adds one family to the one before: none, match, +ngram, +line, +field, all (+sse)
+SETS="none match match,ngram match,ngram,line match,ngram,line,field all"
+echo "| file | size | xz -9e | none | match | +ngram | +line | +field | +sse (all) | all / none | all / xz | c KB/s none | c KB/s all |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+tot=0; tx=0; sums=""
 for f in "$@"; do
     n=$(wc -c < "$f")
     x=$(xz -9e -c "$f" | wc -c)
     row="| $(basename "$f") | $n | $(echo "$x $n" | awk '{printf "%.3f", 8 * $1 / $2}') |"
-    for a in none match ngram line all; do
+    sizes=""
+    for a in $SETS; do
         t0=$(now)
         "$LLMZ" -c --adapter=none --adapt=$a "$f" > "$T/o"
         t1=$(now)
         "$LLMZ" -dc "$T/o" | cmp -s - "$f" || { echo "ablation.sh: round trip failed: $f --adapt=$a" >&2; exit 1; }
         s=$(wc -c < "$T/o")
-        eval "s_$a=$s; k_$a=$(echo "$n $t0 $t1" | awk '{printf "%.1f", $1 / 1000 / ($3 - $2)}')"
+        sizes="$sizes $s"
+        k=$(echo "$n $t0 $t1" | awk '{printf "%.1f", $1 / 1000 / ($3 - $2)}')
+        [ "$a" = none ] && { s_none=$s; k_none=$k; }
+        [ "$a" = all ] && { s_all=$s; k_all=$k; }
         row="$row $(echo "$s $n" | awk '{printf "%.3f", 8 * $1 / $2}') |"
     done
     row="$row $(echo "$s_all $s_none" | awk '{printf "%.3f", $1 / $2}') | $(echo "$s_all $x" | awk '{printf "%.3f", $1 / $2}') | $k_none | $k_all |"
     echo "$row"
-    tot=$((tot + n)); tx=$((tx + x)); tn=$((tn + s_none)); tm=$((tm + s_match)); tg=$((tg + s_ngram)); tl=$((tl + s_line)); ta=$((ta + s_all))
+    tot=$((tot + n)); tx=$((tx + x))
+    if [ -z "$sums" ]; then sums=$sizes; else
+        sums=$(printf '%s\n%s\n' "$sums" "$sizes" |
+            awk 'NR == 1 { n = split($0, a, " ") } NR == 2 { split($0, b, " "); o = ""; for (i = 1; i <= n; i++) o = o " " (a[i] + b[i]); print o }')
+    fi
 done
-echo "$tot $tx $tn $tm $tg $tl $ta" | awk '{printf "| **total** | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | | |\n", $1, 8*$2/$1, 8*$3/$1, 8*$4/$1, 8*$5/$1, 8*$6/$1, 8*$7/$1, $7/$3, $7/$2}'
+echo "$tot $tx $sums" | awk '{t = $1; printf "| **total** | %d | %.3f |", t, 8 * $2 / t; for (i = 3; i <= NF; i++) printf " %.3f |", 8 * $i / t; printf " %.3f | %.3f | | |\n", $NF / $3, $NF / $2}'

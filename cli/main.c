@@ -167,12 +167,14 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
             size_t n = strcspn(p, ",");
             int bit = n == 5 && !strncmp(p, "match", 5) ? LLMZ_ADAPT_MATCH
                     : n == 5 && !strncmp(p, "ngram", 5) ? LLMZ_ADAPT_NGRAM
-                    : n == 4 && !strncmp(p, "line", 4) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE : 0;
+                    : n == 4 && !strncmp(p, "line", 4) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE
+                    : n == 5 && !strncmp(p, "field", 5) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_FIELD
+                    : n == 3 && !strncmp(p, "sse", 3) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE : 0;
             if (!bit) break;
             set |= bit;
             p += n + (p[n] == ',');
         }
-        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line)", spelled, arg);
+        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse)", spelled, arg);
         c->o.adapt = set;
         break;
     }

@@ -18,6 +18,7 @@
 #include "adapt/cache.h"
 #include "adapt/match.h"
 #include "adapt/ngram.h"
+#include "adapt/sse.h"
 #include "coder/freq.h"
 #include "coder/rc.h"
 #include "common/detmath.h"
@@ -110,7 +111,8 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         return LLMZ_OK;
     }
     if (p == LLMZ_P_ADAPT) {
-        if (v < 0 || v > LLMZ_ADAPT_ALL || ((v & LLMZ_ADAPT_LINE) && !(v & LLMZ_ADAPT_NGRAM))) return LLMZ_ERR_PARAM;
+        if (v < 0 || v > LLMZ_ADAPT_ALL || ((v & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE)) && !(v & LLMZ_ADAPT_NGRAM)))
+            return LLMZ_ERR_PARAM;
         c->adapt = (int)v;
         return LLMZ_OK;
     }
@@ -169,12 +171,16 @@ typedef struct {
     match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT): match model */
     cache_model cm;    /* and recency cache */
     ngram_model gm;    /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
+    sse_model ss;      /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
+    int sse_on;        /* this step: the token is coded in two steps (sse.h) */
+    int32_t top;       /* this step: the predicted top token, its frequency, the frequency of "it is top" */
+    uint32_t ftop, fhit;
 } seq;
 
 typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
-    int decode, window, keep, V, nmax, nslots, adapt, ngram;
+    int decode, window, keep, V, nmax, nslots, adapt, ngram, sse;
     tf_batch *b;
     team *team;     /* helpers for this worker's evaluations (NULL: none) */
     float *logits;  /* (nmax, V) */
@@ -200,6 +206,7 @@ static void worker_free(worker *w) {
             match_free(&w->slots[i].mm);
             cache_free(&w->slots[i].cm);
             ngram_free(&w->slots[i].gm);
+            sse_free(&w->slots[i].ss);
         }
     llmz_free(w->slots);
     tf_batch_free(w->b);
@@ -229,6 +236,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->nslots = nslots;
     w->adapt = (h->flags & FRAME_FLAG_ADAPT) != 0;
     w->ngram = (h->flags & FRAME_FLAG_NGRAM) != 0;
+    w->sse = (h->flags & FRAME_FLAG_SSE) != 0;
     w->nmax = decode ? nslots + h->keep : h->window;
     w->b = tf_batch_new(m->tf, w->nmax);
     w->logits = llmz_malloc((size_t)w->nmax * w->V * sizeof(float));
@@ -257,6 +265,8 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
         if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&w->slots[i].gm, m->tok_nl);
+        if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&w->slots[i].gm, m->tok_fs, m->tok_nl);
+        if (ok && w->sse) ok = sse_init(&w->slots[i].ss, w->V) == LLMZ_OK;
     }
     if (!ok) {
         worker_free(w);
@@ -297,6 +307,8 @@ static int seq_rows(worker *w, seq *s, int *nr) {
     return 1;
 }
 
+static void sse_top(worker *w, seq *s);
+
 /* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, as the frame's flags say,
 ** the recency cache, the n-grams and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
 ** LM's float probability of `tok` (statistics; -1 skips it). */
@@ -315,7 +327,61 @@ static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
     if (w->ngram) ngram_mix(&s->gm, s->ids, s->done, f, w->freq, w->V, w->ks);
     if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V, w->ks);
     freq_cum(w->cum, w->freq, w->V, w->ks);
+    if (w->sse) sse_top(w, s);
     return p;
+}
+
+/* Frame flag FRAME_FLAG_SSE: the top token among the online models' predictions (the most frequent one now,
+** the first in model order on ties) and the probability that it comes (sse.h); none when no model predicts. */
+static void sse_top(worker *w, seq *s) {
+    int32_t cand[NGRAM_MODELS + 1];
+    for (int k = 0; k < NGRAM_MODELS; k++) cand[k] = ngram_top(&s->gm, k);
+    cand[NGRAM_MODELS] = w->adapt ? s->mm.pred : -1;
+    int32_t top = -1;
+    for (int i = 0; i <= NGRAM_MODELS; i++)
+        if (cand[i] >= 0 && (top < 0 || w->freq[cand[i]] > w->freq[top])) top = cand[i];
+    s->sse_on = top >= 0;
+    if (top < 0) return;
+    uint32_t mask = 0;
+    for (int i = 0; i <= NGRAM_MODELS; i++) mask |= (uint32_t)(cand[i] == top) << i;
+    s->top = top;
+    s->ftop = w->freq[top];
+    s->fhit = sse_predict(&s->ss, s->ftop, w->f_lm[top], s->done ? s->ids[s->done - 1] : w->m->start_tok, top, mask)
+              << (RC_TOTAL_BITS - 16);
+}
+
+/* Code token t (encoder), in one step or in the two of sse.h; returns the probability it was coded with. */
+static double seq_encode(worker *w, seq *s, int32_t t) {
+    if (!s->sse_on) {
+        rc_encode(&s->enc, w->cum[t], w->freq[t]);
+        return (double)w->freq[t] / RC_TOTAL;
+    }
+    if (t == s->top) {
+        rc_encode(&s->enc, 0, s->fhit);
+        return (double)s->fhit / RC_TOTAL;
+    }
+    uint32_t rest = RC_TOTAL - s->ftop;
+    rc_encode(&s->enc, s->fhit, RC_TOTAL - s->fhit);
+    rc_encode_total(&s->enc, w->cum[t] - (t > s->top ? s->ftop : 0), w->freq[t], rest);
+    return (double)(RC_TOTAL - s->fhit) / RC_TOTAL * w->freq[t] / rest;
+}
+
+/* Decode the next token: the counterpart of seq_encode. */
+static int32_t seq_decode(worker *w, seq *s) {
+    if (!s->sse_on) {
+        int t = freq_find(w->cum, w->V, rc_decode_target(&s->dec));
+        rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
+        return t;
+    }
+    if (rc_decode_target(&s->dec) < s->fhit) {
+        rc_decode_update(&s->dec, 0, s->fhit);
+        return s->top;
+    }
+    rc_decode_update(&s->dec, s->fhit, RC_TOTAL - s->fhit);
+    uint32_t rest = RC_TOTAL - s->ftop, x = rc_decode_target_total(&s->dec, rest);
+    int t = freq_find(w->cum, w->V, x < w->cum[s->top] ? x : x + s->ftop); /* skipping top's interval */
+    rc_decode_update_total(&s->dec, w->cum[t] - (t > s->top ? s->ftop : 0), w->freq[t], rest);
+    return t;
 }
 
 /* Code the tokens predicted by this sequence's new rows: encode the known token, or decode one. */
@@ -325,16 +391,14 @@ static int seq_consume(worker *w, seq *s) {
         if (!w->decode) {
             int32_t t = s->ids[s->done];
             double p = predict(w, s, lg, t);
-            rc_encode(&s->enc, w->cum[t], w->freq[t]);
+            double q = seq_encode(w, s, t);
             if (!(p > 0.0)) p = 1e-300;
             w->model_bits += -log2(p);
-            w->freq_bits += -log2((double)w->freq[t] / RC_TOTAL);
+            w->freq_bits += -log2(q);
             if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
         } else {
             predict(w, s, lg, -1);
-            uint32_t target = rc_decode_target(&s->dec);
-            int t = freq_find(w->cum, w->V, target);
-            rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
+            int32_t t = seq_decode(w, s);
             const uint8_t *tb;
             size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
             if (s->crlf)
@@ -352,6 +416,7 @@ static int seq_consume(worker *w, seq *s) {
             if (w->adapt) cache_update(&s->cm, t, w->f_lm[t], w->freq[t]);
             if (w->ngram) ngram_update(&s->gm, s->ids, s->done, w->f_cached[t], w->freq[t]);
             if (w->adapt) match_update(&s->mm, s->ids, s->done);
+            if (s->sse_on) sse_update(&s->ss, t == s->top);
         }
     }
     return LLMZ_OK;
@@ -460,6 +525,7 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
         cache_reset(&s->cm);
     }
     if (w->ngram) ngram_reset(&s->gm);
+    if (w->sse) sse_reset(&s->ss);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -694,6 +760,8 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     h.flags = (uint8_t)(((c->adapt & LLMZ_ADAPT_MATCH) ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0) |
                         ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0) |
                         ((c->adapt & LLMZ_ADAPT_LINE) ? FRAME_FLAG_LINE : 0) |
+                        ((c->adapt & LLMZ_ADAPT_FIELD) ? FRAME_FLAG_FIELD : 0) |
+                        ((c->adapt & LLMZ_ADAPT_SSE) ? FRAME_FLAG_SSE : 0) |
                         (c->m->has_adapter ? FRAME_FLAG_ADAPTER : 0));
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
@@ -832,6 +900,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     uint64_t slot = tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
     if (flags & FRAME_FLAG_ADAPT) slot += match_bytes() + cache_bytes((int)V);
     if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes();
+    if (flags & FRAME_FLAG_SSE) slot += sse_bytes((int)V);
     return workers * (w + (uint64_t)slots * slot);
 }
 

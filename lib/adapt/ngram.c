@@ -32,9 +32,15 @@ void ngram_reset(ngram_model *g) {
     }
     g->cur = g->prev = 0;
     g->have_prev = 0;
+    g->ncf = g->npf = g->pend = 0;
 }
 
 void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
+
+void ngram_set_field(ngram_model *g, const uint8_t *fs, const uint8_t *nl) {
+    g->fs = fs;
+    g->fnl = fs ? nl : NULL;
+}
 
 /* Hash of the k tokens ctx[0..k-1] (u32, wrapping): bucket index in the top NGRAM_BITS bits, check value
 ** in the low 16 bits (0 is read as 1, since 0 marks an empty bucket). */
@@ -48,9 +54,9 @@ static uint32_t ctx_hash(const int32_t *ctx, int k) {
 }
 
 /* Whether model k has a context for a token that follows `len` tokens: order k+1 needs k+1 of them, the line
-** model only needs to be on. */
+** and field models only need to be on. */
 static int has_context(const ngram_model *g, int k, size_t len) {
-    return k < NGRAM_ORDERS ? len >= (size_t)k + 1 : g->nl != NULL;
+    return k < NGRAM_ORDERS ? len >= (size_t)k + 1 : k == NGRAM_LINE ? g->nl != NULL : g->fs != NULL;
 }
 
 /* The line model's context for the token at index n: the previous line's tokens at the same index in the line
@@ -63,6 +69,25 @@ static uint32_t line_hash(const ngram_model *g, const int32_t *hist, size_t n) {
     return ctx_hash(ctx, 4) ^ 0x5bd1e995u;
 }
 
+/* The field model's context for the token at index n: in the previous line, the token at the current field's
+** index and the offset n would have in it (-3 when that field has no such token or there is no previous
+** line), and the first token of the next field (-3 likewise); and the last token (-2 at a line start). */
+static uint32_t field_hash(const ngram_model *g, const int32_t *hist, size_t n) {
+    int32_t ctx[4] = {0x7ffffff1, -3, -3, g->ncf > 0 ? hist[n - 1] : -2};
+    if (g->ncf > 0 && g->ncf - 1 < g->npf) { /* continuing field ncf - 1 */
+        uint32_t fi = g->ncf - 1, end = fi + 1 < g->npf ? g->pf[fi + 1] : g->pend;
+        size_t at = g->pf[fi] + (n - g->cf[fi]);
+        if (at < end) ctx[1] = hist[at];
+    }
+    if (g->ncf < g->npf) ctx[2] = hist[g->pf[g->ncf]]; /* starting field ncf */
+    return ctx_hash(ctx, 4) ^ 0x27d4eb2fu;
+}
+
+static uint32_t model_hash(const ngram_model *g, int k, const int32_t *hist, size_t n) {
+    return k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : k == NGRAM_LINE ? line_hash(g, hist, n)
+                                                                                     : field_hash(g, hist, n);
+}
+
 static int bucket_of(uint32_t h, int k) { return (int)(((uint32_t)k << NGRAM_BITS) | (h >> (32 - NGRAM_BITS))); }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
@@ -72,7 +97,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     for (int k = 0; k < NGRAM_MODELS; k++) {
         g->act[k] = -1;
         if (!has_context(g, k, n)) continue;
-        uint32_t h = k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : line_hash(g, hist, n);
+        uint32_t h = model_hash(g, k, hist, n);
         g->hash[k] = h;
         int bi = bucket_of(h, k);
         const ngram_bucket *b = &g->tab[bi];
@@ -111,6 +136,15 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
         }
     }
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
+}
+
+int32_t ngram_top(const ngram_model *g, int k) {
+    if (g->act[k] < 0) return -1;
+    const ngram_bucket *b = &g->tab[g->act[k]];
+    int best = 0;
+    for (int j = 1; j < NGRAM_SLOTS; j++)
+        if (b->cnt[j] > b->cnt[best]) best = j;
+    return (int32_t)b->tok[best];
 }
 
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
@@ -153,6 +187,16 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         if (b->cnt[at] == 0xffffu)
             for (int j = 0; j < NGRAM_SLOTS; j++) b->cnt[j] >>= 1;
         b->cnt[at]++;
+    }
+    if (g->fs) { /* t (index n - 1) starts the line, starts a field, or continues one */
+        if (g->ncf == 0) g->cf[g->ncf++] = (uint32_t)(n - 1);
+        else if (g->fs[t] && g->ncf < NGRAM_FIELDS) g->cf[g->ncf++] = (uint32_t)(n - 1);
+        if (g->fnl[t]) {
+            memcpy(g->pf, g->cf, sizeof g->cf);
+            g->npf = g->ncf;
+            g->pend = (uint32_t)n;
+            g->ncf = 0;
+        }
     }
     if (g->nl && g->nl[t]) { /* t ends a line: the next token starts one */
         g->prev = g->cur;

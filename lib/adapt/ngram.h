@@ -19,7 +19,9 @@
 
 #define NGRAM_ORDERS 4             /* token orders 1..4 */
 #define NGRAM_LINE NGRAM_ORDERS    /* index of the line model (frame flag bit 4) */
-#define NGRAM_MODELS (NGRAM_ORDERS + 1)
+#define NGRAM_FIELD (NGRAM_ORDERS + 1) /* index of the field model (frame flag bit 5) */
+#define NGRAM_MODELS (NGRAM_ORDERS + 2)
+#define NGRAM_FIELDS 64            /* fields of a line the field model tracks */
 #define NGRAM_BITS 14
 #define NGRAM_SLOTS 4
 #define NGRAM_CONF 8
@@ -44,16 +46,26 @@ typedef struct {
     const uint8_t *nl;                  /* (V) 1 for a token whose bytes hold a line end */
     size_t cur, prev;                   /* start of the current and of the previous line (token indexes) */
     int have_prev;                      /* a line has ended in this chunk */
+    /* the field model: on when fs is set (ngram_set_field) */
+    const uint8_t *fs, *fnl;            /* (V) 1 for a token that starts a field; 1 for one that ends a line */
+    uint32_t cf[NGRAM_FIELDS];          /* token index where each field of the current line starts */
+    uint32_t pf[NGRAM_FIELDS];          /* and of the previous line */
+    uint32_t ncf, npf, pend;            /* fields recorded in each; token index after the previous line */
 } ngram_model;
 
 int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
 size_t ngram_bytes(void);        /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk */
-/* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a sixth context, the previous line's tokens
+/* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a fifth context, the previous line's tokens
 ** at the current token's index in its line and the next index, with the last token.  nl: (V) line-end flags
 ** of the tokens, kept by the caller; NULL (the default) turns it off, leaving the orders exactly as before. */
 void ngram_set_line(ngram_model *g, const uint8_t *nl);
+/* The field model (frame flag bit 5; docs/format.md, "Adaptation"): a sixth context, the previous line's
+** token at the same field and offset in the field, its next field's first token, and the last token.  fs: (V)
+** 1 for a token whose first byte is not a letter, digit, '_' or >= 0x80 (it starts a field); nl as above.
+** NULL (the default) turns it off. */
+void ngram_set_field(ngram_model *g, const uint8_t *fs, const uint8_t *nl);
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
@@ -62,6 +74,9 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
 /* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
 ** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
 ** counts the token in every order (under the context hashes ngram_mix computed). */
+/* After ngram_mix: the token model k predicts most (its most counted slot, the first on ties), or -1 when
+** the model did not take part at this step. */
+int32_t ngram_top(const ngram_model *g, int k);
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
 
 #endif

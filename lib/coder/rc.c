@@ -31,8 +31,8 @@ static void carry(rc_enc *e) {
     }
 }
 
-void rc_encode(rc_enc *e, uint32_t cum, uint32_t freq) {
-    uint64_t r = e->range >> RC_TOTAL_BITS;
+/* Narrow the interval to [cum, cum + freq) in units of r = range / total. */
+static void encode_r(rc_enc *e, uint64_t r, uint32_t cum, uint32_t freq) {
     uint64_t nl = e->low + r * cum;
     if (nl < e->low) carry(e);
     e->low = nl;
@@ -42,6 +42,12 @@ void rc_encode(rc_enc *e, uint32_t cum, uint32_t freq) {
         e->low <<= 8;
         e->range <<= 8;
     }
+}
+
+void rc_encode(rc_enc *e, uint32_t cum, uint32_t freq) { encode_r(e, e->range >> RC_TOTAL_BITS, cum, freq); }
+
+void rc_encode_total(rc_enc *e, uint32_t cum, uint32_t freq, uint32_t total) {
+    encode_r(e, e->range / total, cum, freq);
 }
 
 size_t rc_enc_finish(rc_enc *e) {
@@ -68,18 +74,19 @@ void rc_dec_init(rc_dec *d, const uint8_t *buf, size_t size) {
     for (int i = 0; i < 8; i++) d->code = (d->code << 8) | get_byte(d);
 }
 
-uint32_t rc_decode_target(rc_dec *d) {
-    uint64_t r = d->range >> RC_TOTAL_BITS;
+static uint32_t target_r(rc_dec *d, uint64_t r, uint32_t total) {
     uint64_t v = d->code / r;
-    if (v >= RC_TOTAL) {
+    if (v >= total) {
         d->bad = 1;
-        v = RC_TOTAL - 1;
+        v = total - 1;
     }
     return (uint32_t)v;
 }
 
-void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq) {
-    uint64_t r = d->range >> RC_TOTAL_BITS;
+uint32_t rc_decode_target(rc_dec *d) { return target_r(d, d->range >> RC_TOTAL_BITS, RC_TOTAL); }
+uint32_t rc_decode_target_total(rc_dec *d, uint32_t total) { return target_r(d, d->range / total, total); }
+
+static void update_r(rc_dec *d, uint64_t r, uint32_t cum, uint32_t freq) {
     uint64_t sub = r * cum;
     if (sub > d->code) { /* cannot happen for a valid stream */
         d->bad = 1;
@@ -95,6 +102,12 @@ void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq) {
     /* the decoder reads exactly the bytes the encoder wrote, so reading past the end is corruption:
     ** stop now instead of decoding garbage up to the chunk's original size */
     if (d->pos > d->size) d->bad = 1;
+}
+
+void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq) { update_r(d, d->range >> RC_TOTAL_BITS, cum, freq); }
+
+void rc_decode_update_total(rc_dec *d, uint32_t cum, uint32_t freq, uint32_t total) {
+    update_r(d, d->range / total, cum, freq);
 }
 
 int rc_dec_ok(const rc_dec *d) { return !d->bad && d->pos == d->size; }

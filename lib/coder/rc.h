@@ -31,6 +31,8 @@ typedef struct {
 
 void rc_enc_init(rc_enc *e, uint8_t *buf, size_t cap);
 void rc_encode(rc_enc *e, uint32_t cum, uint32_t freq);
+/* The same with any total in [1, 2^28]: r = range / total (the secondary estimation's second step, sse.h). */
+void rc_encode_total(rc_enc *e, uint32_t cum, uint32_t freq, uint32_t total);
 /* Flush; returns bytes written, or 0 with e->overflow set if cap was exceeded. */
 size_t rc_enc_finish(rc_enc *e);
 
@@ -38,6 +40,9 @@ void rc_dec_init(rc_dec *d, const uint8_t *buf, size_t size);
 /* The target cumulative count for the next symbol, in [0, RC_TOTAL). */
 uint32_t rc_decode_target(rc_dec *d);
 void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq);
+/* Their counterparts of rc_encode_total: the target in [0, total), and the update. */
+uint32_t rc_decode_target_total(rc_dec *d, uint32_t total);
+void rc_decode_update_total(rc_dec *d, uint32_t cum, uint32_t freq, uint32_t total);
 /* After the last symbol: 1 if the stream was consumed exactly (the decoder reads what the encoder wrote). */
 int rc_dec_ok(const rc_dec *d);
 

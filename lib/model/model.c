@@ -34,6 +34,11 @@ static void gguf_name(const gguf_ctx *g, char dst[256]) {
     dst[len] = 0;
 }
 
+/* A byte that continues a word: letters, digits, '_', and every byte >= 0x80 (inside UTF-8 sequences). */
+static int word_byte(uint8_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
 /* Parse m->data: tokenizer, transformer, name, and the fingerprint unless `fp` gives it (an adapted model's base). */
 static int build_fp(llmz_model *m, const uint8_t *fp) {
     int rc = gguf_open(&m->g, m->data, m->size);
@@ -45,11 +50,12 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
     if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
     m->start_tok = id[0];
     int V = tf_cfg(m->tf)->vocab;
-    if (!(m->tok_nl = llmz_calloc((size_t)V, 1))) return LLMZ_ERR_NOMEM;
+    if (!(m->tok_nl = llmz_calloc((size_t)V, 1)) || !(m->tok_fs = llmz_calloc((size_t)V, 1))) return LLMZ_ERR_NOMEM;
     for (int v = 0; v < (int)tok_n_vocab(m->tok); v++) {
         const uint8_t *b;
         size_t n = tok_bytes(m->tok, v, &b);
         m->tok_nl[v] = n > 0 && memchr(b, '\n', n) != NULL;
+        m->tok_fs[v] = n > 0 && !word_byte(b[0]);
     }
     if (fp) memcpy(m->fp, fp, 32);
     else sha256(m->data, m->size, m->fp);
@@ -242,6 +248,7 @@ void llmz_model_free(llmz_model *m) {
     if (!m) return;
     gguf_close(m->ag);
     llmz_free(m->tok_nl);
+    llmz_free(m->tok_fs);
     tf_free(m->tf);
     tok_free(m->tok);
     gguf_close(m->g);

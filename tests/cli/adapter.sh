@@ -13,7 +13,7 @@ err_has "-v names the adapter" "adapter tiny-lora"
 check "archive written" test -s a.txt.llmz
 xm -lv a.txt.llmz
 expect "-lv adapter archive" 0
-out_has "-lv shows flag bit 3" "flags 0x1f"
+out_has "-lv shows flag bit 3" "flags 0x7f"
 out_has "-lv names the adapter" "adapter 'tiny-lora'"
 
 # decoding without the adapter: a clear error, no output file, the archive kept

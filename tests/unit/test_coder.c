@@ -169,5 +169,37 @@ int main(void) {
         }
         CHECK(w2 < 1e-12);
     }
+    /* any total (the SSE's second step): random totals and intervals, interleaved with 2^28 symbols, decode
+    ** exactly; the targets fall in the coded interval */
+    {
+        enum { NS = 20000 };
+        static uint32_t tot[NS], c0[NS], fr[NS];
+        static uint8_t out[NS * 8 + 64];
+        for (int i = 0; i < NS; i++) {
+            tot[i] = i % 3 == 0 ? RC_TOTAL : 1 + (uint32_t)(next() % RC_TOTAL);
+            if (i % 7 == 0) tot[i] = 1 + (uint32_t)(next() % 3); /* tiny totals */
+            fr[i] = 1 + (uint32_t)(next() % tot[i]);
+            c0[i] = (uint32_t)(next() % (tot[i] - fr[i] + 1));
+        }
+        rc_enc en;
+        rc_enc_init(&en, out, sizeof out);
+        for (int i = 0; i < NS; i++) {
+            if (tot[i] == RC_TOTAL) rc_encode(&en, c0[i], fr[i]);
+            else rc_encode_total(&en, c0[i], fr[i], tot[i]);
+        }
+        size_t tl = rc_enc_finish(&en);
+        CHECK(tl > 0);
+        rc_dec de;
+        rc_dec_init(&de, out, tl);
+        int bad = 0;
+        for (int i = 0; i < NS; i++) {
+            uint32_t x = tot[i] == RC_TOTAL ? rc_decode_target(&de) : rc_decode_target_total(&de, tot[i]);
+            bad += x < c0[i] || x >= c0[i] + fr[i];
+            if (tot[i] == RC_TOTAL) rc_decode_update(&de, c0[i], fr[i]);
+            else rc_decode_update_total(&de, c0[i], fr[i], tot[i]);
+        }
+        CHECK_EQ(bad, 0);
+        CHECK(rc_dec_ok(&de));
+    }
     return T_DONE();
 }

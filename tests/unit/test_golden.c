@@ -43,7 +43,12 @@ static const golden GOLD[] = {
     {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0},
     {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0},
     /* the line model (flag bit 4) over 3 chunks of source: flags 0x17 */
-    {"source10k.txt", "source10k.line.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    {"source10k.txt", "source10k.line.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE, 1, 0},
+    /* the field model (flag bit 5): flags 0x37; and everything, the secondary estimation (bit 6) too: 0x77 */
+    {"source10k.txt", "source10k.field.llmz", 4096, 1, {0, 0}, 3, 0, 1,
+     LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD, 1, 0},
+    {"source10k.txt", "source10k.sse.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    {"english.txt", "english.sse.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
     /* a LoRA adapter on the tiny model: flags 0x0f, the adapter extension after the header CRC */
     {"english.txt", "english.adapter.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 1},
 };
@@ -75,6 +80,8 @@ static const golden_err GERR[] = {
     {"err_window.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_model_fp.llmz", LLMZ_ERR_MODEL_MISMATCH, 0},
     {"err_line_flag.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_field_flag.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_sse_flag.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_truncated.llmz", LLMZ_ERR_TRUNCATED, 0},
     {"err_truncated_header.llmz", LLMZ_ERR_TRUNCATED, 0},
     {"err_trailing.llmz", LLMZ_ERR_NOT_LLMZ, 1},
@@ -196,7 +203,8 @@ static void run_config(int kernels, int threads) {
         int frames;
         unsigned chunks, raw;
         int fl = ((g->adapt & LLMZ_ADAPT_MATCH) ? 1 : 0) | (g->eol ? 2 : 0) | ((g->adapt & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
-                 (g->adapter ? 8 : 0) | ((g->adapt & LLMZ_ADAPT_LINE) ? 16 : 0);
+                 (g->adapter ? 8 : 0) | ((g->adapt & LLMZ_ADAPT_LINE) ? 16 : 0) |
+                 ((g->adapt & LLMZ_ADAPT_FIELD) ? 32 : 0) | ((g->adapt & LLMZ_ADAPT_SSE) ? 64 : 0);
         int rc = decode_stream(g->adapter ? MA : M, arch, an, kernels, threads, fl, &dec, &dn, &frames, &chunks, &raw);
         CHECK_EQ(rc, LLMZ_OK);
         CHECK_EQ(frames, g->nparts);

@@ -231,6 +231,8 @@ int main(void) {
         llmz_cctx *c = llmz_cctx_create(M);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_LINE), LLMZ_ERR_PARAM); /* the line model needs n-grams */
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_FIELD | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM); /* so do */
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_SSE | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM);  /* these */
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL + 1), LLMZ_ERR_PARAM);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, -1), LLMZ_ERR_PARAM);
         size_t cap = llmz_frame_bound(5000), n0, n1;
@@ -242,22 +244,23 @@ int main(void) {
         free(out);
         size_t n2;
         unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
-        CHECK_EQ(y[5], 0x17); /* default: cache + match, n-grams, line model and line-end normalisation on */
+        CHECK_EQ(y[5], 0x77); /* default: cache + match, n-grams, line, field models, SSE, line-end normalisation */
         free(y);
         free(x);
         /* each set of online models: its flag bits, and a round trip */
         for (int a = 1; a <= LLMZ_ADAPT_ALL; a++) {
             size_t na, nb;
             unsigned char *z = malloc(cap), *back;
-            if ((a & LLMZ_ADAPT_LINE) && !(a & LLMZ_ADAPT_NGRAM)) {
+            if ((a & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE)) && !(a & LLMZ_ADAPT_NGRAM)) {
                 CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_ERR_PARAM);
                 free(z);
                 continue;
             }
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_OK);
             CHECK_EQ(llmz_compress_frame(c, z, cap, &na, text, 5000, NULL), LLMZ_OK);
-            CHECK_EQ(z[5] & 0x15, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
-                                      ((a & LLMZ_ADAPT_LINE) ? 0x10 : 0));
+            CHECK_EQ(z[5] & 0x75, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
+                                      ((a & LLMZ_ADAPT_LINE) ? 0x10 : 0) | ((a & LLMZ_ADAPT_FIELD) ? 0x20 : 0) |
+                                      ((a & LLMZ_ADAPT_SSE) ? 0x40 : 0));
             CHECK_EQ(decompress(z, na, &back, &nb, LLMZ_KERNELS_REF, 1), LLMZ_OK);
             CHECK(nb == 5000 && memcmp(back, text, 5000) == 0);
             free(back);

@@ -1,0 +1,127 @@
+/* sse.c -- secondary estimation of the most likely token (sse.h). */
+#include "adapt/sse.h"
+
+#include <string.h>
+
+#include "common/mem.h"
+#include "llmz.h"
+
+/* 65536 / (1 + e^(-(i - 16) / 2)), rounded: the logistic function at -8 .. 8 in steps of 0.5. */
+static const uint16_t squash_tab[SSE_POINTS] = {
+    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,  4971,  7812,  11955, 17625, 24743, 32768,
+    40793, 47911, 53581, 57724, 60565, 62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
+
+/* The logistic function of x / 256, x in [-2048, 2047], as a 16-bit probability (linear interpolation). */
+static uint32_t squash(int32_t x) {
+    uint32_t u = (uint32_t)(x + 2048), i = u >> 7, w = u & 127;
+    return (squash_tab[i] * (128 - w) + squash_tab[i + 1] * w) >> 7;
+}
+
+static size_t per_token(void) { return SSE_POINTS * (sizeof(uint16_t) + 1); }
+
+size_t sse_bytes(int V) { return 2 * (size_t)V * per_token(); }
+
+int sse_init(sse_model *s, int V) {
+    memset(s, 0, sizeof *s);
+    s->V = V;
+    size_t n = (size_t)V * SSE_POINTS;
+    s->by_prev = llmz_malloc(n * sizeof(uint16_t));
+    s->by_top = llmz_malloc(n * sizeof(uint16_t));
+    s->n_prev = llmz_malloc(n);
+    s->n_top = llmz_malloc(n);
+    if (!s->by_prev || !s->by_top || !s->n_prev || !s->n_top) {
+        sse_free(s);
+        return LLMZ_ERR_NOMEM;
+    }
+    /* stretch = the inverse of squash on 12-bit probabilities: the least x whose squash reaches them */
+    uint32_t next = 0;
+    for (int32_t x = -2048; x <= 2047; x++) {
+        uint32_t v = squash(x) >> 4;
+        while (next <= v && next < 4096) s->stretch[next++] = (int16_t)x;
+    }
+    while (next < 4096) s->stretch[next++] = 2047;
+    sse_reset(s);
+    return LLMZ_OK;
+}
+
+void sse_free(sse_model *s) {
+    llmz_free(s->by_prev);
+    llmz_free(s->by_top);
+    llmz_free(s->n_prev);
+    llmz_free(s->n_top);
+    s->by_prev = s->by_top = NULL;
+    s->n_prev = s->n_top = NULL;
+}
+
+void sse_reset(sse_model *s) { /* every context starts as the identity map, never updated */
+    size_t row = SSE_POINTS * sizeof(uint16_t);
+    for (int j = 0; j < SSE_POINTS; j++) s->by_mask[j] = squash_tab[j];
+    for (int c = 1; c < SSE_MASKS; c++) memcpy(s->by_mask + c * SSE_POINTS, s->by_mask, row);
+    for (int c = 0; c < s->V; c++) {
+        memcpy(s->by_prev + (size_t)c * SSE_POINTS, s->by_mask, row);
+        memcpy(s->by_top + (size_t)c * SSE_POINTS, s->by_mask, row);
+    }
+    memset(s->n_mask, 0, sizeof s->n_mask);
+    for (int c = 0; c < SSE_MASKS; c++) {
+        s->mw[c][0] = s->mw[c][4] = s->mw[c][5] = 0;
+        s->mw[c][1] = s->mw[c][2] = s->mw[c][3] = 21845; /* 1/3: the APMs' average */
+    }
+    memset(s->n_prev, 0, (size_t)s->V * SSE_POINTS);
+    memset(s->n_top, 0, (size_t)s->V * SSE_POINTS);
+}
+
+/* The stretched output of an APM: its cell's two points interpolated, then stretched (+ 2048, so >= 0). */
+static uint32_t apm(const sse_model *s, const uint16_t *t, uint32_t at) {
+    uint32_t p = (t[at] * (128 - s->wt) + t[at + 1] * s->wt) >> 7;
+    return (uint32_t)(s->stretch[p >> 4] + 2048);
+}
+
+uint32_t sse_predict(sse_model *s, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask) {
+    uint32_t u = (uint32_t)(s->stretch[f >> 16] + 2048); /* f < 2^28: a 12-bit probability */
+    uint32_t cell = u >> 7;
+    s->wt = u & 127;
+    s->at[0] = (uint32_t)prev * SSE_POINTS + cell;
+    s->at[1] = (uint32_t)top * SSE_POINTS + cell;
+    s->at[2] = mask * SSE_POINTS + cell;
+    s->mx[0] = (int32_t)u - 2048;
+    s->mx[1] = (int32_t)apm(s, s->by_prev, s->at[0]) - 2048;
+    s->mx[2] = (int32_t)apm(s, s->by_top, s->at[1]) - 2048;
+    s->mx[3] = (int32_t)apm(s, s->by_mask, s->at[2]) - 2048;
+    s->mx[4] = 256;
+    s->mx[5] = s->stretch[flm >> 16];
+    s->mset = mask;
+    int64_t dot = 0;
+    for (int i = 0; i < SSE_INPUTS; i++) dot += (int64_t)s->mw[mask][i] * s->mx[i];
+    dot /= 65536;
+    if (dot > 2047) dot = 2047;
+    if (dot < -2048) dot = -2048;
+    uint32_t p = squash((int32_t)dot);
+    s->pmix = p;
+    return p < 16 ? 16 : p > 65535 ? 65535 : p;
+}
+
+/* Move both points of the cell towards the outcome by their interpolation weight times their rate
+** 1 / (n + 1.5), n = the point's updates so far (at most SSE_LIMIT). */
+static void learn(uint16_t *t, uint8_t *cnt, uint32_t at, uint32_t wt, int hit) {
+    uint32_t w[2] = {128 - wt, wt};
+    for (int j = 0; j < 2; j++) {
+        uint32_t v = t[at + j], div = (2u * cnt[at + j] + 3u) * 64u; /* 128 (n + 1.5) */
+        if (hit) v += (65535u - v) * w[j] / div;
+        else v -= v * w[j] / div;
+        t[at + j] = (uint16_t)v;
+        if (cnt[at + j] < SSE_LIMIT) cnt[at + j]++;
+    }
+}
+
+void sse_update(sse_model *s, int hit) {
+    learn(s->by_prev, s->n_prev, s->at[0], s->wt, hit);
+    learn(s->by_top, s->n_top, s->at[1], s->wt, hit);
+    learn(s->by_mask, s->n_mask, s->at[2], s->wt, hit);
+    int64_t err = (hit ? 65536 : 0) - (int64_t)s->pmix;
+    for (int i = 0; i < SSE_INPUTS; i++) {
+        int64_t w = s->mw[s->mset][i] + err * s->mx[i] / SSE_MIX_RATE; /* C division: towards zero */
+        if (w > SSE_W_MAX) w = SSE_W_MAX;
+        if (w < -SSE_W_MAX) w = -SSE_W_MAX;
+        s->mw[s->mset][i] = (int32_t)w;
+    }
+}

@@ -1,0 +1,50 @@
+/*
+** sse.h -- online adaptation, part 4 (frame flag bit 6): secondary estimation of the most likely token.
+**
+** After the online models have mixed their predictions in, the token the mix favours most among the models'
+** own predictions ("top", with frequency f) is coded in two steps: first a binary event "the token is top"
+** with a probability P learned online, then, only when it is not, the token among the others with their
+** frequencies as they are (total 2^28 - f).  P comes from three adaptive probability maps (APMs) that map
+** the stretched probability f / 2^28 to a learned one: one chosen by the previous token, one by the token top,
+** one by which models predicted top (the agreement mask); a logistic mixer with a weight set per agreement
+** mask combines their outputs with f itself and the LM's own probability of top.  So the coder learns how far to trust
+** the mix in each situation: overconfident predictions (a log's changing fields) cost less when wrong,
+** reliable ones cost less when right.  Integer arithmetic only (docs/format.md, "Adaptation").
+*/
+#ifndef LLMZ_SSE_H
+#define LLMZ_SSE_H
+#include <stdint.h>
+#include <stddef.h>
+
+#define SSE_POINTS 33   /* interpolation points per context, stretch -8 .. 8 in steps of 0.5 */
+#define SSE_MASKS 128   /* agreement masks: n-gram models 0..5 (bits 0..5), match model (bit 6) */
+#define SSE_LIMIT 6     /* the learning rate of a point is 1 / (n + 1.5) after n updates, down to 1 / 7.5 */
+#define SSE_INPUTS 6    /* mixer inputs: the mix's top, APMs 1-3, a bias, the LM's top (stretched) */
+#define SSE_MIX_RATE 32768 /* mixer step: w += err * x / SSE_MIX_RATE (err 16-bit, x 1/256 units) */
+#define SSE_W_MAX (8 * 65536)
+
+typedef struct {
+    uint16_t *by_prev, *by_top;             /* (V * SSE_POINTS) APMs 1 and 2: by the previous token, by top */
+    uint16_t by_mask[SSE_MASKS * SSE_POINTS]; /* APM 3, by the agreement mask */
+    uint8_t *n_prev, *n_top;                /* (V * SSE_POINTS) updates of each point, up to SSE_LIMIT */
+    uint8_t n_mask[SSE_MASKS * SSE_POINTS];
+    int16_t stretch[4096];                  /* stretch of a 12-bit probability, 1/256 units */
+    int V;
+    int32_t mw[SSE_MASKS][SSE_INPUTS];      /* mixer weights (16.16), a set per agreement mask */
+    /* this step (sse_predict) */
+    int32_t mx[SSE_INPUTS];                 /* the mixer's inputs */
+    uint32_t mset, pmix;                    /* its weight set, its output (16 bits) */
+    uint32_t at[3], wt;                     /* interpolation cell of each APM, weight of its upper point */
+} sse_model;
+
+int sse_init(sse_model *s, int V); /* LLMZ_ERR_NOMEM on failure */
+size_t sse_bytes(int V);           /* what sse_init allocates */
+void sse_free(sse_model *s);
+void sse_reset(sse_model *s);      /* start of a chunk */
+/* P (16 bits, in [16, 65535]) that the next token is the predicted top, whose frequency (of 2^28) is f;
+** prev: the previous token, top: the predicted token (both 0 .. V-1); mask: the agreement mask. */
+uint32_t sse_predict(sse_model *s, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask);
+/* After coding: hit = the token was top.  Follows sse_predict of the same step. */
+void sse_update(sse_model *s, int hit);
+
+#endif
