@@ -897,7 +897,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab, nmax = (uint64_t)slots + keep;
     uint64_t w = tf_batch_bytes(m->tf, (int)nmax) + nmax * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
                  nmax * (sizeof(int32_t) + sizeof(tf_state *)) + (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
-    uint64_t slot = tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
+    uint64_t slot = sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
     if (flags & FRAME_FLAG_ADAPT) slot += match_bytes() + cache_bytes((int)V);
     if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes();
     if (flags & FRAME_FLAG_SSE) slot += sse_bytes((int)V);
