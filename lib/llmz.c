@@ -263,7 +263,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         ok = w->slots[i].st && w->slots[i].ids;
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (w->slots[i].norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
-        if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm) == LLMZ_OK;
+        if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm, w->sse) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&w->slots[i].gm, m->tok_nl);
         if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&w->slots[i].gm, m->tok_fs, m->tok_nl);
         if (ok && w->sse) ok = sse_init(&w->slots[i].ss, w->V) == LLMZ_OK;
@@ -899,7 +899,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
                  nmax * (sizeof(int32_t) + sizeof(tf_state *)) + (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
     uint64_t slot = sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
     if (flags & FRAME_FLAG_ADAPT) slot += match_bytes() + cache_bytes((int)V);
-    if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes();
+    if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes((flags & FRAME_FLAG_SSE) != 0);
     if (flags & FRAME_FLAG_SSE) slot += sse_bytes((int)V);
     return workers * (w + (uint64_t)slots * slot);
 }

@@ -132,7 +132,7 @@ typedef enum {
 #define LLMZ_ADAPT_NGRAM 2 /* token n-gram models, orders 1-4 (frame flag bit 2) */
 #define LLMZ_ADAPT_LINE 4  /* with NGRAM: the line model, a context from the previous line (frame flag bit 4) */
 #define LLMZ_ADAPT_FIELD 8 /* with NGRAM: the field model, the same field of the previous line (frame flag bit 5) */
-#define LLMZ_ADAPT_SSE 16  /* with NGRAM: secondary estimation of the top token (frame flag bit 6) */
+#define LLMZ_ADAPT_SSE 16  /* with NGRAM: wide n-gram tables and secondary estimation of the top token (flag bit 6) */
 #define LLMZ_ADAPT_ALL 31
 #define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)

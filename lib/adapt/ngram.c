@@ -7,25 +7,42 @@
 #include "common/mem.h"
 #include "llmz.h"
 
-#define NGRAM_MASK ((1u << NGRAM_BITS) - 1u)
+static size_t buckets(int wide) { return (size_t)NGRAM_MODELS << (wide ? NGRAM_WIDE_BITS : NGRAM_BITS); }
+static size_t slots(int wide) { return wide ? NGRAM_WIDE_SLOTS : NGRAM_SLOTS; }
 
-size_t ngram_bytes(void) { return sizeof(ngram_bucket) * ((size_t)NGRAM_MODELS << NGRAM_BITS); }
+size_t ngram_bytes(int wide) {
+    return buckets(wide) * (sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t)));
+}
 
-int ngram_init(ngram_model *g) {
+int ngram_init(ngram_model *g, int wide) {
     memset(g, 0, sizeof *g);
-    g->tab = llmz_malloc(ngram_bytes());
-    if (!g->tab) return LLMZ_ERR_NOMEM;
+    g->bits = wide ? NGRAM_WIDE_BITS : NGRAM_BITS;
+    g->slots = (int)slots(wide);
+    size_t nb = buckets(wide), ns = nb * slots(wide);
+    g->chk = llmz_malloc(nb * sizeof(uint16_t));
+    g->cnt = llmz_malloc(ns * sizeof(uint16_t));
+    g->tok = llmz_malloc(ns * sizeof(uint32_t));
+    if (!g->chk || !g->cnt || !g->tok) {
+        ngram_free(g);
+        return LLMZ_ERR_NOMEM;
+    }
     ngram_reset(g);
     return LLMZ_OK;
 }
 
 void ngram_free(ngram_model *g) {
-    llmz_free(g->tab);
-    g->tab = NULL;
+    llmz_free(g->chk);
+    llmz_free(g->cnt);
+    llmz_free(g->tok);
+    g->chk = g->cnt = NULL;
+    g->tok = NULL;
 }
 
 void ngram_reset(ngram_model *g) {
-    memset(g->tab, 0, ngram_bytes());
+    size_t nb = (size_t)NGRAM_MODELS << g->bits;
+    memset(g->chk, 0, nb * sizeof(uint16_t));
+    memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
+    memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
     for (int k = 0; k < NGRAM_MODELS; k++) {
         for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
         g->act[k] = -1;
@@ -88,7 +105,9 @@ static uint32_t model_hash(const ngram_model *g, int k, const int32_t *hist, siz
                                                                                      : field_hash(g, hist, n);
 }
 
-static int bucket_of(uint32_t h, int k) { return (int)(((uint32_t)k << NGRAM_BITS) | (h >> (32 - NGRAM_BITS))); }
+static int bucket_of(const ngram_model *g, uint32_t h, int k) {
+    return (int)(((uint32_t)k << g->bits) | (h >> (32 - g->bits)));
+}
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
 void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
@@ -99,13 +118,13 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
         if (!has_context(g, k, n)) continue;
         uint32_t h = model_hash(g, k, hist, n);
         g->hash[k] = h;
-        int bi = bucket_of(h, k);
-        const ngram_bucket *b = &g->tab[bi];
-        if (b->chk != check_of(h)) continue;
+        int bi = bucket_of(g, h, k);
+        if (g->chk[bi] != check_of(h)) continue;
+        const uint16_t *cnt = g->cnt + (size_t)bi * (size_t)g->slots;
         uint32_t tot = 0, used = 0;
-        for (int j = 0; j < NGRAM_SLOTS; j++) {
-            tot += b->cnt[j];
-            used += b->cnt[j] > 0;
+        for (int j = 0; j < g->slots; j++) {
+            tot += cnt[j];
+            used += cnt[j] > 0;
         }
         if (tot == 0) continue;
         int lb = 0;
@@ -125,14 +144,15 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     int32_t rest = -1;
     for (int k = 0; k < NGRAM_MODELS; k++) {
         if (g->act[k] < 0) continue;
-        const ngram_bucket *b = &g->tab[g->act[k]];
+        const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
+        const uint32_t *tok = g->tok + (size_t)g->act[k] * (size_t)g->slots;
         uint64_t share = moved * g->w[k][g->conf[k]] / B;
-        for (int j = 0; j < NGRAM_SLOTS; j++) {
-            if (b->cnt[j] == 0) continue;
-            uint32_t add = (uint32_t)(share * b->cnt[j] / g->tot[k]);
-            freq[b->tok[j]] += add;
+        for (int j = 0; j < g->slots; j++) {
+            if (cnt[j] == 0) continue;
+            uint32_t add = (uint32_t)(share * cnt[j] / g->tot[k]);
+            freq[tok[j]] += add;
             given += add;
-            if (rest < 0) rest = (int32_t)b->tok[j];
+            if (rest < 0) rest = (int32_t)tok[j];
         }
     }
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
@@ -140,11 +160,11 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
 
 int32_t ngram_top(const ngram_model *g, int k) {
     if (g->act[k] < 0) return -1;
-    const ngram_bucket *b = &g->tab[g->act[k]];
+    const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
     int best = 0;
-    for (int j = 1; j < NGRAM_SLOTS; j++)
-        if (b->cnt[j] > b->cnt[best]) best = j;
-    return (int32_t)b->tok[best];
+    for (int j = 1; j < g->slots; j++)
+        if (cnt[j] > cnt[best]) best = j;
+    return (int32_t)g->tok[(size_t)g->act[k] * (size_t)g->slots + (size_t)best];
 }
 
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
@@ -152,10 +172,11 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
     uint32_t t = (uint32_t)hist[n - 1];
     for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
         if (g->act[k] < 0 || f_out == 0) continue;
-        const ngram_bucket *b = &g->tab[g->act[k]];
+        const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
+        const uint32_t *tok = g->tok + (size_t)g->act[k] * (size_t)g->slots;
         uint32_t c = 0;
-        for (int j = 0; j < NGRAM_SLOTS; j++)
-            if (b->cnt[j] && b->tok[j] == t) c = b->cnt[j];
+        for (int j = 0; j < g->slots; j++)
+            if (cnt[j] && tok[j] == t) c = cnt[j];
         int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / g->tot[k]);
         int64_t d = (pk - (int64_t)f_in) * 64 / (int64_t)f_out;
         if (d > 256) d = 256;
@@ -168,25 +189,27 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
     for (int k = 0; k < NGRAM_MODELS; k++) { /* count t after the context of the k+1 tokens before it */
         if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
         uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
-        ngram_bucket *b = &g->tab[bucket_of(h, k)];
-        uint16_t chk = check_of(h);
-        if (b->chk != chk) {
-            memset(b, 0, sizeof *b);
-            b->chk = chk;
+        int bi = bucket_of(g, h, k), S = g->slots;
+        uint16_t *cnt = g->cnt + (size_t)bi * (size_t)S, chk = check_of(h);
+        uint32_t *tok = g->tok + (size_t)bi * (size_t)S;
+        if (g->chk[bi] != chk) {
+            memset(cnt, 0, (size_t)S * sizeof *cnt);
+            memset(tok, 0, (size_t)S * sizeof *tok);
+            g->chk[bi] = chk;
         }
         int at = -1, low = 0;
-        for (int j = 0; j < NGRAM_SLOTS; j++) {
-            if (b->cnt[j] && b->tok[j] == t) at = j;
-            if (b->cnt[j] < b->cnt[low]) low = j;
+        for (int j = 0; j < S; j++) {
+            if (cnt[j] && tok[j] == t) at = j;
+            if (cnt[j] < cnt[low]) low = j;
         }
         if (at < 0) { /* a new token takes an empty slot or the first least-counted one */
             at = low;
-            b->tok[at] = t;
-            b->cnt[at] = 0;
+            tok[at] = t;
+            cnt[at] = 0;
         }
-        if (b->cnt[at] == 0xffffu)
-            for (int j = 0; j < NGRAM_SLOTS; j++) b->cnt[j] >>= 1;
-        b->cnt[at]++;
+        if (cnt[at] == 0xffffu)
+            for (int j = 0; j < S; j++) cnt[j] >>= 1;
+        cnt[at]++;
     }
     if (g->fs) { /* t (index n - 1) starts the line, starts a field, or continues one */
         if (g->ncf == 0) g->cf[g->ncf++] = (uint32_t)(n - 1);

@@ -2,7 +2,8 @@
 ** ngram.h -- online adaptation, part 3 (frame flag bit 2): token n-gram models mixed into the frequencies.
 **
 ** For each order k = 1..NGRAM_ORDERS the last k tokens are hashed to a bucket of one table per order; a bucket
-** remembers up to NGRAM_SLOTS tokens that followed that context in the chunk so far, with counts.  Every
+** remembers up to NGRAM_SLOTS (wide tables, frame flag bit 6: NGRAM_WIDE_SLOTS) tokens that followed that
+** context in the chunk so far, with counts.  Every
 ** order whose bucket matches the current context predicts p_k(t) = count_k(t) / total_k, and the orders are
 ** mixed linearly with the input distribution:
 **     p = (1 - sum w_k) p_in + sum w_k p_k
@@ -22,21 +23,21 @@
 #define NGRAM_FIELD (NGRAM_ORDERS + 1) /* index of the field model (frame flag bit 5) */
 #define NGRAM_MODELS (NGRAM_ORDERS + 2)
 #define NGRAM_FIELDS 64            /* fields of a line the field model tracks */
-#define NGRAM_BITS 14
+#define NGRAM_BITS 14              /* buckets per model: 2^14 of 4 slots (narrow, frames without bit 6) */
 #define NGRAM_SLOTS 4
+#define NGRAM_WIDE_BITS 13         /* or 2^13 of 16 slots (wide: frame flag bit 6) */
+#define NGRAM_WIDE_SLOTS 16
 #define NGRAM_CONF 8
 #define NGRAM_W_INIT 2048u  /* 1/32 */
 #define NGRAM_W_MAX 15000u  /* each weight <= 0.23 (measured: higher caps lose ~1% on cp.html, bib, progp) */
 #define NGRAM_B_MAX 64880u  /* the orders together take at most 0.99 of the input distribution */
 
 typedef struct {
-    uint16_t chk;              /* context check value, 0 = empty */
-    uint16_t cnt[NGRAM_SLOTS]; /* counts, 0 = empty slot */
-    uint32_t tok[NGRAM_SLOTS];
-} ngram_bucket;
-
-typedef struct {
-    ngram_bucket *tab;                  /* (NGRAM_MODELS << NGRAM_BITS) */
+    /* bucket b of model k is index i = (k << bits) | b: check value chk[i] (0 = empty), and its slots'
+    ** counts cnt[i * slots + j] (0 = empty slot) and tokens tok[i * slots + j] */
+    uint16_t *chk, *cnt;
+    uint32_t *tok;
+    int bits, slots;                    /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones */
     uint32_t w[NGRAM_MODELS][NGRAM_CONF];
     int act[NGRAM_MODELS];              /* this step: bucket index of each model that predicts, or -1 */
     int conf[NGRAM_MODELS];
@@ -53,8 +54,10 @@ typedef struct {
     uint32_t ncf, npf, pend;            /* fields recorded in each; token index after the previous line */
 } ngram_model;
 
-int ngram_init(ngram_model *g);  /* allocates the tables; LLMZ_ERR_NOMEM on failure */
-size_t ngram_bytes(void);        /* what ngram_init allocates */
+/* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
+** LLMZ_ERR_NOMEM on failure. */
+int ngram_init(ngram_model *g, int wide);
+size_t ngram_bytes(int wide);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk */
 /* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a fifth context, the previous line's tokens

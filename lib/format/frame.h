@@ -23,7 +23,7 @@
 #define FRAME_FLAG_ADAPTER 0x08 /* the model is the base model with an adapter; the header extension names it */
 #define FRAME_FLAG_LINE 0x10   /* the n-gram models include the line model; needs FRAME_FLAG_NGRAM */
 #define FRAME_FLAG_FIELD 0x20  /* the n-gram models include the field model; needs FRAME_FLAG_NGRAM */
-#define FRAME_FLAG_SSE 0x40    /* the top token is coded in two steps with a learned probability; needs NGRAM */
+#define FRAME_FLAG_SSE 0x40    /* wide n-gram tables; the top token coded in two steps (adapt/sse.h); needs NGRAM */
 #define FRAME_FLAGS_KNOWN 0x7f
 #define FRAME_ADAPTER_FIXED 33 /* adapter extension: fingerprint (32) and name length (1), then name and CRC */
 

@@ -34,7 +34,7 @@ static int invariants(const uint32_t *f) {
     return s == RC_TOTAL;
 }
 
-enum { MATCH = 1, CACHE = 2, NGRAM = 4, LINE = 8, FIELD = 16 };
+enum { MATCH = 1, CACHE = 2, NGRAM = 4, LINE = 8, FIELD = 16, WIDE = 32 };
 
 /* Token classes of the line/field tests: token 0 ends a line, tokens 1..15 start a field. */
 static uint8_t NL[V], FS[V];
@@ -49,7 +49,7 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     ngram_model gm;
     CHECK_EQ(match_init(&mm), 0);
     CHECK_EQ(cache_init(&cm, V), 0);
-    CHECK_EQ(ngram_init(&gm), 0);
+    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0), 0);
     if (models & LINE) ngram_set_line(&gm, NL);
     if (models & FIELD) ngram_set_field(&gm, FS, NL);
     static uint32_t f[V], fin[V], fng[V];
@@ -160,6 +160,16 @@ int main(void) {
         match_free(&mm);
         cache_free(&cm);
     }
+    /* wide buckets (frame flag bit 6): a context followed by 12 tokens in turn keeps them all, where 4 slots
+    ** keep evicting them */
+    {
+        static int32_t many[N];
+        for (int i = 0; i < N; i++) many[i] = i % 2 == 0 ? 7 : 100 + (int32_t)(next() % 12);
+        double narrow = run_f(many, N, NGRAM, NULL, NULL, NULL), wide = run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL);
+        CHECK(wide < narrow * 0.9);
+        CHECK(run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL) == wide); /* deterministic */
+        run_f(rep, N, NGRAM | WIDE | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
+    }
     /* the field model: log-like lines "<f1> a.. <f2> b.. \n" where field 1 has 1-3 random tokens (so the
     ** token index of field 2 varies) and field 2 repeats the previous line's field 2 (3 tokens) 7 times in 8 */
     {
@@ -197,7 +207,7 @@ int main(void) {
         run_f(lg, n, NGRAM | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
         /* the context ngram_top reports: after 3 lines, the field model predicts field 2's first token */
         ngram_model gm;
-        CHECK_EQ(ngram_init(&gm), 0);
+        CHECK_EQ(ngram_init(&gm, 0), 0);
         ngram_set_field(&gm, FS, NL);
         static uint32_t f[V];
         static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
