@@ -158,18 +158,24 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case OPT_CHUNK: ps->chunk = arg; break;
     case OPT_NO_ADAPT: c->o.adapt = 0; break;
     case OPT_ADAPT: {
-        /* none, all, or a comma-separated list of match, ngram */
+        /* none, all, or a comma-separated list of the families below (each with what it needs) */
+        static const struct {
+            const char *name;
+            int bits;
+        } FAMILY[] = {{"match", LLMZ_ADAPT_MATCH},
+                      {"ngram", LLMZ_ADAPT_NGRAM},
+                      {"line", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE},
+                      {"field", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_FIELD},
+                      {"sse", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE}};
         const char *p = arg;
         int set = 0;
         if (!strcmp(arg, "none")) { c->o.adapt = 0; break; }
         if (!strcmp(arg, "all")) { c->o.adapt = LLMZ_ADAPT_ALL; break; }
         while (*p) {
             size_t n = strcspn(p, ",");
-            int bit = n == 5 && !strncmp(p, "match", 5) ? LLMZ_ADAPT_MATCH
-                    : n == 5 && !strncmp(p, "ngram", 5) ? LLMZ_ADAPT_NGRAM
-                    : n == 4 && !strncmp(p, "line", 4) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE
-                    : n == 5 && !strncmp(p, "field", 5) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_FIELD
-                    : n == 3 && !strncmp(p, "sse", 3) ? LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE : 0;
+            int bit = 0;
+            for (size_t i = 0; i < sizeof FAMILY / sizeof FAMILY[0]; i++)
+                if (strlen(FAMILY[i].name) == n && !strncmp(p, FAMILY[i].name, n)) bit = FAMILY[i].bits;
             if (!bit) break;
             set |= bit;
             p += n + (p[n] == ',');

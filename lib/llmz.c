@@ -350,6 +350,11 @@ static void sse_top(worker *w, seq *s) {
               << (RC_TOTAL_BITS - 16);
 }
 
+/* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
+static uint32_t cum_without_top(const worker *w, const seq *s, int32_t t) {
+    return w->cum[t] - (t > s->top ? s->ftop : 0);
+}
+
 /* Code token t (encoder), in one step or in the two of sse.h; returns the probability it was coded with. */
 static double seq_encode(worker *w, seq *s, int32_t t) {
     if (!s->sse_on) {
@@ -362,7 +367,7 @@ static double seq_encode(worker *w, seq *s, int32_t t) {
     }
     uint32_t rest = RC_TOTAL - s->ftop;
     rc_encode(&s->enc, s->fhit, RC_TOTAL - s->fhit);
-    rc_encode_total(&s->enc, w->cum[t] - (t > s->top ? s->ftop : 0), w->freq[t], rest);
+    rc_encode_total(&s->enc, cum_without_top(w, s, t), w->freq[t], rest);
     return (double)(RC_TOTAL - s->fhit) / RC_TOTAL * w->freq[t] / rest;
 }
 
@@ -380,7 +385,7 @@ static int32_t seq_decode(worker *w, seq *s) {
     rc_decode_update(&s->dec, s->fhit, RC_TOTAL - s->fhit);
     uint32_t rest = RC_TOTAL - s->ftop, x = rc_decode_target_total(&s->dec, rest);
     int t = freq_find(w->cum, w->V, x < w->cum[s->top] ? x : x + s->ftop); /* skipping top's interval */
-    rc_decode_update_total(&s->dec, w->cum[t] - (t > s->top ? s->ftop : 0), w->freq[t], rest);
+    rc_decode_update_total(&s->dec, cum_without_top(w, s, t), w->freq[t], rest);
     return t;
 }
 

@@ -7,18 +7,20 @@
 #include "common/mem.h"
 #include "llmz.h"
 
-static size_t buckets(int wide) { return (size_t)NGRAM_MODELS << (wide ? NGRAM_WIDE_BITS : NGRAM_BITS); }
+/* Buckets of all models together, and slots per bucket, of the narrow or wide tables. */
+static size_t buckets(int bits) { return (size_t)NGRAM_MODELS << bits; }
 static size_t slots(int wide) { return wide ? NGRAM_WIDE_SLOTS : NGRAM_SLOTS; }
 
 size_t ngram_bytes(int wide) {
-    return buckets(wide) * (sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t)));
+    size_t per_bucket = sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t));
+    return buckets(wide ? NGRAM_WIDE_BITS : NGRAM_BITS) * per_bucket;
 }
 
 int ngram_init(ngram_model *g, int wide) {
     memset(g, 0, sizeof *g);
     g->bits = wide ? NGRAM_WIDE_BITS : NGRAM_BITS;
     g->slots = (int)slots(wide);
-    size_t nb = buckets(wide), ns = nb * slots(wide);
+    size_t nb = buckets(g->bits), ns = nb * slots(wide);
     g->chk = llmz_malloc(nb * sizeof(uint16_t));
     g->cnt = llmz_malloc(ns * sizeof(uint16_t));
     g->tok = llmz_malloc(ns * sizeof(uint32_t));
@@ -39,7 +41,7 @@ void ngram_free(ngram_model *g) {
 }
 
 void ngram_reset(ngram_model *g) {
-    size_t nb = (size_t)NGRAM_MODELS << g->bits;
+    size_t nb = buckets(g->bits);
     memset(g->chk, 0, nb * sizeof(uint16_t));
     memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
     memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
@@ -108,6 +110,10 @@ static uint32_t model_hash(const ngram_model *g, int k, const int32_t *hist, siz
 static int bucket_of(const ngram_model *g, uint32_t h, int k) {
     return (int)(((uint32_t)k << g->bits) | (h >> (32 - g->bits)));
 }
+
+/* The counts and the tokens of bucket bi's slots. */
+static uint16_t *cnt_of(const ngram_model *g, int bi) { return g->cnt + (size_t)bi * (size_t)g->slots; }
+static uint32_t *tok_of(const ngram_model *g, int bi) { return g->tok + (size_t)bi * (size_t)g->slots; }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
 void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
@@ -120,7 +126,7 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
         g->hash[k] = h;
         int bi = bucket_of(g, h, k);
         if (g->chk[bi] != check_of(h)) continue;
-        const uint16_t *cnt = g->cnt + (size_t)bi * (size_t)g->slots;
+        const uint16_t *cnt = cnt_of(g, bi);
         uint32_t tot = 0, used = 0;
         for (int j = 0; j < g->slots; j++) {
             tot += cnt[j];
@@ -144,8 +150,8 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     int32_t rest = -1;
     for (int k = 0; k < NGRAM_MODELS; k++) {
         if (g->act[k] < 0) continue;
-        const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
-        const uint32_t *tok = g->tok + (size_t)g->act[k] * (size_t)g->slots;
+        const uint16_t *cnt = cnt_of(g, g->act[k]);
+        const uint32_t *tok = tok_of(g, g->act[k]);
         uint64_t share = moved * g->w[k][g->conf[k]] / B;
         for (int j = 0; j < g->slots; j++) {
             if (cnt[j] == 0) continue;
@@ -160,11 +166,11 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
 
 int32_t ngram_top(const ngram_model *g, int k) {
     if (g->act[k] < 0) return -1;
-    const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
+    const uint16_t *cnt = cnt_of(g, g->act[k]);
     int best = 0;
     for (int j = 1; j < g->slots; j++)
         if (cnt[j] > cnt[best]) best = j;
-    return (int32_t)g->tok[(size_t)g->act[k] * (size_t)g->slots + (size_t)best];
+    return (int32_t)tok_of(g, g->act[k])[best];
 }
 
 void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
@@ -172,8 +178,8 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
     uint32_t t = (uint32_t)hist[n - 1];
     for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
         if (g->act[k] < 0 || f_out == 0) continue;
-        const uint16_t *cnt = g->cnt + (size_t)g->act[k] * (size_t)g->slots;
-        const uint32_t *tok = g->tok + (size_t)g->act[k] * (size_t)g->slots;
+        const uint16_t *cnt = cnt_of(g, g->act[k]);
+        const uint32_t *tok = tok_of(g, g->act[k]);
         uint32_t c = 0;
         for (int j = 0; j < g->slots; j++)
             if (cnt[j] && tok[j] == t) c = cnt[j];
@@ -190,8 +196,8 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
         uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         int bi = bucket_of(g, h, k), S = g->slots;
-        uint16_t *cnt = g->cnt + (size_t)bi * (size_t)S, chk = check_of(h);
-        uint32_t *tok = g->tok + (size_t)bi * (size_t)S;
+        uint16_t *cnt = cnt_of(g, bi), chk = check_of(h);
+        uint32_t *tok = tok_of(g, bi);
         if (g->chk[bi] != chk) {
             memset(cnt, 0, (size_t)S * sizeof *cnt);
             memset(tok, 0, (size_t)S * sizeof *tok);
@@ -212,8 +218,7 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         cnt[at]++;
     }
     if (g->fs) { /* t (index n - 1) starts the line, starts a field, or continues one */
-        if (g->ncf == 0) g->cf[g->ncf++] = (uint32_t)(n - 1);
-        else if (g->fs[t] && g->ncf < NGRAM_FIELDS) g->cf[g->ncf++] = (uint32_t)(n - 1);
+        if (g->ncf == 0 || (g->fs[t] && g->ncf < NGRAM_FIELDS)) g->cf[g->ncf++] = (uint32_t)(n - 1);
         if (g->fnl[t]) {
             memcpy(g->pf, g->cf, sizeof g->cf);
             g->npf = g->ncf;
