@@ -166,7 +166,8 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
                       {"ngram", LLMZ_ADAPT_NGRAM},
                       {"line", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE},
                       {"field", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_FIELD},
-                      {"sse", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE}};
+                      {"sse", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE},
+                      {"group", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_GROUP}};
         const char *p = arg;
         int set = 0;
         if (!strcmp(arg, "none")) { c->o.adapt = 0; break; }
@@ -180,7 +181,7 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
             set |= bit;
             p += n + (p[n] == ',');
         }
-        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse)", spelled, arg);
+        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse, group)", spelled, arg);
         c->o.adapt = set;
         break;
     }

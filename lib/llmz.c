@@ -111,7 +111,7 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         return LLMZ_OK;
     }
     if (p == LLMZ_P_ADAPT) {
-        if (v < 0 || v > LLMZ_ADAPT_ALL || ((v & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE)) && !(v & LLMZ_ADAPT_NGRAM)))
+        if (v < 0 || v > LLMZ_ADAPT_ALL || ((v & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)) && !(v & LLMZ_ADAPT_NGRAM)))
             return LLMZ_ERR_PARAM;
         c->adapt = (int)v;
         return LLMZ_OK;
@@ -150,6 +150,22 @@ int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
 
 /* ---- the predictor and its two drivers -------------------------------------------------------- */
 
+/* The online models a chunk learns as it is coded; in a chunk group (frame flag bit 7) one set is shared by
+** the group's chunks, coded in lockstep (docs/format.md, "Chunk groups"). */
+typedef struct {
+    match_model mm;    /* frame flag FRAME_FLAG_ADAPT: match model */
+    cache_model cm;    /* and recency cache */
+    ngram_model gm;    /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
+    sse_model ss;      /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
+} models;
+
+/* Rows per chunk a grouped encoder evaluates at least in one batch (beyond the re-fed ones). */
+#define GROUP_ENC_ROWS 64
+/* Grouped frames: an input of more than this many bytes that would be one chunk is cut in two. */
+#define GROUP_SPLIT_MIN (16u * 1024u)
+/* Internal: a grouped frame's chunk came out larger than stored; the frame is coded again without groups. */
+#define GROUP_FALLBACK (-100)
+
 /* One chunk being coded: its model state, tokens and range coder. */
 typedef struct {
     uint32_t idx;      /* chunk index in the frame */
@@ -168,21 +184,27 @@ typedef struct {
     rc_dec dec;
     int row0, first_new, nrows; /* this seq's rows in the current batch */
     int active, err;
-    match_model mm;    /* online adaptation (frame flag FRAME_FLAG_ADAPT): match model */
-    cache_model cm;    /* and recency cache */
-    ngram_model gm;    /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
-    sse_model ss;      /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
+    int stored;        /* encoder: stored raw without running the model (looks_random) */
+    models *M;         /* the online models this chunk learns (its own, or its group's) */
+    const match_group *G; /* the token histories its match model sees, and its index there */
+    int self;
+    match_group own;   /* a chunk coded alone: a group of one */
+    const int32_t *hist; /* = ids, for own */
+    match_seq mq;      /* this chunk's place in the models */
+    ngram_seq gq;
+    sse_step sq;
+    uint32_t u_lm, u_cached, u_freq; /* the coded token's frequency from the LM, after the cache, in the end */
     int sse_on;        /* this step: the token is coded in two steps (sse.h) */
     int32_t top;       /* this step: the predicted top token, its frequency, the frequency of "it is top" */
     uint32_t ftop, fhit;
 } seq;
 
+/* What one thread needs to evaluate rows and code their tokens: its batch and scratch buffers.  A worker has
+** one lane, or, for a chunk group on a team of threads, one per team member: then each member evaluates and
+** codes its own chunks of the group (slot i in lane i % nlanes). */
 typedef struct {
-    const llmz_model *m;
-    const kernel_set *ks;
-    int decode, window, keep, V, nmax, nslots, adapt, ngram, sse;
     tf_batch *b;
-    team *team;     /* helpers for this worker's evaluations (NULL: none) */
+    int nmax;       /* rows of a batch */
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
     uint32_t *freq; /* (V) */
@@ -192,10 +214,54 @@ typedef struct {
     const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     tf_state **rs;  /* (nmax) state of each row */
-    seq *slots;     /* (nslots) */
+    int nr, step, rc; /* grouped: rows of this batch, the step to code, the first error */
     double model_bits, freq_bits;
     uint64_t tokens;
+} lane;
+
+typedef struct {
+    const llmz_model *m;
+    const kernel_set *ks;
+    int decode, window, keep, V, nmax, nslots, adapt, ngram, sse;
+    int grouped;    /* frame flag bit 7: the slots are one chunk group, sharing mods[0] */
+    models *mods;   /* (nmods) online models: one per slot, or one for the group */
+    int nmods;
+    match_group gv; /* grouped: every slot's token history */
+    const int32_t **gids;
+    size_t *glen;
+    team *team;     /* helpers for this worker's evaluations (NULL: none) */
+    lane *lanes;    /* (nlanes) */
+    int nlanes;
+    int grow;       /* grouped: new rows per chunk in the current batch */
+    seq *slots;     /* (nslots) */
 } worker;
+
+static void lane_free(lane *L) {
+    tf_batch_free(L->b);
+    llmz_free(L->logits);
+    llmz_free(L->e);
+    llmz_free(L->freq);
+    llmz_free(L->cum);
+    llmz_free(L->fin);
+    llmz_free(L->fng);
+    llmz_free(L->rows);
+    llmz_free(L->rs);
+}
+
+static int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
+    L->nmax = nmax;
+    L->b = tf_batch_new(m->tf, nmax);
+    L->logits = llmz_malloc((size_t)nmax * V * sizeof(float));
+    L->e = llmz_malloc((size_t)V * sizeof(float));
+    L->freq = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->cum = llmz_malloc(((size_t)V + 1) * sizeof(uint32_t));
+    L->fin = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->fng = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
+    L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
+    return L->b && L->logits && L->e && L->freq && L->cum && L->fin && L->fng && L->rows && L->rs ? LLMZ_OK
+                                                                                                    : LLMZ_ERR_NOMEM;
+}
 
 static void worker_free(worker *w) {
     if (w->slots)
@@ -203,22 +269,22 @@ static void worker_free(worker *w) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
             llmz_free(w->slots[i].norm);
-            match_free(&w->slots[i].mm);
-            cache_free(&w->slots[i].cm);
-            ngram_free(&w->slots[i].gm);
-            sse_free(&w->slots[i].ss);
         }
+    if (w->mods)
+        for (int i = 0; i < w->nmods; i++) {
+            match_free(&w->mods[i].mm);
+            cache_free(&w->mods[i].cm);
+            ngram_free(&w->mods[i].gm);
+            sse_free(&w->mods[i].ss);
+        }
+    llmz_free(w->mods);
+    llmz_free(w->gids);
+    llmz_free(w->glen);
     llmz_free(w->slots);
-    tf_batch_free(w->b);
+    if (w->lanes)
+        for (int i = 0; i < w->nlanes; i++) lane_free(&w->lanes[i]);
+    llmz_free(w->lanes);
     team_free(w->team);
-    llmz_free(w->logits);
-    llmz_free(w->e);
-    llmz_free(w->freq);
-    llmz_free(w->cum);
-    llmz_free(w->fin);
-    llmz_free(w->fng);
-    llmz_free(w->rows);
-    llmz_free(w->rs);
     memset(w, 0, sizeof *w);
 }
 
@@ -237,36 +303,55 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->adapt = (h->flags & FRAME_FLAG_ADAPT) != 0;
     w->ngram = (h->flags & FRAME_FLAG_NGRAM) != 0;
     w->sse = (h->flags & FRAME_FLAG_SSE) != 0;
-    w->nmax = decode ? nslots + h->keep : h->window;
-    w->b = tf_batch_new(m->tf, w->nmax);
-    w->logits = llmz_malloc((size_t)w->nmax * w->V * sizeof(float));
-    w->e = llmz_malloc((size_t)w->V * sizeof(float));
-    w->freq = llmz_malloc((size_t)w->V * sizeof(uint32_t));
-    w->cum = llmz_malloc(((size_t)w->V + 1) * sizeof(uint32_t));
-    w->fin = llmz_malloc((size_t)w->V * sizeof(uint32_t));
-    w->fng = llmz_malloc((size_t)w->V * sizeof(uint32_t));
-    w->rows = llmz_malloc((size_t)w->nmax * sizeof(int32_t));
-    w->rs = llmz_malloc((size_t)w->nmax * sizeof(tf_state *));
+    w->grouped = (h->flags & FRAME_FLAG_GROUP) != 0;
+    /* a group's chunks restart their windows at the same step: room for all their re-fed inputs at once */
+    if (w->grouped) w->nmax = decode ? nslots * (h->keep + 1) : nslots * (h->keep + GROUP_ENC_ROWS);
+    else w->nmax = decode ? nslots + h->keep : h->window;
+    w->nmods = w->grouped ? 1 : nslots;
+    /* a group on a team: a lane per member, each with the rows of its chunks */
+    w->nlanes = w->grouped && team_n > 1 ? (team_n < nslots ? team_n : nslots) : 1;
+    int lane_rows = w->nlanes > 1 ? w->nmax / nslots * ((nslots + w->nlanes - 1) / w->nlanes) : w->nmax;
+    w->lanes = llmz_calloc((size_t)w->nlanes, sizeof(lane));
+    int lanes_ok = w->lanes != NULL;
+    for (int i = 0; lanes_ok && i < w->nlanes; i++) lanes_ok = lane_init(&w->lanes[i], m, lane_rows, w->V) == LLMZ_OK;
     w->slots = llmz_calloc((size_t)nslots, sizeof(seq));
-    if (w->b && team_n > 1) { /* without a team (threads could not start) the same bytes, slower */
+    w->mods = llmz_calloc((size_t)w->nmods, sizeof(models));
+    w->gids = llmz_calloc((size_t)nslots, sizeof(const int32_t *));
+    w->glen = llmz_calloc((size_t)nslots, sizeof(size_t));
+    w->gv.ids = w->gids;
+    w->gv.len = w->glen;
+    w->gv.n = nslots;
+    if (lanes_ok && team_n > 1) { /* without a team (threads could not start) the same bytes, slower */
         w->team = team_new(team_n);
-        if (w->team && tf_batch_use_team(w->b, m->tf, w->team) != LLMZ_OK) {
+        if (w->team && tf_batch_use_team(w->lanes[0].b, m->tf, w->team) != LLMZ_OK) {
             team_free(w->team);
             w->team = NULL;
         }
     }
-    int ok = w->b && w->logits && w->e && w->freq && w->cum && w->fin && w->fng && w->rows && w->rs && w->slots;
+    int ok = lanes_ok && w->slots && w->mods && w->gids && w->glen;
+    for (int i = 0; ok && i < w->nmods; i++) {
+        models *M = &w->mods[i];
+        if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK && cache_init(&M->cm, w->V) == LLMZ_OK;
+        if (ok && w->ngram) ok = ngram_init(&M->gm, w->sse) == LLMZ_OK;
+        if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&M->gm, m->tok_nl);
+        if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&M->gm, m->tok_fs, m->tok_nl);
+        if (ok && w->sse) ok = sse_init(&M->ss, w->V) == LLMZ_OK;
+    }
     for (int i = 0; ok && i < nslots; i++) {
-        w->slots[i].st = tf_state_new(m->tf);
-        w->slots[i].ids_cap = h->chunk_size;
-        w->slots[i].ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
-        ok = w->slots[i].st && w->slots[i].ids;
-        if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (w->slots[i].norm = llmz_malloc(h->chunk_size)) != NULL;
-        if (ok && w->adapt) ok = match_init(&w->slots[i].mm) == LLMZ_OK && cache_init(&w->slots[i].cm, w->V) == LLMZ_OK;
-        if (ok && w->ngram) ok = ngram_init(&w->slots[i].gm, w->sse) == LLMZ_OK;
-        if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&w->slots[i].gm, m->tok_nl);
-        if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&w->slots[i].gm, m->tok_fs, m->tok_nl);
-        if (ok && w->sse) ok = sse_init(&w->slots[i].ss, w->V) == LLMZ_OK;
+        seq *s = &w->slots[i];
+        s->st = tf_state_new(m->tf);
+        s->ids_cap = h->chunk_size;
+        s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
+        ok = s->st && s->ids;
+        if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
+        s->M = &w->mods[w->grouped ? 0 : i];
+        s->hist = s->ids;
+        s->own.ids = &s->hist;
+        s->own.len = &s->done;
+        s->own.n = 1;
+        s->G = w->grouped ? &w->gv : &s->own;
+        s->self = w->grouped ? i : 0;
+        w->gids[i] = s->ids;
     }
     if (!ok) {
         worker_free(w);
@@ -282,84 +367,89 @@ static int seq_finished(const worker *w, const seq *s) { return w->decode ? s->e
 
 /* Append this sequence's rows for the next batch: re-fed inputs after a window restart (the state is
 ** reset when it already holds `window` inputs), then new inputs.  Returns 0 if not even one new input fits. */
-static int seq_rows(worker *w, seq *s, int *nr) {
+static int seq_rows(worker *w, lane *L, seq *s, int *nr, int grow) {
     int start = *nr, n = start;
     int refeed = tf_state_pos(s->st) >= w->window;
     size_t from = 0;
     if (refeed) {
         from = s->done >= (size_t)w->keep ? s->done - (size_t)w->keep : 0;
-        if ((size_t)(w->nmax - n) < (s->done - from) + 1) return 0;
+        if ((size_t)(L->nmax - n) < (s->done - from) + 1) return 0;
         tf_state_reset(s->st);
-        for (size_t j = from; j < s->done; j++) w->rows[n++] = input_at(w, s, j);
+        for (size_t j = from; j < s->done; j++) L->rows[n++] = input_at(w, s, j);
     }
     int pos_after = refeed ? n - start : tf_state_pos(s->st);
     int room = w->window - pos_after;
-    if (room > w->nmax - n) room = w->nmax - n;
+    if (room > L->nmax - n) room = L->nmax - n;
     size_t want = w->decode ? 1 : s->ntok - s->done; /* the decoder learns its next input only after decoding */
     if ((size_t)room > want) room = (int)want;
+    if (grow > 0 && room > grow) room = grow;
     if (room <= 0) return 0;
     s->first_new = n;
-    for (int i = 0; i < room; i++) w->rows[n++] = input_at(w, s, s->done + (size_t)i);
-    for (int i = start; i < n; i++) w->rs[i] = s->st;
+    for (int i = 0; i < room; i++) L->rows[n++] = input_at(w, s, s->done + (size_t)i);
+    for (int i = start; i < n; i++) L->rs[i] = s->st;
     s->row0 = start;
     s->nrows = n - start;
     *nr = n;
     return 1;
 }
 
-static void sse_top(worker *w, seq *s);
+static void sse_top(worker *w, lane *L, seq *s);
+
+/* A group's chunks are all at the same position (they advance together, and their windows restart together):
+** the new rows each gets in a batch (beyond re-fed ones; the batch has room for all of them). */
+static int group_rows(worker *w) { return w->decode ? 1 : GROUP_ENC_ROWS; }
 
 /* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, as the frame's flags say,
 ** the recency cache, the n-grams and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
 ** LM's float probability of `tok` (statistics; -1 skips it). */
-static double predict(worker *w, seq *s, const float *logits, int32_t tok) {
+static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t tok) {
     /* each stage writes its result into the next buffer (LM -> fin -> [cache] -> fng -> [n-grams] -> freq,
     ** skipping the buffers of stages that are off), so the inputs the updates need stay as they were */
-    uint32_t *f = w->adapt || w->ngram ? w->fin : w->freq;
-    double p = freq_from_logits(f, w->e, logits, w->V, tok, w->ks);
-    w->f_lm = f;
+    uint32_t *f = w->adapt || w->ngram ? L->fin : L->freq;
+    double p = freq_from_logits(f, L->e, logits, w->V, tok, w->ks);
+    L->f_lm = f;
     if (w->adapt) {
-        uint32_t *o = w->ngram ? w->fng : w->freq;
-        cache_mix(&s->cm, f, o, w->ks);
+        uint32_t *o = w->ngram ? L->fng : L->freq;
+        cache_mix(&s->M->cm, f, o, w->ks);
         f = o;
     }
-    w->f_cached = f;
-    if (w->ngram) ngram_mix(&s->gm, s->ids, s->done, f, w->freq, w->V, w->ks);
-    if (w->adapt) match_mix(&s->mm, s->ids, s->done, w->freq, w->V, w->ks);
-    freq_cum(w->cum, w->freq, w->V, w->ks);
-    if (w->sse) sse_top(w, s);
+    L->f_cached = f;
+    if (w->ngram) ngram_mix(&s->M->gm, &s->gq, s->ids, s->done, f, L->freq, w->V, w->ks);
+    if (w->adapt) match_mix(&s->M->mm, &s->mq, s->G, s->self, L->freq, w->V, w->ks);
+    freq_cum(L->cum, L->freq, w->V, w->ks);
+    if (w->sse) sse_top(w, L, s);
     return p;
 }
 
 /* Frame flag FRAME_FLAG_SSE: the top token among the online models' predictions (the most frequent one now,
 ** the first in model order on ties) and the probability that it comes (sse.h); none when no model predicts. */
-static void sse_top(worker *w, seq *s) {
+static void sse_top(worker *w, lane *L, seq *s) {
     int32_t cand[NGRAM_MODELS + 1];
-    for (int k = 0; k < NGRAM_MODELS; k++) cand[k] = ngram_top(&s->gm, k);
-    cand[NGRAM_MODELS] = w->adapt ? s->mm.pred : -1;
+    for (int k = 0; k < NGRAM_MODELS; k++) cand[k] = ngram_top(&s->M->gm, &s->gq, k);
+    cand[NGRAM_MODELS] = w->adapt ? s->mq.pred : -1;
     int32_t top = -1;
     for (int i = 0; i <= NGRAM_MODELS; i++)
-        if (cand[i] >= 0 && (top < 0 || w->freq[cand[i]] > w->freq[top])) top = cand[i];
+        if (cand[i] >= 0 && (top < 0 || L->freq[cand[i]] > L->freq[top])) top = cand[i];
     s->sse_on = top >= 0;
     if (top < 0) return;
     uint32_t mask = 0;
     for (int i = 0; i <= NGRAM_MODELS; i++) mask |= (uint32_t)(cand[i] == top) << i;
     s->top = top;
-    s->ftop = w->freq[top];
-    s->fhit = sse_predict(&s->ss, s->ftop, w->f_lm[top], s->done ? s->ids[s->done - 1] : w->m->start_tok, top, mask)
+    s->ftop = L->freq[top];
+    s->fhit = sse_predict(&s->M->ss, &s->sq, s->ftop, L->f_lm[top], s->done ? s->ids[s->done - 1] : w->m->start_tok, top, mask)
               << (RC_TOTAL_BITS - 16);
 }
 
 /* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
-static uint32_t cum_without_top(const worker *w, const seq *s, int32_t t) {
-    return w->cum[t] - (t > s->top ? s->ftop : 0);
+static uint32_t cum_without_top(const lane *L, const seq *s, int32_t t) {
+    return L->cum[t] - (t > s->top ? s->ftop : 0);
 }
 
 /* Code token t (encoder), in one step or in the two of sse.h; returns the probability it was coded with. */
-static double seq_encode(worker *w, seq *s, int32_t t) {
+static double seq_encode(lane *L, seq *s, int32_t t) {
     if (!s->sse_on) {
-        rc_encode(&s->enc, w->cum[t], w->freq[t]);
-        return (double)w->freq[t] / RC_TOTAL;
+        rc_encode(&s->enc, L->cum[t], L->freq[t]);
+        return (double)L->freq[t] / RC_TOTAL;
     }
     if (t == s->top) {
         rc_encode(&s->enc, 0, s->fhit);
@@ -367,15 +457,15 @@ static double seq_encode(worker *w, seq *s, int32_t t) {
     }
     uint32_t rest = RC_TOTAL - s->ftop;
     rc_encode(&s->enc, s->fhit, RC_TOTAL - s->fhit);
-    rc_encode_total(&s->enc, cum_without_top(w, s, t), w->freq[t], rest);
-    return (double)(RC_TOTAL - s->fhit) / RC_TOTAL * w->freq[t] / rest;
+    rc_encode_total(&s->enc, cum_without_top(L, s, t), L->freq[t], rest);
+    return (double)(RC_TOTAL - s->fhit) / RC_TOTAL * L->freq[t] / rest;
 }
 
 /* Decode the next token: the counterpart of seq_encode. */
-static int32_t seq_decode(worker *w, seq *s) {
+static int32_t seq_decode(worker *w, lane *L, seq *s) {
     if (!s->sse_on) {
-        int t = freq_find(w->cum, w->V, rc_decode_target(&s->dec));
-        rc_decode_update(&s->dec, w->cum[t], w->freq[t]);
+        int t = freq_find(L->cum, w->V, rc_decode_target(&s->dec));
+        rc_decode_update(&s->dec, L->cum[t], L->freq[t]);
         return t;
     }
     if (rc_decode_target(&s->dec) < s->fhit) {
@@ -384,65 +474,163 @@ static int32_t seq_decode(worker *w, seq *s) {
     }
     rc_decode_update(&s->dec, s->fhit, RC_TOTAL - s->fhit);
     uint32_t rest = RC_TOTAL - s->ftop, x = rc_decode_target_total(&s->dec, rest);
-    int t = freq_find(w->cum, w->V, x < w->cum[s->top] ? x : x + s->ftop); /* skipping top's interval */
-    rc_decode_update_total(&s->dec, cum_without_top(w, s, t), w->freq[t], rest);
+    int t = freq_find(L->cum, w->V, x < L->cum[s->top] ? x : x + s->ftop); /* skipping top's interval */
+    rc_decode_update_total(&s->dec, cum_without_top(L, s, t), L->freq[t], rest);
     return t;
 }
 
-/* Code the tokens predicted by this sequence's new rows: encode the known token, or decode one. */
-static int seq_consume(worker *w, seq *s) {
-    for (int r = s->first_new; r < s->row0 + s->nrows; r++) {
-        const float *lg = w->logits + (size_t)r * w->V;
-        if (!w->decode) {
-            int32_t t = s->ids[s->done];
-            double p = predict(w, s, lg, t);
-            double q = seq_encode(w, s, t);
-            if (!(p > 0.0)) p = 1e-300;
-            w->model_bits += -log2(p);
-            w->freq_bits += -log2(q);
-            if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
-        } else {
-            predict(w, s, lg, -1);
-            int32_t t = seq_decode(w, s);
-            const uint8_t *tb;
-            size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
-            if (s->crlf)
-                for (size_t k = 0; k < tl; k++) add += tb[k] == '\n';
-            if (s->dec.bad || tl == 0 || add > s->n - s->exp || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
-            memcpy(s->dst + s->out, tb, tl);
-            s->out += tl;
-            s->exp += add;
-            s->ids[s->done] = t;
-        }
-        s->done++;
-        w->tokens++;
-        if (w->adapt || w->ngram) {
-            int32_t t = s->ids[s->done - 1];
-            if (w->adapt) cache_update(&s->cm, t, w->f_lm[t], w->freq[t]);
-            if (w->ngram) ngram_update(&s->gm, s->ids, s->done, w->f_cached[t], w->freq[t]);
-            if (w->adapt) match_update(&s->mm, s->ids, s->done);
-            if (s->sse_on) sse_update(&s->ss, t == s->top);
-        }
+/* Code the token predicted by row r of this sequence: encode the known token, or decode one. */
+static int seq_code(worker *w, lane *L, seq *s, int r) {
+    const float *lg = L->logits + (size_t)r * w->V;
+    int32_t t;
+    if (!w->decode) {
+        t = s->ids[s->done];
+        double p = predict(w, L, s, lg, t);
+        double q = seq_encode(L, s, t);
+        if (!(p > 0.0)) p = 1e-300;
+        L->model_bits += -log2(p);
+        L->freq_bits += -log2(q);
+        if (s->enc.overflow) return LLMZ_ERR_DST_TOO_SMALL;
+    } else {
+        predict(w, L, s, lg, -1);
+        t = seq_decode(w, L, s);
+        const uint8_t *tb;
+        size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
+        if (s->crlf)
+            for (size_t k = 0; k < tl; k++) add += tb[k] == '\n';
+        if (s->dec.bad || tl == 0 || add > s->n - s->exp || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
+        memcpy(s->dst + s->out, tb, tl);
+        s->out += tl;
+        s->exp += add;
+        s->ids[s->done] = t;
+    }
+    s->done++;
+    L->tokens++;
+    if (w->adapt || w->ngram) { /* what the updates need from this step's buffers */
+        s->u_lm = L->f_lm[t];
+        s->u_cached = L->f_cached[t];
+        s->u_freq = L->freq[t];
     }
     return LLMZ_OK;
 }
 
-/* One batch over every active sequence: gather rows, evaluate the model once, code the tokens. */
-static int worker_step(worker *w) {
-    int nr = 0;
-    for (int i = 0; i < w->nslots; i++) {
+/* After seq_code: the online models learn the token just coded. */
+static void seq_learn(worker *w, seq *s) {
+    if (!(w->adapt || w->ngram)) return;
+    int32_t t = s->ids[s->done - 1];
+    if (w->adapt) cache_update(&s->M->cm, t, s->u_lm, s->u_freq);
+    if (w->ngram) ngram_update(&s->M->gm, &s->gq, s->ids, s->done, s->u_cached, s->u_freq);
+    if (w->adapt) match_update(&s->M->mm, &s->mq, s->G, s->self);
+    if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
+}
+
+/* Rows for the chunks of slots first, first + stride, ... in lane L, evaluated; L->rc: the first error. */
+static void lane_forward(worker *w, lane *L, int first, int stride) {
+    L->nr = 0;
+    L->rc = LLMZ_OK;
+    for (int i = first; i < w->nslots; i += stride) {
         seq *s = &w->slots[i];
         s->nrows = 0;
-        if (s->active && !s->err && !seq_finished(w, s)) seq_rows(w, s, &nr);
+        if (s->active && !s->err && !seq_finished(w, s) && !seq_rows(w, L, s, &L->nr, w->grow) && w->grouped)
+            L->rc = LLMZ_ERR_NOMEM; /* cannot happen: a group's batch has room for all its rows */
     }
-    if (nr == 0) return LLMZ_OK;
-    int rc = tf_forward(w->m->tf, w->ks, w->b, w->rs, w->rows, nr, w->logits);
-    if (rc) return rc;
+    if (L->nr > 0 && L->rc == LLMZ_OK) L->rc = tf_forward(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->logits);
+}
+
+/* Grouped: code step j of those chunks (their token predicted by the batch's row first_new + j). */
+static void lane_code(worker *w, lane *L, int first, int stride, int j) {
+    for (int i = first; i < w->nslots && L->rc == LLMZ_OK; i += stride) {
+        seq *s = &w->slots[i];
+        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) L->rc = seq_code(w, L, s, s->first_new + j);
+    }
+}
+
+typedef struct {
+    worker *w;
+    int code, j; /* code = 0: evaluate, then code step 0; 1: code step j */
+} lanes_arg;
+
+/* Team phase: member i runs lanes i, i + nt, ... */
+static void ph_lanes(void *arg, int i, int nt) {
+    lanes_arg *a = arg;
+    worker *w = a->w;
+    for (int l = i; l < w->nlanes; l += nt) {
+        lane *L = &w->lanes[l];
+        if (!a->code) {
+            lane_forward(w, L, l, w->nlanes);
+            lane_code(w, L, l, w->nlanes, 0);
+        } else {
+            lane_code(w, L, l, w->nlanes, a->j);
+        }
+    }
+}
+
+/* Grouped: the models learn step j's tokens, chunk by chunk; returns 0 when no chunk had a step j. */
+static int group_learn(worker *w, int j) {
+    int any = 0;
+    for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
     for (int i = 0; i < w->nslots; i++) {
         seq *s = &w->slots[i];
-        if (s->active && s->nrows > 0) {
-            rc = seq_consume(w, s);
+        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) {
+            seq_learn(w, s);
+            any = 1;
+        }
+    }
+    return any;
+}
+
+/* One batch of a chunk group, whose chunks code in lockstep: at each step every chunk codes its token from the
+** models as the previous step left them, then the models learn the step's tokens in chunk order.  On a team,
+** each member evaluates and codes the chunks of its lanes; when one chunk is left, the whole team helps
+** with its evaluations instead. */
+static int group_step(worker *w) {
+    int active = 0, rc = LLMZ_OK;
+    for (int i = 0; i < w->nslots; i++) active += w->slots[i].active && !w->slots[i].err && !seq_finished(w, &w->slots[i]);
+    if (active == 0) return LLMZ_OK;
+    w->grow = group_rows(w);
+    if (active == 1 || !w->team) { /* lane 0 on this thread */
+        lane *L = &w->lanes[0];
+        if (w->team) tf_batch_pause_team(L->b, 0);
+        lane_forward(w, L, 0, 1);
+        for (int j = 0; L->rc == LLMZ_OK; j++) {
+            lane_code(w, L, 0, 1, j);
+            if (L->rc == LLMZ_OK && !group_learn(w, j)) break;
+        }
+        rc = L->rc;
+    } else {
+        tf_batch_pause_team(w->lanes[0].b, 1);
+        lanes_arg a = {w, 0, 0};
+        team_run(w->team, ph_lanes, &a);
+        for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
+        for (int j = 0; !rc; j++) {
+            if (j > 0) {
+                a.code = 1;
+                a.j = j;
+                team_run(w->team, ph_lanes, &a);
+                for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
+                if (rc) break;
+            }
+            if (!group_learn(w, j)) break;
+        }
+    }
+    /* a group stops as a whole; an encoder whose chunk came out too big codes the frame again ungrouped */
+    return rc == LLMZ_ERR_DST_TOO_SMALL && !w->decode ? GROUP_FALLBACK : rc;
+}
+
+/* One batch over every active sequence: gather rows, evaluate the model once, then code the tokens, one chunk
+** after the other (chunks coded alone). */
+static int worker_step(worker *w) {
+    if (w->grouped) return group_step(w);
+    lane *L = &w->lanes[0];
+    lane_forward(w, L, 0, 1);
+    if (L->rc) return L->rc;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        if (!s->active || s->nrows == 0) continue;
+        for (int r = s->first_new; r < s->row0 + s->nrows && !s->err; r++) {
+            int rc = seq_code(w, L, s, r);
             if (rc) s->err = rc; /* this chunk stops; the caller decides (raw fallback or error) */
+            else seq_learn(w, s);
         }
     }
     return LLMZ_OK;
@@ -514,6 +702,15 @@ static void chunk_stats(llmz_stats *st, const frame_chunk *chunks, uint32_t n) {
     }
 }
 
+static void models_reset(worker *w, models *M) {
+    if (w->adapt) {
+        match_reset(&M->mm);
+        cache_reset(&M->cm);
+    }
+    if (w->ngram) ngram_reset(&M->gm);
+    if (w->sse) sse_reset(&M->ss);
+}
+
 static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     const frame_header *h = J->h;
     frame_chunk *c = &J->chunks[i];
@@ -524,19 +721,18 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     s->crlf = 0;
     s->err = 0;
     s->active = 1;
+    s->stored = 0;
     tf_state_reset(s->st);
-    if (w->adapt) {
-        match_reset(&s->mm);
-        cache_reset(&s->cm);
-    }
-    if (w->ngram) ngram_reset(&s->gm);
-    if (w->sse) sse_reset(&s->ss);
+    if (!w->grouped) models_reset(w, s->M);
+    match_seq_reset(&s->mq);
+    ngram_seq_reset(&s->gq);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
         c->crc = crc32_update(0, s->src, s->n);
         if (looks_random(s->src, s->n)) { /* store without running the model */
             s->ntok = 0;
+            s->stored = 1;
             s->err = LLMZ_ERR_DST_TOO_SMALL;
             return LLMZ_OK;
         }
@@ -557,7 +753,7 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     }
     s->dst = J->dst + start;
     s->crlf = c->method == FRAME_METHOD_MODEL_CRLF;
-    if (c->method == FRAME_METHOD_RAW) {
+    if (c->method == FRAME_METHOD_RAW) { /* in a group too: a raw chunk takes no part in the group's models */
         memcpy(s->dst, J->src + J->offs[i], s->n);
         s->out = s->exp = s->n;
     } else {
@@ -573,13 +769,16 @@ static int seq_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     if (!J->decode) {
         size_t len = s->err ? 0 : rc_enc_finish(&s->enc);
         if (s->err && s->err != LLMZ_ERR_DST_TOO_SMALL) return s->err;
+        if ((len == 0 || len >= s->n) && w->grouped && !s->stored) return GROUP_FALLBACK;
         if (len == 0 || len >= s->n) { /* incompressible: store */
             c->method = FRAME_METHOD_RAW;
             c->comp_size = (uint32_t)s->n;
             memcpy(s->dst, s->src, s->n);
-            w->model_bits = bits0;
-            w->freq_bits = fbits0;
-            w->tokens = tok0;
+            if (!w->grouped) { /* its statistics go (chunks coded alone: one lane) */
+                w->lanes[0].model_bits = bits0;
+                w->lanes[0].freq_bits = fbits0;
+                w->lanes[0].tokens = tok0;
+            }
         } else {
             c->method = s->crlf ? FRAME_METHOD_MODEL_CRLF : FRAME_METHOD_MODEL;
             c->comp_size = (uint32_t)len;
@@ -612,6 +811,54 @@ typedef struct {
     int no_quota;
 } job_arg;
 
+/* Slots of a worker that codes chunk groups: the largest group's chunks. */
+static int group_slots(uint32_t n_chunks) { return n_chunks < FRAME_GROUP ? (int)n_chunks : FRAME_GROUP; }
+
+/* A worker's statistics go to the job; the worker is freed. */
+static void finish_thread(job *J, worker *w) {
+    pthread_mutex_lock(&J->lock);
+    for (int l = 0; l < w->nlanes; l++) {
+        J->model_bits += w->lanes[l].model_bits;
+        J->freq_bits += w->lanes[l].freq_bits;
+        J->tokens += w->lanes[l].tokens;
+    }
+    pthread_mutex_unlock(&J->lock);
+    worker_free(w);
+}
+
+/* Frame flag bit 7: the worker takes whole chunk groups (chunks FRAME_GROUP g .. FRAME_GROUP g + FRAME_GROUP - 1),
+** each chunk of a group in the slot of its place in the group, and codes each group to its end. */
+static void group_thread(job *J, worker *w) {
+    uint32_t n = J->h->n_chunks, groups = (n + FRAME_GROUP - 1) / FRAME_GROUP;
+    int rc = LLMZ_OK;
+    while (!atomic_load(&J->err)) {
+        uint32_t g = atomic_fetch_add(&J->next, 1);
+        if (g >= groups) break;
+        uint32_t c0 = g * FRAME_GROUP, k = n - c0 < FRAME_GROUP ? n - c0 : FRAME_GROUP;
+        models_reset(w, &w->mods[0]);
+        for (int i = 0; i < w->nslots; i++) {
+            w->slots[i].active = 0;
+            w->glen[i] = 0;
+        }
+        for (uint32_t i = 0; i < k && !rc; i++) rc = seq_start(J, w, &w->slots[i], c0 + i);
+        while (!rc && !atomic_load(&J->err)) {
+            int active = 0;
+            for (uint32_t i = 0; i < k; i++) {
+                seq *s = &w->slots[i];
+                if (s->active && !s->err && !seq_finished(w, s)) active = 1;
+            }
+            if (!active) break;
+            rc = worker_step(w);
+        }
+        for (uint32_t i = 0; i < k && !rc; i++)
+            if (w->slots[i].active) rc = seq_end(J, w, &w->slots[i], 0, 0, 0); /* never stored raw after coding */
+        if (rc) {
+            job_fail(J, rc);
+            break;
+        }
+    }
+}
+
 static void *job_thread(void *arg) {
     job *J = ((job_arg *)arg)->J;
     uint32_t quota = ((job_arg *)arg)->no_quota ? 0 : J->quota;
@@ -619,9 +866,16 @@ static void *job_thread(void *arg) {
     ** program set; the caller's environment is restored in run_job */
     fesetenv(FE_DFL_ENV);
     worker w;
-    int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, J->decode ? J->slots : 1, J->team_n);
+    int grouped = (J->h->flags & FRAME_FLAG_GROUP) != 0;
+    int rc = worker_init(&w, J->m, J->ks, J->h, J->decode, grouped ? group_slots(J->h->n_chunks) : J->decode ? J->slots : 1,
+                         J->team_n);
     if (rc) {
         job_fail(J, rc);
+        return NULL;
+    }
+    if (grouped) {
+        group_thread(J, &w);
+        finish_thread(J, &w);
         return NULL;
     }
     /* encoder statistics are rolled back for chunks stored raw: remember them per chunk start (encoder
@@ -640,7 +894,7 @@ static void *job_thread(void *arg) {
                 if (c >= J->h->n_chunks) {
                     more = 0;
                 } else {
-                    bits0 = w.model_bits, fbits0 = w.freq_bits, tok0 = w.tokens;
+                    bits0 = w.lanes[0].model_bits, fbits0 = w.lanes[0].freq_bits, tok0 = w.lanes[0].tokens;
                     if ((rc = seq_start(J, &w, s, c))) {
                         job_fail(J, rc);
                         break;
@@ -663,12 +917,7 @@ static void *job_thread(void *arg) {
             break;
         }
     }
-    pthread_mutex_lock(&J->lock);
-    J->model_bits += w.model_bits;
-    J->freq_bits += w.freq_bits;
-    J->tokens += w.tokens;
-    pthread_mutex_unlock(&J->lock);
-    worker_free(&w);
+    finish_thread(J, &w);
     return NULL;
 }
 
@@ -686,7 +935,9 @@ static int run_job(job *J, int threads) {
     atomic_init(&J->next, 0);
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
-    int workers = job_workers(J->h->n_chunks, J->decode ? (uint32_t)J->slots : 1, threads);
+    int workers = (J->h->flags & FRAME_FLAG_GROUP)
+                      ? job_workers((J->h->n_chunks + FRAME_GROUP - 1) / FRAME_GROUP, 1, threads)
+                      : job_workers(J->h->n_chunks, J->decode ? (uint32_t)J->slots : 1, threads);
     /* spare threads help the workers evaluate the model, but only as many as there are CPUs: a team member
     ** waiting for a CPU stalls every fork-join of its team (the bytes do not depend on the team size) */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -762,16 +1013,20 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     frame_header h;
     fill_header(&h, c->m);
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    if (!c->chunk && (c->adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
+        h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
     h.flags = (uint8_t)(((c->adapt & LLMZ_ADAPT_MATCH) ? FRAME_FLAG_ADAPT : 0) | (c->eol ? FRAME_FLAG_EOL : 0) |
                         ((c->adapt & LLMZ_ADAPT_NGRAM) ? FRAME_FLAG_NGRAM : 0) |
                         ((c->adapt & LLMZ_ADAPT_LINE) ? FRAME_FLAG_LINE : 0) |
                         ((c->adapt & LLMZ_ADAPT_FIELD) ? FRAME_FLAG_FIELD : 0) |
                         ((c->adapt & LLMZ_ADAPT_SSE) ? FRAME_FLAG_SSE : 0) |
+                        ((c->adapt & LLMZ_ADAPT_GROUP) ? FRAME_FLAG_GROUP : 0) |
                         (c->m->has_adapter ? FRAME_FLAG_ADAPTER : 0));
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
+    if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
     size_t hlen = frame_header_len(&h);
     if (cap < hlen) return LLMZ_ERR_DST_TOO_SMALL;
     frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);
@@ -819,6 +1074,11 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     }
     llmz_free(chunks);
     llmz_free(scratch);
+    if (rc == GROUP_FALLBACK) { /* a chunk of a group came out larger than stored: no groups in this frame */
+        llmz_cctx c2 = *c;
+        c2.adapt &= ~LLMZ_ADAPT_GROUP;
+        return llmz_compress_frame(&c2, dst, cap, dst_size, src, size, stats);
+    }
     return rc;
 }
 
@@ -891,22 +1151,48 @@ static void decode_plan(uint32_t n, int threads, int *slots, uint32_t *quota) {
     *quota = q;
 }
 
-/* Bytes the decoding workers hold for a frame (worker_init's allocations, for every worker run_job starts). */
+/* Bytes of a lane of `rows` rows (lane_init), of a slot's chunk state (worker_init) and of a set of online
+** models (models_reset's tables). */
+static uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
+    uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
+    return tf_batch_bytes(m->tf, (int)rows) + rows * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
+           rows * (sizeof(int32_t) + sizeof(tf_state *));
+}
+
+static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size) {
+    return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
+}
+
+static uint64_t models_bytes(const llmz_model *m, uint8_t flags) {
+    int V = tf_cfg(m->tf)->vocab;
+    uint64_t b = sizeof(models);
+    if (flags & FRAME_FLAG_ADAPT) b += match_bytes() + cache_bytes(V);
+    if (flags & FRAME_FLAG_NGRAM) b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0);
+    if (flags & FRAME_FLAG_SSE) b += sse_bytes(V);
+    return b;
+}
+
+/* Bytes the decoding workers hold for a frame (worker_init's allocations, for every worker run_job starts; a
+** team's attention rows with the threads). */
 static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t chunk_size, uint16_t keep, uint8_t flags,
                              int threads) {
     if (n_chunks == 0) return 0;
+    uint64_t team_att = (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
+    if (flags & FRAME_FLAG_GROUP) { /* workers take whole groups; with a team, a lane per member */
+        uint64_t slots = (uint64_t)group_slots(n_chunks);
+        uint64_t workers = (uint64_t)job_workers((n_chunks + FRAME_GROUP - 1) / FRAME_GROUP, 1, threads);
+        uint64_t team_n = (uint64_t)threads / workers, nlanes = team_n > 1 ? (team_n < slots ? team_n : slots) : 1;
+        uint64_t nmax = slots * ((uint64_t)keep + 1), rows = nlanes > 1 ? nmax / slots * ((slots + nlanes - 1) / nlanes) : nmax;
+        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size) + models_bytes(m, flags) +
+                          slots * (sizeof(int32_t *) + sizeof(size_t)) + team_att);
+    }
     int slots;
     uint32_t quota;
     decode_plan(n_chunks, threads, &slots, &quota);
     uint64_t workers = (uint64_t)job_workers(n_chunks, (uint32_t)slots, threads);
-    uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab, nmax = (uint64_t)slots + keep;
-    uint64_t w = tf_batch_bytes(m->tf, (int)nmax) + nmax * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
-                 nmax * (sizeof(int32_t) + sizeof(tf_state *)) + (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
-    uint64_t slot = sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
-    if (flags & FRAME_FLAG_ADAPT) slot += match_bytes() + cache_bytes((int)V);
-    if (flags & FRAME_FLAG_NGRAM) slot += ngram_bytes((flags & FRAME_FLAG_SSE) != 0);
-    if (flags & FRAME_FLAG_SSE) slot += sse_bytes((int)V);
-    return workers * (w + (uint64_t)slots * slot);
+    uint64_t nmax = (uint64_t)slots + keep;
+    return workers * (lane_bytes(m, nmax) + team_att +
+                      (uint64_t)slots * (slot_bytes(m, chunk_size) + models_bytes(m, flags) + sizeof(int32_t *) + sizeof(size_t)));
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {

@@ -133,7 +133,8 @@ typedef enum {
 #define LLMZ_ADAPT_LINE 4  /* with NGRAM: the line model, a context from the previous line (frame flag bit 4) */
 #define LLMZ_ADAPT_FIELD 8 /* with NGRAM: the field model, the same field of the previous line (frame flag bit 5) */
 #define LLMZ_ADAPT_SSE 16  /* with NGRAM: wide n-gram tables and secondary estimation of the top token (flag bit 6) */
-#define LLMZ_ADAPT_ALL 31
+#define LLMZ_ADAPT_GROUP 32 /* with NGRAM: a frame's chunks, in groups of 16, share their online models (flag bit 7) */
+#define LLMZ_ADAPT_ALL 63
 #define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
 

@@ -21,23 +21,37 @@
 #define MATCH_LEN_BUCKETS 16
 #define MATCH_Q_BUCKETS 8
 
+/* Shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
-    uint32_t *table;  /* (2^MATCH_HASH_BITS) position after the hashed tokens, +1 (0 = empty) */
-    size_t mp;        /* predicted position in the token history */
+    uint64_t *table;  /* (2^MATCH_HASH_BITS) sequence << 32 | position after the hashed tokens + 1 (0 = empty) */
+    uint16_t hits[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS], tries[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS];
+} match_model;
+
+/* One sequence's match: where in which sequence's history it points, and this step's prediction. */
+typedef struct {
+    size_t mp;        /* predicted position in the history of sequence ms */
+    int ms;
     uint32_t mlen;    /* current match length in tokens (0: no prediction) */
     int32_t pred;     /* predicted token of the current step, -1 if none */
     int bucket;
-    uint16_t hits[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS], tries[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS];
-} match_model;
+} match_seq;
+
+/* The token histories the sequences of a group have so far: ids[i][0 .. len[i]-1], i < n.  A chunk coded
+** alone is a group of one. */
+typedef struct {
+    const int32_t *const *ids;
+    const size_t *len;
+    int n;
+} match_group;
 
 int match_init(match_model *m);  /* allocates the table; LLMZ_ERR_NOMEM on failure */
 size_t match_bytes(void); /* what match_init allocates */
 void match_free(match_model *m);
-void match_reset(match_model *m); /* start of a chunk */
-
-/* Mix the prediction for the next token into freq (V entries, total 2^28 kept). */
-void match_mix(match_model *m, const int32_t *hist, size_t n, uint32_t *freq, int V, const kernel_set *ks);
-/* After coding token hist[n-1] (the history now holds n tokens): learn and move the match. */
-void match_update(match_model *m, const int32_t *hist, size_t n);
-
+void match_reset(match_model *m); /* start of a chunk (or group) */
+void match_seq_reset(match_seq *q); /* start of a chunk */
+/* Mix the prediction for sequence `self`'s next token into freq (V entries, total 2^28 kept). */
+void match_mix(const match_model *m, match_seq *q, const match_group *G, int self, uint32_t *freq, int V,
+               const kernel_set *ks);
+/* After coding sequence self's token (its history now holds G->len[self] tokens): learn and move the match. */
+void match_update(match_model *m, match_seq *q, const match_group *G, int self);
 #endif

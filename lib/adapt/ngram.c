@@ -45,13 +45,15 @@ void ngram_reset(ngram_model *g) {
     memset(g->chk, 0, nb * sizeof(uint16_t));
     memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
     memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
-    for (int k = 0; k < NGRAM_MODELS; k++) {
+    for (int k = 0; k < NGRAM_MODELS; k++)
         for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
-        g->act[k] = -1;
-    }
-    g->cur = g->prev = 0;
-    g->have_prev = 0;
-    g->ncf = g->npf = g->pend = 0;
+}
+
+void ngram_seq_reset(ngram_seq *q) {
+    for (int k = 0; k < NGRAM_MODELS; k++) q->act[k] = -1;
+    q->cur = q->prev = 0;
+    q->have_prev = 0;
+    q->ncf = q->npf = q->pend = 0;
 }
 
 void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
@@ -80,31 +82,31 @@ static int has_context(const ngram_model *g, int k, size_t len) {
 
 /* The line model's context for the token at index n: the previous line's tokens at the same index in the line
 ** and the next one (-3 past its end or when no line has ended), and the last token (-2 at a line start). */
-static uint32_t line_hash(const ngram_model *g, const int32_t *hist, size_t n) {
-    size_t j = n - g->cur, plen = g->cur - g->prev;
-    int32_t ctx[4] = {0x7ffffff0, -3, -3, n > g->cur ? hist[n - 1] : -2};
-    if (g->have_prev && j < plen) ctx[1] = hist[g->prev + j];
-    if (g->have_prev && j + 1 < plen) ctx[2] = hist[g->prev + j + 1];
+static uint32_t line_hash(const ngram_seq *q, const int32_t *hist, size_t n) {
+    size_t j = n - q->cur, plen = q->cur - q->prev;
+    int32_t ctx[4] = {0x7ffffff0, -3, -3, n > q->cur ? hist[n - 1] : -2};
+    if (q->have_prev && j < plen) ctx[1] = hist[q->prev + j];
+    if (q->have_prev && j + 1 < plen) ctx[2] = hist[q->prev + j + 1];
     return ctx_hash(ctx, 4) ^ 0x5bd1e995u;
 }
 
 /* The field model's context for the token at index n: in the previous line, the token at the current field's
 ** index and the offset n would have in it (-3 when that field has no such token or there is no previous
 ** line), and the first token of the next field (-3 likewise); and the last token (-2 at a line start). */
-static uint32_t field_hash(const ngram_model *g, const int32_t *hist, size_t n) {
-    int32_t ctx[4] = {0x7ffffff1, -3, -3, g->ncf > 0 ? hist[n - 1] : -2};
-    if (g->ncf > 0 && g->ncf - 1 < g->npf) { /* continuing field ncf - 1 */
-        uint32_t fi = g->ncf - 1, end = fi + 1 < g->npf ? g->pf[fi + 1] : g->pend;
-        size_t at = g->pf[fi] + (n - g->cf[fi]);
+static uint32_t field_hash(const ngram_seq *q, const int32_t *hist, size_t n) {
+    int32_t ctx[4] = {0x7ffffff1, -3, -3, q->ncf > 0 ? hist[n - 1] : -2};
+    if (q->ncf > 0 && q->ncf - 1 < q->npf) { /* continuing field ncf - 1 */
+        uint32_t fi = q->ncf - 1, end = fi + 1 < q->npf ? q->pf[fi + 1] : q->pend;
+        size_t at = q->pf[fi] + (n - q->cf[fi]);
         if (at < end) ctx[1] = hist[at];
     }
-    if (g->ncf < g->npf) ctx[2] = hist[g->pf[g->ncf]]; /* starting field ncf */
+    if (q->ncf < q->npf) ctx[2] = hist[q->pf[q->ncf]]; /* starting field ncf */
     return ctx_hash(ctx, 4) ^ 0x27d4eb2fu;
 }
 
-static uint32_t model_hash(const ngram_model *g, int k, const int32_t *hist, size_t n) {
-    return k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : k == NGRAM_LINE ? line_hash(g, hist, n)
-                                                                                     : field_hash(g, hist, n);
+static uint32_t model_hash(const ngram_seq *q, int k, const int32_t *hist, size_t n) {
+    return k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : k == NGRAM_LINE ? line_hash(q, hist, n)
+                                                                                     : field_hash(q, hist, n);
 }
 
 static int bucket_of(const ngram_model *g, uint32_t h, int k) {
@@ -116,14 +118,14 @@ static uint16_t *cnt_of(const ngram_model *g, int bi) { return g->cnt + (size_t)
 static uint32_t *tok_of(const ngram_model *g, int bi) { return g->tok + (size_t)bi * (size_t)g->slots; }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
-void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
+void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
                const kernel_set *ks) {
     uint64_t B = 0;
     for (int k = 0; k < NGRAM_MODELS; k++) {
-        g->act[k] = -1;
+        q->act[k] = -1;
         if (!has_context(g, k, n)) continue;
-        uint32_t h = model_hash(g, k, hist, n);
-        g->hash[k] = h;
+        uint32_t h = model_hash(q, k, hist, n);
+        q->hash[k] = h;
         int bi = bucket_of(g, h, k);
         if (g->chk[bi] != check_of(h)) continue;
         const uint16_t *cnt = cnt_of(g, bi);
@@ -135,10 +137,10 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
         if (tot == 0) continue;
         int lb = 0;
         while (lb < 3 && (tot >> (lb + 1)) > 0) lb++; /* 0: 1, 1: 2-3, 2: 4-7, 3: 8+ */
-        g->act[k] = bi;
-        g->conf[k] = lb * 2 + (used == 1);
-        g->tot[k] = tot;
-        B += g->w[k][g->conf[k]];
+        q->act[k] = bi;
+        q->conf[k] = lb * 2 + (used == 1);
+        q->tot[k] = tot;
+        B += g->w[k][q->conf[k]];
     }
     if (B == 0) {
         if (freq != in) memcpy(freq, in, (size_t)V * sizeof(uint32_t));
@@ -149,13 +151,13 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     uint64_t given = 0;
     int32_t rest = -1;
     for (int k = 0; k < NGRAM_MODELS; k++) {
-        if (g->act[k] < 0) continue;
-        const uint16_t *cnt = cnt_of(g, g->act[k]);
-        const uint32_t *tok = tok_of(g, g->act[k]);
-        uint64_t share = moved * g->w[k][g->conf[k]] / B;
+        if (q->act[k] < 0) continue;
+        const uint16_t *cnt = cnt_of(g, q->act[k]);
+        const uint32_t *tok = tok_of(g, q->act[k]);
+        uint64_t share = moved * g->w[k][q->conf[k]] / B;
         for (int j = 0; j < g->slots; j++) {
             if (cnt[j] == 0) continue;
-            uint32_t add = (uint32_t)(share * cnt[j] / g->tot[k]);
+            uint32_t add = (uint32_t)(share * cnt[j] / q->tot[k]);
             freq[tok[j]] += add;
             given += add;
             if (rest < 0) rest = (int32_t)tok[j];
@@ -164,37 +166,37 @@ void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
 }
 
-int32_t ngram_top(const ngram_model *g, int k) {
-    if (g->act[k] < 0) return -1;
-    const uint16_t *cnt = cnt_of(g, g->act[k]);
+int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k) {
+    if (q->act[k] < 0) return -1;
+    const uint16_t *cnt = cnt_of(g, q->act[k]);
     int best = 0;
     for (int j = 1; j < g->slots; j++)
         if (cnt[j] > cnt[best]) best = j;
-    return (int32_t)tok_of(g, g->act[k])[best];
+    return (int32_t)tok_of(g, q->act[k])[best];
 }
 
-void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
+void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
     if (n == 0) return;
     uint32_t t = (uint32_t)hist[n - 1];
     for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
-        if (g->act[k] < 0 || f_out == 0) continue;
-        const uint16_t *cnt = cnt_of(g, g->act[k]);
-        const uint32_t *tok = tok_of(g, g->act[k]);
+        if (q->act[k] < 0 || f_out == 0) continue;
+        const uint16_t *cnt = cnt_of(g, q->act[k]);
+        const uint32_t *tok = tok_of(g, q->act[k]);
         uint32_t c = 0;
         for (int j = 0; j < g->slots; j++)
             if (cnt[j] && tok[j] == t) c = cnt[j];
-        int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / g->tot[k]);
+        int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / q->tot[k]);
         int64_t d = (pk - (int64_t)f_in) * 64 / (int64_t)f_out;
         if (d > 256) d = 256;
         if (d < -256) d = -256;
-        int64_t w = (int64_t)g->w[k][g->conf[k]] + d;
+        int64_t w = (int64_t)g->w[k][q->conf[k]] + d;
         if (w < 0) w = 0;
         if (w > NGRAM_W_MAX) w = NGRAM_W_MAX;
-        g->w[k][g->conf[k]] = (uint32_t)w;
+        g->w[k][q->conf[k]] = (uint32_t)w;
     }
     for (int k = 0; k < NGRAM_MODELS; k++) { /* count t after the context of the k+1 tokens before it */
         if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
-        uint32_t h = g->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
+        uint32_t h = q->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         int bi = bucket_of(g, h, k), S = g->slots;
         uint16_t *cnt = cnt_of(g, bi), chk = check_of(h);
         uint32_t *tok = tok_of(g, bi);
@@ -218,17 +220,17 @@ void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, 
         cnt[at]++;
     }
     if (g->fs) { /* t (index n - 1) starts the line, starts a field, or continues one */
-        if (g->ncf == 0 || (g->fs[t] && g->ncf < NGRAM_FIELDS)) g->cf[g->ncf++] = (uint32_t)(n - 1);
+        if (q->ncf == 0 || (g->fs[t] && q->ncf < NGRAM_FIELDS)) q->cf[q->ncf++] = (uint32_t)(n - 1);
         if (g->fnl[t]) {
-            memcpy(g->pf, g->cf, sizeof g->cf);
-            g->npf = g->ncf;
-            g->pend = (uint32_t)n;
-            g->ncf = 0;
+            memcpy(q->pf, q->cf, sizeof q->cf);
+            q->npf = q->ncf;
+            q->pend = (uint32_t)n;
+            q->ncf = 0;
         }
     }
     if (g->nl && g->nl[t]) { /* t ends a line: the next token starts one */
-        g->prev = g->cur;
-        g->cur = n;
-        g->have_prev = 1;
+        q->prev = q->cur;
+        q->cur = n;
+        q->have_prev = 1;
     }
 }

@@ -32,6 +32,7 @@
 #define NGRAM_W_MAX 15000u  /* each weight <= 0.23 (measured: higher caps lose ~1% on cp.html, bib, progp) */
 #define NGRAM_B_MAX 64880u  /* the orders together take at most 0.99 of the input distribution */
 
+/* The tables and weights: shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
     /* bucket b of model k is index i = (k << bits) | b: check value chk[i] (0 = empty), and its slots'
     ** counts cnt[i * slots + j] (0 = empty slot) and tokens tok[i * slots + j] */
@@ -39,27 +40,30 @@ typedef struct {
     uint32_t *tok;
     int bits, slots;                    /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones */
     uint32_t w[NGRAM_MODELS][NGRAM_CONF];
+    const uint8_t *nl;                  /* the line model: on when set (ngram_set_line); (V) line-end flags */
+    const uint8_t *fs, *fnl;            /* the field model: on when set (ngram_set_field) */
+} ngram_model;
+
+/* One sequence's state: where its lines and fields are, and what ngram_mix found at this step. */
+typedef struct {
     int act[NGRAM_MODELS];              /* this step: bucket index of each model that predicts, or -1 */
     int conf[NGRAM_MODELS];
     uint32_t tot[NGRAM_MODELS];
     uint32_t hash[NGRAM_MODELS];        /* this step: context hash of each model (when n > k), for the update */
-    /* the line model: on when nl is set (ngram_set_line) */
-    const uint8_t *nl;                  /* (V) 1 for a token whose bytes hold a line end */
     size_t cur, prev;                   /* start of the current and of the previous line (token indexes) */
     int have_prev;                      /* a line has ended in this chunk */
-    /* the field model: on when fs is set (ngram_set_field) */
-    const uint8_t *fs, *fnl;            /* (V) 1 for a token that starts a field; 1 for one that ends a line */
     uint32_t cf[NGRAM_FIELDS];          /* token index where each field of the current line starts */
     uint32_t pf[NGRAM_FIELDS];          /* and of the previous line */
     uint32_t ncf, npf, pend;            /* fields recorded in each; token index after the previous line */
-} ngram_model;
+} ngram_seq;
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
 ** LLMZ_ERR_NOMEM on failure. */
 int ngram_init(ngram_model *g, int wide);
 size_t ngram_bytes(int wide);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
-void ngram_reset(ngram_model *g); /* start of a chunk */
+void ngram_reset(ngram_model *g); /* start of a chunk (or chunk group): empty tables, initial weights */
+void ngram_seq_reset(ngram_seq *q); /* start of a chunk */
 /* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a fifth context, the previous line's tokens
 ** at the current token's index in its line and the next index, with the last token.  nl: (V) line-end flags
 ** of the tokens, kept by the caller; NULL (the default) turns it off, leaving the orders exactly as before. */
@@ -72,14 +76,14 @@ void ngram_set_field(ngram_model *g, const uint8_t *fs, const uint8_t *nl);
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
-void ngram_mix(ngram_model *g, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
+void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
                const kernel_set *ks); /* result in freq (may be in); ks gives the take kernel */
 /* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
 ** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
 ** counts the token in every order (under the context hashes ngram_mix computed). */
 /* After ngram_mix: the token model k predicts most (its most counted slot, the first on ties), or -1 when
 ** the model did not take part at this step. */
-int32_t ngram_top(const ngram_model *g, int k);
-void ngram_update(ngram_model *g, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
+int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k);
+void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
 
 #endif

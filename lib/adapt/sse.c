@@ -71,32 +71,32 @@ void sse_reset(sse_model *s) { /* every context starts as the identity map, neve
 }
 
 /* The stretched output of an APM: its cell's two points interpolated, then stretched (+ 2048, so >= 0). */
-static uint32_t apm(const sse_model *s, const uint16_t *t, uint32_t at) {
-    uint32_t p = (t[at] * (128 - s->wt) + t[at + 1] * s->wt) >> 7;
+static uint32_t apm(const sse_model *s, const uint16_t *t, uint32_t at, uint32_t wt) {
+    uint32_t p = (t[at] * (128 - wt) + t[at + 1] * wt) >> 7;
     return (uint32_t)(s->stretch[p >> 4] + 2048);
 }
 
-uint32_t sse_predict(sse_model *s, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask) {
+uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask) {
     uint32_t u = (uint32_t)(s->stretch[f >> 16] + 2048); /* f < 2^28: a 12-bit probability */
     uint32_t cell = u >> 7;
-    s->wt = u & 127;
-    s->at[0] = (uint32_t)prev * SSE_POINTS + cell;
-    s->at[1] = (uint32_t)top * SSE_POINTS + cell;
-    s->at[2] = mask * SSE_POINTS + cell;
-    s->mx[0] = (int32_t)u - 2048;
-    s->mx[1] = (int32_t)apm(s, s->by_prev, s->at[0]) - 2048;
-    s->mx[2] = (int32_t)apm(s, s->by_top, s->at[1]) - 2048;
-    s->mx[3] = (int32_t)apm(s, s->by_mask, s->at[2]) - 2048;
-    s->mx[4] = 256;
-    s->mx[5] = s->stretch[flm >> 16];
-    s->mset = mask;
+    q->wt = u & 127;
+    q->at[0] = (uint32_t)prev * SSE_POINTS + cell;
+    q->at[1] = (uint32_t)top * SSE_POINTS + cell;
+    q->at[2] = mask * SSE_POINTS + cell;
+    q->mx[0] = (int32_t)u - 2048;
+    q->mx[1] = (int32_t)apm(s, s->by_prev, q->at[0], q->wt) - 2048;
+    q->mx[2] = (int32_t)apm(s, s->by_top, q->at[1], q->wt) - 2048;
+    q->mx[3] = (int32_t)apm(s, s->by_mask, q->at[2], q->wt) - 2048;
+    q->mx[4] = 256;
+    q->mx[5] = s->stretch[flm >> 16];
+    q->mset = mask;
     int64_t dot = 0;
-    for (int i = 0; i < SSE_INPUTS; i++) dot += (int64_t)s->mw[mask][i] * s->mx[i];
+    for (int i = 0; i < SSE_INPUTS; i++) dot += (int64_t)s->mw[mask][i] * q->mx[i];
     dot /= 65536;
     if (dot > 2047) dot = 2047;
     if (dot < -2048) dot = -2048;
     uint32_t p = squash((int32_t)dot);
-    s->pmix = p;
+    q->pmix = p;
     return p < 16 ? 16 : p > 65535 ? 65535 : p;
 }
 
@@ -113,15 +113,15 @@ static void learn(uint16_t *t, uint8_t *cnt, uint32_t at, uint32_t wt, int hit) 
     }
 }
 
-void sse_update(sse_model *s, int hit) {
-    learn(s->by_prev, s->n_prev, s->at[0], s->wt, hit);
-    learn(s->by_top, s->n_top, s->at[1], s->wt, hit);
-    learn(s->by_mask, s->n_mask, s->at[2], s->wt, hit);
-    int64_t err = (hit ? 65536 : 0) - (int64_t)s->pmix;
+void sse_update(sse_model *s, const sse_step *q, int hit) {
+    learn(s->by_prev, s->n_prev, q->at[0], q->wt, hit);
+    learn(s->by_top, s->n_top, q->at[1], q->wt, hit);
+    learn(s->by_mask, s->n_mask, q->at[2], q->wt, hit);
+    int64_t err = (hit ? 65536 : 0) - (int64_t)q->pmix;
     for (int i = 0; i < SSE_INPUTS; i++) {
-        int64_t w = s->mw[s->mset][i] + err * s->mx[i] / SSE_MIX_RATE; /* C division: towards zero */
+        int64_t w = s->mw[q->mset][i] + err * q->mx[i] / SSE_MIX_RATE; /* C division: towards zero */
         if (w > SSE_W_MAX) w = SSE_W_MAX;
         if (w < -SSE_W_MAX) w = -SSE_W_MAX;
-        s->mw[s->mset][i] = (int32_t)w;
+        s->mw[q->mset][i] = (int32_t)w;
     }
 }

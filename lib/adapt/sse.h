@@ -31,11 +31,13 @@ typedef struct {
     int16_t stretch[4096];                  /* stretch of a 12-bit probability, 1/256 units */
     int V;
     int32_t mw[SSE_MASKS][SSE_INPUTS];      /* mixer weights (16.16), a set per agreement mask */
-    /* this step (sse_predict) */
+} sse_model; /* shared by every sequence of a chunk group (frame flag bit 7), else one per chunk */
+
+typedef struct { /* one sequence's step: what sse_predict computed, for sse_update */
     int32_t mx[SSE_INPUTS];                 /* the mixer's inputs */
     uint32_t mset, pmix;                    /* its weight set, its output (16 bits) */
     uint32_t at[3], wt;                     /* interpolation cell of each APM, weight of its upper point */
-} sse_model;
+} sse_step;
 
 int sse_init(sse_model *s, int V); /* LLMZ_ERR_NOMEM on failure */
 size_t sse_bytes(int V);           /* what sse_init allocates */
@@ -43,8 +45,8 @@ void sse_free(sse_model *s);
 void sse_reset(sse_model *s);      /* start of a chunk */
 /* P (16 bits, in [16, 65535]) that the next token is the predicted top, whose frequency (of 2^28) is f;
 ** prev: the previous token, top: the predicted token (both 0 .. V-1); mask: the agreement mask. */
-uint32_t sse_predict(sse_model *s, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask);
+uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask);
 /* After coding: hit = the token was top.  Follows sse_predict of the same step. */
-void sse_update(sse_model *s, int hit);
+void sse_update(sse_model *s, const sse_step *q, int hit);
 
 #endif

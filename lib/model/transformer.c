@@ -52,6 +52,7 @@ struct tf_batch {
     int *pos;
     qact xq;
     team *team;      /* NULL: the calling thread alone */
+    team *given;     /* the team tf_batch_use_team gave (tf_batch_pause_team) */
     float *att_base; /* (ctx) in the batch's block: att without a team */
     float *att_own;  /* att's own allocation with a team */
 };
@@ -449,9 +450,11 @@ int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t) {
     llmz_free(b->att_own);
     b->att_own = att;
     b->att = att ? att : b->att_base;
-    b->team = t;
+    b->team = b->given = t;
     return LLMZ_OK;
 }
+
+void tf_batch_pause_team(tf_batch *b, int paused) { b->team = paused ? NULL : b->given; }
 
 void tf_batch_free(tf_batch *b) {
     if (!b) return;

@@ -49,6 +49,9 @@ size_t tf_batch_bytes(const tf_model *m, int nmax);
 /* Evaluate this batch's rows with a thread team (team.h; NULL: the calling thread alone).  The team stays
 ** the caller's; results are bit-identical for every team size. */
 int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t);
+/* paused = 1: evaluate b on the calling thread alone (while the team runs something else); 0: with its team
+** again.  The results do not change. */
+void tf_batch_pause_team(tf_batch *b, int paused);
 size_t tf_state_bytes(const tf_model *m);
 
 /* Evaluate n rows (n <= nmax); logits (n, vocab) row-major.  Each state's position advances by its rows.

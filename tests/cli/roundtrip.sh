@@ -121,7 +121,11 @@ xm -l chunks.llmz
 check "--chunk-size 4K gives several chunks" awk 'NR == 2 { exit !($2 >= 4) }' stdout
 xmo chunks2.llmz -c long
 xm -l chunks2.llmz
-check "default chunk size: one chunk for 20 KB" awk 'NR == 2 { exit !($2 == 1) }' stdout
+check "default chunk size: two chunks (one group) for 20 KB" awk 'NR == 2 { exit !($2 == 2) }' stdout
+head -c 16384 long >short16k
+xmo chunks3.llmz -c short16k
+xm -l chunks3.llmz
+check "default chunk size: one chunk for 16 KiB" awk 'NR == 2 { exit !($2 == 1) }' stdout
 
 # determinism: thread count and kernels do not change the bytes
 xmo t1.llmz -c -T 1 text

@@ -45,8 +45,15 @@ static double *TOKBITS; /* when set, run_f stores each token's bits there */
 static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, uint32_t *ngram_w,
                     void (*lm_f)(uint32_t *)) {
     match_model mm;
+    match_seq mq;
     cache_model cm;
     ngram_model gm;
+    ngram_seq gq;
+    const int32_t *hist = tok;
+    size_t len = 0;
+    match_group own = {&hist, &len, 1};
+    match_seq_reset(&mq);
+    ngram_seq_reset(&gq);
     CHECK_EQ(match_init(&mm), 0);
     CHECK_EQ(cache_init(&cm, V), 0);
     CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0), 0);
@@ -60,15 +67,17 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
         memcpy(fin, f, sizeof f);
         if (models & CACHE) cache_mix(&cm, f, f, kernels_ref());
         memcpy(fng, f, sizeof f);
-        if (models & NGRAM) ngram_mix(&gm, tok, (size_t)i, f, f, V, kernels_ref());
-        if (models & MATCH) match_mix(&mm, tok, (size_t)i, f, V, kernels_ref());
+        len = (size_t)i;
+        if (models & NGRAM) ngram_mix(&gm, &gq, tok, (size_t)i, f, f, V, kernels_ref());
+        if (models & MATCH) match_mix(&mm, &mq, &own, 0, f, V, kernels_ref());
         ok &= invariants(f);
         int32_t t = tok[i];
         bits += -log2((double)f[t] / RC_TOTAL);
         if (TOKBITS) TOKBITS[i] = -log2((double)f[t] / RC_TOTAL);
         cache_update(&cm, t, fin[t], f[t]);
-        if (models & NGRAM) ngram_update(&gm, tok, (size_t)i + 1, fng[t], f[t]);
-        match_update(&mm, tok, (size_t)i + 1);
+        if (models & NGRAM) ngram_update(&gm, &gq, tok, (size_t)i + 1, fng[t], f[t]);
+        len = (size_t)i + 1;
+        match_update(&mm, &mq, &own, 0);
     }
     CHECK(ok);
     if (final_b) *final_b = cm.b;
@@ -141,7 +150,12 @@ int main(void) {
     /* extreme input frequencies: one token holds almost everything, others 1 */
     {
         match_model mm;
+        match_seq mq;
         cache_model cm;
+        const int32_t *hist = rep;
+        size_t len = 0;
+        match_group own = {&hist, &len, 1};
+        match_seq_reset(&mq);
         match_init(&mm);
         cache_init(&cm, V);
         static uint32_t f[V], fin[V];
@@ -151,10 +165,12 @@ int main(void) {
             f[3] = RC_TOTAL - (V - 1);
             memcpy(fin, f, sizeof f);
             cache_mix(&cm, f, f, kernels_ref());
-            match_mix(&mm, rep, (size_t)i, f, V, kernels_ref());
+            len = (size_t)i;
+            match_mix(&mm, &mq, &own, 0, f, V, kernels_ref());
             ok &= invariants(f);
             cache_update(&cm, rep[i], fin[rep[i]], f[rep[i]]);
-            match_update(&mm, rep, (size_t)i + 1);
+            len = (size_t)i + 1;
+            match_update(&mm, &mq, &own, 0);
         }
         CHECK(ok);
         match_free(&mm);
@@ -207,6 +223,8 @@ int main(void) {
         run_f(lg, n, NGRAM | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
         /* the context ngram_top reports: after 3 lines, the field model predicts field 2's first token */
         ngram_model gm;
+        ngram_seq gq;
+        ngram_seq_reset(&gq);
         CHECK_EQ(ngram_init(&gm, 0), 0);
         ngram_set_field(&gm, FS, NL);
         static uint32_t f[V];
@@ -214,10 +232,10 @@ int main(void) {
         int32_t want[21], got[21];
         for (int i = 0; i < 21; i++) {
             lm(f);
-            ngram_mix(&gm, seq, (size_t)i, f, f, V, kernels_ref());
-            got[i] = ngram_top(&gm, NGRAM_FIELD);
+            ngram_mix(&gm, &gq, seq, (size_t)i, f, f, V, kernels_ref());
+            got[i] = ngram_top(&gm, &gq, NGRAM_FIELD);
             want[i] = -2;
-            ngram_update(&gm, seq, (size_t)i + 1, RC_TOTAL / V, f[seq[i]]);
+            ngram_update(&gm, &gq, seq, (size_t)i + 1, RC_TOTAL / V, f[seq[i]]);
         }
         CHECK_EQ(got[17], -1); /* field 2 of line 3 starts: context (-3, "2", 305) is new */
         CHECK_EQ(got[18], 50); /* "2" then field 2's first token, seen after the same context in line 2 */
@@ -229,12 +247,13 @@ int main(void) {
     /* secondary estimation (sse.h) */
     {
         sse_model s;
+        sse_step q;
         CHECK_EQ(sse_init(&s, V), 0);
         /* at a chunk start it maps a probability to about itself, monotonically, within [16, 65535] */
         uint32_t prev = 0;
         int mono = 1, near = 1, range = 1;
         for (uint32_t f = 1; f < RC_TOTAL; f += 65521) {
-            uint32_t p = sse_predict(&s, f, f, 7, 9, 3);
+            uint32_t p = sse_predict(&s, &q, f, f, 7, 9, 3);
             mono &= p >= prev;
             range &= p >= 16 && p <= 65535;
             double want = (double)f / RC_TOTAL, got = p / 65536.0;
@@ -249,10 +268,10 @@ int main(void) {
         for (int i = 0; i < N; i++) {
             uint32_t f = RC_TOTAL / 100 * 99, ft = (RC_TOTAL - f) / 50; /* a miss: one of 50 others */
             int hit = next() % 10 < 7;
-            uint32_t p = sse_predict(&s, f, RC_TOTAL / 2, (int32_t)(i % 5), 9, 3);
+            uint32_t p = sse_predict(&s, &q, f, RC_TOTAL / 2, (int32_t)(i % 5), 9, 3);
             plain += -log2(hit ? (double)f / RC_TOTAL : (double)ft / RC_TOTAL);
             with += -log2(hit ? p / 65536.0 : (1 - p / 65536.0) * ft / (RC_TOTAL - f));
-            sse_update(&s, hit);
+            sse_update(&s, &q, hit);
         }
         /* the ideal: the entropy of the hit (0.88 bits) plus, on a miss, which of the 50 (5.64 bits) */
         double ideal = N * (-0.7 * log2(0.7) - 0.3 * log2(0.3) + 0.3 * log2(50.0));
@@ -262,9 +281,9 @@ int main(void) {
         sse_reset(&s);
         double sure = 0;
         for (int i = 0; i < N; i++) {
-            uint32_t p = sse_predict(&s, RC_TOTAL / 10 * 6, RC_TOTAL / 2, 4, 9, 0x7f);
+            uint32_t p = sse_predict(&s, &q, RC_TOTAL / 10 * 6, RC_TOTAL / 2, 4, 9, 0x7f);
             sure += -log2(p / 65536.0);
-            sse_update(&s, 1);
+            sse_update(&s, &q, 1);
         }
         CHECK(sure < N * 0.01);
         CHECK(sure > 0);

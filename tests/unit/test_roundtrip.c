@@ -251,22 +251,99 @@ int main(void) {
         for (int a = 1; a <= LLMZ_ADAPT_ALL; a++) {
             size_t na, nb;
             unsigned char *z = malloc(cap), *back;
-            if ((a & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE)) && !(a & LLMZ_ADAPT_NGRAM)) {
+            if ((a & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)) && !(a & LLMZ_ADAPT_NGRAM)) {
                 CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_ERR_PARAM);
                 free(z);
                 continue;
             }
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_OK);
+            /* 5000 bytes in chunks of 4096: two chunks, one group when LLMZ_ADAPT_GROUP is set */
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
             CHECK_EQ(llmz_compress_frame(c, z, cap, &na, text, 5000, NULL), LLMZ_OK);
-            CHECK_EQ(z[5] & 0x75, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
+            CHECK_EQ(z[5] & 0xf5, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
                                       ((a & LLMZ_ADAPT_LINE) ? 0x10 : 0) | ((a & LLMZ_ADAPT_FIELD) ? 0x20 : 0) |
-                                      ((a & LLMZ_ADAPT_SSE) ? 0x40 : 0));
+                                      ((a & LLMZ_ADAPT_SSE) ? 0x40 : 0) | ((a & LLMZ_ADAPT_GROUP) ? 0x80 : 0));
             CHECK_EQ(decompress(z, na, &back, &nb, LLMZ_KERNELS_REF, 1), LLMZ_OK);
             CHECK(nb == 5000 && memcmp(back, text, 5000) == 0);
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
             free(back);
             free(z);
         }
         llmz_cctx_free(c);
+    }
+    /* chunk groups (frame flag bit 7): a frame's chunks share their online models, in groups of 16 */
+    {
+        size_t n = 80000, ng, nu, nd;
+        unsigned char *mixed = malloc(n), *out;
+        memcpy(mixed, text, n);
+        memcpy(mixed + 3 * 4096, rnd, 4096); /* chunk 3 stays raw (and takes no part in its group's models) */
+        for (size_t i = 7 * 4096; i < 7 * 4096 + 300; i++) mixed[i] = '\r'; /* chunk 7: CRs, not CRLF */
+        memcpy(mixed + 9 * 4096, "a\r\nb\r\n", 6); /* chunk 9: CRLF text (method 2) */
+        /* 20 chunks of 4096: groups of 16 and 4 */
+        unsigned char *g1 = compress(mixed, n, &ng, LLMZ_KERNELS_REF, 1, 4096);
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_frame_get_info(&fi, g1, ng), LLMZ_OK);
+        CHECK_EQ(fi.n_chunks, 20u);
+        CHECK_EQ(fi.raw_chunks, 1u);
+        CHECK_EQ(fi.flags, 0xf7u);
+        /* the same bytes from every kernel set and thread count (lanes on a team, or one thread) */
+        int ts[] = {2, 3, 5};
+        for (int i = 0; i < 3; i++) {
+            size_t nx;
+            unsigned char *x = compress(mixed, n, &nx, LLMZ_KERNELS_AUTO, ts[i], 4096);
+            CHECK(nx == ng && memcmp(x, g1, ng) == 0);
+            free(x);
+        }
+        for (int t = 1; t <= 4; t++) {
+            CHECK_EQ(decompress(g1, ng, &out, &nd, t % 2 ? LLMZ_KERNELS_AUTO : LLMZ_KERNELS_REF, t), LLMZ_OK);
+            CHECK(nd == n && memcmp(out, mixed, n) == 0);
+            free(out);
+        }
+        /* the shared models pay on repetitive text: smaller than the chunks coded alone */
+        llmz_cctx *c = llmz_cctx_create(M);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP), LLMZ_OK);
+        unsigned char *u = malloc(llmz_frame_bound(n));
+        CHECK_EQ(llmz_compress_frame(c, u, llmz_frame_bound(n), &nu, mixed, n, NULL), LLMZ_OK);
+        CHECK_EQ(u[5], 0x77);
+        CHECK(ng < nu);
+        fprintf(stderr, "groups: %zu bytes, chunks alone: %zu\n", ng, nu);
+        /* a chunk of a group that comes out larger than stored: the frame is coded again without groups */
+        unsigned char *hard = malloc(8192);
+        for (size_t i = 0; i < 8192; i++) hard[i] = (unsigned char)(next() % 160 + 48); /* not uniform over 256 */
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL), LLMZ_OK);
+        size_t nh;
+        unsigned char *h = malloc(llmz_frame_bound(8192));
+        CHECK_EQ(llmz_compress_frame(c, h, llmz_frame_bound(8192), &nh, hard, 8192, NULL), LLMZ_OK);
+        CHECK_EQ(llmz_frame_get_info(&fi, h, nh), LLMZ_OK);
+        CHECK_EQ(fi.n_chunks, 2u);
+        CHECK_EQ(fi.raw_chunks, 2u);
+        CHECK_EQ(fi.flags & 0x80u, 0u);
+        CHECK_EQ(decompress(h, nh, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+        CHECK(nd == 8192 && memcmp(out, hard, 8192) == 0);
+        free(out);
+        /* an input of 16 KiB or less is one chunk; more, up to the automatic chunk size, is two in a group */
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
+        size_t sizes[] = {16384, 16385, 65536};
+        unsigned chunks_want[] = {1, 2, 2};
+        for (int i = 0; i < 3; i++) {
+            size_t nz;
+            unsigned char *z = malloc(llmz_frame_bound(sizes[i]));
+            CHECK_EQ(llmz_compress_frame(c, z, llmz_frame_bound(sizes[i]), &nz, text, sizes[i], NULL), LLMZ_OK);
+            CHECK_EQ(llmz_frame_get_info(&fi, z, nz), LLMZ_OK);
+            CHECK_EQ(fi.n_chunks, chunks_want[i]);
+            CHECK_EQ(fi.flags, chunks_want[i] > 1 ? 0xf7u : 0x77u);
+            CHECK_EQ(decompress(z, nz, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+            CHECK(nd == sizes[i] && memcmp(out, text, sizes[i]) == 0);
+            free(out);
+            free(z);
+        }
+        llmz_cctx_free(c);
+        free(h);
+        free(hard);
+        free(u);
+        free(g1);
+        free(mixed);
     }
     /* CRLF text is coded as LF text (chunk method 2) and restored exactly; anything else with CRs is not */
     {
