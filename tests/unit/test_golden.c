@@ -52,6 +52,9 @@ static const golden GOLD[] = {
      LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD, 1, 0},
     {"source10k.txt", "source10k.sse.llmz", 4096, 1, {0, 0}, 3, 0, 1, SSE_ALL, 1, 0},
     {"english.txt", "english.sse.llmz", 0, 1, {0, 0}, 1, 0, 1, SSE_ALL, 1, 0},
+    /* chunk groups (flag bit 7): 3 chunks in one group (0xf7); 17 chunks, groups of 16 and 1 */
+    {"source10k.txt", "source10k.group.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
+    {"groups.txt", "groups.txt.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0},
     /* a LoRA adapter on the tiny model: flags 0x0f, the adapter extension after the header CRC */
     {"english.txt", "english.adapter.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 1},
 };
