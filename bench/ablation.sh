@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/ablation.sh -- what each family of llmz's online models buys: the same files compressed with
 # --adapt=none, match (recency cache + match model), then adding one family at a time: token n-grams, the line
-# model, the field model, and the secondary estimation with wide n-gram tables (all: the default), next to xz -9e.
+# model, the field model, the secondary estimation with wide n-gram tables, and chunk groups (all: the default:
+# a frame's chunks share these models), next to xz -9e.
 # Prints a markdown table of bits per byte and the compression speed with none and with all.
 #
 #   sh bench/ablation.sh [FILE...]     (default: the text files of ../shared/bench/canterbury and calgary)
@@ -20,10 +21,10 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmz-abl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
-# each column adds one family to the one before: none, match, +ngram, +line, +field, all (+sse)
-SETS="none match match,ngram match,ngram,line match,ngram,line,field all"
-echo "| file | size | xz -9e | none | match | +ngram | +line | +field | +sse, wide n-grams (all) | all / none | all / xz | c KB/s none | c KB/s all |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# each column adds one family to the one before: none, match, +ngram, +line, +field, +sse, all (+group)
+SETS="none match match,ngram match,ngram,line match,ngram,line,field match,ngram,line,field,sse all"
+echo "| file | size | xz -9e | none | match | +ngram | +line | +field | +sse, wide n-grams | +group (all) | all / none | all / xz | c KB/s none | c KB/s all |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 tot=0; tx=0; sums=""
 for f in "$@"; do
     n=$(wc -c < "$f")

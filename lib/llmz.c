@@ -565,18 +565,24 @@ static void ph_lanes(void *arg, int i, int nt) {
     }
 }
 
-/* Grouped: the models learn step j's tokens, chunk by chunk; returns 0 when no chunk had a step j. */
-static int group_learn(worker *w, int j) {
-    int any = 0;
+/* Grouped: the models learn step j's tokens, chunk by chunk. */
+static void group_learn(worker *w, int j) {
     for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
     for (int i = 0; i < w->nslots; i++) {
         seq *s = &w->slots[i];
-        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) {
-            seq_learn(w, s);
-            any = 1;
-        }
+        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) seq_learn(w, s);
     }
-    return any;
+}
+
+/* Grouped, after the batch's rows are gathered: the steps it codes (the most new rows of a chunk). */
+static int group_steps(const worker *w) {
+    int steps = 0;
+    for (int i = 0; i < w->nslots; i++) {
+        const seq *s = &w->slots[i];
+        int m = s->active && s->nrows > 0 ? s->row0 + s->nrows - s->first_new : 0;
+        if (m > steps) steps = m;
+    }
+    return steps;
 }
 
 /* One batch of a chunk group, whose chunks code in lockstep: at each step every chunk codes its token from the
@@ -592,9 +598,9 @@ static int group_step(worker *w) {
         lane *L = &w->lanes[0];
         if (w->team) tf_batch_pause_team(L->b, 0);
         lane_forward(w, L, 0, 1);
-        for (int j = 0; L->rc == LLMZ_OK; j++) {
+        for (int j = 0, steps = group_steps(w); j < steps && L->rc == LLMZ_OK; j++) {
             lane_code(w, L, 0, 1, j);
-            if (L->rc == LLMZ_OK && !group_learn(w, j)) break;
+            if (L->rc == LLMZ_OK) group_learn(w, j);
         }
         rc = L->rc;
     } else {
@@ -602,15 +608,15 @@ static int group_step(worker *w) {
         lanes_arg a = {w, 0, 0};
         team_run(w->team, ph_lanes, &a);
         for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
-        for (int j = 0; !rc; j++) {
-            if (j > 0) {
+        for (int j = 0, steps = group_steps(w); j < steps && !rc; j++) {
+            if (j > 0) { /* step 0 was coded with the evaluation */
                 a.code = 1;
                 a.j = j;
                 team_run(w->team, ph_lanes, &a);
                 for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
                 if (rc) break;
             }
-            if (!group_learn(w, j)) break;
+            group_learn(w, j);
         }
     }
     /* a group stops as a whole; an encoder whose chunk came out too big codes the frame again ungrouped */
