@@ -153,8 +153,7 @@ int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
 /* The online models a chunk learns as it is coded; in a chunk group (frame flag bit 7) one set is shared by
 ** the group's chunks, coded in lockstep (docs/format.md, "Chunk groups"). */
 typedef struct {
-    match_model mm;    /* frame flag FRAME_FLAG_ADAPT: match model */
-    cache_model cm;    /* and recency cache */
+    match_model mm;    /* frame flag FRAME_FLAG_ADAPT: match model (the recency cache is each chunk's own) */
     ngram_model gm;    /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
     sse_model ss;      /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
 } models;
@@ -165,6 +164,15 @@ typedef struct {
 #define GROUP_SPLIT_MIN (16u * 1024u)
 /* Internal: a grouped frame's chunk came out larger than stored; the frame is coded again without groups. */
 #define GROUP_FALLBACK (-100)
+
+/* A group's n-gram tables have 2^b times the buckets of a chunk's, b = ceil(log2(chunks per group)) up to 3:
+** they hold what all the group's chunks teach them (docs/format.md, "Chunk groups"). */
+static int group_table_bits(uint32_t n_chunks) {
+    uint32_t k = n_chunks < FRAME_GROUP ? n_chunks : FRAME_GROUP;
+    int b = 0;
+    while (b < 3 && (1u << b) < k) b++;
+    return b;
+}
 
 /* One chunk being coded: its model state, tokens and range coder. */
 typedef struct {
@@ -193,7 +201,8 @@ typedef struct {
     match_seq mq;      /* this chunk's place in the models */
     ngram_seq gq;
     sse_step sq;
-    uint32_t u_lm, u_cached, u_freq; /* the coded token's frequency from the LM, after the cache, in the end */
+    uint32_t u_lm, u_cached, u_freq;
+    cache_model cm;    /* frame flag FRAME_FLAG_ADAPT: the recency cache (a chunk's own, in a group too) */ /* the coded token's frequency from the LM, after the cache, in the end */
     int sse_on;        /* this step: the token is coded in two steps (sse.h) */
     int32_t top;       /* this step: the predicted top token, its frequency, the frequency of "it is top" */
     uint32_t ftop, fhit;
@@ -269,11 +278,11 @@ static void worker_free(worker *w) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
             llmz_free(w->slots[i].norm);
+            cache_free(&w->slots[i].cm);
         }
     if (w->mods)
         for (int i = 0; i < w->nmods; i++) {
             match_free(&w->mods[i].mm);
-            cache_free(&w->mods[i].cm);
             ngram_free(&w->mods[i].gm);
             sse_free(&w->mods[i].ss);
         }
@@ -331,8 +340,8 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     int ok = lanes_ok && w->slots && w->mods && w->gids && w->glen;
     for (int i = 0; ok && i < w->nmods; i++) {
         models *M = &w->mods[i];
-        if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK && cache_init(&M->cm, w->V) == LLMZ_OK;
-        if (ok && w->ngram) ok = ngram_init(&M->gm, w->sse) == LLMZ_OK;
+        if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK;
+        if (ok && w->ngram) ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&M->gm, m->tok_nl);
         if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&M->gm, m->tok_fs, m->tok_nl);
         if (ok && w->sse) ok = sse_init(&M->ss, w->V) == LLMZ_OK;
@@ -344,6 +353,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
+        if (ok && w->adapt) ok = cache_init(&s->cm, w->V) == LLMZ_OK;
         s->M = &w->mods[w->grouped ? 0 : i];
         s->hist = s->ids;
         s->own.ids = &s->hist;
@@ -410,7 +420,7 @@ static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t t
     L->f_lm = f;
     if (w->adapt) {
         uint32_t *o = w->ngram ? L->fng : L->freq;
-        cache_mix(&s->M->cm, f, o, w->ks);
+        cache_mix(&s->cm, f, o, w->ks);
         f = o;
     }
     L->f_cached = f;
@@ -518,7 +528,7 @@ static int seq_code(worker *w, lane *L, seq *s, int r) {
 static void seq_learn(worker *w, seq *s) {
     if (!(w->adapt || w->ngram)) return;
     int32_t t = s->ids[s->done - 1];
-    if (w->adapt) cache_update(&s->M->cm, t, s->u_lm, s->u_freq);
+    if (w->adapt) cache_update(&s->cm, t, s->u_lm, s->u_freq);
     if (w->ngram) ngram_update(&s->M->gm, &s->gq, s->ids, s->done, s->u_cached, s->u_freq);
     if (w->adapt) match_update(&s->M->mm, &s->mq, s->G, s->self);
     if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
@@ -709,10 +719,7 @@ static void chunk_stats(llmz_stats *st, const frame_chunk *chunks, uint32_t n) {
 }
 
 static void models_reset(worker *w, models *M) {
-    if (w->adapt) {
-        match_reset(&M->mm);
-        cache_reset(&M->cm);
-    }
+    if (w->adapt) match_reset(&M->mm);
     if (w->ngram) ngram_reset(&M->gm);
     if (w->sse) sse_reset(&M->ss);
 }
@@ -732,6 +739,7 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     if (!w->grouped) models_reset(w, s->M);
     match_seq_reset(&s->mq);
     ngram_seq_reset(&s->gq);
+    if (w->adapt) cache_reset(&s->cm);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -1165,15 +1173,17 @@ static uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
            rows * (sizeof(int32_t) + sizeof(tf_state *));
 }
 
-static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size) {
-    return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t);
+static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags) {
+    return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t) +
+           ((flags & FRAME_FLAG_ADAPT) ? cache_bytes(tf_cfg(m->tf)->vocab) : 0);
 }
 
-static uint64_t models_bytes(const llmz_model *m, uint8_t flags) {
+static uint64_t models_bytes(const llmz_model *m, uint8_t flags, uint32_t n_chunks) {
     int V = tf_cfg(m->tf)->vocab;
     uint64_t b = sizeof(models);
-    if (flags & FRAME_FLAG_ADAPT) b += match_bytes() + cache_bytes(V);
-    if (flags & FRAME_FLAG_NGRAM) b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0);
+    if (flags & FRAME_FLAG_ADAPT) b += match_bytes();
+    if (flags & FRAME_FLAG_NGRAM)
+        b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0);
     if (flags & FRAME_FLAG_SSE) b += sse_bytes(V);
     return b;
 }
@@ -1189,7 +1199,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
         uint64_t workers = (uint64_t)job_workers((n_chunks + FRAME_GROUP - 1) / FRAME_GROUP, 1, threads);
         uint64_t team_n = (uint64_t)threads / workers, nlanes = team_n > 1 ? (team_n < slots ? team_n : slots) : 1;
         uint64_t nmax = slots * ((uint64_t)keep + 1), rows = nlanes > 1 ? nmax / slots * ((slots + nlanes - 1) / nlanes) : nmax;
-        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size) + models_bytes(m, flags) +
+        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, n_chunks) +
                           slots * (sizeof(int32_t *) + sizeof(size_t)) + team_att);
     }
     int slots;
@@ -1198,7 +1208,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     uint64_t workers = (uint64_t)job_workers(n_chunks, (uint32_t)slots, threads);
     uint64_t nmax = (uint64_t)slots + keep;
     return workers * (lane_bytes(m, nmax) + team_att +
-                      (uint64_t)slots * (slot_bytes(m, chunk_size) + models_bytes(m, flags) + sizeof(int32_t *) + sizeof(size_t)));
+                      (uint64_t)slots * (slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, n_chunks) + sizeof(int32_t *) + sizeof(size_t)));
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {

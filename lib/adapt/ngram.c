@@ -11,14 +11,14 @@
 static size_t buckets(int bits) { return (size_t)NGRAM_MODELS << bits; }
 static size_t slots(int wide) { return wide ? NGRAM_WIDE_SLOTS : NGRAM_SLOTS; }
 
-size_t ngram_bytes(int wide) {
+size_t ngram_bytes(int wide, int extra) {
     size_t per_bucket = sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t));
-    return buckets(wide ? NGRAM_WIDE_BITS : NGRAM_BITS) * per_bucket;
+    return buckets((wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket;
 }
 
-int ngram_init(ngram_model *g, int wide) {
+int ngram_init(ngram_model *g, int wide, int extra) {
     memset(g, 0, sizeof *g);
-    g->bits = wide ? NGRAM_WIDE_BITS : NGRAM_BITS;
+    g->bits = (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra;
     g->slots = (int)slots(wide);
     size_t nb = buckets(g->bits), ns = nb * slots(wide);
     g->chk = llmz_malloc(nb * sizeof(uint16_t));

@@ -59,8 +59,9 @@ typedef struct {
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
 ** LLMZ_ERR_NOMEM on failure. */
-int ngram_init(ngram_model *g, int wide);
-size_t ngram_bytes(int wide);    /* what ngram_init allocates */
+/* extra: more buckets, 2^extra times as many (a chunk group's shared tables; docs/format.md, "Chunk groups"). */
+int ngram_init(ngram_model *g, int wide, int extra);
+size_t ngram_bytes(int wide, int extra);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk (or chunk group): empty tables, initial weights */
 void ngram_seq_reset(ngram_seq *q); /* start of a chunk */

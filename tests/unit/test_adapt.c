@@ -56,7 +56,7 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     ngram_seq_reset(&gq);
     CHECK_EQ(match_init(&mm), 0);
     CHECK_EQ(cache_init(&cm, V), 0);
-    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0), 0);
+    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0), 0);
     if (models & LINE) ngram_set_line(&gm, NL);
     if (models & FIELD) ngram_set_field(&gm, FS, NL);
     static uint32_t f[V], fin[V], fng[V];
@@ -225,7 +225,7 @@ int main(void) {
         ngram_model gm;
         ngram_seq gq;
         ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0), 0);
+        CHECK_EQ(ngram_init(&gm, 0, 0), 0);
         ngram_set_field(&gm, FS, NL);
         static uint32_t f[V];
         static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
