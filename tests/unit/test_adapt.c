@@ -244,6 +244,42 @@ int main(void) {
         (void)want;
         ngram_free(&gm);
     }
+    /* a chunk group's match model (format flag bit 7): chunk 1 repeats chunk 0 fifty tokens later, and
+    ** follows the match into chunk 0's history; in lockstep, updates in chunk order */
+    {
+        enum { L = 2000, LAG = 50 };
+        static int32_t a[L], b[L];
+        for (int i = 0; i < L; i++) a[i] = (int32_t)(next() % V);
+        for (int i = 0; i < L; i++) b[i] = i < LAG ? (int32_t)(next() % V) : a[i - LAG];
+        match_model mm;
+        match_seq q[2];
+        const int32_t *ids[2] = {a, b};
+        size_t len[2] = {0, 0};
+        match_group grp = {ids, len, 2};
+        CHECK_EQ(match_init(&mm), 0);
+        match_seq_reset(&q[0]);
+        match_seq_reset(&q[1]);
+        static uint32_t f[V];
+        int hits = 0, cross = 0, self_pred = 0;
+        for (int j = 0; j < L; j++) {
+            int32_t pred[2];
+            for (int c = 0; c < 2; c++) { /* both predict from the state the previous step left */
+                lm(f);
+                match_mix(&mm, &q[c], &grp, c, f, V, kernels_ref());
+                pred[c] = q[c].pred;
+            }
+            hits += pred[1] == b[j];
+            cross += pred[1] >= 0 && q[1].ms == 0;
+            self_pred += pred[0] >= 0;
+            len[0] = len[1] = (size_t)j + 1;
+            match_update(&mm, &q[0], &grp, 0);
+            match_update(&mm, &q[1], &grp, 1);
+        }
+        CHECK(hits > L - LAG - 20); /* every repeated token after the first few of the repeat */
+        CHECK(cross > L - LAG - 20);
+        CHECK_EQ(self_pred, 0); /* random tokens: chunk 0 never finds a match */
+        match_free(&mm);
+    }
     /* secondary estimation (sse.h) */
     {
         sse_model s;
