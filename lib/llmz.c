@@ -604,7 +604,7 @@ static int group_step(worker *w) {
     for (int i = 0; i < w->nslots; i++) active += w->slots[i].active && !w->slots[i].err && !seq_finished(w, &w->slots[i]);
     if (active == 0) return LLMZ_OK;
     w->grow = group_rows(w);
-    if (active == 1 || !w->team) { /* lane 0 on this thread */
+    if (active == 1 || w->nlanes == 1) { /* lane 0 on this thread (with the team's help, if any) */
         lane *L = &w->lanes[0];
         if (w->team) tf_batch_pause_team(L->b, 0);
         lane_forward(w, L, 0, 1);
@@ -614,7 +614,7 @@ static int group_step(worker *w) {
         }
         rc = L->rc;
     } else {
-        tf_batch_pause_team(w->lanes[0].b, 1);
+        tf_batch_pause_team(w->lanes[0].b, 1); /* without a team (threads could not start) the lanes run in turn */
         lanes_arg a = {w, 0, 0};
         team_run(w->team, ph_lanes, &a);
         for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
