@@ -241,7 +241,7 @@ typedef struct {
     team *team;     /* helpers for this worker's evaluations (NULL: none) */
     lane *lanes;    /* (nlanes) */
     int nlanes;
-    int grow;       /* grouped: new rows per chunk in the current batch */
+    int grow;       /* grouped: new rows per chunk in a batch */
     seq *slots;     /* (nslots) */
 } worker;
 
@@ -317,6 +317,9 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     if (w->grouped) w->nmax = decode ? nslots * (h->keep + 1) : nslots * (h->keep + GROUP_ENC_ROWS);
     else w->nmax = decode ? nslots + h->keep : h->window;
     w->nmods = w->grouped ? 1 : nslots;
+    /* a group's chunks are all at the same position (they advance together, and their windows restart
+    ** together): the new rows each gets in a batch, beyond re-fed ones (nmax has room for all of them) */
+    w->grow = w->grouped ? (decode ? 1 : GROUP_ENC_ROWS) : 0;
     /* a group on a team: a lane per member, each with the rows of its chunks */
     w->nlanes = w->grouped && team_n > 1 ? (team_n < nslots ? team_n : nslots) : 1;
     int lane_rows = w->nlanes > 1 ? w->nmax / nslots * ((nslots + w->nlanes - 1) / w->nlanes) : w->nmax;
@@ -375,6 +378,16 @@ static int32_t input_at(const worker *w, const seq *s, size_t j) { return j == 0
 
 static int seq_finished(const worker *w, const seq *s) { return w->decode ? s->exp == s->n : s->done == s->ntok; }
 
+/* A chunk in a slot that still has tokens to code. */
+static int seq_coding(const worker *w, const seq *s) { return s->active && !s->err && !seq_finished(w, s); }
+
+/* Slots still coding. */
+static int coding_slots(const worker *w) {
+    int n = 0;
+    for (int i = 0; i < w->nslots; i++) n += seq_coding(w, &w->slots[i]);
+    return n;
+}
+
 /* Append this sequence's rows for the next batch: re-fed inputs after a window restart (the state is
 ** reset when it already holds `window` inputs), then new inputs.  Returns 0 if not even one new input fits. */
 static int seq_rows(worker *w, lane *L, seq *s, int *nr, int grow) {
@@ -405,9 +418,6 @@ static int seq_rows(worker *w, lane *L, seq *s, int *nr, int grow) {
 
 static void sse_top(worker *w, lane *L, seq *s);
 
-/* A group's chunks are all at the same position (they advance together, and their windows restart together):
-** the new rows each gets in a batch (beyond re-fed ones; the batch has room for all of them). */
-static int group_rows(worker *w) { return w->decode ? 1 : GROUP_ENC_ROWS; }
 
 /* The frequencies the next token of `s` is coded with: the LM's (freq.h), then, as the frame's flags say,
 ** the recency cache, the n-grams and the match model mixed in (lib/adapt); cum built once from the result.  Returns the
@@ -541,7 +551,7 @@ static void lane_forward(worker *w, lane *L, int first, int stride) {
     for (int i = first; i < w->nslots; i += stride) {
         seq *s = &w->slots[i];
         s->nrows = 0;
-        if (s->active && !s->err && !seq_finished(w, s) && !seq_rows(w, L, s, &L->nr, w->grow) && w->grouped)
+        if (seq_coding(w, s) && !seq_rows(w, L, s, &L->nr, w->grow) && w->grouped)
             L->rc = LLMZ_ERR_NOMEM; /* cannot happen: a group's batch has room for all its rows */
     }
     if (L->nr > 0 && L->rc == LLMZ_OK) L->rc = tf_forward(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->logits);
@@ -575,6 +585,14 @@ static void ph_lanes(void *arg, int i, int nt) {
     }
 }
 
+/* One team phase over the lanes; the first lane's error. */
+static int run_lanes(worker *w, lanes_arg *a) {
+    team_run(w->team, ph_lanes, a);
+    for (int l = 0; l < w->nlanes; l++)
+        if (w->lanes[l].rc) return w->lanes[l].rc;
+    return LLMZ_OK;
+}
+
 /* Grouped: the models learn step j's tokens, chunk by chunk. */
 static void group_learn(worker *w, int j) {
     for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
@@ -600,10 +618,8 @@ static int group_steps(const worker *w) {
 ** each member evaluates and codes the chunks of its lanes; when one chunk is left, the whole team helps
 ** with its evaluations instead. */
 static int group_step(worker *w) {
-    int active = 0, rc = LLMZ_OK;
-    for (int i = 0; i < w->nslots; i++) active += w->slots[i].active && !w->slots[i].err && !seq_finished(w, &w->slots[i]);
+    int active = coding_slots(w), rc = LLMZ_OK;
     if (active == 0) return LLMZ_OK;
-    w->grow = group_rows(w);
     if (active == 1 || w->nlanes == 1) { /* lane 0 on this thread (with the team's help, if any) */
         lane *L = &w->lanes[0];
         if (w->team) tf_batch_pause_team(L->b, 0);
@@ -616,15 +632,12 @@ static int group_step(worker *w) {
     } else {
         tf_batch_pause_team(w->lanes[0].b, 1); /* without a team (threads could not start) the lanes run in turn */
         lanes_arg a = {w, 0, 0};
-        team_run(w->team, ph_lanes, &a);
-        for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
+        rc = run_lanes(w, &a);
         for (int j = 0, steps = group_steps(w); j < steps && !rc; j++) {
             if (j > 0) { /* step 0 was coded with the evaluation */
                 a.code = 1;
                 a.j = j;
-                team_run(w->team, ph_lanes, &a);
-                for (int l = 0; l < w->nlanes && !rc; l++) rc = w->lanes[l].rc;
-                if (rc) break;
+                if ((rc = run_lanes(w, &a))) break;
             }
             group_learn(w, j);
         }
@@ -855,15 +868,7 @@ static void group_thread(job *J, worker *w) {
             w->glen[i] = 0;
         }
         for (uint32_t i = 0; i < k && !rc; i++) rc = seq_start(J, w, &w->slots[i], c0 + i);
-        while (!rc && !atomic_load(&J->err)) {
-            int active = 0;
-            for (uint32_t i = 0; i < k; i++) {
-                seq *s = &w->slots[i];
-                if (s->active && !s->err && !seq_finished(w, s)) active = 1;
-            }
-            if (!active) break;
-            rc = worker_step(w);
-        }
+        while (!rc && !atomic_load(&J->err) && coding_slots(w) > 0) rc = worker_step(w);
         for (uint32_t i = 0; i < k && !rc; i++)
             if (w->slots[i].active) rc = seq_end(J, w, &w->slots[i], 0, 0, 0); /* never stored raw after coding */
         if (rc) {
