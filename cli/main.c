@@ -61,7 +61,8 @@ static int print_version(cli_ctx *c)
     const char *kn = llmz_kernels_name(c->o.kernels);
     int err;
     printf("llmz %s (library %s)\n", LLMZ_VERSION_STRING, llmz_version_string());
-    printf("format version %d, numerics version %d\n", LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION);
+    printf("format version %d (decodes %d to %d), numerics version %d\n", LLMZ_FORMAT_VERSION, LLMZ_FORMAT_OLDEST,
+           LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION);
     err = llmz_model_load_default(&m);
     if (err == LLMZ_OK) {
         llmz_model_fingerprint(m, fp);
@@ -112,7 +113,7 @@ typedef struct {
     int key;
 } long_opt;
 
-enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER };
+enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT };
 
 static const long_opt long_opts[] = {
     {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
@@ -121,7 +122,7 @@ static const long_opt long_opts[] = {
     {"verbose", 0, 'v'},    {"quiet", 0, 'q'},         {"version", 0, 'V'},     {"help", 0, 'h'},
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
-    {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER},
+    {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER}, {"format-version", 1, OPT_FORMAT},
 };
 
 typedef struct {
@@ -186,6 +187,11 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         break;
     }
     case OPT_MEMLIMIT: ps->memlimit = arg; break;
+    case OPT_FORMAT:
+        if (strlen(arg) != 1 || arg[0] < '0' + LLMZ_FORMAT_OLDEST || arg[0] > '0' + LLMZ_FORMAT_VERSION)
+            return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION);
+        c->o.format = arg[0] - '0';
+        break;
     case 'T': {
         char *end;
         long v;
@@ -281,6 +287,7 @@ int main(int argc, char **argv)
     ps.threads = -1;
     c.o.memlimit = CLI_DEFAULT_MEMLIMIT;
     c.o.adapt = LLMZ_ADAPT_ALL;
+    c.o.format = LLMZ_FORMAT_VERSION;
     if (!strcmp(prog, "unllmz")) ps.d = 1;
     if (!strcmp(prog, "llmzcat")) ps.d = 1, c.o.to_stdout = 1;
 

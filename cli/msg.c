@@ -94,6 +94,8 @@ void print_usage(void)
         "      --chunk-size=N   bytes per chunk, the unit decoders run in parallel (K/M suffixes;\n"
         "                       4K to 16M; default: by input size, 1/16 of it rounded up to a\n"
         "                       power of two, 64K to 1M; two chunks for 16K to 64K)\n"
+        "      --format-version=N  the format version to write: 2 (the default) or 1, for\n"
+        "                       decoders older than 2026-11-28 (larger archives)\n"
         "      --memlimit=N     refuse to decode frames needing more than N bytes of memory\n"
         "                       (K/M/G suffixes; default 1G; 0: no limit)\n"
         "\n"

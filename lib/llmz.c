@@ -61,7 +61,7 @@ const char *llmz_kernels_name(int k) {
 
 struct llmz_cctx {
     const llmz_model *m;
-    int threads, kernels, adapt, eol;
+    int threads, kernels, adapt, eol, format;
     uint32_t chunk;
 };
 
@@ -81,6 +81,7 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     c->chunk = 0; /* automatic: llmz_auto_chunk() of each frame's size */
     c->adapt = LLMZ_ADAPT_ALL;
     c->eol = 1;
+    c->format = LLMZ_FORMAT_VERSION;
     return c;
 }
 
@@ -119,6 +120,11 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
     if (p == LLMZ_P_EOL) {
         if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
         c->eol = (int)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_FORMAT) {
+        if (v < LLMZ_FORMAT_OLDEST || v > LLMZ_FORMAT_VERSION) return LLMZ_ERR_PARAM;
+        c->format = (int)v;
         return LLMZ_OK;
     }
     return LLMZ_ERR_PARAM;
@@ -344,10 +350,14 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     for (int i = 0; ok && i < w->nmods; i++) {
         models *M = &w->mods[i];
         if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK;
-        if (ok && w->ngram) ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0) == LLMZ_OK;
+        if (ok && w->ngram)
+            ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0, h->version) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&M->gm, m->tok_nl);
-        if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) ngram_set_field(&M->gm, m->tok_fs, m->tok_nl);
-        if (ok && w->sse) ok = sse_init(&M->ss, w->V) == LLMZ_OK;
+        if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) {
+            ngram_set_field(&M->gm, m->tok_fs, m->tok_nl);
+            ngram_set_word(&M->gm, m->tok_wc, m->tok_nl); /* format version 2 only */
+        }
+        if (ok && w->sse) ok = sse_init(&M->ss, w->V, h->version) == LLMZ_OK;
     }
     for (int i = 0; ok && i < nslots; i++) {
         seq *s = &w->slots[i];
@@ -356,7 +366,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
-        if (ok && w->adapt) ok = cache_init(&s->cm, w->V) == LLMZ_OK;
+        if (ok && w->adapt) ok = cache_init(&s->cm, w->V, h->version) == LLMZ_OK;
         s->M = &w->mods[w->grouped ? 0 : i];
         s->hist = s->ids;
         s->own.ids = &s->hist;
@@ -456,8 +466,9 @@ static void sse_top(worker *w, lane *L, seq *s) {
     for (int i = 0; i <= NGRAM_MODELS; i++) mask |= (uint32_t)(cand[i] == top) << i;
     s->top = top;
     s->ftop = L->freq[top];
-    s->fhit = sse_predict(&s->M->ss, &s->sq, s->ftop, L->f_lm[top], s->done ? s->ids[s->done - 1] : w->m->start_tok, top, mask)
-              << (RC_TOTAL_BITS - 16);
+    int32_t prev = s->done ? s->ids[s->done - 1] : w->m->start_tok;
+    int32_t prev2 = s->done > 1 ? s->ids[s->done - 2] : s->done ? w->m->start_tok : -1;
+    s->fhit = sse_predict(&s->M->ss, &s->sq, s->ftop, L->f_lm[top], prev2, prev, top, mask) << (RC_TOTAL_BITS - 16);
 }
 
 /* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
@@ -1034,6 +1045,7 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
     fill_header(&h, c->m);
+    h.version = (uint8_t)c->format;
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
     if (!c->chunk && (c->adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
         h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
@@ -1186,20 +1198,20 @@ static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t fla
            ((flags & FRAME_FLAG_ADAPT) ? cache_bytes(tf_cfg(m->tf)->vocab) : 0);
 }
 
-static uint64_t models_bytes(const llmz_model *m, uint8_t flags, uint32_t n_chunks) {
+static uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, uint32_t n_chunks) {
     int V = tf_cfg(m->tf)->vocab;
     uint64_t b = sizeof(models);
     if (flags & FRAME_FLAG_ADAPT) b += match_bytes();
     if (flags & FRAME_FLAG_NGRAM)
-        b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0);
-    if (flags & FRAME_FLAG_SSE) b += sse_bytes(V);
+        b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0, version);
+    if (flags & FRAME_FLAG_SSE) b += sse_bytes(V, version);
     return b;
 }
 
 /* Bytes the decoding workers hold for a frame (worker_init's allocations, for every worker run_job starts; a
 ** team's attention rows with the threads). */
 static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t chunk_size, uint16_t keep, uint8_t flags,
-                             int threads) {
+                             int version, int threads) {
     if (n_chunks == 0) return 0;
     uint64_t team_att = (uint64_t)threads * tf_cfg(m->tf)->ctx * sizeof(float);
     if (flags & FRAME_FLAG_GROUP) { /* workers take whole groups; with a team, a lane per member */
@@ -1207,7 +1219,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
         uint64_t workers = (uint64_t)job_workers((n_chunks + FRAME_GROUP - 1) / FRAME_GROUP, 1, threads);
         uint64_t team_n = (uint64_t)threads / workers, nlanes = team_n > 1 ? (team_n < slots ? team_n : slots) : 1;
         uint64_t nmax = slots * ((uint64_t)keep + 1), rows = nlanes > 1 ? nmax / slots * ((slots + nlanes - 1) / nlanes) : nmax;
-        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, n_chunks) +
+        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, version, n_chunks) +
                           slots * (sizeof(int32_t *) + sizeof(size_t)) + team_att);
     }
     int slots;
@@ -1216,14 +1228,14 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     uint64_t workers = (uint64_t)job_workers(n_chunks, (uint32_t)slots, threads);
     uint64_t nmax = (uint64_t)slots + keep;
     return workers * (lane_bytes(m, nmax) + team_att +
-                      (uint64_t)slots * (slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, n_chunks) + sizeof(int32_t *) + sizeof(size_t)));
+                      (uint64_t)slots * (slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, version, n_chunks) + sizeof(int32_t *) + sizeof(size_t)));
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
     if (!d || !info) return 0;
     /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
     return info->orig_size + info->frame_size + (uint64_t)info->n_chunks * 16 +
-           decode_bytes(d->m, info->n_chunks, info->chunk_size, info->keep, info->flags, d->threads) +
+           decode_bytes(d->m, info->n_chunks, info->chunk_size, info->keep, info->flags, info->format_version, d->threads) +
            tf_weight_bytes(d->m->tf) + d->m->size + (4ull << 20);
 }
 
@@ -1259,6 +1271,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         fi.chunk_size = h.chunk_size;
         fi.keep = h.keep;
         fi.flags = h.flags;
+        fi.format_version = h.version;
         if (llmz_dctx_frame_memory(d, &fi) > d->memlimit) rc = LLMZ_ERR_MEMLIMIT;
     }
     uint64_t *offs = NULL;

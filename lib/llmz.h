@@ -26,7 +26,8 @@ extern "C" {
 #define LLMZ_VERSION_MINOR 1
 #define LLMZ_VERSION_PATCH 0
 #define LLMZ_VERSION_STRING "0.1.0"
-#define LLMZ_FORMAT_VERSION 1   /* container layout (docs/format.md) */
+#define LLMZ_FORMAT_VERSION 2   /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 1 /* arithmetic of the model evaluation (docs/determinism.md) */
 
 const char *llmz_version_string(void);
@@ -110,7 +111,9 @@ typedef enum {
     LLMZ_P_MEMLIMIT = 4,    /* decompression: refuse frames needing more bytes than this (0 = none) */
     LLMZ_P_ADAPT = 5,       /* compression: online models mixed with the LM, LLMZ_ADAPT_* bits
                             ** (default LLMZ_ADAPT_ALL; 0 = the LM alone) */
-    LLMZ_P_EOL = 6          /* compression: 1 (default) codes CRLF text as LF text (restored exactly) */
+    LLMZ_P_EOL = 6,         /* compression: 1 (default) codes CRLF text as LF text (restored exactly) */
+    LLMZ_P_FORMAT = 7       /* compression: the format version written, LLMZ_FORMAT_OLDEST .. LLMZ_FORMAT_VERSION
+                            ** (default LLMZ_FORMAT_VERSION; an older one for decoders that know no later) */
 } llmz_param;
 
 typedef enum {

@@ -9,9 +9,10 @@
 
 size_t cache_bytes(int V) { return (size_t)V * (sizeof(uint16_t) + sizeof(int32_t)); }
 
-int cache_init(cache_model *c, int V) {
+int cache_init(cache_model *c, int V, int version) {
     memset(c, 0, sizeof *c);
     c->V = V;
+    c->rate = version >= 2 ? CACHE_RATE_V2 : CACHE_RATE_V1;
     c->count = llmz_malloc((size_t)V * sizeof(uint16_t));
     c->seen = llmz_malloc((size_t)V * sizeof(int32_t));
     if (!c->count || !c->seen) {
@@ -59,7 +60,7 @@ void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out) {
     if (c->total > 0 && f_out > 0) {
         int64_t pc = (int64_t)(((uint64_t)c->count[t] << RC_TOTAL_BITS) / c->total);
         int64_t num = pc - (int64_t)f_in;
-        int64_t d = num * 64 / (int64_t)f_out;
+        int64_t d = num * (int64_t)c->rate / (int64_t)f_out;
         if (d > 256) d = 256;
         if (d < -256) d = -256;
         int64_t b = (int64_t)c->b + d;

@@ -7,20 +7,25 @@
 #include "common/mem.h"
 #include "llmz.h"
 
-/* Buckets of all models together, and slots per bucket, of the narrow or wide tables. */
-static size_t buckets(int bits) { return (size_t)NGRAM_MODELS << bits; }
+/* Buckets of all models together, and slots per bucket, of the narrow or wide tables; models with tables. */
+static size_t buckets(int nmodels, int bits) { return (size_t)nmodels << bits; }
 static size_t slots(int wide) { return wide ? NGRAM_WIDE_SLOTS : NGRAM_SLOTS; }
+static int models_of(int version) { return version >= 2 ? NGRAM_MODELS : NGRAM_MODELS - 1; }
 
-size_t ngram_bytes(int wide, int extra) {
+size_t ngram_bytes(int wide, int extra, int version) {
     size_t per_bucket = sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t));
-    return buckets((wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket;
+    return buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket;
 }
 
-int ngram_init(ngram_model *g, int wide, int extra) {
+int ngram_init(ngram_model *g, int wide, int extra, int version) {
     memset(g, 0, sizeof *g);
     g->bits = (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra;
     g->slots = (int)slots(wide);
-    size_t nb = buckets(g->bits), ns = nb * slots(wide);
+    g->nmodels = models_of(version);
+    g->w_init = version >= 2 ? NGRAM_W_INIT_V2 : NGRAM_W_INIT_V1;
+    g->rate = version >= 2 ? NGRAM_RATE_V2 : NGRAM_RATE_V1;
+    g->b_max = version >= 2 ? NGRAM_B_MAX_V2 : NGRAM_B_MAX_V1;
+    size_t nb = buckets(g->nmodels, g->bits), ns = nb * slots(wide);
     g->chk = llmz_malloc(nb * sizeof(uint16_t));
     g->cnt = llmz_malloc(ns * sizeof(uint16_t));
     g->tok = llmz_malloc(ns * sizeof(uint32_t));
@@ -41,12 +46,12 @@ void ngram_free(ngram_model *g) {
 }
 
 void ngram_reset(ngram_model *g) {
-    size_t nb = buckets(g->bits);
+    size_t nb = buckets(g->nmodels, g->bits);
     memset(g->chk, 0, nb * sizeof(uint16_t));
     memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
     memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
     for (int k = 0; k < NGRAM_MODELS; k++)
-        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = NGRAM_W_INIT;
+        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
 }
 
 void ngram_seq_reset(ngram_seq *q) {
@@ -54,6 +59,8 @@ void ngram_seq_reset(ngram_seq *q) {
     q->cur = q->prev = 0;
     q->have_prev = 0;
     q->ncf = q->npf = q->pend = 0;
+    q->words = 0;
+    q->key = -1;
 }
 
 void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
@@ -61,6 +68,11 @@ void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
 void ngram_set_field(ngram_model *g, const uint8_t *fs, const uint8_t *nl) {
     g->fs = fs;
     g->fnl = fs ? nl : NULL;
+}
+
+void ngram_set_word(ngram_model *g, const uint8_t *wc, const uint8_t *nl) {
+    g->wc = g->nmodels > NGRAM_WORD ? wc : NULL; /* a version-1 model has no table for it */
+    g->wnl = g->wc ? nl : NULL;
 }
 
 /* Hash of the k tokens ctx[0..k-1] (u32, wrapping): bucket index in the top NGRAM_BITS bits, check value
@@ -74,10 +86,11 @@ static uint32_t ctx_hash(const int32_t *ctx, int k) {
     return h;
 }
 
-/* Whether model k has a context for a token that follows `len` tokens: order k+1 needs k+1 of them, the line
-** and field models only need to be on. */
+/* Whether model k has a context for a token that follows `len` tokens: order k+1 needs k+1 of them, the line,
+** field and word models only need to be on. */
 static int has_context(const ngram_model *g, int k, size_t len) {
-    return k < NGRAM_ORDERS ? len >= (size_t)k + 1 : k == NGRAM_LINE ? g->nl != NULL : g->fs != NULL;
+    if (k < NGRAM_ORDERS) return len >= (size_t)k + 1;
+    return k == NGRAM_LINE ? g->nl != NULL : k == NGRAM_FIELD ? g->fs != NULL : g->wc != NULL;
 }
 
 /* The line model's context for the token at index n: the previous line's tokens at the same index in the line
@@ -104,9 +117,16 @@ static uint32_t field_hash(const ngram_seq *q, const int32_t *hist, size_t n) {
     return ctx_hash(ctx, 4) ^ 0x27d4eb2fu;
 }
 
+/* The word model's context for the token at index n: the line's blank-led tokens so far, its first token with
+** a letter (-1: none yet) and the last token (-2 at the start of the chunk). */
+static uint32_t word_hash(const ngram_seq *q, const int32_t *hist, size_t n) {
+    int32_t ctx[4] = {0x7ffffff2, (int32_t)q->words, q->key, n > 0 ? hist[n - 1] : -2};
+    return ctx_hash(ctx, 4) ^ 0x1b873593u;
+}
+
 static uint32_t model_hash(const ngram_seq *q, int k, const int32_t *hist, size_t n) {
-    return k < NGRAM_ORDERS ? ctx_hash(hist + n - (k + 1), k + 1) : k == NGRAM_LINE ? line_hash(q, hist, n)
-                                                                                     : field_hash(q, hist, n);
+    if (k < NGRAM_ORDERS) return ctx_hash(hist + n - (k + 1), k + 1);
+    return k == NGRAM_LINE ? line_hash(q, hist, n) : k == NGRAM_FIELD ? field_hash(q, hist, n) : word_hash(q, hist, n);
 }
 
 static int bucket_of(const ngram_model *g, uint32_t h, int k) {
@@ -146,7 +166,7 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         if (freq != in) memcpy(freq, in, (size_t)V * sizeof(uint32_t));
         return;
     }
-    uint32_t Bc = (uint32_t)(B < NGRAM_B_MAX ? B : NGRAM_B_MAX); /* each in[i] gives (in[i] * Bc) >> 16 */
+    uint32_t Bc = (uint32_t)(B < g->b_max ? B : g->b_max); /* each in[i] gives (in[i] * Bc) >> 16 */
     uint64_t moved = ks->take(freq, in, V, Bc);
     uint64_t given = 0;
     int32_t rest = -1;
@@ -178,7 +198,7 @@ int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k) {
 void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
     if (n == 0) return;
     uint32_t t = (uint32_t)hist[n - 1];
-    for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += 64 (p_k(t) - p_in(t)) / p_out(t) */
+    for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += rate (p_k(t) - p_in(t)) / p_out(t) */
         if (q->act[k] < 0 || f_out == 0) continue;
         const uint16_t *cnt = cnt_of(g, q->act[k]);
         const uint32_t *tok = tok_of(g, q->act[k]);
@@ -186,7 +206,7 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
         for (int j = 0; j < g->slots; j++)
             if (cnt[j] && tok[j] == t) c = cnt[j];
         int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / q->tot[k]);
-        int64_t d = (pk - (int64_t)f_in) * 64 / (int64_t)f_out;
+        int64_t d = (pk - (int64_t)f_in) * (int64_t)g->rate / (int64_t)f_out;
         if (d > 256) d = 256;
         if (d < -256) d = -256;
         int64_t w = (int64_t)g->w[k][q->conf[k]] + d;
@@ -226,6 +246,15 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
             q->npf = q->ncf;
             q->pend = (uint32_t)n;
             q->ncf = 0;
+        }
+    }
+    if (g->wc) { /* the word model: t ends the line, or counts as a word, or is the line's key */
+        if (g->wnl[t]) {
+            q->words = 0;
+            q->key = -1;
+        } else {
+            if ((g->wc[t] & 1) && q->words < 255) q->words++;
+            if (q->key < 0 && (g->wc[t] & 2)) q->key = (int32_t)t;
         }
     }
     if (g->nl && g->nl[t]) { /* t ends a line: the next token starts one */

@@ -10,6 +10,9 @@
 ** where w_k is one of NGRAM_CONF learned weights of order k, chosen by the bucket's total count and whether
 ** it has seen a single token (a deterministic context).  After each token every weight that took part moves
 ** by a fixed-point gradient step on -log p.  Integer arithmetic only (docs/format.md, "Adaptation").
+**
+** Format version 2 adds the word model (with the field model) and learns the weights more slowly from a higher
+** start (ngram_init: the rates of each version).
 */
 #ifndef LLMZ_NGRAM_H
 #define LLMZ_NGRAM_H
@@ -21,16 +24,24 @@
 #define NGRAM_ORDERS 4             /* token orders 1..4 */
 #define NGRAM_LINE NGRAM_ORDERS    /* index of the line model (frame flag bit 4) */
 #define NGRAM_FIELD (NGRAM_ORDERS + 1) /* index of the field model (frame flag bit 5) */
-#define NGRAM_MODELS (NGRAM_ORDERS + 2)
+#define NGRAM_WORD (NGRAM_ORDERS + 2)  /* index of the word model (format version 2, with bit 5) */
+#define NGRAM_MODELS (NGRAM_ORDERS + 3)
 #define NGRAM_FIELDS 64            /* fields of a line the field model tracks */
 #define NGRAM_BITS 14              /* buckets per model: 2^14 of 4 slots (narrow, frames without bit 6) */
 #define NGRAM_SLOTS 4
 #define NGRAM_WIDE_BITS 13         /* or 2^13 of 16 slots (wide: frame flag bit 6) */
 #define NGRAM_WIDE_SLOTS 16
 #define NGRAM_CONF 8
-#define NGRAM_W_INIT 2048u  /* 1/32 */
 #define NGRAM_W_MAX 15000u  /* each weight <= 0.23 (measured: higher caps lose ~1% on cp.html, bib, progp) */
-#define NGRAM_B_MAX 64880u  /* the orders together take at most 0.99 of the input distribution */
+/* Format version 1: initial weight 1/32, step 64 (p_k - p_in) / p_out, the orders together take at most 0.99
+** of the input distribution.  Version 2: initial weight 0.092, step 8 (...), at most 0.946 (measured:
+** 3-7% smaller structured text, 1-3% smaller prose; docs/format.md, "Adaptation"). */
+#define NGRAM_W_INIT_V1 2048u
+#define NGRAM_RATE_V1 64
+#define NGRAM_B_MAX_V1 64880u
+#define NGRAM_W_INIT_V2 6000u
+#define NGRAM_RATE_V2 8
+#define NGRAM_B_MAX_V2 62000u
 
 /* The tables and weights: shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
@@ -39,9 +50,12 @@ typedef struct {
     uint16_t *chk, *cnt;
     uint32_t *tok;
     int bits, slots;                    /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones */
+    int nmodels;                        /* models with tables: NGRAM_MODELS (version 2), one fewer (1) */
+    uint32_t w_init, rate, b_max;       /* the format version's learning (NGRAM_*_V1, _V2) */
     uint32_t w[NGRAM_MODELS][NGRAM_CONF];
     const uint8_t *nl;                  /* the line model: on when set (ngram_set_line); (V) line-end flags */
     const uint8_t *fs, *fnl;            /* the field model: on when set (ngram_set_field) */
+    const uint8_t *wc, *wnl;            /* the word model: on when set (ngram_set_word) */
 } ngram_model;
 
 /* One sequence's state: where its lines and fields are, and what ngram_mix found at this step. */
@@ -55,13 +69,15 @@ typedef struct {
     uint32_t cf[NGRAM_FIELDS];          /* token index where each field of the current line starts */
     uint32_t pf[NGRAM_FIELDS];          /* and of the previous line */
     uint32_t ncf, npf, pend;            /* fields recorded in each; token index after the previous line */
+    uint32_t words;                     /* the word model: tokens of the line so far that begin with a blank */
+    int32_t key;                        /* and the line's first token with a letter (-1: none yet) */
 } ngram_seq;
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
-** LLMZ_ERR_NOMEM on failure. */
-/* extra: more buckets, 2^extra times as many (a chunk group's shared tables; docs/format.md, "Chunk groups"). */
-int ngram_init(ngram_model *g, int wide, int extra);
-size_t ngram_bytes(int wide, int extra);    /* what ngram_init allocates */
+** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (a chunk group's shared tables;
+** docs/format.md, "Chunk groups").  version: the frame's format version (1 or 2): its models and rates. */
+int ngram_init(ngram_model *g, int wide, int extra, int version);
+size_t ngram_bytes(int wide, int extra, int version);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk (or chunk group): empty tables, initial weights */
 void ngram_seq_reset(ngram_seq *q); /* start of a chunk */
@@ -74,6 +90,11 @@ void ngram_set_line(ngram_model *g, const uint8_t *nl);
 ** 1 for a token whose first byte is not a letter, digit, '_' or >= 0x80 (it starts a field); nl as above.
 ** NULL (the default) turns it off. */
 void ngram_set_field(ngram_model *g, const uint8_t *fs, const uint8_t *nl);
+/* The word model (format version 2, frame flag bit 5; docs/format.md, "Adaptation"): a seventh context, how
+** many tokens of the current line so far begin with a blank, the line's first token that holds a letter, and
+** the last token ("the value after the third word of a `configure` line").  wc: (V) bit 0 for a token whose
+** first byte is a space or tab, bit 1 for one with an ASCII letter; nl as above.  NULL (the default): off. */
+void ngram_set_word(ngram_model *g, const uint8_t *wc, const uint8_t *nl);
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */

@@ -17,19 +17,29 @@ static uint32_t squash(int32_t x) {
     return (squash_tab[i] * (128 - w) + squash_tab[i + 1] * w) >> 7;
 }
 
-static size_t per_token(void) { return SSE_POINTS * (sizeof(uint16_t) + 1); }
+static size_t per_context(void) { return SSE_POINTS * (sizeof(uint16_t) + 1); }
+static size_t ctx_cells(void) { return ((size_t)1 << SSE_CTX_BITS) * SSE_POINTS; }
 
-size_t sse_bytes(int V) { return 2 * (size_t)V * per_token(); }
+size_t sse_bytes(int V, int version) {
+    return (2 * (size_t)V + (version >= 2 ? (size_t)1 << SSE_CTX_BITS : 0)) * per_context();
+}
 
-int sse_init(sse_model *s, int V) {
+int sse_init(sse_model *s, int V, int version) {
     memset(s, 0, sizeof *s);
     s->V = V;
+    s->inputs = version >= 2 ? 7 : 6;
     size_t n = (size_t)V * SSE_POINTS;
     s->by_prev = llmz_malloc(n * sizeof(uint16_t));
     s->by_top = llmz_malloc(n * sizeof(uint16_t));
     s->n_prev = llmz_malloc(n);
     s->n_top = llmz_malloc(n);
-    if (!s->by_prev || !s->by_top || !s->n_prev || !s->n_top) {
+    int ctx_ok = 1;
+    if (version >= 2) {
+        s->by_ctx = llmz_malloc(ctx_cells() * sizeof(uint16_t));
+        s->n_ctx = llmz_malloc(ctx_cells());
+        ctx_ok = s->by_ctx && s->n_ctx;
+    }
+    if (!s->by_prev || !s->by_top || !s->n_prev || !s->n_top || !ctx_ok) {
         sse_free(s);
         return LLMZ_ERR_NOMEM;
     }
@@ -49,8 +59,10 @@ void sse_free(sse_model *s) {
     llmz_free(s->by_top);
     llmz_free(s->n_prev);
     llmz_free(s->n_top);
-    s->by_prev = s->by_top = NULL;
-    s->n_prev = s->n_top = NULL;
+    llmz_free(s->by_ctx);
+    llmz_free(s->n_ctx);
+    s->by_prev = s->by_top = s->by_ctx = NULL;
+    s->n_prev = s->n_top = s->n_ctx = NULL;
 }
 
 void sse_reset(sse_model *s) { /* every context starts as the identity map, never updated */
@@ -62,9 +74,15 @@ void sse_reset(sse_model *s) { /* every context starts as the identity map, neve
         memcpy(s->by_top + (size_t)c * SSE_POINTS, s->by_mask, row);
     }
     memset(s->n_mask, 0, sizeof s->n_mask);
+    int32_t avg = s->inputs == 7 ? 16384 : 21845; /* 1/4 or 1/3: the APMs' average */
     for (int c = 0; c < SSE_MASKS; c++) {
         s->mw[c][0] = s->mw[c][4] = s->mw[c][5] = 0;
-        s->mw[c][1] = s->mw[c][2] = s->mw[c][3] = 21845; /* 1/3: the APMs' average */
+        s->mw[c][1] = s->mw[c][2] = s->mw[c][3] = avg;
+        s->mw[c][6] = s->inputs == 7 ? avg : 0;
+    }
+    if (s->by_ctx) {
+        for (size_t c = 0; c < (size_t)1 << SSE_CTX_BITS; c++) memcpy(s->by_ctx + c * SSE_POINTS, s->by_mask, row);
+        memset(s->n_ctx, 0, ctx_cells());
     }
     memset(s->n_prev, 0, (size_t)s->V * SSE_POINTS);
     memset(s->n_top, 0, (size_t)s->V * SSE_POINTS);
@@ -76,7 +94,19 @@ static uint32_t apm(const sse_model *s, const uint16_t *t, uint32_t at, uint32_t
     return (uint32_t)(s->stretch[p >> 4] + 2048);
 }
 
-uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev, int32_t top, uint32_t mask) {
+/* APM 4's context: a hash of top and the two tokens before it, SSE_CTX_BITS bits. */
+static uint32_t ctx_of(int32_t prev2, int32_t prev, int32_t top) {
+    uint32_t h = (uint32_t)top * 0x9E3779B1u;
+    h = (h ^ (uint32_t)prev) * 0x85EBCA77u + 0xC2B2AE3Du;
+    h = (h ^ (uint32_t)prev2) * 0x85EBCA77u + 0xC2B2AE3Du;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 13;
+    return h >> (32 - SSE_CTX_BITS);
+}
+
+uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev2, int32_t prev, int32_t top,
+                     uint32_t mask) {
     uint32_t u = (uint32_t)(s->stretch[f >> 16] + 2048); /* f < 2^28: a 12-bit probability */
     uint32_t cell = u >> 7;
     q->wt = u & 127;
@@ -89,9 +119,14 @@ uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, 
     q->mx[3] = (int32_t)apm(s, s->by_mask, q->at[2], q->wt) - 2048;
     q->mx[4] = 256;
     q->mx[5] = s->stretch[flm >> 16];
+    q->mx[6] = 0;
+    if (s->by_ctx) {
+        q->at[3] = ctx_of(prev2, prev, top) * SSE_POINTS + cell;
+        q->mx[6] = (int32_t)apm(s, s->by_ctx, q->at[3], q->wt) - 2048;
+    }
     q->mset = mask;
     int64_t dot = 0;
-    for (int i = 0; i < SSE_INPUTS; i++) dot += (int64_t)s->mw[mask][i] * q->mx[i];
+    for (int i = 0; i < s->inputs; i++) dot += (int64_t)s->mw[mask][i] * q->mx[i];
     dot /= 65536;
     if (dot > 2047) dot = 2047;
     if (dot < -2048) dot = -2048;
@@ -117,8 +152,9 @@ void sse_update(sse_model *s, const sse_step *q, int hit) {
     learn(s->by_prev, s->n_prev, q->at[0], q->wt, hit);
     learn(s->by_top, s->n_top, q->at[1], q->wt, hit);
     learn(s->by_mask, s->n_mask, q->at[2], q->wt, hit);
+    if (s->by_ctx) learn(s->by_ctx, s->n_ctx, q->at[3], q->wt, hit);
     int64_t err = (hit ? 65536 : 0) - (int64_t)q->pmix;
-    for (int i = 0; i < SSE_INPUTS; i++) {
+    for (int i = 0; i < s->inputs; i++) {
         int64_t w = s->mw[q->mset][i] + err * q->mx[i] / SSE_MIX_RATE; /* C division: towards zero */
         if (w > SSE_W_MAX) w = SSE_W_MAX;
         if (w < -SSE_W_MAX) w = -SSE_W_MAX;

@@ -100,7 +100,7 @@ int frame_parse_header(frame_header *h, const uint8_t *src, size_t avail, size_t
         return LLMZ_ERR_TRUNCATED;
     }
     /* a future format version may lay out its header differently: judge the version first */
-    if (src[4] != LLMZ_FORMAT_VERSION) return LLMZ_ERR_VERSION;
+    if (src[4] < LLMZ_FORMAT_OLDEST || src[4] > LLMZ_FORMAT_VERSION) return LLMZ_ERR_VERSION;
     memset(h, 0, sizeof *h);
     h->version = src[4];
     h->flags = src[5];

@@ -50,12 +50,17 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
     if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
     m->start_tok = id[0];
     int V = tf_cfg(m->tf)->vocab;
-    if (!(m->tok_nl = llmz_calloc((size_t)V, 1)) || !(m->tok_fs = llmz_calloc((size_t)V, 1))) return LLMZ_ERR_NOMEM;
+    if (!(m->tok_nl = llmz_calloc((size_t)V, 1)) || !(m->tok_fs = llmz_calloc((size_t)V, 1)) ||
+        !(m->tok_wc = llmz_calloc((size_t)V, 1)))
+        return LLMZ_ERR_NOMEM;
     for (int v = 0; v < (int)tok_n_vocab(m->tok); v++) {
         const uint8_t *b;
         size_t n = tok_bytes(m->tok, v, &b);
         m->tok_nl[v] = n > 0 && memchr(b, '\n', n) != NULL;
         m->tok_fs[v] = n > 0 && !word_byte(b[0]);
+        int letter = 0;
+        for (size_t k = 0; k < n; k++) letter |= (b[k] | 0x20) >= 'a' && (b[k] | 0x20) <= 'z';
+        m->tok_wc[v] = (uint8_t)((n > 0 && (b[0] == ' ' || b[0] == '\t')) | letter << 1);
     }
     if (fp) memcpy(m->fp, fp, 32);
     else sha256(m->data, m->size, m->fp);
@@ -249,6 +254,7 @@ void llmz_model_free(llmz_model *m) {
     gguf_close(m->ag);
     llmz_free(m->tok_nl);
     llmz_free(m->tok_fs);
+    llmz_free(m->tok_wc);
     tf_free(m->tf);
     tok_free(m->tok);
     gguf_close(m->g);

@@ -19,6 +19,7 @@ struct llmz_model {
     int32_t start_tok;   /* input at position 0: the token of "\n" */
     uint8_t *tok_nl;     /* (vocab) 1 for a token whose bytes hold a line end (the line model) */
     uint8_t *tok_fs;     /* (vocab) 1 for a token that starts a field (the field model, ngram.h) */
+    uint8_t *tok_wc;     /* (vocab) the word model's classes (ngram_set_word): bit 0 blank first, bit 1 a letter */
     uint8_t fp[32];      /* the base model file's SHA-256 (with an adapter too: the header names the base) */
     char name[256];
     /* an adapter applied to the weights (llmz_model_load_adapter), or has_adapter = 0 */

@@ -37,10 +37,10 @@ expect "golden adapter archive" 0
 check "golden adapter archive restores" cmp -s "$W/stdout" "$G/english.txt"
 
 # --adapter=none and auto (the test model has no built-in adapters: auto keeps the base model)
-xmo none.llmz --adapter=none --adapt=match,ngram -c a.txt
+xmo none.llmz --adapter=none --adapt=match,ngram --format-version=1 -c a.txt
 expect "--adapter=none" 0
 check "--adapter=none is the plain archive" cmp -s none.llmz "$G/english.all.llmz"
-xmo auto.llmz --adapt=match,ngram -c a.txt
+xmo auto.llmz --adapt=match,ngram --format-version 1 -c a.txt
 expect "default (auto) on the test model" 0
 check "auto with no adapter that fits: the plain archive" cmp -s auto.llmz "$G/english.all.llmz"
 

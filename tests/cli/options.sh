@@ -191,4 +191,23 @@ xm -q a
 expect "-q still fails on existing output" 1
 err_has "-q still reports errors" "already exists"
 
+# --format-version: 1 or 2 written (byte 4), both decode; anything else is a usage error
+xmo v1.llmz --format-version=1 -c a
+expect "--format-version=1" 0
+check "--format-version=1 writes format 1" sh -c "od -An -j4 -N1 -tu1 v1.llmz | grep -qx ' *1'"
+xmo v2.llmz --format-version 2 -c a
+expect "--format-version 2" 0
+check "--format-version 2 writes format 2" sh -c "od -An -j4 -N1 -tu1 v2.llmz | grep -qx ' *2'"
+xmo v0.llmz -c a
+check "the default is format 2" cmp -s v0.llmz v2.llmz
+check "versions 1 and 2 code differently" sh -c "! cmp -s v1.llmz v2.llmz"
+xmo v1.out -dc v1.llmz
+check "format 1 decodes" cmp -s v1.out a
+xmo v2.out -dc v2.llmz
+check "format 2 decodes" cmp -s v2.out a
+for v in 0 3 12 x ''; do
+    xm --format-version="$v" -c a
+    expect "--format-version='$v' refused" 2
+done
+err_has "the refusal names the versions" "1 to 2"
 finish

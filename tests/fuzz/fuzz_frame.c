@@ -43,7 +43,7 @@ FUZZ_TARGET(fuzz_frame) {
         FUZZ_ASSERT(fi.frame_size >= fi.header_size);
         FUZZ_ASSERT(fi.raw_chunks <= fi.n_chunks);
         FUZZ_ASSERT(fi.chunk_size >= 1 && fi.chunk_size <= LLMZ_MAX_CHUNK);
-        FUZZ_ASSERT(fi.format_version == LLMZ_FORMAT_VERSION);
+        FUZZ_ASSERT(fi.format_version >= LLMZ_FORMAT_OLDEST && fi.format_version <= LLMZ_FORMAT_VERSION);
         FUZZ_ASSERT(memchr(fi.model_name, 0, sizeof fi.model_name) != NULL);
         FUZZ_ASSERT(fi.n_chunks == (fi.orig_size + fi.chunk_size - 1) / fi.chunk_size);
         FUZZ_ASSERT(llmz_frame_memory(&fi) >= fi.orig_size);

@@ -36,8 +36,10 @@ static int invariants(const uint32_t *f) {
 
 enum { MATCH = 1, CACHE = 2, NGRAM = 4, LINE = 8, FIELD = 16, WIDE = 32 };
 
-/* Token classes of the line/field tests: token 0 ends a line, tokens 1..15 start a field. */
-static uint8_t NL[V], FS[V];
+/* Token classes of the line/field tests: token 0 ends a line, tokens 1..15 start a field; the word model's
+** classes (WC, format version 2): set by its test. */
+static uint8_t NL[V], FS[V], WC[V];
+static int VERSION = 1; /* the format version whose models run_f runs */
 static double *TOKBITS; /* when set, run_f stores each token's bits there */
 
 /* Run the chosen models over a token stream in the coder's order (cache, n-grams, match); total ideal bits.
@@ -55,10 +57,13 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     match_seq_reset(&mq);
     ngram_seq_reset(&gq);
     CHECK_EQ(match_init(&mm), 0);
-    CHECK_EQ(cache_init(&cm, V), 0);
-    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0), 0);
+    CHECK_EQ(cache_init(&cm, V, VERSION), 0);
+    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0, VERSION), 0);
     if (models & LINE) ngram_set_line(&gm, NL);
-    if (models & FIELD) ngram_set_field(&gm, FS, NL);
+    if (models & FIELD) {
+        ngram_set_field(&gm, FS, NL);
+        ngram_set_word(&gm, WC, NL);
+    }
     static uint32_t f[V], fin[V], fng[V];
     double bits = 0;
     int ok = 1;
@@ -120,8 +125,9 @@ int main(void) {
     CHECK(run(rep, N, 1, 1, NULL) == run(rep, N, 1, 1, NULL));
 
     /* n-grams: a second-order source (the next token is a fixed function of the previous two, 1 in 10
-    ** replaced by noise) over a small alphabet, so contexts recur but the match model alone rarely locks on */
-    {
+    ** replaced by noise) over a small alphabet, so contexts recur but the match model alone rarely locks on;
+    ** with the rates of both format versions */
+    for (VERSION = 1; VERSION <= 2; VERSION++) {
         static int32_t mk[N];
         static uint16_t next_of[16][16];
         for (int a = 0; a < 16; a++)
@@ -135,9 +141,11 @@ int main(void) {
         double all = run_f(mk, N, MATCH | CACHE | NGRAM, NULL, NULL, NULL);
         double cg = run_f(mk, N, CACHE | NGRAM, NULL, NULL, NULL);
         CHECK(g < base * 0.6);    /* the n-grams learn the source */
-        CHECK(cg < mc * 0.8);     /* with the cache, far better than cache + match */
+        /* with the cache, far better than cache + match (measured, version 1: 9006 against 11577 bits; version 2,
+        ** whose cache weight learns 64x more slowly: 11402 against 13850) */
+        CHECK(cg < mc * (VERSION == 1 ? 0.8 : 0.85));
         CHECK(all < mc * 0.8);    /* and they help when all models run */
-        CHECK(w2 > NGRAM_W_INIT); /* the order-2 weight of confident contexts grew */
+        CHECK(w2 > (VERSION == 1 ? NGRAM_W_INIT_V1 : NGRAM_W_INIT_V2)); /* the order-2 weight of sure contexts grew */
         CHECK(w2 <= NGRAM_W_MAX);
         double gr = run_f(rnd, N, NGRAM, NULL, NULL, NULL);
         CHECK(gr < base * 1.02); /* on unpredictable data they cost at most ~2% */
@@ -147,6 +155,8 @@ int main(void) {
         run_f(mk, N, MATCH | CACHE | NGRAM, NULL, NULL, lm_extreme);
         run_f(rep, N, MATCH | CACHE | NGRAM, NULL, NULL, lm_extreme);
     }
+    VERSION = 1;
+    CHECK(ngram_bytes(1, 0, 2) > ngram_bytes(1, 0, 1)); /* version 2 has a table for the word model */
     /* extreme input frequencies: one token holds almost everything, others 1 */
     {
         match_model mm;
@@ -157,7 +167,7 @@ int main(void) {
         match_group own = {&hist, &len, 1};
         match_seq_reset(&mq);
         match_init(&mm);
-        cache_init(&cm, V);
+        cache_init(&cm, V, 1);
         static uint32_t f[V], fin[V];
         int ok = 1;
         for (int i = 0; i < N; i++) {
@@ -225,7 +235,7 @@ int main(void) {
         ngram_model gm;
         ngram_seq gq;
         ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0, 0), 0);
+        CHECK_EQ(ngram_init(&gm, 0, 0, 1), 0);
         ngram_set_field(&gm, FS, NL);
         static uint32_t f[V];
         static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
@@ -243,6 +253,73 @@ int main(void) {
         CHECK_EQ(got[20], 0);
         (void)want;
         ngram_free(&gm);
+    }
+    /* the word model (format version 2, with the field model): lines "K w x.. 250 [30 31] \n" where the key K
+    ** (100 or 101, led by a blank and holding a letter) decides whether " <none>" (30 31) follows the value
+    ** x.. 250; x.. is 1-3 random tokens, so neither the orders (they see "x 250") nor the line and field models
+    ** (the value's length varies; the previous line may have the other key) know; the word model's context
+    ** (2 blank-led tokens, key K, last token 250) does */
+    {
+        static int32_t wl[N];
+        static uint8_t at_end[N];
+        static double tb[N];
+        memset(WC, 0, sizeof WC);
+        for (int k = 20; k < 100; k++) WC[k] = 1;   /* blank-led, no letter */
+        WC[30] = 1;
+        WC[100] = WC[101] = 3;                      /* blank-led, with a letter: the keys */
+        int n = 0;
+        while (n + 10 < N) {
+            int32_t key = 100 + (int32_t)(next() % 2);
+            wl[n++] = key;
+            wl[n++] = 40 + (int32_t)(next() % 50);
+            for (int k = 1 + (int)(next() % 3); k > 0; k--) wl[n++] = 200 + (int32_t)(next() % 40);
+            wl[n++] = 250;
+            at_end[n] = 1; /* the token after the value: 30 or the line end */
+            if (key == 100) {
+                wl[n++] = 30;
+                wl[n++] = 31;
+            }
+            wl[n++] = 0;
+        }
+        double end_bits[2] = {0, 0}, total[2];
+        TOKBITS = tb;
+        for (VERSION = 1; VERSION <= 2; VERSION++) {
+            total[VERSION - 1] = run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL);
+            for (int i = 0; i < n; i++) end_bits[VERSION - 1] += at_end[i] ? tb[i] : 0;
+        }
+        TOKBITS = NULL;
+        VERSION = 2;
+        /* measured: 1308 bits without it, 945 with it over ~750 such tokens (each model's weight is capped at 0.23
+        ** and the orders say "either", so even a sure word model leaves ~0.7 bits a token here) */
+        CHECK(end_bits[1] < end_bits[0] * 0.8); /* the word model knows what follows a key's value */
+        CHECK(total[1] < total[0]);
+        CHECK(run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL) == total[1]); /* deterministic */
+        run_f(wl, n, NGRAM | LINE | FIELD | MATCH | CACHE | WIDE, NULL, NULL, lm_extreme); /* invariants */
+        /* ngram_top: after a line with key 100, the word model predicts 30 after the value's end in the next */
+        ngram_model gm;
+        ngram_seq gq;
+        ngram_seq_reset(&gq);
+        CHECK_EQ(ngram_init(&gm, 0, 0, 2), 0);
+        ngram_set_field(&gm, FS, NL);
+        ngram_set_word(&gm, WC, NL);
+        static uint32_t f[V];
+        static const int32_t ln[] = {100, 41, 201, 250, 30, 31, 0, 100, 42, 202, 203, 250, 30};
+        int32_t got[13];
+        for (int i = 0; i < 13; i++) {
+            lm(f);
+            ngram_mix(&gm, &gq, ln, (size_t)i, f, f, V, kernels_ref());
+            got[i] = ngram_top(&gm, &gq, NGRAM_WORD);
+            ngram_update(&gm, &gq, ln, (size_t)i + 1, RC_TOTAL / V, f[ln[i]]);
+        }
+        CHECK_EQ(got[4], -1); /* first line: the context is new */
+        CHECK_EQ(got[12], 30); /* second line: (2 words, key 100, 250) was followed by 30 */
+        ngram_free(&gm);
+        /* a version-1 model has no word model, even when asked for it */
+        CHECK_EQ(ngram_init(&gm, 0, 0, 1), 0);
+        ngram_set_word(&gm, WC, NL);
+        CHECK(gm.wc == NULL);
+        ngram_free(&gm);
+        VERSION = 1;
     }
     /* a chunk group's match model (format flag bit 7): chunk 1 repeats chunk 0 fifty tokens later, and
     ** follows the match into chunk 0's history; in lockstep, updates in chunk order */
@@ -280,16 +357,16 @@ int main(void) {
         CHECK_EQ(self_pred, 0); /* random tokens: chunk 0 never finds a match */
         match_free(&mm);
     }
-    /* secondary estimation (sse.h) */
-    {
+    /* secondary estimation (sse.h), format versions 1 and 2 (a fourth APM, by top and the two tokens before) */
+    for (int version = 1; version <= 2; version++) {
         sse_model s;
         sse_step q;
-        CHECK_EQ(sse_init(&s, V), 0);
+        CHECK_EQ(sse_init(&s, V, version), 0);
         /* at a chunk start it maps a probability to about itself, monotonically, within [16, 65535] */
         uint32_t prev = 0;
         int mono = 1, near = 1, range = 1;
         for (uint32_t f = 1; f < RC_TOTAL; f += 65521) {
-            uint32_t p = sse_predict(&s, &q, f, f, 7, 9, 3);
+            uint32_t p = sse_predict(&s, &q, f, f, 6, 7, 9, 3);
             mono &= p >= prev;
             range &= p >= 16 && p <= 65535;
             double want = (double)f / RC_TOTAL, got = p / 65536.0;
@@ -304,7 +381,7 @@ int main(void) {
         for (int i = 0; i < N; i++) {
             uint32_t f = RC_TOTAL / 100 * 99, ft = (RC_TOTAL - f) / 50; /* a miss: one of 50 others */
             int hit = next() % 10 < 7;
-            uint32_t p = sse_predict(&s, &q, f, RC_TOTAL / 2, (int32_t)(i % 5), 9, 3);
+            uint32_t p = sse_predict(&s, &q, f, RC_TOTAL / 2, (int32_t)(i % 3), (int32_t)(i % 5), 9, 3);
             plain += -log2(hit ? (double)f / RC_TOTAL : (double)ft / RC_TOTAL);
             with += -log2(hit ? p / 65536.0 : (1 - p / 65536.0) * ft / (RC_TOTAL - f));
             sse_update(&s, &q, hit);
@@ -317,7 +394,7 @@ int main(void) {
         sse_reset(&s);
         double sure = 0;
         for (int i = 0; i < N; i++) {
-            uint32_t p = sse_predict(&s, &q, RC_TOTAL / 10 * 6, RC_TOTAL / 2, 4, 9, 0x7f);
+            uint32_t p = sse_predict(&s, &q, RC_TOTAL / 10 * 6, RC_TOTAL / 2, 3, 4, 9, 0x7f);
             sure += -log2(p / 65536.0);
             sse_update(&s, &q, 1);
         }
