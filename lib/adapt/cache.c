@@ -7,6 +7,8 @@
 #include "common/mem.h"
 #include "llmz.h"
 
+#define CACHE_SHARES 256 /* cache_mix: shares of counts below this from a table */
+
 size_t cache_bytes(int V) { return (size_t)V * (sizeof(uint16_t) + sizeof(int32_t)); }
 
 int cache_init(cache_model *c, int V, int version) {
@@ -46,9 +48,24 @@ void cache_mix(cache_model *c, const uint32_t *in, uint32_t *freq, const kernel_
     /* each in[i] gives (in[i] * b) >> 16, less than in[i] since b < 65536 */
     uint64_t moved = ks->take(freq, in, c->V, c->b);
     uint64_t given = 0;
+    /* token i gets floor(moved * count_i / total); for the small counts most tokens have, from a table built
+    ** with one division (moved = q total + r: floor(moved c / total) = q c + floor(r c / total), the last term
+    ** by steps of r), the same integers as dividing each time */
+    uint32_t share[CACHE_SHARES];
+    uint32_t q = (uint32_t)(moved / c->total), r = (uint32_t)(moved % c->total), qq = 0, rr = 0;
+    uint32_t top = c->total < CACHE_SHARES ? c->total : CACHE_SHARES - 1; /* counts never exceed total */
+    share[0] = 0;
+    for (uint32_t k = 1; k <= top; k++) {
+        rr += r;
+        if (rr >= c->total) {
+            rr -= c->total;
+            qq++;
+        }
+        share[k] = q * k + qq;
+    }
     for (int j = 0; j < c->nseen; j++) {
         int32_t i = c->seen[j];
-        uint32_t g = (uint32_t)(moved * c->count[i] / c->total);
+        uint32_t g = c->count[i] < CACHE_SHARES ? share[c->count[i]] : (uint32_t)(moved * c->count[i] / c->total);
         freq[i] += g;
         given += g;
     }

@@ -26,14 +26,17 @@ int ngram_init(ngram_model *g, int wide, int extra, int version) {
     g->rate = version >= 2 ? NGRAM_RATE_V2 : NGRAM_RATE_V1;
     g->b_max = version >= 2 ? NGRAM_B_MAX_V2 : NGRAM_B_MAX_V1;
     size_t nb = buckets(g->nmodels, g->bits), ns = nb * slots(wide);
-    g->chk = llmz_malloc(nb * sizeof(uint16_t));
-    g->cnt = llmz_malloc(ns * sizeof(uint16_t));
-    g->tok = llmz_malloc(ns * sizeof(uint32_t));
+    /* zeroed: empty tables, as ngram_reset leaves them (without writing megabytes a reset at a chunk or group
+    ** start writes again) */
+    g->chk = llmz_calloc(nb, sizeof(uint16_t));
+    g->cnt = llmz_calloc(ns, sizeof(uint16_t));
+    g->tok = llmz_calloc(ns, sizeof(uint32_t));
     if (!g->chk || !g->cnt || !g->tok) {
         ngram_free(g);
         return LLMZ_ERR_NOMEM;
     }
-    ngram_reset(g);
+    for (int k = 0; k < NGRAM_MODELS; k++)
+        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
     return LLMZ_OK;
 }
 
