@@ -2,7 +2,8 @@
 # bench/ablation.sh -- what each family of llmz's online models buys: the same files compressed with
 # --adapt=none, match (recency cache + match model), then adding one family at a time: token n-grams, the line
 # model, the field model, the secondary estimation with wide n-gram tables, and chunk groups (all: the default:
-# a frame's chunks share these models), next to xz -9e.
+# a frame's chunks share these models), next to xz -9e; last, all of them as format version 1 coded them
+# (--format-version 1: before the word model, the fourth secondary map and version 2's learning rates).
 # Prints a markdown table of bits per byte and the compression speed with none and with all.
 #
 #   sh bench/ablation.sh [FILE...]     (default: the text files of ../shared/bench/canterbury and calgary)
@@ -21,10 +22,11 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmz-abl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
-# each column adds one family to the one before: none, match, +ngram, +line, +field, +sse, all (+group)
-SETS="none match match,ngram match,ngram,line match,ngram,line,field match,ngram,line,field,sse all"
-echo "| file | size | xz -9e | none | match | +ngram | +line | +field | +sse, wide n-grams | +group (all) | all / none | all / xz | c KB/s none | c KB/s all |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# each column adds one family to the one before: none, match, +ngram, +line, +field (and word), +sse, all
+# (+group); then all in format version 1
+SETS="none match match,ngram match,ngram,line match,ngram,line,field match,ngram,line,field,sse all all@1"
+echo "| file | size | xz -9e | none | match | +ngram | +line | +field, word | +sse, wide n-grams | +group (all) | all, format 1 | all / none | all / xz | c KB/s none | c KB/s all |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 tot=0; tx=0; sums=""
 for f in "$@"; do
     n=$(wc -c < "$f")
@@ -33,7 +35,9 @@ for f in "$@"; do
     sizes=""
     for a in $SETS; do
         t0=$(now)
-        "$LLMZ" -c --adapter=none --adapt=$a "$f" > "$T/o"
+        fv=2
+        case $a in *@1) fv=1 ;; esac
+        "$LLMZ" -c --adapter=none --adapt=${a%@1} --format-version $fv "$f" > "$T/o"
         t1=$(now)
         "$LLMZ" -dc "$T/o" | cmp -s - "$f" || { echo "ablation.sh: round trip failed: $f --adapt=$a" >&2; exit 1; }
         s=$(wc -c < "$T/o")
@@ -51,4 +55,4 @@ for f in "$@"; do
             awk 'NR == 1 { n = split($0, a, " ") } NR == 2 { split($0, b, " "); o = ""; for (i = 1; i <= n; i++) o = o " " (a[i] + b[i]); print o }')
     fi
 done
-echo "$tot $tx $sums" | awk '{t = $1; printf "| **total** | %d | %.3f |", t, 8 * $2 / t; for (i = 3; i <= NF; i++) printf " %.3f |", 8 * $i / t; printf " %.3f | %.3f | | |\n", $NF / $3, $NF / $2}'
+echo "$tot $tx $sums" | awk '{t = $1; printf "| **total** | %d | %.3f |", t, 8 * $2 / t; for (i = 3; i <= NF; i++) printf " %.3f |", 8 * $i / t; printf " %.3f | %.3f | | |\n", $(NF - 1) / $3, $(NF - 1) / $2}'

@@ -1,7 +1,7 @@
 /* test_golden.c -- frames that must decode forever (tests/golden/README.md, docs/format.md "Format stability").
 **
-** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1) with tests/data/tiny.gguf and is
-** never regenerated.  For each kernel set (ref, auto) and thread count (1, 2) this test
+** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1; the *.v2.llmz ones format 2) with
+** tests/data/tiny.gguf and is never regenerated.  For each kernel set (ref, auto) and thread count (1, 2) this test
 **   - decodes every golden archive frame by frame with the library API and compares with the original bytes;
 **   - compresses every original again with the same settings and compares with the golden archive byte for
 **     byte (the encoder is deterministic too; see docs/format.md on intentional encoder changes);
