@@ -17,6 +17,11 @@ size_t ngram_bytes(int wide, int extra, int version) {
     return buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket;
 }
 
+static void initial_weights(ngram_model *g) {
+    for (int k = 0; k < NGRAM_MODELS; k++)
+        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
+}
+
 int ngram_init(ngram_model *g, int wide, int extra, int version) {
     memset(g, 0, sizeof *g);
     g->bits = (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra;
@@ -35,8 +40,7 @@ int ngram_init(ngram_model *g, int wide, int extra, int version) {
         ngram_free(g);
         return LLMZ_ERR_NOMEM;
     }
-    for (int k = 0; k < NGRAM_MODELS; k++)
-        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
+    initial_weights(g);
     return LLMZ_OK;
 }
 
@@ -53,8 +57,7 @@ void ngram_reset(ngram_model *g) {
     memset(g->chk, 0, nb * sizeof(uint16_t));
     memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
     memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
-    for (int k = 0; k < NGRAM_MODELS; k++)
-        for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
+    initial_weights(g);
 }
 
 void ngram_seq_reset(ngram_seq *q) {
