@@ -27,16 +27,16 @@ int ngram_init(ngram_model *g, int wide, int extra, int version) {
     g->bits = (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra;
     g->slots = (int)slots(wide);
     g->nmodels = models_of(version);
+    g->version = version;
     g->w_init = version >= 2 ? NGRAM_W_INIT_V2 : NGRAM_W_INIT_V1;
     g->rate = version >= 2 ? NGRAM_RATE_V2 : NGRAM_RATE_V1;
     g->b_max = version >= 2 ? NGRAM_B_MAX_V2 : NGRAM_B_MAX_V1;
     size_t nb = buckets(g->nmodels, g->bits), ns = nb * slots(wide);
     /* zeroed: empty tables, as ngram_reset leaves them (without writing megabytes a reset at a chunk or group
     ** start writes again) */
-    g->chk = llmz_calloc(nb, sizeof(uint16_t));
-    g->cnt = llmz_calloc(ns, sizeof(uint16_t));
+    g->cc = llmz_calloc(nb + ns, sizeof(uint16_t));
     g->tok = llmz_calloc(ns, sizeof(uint32_t));
-    if (!g->chk || !g->cnt || !g->tok) {
+    if (!g->cc || !g->tok) {
         ngram_free(g);
         return LLMZ_ERR_NOMEM;
     }
@@ -45,17 +45,15 @@ int ngram_init(ngram_model *g, int wide, int extra, int version) {
 }
 
 void ngram_free(ngram_model *g) {
-    llmz_free(g->chk);
-    llmz_free(g->cnt);
+    llmz_free(g->cc);
     llmz_free(g->tok);
-    g->chk = g->cnt = NULL;
+    g->cc = NULL;
     g->tok = NULL;
 }
 
 void ngram_reset(ngram_model *g) {
     size_t nb = buckets(g->nmodels, g->bits);
-    memset(g->chk, 0, nb * sizeof(uint16_t));
-    memset(g->cnt, 0, nb * (size_t)g->slots * sizeof(uint16_t));
+    memset(g->cc, 0, nb * ((size_t)g->slots + 1) * sizeof(uint16_t));
     memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
     initial_weights(g);
 }
@@ -139,8 +137,10 @@ static int bucket_of(const ngram_model *g, uint32_t h, int k) {
     return (int)(((uint32_t)k << g->bits) | (h >> (32 - g->bits)));
 }
 
-/* The counts and the tokens of bucket bi's slots. */
-static uint16_t *cnt_of(const ngram_model *g, int bi) { return g->cnt + (size_t)bi * (size_t)g->slots; }
+/* Bucket bi's check value, the counts and the tokens of its slots (the check value and the counts side by
+** side: one cache line holds most of them). */
+static uint16_t *chk_of(const ngram_model *g, int bi) { return g->cc + (size_t)bi * ((size_t)g->slots + 1); }
+static uint16_t *cnt_of(const ngram_model *g, int bi) { return chk_of(g, bi) + 1; }
 static uint32_t *tok_of(const ngram_model *g, int bi) { return g->tok + (size_t)bi * (size_t)g->slots; }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
@@ -153,7 +153,7 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         uint32_t h = model_hash(q, k, hist, n);
         q->hash[k] = h;
         int bi = bucket_of(g, h, k);
-        if (g->chk[bi] != check_of(h)) continue;
+        if (*chk_of(g, bi) != check_of(h)) continue;
         const uint16_t *cnt = cnt_of(g, bi);
         uint32_t tot = 0, used = 0;
         for (int j = 0; j < g->slots; j++) {
@@ -181,9 +181,12 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         const uint16_t *cnt = cnt_of(g, q->act[k]);
         const uint32_t *tok = tok_of(g, q->act[k]);
         uint64_t share = moved * g->w[k][q->conf[k]] / B;
+        /* version 2: the slots' part of the share by one division per model, share 2^16 / T in 16.16 fixed
+        ** point, then a multiply per slot (version 1 divides for every slot) */
+        uint64_t scale = g->version >= 2 ? (share << 16) / q->tot[k] : 0;
         for (int j = 0; j < g->slots; j++) {
             if (cnt[j] == 0) continue;
-            uint32_t add = (uint32_t)(share * cnt[j] / q->tot[k]);
+            uint32_t add = (uint32_t)(g->version >= 2 ? (scale * cnt[j]) >> 16 : share * cnt[j] / q->tot[k]);
             freq[tok[j]] += add;
             given += add;
             if (rest < 0) rest = (int32_t)tok[j];
@@ -224,12 +227,12 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
         if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
         uint32_t h = q->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         int bi = bucket_of(g, h, k), S = g->slots;
-        uint16_t *cnt = cnt_of(g, bi), chk = check_of(h);
+        uint16_t *cnt = cnt_of(g, bi), *ck = chk_of(g, bi), chk = check_of(h);
         uint32_t *tok = tok_of(g, bi);
-        if (g->chk[bi] != chk) {
+        if (*ck != chk) {
             memset(cnt, 0, (size_t)S * sizeof *cnt);
             memset(tok, 0, (size_t)S * sizeof *tok);
-            g->chk[bi] = chk;
+            *ck = chk;
         }
         int at = -1, low = 0;
         for (int j = 0; j < S; j++) {

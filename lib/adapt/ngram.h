@@ -45,11 +45,12 @@
 
 /* The tables and weights: shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
-    /* bucket b of model k is index i = (k << bits) | b: check value chk[i] (0 = empty), and its slots'
-    ** counts cnt[i * slots + j] (0 = empty slot) and tokens tok[i * slots + j] */
-    uint16_t *chk, *cnt;
+    /* bucket b of model k is index i = (k << bits) | b: check value cc[i * (slots + 1)] (0 = empty), then its
+    ** slots' counts cc[i * (slots + 1) + 1 + j] (0 = empty slot); their tokens tok[i * slots + j] */
+    uint16_t *cc;
     uint32_t *tok;
     int bits, slots;                    /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones */
+    int version;                        /* the frame's format version */
     int nmodels;                        /* models with tables: NGRAM_MODELS (version 2), one fewer (1) */
     uint32_t w_init, rate, b_max;       /* the format version's learning (NGRAM_*_V1, _V2) */
     uint32_t w[NGRAM_MODELS][NGRAM_CONF];
