@@ -351,7 +351,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         models *M = &w->mods[i];
         if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK;
         if (ok && w->ngram)
-            ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0, h->version) == LLMZ_OK;
+            ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0, h->version, w->V) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&M->gm, m->tok_nl);
         if (ok && w->ngram && (h->flags & FRAME_FLAG_FIELD)) {
             ngram_set_field(&M->gm, m->tok_fs, m->tok_nl);
@@ -1203,7 +1203,7 @@ static uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, ui
     uint64_t b = sizeof(models);
     if (flags & FRAME_FLAG_ADAPT) b += match_bytes();
     if (flags & FRAME_FLAG_NGRAM)
-        b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0, version);
+        b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0, version, V);
     if (flags & FRAME_FLAG_SSE) b += sse_bytes(V, version);
     return b;
 }

@@ -7,14 +7,17 @@
 #include "common/mem.h"
 #include "llmz.h"
 
-/* Buckets of all models together, and slots per bucket, of the narrow or wide tables; models with tables. */
+/* Buckets of all models together, and slots per bucket, of the narrow or wide tables; models with tables;
+** u16 halves per stored token. */
 static size_t buckets(int nmodels, int bits) { return (size_t)nmodels << bits; }
 static size_t slots(int wide) { return wide ? NGRAM_WIDE_SLOTS : NGRAM_SLOTS; }
 static int models_of(int version) { return version >= 2 ? NGRAM_MODELS : NGRAM_MODELS - 1; }
+static int tok_width(int V) { return V > 65536 ? 2 : 1; }
+#define SLOT_ALIGN 64
 
-size_t ngram_bytes(int wide, int extra, int version) {
-    size_t per_bucket = sizeof(uint16_t) + slots(wide) * (sizeof(uint16_t) + sizeof(uint32_t));
-    return buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket;
+size_t ngram_bytes(int wide, int extra, int version, int V) {
+    size_t per_bucket = sizeof(uint16_t) * (1 + slots(wide) * (1 + (size_t)tok_width(V)));
+    return buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket + SLOT_ALIGN;
 }
 
 static void initial_weights(ngram_model *g) {
@@ -22,39 +25,42 @@ static void initial_weights(ngram_model *g) {
         for (int c = 0; c < NGRAM_CONF; c++) g->w[k][c] = g->w_init;
 }
 
-int ngram_init(ngram_model *g, int wide, int extra, int version) {
+int ngram_init(ngram_model *g, int wide, int extra, int version, int V) {
     memset(g, 0, sizeof *g);
     g->bits = (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra;
     g->slots = (int)slots(wide);
+    g->tw = tok_width(V);
+    g->stride = g->slots * (1 + g->tw);
     g->nmodels = models_of(version);
     g->version = version;
     g->w_init = version >= 2 ? NGRAM_W_INIT_V2 : NGRAM_W_INIT_V1;
     g->rate = version >= 2 ? NGRAM_RATE_V2 : NGRAM_RATE_V1;
     g->b_max = version >= 2 ? NGRAM_B_MAX_V2 : NGRAM_B_MAX_V1;
-    size_t nb = buckets(g->nmodels, g->bits), ns = nb * slots(wide);
+    size_t nb = buckets(g->nmodels, g->bits), ns = nb * (size_t)g->stride;
     /* zeroed: empty tables, as ngram_reset leaves them (without writing megabytes a reset at a chunk or group
     ** start writes again) */
-    g->cc = llmz_calloc(nb + ns, sizeof(uint16_t));
-    g->tok = llmz_calloc(ns, sizeof(uint32_t));
-    if (!g->cc || !g->tok) {
+    g->chk = llmz_calloc(nb, sizeof(uint16_t));
+    g->mem = llmz_calloc(ns * sizeof(uint16_t) + SLOT_ALIGN, 1);
+    if (!g->chk || !g->mem) {
         ngram_free(g);
         return LLMZ_ERR_NOMEM;
     }
+    g->sl = (uint16_t *)((char *)g->mem + (SLOT_ALIGN - (uintptr_t)g->mem % SLOT_ALIGN) % SLOT_ALIGN);
     initial_weights(g);
     return LLMZ_OK;
 }
 
 void ngram_free(ngram_model *g) {
-    llmz_free(g->cc);
-    llmz_free(g->tok);
-    g->cc = NULL;
-    g->tok = NULL;
+    llmz_free(g->chk);
+    llmz_free(g->mem);
+    g->chk = g->sl = NULL;
+    g->mem = NULL;
 }
 
 void ngram_reset(ngram_model *g) {
     size_t nb = buckets(g->nmodels, g->bits);
-    memset(g->cc, 0, nb * ((size_t)g->slots + 1) * sizeof(uint16_t));
-    memset(g->tok, 0, nb * (size_t)g->slots * sizeof(uint32_t));
+    memset(g->chk, 0, nb * sizeof(uint16_t));
+    memset(g->sl, 0, nb * (size_t)g->stride * sizeof(uint16_t));
     initial_weights(g);
 }
 
@@ -137,11 +143,22 @@ static int bucket_of(const ngram_model *g, uint32_t h, int k) {
     return (int)(((uint32_t)k << g->bits) | (h >> (32 - g->bits)));
 }
 
-/* Bucket bi's check value, the counts and the tokens of its slots (the check value and the counts side by
-** side: one cache line holds most of them). */
-static uint16_t *chk_of(const ngram_model *g, int bi) { return g->cc + (size_t)bi * ((size_t)g->slots + 1); }
-static uint16_t *cnt_of(const ngram_model *g, int bi) { return chk_of(g, bi) + 1; }
-static uint32_t *tok_of(const ngram_model *g, int bi) { return g->tok + (size_t)bi * (size_t)g->slots; }
+/* Bucket bi's check value, its slots' counts, and the token of slot j (c = its counts). */
+static uint16_t *chk_of(const ngram_model *g, int bi) { return g->chk + bi; }
+static uint16_t *cnt_of(const ngram_model *g, int bi) { return g->sl + (size_t)bi * (size_t)g->stride; }
+static uint32_t tok_at(const ngram_model *g, const uint16_t *c, int j) {
+    const uint16_t *t = c + g->slots;
+    return g->tw == 1 ? t[j] : (uint32_t)t[2 * j] | (uint32_t)t[2 * j + 1] << 16;
+}
+static void set_tok(const ngram_model *g, uint16_t *c, int j, uint32_t v) {
+    uint16_t *t = c + g->slots;
+    if (g->tw == 1) {
+        t[j] = (uint16_t)v;
+    } else {
+        t[2 * j] = (uint16_t)v;
+        t[2 * j + 1] = (uint16_t)(v >> 16);
+    }
+}
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
 void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
@@ -179,7 +196,6 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
     for (int k = 0; k < NGRAM_MODELS; k++) {
         if (q->act[k] < 0) continue;
         const uint16_t *cnt = cnt_of(g, q->act[k]);
-        const uint32_t *tok = tok_of(g, q->act[k]);
         uint64_t share = moved * g->w[k][q->conf[k]] / B;
         /* version 2: the slots' part of the share by one division per model, share 2^16 / T in 16.16 fixed
         ** point, then a multiply per slot (version 1 divides for every slot) */
@@ -187,9 +203,10 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         for (int j = 0; j < g->slots; j++) {
             if (cnt[j] == 0) continue;
             uint32_t add = (uint32_t)(g->version >= 2 ? (scale * cnt[j]) >> 16 : share * cnt[j] / q->tot[k]);
-            freq[tok[j]] += add;
+            uint32_t t = tok_at(g, cnt, j);
+            freq[t] += add;
             given += add;
-            if (rest < 0) rest = (int32_t)tok[j];
+            if (rest < 0) rest = (int32_t)t;
         }
     }
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
@@ -201,7 +218,7 @@ int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k) {
     int best = 0;
     for (int j = 1; j < g->slots; j++)
         if (cnt[j] > cnt[best]) best = j;
-    return (int32_t)tok_of(g, q->act[k])[best];
+    return (int32_t)tok_at(g, cnt, best);
 }
 
 void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out) {
@@ -210,10 +227,9 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
     for (int k = 0; k < NGRAM_MODELS; k++) { /* learn: w += rate (p_k(t) - p_in(t)) / p_out(t) */
         if (q->act[k] < 0 || f_out == 0) continue;
         const uint16_t *cnt = cnt_of(g, q->act[k]);
-        const uint32_t *tok = tok_of(g, q->act[k]);
         uint32_t c = 0;
         for (int j = 0; j < g->slots; j++)
-            if (cnt[j] && tok[j] == t) c = cnt[j];
+            if (cnt[j] && tok_at(g, cnt, j) == t) c = cnt[j];
         int64_t pk = (int64_t)(((uint64_t)c << RC_TOTAL_BITS) / q->tot[k]);
         int64_t d = (pk - (int64_t)f_in) * (int64_t)g->rate / (int64_t)f_out;
         if (d > 256) d = 256;
@@ -228,20 +244,18 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
         uint32_t h = q->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         int bi = bucket_of(g, h, k), S = g->slots;
         uint16_t *cnt = cnt_of(g, bi), *ck = chk_of(g, bi), chk = check_of(h);
-        uint32_t *tok = tok_of(g, bi);
         if (*ck != chk) {
-            memset(cnt, 0, (size_t)S * sizeof *cnt);
-            memset(tok, 0, (size_t)S * sizeof *tok);
+            memset(cnt, 0, (size_t)g->stride * sizeof *cnt); /* the counts and the tokens */
             *ck = chk;
         }
         int at = -1, low = 0;
         for (int j = 0; j < S; j++) {
-            if (cnt[j] && tok[j] == t) at = j;
+            if (cnt[j] && tok_at(g, cnt, j) == t) at = j;
             if (cnt[j] < cnt[low]) low = j;
         }
         if (at < 0) { /* a new token takes an empty slot or the first least-counted one */
             at = low;
-            tok[at] = t;
+            set_tok(g, cnt, at, t);
             cnt[at] = 0;
         }
         if (cnt[at] == 0xffffu)

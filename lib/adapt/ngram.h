@@ -45,11 +45,12 @@
 
 /* The tables and weights: shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
-    /* bucket b of model k is index i = (k << bits) | b: check value cc[i * (slots + 1)] (0 = empty), then its
-    ** slots' counts cc[i * (slots + 1) + 1 + j] (0 = empty slot); their tokens tok[i * slots + j] */
-    uint16_t *cc;
-    uint32_t *tok;
-    int bits, slots;                    /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones */
+    /* bucket b of model k is index i = (k << bits) | b: check value chk[i] (0 = empty); its slots at
+    ** sl + i * stride: the counts (0 = empty slot), then the tokens, one u16 each when the vocabulary has at
+    ** most 2^16 tokens (tw = 1: a wide bucket is one 64-byte cache line), else two (tw = 2, low half first) */
+    uint16_t *chk, *sl;
+    void *mem;                          /* the allocation sl lies in (aligned to 64 bytes inside it) */
+    int bits, slots, tw, stride;        /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones; stride = slots (1 + tw) */
     int version;                        /* the frame's format version */
     int nmodels;                        /* models with tables: NGRAM_MODELS (version 2), one fewer (1) */
     uint32_t w_init, rate, b_max;       /* the format version's learning (NGRAM_*_V1, _V2) */
@@ -76,9 +77,10 @@ typedef struct {
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
 ** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (a chunk group's shared tables;
-** docs/format.md, "Chunk groups").  version: the frame's format version (1 or 2): its models and rates. */
-int ngram_init(ngram_model *g, int wide, int extra, int version);
-size_t ngram_bytes(int wide, int extra, int version);    /* what ngram_init allocates */
+** docs/format.md, "Chunk groups").  version: the frame's format version (1 or 2): its models and rates.
+** V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
+int ngram_init(ngram_model *g, int wide, int extra, int version, int V);
+size_t ngram_bytes(int wide, int extra, int version, int V);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk (or chunk group): empty tables, initial weights */
 void ngram_seq_reset(ngram_seq *q); /* start of a chunk */

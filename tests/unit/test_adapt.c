@@ -41,6 +41,7 @@ enum { MATCH = 1, CACHE = 2, NGRAM = 4, LINE = 8, FIELD = 16, WIDE = 32 };
 static uint8_t NL[V], FS[V], WC[V];
 static int VERSION = 1; /* the format version whose models run_f runs */
 static double *TOKBITS; /* when set, run_f stores each token's bits there */
+static int STORE_V = V;  /* the vocabulary size run_f's n-gram tables are made for (how they store tokens) */
 
 /* Run the chosen models over a token stream in the coder's order (cache, n-grams, match); total ideal bits.
 ** lm_f: the input frequencies (NULL: uniform). */
@@ -58,7 +59,7 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     ngram_seq_reset(&gq);
     CHECK_EQ(match_init(&mm), 0);
     CHECK_EQ(cache_init(&cm, V, VERSION), 0);
-    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0, VERSION), 0);
+    CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0, VERSION, STORE_V), 0);
     if (models & LINE) ngram_set_line(&gm, NL);
     if (models & FIELD) {
         ngram_set_field(&gm, FS, NL);
@@ -156,7 +157,8 @@ int main(void) {
         run_f(rep, N, MATCH | CACHE | NGRAM, NULL, NULL, lm_extreme);
     }
     VERSION = 1;
-    CHECK(ngram_bytes(1, 0, 2) > ngram_bytes(1, 0, 1)); /* version 2 has a table for the word model */
+    CHECK(ngram_bytes(1, 0, 2, V) > ngram_bytes(1, 0, 1, V)); /* version 2 has a table for the word model */
+    CHECK(ngram_bytes(1, 0, 2, 70000) > ngram_bytes(1, 0, 2, 65536)); /* tokens past 2^16 take two halves */
     /* extreme input frequencies: one token holds almost everything, others 1 */
     {
         match_model mm;
@@ -235,7 +237,7 @@ int main(void) {
         ngram_model gm;
         ngram_seq gq;
         ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0, 0, 1), 0);
+        CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
         ngram_set_field(&gm, FS, NL);
         static uint32_t f[V];
         static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
@@ -299,7 +301,7 @@ int main(void) {
         ngram_model gm;
         ngram_seq gq;
         ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0, 0, 2), 0);
+        CHECK_EQ(ngram_init(&gm, 0, 0, 2, V), 0);
         ngram_set_field(&gm, FS, NL);
         ngram_set_word(&gm, WC, NL);
         static uint32_t f[V];
@@ -315,11 +317,46 @@ int main(void) {
         CHECK_EQ(got[12], 30); /* second line: (2 words, key 100, 250) was followed by 30 */
         ngram_free(&gm);
         /* a version-1 model has no word model, even when asked for it */
-        CHECK_EQ(ngram_init(&gm, 0, 0, 1), 0);
+        CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
         ngram_set_word(&gm, WC, NL);
         CHECK(gm.wc == NULL);
         ngram_free(&gm);
         VERSION = 1;
+    }
+    /* how the tables store tokens (one u16, or two for vocabularies past 2^16) changes no bit: every model
+    ** on, both versions, narrow and wide, per-token bits identical */
+    for (VERSION = 1; VERSION <= 2; VERSION++)
+        for (int wide = 0; wide <= WIDE; wide += WIDE) {
+            static double t16[N], t32[N];
+            int models = NGRAM | LINE | FIELD | MATCH | CACHE | wide;
+            TOKBITS = t16;
+            double a = run_f(rnd, N, models, NULL, NULL, NULL) + run_f(rep, N / 2, models, NULL, NULL, NULL);
+            STORE_V = 70000;
+            TOKBITS = t32;
+            double b = run_f(rnd, N, models, NULL, NULL, NULL) + run_f(rep, N / 2, models, NULL, NULL, NULL);
+            STORE_V = V;
+            TOKBITS = NULL;
+            CHECK(a == b);
+            CHECK(memcmp(t16, t32, sizeof t16) == 0);
+        }
+    VERSION = 1;
+    /* and a table for a large vocabulary keeps a token past 2^16: after "1 2" came 69999, twice */
+    {
+        enum { BV = 70000 };
+        static uint32_t bf[BV];
+        static const int32_t big[] = {1, 2, 69999, 1, 2, 69999, 1, 2};
+        ngram_model gm;
+        ngram_seq gq;
+        ngram_seq_reset(&gq);
+        CHECK_EQ(ngram_init(&gm, 1, 0, 2, BV), 0);
+        for (int i = 0; i <= 8; i++) {
+            for (int k = 0; k < BV; k++) bf[k] = k < 4 ? RC_TOTAL / 4 - BV / 4 + 1 : 1;
+            ngram_mix(&gm, &gq, big, (size_t)i, bf, bf, BV, kernels_ref());
+            if (i < 8) ngram_update(&gm, &gq, big, (size_t)i + 1, bf[big[i]], bf[big[i]]);
+        }
+        CHECK_EQ(ngram_top(&gm, &gq, 1), 69999); /* order 2: "1 2" -> 69999 */
+        CHECK(bf[69999] > 1000000);
+        ngram_free(&gm);
     }
     /* a chunk group's match model (format flag bit 7): chunk 1 repeats chunk 0 fifty tokens later, and
     ** follows the match into chunk 0's history; in lockstep, updates in chunk order */
