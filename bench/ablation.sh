@@ -1,9 +1,11 @@
 #!/bin/sh
 # bench/ablation.sh -- what each family of llmz's online models buys: the same files compressed with
-# --adapt=none, match (recency cache + match model), then adding one family at a time: token n-grams, the line
-# model, the field model, the secondary estimation with wide n-gram tables, and chunk groups (all: the default:
-# a frame's chunks share these models), next to xz -9e; last, all of them as format version 1 coded them
-# (--format-version 1: before the word model, the fourth secondary map and version 2's learning rates).
+# --adapt=none, match (recency cache + match model + format version 3's output bias), then adding one family
+# at a time: token n-grams, the line model, the field model, the secondary estimation with wide n-gram tables,
+# and chunk groups (all: the default: a frame's chunks share these models), next to xz -9e; last, all of them
+# as format versions 2 and 1 coded them (--format-version 2: without the output bias and a grouped chunk's own
+# match model and order-3 contexts; 1: also before the word model, the fourth secondary map and version 2's
+# learning rates).
 # Prints a markdown table of bits per byte and the compression speed with none and with all.
 #
 #   sh bench/ablation.sh [FILE...]     (default: the text files of ../shared/bench/canterbury and calgary)
@@ -23,10 +25,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/llmz-abl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
 # each column adds one family to the one before: none, match, +ngram, +line, +field (and word), +sse, all
-# (+group); then all in format version 1
-SETS="none match match,ngram match,ngram,line match,ngram,line,field match,ngram,line,field,sse all all@1"
-echo "| file | size | xz -9e | none | match | +ngram | +line | +field, word | +sse, wide n-grams | +group (all) | all, format 1 | all / none | all / xz | c KB/s none | c KB/s all |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# (+group); then all in format versions 2 and 1
+SETS="none match match,ngram match,ngram,line match,ngram,line,field match,ngram,line,field,sse all all@2 all@1"
+echo "| file | size | xz -9e | none | match, bias | +ngram | +line | +field, word | +sse, wide n-grams | +group (all) | all, format 2 | all, format 1 | all / none | all / xz | c KB/s none | c KB/s all |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 tot=0; tx=0; sums=""
 for f in "$@"; do
     n=$(wc -c < "$f")
@@ -35,9 +37,9 @@ for f in "$@"; do
     sizes=""
     for a in $SETS; do
         t0=$(now)
-        fv=2
-        case $a in *@1) fv=1 ;; esac
-        "$LLMZ" -c --adapter=none --adapt=${a%@1} --format-version $fv "$f" > "$T/o"
+        fv=3
+        case $a in *@*) fv=${a#*@} ;; esac
+        "$LLMZ" -c --adapter=none --adapt=${a%@*} --format-version $fv "$f" > "$T/o"
         t1=$(now)
         "$LLMZ" -dc "$T/o" | cmp -s - "$f" || { echo "ablation.sh: round trip failed: $f --adapt=$a" >&2; exit 1; }
         s=$(wc -c < "$T/o")
@@ -55,4 +57,4 @@ for f in "$@"; do
             awk 'NR == 1 { n = split($0, a, " ") } NR == 2 { split($0, b, " "); o = ""; for (i = 1; i <= n; i++) o = o " " (a[i] + b[i]); print o }')
     fi
 done
-echo "$tot $tx $sums" | awk '{t = $1; printf "| **total** | %d | %.3f |", t, 8 * $2 / t; for (i = 3; i <= NF; i++) printf " %.3f |", 8 * $i / t; printf " %.3f | %.3f | | |\n", $(NF - 1) / $3, $(NF - 1) / $2}'
+echo "$tot $tx $sums" | awk '{t = $1; printf "| **total** | %d | %.3f |", t, 8 * $2 / t; for (i = 3; i <= NF; i++) printf " %.3f |", 8 * $i / t; printf " %.3f | %.3f | | |\n", $(NF - 2) / $3, $(NF - 2) / $2}'

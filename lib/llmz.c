@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapt/bias.h"
 #include "adapt/cache.h"
 #include "adapt/match.h"
 #include "adapt/ngram.h"
@@ -205,10 +206,13 @@ typedef struct {
     match_group own;   /* a chunk coded alone: a group of one */
     const int32_t *hist; /* = ids, for own */
     match_seq mq;      /* this chunk's place in the models */
+    match_model om;    /* format version 3, in a chunk group: a match model of the chunk's own history too */
+    match_seq oq;
     ngram_seq gq;
     sse_step sq;
     uint32_t u_lm, u_cached, u_freq;
-    cache_model cm;    /* frame flag FRAME_FLAG_ADAPT: the recency cache (a chunk's own, in a group too) */ /* the coded token's frequency from the LM, after the cache, in the end */
+    cache_model cm;    /* frame flag FRAME_FLAG_ADAPT: the recency cache (a chunk's own, in a group too) */
+    bias_model bm;     /* and, from format version 3, the output bias (a chunk's own) */ /* the coded token's frequency from the LM, after the cache, in the end */
     int sse_on;        /* this step: the token is coded in two steps (sse.h) */
     int32_t top;       /* this step: the predicted top token, its frequency, the frequency of "it is top" */
     uint32_t ftop, fhit;
@@ -222,6 +226,7 @@ typedef struct {
     int nmax;       /* rows of a batch */
     float *logits;  /* (nmax, V) */
     float *e;       /* (V) */
+    float *lb;      /* (V) the logits with the output bias (format version 3) */
     uint32_t *freq; /* (V) */
     uint32_t *cum;  /* (V+1) */
     uint32_t *fin;  /* (V) the LM's frequencies, when online models follow */
@@ -238,6 +243,8 @@ typedef struct {
     const llmz_model *m;
     const kernel_set *ks;
     int decode, window, keep, V, nmax, nslots, adapt, ngram, sse;
+    int bias;       /* format version 3 with frame flag FRAME_FLAG_ADAPT: each chunk learns an output bias */
+    int own;        /* and in a chunk group, each chunk has a match model of its own history (om) */
     int grouped;    /* frame flag bit 7: the slots are one chunk group, sharing mods[0] */
     models *mods;   /* (nmods) online models: one per slot, or one for the group */
     int nmods;
@@ -255,6 +262,7 @@ static void lane_free(lane *L) {
     tf_batch_free(L->b);
     llmz_free(L->logits);
     llmz_free(L->e);
+    llmz_free(L->lb);
     llmz_free(L->freq);
     llmz_free(L->cum);
     llmz_free(L->fin);
@@ -268,13 +276,14 @@ static int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
     L->b = tf_batch_new(m->tf, nmax);
     L->logits = llmz_malloc((size_t)nmax * V * sizeof(float));
     L->e = llmz_malloc((size_t)V * sizeof(float));
+    L->lb = llmz_malloc((size_t)V * sizeof(float));
     L->freq = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->cum = llmz_malloc(((size_t)V + 1) * sizeof(uint32_t));
     L->fin = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->fng = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
-    return L->b && L->logits && L->e && L->freq && L->cum && L->fin && L->fng && L->rows && L->rs ? LLMZ_OK
+    return L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->rows && L->rs ? LLMZ_OK
                                                                                                     : LLMZ_ERR_NOMEM;
 }
 
@@ -285,6 +294,8 @@ static void worker_free(worker *w) {
             llmz_free(w->slots[i].ids);
             llmz_free(w->slots[i].norm);
             cache_free(&w->slots[i].cm);
+            bias_free(&w->slots[i].bm);
+            match_free(&w->slots[i].om);
         }
     if (w->mods)
         for (int i = 0; i < w->nmods; i++) {
@@ -318,7 +329,9 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->adapt = (h->flags & FRAME_FLAG_ADAPT) != 0;
     w->ngram = (h->flags & FRAME_FLAG_NGRAM) != 0;
     w->sse = (h->flags & FRAME_FLAG_SSE) != 0;
+    w->bias = w->adapt && h->version >= 3;
     w->grouped = (h->flags & FRAME_FLAG_GROUP) != 0;
+    w->own = w->bias && w->grouped;
     /* a group's chunks restart their windows at the same step: room for all their re-fed inputs at once */
     if (w->grouped) w->nmax = decode ? nslots * (h->keep + 1) : nslots * (h->keep + GROUP_ENC_ROWS);
     else w->nmax = decode ? nslots + h->keep : h->window;
@@ -367,6 +380,8 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         ok = s->st && s->ids;
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = cache_init(&s->cm, w->V, h->version) == LLMZ_OK;
+        if (ok && w->bias) ok = bias_init(&s->bm, w->V) == LLMZ_OK;
+        if (ok && w->own) ok = match_init(&s->om) == LLMZ_OK;
         s->M = &w->mods[w->grouped ? 0 : i];
         s->hist = s->ids;
         s->own.ids = &s->hist;
@@ -436,7 +451,13 @@ static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t t
     /* each stage writes its result into the next buffer (LM -> fin -> [cache] -> fng -> [n-grams] -> freq,
     ** skipping the buffers of stages that are off), so the inputs the updates need stay as they were */
     uint32_t *f = w->adapt || w->ngram ? L->fin : L->freq;
-    double p = freq_from_logits(f, L->e, logits, w->V, tok, w->ks);
+    double p;
+    if (w->bias) { /* the chunk's output bias added to the logits; the softmax terms kept for its step */
+        bias_apply(&s->bm, logits, L->lb, w->ks);
+        p = freq_from_logits(f, s->bm.e, L->lb, w->V, tok, &s->bm.S, w->ks);
+    } else {
+        p = freq_from_logits(f, L->e, logits, w->V, tok, NULL, w->ks);
+    }
     L->f_lm = f;
     if (w->adapt) {
         uint32_t *o = w->ngram ? L->fng : L->freq;
@@ -446,6 +467,7 @@ static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t t
     L->f_cached = f;
     if (w->ngram) ngram_mix(&s->M->gm, &s->gq, s->ids, s->done, f, L->freq, w->V, w->ks);
     if (w->adapt) match_mix(&s->M->mm, &s->mq, s->G, s->self, L->freq, w->V, w->ks);
+    if (w->own) match_mix(&s->om, &s->oq, &s->own, 0, L->freq, w->V, w->ks);
     freq_cum(L->cum, L->freq, w->V, w->ks);
     if (w->sse) sse_top(w, L, s);
     return p;
@@ -457,6 +479,8 @@ static void sse_top(worker *w, lane *L, seq *s) {
     int32_t cand[NGRAM_MODELS + 1];
     for (int k = 0; k < NGRAM_MODELS; k++) cand[k] = ngram_top(&s->M->gm, &s->gq, k);
     cand[NGRAM_MODELS] = w->adapt ? s->mq.pred : -1;
+    if (w->own && s->oq.pred >= 0 && (cand[NGRAM_MODELS] < 0 || L->freq[s->oq.pred] > L->freq[cand[NGRAM_MODELS]]))
+        cand[NGRAM_MODELS] = s->oq.pred; /* the match models' candidate: the likelier of the two */
     int32_t top = -1;
     for (int i = 0; i <= NGRAM_MODELS; i++)
         if (cand[i] >= 0 && (top < 0 || L->freq[cand[i]] > L->freq[top])) top = cand[i];
@@ -550,8 +574,10 @@ static void seq_learn(worker *w, seq *s) {
     if (!(w->adapt || w->ngram)) return;
     int32_t t = s->ids[s->done - 1];
     if (w->adapt) cache_update(&s->cm, t, s->u_lm, s->u_freq);
+    if (w->bias) bias_learn(&s->bm, t, s->u_lm, s->u_freq);
     if (w->ngram) ngram_update(&s->M->gm, &s->gq, s->ids, s->done, s->u_cached, s->u_freq);
     if (w->adapt) match_update(&s->M->mm, &s->mq, s->G, s->self);
+    if (w->own) match_update(&s->om, &s->oq, &s->own, 0);
     if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
 }
 
@@ -763,7 +789,11 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     if (!w->grouped) models_reset(w, s->M);
     match_seq_reset(&s->mq);
     ngram_seq_reset(&s->gq);
+    s->gq.own = w->own ? (uint32_t)s->self + 1 : 0;
     if (w->adapt) cache_reset(&s->cm);
+    if (w->bias) bias_reset(&s->bm);
+    if (w->own) match_reset(&s->om);
+    match_seq_reset(&s->oq);
     if (!J->decode) {
         s->src = J->src + start;
         s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -1189,13 +1219,15 @@ static void decode_plan(uint32_t n, int threads, int *slots, uint32_t *quota) {
 ** models (models_reset's tables). */
 static uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
-    return tf_batch_bytes(m->tf, (int)rows) + rows * V * sizeof(float) + V * (sizeof(float) + 4 * sizeof(uint32_t)) +
+    return tf_batch_bytes(m->tf, (int)rows) + rows * V * sizeof(float) + V * (2 * sizeof(float) + 4 * sizeof(uint32_t)) +
            rows * (sizeof(int32_t) + sizeof(tf_state *));
 }
 
-static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags) {
+static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version) {
+    int V = tf_cfg(m->tf)->vocab;
     return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t) +
-           ((flags & FRAME_FLAG_ADAPT) ? cache_bytes(tf_cfg(m->tf)->vocab) : 0);
+           ((flags & FRAME_FLAG_ADAPT) ? cache_bytes(V) + (version >= 3 ? bias_bytes(V) : 0) : 0) +
+           ((flags & FRAME_FLAG_ADAPT) && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes() : 0);
 }
 
 static uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, uint32_t n_chunks) {
@@ -1219,7 +1251,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
         uint64_t workers = (uint64_t)job_workers((n_chunks + FRAME_GROUP - 1) / FRAME_GROUP, 1, threads);
         uint64_t team_n = (uint64_t)threads / workers, nlanes = team_n > 1 ? (team_n < slots ? team_n : slots) : 1;
         uint64_t nmax = slots * ((uint64_t)keep + 1), rows = nlanes > 1 ? nmax / slots * ((slots + nlanes - 1) / nlanes) : nmax;
-        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, version, n_chunks) +
+        return workers * (nlanes * lane_bytes(m, rows) + slots * slot_bytes(m, chunk_size, flags, version) + models_bytes(m, flags, version, n_chunks) +
                           slots * (sizeof(int32_t *) + sizeof(size_t)) + team_att);
     }
     int slots;
@@ -1228,7 +1260,7 @@ static uint64_t decode_bytes(const llmz_model *m, uint32_t n_chunks, uint32_t ch
     uint64_t workers = (uint64_t)job_workers(n_chunks, (uint32_t)slots, threads);
     uint64_t nmax = (uint64_t)slots + keep;
     return workers * (lane_bytes(m, nmax) + team_att +
-                      (uint64_t)slots * (slot_bytes(m, chunk_size, flags) + models_bytes(m, flags, version, n_chunks) + sizeof(int32_t *) + sizeof(size_t)));
+                      (uint64_t)slots * (slot_bytes(m, chunk_size, flags, version) + models_bytes(m, flags, version, n_chunks) + sizeof(int32_t *) + sizeof(size_t)));
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
@@ -1347,7 +1379,7 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
         for (int r = 0; r < rows; r++) in[r] = w0 + r == 0 ? m->start_tok : ids[w0 + r - 1];
         rc = tf_forward(m->tf, ks, b, sv, in, rows, logits);
         for (int r = 0; rc == LLMZ_OK && r < rows; r++) {
-            freq_from_logits(freq, e, logits + (size_t)r * V, V, -1, ks);
+            freq_from_logits(freq, e, logits + (size_t)r * V, V, -1, NULL, ks);
             sum += (double)RC_TOTAL_BITS - det_log((double)freq[ids[w0 + r]]) * inv_ln2;
         }
     }

@@ -26,7 +26,7 @@ extern "C" {
 #define LLMZ_VERSION_MINOR 1
 #define LLMZ_VERSION_PATCH 0
 #define LLMZ_VERSION_STRING "0.1.0"
-#define LLMZ_FORMAT_VERSION 2   /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_FORMAT_VERSION 3   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 1 /* arithmetic of the model evaluation (docs/determinism.md) */
 

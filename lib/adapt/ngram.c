@@ -71,6 +71,7 @@ void ngram_seq_reset(ngram_seq *q) {
     q->ncf = q->npf = q->pend = 0;
     q->words = 0;
     q->key = -1;
+    q->own = 0;
 }
 
 void ngram_set_line(ngram_model *g, const uint8_t *nl) { g->nl = nl; }
@@ -135,6 +136,7 @@ static uint32_t word_hash(const ngram_seq *q, const int32_t *hist, size_t n) {
 }
 
 static uint32_t model_hash(const ngram_seq *q, int k, const int32_t *hist, size_t n) {
+    if (k == NGRAM_OWN_ORDER - 1) return ctx_hash(hist + n - (k + 1), k + 1) ^ (q->own * 0x9E3779B1u);
     if (k < NGRAM_ORDERS) return ctx_hash(hist + n - (k + 1), k + 1);
     return k == NGRAM_LINE ? line_hash(q, hist, n) : k == NGRAM_FIELD ? field_hash(q, hist, n) : word_hash(q, hist, n);
 }

@@ -26,6 +26,7 @@
 #define NGRAM_FIELD (NGRAM_ORDERS + 1) /* index of the field model (frame flag bit 5) */
 #define NGRAM_WORD (NGRAM_ORDERS + 2)  /* index of the word model (format version 2, with bit 5) */
 #define NGRAM_MODELS (NGRAM_ORDERS + 3)
+#define NGRAM_OWN_ORDER 3          /* the order whose contexts a grouped chunk keeps to itself (version 3) */
 #define NGRAM_FIELDS 64            /* fields of a line the field model tracks */
 #define NGRAM_BITS 14              /* buckets per model: 2^14 of 4 slots (narrow, frames without bit 6) */
 #define NGRAM_SLOTS 4
@@ -73,6 +74,9 @@ typedef struct {
     uint32_t ncf, npf, pend;            /* fields recorded in each; token index after the previous line */
     uint32_t words;                     /* the word model: tokens of the line so far that begin with a blank */
     int32_t key;                        /* and the line's first token with a letter (-1: none yet) */
+    uint32_t own;                       /* set by the caller after ngram_seq_reset: in a chunk group of format
+                                        ** version 3, the chunk's place in the group + 1, giving order
+                                        ** NGRAM_OWN_ORDER contexts of its own; else 0 */
 } ngram_seq;
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);

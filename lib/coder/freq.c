@@ -4,7 +4,7 @@
 #include "coder/rc.h"
 #include <string.h>
 
-double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
+double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok, double *S_out,
                         const kernel_set *ks) {
     float m = ks->maxf(logits, V);
     double S = ks->expsum(e, logits, V, m);
@@ -12,6 +12,7 @@ double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, in
         for (int i = 0; i < V; i++) e[i] = 1.0f;
         S = (double)V;
     }
+    if (S_out) *S_out = S;
     double k = (double)(RC_TOTAL - (uint32_t)V) / S;
     int best;
     int64_t sum = ks->freq_fill(freq, e, V, k, &best);

@@ -17,8 +17,9 @@
 
 /* freq: (V) frequencies (total 2^28).  e: (V) float scratch.
 ** ks computes the e_i and S (expsum), the f_i (freq_fill) and the maximum (maxf); any kernel set gives the same bits.
-** Returns the model probability of token `tok` as e_tok / S (for statistics only; pass -1 to skip). */
-double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok,
+** Returns the model probability of token `tok` as e_tok / S (for statistics only; pass -1 to skip); S in *S_out
+** when S_out is not NULL. */
+double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok, double *S_out,
                         const kernel_set *ks);
 
 /* cum: (V+1) cumulative frequencies, cum[0] = 0, cum[i+1] = cum[i] + freq[i]. */

@@ -132,9 +132,19 @@ double kern_expsum_ref(float *e, const float *x, int n, float m) {
     return S;
 }
 
+void kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+    for (int i = 0; i < n; i++) {
+        float p = r * e[i];
+        float x = b[i] - p;
+        b[i] = x < lo ? lo : x;
+        out[i] = l[i] + b[i];
+    }
+}
+
 static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
                                kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref, kern_maxf_ref,
-                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref, kern_expsum_ref};
+                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref, kern_expsum_ref,
+                               kern_bias_ref};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 

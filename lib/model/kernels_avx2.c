@@ -288,9 +288,24 @@ double kern_expsum_avx2(float *e, const float *x, int n, float m) {
     return S;
 }
 
+/* The bias step 8 lanes at a time: the same float32 product, difference and sum per lane; max(lo, x) is x < lo ?
+** lo : x (x is never NaN: b, r and e are finite). */
+static void bias_avx2(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+    __m256 rv = _mm256_set1_ps(r), lov = _mm256_set1_ps(lo);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_sub_ps(_mm256_loadu_ps(b + i), _mm256_mul_ps(rv, _mm256_loadu_ps(e + i)));
+        x = _mm256_max_ps(lov, x); /* the second operand when either is NaN, as the reference */
+        _mm256_storeu_ps(b + i, x);
+        _mm256_storeu_ps(out + i, _mm256_add_ps(_mm256_loadu_ps(l + i), x));
+    }
+    kern_bias_ref(b + i, out + i, e + i, l + i, r, lo, n - i);
+}
+
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
                                 kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2, kern_maxf_avx2,
-                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref, kern_expsum_avx2};
+                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref, kern_expsum_avx2,
+                                bias_avx2};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

@@ -395,10 +395,22 @@ static double expsum_avx512(float *e, const float *x, int n, float m) {
     return S;
 }
 
+/* The bias step 16 lanes at a time (as bias_avx2), the tail masked. */
+static void bias_avx512(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+    __m512 rv = _mm512_set1_ps(r), lov = _mm512_set1_ps(lo);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(n - i);
+        __m512 x = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, b + i), _mm512_mul_ps(rv, _mm512_maskz_loadu_ps(k, e + i)));
+        x = _mm512_max_ps(lov, x);
+        _mm512_mask_storeu_ps(b + i, k, x);
+        _mm512_mask_storeu_ps(out + i, k, _mm512_add_ps(_mm512_maskz_loadu_ps(k, l + i), x));
+    }
+}
+
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
                                   mix_avx512, expsub_avx512,  silu_mul_avx512,    kern_maxf_avx2,
                                   freq_fill_avx512, take_avx512,      cumsum_avx512,
-                                  expsum_avx512};
+                                  expsum_avx512, bias_avx512};
 
 const kernel_set *kernels_avx512(void) {
     __builtin_cpu_init();

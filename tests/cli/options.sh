@@ -191,23 +191,23 @@ xm -q a
 expect "-q still fails on existing output" 1
 err_has "-q still reports errors" "already exists"
 
-# --format-version: 1 or 2 written (byte 4), both decode; anything else is a usage error
-xmo v1.llmz --format-version=1 -c a
-expect "--format-version=1" 0
-check "--format-version=1 writes format 1" sh -c "od -An -j4 -N1 -tu1 v1.llmz | grep -qx ' *1'"
-xmo v2.llmz --format-version 2 -c a
-expect "--format-version 2" 0
-check "--format-version 2 writes format 2" sh -c "od -An -j4 -N1 -tu1 v2.llmz | grep -qx ' *2'"
+# --format-version: 1, 2 or 3 written (byte 4), all decode; anything else is a usage error
+for v in 1 2 3; do
+    xmo v$v.llmz --format-version=$v -c a
+    expect "--format-version=$v" 0
+    check "--format-version=$v writes format $v" sh -c "od -An -j4 -N1 -tu1 v$v.llmz | grep -qx ' *$v'"
+    xmo v$v.out -dc v$v.llmz
+    check "format $v decodes" cmp -s v$v.out a
+done
+xmo v3b.llmz --format-version 3 -c a
+check "--format-version 3 (two arguments)" cmp -s v3b.llmz v3.llmz
 xmo v0.llmz -c a
-check "the default is format 2" cmp -s v0.llmz v2.llmz
+check "the default is format 3" cmp -s v0.llmz v3.llmz
 check "versions 1 and 2 code differently" sh -c "! cmp -s v1.llmz v2.llmz"
-xmo v1.out -dc v1.llmz
-check "format 1 decodes" cmp -s v1.out a
-xmo v2.out -dc v2.llmz
-check "format 2 decodes" cmp -s v2.out a
-for v in 0 3 12 x ''; do
+check "versions 2 and 3 code differently" sh -c "! cmp -s v2.llmz v3.llmz"
+for v in 0 4 12 x ''; do
     xm --format-version="$v" -c a
     expect "--format-version='$v' refused" 2
 done
-err_has "the refusal names the versions" "1 to 2"
+err_has "the refusal names the versions" "1 to 3"
 finish

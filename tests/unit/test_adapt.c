@@ -3,10 +3,12 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "adapt/bias.h"
 #include "adapt/cache.h"
 #include "adapt/match.h"
 #include "adapt/ngram.h"
 #include "adapt/sse.h"
+#include "coder/freq.h"
 #include "coder/rc.h"
 #include "t.h"
 
@@ -393,6 +395,73 @@ int main(void) {
         CHECK(cross > L - LAG - 20);
         CHECK_EQ(self_pred, 0); /* random tokens: chunk 0 never finds a match */
         match_free(&mm);
+    }
+    /* a grouped chunk's own order-3 contexts (format version 3, ngram_seq.own): what chunk 1 taught order 3
+    ** stays its own, orders 2 and 4 share it */
+    {
+        static const int32_t sa[] = {1, 2, 3, 4, 9}, sb[] = {1, 2, 3, 4};
+        static uint32_t f[V];
+        ngram_model gm;
+        ngram_seq qa, qb;
+        CHECK_EQ(ngram_init(&gm, 1, 1, 3, V), 0);
+        ngram_seq_reset(&qa);
+        ngram_seq_reset(&qb);
+        qa.own = 1;
+        qb.own = 2;
+        for (int i = 0; i < 5; i++) {
+            lm(f);
+            ngram_mix(&gm, &qa, sa, (size_t)i, f, f, V, kernels_ref());
+            ngram_update(&gm, &qa, sa, (size_t)i + 1, RC_TOTAL / V, f[sa[i]]);
+        }
+        lm(f);
+        ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
+        CHECK_EQ(ngram_top(&gm, &qb, 1), 9);  /* order 2: "3 4" -> 9, shared */
+        CHECK_EQ(ngram_top(&gm, &qb, 2), -1); /* order 3: "2 3 4" is chunk 1's own */
+        CHECK_EQ(ngram_top(&gm, &qb, 3), 9);  /* order 4 shared */
+        qb.own = 1; /* the same chunk sees it */
+        ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
+        CHECK_EQ(ngram_top(&gm, &qb, 2), 9);
+        ngram_free(&gm);
+    }
+    /* the output bias (format version 3): uniform logits and a stream where token 5 comes half the time, the
+    ** rest uniform; the bias learns it (bits fall towards the entropy, ~5.5 bits a token against 9), stays
+    ** within +-8, learns less when the online models already gave the token more, and is deterministic */
+    {
+        static float lg[V], lb[V];
+        static uint32_t f[V];
+        static int32_t st[N];
+        for (int i = 0; i < N; i++) st[i] = next() % 2 ? 5 : (int32_t)(next() % V);
+        bias_model bm;
+        CHECK_EQ(bias_init(&bm, V), 0);
+        double bits[3] = {0, 0, 0};
+        float b5[3] = {0, 0, 0};
+        int in_range = 1;
+        for (int run = 0; run < 3; run++) {
+            bias_reset(&bm);
+            for (int i = 0; i < N; i++) {
+                bias_apply(&bm, lg, lb, kernels_ref());
+                freq_from_logits(f, bm.e, lb, V, -1, &bm.S, kernels_ref());
+                int32_t t = st[i];
+                bits[run] += -log2((double)f[t] / RC_TOTAL);
+                bias_learn(&bm, t, f[t], run == 2 ? 4 * f[t] : f[t]); /* run 2: the mix gave t 4x more */
+                if (i == 99) b5[run] = bm.b[5];
+            }
+            for (int i = 0; i < V; i++) in_range &= bm.b[i] >= -BIAS_MAX && bm.b[i] <= BIAS_MAX;
+            if (run == 0) CHECK(bm.b[5] > 4.0f); /* log(0.5 * 512) = 5.5 nats above the rest */
+        }
+        CHECK(bits[0] == bits[1]); /* deterministic */
+        CHECK(bits[0] < N * 6.0);
+        CHECK(bits[0] > N * 5.4);
+        CHECK(in_range);
+        CHECK(b5[2] > 0.0f && b5[2] < b5[0] * 0.5f); /* after 100 tokens: a quarter of the steps */
+        /* no step pending: the logits plus the biases, exactly */
+        bias_reset(&bm);
+        bm.b[7] = 1.5f;
+        lg[7] = 0.25f;
+        bias_apply(&bm, lg, lb, kernels_ref());
+        CHECK(lb[7] == 1.75f && lb[8] == 0.0f);
+        lg[7] = 0.0f;
+        bias_free(&bm);
     }
     /* secondary estimation (sse.h), format versions 1 and 2 (a fourth APM, by top and the two tokens before) */
     for (int version = 1; version <= 2; version++) {

@@ -122,7 +122,7 @@ int main(void) {
             if (trial == 5) x = NAN;
             logits[i] = x;
         }
-        freq_from_logits(freq, e, logits, V, -1, kernels_ref());
+        freq_from_logits(freq, e, logits, V, -1, NULL, kernels_ref());
         freq_cum(cum, freq, V, kernels_ref());
         uint64_t tot = 0;
         int min1 = 1;
@@ -134,7 +134,7 @@ int main(void) {
         CHECK(min1);
         CHECK_EQ(cum[V], RC_TOTAL);
         static uint32_t f2[V], c2[V + 1];
-        freq_from_logits(f2, e, logits, V, -1, kernels_get(LLMZ_KERNELS_AUTO));
+        freq_from_logits(f2, e, logits, V, -1, NULL, kernels_get(LLMZ_KERNELS_AUTO));
         freq_cum(c2, f2, V, kernels_get(LLMZ_KERNELS_AUTO));
         CHECK(memcmp(freq, f2, sizeof f2) == 0);
     }
@@ -145,7 +145,7 @@ int main(void) {
         for (int k = 0; k < n; k++) {
             for (int i = 0; i < V; i++) logits[i] = (float)((int)(next() % 16001) - 8000) / 1000.0f;
             int t = (int)(next() % V);
-            double p = freq_from_logits(freq, e, logits, V, t, kernels_ref());
+            double p = freq_from_logits(freq, e, logits, V, t, NULL, kernels_ref());
             over += -log2((double)freq[t] / RC_TOTAL) - (-log2(p));
         }
         CHECK(over / n < 0.01);

@@ -1,6 +1,6 @@
 /* test_golden.c -- frames that must decode forever (tests/golden/README.md, docs/format.md "Format stability").
 **
-** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1; the *.v2.llmz ones format 2) with
+** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1; the *.v2.llmz ones format 2, the *.v3.llmz ones format 3) with
 ** tests/data/tiny.gguf and is never regenerated.  For each kernel set (ref, auto) and thread count (1, 2) this test
 **   - decodes every golden archive frame by frame with the library API and compares with the original bytes;
 **   - compresses every original again with the same settings and compares with the golden archive byte for
@@ -63,6 +63,10 @@ static const golden GOLD[] = {
     {"english.txt", "english.v2.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 2},
     {"source10k.txt", "source10k.v2.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 2},
     {"groups.txt", "groups.v2.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 2},
+    /* format version 3 (2026-11-28): each chunk's output bias; in a group, each chunk's own match model too */
+    {"english.txt", "english.v3.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
+    {"source10k.txt", "source10k.v3.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
+    {"groups.txt", "groups.v3.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
 };
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
@@ -77,7 +81,7 @@ typedef struct {
 
 static const golden_err GERR[] = {
     {"err_bad_magic.llmz", LLMZ_ERR_NOT_LLMZ, 0},
-    {"err_version3.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version4.llmz", LLMZ_ERR_VERSION, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     {"err_numerics2.llmz", LLMZ_ERR_VERSION, 0},
@@ -246,18 +250,21 @@ static void run_config(int kernels, int threads) {
         free(orig);
         free(arch);
     }
-    /* err_version2.llmz was written as an error frame (the first frame of two_frames.llmz with format version 2
-    ** while 2 did not exist, header CRC fixed).  Since version 2 exists it is a valid version-2 frame without
-    ** online models, whose coding version 2 left as it was: it decodes to the first 175 bytes of two_frames.txt */
-    {
+    /* err_version2.llmz and err_version3.llmz were written as error frames (the first frame of two_frames.llmz
+    ** with a format version that did not exist yet, header CRC fixed).  Since their versions exist they are
+    ** valid frames without online models, whose coding no version changed: each decodes to the first 175
+    ** bytes of two_frames.txt */
+    for (int v = 2; v <= 3; v++) {
+        char name[32];
+        snprintf(name, sizeof name, "err_version%d.llmz", v);
         size_t an = 0, on = 0;
-        unsigned char *arch = load("err_version2.llmz", &an), *orig = load("two_frames.txt", &on), *dec;
+        unsigned char *arch = load(name, &an), *orig = load("two_frames.txt", &on), *dec;
         size_t dn;
         int frames;
         unsigned chunks, raw;
         CHECK(arch != NULL && orig != NULL && on == 340);
         if (arch && orig && on == 340) {
-            CHECK_EQ(decode_stream(M, arch, an, kernels, threads, 0, 2, &dec, &dn, &frames, &chunks, &raw), LLMZ_OK);
+            CHECK_EQ(decode_stream(M, arch, an, kernels, threads, 0, v, &dec, &dn, &frames, &chunks, &raw), LLMZ_OK);
             CHECK(frames == 1 && dn == 175 && memcmp(dec, orig, 175) == 0);
             free(dec);
         }

@@ -189,7 +189,7 @@ static void check_float_kernels(const kernel_set *k) {
     }
 }
 
-/* maxf, expsum, freq_fill, take and cumsum: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
+/* maxf, expsum, freq_fill, take, cumsum and bias: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
 static void check_vector_kernels(const kernel_set *k) {
     const kernel_set *ref = kernels_ref();
     int lens[72];
@@ -198,7 +198,7 @@ static void check_vector_kernels(const kernel_set *k) {
     lens[71] = 4099;
     float *x = malloc(sizeof(float) * 4099);
     uint32_t *f1 = malloc(sizeof(uint32_t) * 4099), *f2 = malloc(sizeof(uint32_t) * 4099);
-    int bad_max = 0, bad_fill = 0, bad_take = 0, bad_cum = 0, bad_expsum = 0;
+    int bad_max = 0, bad_fill = 0, bad_take = 0, bad_cum = 0, bad_expsum = 0, bad_bias = 0;
     for (int li = 0; li < 72; li++) {
         int n = lens[li];
         for (int mode = 0; mode < 5; mode++) {
@@ -251,6 +251,26 @@ static void check_vector_kernels(const kernel_set *k) {
             bad_cum += memcmp(c1, c2, sizeof(uint32_t) * (n + 1)) != 0;
             free(c1);
             free(c2);
+            /* the output bias's step: biases in [-8, 8] (some just above the floor, so the floor binds), softmax
+            ** terms in [0, 1], logits of both signs, r from 0 (no step) to large */
+            {
+                float *bz1 = malloc(sizeof(float) * n), *bz2 = malloc(sizeof(float) * n), *e = malloc(sizeof(float) * n);
+                float *o1 = malloc(sizeof(float) * n), *o2 = malloc(sizeof(float) * n);
+                for (int i = 0; i < n; i++) {
+                    bz1[i] = bz2[i] = i % 7 == 0 ? -7.99f : frand(8.0f);
+                    e[i] = fabsf(frand(1.0f));
+                    x[i] = frand(20.0f);
+                }
+                float r = mode == 0 ? 0.0f : mode == 1 ? 1e-4f : mode == 2 ? 0.5f : fabsf(frand(3.0f));
+                ref->bias(bz1, o1, e, x, r, -8.0f, n);
+                k->bias(bz2, o2, e, x, r, -8.0f, n);
+                bad_bias += memcmp(bz1, bz2, sizeof(float) * n) != 0 || memcmp(o1, o2, sizeof(float) * n) != 0;
+                free(bz1);
+                free(bz2);
+                free(e);
+                free(o1);
+                free(o2);
+            }
         }
     }
     CHECK_EQ(bad_max, 0);
@@ -258,6 +278,7 @@ static void check_vector_kernels(const kernel_set *k) {
     CHECK_EQ(bad_take, 0);
     CHECK_EQ(bad_cum, 0);
     CHECK_EQ(bad_expsum, 0);
+    CHECK_EQ(bad_bias, 0);
     free(x);
     free(f1);
     free(f2);

@@ -271,40 +271,44 @@ int main(void) {
         }
         llmz_cctx_free(c);
     }
-    /* the format version written (LLMZ_P_FORMAT): 1 and 2 both decode; without online models they code the
-    ** chunks alike (only byte 4 and the header CRC differ), with them version 2's models make other bytes */
+    /* the format version written (LLMZ_P_FORMAT): every version decodes; without online models they code the
+    ** chunks alike (only byte 4 and the header CRC differ), with them each version's models make other bytes */
     {
+        enum { NV = LLMZ_FORMAT_VERSION - LLMZ_FORMAT_OLDEST + 1 };
         llmz_cctx *c = llmz_cctx_create(M);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_OLDEST - 1), LLMZ_ERR_PARAM);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_VERSION + 1), LLMZ_ERR_PARAM);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
         size_t cap = llmz_frame_bound(9000);
         for (int adapt = 0; adapt <= LLMZ_ADAPT_ALL; adapt += LLMZ_ADAPT_ALL) {
-            unsigned char *z[2];
-            size_t nz[2];
+            unsigned char *z[NV];
+            size_t nz[NV];
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, adapt), LLMZ_OK);
-            for (int v = 1; v <= 2; v++) {
+            for (int i = 0; i < NV; i++) {
+                int v = LLMZ_FORMAT_OLDEST + i;
                 unsigned char *back;
                 size_t nb;
-                z[v - 1] = malloc(cap);
+                z[i] = malloc(cap);
                 CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, v), LLMZ_OK);
-                CHECK_EQ(llmz_compress_frame(c, z[v - 1], cap, &nz[v - 1], text, 9000, NULL), LLMZ_OK);
-                CHECK_EQ(z[v - 1][4], v);
+                CHECK_EQ(llmz_compress_frame(c, z[i], cap, &nz[i], text, 9000, NULL), LLMZ_OK);
+                CHECK_EQ(z[i][4], v);
                 llmz_frame_info fi;
-                CHECK_EQ(llmz_frame_get_info(&fi, z[v - 1], nz[v - 1]), LLMZ_OK);
+                CHECK_EQ(llmz_frame_get_info(&fi, z[i], nz[i]), LLMZ_OK);
                 CHECK_EQ(fi.format_version, (unsigned)v);
                 for (int t = 1; t <= 3; t += 2) {
-                    CHECK_EQ(decompress(z[v - 1], nz[v - 1], &back, &nb, LLMZ_KERNELS_AUTO, t), LLMZ_OK);
+                    CHECK_EQ(decompress(z[i], nz[i], &back, &nb, LLMZ_KERNELS_AUTO, t), LLMZ_OK);
                     CHECK(nb == 9000 && memcmp(back, text, 9000) == 0);
                     free(back);
                 }
             }
             size_t crc_at = 61 + z[0][40]; /* the header CRC */
-            int same_rest = nz[0] == nz[1] && memcmp(z[0], z[1], 4) == 0 && memcmp(z[0] + 5, z[1] + 5, crc_at - 5) == 0 &&
-                            memcmp(z[0] + crc_at + 4, z[1] + crc_at + 4, nz[0] - crc_at - 4) == 0;
-            CHECK_EQ(same_rest, adapt == 0);
-            free(z[0]);
-            free(z[1]);
+            for (int i = 1; i < NV; i++) {
+                int same_rest = nz[0] == nz[i] && memcmp(z[0], z[i], 4) == 0 && memcmp(z[0] + 5, z[i] + 5, crc_at - 5) == 0 &&
+                                memcmp(z[0] + crc_at + 4, z[i] + crc_at + 4, nz[0] - crc_at - 4) == 0;
+                CHECK_EQ(same_rest, adapt == 0);
+                CHECK(adapt == 0 || nz[i - 1] != nz[i] || memcmp(z[i - 1], z[i], nz[i]) != 0);
+            }
+            for (int i = 0; i < NV; i++) free(z[i]);
         }
         llmz_cctx_free(c);
     }
