@@ -210,9 +210,9 @@ typedef struct {
     match_seq oq;
     ngram_seq gq;
     sse_step sq;
-    uint32_t u_lm, u_cached, u_freq;
+    uint32_t u_lm, u_cached, u_freq; /* the coded token's frequency from the LM, after the cache, in the end */
     cache_model cm;    /* frame flag FRAME_FLAG_ADAPT: the recency cache (a chunk's own, in a group too) */
-    bias_model bm;     /* and, from format version 3, the output bias (a chunk's own) */ /* the coded token's frequency from the LM, after the cache, in the end */
+    bias_model bm;     /* and, from format version 3, the output bias (a chunk's own) */
     int sse_on;        /* this step: the token is coded in two steps (sse.h) */
     int32_t top;       /* this step: the predicted top token, its frequency, the frequency of "it is top" */
     uint32_t ftop, fhit;
@@ -244,7 +244,7 @@ typedef struct {
     const kernel_set *ks;
     int decode, window, keep, V, nmax, nslots, adapt, ngram, sse;
     int bias;       /* format version 3 with frame flag FRAME_FLAG_ADAPT: each chunk learns an output bias */
-    int own;        /* and in a chunk group, each chunk has a match model of its own history (om) */
+    int own_match;  /* and in a chunk group, each chunk has a match model of its own history (om) */
     int grouped;    /* frame flag bit 7: the slots are one chunk group, sharing mods[0] */
     models *mods;   /* (nmods) online models: one per slot, or one for the group */
     int nmods;
@@ -331,7 +331,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     w->sse = (h->flags & FRAME_FLAG_SSE) != 0;
     w->bias = w->adapt && h->version >= 3;
     w->grouped = (h->flags & FRAME_FLAG_GROUP) != 0;
-    w->own = w->bias && w->grouped;
+    w->own_match = w->bias && w->grouped;
     /* a group's chunks restart their windows at the same step: room for all their re-fed inputs at once */
     if (w->grouped) w->nmax = decode ? nslots * (h->keep + 1) : nslots * (h->keep + GROUP_ENC_ROWS);
     else w->nmax = decode ? nslots + h->keep : h->window;
@@ -362,7 +362,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
     int ok = lanes_ok && w->slots && w->mods && w->gids && w->glen;
     for (int i = 0; ok && i < w->nmods; i++) {
         models *M = &w->mods[i];
-        if (w->adapt) ok = match_init(&M->mm) == LLMZ_OK;
+        if (w->adapt) ok = match_init(&M->mm, MATCH_HASH_BITS) == LLMZ_OK;
         if (ok && w->ngram)
             ok = ngram_init(&M->gm, w->sse, w->grouped ? group_table_bits(h->n_chunks) : 0, h->version, w->V) == LLMZ_OK;
         if (ok && w->ngram && (h->flags & FRAME_FLAG_LINE)) ngram_set_line(&M->gm, m->tok_nl);
@@ -381,7 +381,7 @@ static int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, con
         if (ok && !decode && (h->flags & FRAME_FLAG_EOL)) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && w->adapt) ok = cache_init(&s->cm, w->V, h->version) == LLMZ_OK;
         if (ok && w->bias) ok = bias_init(&s->bm, w->V) == LLMZ_OK;
-        if (ok && w->own) ok = match_init(&s->om) == LLMZ_OK;
+        if (ok && w->own_match) ok = match_init(&s->om, MATCH_OWN_BITS) == LLMZ_OK;
         s->M = &w->mods[w->grouped ? 0 : i];
         s->hist = s->ids;
         s->own.ids = &s->hist;
@@ -467,7 +467,7 @@ static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t t
     L->f_cached = f;
     if (w->ngram) ngram_mix(&s->M->gm, &s->gq, s->ids, s->done, f, L->freq, w->V, w->ks);
     if (w->adapt) match_mix(&s->M->mm, &s->mq, s->G, s->self, L->freq, w->V, w->ks);
-    if (w->own) match_mix(&s->om, &s->oq, &s->own, 0, L->freq, w->V, w->ks);
+    if (w->own_match) match_mix(&s->om, &s->oq, &s->own, 0, L->freq, w->V, w->ks);
     freq_cum(L->cum, L->freq, w->V, w->ks);
     if (w->sse) sse_top(w, L, s);
     return p;
@@ -479,7 +479,7 @@ static void sse_top(worker *w, lane *L, seq *s) {
     int32_t cand[NGRAM_MODELS + 1];
     for (int k = 0; k < NGRAM_MODELS; k++) cand[k] = ngram_top(&s->M->gm, &s->gq, k);
     cand[NGRAM_MODELS] = w->adapt ? s->mq.pred : -1;
-    if (w->own && s->oq.pred >= 0 && (cand[NGRAM_MODELS] < 0 || L->freq[s->oq.pred] > L->freq[cand[NGRAM_MODELS]]))
+    if (w->own_match && s->oq.pred >= 0 && (cand[NGRAM_MODELS] < 0 || L->freq[s->oq.pred] > L->freq[cand[NGRAM_MODELS]]))
         cand[NGRAM_MODELS] = s->oq.pred; /* the match models' candidate: the likelier of the two */
     int32_t top = -1;
     for (int i = 0; i <= NGRAM_MODELS; i++)
@@ -577,7 +577,7 @@ static void seq_learn(worker *w, seq *s) {
     if (w->bias) bias_learn(&s->bm, t, s->u_lm, s->u_freq);
     if (w->ngram) ngram_update(&s->M->gm, &s->gq, s->ids, s->done, s->u_cached, s->u_freq);
     if (w->adapt) match_update(&s->M->mm, &s->mq, s->G, s->self);
-    if (w->own) match_update(&s->om, &s->oq, &s->own, 0);
+    if (w->own_match) match_update(&s->om, &s->oq, &s->own, 0);
     if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
 }
 
@@ -789,10 +789,10 @@ static int seq_start(job *J, worker *w, seq *s, uint32_t i) {
     if (!w->grouped) models_reset(w, s->M);
     match_seq_reset(&s->mq);
     ngram_seq_reset(&s->gq);
-    s->gq.own = w->own ? (uint32_t)s->self + 1 : 0;
+    s->gq.own = w->own_match ? (uint32_t)s->self + 1 : 0;
     if (w->adapt) cache_reset(&s->cm);
     if (w->bias) bias_reset(&s->bm);
-    if (w->own) match_reset(&s->om);
+    if (w->own_match) match_reset(&s->om);
     match_seq_reset(&s->oq);
     if (!J->decode) {
         s->src = J->src + start;
@@ -1227,13 +1227,13 @@ static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t fla
     int V = tf_cfg(m->tf)->vocab;
     return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t) +
            ((flags & FRAME_FLAG_ADAPT) ? cache_bytes(V) + (version >= 3 ? bias_bytes(V) : 0) : 0) +
-           ((flags & FRAME_FLAG_ADAPT) && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes() : 0);
+           ((flags & FRAME_FLAG_ADAPT) && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes(MATCH_OWN_BITS) : 0);
 }
 
 static uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, uint32_t n_chunks) {
     int V = tf_cfg(m->tf)->vocab;
     uint64_t b = sizeof(models);
-    if (flags & FRAME_FLAG_ADAPT) b += match_bytes();
+    if (flags & FRAME_FLAG_ADAPT) b += match_bytes(MATCH_HASH_BITS);
     if (flags & FRAME_FLAG_NGRAM)
         b += ngram_bytes((flags & FRAME_FLAG_SSE) != 0, (flags & FRAME_FLAG_GROUP) ? group_table_bits(n_chunks) : 0, version, V);
     if (flags & FRAME_FLAG_SSE) b += sse_bytes(V, version);

@@ -7,11 +7,12 @@
 #include "common/mem.h"
 #include "llmz.h"
 
-size_t match_bytes(void) { return sizeof(uint64_t) << MATCH_HASH_BITS; }
+size_t match_bytes(int bits) { return sizeof(uint64_t) << bits; }
 
-int match_init(match_model *m) {
+int match_init(match_model *m, int bits) {
     memset(m, 0, sizeof *m);
-    m->table = llmz_malloc(sizeof(uint64_t) << MATCH_HASH_BITS);
+    m->bits = bits;
+    m->table = llmz_malloc(match_bytes(bits));
     if (!m->table) return LLMZ_ERR_NOMEM;
     match_reset(m);
     return LLMZ_OK;
@@ -23,7 +24,7 @@ void match_free(match_model *m) {
 }
 
 void match_reset(match_model *m) {
-    memset(m->table, 0, sizeof(uint64_t) << MATCH_HASH_BITS);
+    memset(m->table, 0, match_bytes(m->bits));
     for (int i = 0; i < MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS; i++) m->hits[i] = m->tries[i] = 0;
 }
 
@@ -35,11 +36,11 @@ void match_seq_reset(match_seq *q) {
     q->bucket = 0;
 }
 
-static uint32_t hash3(const int32_t *t) {
+static uint32_t hash3(const int32_t *t, int bits) {
     uint32_t h = (uint32_t)t[0] * 0x9E3779B1u;
     h = (h ^ (uint32_t)t[1]) * 0x85EBCA77u;
     h = (h ^ (uint32_t)t[2]) * 0xC2B2AE3Du;
-    return h >> (32 - MATCH_HASH_BITS);
+    return h >> (32 - bits);
 }
 
 static int bitlen(uint32_t x) {
@@ -98,7 +99,7 @@ void match_update(match_model *m, match_seq *q, const match_group *G, int self) 
         q->mlen = 0;
     }
     if (n < MATCH_MIN) return;
-    uint32_t h = hash3(hist + n - MATCH_MIN);
+    uint32_t h = hash3(hist + n - MATCH_MIN, m->bits);
     if (q->mlen == 0) {
         uint64_t e = m->table[h]; /* sequence << 32 | position after an earlier occurrence, +1 */
         int s = (int)(e >> 32);

@@ -17,13 +17,15 @@
 #include "model/kernels.h"
 
 #define MATCH_HASH_BITS 16
+#define MATCH_OWN_BITS 14 /* the table of a grouped chunk's own match model (format version 3) */
 #define MATCH_MIN 3      /* tokens hashed to find a match */
 #define MATCH_LEN_BUCKETS 16
 #define MATCH_Q_BUCKETS 8
 
 /* Shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
-    uint64_t *table;  /* (2^MATCH_HASH_BITS) sequence << 32 | position after the hashed tokens + 1 (0 = empty) */
+    uint64_t *table;  /* (2^bits) sequence << 32 | position after the hashed tokens + 1 (0 = empty) */
+    int bits;         /* MATCH_HASH_BITS, or MATCH_OWN_BITS */
     uint16_t hits[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS], tries[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS];
 } match_model;
 
@@ -44,8 +46,8 @@ typedef struct {
     int n;
 } match_group;
 
-int match_init(match_model *m);  /* allocates the table; LLMZ_ERR_NOMEM on failure */
-size_t match_bytes(void); /* what match_init allocates */
+int match_init(match_model *m, int bits);  /* allocates a table of 2^bits entries; LLMZ_ERR_NOMEM on failure */
+size_t match_bytes(int bits); /* what match_init allocates */
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk (or group) */
 void match_seq_reset(match_seq *q); /* start of a chunk */

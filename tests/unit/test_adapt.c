@@ -59,7 +59,7 @@ static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, ui
     match_group own = {&hist, &len, 1};
     match_seq_reset(&mq);
     ngram_seq_reset(&gq);
-    CHECK_EQ(match_init(&mm), 0);
+    CHECK_EQ(match_init(&mm, MATCH_HASH_BITS), 0);
     CHECK_EQ(cache_init(&cm, V, VERSION), 0);
     CHECK_EQ(ngram_init(&gm, (models & WIDE) != 0, 0, VERSION, STORE_V), 0);
     if (models & LINE) ngram_set_line(&gm, NL);
@@ -170,7 +170,7 @@ int main(void) {
         size_t len = 0;
         match_group own = {&hist, &len, 1};
         match_seq_reset(&mq);
-        match_init(&mm);
+        match_init(&mm, MATCH_HASH_BITS);
         cache_init(&cm, V, 1);
         static uint32_t f[V], fin[V];
         int ok = 1;
@@ -372,7 +372,7 @@ int main(void) {
         const int32_t *ids[2] = {a, b};
         size_t len[2] = {0, 0};
         match_group grp = {ids, len, 2};
-        CHECK_EQ(match_init(&mm), 0);
+        CHECK_EQ(match_init(&mm, MATCH_HASH_BITS), 0);
         match_seq_reset(&q[0]);
         match_seq_reset(&q[1]);
         static uint32_t f[V];
