@@ -53,7 +53,7 @@ typedef struct {
     void *mem;                          /* the allocation sl lies in (aligned to 64 bytes inside it) */
     int bits, slots, tw, stride;        /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones; stride = slots (1 + tw) */
     int version;                        /* the frame's format version */
-    int nmodels;                        /* models with tables: NGRAM_MODELS (version 2), one fewer (1) */
+    int nmodels;                        /* models with tables: NGRAM_MODELS (versions 2 and 3), one fewer (1) */
     uint32_t w_init, rate, b_max;       /* the format version's learning (NGRAM_*_V1, _V2) */
     uint32_t w[NGRAM_MODELS][NGRAM_CONF];
     const uint8_t *nl;                  /* the line model: on when set (ngram_set_line); (V) line-end flags */
@@ -81,7 +81,7 @@ typedef struct {
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
 ** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (a chunk group's shared tables;
-** docs/format.md, "Chunk groups").  version: the frame's format version (1 or 2): its models and rates.
+** docs/format.md, "Chunk groups").  version: the frame's format version (1 to 3): its models and rates.
 ** V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
 int ngram_init(ngram_model *g, int wide, int extra, int version, int V);
 size_t ngram_bytes(int wide, int extra, int version, int V);    /* what ngram_init allocates */
