@@ -453,8 +453,8 @@ static double predict(worker *w, lane *L, seq *s, const float *logits, int32_t t
     uint32_t *f = w->adapt || w->ngram ? L->fin : L->freq;
     double p;
     if (w->bias) { /* the chunk's output bias added to the logits; the softmax terms kept for its step */
-        bias_apply(&s->bm, logits, L->lb, w->ks);
-        p = freq_from_logits(f, s->bm.e, L->lb, w->V, tok, &s->bm.S, w->ks);
+        float mx = bias_apply(&s->bm, logits, L->lb, w->ks);
+        p = freq_from_logits_max(f, s->bm.e, L->lb, w->V, mx, tok, &s->bm.S, w->ks);
     } else {
         p = freq_from_logits(f, L->e, logits, w->V, tok, NULL, w->ks);
     }
@@ -566,6 +566,10 @@ static int seq_code(worker *w, lane *L, seq *s, int r) {
         s->u_cached = L->f_cached[t];
         s->u_freq = L->freq[t];
     }
+    /* the table entries the updates and the next step will use, fetched while other work goes on */
+    if (w->adapt) match_prefetch(&s->M->mm, s->ids, s->done);
+    if (w->own_match) match_prefetch(&s->om, s->ids, s->done);
+    if (w->sse) sse_prefetch(&s->M->ss, t);
     return LLMZ_OK;
 }
 
@@ -579,6 +583,7 @@ static void seq_learn(worker *w, seq *s) {
     if (w->adapt) match_update(&s->M->mm, &s->mq, s->G, s->self);
     if (w->own_match) match_update(&s->om, &s->oq, &s->own, 0);
     if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
+    if (w->ngram) ngram_prefetch(&s->M->gm, &s->gq, s->ids, s->done);
 }
 
 /* Rows for the chunks of slots first, first + stride, ... in lane L, evaluated; L->rc: the first error. */

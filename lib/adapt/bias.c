@@ -31,11 +31,11 @@ void bias_reset(bias_model *m) {
     m->lr = 0.0;
 }
 
-void bias_apply(bias_model *m, const float *logits, float *out, const kernel_set *ks) {
+float bias_apply(bias_model *m, const float *logits, float *out, const kernel_set *ks) {
     /* no step pending: r = 0 leaves every b_i as it is (0 * e_i = 0, e_i finite), so one kernel does both */
     float r = m->lr > 0.0 ? (float)(m->lr / m->S) : 0.0f;
-    ks->bias(m->b, out, m->e, logits, r, -BIAS_MAX, m->V);
     m->lr = 0.0;
+    return ks->bias(m->b, out, m->e, logits, r, -BIAS_MAX, m->V);
 }
 
 void bias_learn(bias_model *m, int32_t t, uint32_t f_lm, uint32_t f_mix) {

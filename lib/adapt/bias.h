@@ -39,8 +39,8 @@ size_t bias_bytes(int V);             /* what bias_init allocates */
 void bias_free(bias_model *m);
 void bias_reset(bias_model *m);       /* start of a chunk: every bias 0, nothing pending */
 /* The logits the model's frequencies come from: applies the pending step, then out_i = logits_i + b_i (with
-** ks->bias; every kernel set gives the same bits). */
-void bias_apply(bias_model *m, const float *logits, float *out, const kernel_set *ks);
+** ks->bias; every kernel set gives the same bits).  Returns their maximum (as ks->maxf finds it). */
+float bias_apply(bias_model *m, const float *logits, float *out, const kernel_set *ks);
 /* After coding token t (f_lm: its frequency from the biased logits, f_mix: after the online models). */
 void bias_learn(bias_model *m, int32_t t, uint32_t f_lm, uint32_t f_mix);
 

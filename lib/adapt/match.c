@@ -76,6 +76,10 @@ void match_mix(const match_model *m, match_seq *q, const match_group *G, int sel
     freq[p] += (uint32_t)moved;
 }
 
+void match_prefetch(const match_model *m, const int32_t *hist, size_t n) {
+    if (n >= MATCH_MIN) __builtin_prefetch(m->table + hash3(hist + n - MATCH_MIN, m->bits), 1);
+}
+
 void match_update(match_model *m, match_seq *q, const match_group *G, int self) {
     const int32_t *hist = G->ids[self];
     size_t n = G->len[self];

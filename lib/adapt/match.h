@@ -56,4 +56,7 @@ void match_mix(const match_model *m, match_seq *q, const match_group *G, int sel
                const kernel_set *ks);
 /* After coding sequence self's token (its history now holds G->len[self] tokens): learn and move the match. */
 void match_update(match_model *m, match_seq *q, const match_group *G, int self);
+/* Once the token hist[n-1] is known, before match_update: asks the CPU to fetch the table entry the update
+** reads and writes (changes nothing). */
+void match_prefetch(const match_model *m, const int32_t *hist, size_t n);
 #endif

@@ -214,6 +214,15 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
 }
 
+void ngram_prefetch(const ngram_model *g, const ngram_seq *q, const int32_t *hist, size_t n) {
+    for (int k = 0; k < NGRAM_MODELS; k++) { /* the buckets of ngram_mix(g, q, hist, n) */
+        if (!has_context(g, k, n)) continue;
+        int bi = bucket_of(g, model_hash(q, k, hist, n), k);
+        __builtin_prefetch(chk_of(g, bi), 1);
+        __builtin_prefetch(cnt_of(g, bi), 1);
+    }
+}
+
 int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k) {
     if (q->act[k] < 0) return -1;
     const uint16_t *cnt = cnt_of(g, q->act[k]);

@@ -114,5 +114,9 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
 ** the model did not take part at this step. */
 int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k);
 void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
+/* After ngram_update of a step (hist[0..n-1] the tokens so far): asks the CPU to fetch the check values and
+** buckets the next ngram_mix of this sequence reads (and its update writes), so that the other work before it
+** hides their memory latency.  Changes nothing a prediction depends on. */
+void ngram_prefetch(const ngram_model *g, const ngram_seq *q, const int32_t *hist, size_t n);
 
 #endif

@@ -55,5 +55,8 @@ uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, 
                      uint32_t mask);
 /* After coding: hit = the token was top.  Follows sse_predict of the same step. */
 void sse_update(sse_model *s, const sse_step *q, int hit);
+/* Once the token before the next step's is known (prev): asks the CPU to fetch the cells of that token's
+** context that the next sse_predict and sse_update use (changes nothing). */
+void sse_prefetch(const sse_model *s, int32_t prev);
 
 #endif

@@ -6,7 +6,11 @@
 
 double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok, double *S_out,
                         const kernel_set *ks) {
-    float m = ks->maxf(logits, V);
+    return freq_from_logits_max(freq, e, logits, V, ks->maxf(logits, V), tok, S_out, ks);
+}
+
+double freq_from_logits_max(uint32_t *freq, float *e, const float *logits, int V, float m, int tok, double *S_out,
+                            const kernel_set *ks) {
     double S = ks->expsum(e, logits, V, m);
     if (!(S >= 1.0 && S <= (double)V)) { /* NaN/inf logits (hostile model): fall back to uniform */
         for (int i = 0; i < V; i++) e[i] = 1.0f;

@@ -21,6 +21,9 @@
 ** when S_out is not NULL. */
 double freq_from_logits(uint32_t *freq, float *e, const float *logits, int V, int tok, double *S_out,
                         const kernel_set *ks);
+/* The same with m = maxf(logits, V) already known (the output bias's kernel finds it while writing them). */
+double freq_from_logits_max(uint32_t *freq, float *e, const float *logits, int V, float m, int tok, double *S_out,
+                            const kernel_set *ks);
 
 /* cum: (V+1) cumulative frequencies, cum[0] = 0, cum[i+1] = cum[i] + freq[i]. */
 void freq_cum(uint32_t *cum, const uint32_t *freq, int V, const kernel_set *ks); /* with ks->cumsum */

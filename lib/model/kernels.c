@@ -132,13 +132,14 @@ double kern_expsum_ref(float *e, const float *x, int n, float m) {
     return S;
 }
 
-void kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+float kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
     for (int i = 0; i < n; i++) {
         float p = r * e[i];
         float x = b[i] - p;
         b[i] = x < lo ? lo : x;
         out[i] = l[i] + b[i];
     }
+    return kern_maxf_ref(out, n);
 }
 
 static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,

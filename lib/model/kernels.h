@@ -72,8 +72,8 @@ typedef struct {
     /* e[i] = det_expf(x[i] - m) for i < n, and returns S = sum of (double)e[i] in order of i, from 0.0 */
     double (*expsum)(float *e, const float *x, int n, float m);
     /* the output bias's step (adapt/bias.h), float32, no fused multiply-add: for i < n,
-    ** x = b[i] - r * e[i]; b[i] = x < lo ? lo : x; out[i] = l[i] + b[i] */
-    void (*bias)(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
+    ** x = b[i] - r * e[i]; b[i] = x < lo ? lo : x; out[i] = l[i] + b[i]; returns maxf(out, n) (n >= 1) */
+    float (*bias)(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -92,7 +92,7 @@ int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *be
 uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
 double kern_expsum_ref(float *e, const float *x, int n, float m);
-void kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
+float kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
 
 /* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */

@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__) && defined(__AVX2__)
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #include "common/detmath.h"
@@ -290,16 +291,36 @@ double kern_expsum_avx2(float *e, const float *x, int n, float m) {
 
 /* The bias step 8 lanes at a time: the same float32 product, difference and sum per lane; max(lo, x) is x < lo ?
 ** lo : x (x is never NaN: b, r and e are finite). */
-static void bias_avx2(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+static float bias_avx2(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
     __m256 rv = _mm256_set1_ps(r), lov = _mm256_set1_ps(lo);
+    __m256 m = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 x = _mm256_sub_ps(_mm256_loadu_ps(b + i), _mm256_mul_ps(rv, _mm256_loadu_ps(e + i)));
         x = _mm256_max_ps(lov, x); /* the second operand when either is NaN, as the reference */
         _mm256_storeu_ps(b + i, x);
-        _mm256_storeu_ps(out + i, _mm256_add_ps(_mm256_loadu_ps(l + i), x));
+        __m256 o = _mm256_add_ps(_mm256_loadu_ps(l + i), x);
+        _mm256_storeu_ps(out + i, o);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(o, o, _CMP_UNORD_Q));
+        m = _mm256_max_ps(m, o);
     }
-    kern_bias_ref(b + i, out + i, e + i, l + i, r, lo, n - i);
+    float t[8], v = -INFINITY;
+    _mm256_storeu_ps(t, m);
+    for (int j = 0; j < 8; j++)
+        if (t[j] > v) v = t[j];
+    int odd = _mm256_movemask_ps(nan);
+    for (; i < n; i++) { /* the reference's step for the last n % 8 */
+        float p = r * e[i];
+        float x = b[i] - p;
+        b[i] = x < lo ? lo : x;
+        out[i] = l[i] + b[i];
+        odd |= out[i] != out[i];
+        if (out[i] > v) v = out[i];
+    }
+    /* the maximum as maxf finds it: the same value unless a NaN or a zero (whose sign the order of the scan
+    ** decides) is involved, or every value is -inf; then the reference's scan over what was written */
+    if (odd || v == 0.0f || v == -INFINITY) return kern_maxf_ref(out, n);
+    return v;
 }
 
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,

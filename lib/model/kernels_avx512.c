@@ -16,6 +16,7 @@
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
     defined(__AVX512VNNI__)
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #define RMAX 4 /* activation rows per tile */
@@ -396,15 +397,26 @@ static double expsum_avx512(float *e, const float *x, int n, float m) {
 }
 
 /* The bias step 16 lanes at a time (as bias_avx2), the tail masked. */
-static void bias_avx512(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
-    __m512 rv = _mm512_set1_ps(r), lov = _mm512_set1_ps(lo);
+static float bias_avx512(float *b, float *out, const float *e, const float *l, float r, float lo, int n) {
+    __m512 rv = _mm512_set1_ps(r), lov = _mm512_set1_ps(lo), m = _mm512_set1_ps(-INFINITY);
+    __mmask16 nan = 0;
     for (int i = 0; i < n; i += 16) {
         __mmask16 k = lanes(n - i);
         __m512 x = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, b + i), _mm512_mul_ps(rv, _mm512_maskz_loadu_ps(k, e + i)));
         x = _mm512_max_ps(lov, x);
         _mm512_mask_storeu_ps(b + i, k, x);
-        _mm512_mask_storeu_ps(out + i, k, _mm512_add_ps(_mm512_maskz_loadu_ps(k, l + i), x));
+        __m512 o = _mm512_add_ps(_mm512_maskz_loadu_ps(k, l + i), x);
+        _mm512_mask_storeu_ps(out + i, k, o);
+        nan |= _mm512_mask_cmp_ps_mask(k, o, o, _CMP_UNORD_Q);
+        m = _mm512_mask_max_ps(m, k, m, o);
     }
+    float t[16], v = -INFINITY;
+    _mm512_storeu_ps(t, m);
+    for (int j = 0; j < 16; j++)
+        if (t[j] > v) v = t[j];
+    /* as maxf finds it (see bias_avx2) */
+    if (nan || v == 0.0f || v == -INFINITY) return kern_maxf_ref(out, n);
+    return v;
 }
 
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,

@@ -262,9 +262,22 @@ static void check_vector_kernels(const kernel_set *k) {
                     x[i] = frand(20.0f);
                 }
                 float r = mode == 0 ? 0.0f : mode == 1 ? 1e-4f : mode == 2 ? 0.5f : fabsf(frand(3.0f));
-                ref->bias(bz1, o1, e, x, r, -8.0f, n);
-                k->bias(bz2, o2, e, x, r, -8.0f, n);
-                bad_bias += memcmp(bz1, bz2, sizeof(float) * n) != 0 || memcmp(o1, o2, sizeof(float) * n) != 0;
+                /* modes 3, 4: a NaN logit somewhere or first; mode 2: logits that sum with the bias to zeros of
+                ** both signs (the maximum 0); mode 1: ties of the maximum */
+                if (mode == 3) x[next() % (unsigned)n] = NAN;
+                if (mode == 4) x[0] = NAN;
+                if (mode == 2)
+                    for (int i = 0; i < n; i++) { /* -0 + -0 = -0 or -2 + 2 = +0, the rest negative */
+                        bz1[i] = bz2[i] = i % 3 == 0 ? -1.0f : (next() & 1) ? -0.0f : 2.0f;
+                        x[i] = i % 3 == 0 ? -fabsf(frand(10.0f)) : bz1[i] == 0.0f ? -0.0f : -2.0f;
+                    }
+                if (mode == 1)
+                    for (int i = 0; i < n; i += 5) x[i] = 100.0f;
+                float mb1 = ref->bias(bz1, o1, e, x, mode == 2 ? 0.0f : r, -8.0f, n);
+                float mb2 = k->bias(bz2, o2, e, x, mode == 2 ? 0.0f : r, -8.0f, n);
+                float m0 = kern_maxf_ref(o1, n);
+                bad_bias += memcmp(bz1, bz2, sizeof(float) * n) != 0 || memcmp(o1, o2, sizeof(float) * n) != 0 ||
+                            memcmp(&mb1, &mb2, sizeof mb1) != 0 || memcmp(&m0, &mb1, sizeof mb1) != 0;
                 free(bz1);
                 free(bz2);
                 free(e);
