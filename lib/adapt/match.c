@@ -77,7 +77,7 @@ void match_mix(const match_model *m, match_seq *q, const match_group *G, int sel
 }
 
 void match_prefetch(const match_model *m, const int32_t *hist, size_t n) {
-    if (n >= MATCH_MIN) __builtin_prefetch(m->table + hash3(hist + n - MATCH_MIN, m->bits), 1);
+    if (n >= MATCH_MIN) llmz_prefetch_w(m->table + hash3(hist + n - MATCH_MIN, m->bits));
 }
 
 void match_update(match_model *m, match_seq *q, const match_group *G, int self) {

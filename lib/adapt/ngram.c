@@ -218,8 +218,8 @@ void ngram_prefetch(const ngram_model *g, const ngram_seq *q, const int32_t *his
     for (int k = 0; k < NGRAM_MODELS; k++) { /* the buckets of ngram_mix(g, q, hist, n) */
         if (!has_context(g, k, n)) continue;
         int bi = bucket_of(g, model_hash(q, k, hist, n), k);
-        __builtin_prefetch(chk_of(g, bi), 1);
-        __builtin_prefetch(cnt_of(g, bi), 1);
+        llmz_prefetch_w(chk_of(g, bi));
+        llmz_prefetch_w(cnt_of(g, bi));
     }
 }
 

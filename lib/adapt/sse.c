@@ -150,10 +150,10 @@ static void learn(uint16_t *t, uint8_t *cnt, uint32_t at, uint32_t wt, int hit) 
 
 void sse_prefetch(const sse_model *s, int32_t prev) {
     const uint16_t *t = s->by_prev + (size_t)prev * SSE_POINTS; /* 66 bytes: one or two cache lines */
-    __builtin_prefetch(t, 1);
-    __builtin_prefetch(t + SSE_POINTS - 1, 1);
-    __builtin_prefetch(s->n_prev + (size_t)prev * SSE_POINTS, 1);
-    __builtin_prefetch(s->n_prev + (size_t)prev * SSE_POINTS + SSE_POINTS - 1, 1);
+    llmz_prefetch_w(t);
+    llmz_prefetch_w(t + SSE_POINTS - 1);
+    llmz_prefetch_w(s->n_prev + (size_t)prev * SSE_POINTS);
+    llmz_prefetch_w(s->n_prev + (size_t)prev * SSE_POINTS + SSE_POINTS - 1);
 }
 
 void sse_update(sse_model *s, const sse_step *q, int hit) {

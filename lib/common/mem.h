@@ -1,4 +1,4 @@
-/* mem.h -- the allocator every library allocation goes through, with fault injection for tests. */
+/* mem.h -- the allocator every library allocation goes through, with fault injection for tests; a prefetch hint. */
 #ifndef LLMZ_MEM_H
 #define LLMZ_MEM_H
 #include <stddef.h>
@@ -16,5 +16,13 @@ void llmz_free(void *p);
 void llmz_mem_fail_after(long n);
 /* Number of allocation attempts made so far (since program start). */
 long llmz_mem_alloc_count(void);
+
+/* A hint that the cache line holding *p will be written soon: timing only, never a value (nothing where the
+** compiler lacks the builtin). */
+#if defined(__GNUC__) || defined(__clang__)
+#define llmz_prefetch_w(p) __builtin_prefetch((p), 1)
+#else
+#define llmz_prefetch_w(p) ((void)(p))
+#endif
 
 #endif
