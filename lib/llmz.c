@@ -1224,7 +1224,8 @@ static void decode_plan(uint32_t n, int threads, int *slots, uint32_t *quota) {
 ** models (models_reset's tables). */
 static uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
-    return tf_batch_bytes(m->tf, (int)rows) + rows * V * sizeof(float) + V * (2 * sizeof(float) + 4 * sizeof(uint32_t)) +
+    return tf_batch_bytes(m->tf, (int)rows) + llmz_mem_footprint(rows * V * sizeof(float)) +
+           V * (2 * sizeof(float) + 4 * sizeof(uint32_t)) +
            rows * (sizeof(int32_t) + sizeof(tf_state *));
 }
 

@@ -15,9 +15,10 @@ static int models_of(int version) { return version >= 2 ? NGRAM_MODELS : NGRAM_M
 static int tok_width(int V) { return V > 65536 ? 2 : 1; }
 #define SLOT_ALIGN 64
 
-size_t ngram_bytes(int wide, int extra, int version, int V) {
-    size_t per_bucket = sizeof(uint16_t) * (1 + slots(wide) * (1 + (size_t)tok_width(V)));
-    return buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra) * per_bucket + SLOT_ALIGN;
+size_t ngram_bytes(int wide, int extra, int version, int V) { /* the check values, then the slots */
+    size_t nb = buckets(models_of(version), (wide ? NGRAM_WIDE_BITS : NGRAM_BITS) + extra);
+    return llmz_mem_footprint(nb * sizeof(uint16_t)) +
+           llmz_mem_footprint(nb * slots(wide) * (1 + (size_t)tok_width(V)) * sizeof(uint16_t) + SLOT_ALIGN);
 }
 
 static void initial_weights(ngram_model *g) {

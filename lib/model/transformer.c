@@ -42,7 +42,7 @@ struct tf_model {
 struct tf_state {
     int pos;
     float *kc; /* (n_layer, kv_dim, ctx): keys transposed */
-    float *vc; /* (n_layer, ctx, kv_dim) */
+    float *vc; /* (n_layer, ctx, kv_dim), in the block kc starts */
 };
 
 struct tf_batch {
@@ -376,26 +376,25 @@ uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
 /* ---- state and scratch ------------------------------------------------------------------------ */
 
 size_t tf_state_bytes(const tf_model *m) {
-    return sizeof(tf_state) + 2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * sizeof(float);
+    return sizeof(tf_state) + llmz_mem_footprint(2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * sizeof(float));
 }
 
 tf_state *tf_state_new(const tf_model *m) {
     tf_state *s = llmz_calloc(1, sizeof *s);
     if (!s) return NULL;
     size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
-    s->kc = llmz_malloc(n * sizeof(float));
-    s->vc = llmz_malloc(n * sizeof(float));
-    if (!s->kc || !s->vc) {
+    s->kc = llmz_malloc(2 * n * sizeof(float)); /* keys, then values: one block (mem.h: big blocks) */
+    if (!s->kc) {
         tf_state_free(s);
         return NULL;
     }
+    s->vc = s->kc + n;
     return s;
 }
 
 void tf_state_free(tf_state *s) {
     if (!s) return;
-    llmz_free(s->kc);
-    llmz_free(s->vc);
+    llmz_free(s->kc); /* vc is in the same block */
     llmz_free(s);
 }
 
@@ -410,7 +409,8 @@ static size_t batch_floats(const tf_model *m, int nmax) {
 
 size_t tf_batch_bytes(const tf_model *m, int nmax) {
     int wide = m->c.ffn > m->c.dim ? m->c.ffn : m->c.dim;
-    return sizeof(tf_batch) + batch_floats(m, nmax) * sizeof(float) + (size_t)nmax * wide + (size_t)nmax * sizeof(int);
+    return sizeof(tf_batch) + llmz_mem_footprint(batch_floats(m, nmax) * sizeof(float)) + (size_t)nmax * wide +
+           (size_t)nmax * sizeof(int);
 }
 
 tf_batch *tf_batch_new(const tf_model *m, int nmax) {
