@@ -67,6 +67,7 @@ void ngram_reset(ngram_model *g) {
 
 void ngram_seq_reset(ngram_seq *q) {
     for (int k = 0; k < NGRAM_MODELS; k++) q->act[k] = -1;
+    q->ready = 0;
     q->cur = q->prev = 0;
     q->have_prev = 0;
     q->ncf = q->npf = q->pend = 0;
@@ -170,7 +171,7 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
     for (int k = 0; k < NGRAM_MODELS; k++) {
         q->act[k] = -1;
         if (!has_context(g, k, n)) continue;
-        uint32_t h = model_hash(q, k, hist, n);
+        uint32_t h = q->ready ? q->hash[k] : model_hash(q, k, hist, n);
         q->hash[k] = h;
         int bi = bucket_of(g, h, k);
         if (*chk_of(g, bi) != check_of(h)) continue;
@@ -188,6 +189,7 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         q->tot[k] = tot;
         B += g->w[k][q->conf[k]];
     }
+    q->ready = 0; /* the next step's hashes come from ngram_prefetch, or are computed here again */
     if (B == 0) {
         if (freq != in) memcpy(freq, in, (size_t)V * sizeof(uint32_t));
         return;
@@ -215,13 +217,15 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
     freq[rest] += (uint32_t)(moved - given); /* the first predicted token of the lowest active order */
 }
 
-void ngram_prefetch(const ngram_model *g, const ngram_seq *q, const int32_t *hist, size_t n) {
-    for (int k = 0; k < NGRAM_MODELS; k++) { /* the buckets of ngram_mix(g, q, hist, n) */
+void ngram_prefetch(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n) {
+    for (int k = 0; k < NGRAM_MODELS; k++) { /* the contexts and buckets of ngram_mix(g, q, hist, n) */
         if (!has_context(g, k, n)) continue;
-        int bi = bucket_of(g, model_hash(q, k, hist, n), k);
+        q->hash[k] = model_hash(q, k, hist, n);
+        int bi = bucket_of(g, q->hash[k], k);
         llmz_prefetch_w(chk_of(g, bi));
         llmz_prefetch_w(cnt_of(g, bi));
     }
+    q->ready = 1;
 }
 
 int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k) {

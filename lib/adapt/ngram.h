@@ -67,6 +67,7 @@ typedef struct {
     int conf[NGRAM_MODELS];
     uint32_t tot[NGRAM_MODELS];
     uint32_t hash[NGRAM_MODELS];        /* this step: context hash of each model (when n > k), for the update */
+    int ready;                          /* hash already holds the next ngram_mix's contexts (ngram_prefetch) */
     size_t cur, prev;                   /* start of the current and of the previous line (token indexes) */
     int have_prev;                      /* a line has ended in this chunk */
     uint32_t cf[NGRAM_FIELDS];          /* token index where each field of the current line starts */
@@ -114,9 +115,10 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
 ** the model did not take part at this step. */
 int32_t ngram_top(const ngram_model *g, const ngram_seq *q, int k);
 void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, uint32_t f_in, uint32_t f_out);
-/* After ngram_update of a step (hist[0..n-1] the tokens so far): asks the CPU to fetch the check values and
-** buckets the next ngram_mix of this sequence reads (and its update writes), so that the other work before it
-** hides their memory latency.  Changes nothing a prediction depends on. */
-void ngram_prefetch(const ngram_model *g, const ngram_seq *q, const int32_t *hist, size_t n);
+/* After ngram_update of a step (hist[0..n-1] the tokens so far): computes the context hashes of the next
+** ngram_mix of this sequence (which then uses them) and asks the CPU to fetch the check values and buckets it
+** reads (and its update writes), so that the other work before it hides their memory latency.  Changes
+** nothing a prediction depends on. */
+void ngram_prefetch(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
 */
 #include "model/kernels.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -89,6 +90,17 @@ float kern_maxf_ref(const float *x, int n) {
     for (int i = 1; i < n; i++)
         if (x[i] > m) m = x[i];
     return m;
+}
+
+float kern_max_finish(const float *lm, int nl, int odd, const float *x, int from, int n) {
+    float v = -INFINITY;
+    for (int j = 0; j < nl; j++)
+        if (lm[j] > v) v = lm[j];
+    for (int i = from; i < n; i++) {
+        odd |= x[i] != x[i];
+        if (x[i] > v) v = x[i];
+    }
+    return odd || v == 0.0f || v == -INFINITY ? kern_maxf_ref(x, n) : v;
 }
 
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best) {

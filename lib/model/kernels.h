@@ -88,6 +88,11 @@ void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int
 void kern_expsub_ref(float *x, int n, float m);
 void kern_silu_mul_ref(float *h, const float *u, int n);
 float kern_maxf_ref(const float *x, int n);
+/* The end of a vector maximum of x[0..n): lm[0..nl) the lanes' maxima over x[0..from), odd nonzero when a
+** lane saw a NaN; x[from..n) is scanned here.  Returns the largest value, which is what maxf finds unless a
+** NaN, a zero maximum (its sign depends on the order of the scan) or all -inf is involved: then the
+** reference's scan of x. */
+float kern_max_finish(const float *lm, int nl, int odd, const float *x, int from, int n);
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);

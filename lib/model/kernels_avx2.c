@@ -189,15 +189,7 @@ float kern_maxf_avx2(const float *x, int n) {
     }
     float t[8];
     _mm256_storeu_ps(t, m);
-    float r = t[0];
-    for (int j = 1; j < 8; j++)
-        if (t[j] > r) r = t[j];
-    for (; i < n; i++) {
-        if (x[i] != x[i]) return kern_maxf_ref(x, n);
-        if (x[i] > r) r = x[i];
-    }
-    if (_mm256_movemask_ps(nan) || r == 0.0f) return kern_maxf_ref(x, n);
-    return r;
+    return kern_max_finish(t, 8, _mm256_movemask_ps(nan), x, i, n);
 }
 
 /* The index of the first f[i] equal to v (which occurs). */
@@ -304,23 +296,16 @@ static float bias_avx2(float *b, float *out, const float *e, const float *l, flo
         nan = _mm256_or_ps(nan, _mm256_cmp_ps(o, o, _CMP_UNORD_Q));
         m = _mm256_max_ps(m, o);
     }
-    float t[8], v = -INFINITY;
+    float t[8];
     _mm256_storeu_ps(t, m);
-    for (int j = 0; j < 8; j++)
-        if (t[j] > v) v = t[j];
-    int odd = _mm256_movemask_ps(nan);
+    int from = i;
     for (; i < n; i++) { /* the reference's step for the last n % 8 */
         float p = r * e[i];
         float x = b[i] - p;
         b[i] = x < lo ? lo : x;
         out[i] = l[i] + b[i];
-        odd |= out[i] != out[i];
-        if (out[i] > v) v = out[i];
     }
-    /* the maximum as maxf finds it: the same value unless a NaN or a zero (whose sign the order of the scan
-    ** decides) is involved, or every value is -inf; then the reference's scan over what was written */
-    if (odd || v == 0.0f || v == -INFINITY) return kern_maxf_ref(out, n);
-    return v;
+    return kern_max_finish(t, 8, _mm256_movemask_ps(nan), out, from, n); /* as maxf finds it */
 }
 
 static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,

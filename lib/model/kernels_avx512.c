@@ -410,13 +410,9 @@ static float bias_avx512(float *b, float *out, const float *e, const float *l, f
         nan |= _mm512_mask_cmp_ps_mask(k, o, o, _CMP_UNORD_Q);
         m = _mm512_mask_max_ps(m, k, m, o);
     }
-    float t[16], v = -INFINITY;
+    float t[16];
     _mm512_storeu_ps(t, m);
-    for (int j = 0; j < 16; j++)
-        if (t[j] > v) v = t[j];
-    /* as maxf finds it (see bias_avx2) */
-    if (nan || v == 0.0f || v == -INFINITY) return kern_maxf_ref(out, n);
-    return v;
+    return kern_max_finish(t, 16, nan, out, n, n); /* as maxf finds it */
 }
 
 static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
