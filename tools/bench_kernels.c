@@ -67,7 +67,8 @@ static qmat make_weights(int rows, int cols) {
     w.d = xmalloc(nd * sizeof(float));
     for (size_t i = 0; i < nq; i++) w.q[i] = (int8_t)((int)(rng() % 255u) - 127);
     for (size_t i = 0; i < nd; i++) w.d[i] = (0.001f + (float)(rng() % 1000u) * 1e-5f);
-    kern_pack(&w); /* the packed layout the AVX-512 kernels use, as the model loader does */
+    kern_pack(&w);      /* this CPU's packed layout, as the model loader does */
+    kern_pack_avx2(&w); /* and the AVX2 one, so that the AVX2 set is timed packed on AVX-512 machines too */
     return w;
 }
 

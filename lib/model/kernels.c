@@ -175,37 +175,54 @@ const kernel_set *kernels_get(int which) {
     }
 }
 
-/* Packed weights (layout: kernels.h), used by the AVX-512 matmul only, so made only where it runs. */
-void kern_pack(qmat *w) {
-    w->pk = NULL;
-    w->pk_mem = NULL;
-    if (!kernels_avx512() || !w->q || !w->d || w->rows <= 0 || w->cols <= 0 || w->cols % QK) return;
-    size_t nb = (size_t)w->cols / QK, ng = ((size_t)w->rows + KPACK_ROWS - 1) / KPACK_ROWS;
-    if (ng > SIZE_MAX / KPACK_BYTES / nb - 1) return;
-    uint8_t *mem = llmz_malloc(ng * nb * KPACK_BYTES + 63);
-    if (!mem) return;
-    uint8_t *pk = mem + ((64 - ((uintptr_t)mem & 63)) & 63);
+/* Packed weights (layouts: kernels.h), each used by one matmul only, so made only where it runs: the AVX-512
+** layout where AVX-512 runs, else the AVX2 one where AVX2 does. */
+/* Groups of R outputs: per group and block, R*QK weight bytes (byte R*4*j + 4*l + i = q[R*g + l][32b + 4j + i]
+** + off) and then R float scales; the last group padded with zero weights and scales.  Returns the allocation
+** (NULL on failure or for a shape it cannot pack) and in *pk its `align`-aligned start. */
+static void *pack_groups(const qmat *w, int R, int off, size_t align, uint8_t **pk) {
+    if (!w->q || !w->d || w->rows <= 0 || w->cols <= 0 || w->cols % QK) return NULL;
+    size_t nb = (size_t)w->cols / QK, ng = ((size_t)w->rows + R - 1) / R, bytes = (size_t)R * (QK + sizeof(float));
+    if (ng > SIZE_MAX / bytes / nb - 1) return NULL;
+    uint8_t *mem = llmz_malloc(ng * nb * bytes + align - 1);
+    if (!mem) return NULL;
+    uint8_t *p0 = mem + ((align - ((uintptr_t)mem & (align - 1))) & (align - 1));
     for (size_t g = 0; g < ng; g++) {
         for (size_t b = 0; b < nb; b++) {
-            uint8_t *p = pk + (g * nb + b) * KPACK_BYTES;
-            float sc[KPACK_ROWS];
-            for (int l = 0; l < KPACK_ROWS; l++) {
-                size_t o = g * KPACK_ROWS + (size_t)l;
+            uint8_t *p = p0 + (g * nb + b) * bytes;
+            for (int l = 0; l < R; l++) {
+                size_t o = g * (size_t)R + (size_t)l;
                 int live = o < (size_t)w->rows;
                 const int8_t *q = live ? w->q + o * (size_t)w->cols + b * QK : NULL;
                 for (int j = 0; j < QK / 4; j++)
-                    for (int i = 0; i < 4; i++) p[64 * j + 4 * l + i] = (uint8_t)((live ? q[4 * j + i] : 0) + 128);
-                sc[l] = live ? w->d[o * nb + b] : 0.0f;
+                    for (int i = 0; i < 4; i++) p[R * 4 * j + 4 * l + i] = (uint8_t)((live ? q[4 * j + i] : 0) + off);
+                float sc = live ? w->d[o * nb + b] : 0.0f;
+                memcpy(p + (size_t)R * QK + (size_t)l * sizeof sc, &sc, sizeof sc);
             }
-            memcpy(p + 512, sc, sizeof sc);
         }
     }
-    w->pk_mem = mem;
-    w->pk = pk;
+    *pk = p0;
+    return mem;
+}
+
+void kern_pack_avx2(qmat *w) {
+    uint8_t *pk;
+    if (!w->pk2 && (w->pk2_mem = pack_groups(w, KPACK2_ROWS, 0, 32, &pk)) != NULL) w->pk2 = (int8_t *)pk;
+}
+
+void kern_pack(qmat *w) {
+    w->pk = NULL;
+    w->pk_mem = NULL;
+    w->pk2 = NULL;
+    w->pk2_mem = NULL;
+    if (kernels_avx512()) w->pk_mem = pack_groups(w, KPACK_ROWS, 128, 64, &w->pk);
+    else if (kernels_avx2()) kern_pack_avx2(w);
 }
 
 void kern_unpack(qmat *w) {
     llmz_free(w->pk_mem);
-    w->pk_mem = NULL;
+    llmz_free(w->pk2_mem);
+    w->pk_mem = w->pk2_mem = NULL;
     w->pk = NULL;
+    w->pk2 = NULL;
 }

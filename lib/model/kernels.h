@@ -25,6 +25,10 @@ typedef struct {
     ** kernels then use q and d; a qmat built by hand must have these zeroed, e.g. `qmat w = {0}`). */
     uint8_t *pk;  /* 64-byte aligned, layout KPACK_* below */
     void *pk_mem; /* the allocation behind pk */
+    /* Optional packed copy for the AVX2 matmul (kern_pack on a CPU without AVX-512, or kern_pack_avx2), layout
+    ** KPACK2_* below; NULL when absent. */
+    int8_t *pk2;   /* 32-byte aligned */
+    void *pk2_mem; /* the allocation behind pk2 */
 } qmat;
 
 /* Packed layout: outputs in groups of KPACK_ROWS (16); the last group is padded with zero weights and
@@ -36,6 +40,15 @@ typedef struct {
 ** isum = sum (w+128)*x - 128 * sum x, exact in int32. */
 #define KPACK_ROWS 16
 #define KPACK_BYTES 576
+
+/* AVX2 packed layout: outputs in groups of KPACK2_ROWS (8), the last one padded with zero weights and scales.
+** For group g and block b, at pk2 + ((size_t)g * (cols/QK) + b) * KPACK2_BYTES:
+**     byte 32*j + 4*l + i  (j < 8, l < 8, i < 4)  =  q[8g + l][32b + 4j + i]   (signed, as stored)
+**     then at +256: float[8], lane l = d[8g + l][b]
+** so one 32-byte vector holds, per 32-bit lane (one output), the 4 weights that multiply activations
+** 32b+4j .. 32b+4j+3: the lanes' sums come out in output order without horizontal adds. */
+#define KPACK2_ROWS 8
+#define KPACK2_BYTES 288
 
 /* Quantised activations: n rows of `cols` values. */
 typedef struct {
@@ -103,6 +116,8 @@ float kern_bias_ref(float *b, float *out, const float *e, const float *l, float 
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */
 void kern_pack(qmat *w);
 void kern_unpack(qmat *w);
+/* Build w->pk2 whatever the CPU (the tests use it to check the AVX2 packed matmul on AVX-512 machines too). */
+void kern_pack_avx2(qmat *w);
 
 /* SIMD sets; each returns NULL when the build or CPU lacks the instructions. */
 const kernel_set *kernels_avx2(void);

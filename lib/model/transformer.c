@@ -356,8 +356,10 @@ int tf_apply_lora(tf_model *m, const gguf_ctx *a) {
 }
 
 static size_t qmat_bytes(const qmat *w) {
-    size_t nb = (size_t)w->cols / QK, groups = ((size_t)w->rows + KPACK_ROWS - 1) / KPACK_ROWS;
-    return (size_t)w->rows * w->cols + (size_t)w->rows * nb * sizeof(float) + (w->pk ? groups * nb * KPACK_BYTES : 0);
+    size_t nb = (size_t)w->cols / QK, groups = ((size_t)w->rows + KPACK_ROWS - 1) / KPACK_ROWS,
+           groups2 = ((size_t)w->rows + KPACK2_ROWS - 1) / KPACK2_ROWS;
+    return (size_t)w->rows * w->cols + (size_t)w->rows * nb * sizeof(float) + (w->pk ? groups * nb * KPACK_BYTES : 0) +
+           (w->pk2 ? groups2 * nb * KPACK2_BYTES : 0);
 }
 
 size_t tf_weight_bytes(const tf_model *m) {

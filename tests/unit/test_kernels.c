@@ -60,7 +60,7 @@ static void check_matmul(const kernel_set *k) {
             CHECK(memcmp(A.q, B.q, n * cols) == 0);
             CHECK(memcmp(A.d, B.d, sizeof(float) * n * cols / QK) == 0);
             CHECK(A.n == B.n && A.cols == B.cols);
-            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL};
+            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL};
             for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
             if (mode == 1)
                 for (int i = 0; i < rows * cols; i++) W.q[i] = (i & 1) ? 127 : -127; /* extreme sums */
@@ -69,11 +69,16 @@ static void check_matmul(const kernel_set *k) {
             if (mode == 3) W.q[0] = -127;
             for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f)) + 1e-6f;
             if (mode == 3) W.d[rows * cols / QK - 1] = 0.0f;
-            for (int packed = 0; packed < 2; packed++) {
-                if (packed) kern_pack(&W);
+            for (int packed = 0; packed < 3; packed++) { /* unpacked, this CPU's packing, the AVX2 packing */
+                if (packed == 1) kern_pack(&W);
+                if (packed == 2) {
+                    kern_unpack(&W);
+                    kern_pack_avx2(&W);
+                    CHECK(W.pk2 != NULL && W.pk == NULL);
+                }
                 CHECK(matmul_same(k, &A, &W, n, 0, rows));
                 /* sub-ranges of outputs (what a thread computes), including ones inside one group of 16 */
-                int ranges[][2] = {{3, rows - 5}, {1, 2}, {15, 17}, {16, 32}, {rows - 1, rows}, {17, rows}, {0, 7}};
+                int ranges[][2] = {{3, rows - 5}, {1, 2}, {15, 17}, {16, 32}, {rows - 1, rows}, {17, rows}, {0, 7}, {9, 30}, {6, 41}};
                 for (size_t ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
                     int o0 = ranges[ri][0], o1 = ranges[ri][1];
                     if (o0 < 0 || o1 > rows || o0 >= o1) continue;
@@ -88,7 +93,7 @@ static void check_matmul(const kernel_set *k) {
             }
             kern_unpack(&W);
             kern_unpack(&W); /* idempotent */
-            CHECK(W.pk == NULL && W.pk_mem == NULL);
+            CHECK(W.pk == NULL && W.pk_mem == NULL && W.pk2 == NULL && W.pk2_mem == NULL);
             free(x);
             free(A.q);
             free(A.d);
@@ -101,13 +106,14 @@ static void check_matmul(const kernel_set *k) {
     /* packing under allocation failure leaves the canonical layout, which still gives the same numbers */
     {
         int n = 3, cols = 64, rows = 40;
-        qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL};
+        qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL};
         for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
         for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f));
         llmz_mem_fail_after(1);
         kern_pack(&W);
+        kern_pack_avx2(&W);
         llmz_mem_fail_after(-1);
-        CHECK(W.pk == NULL && W.pk_mem == NULL);
+        CHECK(W.pk == NULL && W.pk_mem == NULL && W.pk2 == NULL && W.pk2_mem == NULL);
         float x[3 * 64];
         for (int i = 0; i < n * cols; i++) x[i] = frand(2.0f);
         qact A = {malloc(n * cols), malloc(sizeof(float) * n * cols / QK), 0, 0};
