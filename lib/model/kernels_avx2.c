@@ -244,27 +244,63 @@ static inline __m256 expf8(__m256 x) {
     return _mm256_and_ps(_mm256_mul_ps(p, sc), valid);
 }
 
+/* Lanes [0, k) of 8 (k may be <= 0 or > 8) as a maskload/maskstore mask. */
+static inline __m256i lanes8(int k) {
+    k = k < 0 ? 0 : k > 8 ? 8 : k;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* Positions [t0, t0 + 8*V) masked to t < T: V independent chains (the add latency hidden), each position's
+** sum in the reference's order of i. */
+static inline __attribute__((always_inline)) void scores_tile8(float *att, const float *q, const float *kt, int hd,
+                                                               int T, int ld, float scale, int t0, int V) {
+    __m256 acc[4];
+    __m256i m[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) {
+        acc[k] = _mm256_setzero_ps();
+        m[k] = lanes8(T - t0 - 8 * k);
+    }
+    for (int i = 0; i < hd; i++) {
+        __m256 qi = _mm256_set1_ps(q[i]);
+        const float *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 4
+        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(qi, _mm256_maskload_ps(row + 8 * k, m[k])));
+    }
+    __m256 sc = _mm256_set1_ps(scale);
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) _mm256_maskstore_ps(att + t0 + 8 * k, m[k], _mm256_mul_ps(acc[k], sc));
+}
+
 void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
     int t = 0;
-    for (; t + 8 <= T; t += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int i = 0; i < hd; i++)
-            s = _mm256_add_ps(s, _mm256_mul_ps(_mm256_set1_ps(q[i]), _mm256_loadu_ps(kt + (size_t)i * ld + t)));
-        _mm256_storeu_ps(att + t, _mm256_mul_ps(s, _mm256_set1_ps(scale)));
+    for (; t + 32 <= T; t += 32) scores_tile8(att, q, kt, hd, T, ld, scale, t, 4);
+    if (T - t > 16) scores_tile8(att, q, kt, hd, T, ld, scale, t, 4);
+    else if (T - t > 8) scores_tile8(att, q, kt, hd, T, ld, scale, t, 2);
+    else if (T - t > 0) scores_tile8(att, q, kt, hd, T, ld, scale, t, 1);
+}
+
+/* Outputs [i0, i0 + 8*V): V independent chains over t, each output's sum in the reference's order of t. */
+static inline __attribute__((always_inline)) void mix_tile8(float *o, const float *att, const float *v, int T, int ld,
+                                                            float inv, int i0, int V) {
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < V; k++) acc[k] = _mm256_setzero_ps();
+    for (int t = 0; t < T; t++) {
+        __m256 w = _mm256_set1_ps(att[t] * inv);
+        const float *row = v + (size_t)t * ld + i0;
+#pragma GCC unroll 8
+        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(w, _mm256_loadu_ps(row + 8 * k)));
     }
-    if (t < T) kern_scores_ref(att + t, q, kt + t, hd, T - t, ld, scale);
+#pragma GCC unroll 8
+    for (int k = 0; k < V; k++) _mm256_storeu_ps(o + i0 + 8 * k, acc[k]);
 }
 
 void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv) {
     int i = 0;
-    for (; i + 8 <= hd; i += 8) {
-        __m256 acc = _mm256_setzero_ps();
-        for (int t = 0; t < T; t++) {
-            __m256 w = _mm256_set1_ps(att[t] * inv);
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(w, _mm256_loadu_ps(v + (size_t)t * ld + i)));
-        }
-        _mm256_storeu_ps(o + i, acc);
-    }
+    for (; i + 64 <= hd; i += 64) mix_tile8(o, att, v, T, ld, inv, i, 8);
+    for (; i + 32 <= hd; i += 32) mix_tile8(o, att, v, T, ld, inv, i, 4);
+    for (; i + 8 <= hd; i += 8) mix_tile8(o, att, v, T, ld, inv, i, 1);
     if (i < hd) kern_mix_ref(o + i, att, v + i, hd - i, T, ld, inv);
 }
 
