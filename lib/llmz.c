@@ -198,6 +198,7 @@ typedef struct {
     rc_enc enc;
     rc_dec dec;
     int row0, first_new, nrows; /* this seq's rows in the current batch */
+    int out0;          /* the batch's logits row of its first new row (re-fed rows get none) */
     int active, err;
     int stored;        /* encoder: stored raw without running the model (looks_random) */
     models *M;         /* the online models this chunk learns (its own, or its group's) */
@@ -233,6 +234,8 @@ typedef struct {
     uint32_t *fng;  /* (V) after the cache, when the n-grams follow */
     const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
     int32_t *rows;  /* (nmax) input tokens of a batch */
+    int32_t *outs;  /* (nmax) the rows that get logits (the new ones), ascending */
+    int nout;
     tf_state **rs;  /* (nmax) state of each row */
     int nr, step, rc; /* grouped: rows of this batch, the step to code, the first error */
     double model_bits, freq_bits;
@@ -268,6 +271,7 @@ static void lane_free(lane *L) {
     llmz_free(L->fin);
     llmz_free(L->fng);
     llmz_free(L->rows);
+    llmz_free(L->outs);
     llmz_free(L->rs);
 }
 
@@ -282,8 +286,9 @@ static int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
     L->fin = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->fng = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
+    L->outs = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
-    return L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->rows && L->rs ? LLMZ_OK
+    return L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->rows && L->outs && L->rs ? LLMZ_OK
                                                                                                     : LLMZ_ERR_NOMEM;
 }
 
@@ -433,7 +438,11 @@ static int seq_rows(worker *w, lane *L, seq *s, int *nr, int grow) {
     if (grow > 0 && room > grow) room = grow;
     if (room <= 0) return 0;
     s->first_new = n;
-    for (int i = 0; i < room; i++) L->rows[n++] = input_at(w, s, s->done + (size_t)i);
+    s->out0 = L->nout;
+    for (int i = 0; i < room; i++) {
+        L->outs[L->nout++] = n;
+        L->rows[n++] = input_at(w, s, s->done + (size_t)i);
+    }
     for (int i = start; i < n; i++) L->rs[i] = s->st;
     s->row0 = start;
     s->nrows = n - start;
@@ -536,7 +545,7 @@ static int32_t seq_decode(worker *w, lane *L, seq *s) {
 
 /* Code the token predicted by row r of this sequence: encode the known token, or decode one. */
 static int seq_code(worker *w, lane *L, seq *s, int r) {
-    const float *lg = L->logits + (size_t)r * w->V;
+    const float *lg = L->logits + (size_t)(s->out0 + r - s->first_new) * w->V;
     int32_t t;
     if (!w->decode) {
         t = s->ids[s->done];
@@ -589,6 +598,7 @@ static void seq_learn(worker *w, seq *s) {
 /* Rows for the chunks of slots first, first + stride, ... in lane L, evaluated; L->rc: the first error. */
 static void lane_forward(worker *w, lane *L, int first, int stride) {
     L->nr = 0;
+    L->nout = 0;
     L->rc = LLMZ_OK;
     for (int i = first; i < w->nslots; i += stride) {
         seq *s = &w->slots[i];
@@ -596,7 +606,7 @@ static void lane_forward(worker *w, lane *L, int first, int stride) {
         if (seq_coding(w, s) && !seq_rows(w, L, s, &L->nr, w->grow) && w->grouped)
             L->rc = LLMZ_ERR_NOMEM; /* cannot happen: a group's batch has room for all its rows */
     }
-    if (L->nr > 0 && L->rc == LLMZ_OK) L->rc = tf_forward(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->logits);
+    if (L->nr > 0 && L->rc == LLMZ_OK) L->rc = tf_forward_out(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->outs, L->nout, L->logits);
 }
 
 /* Grouped: code step j of those chunks (their token predicted by the batch's row first_new + j). */
@@ -1226,7 +1236,7 @@ static uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
     return tf_batch_bytes(m->tf, (int)rows) + llmz_mem_footprint(rows * V * sizeof(float)) +
            V * (2 * sizeof(float) + 4 * sizeof(uint32_t)) +
-           rows * (sizeof(int32_t) + sizeof(tf_state *));
+           rows * (2 * sizeof(int32_t) + sizeof(tf_state *));
 }
 
 static uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version) {

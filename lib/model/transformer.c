@@ -620,9 +620,16 @@ static void matmuls(fwd *f, int epi, int nmat, float *Y0, int ld0, const qmat *W
 
 int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
                int n, float *logits) {
+    return tf_forward_out(m, ks, b, states, tokens, n, NULL, n, logits);
+}
+
+int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
+                   int n, const int32_t *out, int n_out, float *logits) {
     const tf_config *c = &m->c;
     int dim = c->dim, kvd = c->kv_dim;
-    if (n < 1 || n > b->nmax) return LLMZ_ERR_PARAM;
+    if (n < 1 || n > b->nmax || n_out < 0 || n_out > n) return LLMZ_ERR_PARAM;
+    for (int k = 0; out && k < n_out; k++)
+        if (out[k] < k || out[k] >= n || (k > 0 && out[k] <= out[k - 1])) return LLMZ_ERR_PARAM;
     /* positions: rows of one sequence are consecutive */
     for (int r = 0; r < n; r++) {
         int p = (r > 0 && states[r] == states[r - 1]) ? b->pos[r - 1] + 1 : states[r]->pos;
@@ -661,9 +668,15 @@ int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *c
         norm_quant(&f, NULL, b->hb, c->ffn);
         matmuls(&f, EPI_RESIDUAL, 1, b->xb, dim, &L->wdown, NULL, 0, NULL, NULL, 0, NULL);
     }
+    for (int k = 0; out && k < n_out; k++) /* the output rows first (out is ascending, out[k] >= k) */
+        if (out[k] != k) memcpy(b->x + (size_t)k * dim, b->x + (size_t)out[k] * dim, (size_t)dim * sizeof(float));
+    f.n = n_out;
+    b->xq.n = n_out;
     b->xq.cols = dim;
-    norm_quant(&f, m->out_norm, NULL, dim);
-    matmuls(&f, EPI_NONE, 1, logits, c->vocab, &m->out, NULL, 0, NULL, NULL, 0, NULL);
+    if (n_out > 0) {
+        norm_quant(&f, m->out_norm, NULL, dim);
+        matmuls(&f, EPI_NONE, 1, logits, c->vocab, &m->out, NULL, 0, NULL, NULL, 0, NULL);
+    }
     for (int r = 0; r < n; r++) states[r]->pos = b->pos[r] + 1;
     return LLMZ_OK;
 }

@@ -58,5 +58,10 @@ size_t tf_state_bytes(const tf_model *m);
 ** Returns LLMZ_ERR_PARAM if a state would pass the model's context length. */
 int tf_forward(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
                int n, float *logits);
+/* The same, with logits only for rows out[0 .. n_out) (ascending, each < n), written as n_out consecutive rows: rows
+** fed only to rebuild the context (after a window restart) skip the output head, a third of a row's work.  The
+** logits of a row do not depend on which other rows get theirs (same bits as tf_forward's row). */
+int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_state *const *states, const int32_t *tokens,
+                   int n, const int32_t *out, int n_out, float *logits);
 
 #endif

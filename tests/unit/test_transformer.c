@@ -43,6 +43,30 @@ int main(void) {
         CHECK_EQ(tf_forward(m, ks, bn, rs, tok, 7, batch), LLMZ_OK);
         CHECK_EQ(tf_forward(m, ks, bn, rs, tok + 7, N - 7, batch + (size_t)7 * V), LLMZ_OK);
         CHECK(memcmp(one, batch, sizeof(float) * (size_t)N * V) == 0);
+        /* logits for some rows only (re-fed rows skip the head): every third row and the last, then none */
+        {
+            tf_state_reset(s2);
+            int32_t outs[512];
+            int n_out = 0;
+            for (int i = 0; i < N; i++)
+                if (i % 3 == 1 || i == N - 1) outs[n_out++] = i;
+            memset(batch, 0, sizeof(float) * (size_t)N * V);
+            CHECK_EQ(tf_forward_out(m, ks, bn, rs, tok, N, outs, n_out, batch), LLMZ_OK);
+            int same = 1;
+            for (int j = 0; j < n_out; j++)
+                same &= memcmp(batch + (size_t)j * V, one + (size_t)outs[j] * V, sizeof(float) * V) == 0;
+            CHECK(same);
+            CHECK(tf_state_pos(s2) == N);
+            tf_state_reset(s2);
+            CHECK_EQ(tf_forward_out(m, ks, bn, rs, tok, 9, outs, 0, NULL), LLMZ_OK); /* context only */
+            CHECK_EQ(tf_forward_out(m, ks, bn, rs, tok + 9, N - 9, NULL, N - 9, batch), LLMZ_OK);
+            CHECK(memcmp(batch, one + (size_t)9 * V, sizeof(float) * (size_t)(N - 9) * V) == 0);
+            int32_t bad[2] = {3, 3};
+            CHECK_EQ(tf_forward_out(m, ks, bn, rs, tok, 5, bad, 2, batch), LLMZ_ERR_PARAM); /* not ascending */
+            bad[1] = 5;
+            CHECK_EQ(tf_forward_out(m, ks, bn, rs, tok, 5, bad, 2, batch), LLMZ_ERR_PARAM); /* past n */
+            tf_state_reset(s2);
+        }
         /* rows of two sequences interleaved step by step (batched decoding): s3 runs the same tokens
         ** as s1, s2 (reset) runs them too; both must reproduce the single-row logits */
         tf_state_reset(s2);
