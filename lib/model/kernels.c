@@ -176,8 +176,8 @@ const kernel_set *kernels_get(int which) {
 }
 
 /* Packed weights (layouts: kernels.h), each used by one matmul only, so made only where it runs: the AVX-512
-** layout where AVX-512 runs, else the AVX2 one where AVX2 does. */
-/* Groups of R outputs: per group and block, R*QK weight bytes (byte R*4*j + 4*l + i = q[R*g + l][32b + 4j + i]
+** layout where AVX-512 runs, else the AVX2 one where AVX2 does.
+** Groups of R outputs: per group and block, R*QK weight bytes (byte R*4*j + 4*l + i = q[R*g + l][32b + 4j + i]
 ** + off) and then R float scales; the last group padded with zero weights and scales.  Returns the allocation
 ** (NULL on failure or for a shape it cannot pack) and in *pk its `align`-aligned start. */
 static void *pack_groups(const qmat *w, int R, int off, size_t align, uint8_t **pk) {
