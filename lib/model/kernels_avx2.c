@@ -7,7 +7,7 @@
 ** layout KPACK2 in kernels.h): 8 outputs per 32-byte vector, so the block sums need no horizontal adds and
 ** the scales load contiguously; a tile is up to 2 activation rows x 2 groups (or 1 row x 4 groups), so each
 ** weight vector loaded serves both rows.  book1[:200K], 1 thread, on a 2-core AMD EPYC (Zen 3) without
-** AVX-512: matmul 24 -> 41-49 GMAC/s (make bench-kernels), compression 14.2-14.7 -> 10.9-12.3 s.  Unpacked
+** AVX-512: matmul 22-27 -> 32-49 GMAC/s (make bench-kernels), compression 14.2-14.7 -> 10.9-12.3 s.  Unpacked
 ** weights use 8 rows x 1 activation row with horizontal adds (matmul_rows).
 */
 #include "model/kernels.h"
@@ -252,8 +252,8 @@ static inline __m256i lanes8(int k) {
 
 /* Positions [t0, t0 + 8*V) masked to t < T: V independent chains (the add latency hidden), each position's
 ** sum in the reference's order of i. */
-static inline __attribute__((always_inline)) void scores_tile8(float *att, const float *q, const float *kt, int hd,
-                                                               int T, int ld, float scale, int t0, int V) {
+FORCE_INLINE void scores_tile8(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale, int t0,
+                               int V) {
     __m256 acc[4];
     __m256i m[4];
 #pragma GCC unroll 4
@@ -281,8 +281,7 @@ void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T
 }
 
 /* Outputs [i0, i0 + 8*V): V independent chains over t, each output's sum in the reference's order of t. */
-static inline __attribute__((always_inline)) void mix_tile8(float *o, const float *att, const float *v, int T, int ld,
-                                                            float inv, int i0, int V) {
+FORCE_INLINE void mix_tile8(float *o, const float *att, const float *v, int T, int ld, float inv, int i0, int V) {
     __m256 acc[8];
 #pragma GCC unroll 8
     for (int k = 0; k < V; k++) acc[k] = _mm256_setzero_ps();
