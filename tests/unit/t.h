@@ -37,6 +37,12 @@ static inline const char *t_data_dir(void) {
     const char *d = getenv("LLMZ_TEST_DATA");
     return d ? d : "tests/data";
 }
+/* LLMZ_TEST_QUICK set (make asan-test, where everything runs several times slower): tests may run fewer of
+** their repeated configurations, each kind still at least once. */
+static inline int t_quick(void) {
+    const char *q = getenv("LLMZ_TEST_QUICK");
+    return q && *q && strcmp(q, "0") != 0;
+}
 /* ../shared if present (never required). */
 static inline const char *t_shared_dir(void) {
     const char *d = getenv("LLMZ_SHARED");
