@@ -4,7 +4,8 @@
 #   make bench      ratio/speed table against gzip, bzip2, xz, zstd, brotli, zpaq (bench/)
 #   make model      retrain the default model from ../shared/corpus (hours on 2 cores; needs python3-torch)
 #   make adapters   train the LoRA domain adapters (models/adapters/; about 10 minutes each on 2 cores)
-#   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (LLMZ_TEST_QUICK: fewer
+#                   repeated configurations of the golden and round-trip tests, each kind still once)
 
 CC      ?= cc
 # Determinism (docs/determinism.md): no fast-math, no FP contraction, SSE2 floats on x86.
