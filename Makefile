@@ -86,7 +86,6 @@ tools: $(TOOL_BIN)
 test: $(BUILD)/llmz $(TEST_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-# under the sanitizers everything runs several times slower: LLMZ_TEST_QUICK runs fewer repeated configurations
 asan-test:
 	LLMZ_TEST_QUICK=1 $(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDLIBS="-pthread -lm -fsanitize=address,undefined" test

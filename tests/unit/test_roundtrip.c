@@ -332,8 +332,8 @@ int main(void) {
         CHECK_EQ(fi.n_chunks, 20u);
         CHECK_EQ(fi.raw_chunks, 1u);
         CHECK_EQ(fi.flags, 0xf7u);
-        /* the same bytes from every kernel set and thread count (lanes on a team, or one thread); quick: 3 threads
-        ** (two lanes, one of them on a team member) and decoding on 1 and 2 */
+        /* the same bytes from every kernel set and thread count (lanes on a team, or one thread); quick: coded on
+        ** 3 threads only, decoded on 1 and 2 */
         int ts[] = {2, 3, 5}, quick = t_quick();
         for (int i = quick; i < (quick ? 2 : 3); i++) {
             size_t nx;
