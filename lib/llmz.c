@@ -90,7 +90,7 @@ void llmz_cctx_free(llmz_cctx *c) { llmz_free(c); }
 
 static int set_common(int *threads, int *kernels, llmz_param p, long long v) {
     if (p == LLMZ_P_THREADS) {
-        if (v < 1 || v > 256) return LLMZ_ERR_PARAM;
+        if (v < 1 || v > LLMZ_MAX_THREADS) return LLMZ_ERR_PARAM;
         *threads = (int)v;
         return LLMZ_OK;
     }
@@ -1022,7 +1022,7 @@ static int run_job(job *J, int threads) {
     ** team saves (measured, 2 cores: 13-16 KB files 0.38-0.43 s alone, 0.48-0.58 s with a helper) */
     if (J->decode && J->h->n_chunks == 1 && J->h->orig_size <= GROUP_SPLIT_MIN) J->team_n = 1;
     threads = workers;
-    pthread_t tid[256];
+    pthread_t tid[LLMZ_MAX_THREADS];
     int started = 0;
     job_arg helper_arg = {J, 0};
     for (int t = 1; t < threads; t++) {

@@ -105,7 +105,7 @@ size_t llmz_model_token_bytes(const llmz_model *m, int32_t id, const uint8_t **b
 
 /* ---- parameters (set on contexts; no public structs, so the ABI can grow) ------------------------ */
 typedef enum {
-    LLMZ_P_THREADS = 1,     /* worker threads, >= 1 (default 1) */
+    LLMZ_P_THREADS = 1,     /* worker threads, 1 .. LLMZ_MAX_THREADS (default 1) */
     LLMZ_P_KERNELS = 2,     /* llmz_kernels value (default LLMZ_KERNELS_AUTO) */
     LLMZ_P_CHUNK_SIZE = 3,  /* compression: bytes per independent chunk; 0 (default) = llmz_auto_chunk() */
     LLMZ_P_MEMLIMIT = 4,    /* decompression: refuse frames needing more bytes than this (0 = none) */
@@ -115,6 +115,9 @@ typedef enum {
     LLMZ_P_FORMAT = 7       /* compression: the format version written, LLMZ_FORMAT_OLDEST .. LLMZ_FORMAT_VERSION
                             ** (default LLMZ_FORMAT_VERSION; an older one for decoders that know no later) */
 } llmz_param;
+
+/* The most worker threads a context takes (LLMZ_P_THREADS); a larger value is LLMZ_ERR_PARAM. */
+#define LLMZ_MAX_THREADS 256
 
 typedef enum {
     LLMZ_KERNELS_AUTO = 0, /* fastest the CPU supports */
