@@ -28,6 +28,8 @@
 #define CLI_SEGMENT (8u * 1024u * 1024u)              /* bytes of input per frame */
 /* Smallest chunk the library accepts (lib/llmz.c; llmz.h has no constant for it). */
 #define CLI_MIN_CHUNK LLMZ_MIN_CHUNK
+#define CLI_LEVEL_MAX 9
+#define CLI_LEVEL_DEFAULT 6
 #define CLI_DEFAULT_MEMLIMIT (1024ull * 1024u * 1024u) /* 1 GiB */
 
 /* exit status */
@@ -51,6 +53,9 @@ typedef struct {
     int format;             /* --format-version: the format version written (default LLMZ_FORMAT_VERSION) */
     uint64_t memlimit;      /* 0: no limit */
     const char *adapter;    /* --adapter: NULL or "auto", "none", a built-in adapter's name, or a file */
+    int model_from_env;     /* model_path came from $LLMZ_MODEL (for messages) */
+    int level;              /* -1 .. -9 (0: not given; the default is level CLI_LEVEL_DEFAULT) */
+    int recursive;          /* -r */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -65,6 +70,7 @@ typedef struct {
     size_t adapter_size;
     llmz_cctx *cctx;
     llmz_dctx *dctx;
+    int passthrough;       /* -dcf: an input that is not an llmz archive is copied as it is (zcat -f) */
 } cli_ctx;
 
 /* Totals of -l over several files. */
@@ -88,6 +94,10 @@ void fmt_bpb(char *buf, size_t cap, uint64_t orig, uint64_t comp);       /* 8*co
 
 /* ---- fileio.c ---- */
 void fio_install_signals(void);
+/* At start-up: a closed descriptor 0-2 gets a /dev/null placeholder and is remembered as closed. */
+void fio_check_std(void);
+/* 1 if standard descriptor fd was open at start-up; else 0 with "NAME: Bad file descriptor" printed. */
+int fio_std_usable(int fd, const char *name);
 /* Read exactly n bytes unless end of input comes first; returns the count read, or -1 (errno set). */
 ssize_t fio_read(int fd, void *buf, size_t n);
 /* Read at most n bytes with one read() (EINTR retried); returns the count, 0 at end, -1 on error. */
@@ -99,6 +109,12 @@ int fio_write(int fd, const void *buf, size_t n);
 int fio_read_whole(const char *path, const char *what, void **data, size_t *size);
 /* Process one input (NULL or "-" is stdin) in the mode of c->o; returns EXIT_OK or EXIT_ERR. */
 int fio_process(cli_ctx *c, const char *path, cli_list *totals);
+
+/* ---- walk.c ---- */
+/* -r: process PATH, and when it is a directory every file below it (sorted by name; symlinks to files followed
+** only with -f, symlinks to directories never; compression skips .llmz files, the other modes take only them).
+** Returns EXIT_OK or EXIT_ERR (after going on with the other files). */
+int walk_process(cli_ctx *c, const char *path, cli_list *totals);
 
 /* ---- codec.c ---- */
 int codec_model(cli_ctx *c); /* load the model once; 0 or -1 (message printed) */

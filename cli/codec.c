@@ -205,9 +205,7 @@ static llmz_cctx *get_cctx(cli_ctx *c)
     if (set_param("the thread count", llmz_cctx_set(c->cctx, LLMZ_P_THREADS, c->o.threads)) != 0 ||
         set_param("the kernels", llmz_cctx_set(c->cctx, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
         set_param("adaptation", llmz_cctx_set(c->cctx, LLMZ_P_ADAPT, c->o.adapt)) != 0 ||
-        set_param("the format version", llmz_cctx_set(c->cctx, LLMZ_P_FORMAT, c->o.format)) != 0 ||
-        (c->o.chunk_size &&
-         set_param("the chunk size", llmz_cctx_set(c->cctx, LLMZ_P_CHUNK_SIZE, (long long)c->o.chunk_size)) != 0)) {
+        set_param("the format version", llmz_cctx_set(c->cctx, LLMZ_P_FORMAT, c->o.format)) != 0) {
         llmz_cctx_free(c->cctx);
         c->cctx = NULL;
         c->model_failed = 1; /* the same for every file */
@@ -259,16 +257,42 @@ static int write_out(int fd, const void *p, size_t n, const char *name)
 }
 
 /* ---- compression -------------------------------------------------------------------------------- */
+/* Levels (-1 .. -9) choose the chunk shape; every level runs every online model (they cost 5-15% of the time and
+** save 10-70% on structured text).  Smaller chunks let more threads decode one file at once; larger ones keep
+** more context (README, "Levels", has the measured costs):
+**   1: 16 KiB chunks   2: 32 KiB   3-6: the library's automatic size (6 is the default)
+**   7, 8: 2x, 4x the automatic size for the file   9: one chunk per frame (8 MiB of input) */
+static size_t fixed_chunk(const cli_ctx *c)
+{
+    if (c->o.chunk_size) return (size_t)c->o.chunk_size; /* --chunk-size wins over the level */
+    switch (c->o.level) {
+    case 1: return 16u * 1024u;
+    case 2: return 32u * 1024u;
+    case 9: return CLI_SEGMENT;
+    default: return 0;
+    }
+}
+
+/* The chunk size for a file whose first frame has n bytes (0: automatic).  Sizes derived from n are powers of
+** two of at most CLI_SEGMENT, so they divide the segments read before n was known. */
+static size_t file_chunk(const cli_ctx *c, size_t n)
+{
+    size_t f = fixed_chunk(c), a;
+    if (f || (c->o.level != 7 && c->o.level != 8)) return f;
+    a = (size_t)llmz_auto_chunk(n) << (c->o.level - 6);
+    return a > CLI_SEGMENT ? CLI_SEGMENT : a;
+}
+
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     llmz_cctx *cc = NULL;
-    size_t chunk = c->o.chunk_size ? (size_t)c->o.chunk_size : LLMZ_AUTO_CHUNK_MAX; /* auto divides 8 MiB */
+    size_t chunk = fixed_chunk(c); /* 0: automatic, or by the level; either divides CLI_SEGMENT */
     size_t seg = CLI_SEGMENT, bound;
     unsigned char *in = NULL, *out = NULL;
     int first = 1, rc = -1;
     if (codec_model(c) != 0) return -1;
     /* a whole number of chunks per frame, at least one */
-    seg = chunk >= seg ? chunk : seg / chunk * chunk;
+    if (chunk) seg = chunk >= seg ? chunk : seg / chunk * chunk;
     bound = llmz_frame_bound(seg);
     in = malloc(seg);
     out = bound ? malloc(bound) : NULL;
@@ -286,7 +310,10 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
             goto done;
         }
         if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
-        if (first && (choose_model(c, in, (size_t)n, r) != 0 || !(cc = get_cctx(c)))) goto done;
+        if (first && (choose_model(c, in, (size_t)n, r) != 0 || !(cc = get_cctx(c)) ||
+                      set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE,
+                                                                (long long)file_chunk(c, (size_t)n))) != 0))
+            goto done;
         memset(&st, 0, sizeof st);
         err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
         if (err != LLMZ_OK) {
@@ -373,6 +400,13 @@ static int next_header(reader *rd, const char *name, uint64_t index, llmz_frame_
 {
     size_t need = 1, avail;
     int err;
+    /* zero bytes after a frame are padding (tape blocks, some transports), as gzip and xz accept them; no
+    ** frame starts with a zero byte (the magic's first byte is 0x89) */
+    while (index > 0 && (avail = rd_fill(rd, 1)) > 0 && rd->buf[rd->start] == 0) {
+        size_t z = 0;
+        while (z < avail && rd->buf[rd->start + z] == 0) z++;
+        rd_consume(rd, z);
+    }
     for (;;) {
         avail = rd_fill(rd, need);
         if (rd->err) return rd_error(rd, name);
@@ -424,16 +458,47 @@ static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp)
 }
 
 /* ---- decompression / test ------------------------------------------------------------------------ */
-/* An archive made with an earlier built-in model: switch to that model when this binary still carries it
-** and the user did not choose a model.  Returns 0 when switched. */
-static int switch_builtin(cli_ctx *c, const uint8_t fp[32])
+/* Where the model in use came from, for messages. */
+static void model_origin(const cli_ctx *c, char *buf, size_t cap)
+{
+    if (c->model_bytes) snprintf(buf, cap, " from %s %s", c->o.model_from_env ? "$LLMZ_MODEL" : "--model", c->o.model_path);
+    else snprintf(buf, cap, " (built in)");
+}
+
+/* Make the model the frame names the one in use: the loaded one; else a model built into this binary (the
+** default or an earlier one: the archive pins its model, so a built-in match wins over --model and
+** $LLMZ_MODEL, which are for compressing); else the file --model or $LLMZ_MODEL names.  0, or -1 with a
+** message unless `quiet`. */
+static int frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name, int quiet)
 {
     llmz_model *m;
-    if (c->o.model_path || llmz_model_load_builtin(&m, fp) != LLMZ_OK) return -1;
-    codec_free(c);
-    c->model = m;
-    llmz_model_fingerprint(m, c->fp);
-    return 0;
+    char hex[40], loaded[600] = "";
+    if (c->model && !memcmp(info->model_fp, c->fp, 32)) return 0;
+    if (llmz_model_load_builtin(&m, info->model_fp) == LLMZ_OK) {
+        codec_free(c);
+        c->model = m;
+        llmz_model_fingerprint(m, c->fp);
+        return 0;
+    }
+    if (c->o.model_path && !c->model_bytes && !c->model_failed) { /* the user's model, not loaded yet */
+        if (quiet && c->model) return -1;
+        codec_free(c);
+        if (codec_model(c) != 0) return -1;
+        if (!memcmp(info->model_fp, c->fp, 32)) return 0;
+    }
+    if (quiet) return -1;
+    model_fp_hex(hex, sizeof hex, info->model_fp);
+    if (c->model) {
+        char lhex[40], origin[500];
+        model_fp_hex(lhex, sizeof lhex, c->fp);
+        model_origin(c, origin, sizeof origin);
+        snprintf(loaded, sizeof loaded, "; the model loaded is '%s' (fingerprint %s...)%s", llmz_model_name(c->model),
+                 lhex, origin);
+    }
+    msg_error(name, "archive needs model '%s' (fingerprint %s...), which is not built into this llmz%s; "
+              "give its GGUF file with --model or LLMZ_MODEL",
+              info->model_name, hex, loaded);
+    return -1;
 }
 
 /* The frame's adapter on top of the loaded base model: none, the one in use, --adapter's, or the built-in one
@@ -467,6 +532,25 @@ static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *n
     return -1;
 }
 
+/* -dcf on an input that is not an archive: copy it, the bytes already read first. */
+static int copy_through(reader *rd, int out_fd, const char *name, codec_result *r)
+{
+    for (;;) {
+        size_t avail = rd->end - rd->start;
+        if (avail == 0) {
+            rd->start = rd->end = 0;
+            if (rd_fill(rd, rd->cap ? rd->cap : 1) == 0) break;
+            continue;
+        }
+        if (write_out(out_fd, rd->buf + rd->start, avail, name) != 0) return -1;
+        r->in_bytes += avail;
+        r->out_bytes += avail;
+        rd_consume(rd, avail);
+    }
+    if (rd->err) return rd_error(rd, name);
+    return 0;
+}
+
 int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     reader rd;
@@ -474,10 +558,21 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
     size_t out_cap = 0;
     int rc = -1;
     uint64_t index;
-    llmz_dctx *dc = get_dctx(c);
-    if (!dc) return -1;
+    llmz_dctx *dc = NULL;
     memset(&rd, 0, sizeof rd);
     rd.fd = in_fd;
+    if (c->passthrough) { /* -dcf: an input that is not an archive is copied as it is (zcat -f) */
+        size_t avail = rd_fill(&rd, 4), need;
+        if (rd.err) {
+            free(rd.buf);
+            return rd_error(&rd, name);
+        }
+        if (avail == 0 || llmz_frame_header_size(rd.buf, avail, &need) == LLMZ_ERR_NOT_LLMZ) {
+            rc = copy_through(&rd, out_fd, name, r);
+            free(rd.buf);
+            return rc;
+        }
+    }
     for (index = 0;; index++) {
         llmz_frame_info info;
         size_t hsize, fsize, dsize = 0;
@@ -486,25 +581,9 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         int got = next_header(&rd, name, index, &info, &hsize), err;
         if (got < 0) goto done;
         if (got == 0) break;
-        if (memcmp(info.model_fp, c->fp, 32) != 0 && switch_builtin(c, info.model_fp) == 0) {
-            if (!(dc = get_dctx(c))) goto done;
-        }
-        if (memcmp(info.model_fp, c->fp, 32) == 0 && select_adapter(c, &info, name) != 0) goto done;
+        info.model_name[sizeof info.model_name - 1] = '\0';
+        if (frame_model(c, &info, name, 0) != 0 || select_adapter(c, &info, name) != 0) goto done;
         if (!(dc = get_dctx(c))) goto done;
-        if (memcmp(info.model_fp, c->fp, 32) != 0) {
-            char hex[40], loaded[64] = "";
-            const char *lname = llmz_model_name(c->model);
-            info.model_name[sizeof info.model_name - 1] = '\0';
-            model_fp_hex(hex, sizeof hex, info.model_fp);
-            if (!strcmp(lname, info.model_name)) { /* same name, other weights: show both fingerprints */
-                char lhex[40];
-                model_fp_hex(lhex, sizeof lhex, c->fp);
-                snprintf(loaded, sizeof loaded, " (fingerprint %s...)", lhex);
-            }
-            msg_error(name, "archive needs model '%s' (fingerprint %s...), but '%s'%s is loaded; use --model",
-                      info.model_name, hex, lname, loaded);
-            goto done;
-        }
         mem = llmz_dctx_frame_memory(dc, &info);
         if (c->o.memlimit && mem > c->o.memlimit) {
             char need_s[32], lim_s[32];
@@ -563,6 +642,21 @@ done:
 /* ---- list ----------------------------------------------------------------------------------------- */
 static int list_header_printed;
 
+/* -lv's memory column: what --memlimit is checked against (the frame's model, this run's threads) when the model
+** is at hand (built in, or --model's); else the library's estimate without a model. */
+static void list_memory(cli_ctx *c, const llmz_frame_info *f, const char *name, char *buf, size_t cap)
+{
+    char v[32];
+    llmz_dctx *dc;
+    if (frame_model(c, f, name, 1) == 0 && (dc = get_dctx(c)) != NULL) {
+        fmt_iec(v, sizeof v, llmz_dctx_frame_memory(dc, f));
+        snprintf(buf, cap, "%s with %ld thread%s", v, c->o.threads, c->o.threads == 1 ? "" : "s");
+    } else {
+        fmt_iec(v, sizeof v, llmz_frame_memory(f));
+        snprintf(buf, cap, "about %s (model not at hand)", v);
+    }
+}
+
 static void list_row(uint64_t frames, uint64_t chunks, uint64_t raw, uint64_t comp, uint64_t orig,
                      const char *model, const char *name)
 {
@@ -585,7 +679,8 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
     uint64_t index, chunks = 0, raw = 0, comp = 0, orig = 0;
     char model[400] = "";
     int mixed = 0, rc = -1;
-    llmz_frame_info *frames = NULL; /* kept for -lv */
+    llmz_frame_info *frames = NULL; /* kept for -lv, with their offsets in the input */
+    uint64_t *offs = NULL;
     size_t nframes_cap = 0;
     memset(&rd, 0, sizeof rd);
     rd.fd = in_fd;
@@ -608,14 +703,17 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
             if (index >= nframes_cap) {
                 size_t ncap = nframes_cap ? nframes_cap * 2 : 16;
                 llmz_frame_info *nf = realloc(frames, ncap * sizeof *nf);
-                if (!nf) {
+                uint64_t *no = nf ? realloc(offs, ncap * sizeof *no) : NULL;
+                if (nf) frames = nf;
+                if (!no) {
                     msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
                     goto done;
                 }
-                frames = nf;
+                offs = no;
                 nframes_cap = ncap;
             }
             frames[index] = info;
+            offs[index] = rd.consumed; /* after any zero padding before this frame */
         }
         chunks += info.n_chunks;
         raw += info.raw_chunks;
@@ -640,24 +738,25 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
     }
     list_row(index, chunks, raw, comp, orig, mixed ? "(several)" : model, name);
     if (c->o.verbose) {
-        uint64_t i, off = 0;
+        uint64_t i;
         for (i = 0; i < index; i++) {
             const llmz_frame_info *f = &frames[i];
-            char hex[40], mem[32], ad[340] = "";
+            char hex[40], mem[80], ad[340] = "", ch[64];
             model_fp_hex(hex, sizeof hex, f->model_fp);
-            fmt_iec(mem, sizeof mem, llmz_frame_memory(f));
+            list_memory(c, f, name, mem, sizeof mem);
             if (f->has_adapter) {
                 char ahex[40];
                 model_fp_hex(ahex, sizeof ahex, f->adapter_fp);
                 snprintf(ad, sizeof ad, ", adapter '%.255s' %s", f->adapter_name, ahex);
             }
-            printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %u chunks of %u (%u raw), "
+            if (f->n_chunks == 1) snprintf(ch, sizeof ch, "1 chunk%s", f->raw_chunks ? " (raw)" : "");
+            else snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw)", (unsigned)f->n_chunks,
+                          (unsigned)f->chunk_size, (unsigned)f->raw_chunks);
+            printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %s, "
                    "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
-                   (unsigned long long)i + 1, (unsigned long long)off, (unsigned long long)f->frame_size,
-                   (unsigned long long)f->orig_size, (unsigned)f->header_size, (unsigned)f->n_chunks,
-                   (unsigned)f->chunk_size, (unsigned)f->raw_chunks, (unsigned)f->format_version,
+                   (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,
+                   (unsigned long long)f->orig_size, (unsigned)f->header_size, ch, (unsigned)f->format_version,
                    (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, f->model_name, hex, ad, mem);
-            off += f->frame_size;
         }
     }
     t->files++;
@@ -672,6 +771,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
     rc = 0;
 done:
     free(frames);
+    free(offs);
     free(rd.buf);
     return rc;
 }

@@ -1,9 +1,11 @@
 /*
 ** fileio.c -- every file operation of the CLI.
 **
-** Outputs are written to a temporary file next to the target (".NAME.XXXXXX", mkstemp: O_EXCL, so never
+** Outputs are written to a temporary file next to the target ("NAME.partial-XXXXXX", mkstemp: O_EXCL, so never
 ** through a symlink) and renamed over the target only after everything succeeded; on any error the
-** temporary is removed and the input is untouched.  SIGINT/SIGTERM/SIGHUP remove the current temporary
+** temporary is removed and the input is untouched.  An output that is a symlink to a regular file replaces
+** the file it names (the link stays); a device or pipe named as output (/dev/null, /dev/stdout) is written in
+** place (out_open_named).  SIGINT/SIGTERM/SIGHUP remove the current temporary
 ** (its path lives in a static buffer; unlink and _exit are async-signal-safe) and exit 128+sig.
 */
 #include <errno.h>
@@ -156,11 +158,35 @@ int fio_read_whole(const char *path, const char *what, void **data, size_t *size
     return 0;
 }
 
+/* ---- standard descriptors ------------------------------------------------------------------- */
+static int g_std_closed[3];
+
+/* A closed descriptor 0, 1 or 2 gets /dev/null as a placeholder, so that no file we open takes its number
+** (an input opened as descriptor 1 would look like our stdout); using a closed stdin or stdout is then an
+** error ("Bad file descriptor", as gzip and zstd say), never a silent write to /dev/null. */
+void fio_check_std(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+        g_std_closed[fd] = 1;
+        int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n >= 0 && n != fd) close(n); /* cannot happen: open takes the lowest free number */
+    }
+}
+
+int fio_std_usable(int fd, const char *name)
+{
+    if (fd < 0 || fd > 2 || !g_std_closed[fd]) return 1;
+    msg_error(name, "%s", strerror(EBADF));
+    return 0;
+}
+
 /* ---- outputs ---------------------------------------------------------------------------------- */
 typedef struct {
     int fd;
     int is_stdout;
-    const char *path; /* final name */
+    int direct;       /* written in place (a device or pipe named as output): no temporary, no rename */
+    const char *path; /* final name (for a symlink to a regular file: the file it names) */
 } fio_out;
 
 static int out_open_stdout(fio_out *o)
@@ -171,22 +197,46 @@ static int out_open_stdout(fio_out *o)
     return 0;
 }
 
-/* Create the temporary file for `path` in the same directory. */
-static int out_open_file(fio_out *o, const char *path)
+/* The temporary name for `path`: "NAME.partial-XXXXXX" in the same directory, visible, so that the one thing a
+** signal handler cannot clean up (SIGKILL, a power cut) is plain to see.  A NAME too long for the directory's
+** name limit is shortened (at a UTF-8 character boundary) so that every name that fits can be written. */
+#define TMP_TAG ".partial-XXXXXX"
+static int tmp_name(const char *path, char *buf, size_t cap)
 {
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
     const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base), tag = strlen(TMP_TAG);
+    long name_max = 255;
+    if (dlen + blen + tag + 1 > cap) return -1;
+    memcpy(buf, path, dlen);
+    buf[dlen] = '\0';
+    {
+        long v = pathconf(dlen ? buf : ".", _PC_NAME_MAX);
+        if (v > 0) name_max = v;
+    }
+    if ((long)(blen + tag) > name_max) {
+        if (name_max <= (long)tag + 1) return -1;
+        blen = (size_t)name_max - tag;
+        while (blen > 1 && ((unsigned char)base[blen] & 0xC0) == 0x80) blen--;
+    }
+    memcpy(buf + dlen, base, blen);
+    memcpy(buf + dlen + blen, TMP_TAG, tag + 1);
+    return 0;
+}
+
+/* Create the temporary file for `path` in the same directory. */
+static int out_open_file(fio_out *o, const char *path)
+{
     int fd;
     o->fd = -1;
     o->is_stdout = 0;
+    o->direct = 0;
     o->path = path;
-    if (dlen + 1 + strlen(base) + 8 >= sizeof g_tmp) {
+    if (tmp_name(path, g_tmp, sizeof g_tmp) != 0) {
         msg_error(path, "cannot create: %s", strerror(ENAMETOOLONG));
         return -1;
     }
-    memcpy(g_tmp, path, dlen);
-    snprintf(g_tmp + dlen, sizeof g_tmp - dlen, ".%s.XXXXXX", base);
     g_tmp_active = 1; /* the handler may unlink this name from now on */
     fd = mkstemp(g_tmp);
     if (fd < 0) {
@@ -199,19 +249,101 @@ static int out_open_file(fio_out *o, const char *path)
     return 0;
 }
 
+/* Open an existing device or pipe named as the output, to write into it in place. */
+static int out_open_direct(fio_out *o, const char *path)
+{
+    o->is_stdout = 0;
+    o->direct = 1;
+    o->path = path;
+    o->fd = open(path, O_WRONLY | O_NOCTTY);
+    if (o->fd < 0) {
+        msg_error(path, "cannot open for writing: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int is_dev_null(const struct stat *st)
+{
+    struct stat nst;
+    return S_ISCHR(st->st_mode) && stat("/dev/null", &nst) == 0 && S_ISCHR(nst.st_mode) && nst.st_rdev == st->st_rdev;
+}
+
+/* Open the output named `path` (-o, or the name derived from the input).  What is there decides how:
+**   nothing            a temporary beside it, renamed into place at the end;
+**   a regular file     the same, with -f only; through a symbolic link the file it names is replaced and the
+**                      link kept (as zstd and gzip write through links);
+**   /dev/null          written in place, without -f (the benchmark idiom);
+**   a character device, FIFO or socket (also through links: /dev/stdout)  written in place, with -f only;
+**   a directory, a block device, a dangling link: refused. */
+static int out_open_named(fio_out *o, const char *path, const struct stat *in_st, int force, char **resolved)
+{
+    struct stat lst, st;
+    *resolved = NULL;
+    if (lstat(path, &lst) != 0) {
+        if (errno != ENOENT) {
+            msg_error(path, "cannot create: %s", strerror(errno));
+            return -1;
+        }
+        return out_open_file(o, path);
+    }
+    if (stat(path, &st) != 0) {
+        msg_error(path, "is a dangling symbolic link -- not written through (remove it, or name another output)");
+        return -1;
+    }
+    if (st.st_dev == in_st->st_dev && st.st_ino == in_st->st_ino) {
+        msg_error(path, "input and output are the same file");
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        msg_error(path, "is a directory -- name a file as the output");
+        return -1;
+    }
+    if (S_ISBLK(st.st_mode)) {
+        msg_error(path, "is a block device -- llmz does not write to block devices");
+        return -1;
+    }
+    if (is_dev_null(&st)) return out_open_direct(o, path);
+    if (!force) {
+        if (S_ISREG(st.st_mode)) msg_error(NULL, "%s already exists; use -f to overwrite it", path);
+        else msg_error(path, "exists and is not a regular file; use -f to write into it");
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) return out_open_direct(o, path);
+    if (S_ISLNK(lst.st_mode)) { /* replace the file the link names, keep the link */
+        *resolved = realpath(path, NULL);
+        if (!*resolved) {
+            msg_error(path, "cannot follow the symbolic link: %s", strerror(errno));
+            return -1;
+        }
+        return out_open_file(o, *resolved);
+    }
+    return out_open_file(o, path);
+}
+
 static void out_abort(fio_out *o)
 {
     if (o->is_stdout || o->fd < 0) return;
     close(o->fd);
+    o->fd = -1;
+    if (o->direct) return;
     unlink(g_tmp);
     g_tmp_active = 0;
-    o->fd = -1;
 }
 
 /* Give the output the input's owner (where allowed), permissions and times; close; rename. */
 static int out_commit(fio_out *o, const struct stat *in_st, int have_in_st, int do_sync)
 {
     if (o->is_stdout) return 0;
+    if (o->direct) {
+        int r = close(o->fd);
+        o->fd = -1;
+        if (r != 0) {
+            msg_error(o->path, "write error: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
     if (have_in_st) {
         struct timespec ts[2];
         if (fchown(o->fd, in_st->st_uid, in_st->st_gid) != 0) {
@@ -314,34 +446,39 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
 static void report(const cli_ctx *c, const char *name, const codec_result *r, double secs)
 {
     uint64_t orig = c->o.mode == MODE_COMPRESS ? r->in_bytes : r->out_bytes;
     uint64_t comp = c->o.mode == MODE_COMPRESS ? r->out_bytes : r->in_bytes;
-    char ratio[32], bpb[32], model[800];
+    char ratio[32], bpb[32], model[800], chunks[96];
     double kbs = secs > 0 ? (double)orig / 1000.0 / secs : 0.0;
     fmt_ratio(ratio, sizeof ratio, orig, comp);
     fmt_bpb(bpb, sizeof bpb, orig, comp);
-    if (r->st.model_bits > 0)
+    if (r->st.model_bits > 0) /* compression: the model's figures against the coded bits */
         snprintf(model, sizeof model,
                  "model cross-entropy %.0f bits, integer frequencies %.0f bits, coded %.0f bits "
                  "(coder overhead %+.3f%% over the frequencies, %+.2f%% over the model)",
                  r->st.model_bits, r->st.freq_bits, r->st.coded_bits,
                  100.0 * (r->st.coded_bits - r->st.freq_bits) / r->st.freq_bits,
                  100.0 * (r->st.coded_bits - r->st.model_bits) / r->st.model_bits);
-    else
-        snprintf(model, sizeof model, "model - bits, coded %.0f bits", r->st.coded_bits);
+    else /* decoding sees only the coded bits (or nothing was model-coded) */
+        snprintf(model, sizeof model, "coded %.0f bits", r->st.coded_bits);
     if (c->o.mode == MODE_COMPRESS) {
         size_t ml = strlen(model);
         snprintf(model + ml, sizeof model - ml, "; adapter %s%s", r->adapter[0] ? r->adapter : "none",
                  r->adapter_auto ? " (auto)" : "");
     }
-    msg_info("%s: %s%llu -> %llu bytes, ratio %s, %s bits/byte, %.1f KB/s; %llu frames, %llu chunks (%llu raw), "
-             "%llu tokens; %s",
-             name, c->o.mode == MODE_TEST ? "OK, " : "", (unsigned long long)r->in_bytes,
-             (unsigned long long)r->out_bytes, ratio, bpb, kbs, (unsigned long long)r->frames,
-             (unsigned long long)r->st.chunks, (unsigned long long)r->st.raw_chunks, (unsigned long long)r->st.tokens,
-             model);
+    snprintf(chunks, sizeof chunks, "%llu %s", (unsigned long long)r->st.chunks, plural(r->st.chunks, "chunk", "chunks"));
+    if (r->st.raw_chunks) {
+        size_t cl = strlen(chunks);
+        snprintf(chunks + cl, sizeof chunks - cl, " (%llu stored raw)", (unsigned long long)r->st.raw_chunks);
+    }
+    msg_info("%s: %s%llu -> %llu bytes, ratio %s, %s bits/byte, %.1f KB/s; %llu %s, %s, %llu %s; %s", name,
+             c->o.mode == MODE_TEST ? "OK, " : "", (unsigned long long)r->in_bytes, (unsigned long long)r->out_bytes,
+             ratio, bpb, kbs, (unsigned long long)r->frames, plural(r->frames, "frame", "frames"), chunks,
+             (unsigned long long)r->st.tokens, plural(r->st.tokens, "token", "tokens"), model);
 }
 
 int fio_process(cli_ctx *c, const char *path, cli_list *totals)
@@ -402,6 +539,10 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     /* the input */
     if (is_stdin) {
         in_fd = STDIN_FILENO;
+        if (!fio_std_usable(STDIN_FILENO, name)) {
+            free(outpath);
+            return EXIT_ERR;
+        }
         if (fstat(in_fd, &in_st) != 0) {
             msg_error(name, "%s", strerror(errno));
             free(outpath);
@@ -420,26 +561,19 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
         }
     }
 
-    /* the output: never over an existing file without -f, never over the input */
+    /* the output: never over an existing file without -f, never over the input, never replacing a link */
     if (outpath) {
-        struct stat ost;
-        if (stat(outpath, &ost) == 0 && ost.st_dev == in_st.st_dev && ost.st_ino == in_st.st_ino) {
-            msg_error(name, "input and output are the same file");
-            goto fail;
+        char *resolved = NULL;
+        int r = out_open_named(&out, outpath, &in_st, o->force, &resolved);
+        if (resolved) { /* the output is the file a symlink names: keep that name for the rename */
+            free(outpath);
+            outpath = resolved;
+            out.path = outpath;
         }
-        if (lstat(outpath, &ost) == 0) {
-            if (!o->force) {
-                msg_error(NULL, "%s already exists; use -f to overwrite it", outpath);
-                goto fail;
-            }
-            if (!S_ISREG(ost.st_mode) && !S_ISLNK(ost.st_mode)) {
-                msg_error(outpath, "exists and is not a regular file -- not overwritten");
-                goto fail;
-            }
-        }
-        if (out_open_file(&out, outpath) != 0) goto fail;
+        if (r != 0) goto fail;
     } else if (out_stdout) {
         struct stat ost;
+        if (!fio_std_usable(STDOUT_FILENO, "(stdout)")) goto fail;
         if (S_ISREG(in_st.st_mode) && fstat(STDOUT_FILENO, &ost) == 0 && S_ISREG(ost.st_mode) &&
             ost.st_dev == in_st.st_dev && ost.st_ino == in_st.st_ino) {
             msg_error(name, "input and output are the same file");
@@ -451,7 +585,11 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     t0 = now_s();
     switch (o->mode) {
     case MODE_COMPRESS: rc = codec_compress(c, in_fd, out.fd, name, &res); break;
-    case MODE_DECOMPRESS: rc = codec_decompress(c, in_fd, out.fd, name, &res); break;
+    case MODE_DECOMPRESS:
+        c->passthrough = o->force && out_stdout; /* zcat -f: -dcf copies what is not an archive */
+        rc = codec_decompress(c, in_fd, out.fd, name, &res);
+        c->passthrough = 0;
+        break;
     case MODE_TEST: rc = codec_decompress(c, in_fd, -1, name, &res); break;
     default: rc = codec_list(c, in_fd, name, totals); break;
     }
@@ -464,7 +602,9 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
 
     if (o->verbose && o->mode != MODE_LIST) report(c, name, &res, now_s() - t0);
 
-    if (writes && o->rm && !out_stdout && !is_stdin) {
+    if (writes && o->rm && !out_stdout && !is_stdin && out.direct) {
+        msg_warn(path, "kept: the output %s is not a regular file (--rm removes inputs only for files)", outpath);
+    } else if (writes && o->rm && !out_stdout && !is_stdin) {
         if (unlink(path) != 0) {
             msg_error(path, "cannot remove the input: %s", strerror(errno));
             free(outpath);

@@ -1,5 +1,6 @@
 /* main.c -- argument parsing, environment, the loop over the files, exit status. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +84,16 @@ static int print_version(cli_ctx *c)
     } else {
         printf("default model: none (%s)\n", llmz_error_name(err));
     }
-    if (c->o.model_path) {
-        if (codec_model(c) != 0) return EXIT_ERR;
-        fmt_hex(hex, sizeof hex, c->fp, 8);
-        printf("selected model: %s (fingerprint %s) from %s\n", llmz_model_name(c->model), hex, c->o.model_path);
+    if (c->o.model_path) { /* a model that does not load is reported on its line; -V still succeeds */
+        const char *from = c->o.model_from_env ? "$LLMZ_MODEL" : "--model";
+        if (codec_model(c) != 0) {
+            printf("selected model: none: %s %s cannot be loaded (the message above says why)\n", from,
+                   c->o.model_path);
+        } else {
+            fmt_hex(hex, sizeof hex, c->fp, 8);
+            printf("selected model: %s (fingerprint %s) from %s (%s)\n", llmz_model_name(c->model), hex,
+                   c->o.model_path, from);
+        }
     }
     printf("kernels: %s", kn ? kn : "unavailable");
     printf(" (available:");
@@ -113,7 +120,10 @@ typedef struct {
     int key;
 } long_opt;
 
-enum { OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT };
+enum {
+    OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
+    OPT_FAST, OPT_BEST
+};
 
 static const long_opt long_opts[] = {
     {"compress", 0, 'z'},   {"decompress", 0, 'd'},    {"uncompress", 0, 'd'},  {"test", 0, 't'},
@@ -123,6 +133,7 @@ static const long_opt long_opts[] = {
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
     {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER}, {"format-version", 1, OPT_FORMAT},
+    {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
 };
 
 typedef struct {
@@ -145,12 +156,18 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case 'o': c->o.output = arg; break;
     case 'f': c->o.force = 1; break;
     case 'k': c->o.rm = 0; break;
+    case 'r': c->o.recursive = 1; break;
+    case OPT_FAST: c->o.level = 1; break;
+    case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
     case 'v': c->o.verbose++; c->o.quiet = 0; break;
     case 'q': c->o.quiet = 1; c->o.verbose = 0; break;
     case 'V': ps->version = 1; break;
     case 'h': ps->help = 1; break;
-    case OPT_MODEL: c->o.model_path = arg; break;
+    case OPT_MODEL:
+        if (!*arg) return usage_error("empty %s (the path of a GGUF model file)", spelled);
+        c->o.model_path = arg;
+        break;
     case OPT_ADAPTER:
         if (!*arg) return usage_error("empty %s (auto, none, a built-in adapter's name, or a file)", spelled);
         c->o.adapter = arg;
@@ -197,13 +214,39 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         long v;
         errno = 0;
         v = strtol(arg, &end, 10);
-        if (errno || end == arg || *end || v < 0 || v > 4096)
-            return usage_error("invalid thread count '%s' for %s (0 to 4096)", arg, spelled);
-        ps->threads = v;
+        if (errno == ERANGE && end != arg && !*end && v > 0) v = LONG_MAX;
+        else if (errno || end == arg || *end || v < 0)
+            return usage_error("invalid thread count '%s' for %s (0 for all CPUs, or 1 or more)", arg, spelled);
+        ps->threads = v; /* more than LLMZ_MAX_THREADS is taken as that many (main) */
         break;
     }
     default: return usage_error("internal: unhandled option %s", spelled);
     }
+    return 0;
+}
+
+/* The long option `name` (len bytes) stands for: an exact name, or an unambiguous abbreviation (getopt_long's
+** rule: --dec is --decompress; aliases of one option are not ambiguous).  0, or EXIT_USAGE with a message. */
+static int find_long(const char *name, size_t len, const long_opt **out)
+{
+    const long_opt *hit = NULL;
+    char cands[400] = "";
+    size_t k, cl = 0;
+    int ambiguous = 0;
+    for (k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++) {
+        const long_opt *lo = &long_opts[k];
+        if (strlen(lo->name) == len && !strncmp(lo->name, name, len)) {
+            *out = lo;
+            return 0;
+        }
+        if (len == 0 || strlen(lo->name) < len || strncmp(lo->name, name, len)) continue;
+        if (hit && hit->key != lo->key) ambiguous = 1;
+        if (!hit) hit = lo;
+        if (cl < sizeof cands) cl += (size_t)snprintf(cands + cl, sizeof cands - cl, " --%s", lo->name);
+    }
+    if (!hit) return usage_error("unknown option '--%.*s'", (int)len, name);
+    if (ambiguous) return usage_error("option '--%.*s' is ambiguous; possibilities:%s", (int)len, name, cands);
+    *out = hit;
     return 0;
 }
 
@@ -225,33 +268,42 @@ static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const 
         }
         if (a[1] == '-') {
             const char *name = a + 2, *eq;
-            size_t len, k;
+            size_t len;
             const long_opt *lo = NULL;
+            char spelled[40];
             if (*name == '\0') {
                 done = 1;
                 continue;
             }
             eq = strchr(name, '=');
             len = eq ? (size_t)(eq - name) : strlen(name);
-            for (k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++)
-                if (strlen(long_opts[k].name) == len && !strncmp(long_opts[k].name, name, len)) lo = &long_opts[k];
-            if (!lo) return usage_error("unknown option '%.*s'", (int)(len + 2), a);
+            if ((rc = find_long(name, len, &lo)) != 0) return rc;
+            snprintf(spelled, sizeof spelled, "--%s", lo->name);
             if (lo->has_arg) {
                 const char *arg = eq ? eq + 1 : NULL;
                 if (!arg) {
                     if (i + 1 >= argc) return usage_error("option '--%s' needs an argument", lo->name);
                     arg = argv[++i];
                 }
-                if ((rc = apply(c, ps, lo->key, arg, a)) != 0) return rc;
+                if ((rc = apply(c, ps, lo->key, arg, spelled)) != 0) return rc;
             } else {
                 if (eq) return usage_error("option '--%s' takes no argument", lo->name);
-                if ((rc = apply(c, ps, lo->key, NULL, a)) != 0) return rc;
+                if ((rc = apply(c, ps, lo->key, NULL, spelled)) != 0) return rc;
             }
             continue;
         }
-        /* a cluster of short options: -dcv, -T4, -T 4, -oOUT, -o OUT */
+        /* a cluster of short options: -dcv, -T4, -T 4, -oOUT, -o OUT, -9, -1v */
         for (a++; *a; a++) {
             char spelled[3] = {'-', *a, '\0'};
+            if (*a >= '0' && *a <= '9') { /* a compression level, as gzip, xz and zstd take it: -1 .. -9 */
+                const char *d0 = a;
+                while (a[1] >= '0' && a[1] <= '9') a++; /* a: the run's last digit */
+                if (a != d0 || *a == '0')
+                    return usage_error("invalid level '-%.*s' (levels are 1 to %d; llmz -h describes them)",
+                                       (int)(a - d0 + 1), d0, CLI_LEVEL_MAX);
+                c->o.level = *a - '0';
+                continue;
+            }
             if (*a == 'o' || *a == 'T') {
                 const char *arg = a + 1;
                 if (*arg == '\0') {
@@ -261,7 +313,7 @@ static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const 
                 if ((rc = apply(c, ps, *a, arg, spelled)) != 0) return rc;
                 break;
             }
-            if (!strchr("zdtlcfkvqVh", *a)) {
+            if (!strchr("zdtlcfkrvqVh", *a)) {
                 if ((unsigned char)*a < 32 || (unsigned char)*a > 126) return usage_error("invalid option");
                 return usage_error("unknown option '%s'", spelled);
             }
@@ -281,6 +333,7 @@ int main(int argc, char **argv)
     int nfiles = 0, rc, i, status = EXIT_OK, any_stdin;
     cli_list totals;
 
+    fio_check_std();
     memset(&c, 0, sizeof c);
     memset(&ps, 0, sizeof ps);
     memset(&totals, 0, sizeof totals);
@@ -297,6 +350,10 @@ int main(int argc, char **argv)
         return rc;
     }
     msg_quiet = c.o.quiet;
+    if ((ps.help || ps.version || ps.l) && !fio_std_usable(STDOUT_FILENO, "(stdout)")) {
+        free(files);
+        return EXIT_ERR;
+    }
     if (ps.help) {
         print_usage();
         free(files);
@@ -307,7 +364,10 @@ int main(int argc, char **argv)
     c.o.mode = ps.l ? MODE_LIST : ps.t ? MODE_TEST : ps.d ? MODE_DECOMPRESS : MODE_COMPRESS;
 
     /* environment: only where the command line is silent */
-    if (!c.o.model_path && (env = getenv("LLMZ_MODEL")) != NULL && *env) c.o.model_path = env;
+    if (!c.o.model_path && (env = getenv("LLMZ_MODEL")) != NULL && *env) {
+        c.o.model_path = env;
+        c.o.model_from_env = 1;
+    }
     if (!ps.kernels && (env = getenv("LLMZ_KERNELS")) != NULL && *env) {
         if (parse_kernels(env, &c.o.kernels) != 0) {
             free(files);
@@ -340,6 +400,7 @@ int main(int argc, char **argv)
     } else {
         c.o.threads = ps.threads;
     }
+    if (c.o.threads > LLMZ_MAX_THREADS) c.o.threads = LLMZ_MAX_THREADS; /* the library's limit; -T0 too */
 
     if (ps.version) {
         rc = print_version(&c);
@@ -351,6 +412,10 @@ int main(int argc, char **argv)
     if (c.o.output && c.o.to_stdout) {
         free(files);
         return usage_error("-o and -c cannot be used together");
+    }
+    if (c.o.output && c.o.recursive) {
+        free(files);
+        return usage_error("-o names one output; it cannot be used with -r");
     }
     if (c.o.output && nfiles > 1) {
         free(files);
@@ -379,11 +444,12 @@ int main(int argc, char **argv)
         status = fio_process(&c, NULL, &totals);
     } else {
         for (i = 0; i < nfiles; i++) {
-            if (fio_process(&c, files[i], &totals) != EXIT_OK) status = EXIT_ERR;
+            int r = c.o.recursive ? walk_process(&c, files[i], &totals) : fio_process(&c, files[i], &totals);
+            if (r != EXIT_OK) status = EXIT_ERR;
             if (c.model_failed) break; /* every further file would fail the same way */
         }
     }
-    if (c.o.mode == MODE_LIST && nfiles > 1 && totals.files > 0) codec_list_total(&totals);
+    if (c.o.mode == MODE_LIST && ((nfiles > 1 && totals.files > 0) || (c.o.recursive && totals.files > 1))) codec_list_total(&totals);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
         status = EXIT_ERR;

@@ -30,10 +30,11 @@ x -dc mixed.llmz
 expect "mixed v1 + current stream decodes" 0
 check "mixed stream restores both parts" cmp -s "$W/stdout" mixed.orig
 
-# an explicit model is the user's choice: no silent switch, a clear error naming the model needed
+# the archive pins its model by fingerprint: a built-in match decodes it even when --model names another
+# (--model and LLMZ_MODEL choose the model for compressing; issue 27, case 5)
 xm -dc "$V1"
-expect "v1 archive with --model tiny fails" 1
-err_has "error names the model the archive needs" "llmz-default-v1"
+expect "v1 archive with --model tiny decodes with the built-in v1" 0
+check "v1 archive with --model tiny: the original" cmp -s "$W/stdout" "$G/english.txt"
 x --model "$ROOT/models/llmz-default-v1.gguf" -dc "$V1"
 expect "v1 archive with --model llmz-default-v1.gguf" 0
 check "explicit v1 model restores the original" cmp -s "$W/stdout" "$G/english.txt"

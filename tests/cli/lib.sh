@@ -80,9 +80,9 @@ out_has() {
 }
 absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 same() { cmp -s "$1" "$2"; }
-# no temporary output files (".NAME.XXXXXX") left in directory $1 (default .)
+# no temporary output files ("NAME.partial-XXXXXX") left in directory $1 (default .)
 no_temps() {
-    [ -z "$(find "${1:-.}" -maxdepth 1 -name '.*.??????' 2>/dev/null)" ]
+    [ -z "$(find "${1:-.}" -maxdepth 1 -name '*.partial-??????' 2>/dev/null)" ]
 }
 
 # gen_bin N SEED: N deterministic pseudo-random bytes (all 256 values, NUL included)
@@ -136,9 +136,9 @@ case $0 in
     check "gen_text deterministic" same t1 t2
     check "gen_text size" [ "$(fsize t1)" -ge 3000 ]
     check "gen_text size bound" [ "$(fsize t1)" -lt 3200 ]
-    : >.x.llmz.AbCdEf
+    : >x.llmz.partial-AbCdEf
     check "no_temps sees a temp" [ "$(no_temps; echo $?)" -eq 1 ]
-    rm -f .x.llmz.AbCdEf
+    rm -f x.llmz.partial-AbCdEf
     check "no_temps clean" no_temps
     finish
     ;;
