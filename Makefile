@@ -4,6 +4,9 @@
 #   make bench      ratio/speed table against gzip, bzip2, xz, zstd, brotli, zpaq (bench/)
 #   make model      retrain the default model from ../shared/corpus (hours on 2 cores; needs python3-torch)
 #   make adapters   train the LoRA domain adapters (models/adapters/; about 10 minutes each on 2 cores)
+#   make install    llmz, unllmz, llmzcat, libllmz.a, libllmz.so (soname libllmz.so.0), llmz.h, llmz.pc and
+#                   llmz(1) under $(DESTDIR)$(PREFIX) (GNU directory variables: bindir, libdir, ...);
+#                   make uninstall removes them
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (LLMZ_TEST_QUICK: fewer
 #                   repeated configurations of the golden and round-trip tests, each kind still once)
 
@@ -38,7 +41,8 @@ adapter_defs = $(if $(word 1,$(1)),-DLLMZ_ADAPTER0_PATH='"$(word 1,$(1))"') \
     $(if $(word 4,$(1)),-DLLMZ_ADAPTER3_PATH='"$(word 4,$(1))"')
 
 llmz: FORCE_COPY
-.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model adapters clean tools
+.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model adapters clean tools \
+        install uninstall shared
 all: llmz
 
 $(BUILD)/%_avx2.o: %_avx2.c
@@ -103,10 +107,76 @@ model:
 adapters:
 	sh tools/train/make_adapters.sh
 
+# ---- install: the GNU directory variables; DESTDIR for staging -------------------------------------------
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+libdir      ?= $(exec_prefix)/lib
+includedir  ?= $(prefix)/include
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+man1dir     ?= $(mandir)/man1
+pkgconfigdir ?= $(libdir)/pkgconfig
+INSTALL     ?= install
+SOVERSION    = 0
+SONAME       = libllmz.so.$(SOVERSION)
+SOLIB        = libllmz.so.$(LLMZ_VERSION)
+LLMZ_VERSION := $(shell sed -n 's/^\#define LLMZ_VERSION_STRING "\(.*\)"/\1/p' lib/llmz.h)
+
+# The shared library: the library's sources again as position-independent code, exporting only the functions
+# lib/llmz.h declares (a version script made from the header).
+PIC_OBJ := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIB_SRC)) $(BUILD)/lib/model/embed.o
+$(BUILD)/pic/%_avx2.o: %_avx2.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -MMD -c $< -o $@
+$(BUILD)/pic/%_avx512.o: %_avx512.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -MMD -c $< -o $@
+$(BUILD)/pic/%_shani.o: %_shani.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -msse4.1 -mssse3 -msha -MMD -c $< -o $@
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -MMD -c $< -o $@
+$(BUILD)/llmz.map: lib/llmz.h
+	@mkdir -p $(BUILD)
+	{ echo '{ global:'; grep -o '\bllmz_[a-z0-9_]*(' lib/llmz.h | tr -d '(' | sort -u | sed 's/$$/;/'; \
+	  echo 'local: *; };'; } > $@
+$(BUILD)/$(SOLIB): $(PIC_OBJ) $(BUILD)/llmz.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,$(BUILD)/llmz.map -Wl,-z,noexecstack \
+	  -o $@ $(PIC_OBJ) $(LDLIBS)
+$(BUILD)/llmz.pc: lib/llmz.pc.in lib/llmz.h
+	sed -e 's|@prefix@|$(prefix)|; s|@libdir@|$(libdir)|; s|@includedir@|$(includedir)|; s|@version@|$(LLMZ_VERSION)|' \
+	  lib/llmz.pc.in > $@
+shared: $(BUILD)/$(SOLIB)
+
+install: $(BUILD)/llmz $(BUILD)/libllmz.a $(BUILD)/$(SOLIB) $(BUILD)/llmz.pc
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) $(DESTDIR)$(man1dir) \
+	  $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL) -m 755 $(BUILD)/llmz $(DESTDIR)$(bindir)/llmz
+	ln -sf llmz $(DESTDIR)$(bindir)/unllmz
+	ln -sf llmz $(DESTDIR)$(bindir)/llmzcat
+	$(INSTALL) -m 644 $(BUILD)/libllmz.a $(DESTDIR)$(libdir)/libllmz.a
+	$(INSTALL) -m 755 $(BUILD)/$(SOLIB) $(DESTDIR)$(libdir)/$(SOLIB)
+	ln -sf $(SOLIB) $(DESTDIR)$(libdir)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libllmz.so
+	$(INSTALL) -m 644 lib/llmz.h $(DESTDIR)$(includedir)/llmz.h
+	$(INSTALL) -m 644 $(BUILD)/llmz.pc $(DESTDIR)$(pkgconfigdir)/llmz.pc
+	$(INSTALL) -m 644 docs/llmz.1 $(DESTDIR)$(man1dir)/llmz.1
+	ln -sf llmz.1 $(DESTDIR)$(man1dir)/unllmz.1
+	ln -sf llmz.1 $(DESTDIR)$(man1dir)/llmzcat.1
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/llmz $(DESTDIR)$(bindir)/unllmz $(DESTDIR)$(bindir)/llmzcat \
+	  $(DESTDIR)$(libdir)/libllmz.a $(DESTDIR)$(libdir)/$(SOLIB) $(DESTDIR)$(libdir)/$(SONAME) \
+	  $(DESTDIR)$(libdir)/libllmz.so $(DESTDIR)$(includedir)/llmz.h $(DESTDIR)$(pkgconfigdir)/llmz.pc \
+	  $(DESTDIR)$(man1dir)/llmz.1 $(DESTDIR)$(man1dir)/unllmz.1 $(DESTDIR)$(man1dir)/llmzcat.1
+
 clean:
 	rm -rf build build-asan llmz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d)
 
 # ---- reliability: fuzzing (clang + libFuzzer) and ThreadSanitizer ----------------------------------------
 #   make fuzz          build the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) and run each for
