@@ -7,6 +7,7 @@
 #   make install    llmz, unllmz, llmzcat, libllmz.a, libllmz.so (soname libllmz.so.0), llmz.h, llmz.pc and
 #                   llmz(1) under $(DESTDIR)$(PREFIX) (GNU directory variables: bindir, libdir, ...);
 #                   make uninstall removes them
+#   make deb        a Debian package of that install (BUILD/llmz_VERSION_ARCH.deb; dpkg -i installs it)
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (LLMZ_TEST_QUICK: fewer
 #                   repeated configurations of the golden and round-trip tests, each kind still once)
 
@@ -42,7 +43,7 @@ adapter_defs = $(if $(word 1,$(1)),-DLLMZ_ADAPTER0_PATH='"$(word 1,$(1))"') \
 
 llmz: FORCE_COPY
 .PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model adapters clean tools \
-        install uninstall shared
+        install uninstall shared deb
 all: llmz
 
 $(BUILD)/%_avx2.o: %_avx2.c
@@ -172,6 +173,22 @@ uninstall:
 	  $(DESTDIR)$(libdir)/libllmz.a $(DESTDIR)$(libdir)/$(SOLIB) $(DESTDIR)$(libdir)/$(SONAME) \
 	  $(DESTDIR)$(libdir)/libllmz.so $(DESTDIR)$(includedir)/llmz.h $(DESTDIR)$(pkgconfigdir)/llmz.pc \
 	  $(DESTDIR)$(man1dir)/llmz.1 $(DESTDIR)$(man1dir)/unllmz.1 $(DESTDIR)$(man1dir)/llmzcat.1
+
+# A binary package of `make install` with PREFIX=/usr, built with dpkg-deb (no debhelper needed).
+DEB_ARCH    = $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB         = $(BUILD)/llmz_$(LLMZ_VERSION)_$(DEB_ARCH).deb
+deb: $(BUILD)/llmz $(BUILD)/libllmz.a $(BUILD)/$(SOLIB)
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory BUILD=$(BUILD) PREFIX=/usr DESTDIR=$(CURDIR)/$(BUILD)/deb install
+	$(INSTALL) -d $(BUILD)/deb/DEBIAN $(BUILD)/deb/usr/share/doc/llmz
+	$(INSTALL) -m 644 LICENSE $(BUILD)/deb/usr/share/doc/llmz/copyright
+	gzip -9n $(BUILD)/deb/usr/share/man/man1/llmz.1
+	ln -sf llmz.1.gz $(BUILD)/deb/usr/share/man/man1/unllmz.1.gz
+	ln -sf llmz.1.gz $(BUILD)/deb/usr/share/man/man1/llmzcat.1.gz
+	rm -f $(BUILD)/deb/usr/share/man/man1/unllmz.1 $(BUILD)/deb/usr/share/man/man1/llmzcat.1
+	sed -e 's|@version@|$(LLMZ_VERSION)|; s|@arch@|$(DEB_ARCH)|' \
+	    -e "s|@size@|$$(du -sk $(BUILD)/deb/usr | cut -f1)|" packaging/control.in > $(BUILD)/deb/DEBIAN/control
+	dpkg-deb --root-owner-group --build $(BUILD)/deb $(DEB)
 
 clean:
 	rm -rf build build-asan llmz
