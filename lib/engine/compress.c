@@ -171,26 +171,10 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
         return LLMZ_ERR_NOMEM;
     }
     job J;
-    memset(&J, 0, sizeof J);
-    J.m = c->m;
-    J.ks = ks;
-    J.drv = &encoder;
-    J.h = &h;
-    J.chunks = chunks;
-    J.src = src;
-    J.dst = scratch;
+    job_init(&J, c->m, ks, &encoder, &h, chunks, src, scratch);
     int rc = run_job(&J, 0, c->threads);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
-    if (rc == LLMZ_OK && stats) {
-        memset(stats, 0, sizeof *stats);
-        stats->in_bytes = size;
-        stats->out_bytes = *dst_size;
-        stats->tokens = J.tokens;
-        stats->chunks = h.n_chunks;
-        stats->model_bits = J.model_bits;
-        stats->freq_bits = J.freq_bits;
-        chunk_stats(stats, chunks, h.n_chunks);
-    }
+    if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
     llmz_free(chunks);
     llmz_free(scratch);
     if (rc == GROUP_FALLBACK) { /* a chunk of a group came out larger than stored: no groups in this frame */

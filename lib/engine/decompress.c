@@ -135,26 +135,44 @@ static uint64_t table_bytes(uint32_t n_chunks) {
     return ((uint64_t)n_chunks + 1) * (sizeof(frame_chunk) + sizeof(uint64_t));
 }
 
+/* The header fields the plan reads, from a frame's description. */
+static void header_of(frame_header *h, const llmz_frame_info *info) {
+    memset(h, 0, sizeof *h);
+    h->orig_size = info->orig_size;
+    h->n_chunks = info->n_chunks;
+    h->chunk_size = info->chunk_size;
+    h->window = info->window;
+    h->keep = info->keep;
+    h->flags = info->flags;
+    h->version = info->format_version;
+}
+
+/* Chunk table, offsets and the workers of the plan the decoder will follow, with a team of every thread (cpus:
+** as many as threads, so that the figure does not depend on the machine). */
+static uint64_t workers_bytes(const llmz_model *m, const frame_header *h, int threads) {
+    plan p;
+    engine_plan(&p, h, 1, threads, 0);
+    return table_bytes(h->n_chunks) + plan_bytes(&p, m, h);
+}
+
+/* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
+static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
+    /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
+    return h->orig_size + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
+           (4ull << 20);
+}
+
 uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {
     frame_header h;
-    memset(&h, 0, sizeof h);
-    h.orig_size = info->orig_size;
-    h.n_chunks = info->n_chunks;
-    h.chunk_size = info->chunk_size;
-    h.window = info->window;
-    h.keep = info->keep;
-    h.flags = info->flags;
-    h.version = info->format_version;
-    plan p; /* the plan the decoder will follow, with a team of every thread (cpus: as many as threads) */
-    engine_plan(&p, &h, 1, threads, 0);
-    return table_bytes(info->n_chunks) + plan_bytes(&p, m, &h);
+    header_of(&h, info);
+    return workers_bytes(m, &h, threads);
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
     if (!d || !info) return 0;
-    /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
-    return info->orig_size + info->frame_size + engine_decode_bytes(d->m, info, d->threads) +
-           tf_weight_bytes(d->m->tf) + d->m->size + (4ull << 20);
+    frame_header h;
+    header_of(&h, info);
+    return frame_memory(d, &h, info->frame_size);
 }
 
 uint64_t llmz_frame_memory(const llmz_frame_info *info) {
@@ -180,19 +198,7 @@ static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t paylo
     if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
     if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
     if (cap < h->orig_size) return LLMZ_ERR_DST_TOO_SMALL;
-    if (d->memlimit) {
-        llmz_frame_info fi;
-        memset(&fi, 0, sizeof fi);
-        fi.orig_size = h->orig_size;
-        fi.frame_size = hlen + payload;
-        fi.n_chunks = h->n_chunks;
-        fi.chunk_size = h->chunk_size;
-        fi.window = h->window;
-        fi.keep = h->keep;
-        fi.flags = h->flags;
-        fi.format_version = h->version;
-        if (llmz_dctx_frame_memory(d, &fi) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
-    }
+    if (d->memlimit && frame_memory(d, h, hlen + payload) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
     return LLMZ_OK;
 }
 
@@ -220,26 +226,12 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
             o += chunks[i].comp_size;
         }
         job J;
-        memset(&J, 0, sizeof J);
-        J.m = d->m;
-        J.ks = ks;
-        J.drv = &decoder;
-        J.h = &h;
-        J.chunks = chunks;
-        J.src = src;
-        J.dst = dst;
+        job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
         J.offs = offs;
         rc = run_job(&J, 1, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;
-            if (stats) {
-                memset(stats, 0, sizeof *stats);
-                stats->in_bytes = size;
-                stats->out_bytes = h.orig_size;
-                stats->tokens = J.tokens;
-                stats->chunks = h.n_chunks;
-                chunk_stats(stats, chunks, h.n_chunks);
-            }
+            if (stats) job_stats(stats, &J, size, h.orig_size);
         }
     }
     llmz_free(offs);

@@ -246,8 +246,11 @@ struct job {
 int run_job(job *J, int decode, int threads);
 /* A driver's start begins here: chunk i goes into slot s, its model state and online models fresh. */
 void seq_begin(const job *J, const worker *w, seq *s, uint32_t i);
-/* Chunk counts and coded payload bits of a frame, for llmz_stats. */
-void chunk_stats(llmz_stats *st, const frame_chunk *chunks, uint32_t n);
+/* A job over frame h's chunks for driver drv (src: the input or the frame; dst: the chunks' scratch or the output). */
+void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *drv, frame_header *h,
+              frame_chunk *chunks, const uint8_t *src, uint8_t *dst);
+/* The call's llmz_stats from a finished job. */
+void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
 
 /* ---- chunk preparation (prepare.c) --------------------------------------------------------------- */
 int crlf_only(const uint8_t *p, size_t n);

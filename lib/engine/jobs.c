@@ -10,10 +10,29 @@
 
 #include "engine/engine.h"
 
-void chunk_stats(llmz_stats *st, const frame_chunk *chunks, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) {
-        st->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
-        if (chunks[i].method != FRAME_METHOD_RAW) st->coded_bits += 8.0 * chunks[i].comp_size;
+void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *drv, frame_header *h,
+              frame_chunk *chunks, const uint8_t *src, uint8_t *dst) {
+    memset(J, 0, sizeof *J);
+    J->m = m;
+    J->ks = ks;
+    J->drv = drv;
+    J->h = h;
+    J->chunks = chunks;
+    J->src = src;
+    J->dst = dst;
+}
+
+void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes) {
+    memset(st, 0, sizeof *st);
+    st->in_bytes = in_bytes;
+    st->out_bytes = out_bytes;
+    st->tokens = J->tokens;
+    st->chunks = J->h->n_chunks;
+    st->model_bits = J->model_bits; /* 0 when decoding: the model figures need the encoder's tokens */
+    st->freq_bits = J->freq_bits;
+    for (uint32_t i = 0; i < J->h->n_chunks; i++) {
+        st->raw_chunks += J->chunks[i].method == FRAME_METHOD_RAW;
+        if (J->chunks[i].method != FRAME_METHOD_RAW) st->coded_bits += 8.0 * J->chunks[i].comp_size;
     }
 }
 
