@@ -194,6 +194,8 @@ clean:
 	rm -rf build build-asan llmz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d)
+# headers that moved to lib/numerics/ (issue 19): dependency files of older builds still name them
+lib/model/kernels.h lib/common/detmath.h:
 
 # ---- reliability: fuzzing (clang + libFuzzer) and ThreadSanitizer ----------------------------------------
 #   make fuzz          build the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) and run each for

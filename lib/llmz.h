@@ -141,6 +141,11 @@ typedef enum {
 #define LLMZ_ADAPT_SSE 16  /* with NGRAM: wide n-gram tables and secondary estimation of the top token (flag bit 6) */
 #define LLMZ_ADAPT_GROUP 32 /* with NGRAM: a frame's chunks, in groups of 16, share their online models (flag bit 7) */
 #define LLMZ_ADAPT_ALL 63
+/* The bits that need LLMZ_ADAPT_NGRAM (the models they name extend the n-grams): the one statement of the rule. */
+#define LLMZ_ADAPT_NEEDS_NGRAM (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)
+/* LLMZ_OK if `adapt` is a valid LLMZ_P_ADAPT value (LLMZ_ADAPT_* bits, LLMZ_ADAPT_NEEDS_NGRAM ones only with
+** LLMZ_ADAPT_NGRAM), else LLMZ_ERR_PARAM: what llmz_cctx_set checks, for a caller to check first. */
+int llmz_adapt_check(int adapt);
 #define LLMZ_MIN_CHUNK 4096u
 #define LLMZ_MAX_CHUNK (16u * 1024u * 1024u)
 

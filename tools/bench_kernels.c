@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "llmz.h"
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 typedef struct {
     int rows, cols;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 #define CACHE_LIMIT 4096u
 /* The weight's learning rate: 64 in format version 1; 1 in version 2 (the weight stays near its start: a

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 #define MATCH_HASH_BITS 16
 #define MATCH_OWN_BITS 14 /* the table of a grouped chunk's own match model (format version 3) */

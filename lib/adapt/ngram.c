@@ -165,8 +165,8 @@ static void set_tok(const ngram_model *g, uint16_t *c, int j, uint32_t v) {
 }
 static uint16_t check_of(uint32_t h) { return (uint16_t)((h & 0xffffu) ? (h & 0xffffu) : 1u); }
 
-void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
-               const kernel_set *ks) {
+void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq,
+               int V, const kernel_set *ks) {
     uint64_t B = 0;
     for (int k = 0; k < NGRAM_MODELS; k++) {
         q->act[k] = -1;

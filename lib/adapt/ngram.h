@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 #define NGRAM_ORDERS 4             /* token orders 1..4 */
 #define NGRAM_LINE NGRAM_ORDERS    /* index of the line model (frame flag bit 4) */
@@ -106,8 +106,8 @@ void ngram_set_word(ngram_model *g, const uint8_t *wc, const uint8_t *nl);
 
 /* Mix the orders whose context (the last tokens of hist[0..n-1]) is known into freq (V entries, total 2^28
 ** kept, each >= 1). */
-void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq, int V,
-               const kernel_set *ks); /* result in freq (may be in); ks gives the take kernel */
+void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, const uint32_t *in, uint32_t *freq,
+               int V, const kernel_set *ks); /* result in freq (may be in); ks gives the take kernel */
 /* After coding token hist[n-1] (n now counts it), following ngram_mix of the same step: f_in = its frequency
 ** before ngram_mix, f_out = the frequency it was coded with.  Learns the weights used at this step, then
 ** counts the token in every order (under the context hashes ngram_mix computed). */

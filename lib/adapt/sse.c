@@ -8,8 +8,9 @@
 
 /* 65536 / (1 + e^(-(i - 16) / 2)), rounded: the logistic function at -8 .. 8 in steps of 0.5. */
 static const uint16_t squash_tab[SSE_POINTS] = {
-    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,  4971,  7812,  11955, 17625, 24743, 32768,
-    40793, 47911, 53581, 57724, 60565, 62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
+    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,  4971,
+    7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565, 62428, 63615,
+    64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
 
 /* The logistic function of x / 256, x in [-2048, 2047], as a 16-bit probability (linear interpolation). */
 static uint32_t squash(int32_t x) {
@@ -17,11 +18,13 @@ static uint32_t squash(int32_t x) {
     return (squash_tab[i] * (128 - w) + squash_tab[i + 1] * w) >> 7;
 }
 
-static size_t per_context(void) { return SSE_POINTS * (sizeof(uint16_t) + 1); }
 static size_t ctx_cells(void) { return ((size_t)1 << SSE_CTX_BITS) * SSE_POINTS; }
 
-size_t sse_bytes(int V, int version) {
-    return (2 * (size_t)V + (version >= 2 ? (size_t)1 << SSE_CTX_BITS : 0)) * per_context();
+size_t sse_bytes(int V, int version) { /* sse_init's blocks, big ones in whole pages (mem.h) */
+    size_t n = (size_t)V * SSE_POINTS;
+    size_t b = 2 * llmz_mem_footprint(n * sizeof(uint16_t)) + 2 * llmz_mem_footprint(n);
+    if (version >= 2) b += llmz_mem_footprint(ctx_cells() * sizeof(uint16_t)) + llmz_mem_footprint(ctx_cells());
+    return b;
 }
 
 int sse_init(sse_model *s, int V, int version) {
@@ -105,8 +108,8 @@ static uint32_t ctx_of(int32_t prev2, int32_t prev, int32_t top) {
     return h >> (32 - SSE_CTX_BITS);
 }
 
-uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev2, int32_t prev, int32_t top,
-                     uint32_t mask) {
+uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev2, int32_t prev,
+                     int32_t top, uint32_t mask) {
     uint32_t u = (uint32_t)(s->stretch[f >> 16] + 2048); /* f < 2^28: a 12-bit probability */
     uint32_t cell = u >> 7;
     q->wt = u & 127;

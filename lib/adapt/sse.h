@@ -51,8 +51,8 @@ void sse_reset(sse_model *s);      /* start of a chunk */
 /* P (16 bits, in [16, 65535]) that the next token is the predicted top, whose frequency (of 2^28) is f;
 ** prev2, prev: the two tokens before (the start token, or -1 before it), top: the predicted token (0 .. V-1);
 ** mask: the agreement mask. */
-uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev2, int32_t prev, int32_t top,
-                     uint32_t mask);
+uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, int32_t prev2, int32_t prev,
+                     int32_t top, uint32_t mask);
 /* After coding: hit = the token was top.  Follows sse_predict of the same step. */
 void sse_update(sse_model *s, const sse_step *q, int hit);
 /* Once the token before the next step's is known (prev): asks the CPU to fetch the cells of that token's

@@ -13,7 +13,7 @@
 #define LLMZ_FREQ_H
 #include <stdint.h>
 
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 /* freq: (V) frequencies (total 2^28).  e: (V) float scratch.
 ** ks computes the e_i and S (expsum), the f_i (freq_fill) and the maximum (maxf); any kernel set gives the same bits.

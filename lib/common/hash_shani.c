@@ -21,8 +21,8 @@ static void blocks_shani(uint32_t h[8], const uint8_t *p, size_t n) {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
     __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0xB1);      /* B A D C */
     __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(h + 4)), 0x1B); /* H G F E */
-    __m128i s0 = _mm_alignr_epi8(t, s1, 8);                                           /* A B E F (high to low: F E B A) */
-    s1 = _mm_blend_epi16(s1, t, 0xF0);                                                /* C D G H */
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8); /* A B E F (high to low: F E B A) */
+    s1 = _mm_blend_epi16(s1, t, 0xF0);      /* C D G H */
     for (; n > 0; n--, p += 64) {
         __m128i save0 = s0, save1 = s1, m[4];
         for (int g = 0; g < 16; g++) {

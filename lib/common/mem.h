@@ -14,6 +14,7 @@
 ** contents are the same. */
 #define LLMZ_MEM_BIG ((size_t)1 << 20)
 /* The bytes a block of `size` takes (size, or whole 2 MiB pages for a big one): for memory estimates. */
+#define LLMZ_MEM_SLACK 24 /* and what a small block may take beyond its size (malloc's rounding and header) */
 size_t llmz_mem_footprint(size_t size);
 void *llmz_malloc(size_t size);
 void *llmz_calloc(size_t n, size_t sz);
@@ -25,6 +26,15 @@ void llmz_free(void *p);
 void llmz_mem_fail_after(long n);
 /* Number of allocation attempts made so far (since program start). */
 long llmz_mem_alloc_count(void);
+
+/* The high-water mark (tests: the real peak of decoding against llmz_dctx_frame_memory): bytes held through
+** this allocator now, and the most held since llmz_mem_peak_reset (which sets it to the bytes held now).  A small
+** block counts malloc_usable_size, a big one llmz_mem_footprint.  llmz_mem_tracked() is 0 where the C library
+** cannot tell a block's size (not glibc): then both are 0. */
+int llmz_mem_tracked(void);
+size_t llmz_mem_now(void);
+size_t llmz_mem_peak(void);
+void llmz_mem_peak_reset(void);
 
 /* A hint that the cache line holding *p will be written soon: timing only, never a value (nothing where the
 ** compiler lacks the builtin). */

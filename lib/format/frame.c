@@ -118,7 +118,7 @@ int frame_parse_header(frame_header *h, const uint8_t *src, size_t avail, size_t
     /* only now, with the header known intact, judge versions and values */
     if (h->flags & ~FRAME_FLAGS_KNOWN) return LLMZ_ERR_UNSUPPORTED;
     if (h->mode != FRAME_MODE_LOSSLESS) return LLMZ_ERR_UNSUPPORTED;
-    if ((h->flags & (FRAME_FLAG_LINE | FRAME_FLAG_FIELD | FRAME_FLAG_SSE | FRAME_FLAG_GROUP)) && !(h->flags & FRAME_FLAG_NGRAM)) return LLMZ_ERR_CORRUPT;
+    if ((h->flags & FRAME_FLAGS_NEED_NGRAM) && !(h->flags & FRAME_FLAG_NGRAM)) return LLMZ_ERR_CORRUPT;
     if (h->numerics != LLMZ_NUMERICS_VERSION) return LLMZ_ERR_VERSION;
     memcpy(h->name, src + 41, h->name_len);
     h->name[h->name_len] = 0;

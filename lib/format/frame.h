@@ -24,7 +24,9 @@
 #define FRAME_FLAG_LINE 0x10   /* the n-gram models include the line model; needs FRAME_FLAG_NGRAM */
 #define FRAME_FLAG_FIELD 0x20  /* the n-gram models include the field model; needs FRAME_FLAG_NGRAM */
 #define FRAME_FLAG_SSE 0x40    /* wide n-gram tables; the top token coded in two steps (adapt/sse.h); needs NGRAM */
-#define FRAME_FLAG_GROUP 0x80  /* chunks in groups of FRAME_GROUP share their online models, coded in lockstep; needs NGRAM */
+#define FRAME_FLAG_GROUP 0x80  /* chunks in groups of FRAME_GROUP share their online models, in lockstep; needs NGRAM */
+/* The flags that need FRAME_FLAG_NGRAM: LLMZ_ADAPT_NEEDS_NGRAM's bits (lib/engine/context.c maps one to the other) */
+#define FRAME_FLAGS_NEED_NGRAM (FRAME_FLAG_LINE | FRAME_FLAG_FIELD | FRAME_FLAG_SSE | FRAME_FLAG_GROUP)
 #define FRAME_FLAGS_KNOWN 0xff
 #define FRAME_GROUP 16         /* chunks per group (the last group of a frame may have fewer) */
 #define FRAME_ADAPTER_FIXED 33 /* adapter extension: fingerprint (32) and name length (1), then name and CRC */

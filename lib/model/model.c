@@ -152,7 +152,9 @@ int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
 /* ---- adapters ---------------------------------------------------------------------------------- */
 
 static int hexval(char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* The adapter's GGUF checks: general.type "adapter", adapter.type "lora", and llmz.adapter.base (when present)

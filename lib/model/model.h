@@ -1,4 +1,4 @@
-/* model.h -- the internals of llmz_model, shared by the coding drivers (lib/llmz.c). */
+/* model.h -- the internals of llmz_model, shared by the coding drivers (lib/engine/). */
 #ifndef LLMZ_MODEL_H
 #define LLMZ_MODEL_H
 #include <stddef.h>

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/detmath.h"
+#include "numerics/detmath.h"
 #include "common/mem.h"
 #include "common/team.h"
 #include "llmz.h"
@@ -267,7 +267,8 @@ int tf_load(tf_model **out, const gguf_ctx *g) {
 
 /* ---- LoRA adapters ------------------------------------------------------------------------------ */
 
-static const char *const LORA_NAMES[7] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+static const char *const LORA_NAMES[7] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
+                                          "ffn_gate", "ffn_up", "ffn_down"};
 
 static qmat *lora_target(tf_model *m, int l, int k) {
     tf_layer *L = &m->layers[l];
@@ -520,7 +521,8 @@ static void ph_norm_quant(void *arg, int i, int nt) {
     const float *src = f->src;
     if (f->norm_w) {
         const tf_config *c = &f->m->c;
-        for (int r = r0; r < r1; r++) rmsnorm(b->xb + (size_t)r * cols, b->x + (size_t)r * cols, f->norm_w, cols, c->eps);
+        for (int r = r0; r < r1; r++)
+            rmsnorm(b->xb + (size_t)r * cols, b->x + (size_t)r * cols, f->norm_w, cols, c->eps);
         src = b->xb;
     }
     qact part = {b->xq.q + (size_t)r0 * cols, b->xq.d + (size_t)r0 * nb, 0, cols};

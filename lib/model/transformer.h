@@ -13,7 +13,7 @@
 
 #include "common/team.h"
 #include "model/gguf.h"
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 typedef struct {
     int dim, n_layer, n_head, n_kv_head, head_dim, kv_dim, ffn, ctx, vocab;

@@ -4,7 +4,7 @@
 
 #include "coder/freq.h"
 #include "coder/rc.h"
-#include "common/detmath.h"
+#include "numerics/detmath.h"
 #include "llmz.h"
 #include "t.h"
 

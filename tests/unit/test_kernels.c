@@ -5,7 +5,7 @@
 
 #include "common/mem.h"
 #include "llmz.h"
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 #include "t.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;

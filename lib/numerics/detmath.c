@@ -1,6 +1,6 @@
 /* detmath.c -- deterministic double-precision exp, log, sin/cos (see detmath.h). Fixed term counts,
 ** no libm, no data-dependent iteration counts. */
-#include "common/detmath.h"
+#include "numerics/detmath.h"
 
 static double pow2i(int k) { /* 2^k for k in [-1022, 1023], exact */
     uint64_t bits = (uint64_t)(k + 1023) << 52;

@@ -1,13 +1,13 @@
 /*
 ** kernels.c -- reference (portable scalar) kernels, which define the numbers, and kernel dispatch.
 */
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "common/detmath.h"
+#include "numerics/detmath.h"
 #include "common/mem.h"
 #include "llmz.h"
 
@@ -154,10 +154,21 @@ float kern_bias_ref(float *b, float *out, const float *e, const float *l, float 
     return kern_maxf_ref(out, n);
 }
 
-static const kernel_set REF = {"ref",          kern_matmul_ref, kern_quantize_ref, kern_scores_ref,
-                               kern_mix_ref,   kern_expsub_ref, kern_silu_mul_ref, kern_maxf_ref,
-                               kern_freq_fill_ref, kern_take_ref, kern_cumsum_ref, kern_expsum_ref,
-                               kern_bias_ref};
+static const kernel_set REF = {
+    .name = "ref",
+    .matmul = kern_matmul_ref,
+    .quantize = kern_quantize_ref,
+    .scores = kern_scores_ref,
+    .mix = kern_mix_ref,
+    .expsub = kern_expsub_ref,
+    .silu_mul = kern_silu_mul_ref,
+    .maxf = kern_maxf_ref,
+    .freq_fill = kern_freq_fill_ref,
+    .take = kern_take_ref,
+    .cumsum = kern_cumsum_ref,
+    .expsum = kern_expsum_ref,
+    .bias = kern_bias_ref,
+};
 
 const kernel_set *kernels_ref(void) { return &REF; }
 

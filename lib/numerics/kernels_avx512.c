@@ -11,7 +11,8 @@
 ** with masked stores (each lane's value does not depend on the others).  Unpacked weights use the AVX2
 ** matmul.
 */
-#include "model/kernels.h"
+#include "numerics/kernels.h"
+#include "numerics/detmath.h"
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
     defined(__AVX512VNNI__)
@@ -75,8 +76,9 @@ FORCE_INLINE void tile(float *Y, int ldy, const int8_t *xq, const float *xd, con
                 __m512i x1 = _mm512_set1_epi32(ld32(xq + b * QK + 4 * j + 4));
 #pragma GCC unroll 4
                 for (int g = 0; g < G; g++) {
-                    s[0][g] = _mm512_dpbusd_epi32(s[0][g], _mm512_load_si512((const void *)(p + g * gstride + 64 * j)), x0);
-                    t[g] = _mm512_dpbusd_epi32(t[g], _mm512_load_si512((const void *)(p + g * gstride + 64 * j + 64)), x1);
+                    const uint8_t *pg = p + g * gstride + 64 * j;
+                    s[0][g] = _mm512_dpbusd_epi32(s[0][g], _mm512_load_si512((const void *)pg), x0);
+                    t[g] = _mm512_dpbusd_epi32(t[g], _mm512_load_si512((const void *)(pg + 64)), x1);
                 }
             }
 #pragma GCC unroll 4
@@ -213,7 +215,8 @@ static void scores_avx512(float *att, const float *q, const float *kt, int hd, i
 }
 
 /* mix for outputs [i0, i0 + 16*V), masked to i < hd. */
-FORCE_INLINE void mix_tile(float *o, const float *att, const float *v, int hd, int T, int ld, float inv, int i0, int V) {
+FORCE_INLINE void mix_tile(float *o, const float *att, const float *v, int hd, int T, int ld, float inv, int i0,
+                           int V) {
     __m512 acc[4];
     __mmask16 m[4];
 #pragma GCC unroll 4
@@ -244,23 +247,17 @@ static void mix_avx512(float *o, const float *att, const float *v, int hd, int T
 
 /* det_expf (detmath.h) on 16 lanes: the same operations in the same order, so the same bits. */
 static inline __m512 expf16(__m512 x) {
-    __mmask16 valid = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ); /* false for NaN too */
-    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
-    __m512 kf = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+    __mmask16 valid = _mm512_cmp_ps_mask(x, _mm512_set1_ps(DET_EXPF_MIN), _CMP_GE_OQ); /* false for NaN too */
+    x = _mm512_min_ps(x, _mm512_set1_ps(DET_EXPF_MAX));
+    __m512 kf = _mm512_mul_ps(x, _mm512_set1_ps(DET_LOG2E));
     __m512 half = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(kf, _mm512_setzero_ps(), _CMP_GE_OQ),
                                        _mm512_set1_ps(-0.5f), _mm512_set1_ps(0.5f));
     __m512i k = _mm512_cvttps_epi32(_mm512_add_ps(kf, half));
     __m512 fk = _mm512_cvtepi32_ps(k);
-    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(fk, _mm512_set1_ps(0.693145751953125f)));
-    r = _mm512_sub_ps(r, _mm512_mul_ps(fk, _mm512_set1_ps(1.428606765330187e-06f)));
-    __m512 p = _mm512_set1_ps(1.98412698e-4f);
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.38888889e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.33333333e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.16666667e-2f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.66666667e-1f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(0.5f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.0f));
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(fk, _mm512_set1_ps(DET_LN2_HI)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(fk, _mm512_set1_ps(DET_LN2_LO)));
+    __m512 p;
+    DET_EXPF_POLY(p, r, _mm512_mul_ps, _mm512_add_ps, _mm512_set1_ps);
     /* for invalid lanes k may be garbage; those lanes are zeroed below */
     __m512 sc = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
     return _mm512_maskz_mov_ps(valid, _mm512_mul_ps(p, sc));
@@ -415,10 +412,21 @@ static float bias_avx512(float *b, float *out, const float *e, const float *l, f
     return kern_max_finish(t, 16, nan, out, n, n); /* as maxf finds it */
 }
 
-static const kernel_set AVX512 = {"avx512",   matmul_avx512,   kern_quantize_avx2, scores_avx512,
-                                  mix_avx512, expsub_avx512,  silu_mul_avx512,    kern_maxf_avx2,
-                                  freq_fill_avx512, take_avx512,      cumsum_avx512,
-                                  expsum_avx512, bias_avx512};
+static const kernel_set AVX512 = {
+    .name = "avx512",
+    .matmul = matmul_avx512,
+    .quantize = kern_quantize_avx2,
+    .scores = scores_avx512,
+    .mix = mix_avx512,
+    .expsub = expsub_avx512,
+    .silu_mul = silu_mul_avx512,
+    .maxf = kern_maxf_avx2,
+    .freq_fill = freq_fill_avx512,
+    .take = take_avx512,
+    .cumsum = cumsum_avx512,
+    .expsum = expsum_avx512,
+    .bias = bias_avx512,
+};
 
 const kernel_set *kernels_avx512(void) {
     __builtin_cpu_init();

@@ -10,14 +10,14 @@
 ** AVX-512: matmul 22-27 -> 32-49 GMAC/s (make bench-kernels), compression 14.2-14.7 -> 10.9-12.3 s.  Unpacked
 ** weights use 8 rows x 1 activation row with horizontal adds (matmul_rows).
 */
-#include "model/kernels.h"
+#include "numerics/kernels.h"
 
 #if defined(__x86_64__) && defined(__AVX2__)
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
-#include "common/detmath.h"
+#include "numerics/detmath.h"
 
 /* 8 int32 vectors (one per output) -> one vector of their 8 horizontal sums, lanes in output order. */
 static inline __m256i hsum8(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i v4, __m256i v5, __m256i v6,
@@ -222,23 +222,17 @@ void kern_quantize_avx2(qact *X, const float *x, int n, int cols) {
 
 /* det_expf (detmath.h) on 8 lanes: the same operations in the same order, so the same bits. */
 static inline __m256 expf8(__m256 x) {
-    __m256 valid = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ); /* false for NaN too */
-    x = _mm256_min_ps(x, _mm256_set1_ps(88.0f));
-    __m256 kf = _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f));
+    __m256 valid = _mm256_cmp_ps(x, _mm256_set1_ps(DET_EXPF_MIN), _CMP_GE_OQ); /* false for NaN too */
+    x = _mm256_min_ps(x, _mm256_set1_ps(DET_EXPF_MAX));
+    __m256 kf = _mm256_mul_ps(x, _mm256_set1_ps(DET_LOG2E));
     __m256 half = _mm256_blendv_ps(_mm256_set1_ps(-0.5f), _mm256_set1_ps(0.5f),
                                    _mm256_cmp_ps(kf, _mm256_setzero_ps(), _CMP_GE_OQ));
     __m256i k = _mm256_cvttps_epi32(_mm256_add_ps(kf, half));
     __m256 fk = _mm256_cvtepi32_ps(k);
-    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(fk, _mm256_set1_ps(0.693145751953125f)));
-    r = _mm256_sub_ps(r, _mm256_mul_ps(fk, _mm256_set1_ps(1.428606765330187e-06f)));
-    __m256 p = _mm256_set1_ps(1.98412698e-4f);
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.38888889e-3f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.33333333e-3f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.16666667e-2f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.66666667e-1f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(0.5f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.0f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.0f));
+    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(fk, _mm256_set1_ps(DET_LN2_HI)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(fk, _mm256_set1_ps(DET_LN2_LO)));
+    __m256 p;
+    DET_EXPF_POLY(p, r, _mm256_mul_ps, _mm256_add_ps, _mm256_set1_ps);
     /* for invalid lanes k may be garbage; the bits are masked off below */
     __m256 sc = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
     return _mm256_and_ps(_mm256_mul_ps(p, sc), valid);
@@ -265,7 +259,8 @@ FORCE_INLINE void scores_tile8(float *att, const float *q, const float *kt, int 
         __m256 qi = _mm256_set1_ps(q[i]);
         const float *row = kt + (size_t)i * ld + t0;
 #pragma GCC unroll 4
-        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(qi, _mm256_maskload_ps(row + 8 * k, m[k])));
+        for (int k = 0; k < V; k++)
+            acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(qi, _mm256_maskload_ps(row + 8 * k, m[k])));
     }
     __m256 sc = _mm256_set1_ps(scale);
 #pragma GCC unroll 4
@@ -342,7 +337,8 @@ static int first_eq(const uint32_t *f, int n, uint32_t v) {
     __m256i vv = _mm256_set1_epi32((int)v);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        int mk = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(f + i)), vv)));
+        __m256i eq = _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(f + i)), vv);
+        int mk = _mm256_movemask_ps(_mm256_castsi256_ps(eq));
         if (mk) return i + __builtin_ctz((unsigned)mk);
     }
     for (; i < n; i++)
@@ -453,10 +449,21 @@ static float bias_avx2(float *b, float *out, const float *e, const float *l, flo
     return kern_max_finish(t, 8, _mm256_movemask_ps(nan), out, from, n); /* as maxf finds it */
 }
 
-static const kernel_set AVX2 = {"avx2",          kern_matmul_avx2, kern_quantize_avx2, kern_scores_avx2,
-                                kern_mix_avx2,   kern_expsub_avx2, kern_silu_mul_avx2, kern_maxf_avx2,
-                                kern_freq_fill_avx2, kern_take_avx2, kern_cumsum_ref, kern_expsum_avx2,
-                                bias_avx2};
+static const kernel_set AVX2 = {
+    .name = "avx2",
+    .matmul = kern_matmul_avx2,
+    .quantize = kern_quantize_avx2,
+    .scores = kern_scores_avx2,
+    .mix = kern_mix_avx2,
+    .expsub = kern_expsub_avx2,
+    .silu_mul = kern_silu_mul_avx2,
+    .maxf = kern_maxf_avx2,
+    .freq_fill = kern_freq_fill_avx2,
+    .take = kern_take_avx2,
+    .cumsum = kern_cumsum_ref,
+    .expsum = kern_expsum_avx2,
+    .bias = bias_avx2,
+};
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();

@@ -1,0 +1,222 @@
+/*
+** batch.c -- batches: which rows each chunk feeds the model next (the context rule, docs/format.md), one
+** evaluation of the model per batch, then each chunk's tokens coded in order through its driver (compress.c or
+** decompress.c) and learnt by the predictor; the lanes of a chunk group on a team of threads.  Owns a lane's
+** buffers (lane_init, lane_bytes).  Knows neither direction: coding a token is the driver's, frequencies are the
+** predictor's, which chunk goes where is jobs.c's.
+*/
+#include "common/mem.h"
+#include "engine/engine.h"
+
+uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
+    uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
+    return tf_batch_bytes(m->tf, (int)rows) + llmz_mem_footprint(rows * V * sizeof(float)) +
+           V * (2 * sizeof(float) + 4 * sizeof(uint32_t)) + sizeof(uint32_t) +
+           rows * (2 * sizeof(int32_t) + sizeof(tf_state *));
+}
+
+void lane_free(lane *L) {
+    tf_batch_free(L->b);
+    llmz_free(L->logits);
+    llmz_free(L->e);
+    llmz_free(L->lb);
+    llmz_free(L->freq);
+    llmz_free(L->cum);
+    llmz_free(L->fin);
+    llmz_free(L->fng);
+    llmz_free(L->rows);
+    llmz_free(L->outs);
+    llmz_free(L->rs);
+}
+
+int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
+    L->nmax = nmax;
+    L->b = tf_batch_new(m->tf, nmax);
+    L->logits = llmz_malloc((size_t)nmax * V * sizeof(float));
+    L->e = llmz_malloc((size_t)V * sizeof(float));
+    L->lb = llmz_malloc((size_t)V * sizeof(float));
+    L->freq = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->cum = llmz_malloc(((size_t)V + 1) * sizeof(uint32_t));
+    L->fin = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->fng = llmz_malloc((size_t)V * sizeof(uint32_t));
+    L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
+    L->outs = llmz_malloc((size_t)nmax * sizeof(int32_t));
+    L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
+    int ok = L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->rows && L->outs &&
+             L->rs;
+    return ok ? LLMZ_OK : LLMZ_ERR_NOMEM;
+}
+
+/* Input u_j of a chunk: the start token, then the chunk's tokens. */
+static int32_t input_at(const worker *w, const seq *s, size_t j) { return j == 0 ? w->m->start_tok : s->ids[j - 1]; }
+
+int seq_coding(const worker *w, const seq *s) { return s->active && !s->err && !w->drv->finished(s); }
+
+int coding_slots(const worker *w) {
+    int n = 0;
+    for (int i = 0; i < w->nslots; i++) n += seq_coding(w, &w->slots[i]);
+    return n;
+}
+
+/* Append this sequence's rows for the next batch: re-fed inputs after a window restart (the state is
+** reset when it already holds `window` inputs), then new inputs.  Returns 0 if not even one new input fits. */
+static int seq_rows(const worker *w, lane *L, seq *s, int *nr, int grow) {
+    int start = *nr, n = start;
+    int refeed = tf_state_pos(s->st) >= w->window;
+    size_t from = 0;
+    if (refeed) {
+        from = s->done >= (size_t)w->keep ? s->done - (size_t)w->keep : 0;
+        if ((size_t)(L->nmax - n) < (s->done - from) + 1) return 0;
+        tf_state_reset(s->st);
+        for (size_t j = from; j < s->done; j++) L->rows[n++] = input_at(w, s, j);
+    }
+    int pos_after = refeed ? n - start : tf_state_pos(s->st);
+    int room = w->window - pos_after;
+    if (room > L->nmax - n) room = L->nmax - n;
+    size_t want = w->drv->one_input ? 1 : s->ntok - s->done;
+    if ((size_t)room > want) room = (int)want;
+    if (grow > 0 && room > grow) room = grow;
+    if (room <= 0) return 0;
+    s->first_new = n;
+    s->out0 = L->nout;
+    for (int i = 0; i < room; i++) {
+        L->outs[L->nout++] = n;
+        L->rows[n++] = input_at(w, s, s->done + (size_t)i);
+    }
+    for (int i = start; i < n; i++) L->rs[i] = s->st;
+    s->row0 = start;
+    s->nrows = n - start;
+    *nr = n;
+    return 1;
+}
+
+/* Code the token predicted by row r of this sequence (the driver's step), then the predictor notes it. */
+static int seq_code(worker *w, lane *L, seq *s, int r) {
+    int rc = w->drv->code(w, L, s, L->logits + (size_t)(s->out0 + r - s->first_new) * w->V);
+    if (rc) return rc;
+    s->done++;
+    L->tokens++;
+    pred_coded(w, L, s, s->ids[s->done - 1]);
+    return LLMZ_OK;
+}
+
+/* Rows for the chunks of slots first, first + stride, ... in lane L, evaluated; L->rc: the first error. */
+static void lane_forward(worker *w, lane *L, int first, int stride) {
+    L->nr = 0;
+    L->nout = 0;
+    L->rc = LLMZ_OK;
+    for (int i = first; i < w->nslots; i += stride) {
+        seq *s = &w->slots[i];
+        s->nrows = 0;
+        if (seq_coding(w, s) && !seq_rows(w, L, s, &L->nr, w->grow) && w->grouped)
+            L->rc = LLMZ_ERR_NOMEM; /* cannot happen: a group's batch has room for all its rows */
+    }
+    if (L->nr > 0 && L->rc == LLMZ_OK)
+        L->rc = tf_forward_out(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->outs, L->nout, L->logits);
+}
+
+/* Grouped: code step j of those chunks (their token predicted by the batch's row first_new + j). */
+static void lane_code(worker *w, lane *L, int first, int stride, int j) {
+    for (int i = first; i < w->nslots && L->rc == LLMZ_OK; i += stride) {
+        seq *s = &w->slots[i];
+        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows)
+            L->rc = seq_code(w, L, s, s->first_new + j);
+    }
+}
+
+typedef struct {
+    worker *w;
+    int code, j; /* code = 0: evaluate, then code step 0; 1: code step j */
+} lanes_arg;
+
+/* Team phase: member i runs lanes i, i + nt, ... */
+static void ph_lanes(void *arg, int i, int nt) {
+    lanes_arg *a = arg;
+    worker *w = a->w;
+    for (int l = i; l < w->nlanes; l += nt) {
+        lane *L = &w->lanes[l];
+        if (!a->code) {
+            lane_forward(w, L, l, w->nlanes);
+            lane_code(w, L, l, w->nlanes, 0);
+        } else {
+            lane_code(w, L, l, w->nlanes, a->j);
+        }
+    }
+}
+
+/* One team phase over the lanes; the first lane's error. */
+static int run_lanes(worker *w, lanes_arg *a) {
+    team_run(w->team, ph_lanes, a);
+    for (int l = 0; l < w->nlanes; l++)
+        if (w->lanes[l].rc) return w->lanes[l].rc;
+    return LLMZ_OK;
+}
+
+/* Grouped: the models learn step j's tokens, chunk by chunk. */
+static void group_learn(worker *w, int j) {
+    for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) pred_learn(w, s);
+    }
+}
+
+/* Grouped, after the batch's rows are gathered: the steps it codes (the most new rows of a chunk). */
+static int group_steps(const worker *w) {
+    int steps = 0;
+    for (int i = 0; i < w->nslots; i++) {
+        const seq *s = &w->slots[i];
+        int m = s->active && s->nrows > 0 ? s->row0 + s->nrows - s->first_new : 0;
+        if (m > steps) steps = m;
+    }
+    return steps;
+}
+
+/* One batch of a chunk group, whose chunks code in lockstep: at each step every chunk codes its token from the
+** models as the previous step left them, then the models learn the step's tokens in chunk order.  On a team,
+** each member evaluates and codes the chunks of its lanes; when one chunk is left, the whole team helps
+** with its evaluations instead.  A group stops as a whole at the first error. */
+static int group_step(worker *w) {
+    int active = coding_slots(w);
+    if (active == 0) return LLMZ_OK;
+    if (active == 1 || w->nlanes == 1) { /* lane 0 on this thread (with the team's help, if any) */
+        lane *L = &w->lanes[0];
+        if (w->team) tf_batch_pause_team(L->b, 0);
+        lane_forward(w, L, 0, 1);
+        for (int j = 0, steps = group_steps(w); j < steps && L->rc == LLMZ_OK; j++) {
+            lane_code(w, L, 0, 1, j);
+            if (L->rc == LLMZ_OK) group_learn(w, j);
+        }
+        return L->rc;
+    }
+    tf_batch_pause_team(w->lanes[0].b, 1); /* without a team (threads could not start) the lanes run in turn */
+    lanes_arg a = {w, 0, 0};
+    int rc = run_lanes(w, &a);
+    for (int j = 0, steps = group_steps(w); j < steps && !rc; j++) {
+        if (j > 0) { /* step 0 was coded with the evaluation */
+            a.code = 1;
+            a.j = j;
+            if ((rc = run_lanes(w, &a))) break;
+        }
+        group_learn(w, j);
+    }
+    return rc;
+}
+
+/* Chunks coded alone: one batch over every active sequence, then their tokens, one chunk after the other. */
+int worker_step(worker *w) {
+    if (w->grouped) return group_step(w);
+    lane *L = &w->lanes[0];
+    lane_forward(w, L, 0, 1);
+    if (L->rc) return L->rc;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        if (!s->active || s->nrows == 0) continue;
+        for (int r = s->first_new; r < s->row0 + s->nrows && !s->err; r++) {
+            int rc = seq_code(w, L, s, r);
+            if (rc) s->err = rc; /* this chunk stops; the driver decides (raw fallback or error) */
+            else pred_learn(w, s);
+        }
+    }
+    return LLMZ_OK;
+}

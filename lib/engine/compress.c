@@ -1,0 +1,186 @@
+/*
+** compress.c -- the encoder: its driver (a chunk's tokens from the tokenizer, each coded with the predictor's
+** frequencies into the chunk's range coder; a chunk that does not shrink is stored raw) and llmz_compress_frame
+** (header, chunk size, the job, the frame written out).  It never decodes and does not size workers (sizing.c).
+*/
+#include <math.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/mem.h"
+#include "engine/engine.h"
+
+static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
+    seq_begin(J, w, s, i);
+    const frame_header *h = J->h;
+    s->src = J->src + (uint64_t)i * h->chunk_size;
+    s->dst = J->dst + (size_t)i * h->chunk_size;
+    J->chunks[i].crc = crc32_update(0, s->src, s->n);
+    if (looks_random(s->src, s->n)) { /* store without running the model */
+        s->ntok = 0;
+        s->stored = 1;
+        s->err = LLMZ_ERR_DST_TOO_SMALL;
+        return LLMZ_OK;
+    }
+    const uint8_t *text = s->src;
+    size_t tn = s->n;
+    s->crlf = s->norm && crlf_only(s->src, s->n);
+    if (s->crlf) { /* code the text with LF line ends: the model was trained on them */
+        tn = crlf_strip(s->norm, s->src, s->n);
+        text = s->norm;
+    }
+    long k = tok_encode(w->m->tok, s->ids, s->ids_cap, text, tn);
+    if (k < 0) return LLMZ_ERR_PARAM;
+    s->ntok = (size_t)k;
+    rc_enc_init(&s->enc, s->dst, s->n - 1); /* must end up smaller than the input, else stored raw */
+    return LLMZ_OK;
+}
+
+/* Code token t, in one step or in the two of sse.h; returns the probability it was coded with. */
+static double enc_token(const lane *L, seq *s, int32_t t) {
+    if (!s->sse_on) {
+        rc_encode(&s->enc, L->cum[t], L->freq[t]);
+        return (double)L->freq[t] / RC_TOTAL;
+    }
+    if (t == s->top) {
+        rc_encode(&s->enc, 0, s->fhit);
+        return (double)s->fhit / RC_TOTAL;
+    }
+    uint32_t rest = RC_TOTAL - s->ftop;
+    rc_encode(&s->enc, s->fhit, RC_TOTAL - s->fhit);
+    rc_encode_total(&s->enc, pred_cum_without_top(L, s, t), L->freq[t], rest);
+    return (double)(RC_TOTAL - s->fhit) / RC_TOTAL * L->freq[t] / rest;
+}
+
+static int enc_code(worker *w, lane *L, seq *s, const float *lg) {
+    int32_t t = s->ids[s->done];
+    double p = pred_frequencies(w, L, s, lg, t);
+    double q = enc_token(L, s, t);
+    if (!(p > 0.0)) p = 1e-300;
+    L->model_bits += -log2(p);
+    L->freq_bits += -log2(q);
+    /* a chunk coded alone is then stored raw; a group stops as a whole, and the frame is coded without groups */
+    if (s->enc.overflow) return w->grouped ? GROUP_FALLBACK : LLMZ_ERR_DST_TOO_SMALL;
+    return LLMZ_OK;
+}
+
+static int enc_finished(const seq *s) { return s->done == s->ntok; }
+
+static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint64_t tok0) {
+    frame_chunk *c = &J->chunks[s->idx];
+    s->active = 0;
+    size_t len = s->err ? 0 : rc_enc_finish(&s->enc);
+    if (s->err && s->err != LLMZ_ERR_DST_TOO_SMALL) return s->err;
+    if ((len == 0 || len >= s->n) && w->grouped && !s->stored) return GROUP_FALLBACK;
+    if (len == 0 || len >= s->n) { /* incompressible: store */
+        c->method = FRAME_METHOD_RAW;
+        c->comp_size = (uint32_t)s->n;
+        memcpy(s->dst, s->src, s->n);
+        if (!w->grouped) { /* its statistics go (chunks coded alone: one lane) */
+            w->lanes[0].model_bits = bits0;
+            w->lanes[0].freq_bits = fbits0;
+            w->lanes[0].tokens = tok0;
+        }
+    } else {
+        c->method = s->crlf ? FRAME_METHOD_MODEL_CRLF : FRAME_METHOD_MODEL;
+        c->comp_size = (uint32_t)len;
+    }
+    return LLMZ_OK;
+}
+
+static const driver encoder = {0, enc_start, enc_code, enc_finished, enc_end};
+
+uint32_t llmz_auto_chunk(uint64_t size) {
+    uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
+    while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
+    if (size <= c) return (uint32_t)c; /* one chunk */
+    /* equal chunks, an even number of them: no short last chunk, and decoders on 2, 4, ... threads get
+    ** the same work each (the chunk count still depends on the size alone) */
+    uint64_t n = (size + c - 1) / c;
+    n += n & 1;
+    return (uint32_t)((size + n - 1) / n);
+}
+
+size_t llmz_frame_bound(size_t size) {
+    size_t chunks = size / 4096 + 1;
+    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + FRAME_ADAPTER_FIXED + 255 + 4 +
+           4;
+}
+
+static void fill_header(frame_header *h, const llmz_model *m) {
+    memset(h, 0, sizeof *h);
+    h->version = LLMZ_FORMAT_VERSION;
+    h->mode = FRAME_MODE_LOSSLESS;
+    h->numerics = LLMZ_NUMERICS_VERSION;
+    memcpy(h->model_fp, m->fp, 32);
+    size_t nl = strlen(m->name);
+    h->name_len = (uint8_t)(nl > 255 ? 255 : nl);
+    memcpy(h->name, m->name, h->name_len);
+    int ctx = tf_cfg(m->tf)->ctx;
+    h->window = (uint16_t)ctx;
+    h->keep = (uint16_t)(ctx / 4);
+    if (m->has_adapter) {
+        memcpy(h->adapter_fp, m->adapter_fp, 32);
+        size_t al = strlen(m->adapter_name);
+        h->aname_len = (uint8_t)(al > 255 ? 255 : al);
+        memcpy(h->aname, m->adapter_name, h->aname_len);
+    }
+}
+
+/* The frame's header, chunks and payloads into dst (the chunks' payloads are in scratch, chunk_size apart). */
+static int write_frame(uint8_t *dst, size_t cap, size_t *dst_size, const frame_header *h, const frame_chunk *chunks,
+                       const uint8_t *scratch) {
+    size_t hlen = frame_header_len(h);
+    uint64_t total = hlen;
+    for (uint32_t i = 0; i < h->n_chunks; i++) total += chunks[i].comp_size;
+    if (total > cap) return LLMZ_ERR_DST_TOO_SMALL;
+    frame_write_header(dst, cap, h, chunks);
+    size_t pos = hlen;
+    for (uint32_t i = 0; i < h->n_chunks; i++) {
+        memcpy(dst + pos, scratch + (size_t)i * h->chunk_size, chunks[i].comp_size);
+        pos += chunks[i].comp_size;
+    }
+    *dst_size = pos;
+    return LLMZ_OK;
+}
+
+int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats) {
+    if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    *dst_size = 0;
+    const kernel_set *ks = kernels_get(c->kernels);
+    if (!ks) return LLMZ_ERR_UNSUPPORTED;
+    frame_header h;
+    fill_header(&h, c->m);
+    h.version = (uint8_t)c->format;
+    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    if (!c->chunk && (c->adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
+        h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
+    h.flags = engine_frame_flags(c->adapt, c->eol, c->m->has_adapter);
+    h.orig_size = size;
+    uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
+    if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
+    h.n_chunks = (uint32_t)nc;
+    if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
+    if (cap < frame_header_len(&h)) return LLMZ_ERR_DST_TOO_SMALL;
+    frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);
+    uint8_t *scratch = size ? llmz_malloc((size_t)h.n_chunks * h.chunk_size) : NULL;
+    if (!chunks || (size && !scratch)) {
+        llmz_free(chunks);
+        llmz_free(scratch);
+        return LLMZ_ERR_NOMEM;
+    }
+    job J;
+    job_init(&J, c->m, ks, &encoder, &h, chunks, src, scratch);
+    int rc = run_job(&J, 0, c->threads);
+    if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
+    if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
+    llmz_free(chunks);
+    llmz_free(scratch);
+    if (rc == GROUP_FALLBACK) { /* a chunk of a group came out larger than stored: no groups in this frame */
+        llmz_cctx c2 = *c;
+        c2.adapt &= ~LLMZ_ADAPT_GROUP;
+        return llmz_compress_frame(&c2, dst, cap, dst_size, src, size, stats);
+    }
+    return rc;
+}

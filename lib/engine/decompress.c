@@ -1,0 +1,240 @@
+/*
+** decompress.c -- the decoder: its driver (each token decoded from the chunk's range coder with the predictor's
+** frequencies, its bytes appended; CRLF restored and the chunk's CRC checked at its end), frame inspection, the
+** memory a frame needs (the plan of sizing.c), and llmz_decompress_frame.  It never encodes and does not size
+** workers itself.
+*/
+#include <string.h>
+
+#include "coder/freq.h"
+#include "common/hash.h"
+#include "common/mem.h"
+#include "engine/engine.h"
+
+static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
+    seq_begin(J, w, s, i);
+    const frame_chunk *c = &J->chunks[i];
+    s->dst = J->dst + (uint64_t)i * J->h->chunk_size;
+    s->crlf = c->method == FRAME_METHOD_MODEL_CRLF;
+    if (c->method == FRAME_METHOD_RAW) { /* in a group too: a raw chunk takes no part in the group's models */
+        memcpy(s->dst, J->src + J->offs[i], s->n);
+        s->out = s->exp = s->n;
+    } else {
+        rc_dec_init(&s->dec, J->src + J->offs[i], c->comp_size);
+    }
+    return LLMZ_OK;
+}
+
+/* The next token, in one step or in the two of sse.h: the counterpart of compress.c's enc_token. */
+static int32_t dec_token(const worker *w, const lane *L, seq *s) {
+    if (!s->sse_on) {
+        int t = freq_find(L->cum, w->V, rc_decode_target(&s->dec));
+        rc_decode_update(&s->dec, L->cum[t], L->freq[t]);
+        return t;
+    }
+    if (rc_decode_target(&s->dec) < s->fhit) {
+        rc_decode_update(&s->dec, 0, s->fhit);
+        return s->top;
+    }
+    rc_decode_update(&s->dec, s->fhit, RC_TOTAL - s->fhit);
+    uint32_t rest = RC_TOTAL - s->ftop, x = rc_decode_target_total(&s->dec, rest);
+    int t = freq_find(L->cum, w->V, x < L->cum[s->top] ? x : x + s->ftop); /* skipping top's interval */
+    rc_decode_update_total(&s->dec, pred_cum_without_top(L, s, t), L->freq[t], rest);
+    return t;
+}
+
+static int dec_code(worker *w, lane *L, seq *s, const float *lg) {
+    pred_frequencies(w, L, s, lg, -1);
+    int32_t t = dec_token(w, L, s);
+    const uint8_t *tb;
+    size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
+    if (s->crlf)
+        for (size_t k = 0; k < tl; k++) add += tb[k] == '\n';
+    if (s->dec.bad || tl == 0 || add > s->n - s->exp || s->done >= s->ids_cap) return LLMZ_ERR_CORRUPT;
+    memcpy(s->dst + s->out, tb, tl);
+    s->out += tl;
+    s->exp += add;
+    s->ids[s->done] = t;
+    return LLMZ_OK;
+}
+
+static int dec_finished(const seq *s) { return s->exp == s->n; }
+
+static int dec_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint64_t tok0) {
+    const frame_chunk *c = &J->chunks[s->idx];
+    s->active = 0;
+    if (s->err) return s->err == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : s->err;
+    if (c->method != FRAME_METHOD_RAW && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
+    if (s->crlf) crlf_restore(s->dst, s->out, s->n);
+    if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
+    return LLMZ_OK;
+}
+
+static const driver decoder = {1, dec_start, dec_code, dec_finished, dec_end};
+
+/* ---- frame inspection ------------------------------------------------------------------------------ */
+
+int llmz_frame_header_size(const void *src, size_t avail, size_t *need) {
+    if (!need || (!src && avail)) return LLMZ_ERR_PARAM;
+    frame_header h;
+    int rc = frame_parse_header(&h, src, avail, need);
+    if (rc) return rc;
+    return avail < *need ? LLMZ_ERR_TRUNCATED : LLMZ_OK;
+}
+
+static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload, const uint8_t *src, size_t avail) {
+    size_t need;
+    int rc = frame_parse_header(h, src, avail, &need);
+    if (rc) return rc;
+    if (avail < need) return LLMZ_ERR_TRUNCATED;
+    *chunks = llmz_calloc((size_t)h->n_chunks + 1, sizeof **chunks);
+    if (!*chunks) return LLMZ_ERR_NOMEM;
+    rc = frame_parse_table(*chunks, h, src, avail, payload);
+    if (rc) {
+        llmz_free(*chunks);
+        *chunks = NULL;
+    }
+    return rc;
+}
+
+int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
+    if (!info || (!src && avail)) return LLMZ_ERR_PARAM;
+    frame_header h;
+    frame_chunk *chunks;
+    uint64_t payload;
+    int rc = parse_frame(&h, &chunks, &payload, src, avail);
+    if (rc) return rc;
+    memset(info, 0, sizeof *info);
+    info->orig_size = h.orig_size;
+    info->header_size = (uint32_t)frame_header_len(&h);
+    info->frame_size = info->header_size + payload;
+    info->n_chunks = h.n_chunks;
+    for (uint32_t i = 0; i < h.n_chunks; i++) info->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+    info->chunk_size = h.chunk_size;
+    info->format_version = h.version;
+    info->numerics_version = h.numerics;
+    info->mode = h.mode;
+    info->flags = h.flags;
+    info->window = h.window;
+    info->keep = h.keep;
+    memcpy(info->model_fp, h.model_fp, 32);
+    memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
+    if (h.flags & FRAME_FLAG_ADAPTER) {
+        info->has_adapter = 1;
+        memcpy(info->adapter_fp, h.adapter_fp, 32);
+        memcpy(info->adapter_name, h.aname, (size_t)h.aname_len + 1);
+    }
+    llmz_free(chunks);
+    return LLMZ_OK;
+}
+
+/* ---- memory ---------------------------------------------------------------------------------------- */
+
+/* The library's own bytes besides the workers': chunk table and payload offsets. */
+static uint64_t table_bytes(uint32_t n_chunks) {
+    return ((uint64_t)n_chunks + 1) * (sizeof(frame_chunk) + sizeof(uint64_t));
+}
+
+/* The header fields the plan reads, from a frame's description. */
+static void header_of(frame_header *h, const llmz_frame_info *info) {
+    memset(h, 0, sizeof *h);
+    h->orig_size = info->orig_size;
+    h->n_chunks = info->n_chunks;
+    h->chunk_size = info->chunk_size;
+    h->window = info->window;
+    h->keep = info->keep;
+    h->flags = info->flags;
+    h->version = info->format_version;
+}
+
+/* Chunk table, offsets and the workers of the plan the decoder will follow, with a team of every thread (cpus:
+** as many as threads, so that the figure does not depend on the machine). */
+static uint64_t workers_bytes(const llmz_model *m, const frame_header *h, int threads) {
+    plan p;
+    engine_plan(&p, h, 1, threads, 0);
+    return table_bytes(h->n_chunks) + plan_bytes(&p, m, h);
+}
+
+/* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
+static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
+    /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
+    return h->orig_size + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
+           (4ull << 20);
+}
+
+uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {
+    frame_header h;
+    header_of(&h, info);
+    return workers_bytes(m, &h, threads);
+}
+
+uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
+    if (!d || !info) return 0;
+    frame_header h;
+    header_of(&h, info);
+    return frame_memory(d, &h, info->frame_size);
+}
+
+uint64_t llmz_frame_memory(const llmz_frame_info *info) {
+    /* output + the frame itself + chunk table + per-thread model state (bounded by 64 MiB for any
+    ** model this build accepts at the default context) */
+    return info->orig_size + info->frame_size + (uint64_t)info->n_chunks * 16 + (64ull << 20);
+}
+
+/* ---- decompression --------------------------------------------------------------------------------- */
+
+/* Whether a frame's model (base fingerprint, adapter) is m. */
+static int same_model(const frame_header *h, const llmz_model *m) {
+    if (memcmp(h->model_fp, m->fp, 32) != 0) return 0;
+    if (!(h->flags & FRAME_FLAG_ADAPTER) != !m->has_adapter) return 0;
+    return !m->has_adapter || memcmp(h->adapter_fp, m->adapter_fp, 32) == 0;
+}
+
+/* The checks before decoding: the frame is whole, for this model, fits dst and the memory limit. */
+static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t payload, size_t size, size_t cap) {
+    uint64_t hlen = frame_header_len(h);
+    if (size < hlen + payload) return LLMZ_ERR_TRUNCATED;
+    if (size > hlen + payload) return LLMZ_ERR_PARAM;
+    if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
+    if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
+    if (cap < h->orig_size) return LLMZ_ERR_DST_TOO_SMALL;
+    if (d->memlimit && frame_memory(d, h, hlen + payload) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
+    return LLMZ_OK;
+}
+
+int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                          llmz_stats *stats) {
+    if (!d || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    *dst_size = 0;
+    const kernel_set *ks = kernels_get(d->kernels);
+    if (!ks) return LLMZ_ERR_UNSUPPORTED;
+    frame_header h;
+    frame_chunk *chunks;
+    uint64_t payload;
+    int rc = parse_frame(&h, &chunks, &payload, src, size);
+    if (rc) return rc;
+    rc = check_frame(d, &h, payload, size, cap);
+    uint64_t *offs = NULL;
+    if (rc == LLMZ_OK) {
+        offs = llmz_malloc(((size_t)h.n_chunks + 1) * sizeof *offs);
+        if (!offs) rc = LLMZ_ERR_NOMEM;
+    }
+    if (rc == LLMZ_OK) {
+        uint64_t o = frame_header_len(&h);
+        for (uint32_t i = 0; i < h.n_chunks; i++) {
+            offs[i] = o;
+            o += chunks[i].comp_size;
+        }
+        job J;
+        job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
+        J.offs = offs;
+        rc = run_job(&J, 1, d->threads);
+        if (rc == LLMZ_OK) {
+            *dst_size = (size_t)h.orig_size;
+            if (stats) job_stats(stats, &J, size, h.orig_size);
+        }
+    }
+    llmz_free(offs);
+    llmz_free(chunks);
+    return rc;
+}

@@ -1,0 +1,261 @@
+/*
+** engine.h -- the engine's shared types: contexts, the chunk being coded (seq), a thread's batch (lane), a worker
+** and a frame job, and the interfaces between the engine's files.  Internal to lib/; the CLI sees llmz.h only.
+**
+** Who owns what (each file's first comment says what it may not touch):
+**   context.c     versions, error names, contexts and their parameters, options -> frame flags
+**   predictor.c   the predictor: logits + online models -> the integer frequencies of the next token, and
+**                 their learning step; the same for both directions (it never codes and never reads input)
+**   batch.c       rows of a batch (the context rule), one evaluation per batch, lanes and chunk groups
+**   worker.c      a worker's allocations (worker_init / worker_free) as the plan of sizing.c says
+**   sizing.c      the one sizing rule: threads, slots, lanes and rows of a frame's workers, and their bytes
+**   jobs.c        a frame's chunks spread over worker threads
+**   compress.c    the encoder driver and llmz_compress_frame
+**   decompress.c  the decoder driver, frame inspection and llmz_decompress_frame
+**   prepare.c     chunk preparation: CRLF <-> LF and the "looks random" test
+**   score.c       llmz_model_score
+** Context rule (docs/format.md): inputs are u_0 = start token ("\n"), u_j = t_(j-1); before feeding an input
+** while the state already holds `window` inputs, the state is reset and the last `keep` inputs are fed again
+** at positions 0.. .
+*/
+#ifndef LLMZ_ENGINE_H
+#define LLMZ_ENGINE_H
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "adapt/bias.h"
+#include "adapt/cache.h"
+#include "adapt/match.h"
+#include "adapt/ngram.h"
+#include "adapt/sse.h"
+#include "coder/rc.h"
+#include "common/team.h"
+#include "format/frame.h"
+#include "llmz.h"
+#include "model/model.h"
+
+/* ---- contexts (context.c) ---------------------------------------------------------------------- */
+struct llmz_cctx {
+    const llmz_model *m;
+    int threads, kernels, adapt, eol, format;
+    uint32_t chunk;
+};
+
+struct llmz_dctx {
+    const llmz_model *m;
+    int threads, kernels;
+    uint64_t memlimit;
+};
+
+/* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
+uint8_t engine_frame_flags(int adapt, int eol, int has_adapter);
+
+/* Rows per chunk a grouped encoder evaluates at least in one batch (beyond the re-fed ones). */
+#define GROUP_ENC_ROWS 64
+/* Grouped frames: an input of more than this many bytes that would be one chunk is cut in two. */
+#define GROUP_SPLIT_MIN (16u * 1024u)
+/* Internal: a grouped frame's chunk came out larger than stored; the frame is coded again without groups. */
+#define GROUP_FALLBACK (-100)
+
+/* ---- the online models and the chunk being coded ------------------------------------------------- */
+
+/* The online models a chunk learns as it is coded; in a chunk group (frame flag bit 7) one set is shared by
+** the group's chunks, coded in lockstep (docs/format.md, "Chunk groups"). */
+typedef struct {
+    match_model mm; /* frame flag FRAME_FLAG_ADAPT: match model (the recency cache is each chunk's own) */
+    ngram_model gm; /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
+    sse_model ss;   /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
+} models;
+
+/* One chunk being coded: its model state, tokens and range coder. */
+typedef struct {
+    uint32_t idx;  /* chunk index in the frame */
+    tf_state *st;  /* KV cache (owned by the slot, reused) */
+    int32_t *ids;  /* encoder: the chunk's tokens; decoder: tokens decoded so far */
+    size_t ids_cap;
+    size_t ntok;   /* encoder: number of tokens */
+    size_t done;   /* tokens coded so far */
+    size_t n, out; /* chunk bytes; decoder: bytes produced so far (after CRLF -> LF when crlf) */
+    size_t exp;    /* decoder: original bytes those stand for (LF counts 2 when crlf) */
+    int crlf;      /* the model codes the chunk with every CRLF written as LF */
+    uint8_t *norm; /* encoder: the chunk with CRLF -> LF (slot buffer, chunk_size bytes) */
+    const uint8_t *src;
+    uint8_t *dst;
+    rc_enc enc;
+    rc_dec dec;
+    int row0, first_new, nrows; /* this seq's rows in the current batch */
+    int out0;                   /* the batch's logits row of its first new row (re-fed rows get none) */
+    int active, err;
+    int stored;           /* encoder: stored raw without running the model (looks_random) */
+    models *M;            /* the online models this chunk learns (its own, or its group's) */
+    const match_group *G; /* the token histories its match model sees, and its index there */
+    int self;
+    match_group own;      /* a chunk coded alone: a group of one */
+    const int32_t *hist;  /* = ids, for own */
+    match_seq mq;         /* this chunk's place in the models */
+    match_model om;       /* format version 3, in a chunk group: a match model of the chunk's own history too */
+    match_seq oq;
+    ngram_seq gq;
+    sse_step sq;
+    uint32_t u_lm, u_cached, u_freq; /* the coded token's frequency from the LM, after the cache, in the end */
+    cache_model cm;       /* frame flag FRAME_FLAG_ADAPT: the recency cache (a chunk's own, in a group too) */
+    bias_model bm;        /* and, from format version 3, the output bias (a chunk's own) */
+    int sse_on;           /* this step: the token is coded in two steps (sse.h) */
+    int32_t top;          /* this step: the predicted top token, its frequency, the frequency of "it is top" */
+    uint32_t ftop, fhit;
+} seq;
+
+/* What one thread needs to evaluate rows and code their tokens: its batch and scratch buffers.  A worker has
+** one lane, or, for a chunk group on a team of threads, one per team member: then each member evaluates and
+** codes its own chunks of the group (slot i in lane i % nlanes). */
+typedef struct {
+    tf_batch *b;
+    int nmax;       /* rows of a batch */
+    float *logits;  /* (nmax, V) */
+    float *e;       /* (V) */
+    float *lb;      /* (V) the logits with the output bias (format version 3) */
+    uint32_t *freq; /* (V) */
+    uint32_t *cum;  /* (V+1) */
+    uint32_t *fin;  /* (V) the LM's frequencies, when online models follow */
+    uint32_t *fng;  /* (V) after the cache, when the n-grams follow */
+    const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
+    int32_t *rows;  /* (nmax) input tokens of a batch */
+    int32_t *outs;  /* (nmax) the rows that get logits (the new ones), ascending */
+    int nout;
+    tf_state **rs;  /* (nmax) state of each row */
+    int nr, step, rc; /* grouped: rows of this batch, the step to code, the first error */
+    double model_bits, freq_bits;
+    uint64_t tokens;
+} lane;
+
+/* ---- the one sizing rule (sizing.c) ------------------------------------------------------------- */
+
+/* How a frame's chunks are spread over workers, and the shape of each worker: what worker_init allocates
+** and what llmz_dctx_frame_memory counts, from one function. */
+typedef struct {
+    int workers;      /* threads that get chunks (the calling thread included) */
+    int team_n;       /* threads per worker: > 1 when there are fewer chunks (or chunk groups) than threads */
+    int slots;        /* chunks a worker advances together */
+    uint32_t quota;   /* decoder: chunks one worker takes at most (0: no limit) */
+    int grouped;      /* frame flag bit 7: the slots are one chunk group */
+    int nmax;         /* rows of a worker's batch */
+    int grow;         /* grouped: new rows per chunk in a batch */
+    int nlanes;       /* lanes of a worker (a team member's each, for a group) */
+    int lane_rows;    /* rows of each lane's batch */
+    int norm;         /* encoder of a frame with FRAME_FLAG_EOL: a CRLF -> LF buffer per slot */
+} plan;
+
+/* The plan for coding frame h (decode: its decoder, else its encoder) on `threads` threads of which `cpus`
+** can run at once (0: as many as threads, the figure memory estimates use, independent of the machine). */
+void engine_plan(plan *p, const frame_header *h, int decode, int threads, long cpus);
+/* Bytes the workers of plan p hold (worker_init's allocations and the teams' attention rows). */
+uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h);
+/* What llmz_decompress_frame allocates for the frame on `threads` threads: chunk table, offsets, and the
+** workers of engine_plan (decompress.c; llmz_dctx_frame_memory adds buffers and model). */
+uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads);
+
+/* ---- workers (worker.c) and the predictor (predictor.c) ------------------------------------------ */
+
+typedef struct worker worker;
+typedef struct job job;
+
+/* What differs between the two directions: how a chunk starts, how a token is coded, when a chunk is done, and
+** how it is settled.  compress.c and decompress.c each define one; everything else is shared. */
+typedef struct {
+    int one_input; /* the decoder learns its next input only after decoding it: one new row per chunk */
+    int (*start)(job *J, worker *w, seq *s, uint32_t i);
+    /* code the token that logits lg predict: encode s->ids[s->done], or decode it into s->ids[s->done] */
+    int (*code)(worker *w, lane *L, seq *s, const float *lg);
+    int (*finished)(const seq *s);
+    /* a chunk is done (or failed); bits0, fbits0, tok0: lane 0's statistics when it started */
+    int (*end)(job *J, worker *w, seq *s, double bits0, double fbits0, uint64_t tok0);
+} driver;
+
+struct worker {
+    const llmz_model *m;
+    const kernel_set *ks;
+    const driver *drv;
+    int window, keep, V, nmax, nslots, adapt, ngram, sse;
+    int bias;       /* format version 3 with frame flag FRAME_FLAG_ADAPT: each chunk learns an output bias */
+    int own_match;  /* and in a chunk group, each chunk has a match model of its own history (om) */
+    int grouped;    /* frame flag bit 7: the slots are one chunk group, sharing mods[0] */
+    models *mods;   /* (nmods) online models: one per slot, or one for the group */
+    int nmods;
+    match_group gv; /* grouped: every slot's token history */
+    const int32_t **gids;
+    size_t *glen;
+    team *team;     /* helpers for this worker's evaluations (NULL: none) */
+    lane *lanes;    /* (nlanes) */
+    int nlanes;
+    int grow;       /* grouped: new rows per chunk in a batch */
+    seq *slots;     /* (nslots) */
+};
+
+int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
+                const plan *p);
+void worker_free(worker *w);
+/* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */
+uint64_t lane_bytes(const llmz_model *m, uint64_t rows);
+uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version);
+uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, uint32_t n_chunks);
+
+/* The predictor.  pred_frequencies: the frequencies the next token of s is coded with (L->freq, L->cum; sse.h's
+** two steps in s->top, s->ftop, s->fhit when s->sse_on); returns the LM's float probability of tok (-1: skip).
+** pred_coded: token t was coded (s->done counts it).  pred_learn: the online models learn it. */
+int pred_init(worker *w, const frame_header *h);
+void pred_free(worker *w);
+void pred_models_reset(const worker *w, models *M);
+void pred_seq_reset(const worker *w, seq *s);
+double pred_frequencies(const worker *w, lane *L, seq *s, const float *logits, int32_t tok);
+void pred_coded(const worker *w, const lane *L, seq *s, int32_t t);
+void pred_learn(const worker *w, seq *s);
+/* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
+static inline uint32_t pred_cum_without_top(const lane *L, const seq *s, int32_t t) {
+    return L->cum[t] - (t > s->top ? s->ftop : 0);
+}
+
+/* ---- batches (batch.c) --------------------------------------------------------------------------- */
+int lane_init(lane *L, const llmz_model *m, int nmax, int V);
+void lane_free(lane *L);
+/* A chunk in a slot that still has tokens to code; slots still coding. */
+int seq_coding(const worker *w, const seq *s);
+int coding_slots(const worker *w);
+/* One batch over every active chunk: gather rows, evaluate the model once, code the tokens. */
+int worker_step(worker *w);
+
+/* ---- frame jobs (jobs.c) ------------------------------------------------------------------------- */
+struct job {
+    const llmz_model *m;
+    const kernel_set *ks;
+    const driver *drv;
+    frame_header *h;
+    frame_chunk *chunks;
+    const uint8_t *src; /* compress: input; decompress: frame */
+    uint8_t *dst;       /* compress: per-chunk scratch (chunk_size each); decompress: output */
+    uint64_t *offs;     /* decompress: payload offset of each chunk */
+    plan p;             /* engine_plan's */
+    atomic_uint next;
+    atomic_int err;
+    pthread_mutex_t lock;
+    double model_bits, freq_bits;
+    uint64_t tokens;
+};
+
+/* Run the job on its plan's workers (the calling thread included).  Chunks are independent, so the bytes
+** produced do not depend on the thread count or on how chunks are batched. */
+int run_job(job *J, int decode, int threads);
+/* A driver's start begins here: chunk i goes into slot s, its model state and online models fresh. */
+void seq_begin(const job *J, const worker *w, seq *s, uint32_t i);
+/* A job over frame h's chunks for driver drv (src: the input or the frame; dst: the chunks' scratch or the output). */
+void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *drv, frame_header *h,
+              frame_chunk *chunks, const uint8_t *src, uint8_t *dst);
+/* The call's llmz_stats from a finished job. */
+void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
+
+/* ---- chunk preparation (prepare.c) --------------------------------------------------------------- */
+int crlf_only(const uint8_t *p, size_t n);
+size_t crlf_strip(uint8_t *dst, const uint8_t *src, size_t n);
+void crlf_restore(uint8_t *buf, size_t lf_len, size_t n);
+int looks_random(const uint8_t *p, size_t n);
+
+#endif

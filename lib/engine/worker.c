@@ -1,0 +1,90 @@
+/*
+** worker.c -- a worker's allocations: its lanes, its team, its slots (one chunk state each) and their online
+** models, sized by the plan of sizing.c; slot_bytes counts a slot the way worker_init allocates it.  Decides
+** no sizes of its own and codes nothing.
+*/
+#include <string.h>
+
+#include "common/mem.h"
+#include "engine/engine.h"
+
+uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version) {
+    int V = tf_cfg(m->tf)->vocab;
+    int adapt = (flags & FRAME_FLAG_ADAPT) != 0;
+    return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t) +
+           (adapt ? cache_bytes(V) + (version >= 3 ? bias_bytes(V) : 0) : 0) +
+           (adapt && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes(MATCH_OWN_BITS) : 0);
+}
+
+void worker_free(worker *w) {
+    if (w->slots)
+        for (int i = 0; i < w->nslots; i++) {
+            tf_state_free(w->slots[i].st);
+            llmz_free(w->slots[i].ids);
+            llmz_free(w->slots[i].norm);
+        }
+    pred_free(w);
+    llmz_free(w->gids);
+    llmz_free(w->glen);
+    llmz_free(w->slots);
+    if (w->lanes)
+        for (int i = 0; i < w->nlanes; i++) lane_free(&w->lanes[i]);
+    llmz_free(w->lanes);
+    team_free(w->team);
+    memset(w, 0, sizeof *w);
+}
+
+int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
+                const plan *p) {
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->ks = ks;
+    w->drv = drv;
+    w->window = h->window;
+    w->keep = h->keep;
+    w->V = tf_cfg(m->tf)->vocab;
+    w->nslots = p->slots;
+    w->grouped = p->grouped;
+    w->nmax = p->nmax;
+    w->grow = p->grow;
+    w->nlanes = p->nlanes;
+    w->lanes = llmz_calloc((size_t)w->nlanes, sizeof(lane));
+    int lanes_ok = w->lanes != NULL;
+    for (int i = 0; lanes_ok && i < w->nlanes; i++)
+        lanes_ok = lane_init(&w->lanes[i], m, p->lane_rows, w->V) == LLMZ_OK;
+    w->slots = llmz_calloc((size_t)w->nslots, sizeof(seq));
+    w->gids = llmz_calloc((size_t)w->nslots, sizeof(const int32_t *));
+    w->glen = llmz_calloc((size_t)w->nslots, sizeof(size_t));
+    w->gv.ids = w->gids;
+    w->gv.len = w->glen;
+    w->gv.n = w->nslots;
+    if (lanes_ok && p->team_n > 1) { /* without a team (threads could not start) the same bytes, slower */
+        w->team = team_new(p->team_n);
+        if (w->team && tf_batch_use_team(w->lanes[0].b, m->tf, w->team) != LLMZ_OK) {
+            team_free(w->team);
+            w->team = NULL;
+        }
+    }
+    int ok = lanes_ok && w->slots && w->gids && w->glen;
+    for (int i = 0; ok && i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        s->st = tf_state_new(m->tf);
+        s->ids_cap = h->chunk_size;
+        s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
+        ok = s->st && s->ids;
+        if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
+        s->hist = s->ids;
+        s->own.ids = &s->hist;
+        s->own.len = &s->done;
+        s->own.n = 1;
+        s->G = w->grouped ? &w->gv : &s->own;
+        s->self = w->grouped ? i : 0;
+        w->gids[i] = s->ids;
+    }
+    if (ok) ok = pred_init(w, h) == LLMZ_OK;
+    if (!ok) {
+        worker_free(w);
+        return LLMZ_ERR_NOMEM;
+    }
+    return LLMZ_OK;
+}
