@@ -110,6 +110,16 @@ int fio_read_whole(const char *path, const char *what, void **data, size_t *size
 /* Process one input (NULL or "-" is stdin) in the mode of c->o; returns EXIT_OK or EXIT_ERR. */
 int fio_process(cli_ctx *c, const char *path, cli_list *totals);
 
+/* ---- progress.c ---- */
+extern int progress_mode; /* 0: when stderr is a terminal (default), 1: --progress, -1: --no-progress */
+/* A progress line for one input of `total` bytes (0: unknown); nothing unless progress_mode and -q allow it. */
+void progress_begin(const cli_opts *o, const char *name, uint64_t total, int decode);
+/* A frame of frame_in input bytes (decoding: frame_orig output bytes) is being coded on cc or dc. */
+void progress_frame(const llmz_cctx *cc, const llmz_dctx *dc, uint64_t frame_in, uint64_t frame_orig);
+void progress_done(uint64_t in_bytes, uint64_t out_bytes); /* that frame is finished */
+void progress_end(void);   /* stop and erase the line */
+void progress_erase(void); /* erase the line now (before a message); it comes back at the next update */
+
 /* ---- walk.c ---- */
 /* -r: process PATH, and when it is a directory every file below it (sorted by name; symlinks to files followed
 ** only with -f, symlinks to directories never; compression skips .llmz files, the other modes take only them).

@@ -315,7 +315,9 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
                                                                 (long long)file_chunk(c, (size_t)n))) != 0))
             goto done;
         memset(&st, 0, sizeof st);
+        progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n);
         err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
+        progress_done((uint64_t)n, fsize);
         if (err != LLMZ_OK) {
             msg_error(name, "compression failed: %s", llmz_error_name(err));
             goto done;
@@ -611,7 +613,9 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
             out_cap = ncap;
         }
         memset(&st, 0, sizeof st);
+        progress_frame(NULL, dc, fsize, info.orig_size);
         err = llmz_decompress_frame(dc, out, out_cap, &dsize, rd.buf + rd.start, fsize, &st);
+        progress_done(fsize, dsize);
         if (err == LLMZ_ERR_MODEL_MISMATCH) {
             msg_error(name, "archive needs model '%s', but '%s' is loaded; use --model", info.model_name,
                       llmz_model_name(c->model));

@@ -583,6 +583,8 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     }
 
     t0 = now_s();
+    if (o->mode != MODE_LIST)
+        progress_begin(o, name, S_ISREG(in_st.st_mode) ? (uint64_t)in_st.st_size : 0, o->mode != MODE_COMPRESS);
     switch (o->mode) {
     case MODE_COMPRESS: rc = codec_compress(c, in_fd, out.fd, name, &res); break;
     case MODE_DECOMPRESS:
@@ -593,6 +595,7 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     case MODE_TEST: rc = codec_decompress(c, in_fd, -1, name, &res); break;
     default: rc = codec_list(c, in_fd, name, totals); break;
     }
+    progress_end();
     if (rc != 0) goto fail;
 
     if (writes && out_commit(&out, &in_st, !is_stdin && S_ISREG(in_st.st_mode), o->rm && !out_stdout) != 0)

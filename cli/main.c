@@ -122,7 +122,7 @@ typedef struct {
 
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
-    OPT_FAST, OPT_BEST
+    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS
 };
 
 static const long_opt long_opts[] = {
@@ -134,6 +134,7 @@ static const long_opt long_opts[] = {
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
     {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER}, {"format-version", 1, OPT_FORMAT},
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
+    {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
 };
 
 typedef struct {
@@ -158,6 +159,8 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case 'k': c->o.rm = 0; break;
     case 'r': c->o.recursive = 1; break;
     case OPT_FAST: c->o.level = 1; break;
+    case OPT_PROGRESS: progress_mode = 1; break;
+    case OPT_NO_PROGRESS: progress_mode = -1; break;
     case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
     case 'v': c->o.verbose++; c->o.quiet = 0; break;

@@ -11,6 +11,7 @@ static void vmsg(const char *file, const char *fmt, va_list ap) CLI_PRINTF(2, 0)
 static void vmsg(const char *file, const char *fmt, va_list ap)
 {
     fflush(stdout); /* keep -l rows and messages in order on a shared terminal */
+    progress_erase();
     fputs("llmz: ", stderr);
     if (file) fprintf(stderr, "%s: ", file);
     vfprintf(stderr, fmt, ap);
@@ -119,7 +120,10 @@ void print_usage(void)
         "Messages:\n"
         "  -v, --verbose        per file: sizes, ratio, bits per byte, speed, and the model's\n"
         "                       cross-entropy against the coded bits; -lv lists every frame\n"
-        "  -q, --quiet          suppress warnings and -v\n"
+        "  -q, --quiet          suppress warnings, -v and the progress line\n"
+        "      --progress       show the progress line (percent, bytes, speed, time left) even\n"
+        "                       when stderr is not a terminal (default: only on a terminal)\n"
+        "      --no-progress    never show it\n"
         "  -V, --version        print versions, the built-in model and the kernels in use\n"
         "  -h, --help           print this help\n"
         "\n"

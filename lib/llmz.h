@@ -186,6 +186,13 @@ llmz_dctx *llmz_dctx_create(const llmz_model *m);
 void llmz_dctx_free(llmz_dctx *d);
 int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long value);
 
+/* ---- progress ------------------------------------------------------------------------------------ */
+/* For progress displays: bytes of the current frame's tokens coded so far by an llmz_compress_frame on c (its
+** input, CRLF counted as LF) or decoded by an llmz_decompress_frame on d (its output), read from any other thread
+** while the call runs (no lock; 0 when a call begins; stored chunks are not counted).  No effect on the bytes. */
+uint64_t llmz_cctx_progress(const llmz_cctx *c);
+uint64_t llmz_dctx_progress(const llmz_dctx *d);
+
 /* ---- frame inspection ---------------------------------------------------------------------------- */
 typedef struct {
     uint64_t orig_size;       /* bytes the frame decodes to */

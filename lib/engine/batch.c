@@ -97,6 +97,10 @@ static int seq_code(worker *w, lane *L, seq *s, int r) {
     s->done++;
     L->tokens++;
     pred_coded(w, L, s, s->ids[s->done - 1]);
+    if (w->progress) { /* for a progress display in another thread: no effect on the bytes */
+        const uint8_t *tb;
+        atomic_fetch_add_explicit(w->progress, tok_bytes(w->m->tok, s->ids[s->done - 1], &tb), memory_order_relaxed);
+    }
     return LLMZ_OK;
 }
 

@@ -144,19 +144,20 @@ static int write_frame(uint8_t *dst, size_t cap, size_t *dst_size, const frame_h
     return LLMZ_OK;
 }
 
-int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
-                        llmz_stats *stats) {
-    if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+/* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback). */
+static int compress_frame(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src,
+                          size_t size, llmz_stats *stats) {
     *dst_size = 0;
+    atomic_store_explicit(&c->progress, 0, memory_order_relaxed);
     const kernel_set *ks = kernels_get(c->kernels);
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
     fill_header(&h, c->m);
     h.version = (uint8_t)c->format;
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
-    if (!c->chunk && (c->adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
+    if (!c->chunk && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
         h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
-    h.flags = engine_frame_flags(c->adapt, c->eol, c->m->has_adapter);
+    h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
     h.orig_size = size;
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
@@ -172,15 +173,23 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
     }
     job J;
     job_init(&J, c->m, ks, &encoder, &h, chunks, src, scratch);
+    J.progress = &c->progress;
     int rc = run_job(&J, 0, c->threads);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
     llmz_free(chunks);
     llmz_free(scratch);
-    if (rc == GROUP_FALLBACK) { /* a chunk of a group came out larger than stored: no groups in this frame */
-        llmz_cctx c2 = *c;
-        c2.adapt &= ~LLMZ_ADAPT_GROUP;
-        return llmz_compress_frame(&c2, dst, cap, dst_size, src, size, stats);
-    }
+    if (rc == GROUP_FALLBACK) /* a chunk of a group came out larger than stored: no groups in this frame */
+        return compress_frame(c, adapt & ~LLMZ_ADAPT_GROUP, dst, cap, dst_size, src, size, stats);
     return rc;
+}
+
+int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats) {
+    if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    return compress_frame(c, c->adapt, dst, cap, dst_size, src, size, stats);
+}
+
+uint64_t llmz_cctx_progress(const llmz_cctx *c) {
+    return c ? atomic_load_explicit(&c->progress, memory_order_relaxed) : 0;
 }

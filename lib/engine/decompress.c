@@ -206,6 +206,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
                           llmz_stats *stats) {
     if (!d || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
     *dst_size = 0;
+    atomic_store_explicit(&d->progress, 0, memory_order_relaxed);
     const kernel_set *ks = kernels_get(d->kernels);
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
@@ -228,6 +229,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         job J;
         job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
         J.offs = offs;
+        J.progress = &d->progress;
         rc = run_job(&J, 1, d->threads);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;
@@ -237,4 +239,8 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
     llmz_free(offs);
     llmz_free(chunks);
     return rc;
+}
+
+uint64_t llmz_dctx_progress(const llmz_dctx *d) {
+    return d ? atomic_load_explicit(&d->progress, memory_order_relaxed) : 0;
 }

@@ -39,12 +39,14 @@ struct llmz_cctx {
     const llmz_model *m;
     int threads, kernels, adapt, eol, format;
     uint32_t chunk;
+    atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
 };
 
 struct llmz_dctx {
     const llmz_model *m;
     int threads, kernels;
     uint64_t memlimit;
+    atomic_uint_least64_t progress; /* llmz_dctx_progress: bytes of this frame's tokens decoded so far */
 };
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
@@ -189,6 +191,7 @@ struct worker {
     int nlanes;
     int grow;       /* grouped: new rows per chunk in a batch */
     seq *slots;     /* (nslots) */
+    atomic_uint_least64_t *progress; /* the context's progress counter: each coded token adds its bytes */
 };
 
 int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
@@ -239,6 +242,7 @@ struct job {
     pthread_mutex_t lock;
     double model_bits, freq_bits;
     uint64_t tokens;
+    atomic_uint_least64_t *progress; /* the context's progress counter (its workers add to it), or NULL */
 };
 
 /* Run the job on its plan's workers (the calling thread included).  Chunks are independent, so the bytes

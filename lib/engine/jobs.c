@@ -152,6 +152,7 @@ static void *job_thread(void *arg) {
         job_fail(J, rc);
         return NULL;
     }
+    w.progress = J->progress;
     if (w.grouped) group_thread(J, &w);
     else chunk_thread(J, &w, quota);
     finish_thread(J, &w);
