@@ -107,6 +107,9 @@ int fio_write(int fd, const void *buf, size_t n);
 /* Read a whole file into a malloc'ed buffer (--model, --adapter; `what` names it in messages); 0 or -1 (message
 ** printed).  Regular files of any size; pipes and devices up to 4 GiB. */
 int fio_read_whole(const char *path, const char *what, void **data, size_t *size);
+/* Write size bytes to the output `path` ("-": stdout) as any output is written (temporary + rename, -f to
+** overwrite); 0 or -1 (message printed). */
+int fio_write_whole(const cli_opts *o, const char *path, const void *data, size_t size);
 /* Process one input (NULL or "-" is stdin) in the mode of c->o; returns EXIT_OK or EXIT_ERR. */
 int fio_process(cli_ctx *c, const char *path, cli_list *totals);
 
@@ -135,6 +138,9 @@ typedef struct {
     char adapter[256]; /* compression: the adapter used ("" for none) */
     int adapter_auto;  /* chosen by --adapter=auto */
 } codec_result;
+/* --export-model[=NAME] OUT: write the built-in model NAME ("default", a built-in model's or adapter's name) as
+** the exact GGUF file its fingerprint names; EXIT_OK or EXIT_ERR. */
+int codec_export_model(cli_ctx *c, const char *name, const char *out);
 /* --adapter: the names of the built-in adapters, for -V and messages. */
 void codec_list_adapters(char *buf, size_t cap);
 /* Compress everything from in_fd into frames written to out_fd. */

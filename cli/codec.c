@@ -100,6 +100,40 @@ void codec_list_adapters(char *buf, size_t cap)
     }
 }
 
+int codec_export_model(cli_ctx *c, const char *name, const char *out)
+{
+    llmz_model *m = NULL;
+    const void *data = NULL;
+    size_t size = 0;
+    char list[512] = "", models[512] = "";
+    int rc = EXIT_ERR;
+    for (int i = 0; llmz_model_builtin(&m, i) == LLMZ_OK; i++) {
+        size_t ml = strlen(models);
+        snprintf(models + ml, sizeof models - ml, "%s%s", ml ? ", " : "", llmz_model_name(m));
+        if ((!strcmp(name, "default") && i == 0) || !strcmp(name, llmz_model_name(m))) break;
+        llmz_model_free(m);
+        m = NULL;
+    }
+    if (m) {
+        llmz_model_bytes(m, &data, &size);
+    } else {
+        for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
+            char an[256];
+            if (llmz_adapter_name(data, size, an) == LLMZ_OK && !strcmp(an, name)) break;
+            data = NULL;
+        }
+    }
+    if (!data) {
+        codec_list_adapters(list, sizeof list);
+        msg_error(NULL, "no built-in model or adapter '%s' (models: %s; adapters: %s)", name,
+                  models[0] ? models : "none", list[0] ? list : "none");
+    } else if (fio_write_whole(&c->o, out, data, size) == 0) {
+        rc = EXIT_OK;
+    }
+    llmz_model_free(m);
+    return rc;
+}
+
 static int is_path(const char *s) { return strchr(s, '/') != NULL || (strlen(s) > 5 && !strcmp(s + strlen(s) - 5, ".gguf")); }
 
 /* The adapter --adapter names (a built-in name or a file), applied to the base model; 0 or -1 (message printed). */

@@ -385,6 +385,32 @@ static int out_commit(fio_out *o, const struct stat *in_st, int have_in_st, int 
     return 0;
 }
 
+int fio_write_whole(const cli_opts *o, const char *path, const void *data, size_t size)
+{
+    struct stat none;
+    fio_out out;
+    char *resolved = NULL;
+    int rc = -1;
+    memset(&none, 0, sizeof none); /* no input: inode 0 is no file's */
+    memset(&out, 0, sizeof out);
+    out.fd = -1;
+    if (!strcmp(path, "-")) {
+        if (!fio_std_usable(STDOUT_FILENO, "(stdout)")) return -1;
+        out_open_stdout(&out);
+    } else if (out_open_named(&out, path, &none, o->force, &resolved) != 0) {
+        free(resolved);
+        return -1;
+    }
+    if (fio_write(out.fd, data, size) != 0) {
+        msg_error(out.path, "write error: %s", strerror(errno));
+        out_abort(&out);
+    } else {
+        rc = out_commit(&out, &none, 0, 0);
+    }
+    free(resolved);
+    return rc;
+}
+
 /* ---- one input -------------------------------------------------------------------------------- */
 static int has_suffix(const char *path)
 {

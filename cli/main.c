@@ -122,7 +122,7 @@ typedef struct {
 
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
-    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS
+    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT
 };
 
 static const long_opt long_opts[] = {
@@ -135,6 +135,7 @@ static const long_opt long_opts[] = {
     {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER}, {"format-version", 1, OPT_FORMAT},
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
     {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
+    {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
 };
 
 typedef struct {
@@ -143,6 +144,7 @@ typedef struct {
     const char *kernels;
     const char *chunk;
     const char *memlimit;
+    const char *export_model; /* --export-model[=NAME] */
 } parse_state;
 
 /* Apply one option; returns 0 or EXIT_USAGE (message printed). */
@@ -160,6 +162,10 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case 'r': c->o.recursive = 1; break;
     case OPT_FAST: c->o.level = 1; break;
     case OPT_PROGRESS: progress_mode = 1; break;
+    case OPT_EXPORT:
+        if (arg && !*arg) return usage_error("empty %s= (a built-in model's or adapter's name)", spelled);
+        ps->export_model = arg ? arg : "default";
+        break;
     case OPT_NO_PROGRESS: progress_mode = -1; break;
     case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
@@ -282,7 +288,9 @@ static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const 
             len = eq ? (size_t)(eq - name) : strlen(name);
             if ((rc = find_long(name, len, &lo)) != 0) return rc;
             snprintf(spelled, sizeof spelled, "--%s", lo->name);
-            if (lo->has_arg) {
+            if (lo->has_arg == 2) { /* optional argument: --name or --name=ARG */
+                if ((rc = apply(c, ps, lo->key, eq ? eq + 1 : NULL, spelled)) != 0) return rc;
+            } else if (lo->has_arg) {
                 const char *arg = eq ? eq + 1 : NULL;
                 if (!arg) {
                     if (i + 1 >= argc) return usage_error("option '--%s' needs an argument", lo->name);
@@ -412,6 +420,20 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if (ps.export_model) {
+        if (nfiles != 1 || c.o.output || c.o.to_stdout) {
+            free(files);
+            return usage_error("--export-model writes one file: llmz --export-model[=NAME] OUT.gguf (- for stdout)");
+        }
+        if (!strcmp(files[0], "-") && !c.o.force && isatty(STDOUT_FILENO)) {
+            msg_error(NULL, "a model not written to a terminal; use -f to force");
+            free(files);
+            return EXIT_ERR;
+        }
+        rc = codec_export_model(&c, ps.export_model, files[0]);
+        free(files);
+        return rc;
+    }
     if (c.o.output && c.o.to_stdout) {
         free(files);
         return usage_error("-o and -c cannot be used together");

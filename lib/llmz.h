@@ -93,6 +93,9 @@ int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name);
 int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t sample, double *bits);
 
 const char *llmz_model_name(const llmz_model *m);
+/* The GGUF bytes behind m, whose SHA-256 is its fingerprint (for a model with an adapter: its base model's), valid
+** while m lives: what `llmz --export-model` writes, so a built-in model can be kept beside the archives. */
+int llmz_model_bytes(const llmz_model *m, const void **data, size_t *size);
 /* 32-byte fingerprint: SHA-256 of the canonical model content (docs/format.md, "Model fingerprint"). */
 void llmz_model_fingerprint(const llmz_model *m, uint8_t out[32]);
 /* One line of human-readable description (architecture, sizes, parameters). */

@@ -268,6 +268,13 @@ const char *llmz_model_name(const llmz_model *m) { return m->name; }
 
 void llmz_model_fingerprint(const llmz_model *m, uint8_t out[32]) { memcpy(out, m->fp, 32); }
 
+int llmz_model_bytes(const llmz_model *m, const void **data, size_t *size) {
+    if (!m || !data || !size) return LLMZ_ERR_PARAM;
+    *data = m->data;
+    *size = m->size;
+    return LLMZ_OK;
+}
+
 void llmz_model_describe(const llmz_model *m, char *buf, size_t cap) {
     const tf_config *c = tf_cfg(m->tf);
     snprintf(buf, cap, "%s: llama, %d layers, dim %d, %d heads (%d kv), ffn %d, ctx %d, vocab %d, %.2fM params",
