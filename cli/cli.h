@@ -123,6 +123,11 @@ void progress_done(uint64_t in_bytes, uint64_t out_bytes); /* that frame is fini
 void progress_end(void);   /* stop and erase the line */
 void progress_erase(void); /* erase the line now (before a message); it comes back at the next update */
 
+/* ---- analyze.c ---- */
+/* llmz analyze: the per-token heatmap and summary of one input (NULL or "-": stdin); html_out: also (or with "-",
+** only) the HTML page; want_tsv: per-token rows instead of the heatmap; color: shade the terminal text. */
+int analyze_main(cli_ctx *c, const char *path, const char *html_out, int want_tsv, int color);
+
 /* ---- walk.c ---- */
 /* -r: process PATH, and when it is a directory every file below it (sorted by name; symlinks to files followed
 ** only with -f, symlinks to directories never; compression skips .llmz files, the other modes take only them).
@@ -143,6 +148,8 @@ typedef struct {
 int codec_export_model(cli_ctx *c, const char *name, const char *out);
 /* --adapter: the names of the built-in adapters, for -V and messages. */
 void codec_list_adapters(char *buf, size_t cap);
+/* The compression context for a file that starts with in[0, n) (its model, adapter and level's chunk size). */
+llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_result *r);
 /* Compress everything from in_fd into frames written to out_fd. */
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
 /* Decompress every frame of in_fd; out_fd -1 for --test.  Wrong model, memlimit, truncation, garbage: error. */

@@ -122,7 +122,7 @@ typedef struct {
 
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
-    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT
+    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE
 };
 
 static const long_opt long_opts[] = {
@@ -136,6 +136,7 @@ static const long_opt long_opts[] = {
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
     {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
     {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
+    {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR}, /* llmz analyze */
 };
 
 typedef struct {
@@ -145,6 +146,8 @@ typedef struct {
     const char *chunk;
     const char *memlimit;
     const char *export_model; /* --export-model[=NAME] */
+    int analyze, tsv, color;  /* llmz analyze; --tsv; --color: -1 never, 0 auto, 1 always */
+    const char *html;         /* --html */
 } parse_state;
 
 /* Apply one option; returns 0 or EXIT_USAGE (message printed). */
@@ -162,6 +165,15 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case 'r': c->o.recursive = 1; break;
     case OPT_FAST: c->o.level = 1; break;
     case OPT_PROGRESS: progress_mode = 1; break;
+    case OPT_ANALYZE: ps->analyze = 1; break;
+    case OPT_HTML: ps->html = arg; break;
+    case OPT_TSV: ps->tsv = 1; break;
+    case OPT_COLOR:
+        if (!strcmp(arg, "always")) ps->color = 1;
+        else if (!strcmp(arg, "never")) ps->color = -1;
+        else if (!strcmp(arg, "auto")) ps->color = 0;
+        else return usage_error("invalid %s '%s' (always, never or auto)", spelled, arg);
+        break;
     case OPT_EXPORT:
         if (arg && !*arg) return usage_error("empty %s= (a built-in model's or adapter's name)", spelled);
         ps->export_model = arg ? arg : "default";
@@ -269,7 +281,12 @@ static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const 
         msg_error(NULL, "out of memory");
         return EXIT_ERR;
     }
-    for (i = 1; i < argc; i++) {
+    i = 1;
+    if (argc > 1 && !strcmp(argv[1], "analyze")) { /* llmz analyze [OPTION]... [FILE]... */
+        ps->analyze = 1;
+        i = 2;
+    }
+    for (; i < argc; i++) {
         const char *a = argv[i];
         if (done || a[0] != '-' || a[1] == '\0') {
             fl[(*nfiles)++] = a;
@@ -420,6 +437,32 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if ((ps.html || ps.tsv || ps.color) && !ps.analyze) {
+        free(files);
+        return usage_error("--html, --tsv and --color are options of llmz analyze");
+    }
+    if (ps.analyze) { /* llmz analyze [FILE]...: compresses in memory only, writes reports */
+        const char *nocolor = getenv("NO_COLOR");
+        int color = ps.color > 0 || (ps.color == 0 && isatty(STDOUT_FILENO) && !(nocolor && *nocolor));
+        if (c.o.mode != MODE_COMPRESS || c.o.output || c.o.to_stdout || (ps.html && nfiles > 1)) {
+            free(files);
+            return usage_error("llmz analyze [--html OUT.html] [--tsv] [--color=WHEN] FILE (one FILE with --html)");
+        }
+        if (!fio_std_usable(STDOUT_FILENO, "(stdout)")) {
+            free(files);
+            return EXIT_ERR;
+        }
+        status = nfiles == 0 ? analyze_main(&c, NULL, ps.html, ps.tsv, color) : EXIT_OK;
+        for (i = 0; i < nfiles; i++)
+            if (analyze_main(&c, files[i], ps.html, ps.tsv, color) != EXIT_OK) status = EXIT_ERR;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
+            status = EXIT_ERR;
+        }
+        codec_free(&c);
+        free(files);
+        return status;
+    }
     if (ps.export_model) {
         if (nfiles != 1 || c.o.output || c.o.to_stdout) {
             free(files);

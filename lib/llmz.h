@@ -196,6 +196,27 @@ int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long value);
 uint64_t llmz_cctx_progress(const llmz_cctx *c);
 uint64_t llmz_dctx_progress(const llmz_dctx *d);
 
+/* ---- analysis: where the bits go ---------------------------------------------------------------------- */
+/* Which stage of the predictor raised a token's probability most (llmz_token_info.part). */
+enum { LLMZ_PART_LM = 0, LLMZ_PART_CACHE = 1, LLMZ_PART_NGRAM = 2, LLMZ_PART_SSE = 3, LLMZ_PART_RAW = 4 };
+typedef struct {
+    uint64_t offset;  /* where the token's bytes start in the frame's input (CRLF chunks: in their LF form) */
+    uint32_t length;  /* its bytes */
+    int32_t token;    /* token id (llmz_model_token_bytes); -1 for a stored chunk's bytes */
+    double bits;      /* bits the coder spent on it: -log2 of the probability it was coded with (what -v sums) */
+    double lm_bits;   /* the same under the language model's frequencies alone */
+    int32_t top;      /* the most likely token after every stage */
+    uint32_t rank;    /* the coded token's rank then (0: it was the top guess) */
+    uint8_t part;     /* LLMZ_PART_*: LM; cache; n-grams and match; SSE; RAW: a chunk stored raw (8 bits a byte) */
+    uint8_t pad[7];
+} llmz_token_info;
+/* Compress src as llmz_compress_frame would (same parameters, same frame and statistics), and return one record
+** per token in input order (*tokens, *count; free with llmz_free_tokens).  A stored chunk gives one record of
+** part LLMZ_PART_RAW.  The frame itself is not returned. */
+int llmz_analyze_frame(llmz_cctx *c, const void *src, size_t size, llmz_token_info **tokens, size_t *count,
+                       llmz_stats *stats);
+void llmz_free_tokens(llmz_token_info *tokens);
+
 /* ---- frame inspection ---------------------------------------------------------------------------- */
 typedef struct {
     uint64_t orig_size;       /* bytes the frame decodes to */

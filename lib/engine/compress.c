@@ -12,6 +12,7 @@
 
 static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
+    s->rec = NULL;
     const frame_header *h = J->h;
     s->src = J->src + (uint64_t)i * h->chunk_size;
     s->dst = J->dst + (size_t)i * h->chunk_size;
@@ -32,6 +33,12 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     long k = tok_encode(w->m->tok, s->ids, s->ids_cap, text, tn);
     if (k < 0) return LLMZ_ERR_PARAM;
     s->ntok = (size_t)k;
+    s->rec = NULL;
+    if (J->recs) { /* llmz_analyze_frame */
+        if (!(J->recs[i] = llmz_calloc(s->ntok + 1, sizeof **J->recs))) return LLMZ_ERR_NOMEM;
+        s->rec = J->recs[i];
+        s->rec_off = (uint64_t)i * h->chunk_size;
+    }
     rc_enc_init(&s->enc, s->dst, s->n - 1); /* must end up smaller than the input, else stored raw */
     return LLMZ_OK;
 }
@@ -56,6 +63,7 @@ static int enc_code(worker *w, lane *L, seq *s, const float *lg) {
     int32_t t = s->ids[s->done];
     double p = pred_frequencies(w, L, s, lg, t);
     double q = enc_token(L, s, t);
+    if (s->rec) analyze_record(w, L, s, t, q);
     if (!(p > 0.0)) p = 1e-300;
     L->model_bits += -log2(p);
     L->freq_bits += -log2(q);
@@ -144,9 +152,17 @@ static int write_frame(uint8_t *dst, size_t cap, size_t *dst_size, const frame_h
     return LLMZ_OK;
 }
 
-/* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback). */
-static int compress_frame(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src,
-                          size_t size, llmz_stats *stats) {
+static void free_recs(llmz_token_info **recs, uint32_t n) {
+    if (!recs) return;
+    for (uint32_t i = 0; i < n; i++) llmz_free(recs[i]);
+    llmz_free(recs);
+}
+
+/* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback).  With recs
+** (llmz_analyze_frame), each chunk's token records too, and the frame's header and chunk table in hout and
+** chunks_out (the caller frees them). */
+int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                    llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out) {
     *dst_size = 0;
     atomic_store_explicit(&c->progress, 0, memory_order_relaxed);
     const kernel_set *ks = kernels_get(c->kernels);
@@ -174,20 +190,31 @@ static int compress_frame(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t
     job J;
     job_init(&J, c->m, ks, &encoder, &h, chunks, src, scratch);
     J.progress = &c->progress;
-    int rc = run_job(&J, 0, c->threads);
+    int rc = LLMZ_OK;
+    if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
+    if (rc == LLMZ_OK && recs) { /* handed over */
+        *recs = J.recs;
+        *hout = h;
+        *chunks_out = chunks;
+        J.recs = NULL;
+        chunks = NULL;
+    }
+    free_recs(J.recs, h.n_chunks);
     llmz_free(chunks);
     llmz_free(scratch);
     if (rc == GROUP_FALLBACK) /* a chunk of a group came out larger than stored: no groups in this frame */
-        return compress_frame(c, adapt & ~LLMZ_ADAPT_GROUP, dst, cap, dst_size, src, size, stats);
+        return engine_compress(c, adapt & ~LLMZ_ADAPT_GROUP, dst, cap, dst_size, src, size, stats, recs, hout,
+                               chunks_out);
     return rc;
 }
 
 int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
                         llmz_stats *stats) {
     if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
-    return compress_frame(c, c->adapt, dst, cap, dst_size, src, size, stats);
+    return engine_compress(c, c->adapt, dst, cap, dst_size, src, size, stats, NULL, NULL, NULL);
 }
 
 uint64_t llmz_cctx_progress(const llmz_cctx *c) {

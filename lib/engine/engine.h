@@ -97,6 +97,8 @@ typedef struct {
     match_seq mq;         /* this chunk's place in the models */
     match_model om;       /* format version 3, in a chunk group: a match model of the chunk's own history too */
     match_seq oq;
+    llmz_token_info *rec; /* llmz_analyze_frame: this chunk's token records (NULL otherwise) */
+    uint64_t rec_off;     /* the next token's offset */
     ngram_seq gq;
     sse_step sq;
     uint32_t u_lm, u_cached, u_freq; /* the coded token's frequency from the LM, after the cache, in the end */
@@ -243,7 +245,14 @@ struct job {
     double model_bits, freq_bits;
     uint64_t tokens;
     atomic_uint_least64_t *progress; /* the context's progress counter (its workers add to it), or NULL */
+    llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
 };
+
+/* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */
+void analyze_record(const worker *w, const lane *L, seq *s, int32_t t, double q);
+/* compress.c: one frame; with recs, each chunk's token records (an array of n_chunks, allocated here) */
+int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                    llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out);
 
 /* Run the job on its plan's workers (the calling thread included).  Chunks are independent, so the bytes
 ** produced do not depend on the thread count or on how chunks are batched. */
