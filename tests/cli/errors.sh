@@ -112,7 +112,8 @@ if [ -x "$MKTINY" ]; then
         x --model other.gguf -d t.llmz
         expect "mktiny --seed 2 model on a tiny.gguf archive" 1
         err_has "mktiny model: message" "archive needs model '$tname' (fingerprint $fp_test"
-        err_has "mktiny model: hint" "is loaded; use --model"
+        err_has "mktiny model: hint" "give its GGUF file with --model or LLMZ_MODEL"
+        err_has "mktiny model: the model loaded and where from" "from --model other.gguf"
         check "mktiny model: no output" absent t
         x --model other.gguf -c t.orig
         mv stdout other.llmz
