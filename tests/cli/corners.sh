@@ -271,6 +271,14 @@ xm -d -r tree
 expect "12: -dr" 0
 check "12: -dr restored" same tree/one.txt a.txt
 check "12: -dr restored below" same tree/sub/two.txt a.txt
+mkdir -p tree2/a tree2/b
+cp a.txt tree2/a/one.txt
+cp a.txt tree2/b/two.txt
+: >tree2/a/one.txt.llmz # an output in the way: an error for that file only
+xm -r tree2
+expect "12: -r reports an error" 1
+err_has "12: -r names the failing file" "tree2/a/one.txt.llmz already exists"
+check "12: -r goes on after the error" [ -s tree2/b/two.txt.llmz ]
 
 # ---- 14. --help makes no claim the format versions do not keep ---------------------------------------------
 "$LLMZ" --help >"$W/stdout" 2>&1
