@@ -317,6 +317,14 @@ static size_t file_chunk(const cli_ctx *c, size_t n)
     return a > CLI_SEGMENT ? CLI_SEGMENT : a;
 }
 
+llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_result *r)
+{
+    llmz_cctx *cc;
+    if (choose_model(c, in, n, r) != 0 || !(cc = get_cctx(c))) return NULL;
+    if (set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE, (long long)file_chunk(c, n))) != 0) return NULL;
+    return cc;
+}
+
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     llmz_cctx *cc = NULL;
@@ -344,10 +352,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
             goto done;
         }
         if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
-        if (first && (choose_model(c, in, (size_t)n, r) != 0 || !(cc = get_cctx(c)) ||
-                      set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE,
-                                                                (long long)file_chunk(c, (size_t)n))) != 0))
-            goto done;
+        if (first && !(cc = codec_cctx(c, in, (size_t)n, r))) goto done;
         memset(&st, 0, sizeof st);
         progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n);
         err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
