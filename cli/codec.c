@@ -67,11 +67,6 @@ void codec_free(cli_ctx *c)
 }
 
 /* ---- adapters ----------------------------------------------------------------------------------- */
-/* --adapter=auto tries the adapters on inputs of at least this size only: the trial (loading each adapter and
-** scoring it on the sample, ~0.1-0.3 s) costs more than the adapters save (under 1%, bench/adapters.sh) below. */
-#define AUTO_MIN_BYTES (1u << 20)
-#define AUTO_SAMPLE_BYTES 4096 /* the start of the input each candidate is scored on */
-
 /* The model the contexts use. */
 static llmz_model *cur_model(const cli_ctx *c) { return c->adapted ? c->adapted : c->model; }
 
@@ -178,9 +173,6 @@ static int choose_model(cli_ctx *c, const unsigned char *in, size_t n, codec_res
 {
     const char *a = c->o.adapter ? c->o.adapter : "auto";
     llmz_model *best = NULL;
-    const void *data;
-    size_t size;
-    double best_bits, bits;
     const char *an;
     if (codec_model(c) != 0) return -1;
     if (!strcmp(a, "none")) {
@@ -192,29 +184,12 @@ static int choose_model(cli_ctx *c, const unsigned char *in, size_t n, codec_res
             return -1;
         }
         use_model(c, best);
-    } else if (n < AUTO_MIN_BYTES || llmz_adapter_builtin(0, &data, &size) != LLMZ_OK ||
-               llmz_model_score(c->model, in, n, AUTO_SAMPLE_BYTES, &best_bits) != LLMZ_OK) {
-        use_model(c, NULL);
     } else {
-        /* the sample's bits scaled to the input read so far, plus the header extension an adapter costs
-        ** (docs/format.md, "Adapter": 37 bytes and the name) */
-        double scale = (double)n / (double)(n < AUTO_SAMPLE_BYTES ? n : AUTO_SAMPLE_BYTES);
-        best_bits *= scale;
-        for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
-            llmz_model *m;
-            if (llmz_model_load_adapter(&m, c->model, data, size) != LLMZ_OK) continue; /* not for this model */
-            llmz_model_adapter(m, NULL, &an);
-            if (llmz_model_score(m, in, n, AUTO_SAMPLE_BYTES, &bits) == LLMZ_OK &&
-                (bits = bits * scale + 8.0 * (37.0 + (double)strlen(an))) < best_bits) {
-                llmz_model_free(best);
-                best = m;
-                best_bits = bits;
-            } else {
-                llmz_model_free(m);
-            }
-        }
+        /* the library's rule (llmz_model_auto_adapter): inputs of 1 MiB and more try every built-in adapter */
+        int tried = 0;
+        llmz_model_auto_adapter(&best, c->model, in, n, &tried);
         use_model(c, best);
-        r->adapter_auto = 1;
+        r->adapter_auto = tried;
     }
     if (llmz_model_adapter(cur_model(c), NULL, &an)) snprintf(r->adapter, sizeof r->adapter, "%s", an);
     return 0;

@@ -91,6 +91,19 @@ int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name);
 ** src, evaluated in fresh windows of the model's context.  Deterministic on every machine, for choosing
 ** between models (llmz --adapter=auto keeps the cheapest). */
 int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t sample, double *bits);
+/* --adapter=auto: the model for compressing an input that starts with src[0, size), chosen among base and base
+** with each built-in adapter that fits it.  An input of at least LLMZ_AUTO_ADAPTER_MIN bytes is scored on its first
+** LLMZ_AUTO_ADAPTER_SAMPLE bytes (llmz_model_score) with each model, the sample's bits scaled to `size`; an adapter
+** also costs its header extension (docs/format.md, "Adapter"); the cheapest wins, ties keep the earlier one (the
+** base model first).  *out: base with the winning adapter applied (the caller frees it), or NULL for base itself.
+** *tried (may be NULL): 1 if the models were scored, 0 if the rule kept base without trying (a smaller input, no
+** built-in adapter, or base cannot be scored).  Adapters that do not fit, or whose score fails, are passed over. */
+#define LLMZ_AUTO_ADAPTER_MIN (1u << 20) /* below, the trial (~0.1-0.3 s) costs more than adapters save (<1%) */
+#define LLMZ_AUTO_ADAPTER_SAMPLE 4096u
+int llmz_model_auto_adapter(llmz_model **out, const llmz_model *base, const void *src, size_t size, int *tried);
+/* The same rule over the n adapter files adapters[i] (sizes[i] bytes) instead of the built-in ones. */
+int llmz_model_pick_adapter(llmz_model **out, const llmz_model *base, const void *src, size_t size,
+                            const void *const *adapters, const size_t *sizes, int n, int *tried);
 
 const char *llmz_model_name(const llmz_model *m);
 /* The GGUF bytes behind m, whose SHA-256 is its fingerprint (for a model with an adapter: its base model's), valid

@@ -111,8 +111,7 @@ uint32_t llmz_auto_chunk(uint64_t size) {
 
 size_t llmz_frame_bound(size_t size) {
     size_t chunks = size / 4096 + 1;
-    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + FRAME_ADAPTER_FIXED + 255 + 4 +
-           4;
+    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + frame_adapter_ext_len(255) + 4;
 }
 
 static void fill_header(frame_header *h, const llmz_model *m) {

@@ -1,13 +1,15 @@
 /*
 ** score.c -- llmz_model_score: the bits the language model alone spends on a sample, for choosing between models
-** (and adapters).  Uses the model and the frequency rule directly, in fresh windows; touches no context, no
-** online model and no frame.
+** (and adapters), and the rule --adapter=auto chooses an adapter by.  Uses the model and the frequency rule
+** directly, in fresh windows; touches no context, no online model and no frame.
 */
 #include <fenv.h>
+#include <string.h>
 
 #include "coder/freq.h"
 #include "coder/rc.h"
 #include "common/mem.h"
+#include "format/frame.h"
 #include "llmz.h"
 #include "model/model.h"
 #include "numerics/detmath.h"
@@ -58,4 +60,63 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
     llmz_free(in);
     llmz_free(ids);
     return rc;
+}
+
+/* The i-th candidate adapter: from a list (n >= 0 entries) or, for n < 0, the built-in ones. */
+typedef struct {
+    const void *const *data;
+    const size_t *sizes;
+    int n;
+} candidates;
+
+static int candidate(const candidates *c, int i, const void **data, size_t *size) {
+    if (c->n < 0) return llmz_adapter_builtin(i, data, size);
+    if (i >= c->n) return LLMZ_ERR_PARAM;
+    *data = c->data[i];
+    *size = c->sizes[i];
+    return LLMZ_OK;
+}
+
+static int pick(llmz_model **out, const llmz_model *base, const void *src, size_t size, const candidates *c,
+                int *tried) {
+    const void *data;
+    size_t asize;
+    double best_bits, bits;
+    if (tried) *tried = 0;
+    if (!out) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    if (!base || (!src && size) || (c->n > 0 && (!c->data || !c->sizes))) return LLMZ_ERR_PARAM;
+    if (size < LLMZ_AUTO_ADAPTER_MIN || candidate(c, 0, &data, &asize) != LLMZ_OK ||
+        llmz_model_score(base, src, size, LLMZ_AUTO_ADAPTER_SAMPLE, &best_bits) != LLMZ_OK)
+        return LLMZ_OK;
+    /* the sample's bits scaled to the input, plus the header extension an adapter costs */
+    double scale = (double)size / (double)(size < LLMZ_AUTO_ADAPTER_SAMPLE ? size : LLMZ_AUTO_ADAPTER_SAMPLE);
+    best_bits *= scale;
+    for (int i = 0; candidate(c, i, &data, &asize) == LLMZ_OK; i++) {
+        llmz_model *m;
+        const char *name;
+        if (llmz_model_load_adapter(&m, base, data, asize) != LLMZ_OK) continue; /* not for this model */
+        llmz_model_adapter(m, NULL, &name);
+        if (llmz_model_score(m, src, size, LLMZ_AUTO_ADAPTER_SAMPLE, &bits) == LLMZ_OK &&
+            (bits = bits * scale + 8.0 * (double)frame_adapter_ext_len(strlen(name))) < best_bits) {
+            llmz_model_free(*out);
+            *out = m;
+            best_bits = bits;
+        } else {
+            llmz_model_free(m);
+        }
+    }
+    if (tried) *tried = 1;
+    return LLMZ_OK;
+}
+
+int llmz_model_auto_adapter(llmz_model **out, const llmz_model *base, const void *src, size_t size, int *tried) {
+    const candidates c = {NULL, NULL, -1};
+    return pick(out, base, src, size, &c, tried);
+}
+
+int llmz_model_pick_adapter(llmz_model **out, const llmz_model *base, const void *src, size_t size,
+                            const void *const *adapters, const size_t *sizes, int n, int *tried) {
+    const candidates c = {adapters, sizes, n < 0 ? 0 : n};
+    return pick(out, base, src, size, &c, tried);
 }

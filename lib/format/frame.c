@@ -28,9 +28,11 @@ static const uint8_t MAGIC[4] = {FRAME_MAGIC0, 'L', 'M', 'Z'};
 
 static size_t fixed_len(const frame_header *h) { return FRAME_FIXED_LEN + h->name_len + FRAME_TAIL_LEN; }
 
-/* Bytes of the adapter extension (fingerprint, name length, name, CRC-32), 0 without the flag. */
+size_t frame_adapter_ext_len(size_t name_len) { return FRAME_ADAPTER_FIXED + name_len + 4; }
+
+/* Bytes of the adapter extension, 0 without the flag. */
 static size_t ext_len(const frame_header *h) {
-    return (h->flags & FRAME_FLAG_ADAPTER) ? FRAME_ADAPTER_FIXED + (size_t)h->aname_len + 4 : 0;
+    return (h->flags & FRAME_FLAG_ADAPTER) ? frame_adapter_ext_len(h->aname_len) : 0;
 }
 
 /* Where the chunk table starts. */

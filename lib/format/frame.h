@@ -52,6 +52,9 @@ typedef struct {
     char aname[256];
 } frame_header;
 
+/* Bytes of the adapter extension (docs/format.md, "Adapter") for an adapter name of name_len bytes: fingerprint,
+** name length, the name and its CRC-32 (37 + name_len). */
+size_t frame_adapter_ext_len(size_t name_len);
 /* Bytes of header + adapter extension + chunk table for this header. */
 size_t frame_header_len(const frame_header *h);
 /* Serialise header and table (h->n_chunks entries) into dst; returns bytes written or 0 if cap too small. */

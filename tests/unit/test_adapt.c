@@ -47,6 +47,18 @@ static int STORE_V = V;  /* the vocabulary size run_f's n-gram tables are made f
 
 /* Run the chosen models over a token stream in the coder's order (cache, n-grams, match); total ideal bits.
 ** lm_f: the input frequencies (NULL: uniform). */
+/* The classes the field test sets (token 0 ends a line, 1..15 start a field) and those the word test adds. */
+static void line_classes(void) {
+    NL[0] = 1;
+    for (int k = 1; k < 16; k++) FS[k] = 1;
+}
+static void word_classes(void) {
+    memset(WC, 0, sizeof WC);
+    for (int k = 20; k < 100; k++) WC[k] = 1; /* blank-led, no letter */
+    WC[30] = 1;
+    WC[100] = WC[101] = 3; /* blank-led, with a letter: the keys */
+}
+
 static double run_f(const int32_t *tok, int n, int models, uint32_t *final_b, uint32_t *ngram_w,
                     void (*lm_f)(uint32_t *)) {
     match_model mm;
@@ -106,15 +118,13 @@ static void lm_extreme(uint32_t *f) {
     f[3] = RC_TOTAL - (V - 1);
 }
 
-int main(void) {
-    static int32_t rep[N], rnd[N], skew[N];
-    /* a phrase of 40 tokens repeated, with occasional noise */
-    int32_t phrase[40];
-    for (int i = 0; i < 40; i++) phrase[i] = (int32_t)(next() % V);
-    for (int i = 0; i < N; i++) rep[i] = (next() % 50 == 0) ? (int32_t)(next() % V) : phrase[i % 40];
-    for (int i = 0; i < N; i++) rnd[i] = (int32_t)(next() % V);
-    for (int i = 0; i < N; i++) skew[i] = (int32_t)(next() % 16); /* 16 frequent tokens */
-    double base = N * log2((double)V);
+/* the token streams several cases use (made once, before any case runs) */
+static int32_t rep[N], rnd[N], skew[N];
+/* Cases that draw random numbers start from the generator's state where they began when the cases ran as one
+** main in this order (so they draw the same numbers, alone or together, and the figures measured hold). */
+
+static void case_match_cache(void) {
+    const double base = N * log2((double)V);
     double m_rep = run(rep, N, 1, 0, NULL);
     CHECK(m_rep < base * 0.3); /* the match model learns the repeats */
     uint32_t b_skew, b_rnd;
@@ -126,10 +136,14 @@ int main(void) {
     CHECK(b_rnd < 2048);        /* a useless cache loses weight */
     /* deterministic: the same stream twice gives the same bits */
     CHECK(run(rep, N, 1, 1, NULL) == run(rep, N, 1, 1, NULL));
+}
 
-    /* n-grams: a second-order source (the next token is a fixed function of the previous two, 1 in 10
-    ** replaced by noise) over a small alphabet, so contexts recur but the match model alone rarely locks on;
-    ** with the rates of both format versions */
+/* n-grams: a second-order source (the next token is a fixed function of the previous two, 1 in 10
+** replaced by noise) over a small alphabet, so contexts recur but the match model alone rarely locks on;
+** with the rates of both format versions */
+static void case_ngram(void) {
+    rng = 0xf3f2764a2ae1c219ull;
+    const double base = N * log2((double)V);
     for (VERSION = 1; VERSION <= 2; VERSION++) {
         static int32_t mk[N];
         static uint16_t next_of[16][16];
@@ -161,172 +175,157 @@ int main(void) {
     VERSION = 1;
     CHECK(ngram_bytes(1, 0, 2, V) > ngram_bytes(1, 0, 1, V)); /* version 2 has a table for the word model */
     CHECK(ngram_bytes(1, 0, 2, 70000) > ngram_bytes(1, 0, 2, 65536)); /* tokens past 2^16 take two halves */
-    /* extreme input frequencies: one token holds almost everything, others 1 */
-    {
-        match_model mm;
-        match_seq mq;
-        cache_model cm;
-        const int32_t *hist = rep;
-        size_t len = 0;
-        match_group own = {&hist, &len, 1};
-        match_seq_reset(&mq);
-        match_init(&mm, MATCH_HASH_BITS);
-        cache_init(&cm, V, 1);
-        static uint32_t f[V], fin[V];
-        int ok = 1;
-        for (int i = 0; i < N; i++) {
-            for (int k = 0; k < V; k++) f[k] = 1;
-            f[3] = RC_TOTAL - (V - 1);
-            memcpy(fin, f, sizeof f);
-            cache_mix(&cm, f, f, kernels_ref());
-            len = (size_t)i;
-            match_mix(&mm, &mq, &own, 0, f, V, kernels_ref());
-            ok &= invariants(f);
-            cache_update(&cm, rep[i], fin[rep[i]], f[rep[i]]);
-            len = (size_t)i + 1;
-            match_update(&mm, &mq, &own, 0);
-        }
-        CHECK(ok);
-        match_free(&mm);
-        cache_free(&cm);
+}
+
+/* extreme input frequencies: one token holds almost everything, others 1 */
+static void case_extreme(void) {
+    VERSION = 1;
+    run_f(rep, N, MATCH | CACHE, NULL, NULL, lm_extreme); /* checks the invariants at every token */
+}
+
+/* wide buckets (frame flag bit 6): a context followed by 12 tokens in turn keeps them all, where 4 slots
+** keep evicting them */
+static void case_wide(void) {
+    rng = 0x6747b52620fc4250ull;
+    static int32_t many[N];
+    for (int i = 0; i < N; i++) many[i] = i % 2 == 0 ? 7 : 100 + (int32_t)(next() % 12);
+    double narrow = run_f(many, N, NGRAM, NULL, NULL, NULL), wide = run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL);
+    CHECK(wide < narrow * 0.9);
+    CHECK(run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL) == wide); /* deterministic */
+    run_f(rep, N, NGRAM | WIDE | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
+}
+
+/* the field model: log-like lines "<f1> a.. <f2> b.. \n" where field 1 has 1-3 random tokens (so the
+** token index of field 2 varies) and field 2 repeats the previous line's field 2 (3 tokens) 7 times in 8 */
+static void case_field(void) {
+    rng = 0xb0130a9ac9997c8dull;
+    static int32_t lg[N];
+    static uint8_t in_f2[N];
+    static double tb[N];
+    line_classes();
+    int n = 0;
+    int32_t f2[3] = {100, 101, 102};
+    for (int line = 0; n + 10 < N; line++) {
+        lg[n++] = 1;
+        for (int k = 1 + (int)(next() % 3); k > 0; k--) lg[n++] = 200 + (int32_t)(next() % 300);
+        if (line % 8 == 0)
+            for (int k = 0; k < 3; k++) f2[k] = 16 + (int32_t)(next() % 180);
+        lg[n++] = 2;
+        for (int k = 0; k < 3; k++) in_f2[n] = 1, lg[n++] = f2[k];
+        lg[n++] = 0;
     }
-    /* wide buckets (frame flag bit 6): a context followed by 12 tokens in turn keeps them all, where 4 slots
-    ** keep evicting them */
-    {
-        static int32_t many[N];
-        for (int i = 0; i < N; i++) many[i] = i % 2 == 0 ? 7 : 100 + (int32_t)(next() % 12);
-        double narrow = run_f(many, N, NGRAM, NULL, NULL, NULL), wide = run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL);
-        CHECK(wide < narrow * 0.9);
-        CHECK(run_f(many, N, NGRAM | WIDE, NULL, NULL, NULL) == wide); /* deterministic */
-        run_f(rep, N, NGRAM | WIDE | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
+    double f2bits[3] = {0, 0, 0}; /* bits of the field-2 tokens: orders only, with the line, with the field model */
+    static const int with[3] = {NGRAM, NGRAM | LINE, NGRAM | FIELD};
+    TOKBITS = tb;
+    for (int m = 0; m < 3; m++) {
+        run_f(lg, n, with[m], NULL, NULL, NULL);
+        for (int i = 0; i < n; i++) f2bits[m] += in_f2[i] ? tb[i] : 0;
     }
-    /* the field model: log-like lines "<f1> a.. <f2> b.. \n" where field 1 has 1-3 random tokens (so the
-    ** token index of field 2 varies) and field 2 repeats the previous line's field 2 (3 tokens) 7 times in 8 */
-    {
-        static int32_t lg[N];
-        static uint8_t in_f2[N];
-        static double tb[N];
-        NL[0] = 1;
-        for (int k = 1; k < 16; k++) FS[k] = 1;
-        int n = 0;
-        int32_t f2[3] = {100, 101, 102};
-        for (int line = 0; n + 10 < N; line++) {
-            lg[n++] = 1;
-            for (int k = 1 + (int)(next() % 3); k > 0; k--) lg[n++] = 200 + (int32_t)(next() % 300);
-            if (line % 8 == 0)
-                for (int k = 0; k < 3; k++) f2[k] = 16 + (int32_t)(next() % 180);
-            lg[n++] = 2;
-            for (int k = 0; k < 3; k++) in_f2[n] = 1, lg[n++] = f2[k];
-            lg[n++] = 0;
-        }
-        double f2bits[3] = {0, 0, 0}; /* bits of the field-2 tokens: orders only, with the line, with the field model */
-        static const int with[3] = {NGRAM, NGRAM | LINE, NGRAM | FIELD};
-        TOKBITS = tb;
-        for (int m = 0; m < 3; m++) {
-            run_f(lg, n, with[m], NULL, NULL, NULL);
-            for (int i = 0; i < n; i++) f2bits[m] += in_f2[i] ? tb[i] : 0;
-        }
-        TOKBITS = NULL;
-        double bl = run_f(lg, n, NGRAM | LINE, NULL, NULL, NULL), bf = run_f(lg, n, NGRAM | FIELD, NULL, NULL, NULL);
-        /* (measured: 8280, 6998 and 5657 bits; each model's weight is capped at 0.23, so even a sure field model
-        ** costs about 2 bits a token here) */
-        CHECK(f2bits[2] < f2bits[0] * 0.75); /* the field model finds field 2 where the orders cannot */
-        CHECK(f2bits[2] < f2bits[1] * 0.85); /* and where the line model (same token index) misses it */
-        CHECK(run_f(lg, n, NGRAM | LINE | FIELD, NULL, NULL, NULL) < bl);
-        CHECK(run_f(lg, n, NGRAM | FIELD, NULL, NULL, NULL) == bf); /* deterministic */
-        run_f(lg, n, NGRAM | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
-        /* the context ngram_top reports: after 3 lines, the field model predicts field 2's first token */
-        ngram_model gm;
-        ngram_seq gq;
-        ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
-        ngram_set_field(&gm, FS, NL);
-        static uint32_t f[V];
-        static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
-        int32_t want[21], got[21];
-        for (int i = 0; i < 21; i++) {
-            lm(f);
-            ngram_mix(&gm, &gq, seq, (size_t)i, f, f, V, kernels_ref());
-            got[i] = ngram_top(&gm, &gq, NGRAM_FIELD);
-            want[i] = -2;
-            ngram_update(&gm, &gq, seq, (size_t)i + 1, RC_TOTAL / V, f[seq[i]]);
-        }
-        CHECK_EQ(got[17], -1); /* field 2 of line 3 starts: context (-3, "2", 305) is new */
-        CHECK_EQ(got[18], 50); /* "2" then field 2's first token, seen after the same context in line 2 */
-        CHECK_EQ(got[19], 51);
-        CHECK_EQ(got[20], 0);
-        (void)want;
-        ngram_free(&gm);
+    TOKBITS = NULL;
+    double bl = run_f(lg, n, NGRAM | LINE, NULL, NULL, NULL), bf = run_f(lg, n, NGRAM | FIELD, NULL, NULL, NULL);
+    /* (measured: 8280, 6998 and 5657 bits; each model's weight is capped at 0.23, so even a sure field model
+    ** costs about 2 bits a token here) */
+    CHECK(f2bits[2] < f2bits[0] * 0.75); /* the field model finds field 2 where the orders cannot */
+    CHECK(f2bits[2] < f2bits[1] * 0.85); /* and where the line model (same token index) misses it */
+    CHECK(run_f(lg, n, NGRAM | LINE | FIELD, NULL, NULL, NULL) < bl);
+    CHECK(run_f(lg, n, NGRAM | FIELD, NULL, NULL, NULL) == bf); /* deterministic */
+    run_f(lg, n, NGRAM | LINE | FIELD | MATCH | CACHE, NULL, NULL, lm_extreme); /* invariants */
+    /* the context ngram_top reports: after 3 lines, the field model predicts field 2's first token */
+    ngram_model gm;
+    ngram_seq gq;
+    ngram_seq_reset(&gq);
+    CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
+    ngram_set_field(&gm, FS, NL);
+    static uint32_t f[V];
+    static const int32_t seq[] = {1, 300, 2, 50, 51, 0, 1, 301, 302, 2, 50, 51, 0, 1, 303, 304, 305, 2, 50, 51, 0};
+    int32_t want[21], got[21];
+    for (int i = 0; i < 21; i++) {
+        lm(f);
+        ngram_mix(&gm, &gq, seq, (size_t)i, f, f, V, kernels_ref());
+        got[i] = ngram_top(&gm, &gq, NGRAM_FIELD);
+        want[i] = -2;
+        ngram_update(&gm, &gq, seq, (size_t)i + 1, RC_TOTAL / V, f[seq[i]]);
     }
-    /* the word model (format version 2, with the field model): lines "K w x.. 250 [30 31] \n" where the key K
-    ** (100 or 101, led by a blank and holding a letter) decides whether " <none>" (30 31) follows the value
-    ** x.. 250; x.. is 1-3 random tokens, so neither the orders (they see "x 250") nor the line and field models
-    ** (the value's length varies; the previous line may have the other key) know; the word model's context
-    ** (2 blank-led tokens, key K, last token 250) does */
-    {
-        static int32_t wl[N];
-        static uint8_t at_end[N];
-        static double tb[N];
-        memset(WC, 0, sizeof WC);
-        for (int k = 20; k < 100; k++) WC[k] = 1;   /* blank-led, no letter */
-        WC[30] = 1;
-        WC[100] = WC[101] = 3;                      /* blank-led, with a letter: the keys */
-        int n = 0;
-        while (n + 10 < N) {
-            int32_t key = 100 + (int32_t)(next() % 2);
-            wl[n++] = key;
-            wl[n++] = 40 + (int32_t)(next() % 50);
-            for (int k = 1 + (int)(next() % 3); k > 0; k--) wl[n++] = 200 + (int32_t)(next() % 40);
-            wl[n++] = 250;
-            at_end[n] = 1; /* the token after the value: 30 or the line end */
-            if (key == 100) {
-                wl[n++] = 30;
-                wl[n++] = 31;
-            }
-            wl[n++] = 0;
+    CHECK_EQ(got[17], -1); /* field 2 of line 3 starts: context (-3, "2", 305) is new */
+    CHECK_EQ(got[18], 50); /* "2" then field 2's first token, seen after the same context in line 2 */
+    CHECK_EQ(got[19], 51);
+    CHECK_EQ(got[20], 0);
+    (void)want;
+    ngram_free(&gm);
+}
+
+/* the word model (format version 2, with the field model): lines "K w x.. 250 [30 31] \n" where the key K
+** (100 or 101, led by a blank and holding a letter) decides whether " <none>" (30 31) follows the value
+** x.. 250; x.. is 1-3 random tokens, so neither the orders (they see "x 250") nor the line and field models
+** (the value's length varies; the previous line may have the other key) know; the word model's context
+** (2 blank-led tokens, key K, last token 250) does */
+static void case_word(void) {
+    rng = 0xdff7b7295911a7c4ull;
+    static int32_t wl[N];
+    static uint8_t at_end[N];
+    static double tb[N];
+    line_classes();
+    word_classes();
+    int n = 0;
+    while (n + 10 < N) {
+        int32_t key = 100 + (int32_t)(next() % 2);
+        wl[n++] = key;
+        wl[n++] = 40 + (int32_t)(next() % 50);
+        for (int k = 1 + (int)(next() % 3); k > 0; k--) wl[n++] = 200 + (int32_t)(next() % 40);
+        wl[n++] = 250;
+        at_end[n] = 1; /* the token after the value: 30 or the line end */
+        if (key == 100) {
+            wl[n++] = 30;
+            wl[n++] = 31;
         }
-        double end_bits[2] = {0, 0}, total[2];
-        TOKBITS = tb;
-        for (VERSION = 1; VERSION <= 2; VERSION++) {
-            total[VERSION - 1] = run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL);
-            for (int i = 0; i < n; i++) end_bits[VERSION - 1] += at_end[i] ? tb[i] : 0;
-        }
-        TOKBITS = NULL;
-        VERSION = 2;
-        /* measured: 1308 bits without it, 945 with it over ~750 such tokens (each model's weight is capped at 0.23
-        ** and the orders say "either", so even a sure word model leaves ~0.7 bits a token here) */
-        CHECK(end_bits[1] < end_bits[0] * 0.8); /* the word model knows what follows a key's value */
-        CHECK(total[1] < total[0]);
-        CHECK(run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL) == total[1]); /* deterministic */
-        run_f(wl, n, NGRAM | LINE | FIELD | MATCH | CACHE | WIDE, NULL, NULL, lm_extreme); /* invariants */
-        /* ngram_top: after a line with key 100, the word model predicts 30 after the value's end in the next */
-        ngram_model gm;
-        ngram_seq gq;
-        ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 0, 0, 2, V), 0);
-        ngram_set_field(&gm, FS, NL);
-        ngram_set_word(&gm, WC, NL);
-        static uint32_t f[V];
-        static const int32_t ln[] = {100, 41, 201, 250, 30, 31, 0, 100, 42, 202, 203, 250, 30};
-        int32_t got[13];
-        for (int i = 0; i < 13; i++) {
-            lm(f);
-            ngram_mix(&gm, &gq, ln, (size_t)i, f, f, V, kernels_ref());
-            got[i] = ngram_top(&gm, &gq, NGRAM_WORD);
-            ngram_update(&gm, &gq, ln, (size_t)i + 1, RC_TOTAL / V, f[ln[i]]);
-        }
-        CHECK_EQ(got[4], -1); /* first line: the context is new */
-        CHECK_EQ(got[12], 30); /* second line: (2 words, key 100, 250) was followed by 30 */
-        ngram_free(&gm);
-        /* a version-1 model has no word model, even when asked for it */
-        CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
-        ngram_set_word(&gm, WC, NL);
-        CHECK(gm.wc == NULL);
-        ngram_free(&gm);
-        VERSION = 1;
+        wl[n++] = 0;
     }
-    /* how the tables store tokens (one u16, or two for vocabularies past 2^16) changes no bit: every model
-    ** on, both versions, narrow and wide, per-token bits identical */
+    double end_bits[2] = {0, 0}, total[2];
+    TOKBITS = tb;
+    for (VERSION = 1; VERSION <= 2; VERSION++) {
+        total[VERSION - 1] = run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL);
+        for (int i = 0; i < n; i++) end_bits[VERSION - 1] += at_end[i] ? tb[i] : 0;
+    }
+    TOKBITS = NULL;
+    VERSION = 2;
+    /* measured: 1308 bits without it, 945 with it over ~750 such tokens (each model's weight is capped at 0.23
+    ** and the orders say "either", so even a sure word model leaves ~0.7 bits a token here) */
+    CHECK(end_bits[1] < end_bits[0] * 0.8); /* the word model knows what follows a key's value */
+    CHECK(total[1] < total[0]);
+    CHECK(run_f(wl, n, NGRAM | LINE | FIELD, NULL, NULL, NULL) == total[1]); /* deterministic */
+    run_f(wl, n, NGRAM | LINE | FIELD | MATCH | CACHE | WIDE, NULL, NULL, lm_extreme); /* invariants */
+    /* ngram_top: after a line with key 100, the word model predicts 30 after the value's end in the next */
+    ngram_model gm;
+    ngram_seq gq;
+    ngram_seq_reset(&gq);
+    CHECK_EQ(ngram_init(&gm, 0, 0, 2, V), 0);
+    ngram_set_field(&gm, FS, NL);
+    ngram_set_word(&gm, WC, NL);
+    static uint32_t f[V];
+    static const int32_t ln[] = {100, 41, 201, 250, 30, 31, 0, 100, 42, 202, 203, 250, 30};
+    int32_t got[13];
+    for (int i = 0; i < 13; i++) {
+        lm(f);
+        ngram_mix(&gm, &gq, ln, (size_t)i, f, f, V, kernels_ref());
+        got[i] = ngram_top(&gm, &gq, NGRAM_WORD);
+        ngram_update(&gm, &gq, ln, (size_t)i + 1, RC_TOTAL / V, f[ln[i]]);
+    }
+    CHECK_EQ(got[4], -1); /* first line: the context is new */
+    CHECK_EQ(got[12], 30); /* second line: (2 words, key 100, 250) was followed by 30 */
+    ngram_free(&gm);
+    /* a version-1 model has no word model, even when asked for it */
+    CHECK_EQ(ngram_init(&gm, 0, 0, 1, V), 0);
+    ngram_set_word(&gm, WC, NL);
+    CHECK(gm.wc == NULL);
+    ngram_free(&gm);
+    VERSION = 1;
+}
+
+/* how the tables store tokens (one u16, or two for vocabularies past 2^16) changes no bit: every model
+** on, both versions, narrow and wide, per-token bits identical */
+static void case_storage(void) {
+    line_classes();
+    word_classes();
     for (VERSION = 1; VERSION <= 2; VERSION++)
         for (int wide = 0; wide <= WIDE; wide += WIDE) {
             static double t16[N], t32[N];
@@ -342,128 +341,138 @@ int main(void) {
             CHECK(memcmp(t16, t32, sizeof t16) == 0);
         }
     VERSION = 1;
-    /* and a table for a large vocabulary keeps a token past 2^16: after "1 2" came 69999, twice */
-    {
-        enum { BV = 70000 };
-        static uint32_t bf[BV];
-        static const int32_t big[] = {1, 2, 69999, 1, 2, 69999, 1, 2};
-        ngram_model gm;
-        ngram_seq gq;
-        ngram_seq_reset(&gq);
-        CHECK_EQ(ngram_init(&gm, 1, 0, 2, BV), 0);
-        for (int i = 0; i <= 8; i++) {
-            for (int k = 0; k < BV; k++) bf[k] = k < 4 ? RC_TOTAL / 4 - BV / 4 + 1 : 1;
-            ngram_mix(&gm, &gq, big, (size_t)i, bf, bf, BV, kernels_ref());
-            if (i < 8) ngram_update(&gm, &gq, big, (size_t)i + 1, bf[big[i]], bf[big[i]]);
-        }
-        CHECK_EQ(ngram_top(&gm, &gq, 1), 69999); /* order 2: "1 2" -> 69999 */
-        CHECK(bf[69999] > 1000000);
-        ngram_free(&gm);
+}
+
+/* and a table for a large vocabulary keeps a token past 2^16: after "1 2" came 69999, twice */
+static void case_large_vocab(void) {
+    enum { BV = 70000 };
+    static uint32_t bf[BV];
+    static const int32_t big[] = {1, 2, 69999, 1, 2, 69999, 1, 2};
+    ngram_model gm;
+    ngram_seq gq;
+    ngram_seq_reset(&gq);
+    CHECK_EQ(ngram_init(&gm, 1, 0, 2, BV), 0);
+    for (int i = 0; i <= 8; i++) {
+        for (int k = 0; k < BV; k++) bf[k] = k < 4 ? RC_TOTAL / 4 - BV / 4 + 1 : 1;
+        ngram_mix(&gm, &gq, big, (size_t)i, bf, bf, BV, kernels_ref());
+        if (i < 8) ngram_update(&gm, &gq, big, (size_t)i + 1, bf[big[i]], bf[big[i]]);
     }
-    /* a chunk group's match model (format flag bit 7): chunk 1 repeats chunk 0 fifty tokens later, and
-    ** follows the match into chunk 0's history; in lockstep, updates in chunk order */
-    {
-        enum { L = 2000, LAG = 50 };
-        static int32_t a[L], b[L];
-        for (int i = 0; i < L; i++) a[i] = (int32_t)(next() % V);
-        for (int i = 0; i < L; i++) b[i] = i < LAG ? (int32_t)(next() % V) : a[i - LAG];
-        match_model mm;
-        match_seq q[2];
-        const int32_t *ids[2] = {a, b};
-        size_t len[2] = {0, 0};
-        match_group grp = {ids, len, 2};
-        CHECK_EQ(match_init(&mm, MATCH_HASH_BITS), 0);
-        match_seq_reset(&q[0]);
-        match_seq_reset(&q[1]);
-        static uint32_t f[V];
-        int hits = 0, cross = 0, self_pred = 0;
-        for (int j = 0; j < L; j++) {
-            int32_t pred[2];
-            for (int c = 0; c < 2; c++) { /* both predict from the state the previous step left */
-                lm(f);
-                match_mix(&mm, &q[c], &grp, c, f, V, kernels_ref());
-                pred[c] = q[c].pred;
-            }
-            hits += pred[1] == b[j];
-            cross += pred[1] >= 0 && q[1].ms == 0;
-            self_pred += pred[0] >= 0;
-            len[0] = len[1] = (size_t)j + 1;
-            match_update(&mm, &q[0], &grp, 0);
-            match_update(&mm, &q[1], &grp, 1);
-        }
-        CHECK(hits > L - LAG - 20); /* every repeated token after the first few of the repeat */
-        CHECK(cross > L - LAG - 20);
-        CHECK_EQ(self_pred, 0); /* random tokens: chunk 0 never finds a match */
-        match_free(&mm);
-    }
-    /* a grouped chunk's own order-3 contexts (format version 3, ngram_seq.own): what chunk 1 taught order 3
-    ** stays its own, orders 2 and 4 share it */
-    {
-        static const int32_t sa[] = {1, 2, 3, 4, 9}, sb[] = {1, 2, 3, 4};
-        static uint32_t f[V];
-        ngram_model gm;
-        ngram_seq qa, qb;
-        CHECK_EQ(ngram_init(&gm, 1, 1, 3, V), 0);
-        ngram_seq_reset(&qa);
-        ngram_seq_reset(&qb);
-        qa.own = 1;
-        qb.own = 2;
-        for (int i = 0; i < 5; i++) {
+    CHECK_EQ(ngram_top(&gm, &gq, 1), 69999); /* order 2: "1 2" -> 69999 */
+    CHECK(bf[69999] > 1000000);
+    ngram_free(&gm);
+}
+
+/* a chunk group's match model (format flag bit 7): chunk 1 repeats chunk 0 fifty tokens later, and
+** follows the match into chunk 0's history; in lockstep, updates in chunk order */
+static void case_group_match(void) {
+    rng = 0x839e593c1a531bb5ull;
+    enum { L = 2000, LAG = 50 };
+    static int32_t a[L], b[L];
+    for (int i = 0; i < L; i++) a[i] = (int32_t)(next() % V);
+    for (int i = 0; i < L; i++) b[i] = i < LAG ? (int32_t)(next() % V) : a[i - LAG];
+    match_model mm;
+    match_seq q[2];
+    const int32_t *ids[2] = {a, b};
+    size_t len[2] = {0, 0};
+    match_group grp = {ids, len, 2};
+    CHECK_EQ(match_init(&mm, MATCH_HASH_BITS), 0);
+    match_seq_reset(&q[0]);
+    match_seq_reset(&q[1]);
+    static uint32_t f[V];
+    int hits = 0, cross = 0, self_pred = 0;
+    for (int j = 0; j < L; j++) {
+        int32_t pred[2];
+        for (int c = 0; c < 2; c++) { /* both predict from the state the previous step left */
             lm(f);
-            ngram_mix(&gm, &qa, sa, (size_t)i, f, f, V, kernels_ref());
-            ngram_update(&gm, &qa, sa, (size_t)i + 1, RC_TOTAL / V, f[sa[i]]);
+            match_mix(&mm, &q[c], &grp, c, f, V, kernels_ref());
+            pred[c] = q[c].pred;
         }
+        hits += pred[1] == b[j];
+        cross += pred[1] >= 0 && q[1].ms == 0;
+        self_pred += pred[0] >= 0;
+        len[0] = len[1] = (size_t)j + 1;
+        match_update(&mm, &q[0], &grp, 0);
+        match_update(&mm, &q[1], &grp, 1);
+    }
+    CHECK(hits > L - LAG - 20); /* every repeated token after the first few of the repeat */
+    CHECK(cross > L - LAG - 20);
+    CHECK_EQ(self_pred, 0); /* random tokens: chunk 0 never finds a match */
+    match_free(&mm);
+}
+
+/* a grouped chunk's own order-3 contexts (format version 3, ngram_seq.own): what chunk 1 taught order 3
+** stays its own, orders 2 and 4 share it */
+static void case_group_own(void) {
+    static const int32_t sa[] = {1, 2, 3, 4, 9}, sb[] = {1, 2, 3, 4};
+    static uint32_t f[V];
+    ngram_model gm;
+    ngram_seq qa, qb;
+    CHECK_EQ(ngram_init(&gm, 1, 1, 3, V), 0);
+    ngram_seq_reset(&qa);
+    ngram_seq_reset(&qb);
+    qa.own = 1;
+    qb.own = 2;
+    for (int i = 0; i < 5; i++) {
         lm(f);
-        ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
-        CHECK_EQ(ngram_top(&gm, &qb, 1), 9);  /* order 2: "3 4" -> 9, shared */
-        CHECK_EQ(ngram_top(&gm, &qb, 2), -1); /* order 3: "2 3 4" is chunk 1's own */
-        CHECK_EQ(ngram_top(&gm, &qb, 3), 9);  /* order 4 shared */
-        qb.own = 1; /* the same chunk sees it */
-        ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
-        CHECK_EQ(ngram_top(&gm, &qb, 2), 9);
-        ngram_free(&gm);
+        ngram_mix(&gm, &qa, sa, (size_t)i, f, f, V, kernels_ref());
+        ngram_update(&gm, &qa, sa, (size_t)i + 1, RC_TOTAL / V, f[sa[i]]);
     }
-    /* the output bias (format version 3): uniform logits and a stream where token 5 comes half the time, the
-    ** rest uniform; the bias learns it (bits fall towards the entropy, ~5.5 bits a token against 9), stays
-    ** within +-8, learns less when the online models already gave the token more, and is deterministic */
-    {
-        static float lg[V], lb[V];
-        static uint32_t f[V];
-        static int32_t st[N];
-        for (int i = 0; i < N; i++) st[i] = next() % 2 ? 5 : (int32_t)(next() % V);
-        bias_model bm;
-        CHECK_EQ(bias_init(&bm, V), 0);
-        double bits[3] = {0, 0, 0};
-        float b5[3] = {0, 0, 0};
-        int in_range = 1;
-        for (int run = 0; run < 3; run++) {
-            bias_reset(&bm);
-            for (int i = 0; i < N; i++) {
-                bias_apply(&bm, lg, lb, kernels_ref());
-                freq_from_logits(f, bm.e, lb, V, -1, &bm.S, kernels_ref());
-                int32_t t = st[i];
-                bits[run] += -log2((double)f[t] / RC_TOTAL);
-                bias_learn(&bm, t, f[t], run == 2 ? 4 * f[t] : f[t]); /* run 2: the mix gave t 4x more */
-                if (i == 99) b5[run] = bm.b[5];
-            }
-            for (int i = 0; i < V; i++) in_range &= bm.b[i] >= -BIAS_MAX && bm.b[i] <= BIAS_MAX;
-            if (run == 0) CHECK(bm.b[5] > 4.0f); /* log(0.5 * 512) = 5.5 nats above the rest */
-        }
-        CHECK(bits[0] == bits[1]); /* deterministic */
-        CHECK(bits[0] < N * 6.0);
-        CHECK(bits[0] > N * 5.4);
-        CHECK(in_range);
-        CHECK(b5[2] > 0.0f && b5[2] < b5[0] * 0.5f); /* after 100 tokens: a quarter of the steps */
-        /* no step pending: the logits plus the biases, exactly */
+    lm(f);
+    ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
+    CHECK_EQ(ngram_top(&gm, &qb, 1), 9);  /* order 2: "3 4" -> 9, shared */
+    CHECK_EQ(ngram_top(&gm, &qb, 2), -1); /* order 3: "2 3 4" is chunk 1's own */
+    CHECK_EQ(ngram_top(&gm, &qb, 3), 9);  /* order 4 shared */
+    qb.own = 1; /* the same chunk sees it */
+    ngram_mix(&gm, &qb, sb, 4, f, f, V, kernels_ref());
+    CHECK_EQ(ngram_top(&gm, &qb, 2), 9);
+    ngram_free(&gm);
+}
+
+/* the output bias (format version 3): uniform logits and a stream where token 5 comes half the time, the
+** rest uniform; the bias learns it (bits fall towards the entropy, ~5.5 bits a token against 9), stays
+** within +-8, learns less when the online models already gave the token more, and is deterministic */
+static void case_bias(void) {
+    rng = 0xe972b88b80dede54ull;
+    static float lg[V], lb[V];
+    static uint32_t f[V];
+    static int32_t st[N];
+    for (int i = 0; i < N; i++) st[i] = next() % 2 ? 5 : (int32_t)(next() % V);
+    bias_model bm;
+    CHECK_EQ(bias_init(&bm, V), 0);
+    double bits[3] = {0, 0, 0};
+    float b5[3] = {0, 0, 0};
+    int in_range = 1;
+    for (int run = 0; run < 3; run++) {
         bias_reset(&bm);
-        bm.b[7] = 1.5f;
-        lg[7] = 0.25f;
-        bias_apply(&bm, lg, lb, kernels_ref());
-        CHECK(lb[7] == 1.75f && lb[8] == 0.0f);
-        lg[7] = 0.0f;
-        bias_free(&bm);
+        for (int i = 0; i < N; i++) {
+            bias_apply(&bm, lg, lb, kernels_ref());
+            freq_from_logits(f, bm.e, lb, V, -1, &bm.S, kernels_ref());
+            int32_t t = st[i];
+            bits[run] += -log2((double)f[t] / RC_TOTAL);
+            bias_learn(&bm, t, f[t], run == 2 ? 4 * f[t] : f[t]); /* run 2: the mix gave t 4x more */
+            if (i == 99) b5[run] = bm.b[5];
+        }
+        for (int i = 0; i < V; i++) in_range &= bm.b[i] >= -BIAS_MAX && bm.b[i] <= BIAS_MAX;
+        if (run == 0) CHECK(bm.b[5] > 4.0f); /* log(0.5 * 512) = 5.5 nats above the rest */
     }
-    /* secondary estimation (sse.h), format versions 1 and 2 (a fourth APM, by top and the two tokens before) */
+    CHECK(bits[0] == bits[1]); /* deterministic */
+    CHECK(bits[0] < N * 6.0);
+    CHECK(bits[0] > N * 5.4);
+    CHECK(in_range);
+    CHECK(b5[2] > 0.0f && b5[2] < b5[0] * 0.5f); /* after 100 tokens: a quarter of the steps */
+    /* no step pending: the logits plus the biases, exactly */
+    bias_reset(&bm);
+    bm.b[7] = 1.5f;
+    lg[7] = 0.25f;
+    bias_apply(&bm, lg, lb, kernels_ref());
+    CHECK(lb[7] == 1.75f && lb[8] == 0.0f);
+    lg[7] = 0.0f;
+    bias_free(&bm);
+}
+
+/* secondary estimation (sse.h), format versions 1 and 2 (a fourth APM, by top and the two tokens before) */
+static void case_sse(void) {
+    rng = 0xdfd871078a1fb02full;
     for (int version = 1; version <= 2; version++) {
         sse_model s;
         sse_step q;
@@ -508,5 +517,19 @@ int main(void) {
         CHECK(sure > 0);
         sse_free(&s);
     }
-    return T_DONE();
+}
+
+int main(int argc, char **argv) {
+    static const t_case cases[] = {{"match_cache", case_match_cache}, {"ngram", case_ngram},
+                                   {"extreme", case_extreme}, {"wide", case_wide}, {"field", case_field},
+                                   {"word", case_word}, {"storage", case_storage}, {"large_vocab", case_large_vocab},
+                                   {"group_match", case_group_match}, {"group_own", case_group_own},
+                                   {"bias", case_bias}, {"sse", case_sse}};
+    /* a phrase of 40 tokens repeated, with occasional noise */
+    int32_t phrase[40];
+    for (int i = 0; i < 40; i++) phrase[i] = (int32_t)(next() % V);
+    for (int i = 0; i < N; i++) rep[i] = (next() % 50 == 0) ? (int32_t)(next() % V) : phrase[i % 40];
+    for (int i = 0; i < N; i++) rnd[i] = (int32_t)(next() % V);
+    for (int i = 0; i < N; i++) skew[i] = (int32_t)(next() % 16); /* 16 frequent tokens */
+    return t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

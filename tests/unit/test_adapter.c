@@ -86,6 +86,83 @@ static int decompress(const llmz_model *m, const unsigned char *f, size_t n, uns
     return rc;
 }
 
+/* --adapter=auto's rule (llmz_model_pick_adapter over these files; llmz_model_auto_adapter over the built-in
+** ones): the cheapest of base and each adapter on the first 4 KB scaled to the input, an adapter paying its
+** header extension; inputs under 1 MiB keep base untried. */
+static double auto_cost(const llmz_model *m, const unsigned char *src, size_t n) {
+    double bits = -1.0;
+    const char *name = NULL;
+    CHECK_EQ(llmz_model_score(m, src, n, LLMZ_AUTO_ADAPTER_SAMPLE, &bits), LLMZ_OK);
+    bits *= (double)n / (double)LLMZ_AUTO_ADAPTER_SAMPLE;
+    return llmz_model_adapter(m, NULL, &name) ? bits + 8.0 * (37.0 + (double)strlen(name)) : bits;
+}
+
+static void check_auto(const llmz_model *base, const unsigned char *text, size_t tn, const gw_buf *ok,
+                       const gw_buf *other) {
+    size_t n = LLMZ_AUTO_ADAPTER_MIN, lsize = 0;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny-lora.gguf", t_data_dir());
+    unsigned char *lora = t_read_file(path, &lsize), *src = malloc(n);
+    CHECK(lora != NULL && src != NULL && tn > 0);
+    if (!lora || !src || !tn) return;
+    for (size_t i = 0; i < n; i++) src[i] = text[i % tn];
+    /* the sample: a 13-letter cycle, on which test-lora is cheaper than base and the other two are not */
+    for (size_t i = 0; i < 4096; i++) src[i] = (unsigned char)(i * 7 % 13 + 'a');
+    const void *files[3] = {ok->p, other->p, lora};
+    const size_t sizes[3] = {ok->n, other->n, lsize};
+    llmz_model *m[3] = {NULL, NULL, NULL}, *got = (llmz_model *)1;
+    double cost[3], cb = auto_cost(base, src, n);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(llmz_model_load_adapter(&m[i], base, files[i], sizes[i]), LLMZ_OK);
+        cost[i] = m[i] ? auto_cost(m[i], src, n) : 1e300;
+    }
+    /* each adapter alone: picked exactly when cheaper than base with its header */
+    int picked = 0, kept = 0;
+    for (int i = 0; i < 3; i++) {
+        int tried = -1;
+        CHECK_EQ(llmz_model_pick_adapter(&got, base, src, n, files + i, sizes + i, 1, &tried), LLMZ_OK);
+        CHECK_EQ(tried, 1);
+        CHECK_EQ(got != NULL, cost[i] < cb);
+        picked += got != NULL;
+        kept += got == NULL;
+        llmz_model_free(got);
+    }
+    fprintf(stderr, "auto: base %.0f bits, adapters %.0f %.0f %.0f\n", cb, cost[0], cost[1], cost[2]);
+    CHECK(picked > 0 && kept > 0); /* both outcomes are tested */
+    /* all three: the cheapest, ties keeping the first */
+    int best = -1;
+    double bc = cb;
+    for (int i = 0; i < 3; i++)
+        if (cost[i] < bc) bc = cost[best = i];
+    CHECK_EQ(llmz_model_pick_adapter(&got, base, src, n, files, sizes, 3, NULL), LLMZ_OK);
+    uint8_t fg[32], fb[32];
+    CHECK(got != NULL && best >= 0);
+    if (got && best >= 0) {
+        llmz_model_adapter(got, fg, NULL);
+        llmz_model_adapter(m[best], fb, NULL);
+        CHECK(memcmp(fg, fb, 32) == 0);
+    }
+    llmz_model_free(got);
+    /* under 1 MiB, no candidates, or an adapter for another model: base, and only the last is tried */
+    int tried = -1;
+    CHECK_EQ(llmz_model_pick_adapter(&got, base, src, n - 1, files, sizes, 3, &tried), LLMZ_OK);
+    CHECK(got == NULL && tried == 0);
+    CHECK_EQ(llmz_model_pick_adapter(&got, base, src, n, files, sizes, 0, &tried), LLMZ_OK);
+    CHECK(got == NULL && tried == 0);
+    CHECK_EQ(llmz_model_pick_adapter(&got, m[0], src, n, files, sizes, 3, &tried), LLMZ_OK); /* adapted base */
+    CHECK(got == NULL && tried == 1);
+    /* this build's built-in adapters (none unless models/adapters/ has some) */
+    const void *d;
+    size_t ds;
+    CHECK_EQ(llmz_model_auto_adapter(&got, base, src, n, &tried), LLMZ_OK);
+    CHECK_EQ(tried, llmz_adapter_builtin(0, &d, &ds) == LLMZ_OK);
+    llmz_model_free(got);
+    CHECK_EQ(llmz_model_auto_adapter(NULL, base, src, n, NULL), LLMZ_ERR_PARAM);
+    for (int i = 0; i < 3; i++) llmz_model_free(m[i]);
+    free(lora);
+    free(src);
+}
+
 int main(void) {
     char path[512];
     llmz_model *base = NULL, *other_base = NULL;
@@ -171,6 +248,8 @@ int main(void) {
         CHECK_EQ(llmz_model_score(base, orig, on, on, &s1), LLMZ_OK);
         CHECK(s1 > s0);
     }
+
+    check_auto(base, orig, on, &ok, &other);
 
     /* archives: the same bytes for every kernel set and thread count and for two loads of the adapter */
     size_t n0 = 0, n1 = 0, n2 = 0, n3 = 0, nb = 0;

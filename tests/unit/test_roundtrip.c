@@ -62,26 +62,14 @@ static void roundtrip(const char *what, const unsigned char *src, size_t n, int 
     free(d);
 }
 
-int main(void) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
-    int rc = llmz_model_load_file(&M, path);
-    CHECK_EQ(rc, LLMZ_OK);
-    if (rc) return T_DONE();
-    const char *ref = "ref", *fast = llmz_kernels_name(LLMZ_KERNELS_AUTO);
-    fprintf(stderr, "kernels: %s vs %s\n", ref, fast);
+/* the inputs every case uses (made once, before any case runs) */
+static unsigned char *text, *rnd, *bin;
+static uint64_t rng_cases; /* the generator after them: a case that draws more numbers starts from here */
+enum { N = 200000 };
 
-    size_t N = 200000;
-    unsigned char *text = malloc(N), *rnd = malloc(N), *bin = malloc(N);
-    const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, ", "1984 ", "\t"};
-    for (size_t i = 0; i < N;) {
-        const char *w = words[next() % 10];
-        for (; *w && i < N; w++) text[i++] = (unsigned char)*w;
-    }
-    for (size_t i = 0; i < N; i++) rnd[i] = (unsigned char)next();
-    for (size_t i = 0; i < N; i++) bin[i] = (unsigned char)((i % 7 == 0) ? 0 : (i % 13 == 0) ? 0xff : (i & 0x3f));
+/* every kind of input, across kernel sets and thread counts */
+static void case_inputs(void) {
     unsigned char bad_utf8[] = {0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0, 0, 'x'};
-
     roundtrip("empty", text, 0, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
     roundtrip("1 byte", text, 1, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
     for (int b = 0; b < 256; b += 51) {
@@ -95,127 +83,145 @@ int main(void) {
     roundtrip("text ref1->fast3", text, 50000, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 3, 8192);
     roundtrip("text fast3->ref1", text, 50000, LLMZ_KERNELS_AUTO, 3, LLMZ_KERNELS_REF, 1, 8192);
     roundtrip("text long chunk (window restarts)", text, 30000, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_AUTO, 2, 0);
+}
+
+/* the same bytes from every kernel set and thread count; frame info; the memory a decoder needs */
+static void case_same_bytes(void) {
+    size_t a, b, c3;
+    unsigned char *x = compress(text, 40000, &a, LLMZ_KERNELS_REF, 1, 4096);
+    unsigned char *y = compress(text, 40000, &b, LLMZ_KERNELS_AUTO, 2, 4096);
+    unsigned char *z = compress(text, 40000, &c3, LLMZ_KERNELS_AUTO, 1, 4096);
+    CHECK(a == b && b == c3 && memcmp(x, y, a) == 0 && memcmp(y, z, a) == 0); /* same bytes every way */
+    /* frame info */
+    llmz_frame_info fi;
+    CHECK_EQ(llmz_frame_get_info(&fi, x, a), LLMZ_OK);
+    CHECK_EQ(fi.orig_size, 40000);
+    CHECK_EQ(fi.frame_size, a);
+    CHECK_EQ(fi.n_chunks, 10);
+    CHECK_EQ(fi.window, 64); /* the tiny model's context */
+    CHECK_EQ(fi.keep, 16);
+    /* memory: what the decoding threads hold depends on their number (each lane of a team its batch and
+    ** logits; one thread one larger batch, its logits a big block in whole 2 MiB pages, mem.h); the memory
+    ** limit is checked against exactly that figure (a limit at the smaller of the two refuses the other
+    ** count, and the count it fits decodes) */
     {
-        size_t a, b, c3;
-        unsigned char *x = compress(text, 40000, &a, LLMZ_KERNELS_REF, 1, 4096);
-        unsigned char *y = compress(text, 40000, &b, LLMZ_KERNELS_AUTO, 2, 4096);
-        unsigned char *z = compress(text, 40000, &c3, LLMZ_KERNELS_AUTO, 1, 4096);
-        CHECK(a == b && b == c3 && memcmp(x, y, a) == 0 && memcmp(y, z, a) == 0); /* same bytes every way */
-        /* frame info */
-        llmz_frame_info fi;
-        CHECK_EQ(llmz_frame_get_info(&fi, x, a), LLMZ_OK);
-        CHECK_EQ(fi.orig_size, 40000);
-        CHECK_EQ(fi.frame_size, a);
-        CHECK_EQ(fi.n_chunks, 10);
-        CHECK_EQ(fi.window, 64); /* the tiny model's context */
-        CHECK_EQ(fi.keep, 16);
-        /* memory: what the decoding threads hold depends on their number (each lane of a team its batch and
-        ** logits; one thread one larger batch, its logits a big block in whole 2 MiB pages, mem.h); the memory
-        ** limit is checked against exactly that figure (a limit at the smaller of the two refuses the other
-        ** count, and the count it fits decodes) */
-        {
-            llmz_dctx *d1 = llmz_dctx_create(M), *d4 = llmz_dctx_create(M);
-            CHECK_EQ(llmz_dctx_set(d4, LLMZ_P_THREADS, 4), LLMZ_OK);
-            CHECK_EQ(llmz_dctx_set(d1, LLMZ_P_THREADS, 1), LLMZ_OK);
-            uint64_t m1 = llmz_dctx_frame_memory(d1, &fi), m4 = llmz_dctx_frame_memory(d4, &fi);
-            CHECK(m1 > fi.orig_size + fi.frame_size && m4 > fi.orig_size + fi.frame_size);
-            CHECK(m4 != m1);
-            llmz_dctx *lo = m1 < m4 ? d1 : d4, *hi = m1 < m4 ? d4 : d1;
-            uint64_t lim = m1 < m4 ? m1 : m4;
-            CHECK_EQ(llmz_dctx_set(d1, LLMZ_P_MEMLIMIT, (long long)lim), LLMZ_OK);
-            CHECK_EQ(llmz_dctx_set(d4, LLMZ_P_MEMLIMIT, (long long)lim), LLMZ_OK);
-            unsigned char *o = malloc(40000);
-            size_t on1 = 0;
-            CHECK_EQ(llmz_decompress_frame(hi, o, 40000, &on1, x, a, NULL), LLMZ_ERR_MEMLIMIT);
-            CHECK_EQ(llmz_decompress_frame(lo, o, 40000, &on1, x, a, NULL), LLMZ_OK);
-            CHECK(on1 == 40000 && memcmp(o, text, 40000) == 0);
-            free(o);
-            llmz_dctx_free(d1);
-            llmz_dctx_free(d4);
-        }
-        CHECK(strcmp(fi.model_name, llmz_model_name(M)) == 0);
-        size_t need = 0;
-        CHECK_EQ(llmz_frame_header_size(x, 3, &need), LLMZ_ERR_TRUNCATED);
-        CHECK_EQ(llmz_frame_header_size(x, a, &need), LLMZ_OK);
-        CHECK(need == fi.header_size);
-        free(x);
-        x = compress(text, 6000, &a, LLMZ_KERNELS_AUTO, 1, 4096);
-        /* every truncation and every single-byte flip fails cleanly (never OK with wrong output) */
-        unsigned char *out;
+        llmz_dctx *d1 = llmz_dctx_create(M), *d4 = llmz_dctx_create(M);
+        CHECK_EQ(llmz_dctx_set(d4, LLMZ_P_THREADS, 4), LLMZ_OK);
+        CHECK_EQ(llmz_dctx_set(d1, LLMZ_P_THREADS, 1), LLMZ_OK);
+        uint64_t m1 = llmz_dctx_frame_memory(d1, &fi), m4 = llmz_dctx_frame_memory(d4, &fi);
+        CHECK(m1 > fi.orig_size + fi.frame_size && m4 > fi.orig_size + fi.frame_size);
+        CHECK(m4 != m1);
+        llmz_dctx *lo = m1 < m4 ? d1 : d4, *hi = m1 < m4 ? d4 : d1;
+        uint64_t lim = m1 < m4 ? m1 : m4;
+        CHECK_EQ(llmz_dctx_set(d1, LLMZ_P_MEMLIMIT, (long long)lim), LLMZ_OK);
+        CHECK_EQ(llmz_dctx_set(d4, LLMZ_P_MEMLIMIT, (long long)lim), LLMZ_OK);
+        unsigned char *o = malloc(40000);
+        size_t on1 = 0;
+        CHECK_EQ(llmz_decompress_frame(hi, o, 40000, &on1, x, a, NULL), LLMZ_ERR_MEMLIMIT);
+        CHECK_EQ(llmz_decompress_frame(lo, o, 40000, &on1, x, a, NULL), LLMZ_OK);
+        CHECK(on1 == 40000 && memcmp(o, text, 40000) == 0);
+        free(o);
+        llmz_dctx_free(d1);
+        llmz_dctx_free(d4);
+    }
+    CHECK(strcmp(fi.model_name, llmz_model_name(M)) == 0);
+    size_t need = 0;
+    CHECK_EQ(llmz_frame_header_size(x, 3, &need), LLMZ_ERR_TRUNCATED);
+    CHECK_EQ(llmz_frame_header_size(x, a, &need), LLMZ_OK);
+    CHECK(need == fi.header_size);
+    free(x);
+    free(y);
+    free(z);
+}
+
+/* every truncation and every single-byte flip of a frame fails cleanly */
+static void case_damage(void) {
+    size_t a;
+    unsigned char *x = compress(text, 6000, &a, LLMZ_KERNELS_AUTO, 1, 4096);
+    /* every truncation and every single-byte flip fails cleanly (never OK with wrong output) */
+    unsigned char *out;
+    size_t on;
+    int bad = 0;
+    for (size_t cut = 0; cut < a; cut += (cut < 160 ? 1 : 97)) {
+        int r = decompress(x, cut, &out, &on, LLMZ_KERNELS_AUTO, 1);
+        bad += r == LLMZ_OK;
+        free(out);
+    }
+    CHECK_EQ(bad, 0);
+    int wrong = 0;
+    llmz_frame_info hi;
+    CHECK_EQ(llmz_frame_get_info(&hi, x, a), LLMZ_OK);
+    for (size_t pos = 0; pos < a; pos += (pos < 160 ? 1 : 53)) {
+        x[pos] ^= (unsigned char)(1u << (pos % 8));
+        int r = decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 1);
+        /* never OK with wrong output.  A flip may leave the output intact (the range decoder can pick the same
+        ** symbols from a value nudged inside a wide interval); the chunk CRC then rightly passes. */
+        if (r == LLMZ_OK && (on != 6000 || memcmp(out, text, on) != 0)) wrong++;
+        if (r == LLMZ_OK && pos < hi.header_size) wrong++; /* header and chunk table: every flip is caught */
+        free(out);
+        x[pos] ^= (unsigned char)(1u << (pos % 8));
+    }
+    CHECK_EQ(wrong, 0);
+    free(x);
+}
+
+/* wrong model: same tokenizer, other weights; and an F16 model codes too */
+static void case_wrong_model(void) {
+    char path[512];
+    size_t a;
+    unsigned char *x = compress(text, 6000, &a, LLMZ_KERNELS_AUTO, 1, 4096);
+    llmz_model *M2 = NULL;
+    snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
+    if (llmz_model_load_file(&M2, path) == LLMZ_OK) {
+        llmz_dctx *d = llmz_dctx_create(M2);
+        unsigned char *buf = malloc(6000);
+        size_t dn;
+        CHECK_EQ(llmz_decompress_frame(d, buf, 6000, &dn, x, a, NULL), LLMZ_ERR_MODEL_MISMATCH);
+        free(buf);
+        llmz_dctx_free(d);
+        /* F16 tensors load and code too */
+        llmz_model *keep = M;
+        M = M2;
+        roundtrip("f16 model", text, 3000, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
+        M = keep;
+        llmz_model_free(M2);
+    } else {
+        T_SKIP("tiny-f16.gguf absent: wrong-model check skipped");
+    }
+    free(x);
+}
+
+/* concatenated frames are two frames back to back; each decodes by itself */
+static void case_concat(void) {
+    size_t a, b;
+    unsigned char *x = compress(text, 1000, &a, LLMZ_KERNELS_AUTO, 1, 0);
+    unsigned char *y = compress(rnd, 500, &b, LLMZ_KERNELS_AUTO, 1, 0);
+    unsigned char *cat = malloc(a + b);
+    memcpy(cat, x, a);
+    memcpy(cat + a, y, b);
+    /* two archives spliced: the head of one glued to the tail of the other never decodes */
+    {
+        size_t ha = a / 2, tb = b - b / 2;
+        unsigned char *sp = malloc(ha + tb), *out;
+        memcpy(sp, x, ha);
+        memcpy(sp + ha, y + b / 2, tb);
         size_t on;
-        int bad = 0;
-        for (size_t cut = 0; cut < a; cut += (cut < 160 ? 1 : 97)) {
-            int r = decompress(x, cut, &out, &on, LLMZ_KERNELS_AUTO, 1);
-            bad += r == LLMZ_OK;
-            free(out);
-        }
-        CHECK_EQ(bad, 0);
-        int wrong = 0;
-        llmz_frame_info hi;
-        CHECK_EQ(llmz_frame_get_info(&hi, x, a), LLMZ_OK);
-        for (size_t pos = 0; pos < a; pos += (pos < 160 ? 1 : 53)) {
-            x[pos] ^= (unsigned char)(1u << (pos % 8));
-            int r = decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 1);
-            /* never OK with wrong output.  A flip may leave the output intact (the range decoder can pick the same
-            ** symbols from a value nudged inside a wide interval); the chunk CRC then rightly passes. */
-            if (r == LLMZ_OK && (on != 6000 || memcmp(out, text, on) != 0)) wrong++;
-            if (r == LLMZ_OK && pos < hi.header_size) wrong++; /* header and chunk table: every flip is caught */
-            free(out);
-            x[pos] ^= (unsigned char)(1u << (pos % 8));
-        }
-        CHECK_EQ(wrong, 0);
-        /* wrong model: same tokenizer, other weights */
-        llmz_model *M2 = NULL;
-        snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
-        if (llmz_model_load_file(&M2, path) == LLMZ_OK) {
-            llmz_dctx *d = llmz_dctx_create(M2);
-            unsigned char *buf = malloc(6000);
-            size_t dn;
-            CHECK_EQ(llmz_decompress_frame(d, buf, 6000, &dn, x, a, NULL), LLMZ_ERR_MODEL_MISMATCH);
-            free(buf);
-            llmz_dctx_free(d);
-            /* F16 tensors load and code too */
-            llmz_model *keep = M;
-            M = M2;
-            roundtrip("f16 model", text, 3000, LLMZ_KERNELS_REF, 1, LLMZ_KERNELS_AUTO, 2, 0);
-            M = keep;
-            llmz_model_free(M2);
-        } else {
-            T_SKIP("tiny-f16.gguf absent: wrong-model check skipped");
-        }
-        free(x);
-        free(y);
-        free(z);
+        CHECK(decompress(sp, ha + tb, &out, &on, LLMZ_KERNELS_AUTO, 1) != LLMZ_OK);
+        free(out);
+        free(sp);
     }
-    /* concatenated frames are two frames back to back; each decodes by itself */
-    {
-        size_t a, b;
-        unsigned char *x = compress(text, 1000, &a, LLMZ_KERNELS_AUTO, 1, 0);
-        unsigned char *y = compress(rnd, 500, &b, LLMZ_KERNELS_AUTO, 1, 0);
-        unsigned char *cat = malloc(a + b);
-        memcpy(cat, x, a);
-        memcpy(cat + a, y, b);
-        /* two archives spliced: the head of one glued to the tail of the other never decodes */
-        {
-            size_t ha = a / 2, tb = b - b / 2;
-            unsigned char *sp = malloc(ha + tb), *out;
-            memcpy(sp, x, ha);
-            memcpy(sp + ha, y + b / 2, tb);
-            size_t on;
-            CHECK(decompress(sp, ha + tb, &out, &on, LLMZ_KERNELS_AUTO, 1) != LLMZ_OK);
-            free(out);
-            free(sp);
-        }
-        llmz_frame_info f1, f2;
-        CHECK_EQ(llmz_frame_get_info(&f1, cat, a + b), LLMZ_OK);
-        CHECK_EQ(f1.frame_size, a);
-        CHECK_EQ(llmz_frame_get_info(&f2, cat + a, b), LLMZ_OK);
-        CHECK_EQ(f2.orig_size, 500);
-        free(x);
-        free(y);
-        free(cat);
-    }
-    /* automatic chunk size: 1/16 of the frame, a power of two in [64 KiB, 1 MiB]; input size only */
+    llmz_frame_info f1, f2;
+    CHECK_EQ(llmz_frame_get_info(&f1, cat, a + b), LLMZ_OK);
+    CHECK_EQ(f1.frame_size, a);
+    CHECK_EQ(llmz_frame_get_info(&f2, cat + a, b), LLMZ_OK);
+    CHECK_EQ(f2.orig_size, 500);
+    free(x);
+    free(y);
+    free(cat);
+}
+
+/* automatic chunk size: 1/16 of the frame, a power of two in [64 KiB, 1 MiB]; input size only */
+static void case_auto_chunk(void) {
     CHECK_EQ(llmz_auto_chunk(0), 65536u);
     CHECK_EQ(llmz_auto_chunk(65536), 65536u);        /* one chunk */
     CHECK_EQ(llmz_auto_chunk(65537), 32769u);        /* two equal chunks */
@@ -230,211 +236,245 @@ int main(void) {
         uint64_t c = llmz_auto_chunk(sz), n = (sz + c - 1) / c;
         CHECK(c >= 1 && c <= LLMZ_AUTO_CHUNK_MAX && (n == 1 || n % 2 == 0));
     }
-    /* without adaptation: a different (flag-free) frame that also round-trips */
-    {
-        llmz_cctx *c = llmz_cctx_create(M);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_LINE), LLMZ_ERR_PARAM); /* the line model needs n-grams */
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_FIELD | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM); /* so do */
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_SSE | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM);  /* these */
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL + 1), LLMZ_ERR_PARAM);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, -1), LLMZ_ERR_PARAM);
-        size_t cap = llmz_frame_bound(5000), n0, n1;
-        unsigned char *x = malloc(cap), *out;
-        CHECK_EQ(llmz_compress_frame(c, x, cap, &n0, text, 5000, NULL), LLMZ_OK);
-        CHECK_EQ(x[5] & 1, 0); /* flags byte: no adaptation */
-        CHECK_EQ(decompress(x, n0, &out, &n1, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
-        CHECK(n1 == 5000 && memcmp(out, text, 5000) == 0);
-        free(out);
-        size_t n2;
-        unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
-        CHECK_EQ(y[5], 0x77); /* default: cache + match, n-grams, line, field models, SSE, line-end normalisation */
-        free(y);
-        free(x);
-        /* each set of online models: its flag bits, and a round trip */
-        for (int a = 1; a <= LLMZ_ADAPT_ALL; a++) {
-            size_t na, nb;
-            unsigned char *z = malloc(cap), *back;
-            if ((a & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)) && !(a & LLMZ_ADAPT_NGRAM)) {
-                CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_ERR_PARAM);
-                free(z);
-                continue;
-            }
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_OK);
-            /* 5000 bytes in chunks of 4096: two chunks, one group when LLMZ_ADAPT_GROUP is set */
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
-            CHECK_EQ(llmz_compress_frame(c, z, cap, &na, text, 5000, NULL), LLMZ_OK);
-            CHECK_EQ(z[5] & 0xf5, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
-                                      ((a & LLMZ_ADAPT_LINE) ? 0x10 : 0) | ((a & LLMZ_ADAPT_FIELD) ? 0x20 : 0) |
-                                      ((a & LLMZ_ADAPT_SSE) ? 0x40 : 0) | ((a & LLMZ_ADAPT_GROUP) ? 0x80 : 0));
-            /* quick (t.h, the sanitizer build): the fastest kernels, which are checked against ref elsewhere */
-            CHECK_EQ(decompress(z, na, &back, &nb, t_quick() ? LLMZ_KERNELS_AUTO : LLMZ_KERNELS_REF, 1), LLMZ_OK);
-            CHECK(nb == 5000 && memcmp(back, text, 5000) == 0);
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
-            free(back);
+}
+
+/* without adaptation: a different (flag-free) frame that also round-trips */
+static void case_adapt_sets(void) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, 0), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_LINE), LLMZ_ERR_PARAM); /* the line model needs n-grams */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_FIELD | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM); /* so do */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_SSE | LLMZ_ADAPT_MATCH), LLMZ_ERR_PARAM);  /* these */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL + 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, -1), LLMZ_ERR_PARAM);
+    size_t cap = llmz_frame_bound(5000), n0, n1;
+    unsigned char *x = malloc(cap), *out;
+    CHECK_EQ(llmz_compress_frame(c, x, cap, &n0, text, 5000, NULL), LLMZ_OK);
+    CHECK_EQ(x[5] & 1, 0); /* flags byte: no adaptation */
+    CHECK_EQ(decompress(x, n0, &out, &n1, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(n1 == 5000 && memcmp(out, text, 5000) == 0);
+    free(out);
+    size_t n2;
+    unsigned char *y = compress(text, 5000, &n2, LLMZ_KERNELS_AUTO, 1, 0);
+    CHECK_EQ(y[5], 0x77); /* default: cache + match, n-grams, line, field models, SSE, line-end normalisation */
+    free(y);
+    free(x);
+    /* each set of online models: its flag bits, and a round trip */
+    for (int a = 1; a <= LLMZ_ADAPT_ALL; a++) {
+        size_t na, nb;
+        unsigned char *z = malloc(cap), *back;
+        if ((a & (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)) && !(a & LLMZ_ADAPT_NGRAM)) {
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_ERR_PARAM);
             free(z);
+            continue;
         }
-        llmz_cctx_free(c);
-    }
-    /* the format version written (LLMZ_P_FORMAT): every version decodes; without online models they code the
-    ** chunks alike (only byte 4 and the header CRC differ), with them each version's models make other bytes */
-    {
-        enum { NV = LLMZ_FORMAT_VERSION - LLMZ_FORMAT_OLDEST + 1 };
-        llmz_cctx *c = llmz_cctx_create(M);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_OLDEST - 1), LLMZ_ERR_PARAM);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_VERSION + 1), LLMZ_ERR_PARAM);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, a), LLMZ_OK);
+        /* 5000 bytes in chunks of 4096: two chunks, one group when LLMZ_ADAPT_GROUP is set */
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
-        size_t cap = llmz_frame_bound(9000);
-        for (int adapt = 0; adapt <= LLMZ_ADAPT_ALL; adapt += LLMZ_ADAPT_ALL) {
-            unsigned char *z[NV];
-            size_t nz[NV];
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, adapt), LLMZ_OK);
-            for (int i = 0; i < NV; i++) {
-                int v = LLMZ_FORMAT_OLDEST + i;
-                unsigned char *back;
-                size_t nb;
-                z[i] = malloc(cap);
-                CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, v), LLMZ_OK);
-                CHECK_EQ(llmz_compress_frame(c, z[i], cap, &nz[i], text, 9000, NULL), LLMZ_OK);
-                CHECK_EQ(z[i][4], v);
-                llmz_frame_info fi;
-                CHECK_EQ(llmz_frame_get_info(&fi, z[i], nz[i]), LLMZ_OK);
-                CHECK_EQ(fi.format_version, (unsigned)v);
-                for (int t = 1; t <= 3; t += 2) {
-                    CHECK_EQ(decompress(z[i], nz[i], &back, &nb, LLMZ_KERNELS_AUTO, t), LLMZ_OK);
-                    CHECK(nb == 9000 && memcmp(back, text, 9000) == 0);
-                    free(back);
-                }
-            }
-            size_t crc_at = 61 + z[0][40]; /* the header CRC */
-            for (int i = 1; i < NV; i++) {
-                int same_rest = nz[0] == nz[i] && memcmp(z[0], z[i], 4) == 0 && memcmp(z[0] + 5, z[i] + 5, crc_at - 5) == 0 &&
-                                memcmp(z[0] + crc_at + 4, z[i] + crc_at + 4, nz[0] - crc_at - 4) == 0;
-                CHECK_EQ(same_rest, adapt == 0);
-                CHECK(adapt == 0 || nz[i - 1] != nz[i] || memcmp(z[i - 1], z[i], nz[i]) != 0);
-            }
-            for (int i = 0; i < NV; i++) free(z[i]);
-        }
-        llmz_cctx_free(c);
-    }
-    /* chunk groups (frame flag bit 7): a frame's chunks share their online models, in groups of 16 */
-    {
-        size_t n = 80000, ng, nu, nd;
-        unsigned char *mixed = malloc(n), *out;
-        memcpy(mixed, text, n);
-        memcpy(mixed + 3 * 4096, rnd, 4096); /* chunk 3 stays raw (and takes no part in its group's models) */
-        for (size_t i = 7 * 4096; i < 7 * 4096 + 300; i++) mixed[i] = '\r'; /* chunk 7: CRs, not CRLF */
-        memcpy(mixed + 9 * 4096, "a\r\nb\r\n", 6); /* chunk 9: CRLF text (method 2) */
-        /* 20 chunks of 4096: groups of 16 and 4 */
-        unsigned char *g1 = compress(mixed, n, &ng, LLMZ_KERNELS_REF, 1, 4096);
-        llmz_frame_info fi;
-        CHECK_EQ(llmz_frame_get_info(&fi, g1, ng), LLMZ_OK);
-        CHECK_EQ(fi.n_chunks, 20u);
-        CHECK_EQ(fi.raw_chunks, 1u);
-        CHECK_EQ(fi.flags, 0xf7u);
-        /* the same bytes from every kernel set and thread count (lanes on a team, or one thread); quick: coded on
-        ** 3 threads only, decoded on 1 and 2 */
-        int ts[] = {2, 3, 5}, quick = t_quick();
-        for (int i = quick; i < (quick ? 2 : 3); i++) {
-            size_t nx;
-            unsigned char *x = compress(mixed, n, &nx, LLMZ_KERNELS_AUTO, ts[i], 4096);
-            CHECK(nx == ng && memcmp(x, g1, ng) == 0);
-            free(x);
-        }
-        for (int t = 1; t <= (quick ? 2 : 4); t++) {
-            CHECK_EQ(decompress(g1, ng, &out, &nd, t % 2 ? LLMZ_KERNELS_AUTO : LLMZ_KERNELS_REF, t), LLMZ_OK);
-            CHECK(nd == n && memcmp(out, mixed, n) == 0);
-            free(out);
-        }
-        /* the shared models pay on repetitive text: smaller than the chunks coded alone */
-        llmz_cctx *c = llmz_cctx_create(M);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP), LLMZ_OK);
-        unsigned char *u = malloc(llmz_frame_bound(n));
-        CHECK_EQ(llmz_compress_frame(c, u, llmz_frame_bound(n), &nu, mixed, n, NULL), LLMZ_OK);
-        CHECK_EQ(u[5], 0x77);
-        CHECK(ng < nu);
-        fprintf(stderr, "groups: %zu bytes, chunks alone: %zu\n", ng, nu);
-        /* a chunk of a group that comes out larger than stored: the frame is coded again without groups */
-        unsigned char *hard = malloc(8192);
-        for (size_t i = 0; i < 8192; i++) hard[i] = (unsigned char)(next() % 160 + 48); /* not uniform over 256 */
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL), LLMZ_OK);
-        size_t nh;
-        unsigned char *h = malloc(llmz_frame_bound(8192));
-        CHECK_EQ(llmz_compress_frame(c, h, llmz_frame_bound(8192), &nh, hard, 8192, NULL), LLMZ_OK);
-        CHECK_EQ(llmz_frame_get_info(&fi, h, nh), LLMZ_OK);
-        CHECK_EQ(fi.n_chunks, 2u);
-        CHECK_EQ(fi.raw_chunks, 2u);
-        CHECK_EQ(fi.flags & 0x80u, 0u);
-        CHECK_EQ(decompress(h, nh, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
-        CHECK(nd == 8192 && memcmp(out, hard, 8192) == 0);
-        free(out);
-        /* an input of 16 KiB or less is one chunk; more, up to the automatic chunk size, is two in a group */
+        CHECK_EQ(llmz_compress_frame(c, z, cap, &na, text, 5000, NULL), LLMZ_OK);
+        CHECK_EQ(z[5] & 0xf5, ((a & LLMZ_ADAPT_MATCH) ? 1 : 0) | ((a & LLMZ_ADAPT_NGRAM) ? 4 : 0) |
+                                  ((a & LLMZ_ADAPT_LINE) ? 0x10 : 0) | ((a & LLMZ_ADAPT_FIELD) ? 0x20 : 0) |
+                                  ((a & LLMZ_ADAPT_SSE) ? 0x40 : 0) | ((a & LLMZ_ADAPT_GROUP) ? 0x80 : 0));
+        /* quick (t.h, the sanitizer build): the fastest kernels, which are checked against ref elsewhere */
+        CHECK_EQ(decompress(z, na, &back, &nb, t_quick() ? LLMZ_KERNELS_AUTO : LLMZ_KERNELS_REF, 1), LLMZ_OK);
+        CHECK(nb == 5000 && memcmp(back, text, 5000) == 0);
         CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
-        size_t sizes[] = {16384, 16385, 65536};
-        unsigned chunks_want[] = {1, 2, 2};
-        for (int i = 0; i < 3; i++) {
-            size_t nz;
-            unsigned char *z = malloc(llmz_frame_bound(sizes[i]));
-            CHECK_EQ(llmz_compress_frame(c, z, llmz_frame_bound(sizes[i]), &nz, text, sizes[i], NULL), LLMZ_OK);
-            CHECK_EQ(llmz_frame_get_info(&fi, z, nz), LLMZ_OK);
-            CHECK_EQ(fi.n_chunks, chunks_want[i]);
-            CHECK_EQ(fi.flags, chunks_want[i] > 1 ? 0xf7u : 0x77u);
-            CHECK_EQ(decompress(z, nz, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
-            CHECK(nd == sizes[i] && memcmp(out, text, sizes[i]) == 0);
-            free(out);
-            free(z);
+        free(back);
+        free(z);
+    }
+    llmz_cctx_free(c);
+}
+
+/* the format version written (LLMZ_P_FORMAT): every version decodes; without online models they code the
+** chunks alike (only byte 4 and the header CRC differ), with them each version's models make other bytes */
+static void case_format_versions(void) {
+    enum { NV = LLMZ_FORMAT_VERSION - LLMZ_FORMAT_OLDEST + 1 };
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_OLDEST - 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_VERSION + 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
+    size_t cap = llmz_frame_bound(9000);
+    for (int adapt = 0; adapt <= LLMZ_ADAPT_ALL; adapt += LLMZ_ADAPT_ALL) {
+        unsigned char *z[NV];
+        size_t nz[NV];
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, adapt), LLMZ_OK);
+        for (int i = 0; i < NV; i++) {
+            int v = LLMZ_FORMAT_OLDEST + i;
+            unsigned char *back;
+            size_t nb;
+            z[i] = malloc(cap);
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, v), LLMZ_OK);
+            CHECK_EQ(llmz_compress_frame(c, z[i], cap, &nz[i], text, 9000, NULL), LLMZ_OK);
+            CHECK_EQ(z[i][4], v);
+            llmz_frame_info fi;
+            CHECK_EQ(llmz_frame_get_info(&fi, z[i], nz[i]), LLMZ_OK);
+            CHECK_EQ(fi.format_version, (unsigned)v);
+            for (int t = 1; t <= 3; t += 2) {
+                CHECK_EQ(decompress(z[i], nz[i], &back, &nb, LLMZ_KERNELS_AUTO, t), LLMZ_OK);
+                CHECK(nb == 9000 && memcmp(back, text, 9000) == 0);
+                free(back);
+            }
         }
-        llmz_cctx_free(c);
-        free(h);
-        free(hard);
-        free(u);
-        free(g1);
-        free(mixed);
+        size_t crc_at = 61 + z[0][40]; /* the header CRC */
+        for (int i = 1; i < NV; i++) {
+            int same_rest = nz[0] == nz[i] && memcmp(z[0], z[i], 4) == 0 && memcmp(z[0] + 5, z[i] + 5, crc_at - 5) == 0 &&
+                            memcmp(z[0] + crc_at + 4, z[i] + crc_at + 4, nz[0] - crc_at - 4) == 0;
+            CHECK_EQ(same_rest, adapt == 0);
+            CHECK(adapt == 0 || nz[i - 1] != nz[i] || memcmp(z[i - 1], z[i], nz[i]) != 0);
+        }
+        for (int i = 0; i < NV; i++) free(z[i]);
     }
-    /* CRLF text is coded as LF text (chunk method 2) and restored exactly; anything else with CRs is not */
-    {
-        size_t n = 20000;
-        unsigned char *crlf = malloc(n);
-        for (size_t i = 0; i < n; i++) crlf[i] = text[i] == '\n' ? '\r' : text[i];
-        for (size_t i = 0; i + 1 < n; i++)
-            if (crlf[i] == '\r') crlf[++i] = '\n';
-        crlf[n - 1] = 'x';
-        size_t cn, dn;
-        unsigned char *c = compress(crlf, n, &cn, LLMZ_KERNELS_AUTO, 2, 4096), *d;
-        llmz_frame_info fi;
-        CHECK_EQ(llmz_frame_get_info(&fi, c, cn), LLMZ_OK);
-        CHECK(fi.flags & 2);
-        CHECK(c[fi.header_size - 4 - 9 * fi.n_chunks + 4] == 2); /* first chunk: method 2 */
-        CHECK_EQ(decompress(c, cn, &d, &dn, LLMZ_KERNELS_REF, 1), LLMZ_OK);
-        CHECK(dn == n && memcmp(d, crlf, n) == 0);
-        free(c);
-        free(d);
-        /* a lone CR, a lone LF, a CRLF split across a chunk boundary: still exact */
-        crlf[100] = '\r';
-        crlf[101] = 'a';
-        crlf[4095] = '\r';
-        crlf[4096] = '\n';
-        crlf[5000] = '\n';
-        roundtrip("crlf with lone CR/LF", crlf, n, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_REF, 2, 4096);
-        free(crlf);
+    llmz_cctx_free(c);
+}
+
+/* chunk groups (frame flag bit 7): a frame's chunks share their online models, in groups of 16 */
+static void case_groups(void) {
+    size_t n = 80000, ng, nu, nd;
+    unsigned char *mixed = malloc(n), *out;
+    memcpy(mixed, text, n);
+    memcpy(mixed + 3 * 4096, rnd, 4096); /* chunk 3 stays raw (and takes no part in its group's models) */
+    for (size_t i = 7 * 4096; i < 7 * 4096 + 300; i++) mixed[i] = '\r'; /* chunk 7: CRs, not CRLF */
+    memcpy(mixed + 9 * 4096, "a\r\nb\r\n", 6); /* chunk 9: CRLF text (method 2) */
+    /* 20 chunks of 4096: groups of 16 and 4 */
+    unsigned char *g1 = compress(mixed, n, &ng, LLMZ_KERNELS_REF, 1, 4096);
+    llmz_frame_info fi;
+    CHECK_EQ(llmz_frame_get_info(&fi, g1, ng), LLMZ_OK);
+    CHECK_EQ(fi.n_chunks, 20u);
+    CHECK_EQ(fi.raw_chunks, 1u);
+    CHECK_EQ(fi.flags, 0xf7u);
+    /* the same bytes from every kernel set and thread count (lanes on a team, or one thread); quick: coded on
+    ** 3 threads only, decoded on 1 and 2 */
+    int ts[] = {2, 3, 5}, quick = t_quick();
+    for (int i = quick; i < (quick ? 2 : 3); i++) {
+        size_t nx;
+        unsigned char *x = compress(mixed, n, &nx, LLMZ_KERNELS_AUTO, ts[i], 4096);
+        CHECK(nx == ng && memcmp(x, g1, ng) == 0);
+        free(x);
     }
-    /* parameters are validated */
-    {
-        llmz_cctx *c = llmz_cctx_create(M);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, 0), LLMZ_ERR_PARAM);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 1), LLMZ_ERR_PARAM);
-        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, 99), LLMZ_ERR_PARAM);
-        unsigned char small[8];
-        size_t sn;
-        CHECK_EQ(llmz_compress_frame(c, small, sizeof small, &sn, text, 100, NULL), LLMZ_ERR_DST_TOO_SMALL);
-        llmz_cctx_free(c);
-        CHECK(strcmp(llmz_error_name(LLMZ_ERR_CHECKSUM), "checksum mismatch") == 0);
-        CHECK(strcmp(llmz_error_name(12345), "unknown error") == 0);
+    for (int t = 1; t <= (quick ? 2 : 4); t++) {
+        CHECK_EQ(decompress(g1, ng, &out, &nd, t % 2 ? LLMZ_KERNELS_AUTO : LLMZ_KERNELS_REF, t), LLMZ_OK);
+        CHECK(nd == n && memcmp(out, mixed, n) == 0);
+        free(out);
     }
+    /* the shared models pay on repetitive text: smaller than the chunks coded alone */
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP), LLMZ_OK);
+    unsigned char *u = malloc(llmz_frame_bound(n));
+    CHECK_EQ(llmz_compress_frame(c, u, llmz_frame_bound(n), &nu, mixed, n, NULL), LLMZ_OK);
+    CHECK_EQ(u[5], 0x77);
+    CHECK(ng < nu);
+    fprintf(stderr, "groups: %zu bytes, chunks alone: %zu\n", ng, nu);
+    /* a chunk of a group that comes out larger than stored: the frame is coded again without groups */
+    unsigned char *hard = malloc(8192);
+    rng = rng_cases;
+    for (size_t i = 0; i < 8192; i++) hard[i] = (unsigned char)(next() % 160 + 48); /* not uniform over 256 */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL), LLMZ_OK);
+    size_t nh;
+    unsigned char *h = malloc(llmz_frame_bound(8192));
+    CHECK_EQ(llmz_compress_frame(c, h, llmz_frame_bound(8192), &nh, hard, 8192, NULL), LLMZ_OK);
+    CHECK_EQ(llmz_frame_get_info(&fi, h, nh), LLMZ_OK);
+    CHECK_EQ(fi.n_chunks, 2u);
+    CHECK_EQ(fi.raw_chunks, 2u);
+    CHECK_EQ(fi.flags & 0x80u, 0u);
+    CHECK_EQ(decompress(h, nh, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(nd == 8192 && memcmp(out, hard, 8192) == 0);
+    free(out);
+    /* an input of 16 KiB or less is one chunk; more, up to the automatic chunk size, is two in a group */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
+    size_t sizes[] = {16384, 16385, 65536};
+    unsigned chunks_want[] = {1, 2, 2};
+    for (int i = 0; i < 3; i++) {
+        size_t nz;
+        unsigned char *z = malloc(llmz_frame_bound(sizes[i]));
+        CHECK_EQ(llmz_compress_frame(c, z, llmz_frame_bound(sizes[i]), &nz, text, sizes[i], NULL), LLMZ_OK);
+        CHECK_EQ(llmz_frame_get_info(&fi, z, nz), LLMZ_OK);
+        CHECK_EQ(fi.n_chunks, chunks_want[i]);
+        CHECK_EQ(fi.flags, chunks_want[i] > 1 ? 0xf7u : 0x77u);
+        CHECK_EQ(decompress(z, nz, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+        CHECK(nd == sizes[i] && memcmp(out, text, sizes[i]) == 0);
+        free(out);
+        free(z);
+    }
+    llmz_cctx_free(c);
+    free(h);
+    free(hard);
+    free(u);
+    free(g1);
+    free(mixed);
+}
+
+/* CRLF text is coded as LF text (chunk method 2) and restored exactly; anything else with CRs is not */
+static void case_crlf(void) {
+    size_t n = 20000;
+    unsigned char *crlf = malloc(n);
+    for (size_t i = 0; i < n; i++) crlf[i] = text[i] == '\n' ? '\r' : text[i];
+    for (size_t i = 0; i + 1 < n; i++)
+        if (crlf[i] == '\r') crlf[++i] = '\n';
+    crlf[n - 1] = 'x';
+    size_t cn, dn;
+    unsigned char *c = compress(crlf, n, &cn, LLMZ_KERNELS_AUTO, 2, 4096), *d;
+    llmz_frame_info fi;
+    CHECK_EQ(llmz_frame_get_info(&fi, c, cn), LLMZ_OK);
+    CHECK(fi.flags & 2);
+    CHECK(c[fi.header_size - 4 - 9 * fi.n_chunks + 4] == 2); /* first chunk: method 2 */
+    CHECK_EQ(decompress(c, cn, &d, &dn, LLMZ_KERNELS_REF, 1), LLMZ_OK);
+    CHECK(dn == n && memcmp(d, crlf, n) == 0);
+    free(c);
+    free(d);
+    /* a lone CR, a lone LF, a CRLF split across a chunk boundary: still exact */
+    crlf[100] = '\r';
+    crlf[101] = 'a';
+    crlf[4095] = '\r';
+    crlf[4096] = '\n';
+    crlf[5000] = '\n';
+    roundtrip("crlf with lone CR/LF", crlf, n, LLMZ_KERNELS_AUTO, 1, LLMZ_KERNELS_REF, 2, 4096);
+    free(crlf);
+}
+
+/* parameters are validated */
+static void case_params(void) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, 0), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, 99), LLMZ_ERR_PARAM);
+    unsigned char small[8];
+    size_t sn;
+    CHECK_EQ(llmz_compress_frame(c, small, sizeof small, &sn, text, 100, NULL), LLMZ_ERR_DST_TOO_SMALL);
+    llmz_cctx_free(c);
+    CHECK(strcmp(llmz_error_name(LLMZ_ERR_CHECKSUM), "checksum mismatch") == 0);
+    CHECK(strcmp(llmz_error_name(12345), "unknown error") == 0);
+}
+
+int main(int argc, char **argv) {
+    static const t_case cases[] = {{"inputs", case_inputs},           {"same_bytes", case_same_bytes},
+                                   {"damage", case_damage},           {"wrong_model", case_wrong_model},
+                                   {"concat", case_concat},           {"auto_chunk", case_auto_chunk},
+                                   {"adapt_sets", case_adapt_sets},   {"format_versions", case_format_versions},
+                                   {"groups", case_groups},           {"crlf", case_crlf},
+                                   {"params", case_params}};
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
+    int rc = llmz_model_load_file(&M, path);
+    CHECK_EQ(rc, LLMZ_OK);
+    if (rc) return T_DONE();
+    const char *ref = "ref", *fast = llmz_kernels_name(LLMZ_KERNELS_AUTO);
+    fprintf(stderr, "kernels: %s vs %s\n", ref, fast);
+    text = malloc(N);
+    rnd = malloc(N);
+    bin = malloc(N);
+    const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, ", "1984 ", "\t"};
+    for (size_t i = 0; i < N;) {
+        const char *w = words[next() % 10];
+        for (; *w && i < N; w++) text[i++] = (unsigned char)*w;
+    }
+    for (size_t i = 0; i < N; i++) rnd[i] = (unsigned char)next();
+    for (size_t i = 0; i < N; i++) bin[i] = (unsigned char)((i % 7 == 0) ? 0 : (i % 13 == 0) ? 0xff : (i & 0x3f));
+    rng_cases = rng;
+    rc = t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
     free(text);
     free(rnd);
     free(bin);
     llmz_model_free(M);
-    return T_DONE();
+    return rc;
 }

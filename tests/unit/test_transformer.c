@@ -28,9 +28,14 @@ int main(void) {
     const kernel_set *sets[3] = {kernels_get(LLMZ_KERNELS_REF), kernels_get(LLMZ_KERNELS_AVX2),
                                  kernels_get(LLMZ_KERNELS_AVX512)};
     float *first = NULL;
+    t_sets counted = {0, 0};
     for (int k = 0; k < 3; k++) {
         const kernel_set *ks = sets[k];
-        if (!ks) continue;
+        if (!ks) {
+            t_sets_skip(&counted);
+            continue;
+        }
+        t_sets_begin(&counted);
         tf_state *s1 = tf_state_new(m), *s2 = tf_state_new(m), *s3 = tf_state_new(m);
         tf_batch *b1 = tf_batch_new(m, 1), *bn = tf_batch_new(m, N);
         tf_state *rs[512];
@@ -118,9 +123,9 @@ int main(void) {
         if (!first) {
             first = malloc(sizeof(float) * (size_t)N * V);
             memcpy(first, batch, sizeof(float) * (size_t)N * V);
-        } else {
-            CHECK(memcmp(first, batch, sizeof(float) * (size_t)N * V) == 0);
         }
+        CHECK(memcmp(first, batch, sizeof(float) * (size_t)N * V) == 0); /* (the first set too: checks per set alike) */
+        t_sets_end(&counted, llmz_kernels_name(k + LLMZ_KERNELS_REF));
         tf_state_free(s1);
         tf_state_free(s2);
         tf_state_free(s3);
