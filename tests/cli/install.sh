@@ -39,6 +39,10 @@ else
     skip "pkg-config (not installed): flags by hand"
     flags="-I$D/usr/include -L$D/usr/lib -lllmz"
 fi
+# a sanitizer build (make asan-test) gives a library that needs the sanitizers' runtimes in the program too
+if command -v nm >/dev/null 2>&1 && nm -D "$D/usr/lib/libllmz.so.0" 2>/dev/null | grep -q '__asan_'; then
+    flags="$flags -fsanitize=address,undefined"
+fi
 # shellcheck disable=SC2086
 if ${CC:-cc} -std=c11 -o prog "$ROOT/tests/cli/data/api_roundtrip.c" $flags 2>cc.log; then
     ok
