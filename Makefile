@@ -10,6 +10,7 @@
 #   make deb        a Debian package of that install (BUILD/llmz_VERSION_ARCH.deb; dpkg -i installs it)
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (LLMZ_TEST_QUICK: fewer
 #                   repeated configurations of the golden and round-trip tests, each kind still once)
+#   WERROR=1        (any target) the library's warnings are errors (CI builds; the tests always have -Werror)
 
 CC      ?= cc
 # Determinism (docs/determinism.md): no fast-math, no FP contraction, SSE2 floats on x86.
@@ -19,7 +20,8 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla 
 OPT     ?= -O2 -g
 CFLAGS  ?=
 # DETFLAGS come last so that a user's CFLAGS (even -ffast-math) cannot switch them off.
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -pthread -Ilib $(CFLAGS) $(DETFLAGS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(OBJ_WERROR) -pthread -Ilib $(CFLAGS) \
+             $(DETFLAGS)
 LDLIBS  = -pthread -lm
 BUILD  ?= build
 
@@ -128,6 +130,8 @@ LLMZ_VERSION := $(shell sed -n 's/^\#define LLMZ_VERSION_STRING "\(.*\)"/\1/p' l
 # The shared library: the library's sources again as position-independent code, exporting only the functions
 # lib/llmz.h declares (a version script made from the header).
 PIC_OBJ := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIB_SRC)) $(BUILD)/lib/model/embed.o
+WERROR ?= 0
+$(LIB_OBJ) $(PIC_OBJ): OBJ_WERROR = $(if $(filter 1,$(WERROR)),-Werror)
 $(BUILD)/pic/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -MMD -c $< -o $@
@@ -202,13 +206,14 @@ lib/model/kernels.h lib/common/detmath.h:
 #                      FUZZ_SECONDS (default 60); crashes are saved into tests/fuzz/crashes/<target>/ to commit
 #   make fuzz-regress  replay tests/fuzz/corpus and tests/fuzz/crashes without libFuzzer (make test does too)
 #   make tsan-test     test_threads, test_roundtrip and test_transformer (thread teams) under ThreadSanitizer
+#   make tsan-quick    the part of it CI runs (test_threads, test_transformer; a threaded case of test_roundtrip)
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build/fuzz
 FUZZ_TARGETS ?= frame decompress gguf roundtrip
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_BUILD   ?= build/tsan
-.PHONY: fuzz fuzz-build fuzz-regress tsan-test
+.PHONY: fuzz fuzz-build fuzz-regress tsan-test tsan-quick
 
 # the replay driver #includes the fuzz targets
 $(BUILD)/tests/test_fuzz_regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
@@ -228,9 +233,18 @@ fuzz: fuzz-build
 fuzz-regress: $(BUILD)/tests/test_fuzz_regress
 	$(BUILD)/tests/test_fuzz_regress
 
+TSAN_MAKE = $(MAKE) BUILD=$(TSAN_BUILD) OPT="-O2 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread"
+TSAN_RUN  = TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)"
 tsan-test:
-	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O2 -g -fsanitize=thread" LDLIBS="-pthread -lm -fsanitize=thread" \
-	  $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip $(TSAN_BUILD)/tests/test_transformer
-	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_threads
-	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_transformer
-	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(TSAN_BUILD)/tests/test_roundtrip
+	$(TSAN_MAKE) $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_roundtrip $(TSAN_BUILD)/tests/test_transformer
+	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_threads
+	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_transformer
+	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_roundtrip
+# CI's share of it: test_threads, test_transformer, and test_roundtrip's cases TSAN_QUICK_CASES with
+# LLMZ_TEST_QUICK (under TSan on 2 cores: same_bytes 76 s, groups 314 s, all of test_roundtrip over 13 minutes)
+TSAN_QUICK_CASES ?= same_bytes
+tsan-quick:
+	$(TSAN_MAKE) $(TSAN_BUILD)/tests/test_threads $(TSAN_BUILD)/tests/test_transformer $(TSAN_BUILD)/tests/test_roundtrip
+	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_threads
+	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_transformer
+	$(TSAN_RUN) LLMZ_TEST_QUICK=1 $(TSAN_BUILD)/tests/test_roundtrip $(TSAN_QUICK_CASES)
