@@ -351,6 +351,18 @@ static int parse_args(cli_ctx *c, parse_state *ps, int argc, char **argv, const 
     return 0;
 }
 
+/* The end of a run: stdout's buffered output written (an error there is the run's error), everything freed. */
+static int finish(cli_ctx *c, const char **files, int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
+        status = EXIT_ERR;
+    }
+    codec_free(c);
+    free(files);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     cli_ctx c;
@@ -455,13 +467,7 @@ int main(int argc, char **argv)
         status = nfiles == 0 ? analyze_main(&c, NULL, ps.html, ps.tsv, color) : EXIT_OK;
         for (i = 0; i < nfiles; i++)
             if (analyze_main(&c, files[i], ps.html, ps.tsv, color) != EXIT_OK) status = EXIT_ERR;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
-            status = EXIT_ERR;
-        }
-        codec_free(&c);
-        free(files);
-        return status;
+        return finish(&c, files, status);
     }
     if (ps.export_model) {
         if (nfiles != 1 || c.o.output || c.o.to_stdout) {
@@ -517,12 +523,7 @@ int main(int argc, char **argv)
             if (c.model_failed) break; /* every further file would fail the same way */
         }
     }
-    if (c.o.mode == MODE_LIST && ((nfiles > 1 && totals.files > 0) || (c.o.recursive && totals.files > 1))) codec_list_total(&totals);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg_error("(stdout)", "write error: %s", strerror(errno ? errno : EIO));
-        status = EXIT_ERR;
-    }
-    codec_free(&c);
-    free(files);
-    return status;
+    if (c.o.mode == MODE_LIST && ((nfiles > 1 && totals.files > 0) || (c.o.recursive && totals.files > 1)))
+        codec_list_total(&totals);
+    return finish(&c, files, status);
 }
