@@ -78,7 +78,10 @@ static int by_bits(const void *x, const void *y)
     const word_cost *a = x, *b = y;
     return (a->bits < b->bits) - (a->bits > b->bits);
 }
-static int is_word_byte(unsigned char ch) { return ch >= 0x80 || ch == '_' || (unsigned)((ch | 32) - 'a') < 26u || (unsigned)(ch - '0') < 10u; }
+static int is_word_byte(unsigned char ch)
+{
+    return ch >= 0x80 || ch == '_' || (unsigned)((ch | 32) - 'a') < 26u || (unsigned)(ch - '0') < 10u;
+}
 
 /* Words of the input (runs of letters, digits, _ and non-ASCII bytes), each charged with the bits of the tokens
 ** that start inside it; merged by spelling and sorted, costliest first.  Returns the count (*out: malloc'ed). */
@@ -283,7 +286,8 @@ static void html(FILE *f, const analysis *a, const char *name, const llmz_stats 
         size_t len = rec_bytes(a, r, &p), tl = r->top >= 0 ? llmz_model_token_bytes(a->m, r->top, &tp) : 0;
         fprintf(f, "<span style=\"background:hsl(%d,75%%,82%%)\" data-b=\"%.4f\" title=\"%.2f bits (model alone %.2f), "
                    "rank %u, %s; top guess '",
-                120 - 17 * hist_bucket(r->bits), r->bits, r->bits, r->lm_bits, r->rank, PART[r->part < NPART ? r->part : 0]);
+                120 - 17 * hist_bucket(r->bits), r->bits, r->bits, r->lm_bits, r->rank,
+                PART[r->part < NPART ? r->part : 0]);
         put_escaped(f, tp, tl, 0);
         fputs("'\">", f);
         put_escaped(f, p, len, 0);
@@ -295,13 +299,15 @@ static void html(FILE *f, const analysis *a, const char *name, const llmz_stats 
     for (int p = 0; p < NPART; p++)
         if (a->part_n[p])
             fprintf(f, "<tr><td class=\"l\">%s</td><td>%llu</td><td>%.0f</td><td>%.1f%%</td></tr>\n", PART[p],
-                    (unsigned long long)a->part_n[p], a->part_bits[p], a->bits > 0 ? 100 * a->part_bits[p] / a->bits : 0.0);
+                    (unsigned long long)a->part_n[p], a->part_bits[p],
+                    a->bits > 0 ? 100 * a->part_bits[p] / a->bits : 0.0);
     fputs("</table>\n<h2>Bits per token</h2>\n<svg width=\"520\" height=\"190\" role=\"img\">\n", f);
     for (int k = 0; k < NHIST; k++) hmax = a->hist[k] > hmax ? a->hist[k] : hmax;
     for (int k = 0; k < NHIST; k++) {
         double h = 150.0 * (double)a->hist[k] / (double)hmax;
         char lb[16];
-        fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"54\" height=\"%.1f\" fill=\"hsl(%d,60%%,55%%)\"><title>%llu tokens"
+        fprintf(f,
+                "<rect x=\"%d\" y=\"%.1f\" width=\"54\" height=\"%.1f\" fill=\"hsl(%d,60%%,55%%)\"><title>%llu tokens"
                    "</title></rect><text x=\"%d\" y=\"185\" font-size=\"11\">",
                 10 + 64 * k, 165 - h, h, 120 - 17 * k, (unsigned long long)a->hist[k], 14 + 64 * k);
         bucket_label(lb, sizeof lb, k); /* before strlen: argument order is unspecified */

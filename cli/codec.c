@@ -129,7 +129,10 @@ int codec_export_model(cli_ctx *c, const char *name, const char *out)
     return rc;
 }
 
-static int is_path(const char *s) { return strchr(s, '/') != NULL || (strlen(s) > 5 && !strcmp(s + strlen(s) - 5, ".gguf")); }
+static int is_path(const char *s)
+{
+    return strchr(s, '/') != NULL || (strlen(s) > 5 && !strcmp(s + strlen(s) - 5, ".gguf"));
+}
 
 /* The adapter --adapter names (a built-in name or a file), applied to the base model; 0 or -1 (message printed). */
 static int named_adapter(cli_ctx *c, llmz_model **out)
@@ -296,7 +299,8 @@ llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_resul
 {
     llmz_cctx *cc;
     if (choose_model(c, in, n, r) != 0 || !(cc = get_cctx(c))) return NULL;
-    if (set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE, (long long)file_chunk(c, n))) != 0) return NULL;
+    if (set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE, (long long)file_chunk(c, n))) != 0)
+        return NULL;
     return cc;
 }
 
@@ -477,7 +481,8 @@ static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp)
 /* Where the model in use came from, for messages. */
 static void model_origin(const cli_ctx *c, char *buf, size_t cap)
 {
-    if (c->model_bytes) snprintf(buf, cap, " from %s %s", c->o.model_from_env ? "$LLMZ_MODEL" : "--model", c->o.model_path);
+    if (c->model_bytes)
+        snprintf(buf, cap, " from %s %s", c->o.model_from_env ? "$LLMZ_MODEL" : "--model", c->o.model_path);
     else snprintf(buf, cap, " (built in)");
 }
 

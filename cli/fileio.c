@@ -119,8 +119,10 @@ int fio_read_whole(const char *path, const char *what, void **data, size_t *size
         ssize_t r;
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 1u << 20;
-            if (len >= FIO_WHOLE_MAX) { /* a pipe or device that does not end (/dev/zero): refuse, do not exhaust memory */
-                msg_error(path, "cannot read %s: larger than %llu GiB", what, (unsigned long long)(FIO_WHOLE_MAX >> 30));
+            /* a pipe or device that does not end (/dev/zero): refuse, do not exhaust memory */
+            if (len >= FIO_WHOLE_MAX) {
+                msg_error(path, "cannot read %s: larger than %llu GiB", what,
+                          (unsigned long long)(FIO_WHOLE_MAX >> 30));
                 free(buf);
                 close(fd);
                 return -1;
@@ -496,7 +498,8 @@ static void report(const cli_ctx *c, const char *name, const codec_result *r, do
         snprintf(model + ml, sizeof model - ml, "; adapter %s%s", r->adapter[0] ? r->adapter : "none",
                  r->adapter_auto ? " (auto)" : "");
     }
-    snprintf(chunks, sizeof chunks, "%llu %s", (unsigned long long)r->st.chunks, plural(r->st.chunks, "chunk", "chunks"));
+    snprintf(chunks, sizeof chunks, "%llu %s", (unsigned long long)r->st.chunks,
+             plural(r->st.chunks, "chunk", "chunks"));
     if (r->st.raw_chunks) {
         size_t cl = strlen(chunks);
         snprintf(chunks + cl, sizeof chunks - cl, " (%llu stored raw)", (unsigned long long)r->st.raw_chunks);

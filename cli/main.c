@@ -136,7 +136,8 @@ static const long_opt long_opts[] = {
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
     {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
     {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
-    {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR}, /* llmz analyze */
+    /* llmz analyze */
+    {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR},
 };
 
 typedef struct {
@@ -220,7 +221,9 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
             set |= bit;
             p += n + (p[n] == ',');
         }
-        if (*p || !set) return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse, group)", spelled, arg);
+        if (*p || !set)
+            return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse, group)",
+                               spelled, arg);
         c->o.adapt = set;
         break;
     }
