@@ -207,7 +207,8 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
                       {"line", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE},
                       {"field", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_FIELD},
                       {"sse", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_SSE},
-                      {"group", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_GROUP}};
+                      {"group", LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_GROUP},
+                      {"bytes", LLMZ_ADAPT_BYTES}};
         const char *p = arg;
         int set = 0;
         if (!strcmp(arg, "none")) { c->o.adapt = 0; break; }
@@ -222,8 +223,8 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
             p += n + (p[n] == ',');
         }
         if (*p || !set)
-            return usage_error("invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse, group)",
-                               spelled, arg);
+            return usage_error(
+                "invalid %s '%s' (none, all, or a list of match, ngram, line, field, sse, group, bytes)", spelled, arg);
         c->o.adapt = set;
         break;
     }

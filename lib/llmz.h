@@ -26,7 +26,7 @@ extern "C" {
 #define LLMZ_VERSION_MINOR 1
 #define LLMZ_VERSION_PATCH 0
 #define LLMZ_VERSION_STRING "0.1.0"
-#define LLMZ_FORMAT_VERSION 3   /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_FORMAT_VERSION 4   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 1 /* arithmetic of the model evaluation (docs/determinism.md) */
 
@@ -156,7 +156,10 @@ typedef enum {
 #define LLMZ_ADAPT_FIELD 8 /* with NGRAM: the field model, the same field of the previous line (frame flag bit 5) */
 #define LLMZ_ADAPT_SSE 16  /* with NGRAM: wide n-gram tables and secondary estimation of the top token (flag bit 6) */
 #define LLMZ_ADAPT_GROUP 32 /* with NGRAM: a frame's chunks, in groups of 16, share their online models (flag bit 7) */
-#define LLMZ_ADAPT_ALL 63
+/* format version 4: a chunk the byte models (orders 0-6, word, column, sparse, match; lib/cm/cm.h) code smaller
+** than the LM is coded by them alone (chunk method 3); binary and highly repetitive chunks skip the LM */
+#define LLMZ_ADAPT_BYTES 64
+#define LLMZ_ADAPT_ALL 127
 /* The bits that need LLMZ_ADAPT_NGRAM (the models they name extend the n-grams): the one statement of the rule. */
 #define LLMZ_ADAPT_NEEDS_NGRAM (LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD | LLMZ_ADAPT_SSE | LLMZ_ADAPT_GROUP)
 /* LLMZ_OK if `adapt` is a valid LLMZ_P_ADAPT value (LLMZ_ADAPT_* bits, LLMZ_ADAPT_NEEDS_NGRAM ones only with
@@ -235,7 +238,7 @@ typedef struct {
     uint64_t orig_size;       /* bytes the frame decodes to */
     uint64_t frame_size;      /* total bytes of the frame, header included */
     uint32_t header_size;     /* bytes of header + chunk table */
-    uint32_t n_chunks, raw_chunks;
+    uint32_t n_chunks, raw_chunks, bytes_chunks; /* chunks; stored raw; coded by the byte models (method 3) */
     uint32_t chunk_size;      /* nominal original bytes per chunk */
     uint8_t format_version, numerics_version, mode, flags;
     uint16_t window, keep;    /* model positions per context window, inputs kept at a restart */

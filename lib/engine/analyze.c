@@ -49,7 +49,8 @@ int llmz_analyze_frame(llmz_cctx *c, const void *src, size_t size, llmz_token_in
     frame_header h;
     frame_chunk *chunks = NULL;
     if (!dst) return LLMZ_ERR_NOMEM;
-    int rc = engine_compress(c, c->adapt, dst, cap, &fsize, src, size, stats, &recs, &h, &chunks);
+    /* the LM's view: every chunk coded by the LM (the byte models of method 3 have no tokens to show) */
+    int rc = engine_compress(c, c->adapt & ~LLMZ_ADAPT_BYTES, dst, cap, &fsize, src, size, stats, &recs, &h, &chunks);
     llmz_free(dst);
     if (rc) return rc;
     for (uint32_t i = 0; i < h.n_chunks; i++) { /* tokens of model-coded chunks; one record for a stored one */

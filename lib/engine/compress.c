@@ -1,6 +1,7 @@
 /*
 ** compress.c -- the encoder: its driver (a chunk's tokens from the tokenizer, each coded with the predictor's
-** frequencies into the chunk's range coder; a chunk that does not shrink is stored raw) and llmz_compress_frame
+** frequencies into the chunk's range coder; from format version 4 each chunk is also coded by the byte models and
+** the smaller coding kept; a chunk that does not shrink is stored raw) and llmz_compress_frame
 ** (header, chunk size, the job, the frame written out).  It never decodes and does not size workers (sizing.c).
 */
 #include <math.h>
@@ -22,6 +23,18 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         s->stored = 1;
         s->err = LLMZ_ERR_DST_TOO_SMALL;
         return LLMZ_OK;
+    }
+    if (J->bytes) { /* the byte models first: binary and repetitive chunks then skip the LM (prepare.c's rule) */
+        cm_model *cm = worker_cm(w, h->chunk_size);
+        if (!cm) return LLMZ_ERR_NOMEM;
+        s->cm_len = cm_encode(cm, s->src, s->n, s->cmbuf, s->n - 1);
+        if (s->cm_len && bytes_only(s->src, s->n, s->cm_len)) {
+            s->ntok = 0;
+            s->stored = s->bytes = 1;
+            s->err = LLMZ_ERR_DST_TOO_SMALL;
+            if (w->progress) atomic_fetch_add_explicit(w->progress, s->n, memory_order_relaxed);
+            return LLMZ_OK;
+        }
     }
     const uint8_t *text = s->src;
     size_t tn = s->n;
@@ -79,11 +92,13 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     s->active = 0;
     size_t len = s->err ? 0 : rc_enc_finish(&s->enc);
     if (s->err && s->err != LLMZ_ERR_DST_TOO_SMALL) return s->err;
-    if ((len == 0 || len >= s->n) && w->grouped && !s->stored) return GROUP_FALLBACK;
-    if (len == 0 || len >= s->n) { /* incompressible: store */
-        c->method = FRAME_METHOD_RAW;
-        c->comp_size = (uint32_t)s->n;
-        memcpy(s->dst, s->src, s->n);
+    int alone = !w->grouped || s->stored; /* it took no part in a chunk group's models */
+    if ((len == 0 || len >= s->n) && !alone) return GROUP_FALLBACK;
+    int bytes = s->cm_len && alone && (len == 0 || len >= s->n || s->cm_len < len);
+    if (bytes || len == 0 || len >= s->n) { /* the byte models' coding, or incompressible: store */
+        c->method = bytes ? FRAME_METHOD_BYTES : FRAME_METHOD_RAW;
+        c->comp_size = (uint32_t)(bytes ? s->cm_len : s->n);
+        memcpy(s->dst, bytes ? s->cmbuf : s->src, c->comp_size);
         if (!w->grouped) { /* its statistics go (chunks coded alone: one lane) */
             w->lanes[0].model_bits = bits0;
             w->lanes[0].freq_bits = fbits0;
@@ -97,6 +112,15 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
 }
 
 static const driver encoder = {0, enc_start, enc_code, enc_finished, enc_end};
+
+/* The automatic chunk size of binary input in format version 4: its chunks go to the byte models, which learn as
+** they go and gain from long chunks (an executable's 200 KB: 4 chunks 85,418 bytes, one 82,029), while decoders
+** still get chunks to spread over threads: size / 8, at least 4 MiB, at most the largest chunk size. */
+static uint32_t bytes_chunk(uint64_t size) {
+    uint64_t c = size / 8;
+    if (c < (4u << 20)) c = 4u << 20;
+    return (uint32_t)(c < LLMZ_MAX_CHUNK ? c : LLMZ_MAX_CHUNK);
+}
 
 uint32_t llmz_auto_chunk(uint64_t size) {
     uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
@@ -169,7 +193,10 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     frame_header h;
     fill_header(&h, c->m);
     h.version = (uint8_t)c->format;
-    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
+    h.chunk_size = c->chunk                                 ? c->chunk
+                   : bytes && looks_binary(src, size) ? bytes_chunk(size)
+                                                           : llmz_auto_chunk(size);
     if (!c->chunk && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
         h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
     h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
@@ -189,6 +216,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     job J;
     job_init(&J, c->m, ks, &encoder, &h, chunks, src, scratch);
     J.progress = &c->progress;
+    J.bytes = bytes;
     int rc = LLMZ_OK;
     if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);

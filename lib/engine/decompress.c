@@ -19,6 +19,12 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     if (c->method == FRAME_METHOD_RAW) { /* in a group too: a raw chunk takes no part in the group's models */
         memcpy(s->dst, J->src + J->offs[i], s->n);
         s->out = s->exp = s->n;
+    } else if (c->method == FRAME_METHOD_BYTES) { /* the byte models alone: the whole chunk now */
+        cm_model *cm = worker_cm(w, J->h->chunk_size);
+        if (!cm) return LLMZ_ERR_NOMEM;
+        if (cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n) != 0) return LLMZ_ERR_CORRUPT;
+        s->out = s->exp = s->n;
+        if (w->progress) atomic_fetch_add_explicit(w->progress, s->n, memory_order_relaxed);
     } else {
         rc_dec_init(&s->dec, J->src + J->offs[i], c->comp_size);
     }
@@ -64,7 +70,8 @@ static int dec_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     const frame_chunk *c = &J->chunks[s->idx];
     s->active = 0;
     if (s->err) return s->err == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : s->err;
-    if (c->method != FRAME_METHOD_RAW && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
+    int lm = c->method == FRAME_METHOD_MODEL || c->method == FRAME_METHOD_MODEL_CRLF;
+    if (lm && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
     if (s->crlf) crlf_restore(s->dst, s->out, s->n);
     if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
     return LLMZ_OK;
@@ -90,6 +97,7 @@ static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload,
     *chunks = llmz_calloc((size_t)h->n_chunks + 1, sizeof **chunks);
     if (!*chunks) return LLMZ_ERR_NOMEM;
     rc = frame_parse_table(*chunks, h, src, avail, payload);
+    for (uint32_t i = 0; rc == LLMZ_OK && i < h->n_chunks; i++) h->n_bytes_chunks += (*chunks)[i].method == FRAME_METHOD_BYTES;
     if (rc) {
         llmz_free(*chunks);
         *chunks = NULL;
@@ -110,6 +118,7 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->frame_size = info->header_size + payload;
     info->n_chunks = h.n_chunks;
     for (uint32_t i = 0; i < h.n_chunks; i++) info->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+    info->bytes_chunks = h.n_bytes_chunks;
     info->chunk_size = h.chunk_size;
     info->format_version = h.version;
     info->numerics_version = h.numerics;
@@ -145,6 +154,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info) {
     h->keep = info->keep;
     h->flags = info->flags;
     h->version = info->format_version;
+    h->n_bytes_chunks = info->bytes_chunks;
 }
 
 /* Chunk table, offsets and the workers of the plan the decoder will follow, with a team of every thread (cpus:

@@ -28,6 +28,7 @@
 #include "adapt/match.h"
 #include "adapt/ngram.h"
 #include "adapt/sse.h"
+#include "cm/cm.h"
 #include "coder/rc.h"
 #include "common/team.h"
 #include "format/frame.h"
@@ -88,7 +89,11 @@ typedef struct {
     int row0, first_new, nrows; /* this seq's rows in the current batch */
     int out0;                   /* the batch's logits row of its first new row (re-fed rows get none) */
     int active, err;
-    int stored;           /* encoder: stored raw without running the model (looks_random) */
+    int stored;           /* encoder: stored raw without running the model (looks_random), or coded by the byte
+                          ** models alone (bytes) */
+    int bytes;            /* encoder: the chunk goes to the byte models (method 3) without running the LM */
+    uint8_t *cmbuf;       /* encoder of format version 4: the byte models' coding of the chunk (slot buffer) */
+    size_t cm_len;        /* its length (0: not smaller than the chunk) */
     models *M;            /* the online models this chunk learns (its own, or its group's) */
     const match_group *G; /* the token histories its match model sees, and its index there */
     int self;
@@ -147,6 +152,8 @@ typedef struct {
     int nlanes;       /* lanes of a worker (a team member's each, for a group) */
     int lane_rows;    /* rows of each lane's batch */
     int norm;         /* encoder of a frame with FRAME_FLAG_EOL: a CRLF -> LF buffer per slot */
+    int cmbuf;        /* encoder trying the byte models: their output buffer per slot */
+    int cm;           /* a byte model per worker: encoder trying them, decoder of a frame with method-3 chunks */
 } plan;
 
 /* The plan for coding frame h (decode: its decoder, else its encoder) on `threads` threads of which `cpus`
@@ -194,11 +201,15 @@ struct worker {
     int grow;       /* grouped: new rows per chunk in a batch */
     seq *slots;     /* (nslots) */
     atomic_uint_least64_t *progress; /* the context's progress counter: each coded token adds its bytes */
+    cm_model *cm;   /* the byte models (method 3), made at the first chunk that needs them */
+    uint32_t cm_chunk;
 };
 
 int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
                 const plan *p);
 void worker_free(worker *w);
+/* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
+cm_model *worker_cm(worker *w, uint32_t chunk_size);
 /* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */
 uint64_t lane_bytes(const llmz_model *m, uint64_t rows);
 uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version);
@@ -246,6 +257,7 @@ struct job {
     uint64_t tokens;
     atomic_uint_least64_t *progress; /* the context's progress counter (its workers add to it), or NULL */
     llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
+    int bytes;                       /* compress, format version 4: each chunk is tried with the byte models */
 };
 
 /* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */
@@ -270,5 +282,8 @@ int crlf_only(const uint8_t *p, size_t n);
 size_t crlf_strip(uint8_t *dst, const uint8_t *src, size_t n);
 void crlf_restore(uint8_t *buf, size_t lf_len, size_t n);
 int looks_random(const uint8_t *p, size_t n);
+int looks_binary(const uint8_t *p, size_t n);
+/* The encoder's rule for a chunk the byte models code in cm_len bytes: 1 to keep that without running the LM. */
+int bytes_only(const uint8_t *p, size_t n, size_t cm_len);
 
 #endif

@@ -22,7 +22,9 @@ void worker_free(worker *w) {
             tf_state_free(w->slots[i].st);
             llmz_free(w->slots[i].ids);
             llmz_free(w->slots[i].norm);
+            llmz_free(w->slots[i].cmbuf);
         }
+    cm_free(w->cm);
     pred_free(w);
     llmz_free(w->gids);
     llmz_free(w->glen);
@@ -32,6 +34,14 @@ void worker_free(worker *w) {
     llmz_free(w->lanes);
     team_free(w->team);
     memset(w, 0, sizeof *w);
+}
+
+cm_model *worker_cm(worker *w, uint32_t chunk_size) {
+    if (!w->cm) {
+        w->cm = cm_new(chunk_size);
+        w->cm_chunk = chunk_size;
+    }
+    return w->cm_chunk == chunk_size ? w->cm : NULL;
 }
 
 int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
@@ -73,6 +83,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
+        if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;

@@ -1,0 +1,395 @@
+/*
+** cm.c -- the byte models of frame method 3 (cm.h; docs/format.md, "Byte-model chunks" specifies every number
+** here).  It owns the models, the mixer and the probability maps, and drives coder/rc.h one bit at a time; it knows
+** nothing of frames, tokens or the language model.
+**
+** Numbers: a probability is 16 bits (P(bit = 1) = p / 65536, 1 <= p <= 65535); the logistic domain ("stretch") is an
+** integer x in [-2047, 2047] standing for the logit x / 128.  squash(x) = round(65536 / (1 + e^(-x/128))) clamped to
+** [1, 65535], computed once with det_expf; stretch(p) = the least x with squash(x) >= p.  A counter is 32 bits: a
+** 22-bit probability over a 10-bit count n; it moves towards the bit by (target - p) * RECIP(n) / 65536 with
+** RECIP(n) = floor(131072 / (2n + 3)) (a step of 1/(n + 1.5)), n counting up to a limit.
+*/
+#include "cm/cm.h"
+
+#include <string.h>
+
+#include "coder/rc.h"
+#include "common/mem.h"
+#include "numerics/detmath.h"
+
+#define NH 8               /* hashed contexts: orders 2, 3, 4, 6, word, column, two sparse */
+#define NIN (NH + 4)       /* and order 0, order 1, the match model, a constant */
+#define NSETS 512          /* mixer weight sets: the partial byte c0 (256) x a match is running (2) */
+#define ST_MAX 2047
+#ifndef MINLEN
+#define MINLEN 6           /* the match model looks up the last MINLEN bytes */
+#endif
+#define MAXLEN 65535
+#ifndef LIMIT_HASHED
+#define LIMIT_HASHED 127   /* counters' count limits */
+#endif
+#ifndef LIMIT_DIRECT
+#define LIMIT_DIRECT 255
+#endif
+#define LIMIT_MATCH 1023
+#ifndef MIX_SHIFT
+#define MIX_SHIFT 13       /* mixer learning rate: w += x * err >> MIX_SHIFT */
+#endif
+#ifndef MIX_W0
+#define MIX_W0 (65536 / 4) /* initial weight: 1/4 */
+#endif
+#ifndef APM_RATE
+#define APM_RATE 7
+#endif
+#define APM_KNOTS 33
+
+typedef struct {
+    uint16_t chk, pad;
+    uint32_t c[15]; /* the nibble's 15 bit nodes: node j-1 for the partial nibble j (1..15, leading 1) */
+} bucket;           /* 64 bytes: one cache line */
+
+struct cm_model {
+    int hbits, mbits;
+    bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
+    uint32_t *mt;       /* (1 << mbits) match positions */
+    uint32_t *o1;       /* (65536) order 1: c1 << 8 | c0 */
+    uint16_t *apm1;     /* (256 * APM_KNOTS) by c0 */
+    uint16_t *apm2;     /* (65536 * APM_KNOTS) by c1 << 8 | c0 */
+    int32_t *w;         /* (NSETS * NIN) */
+    int16_t *stretch;   /* (65536) */
+    uint16_t squash[2 * ST_MAX + 1];
+    uint32_t recip[1024];
+    uint32_t o0[256];
+    uint32_t msm[64];   /* match model: by length bucket and expected bit */
+    /* the chunk being coded */
+    const uint8_t *buf; /* its bytes so far (the encoder's input, the decoder's output) */
+    uint8_t *out;       /* decoder: where each byte is written */
+    size_t pos;         /* bytes coded so far */
+    uint32_t c0, c4, c8, bitpos;
+    uint32_t word, word1, col, line0, pline0, plen;
+    uint32_t hash[NH];
+    uint32_t *node[NH]; /* this nibble's bucket counters, per hashed context */
+    uint32_t mptr, mlen, mexp;
+    uint32_t *ctr[NIN - 1]; /* the counters that made this bit's inputs */
+    int x[NIN];
+    int32_t *ws;
+    int pm, a1, a2;     /* mixer output; APM rows' indices */
+    uint16_t *r1, *r2;
+};
+
+static int ceil_log2(uint64_t v) {
+    int b = 0;
+    while (((uint64_t)1 << b) < v) b++;
+    return b;
+}
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static void sizes(uint32_t chunk_size, int *hbits, int *mbits) {
+    int lg = ceil_log2(chunk_size ? chunk_size : 1);
+    *hbits = clampi(lg + 3, 12, 19);
+    *mbits = clampi(lg, 10, 22);
+}
+
+uint64_t cm_bytes(uint32_t chunk_size) {
+    int hb, mb;
+    sizes(chunk_size, &hb, &mb);
+    return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
+           llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(256 * APM_KNOTS * 2) +
+           llmz_mem_footprint(65536 * APM_KNOTS * 2) + llmz_mem_footprint(NSETS * NIN * 4) +
+           llmz_mem_footprint(65536 * 2) + llmz_mem_footprint(sizeof(cm_model)) + 7 * LLMZ_MEM_SLACK;
+}
+
+void cm_free(cm_model *m) {
+    if (!m) return;
+    llmz_free(m->t);
+    llmz_free(m->mt);
+    llmz_free(m->o1);
+    llmz_free(m->apm1);
+    llmz_free(m->apm2);
+    llmz_free(m->w);
+    llmz_free(m->stretch);
+    llmz_free(m);
+}
+
+/* The two tables of the logistic domain, and the counters' step sizes. */
+static void build_tables(cm_model *m) {
+    for (int x = -ST_MAX; x <= ST_MAX; x++) {
+        float v = 65536.0f / (1.0f + det_expf((float)-x / 128.0f));
+        m->squash[x + ST_MAX] = (uint16_t)clampi(det_round(v), 1, 65535);
+    }
+    int x = -ST_MAX;
+    for (int p = 0; p < 65536; p++) {
+        while (x < ST_MAX && m->squash[x + ST_MAX] < p) x++;
+        m->stretch[p] = (int16_t)x;
+    }
+    for (int n = 0; n < 1024; n++) m->recip[n] = 131072u / (uint32_t)(2 * n + 3);
+}
+
+cm_model *cm_new(uint32_t chunk_size) {
+    cm_model *m = llmz_calloc(1, sizeof *m);
+    if (!m) return NULL;
+    sizes(chunk_size, &m->hbits, &m->mbits);
+    m->t = llmz_malloc(sizeof(bucket) << m->hbits);
+    m->mt = llmz_malloc((size_t)4 << m->mbits);
+    m->o1 = llmz_malloc(65536 * 4);
+    m->apm1 = llmz_malloc(256 * APM_KNOTS * 2);
+    m->apm2 = llmz_malloc(65536 * APM_KNOTS * 2);
+    m->w = llmz_malloc(NSETS * NIN * 4);
+    m->stretch = llmz_malloc(65536 * 2);
+    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w || !m->stretch) {
+        cm_free(m);
+        return NULL;
+    }
+    build_tables(m);
+    return m;
+}
+
+#define CTR_INIT 0x80000000u /* probability 1/2, count 0 */
+
+static inline int squash(const cm_model *m, int x) { return m->squash[clampi(x, -ST_MAX, ST_MAX) + ST_MAX]; }
+
+static void apm_init(const cm_model *m, uint16_t *t, size_t rows) {
+    for (int j = 0; j < APM_KNOTS; j++) t[j] = (uint16_t)squash(m, (j - 16) * 128);
+    for (size_t r = 1; r < rows; r++) memcpy(t + r * APM_KNOTS, t, APM_KNOTS * 2);
+}
+
+/* A fresh model for a chunk whose bytes are (or will be) at buf. */
+static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out) {
+    memset(m->t, 0, sizeof(bucket) << m->hbits);
+    memset(m->mt, 0, (size_t)4 << m->mbits);
+    for (int i = 0; i < 65536; i++) m->o1[i] = CTR_INIT;
+    for (int i = 0; i < 256; i++) m->o0[i] = CTR_INIT;
+    for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
+    apm_init(m, m->apm1, 256);
+    apm_init(m, m->apm2, 65536);
+    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = MIX_W0;
+    m->buf = buf;
+    m->out = out;
+    m->pos = 0;
+    m->c0 = 1;
+    m->c4 = m->c8 = m->bitpos = 0;
+    m->word = m->word1 = m->col = m->line0 = m->pline0 = m->plen = 0;
+    m->mptr = m->mlen = m->mexp = 0;
+    for (int i = 0; i < NH; i++) m->hash[i] = 0;
+}
+
+static inline uint32_t hmix(uint32_t a, uint32_t b) {
+    uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u;
+    h ^= h >> 15;
+    h *= 0xC2B2AE3Du;
+    h ^= h >> 13;
+    return h;
+}
+
+/* The bucket of context key in the shared table: one of two neighbours whose check matches, else the one with the
+** lower count at its first node, emptied. */
+static uint32_t *find_bucket(cm_model *m, uint32_t key) {
+    uint32_t i = key >> (32 - m->hbits), chk = key & 0xffff;
+    bucket *a = &m->t[i], *b = &m->t[i ^ 1];
+    if (a->chk == chk && a->c[0]) return a->c;
+    if (b->chk == chk && b->c[0]) return b->c;
+    bucket *r = (b->c[0] & 1023) < (a->c[0] & 1023) ? b : a;
+    r->chk = (uint16_t)chk;
+    for (int j = 0; j < 15; j++) r->c[j] = CTR_INIT;
+    return r->c;
+}
+
+static void nibble_start(cm_model *m) {
+    for (int i = 0; i < NH; i++) {
+        uint32_t key = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
+        m->node[i] = find_bucket(m, key);
+    }
+}
+
+static inline int is_letter(uint32_t c) { return (uint32_t)((c | 32) - 'a') < 26u || c >= 0x80; }
+
+/* Byte b was coded at m->pos: the byte contexts move on. */
+static void byte_done(cm_model *m, uint32_t b) {
+    const uint8_t *buf = m->buf;
+    size_t pos = m->pos;
+    /* the match model: continue or drop, then look up the last MINLEN bytes */
+    if (m->mlen) {
+        if (buf[m->mptr] == b) { /* the length saturates: a long run stays a match */
+            m->mlen += m->mlen < MAXLEN;
+            m->mptr++;
+        } else {
+            m->mlen = 0;
+        }
+    }
+    pos++;
+    m->pos = pos;
+    m->c8 = m->c8 << 8 | m->c4 >> 24;
+    m->c4 = m->c4 << 8 | b;
+    if (pos >= MINLEN) {
+        uint32_t h = hmix(m->c4, buf[pos - 5] | (uint32_t)buf[pos - 6] << 8) >> (32 - m->mbits);
+        if (!m->mlen && m->mt[h]) {
+            uint32_t cand = m->mt[h], l = 0;
+            while (l < MAXLEN && l < cand && buf[cand - 1 - l] == buf[pos - 1 - l]) l++;
+            if (l >= MINLEN) {
+                m->mlen = l;
+                m->mptr = cand;
+            }
+        }
+        m->mt[h] = (uint32_t)pos;
+    }
+    /* words (letters, case folded) and lines */
+    if (is_letter(b)) {
+        m->word = hmix(m->word, b | 32);
+    } else if (m->word) {
+        m->word1 = m->word;
+        m->word = 0;
+    }
+    if (b == '\n') {
+        m->pline0 = m->line0;
+        m->plen = (uint32_t)pos - m->line0;
+        m->line0 = (uint32_t)pos;
+    }
+    m->col = (uint32_t)pos - m->line0;
+    uint32_t above = m->col < m->plen ? buf[m->pline0 + m->col] : 0;
+    uint32_t c4 = m->c4;
+    m->hash[0] = hmix(c4 & 0xffff, 1);
+    m->hash[1] = hmix(c4 & 0xffffff, 2);
+    m->hash[2] = hmix(c4, 3);
+    m->hash[3] = hmix(c4, hmix(m->c8 & 0xffff, 4));
+    m->hash[4] = hmix(m->word, hmix(m->word1, m->word ? 5 : 5 + (c4 & 0xff) * 8));
+    m->hash[5] = hmix(above << 8 | (m->col < 255 ? m->col : 255), 6);
+    m->hash[6] = hmix(c4 >> 8 & 0xffff, 7);
+    m->hash[7] = hmix(c4 & 0xff0000ff, 8);
+}
+
+static inline uint32_t match_bucket(uint32_t len) {
+    if (len < 16) return len;
+    uint32_t b = 16;
+    while (len >= 32 && b < 31) {
+        len >>= 1;
+        b++;
+    }
+    return b;
+}
+
+/* P(next bit = 1), 1..65535. */
+static inline int predict(cm_model *m) {
+    uint32_t c0 = m->c0, b = m->bitpos;
+    /* j: the partial nibble with its leading 1 (1..15), the node of this bit in the nibble's bucket */
+    uint32_t j = b < 4 ? c0 : (c0 & ((1u << (b - 4)) - 1)) | 1u << (b - 4);
+    int k = 0;
+    for (int i = 0; i < NH; i++, k++) {
+        m->ctr[k] = &m->node[i][j - 1];
+        m->x[k] = m->stretch[*m->ctr[k] >> 16];
+    }
+    m->ctr[k] = &m->o0[c0];
+    m->x[k] = m->stretch[*m->ctr[k] >> 16];
+    k++;
+    m->ctr[k] = &m->o1[(m->c4 & 0xff) << 8 | c0];
+    m->x[k] = m->stretch[*m->ctr[k] >> 16];
+    k++;
+    int run = 0;
+    if (m->mlen) {
+        uint32_t pb = (uint32_t)m->buf[m->mptr] | 256;
+        if (pb >> (8 - m->bitpos) == c0) {
+            m->mexp = pb >> (7 - m->bitpos) & 1;
+            run = 1;
+        } else {
+            m->mlen = 0;
+        }
+    }
+    if (run) {
+        m->ctr[k] = &m->msm[match_bucket(m->mlen) * 2 + m->mexp];
+        m->x[k] = m->stretch[*m->ctr[k] >> 16];
+    } else {
+        m->ctr[k] = NULL;
+        m->x[k] = 0;
+    }
+    k++;
+    m->x[k] = 256;
+    m->ws = m->w + (size_t)(c0 + 256 * run) * NIN;
+    int64_t dot = 0;
+    for (int i = 0; i < NIN; i++) dot += (int64_t)m->ws[i] * m->x[i];
+    int xm = clampi((int)(dot >> 16), -ST_MAX, ST_MAX);
+    m->pm = squash(m, xm);
+    /* the probability maps: interpolate between the two knots around xm */
+    int u = xm + 2048, lo = u >> 7, wt = u & 127;
+    m->r1 = m->apm1 + (size_t)c0 * APM_KNOTS;
+    m->r2 = m->apm2 + (size_t)((m->c4 & 0xff) << 8 | c0) * APM_KNOTS;
+    int p1 = (m->r1[lo] * (128 - wt) + m->r1[lo + 1] * wt) >> 7;
+    int p2 = (m->r2[lo] * (128 - wt) + m->r2[lo + 1] * wt) >> 7;
+    m->a1 = m->a2 = lo + (wt >> 6);
+    return clampi((m->pm + p1 + 2 * p2 + 2) >> 2, 1, 65535);
+}
+
+static inline void ctr_update(const cm_model *m, uint32_t *c, int y, uint32_t limit) {
+    uint32_t v = *c, n = v & 1023;
+    int32_t p = (int32_t)(v >> 10), target = y ? (1 << 22) - 1 : 0;
+    p += (int32_t)(((int64_t)(target - p) * m->recip[n]) >> 16);
+    if (n < limit) n++;
+    *c = (uint32_t)p << 10 | n;
+}
+
+static inline void apm_update(uint16_t *t, int y) {
+    int target = y ? 65535 : 0;
+    *t = (uint16_t)(*t + ((target - *t) >> APM_RATE));
+}
+
+/* Learn bit y and move on. */
+static inline void update(cm_model *m, int y) {
+    int err = (y << 16) - m->pm;
+    for (int i = 0; i < NIN; i++) m->ws[i] += (m->x[i] * err) >> MIX_SHIFT;
+    for (int i = 0; i < NH; i++) ctr_update(m, m->ctr[i], y, LIMIT_HASHED);
+    ctr_update(m, m->ctr[NH], y, LIMIT_DIRECT);
+    ctr_update(m, m->ctr[NH + 1], y, LIMIT_DIRECT);
+    if (m->ctr[NH + 2]) ctr_update(m, m->ctr[NH + 2], y, LIMIT_MATCH);
+    apm_update(&m->r1[m->a1], y);
+    apm_update(&m->r2[m->a2], y);
+    m->c0 = m->c0 << 1 | (uint32_t)y;
+    m->bitpos++;
+    if (m->bitpos == 8) {
+        uint32_t b = m->c0 & 255;
+        if (m->out) m->out[m->pos] = (uint8_t)b;
+        m->c0 = 1;
+        m->bitpos = 0;
+        byte_done(m, b);
+        nibble_start(m);
+    } else if (m->bitpos == 4) {
+        nibble_start(m);
+    }
+}
+
+size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
+    cm_reset(m, src, NULL);
+    nibble_start(m);
+    rc_enc e;
+    rc_enc_init(&e, dst, cap);
+    for (size_t i = 0; i < n && !e.overflow; i++) {
+        for (int k = 7; k >= 0; k--) {
+            int y = src[i] >> k & 1;
+            uint32_t p = (uint32_t)predict(m) << 12;
+            if (y)
+                rc_encode(&e, 0, p);
+            else
+                rc_encode(&e, p, RC_TOTAL - p);
+            update(m, y);
+        }
+    }
+    if (e.overflow) return 0;
+    return rc_enc_finish(&e);
+}
+
+int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n) {
+    cm_reset(m, dst, dst);
+    nibble_start(m);
+    rc_dec d;
+    rc_dec_init(&d, src, len);
+    for (size_t i = 0; i < n && !d.bad; i++) {
+        for (int k = 7; k >= 0; k--) {
+            uint32_t p = (uint32_t)predict(m) << 12;
+            int y = rc_decode_target(&d) < p;
+            if (y)
+                rc_decode_update(&d, 0, p);
+            else
+                rc_decode_update(&d, p, RC_TOTAL - p);
+            update(m, y);
+        }
+    }
+    return !d.bad && rc_dec_ok(&d) ? 0 : -1;
+}

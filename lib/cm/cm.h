@@ -1,0 +1,30 @@
+/*
+** cm.h -- the byte models: a chunk coded bit by bit with byte-level context mixing, no language model (frame method
+** 3, format version 4; docs/format.md, "Byte-model chunks").  For what the LM codes badly and cheap models code
+** well: executables and other binaries, logs, long repeats, runs of one byte.
+**
+** Each bit of each byte is predicted by context models whose history is the chunk's bytes before it (orders 0-4
+** and 6, a word, the column of a line, two sparse contexts, a match model), mixed in the logistic domain by a
+** learned mixer, refined by two adaptive probability maps, and coded by the range coder of coder/rc.h.  Integer
+** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
+** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
+*/
+#ifndef LLMZ_CM_H
+#define LLMZ_CM_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cm_model cm_model;
+
+/* Bytes a model for chunks of up to chunk_size bytes holds (what cm_new allocates, in llmz_mem_footprint terms). */
+uint64_t cm_bytes(uint32_t chunk_size);
+/* A model for chunks of up to chunk_size bytes (its tables are sized from chunk_size, which both sides know from
+** the frame header); NULL when out of memory. */
+cm_model *cm_new(uint32_t chunk_size);
+void cm_free(cm_model *m);
+/* Code src[0..n) (n <= chunk_size) into dst; returns the bytes written, or 0 when they would exceed cap. */
+size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap);
+/* Decode n bytes from src[0..len) into dst; 0 if the payload is exactly what an encoder wrote, else -1. */
+int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n);
+
+#endif

@@ -1,0 +1,161 @@
+/* test_cm.c -- the byte models of chunk method 3 (lib/cm/cm.h): round trips of every kind of chunk, the same bytes
+** from a reused model, the output bound, damaged and truncated payloads, and the memory the model says it holds. */
+#include "cm/cm.h"
+#include "common/mem.h"
+#include "t.h"
+
+static uint32_t rng = 12345;
+static uint32_t next(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+enum { N = 40000 };
+static uint8_t src[N + 100000], enc[N + 100000], dec[N + 100000], enc2[N + 100000];
+
+/* Fill src with kind k: 0 zeros, 1 text, 2 random, 3 a binary-like record layout, 4 a log-like text, 5 one byte. */
+static size_t fill(int k, size_t n) {
+    static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, "};
+    size_t i = 0;
+    if (k == 0) memset(src, 0, n);
+    while (k == 1 && i < n) {
+        const char *w = words[next() % 8];
+        while (*w && i < n) src[i++] = (uint8_t)*w++;
+    }
+    for (i = 0; k == 2 && i < n; i++) src[i] = (uint8_t)next();
+    for (i = 0; k == 3 && i < n; i++) src[i] = (uint8_t)(i % 16 < 4 ? i / 16 >> (8 * (i % 4)) : i % 16 == 8 ? 0xe8 : 0);
+    for (i = 0; k == 4 && i < n;) {
+        char line[96];
+        int l = snprintf(line, sizeof line, "2026-12-06 01:%02u:%02u status installed pkg%u:amd64 1.%u\n",
+                         (unsigned)(i / 3000 % 60), (unsigned)(i / 50 % 60), (unsigned)(next() % 40),
+                         (unsigned)(next() % 9));
+        for (int j = 0; j < l && i < n; j++) src[i++] = (uint8_t)line[j];
+    }
+    if (k == 5) memset(src, 'a', n);
+    return n;
+}
+
+static void t_roundtrip(void) {
+    static const size_t sizes[] = {0, 1, 2, 7, 100, 4096, N};
+    cm_model *m = cm_new(N + 100000);
+    CHECK(m != NULL);
+    if (!m) return;
+    for (int k = 0; k < 6; k++)
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t n = fill(k, sizes[si]);
+            size_t len = cm_encode(m, src, n, enc, sizeof enc);
+            CHECK(len >= 8); /* the range coder's flush */
+            memset(dec, 0x55, n + 1);
+            CHECK_EQ(cm_decode(m, enc, len, dec, n), 0);
+            CHECK(memcmp(dec, src, n) == 0);
+            CHECK_EQ(dec[n], 0x55); /* nothing written past the chunk */
+            if (k == 0 && n == N) CHECK(len < 64);          /* 40,000 zeros: a few bytes */
+            if (k == 2 && n == N) CHECK(len > n);           /* random data does not shrink */
+            if (k == 4 && n == N) CHECK(len * 4 < n);       /* the log layout: under 2 bits per byte */
+        }
+    /* a run longer than the match model's length limit (65,535) stays cheap */
+    memset(src, 0, N + 100000);
+    size_t len = cm_encode(m, src, N + 100000, enc, sizeof enc);
+    CHECK(len > 0 && len < 200);
+    CHECK_EQ(cm_decode(m, enc, len, dec, N + 100000), 0);
+    CHECK(memcmp(dec, src, N + 100000) == 0);
+    cm_free(m);
+}
+
+/* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model
+** for the same chunk size agrees. */
+static void t_same_bytes(void) {
+    cm_model *a = cm_new(N), *b = cm_new(N);
+    CHECK(a && b);
+    if (!a || !b) return;
+    rng = 12345;
+    size_t n = fill(4, N);
+    size_t l1 = cm_encode(a, src, n, enc, sizeof enc);
+    fill(3, N);
+    cm_encode(a, src, N, enc2, sizeof enc2);
+    rng = 12345;
+    fill(4, N);
+    size_t l2 = cm_encode(a, src, n, enc2, sizeof enc2);
+    CHECK_EQ(l1, l2);
+    CHECK(memcmp(enc, enc2, l1) == 0);
+    size_t l3 = cm_encode(b, src, n, enc2, sizeof enc2);
+    CHECK_EQ(l1, l3);
+    CHECK(memcmp(enc, enc2, l1) == 0);
+    cm_free(a);
+    cm_free(b);
+}
+
+/* The output never passes cap: 0 when the coding would. */
+static void t_bound(void) {
+    cm_model *m = cm_new(N);
+    if (!m) return;
+    size_t n = fill(1, N);
+    size_t len = cm_encode(m, src, n, enc, sizeof enc);
+    CHECK(len > 0);
+    memset(enc2, 0x77, sizeof enc2);
+    CHECK_EQ(cm_encode(m, src, n, enc2, len - 1), 0);
+    CHECK_EQ(enc2[len - 1], 0x77);
+    CHECK_EQ(cm_encode(m, src, n, enc2, len), len);
+    fill(2, 8192);
+    CHECK_EQ(cm_encode(m, src, 8192, enc2, 8191), 0); /* random: no smaller than the chunk */
+    cm_free(m);
+}
+
+/* Damage: every single-bit flip in the first half of a small payload and every truncation decodes to an error or to
+** other bytes (the chunk CRC then catches it); no flip anywhere writes past the output or hangs. */
+static void t_damage(void) {
+    cm_model *m = cm_new(4096);
+    if (!m) return;
+    size_t n = fill(4, 3000);
+    size_t len = cm_encode(m, src, n, enc, sizeof enc);
+    CHECK(len > 8);
+    int wrong = 0, total = 0;
+    for (size_t bit = 0; bit < len * 8; bit++) {
+        memcpy(enc2, enc, len);
+        enc2[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        dec[n] = 0x5a;
+        int rc = cm_decode(m, enc2, len, dec, n);
+        if (bit < len * 4) wrong += rc == 0 && memcmp(dec, src, n) == 0;
+        total += dec[n] != 0x5a;
+    }
+    CHECK_EQ(wrong, 0);
+    CHECK_EQ(total, 0);
+    int ok = 0;
+    for (size_t cut = 0; cut < len; cut++) ok += cm_decode(m, enc, cut, dec, n) == 0 && memcmp(dec, src, n) == 0;
+    CHECK_EQ(ok, 0);
+    cm_free(m);
+}
+
+/* cm_bytes covers what cm_new allocates, for small and large chunk sizes. */
+static void t_memory(void) {
+    static const uint32_t cs[] = {4096, 65536, 1u << 20, 16u << 20};
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        if (!llmz_mem_tracked()) {
+            T_SKIP_CHECKS(2);
+            continue;
+        }
+        size_t before = llmz_mem_now();
+        cm_model *m = cm_new(cs[i]);
+        CHECK(m != NULL);
+        size_t held = llmz_mem_now() - before;
+        CHECK(held <= cm_bytes(cs[i]) && held * 10 >= cm_bytes(cs[i]) * 9);
+        cm_free(m);
+    }
+    /* out of memory at each allocation: NULL, nothing leaked */
+    size_t before = llmz_mem_now();
+    for (long k = 1; k < 12; k++) {
+        llmz_mem_fail_after(k);
+        cm_model *m = cm_new(65536);
+        llmz_mem_fail_after(-1);
+        cm_free(m);
+    }
+    CHECK_EQ(llmz_mem_now(), before);
+}
+
+int main(int argc, char **argv) {
+    static const t_case cases[] = {{"roundtrip", t_roundtrip}, {"same_bytes", t_same_bytes}, {"bound", t_bound},
+                                   {"damage", t_damage},       {"memory", t_memory}};
+    return t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
+}
