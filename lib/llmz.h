@@ -238,7 +238,8 @@ typedef struct {
     uint64_t orig_size;       /* bytes the frame decodes to */
     uint64_t frame_size;      /* total bytes of the frame, header included */
     uint32_t header_size;     /* bytes of header + chunk table */
-    uint32_t n_chunks, raw_chunks, bytes_chunks; /* chunks; stored raw; coded by the byte models (method 3) */
+    uint32_t n_chunks, raw_chunks; /* chunks; stored raw */
+    uint32_t bytes_chunks, mixed_chunks; /* coded by the byte models (method 3); by the LM mixed with them (method 4) */
     uint32_t chunk_size;      /* nominal original bytes per chunk */
     uint8_t format_version, numerics_version, mode, flags;
     uint16_t window, keep;    /* model positions per context window, inputs kept at a restart */

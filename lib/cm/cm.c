@@ -18,7 +18,8 @@
 #include "numerics/detmath.h"
 
 #define NH 8               /* hashed contexts: orders 2, 3, 4, 6, word, column, two sparse */
-#define NIN (NH + 4)       /* and order 0, order 1, the match model, a constant */
+#define NIN (NH + 5)       /* and order 0, order 1, the match model, an outside input (the LM's, method 4), a constant */
+#define X_EXT (NH + 3)     /* the outside input's place */
 #define NSETS 512          /* mixer weight sets: the partial byte c0 (256) x a match is running (2) */
 #define ST_MAX 2047
 #ifndef MINLEN
@@ -64,6 +65,7 @@ struct cm_model {
     /* the chunk being coded */
     const uint8_t *buf; /* its bytes so far (the encoder's input, the decoder's output) */
     uint8_t *out;       /* decoder: where each byte is written */
+    size_t n;           /* the chunk's length: no byte is written at or past it */
     size_t pos;         /* bytes coded so far */
     uint32_t c0, c4, c8, bitpos;
     uint32_t word, word1, col, line0, pline0, plen;
@@ -155,7 +157,7 @@ static void apm_init(const cm_model *m, uint16_t *t, size_t rows) {
 }
 
 /* A fresh model for a chunk whose bytes are (or will be) at buf. */
-static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out) {
+static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     memset(m->t, 0, sizeof(bucket) << m->hbits);
     memset(m->mt, 0, (size_t)4 << m->mbits);
     for (int i = 0; i < 65536; i++) m->o1[i] = CTR_INIT;
@@ -163,9 +165,10 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out) {
     for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
     apm_init(m, m->apm1, 256);
     apm_init(m, m->apm2, 65536);
-    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = MIX_W0;
+    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = i % NIN == X_EXT ? 65536 : MIX_W0; /* the LM's input: 1 */
     m->buf = buf;
     m->out = out;
+    m->n = n;
     m->pos = 0;
     m->c0 = 1;
     m->c4 = m->c8 = m->bitpos = 0;
@@ -269,7 +272,7 @@ static inline uint32_t match_bucket(uint32_t len) {
 }
 
 /* P(next bit = 1), 1..65535. */
-static inline int predict(cm_model *m) {
+static inline int predict(cm_model *m, int ext) {
     uint32_t c0 = m->c0, b = m->bitpos;
     /* j: the partial nibble with its leading 1 (1..15), the node of this bit in the nibble's bucket */
     uint32_t j = b < 4 ? c0 : (c0 & ((1u << (b - 4)) - 1)) | 1u << (b - 4);
@@ -302,6 +305,7 @@ static inline int predict(cm_model *m) {
         m->x[k] = 0;
     }
     k++;
+    m->x[k++] = ext; /* the LM's bit probability (method 4; 0 in method 3, where its weight never moves) */
     m->x[k] = 256;
     m->ws = m->w + (size_t)(c0 + 256 * run) * NIN;
     int64_t dot = 0;
@@ -345,7 +349,7 @@ static inline void update(cm_model *m, int y) {
     m->bitpos++;
     if (m->bitpos == 8) {
         uint32_t b = m->c0 & 255;
-        if (m->out) m->out[m->pos] = (uint8_t)b;
+        if (m->out && m->pos < m->n) m->out[m->pos] = (uint8_t)b;
         m->c0 = 1;
         m->bitpos = 0;
         byte_done(m, b);
@@ -356,18 +360,14 @@ static inline void update(cm_model *m, int y) {
 }
 
 size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
-    cm_reset(m, src, NULL);
+    cm_reset(m, src, NULL, n);
     nibble_start(m);
     rc_enc e;
     rc_enc_init(&e, dst, cap);
     for (size_t i = 0; i < n && !e.overflow; i++) {
         for (int k = 7; k >= 0; k--) {
             int y = src[i] >> k & 1;
-            uint32_t p = (uint32_t)predict(m) << 12;
-            if (y)
-                rc_encode(&e, 0, p);
-            else
-                rc_encode(&e, p, RC_TOTAL - p);
+            rc_encode_bit(&e, (uint32_t)predict(m, 0), y);
             update(m, y);
         }
     }
@@ -376,20 +376,24 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
 }
 
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n) {
-    cm_reset(m, dst, dst);
+    cm_reset(m, dst, dst, n);
     nibble_start(m);
     rc_dec d;
     rc_dec_init(&d, src, len);
     for (size_t i = 0; i < n && !d.bad; i++) {
         for (int k = 7; k >= 0; k--) {
-            uint32_t p = (uint32_t)predict(m) << 12;
-            int y = rc_decode_target(&d) < p;
-            if (y)
-                rc_decode_update(&d, 0, p);
-            else
-                rc_decode_update(&d, p, RC_TOTAL - p);
+            int y = rc_decode_bit(&d, (uint32_t)predict(m, 0));
             update(m, y);
         }
     }
     return !d.bad && rc_dec_ok(&d) ? 0 : -1;
 }
+
+void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
+    cm_reset(m, buf, out, n);
+    nibble_start(m);
+}
+
+int cm_stretch(const cm_model *m, uint32_t p16) { return m->stretch[p16 & 0xffff]; }
+int cm_predict(cm_model *m, int ext) { return predict(m, ext); }
+void cm_update(cm_model *m, int y) { update(m, y); }

@@ -27,4 +27,14 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
 /* Decode n bytes from src[0..len) into dst; 0 if the payload is exactly what an encoder wrote, else -1. */
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n);
 
+/* Bit by bit, for a coder of its own (lmbits.h, method 4): cm_start begins a chunk of n bytes whose bytes are at buf
+** as they are coded (a decoder passes out = buf: each byte is written there when its last bit is known, never at or
+** past n); cm_predict gives P(next bit = 1) in 1..65535 with `ext` (a stretch, cm_stretch of a 16-bit probability)
+** mixed in; cm_update learns the bit and moves on.  cm_encode is cm_start and, per bit, cm_predict(m, 0) and
+** cm_update. */
+void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n);
+int cm_stretch(const cm_model *m, uint32_t p16);
+int cm_predict(cm_model *m, int ext);
+void cm_update(cm_model *m, int y);
+
 #endif

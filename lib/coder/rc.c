@@ -111,3 +111,21 @@ void rc_decode_update_total(rc_dec *d, uint32_t cum, uint32_t freq, uint32_t tot
 }
 
 int rc_dec_ok(const rc_dec *d) { return !d->bad && d->pos == d->size; }
+
+void rc_encode_bit(rc_enc *e, uint32_t p16, int bit) {
+    uint32_t p = p16 << (RC_TOTAL_BITS - 16);
+    if (bit)
+        rc_encode(e, 0, p);
+    else
+        rc_encode(e, p, RC_TOTAL - p);
+}
+
+int rc_decode_bit(rc_dec *d, uint32_t p16) {
+    uint32_t p = p16 << (RC_TOTAL_BITS - 16);
+    int bit = rc_decode_target(d) < p;
+    if (bit)
+        rc_decode_update(d, 0, p);
+    else
+        rc_decode_update(d, p, RC_TOTAL - p);
+    return bit;
+}

@@ -43,6 +43,10 @@ void rc_decode_update(rc_dec *d, uint32_t cum, uint32_t freq);
 /* Their counterparts of rc_encode_total: the target in [0, total), and the update. */
 uint32_t rc_decode_target_total(rc_dec *d, uint32_t total);
 void rc_decode_update_total(rc_dec *d, uint32_t cum, uint32_t freq, uint32_t total);
+/* A binary decision with P(1) = p16 / 65536, 1 <= p16 <= 65535 (the byte models': bit 1 takes the interval
+** [0, p16 * 2^12), bit 0 the rest of the 2^28 total). */
+void rc_encode_bit(rc_enc *e, uint32_t p16, int bit);
+int rc_decode_bit(rc_dec *d, uint32_t p16);
 /* After the last symbol: 1 if the stream was consumed exactly (the decoder reads what the encoder wrote). */
 int rc_dec_ok(const rc_dec *d);
 

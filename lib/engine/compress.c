@@ -53,7 +53,23 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         s->rec_off = (uint64_t)i * h->chunk_size;
     }
     rc_enc_init(&s->enc, s->dst, s->n - 1); /* must end up smaller than the input, else stored raw */
+    s->mx_on = J->bytes && !s->crlf && s->mx; /* and the same tokens bit by bit with the byte models (method 4) */
+    if (s->mx_on) {
+        cm_start(s->mx, s->src, NULL, s->n);
+        rc_enc_init(&s->menc, s->mxbuf, s->n - 1);
+    }
     return LLMZ_OK;
+}
+
+/* Method 4's coding of token t, beside the LM's own; it stops at a token it cannot code or when it overflows. */
+static void enc_mixed(const worker *w, const lane *L, seq *s, int32_t t) {
+    if (!lmbits_codable(w->lb, t)) {
+        s->mx_on = 0;
+        return;
+    }
+    lmbits_prefix(w->lb, L->freq, L->bc);
+    lmbits_encode(w->lb, L->bc, t, s->mx, &s->menc);
+    if (s->menc.overflow) s->mx_on = 0;
 }
 
 /* Code token t, in one step or in the two of sse.h; returns the probability it was coded with. */
@@ -76,12 +92,14 @@ static int enc_code(worker *w, lane *L, seq *s, const float *lg) {
     int32_t t = s->ids[s->done];
     double p = pred_frequencies(w, L, s, lg, t);
     double q = enc_token(L, s, t);
+    if (s->mx_on) enc_mixed(w, L, s, t);
     if (s->rec) analyze_record(w, L, s, t, q);
     if (!(p > 0.0)) p = 1e-300;
     L->model_bits += -log2(p);
     L->freq_bits += -log2(q);
-    /* a chunk coded alone is then stored raw; a group stops as a whole, and the frame is coded without groups */
-    if (s->enc.overflow) return w->grouped ? GROUP_FALLBACK : LLMZ_ERR_DST_TOO_SMALL;
+    /* when neither coding fits: a chunk coded alone is then stored raw (or left to the byte models); a group stops
+    ** as a whole, and the frame is coded without groups */
+    if (s->enc.overflow && !s->mx_on) return w->grouped ? GROUP_FALLBACK : LLMZ_ERR_DST_TOO_SMALL;
     return LLMZ_OK;
 }
 
@@ -91,22 +109,38 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     frame_chunk *c = &J->chunks[s->idx];
     s->active = 0;
     size_t len = s->err ? 0 : rc_enc_finish(&s->enc);
+    size_t len4 = !s->err && s->mx_on ? rc_enc_finish(&s->menc) : 0;
     if (s->err && s->err != LLMZ_ERR_DST_TOO_SMALL) return s->err;
     int alone = !w->grouped || s->stored; /* it took no part in a chunk group's models */
-    if ((len == 0 || len >= s->n) && !alone) return GROUP_FALLBACK;
-    int bytes = s->cm_len && alone && (len == 0 || len >= s->n || s->cm_len < len);
-    if (bytes || len == 0 || len >= s->n) { /* the byte models' coding, or incompressible: store */
-        c->method = bytes ? FRAME_METHOD_BYTES : FRAME_METHOD_RAW;
-        c->comp_size = (uint32_t)(bytes ? s->cm_len : s->n);
-        memcpy(s->dst, bytes ? s->cmbuf : s->src, c->comp_size);
-        if (!w->grouped) { /* its statistics go (chunks coded alone: one lane) */
-            w->lanes[0].model_bits = bits0;
-            w->lanes[0].freq_bits = fbits0;
-            w->lanes[0].tokens = tok0;
-        }
-    } else {
+    len = len < s->n ? len : 0;
+    len4 = len4 < s->n ? len4 : 0;
+    if (!len && !len4 && !alone) return GROUP_FALLBACK;
+    /* the smallest coding: the LM's tokens (in s->dst already), the same mixed with the byte models, the byte models
+    ** alone (only for a chunk that took no part in a group's models), or the bytes stored */
+    c->method = FRAME_METHOD_RAW;
+    c->comp_size = (uint32_t)s->n;
+    const uint8_t *from = s->src;
+    if (len) {
         c->method = s->crlf ? FRAME_METHOD_MODEL_CRLF : FRAME_METHOD_MODEL;
         c->comp_size = (uint32_t)len;
+        from = NULL;
+    }
+    if (len4 && len4 < c->comp_size) {
+        c->method = FRAME_METHOD_MIXED;
+        c->comp_size = (uint32_t)len4;
+        from = s->mxbuf;
+    }
+    if (alone && s->cm_len && s->cm_len < c->comp_size) {
+        c->method = FRAME_METHOD_BYTES;
+        c->comp_size = (uint32_t)s->cm_len;
+        from = s->cmbuf;
+    }
+    if (from) memcpy(s->dst, from, c->comp_size);
+    if ((c->method == FRAME_METHOD_RAW || c->method == FRAME_METHOD_BYTES) && !w->grouped) {
+        /* no tokens coded: their statistics go (chunks coded alone: one lane) */
+        w->lanes[0].model_bits = bits0;
+        w->lanes[0].freq_bits = fbits0;
+        w->lanes[0].tokens = tok0;
     }
     return LLMZ_OK;
 }

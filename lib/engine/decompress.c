@@ -27,6 +27,8 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
         if (w->progress) atomic_fetch_add_explicit(w->progress, s->n, memory_order_relaxed);
     } else {
         rc_dec_init(&s->dec, J->src + J->offs[i], c->comp_size);
+        s->mx_on = c->method == FRAME_METHOD_MIXED;
+        if (s->mx_on) cm_start(s->mx, s->dst, s->dst, s->n);
     }
     return LLMZ_OK;
 }
@@ -51,7 +53,14 @@ static int32_t dec_token(const worker *w, const lane *L, seq *s) {
 
 static int dec_code(worker *w, lane *L, seq *s, const float *lg) {
     pred_frequencies(w, L, s, lg, -1);
-    int32_t t = dec_token(w, L, s);
+    int32_t t;
+    if (s->mx_on) { /* method 4: the token's bits, mixed with the byte models, no longer than the chunk's rest */
+        lmbits_prefix(w->lb, L->freq, L->bc);
+        t = lmbits_decode(w->lb, L->bc, s->mx, &s->dec, s->n - s->out);
+        if (t < 0) return LLMZ_ERR_CORRUPT;
+    } else {
+        t = dec_token(w, L, s);
+    }
     const uint8_t *tb;
     size_t tl = tok_bytes(w->m->tok, t, &tb), add = tl;
     if (s->crlf)
@@ -70,7 +79,7 @@ static int dec_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     const frame_chunk *c = &J->chunks[s->idx];
     s->active = 0;
     if (s->err) return s->err == LLMZ_ERR_PARAM ? LLMZ_ERR_CORRUPT : s->err;
-    int lm = c->method == FRAME_METHOD_MODEL || c->method == FRAME_METHOD_MODEL_CRLF;
+    int lm = c->method == FRAME_METHOD_MODEL || c->method == FRAME_METHOD_MODEL_CRLF || c->method == FRAME_METHOD_MIXED;
     if (lm && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
     if (s->crlf) crlf_restore(s->dst, s->out, s->n);
     if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
@@ -97,7 +106,10 @@ static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload,
     *chunks = llmz_calloc((size_t)h->n_chunks + 1, sizeof **chunks);
     if (!*chunks) return LLMZ_ERR_NOMEM;
     rc = frame_parse_table(*chunks, h, src, avail, payload);
-    for (uint32_t i = 0; rc == LLMZ_OK && i < h->n_chunks; i++) h->n_bytes_chunks += (*chunks)[i].method == FRAME_METHOD_BYTES;
+    for (uint32_t i = 0; rc == LLMZ_OK && i < h->n_chunks; i++) {
+        h->n_bytes_chunks += (*chunks)[i].method == FRAME_METHOD_BYTES;
+        h->n_mixed_chunks += (*chunks)[i].method == FRAME_METHOD_MIXED;
+    }
     if (rc) {
         llmz_free(*chunks);
         *chunks = NULL;
@@ -119,6 +131,7 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->n_chunks = h.n_chunks;
     for (uint32_t i = 0; i < h.n_chunks; i++) info->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
     info->bytes_chunks = h.n_bytes_chunks;
+    info->mixed_chunks = h.n_mixed_chunks;
     info->chunk_size = h.chunk_size;
     info->format_version = h.version;
     info->numerics_version = h.numerics;
@@ -155,6 +168,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info) {
     h->flags = info->flags;
     h->version = info->format_version;
     h->n_bytes_chunks = info->bytes_chunks;
+    h->n_mixed_chunks = info->mixed_chunks;
 }
 
 /* Chunk table, offsets and the workers of the plan the decoder will follow, with a team of every thread (cpus:

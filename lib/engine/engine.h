@@ -29,6 +29,7 @@
 #include "adapt/ngram.h"
 #include "adapt/sse.h"
 #include "cm/cm.h"
+#include "cm/lmbits.h"
 #include "coder/rc.h"
 #include "common/team.h"
 #include "format/frame.h"
@@ -94,6 +95,11 @@ typedef struct {
     int bytes;            /* encoder: the chunk goes to the byte models (method 3) without running the LM */
     uint8_t *cmbuf;       /* encoder of format version 4: the byte models' coding of the chunk (slot buffer) */
     size_t cm_len;        /* its length (0: not smaller than the chunk) */
+    cm_model *mx;         /* method 4: the byte models this chunk's token bits are mixed with (the slot's) */
+    int mx_on;            /* they code this chunk: the decoder's method 4; the encoder's second coding, until it
+                          ** overflows or meets a token lmbits cannot code */
+    rc_enc menc;          /* encoder: that second coding, into mxbuf */
+    uint8_t *mxbuf;
     models *M;            /* the online models this chunk learns (its own, or its group's) */
     const match_group *G; /* the token histories its match model sees, and its index there */
     int self;
@@ -127,6 +133,7 @@ typedef struct {
     uint32_t *cum;  /* (V+1) */
     uint32_t *fin;  /* (V) the LM's frequencies, when online models follow */
     uint32_t *fng;  /* (V) after the cache, when the n-grams follow */
+    uint32_t *bc;   /* (V+1) method 4: the frequencies' sums in the vocabulary's byte order (lmbits.h) */
     const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     int32_t *outs;  /* (nmax) the rows that get logits (the new ones), ascending */
@@ -154,6 +161,7 @@ typedef struct {
     int norm;         /* encoder of a frame with FRAME_FLAG_EOL: a CRLF -> LF buffer per slot */
     int cmbuf;        /* encoder trying the byte models: their output buffer per slot */
     int cm;           /* a byte model per worker: encoder trying them, decoder of a frame with method-3 chunks */
+    int mix;          /* a byte model per slot and the vocabulary's byte order: method 4 (encoder trying it too) */
 } plan;
 
 /* The plan for coding frame h (decode: its decoder, else its encoder) on `threads` threads of which `cpus`
@@ -202,6 +210,7 @@ struct worker {
     seq *slots;     /* (nslots) */
     atomic_uint_least64_t *progress; /* the context's progress counter: each coded token adds its bytes */
     cm_model *cm;   /* the byte models (method 3), made at the first chunk that needs them */
+    lmbits *lb;     /* method 4: the vocabulary in byte order (plan's mix) */
     uint32_t cm_chunk;
 };
 

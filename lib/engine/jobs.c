@@ -46,6 +46,7 @@ void seq_begin(const job *J, const worker *w, seq *s, uint32_t i) {
     s->stored = 0;
     s->bytes = 0;
     s->cm_len = 0;
+    s->mx_on = 0;
     tf_state_reset(s->st);
     pred_seq_reset(w, s);
 }
@@ -168,7 +169,7 @@ int run_job(job *J, int decode, int threads) {
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
     engine_plan(&J->p, J->h, decode, threads, sysconf(_SC_NPROCESSORS_ONLN));
-    if (!decode && J->bytes) J->p.cm = J->p.cmbuf = 1;
+    if (!decode && J->bytes) J->p.cm = J->p.cmbuf = J->p.mix = 1;
     threads = J->p.workers;
     pthread_t tid[LLMZ_MAX_THREADS];
     int started = 0;

@@ -23,8 +23,11 @@ void worker_free(worker *w) {
             llmz_free(w->slots[i].ids);
             llmz_free(w->slots[i].norm);
             llmz_free(w->slots[i].cmbuf);
+            llmz_free(w->slots[i].mxbuf);
+            cm_free(w->slots[i].mx);
         }
     cm_free(w->cm);
+    lmbits_free(w->lb);
     pred_free(w);
     llmz_free(w->gids);
     llmz_free(w->glen);
@@ -83,7 +86,8 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
-        if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) != NULL;
+        if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) && (s->mxbuf = llmz_malloc(h->chunk_size));
+        if (ok && p->mix) ok = (s->mx = cm_new(h->chunk_size)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;
@@ -92,6 +96,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         s->self = w->grouped ? i : 0;
         w->gids[i] = s->ids;
     }
+    if (ok && p->mix) ok = (w->lb = lmbits_new(m->tok, (uint32_t)w->V)) != NULL;
     if (ok) ok = pred_init(w, h) == LLMZ_OK;
     if (!ok) {
         worker_free(w);

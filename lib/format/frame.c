@@ -179,7 +179,7 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
             if (c->comp_size != orig) return LLMZ_ERR_CORRUPT;
         } else if (c->method == FRAME_METHOD_MODEL ||
                    (c->method == FRAME_METHOD_MODEL_CRLF && (h->flags & FRAME_FLAG_EOL)) ||
-                   (c->method == FRAME_METHOD_BYTES && h->version >= 4)) {
+                   ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4)) {
             if (c->comp_size < 8 || c->comp_size > orig) return LLMZ_ERR_CORRUPT;
         } else {
             return LLMZ_ERR_CORRUPT;

@@ -18,6 +18,7 @@
 #define FRAME_METHOD_MODEL 1
 #define FRAME_METHOD_MODEL_CRLF 2 /* model-coded after CRLF -> LF; needs FRAME_FLAG_EOL */
 #define FRAME_METHOD_BYTES 3   /* format version 4: coded by the byte models alone (lib/cm/cm.h) */
+#define FRAME_METHOD_MIXED 4   /* format version 4: the LM's tokens coded bit by bit, mixed with the byte models */
 #define FRAME_FLAG_ADAPT 0x01  /* chunks mix the online match model into the LM (lib/adapt/match.h) */
 #define FRAME_FLAG_EOL 0x02    /* chunks may use FRAME_METHOD_MODEL_CRLF */
 #define FRAME_FLAG_NGRAM 0x04  /* chunks mix token n-gram models in (lib/adapt/ngram.h) */
@@ -51,8 +52,9 @@ typedef struct {
     uint8_t adapter_fp[32];
     uint8_t aname_len;
     char aname[256];
-    /* not part of the header: the chunk table's method-3 chunks (decompress.c counts them for the memory plan) */
-    uint32_t n_bytes_chunks;
+    /* not part of the header: the chunk table's method-3 and method-4 chunks (decompress.c counts them: the memory
+    ** plan) */
+    uint32_t n_bytes_chunks, n_mixed_chunks;
 } frame_header;
 
 /* Bytes of the adapter extension (docs/format.md, "Adapter") for an adapter name of name_len bytes: fingerprint,
