@@ -51,6 +51,12 @@ struct llmz_dctx {
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
 uint8_t engine_frame_flags(int adapt, int eol, int has_adapter);
+/* compress.c: the window and keep the encoder writes for m, which format 4 writes as "the model's defaults": the
+** model's context length (at most 65535) and a quarter of it.  The one statement of the rule. */
+void engine_model_window(const llmz_model *m, uint16_t *window, uint16_t *keep);
+/* compress.c: the header fields the encoder writes for model m in format `version` (model, adapter and window;
+** in format 4 short fingerprints and no names for built-in models and adapters); sizes and flags are the caller's. */
+void engine_fill_header(frame_header *h, const llmz_model *m, int version);
 
 /* Rows per chunk a grouped encoder evaluates at least in one batch (beyond the re-fed ones). */
 #define GROUP_ENC_ROWS 64
