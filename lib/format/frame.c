@@ -1,5 +1,7 @@
 /*
 ** frame.c -- frame header and chunk table: writing, parsing, validation (docs/format.md).
+** Versions 1-3 have the fixed layout; version 4 the compact one ("Format version 4 (compact header)"), whose
+** header and chunk table are walked to find each field (v4_walk, v4_entries) before any value is judged.
 ** Every field is validated before the caller allocates anything from it.
 */
 #include "format/frame.h"
