@@ -472,9 +472,20 @@ static int next_header(reader *rd, const char *name, uint64_t index, llmz_frame_
     return 1;
 }
 
-static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp)
+/* A fingerprint for messages: its first 8 bytes in hex, or the fewer a frame holds (fp_len). */
+static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp, size_t fp_len)
 {
-    fmt_hex(buf, cap, fp, 8);
+    fmt_hex(buf, cap, fp, fp_len < 8 ? fp_len : 8);
+}
+
+/* "'NAME' (fingerprint HEX...)" for a model or adapter a frame names, or "with fingerprint HEX..." when the frame
+** holds no name (format 4: a built-in one). */
+static void frame_label(char *buf, size_t cap, const char *name, const uint8_t *fp, size_t fp_len)
+{
+    char hex[40];
+    model_fp_hex(hex, sizeof hex, fp, fp_len);
+    if (name[0]) snprintf(buf, cap, "'%s' (fingerprint %s...)", name, hex);
+    else snprintf(buf, cap, "with fingerprint %s...", hex);
 }
 
 /* ---- decompression / test ------------------------------------------------------------------------ */
@@ -493,9 +504,9 @@ static void model_origin(const cli_ctx *c, char *buf, size_t cap)
 static int frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name, int quiet)
 {
     llmz_model *m;
-    char hex[40], loaded[600] = "";
-    if (c->model && !memcmp(info->model_fp, c->fp, 32)) return 0;
-    if (llmz_model_load_builtin(&m, info->model_fp) == LLMZ_OK) {
+    char need[340], loaded[600] = "";
+    if (c->model && llmz_frame_model_is(info, c->model, 1)) return 0;
+    if (llmz_model_load_builtin_prefix(&m, info->model_fp, info->fp_len) == LLMZ_OK) {
         codec_free(c);
         c->model = m;
         llmz_model_fingerprint(m, c->fp);
@@ -505,20 +516,20 @@ static int frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name
         if (quiet && c->model) return -1;
         codec_free(c);
         if (codec_model(c) != 0) return -1;
-        if (!memcmp(info->model_fp, c->fp, 32)) return 0;
+        if (llmz_frame_model_is(info, c->model, 1)) return 0;
     }
     if (quiet) return -1;
-    model_fp_hex(hex, sizeof hex, info->model_fp);
+    frame_label(need, sizeof need, info->model_name, info->model_fp, info->fp_len);
     if (c->model) {
         char lhex[40], origin[500];
-        model_fp_hex(lhex, sizeof lhex, c->fp);
+        model_fp_hex(lhex, sizeof lhex, c->fp, 32);
         model_origin(c, origin, sizeof origin);
         snprintf(loaded, sizeof loaded, "; the model loaded is '%s' (fingerprint %s...)%s", llmz_model_name(c->model),
                  lhex, origin);
     }
-    msg_error(name, "archive needs model '%s' (fingerprint %s...), which is not built into this llmz%s; "
+    msg_error(name, "archive needs model %s, which is not built into this llmz%s; "
               "give its GGUF file with --model or LLMZ_MODEL",
-              info->model_name, hex, loaded);
+              need, loaded);
     return -1;
 }
 
@@ -526,30 +537,29 @@ static int frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name
 ** with the frame's fingerprint.  0, or -1 with a message. */
 static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *name)
 {
-    uint8_t fp[32];
     llmz_model *m = NULL;
-    char hex[40];
+    char need[340];
     if (!info->has_adapter) {
         use_model(c, NULL);
         return 0;
     }
-    if (llmz_model_adapter(cur_model(c), fp, NULL) && !memcmp(fp, info->adapter_fp, 32)) return 0;
+    if (llmz_frame_model_is(info, cur_model(c), 0)) return 0;
     if (c->o.adapter && strcmp(c->o.adapter, "auto") && strcmp(c->o.adapter, "none")) {
         if (named_adapter(c, &m) != 0) return -1;
-        if (llmz_model_adapter(m, fp, NULL) && !memcmp(fp, info->adapter_fp, 32)) {
+        if (llmz_frame_model_is(info, m, 0)) {
             use_model(c, m);
             return 0;
         }
         llmz_model_free(m);
         m = NULL;
     }
-    if (llmz_model_load_builtin_adapter(&m, c->model, info->adapter_fp) == LLMZ_OK) {
+    if (llmz_model_load_builtin_adapter_prefix(&m, c->model, info->adapter_fp, info->adapter_fp_len) == LLMZ_OK) {
         use_model(c, m);
         return 0;
     }
-    model_fp_hex(hex, sizeof hex, info->adapter_fp);
-    msg_error(name, "archive needs adapter '%s' (fingerprint %s...) for model '%s', which this build does not "
-              "carry; use --adapter FILE", info->adapter_name, hex, info->model_name);
+    frame_label(need, sizeof need, info->adapter_name, info->adapter_fp, info->adapter_fp_len);
+    msg_error(name, "archive needs adapter %s for model '%s', which this build does not carry; use --adapter FILE",
+              need, info->model_name[0] ? info->model_name : llmz_model_name(c->model));
     return -1;
 }
 
@@ -636,8 +646,9 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         err = llmz_decompress_frame(dc, out, out_cap, &dsize, rd.buf + rd.start, fsize, &st);
         progress_done(fsize, dsize);
         if (err == LLMZ_ERR_MODEL_MISMATCH) {
-            msg_error(name, "archive needs model '%s', but '%s' is loaded; use --model", info.model_name,
-                      llmz_model_name(c->model));
+            char need[340];
+            frame_label(need, sizeof need, info.model_name, info.model_fp, info.fp_len);
+            msg_error(name, "archive needs model %s, but '%s' is loaded; use --model", need, llmz_model_name(c->model));
             goto done;
         }
         if (err != LLMZ_OK) {
@@ -680,6 +691,27 @@ static void list_memory(cli_ctx *c, const llmz_frame_info *f, const char *name, 
     }
 }
 
+/* The names of the frame's model and adapter for the listing: the frame's own, else (format 4: built-in ones) the
+** names of the built-in model and adapter its fingerprints name, else the fingerprints' hex. */
+static void list_names(cli_ctx *c, const llmz_frame_info *f, const char *name, char *model, char *adapter,
+                       size_t cap)
+{
+    char hex[40];
+    llmz_model *m = NULL;
+    const char *an = NULL;
+    int have = f->model_name[0] || frame_model(c, f, name, 1) == 0;
+    model_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
+    snprintf(model, cap, "%s", f->model_name[0] ? f->model_name : have ? llmz_model_name(c->model) : hex);
+    adapter[0] = '\0';
+    if (!f->has_adapter) return;
+    model_fp_hex(hex, sizeof hex, f->adapter_fp, f->adapter_fp_len);
+    if (!f->adapter_name[0] && have && c->model &&
+        llmz_model_load_builtin_adapter_prefix(&m, c->model, f->adapter_fp, f->adapter_fp_len) == LLMZ_OK)
+        llmz_model_adapter(m, NULL, &an);
+    snprintf(adapter, cap, "%s", f->adapter_name[0] ? f->adapter_name : an ? an : hex);
+    llmz_model_free(m);
+}
+
 static void list_row(uint64_t frames, uint64_t chunks, uint64_t raw, uint64_t comp, uint64_t orig,
                      const char *model, const char *name)
 {
@@ -716,9 +748,9 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         info.model_name[sizeof info.model_name - 1] = '\0';
         info.adapter_name[sizeof info.adapter_name - 1] = '\0';
         {
-            char fm[sizeof model]; /* the model column: model, or model+adapter */
-            snprintf(fm, sizeof fm, "%s%s%.*s", info.model_name, info.has_adapter ? "+" : "",
-                     info.has_adapter ? 100 : 0, info.adapter_name);
+            char fm[sizeof model], mn[256], an[256]; /* the model column: model, or model+adapter */
+            list_names(c, &info, name, mn, an, sizeof mn);
+            snprintf(fm, sizeof fm, "%s%s%.*s", mn, info.has_adapter ? "+" : "", info.has_adapter ? 100 : 0, an);
             if (index == 0) snprintf(model, sizeof model, "%s", fm);
             else if (strcmp(model, fm) != 0) mixed = 1;
         }
@@ -764,13 +796,14 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         uint64_t i;
         for (i = 0; i < index; i++) {
             const llmz_frame_info *f = &frames[i];
-            char hex[40], mem[80], ad[340] = "", ch[64];
-            model_fp_hex(hex, sizeof hex, f->model_fp);
+            char hex[40], mem[80], ad[340] = "", ch[64], mn[256], an[256];
+            model_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
+            list_names(c, f, name, mn, an, sizeof mn);
             list_memory(c, f, name, mem, sizeof mem);
             if (f->has_adapter) {
                 char ahex[40];
-                model_fp_hex(ahex, sizeof ahex, f->adapter_fp);
-                snprintf(ad, sizeof ad, ", adapter '%.255s' %s", f->adapter_name, ahex);
+                model_fp_hex(ahex, sizeof ahex, f->adapter_fp, f->adapter_fp_len);
+                snprintf(ad, sizeof ad, ", adapter '%.200s' %s", an, ahex);
             }
             if (f->n_chunks == 1) snprintf(ch, sizeof ch, "1 chunk%s", f->raw_chunks ? " (raw)" : "");
             else snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw)", (unsigned)f->n_chunks,
@@ -779,7 +812,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
                    "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
                    (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,
                    (unsigned long long)f->orig_size, (unsigned)f->header_size, ch, (unsigned)f->format_version,
-                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, f->model_name, hex, ad, mem);
+                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, mn, hex, ad, mem);
         }
     }
     t->files++;

@@ -68,6 +68,9 @@ int llmz_model_load_default(llmz_model **out);
 /* The built-in model whose fingerprint is `fingerprint`: the default model or an earlier default kept in the
 ** binary so that its archives still decode.  LLMZ_ERR_MODEL_MISMATCH if this build carries no such model. */
 int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]);
+/* The same by the first fp_len bytes (1..32) of the fingerprint, as a format-4 frame holds them (llmz_frame_info's
+** fp_len): LLMZ_ERR_MODEL_MISMATCH when no built-in model, or more than one, starts with them (never a guess). */
+int llmz_model_load_builtin_prefix(llmz_model **out, const uint8_t *fp, size_t fp_len);
 /* The i-th model built into this binary (0: the default, then earlier defaults kept for decoding);
 ** LLMZ_ERR_PARAM past the last one. */
 int llmz_model_builtin(llmz_model **out, int i);
@@ -85,6 +88,10 @@ int llmz_adapter_builtin(int i, const void **data, size_t *size);
 int llmz_adapter_name(const void *data, size_t size, char name[256]);
 /* The built-in adapter whose fingerprint is `fingerprint`, applied to base.  LLMZ_ERR_MODEL_MISMATCH if none. */
 int llmz_model_load_builtin_adapter(llmz_model **out, const llmz_model *base, const uint8_t fingerprint[32]);
+/* The same by the first fp_len bytes (1..32) of the adapter's fingerprint: LLMZ_ERR_MODEL_MISMATCH when no built-in
+** adapter, or more than one, starts with them. */
+int llmz_model_load_builtin_adapter_prefix(llmz_model **out, const llmz_model *base, const uint8_t *fp,
+                                           size_t fp_len);
 /* 1 if m has an adapter applied (then its SHA-256 fingerprint and name, either may be NULL), else 0. */
 int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name);
 /* Bits the language model alone (integer frequencies, no online models) spends on the first `sample` bytes of
@@ -94,7 +101,7 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
 /* --adapter=auto: the model for compressing an input that starts with src[0, size), chosen among base and base
 ** with each built-in adapter that fits it.  An input of at least LLMZ_AUTO_ADAPTER_MIN bytes is scored on its first
 ** LLMZ_AUTO_ADAPTER_SAMPLE bytes (llmz_model_score) with each model, the sample's bits scaled to `size`; an adapter
-** also costs its header extension (docs/format.md, "Adapter"); the cheapest wins, ties keep the earlier one (the
+** also costs its header extension (docs/format.md, "Adapter", in the default format version); the cheapest wins, ties keep the earlier one (the
 ** base model first).  *out: base with the winning adapter applied (the caller frees it), or NULL for base itself.
 ** *tried (may be NULL): 1 if the models were scored, 0 if the rule kept base without trying (a smaller input, no
 ** built-in adapter, or base cannot be scored).  Adapters that do not fit, or whose score fails, are passed over. */
@@ -242,13 +249,17 @@ typedef struct {
     uint32_t bytes_chunks, mixed_chunks; /* coded by the byte models (method 3); by the LM mixed with them (method 4) */
     uint32_t chunk_size;      /* nominal original bytes per chunk */
     uint8_t format_version, numerics_version, mode, flags;
-    uint16_t window, keep;    /* model positions per context window, inputs kept at a restart */
-    uint8_t model_fp[32];
-    char model_name[256];     /* NUL-terminated */
+    uint16_t window, keep;    /* model positions per context window, inputs kept at a restart; 0, 0: the model's
+                              ** defaults (format 4: its context length, at most 65535, and a quarter of that) */
+    uint8_t model_fp[32];     /* the model's fingerprint: its first fp_len bytes (the rest 0) */
+    char model_name[256];     /* NUL-terminated; empty when the frame does not hold it (format 4: built-in models) */
     int has_adapter;          /* flag bit 3: the model is the base model above with this adapter applied */
-    uint8_t adapter_fp[32];
-    char adapter_name[256];   /* NUL-terminated; empty without an adapter */
-    uint32_t reserved[8];
+    uint8_t adapter_fp[32];   /* the adapter's fingerprint: its first adapter_fp_len bytes */
+    char adapter_name[256];   /* NUL-terminated; empty without an adapter or when the frame does not hold it */
+    uint8_t fp_len;           /* bytes of model_fp the frame holds: 32, or in format 4 8, 16, 24 or 32 */
+    uint8_t adapter_fp_len;   /* the same for adapter_fp (0 without an adapter) */
+    uint8_t reserved8[2];
+    uint32_t reserved[7];
 } llmz_frame_info;
 
 /* How many bytes the header (with chunk table) of the frame at `src` occupies.  With too few bytes it
@@ -256,6 +267,11 @@ typedef struct {
 int llmz_frame_header_size(const void *src, size_t avail, size_t *need);
 /* Parse and verify the header of the frame at `src` (at least header_size bytes). */
 int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail);
+/* 1 if the frame names model m: the fingerprint bytes the frame holds equal m's (for m with an adapter, its base
+** model's), and unless base_only, the frame has an adapter exactly when m has one, and its adapter fingerprint
+** bytes equal m's adapter's.  This is the check llmz_decompress_frame makes (LLMZ_ERR_MODEL_MISMATCH).  An fp_len
+** of 0 (a struct not filled by llmz_frame_get_info) counts as 32. */
+int llmz_frame_model_is(const llmz_frame_info *info, const llmz_model *m, int base_only);
 /* Bytes of memory decompressing this frame needs, output buffer included, for one decoding thread and a model
 ** like the default one (a fixed 64 MiB for the model state): an estimate that needs no model. */
 uint64_t llmz_frame_memory(const llmz_frame_info *info);

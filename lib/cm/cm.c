@@ -17,35 +17,43 @@
 #include "common/mem.h"
 #include "numerics/detmath.h"
 
-#define NH 8               /* hashed contexts: orders 2, 3, 4, 6, word, column, two sparse */
-#define NIN (NH + 5)       /* and order 0, order 1, the match model, an outside input (the LM's, method 4), a constant */
-#define X_EXT (NH + 3)     /* the outside input's place */
-#define NSETS 512          /* mixer weight sets: the partial byte c0 (256) x a match is running (2) */
+#define NH 10              /* hashed contexts (listed in byte_done) */
+#define RUN_CAP 15         /* run lengths counted in a bucket: 0..RUN_CAP */
+#define NIN ((NH + 4 + NH + 3) & ~3) /* mixer inputs: the hashed contexts, order 0, order 1, the match model, a
+                                     ** constant, a run input per hashed context; zero-padded to a multiple of 4 */
+#define NMIX 3             /* first-layer mixers, each with its own weight-set selector, combined by a final mixer */
+#define NSETS0 512         /* mixer 0's weight sets: the partial byte c0 (256) x a match is running (2) */
+#define NSETS1 2048        /* mixer 1's: the byte two back (256) x the bit position (8) */
+#define NSETS2 2048        /* mixer 2's: the previous byte (256) x the bit position (8) */
+#define NSETS (NSETS0 + NSETS1 + NSETS2)
+#define NSETSF 256         /* the final mixer's: the match length bucket (0..31, 0 = none) x the bit position (8) */
+#define NINF ((NMIX + 5) & ~3) /* its inputs: the first layer's outputs, a constant and an outside input (the LM's,
+                               ** method 4), zero-padded to a multiple of 4 */
+#define XF_EXT (NMIX + 1)  /* the outside input's place (0 in method 3, where its weight never moves) */
+#define NWEIGHTS (NSETS * NIN + NSETSF * NINF)
+#define HB_MAX 19          /* at most 2^19 buckets (32 MiB) */
 #define ST_MAX 2047
-#ifndef MINLEN
 #define MINLEN 6           /* the match model looks up the last MINLEN bytes */
-#endif
 #define MAXLEN 65535
-#ifndef LIMIT_HASHED
 #define LIMIT_HASHED 127   /* counters' count limits */
-#endif
-#ifndef LIMIT_DIRECT
 #define LIMIT_DIRECT 255
-#endif
 #define LIMIT_MATCH 1023
-#ifndef MIX_SHIFT
-#define MIX_SHIFT 13       /* mixer learning rate: w += x * err >> MIX_SHIFT */
-#endif
-#ifndef MIX_W0
-#define MIX_W0 (65536 / 4) /* initial weight: 1/4 */
-#endif
-#ifndef APM_RATE
-#define APM_RATE 7
-#endif
+#define LIMIT_RUN 1023    /* the run inputs' counters */
+#define MIX_SHIFT 14       /* first-layer learning rate: w += x * err >> MIX_SHIFT ... */
+#define LR_N 65536         /* ... >> (MIX_SHIFT - 1) over a chunk's first LR_N bytes */
+#define ERR_MIN 512        /* a first-layer mixer learns only from errors above this (of 65536) */
+#define MIXF_SHIFT 15      /* the final mixer's learning rate */
+#define MIX_W0 (65536 / 8) /* first-layer initial weight: 1/8; the final mixer's: 1/NMIX */
+#define W_MAX (1 << 19)    /* weights are clamped to +-8 */
+#define MIXF_SHIFT_X 13    /* ... and with an outside input (method 4: 100 KB of a changelog, of JavaScript, of package
+                           ** JSON, of a dpkg log, 42,735 bytes in all; 15: 43,163, 14: 42,804, 12: 43,208) */
+#define APM_RATE 6         /* the probability maps move by 1/2^APM_RATE of the error */
 #define APM_KNOTS 33
+#define APM1_ROWS (3 * 256)
 
 typedef struct {
-    uint16_t chk, pad;
+    uint16_t chk;
+    uint16_t run; /* the last nibble coded in this context (bits 0-3) and how often in a row it came (bits 4-7) */
     uint32_t c[15]; /* the nibble's 15 bit nodes: node j-1 for the partial nibble j (1..15, leading 1) */
 } bucket;           /* 64 bytes: one cache line */
 
@@ -54,27 +62,33 @@ struct cm_model {
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
     uint32_t *mt;       /* (1 << mbits) match positions */
     uint32_t *o1;       /* (65536) order 1: c1 << 8 | c0 */
-    uint16_t *apm1;     /* (256 * APM_KNOTS) by c0 */
+    uint16_t *apm1;     /* (APM1_ROWS * APM_KNOTS) by the match state (none, expects 0, expects 1) x c0 */
     uint16_t *apm2;     /* (65536 * APM_KNOTS) by c1 << 8 | c0 */
-    int32_t *w;         /* (NSETS * NIN) */
+    int32_t *w;         /* (NWEIGHTS): the first layer's NSETS sets of NIN, then the final mixer's NSETSF of NINF */
     int16_t *stretch;   /* (65536) */
     uint16_t squash[2 * ST_MAX + 1];
     uint32_t recip[1024];
     uint32_t o0[256];
     uint32_t msm[64];   /* match model: by length bucket and expected bit */
+    uint32_t rsm[NH * (RUN_CAP + 1) * 2]; /* run inputs: by context, run length and expected bit */
+    uint16_t *brun[NH]; /* this nibble's buckets' run fields */
+    uint32_t *rctr[NH]; /* the run counters of this bit's run inputs */
     /* the chunk being coded */
     const uint8_t *buf; /* its bytes so far (the encoder's input, the decoder's output) */
     uint8_t *out;       /* decoder: where each byte is written */
     size_t n;           /* the chunk's length: no byte is written at or past it */
+    int mixed;          /* method 4 (cm_start): an outside input comes */
     size_t pos;         /* bytes coded so far */
     uint32_t c0, c4, c8, bitpos;
     uint32_t word, word1, col, line0, pline0, plen;
+    uint32_t field, fhash; /* fields of a line (split by spaces and tabs): this one's index, a hash of its bytes */
     uint32_t hash[NH];
     uint32_t *node[NH]; /* this nibble's bucket counters, per hashed context */
     uint32_t mptr, mlen, mexp;
-    uint32_t *ctr[NIN - 1]; /* the counters that made this bit's inputs */
+    uint32_t *ctr[NH + 3]; /* the counters that made this bit's inputs: hashed, order 0, order 1, match */
     int x[NIN];
-    int32_t *ws;
+    int32_t *ws[NMIX], *wf;  /* the weight sets of this bit */
+    int xf[NINF], pmix[NMIX];   /* the final mixer's inputs; the first layer's probabilities */
     int pm, a1, a2;     /* mixer output; APM rows' indices */
     uint16_t *r1, *r2;
 };
@@ -89,7 +103,7 @@ static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v;
 
 static void sizes(uint32_t chunk_size, int *hbits, int *mbits) {
     int lg = ceil_log2(chunk_size ? chunk_size : 1);
-    *hbits = clampi(lg + 3, 12, 19);
+    *hbits = clampi(lg + 3, 12, HB_MAX);
     *mbits = clampi(lg, 10, 22);
 }
 
@@ -97,8 +111,8 @@ uint64_t cm_bytes(uint32_t chunk_size) {
     int hb, mb;
     sizes(chunk_size, &hb, &mb);
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
-           llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(256 * APM_KNOTS * 2) +
-           llmz_mem_footprint(65536 * APM_KNOTS * 2) + llmz_mem_footprint(NSETS * NIN * 4) +
+           llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
+           llmz_mem_footprint(65536 * APM_KNOTS * 2) + llmz_mem_footprint(NWEIGHTS * 4) +
            llmz_mem_footprint(65536 * 2) + llmz_mem_footprint(sizeof(cm_model)) + 7 * LLMZ_MEM_SLACK;
 }
 
@@ -135,9 +149,9 @@ cm_model *cm_new(uint32_t chunk_size) {
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
     m->o1 = llmz_malloc(65536 * 4);
-    m->apm1 = llmz_malloc(256 * APM_KNOTS * 2);
+    m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(65536 * APM_KNOTS * 2);
-    m->w = llmz_malloc(NSETS * NIN * 4);
+    m->w = llmz_malloc(NWEIGHTS * 4);
     m->stretch = llmz_malloc(65536 * 2);
     if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w || !m->stretch) {
         cm_free(m);
@@ -148,6 +162,30 @@ cm_model *cm_new(uint32_t chunk_size) {
 }
 
 #define CTR_INIT 0x80000000u /* probability 1/2, count 0 */
+
+/* A mixer's dot product in the logistic domain: sum of w * x >> 8 (each term below 2^22 in magnitude), >> 8. */
+static inline int dot_product(const int32_t *restrict w, const int *restrict x, int n) {
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int i = 0; i < n; i += 4) {
+        s0 += (w[i] * x[i]) >> 8;
+        s1 += (w[i + 1] * x[i + 1]) >> 8;
+        s2 += (w[i + 2] * x[i + 2]) >> 8;
+        s3 += (w[i + 3] * x[i + 3]) >> 8;
+    }
+    return (s0 + s1 + s2 + s3) >> 8;
+}
+
+/* Move weights towards the error: w += x * err >> shift, clamped to +-W_MAX. */
+static inline void train(int32_t *restrict w, const int *restrict x, int n, int err, int shift) {
+    for (int i = 0; i < n; i += 4) {
+        int32_t v0 = w[i] + ((x[i] * err) >> shift), v1 = w[i + 1] + ((x[i + 1] * err) >> shift);
+        int32_t v2 = w[i + 2] + ((x[i + 2] * err) >> shift), v3 = w[i + 3] + ((x[i + 3] * err) >> shift);
+        w[i] = v0 < -W_MAX ? -W_MAX : v0 > W_MAX ? W_MAX : v0;
+        w[i + 1] = v1 < -W_MAX ? -W_MAX : v1 > W_MAX ? W_MAX : v1;
+        w[i + 2] = v2 < -W_MAX ? -W_MAX : v2 > W_MAX ? W_MAX : v2;
+        w[i + 3] = v3 < -W_MAX ? -W_MAX : v3 > W_MAX ? W_MAX : v3;
+    }
+}
 
 static inline int squash(const cm_model *m, int x) { return m->squash[clampi(x, -ST_MAX, ST_MAX) + ST_MAX]; }
 
@@ -163,9 +201,12 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     for (int i = 0; i < 65536; i++) m->o1[i] = CTR_INIT;
     for (int i = 0; i < 256; i++) m->o0[i] = CTR_INIT;
     for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
-    apm_init(m, m->apm1, 256);
+    for (int i = 0; i < NH * (RUN_CAP + 1) * 2; i++) m->rsm[i] = CTR_INIT;
+    apm_init(m, m->apm1, APM1_ROWS);
     apm_init(m, m->apm2, 65536);
-    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = i % NIN == X_EXT ? 65536 : MIX_W0; /* the LM's input: 1 */
+    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = MIX_W0;
+    for (int i = NSETS * NIN; i < NWEIGHTS; i++) /* the outside input's weight: 1 */
+        m->w[i] = (i - NSETS * NIN) % NINF == XF_EXT ? 65536 : 65536 / NMIX;
     m->buf = buf;
     m->out = out;
     m->n = n;
@@ -173,6 +214,7 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     m->c0 = 1;
     m->c4 = m->c8 = m->bitpos = 0;
     m->word = m->word1 = m->col = m->line0 = m->pline0 = m->plen = 0;
+    m->field = m->fhash = 0;
     m->mptr = m->mlen = m->mexp = 0;
     for (int i = 0; i < NH; i++) m->hash[i] = 0;
 }
@@ -187,21 +229,24 @@ static inline uint32_t hmix(uint32_t a, uint32_t b) {
 
 /* The bucket of context key in the shared table: one of two neighbours whose check matches, else the one with the
 ** lower count at its first node, emptied. */
-static uint32_t *find_bucket(cm_model *m, uint32_t key) {
+static bucket *find_bucket(cm_model *m, uint32_t key) {
     uint32_t i = key >> (32 - m->hbits), chk = key & 0xffff;
     bucket *a = &m->t[i], *b = &m->t[i ^ 1];
-    if (a->chk == chk && a->c[0]) return a->c;
-    if (b->chk == chk && b->c[0]) return b->c;
+    if (a->chk == chk && a->c[0]) return a;
+    if (b->chk == chk && b->c[0]) return b;
     bucket *r = (b->c[0] & 1023) < (a->c[0] & 1023) ? b : a;
     r->chk = (uint16_t)chk;
+    r->run = 0;
     for (int j = 0; j < 15; j++) r->c[j] = CTR_INIT;
-    return r->c;
+    return r;
 }
 
 static void nibble_start(cm_model *m) {
     for (int i = 0; i < NH; i++) {
         uint32_t key = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
-        m->node[i] = find_bucket(m, key);
+        bucket *bk = find_bucket(m, key);
+        m->node[i] = bk->c;
+        m->brun[i] = &bk->run;
     }
 }
 
@@ -213,7 +258,7 @@ static void byte_done(cm_model *m, uint32_t b) {
     size_t pos = m->pos;
     /* the match model: continue or drop, then look up the last MINLEN bytes */
     if (m->mlen) {
-        if (buf[m->mptr] == b) { /* the length saturates: a long run stays a match */
+        if (buf[m->mptr] == b) { /* a match stays at MAXLEN rather than being dropped and searched again */
             m->mlen += m->mlen < MAXLEN;
             m->mptr++;
         } else {
@@ -243,7 +288,14 @@ static void byte_done(cm_model *m, uint32_t b) {
         m->word1 = m->word;
         m->word = 0;
     }
+    if (b == ' ' || b == '\t') {
+        m->field++;
+        m->fhash = 0;
+    } else {
+        m->fhash = hmix(m->fhash, b);
+    }
     if (b == '\n') {
+        m->field = m->fhash = 0;
         m->pline0 = m->line0;
         m->plen = (uint32_t)pos - m->line0;
         m->line0 = (uint32_t)pos;
@@ -251,14 +303,18 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->col = (uint32_t)pos - m->line0;
     uint32_t above = m->col < m->plen ? buf[m->pline0 + m->col] : 0;
     uint32_t c4 = m->c4;
-    m->hash[0] = hmix(c4 & 0xffff, 1);
-    m->hash[1] = hmix(c4 & 0xffffff, 2);
-    m->hash[2] = hmix(c4, 3);
-    m->hash[3] = hmix(c4, hmix(m->c8 & 0xffff, 4));
-    m->hash[4] = hmix(m->word, hmix(m->word1, m->word ? 5 : 5 + (c4 & 0xff) * 8));
-    m->hash[5] = hmix(above << 8 | (m->col < 255 ? m->col : 255), 6);
-    m->hash[6] = hmix(c4 >> 8 & 0xffff, 7);
-    m->hash[7] = hmix(c4 & 0xff0000ff, 8);
+    /* the hashed contexts (the second argument keeps equal keys of different contexts apart) */
+    m->hash[0] = hmix(c4 & 0xffff, 1);                            /* order 2 */
+    m->hash[1] = hmix(c4 & 0xffffff, 2);                          /* order 3 */
+    m->hash[2] = hmix(c4, hmix(m->c8, 3));                        /* order 8 */
+    m->hash[3] = hmix(m->word, hmix(m->word1, m->word ? 4 : 4 + (c4 & 0xff) * 16)); /* this word and the one
+                                                                  ** before (after a word: the byte since) */
+    m->hash[4] = hmix(above << 8 | (m->col < 255 ? m->col : 255), 5); /* the byte above and the column */
+    m->hash[5] = hmix(c4 >> 8 & 0xffff, 6);                       /* sparse: bytes 2 and 3 back */
+    m->hash[6] = hmix(c4 & 0xff0000ff, 7);                        /* sparse: bytes 1 and 4 back */
+    m->hash[7] = hmix(m->fhash, m->field + 8 * 256);              /* the field of the line: index, bytes so far */
+    m->hash[8] = hmix(m->word, hmix(c4 & 0xff, 9));               /* this word alone (else the last byte) */
+    m->hash[9] = hmix(c4 & 0xffff0000, 10);                       /* sparse: bytes 3 and 4 back */
 }
 
 static inline uint32_t match_bucket(uint32_t len) {
@@ -305,16 +361,34 @@ static inline int predict(cm_model *m, int ext) {
         m->x[k] = 0;
     }
     k++;
-    m->x[k++] = ext; /* the LM's bit probability (method 4; 0 in method 3, where its weight never moves) */
     m->x[k] = 256;
-    m->ws = m->w + (size_t)(c0 + 256 * run) * NIN;
-    int64_t dot = 0;
-    for (int i = 0; i < NIN; i++) dot += (int64_t)m->ws[i] * m->x[i];
-    int xm = clampi((int)(dot >> 16), -ST_MAX, ST_MAX);
+    k++;
+    /* run inputs: the nibble last seen in each hashed context, if the partial nibble agrees with it so far */
+    for (int i = 0; i < NH; i++, k++) {
+        uint32_t r = *m->brun[i], len = r >> 4, nb = (r & 15) | 16, sh = 4 - (b & 3);
+        uint32_t ok = (nb >> sh == j) & (len != 0), e = nb >> (sh - 1) & 1;
+        /* without a prediction: the unused slot of run length 0, and no input */
+        m->rctr[i] = &m->rsm[(i * (RUN_CAP + 1) + len * ok) * 2 + e];
+        m->x[k] = m->stretch[*m->rctr[i] >> 16] & -(int)ok;
+    }
+    for (; k < NIN; k++) m->x[k] = 0;
+    uint32_t mb = run ? match_bucket(m->mlen) : 0;
+    m->ws[0] = m->w + (size_t)(c0 + 256 * run) * NIN;
+    m->ws[1] = m->w + (size_t)(NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b) * NIN;
+    m->ws[2] = m->w + (size_t)(NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b) * NIN;
+    for (int s = 0; s < NMIX; s++) {
+        m->xf[s] = clampi(dot_product(m->ws[s], m->x, NIN), -ST_MAX, ST_MAX);
+        m->pmix[s] = squash(m, m->xf[s]);
+    }
+    m->xf[NMIX] = 256;
+    m->xf[XF_EXT] = ext;
+    for (int i = XF_EXT + 1; i < NINF; i++) m->xf[i] = 0;
+    m->wf = m->w + (size_t)NSETS * NIN + (size_t)(mb * 8 + b) * NINF;
+    int xm = clampi(dot_product(m->wf, m->xf, NINF), -ST_MAX, ST_MAX);
     m->pm = squash(m, xm);
     /* the probability maps: interpolate between the two knots around xm */
     int u = xm + 2048, lo = u >> 7, wt = u & 127;
-    m->r1 = m->apm1 + (size_t)c0 * APM_KNOTS;
+    m->r1 = m->apm1 + (size_t)((run ? 1 + m->mexp : 0) << 8 | c0) * APM_KNOTS;
     m->r2 = m->apm2 + (size_t)((m->c4 & 0xff) << 8 | c0) * APM_KNOTS;
     int p1 = (m->r1[lo] * (128 - wt) + m->r1[lo + 1] * wt) >> 7;
     int p2 = (m->r2[lo] * (128 - wt) + m->r2[lo + 1] * wt) >> 7;
@@ -338,15 +412,26 @@ static inline void apm_update(uint16_t *t, int y) {
 /* Learn bit y and move on. */
 static inline void update(cm_model *m, int y) {
     int err = (y << 16) - m->pm;
-    for (int i = 0; i < NIN; i++) m->ws[i] += (m->x[i] * err) >> MIX_SHIFT;
+    train(m->wf, m->xf, NINF, err, m->mixed ? MIXF_SHIFT_X : MIXF_SHIFT);
+    for (int s = 0; s < NMIX; s++) {
+        int e = (y << 16) - m->pmix[s];
+        if (e > ERR_MIN || e < -ERR_MIN) train(m->ws[s], m->x, NIN, e, m->pos < LR_N ? MIX_SHIFT - 1 : MIX_SHIFT);
+    }
     for (int i = 0; i < NH; i++) ctr_update(m, m->ctr[i], y, LIMIT_HASHED);
     ctr_update(m, m->ctr[NH], y, LIMIT_DIRECT);
     ctr_update(m, m->ctr[NH + 1], y, LIMIT_DIRECT);
     if (m->ctr[NH + 2]) ctr_update(m, m->ctr[NH + 2], y, LIMIT_MATCH);
+    for (int i = 0; i < NH; i++) ctr_update(m, m->rctr[i], y, LIMIT_RUN);
     apm_update(&m->r1[m->a1], y);
     apm_update(&m->r2[m->a2], y);
     m->c0 = m->c0 << 1 | (uint32_t)y;
     m->bitpos++;
+    if ((m->bitpos & 3) == 0)
+        for (int i = 0; i < NH; i++) {
+            uint32_t r = *m->brun[i], nib = m->c0 & 15, len = r >> 4, same = (r & 15) == nib;
+            len = same ? len + (len < RUN_CAP) : 1; /* a fresh bucket's run is 0, its nibble 0: 1 after */
+            *m->brun[i] = (uint16_t)(len << 4 | nib);
+        }
     if (m->bitpos == 8) {
         uint32_t b = m->c0 & 255;
         if (m->out && m->pos < m->n) m->out[m->pos] = (uint8_t)b;
@@ -359,9 +444,19 @@ static inline void update(cm_model *m, int y) {
     }
 }
 
-size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
-    cm_reset(m, src, NULL, n);
+void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
+    cm_reset(m, buf, out, n);
+    m->mixed = 1;
     nibble_start(m);
+}
+
+int cm_stretch(const cm_model *m, uint32_t p16) { return m->stretch[p16 & 0xffff]; }
+int cm_predict(cm_model *m, int ext) { return predict(m, ext); }
+void cm_update(cm_model *m, int y) { update(m, y); }
+
+size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
+    cm_start(m, src, NULL, n);
+    m->mixed = 0;
     rc_enc e;
     rc_enc_init(&e, dst, cap);
     for (size_t i = 0; i < n && !e.overflow; i++) {
@@ -376,8 +471,8 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
 }
 
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n) {
-    cm_reset(m, dst, dst, n);
-    nibble_start(m);
+    cm_start(m, dst, dst, n);
+    m->mixed = 0;
     rc_dec d;
     rc_dec_init(&d, src, len);
     for (size_t i = 0; i < n && !d.bad; i++) {
@@ -388,12 +483,3 @@ int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t 
     }
     return !d.bad && rc_dec_ok(&d) ? 0 : -1;
 }
-
-void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
-    cm_reset(m, buf, out, n);
-    nibble_start(m);
-}
-
-int cm_stretch(const cm_model *m, uint32_t p16) { return m->stretch[p16 & 0xffff]; }
-int cm_predict(cm_model *m, int ext) { return predict(m, ext); }
-void cm_update(cm_model *m, int y) { update(m, y); }

@@ -67,7 +67,7 @@ static void enc_mixed(const worker *w, const lane *L, seq *s, int32_t t) {
         s->mx_on = 0;
         return;
     }
-    lmbits_prefix(w->lb, L->freq, L->bc);
+    lmbits_prefix(w->lb, pred_one_step(L, s), L->bc);
     lmbits_encode(w->lb, L->bc, t, s->mx, &s->menc);
     if (s->menc.overflow) s->mx_on = 0;
 }
@@ -168,33 +168,58 @@ uint32_t llmz_auto_chunk(uint64_t size) {
 }
 
 size_t llmz_frame_bound(size_t size) {
+    /* the version-1 layout with the longest names bounds format 4's too (at most 9 bytes an entry: chunks of at
+    ** most 2^24 bytes have 4-byte varint sizes; a header of at most 608 bytes) */
     size_t chunks = size / 4096 + 1;
-    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + frame_adapter_ext_len(255) + 4;
+    return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + FRAME_ADAPTER_FIXED + 255 + 4 +
+           4;
 }
 
-static void fill_header(frame_header *h, const llmz_model *m) {
+void engine_model_window(const llmz_model *m, uint16_t *window, uint16_t *keep) {
+    int ctx = tf_cfg(m->tf)->ctx; /* at most 65535 (the model loader's limit) */
+    *window = (uint16_t)ctx;
+    *keep = (uint16_t)(ctx / 4);
+}
+
+/* A name of at most 255 bytes into name, *len. */
+static void copy_name(char *name, uint8_t *len, const char *from) {
+    size_t n = strlen(from);
+    *len = (uint8_t)(n > 255 ? 255 : n);
+    memcpy(name, from, *len);
+}
+
+void engine_fill_header(frame_header *h, const llmz_model *m, int version) {
     memset(h, 0, sizeof *h);
-    h->version = LLMZ_FORMAT_VERSION;
+    h->version = (uint8_t)version;
     h->mode = FRAME_MODE_LOSSLESS;
     h->numerics = LLMZ_NUMERICS_VERSION;
     memcpy(h->model_fp, m->fp, 32);
-    size_t nl = strlen(m->name);
-    h->name_len = (uint8_t)(nl > 255 ? 255 : nl);
-    memcpy(h->name, m->name, h->name_len);
-    int ctx = tf_cfg(m->tf)->ctx;
-    h->window = (uint16_t)ctx;
-    h->keep = (uint16_t)(ctx / 4);
+    copy_name(h->name, &h->name_len, m->name);
+    engine_model_window(m, &h->window, &h->keep);
+    h->fp_len = h->afp_len = 32;
+    h->has_name = h->has_aname = 1;
     if (m->has_adapter) {
+        h->flags = FRAME_FLAG_ADAPTER;
         memcpy(h->adapter_fp, m->adapter_fp, 32);
-        size_t al = strlen(m->adapter_name);
-        h->aname_len = (uint8_t)(al > 255 ? 255 : al);
-        memcpy(h->aname, m->adapter_name, h->aname_len);
+        copy_name(h->aname, &h->aname_len, m->adapter_name);
+    }
+    if (version < FRAME_V4) return;
+    /* format 4: a built-in model or adapter stays in every later binary, which names it from the fingerprint */
+    h->win_default = 1;
+    if (model_is_builtin(m)) {
+        h->fp_len = FRAME_SHORT_FP;
+        h->has_name = 0;
+    }
+    if (model_adapter_is_builtin(m)) {
+        h->afp_len = FRAME_SHORT_FP;
+        h->has_aname = 0;
     }
 }
 
 /* The frame's header, chunks and payloads into dst (the chunks' payloads are in scratch, chunk_size apart). */
-static int write_frame(uint8_t *dst, size_t cap, size_t *dst_size, const frame_header *h, const frame_chunk *chunks,
+static int write_frame(uint8_t *dst, size_t cap, size_t *dst_size, frame_header *h, const frame_chunk *chunks,
                        const uint8_t *scratch) {
+    h->table_len = frame_table_len(h, chunks);
     size_t hlen = frame_header_len(h);
     uint64_t total = hlen;
     for (uint32_t i = 0; i < h->n_chunks; i++) total += chunks[i].comp_size;
@@ -225,8 +250,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     const kernel_set *ks = kernels_get(c->kernels);
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
-    fill_header(&h, c->m);
-    h.version = (uint8_t)c->format;
+    engine_fill_header(&h, c->m, c->format);
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
     h.chunk_size = c->chunk                                 ? c->chunk
                    : bytes && looks_binary(src, size) ? bytes_chunk(size)
@@ -239,6 +263,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
     if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
+    h.table_len = frame_table_len(&h, NULL); /* the least the table takes: the exact check is write_frame's */
     if (cap < frame_header_len(&h)) return LLMZ_ERR_DST_TOO_SMALL;
     frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);
     uint8_t *scratch = size ? llmz_malloc((size_t)h.n_chunks * h.chunk_size) : NULL;

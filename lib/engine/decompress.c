@@ -55,7 +55,7 @@ static int dec_code(worker *w, lane *L, seq *s, const float *lg) {
     pred_frequencies(w, L, s, lg, -1);
     int32_t t;
     if (s->mx_on) { /* method 4: the token's bits, mixed with the byte models, no longer than the chunk's rest */
-        lmbits_prefix(w->lb, L->freq, L->bc);
+        lmbits_prefix(w->lb, pred_one_step(L, s), L->bc);
         t = lmbits_decode(w->lb, L->bc, s->mx, &s->dec, s->n - s->out);
         if (t < 0) return LLMZ_ERR_CORRUPT;
     } else {
@@ -139,11 +139,13 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->flags = h.flags;
     info->window = h.window;
     info->keep = h.keep;
-    memcpy(info->model_fp, h.model_fp, 32);
+    memcpy(info->model_fp, h.model_fp, h.fp_len);
+    info->fp_len = h.fp_len;
     memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
     if (h.flags & FRAME_FLAG_ADAPTER) {
         info->has_adapter = 1;
-        memcpy(info->adapter_fp, h.adapter_fp, 32);
+        memcpy(info->adapter_fp, h.adapter_fp, h.afp_len);
+        info->adapter_fp_len = h.afp_len;
         memcpy(info->adapter_name, h.aname, (size_t)h.aname_len + 1);
     }
     llmz_free(chunks);
@@ -157,8 +159,13 @@ static uint64_t table_bytes(uint32_t n_chunks) {
     return ((uint64_t)n_chunks + 1) * (sizeof(frame_chunk) + sizeof(uint64_t));
 }
 
-/* The header fields the plan reads, from a frame's description. */
-static void header_of(frame_header *h, const llmz_frame_info *info) {
+/* A window the frame leaves to the model's defaults (format 4), made m's. */
+static void resolve_window(frame_header *h, const llmz_model *m) {
+    if (h->window == 0) engine_model_window(m, &h->window, &h->keep);
+}
+
+/* The header fields the plan reads, from a frame's description, for decoding with m. */
+static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_model *m) {
     memset(h, 0, sizeof *h);
     h->orig_size = info->orig_size;
     h->n_chunks = info->n_chunks;
@@ -169,6 +176,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info) {
     h->version = info->format_version;
     h->n_bytes_chunks = info->bytes_chunks;
     h->n_mixed_chunks = info->mixed_chunks;
+    resolve_window(h, m);
 }
 
 /* Chunk table, offsets and the workers of the plan the decoder will follow, with a team of every thread (cpus:
@@ -188,14 +196,14 @@ static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t
 
 uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {
     frame_header h;
-    header_of(&h, info);
+    header_of(&h, info, m);
     return workers_bytes(m, &h, threads);
 }
 
 uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info) {
     if (!d || !info) return 0;
     frame_header h;
-    header_of(&h, info);
+    header_of(&h, info, d->m);
     return frame_memory(d, &h, info->frame_size);
 }
 
@@ -207,11 +215,24 @@ uint64_t llmz_frame_memory(const llmz_frame_info *info) {
 
 /* ---- decompression --------------------------------------------------------------------------------- */
 
-/* Whether a frame's model (base fingerprint, adapter) is m. */
+/* Whether a frame's model is m: the fingerprint bytes it holds (fp_len, 1..32) are m's, and unless base_only, it
+** has an adapter exactly when m has, whose fingerprint bytes (afp_len) are m's adapter's. */
+static int model_is(const uint8_t *fp, size_t fp_len, int has_adapter, const uint8_t *afp, size_t afp_len,
+                    const llmz_model *m, int base_only) {
+    if (fp_len < 1 || fp_len > 32 || memcmp(fp, m->fp, fp_len) != 0) return 0;
+    if (base_only) return 1;
+    if (!has_adapter != !m->has_adapter) return 0;
+    return !m->has_adapter || (afp_len >= 1 && afp_len <= 32 && memcmp(afp, m->adapter_fp, afp_len) == 0);
+}
+
+int llmz_frame_model_is(const llmz_frame_info *info, const llmz_model *m, int base_only) {
+    if (!info || !m) return 0;
+    return model_is(info->model_fp, info->fp_len ? info->fp_len : 32, info->has_adapter, info->adapter_fp,
+                    info->adapter_fp_len ? info->adapter_fp_len : 32, m, base_only);
+}
+
 static int same_model(const frame_header *h, const llmz_model *m) {
-    if (memcmp(h->model_fp, m->fp, 32) != 0) return 0;
-    if (!(h->flags & FRAME_FLAG_ADAPTER) != !m->has_adapter) return 0;
-    return !m->has_adapter || memcmp(h->adapter_fp, m->adapter_fp, 32) == 0;
+    return model_is(h->model_fp, h->fp_len, (h->flags & FRAME_FLAG_ADAPTER) != 0, h->adapter_fp, h->afp_len, m, 0);
 }
 
 /* The checks before decoding: the frame is whole, for this model, fits dst and the memory limit. */
@@ -238,6 +259,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
     uint64_t payload;
     int rc = parse_frame(&h, &chunks, &payload, src, size);
     if (rc) return rc;
+    resolve_window(&h, d->m);
     rc = check_frame(d, &h, payload, size, cap);
     uint64_t *offs = NULL;
     if (rc == LLMZ_OK) {

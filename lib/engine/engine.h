@@ -53,6 +53,12 @@ struct llmz_dctx {
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
 uint8_t engine_frame_flags(int adapt, int eol, int has_adapter);
+/* compress.c: the window and keep the encoder writes for m, which format 4 writes as "the model's defaults": the
+** model's context length (at most 65535) and a quarter of it.  The one statement of the rule. */
+void engine_model_window(const llmz_model *m, uint16_t *window, uint16_t *keep);
+/* compress.c: the header fields the encoder writes for model m in format `version` (model, adapter and window;
+** in format 4 short fingerprints and no names for built-in models and adapters); sizes and flags are the caller's. */
+void engine_fill_header(frame_header *h, const llmz_model *m, int version);
 
 /* Rows per chunk a grouped encoder evaluates at least in one batch (beyond the re-fed ones). */
 #define GROUP_ENC_ROWS 64
@@ -134,6 +140,8 @@ typedef struct {
     uint32_t *fin;  /* (V) the LM's frequencies, when online models follow */
     uint32_t *fng;  /* (V) after the cache, when the n-grams follow */
     uint32_t *bc;   /* (V+1) method 4: the frequencies' sums in the vocabulary's byte order (lmbits.h) */
+    uint32_t *fx;   /* (V) method 4: the frequencies in one step (pred_one_step) */
+    int V;
     const uint32_t *f_lm, *f_cached; /* this step: frequencies before the cache, before the n-grams */
     int32_t *rows;  /* (nmax) input tokens of a batch */
     int32_t *outs;  /* (nmax) the rows that get logits (the new ones), ascending */
@@ -234,6 +242,10 @@ void pred_seq_reset(const worker *w, seq *s);
 double pred_frequencies(const worker *w, lane *L, seq *s, const float *logits, int32_t tok);
 void pred_coded(const worker *w, const lane *L, seq *s, int32_t t);
 void pred_learn(const worker *w, seq *s);
+/* The distribution of the next token in one step (method 4 codes from it): L->freq, or with sse.h's two steps
+** (s->sse_on) the top token's frequency s->fhit and every other's freq * (2^28 - fhit) / (2^28 - ftop), floored,
+** at least 1 (in L->fx). */
+const uint32_t *pred_one_step(const lane *L, const seq *s);
 /* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
 static inline uint32_t pred_cum_without_top(const lane *L, const seq *s, int32_t t) {
     return L->cum[t] - (t > s->top ? s->ftop : 0);

@@ -173,3 +173,13 @@ void pred_learn(const worker *w, seq *s) {
     if (s->sse_on) sse_update(&s->M->ss, &s->sq, t == s->top);
     if (w->ngram) ngram_prefetch(&s->M->gm, &s->gq, s->ids, s->done);
 }
+
+const uint32_t *pred_one_step(const lane *L, const seq *s) {
+    if (!s->sse_on) return L->freq;
+    uint64_t rest = RC_TOTAL - s->fhit, others = RC_TOTAL - s->ftop;
+    for (uint32_t t = 0; t < (uint32_t)L->V; t++) {
+        uint64_t f = (uint64_t)L->freq[t] * rest / others;
+        L->fx[t] = (int32_t)t == s->top ? s->fhit : f ? (uint32_t)f : 1;
+    }
+    return L->fx;
+}

@@ -9,6 +9,7 @@
 #include "coder/freq.h"
 #include "coder/rc.h"
 #include "common/mem.h"
+#include "engine/engine.h"
 #include "format/frame.h"
 #include "llmz.h"
 #include "model/model.h"
@@ -77,6 +78,13 @@ static int candidate(const candidates *c, int i, const void **data, size_t *size
     return LLMZ_OK;
 }
 
+/* Bits the adapter extension of m (a model with an adapter) takes in the frames the encoder writes by default. */
+static double adapter_cost(const llmz_model *m) {
+    frame_header h;
+    engine_fill_header(&h, m, LLMZ_FORMAT_VERSION);
+    return 8.0 * (double)frame_adapter_len(&h);
+}
+
 static int pick(llmz_model **out, const llmz_model *base, const void *src, size_t size, const candidates *c,
                 int *tried) {
     const void *data;
@@ -89,16 +97,14 @@ static int pick(llmz_model **out, const llmz_model *base, const void *src, size_
     if (size < LLMZ_AUTO_ADAPTER_MIN || candidate(c, 0, &data, &asize) != LLMZ_OK ||
         llmz_model_score(base, src, size, LLMZ_AUTO_ADAPTER_SAMPLE, &best_bits) != LLMZ_OK)
         return LLMZ_OK;
-    /* the sample's bits scaled to the input, plus the header extension an adapter costs */
+    /* the sample's bits scaled to the input, plus the header extension an adapter costs (adapter_cost) */
     double scale = (double)size / (double)(size < LLMZ_AUTO_ADAPTER_SAMPLE ? size : LLMZ_AUTO_ADAPTER_SAMPLE);
     best_bits *= scale;
     for (int i = 0; candidate(c, i, &data, &asize) == LLMZ_OK; i++) {
         llmz_model *m;
-        const char *name;
         if (llmz_model_load_adapter(&m, base, data, asize) != LLMZ_OK) continue; /* not for this model */
-        llmz_model_adapter(m, NULL, &name);
         if (llmz_model_score(m, src, size, LLMZ_AUTO_ADAPTER_SAMPLE, &bits) == LLMZ_OK &&
-            (bits = bits * scale + 8.0 * (double)frame_adapter_ext_len(strlen(name))) < best_bits) {
+            (bits = bits * scale + adapter_cost(m)) < best_bits) {
             llmz_model_free(*out);
             *out = m;
             best_bits = bits;

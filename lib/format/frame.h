@@ -32,6 +32,18 @@
 #define FRAME_FLAGS_KNOWN 0xff
 #define FRAME_GROUP 16         /* chunks per group (the last group of a frame may have fewer) */
 #define FRAME_ADAPTER_FIXED 33 /* adapter extension: fingerprint (32) and name length (1), then name and CRC */
+/* Format 4, the compact header (docs/format.md, "Format version 4") */
+#define FRAME_V4 4              /* the first version with the compact header */
+#define FRAME_V4_FIXED 8        /* magic, version, flags, form, numerics */
+#define FRAME_FORM_FP 0x03      /* form bits 0-1: the fingerprint holds 8 * (code + 1) bytes */
+#define FRAME_FORM_NAME 0x04    /* the model name follows the fingerprint (adapter form: the adapter's name) */
+#define FRAME_FORM_WINDOW 0x08  /* window and keep follow the sizes; clear: the model's defaults */
+#define FRAME_FORM_MODE_SHIFT 4 /* form bits 4-5: the mode */
+#define FRAME_FORM_KNOWN 0x3f
+#define FRAME_AFORM_KNOWN 0x07  /* adapter form: bits 0-1 fingerprint code, bit 2 name */
+#define FRAME_VARINT_MAX 10     /* bytes of the longest varint (LEB128 of a u64) */
+#define FRAME_V4_ENTRY_MIN 6    /* a chunk entry: varint size (1..), method (1), CRC (4) */
+#define FRAME_SHORT_FP 8        /* fingerprint bytes the reference encoder writes for built-in models */
 
 typedef struct {
     uint32_t comp_size;
@@ -42,30 +54,39 @@ typedef struct {
 typedef struct {
     uint8_t version, flags, mode, numerics;
     uint8_t model_fp[32];
+    uint8_t fp_len;      /* bytes of model_fp the frame holds: 32 before format 4; 8, 16, 24 or 32 in it */
+    uint8_t has_name;    /* the frame holds the model name (always before format 4) */
     uint8_t name_len;
     char name[256];
     uint32_t chunk_size;
     uint16_t window, keep;
+    uint8_t win_default; /* format 4: window and keep are not written, the model's defaults (parsed as 0, 0) */
     uint64_t orig_size;
     uint32_t n_chunks;
-    /* FRAME_FLAG_ADAPTER: the extension after the header CRC */
+    /* FRAME_FLAG_ADAPTER: the extension after the header CRC (format 4: before it) */
     uint8_t adapter_fp[32];
+    uint8_t afp_len, has_aname; /* as fp_len and has_name, for the adapter */
     uint8_t aname_len;
     char aname[256];
+    size_t table_len; /* bytes of the chunk entries: set by frame_parse_header, or from frame_table_len */
     /* not part of the header: the chunk table's method-3 and method-4 chunks (decompress.c counts them: the memory
     ** plan) */
     uint32_t n_bytes_chunks, n_mixed_chunks;
 } frame_header;
 
-/* Bytes of the adapter extension (docs/format.md, "Adapter") for an adapter name of name_len bytes: fingerprint,
-** name length, the name and its CRC-32 (37 + name_len). */
-size_t frame_adapter_ext_len(size_t name_len);
-/* Bytes of header + adapter extension + chunk table for this header. */
+/* Bytes of the adapter extension (docs/format.md, "Adapter" and "Format version 4") of h, 0 without flag bit 3:
+** before format 4 the fingerprint, name length, name and CRC-32 (37 + name); in format 4 the adapter form byte,
+** the fingerprint prefix and the name with its length when the frame holds it.  The one statement of the rule. */
+size_t frame_adapter_len(const frame_header *h);
+/* Bytes of the chunk entries of h's table: 9 per chunk before format 4; in format 4 the entries of `chunks`
+** (their varint sizes), or with chunks NULL the least they can take (6 per chunk). */
+size_t frame_table_len(const frame_header *h, const frame_chunk *chunks);
+/* Bytes of header + adapter extension + chunk table for this header (its table_len set). */
 size_t frame_header_len(const frame_header *h);
 /* Serialise header and table (h->n_chunks entries) into dst; returns bytes written or 0 if cap too small. */
 size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks);
-/* Parse the fixed part (needs `avail` bytes); fills h, validates every field, checks the header CRC.
-** LLMZ_ERR_TRUNCATED with *need set when more bytes are required. */
+/* Parse the header (needs `avail` bytes); fills h, validates every field, checks the header CRC; in format 4 also
+** locates the chunk entries (table_len).  LLMZ_ERR_TRUNCATED with *need set when more bytes are required. */
 int frame_parse_header(frame_header *h, const uint8_t *src, size_t avail, size_t *need);
 /* Parse and verify the chunk table that follows a parsed header; chunks has h->n_chunks entries.
 ** *payload receives the sum of compressed sizes. */

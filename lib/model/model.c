@@ -136,17 +136,43 @@ int llmz_model_builtin(llmz_model **out, int i) {
     return LLMZ_ERR_PARAM;
 }
 
-int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
-    if (!out || !fingerprint) return LLMZ_ERR_PARAM;
+int model_prefix_pick(const uint8_t (*fps)[32], int n, const uint8_t *prefix, size_t len) {
+    int hit = -1;
+    for (int i = 0; i < n; i++) {
+        if (memcmp(fps[i], prefix, len) != 0) continue;
+        if (hit < 0) hit = i;
+        else if (memcmp(fps[i], fps[hit], 32) != 0) return -2;
+    }
+    return hit;
+}
+
+int model_is_builtin(const llmz_model *m) {
+    for (int k = 0; k < BUILTIN_N; k++)
+        if (builtin_tab[k][1] != builtin_tab[k][0] && m->data == builtin_tab[k][0]) return 1;
+    return 0;
+}
+
+int llmz_model_load_builtin_prefix(llmz_model **out, const uint8_t *fp, size_t fp_len) {
+    if (!out) return LLMZ_ERR_PARAM;
     *out = NULL;
+    if (!fp || fp_len < 1 || fp_len > 32) return LLMZ_ERR_PARAM;
+    uint8_t fps[BUILTIN_N][32];
+    int at[BUILTIN_N], n = 0;
     for (int k = 0; k < BUILTIN_N; k++) {
         size_t size = (size_t)(builtin_tab[k][1] - builtin_tab[k][0]);
-        uint8_t fp[32];
         if (size == 0) continue;
-        sha256(builtin_tab[k][0], size, fp);
-        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_memory(out, builtin_tab[k][0], size);
+        sha256(builtin_tab[k][0], size, fps[n]);
+        at[n++] = k;
     }
-    return LLMZ_ERR_MODEL_MISMATCH;
+    int i = model_prefix_pick((const uint8_t(*)[32])fps, n, fp, fp_len);
+    if (i < 0) return LLMZ_ERR_MODEL_MISMATCH;
+    return llmz_model_load_memory(out, builtin_tab[at[i]][0], (size_t)(builtin_tab[at[i]][1] - builtin_tab[at[i]][0]));
+}
+
+int llmz_model_load_builtin(llmz_model **out, const uint8_t fingerprint[32]) {
+    if (out) *out = NULL;
+    if (!out || !fingerprint) return LLMZ_ERR_PARAM;
+    return llmz_model_load_builtin_prefix(out, fingerprint, 32);
 }
 
 /* ---- adapters ---------------------------------------------------------------------------------- */
@@ -194,6 +220,7 @@ int llmz_model_load_adapter(llmz_model **out, const llmz_model *base, const void
         return rc;
     }
     m->has_adapter = 1;
+    m->adapter_data = data;
     sha256(data, size, m->adapter_fp);
     gguf_name(m->ag, m->adapter_name);
     *out = m;
@@ -231,17 +258,34 @@ int llmz_adapter_name(const void *data, size_t size, char name[256]) {
     return LLMZ_OK;
 }
 
-int llmz_model_load_builtin_adapter(llmz_model **out, const llmz_model *base, const uint8_t fingerprint[32]) {
-    if (!out || !base || !fingerprint) return LLMZ_ERR_PARAM;
+int model_adapter_is_builtin(const llmz_model *m) {
+    if (!m->has_adapter) return 0;
+    for (int k = 0; k < ADAPTER_N; k++)
+        if (adapter_tab[k][1] != adapter_tab[k][0] && m->adapter_data == adapter_tab[k][0]) return 1;
+    return 0;
+}
+
+int llmz_model_load_builtin_adapter_prefix(llmz_model **out, const llmz_model *base, const uint8_t *fp, size_t fp_len) {
+    if (!out) return LLMZ_ERR_PARAM;
     *out = NULL;
-    const void *data;
-    size_t size;
-    for (int i = 0; llmz_adapter_builtin(i, &data, &size) == LLMZ_OK; i++) {
-        uint8_t fp[32];
-        sha256(data, size, fp);
-        if (memcmp(fp, fingerprint, 32) == 0) return llmz_model_load_adapter(out, base, data, size);
+    if (!base || !fp || fp_len < 1 || fp_len > 32) return LLMZ_ERR_PARAM;
+    uint8_t fps[ADAPTER_N][32];
+    const void *data[ADAPTER_N];
+    size_t size[ADAPTER_N];
+    int n = 0;
+    while (n < ADAPTER_N && llmz_adapter_builtin(n, &data[n], &size[n]) == LLMZ_OK) {
+        sha256(data[n], size[n], fps[n]);
+        n++;
     }
-    return LLMZ_ERR_MODEL_MISMATCH;
+    int i = model_prefix_pick((const uint8_t(*)[32])fps, n, fp, fp_len);
+    if (i < 0) return LLMZ_ERR_MODEL_MISMATCH;
+    return llmz_model_load_adapter(out, base, data[i], size[i]);
+}
+
+int llmz_model_load_builtin_adapter(llmz_model **out, const llmz_model *base, const uint8_t fingerprint[32]) {
+    if (out) *out = NULL;
+    if (!out || !base || !fingerprint) return LLMZ_ERR_PARAM;
+    return llmz_model_load_builtin_adapter_prefix(out, base, fingerprint, 32);
 }
 
 int llmz_model_adapter(const llmz_model *m, uint8_t fp[32], const char **name) {

@@ -27,6 +27,15 @@ struct llmz_model {
     uint8_t adapter_fp[32]; /* SHA-256 of the adapter file */
     char adapter_name[256];
     gguf_ctx *ag;           /* the adapter's GGUF, over the caller's bytes */
+    const uint8_t *adapter_data; /* those bytes */
 };
+
+/* 1 if m's (base) model bytes are one of the models built into this binary, else 0. */
+int model_is_builtin(const llmz_model *m);
+/* 1 if m has an adapter applied and that adapter is one built into this binary, else 0. */
+int model_adapter_is_builtin(const llmz_model *m);
+/* Which of the n fingerprints fps[] starts with the len bytes of prefix: its index; -1 for none; -2 when two that
+** differ do (a prefix must name one model: never a guess).  Equal fingerprints are one model: the first wins. */
+int model_prefix_pick(const uint8_t (*fps)[32], int n, const uint8_t *prefix, size_t len);
 
 #endif

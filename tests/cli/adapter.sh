@@ -15,12 +15,15 @@ xm -lv a.txt.llmz
 expect "-lv adapter archive" 0
 out_has "-lv shows flag bit 3" "flags 0x7f"
 out_has "-lv names the adapter" "adapter 'tiny-lora'"
+# format 4 holds an adapter file's whole fingerprint and name; messages show its first 8 bytes in hex
+out_has "-lv shows the adapter's fingerprint prefix" "adapter 'tiny-lora' 1c51e8bb0c645c9b"
 
 # decoding without the adapter: a clear error, no output file, the archive kept
 rm -f a.txt
 xm -d a.txt.llmz
 expect "decode without the adapter fails" 1
 err_has "error names the adapter" "needs adapter 'tiny-lora'"
+err_has "error shows the adapter's fingerprint prefix" "(fingerprint 1c51e8bb0c645c9b...)"
 check "no partial output" test ! -e a.txt
 check "archive kept" test -s a.txt.llmz
 xm --adapter "$LORA" -d a.txt.llmz
@@ -35,6 +38,11 @@ check "plain archive restores" cmp -s "$W/stdout" "$G/english.txt"
 xm --adapter "$LORA" -dc "$G/english.adapter.llmz"
 expect "golden adapter archive" 0
 check "golden adapter archive restores" cmp -s "$W/stdout" "$G/english.txt"
+xm --adapter "$LORA" -dc "$G/english.adapter.v4.llmz"
+expect "golden format-4 adapter archive" 0
+check "golden format-4 adapter archive restores" cmp -s "$W/stdout" "$G/english.txt"
+xm --adapter "$LORA" -c a.txt
+check "the format-4 adapter archive is the golden one" cmp -s "$W/stdout" "$G/english.adapter.v4.llmz"
 
 # --adapter=none and auto (the test model has no built-in adapters: auto keeps the base model)
 xmo none.llmz --adapter=none --adapt=match,ngram --format-version=1 -c a.txt

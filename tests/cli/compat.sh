@@ -38,4 +38,30 @@ check "v1 archive with --model tiny: the original" cmp -s "$W/stdout" "$G/englis
 x --model "$ROOT/models/llmz-default-v1.gguf" -dc "$V1"
 expect "v1 archive with --model llmz-default-v1.gguf" 0
 check "explicit v1 model restores the original" cmp -s "$W/stdout" "$G/english.txt"
+
+# format 4: a built-in model's frames hold 8 bytes of its fingerprint and no name (24 bytes for an empty input);
+# the binary names the model from its fingerprint, and it still wins over --model
+x -V
+dname=$(sed -n 's/^default model: \([^ ]*\) (fingerprint \([0-9a-f]*\)).*/\1/p' stdout)
+dfp=$(sed -n 's/^default model: \([^ ]*\) (fingerprint \([0-9a-f]*\)).*/\2/p' stdout)
+: >e
+printf A >one
+x -c e
+expect "compress an empty input" 0
+check "an empty input: a 24-byte frame" [ "$(fsize stdout)" -eq 24 ]
+check "form byte 0: 8 fingerprint bytes, no name, the model's window" sh -c "od -An -j6 -N1 -tu1 stdout | grep -qx ' *0'"
+mv stdout e.llmz
+x -c one
+check "one byte: a 35-byte frame" [ "$(fsize stdout)" -eq 35 ]
+mv stdout one.llmz
+x -l e.llmz
+out_has "-l names the built-in model from the fingerprint" "$dname"
+x -lv one.llmz
+out_has "-lv: the name and the fingerprint's 8 bytes" "model '$dname' $dfp"
+xm -dc one.llmz
+expect "a built-in model's format-4 frame with --model tiny" 0
+check "... decodes with the built-in model" cmp -s "$W/stdout" one
+x -dc e.llmz
+expect "the empty frame decodes" 0
+check "... to nothing" [ "$(fsize stdout)" -eq 0 ]
 finish

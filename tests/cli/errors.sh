@@ -167,4 +167,18 @@ xm dir
 expect "directory input" 1
 check "directory input: no output" absent dir.llmz
 
+# format 4: an empty frame naming, by 8 fingerprint bytes and no name, a model this binary does not carry (the
+# header CRC from gzip's trailer: the same CRC-32)
+printf '\211LMZ\004\167\000\001\000\021\042\063\104\125\146\167\200\200\004\000' >nn.head
+gzip -c nn.head | tail -c 8 | head -c 4 >nn.crc
+cat nn.head nn.crc >nn.llmz
+check "hand-made format-4 frame: 24 bytes" [ "$(fsize nn.llmz)" -eq 24 ]
+x -d nn.llmz
+expect "format 4, unknown model without a name" 1
+err_has "the message shows the fingerprint bytes the frame holds" \
+    "archive needs model with fingerprint 0011223344556677..., which is not built into this llmz"
+x -l nn.llmz
+expect "-l lists it" 0
+out_has "-l: the fingerprint where the name would be" "0011223344556677"
+
 finish

@@ -191,23 +191,25 @@ xm -q a
 expect "-q still fails on existing output" 1
 err_has "-q still reports errors" "already exists"
 
-# --format-version: 1, 2 or 3 written (byte 4), all decode; anything else is a usage error
-for v in 1 2 3; do
+# --format-version: 1, 2, 3 or 4 written (byte 4), all decode; anything else is a usage error
+for v in 1 2 3 4; do
     xmo v$v.llmz --format-version=$v -c a
     expect "--format-version=$v" 0
     check "--format-version=$v writes format $v" sh -c "od -An -j4 -N1 -tu1 v$v.llmz | grep -qx ' *$v'"
     xmo v$v.out -dc v$v.llmz
     check "format $v decodes" cmp -s v$v.out a
 done
-xmo v3b.llmz --format-version 3 -c a
-check "--format-version 3 (two arguments)" cmp -s v3b.llmz v3.llmz
+xmo v4b.llmz --format-version 4 -c a
+check "--format-version 4 (two arguments)" cmp -s v4b.llmz v4.llmz
 xmo v0.llmz -c a
-check "the default is format 3" cmp -s v0.llmz v3.llmz
+check "the default is format 4" cmp -s v0.llmz v4.llmz
 check "versions 1 and 2 code differently" sh -c "! cmp -s v1.llmz v2.llmz"
 check "versions 2 and 3 code differently" sh -c "! cmp -s v2.llmz v3.llmz"
-for v in 0 4 12 x ''; do
+# version 4 codes chunks as version 3 does, with the compact header: the same payload, a smaller frame
+check "version 4's frame is smaller than version 3's" [ "$(wc -c < v4.llmz)" -lt "$(wc -c < v3.llmz)" ]
+for v in 0 5 12 x ''; do
     xm --format-version="$v" -c a
     expect "--format-version='$v' refused" 2
 done
-err_has "the refusal names the versions" "1 to 3"
+err_has "the refusal names the versions" "1 to 4"
 finish

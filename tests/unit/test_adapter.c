@@ -64,8 +64,8 @@ static void build(gw_buf *b, int v, const char *base) {
     gw_tensors_data(b, t, nt, 32);
 }
 
-static unsigned char *compress(const llmz_model *m, const unsigned char *src, size_t n, int kernels, int threads,
-                               size_t *out_n) {
+static unsigned char *compress_v(const llmz_model *m, const unsigned char *src, size_t n, int kernels, int threads,
+                                 int format, size_t *out_n) {
     llmz_cctx *c = llmz_cctx_create(m);
     size_t cap = llmz_frame_bound(n);
     unsigned char *dst = malloc(cap);
@@ -73,9 +73,16 @@ static unsigned char *compress(const llmz_model *m, const unsigned char *src, si
     CHECK(c != NULL && dst != NULL);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, format), LLMZ_OK);
     CHECK_EQ(llmz_compress_frame(c, dst, cap, out_n, src, n, NULL), LLMZ_OK);
     llmz_cctx_free(c);
     return dst;
+}
+
+/* The same in format 3, whose adapter extension the checks below take apart (format 4's: check_v4_extension). */
+static unsigned char *compress(const llmz_model *m, const unsigned char *src, size_t n, int kernels, int threads,
+                               size_t *out_n) {
+    return compress_v(m, src, n, kernels, threads, 3, out_n);
 }
 
 static int decompress(const llmz_model *m, const unsigned char *f, size_t n, unsigned char *out, size_t cap,
@@ -94,7 +101,43 @@ static double auto_cost(const llmz_model *m, const unsigned char *src, size_t n)
     const char *name = NULL;
     CHECK_EQ(llmz_model_score(m, src, n, LLMZ_AUTO_ADAPTER_SAMPLE, &bits), LLMZ_OK);
     bits *= (double)n / (double)LLMZ_AUTO_ADAPTER_SAMPLE;
-    return llmz_model_adapter(m, NULL, &name) ? bits + 8.0 * (37.0 + (double)strlen(name)) : bits;
+    /* format 4's extension for an adapter file: form byte, the whole fingerprint, the name and its length */
+    return llmz_model_adapter(m, NULL, &name) ? bits + 8.0 * (34.0 + (double)strlen(name)) : bits;
+}
+
+/* Format 4: the adapter extension inside the header, before its CRC: form byte 0x07 (32-byte fingerprint, a name),
+** the fingerprint, the name with its length; decoding needs the same adapter, a damaged byte fails the header CRC. */
+static void check_v4_extension(const llmz_model *ma, const llmz_model *base, const llmz_model *mo,
+                               const unsigned char *orig, size_t on, const uint8_t afp[32]) {
+    size_t n = 0, dn = 0;
+    unsigned char *a = compress_v(ma, orig, on, LLMZ_KERNELS_AUTO, 1, 4, &n), *out = malloc(on + 1);
+    /* magic .. numerics (8), fingerprint (32), name (1 + 9), chunk size 65536 (3), original size 2921 (2) */
+    size_t ext = 8 + 32 + 10 + 3 + 2, crc = ext + 1 + 32 + 1 + 9;
+    llmz_frame_info fi;
+    CHECK_EQ(llmz_frame_get_info(&fi, a, n), LLMZ_OK);
+    CHECK_EQ(fi.format_version, 4);
+    CHECK_EQ(fi.has_adapter, 1);
+    CHECK_EQ(fi.adapter_fp_len, 32);
+    CHECK(memcmp(fi.adapter_fp, afp, 32) == 0);
+    CHECK(strcmp(fi.adapter_name, "test-lora") == 0);
+    CHECK_EQ(a[ext], 0x07);
+    CHECK(memcmp(a + ext + 1, afp, 32) == 0);
+    CHECK_EQ(a[ext + 33], 9);
+    CHECK_EQ(fi.header_size, crc + 4 + 2 + 1 + 4 + 4); /* one entry: a 2-byte size, method, CRC; the table CRC */
+    CHECK(llmz_frame_model_is(&fi, ma, 0) && llmz_frame_model_is(&fi, ma, 1));
+    CHECK(!llmz_frame_model_is(&fi, base, 0) && llmz_frame_model_is(&fi, base, 1));
+    CHECK(!llmz_frame_model_is(&fi, mo, 0) && llmz_frame_model_is(&fi, mo, 1));
+    CHECK_EQ(decompress(ma, a, n, out, on, &dn), LLMZ_OK);
+    CHECK(dn == on && memcmp(out, orig, on) == 0);
+    CHECK_EQ(decompress(base, a, n, out, on, &dn), LLMZ_ERR_MODEL_MISMATCH);
+    CHECK_EQ(decompress(mo, a, n, out, on, &dn), LLMZ_ERR_MODEL_MISMATCH);
+    for (size_t at = ext; at < crc; at += 5) {
+        a[at] ^= 0x20;
+        CHECK_EQ(llmz_frame_get_info(&fi, a, n), LLMZ_ERR_CHECKSUM);
+        a[at] ^= 0x20;
+    }
+    free(out);
+    free(a);
 }
 
 static void check_auto(const llmz_model *base, const unsigned char *text, size_t tn, const gw_buf *ok,
@@ -250,6 +293,7 @@ int main(void) {
     }
 
     check_auto(base, orig, on, &ok, &other);
+    check_v4_extension(ma, base, mo, orig, on, afp);
 
     /* archives: the same bytes for every kernel set and thread count and for two loads of the adapter */
     size_t n0 = 0, n1 = 0, n2 = 0, n3 = 0, nb = 0;

@@ -1,7 +1,8 @@
 /* test_golden.c -- frames that must decode forever (tests/golden/README.md, docs/format.md "Format stability").
 **
-** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1; the *.v2.llmz ones format 2, the *.v3.llmz ones format 3) with
-** tests/data/tiny.gguf and is never regenerated.  For each kernel set (ref, auto) and thread count (1, 2) this test
+** Every golden archive was written once by llmz 0.1.0 (format 1, numerics 1; the *.v2.llmz ones format 2, the
+** *.v3.llmz ones format 3, the *.v4*.llmz ones format 4) with tests/data/tiny.gguf and is never regenerated.
+** For each kernel set (ref, auto) and thread count (1, 2) this test
 **   - decodes every golden archive frame by frame with the library API and compares with the original bytes;
 **   - compresses every original again with the same settings and compares with the golden archive byte for
 **     byte (the encoder is deterministic too; see docs/format.md on intentional encoder changes);
@@ -67,6 +68,17 @@ static const golden GOLD[] = {
     {"english.txt", "english.v3.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
     {"source10k.txt", "source10k.v3.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
     {"groups.txt", "groups.v3.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 3},
+    /* format version 4 (2026-12-06): the compact header (varint sizes, the model's default window, the adapter
+    ** inside the header, no table CRC without chunks); chunks coded as in version 3 */
+    {"empty.bin", "empty.v4.llmz", 0, 1, {0, 0}, 0, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"one.bin", "one.v4.llmz", 0, 1, {0, 0}, 1, 1, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"english.txt", "english.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"source10k.txt", "source10k.v4.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"english.txt", "english.adapter.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 1, 4},
+    /* made by hand from english.v4.llmz (README): an 8-byte fingerprint and no name, the form the frames of a built-in
+    ** model take, and window 64, keep 16 written out; no encoder writes it for a model loaded from a file, so it is
+    ** decoded only */
+    {"english.txt", "english.v4-compact.llmz", 0, 1, {0, 0}, 1, 0, 0, LLMZ_ADAPT_ALL, 1, 0, 4},
 };
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
@@ -81,7 +93,10 @@ typedef struct {
 
 static const golden_err GERR[] = {
     {"err_bad_magic.llmz", LLMZ_ERR_NOT_LLMZ, 0},
-    {"err_version4.llmz", LLMZ_ERR_VERSION, 0},
+    /* written with version 1's layout and byte 4 = 4: since format version 4 its header is read with version 4's
+    ** layout, where the CRC is elsewhere */
+    {"err_version4.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_version5.llmz", LLMZ_ERR_VERSION, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     {"err_numerics2.llmz", LLMZ_ERR_VERSION, 0},
@@ -336,6 +351,50 @@ int main(void) {
             CHECK_EQ(fi.header_size, 78);
             CHECK_EQ(fi.frame_size, 78);
             CHECK_EQ(fi.chunk_size, 65536);
+            CHECK_EQ(fi.fp_len, 32);
+            CHECK_EQ(fi.window, 64);
+            CHECK_EQ(fi.keep, 16);
+        }
+        free(f);
+    }
+    /* ... and in format 4 (docs/format.md, "Format version 4") */
+    {
+        size_t n = 0;
+        unsigned char *f = load("empty.v4.llmz", &n);
+        CHECK(f != NULL && n == 58);
+        if (f && n == 58) {
+            /* flags 0x77; form 0x07: a 32-byte fingerprint, the name, the model's window */
+            static const unsigned char head[8] = {0x89, 'L', 'M', 'Z', 4, 0x77, 0x07, 1};
+            static const unsigned char sizes[4] = {0x80, 0x80, 0x04, 0x00}; /* 65536, then 0 */
+            CHECK(memcmp(f, head, 8) == 0);
+            CHECK(memcmp(f + 8, fp, 32) == 0);
+            CHECK_EQ(f[40], 9);
+            CHECK(memcmp(f + 41, "llmz-tiny", 9) == 0);
+            CHECK(memcmp(f + 50, sizes, 4) == 0);
+            llmz_frame_info fi;
+            CHECK_EQ(llmz_frame_get_info(&fi, f, n), LLMZ_OK);
+            CHECK_EQ(fi.orig_size, 0);
+            CHECK_EQ(fi.n_chunks, 0);
+            CHECK_EQ(fi.header_size, 58);
+            CHECK_EQ(fi.frame_size, 58);
+            CHECK_EQ(fi.chunk_size, 65536);
+            CHECK_EQ(fi.fp_len, 32);
+            CHECK_EQ(fi.window, 0);
+            CHECK_EQ(fi.keep, 0);
+            CHECK(llmz_frame_model_is(&fi, M, 0));
+        }
+        free(f);
+        f = load("english.v4-compact.llmz", &n);
+        CHECK(f != NULL);
+        if (f) {
+            llmz_frame_info fi;
+            CHECK_EQ(llmz_frame_get_info(&fi, f, n), LLMZ_OK);
+            CHECK_EQ(fi.fp_len, 8);
+            CHECK(memcmp(fi.model_fp, fp, 8) == 0);
+            CHECK_EQ(fi.model_name[0], 0);
+            CHECK_EQ(fi.window, 64);
+            CHECK_EQ(fi.keep, 16);
+            CHECK(llmz_frame_model_is(&fi, M, 1));
         }
         free(f);
     }
@@ -372,6 +431,8 @@ int main(void) {
         snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
         if (llmz_model_load_file(&other, path) == LLMZ_OK) {
             check_mismatch("english.txt.llmz", other);
+            check_mismatch("english.v4.llmz", other);
+            check_mismatch("english.v4-compact.llmz", other); /* 8 fingerprint bytes pin the model as well */
             llmz_model_free(other);
         } else {
             T_SKIP("tests/data/tiny-f16.gguf does not load");
@@ -381,6 +442,8 @@ int main(void) {
     {
         check_mismatch("english.all.llmz", MA);
         check_mismatch("english.adapter.llmz", M);
+        check_mismatch("english.v4-compact.llmz", MA);
+        check_mismatch("english.adapter.v4.llmz", M);
     }
     llmz_model_free(MA);
     free(LORA);
