@@ -32,6 +32,10 @@
 #define XF_EXT (NMIX + 1)  /* the outside input's place (0 in method 3, where its weight never moves) */
 #define NWEIGHTS (NSETS * NIN + NSETSF * NINF)
 #define HB_MAX 19          /* at most 2^19 buckets (32 MiB) */
+#define HB_LITE 17         /* beside the LM: at most 2^17 (8 MiB) ... */
+#define A2_LITE 12         /* ... and a second probability map of 2^12 rows (c1's low 4 bits, c0): 100 KB of a
+                           ** changelog, JavaScript, package JSON and a dpkg log 42,775 bytes in method 4 (2^19 and
+                           ** 2^16 rows: 42,809; 2^16 buckets and 2^12 rows: 42,889) */
 #define ST_MAX 2047
 #define MINLEN 6           /* the match model looks up the last MINLEN bytes */
 #define MAXLEN 65535
@@ -58,7 +62,7 @@ typedef struct {
 } bucket;           /* 64 bytes: one cache line */
 
 struct cm_model {
-    int hbits, mbits;
+    int hbits, mbits, a2bits;
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
     uint32_t *mt;       /* (1 << mbits) match positions */
     uint32_t *o1;       /* (65536) order 1: c1 << 8 | c0 */
@@ -101,18 +105,21 @@ static int ceil_log2(uint64_t v) {
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-static void sizes(uint32_t chunk_size, int *hbits, int *mbits) {
+/* Table sizes from the chunk size: buckets (2^hbits), match positions (2^mbits), rows of the second probability map
+** (2^a2bits).  A model beside the LM (method 4, one per chunk a worker advances) has smaller ones. */
+static void sizes(uint32_t chunk_size, int lite, int *hbits, int *mbits, int *a2bits) {
     int lg = ceil_log2(chunk_size ? chunk_size : 1);
-    *hbits = clampi(lg + 3, 12, HB_MAX);
+    *hbits = lite ? clampi(lg + 1, 12, HB_LITE) : clampi(lg + 3, 12, HB_MAX);
     *mbits = clampi(lg, 10, 22);
+    *a2bits = lite ? A2_LITE : 16;
 }
 
-uint64_t cm_bytes(uint32_t chunk_size) {
-    int hb, mb;
-    sizes(chunk_size, &hb, &mb);
+uint64_t cm_bytes(uint32_t chunk_size, int lite) {
+    int hb, mb, ab;
+    sizes(chunk_size, lite, &hb, &mb, &ab);
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
-           llmz_mem_footprint(65536 * APM_KNOTS * 2) + llmz_mem_footprint(NWEIGHTS * 4) +
+           llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) + llmz_mem_footprint(NWEIGHTS * 4) +
            llmz_mem_footprint(65536 * 2) + llmz_mem_footprint(sizeof(cm_model)) + 7 * LLMZ_MEM_SLACK;
 }
 
@@ -142,15 +149,15 @@ static void build_tables(cm_model *m) {
     for (int n = 0; n < 1024; n++) m->recip[n] = 131072u / (uint32_t)(2 * n + 3);
 }
 
-cm_model *cm_new(uint32_t chunk_size) {
+cm_model *cm_new(uint32_t chunk_size, int lite) {
     cm_model *m = llmz_calloc(1, sizeof *m);
     if (!m) return NULL;
-    sizes(chunk_size, &m->hbits, &m->mbits);
+    sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits);
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
     m->o1 = llmz_malloc(65536 * 4);
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
-    m->apm2 = llmz_malloc(65536 * APM_KNOTS * 2);
+    m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
     m->w = llmz_malloc(NWEIGHTS * 4);
     m->stretch = llmz_malloc(65536 * 2);
     if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w || !m->stretch) {
@@ -203,7 +210,7 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
     for (int i = 0; i < NH * (RUN_CAP + 1) * 2; i++) m->rsm[i] = CTR_INIT;
     apm_init(m, m->apm1, APM1_ROWS);
-    apm_init(m, m->apm2, 65536);
+    apm_init(m, m->apm2, (size_t)1 << m->a2bits);
     for (int i = 0; i < NSETS * NIN; i++) m->w[i] = MIX_W0;
     for (int i = NSETS * NIN; i < NWEIGHTS; i++) /* the outside input's weight: 1 */
         m->w[i] = (i - NSETS * NIN) % NINF == XF_EXT ? 65536 : 65536 / NMIX;
@@ -389,7 +396,7 @@ static inline int predict(cm_model *m, int ext) {
     /* the probability maps: interpolate between the two knots around xm */
     int u = xm + 2048, lo = u >> 7, wt = u & 127;
     m->r1 = m->apm1 + (size_t)((run ? 1 + m->mexp : 0) << 8 | c0) * APM_KNOTS;
-    m->r2 = m->apm2 + (size_t)((m->c4 & 0xff) << 8 | c0) * APM_KNOTS;
+    m->r2 = m->apm2 + (size_t)(((m->c4 & 0xff) << 8 | c0) & ((1u << m->a2bits) - 1)) * APM_KNOTS;
     int p1 = (m->r1[lo] * (128 - wt) + m->r1[lo + 1] * wt) >> 7;
     int p2 = (m->r2[lo] * (128 - wt) + m->r2[lo + 1] * wt) >> 7;
     m->a1 = m->a2 = lo + (wt >> 6);

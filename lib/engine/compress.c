@@ -115,6 +115,7 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     len = len < s->n ? len : 0;
     len4 = len4 < s->n ? len4 : 0;
     if (!len && !len4 && !alone) return GROUP_FALLBACK;
+
     /* the smallest coding: the LM's tokens (in s->dst already), the same mixed with the byte models, the byte models
     ** alone (only for a chunk that took no part in a group's models), or the bytes stored */
     c->method = FRAME_METHOD_RAW;

@@ -41,7 +41,7 @@ void worker_free(worker *w) {
 
 cm_model *worker_cm(worker *w, uint32_t chunk_size) {
     if (!w->cm) {
-        w->cm = cm_new(chunk_size);
+        w->cm = cm_new(chunk_size, 0);
         w->cm_chunk = chunk_size;
     }
     return w->cm_chunk == chunk_size ? w->cm : NULL;
@@ -87,7 +87,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) && (s->mxbuf = llmz_malloc(h->chunk_size));
-        if (ok && p->mix) ok = (s->mx = cm_new(h->chunk_size)) != NULL;
+        if (ok && p->mix) ok = (s->mx = cm_new(h->chunk_size, 1)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;

@@ -39,7 +39,7 @@ static size_t fill(int k, size_t n) {
 
 static void t_roundtrip(void) {
     static const size_t sizes[] = {0, 1, 2, 7, 100, 4096, N};
-    cm_model *m = cm_new(N + 100000);
+    cm_model *m = cm_new(N + 100000, 0);
     CHECK(m != NULL);
     if (!m) return;
     for (int k = 0; k < 6; k++)
@@ -67,7 +67,7 @@ static void t_roundtrip(void) {
 /* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model
 ** for the same chunk size agrees. */
 static void t_same_bytes(void) {
-    cm_model *a = cm_new(N), *b = cm_new(N);
+    cm_model *a = cm_new(N, 0), *b = cm_new(N, 0);
     CHECK(a && b);
     if (!a || !b) return;
     rng = 12345;
@@ -89,7 +89,7 @@ static void t_same_bytes(void) {
 
 /* The output never passes cap: 0 when the coding would. */
 static void t_bound(void) {
-    cm_model *m = cm_new(N);
+    cm_model *m = cm_new(N, 0);
     if (!m) return;
     size_t n = fill(1, N);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -106,7 +106,7 @@ static void t_bound(void) {
 /* Damage: every single-bit flip in the first half of a small payload and every truncation decodes to an error or to
 ** other bytes (the chunk CRC then catches it); no flip anywhere writes past the output or hangs. */
 static void t_damage(void) {
-    cm_model *m = cm_new(4096);
+    cm_model *m = cm_new(4096, 0);
     if (!m) return;
     size_t n = fill(4, 3000);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -137,17 +137,17 @@ static void t_memory(void) {
             continue;
         }
         size_t before = llmz_mem_now();
-        cm_model *m = cm_new(cs[i]);
+        cm_model *m = cm_new(cs[i], 0);
         CHECK(m != NULL);
         size_t held = llmz_mem_now() - before;
-        CHECK(held <= cm_bytes(cs[i]) && held * 10 >= cm_bytes(cs[i]) * 9);
+        CHECK(held <= cm_bytes(cs[i], 0) && held * 10 >= cm_bytes(cs[i], 0) * 9);
         cm_free(m);
     }
     /* out of memory at each allocation: NULL, nothing leaked */
     size_t before = llmz_mem_now();
     for (long k = 1; k < 12; k++) {
         llmz_mem_fail_after(k);
-        cm_model *m = cm_new(65536);
+        cm_model *m = cm_new(65536, 0);
         llmz_mem_fail_after(-1);
         cm_free(m);
     }
