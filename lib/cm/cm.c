@@ -34,8 +34,8 @@
 #define HB_MAX 19          /* at most 2^19 buckets (32 MiB) */
 #define HB_LITE 17         /* beside the LM: at most 2^17 (8 MiB) ... */
 #define A2_LITE 12         /* ... and a second probability map of 2^12 rows (c1's low 4 bits, c0): 100 KB of a
-                           ** changelog, JavaScript, package JSON and a dpkg log 42,775 bytes in method 4 (2^19 and
-                           ** 2^16 rows: 42,809; 2^16 buckets and 2^12 rows: 42,889) */
+                           ** changelog, JavaScript, package JSON and a dpkg log 42,809 bytes in method 4 (2^16
+                           ** rows: 42,775; 2^16 buckets and 2^12 rows: 42,889) */
 #define ST_MAX 2047
 #define MINLEN 6           /* the match model looks up the last MINLEN bytes */
 #define MAXLEN 65535
