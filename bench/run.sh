@@ -232,12 +232,17 @@ canterbury/cp.html canterbury/fields.c canterbury/grammar.lsp canterbury/xargs.1
 calgary/book1 calgary/book2 calgary/paper1 calgary/paper2 calgary/news calgary/bib calgary/progc
 calgary/progl calgary/progp calgary/trans large/bible.txt large/world192.txt
 wikitext2/wiki2.test.raw_variant.txt"
+# everything else of ../shared/bench but dickens (BENCH_FULL): binaries, pictures, a spreadsheet, XML, digits,
+# artificial files
+OTHER_FILES="calgary/geo calgary/obj1 calgary/obj2 calgary/pic canterbury/kennedy.xls canterbury/ptt5
+canterbury/sum silesia/xml misc/pi.txt artificial/a.txt artificial/aaa.txt artificial/alphabet.txt
+artificial/random.txt"
 if [ -n "${BENCH_FILES:-}" ]; then
     LIST=$BENCH_FILES
 elif [ "$QUICK" = 1 ]; then
     LIST="canterbury/alice29.txt calgary/paper1 gen/random.bin gen/log.txt"
 else
-    LIST=$TEXT_FILES
+    LIST="$TEXT_FILES $OTHER_FILES"
     [ "$FULL" = 1 ] && LIST="$LIST silesia/dickens"
     LIST="$LIST gen/random.bin gen/log.txt"
 fi

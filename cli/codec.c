@@ -796,7 +796,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         uint64_t i;
         for (i = 0; i < index; i++) {
             const llmz_frame_info *f = &frames[i];
-            char hex[40], mem[80], ad[340] = "", ch[64], mn[256], an[256];
+            char hex[40], mem[80], ad[340] = "", ch[128], mn[256], an[256];
             model_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
             list_names(c, f, name, mn, an, sizeof mn);
             list_memory(c, f, name, mem, sizeof mem);
@@ -805,9 +805,16 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
                 model_fp_hex(ahex, sizeof ahex, f->adapter_fp, f->adapter_fp_len);
                 snprintf(ad, sizeof ad, ", adapter '%.200s' %s", an, ahex);
             }
-            if (f->n_chunks == 1) snprintf(ch, sizeof ch, "1 chunk%s", f->raw_chunks ? " (raw)" : "");
-            else snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw)", (unsigned)f->n_chunks,
-                          (unsigned)f->chunk_size, (unsigned)f->raw_chunks);
+            if (f->n_chunks == 1)
+                snprintf(ch, sizeof ch, "1 chunk%s",
+                         f->raw_chunks     ? " (raw)"
+                         : f->bytes_chunks ? " (byte models)"
+                         : f->mixed_chunks ? " (mixed with the byte models)"
+                                           : "");
+            else
+                snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw, %u byte models, %u mixed)",
+                         (unsigned)f->n_chunks, (unsigned)f->chunk_size, (unsigned)f->raw_chunks, (unsigned)f->bytes_chunks,
+                         (unsigned)f->mixed_chunks);
             printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %s, "
                    "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
                    (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,

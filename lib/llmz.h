@@ -101,8 +101,8 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
 /* --adapter=auto: the model for compressing an input that starts with src[0, size), chosen among base and base
 ** with each built-in adapter that fits it.  An input of at least LLMZ_AUTO_ADAPTER_MIN bytes is scored on its first
 ** LLMZ_AUTO_ADAPTER_SAMPLE bytes (llmz_model_score) with each model, the sample's bits scaled to `size`; an adapter
-** also costs its header extension (docs/format.md, "Adapter", in the default format version); the cheapest wins, ties keep the earlier one (the
-** base model first).  *out: base with the winning adapter applied (the caller frees it), or NULL for base itself.
+** also costs its header extension (docs/format.md, "Adapter", in the default format version); the cheapest wins,
+** ties keep the earlier one (the base model first).  *out: base with the winning adapter applied (the caller frees it), or NULL for base itself.
 ** *tried (may be NULL): 1 if the models were scored, 0 if the rule kept base without trying (a smaller input, no
 ** built-in adapter, or base cannot be scored).  Adapters that do not fit, or whose score fails, are passed over. */
 #define LLMZ_AUTO_ADAPTER_MIN (1u << 20) /* below, the trial (~0.1-0.3 s) costs more than adapters save (<1%) */
@@ -163,8 +163,9 @@ typedef enum {
 #define LLMZ_ADAPT_FIELD 8 /* with NGRAM: the field model, the same field of the previous line (frame flag bit 5) */
 #define LLMZ_ADAPT_SSE 16  /* with NGRAM: wide n-gram tables and secondary estimation of the top token (flag bit 6) */
 #define LLMZ_ADAPT_GROUP 32 /* with NGRAM: a frame's chunks, in groups of 16, share their online models (flag bit 7) */
-/* format version 4: a chunk the byte models (orders 0-6, word, column, sparse, match; lib/cm/cm.h) code smaller
-** than the LM is coded by them alone (chunk method 3); binary and highly repetitive chunks skip the LM */
+/* format version 4: every chunk is also coded by the byte models (lib/cm/cm.h: byte-level contexts, a match model)
+** alone (chunk method 3) and, beside the LM, with the LM's tokens bit by bit mixed with them (method 4); the smallest
+** coding is kept; binary and highly repetitive chunks skip the LM */
 #define LLMZ_ADAPT_BYTES 64
 #define LLMZ_ADAPT_ALL 127
 /* The bits that need LLMZ_ADAPT_NGRAM (the models they name extend the n-grams): the one statement of the rule. */

@@ -3,9 +3,11 @@
 ** 3, format version 4; docs/format.md, "Byte-model chunks").  For what the LM codes badly and cheap models code
 ** well: executables and other binaries, logs, long repeats, runs of one byte.
 **
-** Each bit of each byte is predicted by context models whose history is the chunk's bytes before it (orders 0-4
-** and 6, a word, the column of a line, two sparse contexts, a match model), mixed in the logistic domain by a
-** learned mixer, refined by two adaptive probability maps, and coded by the range coder of coder/rc.h.  Integer
+** Each bit of each byte is predicted by context models whose history is the chunk's bytes before it (direct orders
+** 0 and 1; hashed orders 2, 3 and 8, the word with the word before, the word alone, the byte above in the column,
+** the field of the line, three sparse contexts, each with a run input; a match model), mixed in the logistic
+** domain by three learned mixers and a final one, refined by two adaptive probability maps, and coded by the range
+** coder of coder/rc.h.  Integer
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
 ** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
 */

@@ -47,8 +47,8 @@ int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
     L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->outs = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
-    int ok = L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->bc && L->fx && L->rows && L->outs &&
-             L->rs;
+    int ok = L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->bc && L->fx && L->rows &&
+             L->outs && L->rs;
     return ok ? LLMZ_OK : LLMZ_ERR_NOMEM;
 }
 

@@ -253,10 +253,10 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     frame_header h;
     engine_fill_header(&h, c->m, c->format);
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
-    h.chunk_size = c->chunk                                 ? c->chunk
-                   : bytes && looks_binary(src, size) ? bytes_chunk(size)
-                                                           : llmz_auto_chunk(size);
-    if (!c->chunk && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
+    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    int binary = bytes && !c->chunk && looks_binary(src, size);
+    if (binary) h.chunk_size = bytes_chunk(size);
+    if (!c->chunk && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
         h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
     h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
     h.orig_size = size;

@@ -19,7 +19,7 @@ static const char TINY_FP[] = "7f6abe66c917813332d177104ff5eb3ec5efd40f56d1bb7d5
 
 typedef struct {
     const char *orig, *arch;
-    unsigned chunk;        /* --chunk-size used (0: the default, 64 KiB) */
+    unsigned chunk;        /* --chunk-size used (0: the default: 64 KiB before format 4, then automatic) */
     int nparts;            /* frames in the archive; each part of the original was compressed on its own */
     size_t parts[2];       /* original bytes per frame when nparts > 1 */
     unsigned chunks, raw;  /* chunks (all frames) and how many of them are stored raw */
@@ -79,7 +79,25 @@ static const golden GOLD[] = {
     ** model take, and window 64, keep 16 written out; no encoder writes it for a model loaded from a file, so it is
     ** decoded only */
     {"english.txt", "english.v4-compact.llmz", 0, 1, {0, 0}, 1, 0, 0, LLMZ_ADAPT_ALL, 1, 0, 4},
+    /* format version 4's chunk methods 3 (the byte models alone) and 4 (the LM's tokens mixed with them): binary
+    ** records, 64 KiB of zeros and a log (method 3), text beside a raw chunk, 17 chunks in groups (method 4 among
+    ** method 1); english.v4, source10k.v4 and the adapter's are method 4 too (GMETHOD below) */
+    {"binary.bin", "binary.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"zeros.bin", "zeros.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    {"log.txt", "log.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
+    /* (its group fell back to chunks coded alone: the raw chunk came out larger than stored) */
+    {"mixed.bin", "mixed.v4.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 4},
+    {"groups.txt", "groups.v4.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4},
 };
+
+/* The chunk methods of format version 4's archives: chunks coded by the byte models (method 3) and mixed
+** (method 4), so that every golden method stays covered. */
+static const struct {
+    const char *arch;
+    unsigned bytes, mixed;
+} GMETHOD[] = {{"binary.v4.llmz", 1, 0}, {"zeros.v4.llmz", 1, 0},      {"log.v4.llmz", 1, 0},
+               {"mixed.v4.llmz", 0, 1},  {"groups.v4.llmz", 0, 5},     {"english.v4.llmz", 0, 1},
+               {"source10k.v4.llmz", 0, 3}, {"english.adapter.v4.llmz", 0, 1}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -196,7 +214,8 @@ static unsigned char *encode_parts(const golden *g, const unsigned char *orig, s
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, g->adapt), LLMZ_OK);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_EOL, g->eol), LLMZ_OK);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, g->format), LLMZ_OK);
-    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk ? g->chunk : 65536), LLMZ_OK);
+    /* the default: 64 KiB for the archives before format 4, the automatic size (binary inputs 4 MiB) since */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, g->chunk ? g->chunk : g->format >= 4 ? 0 : 65536), LLMZ_OK);
     size_t cap = 0, pos = 0, at = 0;
     for (int p = 0; p < g->nparts; p++) cap += llmz_frame_bound(g->nparts > 1 ? g->parts[p] : n);
     unsigned char *dst = malloc(cap ? cap : 1);
@@ -263,6 +282,14 @@ static void run_config(int kernels, int threads) {
         CHECK(same);
         free(enc);
         free(orig);
+        free(arch);
+    }
+    for (size_t i = 0; i < sizeof GMETHOD / sizeof GMETHOD[0]; i++) {
+        size_t an = 0;
+        unsigned char *arch = load(GMETHOD[i].arch, &an);
+        llmz_frame_info fi;
+        CHECK(arch != NULL && llmz_frame_get_info(&fi, arch, an) == LLMZ_OK);
+        if (arch) CHECK(fi.bytes_chunks == GMETHOD[i].bytes && fi.mixed_chunks == GMETHOD[i].mixed);
         free(arch);
     }
     /* err_version2.llmz and err_version3.llmz were written as error frames (the first frame of two_frames.llmz

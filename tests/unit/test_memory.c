@@ -43,6 +43,7 @@ int main(void) {
     unsigned char *src = malloc(70000), *frame = malloc(cap), *out = malloc(70000);
     make_text(src, 70000);
     double worst = 0, least = 1e9;
+    int with3 = 0, with4 = 0; /* frames with chunks of methods 3 and 4 (their byte models are counted too) */
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
         for (size_t ci = 0; ci < sizeof chunks / sizeof chunks[0]; ci++)
             for (size_t ai = 0; ai < sizeof adapts / sizeof adapts[0]; ai++) {
@@ -55,6 +56,8 @@ int main(void) {
                 llmz_cctx_free(c);
                 llmz_frame_info fi;
                 CHECK_EQ(llmz_frame_get_info(&fi, frame, fn), LLMZ_OK);
+                with3 += fi.bytes_chunks > 0;
+                with4 += fi.mixed_chunks > 0;
                 for (size_t ti = 0; ti < sizeof threads / sizeof threads[0]; ti++) {
                     llmz_dctx *d = llmz_dctx_create(M);
                     llmz_dctx_set(d, LLMZ_P_THREADS, threads[ti]);
@@ -79,7 +82,8 @@ int main(void) {
                     llmz_dctx_free(d);
                 }
             }
-    printf("peak / estimate: %.3f .. %.3f\n", least, worst);
+    printf("peak / estimate: %.3f .. %.3f; frames with method-3 chunks %d, method-4 %d\n", least, worst, with3, with4);
+    CHECK(with3 > 0 && with4 > 0);
     free(src);
     free(frame);
     free(out);

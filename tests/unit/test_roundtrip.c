@@ -165,6 +165,115 @@ static void case_damage(void) {
     free(x);
 }
 
+/* One frame of n bytes of src with the online models `adapt`, format `format` and chunk size `chunk` (0: auto),
+** its frame info in fi. */
+static unsigned char *compress_with(const unsigned char *src, size_t n, int adapt, int format, size_t chunk,
+                                    int kernels, int threads, size_t *cn, llmz_frame_info *fi) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, adapt), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, format), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, (long long)chunk), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_KERNELS, kernels), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
+    size_t cap = llmz_frame_bound(n);
+    unsigned char *x = malloc(cap);
+    CHECK_EQ(llmz_compress_frame(c, x, cap, cn, src, n, NULL), LLMZ_OK);
+    CHECK_EQ(llmz_frame_get_info(fi, x, *cn), LLMZ_OK);
+    llmz_cctx_free(c);
+    return x;
+}
+
+/* Every truncation and single-bit flip of frame x (of n original bytes src) fails cleanly: never LLMZ_OK with
+** wrong output (a flip may leave the output intact: the chunk CRC then rightly passes). */
+static void damage_frame(const unsigned char *x0, size_t a, const unsigned char *src, size_t n, size_t step) {
+    unsigned char *x = malloc(a), *out;
+    memcpy(x, x0, a);
+    size_t on;
+    int bad = 0;
+    for (size_t cut = 0; cut < a; cut += (cut < 80 ? 1 : step)) {
+        bad += decompress(x, cut, &out, &on, LLMZ_KERNELS_AUTO, 2) == LLMZ_OK;
+        free(out);
+    }
+    CHECK_EQ(bad, 0);
+    for (size_t pos = 0; pos < a; pos += (pos < 80 ? 1 : step)) {
+        x[pos] ^= (unsigned char)(1u << (pos % 8));
+        int r = decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 2);
+        bad += r == LLMZ_OK && (on != n || memcmp(out, src, n) != 0);
+        free(out);
+        x[pos] ^= (unsigned char)(1u << (pos % 8));
+    }
+    CHECK_EQ(bad, 0);
+    free(x);
+}
+
+/* Format version 4's chunk methods 3 (the byte models alone) and 4 (the LM's tokens mixed with them): which chunks
+** get them, the same bytes from every kernel set and thread count both ways, what turns them off, damage. */
+static void case_methods(void) {
+    llmz_frame_info fi;
+    size_t cn;
+    /* binary input: every chunk to the byte models, one chunk (binary inputs get chunks of 4 MiB or more) */
+    unsigned char *x = compress_with(bin, 30000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &cn, &fi);
+    CHECK_EQ(fi.n_chunks, 1);
+    CHECK_EQ(fi.bytes_chunks, 1);
+    CHECK(cn < 30000 / 20);
+    damage_frame(x, cn, bin, 30000, 7);
+    free(x);
+    /* 300 KB of zeros: a few hundred bytes, and the LM never runs */
+    unsigned char *zeros = calloc(300000, 1);
+    x = compress_with(zeros, 300000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &cn, &fi);
+    CHECK(fi.n_chunks == 1 && fi.bytes_chunks == 1 && cn < 300);
+    unsigned char *out;
+    size_t on;
+    CHECK_EQ(decompress(x, cn, &out, &on, LLMZ_KERNELS_REF, 1), LLMZ_OK);
+    CHECK(on == 300000 && memcmp(out, zeros, on) == 0);
+    free(out);
+    free(x);
+    free(zeros);
+    /* text in a chunk group: the tiny model's tokens mixed with the byte models (method 4) win both chunks; the
+    ** same bytes from ref on 1 thread, the fastest set on 2 and 3, decoded every way */
+    size_t a, b;
+    llmz_frame_info fb;
+    x = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_REF, 1, &a, &fi);
+    CHECK(fi.n_chunks == 2 && fi.mixed_chunks == 2 && (fi.flags & 0x80));
+    for (int t = 2; t <= 3; t++) {
+        unsigned char *y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, t, &b, &fb);
+        CHECK(a == b && memcmp(x, y, a) == 0);
+        free(y);
+    }
+    for (int t = 1; t <= 3; t++) {
+        CHECK_EQ(decompress(x, a, &out, &on, t == 1 ? LLMZ_KERNELS_REF : LLMZ_KERNELS_AUTO, t), LLMZ_OK);
+        CHECK(on == 40000 && memcmp(out, text, on) == 0);
+        free(out);
+    }
+    damage_frame(x, a, text, 40000, 211);
+    /* without LLMZ_ADAPT_BYTES, or in format 3: the LM alone, and a larger frame here */
+    unsigned char *y = compress_with(text, 40000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES, 4, 0, LLMZ_KERNELS_AUTO, 2, &b, &fb);
+    CHECK(fb.bytes_chunks == 0 && fb.mixed_chunks == 0 && b > a);
+    free(y);
+    y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 3, 0, LLMZ_KERNELS_AUTO, 2, &b, &fb);
+    CHECK(fb.format_version == 3 && fb.bytes_chunks == 0 && fb.mixed_chunks == 0);
+    free(y);
+    free(x);
+    /* small chunks coded alone: each chunk's smallest coding; every chunk counted once, all decode */
+    x = compress_with(text, 40000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 4, 4096, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    CHECK(fi.raw_chunks + fi.bytes_chunks + fi.mixed_chunks <= fi.n_chunks && fi.n_chunks == 10);
+    CHECK_EQ(decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 3), LLMZ_OK);
+    CHECK(on == 40000 && memcmp(out, text, on) == 0);
+    free(out);
+    free(x);
+    /* text followed by binary: chunks of both kinds in one frame */
+    unsigned char *mix = malloc(24000);
+    memcpy(mix, text, 12000);
+    memcpy(mix + 12000, bin, 12000);
+    x = compress_with(mix, 24000, LLMZ_ADAPT_ALL, 4, 4096, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    CHECK(fi.bytes_chunks >= 3); /* the binary half */
+    CHECK_EQ(decompress(x, a, &out, &on, LLMZ_KERNELS_REF, 2), LLMZ_OK);
+    CHECK(on == 24000 && memcmp(out, mix, on) == 0);
+    free(out);
+    free(x);
+    free(mix);
+}
+
 /* wrong model: same tokenizer, other weights; and an F16 model codes too */
 static void case_wrong_model(void) {
     char path[512];
@@ -323,15 +432,19 @@ static void case_format_versions(void) {
             CHECK_EQ(same_rest, adapt == 0);
             CHECK(adapt == 0 || nz[i - 1] != nz[i] || memcmp(z[i - 1], z[i], nz[i]) != 0);
         }
-        /* format 4 codes the chunks as format 3 under a smaller header: the same payloads */
+        /* format 4 codes the chunks as format 3 under a smaller header (the same payloads), except where it keeps
+        ** a smaller coding of methods 3 or 4 */
         {
             llmz_frame_info f3, f4;
             int i3 = 3 - LLMZ_FORMAT_OLDEST, i4 = 4 - LLMZ_FORMAT_OLDEST;
             CHECK_EQ(llmz_frame_get_info(&f3, z[i3], nz[i3]), LLMZ_OK);
             CHECK_EQ(llmz_frame_get_info(&f4, z[i4], nz[i4]), LLMZ_OK);
             CHECK(f4.header_size < f3.header_size);
-            CHECK(nz[i4] - f4.header_size == nz[i3] - f3.header_size &&
-                  memcmp(z[i4] + f4.header_size, z[i3] + f3.header_size, nz[i3] - f3.header_size) == 0);
+            if (f4.bytes_chunks + f4.mixed_chunks == 0)
+                CHECK(nz[i4] - f4.header_size == nz[i3] - f3.header_size &&
+                      memcmp(z[i4] + f4.header_size, z[i3] + f3.header_size, nz[i3] - f3.header_size) == 0);
+            else
+                CHECK(nz[i4] - f4.header_size < nz[i3] - f3.header_size);
         }
         for (int i = 0; i < NV; i++) free(z[i]);
     }
@@ -477,7 +590,7 @@ int main(int argc, char **argv) {
                                    {"concat", case_concat},           {"auto_chunk", case_auto_chunk},
                                    {"adapt_sets", case_adapt_sets},   {"format_versions", case_format_versions},
                                    {"groups", case_groups},           {"crlf", case_crlf},
-                                   {"params", case_params}};
+                                   {"params", case_params},           {"methods", case_methods}};
     char path[512];
     snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
     int rc = llmz_model_load_file(&M, path);
