@@ -813,8 +813,8 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
                                            : "");
             else
                 snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw, %u byte models, %u mixed)",
-                         (unsigned)f->n_chunks, (unsigned)f->chunk_size, (unsigned)f->raw_chunks, (unsigned)f->bytes_chunks,
-                         (unsigned)f->mixed_chunks);
+                         (unsigned)f->n_chunks, (unsigned)f->chunk_size, (unsigned)f->raw_chunks,
+                         (unsigned)f->bytes_chunks, (unsigned)f->mixed_chunks);
             printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %s, "
                    "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
                    (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,

@@ -102,7 +102,8 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
 ** with each built-in adapter that fits it.  An input of at least LLMZ_AUTO_ADAPTER_MIN bytes is scored on its first
 ** LLMZ_AUTO_ADAPTER_SAMPLE bytes (llmz_model_score) with each model, the sample's bits scaled to `size`; an adapter
 ** also costs its header extension (docs/format.md, "Adapter", in the default format version); the cheapest wins,
-** ties keep the earlier one (the base model first).  *out: base with the winning adapter applied (the caller frees it), or NULL for base itself.
+** ties keep the earlier one (the base model first).  *out: base with the winning adapter applied (the caller frees
+** it), or NULL for base itself.
 ** *tried (may be NULL): 1 if the models were scored, 0 if the rule kept base without trying (a smaller input, no
 ** built-in adapter, or base cannot be scored).  Adapters that do not fit, or whose score fails, are passed over. */
 #define LLMZ_AUTO_ADAPTER_MIN (1u << 20) /* below, the trial (~0.1-0.3 s) costs more than adapters save (<1%) */
