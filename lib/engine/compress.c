@@ -25,7 +25,7 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         return LLMZ_OK;
     }
     if (J->bytes) { /* the byte models first: binary and repetitive chunks then skip the LM (prepare.c's rule) */
-        cm_model *cm = worker_cm(w, h->chunk_size);
+        cm_model *cm = worker_cm(w, cm_chunk(h));
         if (!cm) return LLMZ_ERR_NOMEM;
         s->cm_len = cm_encode(cm, s->src, s->n, s->cmbuf, s->n - 1);
         if (s->cm_len && bytes_only(s->src, s->n, s->cm_len)) {

@@ -20,7 +20,7 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
         memcpy(s->dst, J->src + J->offs[i], s->n);
         s->out = s->exp = s->n;
     } else if (c->method == FRAME_METHOD_BYTES) { /* the byte models alone: the whole chunk now */
-        cm_model *cm = worker_cm(w, J->h->chunk_size);
+        cm_model *cm = worker_cm(w, cm_chunk(J->h));
         if (!cm) return LLMZ_ERR_NOMEM;
         if (cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n) != 0) return LLMZ_ERR_CORRUPT;
         s->out = s->exp = s->n;

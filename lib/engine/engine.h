@@ -225,6 +225,11 @@ struct worker {
 int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
                 const plan *p);
 void worker_free(worker *w);
+/* The size the byte models' tables are made for: the frame's largest chunk, min(chunk size, original size) (a small
+** input with a large nominal chunk size gets small tables; docs/format.md, "Byte-model chunks"). */
+static inline uint32_t cm_chunk(const frame_header *h) {
+    return h->orig_size < h->chunk_size ? (uint32_t)h->orig_size : h->chunk_size;
+}
 /* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
 /* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */

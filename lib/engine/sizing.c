@@ -82,12 +82,12 @@ uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     uint64_t nmods = p->grouped ? 1 : (uint64_t)p->slots;
     uint64_t slot = slot_bytes(m, h->chunk_size, h->flags, h->version) + sizeof(int32_t *) + sizeof(size_t) +
                     (p->norm ? h->chunk_size : 0) + (p->cmbuf ? 2 * (uint64_t)h->chunk_size : 0) +
-                    (p->mix ? cm_bytes(h->chunk_size, 1) + sizeof(cm_model *) : 0);
+                    (p->mix ? cm_bytes(cm_chunk(h), 1) + sizeof(cm_model *) : 0);
     /* a team: its own struct, and a row of attention weights per member (tf_batch_use_team) */
     uint64_t team_b = p->team_n > 1 ? 4096 + (uint64_t)p->team_n * tf_cfg(m->tf)->ctx * sizeof(float) : 0;
     uint64_t per_worker = (uint64_t)p->nlanes * (sizeof(lane) + lane_bytes(m, (uint64_t)p->lane_rows)) +
                       (uint64_t)p->slots * slot + nmods * models_bytes(m, h->flags, h->version, h->n_chunks) + team_b +
-                      (p->cm ? cm_bytes(h->chunk_size, 0) : 0) +
+                      (p->cm ? cm_bytes(cm_chunk(h), 0) : 0) +
                       (p->mix ? lmbits_bytes((uint32_t)tf_cfg(m->tf)->vocab) : 0);
     /* each small block may take LLMZ_MEM_SLACK bytes more: a lane's ~16, a slot's ~8, a set of models' ~8 */
     per_worker += LLMZ_MEM_SLACK * (16 * (uint64_t)p->nlanes + 8 * (uint64_t)p->slots + 8 * nmods + 8);

@@ -87,7 +87,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
         if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) && (s->mxbuf = llmz_malloc(h->chunk_size));
-        if (ok && p->mix) ok = (s->mx = cm_new(h->chunk_size, 1)) != NULL;
+        if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;
