@@ -280,6 +280,18 @@ expect "12: -r reports an error" 1
 err_has "12: -r names the failing file" "tree2/a/one.txt.llmz already exists"
 check "12: -r goes on after the error" [ -s tree2/b/two.txt.llmz ]
 
+# ---- 13. small inputs: a small fixed overhead, the model still pinned --------------------------------------
+# (the built-in model: an 8-byte fingerprint prefix and no name; gzip -9 makes 20-26 bytes, zstd 13-14)
+printf '' | "$LLMZ" -c >e13.llmz
+check "13: an empty input in 32 bytes or less" [ "$(wc -c <e13.llmz)" -le 32 ]
+printf 'hello world' | "$LLMZ" -c >h13.llmz
+check "13: 'hello world' in 48 bytes or less" [ "$(wc -c <h13.llmz)" -le 48 ]
+x -dc h13.llmz
+check "13: and back" [ "$(cat "$W/stdout")" = "hello world" ]
+fp13=$("$LLMZ" -V | sed -n 's/^default model: .*(fingerprint \([0-9a-f]*\)).*/\1/p')
+x -lv h13.llmz
+check "13: the archive pins the model (its fingerprint prefix)" [ -n "$fp13" ] && grep -q -F "$fp13" "$W/stdout"
+
 # ---- 14. --help makes no claim the format versions do not keep ---------------------------------------------
 "$LLMZ" --help >"$W/stdout" 2>&1
 check "14: --help: no 'larger archives' claim" [ "$(grep -c 'larger archives' "$W/stdout")" -eq 0 ]
