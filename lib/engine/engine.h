@@ -248,8 +248,8 @@ double pred_frequencies(const worker *w, lane *L, seq *s, const float *logits, i
 void pred_coded(const worker *w, const lane *L, seq *s, int32_t t);
 void pred_learn(const worker *w, seq *s);
 /* The distribution of the next token in one step (method 4 codes from it): L->freq, or with sse.h's two steps
-** (s->sse_on) the top token's frequency s->fhit and every other's freq * (2^28 - fhit) / (2^28 - ftop), floored,
-** at least 1 (in L->fx). */
+** (s->sse_on) the top token's frequency s->fhit and every other's freq * (2^28 - fhit) / (2^28 - ftop) (with the
+** ratio as an integer part and 32 fractional bits, floored; at least 1) (in L->fx). */
 const uint32_t *pred_one_step(const lane *L, const seq *s);
 /* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
 static inline uint32_t pred_cum_without_top(const lane *L, const seq *s, int32_t t) {

@@ -176,10 +176,15 @@ void pred_learn(const worker *w, seq *s) {
 
 const uint32_t *pred_one_step(const lane *L, const seq *s) {
     if (!s->sse_on) return L->freq;
+    /* the ratio (2^28 - fhit) / (2^28 - ftop) as q + lo / 2^32 (q its integer part, lo = floor(remainder * 2^32 /
+    ** (2^28 - ftop))); each frequency becomes freq * q + (freq * lo >> 32), at least 1: multiplications, no
+    ** division per token (every product below 2^60) */
     uint64_t rest = RC_TOTAL - s->fhit, others = RC_TOTAL - s->ftop;
+    uint64_t q = rest / others, lo = (rest % others << 32) / others;
     for (uint32_t t = 0; t < (uint32_t)L->V; t++) {
-        uint64_t f = (uint64_t)L->freq[t] * rest / others;
-        L->fx[t] = (int32_t)t == s->top ? s->fhit : f ? (uint32_t)f : 1;
+        uint64_t f = L->freq[t] * q + ((L->freq[t] * lo) >> 32);
+        L->fx[t] = f ? (uint32_t)f : 1;
     }
+    L->fx[s->top] = s->fhit;
     return L->fx;
 }
