@@ -17,7 +17,8 @@
 #include "common/mem.h"
 #include "numerics/detmath.h"
 
-#define NH 10              /* hashed contexts (listed in byte_done) */
+#define NH 11              /* hashed contexts (listed in byte_done) */
+#define REC_VOTES 16       /* a record length is taken once a candidate has been seen this many times */
 #define RUN_CAP 15         /* run lengths counted in a bucket: 0..RUN_CAP */
 #define NIN ((NH + 4 + NH + 3) & ~3) /* mixer inputs: the hashed contexts, order 0, order 1, the match model, a
                                      ** constant, a run input per hashed context; zero-padded to a multiple of 4 */
@@ -86,6 +87,8 @@ struct cm_model {
     uint32_t c0, c4, c8, bitpos;
     uint32_t word, word1, col, line0, pline0, plen;
     uint32_t field, fhash; /* fields of a line (split by spaces and tabs): this one's index, a hash of its bytes */
+    uint32_t lastpos[256][3]; /* records: the last three positions (+1) of each byte value */
+    uint32_t rlen, cand[2], votes[2]; /* the record length (0: none yet) and two candidates with their votes */
     uint32_t hash[NH];
     uint32_t *node[NH]; /* this nibble's bucket counters, per hashed context */
     uint32_t mptr, mlen, mexp;
@@ -222,6 +225,8 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     m->c4 = m->c8 = m->bitpos = 0;
     m->word = m->word1 = m->col = m->line0 = m->pline0 = m->plen = 0;
     m->field = m->fhash = 0;
+    memset(m->lastpos, 0, sizeof m->lastpos);
+    m->rlen = m->cand[0] = m->cand[1] = m->votes[0] = m->votes[1] = 0;
     m->mptr = m->mlen = m->mexp = 0;
     for (int i = 0; i < NH; i++) m->hash[i] = 0;
 }
@@ -258,6 +263,26 @@ static void nibble_start(cm_model *m) {
 }
 
 static inline int is_letter(uint32_t c) { return (uint32_t)((c | 32) - 'a') < 26u || c >= 0x80; }
+
+/* Records (tables, images, arrays of structs): byte b, now at position pos (1-based), recurring at the same distance
+** three times in a row votes for that distance; a candidate with REC_VOTES votes becomes the record length. */
+static void record(cm_model *m, uint32_t b, uint32_t pos) {
+    uint32_t *lp = m->lastpos[b], d = pos - lp[0];
+    if (lp[2] && d > 1 && d == lp[0] - lp[1] && d == lp[1] - lp[2]) {
+        int k = d == m->cand[0] ? 0 : d == m->cand[1] ? 1 : m->votes[0] < m->votes[1] ? 0 : 1;
+        if (m->cand[k] != d) {
+            m->cand[k] = d;
+            m->votes[k] = 0;
+        }
+        if (++m->votes[k] >= REC_VOTES) {
+            m->rlen = d;
+            m->votes[0] = m->votes[1] = 0;
+        }
+    }
+    lp[2] = lp[1];
+    lp[1] = lp[0];
+    lp[0] = pos;
+}
 
 /* Byte b was coded at m->pos: the byte contexts move on. */
 static void byte_done(cm_model *m, uint32_t b) {
@@ -308,6 +333,7 @@ static void byte_done(cm_model *m, uint32_t b) {
         m->line0 = (uint32_t)pos;
     }
     m->col = (uint32_t)pos - m->line0;
+    record(m, b, (uint32_t)pos);
     uint32_t above = m->col < m->plen ? buf[m->pline0 + m->col] : 0;
     uint32_t c4 = m->c4;
     /* the hashed contexts (the second argument keeps equal keys of different contexts apart) */
@@ -322,6 +348,8 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[7] = hmix(m->fhash, m->field + 8 * 256);              /* the field of the line: index, bytes so far */
     m->hash[8] = hmix(m->word, hmix(c4 & 0xff, 9));               /* this word alone (else the last byte) */
     m->hash[9] = hmix(c4 & 0xffff0000, 10);                       /* sparse: bytes 3 and 4 back */
+    uint32_t rabove = m->rlen && m->rlen <= pos ? buf[pos - m->rlen] : 0;
+    m->hash[10] = hmix(rabove << 8 | (c4 & 0xff), hmix(m->rlen, 11)); /* the byte a record above, the last byte */
 }
 
 static inline uint32_t match_bucket(uint32_t len) {

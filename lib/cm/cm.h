@@ -5,7 +5,8 @@
 **
 ** Each bit of each byte is predicted by context models whose history is the chunk's bytes before it (direct orders
 ** 0 and 1; hashed orders 2, 3 and 8, the word with the word before, the word alone, the byte above in the column,
-** the field of the line, three sparse contexts, each with a run input; a match model), mixed in the logistic
+** the field of the line, three sparse contexts, the byte a record above (a record length found as it goes), each
+** with a run input; a match model), mixed in the logistic
 ** domain by three learned mixers and a final one, refined by two adaptive probability maps, and coded by the range
 ** coder of coder/rc.h.  Integer
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
