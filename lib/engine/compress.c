@@ -136,6 +136,7 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
         c->comp_size = (uint32_t)s->cm_len;
         from = s->cmbuf;
     }
+    if (J->cm_lens) J->cm_lens[s->idx] = (uint32_t)s->cm_len;
     if (from) memcpy(s->dst, from, c->comp_size);
     if ((c->method == FRAME_METHOD_RAW || c->method == FRAME_METHOD_BYTES) && !w->grouped) {
         /* no tokens coded: their statistics go (chunks coded alone: one lane) */
@@ -241,6 +242,36 @@ static void free_recs(llmz_token_info **recs, uint32_t n) {
     llmz_free(recs);
 }
 
+/* A grouped frame's chunks may not use the byte models alone (method 3: they took part in the group's models).
+** 1 when those would have made the frame more than 1/32 smaller (near-random text, data the LM knows nothing of):
+** then the frame is also coded without groups, where they may. */
+static int bytes_would_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens) {
+    uint64_t now = 0, alt = 0;
+    for (uint32_t i = 0; i < h->n_chunks; i++) {
+        now += chunks[i].comp_size;
+        alt += cm_lens[i] && cm_lens[i] < chunks[i].comp_size ? cm_lens[i] : chunks[i].comp_size;
+    }
+    return alt * 32 < now * 31;
+}
+
+/* dst holds a grouped frame of *dst_size bytes: the same input coded without groups replaces it if smaller. */
+static int keep_smaller_ungrouped(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size, const void *src, size_t size,
+                                  llmz_stats *stats) {
+    uint8_t *alt = llmz_malloc(*dst_size);
+    if (!alt) return LLMZ_ERR_NOMEM;
+    size_t an = 0;
+    llmz_stats ast;
+    int rc = engine_compress(c, adapt & ~LLMZ_ADAPT_GROUP, alt, *dst_size, &an, src, size, stats ? &ast : NULL, NULL,
+                             NULL, NULL);
+    if (rc == LLMZ_OK && an < *dst_size) { /* smaller: it replaces the grouped frame */
+        memcpy(dst, alt, an);
+        *dst_size = an;
+        if (stats) *stats = ast;
+    }
+    llmz_free(alt);
+    return rc == LLMZ_OK || rc == LLMZ_ERR_DST_TOO_SMALL ? LLMZ_OK : rc;
+}
+
 /* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback).  With recs
 ** (llmz_analyze_frame), each chunk's token records too, and the frame's header and chunk table in hout and
 ** chunks_out (the caller frees them). */
@@ -279,7 +310,11 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     J.bytes = bytes;
     int rc = LLMZ_OK;
     if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
+    int grouped = (h.flags & FRAME_FLAG_GROUP) && bytes && !recs;
+    if (rc == LLMZ_OK && grouped && !(J.cm_lens = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_lens))) rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
+    int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens);
+    llmz_free(J.cm_lens);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
     if (rc == LLMZ_OK && recs) { /* handed over */
@@ -295,6 +330,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (rc == GROUP_FALLBACK) /* a chunk of a group came out larger than stored: no groups in this frame */
         return engine_compress(c, adapt & ~LLMZ_ADAPT_GROUP, dst, cap, dst_size, src, size, stats, recs, hout,
                                chunks_out);
+    if (retry) rc = keep_smaller_ungrouped(c, adapt, dst, dst_size, src, size, stats);
     return rc;
 }
 

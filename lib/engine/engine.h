@@ -284,6 +284,7 @@ struct job {
     atomic_uint_least64_t *progress; /* the context's progress counter (its workers add to it), or NULL */
     llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
     int bytes;                       /* compress, format version 4: each chunk is tried with the byte models */
+    uint32_t *cm_lens;               /* and their size of each chunk (0: none; for frames in chunk groups) */
 };
 
 /* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */

@@ -262,6 +262,21 @@ static void case_methods(void) {
     CHECK(on == 40000 && memcmp(out, text, on) == 0);
     free(out);
     free(x);
+    /* near-random letters: in a chunk group the byte models alone may not code a chunk, but they would code the
+    ** frame more than 1/32 smaller, so it is coded without groups too (then in one chunk: an input of up to 64 KiB
+    ** is cut in two only for a group) and the smaller frame is kept */
+    unsigned char *letters = malloc(60000);
+    for (size_t i = 0; i < 60000; i++) letters[i] = (unsigned char)('a' + next() % 26);
+    x = compress_with(letters, 60000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    CHECK(fi.n_chunks == 1 && (fi.flags & 0x80) == 0 && fi.bytes_chunks == 1);
+    y = compress_with(letters, 60000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES, 4, 0, LLMZ_KERNELS_AUTO, 2, &b, &fb);
+    CHECK((fb.flags & 0x80) && a < b);
+    CHECK_EQ(decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 1), LLMZ_OK);
+    CHECK(on == 60000 && memcmp(out, letters, on) == 0);
+    free(out);
+    free(x);
+    free(y);
+    free(letters);
     /* text followed by binary: chunks of both kinds in one frame */
     unsigned char *mix = malloc(24000);
     memcpy(mix, text, 12000);
