@@ -112,7 +112,7 @@ static void t_damage(void) {
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
     CHECK(len > 8);
     int wrong = 0, total = 0;
-    for (size_t bit = 0; bit < len * 8; bit++) {
+    for (size_t bit = 0; bit < len * 8; bit += t_quick() ? 4 : 1) { /* the sanitizer build: every 4th */
         memcpy(enc2, enc, len);
         enc2[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         dec[n] = 0x5a;
