@@ -18,83 +18,83 @@
 **   dbbcf9a601b2d77e934e413b91d90e88ec7f933a8b77cfc00602a923b891b42c  verb.exc
 **   8824cc24bbedd797b9702316b27f07cd4c2b76b629539f0a1276f03926758016  adj.exc
 **   a198580b8f705fa02797bba8b13e5cbe4a9f9f40cb1697e774c7fc6a5865b035  cntlist.rev
-** word counts: sha256 169ad2374d4c43fe6fa97141e512dcbb45d418d97fedde95a1af1459af62b84d of the first 200000000 bytes of train_mix_v1.txt
+** word counts: sha256 of the first 200000000 bytes of train_mix_v1.txt:
+**   169ad2374d4c43fe6fa97141e512dcbb45d418d97fedde95a1af1459af62b84d
 ** min count 20, at most 8 equivalents, dominant part of speech >= 0.60 of the tags.
-** 11836 words, 8463 synonym keys, 14090 synonym pairs, 798 spelling keys, 798 spelling pairs,
-** 240859 bytes of data.
+** 11608 words, 8291 synonym keys, 13699 synonym pairs, 798 spelling keys, 798 spelling pairs,
+** 236667 bytes of data.
 */
 #include "lossy/thesaurus_data.h"
 
-const uint32_t thes_n_words = 11836, thes_n_syn_keys = 8463, thes_n_sp_keys = 798, thes_data_bytes = 240859;
+const uint32_t thes_n_words = 11608, thes_n_syn_keys = 8291, thes_n_sp_keys = 798, thes_data_bytes = 236667;
 
 /* the words, sorted, each followed by a NUL */
-const char thes_strings[101361] =
+const char thes_strings[100003] =
     "abaft\0abandonment\0abasement\0abatement\0abbot\0abdomen\0abeyance\0abhor\0abhorred\0abhorrence\0"
     "abhorrent\0abide\0abides\0abiding\0abject\0abjectly\0abjure\0ablaze\0ably\0abnormal\0aboard\0abode\0"
-    "abodes\0abominable\0abominably\0abomination\0abominations\0aboriginal\0abortive\0about\0above\0abroad\0"
-    "abruptly\0abruptness\0absently\0absolute\0absolutely\0absorb\0absorbed\0abstain\0abstained\0abstract\0"
-    "abstracted\0abstractedly\0abstruse\0absurd\0absurdity\0abundantly\0abusive\0academic\0accede\0acceded\0"
-    "accelerate\0accelerated\0accelerator\0accent\0accents\0acceptable\0acceptance\0acceptation\0access\0"
-    "accidentally\0accommodate\0accommodated\0accommodating\0accommodation\0accommodations\0accompaniment\0"
-    "accompaniments\0accomplish\0accomplished\0accomplishes\0accomplishing\0accomplishment\0accomplishments\0"
-    "accord\0accorded\0accordingly\0account\0accounts\0accumulate\0accumulated\0accumulating\0accumulation\0"
-    "accumulations\0accurate\0accuse\0ace\0aces\0ache\0ached\0aches\0achieve\0achieved\0achievement\0"
-    "achievements\0achieving\0aching\0acknowledge\0acknowledged\0acknowledgement\0acknowledgements\0"
-    "acknowledges\0acknowledging\0acknowledgment\0acknowledgments\0acme\0acquaint\0acquaintance\0"
-    "acquaintances\0acquaintanceship\0acquainted\0acquainting\0acquiesce\0acquiesced\0acquiescence\0acquire\0"
-    "acquired\0acquirement\0acquirements\0acquires\0acquiring\0acrid\0action\0actions\0activities\0activity\0"
-    "actor\0actors\0actual\0actually\0acute\0acuteness\0ad\0adage\0adamant\0adamantine\0adapt\0adaptation\0"
-    "adaptations\0adapted\0adapting\0add\0added\0addendum\0adding\0additional\0adds\0adept\0adequate\0adhere\0"
-    "adhered\0adherent\0adherents\0adhering\0adieu\0adieux\0adios\0adjacent\0adjourn\0adjure\0adjured\0"
-    "adjustment\0adjustments\0adjutant\0administer\0administered\0administering\0administration\0admiration\0"
-    "admirer\0admirers\0admission\0admit\0admits\0admittance\0admitted\0admitting\0admixture\0admonish\0"
-    "admonished\0admonitions\0ado\0adopt\0adopted\0adoption\0adorable\0adoration\0adorer\0adorers\0adorn\0"
-    "adorned\0adorning\0adrift\0adroitness\0adultery\0advancement\0advantage\0adventure\0adventurer\0"
-    "adventurers\0adventures\0adversaries\0adversary\0adverse\0adversity\0advertisement\0advise\0advised\0"
+    "abodes\0abominable\0abominably\0abomination\0abominations\0aboriginal\0abortive\0abroad\0abruptly\0"
+    "abruptness\0absently\0absolute\0absolutely\0absorb\0absorbed\0abstain\0abstained\0abstract\0abstracted\0"
+    "abstractedly\0abstruse\0absurd\0absurdity\0abundantly\0abusive\0academic\0accede\0acceded\0accelerate\0"
+    "accelerated\0accelerator\0accent\0accents\0acceptable\0acceptance\0acceptation\0access\0accidentally\0"
+    "accommodate\0accommodated\0accommodating\0accommodation\0accommodations\0accompaniment\0accompaniments\0"
+    "accomplish\0accomplished\0accomplishes\0accomplishing\0accomplishment\0accomplishments\0accord\0accorded\0"
+    "accordingly\0account\0accounts\0accumulate\0accumulated\0accumulating\0accumulation\0accumulations\0"
+    "accurate\0accuse\0ace\0aces\0ache\0ached\0aches\0achieve\0achieved\0achievement\0achievements\0achieving\0"
+    "aching\0acknowledge\0acknowledged\0acknowledgement\0acknowledgements\0acknowledges\0acknowledging\0"
+    "acknowledgment\0acknowledgments\0acme\0acquaint\0acquaintance\0acquaintances\0acquaintanceship\0"
+    "acquainted\0acquainting\0acquiesce\0acquiesced\0acquiescence\0acquirement\0acquirements\0acrid\0action\0"
+    "actions\0activities\0activity\0actor\0actors\0actual\0actually\0acute\0acuteness\0adage\0adamant\0"
+    "adamantine\0adapt\0adaptation\0adaptations\0adapted\0adapting\0add\0added\0addendum\0adding\0additional\0"
+    "adds\0adept\0adequate\0adhere\0adhered\0adherent\0adherents\0adhering\0adieu\0adieux\0adios\0adjacent\0"
+    "adjourn\0adjure\0adjured\0adjustment\0adjustments\0adjutant\0administer\0administered\0administering\0"
+    "administration\0admiration\0admirer\0admirers\0admission\0admit\0admits\0admittance\0admitted\0admitting\0"
+    "admixture\0admonish\0admonished\0admonitions\0ado\0adopt\0adopted\0adoption\0adorable\0adoration\0adorer\0"
+    "adorers\0adorn\0adorned\0adorning\0adrift\0adroitness\0adultery\0advancement\0advantage\0adventure\0"
+    "adventurer\0adventurers\0adventures\0adversaries\0adversary\0adverse\0adversity\0advise\0advised\0"
     "advises\0advising\0advocate\0advocated\0advocates\0aerial\0aeroplane\0aeroplanes\0aesthetic\0affability\0"
     "affable\0affably\0affair\0affairs\0affect\0affecting\0affection\0affectionate\0affectionately\0affects\0"
     "affirm\0affirmation\0affirmed\0affirming\0affirms\0affix\0affixed\0affluence\0affluent\0afford\0afforded\0"
-    "affording\0affords\0affray\0affright\0afield\0afire\0aflame\0afloat\0afresh\0aft\0after\0afterward\0"
-    "afterwards\0ageing\0agencies\0agency\0aggravate\0aggravated\0aggravating\0aggravation\0aggregation\0"
-    "aggressive\0aggressively\0aggressor\0agile\0agility\0aging\0agitation\0aglow\0agonies\0agonise\0agonised\0"
-    "agonising\0agonize\0agonized\0agonizing\0agony\0agree\0agreeably\0agreed\0agreement\0agrees\0agriculture\0"
-    "ahead\0ahem\0aid\0aide\0aided\0aides\0aiding\0aids\0ailment\0ailments\0aimless\0ain\0airless\0airplane\0"
+    "affording\0affords\0affray\0affright\0afield\0afire\0aflame\0afloat\0afresh\0aft\0afterward\0afterwards\0"
+    "ageing\0agencies\0agency\0aggravate\0aggravated\0aggravating\0aggravation\0aggregation\0aggressive\0"
+    "aggressively\0aggressor\0agile\0agility\0aging\0agitation\0aglow\0agonies\0agonise\0agonised\0agonising\0"
+    "agonize\0agonized\0agonizing\0agony\0agree\0agreeably\0agreed\0agreement\0agrees\0agriculture\0ahead\0"
+    "ahem\0aid\0aide\0aided\0aides\0aiding\0aids\0ailment\0ailments\0aimless\0ain\0airless\0airplane\0"
     "airplanes\0akin\0alacrity\0alarm\0alarum\0alas\0albatross\0alchemy\0alert\0alertness\0alien\0alienate\0"
     "alienation\0alight\0alighted\0alighting\0allay\0allayed\0allege\0alleged\0allegiance\0alleging\0"
     "allegories\0allegory\0alleviate\0alleviation\0alliance\0allow\0allowable\0allowed\0allowing\0allows\0"
-    "alloy\0allure\0allured\0alluring\0almighty\0almost\0alone\0along\0alongside\0aloof\0aloud\0also\0alter\0"
-    "alteration\0alterations\0altercation\0altered\0altering\0alternative\0alters\0altogether\0aluminium\0"
-    "aluminum\0always\0amanuensis\0amatory\0amaze\0amazed\0amazement\0amazing\0amazingly\0amazon\0ambiguous\0"
-    "ambition\0ambitions\0ambuscade\0ambush\0amenable\0amend\0amends\0amiability\0amiable\0amiably\0amiss\0"
-    "amity\0amorous\0amount\0amounts\0amour\0amours\0amphitheatre\0ample\0amplification\0amply\0amulet\0"
-    "amulets\0amuse\0amusement\0amusements\0anaemia\0anaesthetic\0analog\0analogue\0analyse\0analysed\0"
-    "analyses\0analysing\0analyze\0analyzed\0analyzes\0analyzing\0anarchist\0anarchists\0anarchy\0anatomy\0"
-    "ancestor\0ancestors\0ancestral\0ancestry\0anchorite\0ane\0anemia\0anesthetic\0anew\0angelic\0anger\0"
-    "anguish\0animal\0animals\0animate\0animated\0animates\0animating\0annexation\0annihilate\0annihilated\0"
-    "announce\0announced\0announcement\0announces\0announcing\0annoy\0annoyance\0annoyances\0annoyed\0"
-    "annoying\0annoys\0annual\0annul\0annular\0annulled\0annunciation\0answer\0answered\0answering\0answers\0"
-    "antagonism\0antagonist\0antagonists\0antecedent\0antecedents\0antechamber\0antediluvian\0anterior\0"
-    "anteroom\0anthem\0antic\0anticipate\0anticipated\0anticipating\0anticipation\0anticipations\0antipathy\0"
-    "antiquarian\0antiquary\0antique\0anxiously\0any\0anyhow\0anyway\0anyways\0apace\0apart\0apathetic\0ape\0"
-    "aper\0apex\0apologise\0apologised\0apologises\0apologising\0apologize\0apologized\0apologizes\0"
-    "apologizing\0apologue\0apoplexy\0apostasy\0apostate\0apostolic\0apostolical\0apothecary\0apotheosis\0"
-    "apparel\0apparent\0apparently\0apparition\0apparitions\0appeal\0appeals\0appear\0appeared\0appearing\0"
-    "appears\0appease\0appeased\0appellation\0appellations\0append\0appendage\0appended\0applaud\0applauded\0"
-    "applauding\0applied\0applies\0apply\0applying\0appoint\0appointing\0appointment\0appoints\0apprehend\0"
-    "apprehended\0apprehending\0apprehends\0apprehension\0apprehensions\0apprehensively\0apprentice\0apprise\0"
-    "apprised\0appropriately\0appropriateness\0appropriation\0approve\0approved\0approximate\0approximately\0"
+    "alloy\0allure\0allured\0alluring\0almighty\0alone\0alongside\0aloof\0aloud\0alter\0alteration\0"
+    "alterations\0altercation\0altered\0altering\0alternative\0alters\0altogether\0aluminium\0aluminum\0"
+    "amanuensis\0amatory\0amaze\0amazed\0amazement\0amazing\0amazingly\0amazon\0ambiguous\0ambition\0"
+    "ambitions\0ambuscade\0ambush\0amenable\0amend\0amends\0amiability\0amiable\0amiably\0amiss\0amity\0"
+    "amorous\0amount\0amounts\0amour\0amours\0amphitheatre\0ample\0amplification\0amply\0amulet\0amulets\0"
+    "amuse\0amusement\0amusements\0anaemia\0anaesthetic\0analog\0analogue\0analyse\0analysed\0analyses\0"
+    "analysing\0analyze\0analyzed\0analyzes\0analyzing\0anarchist\0anarchists\0anarchy\0anatomy\0ancestor\0"
+    "ancestors\0ancestral\0ancestry\0anchorite\0anemia\0anesthetic\0anew\0angelic\0anger\0anguish\0animal\0"
+    "animals\0animate\0animated\0animates\0animating\0annexation\0annihilate\0annihilated\0announce\0"
+    "announced\0announcement\0announces\0announcing\0annoy\0annoyance\0annoyances\0annoyed\0annoying\0annoys\0"
+    "annual\0annul\0annular\0annulled\0annunciation\0answer\0answered\0answering\0answers\0antagonism\0"
+    "antagonist\0antagonists\0antecedent\0antecedents\0antechamber\0antediluvian\0anterior\0anteroom\0anthem\0"
+    "antic\0anticipate\0anticipated\0anticipating\0anticipation\0anticipations\0antipathy\0antiquarian\0"
+    "antiquary\0antique\0anxiously\0anyhow\0anyway\0anyways\0apace\0apart\0apathetic\0ape\0aper\0apex\0"
+    "apologise\0apologised\0apologises\0apologising\0apologize\0apologized\0apologizes\0apologizing\0apologue\0"
+    "apoplexy\0apostasy\0apostate\0apostolic\0apostolical\0apothecary\0apotheosis\0apparel\0apparent\0"
+    "apparently\0apparition\0apparitions\0appeal\0appeals\0appear\0appeared\0appearing\0appears\0appease\0"
+    "appeased\0appellation\0appellations\0append\0appendage\0appended\0applaud\0applauded\0applauding\0"
+    "applied\0applies\0apply\0applying\0appoint\0appointing\0appointment\0appoints\0apprehend\0apprehended\0"
+    "apprehending\0apprehends\0apprehension\0apprehensions\0apprehensively\0apprentice\0apprise\0apprised\0"
+    "appropriately\0appropriateness\0appropriation\0approve\0approved\0approximate\0approximately\0"
     "approximation\0apropos\0apt\0aptly\0aqua\0arbitrarily\0arbor\0arbors\0arbour\0arc\0arcadian\0archaeology\0"
     "archaic\0archeology\0archer\0archimandrite\0architect\0ardent\0ardor\0ardors\0ardour\0ardours\0arduous\0"
     "arena\0argot\0argue\0argued\0argues\0arguing\0argument\0arguments\0argyle\0argyll\0arid\0aright\0arise\0"
     "arises\0arising\0aristocracy\0aristocrat\0aristocratic\0aristocrats\0arm\0armistice\0armor\0armored\0"
-    "armorer\0armour\0armoured\0armourer\0armoury\0arms\0aroma\0around\0arouse\0aroused\0arousing\0arrant\0"
-    "arras\0arrest\0arrested\0arresting\0arrests\0arrive\0arrives\0arriving\0arrogance\0arrow\0arrows\0"
-    "arsenal\0art\0artefact\0artfully\0articulate\0artifact\0artifice\0artificer\0artificers\0artificial\0"
-    "artificially\0artillery\0artisan\0artisans\0artless\0artlessly\0ascendancy\0ascendant\0ascendency\0"
-    "ascertain\0ascertained\0ascertaining\0asceticism\0ascribe\0ascribed\0ascribes\0ascribing\0ashen\0aside\0"
-    "ask\0askance\0asked\0asking\0asks\0asleep\0aspect\0aspects\0asperity\0aspiration\0aspirations\0ass\0"
-    "assail\0assailant\0assailed\0assailing\0assails\0assassin\0assassins\0assemble\0assembled\0assembling\0"
-    "assent\0assert\0asserting\0asses\0asset\0assiduous\0assign\0assignation\0assigned\0assigning\0assigns\0"
+    "armorer\0armour\0armoured\0armourer\0armoury\0arms\0aroma\0arouse\0aroused\0arousing\0arrant\0arras\0"
+    "arrest\0arrested\0arresting\0arrests\0arrive\0arrives\0arriving\0arrogance\0arrow\0arrows\0arsenal\0art\0"
+    "artefact\0artfully\0articulate\0artifact\0artifice\0artificer\0artificers\0artificial\0artificially\0"
+    "artillery\0artisan\0artisans\0artless\0artlessly\0ascendancy\0ascendant\0ascendency\0ascertain\0"
+    "ascertained\0ascertaining\0asceticism\0ascribe\0ascribed\0ascribes\0ascribing\0ashen\0aside\0ask\0"
+    "askance\0asked\0asking\0asks\0asleep\0aspect\0aspects\0asperity\0aspiration\0aspirations\0ass\0assail\0"
+    "assailant\0assailed\0assailing\0assails\0assassin\0assassins\0assemble\0assembled\0assembling\0assent\0"
+    "assert\0asserting\0asses\0asset\0assiduous\0assign\0assignation\0assigned\0assigning\0assigns\0"
     "assimilate\0assimilated\0assist\0assistant\0assistants\0assisted\0assisting\0assists\0associate\0"
     "associated\0associates\0associating\0assortment\0assuage\0assume\0assumed\0assumes\0assuming\0assumption\0"
     "assumptions\0assurance\0assurances\0assure\0assured\0assures\0assuring\0astern\0astonish\0astonished\0"
@@ -121,88 +121,87 @@ const char thes_strings[101361] =
     "battalion\0battalions\0batter\0battered\0battering\0battle\0battlefield\0battles\0bauble\0bawd\0bawdy\0"
     "bawl\0bawled\0bawling\0bazaar\0bazar\0beacon\0beady\0bear\0bearable\0bearer\0bearers\0bears\0beast\0"
     "beastly\0beasts\0beat\0beating\0beatitude\0beats\0beau\0beaux\0become\0becomes\0becoming\0bedchamber\0"
-    "bedlam\0bedroom\0beef\0befall\0before\0beg\0beget\0begets\0beggar\0begged\0begging\0begin\0beginner\0"
-    "beginners\0beginning\0begins\0begs\0beguile\0beguiled\0beguiling\0behavior\0behaviour\0beholder\0"
-    "beholders\0beings\0belated\0belie\0belied\0belief\0beliefs\0believe\0believed\0believer\0believers\0"
-    "believes\0believing\0belike\0belligerent\0bellow\0bellowed\0bellowing\0belly\0beloved\0below\0bench\0"
-    "benches\0beneath\0benedick\0benedict\0benefactor\0benefactors\0beneficent\0benevolent\0benign\0benignant\0"
-    "benignity\0bequest\0bequests\0berg\0berth\0berths\0beseech\0beseeching\0beset\0besetting\0beshrew\0"
-    "besides\0besiege\0besieged\0besieging\0besought\0bespeak\0bespoke\0bestial\0bestir\0bestirred\0bestow\0"
-    "bestowed\0bestowing\0bestows\0betide\0betrayal\0betrothal\0between\0betwixt\0bewail\0bewailed\0bewailing\0"
-    "bewilder\0bewildering\0bewilderment\0bewitch\0bewitched\0bewitching\0bias\0biblical\0bid\0bidding\0biddy\0"
-    "bide\0bides\0biding\0bids\0big\0biggest\0bigness\0bilgewater\0billet\0billets\0billow\0billows\0billy\0"
-    "bird\0birds\0birth\0biscuit\0bishopric\0bitch\0bite\0bites\0bitterness\0bivouac\0bizarre\0blab\0"
-    "blackbird\0blackguard\0blamable\0blame\0blamed\0blameless\0blames\0blaming\0bland\0blare\0blaspheme\0"
-    "blasphemed\0blaspheming\0blasphemous\0blasphemy\0blast\0blasting\0blaze\0bleak\0blend\0blended\0blends\0"
-    "blessed\0blessedness\0blind\0blink\0blinked\0blinking\0blithe\0blithely\0blithesome\0blockhead\0"
-    "blockheads\0bloke\0bloodstained\0bloodthirsty\0bloody\0blossom\0blot\0blue\0bluish\0blunt\0bluntly\0"
-    "blush\0blushed\0blushes\0blushing\0bluster\0board\0boarder\0boarders\0boards\0boast\0boasted\0boastful\0"
-    "boasting\0boatman\0bode\0boded\0bodes\0boding\0bodkin\0bogus\0boiler\0boilers\0boisterous\0boldness\0"
-    "bole\0boles\0bolt\0bolts\0bombard\0bombardment\0bombast\0bombastic\0bondage\0boney\0boniface\0bonnie\0"
-    "bonny\0bony\0booby\0boodle\0bookish\0boom\0booming\0boor\0boors\0boot\0bootless\0boots\0booty\0border\0"
-    "borders\0boredom\0bores\0bosh\0boss\0botany\0bother\0bothered\0bothering\0bothers\0bottom\0bottoms\0"
-    "bought\0boulevard\0boulevards\0bounce\0bounced\0bounder\0boundless\0bounteous\0bountiful\0bountifully\0"
-    "bouquet\0bow\0bowed\0bower\0bowers\0bowler\0bowman\0boxer\0boy\0boys\0brace\0brag\0braggart\0bragged\0"
-    "bragging\0brahman\0brahmans\0brahmin\0brahmins\0braid\0braids\0brain\0brainless\0brains\0brainsick\0"
-    "branch\0branches\0brandish\0brandished\0brandishing\0brant\0brasier\0brass\0brat\0brats\0bravado\0brave\0"
-    "bravely\0bravery\0bravo\0bravoes\0braw\0brawl\0brawling\0brawn\0brawny\0brazen\0brazier\0breach\0"
-    "breached\0breaches\0bread\0breadth\0breaker\0breakwater\0breast\0breasts\0breastwork\0breeze\0breezy\0"
-    "brent\0brethren\0briar\0briars\0bribery\0bridal\0brier\0briers\0brigand\0brigands\0brightly\0brilliance\0"
-    "brilliancy\0brilliant\0brilliantly\0brindled\0bring\0brink\0brisk\0brisker\0briskness\0bristly\0broad\0"
-    "broader\0broadest\0broadly\0broadside\0brook\0brooks\0broom\0brother\0brotherly\0brow\0brown\0brownie\0"
-    "brownies\0brownish\0brows\0browse\0browsing\0bruit\0brushwood\0brusque\0brusquely\0brutal\0brutality\0"
-    "brutally\0brute\0brutes\0brutish\0bucket\0buckets\0buckle\0buckled\0buckler\0bucklers\0buckles\0bucolic\0"
-    "budge\0buff\0buffet\0buffeted\0buffeting\0buffoon\0buffoonery\0buffoons\0build\0building\0buildings\0"
-    "built\0bulk\0bullies\0bully\0bulwark\0bulwarks\0bum\0bumble\0bump\0bumped\0bumping\0bunch\0bunches\0"
-    "bundle\0bundles\0bungalow\0burden\0burdensome\0bureau\0burgess\0burgesses\0burgher\0burghers\0burial\0"
-    "buried\0burlesque\0burly\0burn\0burns\0burnt\0bury\0bus\0bush\0bushes\0bushy\0business\0businesses\0bust\0"
-    "bustle\0bustled\0busy\0but\0butcher\0butchered\0butchery\0butterfly\0buttery\0buxom\0buy\0buyer\0buyers\0"
-    "buying\0buys\0bye\0byes\0byword\0cab\0cabal\0cabbage\0cabby\0cabinet\0cabinets\0cable\0cablegram\0cabman\0"
-    "cabriolet\0cad\0cadaverous\0cadence\0cadences\0cage\0cages\0cake\0calamities\0calamitous\0calamity\0"
-    "calcareous\0calculate\0calculated\0calculation\0caldron\0caliber\0calibre\0calico\0caliph\0callings\0"
-    "callousness\0calm\0calmly\0calmness\0calumniate\0calumniated\0camp\0campaign\0campaigns\0cancel\0"
-    "canceled\0canceling\0cancelled\0cancelling\0candid\0candidate\0candidly\0candor\0candour\0canister\0"
-    "cannister\0canny\0canon\0cant\0cantankerous\0canvass\0canvassed\0canvasser\0canvassing\0canyon\0"
-    "capabilities\0capability\0capacities\0capacity\0cape\0caprice\0caprices\0capricious\0captain\0captivate\0"
-    "captivated\0captivating\0captive\0captives\0captivity\0capture\0captured\0capturing\0car\0carcase\0"
-    "carcases\0carcass\0carcasses\0cardinal\0care\0cared\0career\0careers\0carefully\0carefulness\0carelessly\0"
-    "carelessness\0cares\0caress\0caressed\0caressing\0careworn\0cargo\0cargoes\0caring\0carmine\0carnage\0"
-    "carnal\0carpet\0carpets\0carriage\0carriages\0carried\0carrier\0carriers\0carries\0carry\0carrying\0"
-    "carte\0carver\0case\0cases\0casino\0cask\0casket\0caskets\0casks\0cassino\0cast\0castaway\0castaways\0"
-    "casting\0castle\0castles\0casts\0casual\0cat\0cataclysm\0catalog\0cataloged\0catalogue\0catalogued\0"
-    "catalyse\0catalyze\0catastrophe\0catastrophes\0categories\0category\0cats\0cattle\0cauldron\0causa\0"
-    "cause\0caused\0causeless\0causes\0causing\0caution\0cautiously\0cavalry\0cavities\0cavity\0cease\0ceased\0"
-    "ceaseless\0ceaselessly\0ceases\0ceasing\0celebrate\0celebrates\0celebration\0celebrity\0celerity\0"
-    "celestial\0celibacy\0cellar\0cemeteries\0cemetery\0censor\0censure\0center\0centered\0centers\0central\0"
-    "centre\0centred\0centres\0cerebral\0ceremonial\0ceremonies\0ceremonious\0ceremony\0certain\0certainly\0"
-    "certified\0certify\0cessation\0chafe\0chafed\0chaff\0chafing\0chagrin\0chair\0chairman\0chalice\0chalky\0"
-    "challenge\0challenged\0challenger\0challenges\0challenging\0chammy\0chamois\0champ\0champion\0champions\0"
-    "championship\0champs\0chance\0chancel\0chances\0chandelier\0chandeliers\0change\0changeable\0changed\0"
-    "changeful\0changeling\0changes\0changing\0channel\0channels\0chaos\0chap\0chaparral\0chaplet\0chaplets\0"
-    "chaps\0char\0character\0characterisation\0characterise\0characterised\0characterises\0characterising\0"
-    "characteristic\0characteristics\0characterization\0characterize\0characterized\0characterizes\0"
-    "characterizing\0characters\0charade\0charger\0chargers\0charitable\0charlatan\0charm\0charms\0charwoman\0"
-    "chase\0chased\0chases\0chasing\0chastely\0chastise\0chastised\0chastity\0chat\0chatted\0chatter\0"
-    "chattered\0chattering\0chatting\0chatty\0cheap\0check\0checked\0checking\0checks\0cheek\0cheer\0"
-    "cheerfulness\0cheerily\0cheery\0chemise\0chemist\0chemistry\0cheque\0chequed\0cheques\0cherry\0chest\0"
-    "chests\0chi\0chick\0chicks\0chid\0chide\0chides\0chiding\0chief\0chiefly\0child\0childhood\0childish\0"
-    "childishness\0children\0chink\0chirp\0chirped\0chirping\0chirrup\0chit\0chivalrous\0chivalry\0chocolate\0"
-    "choice\0choler\0choleric\0choose\0chooses\0choosing\0chorus\0choruses\0chow\0christ\0christen\0"
-    "christened\0chronic\0chubby\0chuck\0chucked\0chum\0chump\0chums\0chunk\0chunks\0churchman\0churl\0chute\0"
-    "cigarette\0cinnabar\0cipher\0ciphers\0circle\0circles\0circuit\0circuitous\0circuits\0circular\0"
-    "circumspect\0circumspection\0circumstance\0circumstances\0circumvent\0citadel\0cite\0cited\0cites\0"
-    "citing\0city\0civilisation\0civilisations\0civilise\0civilised\0civilising\0civilization\0civilizations\0"
-    "civilize\0civilized\0civilizing\0clack\0clamber\0clambered\0clambering\0clammy\0clamor\0clamored\0"
-    "clamoring\0clamorous\0clamors\0clamour\0clamoured\0clamouring\0clamours\0clan\0clandestine\0clap\0"
-    "clapped\0clapper\0clapping\0clarity\0clash\0clasp\0clasped\0clasps\0class\0classes\0classic\0classical\0"
-    "classification\0clatter\0clay\0clearance\0clearings\0clearly\0clearness\0cleave\0cleaves\0cleaving\0"
-    "cleft\0clemency\0clench\0clenched\0clergyman\0clever\0cleverly\0cleverness\0click\0clicked\0client\0"
-    "clients\0climate\0climates\0climb\0climbing\0climbs\0clime\0climes\0clinch\0clinched\0cling\0clinging\0"
-    "clings\0clink\0clinked\0clinking\0clip\0clique\0clod\0clods\0closely\0closeness\0closer\0closest\0closet\0"
-    "closets\0cloth\0clothe\0clothes\0clothing\0cloths\0cloudless\0cloudy\0clown\0clowns\0club\0clubs\0cluck\0"
-    "clump\0clumps\0clumsiness\0clumsy\0clung\0cluster\0clusters\0clutch\0clutched\0clutches\0clutching\0"
-    "coach\0coaches\0coal\0coalition\0coals\0coarse\0coarser\0coast\0coax\0cobbler\0cock\0cocked\0cocking\0"
-    "cockle\0cocoa\0cod\0codfish\0coffee\0coffin\0coffins\0cogent\0cognition\0cognizance\0cognizant\0"
+    "bedlam\0bedroom\0beef\0befall\0beg\0beget\0begets\0beggar\0begged\0begging\0begin\0beginner\0beginners\0"
+    "beginning\0begins\0begs\0beguile\0beguiled\0beguiling\0behavior\0behaviour\0beholder\0beholders\0belated\0"
+    "belie\0belied\0belief\0beliefs\0believe\0believed\0believer\0believers\0believes\0believing\0belike\0"
+    "belligerent\0bellow\0bellowed\0bellowing\0belly\0beloved\0bench\0benches\0benedick\0benedict\0benefactor\0"
+    "benefactors\0beneficent\0benevolent\0benign\0benignant\0benignity\0bequest\0bequests\0berg\0berth\0"
+    "berths\0beseech\0beseeching\0beset\0besetting\0beshrew\0besiege\0besieged\0besieging\0besought\0bespeak\0"
+    "bespoke\0bestial\0bestir\0bestirred\0bestow\0bestowed\0bestowing\0bestows\0betide\0betrayal\0betrothal\0"
+    "bewail\0bewailed\0bewailing\0bewilder\0bewildering\0bewilderment\0bewitch\0bewitched\0bewitching\0bias\0"
+    "biblical\0bid\0bidding\0biddy\0bide\0bides\0biding\0bids\0big\0biggest\0bigness\0bilgewater\0billet\0"
+    "billets\0billow\0billows\0billy\0bird\0birds\0birth\0biscuit\0bishopric\0bitch\0bite\0bites\0bitterness\0"
+    "bivouac\0bizarre\0blab\0blackbird\0blackguard\0blamable\0blame\0blamed\0blameless\0blames\0blaming\0"
+    "bland\0blare\0blaspheme\0blasphemed\0blaspheming\0blasphemous\0blasphemy\0blast\0blasting\0blaze\0bleak\0"
+    "blend\0blended\0blends\0blessed\0blessedness\0blind\0blink\0blinked\0blinking\0blithe\0blithely\0"
+    "blithesome\0blockhead\0blockheads\0bloke\0bloodstained\0bloodthirsty\0bloody\0blossom\0blot\0blue\0"
+    "bluish\0blunt\0bluntly\0blush\0blushed\0blushes\0blushing\0bluster\0board\0boarder\0boarders\0boards\0"
+    "boast\0boasted\0boastful\0boasting\0boatman\0bode\0boded\0bodes\0boding\0bodkin\0bogus\0boiler\0boilers\0"
+    "boisterous\0boldness\0bole\0boles\0bolt\0bolts\0bombard\0bombardment\0bombast\0bombastic\0bondage\0boney\0"
+    "boniface\0bonnie\0bonny\0bony\0booby\0boodle\0bookish\0boom\0booming\0boor\0boors\0boot\0bootless\0boots\0"
+    "booty\0border\0borders\0boredom\0bores\0bosh\0boss\0botany\0bother\0bothered\0bothering\0bothers\0bottom\0"
+    "bottoms\0bought\0boulevard\0boulevards\0bounce\0bounced\0bounder\0boundless\0bounteous\0bountiful\0"
+    "bountifully\0bouquet\0bow\0bowed\0bower\0bowers\0bowler\0bowman\0boxer\0boy\0boys\0brace\0brag\0braggart\0"
+    "bragged\0bragging\0brahman\0brahmans\0brahmin\0brahmins\0braid\0braids\0brain\0brainless\0brains\0"
+    "brainsick\0branch\0branches\0brandish\0brandished\0brandishing\0brant\0brasier\0brass\0brat\0brats\0"
+    "bravado\0brave\0bravely\0bravery\0bravo\0bravoes\0braw\0brawl\0brawling\0brawn\0brawny\0brazen\0brazier\0"
+    "breach\0breached\0breaches\0bread\0breadth\0breaker\0breakwater\0breast\0breasts\0breastwork\0breeze\0"
+    "breezy\0brent\0brethren\0briar\0briars\0bribery\0bridal\0brier\0briers\0brigand\0brigands\0brightly\0"
+    "brilliance\0brilliancy\0brilliant\0brilliantly\0brindled\0bring\0brink\0brisk\0brisker\0briskness\0"
+    "bristly\0broad\0broader\0broadest\0broadly\0broadside\0brook\0brooks\0broom\0brother\0brotherly\0brow\0"
+    "brown\0brownie\0brownies\0brownish\0brows\0browse\0browsing\0bruit\0brushwood\0brusque\0brusquely\0"
+    "brutal\0brutality\0brutally\0brute\0brutes\0brutish\0bucket\0buckets\0buckle\0buckled\0buckler\0bucklers\0"
+    "buckles\0bucolic\0budge\0buff\0buffet\0buffeted\0buffeting\0buffoon\0buffoonery\0buffoons\0build\0"
+    "building\0buildings\0built\0bulk\0bullies\0bully\0bulwark\0bulwarks\0bum\0bumble\0bump\0bumped\0bumping\0"
+    "bunch\0bunches\0bundle\0bundles\0bungalow\0burden\0burdensome\0bureau\0burgess\0burgesses\0burgher\0"
+    "burghers\0burial\0buried\0burlesque\0burly\0burn\0burns\0burnt\0bury\0bus\0bush\0bushes\0bushy\0business\0"
+    "businesses\0bust\0bustle\0bustled\0busy\0butcher\0butchered\0butchery\0butterfly\0buttery\0buxom\0buy\0"
+    "buyer\0buyers\0buying\0buys\0bye\0byes\0byword\0cab\0cabal\0cabbage\0cabby\0cabinet\0cabinets\0cable\0"
+    "cablegram\0cabman\0cabriolet\0cad\0cadaverous\0cadence\0cadences\0cage\0cages\0cake\0calamities\0"
+    "calamitous\0calamity\0calcareous\0calculate\0calculated\0calculation\0caldron\0caliber\0calibre\0calico\0"
+    "caliph\0callings\0callousness\0calm\0calmly\0calmness\0calumniate\0calumniated\0camp\0campaign\0"
+    "campaigns\0cancel\0canceled\0canceling\0cancelled\0cancelling\0candid\0candidate\0candidly\0candor\0"
+    "candour\0canister\0cannister\0canny\0canon\0cant\0cantankerous\0canvass\0canvassed\0canvasser\0"
+    "canvassing\0canyon\0capabilities\0capability\0capacities\0capacity\0cape\0caprice\0caprices\0capricious\0"
+    "captain\0captivate\0captivated\0captivating\0captive\0captives\0captivity\0capture\0captured\0capturing\0"
+    "car\0carcase\0carcases\0carcass\0carcasses\0cardinal\0care\0cared\0career\0careers\0carefully\0"
+    "carefulness\0carelessly\0carelessness\0cares\0caress\0caressed\0caressing\0careworn\0cargo\0cargoes\0"
+    "caring\0carmine\0carnage\0carnal\0carpet\0carpets\0carriage\0carriages\0carried\0carrier\0carriers\0"
+    "carries\0carry\0carrying\0carte\0carver\0case\0cases\0casino\0cask\0casket\0caskets\0casks\0cassino\0"
+    "cast\0castaway\0castaways\0casting\0castle\0castles\0casts\0casual\0cat\0cataclysm\0catalog\0cataloged\0"
+    "catalogue\0catalogued\0catalyse\0catalyze\0catastrophe\0catastrophes\0categories\0category\0cats\0cattle\0"
+    "cauldron\0causa\0cause\0caused\0causeless\0causes\0causing\0caution\0cautiously\0cavalry\0cavities\0"
+    "cavity\0cease\0ceased\0ceaseless\0ceaselessly\0ceases\0ceasing\0celebrate\0celebrates\0celebration\0"
+    "celebrity\0celerity\0celestial\0celibacy\0cellar\0cemeteries\0cemetery\0censor\0censure\0center\0"
+    "centered\0centers\0central\0centre\0centred\0centres\0cerebral\0ceremonial\0ceremonies\0ceremonious\0"
+    "ceremony\0certain\0certainly\0certified\0certify\0cessation\0chafe\0chafed\0chaff\0chafing\0chagrin\0"
+    "chair\0chairman\0chalice\0chalky\0challenge\0challenged\0challenger\0challenges\0challenging\0chammy\0"
+    "chamois\0champ\0champion\0champions\0championship\0champs\0chance\0chancel\0chances\0chandelier\0"
+    "chandeliers\0change\0changeable\0changed\0changeful\0changeling\0changes\0changing\0channel\0channels\0"
+    "chaos\0chap\0chaparral\0chaplet\0chaplets\0chaps\0char\0character\0characterisation\0characterise\0"
+    "characterised\0characterises\0characterising\0characteristic\0characteristics\0characterization\0"
+    "characterize\0characterized\0characterizes\0characterizing\0characters\0charade\0charger\0chargers\0"
+    "charitable\0charlatan\0charm\0charms\0charwoman\0chase\0chased\0chases\0chasing\0chastely\0chastise\0"
+    "chastised\0chastity\0chat\0chatted\0chatter\0chattered\0chattering\0chatting\0chatty\0cheap\0check\0"
+    "checked\0checking\0checks\0cheek\0cheer\0cheerfulness\0cheerily\0cheery\0chemise\0chemist\0chemistry\0"
+    "cheque\0chequed\0cheques\0cherry\0chest\0chests\0chick\0chicks\0chid\0chide\0chides\0chiding\0chief\0"
+    "chiefly\0child\0childhood\0childish\0childishness\0children\0chink\0chirp\0chirped\0chirping\0chirrup\0"
+    "chit\0chivalrous\0chivalry\0chocolate\0choice\0choler\0choleric\0choose\0chooses\0choosing\0chorus\0"
+    "choruses\0chow\0christ\0christen\0christened\0chronic\0chubby\0chuck\0chucked\0chum\0chump\0chums\0chunk\0"
+    "chunks\0churchman\0churl\0chute\0cigarette\0cinnabar\0ciphers\0circle\0circles\0circuit\0circuitous\0"
+    "circuits\0circumspect\0circumspection\0circumstance\0circumstances\0circumvent\0citadel\0cite\0cited\0"
+    "cites\0citing\0city\0civilisation\0civilisations\0civilise\0civilised\0civilising\0civilization\0"
+    "civilizations\0civilize\0civilized\0civilizing\0clack\0clamber\0clambered\0clambering\0clammy\0clamor\0"
+    "clamored\0clamoring\0clamorous\0clamors\0clamour\0clamoured\0clamouring\0clamours\0clan\0clandestine\0"
+    "clap\0clapped\0clapper\0clapping\0clarity\0clash\0clasp\0clasped\0clasps\0class\0classes\0classic\0"
+    "classical\0classification\0clatter\0clay\0clearance\0clearings\0clearly\0clearness\0cleave\0cleaves\0"
+    "cleaving\0cleft\0clemency\0clench\0clenched\0clergyman\0clever\0cleverly\0cleverness\0click\0clicked\0"
+    "client\0clients\0climate\0climates\0climb\0climbing\0climbs\0clime\0climes\0clinch\0clinched\0cling\0"
+    "clinging\0clings\0clink\0clinked\0clinking\0clique\0clod\0clods\0closely\0closeness\0closer\0closest\0"
+    "closet\0closets\0cloth\0clothe\0clothes\0clothing\0cloths\0cloudless\0cloudy\0clown\0clowns\0club\0clubs\0"
+    "cluck\0clump\0clumps\0clumsiness\0clumsy\0clung\0cluster\0clusters\0clutch\0clutched\0clutches\0"
+    "clutching\0coach\0coaches\0coal\0coalition\0coals\0coarse\0coarser\0coast\0coax\0cobbler\0cock\0cocked\0"
+    "cocking\0cockle\0cocoa\0cod\0codfish\0coffee\0coffin\0coffins\0cogent\0cognition\0cognizance\0cognizant\0"
     "coherence\0coherent\0cohesion\0coinage\0coincide\0coincided\0coincidence\0coincident\0coincidental\0cole\0"
     "coliseum\0collateral\0collation\0collect\0collected\0collecting\0collection\0collections\0collective\0"
     "collectively\0collects\0collier\0colloquial\0collusion\0colonies\0colonisation\0colonise\0colonised\0"
@@ -260,52 +259,51 @@ const char thes_strings[101361] =
     "court\0courteous\0courteously\0courtesan\0courtly\0courts\0covetous\0covetousness\0cowardly\0cowboy\0"
     "cowboys\0coy\0cozy\0craft\0craftily\0crafts\0craftsman\0crafty\0craggy\0cram\0crammed\0cramming\0cramp\0"
     "cramps\0crank\0cranky\0crannies\0cranny\0craven\0crawl\0crawled\0crawling\0crawls\0craze\0crazy\0creak\0"
-    "creaked\0creaking\0create\0created\0creates\0creating\0creature\0creatures\0credence\0credit\0creditably\0"
-    "creek\0creeks\0creep\0creeping\0creeps\0crept\0crevice\0crevices\0crew\0crib\0cried\0cries\0crime\0"
-    "crimes\0criminal\0criminals\0crimson\0crisp\0crisply\0criterion\0criticise\0criticised\0criticises\0"
-    "criticising\0criticism\0criticize\0criticized\0criticizes\0criticizing\0critique\0croak\0croaked\0"
-    "croaking\0crone\0cronies\0crony\0crook\0crooks\0cross\0crossed\0crosses\0crossing\0crotch\0crouch\0"
-    "crouched\0crouches\0crouching\0croup\0crowd\0crucial\0crucifix\0crude\0crudely\0crudity\0cruel\0crumb\0"
-    "crumbs\0crump\0crusade\0crusader\0crusaders\0crusades\0crush\0crushed\0crushes\0crushing\0crust\0crusty\0"
-    "cry\0crying\0crystalline\0cub\0cuckoo\0cue\0culpable\0culprit\0culprits\0cult\0cultivation\0culture\0"
-    "cumber\0cumbered\0cumbersome\0cumbrous\0cunning\0cunningly\0cupboard\0cupboards\0cupidity\0cur\0curate\0"
-    "curates\0curb\0cure\0cured\0curing\0curio\0curios\0curiosities\0curiosity\0curious\0curiously\0currently\0"
-    "curse\0curses\0cursing\0cursory\0curst\0curt\0curtain\0curtains\0curtly\0cuss\0custodian\0custody\0"
-    "custom\0customary\0customer\0customers\0customs\0cut\0cuts\0cutting\0cycle\0cycles\0cypher\0cyprian\0"
-    "czar\0dad\0daddy\0daft\0dainty\0dais\0dallied\0dally\0dallying\0dam\0dame\0dames\0damn\0damnable\0damp\0"
-    "dams\0damsel\0dandies\0dandy\0dangerous\0dangerously\0dank\0dapper\0dapple\0dare\0dared\0dares\0darkness\0"
-    "darling\0darlings\0dart\0darted\0darting\0darts\0dash\0dashed\0dashes\0dashing\0dastard\0dastardly\0daub\0"
-    "daughter\0daughters\0dauntless\0daw\0dawn\0dawns\0daws\0daybreak\0daylight\0daytime\0daze\0dazed\0dazzle\0"
-    "dazzled\0deadly\0deal\0dealer\0dealers\0dealing\0deals\0dealt\0dean\0dear\0dearest\0dearie\0dearly\0"
-    "dearth\0death\0deathless\0deathlike\0deathly\0debase\0debate\0debates\0debauch\0debauchee\0debauchery\0"
-    "debauches\0debonair\0debris\0debut\0decadence\0decease\0deceased\0deceit\0deceitful\0deceits\0deceive\0"
-    "deceived\0decent\0decently\0deception\0deceptions\0decide\0decidedly\0decides\0deciding\0decision\0"
-    "decisions\0decisively\0declaim\0declaimed\0decline\0declined\0declines\0declining\0decorate\0decorated\0"
-    "decorating\0decoration\0decorations\0decorative\0decorous\0decrease\0decreased\0decree\0decrees\0"
-    "decrepit\0dedicate\0deduce\0deduced\0deduction\0deductions\0deepen\0deepened\0deepens\0deeply\0defeat\0"
-    "defeating\0defeats\0defect\0defection\0defective\0defects\0defence\0defences\0defender\0defenders\0"
-    "defense\0defenseless\0defenses\0defer\0deference\0deferentially\0deferred\0deferring\0deficiencies\0"
-    "deficiency\0deficient\0defied\0defies\0define\0defined\0definitely\0definitive\0deformity\0defraud\0"
-    "defrauded\0deft\0deftly\0defy\0defying\0degeneracy\0degeneration\0degradation\0degrade\0degree\0degrees\0"
-    "deign\0deigned\0deigning\0deigns\0deities\0deity\0dejeuner\0delay\0delaying\0delectable\0delegate\0"
-    "delegated\0delegates\0delegation\0deleterious\0deliberately\0delicacy\0delicate\0delicately\0delicious\0"
-    "delightful\0delinquent\0delirium\0deliverer\0deliverers\0dell\0delude\0deluded\0deluge\0demand\0demanded\0"
-    "demanding\0demands\0demean\0demeanor\0demeanour\0demented\0democracy\0demoiselle\0demolition\0demon\0"
-    "demoniac\0demoniacal\0demons\0demonstrate\0demonstrated\0demonstrates\0demonstrating\0demonstration\0"
-    "demur\0demure\0demurred\0den\0denizen\0denizens\0denomination\0denominations\0denote\0denoted\0denotes\0"
-    "denoting\0dens\0dense\0densely\0depart\0departing\0departs\0departure\0depict\0depicted\0depicting\0"
-    "depicts\0deplorable\0deplorably\0deplore\0deplored\0deploring\0deportment\0deposit\0deposited\0"
-    "depositing\0deposits\0depot\0depots\0depravity\0depreciation\0depredation\0depredations\0deprivation\0"
-    "deprive\0deprived\0deputation\0derby\0derelict\0derisively\0derive\0derived\0derives\0deriving\0descend\0"
-    "descended\0descending\0descends\0describe\0described\0describes\0describing\0descried\0descry\0"
-    "desecration\0desert\0deserter\0deserting\0desertion\0design\0designate\0designated\0designates\0"
+    "creaked\0creaking\0creature\0creatures\0credence\0credit\0creditably\0creek\0creeks\0creep\0creeping\0"
+    "creeps\0crept\0crevice\0crevices\0crew\0crib\0cried\0cries\0crime\0crimes\0criminal\0criminals\0crimson\0"
+    "crisp\0crisply\0criterion\0criticise\0criticised\0criticises\0criticising\0criticism\0criticize\0"
+    "criticized\0criticizes\0criticizing\0critique\0croak\0croaked\0croaking\0crone\0cronies\0crony\0crook\0"
+    "crooks\0cross\0crossed\0crosses\0crossing\0crotch\0crouch\0crouched\0crouches\0crouching\0croup\0crowd\0"
+    "crucial\0crucifix\0crude\0crudely\0crudity\0cruel\0crumb\0crumbs\0crump\0crusade\0crusader\0crusaders\0"
+    "crusades\0crush\0crushed\0crushes\0crushing\0crust\0crusty\0cry\0crying\0crystalline\0cub\0cuckoo\0cue\0"
+    "culpable\0culprit\0culprits\0cult\0cultivation\0culture\0cumber\0cumbered\0cumbersome\0cumbrous\0cunning\0"
+    "cunningly\0cupboard\0cupboards\0cupidity\0cur\0curate\0curates\0curb\0cure\0cured\0curing\0curio\0curios\0"
+    "curiosities\0curiosity\0curious\0curiously\0currently\0curse\0curses\0cursing\0cursory\0curst\0curt\0"
+    "curtain\0curtains\0curtly\0cuss\0custodian\0custody\0custom\0customary\0customer\0customers\0customs\0"
+    "cut\0cuts\0cutting\0cycle\0cycles\0cyprian\0czar\0dad\0daddy\0daft\0dainty\0dais\0dallied\0dally\0"
+    "dallying\0dam\0dame\0dames\0damn\0damnable\0damp\0dams\0damsel\0dandies\0dandy\0dangerous\0dangerously\0"
+    "dank\0dapper\0dapple\0darkness\0darling\0darlings\0dart\0darted\0darting\0darts\0dash\0dashed\0dashes\0"
+    "dashing\0dastard\0dastardly\0daub\0daughter\0daughters\0dauntless\0daw\0dawn\0dawns\0daws\0daybreak\0"
+    "daylight\0daytime\0daze\0dazed\0dazzle\0dazzled\0deadly\0deal\0dealer\0dealers\0dealing\0deals\0dealt\0"
+    "dean\0dear\0dearest\0dearie\0dearly\0dearth\0death\0deathless\0deathlike\0deathly\0debase\0debate\0"
+    "debates\0debauch\0debauchee\0debauchery\0debauches\0debonair\0debris\0debut\0decadence\0decease\0"
+    "deceased\0deceit\0deceitful\0deceits\0deceive\0deceived\0decent\0decently\0deception\0deceptions\0decide\0"
+    "decidedly\0decides\0deciding\0decision\0decisions\0decisively\0declaim\0declaimed\0decline\0declined\0"
+    "declines\0declining\0decorate\0decorated\0decorating\0decoration\0decorations\0decorative\0decorous\0"
+    "decrease\0decreased\0decree\0decrees\0decrepit\0dedicate\0deduce\0deduced\0deduction\0deductions\0deepen\0"
+    "deepened\0deepens\0deeply\0defeat\0defeating\0defeats\0defect\0defection\0defective\0defects\0defence\0"
+    "defences\0defender\0defenders\0defense\0defenseless\0defenses\0defer\0deference\0deferentially\0deferred\0"
+    "deferring\0deficiencies\0deficiency\0deficient\0defied\0defies\0define\0defined\0definitely\0definitive\0"
+    "deformity\0defraud\0defrauded\0deft\0deftly\0defy\0defying\0degeneracy\0degeneration\0degradation\0"
+    "degrade\0degree\0degrees\0deign\0deigned\0deigning\0deigns\0deities\0deity\0dejeuner\0delay\0delaying\0"
+    "delectable\0delegate\0delegated\0delegates\0delegation\0deleterious\0deliberately\0delicacy\0delicate\0"
+    "delicately\0delicious\0delightful\0delinquent\0delirium\0deliverer\0deliverers\0dell\0delude\0deluded\0"
+    "deluge\0demand\0demanded\0demanding\0demands\0demean\0demeanor\0demeanour\0demented\0democracy\0"
+    "demoiselle\0demolition\0demon\0demoniac\0demoniacal\0demons\0demonstrate\0demonstrated\0demonstrates\0"
+    "demonstrating\0demonstration\0demure\0den\0denizen\0denizens\0denomination\0denominations\0denote\0"
+    "denoted\0denotes\0denoting\0dens\0dense\0densely\0depart\0departing\0departs\0departure\0depict\0"
+    "depicted\0depicting\0depicts\0deplorable\0deplorably\0deplore\0deplored\0deploring\0deportment\0deposit\0"
+    "deposited\0depositing\0deposits\0depot\0depots\0depravity\0depreciation\0depredation\0depredations\0"
+    "deprivation\0deprive\0deprived\0deputation\0derby\0derelict\0derisively\0derive\0derived\0derives\0"
+    "deriving\0descend\0descended\0descending\0descends\0describe\0described\0describes\0describing\0descried\0"
+    "descry\0desecration\0desert\0deserter\0deserting\0desertion\0design\0designate\0designated\0designates\0"
     "designation\0designed\0designedly\0designer\0designing\0designs\0desist\0desisted\0desolate\0desolation\0"
     "despair\0despairingly\0despatch\0despatched\0despatches\0despatching\0desperately\0desperation\0"
     "despicable\0despise\0despised\0despises\0despising\0despite\0despoil\0despoiled\0despondently\0despot\0"
     "despotism\0despots\0destination\0destinies\0destiny\0destitute\0destruction\0detail\0details\0detain\0"
     "detaining\0detect\0detected\0detecting\0detective\0detention\0deter\0determination\0determinations\0"
-    "determine\0determined\0determines\0determining\0deterred\0detest\0detestable\0detestation\0detested\0"
-    "detests\0detonation\0detrimental\0detritus\0deuce\0deuced\0devastation\0develop\0developed\0developing\0"
+    "determine\0determined\0determining\0deterred\0detest\0detestable\0detestation\0detested\0detests\0"
+    "detonation\0detrimental\0detritus\0deuce\0deuced\0devastation\0develop\0developed\0developing\0"
     "development\0developments\0deviate\0deviated\0deviation\0deviations\0devil\0devilish\0devilry\0devils\0"
     "deviltry\0devious\0devise\0devised\0devising\0devoid\0devote\0devotee\0devotees\0devotes\0devoting\0"
     "devotion\0devour\0devoured\0devouring\0devours\0devout\0devoutly\0dexterity\0dexterous\0dexterously\0"
@@ -332,44 +330,43 @@ const char thes_strings[101361] =
     "dispersion\0display\0displayed\0displaying\0displays\0disposal\0dispose\0disposed\0disposition\0"
     "dispositions\0disprove\0disproved\0disputation\0dispute\0disputed\0disputes\0disputing\0disquietude\0"
     "disregard\0disregarded\0disregarding\0disrespect\0dissemble\0dissembled\0dissembler\0dissembling\0"
-    "dissension\0dissensions\0dissertation\0dissimilar\0dissimulation\0dissipate\0dissipated\0dissipating\0"
-    "dissolute\0dissuade\0dissuaded\0distant\0distaste\0distasteful\0distil\0distill\0distilled\0distinct\0"
-    "distinction\0distinctions\0distinctive\0distinctly\0distinguish\0distinguishable\0distinguished\0"
-    "distinguishes\0distinguishing\0distraught\0distribute\0distributed\0distributing\0distribution\0district\0"
-    "districts\0distrust\0distrusted\0disturb\0disturbance\0disturbances\0disturbs\0disused\0dit\0divergence\0"
-    "diversion\0diversions\0diversity\0divert\0diverted\0divest\0divested\0divide\0divides\0dividing\0divine\0"
-    "divinities\0divinity\0divulge\0divulged\0dizziness\0dizzy\0do\0doc\0dock\0docks\0doctor\0doctors\0"
-    "doctrine\0doctrines\0dodge\0dodged\0dodger\0dodging\0dodo\0doer\0doers\0does\0doggedly\0doggie\0dogma\0"
-    "doing\0doings\0doleful\0dolefully\0doll\0dolls\0dolly\0dolorous\0dolt\0domain\0domains\0domicile\0"
-    "dominant\0dominate\0dominated\0dominating\0domination\0dominie\0dominion\0dominions\0dominus\0donation\0"
-    "donations\0donjon\0donor\0door\0doors\0doorway\0doorways\0dope\0dopey\0dormant\0dory\0dos\0dot\0doubly\0"
-    "doubt\0doubtful\0doubtfully\0doubtless\0doubts\0dough\0dour\0dower\0down\0downcast\0downhearted\0"
-    "downpour\0downwards\0downy\0dowry\0doyen\0drab\0draft\0drafted\0drafts\0drag\0dragged\0dragging\0"
-    "dramatic\0dramatise\0dramatised\0dramatising\0dramatist\0dramatize\0dramatized\0dramatizing\0draperies\0"
-    "drapery\0draught\0draughted\0draughts\0draw\0drawing\0draws\0dreadful\0dreadfully\0dream\0dreamer\0"
-    "dreamers\0dreams\0dreamy\0drear\0drearily\0dreary\0dress\0dresser\0dresses\0dressing\0dressmaker\0drift\0"
-    "drifted\0drifting\0drifts\0drills\0drily\0drink\0drinking\0drinks\0drivel\0drollery\0droop\0drooped\0"
-    "drooping\0dross\0drover\0drown\0drowned\0drowning\0drowns\0drowsiness\0drudge\0druggist\0drunkard\0"
-    "drunkenness\0dryly\0dual\0dubious\0dubiously\0duchy\0dude\0dudes\0duet\0duets\0dug\0dukedom\0dullard\0"
-    "duly\0dumb\0dumbly\0dumfounded\0dummy\0dun\0dunce\0dunces\0dungeon\0dupe\0duplicate\0duplicates\0"
-    "duration\0dusk\0dusky\0dust\0duties\0duty\0dwell\0dweller\0dwellers\0dwelling\0dwellings\0dwells\0dwelt\0"
-    "dying\0dyke\0dykes\0dyspepsia\0eagerness\0earn\0earnest\0earnestly\0earnestness\0earning\0earnings\0"
-    "earns\0earth\0earthquake\0earthy\0ease\0eased\0easiness\0eatable\0eater\0ebony\0ebullition\0eccentric\0"
-    "ecclesiastic\0ecclesiastical\0echo\0echoed\0echoes\0economic\0economical\0economise\0economised\0"
-    "economising\0economize\0economized\0economizing\0ecstasies\0ecstasy\0ecstatic\0ecstatically\0edda\0"
-    "eddies\0eddy\0eddying\0edge\0edges\0edible\0edict\0edicts\0edifices\0education\0eff\0efface\0effaced\0"
-    "effacing\0effect\0effective\0effects\0effectual\0effeminate\0efficacious\0effort\0efforts\0effrontery\0"
-    "effulgence\0effusion\0effusions\0ego\0egotism\0egotistical\0egregious\0eight\0eighteen\0eighty\0"
-    "elaborate\0elaboration\0elation\0elderly\0elector\0electors\0electric\0electrical\0element\0elementary\0"
-    "elements\0elevate\0elevated\0elevating\0elevation\0eleven\0elf\0elicit\0elicited\0eliciting\0eliminate\0"
-    "eliminated\0elk\0elliptical\0eloquence\0eloquent\0elucidate\0elude\0eluded\0eluding\0elusive\0elves\0"
-    "emanation\0embark\0embarked\0embarking\0embarrass\0embarrassed\0embarrassing\0embellish\0embellished\0"
-    "embellishment\0ember\0embers\0embodiment\0embody\0embrace\0embraced\0embraces\0embrasure\0embrasures\0"
-    "embroider\0embroidered\0embroidery\0eminence\0eminences\0eminent\0emissaries\0emissary\0emit\0emitted\0"
-    "emitting\0emphasis\0emphasise\0emphasised\0emphasises\0emphasising\0emphasize\0emphasized\0emphasizes\0"
-    "emphasizing\0emphatically\0employ\0employed\0employing\0employs\0empyrean\0enact\0enacted\0encampment\0"
-    "enceinte\0enchant\0enchanted\0enchanting\0enchantment\0enchantments\0enchantress\0enclose\0enclosed\0"
-    "encloses\0enclosing\0encounter\0encountered\0encountering\0encounters\0encourage\0encouraged\0"
+    "dissension\0dissensions\0dissertation\0dissimulation\0dissipate\0dissipated\0dissipating\0dissolute\0"
+    "dissuade\0dissuaded\0distant\0distaste\0distasteful\0distil\0distill\0distilled\0distinct\0distinction\0"
+    "distinctions\0distinctive\0distinctly\0distinguish\0distinguishable\0distinguished\0distinguishes\0"
+    "distinguishing\0distraught\0distribute\0distributed\0distributing\0distribution\0district\0districts\0"
+    "distrust\0distrusted\0disturb\0disturbance\0disturbances\0disturbs\0disused\0dit\0divergence\0diversion\0"
+    "diversions\0diversity\0divert\0diverted\0divest\0divested\0divide\0divides\0dividing\0divine\0divinities\0"
+    "divinity\0divulge\0divulged\0dizziness\0dizzy\0doc\0dock\0docks\0doctor\0doctors\0doctrine\0doctrines\0"
+    "dodge\0dodged\0dodger\0dodging\0dodo\0doer\0doers\0doggedly\0doggie\0dogma\0doings\0doleful\0dolefully\0"
+    "doll\0dolls\0dolly\0dolorous\0dolt\0domain\0domains\0domicile\0dominant\0dominate\0dominated\0dominating\0"
+    "domination\0dominie\0dominion\0dominions\0dominus\0donation\0donations\0donjon\0donor\0door\0doors\0"
+    "doorway\0doorways\0dope\0dopey\0dormant\0dory\0dot\0doubly\0doubt\0doubtful\0doubtfully\0doubtless\0"
+    "doubts\0dough\0dour\0dower\0downcast\0downhearted\0downpour\0downy\0dowry\0doyen\0drab\0draft\0drafted\0"
+    "drafts\0drag\0dragged\0dragging\0dramatic\0dramatise\0dramatised\0dramatising\0dramatist\0dramatize\0"
+    "dramatized\0dramatizing\0draperies\0drapery\0draught\0draughted\0draughts\0draw\0drawing\0draws\0"
+    "dreadful\0dreadfully\0dream\0dreamer\0dreamers\0dreams\0dreamy\0drear\0drearily\0dreary\0dress\0dresser\0"
+    "dresses\0dressing\0dressmaker\0drift\0drifted\0drifting\0drifts\0drills\0drily\0drink\0drinking\0drinks\0"
+    "drivel\0drollery\0droop\0drooped\0drooping\0dross\0drover\0drown\0drowned\0drowning\0drowns\0drowsiness\0"
+    "drudge\0druggist\0drunkard\0drunkenness\0dryly\0dual\0dubious\0dubiously\0duchy\0dude\0dudes\0duet\0"
+    "duets\0dug\0dukedom\0dullard\0duly\0dumb\0dumbly\0dumfounded\0dummy\0dun\0dunce\0dunces\0dungeon\0dupe\0"
+    "duplicate\0duplicates\0duration\0dusk\0dusky\0dust\0duties\0duty\0dwell\0dweller\0dwellers\0dwelling\0"
+    "dwellings\0dwells\0dwelt\0dying\0dyke\0dykes\0dyspepsia\0eagerness\0earn\0earnest\0earnestly\0"
+    "earnestness\0earning\0earnings\0earns\0earth\0earthquake\0earthy\0ease\0eased\0easiness\0eatable\0eater\0"
+    "ebony\0ebullition\0eccentric\0ecclesiastic\0ecclesiastical\0echo\0echoed\0echoes\0economic\0economical\0"
+    "economise\0economised\0economising\0economize\0economized\0economizing\0ecstasies\0ecstasy\0ecstatic\0"
+    "ecstatically\0edda\0eddies\0eddy\0eddying\0edge\0edges\0edible\0edict\0edicts\0edifices\0education\0eff\0"
+    "efface\0effaced\0effacing\0effect\0effective\0effects\0effectual\0effeminate\0efficacious\0effort\0"
+    "efforts\0effrontery\0effulgence\0effusion\0effusions\0ego\0egotism\0egotistical\0egregious\0eighteen\0"
+    "eighty\0elaborate\0elaboration\0elation\0elderly\0elector\0electors\0electric\0electrical\0element\0"
+    "elementary\0elements\0elevate\0elevated\0elevating\0elevation\0elf\0elicit\0elicited\0eliciting\0"
+    "eliminate\0eliminated\0elk\0elliptical\0eloquence\0eloquent\0elucidate\0elude\0eluded\0eluding\0elusive\0"
+    "elves\0emanation\0embark\0embarked\0embarking\0embarrass\0embarrassed\0embarrassing\0embellish\0"
+    "embellished\0embellishment\0ember\0embers\0embodiment\0embody\0embrace\0embraced\0embraces\0embrasure\0"
+    "embrasures\0embroider\0embroidered\0embroidery\0eminence\0eminences\0eminent\0emissaries\0emissary\0emit\0"
+    "emitted\0emitting\0emphasis\0emphasise\0emphasised\0emphasises\0emphasising\0emphasize\0emphasized\0"
+    "emphasizes\0emphasizing\0emphatically\0employ\0employed\0employing\0employs\0empyrean\0enact\0enacted\0"
+    "encampment\0enceinte\0enchant\0enchanted\0enchanting\0enchantment\0enchantments\0enchantress\0enclose\0"
+    "enclosed\0encloses\0enclosing\0encounter\0encountered\0encountering\0encounters\0encourage\0encouraged\0"
     "encouraging\0encroach\0encumber\0encumbered\0encumbrance\0encyclopaedia\0encyclopedia\0endanger\0"
     "endangered\0endangering\0endeavor\0endeavored\0endeavoring\0endeavors\0endeavour\0endeavoured\0"
     "endeavouring\0endeavours\0endemic\0endless\0endlessly\0endorse\0endorsed\0endow\0endowing\0endowment\0"
@@ -390,33 +387,32 @@ const char thes_strings[101361] =
     "establishing\0establishment\0establishments\0esteem\0esteems\0esthetic\0estimable\0estimate\0estimated\0"
     "estimates\0estimating\0estimation\0estrange\0estrangement\0estrogen\0eternal\0eternally\0eternity\0ether\0"
     "ethereal\0eulogium\0eulogy\0evade\0evaded\0evading\0evaporation\0evasion\0evenly\0event\0eventful\0"
-    "events\0eventuality\0eventually\0ever\0everlasting\0everlastingly\0evermore\0everyday\0evident\0"
-    "evidently\0evil\0evince\0evinced\0evincing\0evoke\0evoked\0evolution\0evolutions\0evolve\0evolved\0"
-    "evolving\0ewer\0ex\0exact\0exactitude\0exactly\0exactness\0exaggerate\0exaggerating\0exalt\0exaltation\0"
-    "exalted\0exalting\0exalts\0examination\0examine\0examined\0examining\0example\0examples\0exasperate\0"
-    "exasperated\0exasperating\0exasperation\0excavations\0exceed\0exceeded\0exceedingly\0excel\0excelled\0"
-    "excellent\0excellently\0excelling\0excels\0except\0excepted\0excepting\0exception\0exceptional\0excess\0"
-    "excessive\0excessively\0exchequer\0excite\0excited\0excitement\0exclaim\0exclaimed\0exclaiming\0exclaims\0"
-    "exclude\0excluded\0excludes\0excluding\0exclusion\0exclusive\0exclusively\0excommunication\0excursion\0"
-    "execrable\0execration\0execrations\0execute\0executed\0executes\0executing\0exemption\0exercise\0"
-    "exercises\0exert\0exerted\0exerting\0exertion\0exertions\0exhale\0exhaled\0exhaling\0exhaust\0exhaustive\0"
-    "exhaustively\0exhibit\0exhibited\0exhibiting\0exhibition\0exhibits\0exhilaration\0exhort\0exhorted\0"
-    "exhorting\0exist\0existed\0existence\0existences\0existent\0existing\0exists\0exit\0exorbitant\0exotic\0"
-    "expansion\0expansive\0expatiate\0expatiated\0expect\0expectancy\0expectant\0expectation\0expectations\0"
-    "expected\0expecting\0expects\0expel\0expend\0expended\0expenditure\0expiate\0expiated\0expiation\0"
-    "expiration\0expire\0expired\0expires\0expiring\0explore\0explored\0explorer\0explorers\0exploring\0"
-    "explosion\0explosive\0expose\0exposed\0exposes\0exposing\0exposition\0expostulation\0expostulations\0"
-    "expound\0expounded\0express\0expressed\0expresses\0expressing\0expression\0expressionless\0expressions\0"
-    "expulsion\0exquisite\0exquisitely\0extend\0extending\0extends\0extension\0extensive\0extenuate\0"
-    "extenuation\0exterminate\0externally\0extirpate\0extol\0extolled\0extolling\0extra\0extraneous\0"
-    "extraordinarily\0extravagance\0extravagant\0extravagantly\0extreme\0extremely\0extremities\0extremity\0"
-    "extricate\0extricated\0exuberance\0exuberant\0exultant\0exultantly\0exultingly\0eye\0eyebrow\0eyebrows\0"
-    "eyelid\0eyelids\0eyes\0fable\0fabled\0fables\0fabric\0fabrication\0fabrics\0fabulous\0facade\0face\0"
-    "faces\0facetiously\0facile\0facilitate\0facilitated\0facility\0faction\0factor\0factories\0factors\0"
-    "factory\0faculties\0faculty\0fade\0fades\0fading\0faery\0fag\0fagged\0faggot\0fagot\0fail\0failed\0"
-    "failing\0fails\0fain\0faint\0fainter\0faintest\0fair\0fairies\0fairly\0fairness\0fairy\0faith\0"
-    "faithfulness\0faithless\0faithlessness\0faiths\0fake\0falconer\0fall\0fallacious\0falls\0falsehood\0"
-    "falsely\0falseness\0falsity\0falter\0faltered\0faltering\0fame\0famed\0familiar\0familiarise\0"
+    "events\0eventuality\0eventually\0everlasting\0everlastingly\0evermore\0everyday\0evident\0evidently\0"
+    "evil\0evince\0evinced\0evincing\0evoke\0evoked\0evolution\0evolutions\0evolve\0evolved\0evolving\0ewer\0"
+    "exact\0exactitude\0exactly\0exactness\0exaggerate\0exaggerating\0exalt\0exaltation\0exalted\0exalting\0"
+    "exalts\0examination\0examine\0examined\0examining\0example\0examples\0exasperate\0exasperated\0"
+    "exasperating\0exasperation\0excavations\0exceed\0exceeded\0exceedingly\0excel\0excelled\0excellent\0"
+    "excellently\0excelling\0excels\0exception\0exceptional\0excess\0excessive\0exchequer\0excite\0excited\0"
+    "excitement\0exclaim\0exclaimed\0exclaiming\0exclaims\0exclude\0excluded\0excludes\0excluding\0exclusion\0"
+    "exclusive\0exclusively\0excommunication\0excursion\0execrable\0execration\0execrations\0execute\0"
+    "executed\0executes\0executing\0exemption\0exercise\0exercises\0exert\0exerted\0exerting\0exertion\0"
+    "exertions\0exhale\0exhaled\0exhaling\0exhaust\0exhaustive\0exhaustively\0exhibit\0exhibited\0exhibiting\0"
+    "exhibition\0exhibits\0exhilaration\0exhort\0exhorted\0exhorting\0exist\0existed\0existence\0existences\0"
+    "existent\0existing\0exists\0exit\0exorbitant\0exotic\0expansion\0expansive\0expatiate\0expatiated\0"
+    "expect\0expectancy\0expectant\0expectation\0expectations\0expected\0expecting\0expects\0expel\0expend\0"
+    "expended\0expenditure\0expiate\0expiated\0expiation\0expiration\0expire\0expired\0expires\0expiring\0"
+    "explore\0explored\0explorer\0explorers\0exploring\0explosion\0explosive\0expose\0exposed\0exposes\0"
+    "exposing\0exposition\0expostulation\0expostulations\0expound\0expounded\0express\0expressed\0expresses\0"
+    "expressing\0expression\0expressionless\0expressions\0expulsion\0exquisite\0exquisitely\0extend\0"
+    "extending\0extends\0extension\0extensive\0extenuate\0extenuation\0exterminate\0externally\0extirpate\0"
+    "extol\0extolled\0extolling\0extra\0extraneous\0extraordinarily\0extravagance\0extravagant\0extravagantly\0"
+    "extreme\0extremely\0extremities\0extremity\0extricate\0extricated\0exuberance\0exuberant\0exultant\0"
+    "exultantly\0exultingly\0eyebrow\0eyebrows\0eyelid\0eyelids\0fable\0fabled\0fables\0fabric\0fabrication\0"
+    "fabrics\0fabulous\0facade\0face\0faces\0facetiously\0facile\0facilitate\0facilitated\0facility\0faction\0"
+    "factor\0factories\0factors\0factory\0faculties\0faculty\0fade\0fades\0fading\0faery\0fag\0fagged\0faggot\0"
+    "fagot\0fail\0failed\0failing\0fails\0fain\0faint\0fainter\0faintest\0fair\0fairies\0fairly\0fairness\0"
+    "fairy\0faith\0faithfulness\0faithless\0faithlessness\0faiths\0fake\0falconer\0fall\0fallacious\0falls\0"
+    "falsehood\0falsely\0falseness\0falsity\0falter\0faltered\0faltering\0fame\0famed\0familiar\0familiarise\0"
     "familiarised\0familiarising\0familiarities\0familiarity\0familiarize\0familiarized\0familiarizing\0"
     "families\0family\0famine\0famous\0famously\0fan\0fanatic\0fanatical\0fanatics\0fanciers\0fanciful\0fanny\0"
     "fans\0fantastic\0fantastical\0fantastically\0farce\0farcical\0farmer\0farther\0farthest\0fascinate\0"
@@ -431,58 +427,57 @@ const char thes_strings[101361] =
     "fertilise\0fertilised\0fertilises\0fertilising\0fertilize\0fertilized\0fertilizes\0fertilizing\0fervency\0"
     "fervent\0fervid\0fervor\0fervour\0festal\0festive\0festivity\0fete\0fetes\0fetid\0fetus\0fever\0feverish\0"
     "feverishness\0fiat\0fiber\0fibers\0fibre\0fibres\0fickle\0fickleness\0fiction\0fictions\0fiddle\0fiddles\0"
-    "fidelity\0fidgety\0field\0fiend\0fiendish\0fiends\0fierce\0fiercely\0fierceness\0fiery\0fifteen\0fig\0"
-    "figs\0figure\0figures\0filch\0filched\0file\0filed\0files\0filing\0fille\0filles\0filmy\0filter\0"
-    "filtered\0filtering\0filth\0final\0finally\0find\0finding\0finds\0finely\0finesse\0finis\0fiord\0fire\0"
-    "fireplace\0fireplaces\0fires\0fireside\0firesides\0firm\0firmament\0firmly\0firmness\0first\0fisher\0"
-    "fisherman\0fissure\0fissures\0fit\0fitful\0fitly\0fitted\0fitting\0fix\0fixed\0fixes\0fixing\0fixity\0"
-    "fixture\0fjord\0flag\0flagrant\0flame\0flames\0flash\0flashed\0flashes\0flashing\0flavor\0flavored\0"
-    "flavors\0flavour\0flavoured\0flavours\0flaw\0flaws\0flaxen\0fleece\0fleeces\0fleet\0flesh\0fleshly\0"
-    "flick\0flicked\0flicker\0flickered\0flickering\0flier\0fliers\0flimsy\0flinch\0flinched\0flinching\0"
-    "flirt\0flirtation\0flirted\0flirting\0flit\0flits\0flitted\0flitting\0float\0floated\0floating\0floats\0"
-    "flock\0flog\0flogged\0flogging\0flood\0floor\0floors\0flora\0florid\0flourish\0flourished\0flourishes\0"
-    "flourishing\0flout\0flouted\0flower\0flowery\0fluency\0fluent\0fluffy\0flume\0flunkey\0flurry\0flush\0"
-    "flushed\0flushes\0flushing\0flutter\0fluttered\0fluttering\0flyer\0flyers\0foam\0foamy\0foe\0foeman\0"
-    "foetus\0foggy\0foliage\0folk\0folks\0folly\0fond\0fondle\0fondled\0fondling\0fondly\0fondness\0font\0"
-    "fool\0foolery\0foolhardy\0foolish\0foolishly\0foolishness\0fools\0foot\0footfall\0footfalls\0footpath\0"
-    "footstep\0footsteps\0fop\0fops\0foray\0forbearance\0forbid\0forbidding\0forbids\0fore\0forebodings\0"
-    "forecast\0forego\0forehead\0foreheads\0foreign\0foreigner\0foreigners\0foreman\0forenoon\0forerunner\0"
-    "foresee\0foreseeing\0forest\0forestall\0forestalled\0forests\0foretell\0foretelling\0forethought\0"
-    "foretold\0forever\0foreword\0forfeit\0forfeited\0forge\0forged\0forgery\0forgetful\0forging\0fork\0form\0"
-    "formally\0formation\0formations\0former\0formerly\0formidable\0formless\0forms\0formula\0formulae\0"
-    "formulate\0formulated\0fornication\0forrard\0forsake\0forsaking\0forswear\0fort\0forte\0forth\0forthwith\0"
-    "fortified\0fortify\0fortifying\0fortress\0fortresses\0forts\0fortuitous\0fortunately\0fortune\0fortunes\0"
-    "forty\0forward\0fosse\0fossil\0foster\0fostered\0foul\0foulness\0found\0founded\0fount\0fountain\0four\0"
-    "fourpence\0fourscore\0fourteen\0fowl\0fox\0foxy\0fractious\0fragile\0fragrance\0frail\0frailties\0"
-    "frailty\0frame\0frames\0framework\0frank\0frankly\0frankness\0frantic\0frantically\0fraternal\0fraud\0"
-    "frauds\0fraudulent\0fray\0frayed\0freak\0freaks\0freedom\0freight\0freights\0frenzied\0frenzies\0frenzy\0"
-    "frequently\0freshen\0freshened\0freshening\0fresher\0freshly\0freshman\0freshness\0fret\0fretful\0"
-    "fretting\0friar\0friction\0fright\0frighten\0frightens\0frightful\0frightfully\0frights\0frigid\0"
-    "frivolity\0frog\0frogs\0frolicsome\0frontage\0frost\0frosty\0froth\0frothy\0froward\0frowsy\0frugal\0"
-    "fruitfulness\0fruitless\0frustrate\0frustrated\0ft\0fueled\0fuelled\0fulfil\0fulfill\0fulfilled\0"
-    "fulfilling\0fulfillment\0fulfills\0fulfilment\0fulfils\0full\0fulsome\0fumble\0fumbled\0fumbling\0fun\0"
-    "function\0functionaries\0functionary\0functions\0fundamental\0fundamentally\0funereal\0funk\0funnier\0"
-    "funniest\0funny\0furies\0furious\0furnish\0furnished\0furnishes\0furnishing\0furred\0furry\0further\0"
-    "furtherance\0furthermore\0furthest\0furtive\0fury\0furze\0fuse\0fused\0fusillade\0fuss\0fussing\0fussy\0"
-    "fustian\0futile\0future\0futurity\0gabble\0gabbling\0gag\0gage\0gaiety\0gain\0gained\0gaining\0gains\0"
-    "gainsay\0gait\0gal\0gall\0gallant\0gallantry\0gallants\0galled\0galleries\0gallery\0galling\0gallon\0"
-    "gamble\0gambled\0gang\0gangs\0gaol\0gaoler\0gaolers\0gaols\0garb\0garish\0garret\0garrets\0garrison\0"
-    "garrisons\0garrulous\0gash\0gashed\0gasolene\0gasoline\0gasp\0gasped\0gasping\0gasps\0gather\0gathered\0"
-    "gathering\0gathers\0gaudy\0gauge\0gauged\0gaunt\0gay\0gayer\0gayest\0gayly\0gaze\0gazed\0gazes\0gazing\0"
-    "gem\0gems\0generalisation\0generalities\0generality\0generalization\0generalizations\0generally\0"
-    "generously\0genial\0geniality\0genially\0genii\0genius\0gent\0genteel\0gentleman\0gentlemanlike\0"
-    "gentlemanly\0gentlewoman\0gentry\0gents\0genuine\0genuinely\0genuineness\0germ\0germs\0gesture\0gestures\0"
-    "get\0gets\0getting\0ghastly\0ghost\0ghostly\0ghosts\0giant\0giants\0gibe\0gibes\0giddiness\0giddy\0gift\0"
-    "gifts\0gigantic\0giggle\0giggled\0gilded\0gip\0gipsies\0gipsy\0gipsying\0gird\0girding\0girl\0girlhood\0"
-    "girls\0girt\0gist\0git\0gits\0give\0giver\0gives\0giving\0glacial\0glades\0gladiator\0gladly\0glamor\0"
-    "glamour\0gleam\0gleamed\0gleams\0glean\0gleaned\0glee\0gleefully\0glimmer\0glint\0glinted\0glisten\0"
-    "glistened\0glitter\0glittered\0glitters\0gloaming\0globe\0gloomy\0glorification\0glorified\0glorify\0"
-    "glorifying\0glorious\0glory\0gloss\0glossary\0glossy\0glow\0glowed\0glows\0glum\0glut\0glutted\0go\0goal\0"
-    "gob\0goblet\0goblin\0god\0godless\0godly\0gods\0goes\0going\0goiter\0goitre\0golden\0goo\0goodbye\0"
-    "goodly\0goody\0goose\0gorge\0gorged\0gorgeously\0gorse\0gory\0gos\0gossamer\0got\0gotten\0govern\0"
-    "governing\0government\0governs\0gown\0gracefully\0graceless\0gracious\0graciously\0graciousness\0grade\0"
-    "grades\0graft\0gran\0grand\0grandeur\0grandeurs\0grandfather\0grandma\0grandmother\0grandpa\0granny\0"
-    "grant\0granted\0granting\0grants\0grapple\0grappled\0grasp\0grasped\0grasping\0grasps\0grateful\0"
+    "fidelity\0fidgety\0field\0fiend\0fiendish\0fiends\0fierce\0fiercely\0fierceness\0fiery\0fig\0figs\0"
+    "figure\0figures\0filch\0filched\0file\0filed\0files\0filing\0fille\0filles\0filmy\0filter\0filtered\0"
+    "filtering\0filth\0final\0finally\0find\0finding\0finds\0finely\0finesse\0finis\0fiord\0fire\0fireplace\0"
+    "fireplaces\0fires\0fireside\0firesides\0firm\0firmament\0firmly\0firmness\0fisher\0fisherman\0fissure\0"
+    "fissures\0fit\0fitful\0fitly\0fitted\0fitting\0fix\0fixed\0fixes\0fixing\0fixity\0fixture\0fjord\0flag\0"
+    "flagrant\0flame\0flames\0flash\0flashed\0flashes\0flashing\0flavor\0flavored\0flavors\0flavour\0"
+    "flavoured\0flavours\0flaw\0flaws\0flaxen\0fleece\0fleeces\0fleet\0flesh\0fleshly\0flick\0flicked\0"
+    "flicker\0flickered\0flickering\0flier\0fliers\0flimsy\0flinch\0flinched\0flinching\0flirt\0flirtation\0"
+    "flirted\0flirting\0flit\0flits\0flitted\0flitting\0float\0floated\0floating\0floats\0flock\0flog\0"
+    "flogged\0flogging\0flood\0floor\0floors\0flora\0florid\0flourish\0flourished\0flourishes\0flourishing\0"
+    "flout\0flouted\0flower\0flowery\0fluency\0fluent\0fluffy\0flume\0flunkey\0flurry\0flush\0flushed\0"
+    "flushes\0flushing\0flutter\0fluttered\0fluttering\0flyer\0flyers\0foam\0foamy\0foe\0foeman\0foetus\0"
+    "foggy\0foliage\0folk\0folks\0folly\0fond\0fondle\0fondled\0fondling\0fondly\0fondness\0font\0fool\0"
+    "foolery\0foolhardy\0foolish\0foolishly\0foolishness\0fools\0footfall\0footfalls\0footpath\0footstep\0"
+    "footsteps\0fop\0fops\0foray\0forbearance\0forbid\0forbidding\0forbids\0fore\0forebodings\0forecast\0"
+    "forego\0forehead\0foreheads\0foreign\0foreigner\0foreigners\0foreman\0forenoon\0forerunner\0foresee\0"
+    "foreseeing\0forest\0forestall\0forestalled\0forests\0foretell\0foretelling\0forethought\0foretold\0"
+    "forever\0foreword\0forfeit\0forfeited\0forge\0forged\0forgery\0forgetful\0forging\0fork\0form\0formally\0"
+    "formation\0formations\0former\0formerly\0formidable\0formless\0forms\0formula\0formulae\0formulate\0"
+    "formulated\0fornication\0forrard\0forsake\0forsaking\0forswear\0fort\0forte\0forth\0forthwith\0fortified\0"
+    "fortify\0fortifying\0fortress\0fortresses\0forts\0fortuitous\0fortunately\0fortune\0fortunes\0forward\0"
+    "fosse\0fossil\0foster\0fostered\0foul\0foulness\0found\0founded\0fount\0fountain\0fourpence\0fourscore\0"
+    "fowl\0fox\0foxy\0fractious\0fragile\0fragrance\0frail\0frailties\0frailty\0frame\0frames\0framework\0"
+    "frank\0frankly\0frankness\0frantic\0frantically\0fraternal\0fraud\0frauds\0fraudulent\0fray\0frayed\0"
+    "freak\0freaks\0freedom\0freight\0freights\0frenzied\0frenzies\0frenzy\0frequently\0freshen\0freshened\0"
+    "freshening\0fresher\0freshly\0freshman\0freshness\0fret\0fretful\0fretting\0friar\0friction\0fright\0"
+    "frighten\0frightens\0frightful\0frightfully\0frights\0frigid\0frivolity\0frog\0frogs\0frolicsome\0"
+    "frontage\0frost\0frosty\0froth\0frothy\0froward\0frowsy\0frugal\0fruitfulness\0fruitless\0frustrate\0"
+    "frustrated\0fueled\0fuelled\0fulfil\0fulfill\0fulfilled\0fulfilling\0fulfillment\0fulfills\0fulfilment\0"
+    "fulfils\0full\0fulsome\0fumble\0fumbled\0fumbling\0fun\0function\0functionaries\0functionary\0functions\0"
+    "fundamental\0fundamentally\0funereal\0funk\0funnier\0funniest\0funny\0furies\0furious\0furnish\0"
+    "furnished\0furnishes\0furnishing\0furred\0furry\0further\0furtherance\0furthermore\0furthest\0furtive\0"
+    "fury\0furze\0fuse\0fused\0fusillade\0fuss\0fussing\0fussy\0fustian\0futile\0future\0futurity\0gabble\0"
+    "gabbling\0gag\0gage\0gaiety\0gain\0gained\0gaining\0gains\0gainsay\0gait\0gal\0gall\0gallant\0gallantry\0"
+    "gallants\0galled\0galleries\0gallery\0galling\0gallon\0gamble\0gambled\0gang\0gangs\0gaol\0gaoler\0"
+    "gaolers\0gaols\0garb\0garish\0garret\0garrets\0garrison\0garrisons\0garrulous\0gash\0gashed\0gasolene\0"
+    "gasoline\0gasp\0gasped\0gasping\0gasps\0gather\0gathered\0gathering\0gathers\0gaudy\0gauge\0gauged\0"
+    "gaunt\0gay\0gayer\0gayest\0gayly\0gaze\0gazed\0gazes\0gazing\0gem\0gems\0generalisation\0generalities\0"
+    "generality\0generalization\0generalizations\0generally\0generously\0genial\0geniality\0genially\0genii\0"
+    "genius\0gent\0genteel\0gentleman\0gentlemanlike\0gentlemanly\0gentlewoman\0gentry\0gents\0genuine\0"
+    "genuinely\0genuineness\0germ\0germs\0gesture\0gestures\0ghastly\0ghost\0ghostly\0ghosts\0giant\0giants\0"
+    "gibe\0gibes\0giddiness\0giddy\0gift\0gifts\0gigantic\0giggle\0giggled\0gilded\0gip\0gipsies\0gipsy\0"
+    "gipsying\0gird\0girding\0girl\0girlhood\0girls\0girt\0gist\0git\0gits\0giver\0glacial\0glades\0gladiator\0"
+    "gladly\0glamor\0glamour\0gleam\0gleamed\0gleams\0glean\0gleaned\0glee\0gleefully\0glimmer\0glint\0"
+    "glinted\0glisten\0glistened\0glitter\0glittered\0glitters\0gloaming\0globe\0gloomy\0glorification\0"
+    "glorified\0glorify\0glorifying\0glorious\0glory\0gloss\0glossary\0glossy\0glow\0glowed\0glows\0glum\0"
+    "glut\0glutted\0go\0goal\0gob\0goblet\0goblin\0god\0godless\0godly\0gods\0goes\0going\0goiter\0goitre\0"
+    "golden\0goo\0goodbye\0goodly\0goody\0goose\0gorge\0gorged\0gorgeously\0gorse\0gory\0gos\0gossamer\0"
+    "govern\0governing\0government\0governs\0gown\0gracefully\0graceless\0gracious\0graciously\0graciousness\0"
+    "grade\0grades\0graft\0gran\0grand\0grandeur\0grandeurs\0grandfather\0grandma\0grandmother\0grandpa\0"
+    "granny\0grant\0granted\0granting\0grants\0grapple\0grappled\0grasp\0grasped\0grasping\0grasps\0grateful\0"
     "gratefully\0grates\0gratification\0gratify\0gratings\0gratuitous\0gratuity\0grave\0gravely\0graves\0"
     "graveyard\0graveyards\0gravitation\0gravity\0gray\0grayish\0grays\0graze\0grazing\0grease\0greasy\0"
     "greatcoat\0greatest\0greatness\0greed\0greedy\0green\0greenery\0greenhorn\0greenhouse\0greenish\0"
@@ -496,215 +491,211 @@ const char thes_strings[101361] =
     "gulch\0gull\0gulp\0gulped\0gun\0gunpowder\0gush\0gushed\0gushes\0gushing\0gusto\0gusty\0gut\0guts\0"
     "gutter\0gutters\0guy\0guys\0gymnastic\0gypsies\0gypsy\0gypsying\0habit\0habitation\0habitations\0"
     "habitual\0hackneyed\0hag\0haggard\0hail\0hailed\0hails\0hairdresser\0haired\0hairy\0hale\0haled\0halfway\0"
-    "hall\0hallow\0hallway\0halo\0halt\0halted\0halting\0halts\0hammock\0hammocks\0hand\0handbag\0handbill\0"
+    "hall\0hallow\0hallway\0halo\0halt\0halted\0halting\0halts\0hammock\0hammocks\0handbag\0handbill\0"
     "handicap\0handicraft\0handiwork\0handle\0handled\0handles\0handling\0handmaid\0handmaiden\0handmaids\0"
-    "hands\0handsome\0hanker\0hankering\0hap\0haphazard\0hapless\0happen\0happened\0happening\0happenings\0"
-    "happens\0happily\0happiness\0harass\0harassed\0harassing\0harbinger\0harbor\0harbored\0harboring\0"
-    "harbors\0harbour\0harboured\0harbouring\0harbours\0hard\0hardihood\0hardly\0hardness\0hardship\0hardy\0"
-    "harem\0hark\0harlot\0harlots\0harm\0harmonise\0harmonised\0harmonises\0harmonising\0harmonize\0"
-    "harmonized\0harmonizes\0harmonizing\0harms\0harried\0harry\0harsh\0harsher\0harvest\0hasten\0hastened\0"
-    "hastening\0hastens\0hastily\0hasty\0hat\0hatchet\0hatchets\0hate\0hated\0hates\0hats\0hatter\0"
-    "haughtiness\0haughty\0haul\0hauled\0hauling\0haunt\0haunts\0hauteur\0haven\0haw\0hawker\0hawkshaw\0"
-    "hawthorn\0haystack\0hazard\0hazardous\0hazards\0hazy\0head\0headache\0headaches\0headdress\0headgear\0"
-    "headland\0headlands\0headless\0headlong\0headman\0headmaster\0heads\0headsman\0headstrong\0headway\0"
-    "heady\0heal\0healed\0healing\0healthful\0heap\0heaps\0hear\0heard\0hearer\0hearers\0hearing\0hearken\0"
-    "hears\0hearsay\0heart\0heartache\0heartbreaking\0heartfelt\0hearth\0hearths\0heartily\0heartiness\0"
-    "heartrending\0heat\0heathen\0heathenish\0heathens\0heather\0heave\0heaven\0heavenly\0heaves\0hectic\0"
-    "hedgehog\0heed\0heeded\0heedful\0heeding\0heedless\0heedlessly\0heedlessness\0heeds\0heel\0height\0"
-    "heighten\0heightened\0held\0hell\0hellish\0hello\0helmsman\0help\0helped\0helper\0helpers\0helping\0"
-    "helplessness\0helps\0hem\0hen\0hence\0henceforth\0henceforward\0herald\0heralded\0heralds\0herbage\0herd\0"
-    "herdsman\0here\0hereabout\0hereabouts\0hereby\0hereditary\0heretofore\0herewith\0hermit\0heroism\0"
-    "hesitate\0hesitated\0hesitates\0hesitating\0heyday\0hi\0hiatus\0hide\0hideous\0hideously\0hides\0hiding\0"
-    "hie\0high\0highland\0highly\0highness\0hilarious\0hilarity\0hillock\0hillocks\0hilltop\0hilltops\0hilly\0"
-    "hindered\0hindrance\0hindrances\0hint\0hinted\0hinting\0hints\0hire\0hireling\0hiring\0historic\0"
-    "historical\0histories\0history\0histrionic\0hit\0hitch\0hitched\0hither\0hitherto\0hits\0hitting\0hoar\0"
-    "hoard\0hoarded\0hoarding\0hoarse\0hoarsely\0hoary\0hob\0hobbies\0hobble\0hobbled\0hobby\0hobgoblin\0hobo\0"
-    "hock\0hold\0holding\0holds\0holiday\0holiness\0holler\0hollered\0hollo\0hollowness\0home\0homelike\0"
-    "homely\0homer\0homes\0homeward\0homewards\0honest\0honestly\0honey\0honor\0honorable\0honorables\0"
-    "honorably\0honored\0honoring\0honors\0honour\0honourable\0honourables\0honourably\0honoured\0honouring\0"
-    "honours\0hood\0hook\0hooked\0hooks\0hooray\0hop\0hopped\0hopping\0horde\0hordes\0horizon\0horny\0"
-    "horrible\0horribly\0horrid\0horror\0horse\0horseman\0hospital\0host\0hostage\0hostages\0hostel\0hostelry\0"
-    "hostility\0hostler\0hosts\0hothouse\0hound\0household\0households\0housemaid\0housemaids\0hove\0hovel\0"
-    "hovels\0hover\0hovered\0hovering\0howdy\0however\0howitzer\0hubbub\0hug\0huge\0hugely\0hugged\0hulk\0"
-    "hullo\0humanity\0humble\0humbleness\0humbly\0humbug\0humdrum\0humiliate\0humiliated\0humiliation\0"
+    "handsome\0hanker\0hankering\0hap\0haphazard\0hapless\0happen\0happened\0happening\0happenings\0happens\0"
+    "happily\0happiness\0harass\0harassed\0harassing\0harbinger\0harbor\0harbored\0harboring\0harbors\0"
+    "harbour\0harboured\0harbouring\0harbours\0hard\0hardihood\0hardly\0hardness\0hardship\0hardy\0harem\0"
+    "hark\0harlot\0harlots\0harm\0harmonise\0harmonised\0harmonises\0harmonising\0harmonize\0harmonized\0"
+    "harmonizes\0harmonizing\0harms\0harried\0harry\0harsh\0harsher\0harvest\0hasten\0hastened\0hastening\0"
+    "hastens\0hastily\0hasty\0hat\0hatchet\0hatchets\0hate\0hated\0hates\0hats\0hatter\0haughtiness\0haughty\0"
+    "haul\0hauled\0hauling\0haunt\0haunts\0hauteur\0haven\0haw\0hawker\0hawkshaw\0hawthorn\0haystack\0hazard\0"
+    "hazardous\0hazards\0hazy\0head\0headache\0headaches\0headdress\0headgear\0headland\0headlands\0headless\0"
+    "headlong\0headman\0headmaster\0heads\0headsman\0headstrong\0headway\0heady\0heal\0healed\0healing\0"
+    "healthful\0heap\0heaps\0hear\0heard\0hearer\0hearers\0hearing\0hearken\0hears\0hearsay\0heart\0heartache\0"
+    "heartbreaking\0heartfelt\0hearth\0hearths\0heartily\0heartiness\0heartrending\0heat\0heathen\0heathenish\0"
+    "heathens\0heather\0heave\0heaven\0heavenly\0heaves\0hectic\0hedgehog\0heed\0heeded\0heedful\0heeding\0"
+    "heedless\0heedlessly\0heedlessness\0heeds\0heel\0height\0heighten\0heightened\0hell\0hellish\0hello\0"
+    "helmsman\0help\0helped\0helper\0helpers\0helping\0helplessness\0helps\0hem\0hen\0henceforth\0"
+    "henceforward\0herald\0heralded\0heralds\0herbage\0herd\0herdsman\0hereabout\0hereabouts\0hereby\0"
+    "hereditary\0heretofore\0herewith\0hermit\0heroism\0hesitate\0hesitated\0hesitates\0hesitating\0heyday\0"
+    "hiatus\0hide\0hideous\0hideously\0hides\0hiding\0hie\0high\0highland\0highly\0highness\0hilarious\0"
+    "hilarity\0hillock\0hillocks\0hilltop\0hilltops\0hilly\0hindered\0hindrance\0hindrances\0hint\0hinted\0"
+    "hinting\0hints\0hire\0hireling\0hiring\0historic\0historical\0histories\0history\0histrionic\0hit\0hitch\0"
+    "hitched\0hitherto\0hits\0hitting\0hoar\0hoard\0hoarded\0hoarding\0hoarse\0hoarsely\0hoary\0hob\0hobbies\0"
+    "hobble\0hobbled\0hobby\0hobgoblin\0hobo\0hock\0holiday\0holiness\0holler\0hollered\0hollo\0hollowness\0"
+    "home\0homelike\0homely\0homer\0homes\0homeward\0homewards\0honest\0honestly\0honey\0honor\0honorable\0"
+    "honorables\0honorably\0honored\0honoring\0honors\0honour\0honourable\0honourables\0honourably\0honoured\0"
+    "honouring\0honours\0hood\0hook\0hooked\0hooks\0hooray\0hop\0hopped\0hopping\0horde\0hordes\0horizon\0"
+    "horny\0horrible\0horribly\0horrid\0horror\0horse\0horseman\0hospital\0host\0hostage\0hostages\0hostel\0"
+    "hostelry\0hostility\0hostler\0hosts\0hothouse\0hound\0household\0households\0housemaid\0housemaids\0hove\0"
+    "hovel\0hovels\0hover\0hovered\0hovering\0howdy\0however\0howitzer\0hubbub\0hug\0huge\0hugely\0hugged\0"
+    "hulk\0hullo\0humanity\0humble\0humbleness\0humbly\0humbug\0humdrum\0humiliate\0humiliated\0humiliation\0"
     "humility\0humor\0humored\0humoring\0humorist\0humors\0humour\0humoured\0humouring\0humourist\0humours\0"
     "hump\0humped\0hunch\0hungrily\0hunter\0huntsman\0hurl\0hurled\0hurrah\0hurried\0hurriedly\0hurries\0"
     "hurry\0hurrying\0hurt\0hurtful\0hurting\0hurts\0husbandman\0husbandry\0husk\0huskily\0husky\0hussy\0"
     "hustle\0hustled\0hut\0hutch\0huts\0hymen\0hymn\0hypnotic\0hypocrite\0hypocrites\0hypotheses\0hypothesis\0"
-    "hypothetical\0hysteria\0i\0iceberg\0icy\0ideal\0idealist\0idealistic\0idealists\0ideas\0identical\0"
+    "hypothetical\0hysteria\0iceberg\0icy\0ideal\0idealist\0idealistic\0idealists\0ideas\0identical\0"
     "identification\0identity\0idiom\0idioms\0idiot\0idiotic\0idiots\0idle\0idler\0idlers\0idly\0idol\0"
     "idolatry\0idolise\0idolised\0idolize\0idolized\0idyl\0idyll\0ignoble\0ignominious\0ignominiously\0"
-    "ignominy\0ignorant\0ignore\0ignored\0ignores\0ignoring\0ii\0iii\0ikon\0ikons\0ill\0illegitimate\0"
-    "illiberal\0illicit\0illimitable\0illness\0illnesses\0illuminate\0illuminated\0illusion\0illusions\0"
-    "illustration\0illustrations\0illustrious\0image\0imagery\0images\0imaginable\0imaginary\0imagination\0"
-    "imaginative\0imagine\0imagined\0imagines\0imagining\0imbecile\0imbeciles\0imbibe\0imitator\0immaculate\0"
-    "immaterial\0immature\0immeasurable\0immeasurably\0immediate\0immediately\0immense\0immensely\0immensity\0"
-    "immersion\0immorality\0immortalise\0immortalised\0immortalize\0immortalized\0imp\0impair\0impaired\0"
-    "impart\0imparted\0impartial\0imparting\0imparts\0impassioned\0impassive\0impatience\0impeach\0"
-    "impecunious\0impeded\0impediment\0impediments\0impenetrable\0imperatively\0imperil\0imperious\0"
-    "impersonal\0impertinence\0impertinent\0impertinently\0impetuous\0impetuously\0implement\0implication\0"
-    "implications\0implied\0implies\0implore\0implored\0imploring\0imploringly\0imply\0import\0important\0"
-    "imports\0importune\0importuned\0impose\0imposed\0imposes\0imposing\0imposition\0impossible\0impostor\0"
-    "impostors\0impotence\0imprecation\0imprecations\0impregnable\0impress\0impressed\0impresses\0impressing\0"
-    "impression\0impressionable\0impressions\0impressiveness\0imprison\0imprisoned\0imprisonment\0improbable\0"
-    "improbably\0improper\0improve\0improves\0imps\0impudence\0impudent\0impudently\0impulse\0impulses\0"
-    "impulsively\0impurity\0impute\0imputed\0in\0inaction\0inactivity\0inadequacy\0inadequate\0inadvertence\0"
-    "inadvertently\0inane\0inauspicious\0inborn\0incarceration\0incarnate\0incarnation\0incautiously\0"
-    "incendiary\0incentive\0inception\0incessant\0incessantly\0incidental\0incidentally\0incisive\0incite\0"
-    "incited\0inciting\0inclination\0inclinations\0incline\0inclined\0inclines\0inclining\0inclose\0inclosed\0"
-    "inclosing\0incompatible\0incomprehensible\0inconceivable\0inconsistency\0inconsolable\0inconspicuous\0"
-    "inconstancy\0incontestable\0incorporate\0incorporated\0incorporeal\0incorrect\0incorrectly\0incredible\0"
-    "incredibly\0incredulity\0incubus\0inculcate\0inculcated\0incumbrance\0incursion\0indebtedness\0indecent\0"
-    "indecision\0indecorous\0indefatigable\0indefensible\0indefinable\0indelicate\0indemnity\0independently\0"
+    "ignominy\0ignorant\0ignore\0ignored\0ignores\0ignoring\0ikon\0ikons\0ill\0illegitimate\0illiberal\0"
+    "illicit\0illimitable\0illness\0illnesses\0illuminate\0illuminated\0illusion\0illusions\0illustration\0"
+    "illustrations\0illustrious\0image\0imagery\0images\0imaginable\0imaginary\0imagination\0imaginative\0"
+    "imagine\0imagined\0imagines\0imagining\0imbecile\0imbeciles\0imbibe\0imitator\0immaculate\0immaterial\0"
+    "immature\0immeasurable\0immeasurably\0immediate\0immediately\0immense\0immensely\0immensity\0immersion\0"
+    "immorality\0immortalise\0immortalised\0immortalize\0immortalized\0imp\0impair\0impaired\0impart\0"
+    "imparted\0impartial\0imparting\0imparts\0impassioned\0impassive\0impatience\0impeach\0impecunious\0"
+    "impeded\0impediment\0impediments\0impenetrable\0imperatively\0imperil\0imperious\0impersonal\0"
+    "impertinence\0impertinent\0impertinently\0impetuous\0impetuously\0implement\0implication\0implications\0"
+    "implied\0implies\0implore\0implored\0imploring\0imploringly\0imply\0import\0important\0imports\0"
+    "importune\0importuned\0impose\0imposed\0imposes\0imposing\0imposition\0impossible\0impostor\0impostors\0"
+    "impotence\0imprecation\0imprecations\0impregnable\0impress\0impressed\0impresses\0impressing\0impression\0"
+    "impressionable\0impressions\0impressiveness\0imprison\0imprisoned\0imprisonment\0improbable\0improbably\0"
+    "improper\0improve\0improves\0imps\0impudence\0impudent\0impudently\0impulse\0impulses\0impulsively\0"
+    "impurity\0impute\0imputed\0inaction\0inactivity\0inadequacy\0inadequate\0inadvertence\0inadvertently\0"
+    "inane\0inauspicious\0inborn\0incarceration\0incarnate\0incarnation\0incautiously\0incendiary\0incentive\0"
+    "inception\0incessant\0incessantly\0incidental\0incidentally\0incisive\0incite\0incited\0inciting\0"
+    "inclination\0inclinations\0incline\0inclined\0inclines\0inclining\0inclose\0inclosed\0inclosing\0"
+    "incompatible\0incomprehensible\0inconceivable\0inconsistency\0inconsolable\0inconspicuous\0inconstancy\0"
+    "incontestable\0incorporate\0incorporated\0incorporeal\0incorrect\0incorrectly\0incredible\0incredibly\0"
+    "incredulity\0incubus\0inculcate\0inculcated\0incumbrance\0incursion\0indebtedness\0indecent\0indecision\0"
+    "indecorous\0indefatigable\0indefensible\0indefinable\0indelicate\0indemnity\0independently\0"
     "indescribable\0indescribably\0indeterminate\0indicate\0indicated\0indicates\0indifferent\0indigence\0"
     "indigenous\0indigent\0indigestion\0indignation\0indiscriminately\0indispensable\0indisputable\0"
     "indissoluble\0indistinctly\0indistinguishable\0individual\0individualism\0individuality\0individually\0"
-    "individuals\0indolence\0indolent\0indoors\0induce\0induced\0inducement\0induces\0inducing\0induction\0"
-    "indulgent\0industrious\0ineffable\0ineffective\0ineffectual\0inert\0inertia\0inestimable\0inevitably\0"
-    "inexhaustible\0inexorable\0inexpensive\0inexplicable\0infamous\0infamy\0infancy\0infant\0infantile\0"
-    "infants\0infer\0infernal\0inferno\0inferred\0infers\0infest\0infested\0infidel\0infidels\0infinite\0"
-    "infinitely\0infinity\0infirm\0infirmary\0infirmities\0infirmity\0inflame\0inflammation\0inflammatory\0"
-    "inflection\0inflections\0inflexible\0inflexion\0inflexions\0inflict\0inflicted\0inflicting\0infliction\0"
-    "inflicts\0infringe\0infringement\0infuriate\0infuriated\0infuse\0infused\0ingenious\0ingenuity\0"
-    "ingenuous\0ingenuously\0ingenuousness\0inglorious\0ingloriously\0ingredient\0ingredients\0ingress\0"
-    "inhabit\0inhabitant\0inhabitants\0inhabited\0inhabiting\0inhabits\0inherent\0inhuman\0inimical\0"
-    "iniquitous\0iniquity\0initiate\0initiated\0initiation\0initiative\0initiatory\0injuries\0injurious\0"
-    "injury\0injustice\0inkling\0inmost\0inn\0innate\0innermost\0innkeeper\0innocence\0innocent\0innovation\0"
-    "innovations\0innuendo\0innumerable\0inoffensive\0inordinate\0inordinately\0inquire\0inquired\0inquirer\0"
-    "inquires\0inquiries\0inquiring\0inquiry\0inquisitive\0inquisitively\0insatiable\0insatiate\0inscribe\0"
-    "inscribed\0inscrutable\0insecure\0insensate\0insensibility\0insert\0inserted\0inserting\0insertion\0"
-    "inshore\0inside\0insight\0insignificant\0insincerity\0insinuation\0insipid\0insist\0insisted\0insolence\0"
-    "insolent\0insoluble\0inspire\0inspired\0inspires\0inspiring\0installation\0installment\0installments\0"
-    "instalment\0instalments\0instance\0instances\0instant\0instantaneously\0instantly\0instants\0instead\0"
-    "instil\0instill\0institute\0instituted\0institution\0institutions\0instruct\0instructed\0instructing\0"
-    "instruction\0instructions\0instructor\0instructors\0instructs\0insufferable\0insufficiency\0insufficient\0"
-    "insuperable\0insupportable\0insurance\0insure\0insured\0insures\0insurgent\0insurgents\0insuring\0"
-    "insurmountable\0insurrection\0insurrections\0intact\0intake\0integral\0integrity\0intellectual\0"
-    "intelligible\0intelligibly\0intend\0intended\0intensified\0intensify\0intensity\0intent\0intention\0"
-    "intentionally\0intentions\0intents\0inter\0intercession\0interdict\0interest\0interests\0interfere\0"
-    "interfered\0interference\0interferes\0interfering\0intermediary\0interment\0interminable\0interpolation\0"
-    "interposition\0interpret\0interpreted\0interpreter\0interpreters\0interred\0interrogation\0"
-    "interrogations\0interrogatively\0intervene\0intervened\0intervenes\0intervening\0intervention\0intestine\0"
-    "intestines\0intimacies\0intimacy\0intimately\0intimation\0intolerable\0intolerant\0intoxicate\0"
-    "intoxication\0intrepid\0intro\0introduce\0introduced\0introducing\0introduction\0introductions\0"
-    "introductory\0intrude\0intruded\0intruding\0intrusion\0intrust\0intrusted\0intuition\0intuitions\0"
-    "inundation\0invaluable\0invariably\0invasion\0invective\0invent\0invented\0inventing\0invention\0"
-    "inventions\0inventive\0inventor\0inventors\0invents\0invest\0investigate\0investigated\0investigating\0"
-    "investigator\0investing\0inveterate\0inviolable\0inviolate\0invisible\0invocation\0invoke\0invoked\0"
-    "invoking\0involve\0involves\0involving\0inwardly\0inwards\0iota\0irascible\0ire\0iris\0irksome\0ironic\0"
-    "ironical\0irony\0irreproachable\0irresistible\0irresolution\0irreverent\0irritability\0irritable\0"
-    "irritably\0irritate\0irritated\0irritates\0irritating\0irritation\0irruption\0isle\0isles\0islet\0islets\0"
-    "issue\0issued\0issues\0issuing\0itch\0itching\0item\0items\0itinerant\0itinerary\0iv\0ivory\0ix\0jabber\0"
-    "jabbered\0jabbering\0jack\0jackass\0jackdaw\0jackdaws\0jacks\0jade\0jaguar\0jail\0jailer\0jailers\0"
-    "jailor\0jails\0jar\0jargon\0jaunt\0jaunty\0java\0jealous\0jealously\0jeer\0jeered\0jeering\0jeers\0"
-    "jeopardy\0jerk\0jerked\0jerking\0jerky\0jest\0jester\0jesters\0jestingly\0jests\0jetty\0jeweled\0jeweler\0"
-    "jewelers\0jeweller\0jewellers\0jewellery\0jewelry\0jib\0jiffy\0jimmy\0job\0jobs\0jock\0jocose\0jocular\0"
-    "jocund\0jog\0jogged\0jogging\0john\0jointly\0joke\0jokes\0jokingly\0jolliest\0jolly\0jolt\0josh\0jostle\0"
-    "jostled\0jostling\0jot\0journal\0journeyman\0jovial\0jowl\0joy\0joyfully\0joyously\0joyousness\0jubilant\0"
-    "judge\0judged\0judgement\0judgements\0judges\0judging\0judgment\0judgments\0judicature\0judicious\0juicy\0"
-    "jumble\0jump\0jumped\0jumper\0jumping\0jumps\0juncture\0junk\0junto\0jurisprudence\0just\0justice\0"
-    "justified\0justifies\0justify\0justifying\0justly\0justness\0kale\0keel\0keeling\0keels\0keen\0keenest\0"
-    "keenness\0keep\0keeper\0keeping\0keeps\0keepsake\0ken\0kept\0kerb\0kernel\0kettle\0kettles\0keystone\0"
-    "khalif\0ki\0kid\0kidnap\0kidnapped\0kidnapping\0kids\0killer\0kin\0kind\0kindle\0kindled\0kindles\0"
-    "kindling\0kindly\0kindred\0kinds\0kine\0king\0kingdom\0kingdoms\0kings\0kinsfolk\0kitten\0kitty\0knave\0"
-    "knavery\0knaves\0knavish\0knightly\0knock\0knocked\0knocking\0knoll\0knolls\0knotty\0knowledge\0kopeck\0"
-    "kopecks\0kopek\0kopeks\0kor\0la\0lab\0label\0labeled\0labelled\0labels\0labor\0laboratory\0labored\0"
-    "laborer\0laborers\0laboring\0laborious\0labors\0labour\0laboured\0labourer\0labourers\0labouring\0"
-    "labours\0labyrinth\0lace\0laced\0lack\0lackey\0lackluster\0lacklustre\0lacks\0laconic\0laconically\0lad\0"
-    "laddie\0lade\0ladle\0lads\0lady\0lag\0lagged\0lah\0lair\0lairs\0lam\0lame\0lament\0lamentable\0"
-    "lamentably\0lamentation\0lamented\0lamenting\0land\0landholder\0landholders\0landowner\0landowners\0"
-    "language\0languages\0languid\0languish\0languished\0languor\0lard\0larder\0large\0largely\0largeness\0"
-    "largess\0largest\0lariat\0lark\0lascivious\0lash\0lashed\0lashes\0lashing\0lass\0lasses\0lassie\0lassies\0"
-    "lassitude\0lasso\0last\0lastly\0late\0lately\0later\0latterly\0laud\0laudable\0lauded\0laughable\0launch\0"
-    "launched\0launches\0launching\0laundress\0lavatory\0lave\0lavishly\0lavishness\0law\0lawfully\0"
-    "lawlessness\0lawsuit\0lawsuits\0lawyer\0lawyers\0lax\0laying\0lays\0lazily\0laziness\0lazy\0lb\0lbs\0lea\0"
-    "lead\0leading\0leads\0leaf\0leafage\0league\0leagues\0lean\0leaning\0leans\0leant\0leap\0leaping\0leaps\0"
-    "leapt\0learn\0learned\0learning\0learns\0learnt\0leash\0lech\0led\0ledge\0ledger\0ledges\0legacies\0"
-    "legacy\0legalise\0legalised\0legalize\0legalized\0legally\0legend\0legendary\0legends\0leger\0leghorn\0"
-    "legislate\0legitimacy\0legitimate\0legitimately\0lend\0lending\0lends\0leniency\0lenient\0lenity\0lent\0"
-    "lessen\0lessened\0lessening\0let\0lethargy\0lets\0letter\0letting\0lettuce\0level\0leveled\0levelled\0"
-    "levels\0levied\0levies\0levy\0levying\0lewd\0lewdness\0liability\0liable\0liaison\0liberally\0liberate\0"
-    "liberated\0libertine\0licence\0licenced\0licences\0license\0licensed\0licenses\0licentiousness\0lick\0"
-    "licked\0licking\0lid\0lids\0lie\0lief\0liege\0lieges\0lies\0lieu\0lifelike\0lift\0lifted\0lifting\0lifts\0"
-    "lighter\0lighters\0lighthouse\0lightness\0like\0liked\0likely\0likeness\0likes\0likewise\0liking\0limbo\0"
-    "limit\0limitation\0limitations\0limited\0limitless\0limits\0limpid\0lineage\0ling\0linger\0lingered\0"
-    "lingering\0lingo\0link\0linked\0linking\0links\0liquid\0listen\0listened\0listener\0listeners\0listening\0"
-    "listens\0listlessness\0liter\0literal\0lithe\0litre\0little\0littleness\0live\0lived\0livelier\0"
-    "livelihood\0liveliness\0lively\0lives\0livid\0living\0livings\0load\0loads\0loafer\0loafers\0loath\0"
-    "loathe\0loathed\0loathsome\0lobby\0locality\0locate\0locker\0lockers\0loco\0lodge\0lodged\0lodger\0"
-    "lodgers\0lodges\0lodging\0loft\0loftiness\0lofty\0logical\0loiter\0loitered\0loitering\0loll\0lolled\0"
-    "lolling\0lone\0loneliness\0lonely\0lonesome\0lonesomeness\0loo\0look\0looked\0looker\0lookers\0looking\0"
-    "lookout\0looks\0loom\0loomed\0looming\0loosely\0loot\0lop\0lopped\0loquacious\0lord\0lordly\0lords\0lot\0"
-    "loth\0lots\0loud\0loudly\0loudness\0lounge\0lounged\0lounging\0lousy\0lout\0love\0loved\0loveliness\0"
-    "lovely\0lover\0lovers\0loves\0loving\0lovingly\0lowly\0loyal\0loyalty\0lucid\0lucidity\0luck\0luckily\0"
-    "luckless\0lucrative\0lucre\0ludicrous\0ludicrously\0luggage\0lukewarm\0lumber\0luminous\0lump\0lumps\0"
-    "lunacy\0lunch\0luncheon\0lunge\0lunged\0lurch\0lurched\0lurching\0lure\0lured\0lures\0lurk\0lurked\0"
-    "lurking\0luscious\0lush\0luster\0lustful\0lustre\0lustrous\0lusty\0luxuriance\0luxuriant\0luxurious\0"
-    "luxury\0lx\0lxx\0lying\0lyric\0lyrics\0m\0ma\0mac\0machinist\0macintosh\0mackintosh\0mad\0madam\0madcap\0"
-    "made\0madly\0madman\0madness\0mag\0magazine\0magician\0magicians\0magisterial\0magnanimity\0magnate\0"
+    "individuals\0indolence\0indolent\0induce\0induced\0inducement\0induces\0inducing\0induction\0indulgent\0"
+    "industrious\0ineffable\0ineffective\0ineffectual\0inert\0inertia\0inestimable\0inevitably\0inexhaustible\0"
+    "inexorable\0inexpensive\0inexplicable\0infamous\0infamy\0infancy\0infant\0infantile\0infants\0infer\0"
+    "infernal\0inferno\0inferred\0infers\0infest\0infested\0infidel\0infidels\0infinite\0infinitely\0infinity\0"
+    "infirm\0infirmary\0infirmities\0infirmity\0inflame\0inflammation\0inflammatory\0inflection\0inflections\0"
+    "inflexible\0inflexion\0inflexions\0inflict\0inflicted\0inflicting\0infliction\0inflicts\0infringe\0"
+    "infringement\0infuriate\0infuriated\0infuse\0infused\0ingenious\0ingenuity\0ingenuous\0ingenuously\0"
+    "ingenuousness\0inglorious\0ingloriously\0ingredient\0ingredients\0ingress\0inhabit\0inhabitant\0"
+    "inhabitants\0inhabited\0inhabiting\0inhabits\0inherent\0inhuman\0inimical\0iniquitous\0iniquity\0"
+    "initiate\0initiated\0initiation\0initiative\0injuries\0injurious\0injury\0injustice\0inkling\0inmost\0"
+    "inn\0innate\0innermost\0innkeeper\0innocence\0innocent\0innovation\0innovations\0innuendo\0innumerable\0"
+    "inoffensive\0inordinate\0inordinately\0inquire\0inquired\0inquirer\0inquires\0inquiries\0inquiring\0"
+    "inquiry\0inquisitive\0inquisitively\0insatiable\0insatiate\0inscribe\0inscribed\0inscrutable\0insecure\0"
+    "insensate\0insensibility\0insert\0inserted\0inserting\0insertion\0inshore\0insight\0insignificant\0"
+    "insincerity\0insinuation\0insipid\0insist\0insisted\0insolence\0insolent\0insoluble\0inspire\0inspired\0"
+    "inspires\0inspiring\0installation\0installment\0installments\0instalment\0instalments\0instance\0"
+    "instances\0instant\0instantaneously\0instantly\0instants\0instil\0instill\0institute\0instituted\0"
+    "institution\0institutions\0instruct\0instructed\0instructing\0instruction\0instructions\0instructor\0"
+    "instructors\0instructs\0insufferable\0insufficiency\0insufficient\0insuperable\0insupportable\0insurance\0"
+    "insure\0insured\0insures\0insurgent\0insurgents\0insuring\0insurmountable\0insurrection\0insurrections\0"
+    "intact\0intake\0integral\0integrity\0intellectual\0intelligible\0intelligibly\0intend\0intended\0"
+    "intensified\0intensify\0intensity\0intent\0intention\0intentionally\0intentions\0intents\0inter\0"
+    "intercession\0interdict\0interest\0interests\0interfere\0interfered\0interference\0interferes\0"
+    "interfering\0intermediary\0interment\0interminable\0interpolation\0interposition\0interpret\0interpreted\0"
+    "interpreter\0interpreters\0interred\0interrogation\0interrogations\0interrogatively\0intervene\0"
+    "intervened\0intervenes\0intervening\0intervention\0intestine\0intestines\0intimacies\0intimacy\0"
+    "intimately\0intimation\0intolerable\0intolerant\0intoxicate\0intoxication\0intrepid\0intro\0introduce\0"
+    "introduced\0introducing\0introduction\0introductions\0introductory\0intrude\0intruded\0intruding\0"
+    "intrusion\0intrust\0intrusted\0intuition\0intuitions\0inundation\0invaluable\0invariably\0invasion\0"
+    "invective\0invent\0invented\0inventing\0invention\0inventions\0inventive\0inventor\0inventors\0invents\0"
+    "invest\0investigate\0investigated\0investigating\0investigator\0investing\0inveterate\0inviolable\0"
+    "inviolate\0invisible\0invocation\0invoke\0invoked\0invoking\0involve\0involves\0involving\0iota\0"
+    "irascible\0ire\0iris\0irksome\0ironic\0ironical\0irony\0irreproachable\0irresistible\0irresolution\0"
+    "irreverent\0irritability\0irritable\0irritably\0irritate\0irritated\0irritates\0irritating\0irritation\0"
+    "irruption\0isle\0isles\0islet\0islets\0issue\0issued\0issues\0issuing\0itch\0itching\0item\0items\0"
+    "itinerant\0itinerary\0ivory\0jabber\0jabbered\0jabbering\0jack\0jackass\0jackdaw\0jackdaws\0jacks\0jade\0"
+    "jaguar\0jail\0jailer\0jailers\0jailor\0jails\0jar\0jargon\0jaunt\0jaunty\0java\0jealous\0jealously\0jeer\0"
+    "jeered\0jeering\0jeers\0jeopardy\0jerk\0jerked\0jerking\0jerky\0jest\0jester\0jesters\0jestingly\0jests\0"
+    "jetty\0jeweled\0jeweler\0jewelers\0jeweller\0jewellers\0jewellery\0jewelry\0jib\0jiffy\0jimmy\0job\0jobs\0"
+    "jock\0jocose\0jocular\0jocund\0jog\0jogged\0jogging\0john\0jointly\0joke\0jokes\0jokingly\0jolliest\0"
+    "jolly\0jolt\0josh\0jostle\0jostled\0jostling\0jot\0journal\0journeyman\0jovial\0jowl\0joy\0joyfully\0"
+    "joyously\0joyousness\0jubilant\0judge\0judged\0judgement\0judgements\0judges\0judging\0judgment\0"
+    "judgments\0judicature\0judicious\0juicy\0jumble\0jump\0jumped\0jumper\0jumping\0jumps\0juncture\0junk\0"
+    "junto\0jurisprudence\0justice\0justified\0justifies\0justify\0justifying\0justly\0justness\0kale\0keel\0"
+    "keeling\0keels\0keen\0keenest\0keenness\0keeper\0keepsake\0ken\0kerb\0kernel\0kettle\0kettles\0keystone\0"
+    "khalif\0kid\0kidnap\0kidnapped\0kidnapping\0kids\0killer\0kin\0kind\0kindle\0kindled\0kindles\0kindling\0"
+    "kindly\0kindred\0kinds\0kine\0king\0kingdom\0kingdoms\0kings\0kinsfolk\0kitten\0kitty\0knave\0knavery\0"
+    "knaves\0knavish\0knightly\0knock\0knocked\0knocking\0knoll\0knolls\0knotty\0knowledge\0kopeck\0kopecks\0"
+    "kopek\0kopeks\0kor\0lab\0label\0labeled\0labelled\0labels\0labor\0laboratory\0labored\0laborer\0laborers\0"
+    "laboring\0laborious\0labors\0labour\0laboured\0labourer\0labourers\0labouring\0labours\0labyrinth\0lace\0"
+    "laced\0lack\0lackey\0lackluster\0lacklustre\0lacks\0laconic\0laconically\0lad\0laddie\0lade\0ladle\0lads\0"
+    "lady\0lag\0lagged\0lair\0lairs\0lam\0lame\0lament\0lamentable\0lamentably\0lamentation\0lamented\0"
+    "lamenting\0land\0landholder\0landholders\0landowner\0landowners\0language\0languages\0languid\0languish\0"
+    "languished\0languor\0lard\0larder\0large\0largely\0largeness\0largess\0largest\0lariat\0lark\0lascivious\0"
+    "lash\0lashed\0lashes\0lashing\0lass\0lasses\0lassie\0lassies\0lassitude\0lasso\0last\0lastly\0late\0"
+    "lately\0later\0latterly\0laud\0laudable\0lauded\0laughable\0launch\0launched\0launches\0launching\0"
+    "laundress\0lavatory\0lave\0lavishly\0lavishness\0law\0lawfully\0lawlessness\0lawsuit\0lawsuits\0lawyer\0"
+    "lawyers\0lax\0lazily\0laziness\0lazy\0lbs\0lea\0lead\0leading\0leads\0leaf\0leafage\0league\0leagues\0"
+    "lean\0leaning\0leans\0leant\0leap\0leaping\0leaps\0leapt\0learn\0learned\0learning\0learns\0learnt\0"
+    "leash\0lech\0led\0ledge\0ledger\0ledges\0legacies\0legacy\0legalise\0legalised\0legalize\0legalized\0"
+    "legally\0legend\0legendary\0legends\0leger\0leghorn\0legislate\0legitimacy\0legitimate\0legitimately\0"
+    "lend\0lending\0lends\0leniency\0lenient\0lenity\0lent\0lessen\0lessened\0lessening\0lethargy\0letter\0"
+    "lettuce\0level\0leveled\0levelled\0levels\0levied\0levies\0levy\0levying\0lewd\0lewdness\0liability\0"
+    "liable\0liaison\0liberally\0liberate\0liberated\0libertine\0licence\0licenced\0licences\0license\0"
+    "licensed\0licenses\0licentiousness\0lick\0licked\0licking\0lid\0lids\0lie\0lief\0liege\0lieges\0lies\0"
+    "lieu\0lifelike\0lift\0lifted\0lifting\0lifts\0lighter\0lighters\0lighthouse\0lightness\0likely\0likeness\0"
+    "likewise\0limbo\0limit\0limitation\0limitations\0limited\0limitless\0limits\0limpid\0lineage\0ling\0"
+    "linger\0lingered\0lingering\0lingo\0link\0linked\0linking\0links\0liquid\0listen\0listened\0listener\0"
+    "listeners\0listening\0listens\0listlessness\0liter\0literal\0lithe\0litre\0little\0littleness\0live\0"
+    "lived\0livelier\0livelihood\0liveliness\0lively\0lives\0livid\0living\0livings\0load\0loads\0loafer\0"
+    "loafers\0loath\0loathe\0loathed\0loathsome\0lobby\0locality\0locate\0locker\0lockers\0loco\0lodge\0"
+    "lodged\0lodger\0lodgers\0lodges\0lodging\0loft\0loftiness\0lofty\0logical\0loiter\0loitered\0loitering\0"
+    "loll\0lolled\0lolling\0lone\0loneliness\0lonely\0lonesome\0lonesomeness\0loo\0look\0looked\0looker\0"
+    "lookers\0looking\0lookout\0looks\0loom\0loomed\0looming\0loosely\0loot\0lop\0lopped\0loquacious\0lord\0"
+    "lordly\0lords\0lot\0loth\0lots\0loud\0loudly\0loudness\0lounge\0lounged\0lounging\0lousy\0lout\0love\0"
+    "loved\0loveliness\0lovely\0lover\0lovers\0loves\0loving\0lovingly\0lowly\0loyal\0loyalty\0lucid\0"
+    "lucidity\0luck\0luckily\0luckless\0lucrative\0lucre\0ludicrous\0ludicrously\0luggage\0lukewarm\0lumber\0"
+    "luminous\0lump\0lumps\0lunacy\0lunch\0luncheon\0lunge\0lunged\0lurch\0lurched\0lurching\0lure\0lured\0"
+    "lures\0lurk\0lurked\0lurking\0luscious\0lush\0luster\0lustful\0lustre\0lustrous\0lusty\0luxuriance\0"
+    "luxuriant\0luxurious\0luxury\0lying\0lyric\0lyrics\0mac\0machinist\0macintosh\0mackintosh\0mad\0madam\0"
+    "madcap\0madly\0madman\0madness\0mag\0magazine\0magician\0magicians\0magisterial\0magnanimity\0magnate\0"
     "magnates\0magnificence\0magnificent\0magnificently\0magnify\0magnifying\0maid\0maiden\0maidenhead\0"
     "maidenhood\0maidens\0maids\0main\0mainly\0maintain\0maintained\0maintaining\0maintains\0maize\0majestic\0"
-    "majesty\0majority\0make\0maker\0makers\0makes\0making\0maladies\0malady\0malediction\0maledictions\0"
-    "malefactor\0malefactors\0malevolence\0malice\0malignity\0mall\0mama\0mamma\0mammoth\0mammy\0manage\0"
-    "managed\0manager\0managers\0manages\0mandible\0maneuver\0maneuvered\0maneuvering\0maneuvers\0manfully\0"
-    "maniac\0manifest\0manifested\0manifesting\0manifestly\0manifests\0manila\0manilla\0mankind\0manliness\0"
-    "manly\0manner\0manners\0manoeuvre\0manoeuvred\0manoeuvres\0manoeuvring\0manse\0mansion\0mantel\0"
-    "mantelpiece\0manufactories\0manufactory\0manufacture\0manufacturer\0manufacturers\0map\0maps\0mar\0"
-    "marchioness\0mare\0margin\0margins\0maria\0marine\0mariner\0mariners\0marital\0maritime\0mark\0market\0"
-    "marketplace\0markets\0marks\0marquise\0marred\0marriage\0married\0marry\0marrying\0marsh\0marshes\0"
-    "marshy\0mart\0martial\0martyr\0martyrs\0marvel\0marvelled\0marvelling\0marvellous\0marvellously\0"
-    "marvelous\0marvelously\0marvels\0mas\0mash\0mashed\0mask\0masque\0mass\0massacre\0massacred\0massive\0"
-    "master\0masterful\0masterly\0masters\0mastery\0masthead\0match\0matched\0matches\0matchless\0material\0"
-    "materialism\0materials\0maternity\0matrimonial\0matrimony\0matter\0matters\0maudlin\0maw\0max\0maxim\0"
-    "maximise\0maximize\0maybe\0mayhap\0maze\0meager\0meagre\0meal\0mean\0meaning\0meanings\0meanly\0means\0"
-    "meant\0meantime\0meanwhile\0measureless\0meat\0meats\0mechanic\0mechanically\0medal\0medals\0meddle\0"
-    "meddled\0meddlesome\0mediaeval\0mediator\0medieval\0meditate\0meditated\0meditating\0meditative\0meek\0"
-    "meekly\0meet\0meeting\0meets\0melee\0melodies\0melodious\0melodramatic\0melody\0melt\0member\0members\0"
-    "memento\0memorial\0memorials\0memorise\0memorised\0memorize\0memorized\0menace\0menaces\0menacingly\0"
-    "menagerie\0mend\0mended\0mendicant\0mending\0mends\0menial\0mentality\0mention\0mentioned\0mentioning\0"
-    "mentions\0menu\0merchandise\0merciless\0mercilessly\0mercy\0merely\0merge\0merged\0meridian\0merit\0"
-    "merits\0merle\0merrier\0merriest\0merrily\0merriment\0merry\0mesmeric\0message\0messages\0messenger\0"
-    "messengers\0messiah\0met\0meter\0meters\0metre\0metres\0metropolis\0mettle\0mickle\0midday\0middle\0"
-    "midway\0mild\0mildness\0milieu\0militant\0milky\0mill\0milliner\0mills\0millstone\0min\0mind\0mindful\0"
-    "minds\0minimise\0minimised\0minimising\0minimize\0minimized\0minimizing\0minister\0ministers\0minstrel\0"
-    "mint\0minute\0minutes\0minx\0miraculous\0mire\0mirth\0mirthful\0misadventure\0misadventures\0"
-    "misapprehension\0miscarried\0miscarry\0miscellaneous\0miscellanies\0miscellany\0mischance\0mischief\0"
-    "miscreant\0miscreants\0miserable\0misery\0misgivings\0mishap\0mishaps\0misrepresentation\0"
-    "misrepresentations\0missile\0missiles\0missis\0missive\0missus\0missy\0mistake\0mistakes\0mistress\0"
-    "mistrust\0mistrusted\0mistrustful\0misty\0mite\0miter\0miters\0mitigate\0mitigation\0mitre\0mitres\0mix\0"
-    "mixed\0mixes\0mixture\0mixtures\0mo\0moan\0moaned\0moaning\0moans\0moat\0mob\0mobile\0mobilise\0mobilize\0"
-    "mobs\0mockery\0mockingly\0mode\0model\0modeled\0modelled\0moderately\0moderation\0modes\0modification\0"
-    "modifications\0modified\0modifies\0modify\0modifying\0mogul\0moist\0mold\0molded\0molding\0molds\0moldy\0"
-    "molest\0molested\0mollie\0mollified\0mollify\0molly\0molt\0molten\0molting\0moment\0moments\0monastic\0"
-    "moneyed\0mongrel\0monologue\0monotonous\0monotony\0monster\0monsters\0monstrosities\0monstrosity\0"
-    "monstrous\0monstrously\0monument\0monumental\0monuments\0mood\0moods\0moody\0moonlight\0moonshine\0moor\0"
-    "moorings\0moorland\0moose\0moralise\0moralised\0moralising\0moralize\0moralized\0moralizing\0morally\0"
-    "morass\0morbid\0moreover\0morgue\0morn\0morning\0mornings\0morose\0mortar\0mortification\0mortified\0"
-    "mortify\0mortuary\0mos\0most\0mostly\0motherhood\0motif\0motion\0motionless\0motions\0motive\0motley\0"
-    "moujik\0mould\0moulded\0moulding\0moulds\0mouldy\0moult\0moulting\0mound\0mounds\0mount\0mountain\0"
-    "mountainous\0mountebank\0mounting\0mounts\0mournful\0moustache\0moustached\0moustaches\0move\0moved\0"
-    "movement\0movements\0moves\0moving\0ms\0muckle\0mud\0muddle\0muddy\0mug\0mugs\0mull\0multifarious\0"
-    "multiplication\0multitude\0multitudes\0multitudinous\0mum\0mumble\0mumbled\0mumbles\0mumbling\0mummies\0"
-    "mummy\0mundane\0munificence\0munificent\0murky\0murmur\0murmured\0murphy\0muse\0mused\0mush\0musician\0"
-    "musicians\0musing\0musings\0mustache\0mustached\0mustaches\0muster\0mustered\0mustering\0musters\0musty\0"
-    "mutable\0mute\0mutely\0mutter\0muttered\0muttering\0mutters\0mutual\0mutually\0muzhik\0myriad\0mysteries\0"
-    "mysterious\0mystery\0mystic\0mystical\0mystification\0mythical\0mythological\0nab\0nail\0nailed\0nails\0"
-    "naked\0nakedness\0nameless\0nan\0nance\0nanny\0nape\0narrate\0narrated\0narrating\0narration\0narrative\0"
-    "narratives\0nastiness\0nasty\0nation\0nations\0nativity\0natty\0naturalise\0naturalised\0naturalize\0"
-    "naturalized\0naturalness\0naught\0naughty\0nausea\0nauseous\0nautical\0nearer\0nearest\0nearly\0nearness\0"
-    "neat\0neb\0nebulous\0necessarily\0necessitate\0necessitated\0necessities\0necessity\0necromancer\0need\0"
-    "needed\0needful\0needing\0needless\0needs\0needy\0nefarious\0neglect\0neglected\0neglecting\0neglects\0"
-    "negligence\0negligible\0neighbor\0neighborhood\0neighborhoods\0neighboring\0neighbors\0neighbour\0"
-    "neighbourhood\0neighbourhoods\0neighbouring\0neighbours\0nemesis\0nerve\0nerveless\0ness\0net\0nether\0"
-    "nettle\0nettled\0nettles\0neutral\0neutralise\0neutralised\0neutralising\0neutralize\0neutralized\0"
-    "neutralizing\0nevertheless\0newcomer\0newly\0news\0newspaper\0newspapers\0next\0nice\0niceness\0niceties\0"
-    "nicety\0niggard\0nigger\0niggers\0nigh\0nigher\0nightfall\0nightgown\0nightmare\0nihilist\0nihilists\0"
-    "nil\0nimble\0nine\0nineteen\0ninny\0nip\0nipped\0nirvana\0nix\0nobility\0noble\0nobleness\0noblesse\0"
-    "nobody\0noisome\0nomadic\0nomenclature\0nominee\0non\0nonchalance\0nonchalant\0nonchalantly\0nonentity\0"
-    "nonesuch\0nonsensical\0noon\0noonday\0noontide\0normally\0northerly\0northern\0nosegay\0not\0notable\0"
-    "note\0noted\0notes\0noteworthy\0nothing\0nothings\0notice\0noticeable\0noticeably\0noticed\0notices\0"
-    "noticing\0notified\0notifies\0notify\0noting\0notion\0notions\0notorious\0notwithstanding\0nought\0"
-    "nourish\0nourishes\0nourishing\0nourishment\0nous\0novelty\0novice\0novices\0now\0nowadays\0nub\0nucleus\0"
+    "majesty\0majority\0maker\0makers\0maladies\0malady\0malediction\0maledictions\0malefactor\0malefactors\0"
+    "malevolence\0malice\0malignity\0mall\0mama\0mamma\0mammoth\0mammy\0manage\0managed\0manager\0managers\0"
+    "manages\0mandible\0maneuver\0maneuvered\0maneuvering\0maneuvers\0manfully\0maniac\0manifest\0manifested\0"
+    "manifesting\0manifestly\0manifests\0manila\0manilla\0mankind\0manliness\0manly\0manner\0manners\0"
+    "manoeuvre\0manoeuvred\0manoeuvres\0manoeuvring\0manse\0mansion\0mantel\0mantelpiece\0manufactories\0"
+    "manufactory\0manufacture\0manufacturer\0manufacturers\0map\0maps\0mar\0marchioness\0mare\0margin\0"
+    "margins\0maria\0marine\0mariner\0mariners\0marital\0maritime\0mark\0market\0marketplace\0markets\0marks\0"
+    "marquise\0marred\0marriage\0married\0marry\0marrying\0marsh\0marshes\0marshy\0mart\0martial\0martyr\0"
+    "martyrs\0marvel\0marvelled\0marvelling\0marvellous\0marvellously\0marvelous\0marvelously\0marvels\0mas\0"
+    "mash\0mashed\0mask\0masque\0mass\0massacre\0massacred\0massive\0master\0masterful\0masterly\0masters\0"
+    "mastery\0masthead\0match\0matched\0matches\0matchless\0material\0materialism\0materials\0maternity\0"
+    "matrimonial\0matrimony\0matter\0matters\0maudlin\0maw\0max\0maxim\0maximise\0maximize\0maybe\0mayhap\0"
+    "maze\0meager\0meagre\0meal\0mean\0meaning\0meanings\0meanly\0means\0meant\0meantime\0meanwhile\0"
+    "measureless\0meat\0meats\0mechanic\0mechanically\0medal\0medals\0meddle\0meddled\0meddlesome\0mediaeval\0"
+    "mediator\0medieval\0meditate\0meditated\0meditating\0meditative\0meek\0meekly\0meet\0meeting\0meets\0"
+    "melee\0melodies\0melodious\0melodramatic\0melody\0melt\0member\0members\0memento\0memorial\0memorials\0"
+    "memorise\0memorised\0memorize\0memorized\0menace\0menaces\0menacingly\0menagerie\0mend\0mended\0"
+    "mendicant\0mending\0mends\0menial\0mentality\0mention\0mentioned\0mentioning\0mentions\0menu\0"
+    "merchandise\0merciless\0mercilessly\0mercy\0merely\0merge\0merged\0meridian\0merit\0merits\0merle\0"
+    "merrier\0merriest\0merrily\0merriment\0merry\0mesmeric\0message\0messages\0messenger\0messengers\0"
+    "messiah\0met\0meter\0meters\0metre\0metres\0metropolis\0mettle\0mickle\0midday\0middle\0midway\0mild\0"
+    "mildness\0milieu\0militant\0milky\0mill\0milliner\0mills\0millstone\0min\0mind\0mindful\0minds\0minimise\0"
+    "minimised\0minimising\0minimize\0minimized\0minimizing\0minister\0ministers\0minstrel\0mint\0minute\0"
+    "minutes\0minx\0miraculous\0mire\0mirth\0mirthful\0misadventure\0misadventures\0misapprehension\0"
+    "miscarried\0miscarry\0miscellaneous\0miscellanies\0miscellany\0mischance\0mischief\0miscreant\0"
+    "miscreants\0miserable\0misery\0misgivings\0mishap\0mishaps\0misrepresentation\0misrepresentations\0"
+    "missile\0missiles\0missis\0missive\0missus\0missy\0mistake\0mistakes\0mistress\0mistrust\0mistrusted\0"
+    "mistrustful\0misty\0mite\0miter\0miters\0mitigate\0mitigation\0mitre\0mitres\0mix\0mixed\0mixes\0mixture\0"
+    "mixtures\0moan\0moaned\0moaning\0moans\0moat\0mob\0mobile\0mobilise\0mobilize\0mobs\0mockery\0mockingly\0"
+    "mode\0model\0modeled\0modelled\0moderately\0moderation\0modes\0modification\0modifications\0modified\0"
+    "modifies\0modify\0modifying\0mogul\0moist\0mold\0molded\0molding\0molds\0moldy\0molest\0molested\0mollie\0"
+    "mollified\0mollify\0molly\0molt\0molten\0molting\0moment\0moments\0monastic\0moneyed\0mongrel\0monologue\0"
+    "monotonous\0monotony\0monster\0monsters\0monstrosities\0monstrosity\0monstrous\0monstrously\0monument\0"
+    "monumental\0monuments\0mood\0moods\0moody\0moonlight\0moonshine\0moor\0moorings\0moorland\0moose\0"
+    "moralise\0moralised\0moralising\0moralize\0moralized\0moralizing\0morally\0morass\0morbid\0moreover\0"
+    "morgue\0morn\0morning\0mornings\0morose\0mortar\0mortification\0mortified\0mortify\0mortuary\0mos\0"
+    "mostly\0motherhood\0motif\0motion\0motionless\0motions\0motive\0motley\0moujik\0mould\0moulded\0moulding\0"
+    "moulds\0mouldy\0moult\0moulting\0mound\0mounds\0mount\0mountain\0mountainous\0mountebank\0mounting\0"
+    "mounts\0mournful\0moustache\0moustached\0moustaches\0move\0moved\0movement\0movements\0moves\0moving\0"
+    "muckle\0mud\0muddle\0muddy\0mug\0mugs\0mull\0multifarious\0multiplication\0multitude\0multitudes\0"
+    "multitudinous\0mum\0mumble\0mumbled\0mumbles\0mumbling\0mummies\0mummy\0mundane\0munificence\0munificent\0"
+    "murky\0murmur\0murmured\0murphy\0muse\0mused\0mush\0musician\0musicians\0musing\0musings\0mustache\0"
+    "mustached\0mustaches\0muster\0mustered\0mustering\0musters\0musty\0mutable\0mute\0mutely\0mutter\0"
+    "muttered\0muttering\0mutters\0mutual\0mutually\0muzhik\0myriad\0mysteries\0mysterious\0mystery\0mystic\0"
+    "mystical\0mystification\0mythical\0mythological\0nab\0nail\0nailed\0nails\0naked\0nakedness\0nameless\0"
+    "nan\0nance\0nanny\0nape\0narrate\0narrated\0narrating\0narration\0narrative\0narratives\0nastiness\0"
+    "nasty\0nation\0nations\0nativity\0natty\0naturalise\0naturalised\0naturalize\0naturalized\0naturalness\0"
+    "naught\0naughty\0nausea\0nauseous\0nautical\0nearer\0nearest\0nearly\0nearness\0neat\0neb\0nebulous\0"
+    "necessarily\0necessitate\0necessitated\0necessities\0necessity\0necromancer\0needful\0needless\0needy\0"
+    "nefarious\0neglect\0neglected\0neglecting\0neglects\0negligence\0negligible\0neighbor\0neighborhood\0"
+    "neighborhoods\0neighboring\0neighbors\0neighbour\0neighbourhood\0neighbourhoods\0neighbouring\0"
+    "neighbours\0nemesis\0nerve\0nerveless\0ness\0net\0nettle\0nettled\0nettles\0neutral\0neutralise\0"
+    "neutralised\0neutralising\0neutralize\0neutralized\0neutralizing\0nevertheless\0newcomer\0newly\0news\0"
+    "newspaper\0newspapers\0next\0nice\0niceness\0niceties\0nicety\0niggard\0nigger\0niggers\0nigh\0nigher\0"
+    "nightfall\0nightgown\0nightmare\0nihilist\0nihilists\0nil\0nimble\0ninny\0nip\0nipped\0nirvana\0nobility\0"
+    "noble\0nobleness\0noblesse\0nobody\0noisome\0nomadic\0nomenclature\0nominee\0nonchalance\0nonchalant\0"
+    "nonchalantly\0nonentity\0nonesuch\0nonsensical\0noon\0noonday\0noontide\0normally\0northerly\0northern\0"
+    "nosegay\0notable\0note\0noted\0notes\0noteworthy\0nothing\0nothings\0notice\0noticeable\0noticeably\0"
+    "noticed\0notices\0noticing\0notified\0notifies\0notify\0noting\0notion\0notions\0notorious\0"
+    "notwithstanding\0nourish\0nourishes\0nourishing\0nourishment\0novelty\0novice\0novices\0nub\0nucleus\0"
     "nudity\0null\0numb\0numberless\0numskull\0nuptial\0nurse\0nursemaid\0nursery\0nurture\0nurtured\0oasis\0"
     "oath\0obdurate\0obedience\0obeisance\0object\0objection\0objectionable\0objections\0objective\0"
     "obligation\0obligations\0oblige\0obliged\0obliges\0obliging\0oblique\0obliterate\0obliterated\0"
@@ -714,128 +705,127 @@ const char thes_strings[101361] =
     "obstruction\0obstructions\0obtain\0obtained\0obtains\0obtrusive\0obviate\0obviously\0occasion\0occult\0"
     "occupant\0occupants\0occupation\0occupations\0occupies\0occupy\0occupying\0occur\0occurred\0occurrences\0"
     "occurring\0occurs\0ocher\0ochre\0ocular\0odd\0oddities\0oddity\0oddly\0odious\0odium\0odor\0odors\0odour\0"
-    "odours\0oesophagus\0oestrogen\0off\0offence\0offences\0offend\0offended\0offending\0offends\0offense\0"
+    "odours\0oesophagus\0oestrogen\0offence\0offences\0offend\0offended\0offending\0offends\0offense\0"
     "offenses\0offensive\0office\0officer\0offices\0official\0officially\0officials\0officious\0offspring\0"
-    "oft\0often\0oftentimes\0ofttimes\0ogre\0oil\0oily\0ointment\0older\0olympian\0omen\0omens\0ominous\0omit\0"
-    "omits\0omitted\0omitting\0omnibus\0omnipotent\0omnipresent\0on\0once\0one\0oneness\0onerous\0only\0"
-    "onslaught\0onward\0onwards\0ooze\0opinion\0opinions\0opponent\0opponents\0opportunities\0opportunity\0"
-    "opposition\0oppress\0oppressed\0oppresses\0oppressing\0oppressive\0opprobrium\0optic\0optical\0optics\0"
-    "option\0opulence\0opulent\0oracle\0oracles\0oral\0orator\0orbit\0orbits\0orchard\0orchards\0ordain\0"
-    "ordained\0orderly\0ordinance\0ordinances\0ordinarily\0ordnance\0organisation\0organisations\0organise\0"
-    "organised\0organises\0organising\0organisms\0organization\0organizations\0organize\0organized\0organizes\0"
-    "organizing\0orgies\0orgy\0orifice\0origin\0originate\0originated\0originates\0originating\0origins\0"
-    "ornament\0ornamental\0ornamentation\0ornaments\0ornate\0ornery\0ostensible\0ostensibly\0ostentatious\0"
-    "ostler\0otherwise\0outbreak\0outburst\0outbursts\0outcast\0outcasts\0outcome\0outdo\0outdone\0outhouse\0"
-    "outlandish\0outlast\0outlay\0outlet\0outline\0outlined\0outlines\0outlive\0outlook\0outpouring\0outrage\0"
-    "outrageous\0outright\0outset\0outsider\0outsiders\0outspoken\0outstanding\0outwardly\0outwit\0oval\0"
-    "overcoat\0overcome\0overcomes\0overcoming\0overdo\0overdue\0overflow\0overhaul\0overhauling\0overlook\0"
-    "overlooking\0overlooks\0overmuch\0overpower\0overpowered\0overran\0overrun\0overseer\0oversight\0"
-    "overspread\0overtake\0overtakes\0overtaking\0overture\0overtures\0overweening\0overwhelm\0overwhelmed\0"
-    "overwhelming\0overwhelms\0overwrought\0own\0owner\0owners\0ownership\0pa\0pace\0pacha\0pacified\0pacify\0"
-    "pacifying\0pack\0package\0packages\0packed\0packet\0packets\0packing\0paediatric\0pagan\0pagans\0pageant\0"
-    "pageantry\0pail\0pails\0painful\0painstaking\0paintings\0pair\0pairs\0pajamas\0pal\0palace\0palaces\0"
-    "palaver\0pale\0paleness\0palette\0pallet\0palliate\0pallid\0pallor\0pals\0palsy\0paltry\0pandemonium\0"
-    "pang\0panic\0panorama\0pansy\0pant\0panted\0panther\0panting\0pantry\0pants\0papa\0papal\0paper\0papers\0"
-    "papist\0parable\0parachute\0paradise\0paragon\0paralyse\0paralysed\0paralyses\0paralysing\0paralysis\0"
-    "paralyze\0paralyzed\0paralyzes\0paralyzing\0paramount\0paramour\0parapet\0parasol\0parcel\0parcels\0"
-    "parentage\0parenthesis\0pariah\0parlance\0parlor\0parlors\0parlour\0parlours\0parody\0parole\0paroxysm\0"
-    "paroxysms\0parried\0parry\0parsimony\0parson\0parsonage\0parsons\0part\0partaker\0partiality\0partially\0"
-    "particle\0particles\0particular\0particularly\0partly\0partner\0parts\0pasha\0pass\0passably\0passage\0"
-    "passages\0passe\0passed\0passes\0passim\0password\0pastor\0pastoral\0pastors\0pasturage\0pasture\0pasty\0"
-    "pat\0patch\0patches\0patchwork\0path\0pathetic\0pathless\0pathos\0paths\0pathway\0patience\0patio\0"
-    "patois\0patrician\0patricians\0patriotic\0patronage\0patronise\0patronised\0patronising\0patronize\0"
-    "patronized\0patronizing\0patronizingly\0patsy\0patted\0pattern\0patterns\0patty\0paucity\0paunch\0pause\0"
-    "paused\0pauses\0pausing\0pavement\0pavements\0paw\0pawn\0paws\0peaceable\0peaceful\0peach\0peak\0peasant\0"
-    "peasants\0peculiar\0peculiarities\0peculiarity\0peculiarly\0pedantic\0peddler\0peddlers\0pedestrian\0"
-    "pediatric\0pedigree\0pedlar\0pedlars\0peel\0peeled\0peeling\0peep\0peeped\0peeping\0peerless\0peevish\0"
-    "peevishly\0pelt\0penalties\0penalty\0penance\0pendant\0pendants\0pendent\0penetrate\0penetrated\0"
-    "penetrates\0penetration\0penitence\0penitent\0penitential\0penitentiary\0penniless\0pensionary\0"
-    "pensioner\0pensive\0penury\0peradventure\0perceive\0perceived\0perceives\0perceiving\0perceptibly\0perch\0"
-    "perchance\0perched\0perching\0peregrine\0peremptorily\0peremptory\0perennial\0perfect\0perfection\0"
-    "perfectly\0perfidious\0perfidy\0perform\0performing\0performs\0perfume\0perfumes\0perfunctory\0perhaps\0"
-    "peril\0perilous\0perilously\0perils\0perish\0perished\0perishes\0perishing\0permanence\0permanency\0"
-    "permissible\0permit\0permits\0permitted\0permitting\0pernicious\0perpendicular\0perpetrate\0perpetrated\0"
-    "perpetrator\0perpetrators\0perpetual\0perplex\0perplexedly\0perplexing\0persecute\0persecuted\0"
-    "persecuting\0persecutor\0persecutors\0perseverance\0persevere\0persevered\0persevering\0persist\0"
-    "persisted\0persistence\0persistency\0persistent\0persisting\0persists\0person\0personate\0persons\0"
-    "perspective\0perspectives\0perspicacity\0perspicuity\0perspiration\0persuade\0persuaded\0persuades\0"
-    "persuading\0persuasion\0persuasions\0pert\0pertinacious\0pertinacity\0perturbation\0pervade\0pervaded\0"
-    "pervading\0perverse\0pervert\0pest\0pester\0pestered\0pestiferous\0pestilence\0pestilent\0pestilential\0"
-    "pet\0petite\0petition\0petitioner\0petitions\0petroleum\0pets\0pettishly\0petty\0petulance\0petulant\0"
-    "petulantly\0phantom\0phantoms\0pharos\0phase\0phases\0phial\0philanthropic\0philistinism\0philosophic\0"
-    "philosophical\0philosophies\0philosophy\0phone\0photo\0photograph\0phraseology\0physician\0physicians\0"
-    "physiognomy\0physique\0piano\0pianoforte\0piazza\0pick\0picked\0picket\0pickets\0picking\0picks\0"
-    "pictorial\0picture\0pictures\0piebald\0pied\0pier\0piers\0pigmies\0pigmy\0pile\0piles\0pillage\0pillaged\0"
-    "pillaging\0pinch\0pinched\0pinkie\0pinky\0pinnacle\0piously\0pip\0piquant\0pique\0pit\0pitch\0pitched\0"
-    "pitcher\0pitching\0pitchy\0piteous\0pith\0pithy\0pitiable\0pities\0pitiful\0pitiless\0pitilessly\0pitman\0"
-    "pits\0pity\0pityingly\0placard\0placards\0place\0places\0placid\0placidity\0plague\0plagued\0plaid\0"
-    "plaids\0plain\0plainly\0plainness\0plaint\0plaintive\0plait\0plan\0plane\0planes\0plank\0planks\0planned\0"
-    "planning\0plans\0plant\0plantation\0plantations\0platter\0platters\0plausibly\0player\0players\0"
-    "playfellow\0playfellows\0playfulness\0playmate\0playmates\0plaything\0playthings\0playwright\0plaza\0"
-    "plea\0pleader\0pleadingly\0pleas\0pleasance\0pleasantly\0pleasurable\0pleasure\0plebeian\0pledge\0"
-    "pledged\0pledges\0pledging\0plenitude\0plenteous\0plentiful\0plentifully\0plenty\0plied\0plies\0plight\0"
-    "plot\0plots\0plough\0ploughed\0ploughing\0ploughman\0ploughs\0plow\0plowed\0plowing\0plowman\0plows\0"
-    "pluck\0plucked\0plucking\0plucks\0plum\0plumage\0plumb\0plume\0plumed\0plumes\0plump\0plunder\0plurality\0"
-    "plus\0plush\0ply\0plying\0pocket\0pocketbook\0poesy\0poetic\0poetical\0poetry\0poignancy\0pointer\0"
-    "pointers\0pointless\0poise\0poke\0poked\0poker\0poking\0pol\0police\0policeman\0polish\0polishing\0"
-    "polite\0politely\0politeness\0politician\0pompous\0pond\0ponder\0pondered\0pondering\0ponds\0poniard\0"
-    "pontiff\0pontiffs\0pontifical\0pool\0pools\0poop\0poor\0poorly\0pope\0popes\0popish\0porcupine\0port\0"
-    "porta\0portent\0portentous\0portion\0portions\0portly\0portrait\0portraiture\0ports\0pose\0position\0"
-    "positions\0possession\0possessor\0possessors\0possibly\0post\0poster\0posters\0postilion\0postillion\0"
-    "postpone\0postponed\0postponing\0posts\0postscript\0posture\0postures\0posy\0pot\0potato\0potency\0"
-    "potent\0potentate\0pots\0pouch\0poultry\0pounce\0pounced\0pound\0pounds\0pour\0poured\0pouring\0pours\0"
-    "pout\0pouted\0pouting\0powder\0powerful\0powerfully\0powerlessness\0pox\0practicable\0practice\0"
-    "practiced\0practices\0practicing\0practise\0practised\0practises\0practising\0praiseworthy\0prance\0"
-    "pranced\0prancing\0prank\0prate\0prating\0prattle\0pray\0prayed\0prayer\0prayers\0praying\0prays\0preach\0"
-    "preached\0precarious\0precede\0precedence\0precipitately\0precipitous\0precise\0precisely\0preclude\0"
-    "precursor\0predatory\0predicament\0predict\0predicted\0predicting\0prediction\0predictions\0predilection\0"
-    "predilections\0predominant\0predominate\0predominated\0predominating\0preface\0prefatory\0prefer\0"
-    "preference\0preferences\0preferring\0prefers\0pregnancy\0prejudice\0prejudicial\0prelate\0prelude\0"
-    "preludes\0premeditation\0premier\0premonition\0prentice\0prepare\0prepared\0prepares\0preposterous\0"
-    "prerogative\0prerogatives\0presage\0presaged\0prescience\0prescribe\0prescribes\0present\0presentation\0"
-    "presented\0presentiment\0presentiments\0presenting\0presently\0presentment\0presents\0preserve\0"
-    "preserved\0preserves\0preserving\0press\0pressed\0presses\0pressing\0pressman\0presume\0presumed\0"
-    "presumes\0presuming\0presumption\0pretence\0pretences\0pretend\0pretended\0pretender\0pretenders\0"
-    "pretending\0pretense\0pretenses\0pretension\0pretensions\0pretentious\0preternatural\0pretext\0pretexts\0"
-    "pretty\0prevail\0prevailed\0prevailing\0prevails\0prevalent\0prevent\0prevented\0preventing\0prevents\0"
-    "prevision\0prey\0price\0priceless\0prices\0prickly\0pried\0priestly\0prig\0prim\0prima\0primal\0"
-    "primarily\0primary\0primate\0prime\0primeval\0primordial\0princely\0principal\0principally\0print\0"
-    "printed\0printer\0printing\0prints\0prior\0priority\0prisoner\0prisoners\0privacy\0privation\0privilege\0"
-    "privileges\0privy\0prize\0prizefighter\0probable\0probably\0probe\0probed\0probing\0problem\0"
-    "problematical\0problems\0procedure\0proceed\0proceeded\0proceeding\0process\0procession\0proclaim\0"
-    "proclaimed\0proclaiming\0proclaims\0proclamation\0procure\0procured\0procuring\0prod\0prodded\0prodding\0"
-    "prodigal\0prodigality\0prodigies\0prodigious\0prodigy\0producer\0product\0products\0prof\0profanation\0"
-    "profane\0profess\0professed\0professedly\0professor\0professorship\0proficient\0profit\0profligacy\0"
-    "profligate\0profoundly\0profuse\0profusely\0profusion\0progeny\0program\0programme\0programmes\0programs\0"
-    "progress\0prohibit\0prohibition\0project\0projectile\0projectiles\0projects\0proletariat\0prolific\0"
-    "prolong\0prolonged\0prolonging\0promenade\0prominent\0prominently\0promiscuously\0promise\0promised\0"
-    "promising\0promontories\0promontory\0promote\0promoted\0promoting\0promotion\0prompt\0prompted\0"
-    "prompting\0promptitude\0promptly\0promptness\0prompts\0pronounce\0pronounces\0propagation\0propensities\0"
-    "propensity\0properly\0prophesied\0prophesy\0prophet\0prophets\0propitiate\0propitiated\0propitiation\0"
-    "proportional\0propose\0proposed\0proposes\0proposing\0proposition\0propositions\0proprietary\0proprietor\0"
-    "proprietors\0proprietorship\0prosaic\0proscription\0prosecute\0prosecuting\0prospect\0prospects\0prosper\0"
-    "prospered\0prospering\0prostitute\0prosy\0protector\0protectors\0prototype\0protract\0prove\0proved\0"
-    "proven\0provender\0proverb\0proves\0provide\0provided\0providential\0providentially\0provides\0providing\0"
-    "province\0provinces\0proving\0provision\0provisional\0proviso\0provocation\0provoke\0provoked\0provokes\0"
-    "provoking\0prow\0prowess\0prude\0prudence\0prudently\0prudish\0pry\0prying\0psyche\0psychic\0psychical\0"
-    "publicity\0publish\0published\0publishes\0publishing\0puerility\0puff\0puffed\0puffing\0puffs\0puffy\0"
-    "pugilist\0pull\0pulled\0pulling\0pulls\0pulp\0pulpit\0pulsation\0pulse\0puncher\0punchers\0punctuality\0"
-    "punctually\0pungent\0punic\0punishment\0punishments\0punk\0pup\0pupil\0pupils\0purchase\0purchased\0"
-    "purchaser\0purchasers\0purchases\0purchasing\0pure\0purely\0puritan\0puritanical\0purple\0purplish\0"
-    "purpose\0purposeless\0purposely\0purposes\0purr\0purse\0pursuance\0pursue\0pursues\0pursuing\0pursuit\0"
-    "pursuits\0pusillanimous\0puss\0pussy\0put\0putrefaction\0puts\0putting\0puzzle\0puzzling\0pygmies\0pygmy\0"
-    "pyjamas\0quaff\0quaffed\0quagmire\0quail\0quailed\0quails\0quake\0qualities\0quality\0qualm\0qualms\0"
-    "quandary\0quantities\0quantity\0quarrel\0quarreled\0quarreling\0quarrelled\0quarrelling\0quarrels\0"
-    "quarries\0quarry\0queer\0queerer\0queerest\0queerly\0quench\0quenched\0querulous\0querulously\0quest\0"
-    "question\0questioner\0questioningly\0questions\0quick\0quicken\0quickened\0quicker\0quickest\0quickly\0"
-    "quickness\0quicksilver\0quid\0quietly\0quietness\0quietude\0quilt\0quintessence\0quit\0quits\0quitted\0"
-    "quitting\0quiver\0quivered\0quivering\0quondam\0quotation\0quotations\0rabble\0rabid\0racy\0radiance\0"
-    "radiant\0radical\0radio\0raft\0rag\0rage\0rages\0rags\0rail\0railings\0raillery\0railroad\0railroads\0"
-    "rails\0railway\0railways\0raiment\0raise\0raised\0raises\0raising\0rakish\0rallied\0rally\0rallying\0"
-    "ramble\0rambled\0rambles\0rambling\0rampart\0ramparts\0rancor\0rancour\0range\0ranger\0ranges\0ransack\0"
-    "ransacked\0ransacking\0rant\0ranting\0rapacious\0rapacity\0rape\0rapid\0rapidity\0rapidly\0rapt\0rapture\0"
-    "raptures\0rapturous\0rapturously\0rarely\0rarity\0rascal\0rascality\0rascally\0rascals\0rash\0rashly\0"
-    "rashness\0rat\0rather\0ratification\0ratified\0ratify\0rational\0rationality\0rats\0ravage\0ravages\0"
+    "oft\0oftentimes\0ofttimes\0ogre\0oil\0oily\0ointment\0older\0olympian\0omen\0omens\0ominous\0omit\0omits\0"
+    "omitted\0omitting\0omnibus\0omnipotent\0omnipresent\0once\0oneness\0onerous\0onslaught\0onward\0onwards\0"
+    "ooze\0opinion\0opinions\0opponent\0opponents\0opportunities\0opportunity\0opposition\0oppress\0oppressed\0"
+    "oppresses\0oppressing\0oppressive\0opprobrium\0optical\0option\0opulence\0opulent\0oracle\0oracles\0oral\0"
+    "orator\0orbit\0orbits\0orchard\0orchards\0ordain\0ordained\0orderly\0ordinance\0ordinances\0ordinarily\0"
+    "ordnance\0organisation\0organisations\0organise\0organised\0organises\0organising\0organization\0"
+    "organizations\0organize\0organized\0organizes\0organizing\0orgies\0orgy\0orifice\0origin\0originate\0"
+    "originated\0originates\0originating\0origins\0ornament\0ornamental\0ornamentation\0ornaments\0ornate\0"
+    "ornery\0ostensible\0ostensibly\0ostentatious\0ostler\0otherwise\0outbreak\0outburst\0outbursts\0outcast\0"
+    "outcasts\0outcome\0outdo\0outdone\0outhouse\0outlandish\0outlast\0outlay\0outlet\0outline\0outlined\0"
+    "outlines\0outlive\0outlook\0outpouring\0outrage\0outrageous\0outright\0outset\0outsider\0outsiders\0"
+    "outspoken\0outstanding\0outwardly\0outwit\0oval\0overcoat\0overcome\0overcomes\0overcoming\0overdo\0"
+    "overdue\0overflow\0overhaul\0overhauling\0overlook\0overlooking\0overlooks\0overmuch\0overpower\0"
+    "overpowered\0overran\0overrun\0overseer\0oversight\0overspread\0overtake\0overtakes\0overtaking\0"
+    "overture\0overtures\0overweening\0overwhelm\0overwhelmed\0overwhelming\0overwhelms\0overwrought\0own\0"
+    "owner\0owners\0ownership\0pace\0pacha\0pacified\0pacify\0pacifying\0pack\0package\0packages\0packed\0"
+    "packet\0packets\0packing\0paediatric\0pagan\0pagans\0pageant\0pageantry\0pail\0pails\0painful\0"
+    "painstaking\0paintings\0pair\0pairs\0pajamas\0pal\0palace\0palaces\0palaver\0pale\0paleness\0palette\0"
+    "pallet\0palliate\0pallid\0pallor\0pals\0palsy\0paltry\0pandemonium\0pang\0panic\0panorama\0pansy\0pant\0"
+    "panted\0panther\0panting\0pantry\0pants\0papa\0papal\0paper\0papers\0papist\0parable\0parachute\0"
+    "paradise\0paragon\0paralyse\0paralysed\0paralyses\0paralysing\0paralysis\0paralyze\0paralyzed\0paralyzes\0"
+    "paralyzing\0paramount\0paramour\0parapet\0parasol\0parcel\0parcels\0parentage\0parenthesis\0pariah\0"
+    "parlance\0parlor\0parlors\0parlour\0parlours\0parody\0parole\0paroxysm\0paroxysms\0parried\0parry\0"
+    "parsimony\0parson\0parsonage\0parsons\0part\0partaker\0partiality\0partially\0particle\0particles\0"
+    "particular\0particularly\0partly\0partner\0parts\0pasha\0pass\0passably\0passage\0passages\0passe\0"
+    "passed\0passes\0password\0pastor\0pastoral\0pastors\0pasturage\0pasture\0pasty\0pat\0patch\0patches\0"
+    "patchwork\0path\0pathetic\0pathless\0pathos\0paths\0pathway\0patience\0patio\0patois\0patrician\0"
+    "patricians\0patriotic\0patronage\0patronise\0patronised\0patronising\0patronize\0patronized\0patronizing\0"
+    "patronizingly\0patsy\0patted\0pattern\0patterns\0patty\0paucity\0paunch\0pause\0paused\0pauses\0pausing\0"
+    "pavement\0pavements\0pawn\0peaceable\0peaceful\0peach\0peak\0peasant\0peasants\0peculiar\0peculiarities\0"
+    "peculiarity\0peculiarly\0pedantic\0peddler\0peddlers\0pedestrian\0pediatric\0pedigree\0pedlar\0pedlars\0"
+    "peel\0peeled\0peeling\0peep\0peeped\0peeping\0peerless\0peevish\0peevishly\0pelt\0penalties\0penalty\0"
+    "penance\0pendant\0pendants\0pendent\0penetrate\0penetrated\0penetrates\0penetration\0penitence\0penitent\0"
+    "penitential\0penitentiary\0penniless\0pensionary\0pensioner\0pensive\0penury\0peradventure\0perceive\0"
+    "perceived\0perceives\0perceiving\0perceptibly\0perch\0perchance\0perched\0perching\0peregrine\0"
+    "peremptorily\0peremptory\0perennial\0perfect\0perfection\0perfectly\0perfidious\0perfidy\0perfume\0"
+    "perfumes\0perfunctory\0perhaps\0peril\0perilous\0perilously\0perils\0perish\0perished\0perishes\0"
+    "perishing\0permanence\0permanency\0permissible\0permit\0permits\0permitted\0permitting\0pernicious\0"
+    "perpendicular\0perpetrate\0perpetrated\0perpetrator\0perpetrators\0perpetual\0perplex\0perplexedly\0"
+    "perplexing\0persecute\0persecuted\0persecuting\0persecutor\0persecutors\0perseverance\0persevere\0"
+    "persevered\0persevering\0persist\0persisted\0persistence\0persistency\0persistent\0persisting\0persists\0"
+    "person\0personate\0persons\0perspective\0perspectives\0perspicacity\0perspicuity\0perspiration\0persuade\0"
+    "persuaded\0persuades\0persuading\0persuasion\0persuasions\0pert\0pertinacious\0pertinacity\0perturbation\0"
+    "pervade\0pervaded\0pervading\0perverse\0pervert\0pest\0pester\0pestered\0pestiferous\0pestilence\0"
+    "pestilent\0pestilential\0pet\0petite\0petition\0petitioner\0petitions\0petroleum\0pets\0pettishly\0petty\0"
+    "petulance\0petulant\0petulantly\0phantom\0phantoms\0pharos\0phase\0phases\0phial\0philanthropic\0"
+    "philistinism\0philosophic\0philosophical\0philosophies\0philosophy\0phone\0photo\0photograph\0"
+    "phraseology\0physician\0physicians\0physiognomy\0physique\0piano\0pianoforte\0piazza\0pick\0picked\0"
+    "picket\0pickets\0picking\0picks\0pictorial\0picture\0pictures\0piebald\0pied\0pier\0piers\0pigmies\0"
+    "pigmy\0pile\0piles\0pillage\0pillaged\0pillaging\0pinch\0pinched\0pinkie\0pinky\0pinnacle\0piously\0pip\0"
+    "piquant\0pique\0pit\0pitch\0pitched\0pitcher\0pitching\0pitchy\0piteous\0pith\0pithy\0pitiable\0pities\0"
+    "pitiful\0pitiless\0pitilessly\0pitman\0pits\0pity\0pityingly\0placard\0placards\0place\0places\0placid\0"
+    "placidity\0plague\0plagued\0plaid\0plaids\0plain\0plainly\0plainness\0plaint\0plaintive\0plait\0plan\0"
+    "plane\0planes\0plank\0planks\0planned\0planning\0plans\0plant\0plantation\0plantations\0platter\0"
+    "platters\0plausibly\0player\0players\0playfellow\0playfellows\0playfulness\0playmate\0playmates\0"
+    "plaything\0playthings\0playwright\0plaza\0plea\0pleader\0pleadingly\0pleas\0pleasance\0pleasantly\0"
+    "pleasurable\0pleasure\0plebeian\0pledge\0pledged\0pledges\0pledging\0plenitude\0plenteous\0plentiful\0"
+    "plentifully\0plenty\0plied\0plies\0plight\0plot\0plots\0plough\0ploughed\0ploughing\0ploughman\0ploughs\0"
+    "plow\0plowed\0plowing\0plowman\0plows\0pluck\0plucked\0plucking\0plucks\0plum\0plumage\0plumb\0plume\0"
+    "plumed\0plumes\0plump\0plunder\0plurality\0plus\0plush\0ply\0plying\0pocket\0pocketbook\0poesy\0poetic\0"
+    "poetical\0poetry\0poignancy\0pointer\0pointers\0pointless\0poise\0poke\0poked\0poker\0poking\0pol\0"
+    "police\0policeman\0polish\0polishing\0polite\0politely\0politeness\0politician\0pompous\0pond\0ponder\0"
+    "pondered\0pondering\0ponds\0poniard\0pontiff\0pontiffs\0pontifical\0pool\0pools\0poop\0poor\0poorly\0"
+    "pope\0popes\0popish\0porcupine\0port\0porta\0portent\0portentous\0portion\0portions\0portly\0portrait\0"
+    "portraiture\0ports\0pose\0position\0positions\0possession\0possessor\0possessors\0possibly\0post\0poster\0"
+    "posters\0postilion\0postillion\0postpone\0postponed\0postponing\0posts\0postscript\0posture\0postures\0"
+    "posy\0pot\0potato\0potency\0potent\0potentate\0pots\0pouch\0poultry\0pounce\0pounced\0pound\0pounds\0"
+    "pour\0poured\0pouring\0pours\0pout\0pouted\0pouting\0powder\0powerful\0powerfully\0powerlessness\0pox\0"
+    "practicable\0practice\0practiced\0practices\0practicing\0practise\0practised\0practises\0practising\0"
+    "praiseworthy\0prance\0pranced\0prancing\0prank\0prate\0prating\0prattle\0pray\0prayed\0prayer\0prayers\0"
+    "praying\0prays\0preach\0preached\0precarious\0precede\0precedence\0precipitately\0precipitous\0precise\0"
+    "precisely\0preclude\0precursor\0predatory\0predicament\0predict\0predicted\0predicting\0prediction\0"
+    "predictions\0predilection\0predilections\0predominant\0predominate\0predominated\0predominating\0preface\0"
+    "prefatory\0prefer\0preference\0preferences\0preferring\0prefers\0pregnancy\0prejudice\0prejudicial\0"
+    "prelate\0prelude\0preludes\0premeditation\0premier\0premonition\0prentice\0prepare\0prepared\0prepares\0"
+    "preposterous\0prerogative\0prerogatives\0presage\0presaged\0prescience\0prescribe\0prescribes\0present\0"
+    "presentation\0presented\0presentiment\0presentiments\0presenting\0presently\0presentment\0presents\0"
+    "preserve\0preserved\0preserves\0preserving\0press\0pressed\0presses\0pressing\0pressman\0presume\0"
+    "presumed\0presumes\0presuming\0presumption\0pretence\0pretences\0pretend\0pretended\0pretender\0"
+    "pretenders\0pretending\0pretense\0pretenses\0pretension\0pretensions\0pretentious\0preternatural\0"
+    "pretext\0pretexts\0pretty\0prevail\0prevailed\0prevailing\0prevails\0prevalent\0prevent\0prevented\0"
+    "preventing\0prevents\0prevision\0prey\0price\0priceless\0prices\0prickly\0pried\0priestly\0prig\0prim\0"
+    "prima\0primal\0primarily\0primary\0primate\0prime\0primeval\0primordial\0princely\0principal\0"
+    "principally\0print\0printed\0printer\0printing\0prints\0prior\0priority\0prisoner\0prisoners\0privacy\0"
+    "privation\0privilege\0privileges\0privy\0prize\0prizefighter\0probable\0probably\0probe\0probed\0probing\0"
+    "problem\0problematical\0problems\0procedure\0proceed\0proceeded\0proceeding\0process\0procession\0"
+    "proclaim\0proclaimed\0proclaiming\0proclaims\0proclamation\0procure\0procured\0procuring\0prod\0prodded\0"
+    "prodding\0prodigal\0prodigality\0prodigies\0prodigious\0prodigy\0producer\0product\0products\0prof\0"
+    "profanation\0profane\0profess\0professed\0professedly\0professor\0professorship\0proficient\0profit\0"
+    "profligacy\0profligate\0profoundly\0profuse\0profusely\0profusion\0progeny\0program\0programme\0"
+    "programmes\0programs\0progress\0prohibit\0prohibition\0project\0projectile\0projectiles\0projects\0"
+    "proletariat\0prolific\0prolong\0prolonged\0prolonging\0promenade\0prominent\0prominently\0promiscuously\0"
+    "promise\0promised\0promising\0promontories\0promontory\0promote\0promoted\0promoting\0promotion\0prompt\0"
+    "prompted\0prompting\0promptitude\0promptly\0promptness\0prompts\0pronounce\0pronounces\0propagation\0"
+    "propensities\0propensity\0properly\0prophesied\0prophesy\0prophet\0prophets\0propitiate\0propitiated\0"
+    "propitiation\0proportional\0propose\0proposed\0proposes\0proposing\0proposition\0propositions\0"
+    "proprietary\0proprietor\0proprietors\0proprietorship\0prosaic\0proscription\0prosecute\0prosecuting\0"
+    "prospect\0prospects\0prosper\0prospered\0prospering\0prostitute\0prosy\0protector\0protectors\0prototype\0"
+    "protract\0prove\0proved\0proven\0provender\0proverb\0proves\0provide\0provided\0providential\0"
+    "providentially\0provides\0providing\0province\0provinces\0proving\0provision\0provisional\0proviso\0"
+    "provocation\0provoke\0provoked\0provokes\0provoking\0prow\0prowess\0prude\0prudence\0prudently\0prudish\0"
+    "pry\0prying\0psyche\0psychic\0psychical\0publicity\0publish\0published\0publishes\0publishing\0puerility\0"
+    "puff\0puffed\0puffing\0puffs\0puffy\0pugilist\0pull\0pulled\0pulling\0pulls\0pulp\0pulpit\0pulsation\0"
+    "pulse\0puncher\0punchers\0punctuality\0punctually\0pungent\0punic\0punishment\0punishments\0punk\0pup\0"
+    "pupil\0pupils\0purchase\0purchased\0purchaser\0purchasers\0purchases\0purchasing\0pure\0purely\0puritan\0"
+    "puritanical\0purple\0purplish\0purpose\0purposeless\0purposely\0purposes\0purr\0purse\0pursuance\0pursue\0"
+    "pursues\0pursuing\0pursuit\0pursuits\0pusillanimous\0puss\0pussy\0putrefaction\0puzzle\0puzzling\0"
+    "pygmies\0pygmy\0pyjamas\0quaff\0quaffed\0quagmire\0quail\0quailed\0quails\0quake\0qualities\0quality\0"
+    "qualm\0qualms\0quandary\0quantities\0quantity\0quarrel\0quarreled\0quarreling\0quarrelled\0quarrelling\0"
+    "quarrels\0quarries\0quarry\0queer\0queerer\0queerest\0queerly\0quench\0quenched\0querulous\0querulously\0"
+    "quest\0question\0questioner\0questioningly\0questions\0quick\0quicken\0quickened\0quicker\0quickest\0"
+    "quickly\0quickness\0quicksilver\0quid\0quietly\0quietness\0quietude\0quilt\0quintessence\0quit\0quits\0"
+    "quitted\0quitting\0quiver\0quivered\0quivering\0quondam\0quotation\0quotations\0rabble\0rabid\0racy\0"
+    "radiance\0radiant\0radical\0radio\0raft\0rag\0rage\0rages\0rags\0rail\0railings\0raillery\0railroad\0"
+    "railroads\0rails\0railway\0railways\0raiment\0raise\0raised\0raises\0raising\0rakish\0rallied\0rally\0"
+    "rallying\0ramble\0rambled\0rambles\0rambling\0rampart\0ramparts\0rancor\0rancour\0range\0ranger\0ranges\0"
+    "ransack\0ransacked\0ransacking\0rant\0ranting\0rapacious\0rapacity\0rape\0rapid\0rapidity\0rapidly\0rapt\0"
+    "rapture\0raptures\0rapturous\0rapturously\0rarely\0rarity\0rascal\0rascality\0rascally\0rascals\0rash\0"
+    "rashly\0rashness\0rat\0ratification\0ratified\0ratify\0rational\0rationality\0rats\0ravage\0ravages\0"
     "rave\0raved\0ravenously\0raving\0ravish\0ravished\0ravishing\0react\0reacted\0reaction\0reactions\0"
     "readily\0real\0realisation\0realise\0realised\0realises\0realising\0realism\0realities\0reality\0"
     "realization\0realize\0realized\0realizes\0realizing\0really\0realm\0realms\0reap\0reaped\0reasonable\0"
@@ -895,12 +885,12 @@ const char thes_strings[101361] =
     "rivalry\0rivet\0riveted\0rivets\0rivulet\0rivulets\0road\0roads\0roadside\0roam\0roamed\0roaming\0roams\0"
     "roar\0roared\0roars\0roast\0roasted\0roasting\0rob\0robbed\0robbing\0robs\0rock\0rocket\0rockets\0rocks\0"
     "rocky\0rogue\0roguery\0rogues\0roguish\0role\0romantic\0romp\0rood\0rook\0roost\0roosting\0root\0roots\0"
-    "rotten\0rottenness\0rotund\0rouble\0roubles\0roughly\0round\0roundabout\0rounder\0roundly\0rouse\0roused\0"
-    "rout\0route\0routes\0roved\0rover\0rovers\0roving\0rowdy\0rub\0rubbed\0rubbing\0rubbish\0rubble\0ruble\0"
-    "rubles\0rubs\0ruck\0ruddy\0rude\0rudeness\0rudimentary\0rue\0rueful\0ruffian\0ruffians\0ruffle\0ruffled\0"
+    "rotten\0rottenness\0rotund\0rouble\0roubles\0roughly\0roundabout\0rounder\0roundly\0rouse\0roused\0rout\0"
+    "route\0routes\0roved\0rover\0rovers\0roving\0rowdy\0rub\0rubbed\0rubbing\0rubbish\0rubble\0ruble\0rubles\0"
+    "rubs\0ruck\0ruddy\0rude\0rudeness\0rudimentary\0rue\0rueful\0ruffian\0ruffians\0ruffle\0ruffled\0"
     "ruffling\0rug\0rugs\0rule\0rules\0rum\0ruminate\0ruminated\0ruminating\0rummy\0rumor\0rumored\0rumors\0"
     "rumour\0rumoured\0rumours\0rump\0run\0rungs\0runner\0runners\0running\0runs\0runway\0rupture\0ruse\0rush\0"
-    "rushed\0rushes\0rushing\0ruth\0ruthless\0s\0saber\0sabers\0sable\0sabre\0sabres\0sac\0sacerdotal\0sack\0"
+    "rushed\0rushes\0rushing\0ruth\0ruthless\0saber\0sabers\0sable\0sabre\0sabres\0sac\0sacerdotal\0sack\0"
     "sacrilege\0sacrilegious\0sacristan\0sacristy\0sad\0sadly\0sadness\0safety\0sagacious\0sagaciously\0"
     "sagely\0said\0sail\0sailed\0sailor\0sails\0saint\0saintly\0sake\0sakes\0salamander\0salaried\0salaries\0"
     "salary\0salient\0sallies\0sallow\0sally\0saloon\0saloons\0salutations\0salute\0saluted\0salutes\0"
@@ -923,127 +913,125 @@ const char thes_strings[101361] =
     "scrutinising\0scrutinize\0scrutinized\0scrutinizing\0scrutiny\0scud\0scudding\0scuffle\0sculptor\0"
     "scurried\0scurrilous\0scurry\0scurrying\0scurvy\0scutcheon\0scuttle\0scuttled\0scuttling\0seaboard\0"
     "seaman\0seamstress\0seamy\0seaport\0search\0searched\0searcher\0searchers\0searches\0searching\0seashore\0"
-    "seaside\0seat\0seats\0seaward\0sec\0seclusion\0secrecy\0secret\0secular\0secure\0secured\0securely\0"
-    "secures\0securing\0sedan\0sedate\0sedately\0seditious\0sedulous\0see\0seedy\0seeing\0seek\0seeker\0"
-    "seekers\0seeking\0seeks\0seem\0seemed\0seeming\0seemingly\0seemly\0seems\0seer\0seers\0sees\0seigneur\0"
-    "seignior\0seize\0seized\0seizes\0seizing\0seldom\0select\0selecting\0selection\0selects\0self\0selfsame\0"
-    "semblance\0semblances\0sender\0senior\0sensation\0sensations\0senseless\0sensible\0sensibly\0sensual\0"
-    "sententious\0sentiment\0sentimental\0sentiments\0sentinel\0sentinels\0sentries\0sentry\0separate\0"
-    "separately\0separates\0separating\0sept\0sepulcher\0sepulchral\0sepulchre\0sepulture\0sequence\0seraglio\0"
-    "serene\0serenity\0sergeant\0serial\0serious\0seriously\0seriousness\0serjeant\0sermon\0sermons\0serpent\0"
-    "serpentine\0serpents\0servant\0servants\0server\0set\0sets\0setting\0settle\0settlement\0settlements\0"
-    "settler\0settlers\0settles\0settling\0seven\0seventeen\0seventy\0sever\0several\0severally\0severance\0"
-    "severe\0severed\0severely\0severest\0severity\0sexton\0shabbiness\0shack\0shacks\0shade\0shades\0shadowy\0"
-    "shaft\0shafts\0shaggy\0shaky\0sham\0shame\0shameful\0shamefully\0shameless\0shames\0shams\0shanty\0shape\0"
-    "shapeless\0shapes\0sharer\0sharp\0sharpest\0sharply\0sharpness\0sheaf\0sheaves\0shed\0shedding\0sheds\0"
-    "sheen\0sheepskin\0sheer\0sheik\0sheikh\0shelf\0shelves\0shew\0shewing\0shewn\0shews\0shield\0shields\0"
-    "shift\0shifted\0shifty\0shine\0shines\0shiny\0shiver\0shivered\0shivers\0shock\0shoemaker\0shone\0shoot\0"
-    "shooter\0shop\0shopkeeper\0shops\0shoreward\0shortly\0shout\0shouted\0shouting\0shouts\0shove\0shoved\0"
-    "shoving\0show\0showed\0showing\0shown\0shows\0shred\0shreds\0shrew\0shrewd\0shrewdly\0shrewdness\0shrink\0"
-    "shrinking\0shrinks\0shroud\0shrouding\0shrouds\0shrub\0shrubs\0shrunken\0shudder\0shuddered\0shudders\0"
-    "shun\0shunned\0shunning\0shy\0shylock\0shyly\0sick\0sickly\0sickness\0sidelong\0sidewalk\0sidewalks\0"
-    "sideways\0sidewise\0sight\0sightless\0sights\0sign\0signaled\0signalled\0signed\0significance\0"
-    "significant\0signification\0signified\0signifies\0signify\0signifying\0signior\0signor\0silent\0silently\0"
-    "silken\0silky\0silliness\0silly\0similarly\0similitude\0simper\0simpering\0simple\0simply\0simultaneous\0"
-    "sin\0sincere\0sincerely\0sincerity\0sine\0sinew\0sinewy\0sinful\0sinfulness\0singly\0singular\0sinister\0"
-    "sire\0siren\0sires\0sissy\0situate\0six\0sixpenny\0sixteen\0sixty\0skeptic\0skeptical\0skepticism\0"
-    "skeptics\0skilful\0skilfully\0skill\0skillful\0skillfully\0skim\0skimmed\0skimming\0skinny\0skip\0"
-    "skipped\0skipper\0skipping\0skunk\0skyline\0slack\0slackness\0slam\0slammed\0slamming\0slander\0"
-    "slandered\0slang\0slash\0slashed\0slashing\0slaughter\0slaughtered\0slaver\0slavery\0slay\0slayer\0slays\0"
-    "sleek\0sleep\0sleepiness\0sleeping\0sleepless\0sleeplessness\0sleeps\0sleight\0slender\0slept\0slid\0"
-    "slide\0slides\0sliding\0slight\0slightly\0slim\0slimy\0slip\0slipped\0slippery\0slipping\0slips\0"
-    "slipshod\0slit\0slop\0sloppy\0slothful\0slovenly\0slow\0slowness\0sluggish\0slumber\0slumbered\0"
-    "slumbering\0slumbers\0slur\0sly\0slyly\0slyness\0smack\0smacked\0small\0smallness\0smartly\0smash\0"
-    "smashing\0smirk\0smirking\0smolder\0smoldered\0smoldering\0smoothness\0smother\0smothered\0smothering\0"
-    "smoulder\0smouldered\0smouldering\0smudge\0smuggler\0smugglers\0snack\0snake\0snakes\0snaky\0snap\0"
-    "snapped\0snapping\0snaps\0snarl\0snarled\0snarling\0snarls\0snatch\0snatched\0snatching\0sneak\0sneaking\0"
-    "sneaks\0snob\0snobbery\0snobbishness\0snout\0snub\0snubbed\0snubbing\0soak\0soaked\0soaking\0soap\0soar\0"
-    "soared\0soars\0sober\0soberly\0socialist\0socialistic\0societies\0society\0sod\0sofa\0sofas\0soften\0"
-    "softened\0softening\0softly\0softness\0soh\0soil\0sol\0solace\0soldierly\0sole\0solely\0solemn\0solicit\0"
-    "solicited\0soliciting\0solicitor\0soliloquy\0solitary\0solon\0solution\0solutions\0solve\0solved\0"
-    "solving\0soma\0somber\0sombre\0somebody\0someone\0somersault\0somerset\0somewhat\0son\0sonny\0sons\0soon\0"
-    "soothe\0soothed\0soothes\0soothing\0sooty\0sorcerer\0sorcerers\0sordid\0sore\0soreness\0sorrowfully\0"
-    "sorry\0sort\0sortie\0sorties\0sorts\0sot\0sought\0soul\0souls\0soundless\0soundly\0soundness\0source\0"
-    "sources\0southerly\0southward\0souvenir\0souvenirs\0sovereign\0spade\0spades\0spark\0sparkle\0sparkles\0"
-    "sparks\0spasm\0spasmodic\0spasms\0spawn\0speak\0speaker\0speakers\0speaking\0speaks\0special\0specialise\0"
-    "specialised\0specialities\0speciality\0specialize\0specialized\0specially\0specialties\0specialty\0"
-    "specie\0specified\0specify\0specious\0speck\0specks\0spectacular\0spectator\0spectators\0specter\0"
-    "specters\0spectral\0spectre\0spectres\0speculate\0speculated\0speculating\0speculation\0speculations\0"
-    "speculative\0speechless\0speed\0speedily\0speeds\0speedy\0spell\0spells\0spendthrift\0sphere\0spheres\0"
-    "spicy\0spied\0spill\0spilt\0spine\0spire\0spires\0spirit\0spiritual\0spite\0spiteful\0splash\0splashing\0"
-    "splendid\0splendidly\0splendor\0splendors\0splendour\0splendours\0split\0splitting\0spoil\0spoon\0"
-    "spoonful\0sportive\0spot\0spotless\0spots\0spouse\0spout\0spouted\0spouting\0spouts\0spread\0spreading\0"
-    "sprig\0sprightliness\0spring\0springtime\0sprinkle\0sprinkled\0sprinkling\0sprite\0sprites\0spruce\0spry\0"
-    "spunk\0spurious\0spurn\0spurned\0spurt\0spurted\0spy\0squad\0squalid\0squall\0squalls\0squander\0"
-    "squandering\0squash\0squat\0squatted\0squatting\0squeak\0squeaked\0squeaking\0squeal\0squealed\0"
-    "squealing\0squeeze\0squeezed\0squeezing\0stab\0stabbed\0stabbing\0stability\0staff\0staffs\0stage\0"
-    "stages\0stagger\0staggered\0staggering\0staggers\0staid\0stainless\0staircase\0staircases\0stairway\0"
-    "stairways\0stalk\0stalks\0stalwart\0stammer\0standard\0standardise\0standardize\0star\0stare\0stared\0"
-    "stares\0staring\0stark\0stars\0start\0started\0starting\0starts\0state\0stateliness\0stately\0statement\0"
-    "statements\0states\0statesman\0statesmanship\0static\0status\0staunch\0staves\0stay\0stayed\0staying\0"
-    "stays\0stead\0steadfast\0steadfastly\0steal\0stealer\0stealing\0steals\0stealthy\0steam\0steamer\0"
-    "steamship\0steamy\0steel\0steep\0steeple\0steeples\0steepness\0steer\0steered\0steering\0steers\0"
-    "steersman\0stellar\0stem\0stems\0stenographer\0sterile\0sterling\0stern\0sternly\0sticky\0stiffly\0"
-    "stifle\0stifled\0stifling\0still\0stilted\0stimulant\0stimulants\0stimulate\0stimulated\0stimulating\0"
-    "stimuli\0stimulus\0sting\0stings\0stingy\0stir\0stolid\0stomach\0stone\0stones\0stony\0stoop\0stooped\0"
-    "stooping\0stoops\0stop\0stopped\0stopping\0stops\0storage\0storehouse\0storehouses\0storekeeper\0storey\0"
-    "storeyed\0storeys\0storied\0stories\0storm\0storms\0stormy\0story\0stout\0strain\0strains\0strange\0"
-    "strangely\0strangle\0strangled\0strangling\0strategy\0straw\0stray\0strayed\0straying\0strays\0stream\0"
-    "streamlet\0streams\0strengthen\0strengthened\0strengthening\0stress\0strict\0strictly\0strident\0strife\0"
-    "strike\0strikes\0striking\0stringent\0strive\0strives\0stroke\0stroll\0strolled\0strolling\0stronghold\0"
-    "strongholds\0strongly\0struck\0struggle\0struggles\0strumpet\0stubble\0stubborn\0stubbornly\0"
-    "stubbornness\0student\0students\0studious\0stuff\0stuffs\0stuffy\0stumble\0stumbled\0stumbling\0"
-    "stupendous\0stupid\0stupor\0sturdy\0style\0styles\0stylish\0stylist\0suave\0suavity\0sub\0subdivision\0"
-    "subdivisions\0subdue\0subdued\0subduing\0subject\0subjection\0subjects\0subjugate\0subjugated\0sublime\0"
-    "submarine\0submarines\0submissively\0subscriber\0subscribers\0subsequently\0subside\0subsided\0"
-    "subsidence\0subsidiary\0subsiding\0subsist\0subsisted\0subsisting\0subsists\0substance\0substances\0"
-    "substantial\0substantially\0substitute\0substitution\0subterranean\0subterraneous\0subtle\0subtleties\0"
-    "subtlety\0succession\0successive\0succinct\0succor\0succored\0succoring\0succors\0succour\0succoured\0"
-    "succouring\0succours\0suddenly\0suddenness\0suffer\0sufferance\0suffered\0sufferer\0sufferers\0"
-    "sufferings\0suffers\0suffocate\0suffocated\0sugar\0suggest\0suggested\0suggesting\0suggestion\0"
-    "suggestions\0suggests\0suit\0suitably\0suite\0suitor\0suits\0sulfur\0sulk\0sulked\0sulking\0sullen\0"
-    "sullied\0sully\0sulphur\0sultry\0sum\0summarise\0summarised\0summarize\0summarized\0summit\0summon\0"
-    "summoned\0summoning\0summons\0sumptuous\0sums\0sun\0sundown\0sundry\0sunlight\0sunny\0sunrise\0sunset\0"
-    "sunshade\0sunshine\0superabundance\0superb\0superbly\0supercilious\0superficial\0superfluous\0"
-    "superintendence\0superintendent\0superlative\0supernumerary\0supersede\0superseded\0supervision\0supine\0"
-    "supple\0supplement\0supplementary\0suppliant\0supplication\0supplications\0supplied\0supplies\0supply\0"
-    "supplying\0support\0supported\0supporter\0supporters\0suppose\0supposed\0supposes\0supposing\0"
-    "supposition\0suppositions\0suppress\0suppressed\0suppressing\0supra\0supremacy\0supreme\0surcease\0sure\0"
-    "surely\0sureties\0surety\0surf\0surge\0surged\0surges\0surly\0surmise\0surmised\0surmises\0surmount\0"
-    "surmounting\0surpass\0surpassed\0surpasses\0surpassing\0surplus\0surprisingly\0surreptitious\0surround\0"
-    "surrounded\0surrounding\0surroundings\0survival\0survive\0survived\0survives\0surviving\0suspect\0"
-    "suspected\0suspects\0suspension\0suspicion\0suspicions\0suspicious\0sustain\0sustained\0sustaining\0"
-    "sustains\0sustenance\0swag\0swagger\0swaggered\0swaggering\0swain\0swains\0swampy\0sward\0swarm\0swarmed\0"
-    "swarming\0swarms\0swarthy\0sway\0swayed\0swaying\0sways\0swear\0swearing\0swears\0sweat\0sweater\0sweep\0"
-    "sweeps\0swept\0swerve\0swerved\0swerving\0swift\0swiftness\0swindle\0swindled\0swing\0swinging\0swings\0"
-    "swirl\0swirled\0swirling\0swoop\0swooped\0sword\0swung\0symbolic\0symbolical\0symbolise\0symbolised\0"
-    "symbolises\0symbolising\0symbolize\0symbolized\0symbolizes\0symbolizing\0sympathetic\0sympathise\0"
-    "sympathised\0sympathises\0sympathising\0sympathize\0sympathized\0sympathizes\0sympathizing\0synagogue\0"
-    "syndicate\0syphilis\0system\0systematically\0systems\0tab\0tabby\0tabernacle\0tacit\0taciturnity\0tack\0"
-    "tacked\0tacking\0tackle\0tackling\0tag\0tags\0taint\0take\0takes\0taking\0tale\0talent\0talents\0tales\0"
-    "talisman\0talismans\0talk\0talkative\0talker\0talkers\0talking\0talks\0tamper\0tampered\0tang\0tapestry\0"
-    "tar\0tardy\0target\0targets\0tariff\0taro\0tarried\0tarry\0tarrying\0tars\0tartan\0tartans\0task\0tasks\0"
-    "taste\0tastes\0tattle\0taught\0taunt\0taunted\0taut\0taw\0tawdry\0tax\0taxation\0taxi\0teach\0teacher\0"
-    "teachers\0teaches\0teaching\0teachings\0team\0tear\0tearful\0tearing\0tease\0teased\0technical\0teddy\0"
-    "tedious\0tediousness\0tedium\0telegraph\0telegraphy\0telephone\0tell\0telling\0tells\0temerity\0temper\0"
-    "temperament\0temperaments\0temperance\0tempers\0tempest\0tempests\0tempestuous\0tempt\0tempted\0tempting\0"
-    "tempts\0ten\0tenacious\0tenaciously\0tenacity\0tend\0tended\0tendencies\0tendency\0tender\0tenderness\0"
-    "tending\0tends\0tenet\0tension\0tentative\0tepid\0termagant\0termination\0terminology\0terminus\0terrace\0"
-    "terraces\0terrible\0terribly\0terrific\0territories\0territory\0terror\0terrors\0terse\0tertiary\0"
-    "testified\0testify\0testily\0testimonial\0testimonials\0testimonies\0testimony\0testy\0thankful\0"
-    "thankfully\0thankless\0thaw\0thawed\0theater\0theaters\0theatre\0theatres\0theme\0themes\0thence\0"
-    "thenceforth\0there\0thereabout\0thereabouts\0thereafter\0therefore\0therefrom\0thereof\0thesis\0thicket\0"
-    "thickets\0thickset\0thief\0thin\0think\0thinking\0thinks\0third\0thirteen\0thirty\0thither\0thorough\0"
-    "thoroughly\0thou\0thought\0thoughtfulness\0thoughts\0thousand\0thraldom\0thrall\0thrash\0threadbare\0"
-    "threat\0threaten\0threatened\0threatening\0threateningly\0threats\0three\0threefold\0threescore\0"
-    "threshold\0thrift\0thrill\0thrills\0thrive\0thrives\0thriving\0throb\0throbbed\0throbs\0throne\0thrones\0"
-    "throng\0throngs\0throttle\0throughout\0throve\0throw\0throwing\0throws\0thrust\0thrusting\0thud\0thump\0"
-    "thunderbolt\0thunderbolts\0thunderstruck\0thus\0thwart\0thwarted\0thwarting\0thwarts\0ticklish\0tidings\0"
-    "tidy\0tier\0tiers\0tiffin\0tight\0tilt\0tilted\0tilting\0timber\0time\0timid\0timidly\0tin\0tincture\0"
-    "tinder\0tink\0tinkle\0tinkled\0tinkling\0tint\0tints\0tiny\0tip\0tirade\0tire\0tired\0tireless\0tires\0"
-    "tiresome\0tiring\0tit\0titan\0titans\0titter\0tittered\0tittle\0toad\0toads\0toast\0toasted\0toasting\0"
-    "toasts\0toil\0toiled\0toilet\0toils\0toilsome\0told\0tolerate\0tolerated\0toleration\0tomahawk\0"
-    "tomahawks\0tomb\0tombs\0tomfoolery\0tongue\0too\0top\0topic\0topics\0topmost\0topple\0toppled\0toppling\0"
+    "seaside\0seat\0seats\0seaward\0seclusion\0secrecy\0secret\0secular\0secure\0secured\0securely\0secures\0"
+    "securing\0sedan\0sedate\0sedately\0seditious\0sedulous\0see\0seedy\0seeing\0seek\0seeker\0seekers\0"
+    "seeking\0seeks\0seem\0seemed\0seeming\0seemingly\0seemly\0seems\0seer\0seers\0sees\0seigneur\0seignior\0"
+    "seize\0seized\0seizes\0seizing\0seldom\0select\0selecting\0selection\0selects\0self\0selfsame\0semblance\0"
+    "semblances\0sender\0senior\0sensation\0sensations\0senseless\0sensible\0sensibly\0sensual\0sententious\0"
+    "sentiment\0sentimental\0sentiments\0sentinel\0sentinels\0sentries\0sentry\0separate\0separately\0"
+    "separates\0separating\0sept\0sepulcher\0sepulchral\0sepulchre\0sepulture\0sequence\0seraglio\0serene\0"
+    "serenity\0sergeant\0serial\0serious\0seriously\0seriousness\0serjeant\0sermon\0sermons\0serpent\0"
+    "serpentine\0serpents\0servant\0servants\0server\0settle\0settlement\0settlements\0settler\0settlers\0"
+    "settles\0settling\0sever\0several\0severally\0severance\0severe\0severed\0severely\0severest\0severity\0"
+    "sexton\0shabbiness\0shack\0shacks\0shade\0shades\0shadowy\0shaft\0shafts\0shaggy\0shaky\0sham\0shame\0"
+    "shameful\0shamefully\0shameless\0shames\0shams\0shanty\0shape\0shapeless\0shapes\0sharer\0sharp\0"
+    "sharpest\0sharply\0sharpness\0sheaf\0sheaves\0shed\0shedding\0sheds\0sheen\0sheepskin\0sheer\0sheik\0"
+    "sheikh\0shelf\0shelves\0shew\0shewing\0shewn\0shews\0shield\0shields\0shift\0shifted\0shifty\0shine\0"
+    "shines\0shiny\0shiver\0shivered\0shivers\0shock\0shoemaker\0shone\0shoot\0shooter\0shop\0shopkeeper\0"
+    "shops\0shoreward\0shortly\0shout\0shouted\0shouting\0shouts\0shove\0shoved\0shoving\0show\0showed\0"
+    "showing\0shown\0shows\0shred\0shreds\0shrew\0shrewd\0shrewdly\0shrewdness\0shrink\0shrinking\0shrinks\0"
+    "shroud\0shrouding\0shrouds\0shrub\0shrubs\0shrunken\0shudder\0shuddered\0shudders\0shun\0shunned\0"
+    "shunning\0shy\0shylock\0shyly\0sick\0sickly\0sickness\0sidelong\0sidewalk\0sidewalks\0sideways\0sidewise\0"
+    "sight\0sightless\0sights\0sign\0signaled\0signalled\0signed\0significance\0significant\0signification\0"
+    "signified\0signifies\0signify\0signifying\0signior\0signor\0silent\0silently\0silken\0silky\0silliness\0"
+    "silly\0similarly\0similitude\0simper\0simpering\0simple\0simply\0simultaneous\0sin\0sincere\0sincerely\0"
+    "sincerity\0sine\0sinew\0sinewy\0sinful\0sinfulness\0singly\0singular\0sinister\0sire\0siren\0sires\0"
+    "sissy\0situate\0sixpenny\0sixty\0skeptic\0skeptical\0skepticism\0skeptics\0skilful\0skilfully\0skill\0"
+    "skillful\0skillfully\0skim\0skimmed\0skimming\0skinny\0skip\0skipped\0skipper\0skipping\0skunk\0skyline\0"
+    "slack\0slackness\0slam\0slammed\0slamming\0slander\0slandered\0slang\0slash\0slashed\0slashing\0"
+    "slaughter\0slaughtered\0slaver\0slavery\0slay\0slayer\0slays\0sleek\0sleep\0sleepiness\0sleeping\0"
+    "sleepless\0sleeplessness\0sleeps\0sleight\0slender\0slept\0slid\0slide\0slides\0sliding\0slight\0"
+    "slightly\0slim\0slimy\0slip\0slipped\0slippery\0slipping\0slips\0slipshod\0slit\0slop\0sloppy\0slothful\0"
+    "slovenly\0slow\0slowness\0sluggish\0slumber\0slumbered\0slumbering\0slumbers\0slur\0sly\0slyly\0slyness\0"
+    "smack\0smacked\0small\0smallness\0smartly\0smash\0smashing\0smirk\0smirking\0smolder\0smoldered\0"
+    "smoldering\0smoothness\0smother\0smothered\0smothering\0smoulder\0smouldered\0smouldering\0smudge\0"
+    "smuggler\0smugglers\0snack\0snake\0snakes\0snaky\0snap\0snapped\0snapping\0snaps\0snarl\0snarled\0"
+    "snarling\0snarls\0snatch\0snatched\0snatching\0sneak\0sneaking\0sneaks\0snob\0snobbery\0snobbishness\0"
+    "snout\0snub\0snubbed\0snubbing\0soak\0soaked\0soaking\0soap\0soar\0soared\0soars\0sober\0soberly\0"
+    "socialist\0socialistic\0societies\0society\0sod\0sofa\0sofas\0soften\0softened\0softening\0softly\0"
+    "softness\0soh\0soil\0sol\0solace\0soldierly\0sole\0solely\0solemn\0solicit\0solicited\0soliciting\0"
+    "solicitor\0soliloquy\0solitary\0solon\0solution\0solutions\0solve\0solved\0solving\0soma\0somber\0sombre\0"
+    "somebody\0someone\0somersault\0somerset\0somewhat\0son\0sonny\0sons\0soon\0soothe\0soothed\0soothes\0"
+    "soothing\0sooty\0sorcerer\0sorcerers\0sordid\0sore\0soreness\0sorrowfully\0sorry\0sort\0sortie\0sorties\0"
+    "sorts\0sot\0sought\0soul\0souls\0soundless\0soundly\0soundness\0source\0sources\0southerly\0southward\0"
+    "souvenir\0souvenirs\0sovereign\0spade\0spades\0spark\0sparkle\0sparkles\0sparks\0spasm\0spasmodic\0"
+    "spasms\0spawn\0speak\0speaker\0speakers\0speaking\0speaks\0special\0specialise\0specialised\0"
+    "specialities\0speciality\0specialize\0specialized\0specially\0specialties\0specialty\0specie\0specified\0"
+    "specify\0specious\0speck\0specks\0spectacular\0spectator\0spectators\0specter\0specters\0spectral\0"
+    "spectre\0spectres\0speculate\0speculated\0speculating\0speculation\0speculations\0speculative\0"
+    "speechless\0speed\0speedily\0speeds\0speedy\0spell\0spendthrift\0sphere\0spheres\0spicy\0spied\0spill\0"
+    "spilt\0spine\0spire\0spires\0spirit\0spiritual\0spite\0spiteful\0splash\0splashing\0splendid\0splendidly\0"
+    "splendor\0splendors\0splendour\0splendours\0split\0splitting\0spoil\0spoon\0spoonful\0sportive\0spot\0"
+    "spotless\0spots\0spouse\0spout\0spouted\0spouting\0spouts\0spread\0spreading\0sprig\0sprightliness\0"
+    "spring\0springtime\0sprinkle\0sprinkled\0sprinkling\0sprite\0sprites\0spruce\0spry\0spunk\0spurious\0"
+    "spurn\0spurned\0spurt\0spurted\0spy\0squad\0squalid\0squall\0squalls\0squander\0squandering\0squash\0"
+    "squat\0squatted\0squatting\0squeak\0squeaked\0squeaking\0squeal\0squealed\0squealing\0squeeze\0squeezed\0"
+    "squeezing\0stab\0stabbed\0stabbing\0stability\0staff\0staffs\0stage\0stages\0stagger\0staggered\0"
+    "staggering\0staggers\0staid\0stainless\0staircase\0staircases\0stairway\0stairways\0stalk\0stalks\0"
+    "stalwart\0stammer\0standard\0standardise\0standardize\0star\0stare\0stared\0stares\0staring\0stark\0"
+    "stars\0start\0started\0starting\0starts\0state\0stateliness\0stately\0statement\0statements\0states\0"
+    "statesman\0statesmanship\0static\0status\0staunch\0staves\0stay\0stayed\0staying\0stays\0stead\0"
+    "steadfast\0steadfastly\0steal\0stealer\0stealing\0steals\0stealthy\0steam\0steamer\0steamship\0steamy\0"
+    "steel\0steep\0steeple\0steeples\0steepness\0steer\0steered\0steering\0steers\0steersman\0stellar\0stem\0"
+    "stems\0stenographer\0sterile\0sterling\0stern\0sternly\0sticky\0stiffly\0stifle\0stifled\0stifling\0"
+    "stilted\0stimulant\0stimulants\0stimulate\0stimulated\0stimulating\0stimuli\0stimulus\0sting\0stings\0"
+    "stingy\0stir\0stolid\0stomach\0stone\0stones\0stony\0stoop\0stooped\0stooping\0stoops\0stop\0stopped\0"
+    "stopping\0stops\0storage\0storehouse\0storehouses\0storekeeper\0storey\0storeyed\0storeys\0storied\0"
+    "stories\0storm\0storms\0stormy\0story\0stout\0strain\0strains\0strange\0strangely\0strangle\0strangled\0"
+    "strangling\0strategy\0straw\0stray\0strayed\0straying\0strays\0stream\0streamlet\0streams\0strengthen\0"
+    "strengthened\0strengthening\0stress\0strict\0strictly\0strident\0strife\0strike\0strikes\0striking\0"
+    "stringent\0strive\0strives\0stroke\0stroll\0strolled\0strolling\0stronghold\0strongholds\0strongly\0"
+    "struck\0struggle\0struggles\0strumpet\0stubble\0stubborn\0stubbornly\0stubbornness\0student\0students\0"
+    "studious\0stuff\0stuffs\0stuffy\0stumble\0stumbled\0stumbling\0stupendous\0stupid\0stupor\0sturdy\0style\0"
+    "styles\0stylish\0stylist\0suave\0suavity\0sub\0subdivision\0subdivisions\0subdue\0subdued\0subduing\0"
+    "subject\0subjection\0subjects\0subjugate\0subjugated\0sublime\0submarine\0submarines\0submissively\0"
+    "subscriber\0subscribers\0subsequently\0subside\0subsided\0subsidence\0subsidiary\0subsiding\0subsist\0"
+    "subsisted\0subsisting\0subsists\0substance\0substances\0substantial\0substantially\0substitute\0"
+    "substitution\0subterranean\0subterraneous\0subtle\0subtleties\0subtlety\0succession\0successive\0"
+    "succinct\0succor\0succored\0succoring\0succors\0succour\0succoured\0succouring\0succours\0suddenly\0"
+    "suddenness\0suffer\0sufferance\0suffered\0sufferer\0sufferers\0sufferings\0suffers\0suffocate\0"
+    "suffocated\0sugar\0suggest\0suggested\0suggesting\0suggestion\0suggestions\0suggests\0suit\0suitably\0"
+    "suite\0suitor\0suits\0sulfur\0sulk\0sulked\0sulking\0sullen\0sullied\0sully\0sulphur\0sultry\0sum\0"
+    "summarise\0summarised\0summarize\0summarized\0summit\0summon\0summoned\0summoning\0summons\0sumptuous\0"
+    "sums\0sun\0sundown\0sundry\0sunlight\0sunny\0sunrise\0sunset\0sunshade\0sunshine\0superabundance\0superb\0"
+    "superbly\0supercilious\0superficial\0superfluous\0superintendence\0superintendent\0superlative\0"
+    "supernumerary\0supersede\0superseded\0supervision\0supine\0supple\0supplement\0supplementary\0suppliant\0"
+    "supplication\0supplications\0supplied\0supplies\0supply\0supplying\0support\0supported\0supporter\0"
+    "supporters\0suppose\0supposed\0supposes\0supposing\0supposition\0suppositions\0suppress\0suppressed\0"
+    "suppressing\0supremacy\0supreme\0surcease\0sure\0surely\0sureties\0surety\0surf\0surge\0surged\0surges\0"
+    "surly\0surmise\0surmised\0surmises\0surmount\0surmounting\0surpass\0surpassed\0surpasses\0surpassing\0"
+    "surplus\0surprisingly\0surreptitious\0surround\0surrounded\0surrounding\0surroundings\0survival\0survive\0"
+    "survived\0survives\0surviving\0suspect\0suspected\0suspects\0suspension\0suspicion\0suspicions\0"
+    "suspicious\0sustain\0sustained\0sustaining\0sustains\0sustenance\0swag\0swagger\0swaggered\0swaggering\0"
+    "swain\0swains\0swampy\0sward\0swarm\0swarmed\0swarming\0swarms\0swarthy\0sway\0swayed\0swaying\0sways\0"
+    "swear\0swearing\0swears\0sweat\0sweater\0sweep\0sweeps\0swept\0swerve\0swerved\0swerving\0swift\0"
+    "swiftness\0swindle\0swindled\0swing\0swinging\0swings\0swirl\0swirled\0swirling\0swoop\0swooped\0sword\0"
+    "swung\0symbolic\0symbolical\0symbolise\0symbolised\0symbolises\0symbolising\0symbolize\0symbolized\0"
+    "symbolizes\0symbolizing\0sympathetic\0sympathise\0sympathised\0sympathises\0sympathising\0sympathize\0"
+    "sympathized\0sympathizes\0sympathizing\0synagogue\0syndicate\0syphilis\0system\0systematically\0systems\0"
+    "tab\0tabby\0tabernacle\0tacit\0taciturnity\0tack\0tacked\0tacking\0tackle\0tackling\0tag\0tags\0taint\0"
+    "tale\0talent\0talents\0tales\0talisman\0talismans\0talk\0talkative\0talker\0talkers\0talking\0talks\0"
+    "tamper\0tampered\0tang\0tapestry\0tar\0tardy\0target\0targets\0tariff\0taro\0tarried\0tarry\0tarrying\0"
+    "tars\0tartan\0tartans\0task\0tasks\0taste\0tastes\0tattle\0taught\0taunt\0taunted\0taut\0taw\0tawdry\0"
+    "tax\0taxation\0taxi\0teach\0teacher\0teachers\0teaches\0teaching\0teachings\0team\0tear\0tearful\0"
+    "tearing\0tease\0teased\0technical\0teddy\0tedious\0tediousness\0tedium\0telegraph\0telegraphy\0telephone\0"
+    "tell\0telling\0tells\0temerity\0temper\0temperament\0temperaments\0temperance\0tempers\0tempest\0"
+    "tempests\0tempestuous\0tempt\0tempted\0tempting\0tempts\0tenacious\0tenaciously\0tenacity\0tend\0tended\0"
+    "tendencies\0tendency\0tender\0tenderness\0tending\0tends\0tenet\0tension\0tentative\0tepid\0termagant\0"
+    "termination\0terminology\0terminus\0terrace\0terraces\0terrible\0terribly\0terrific\0territories\0"
+    "territory\0terror\0terrors\0terse\0testified\0testify\0testily\0testimonial\0testimonials\0testimonies\0"
+    "testimony\0testy\0thankful\0thankfully\0thankless\0thaw\0thawed\0theater\0theaters\0theatre\0theatres\0"
+    "theme\0themes\0thenceforth\0thereabout\0thereabouts\0thereafter\0therefrom\0thereof\0thesis\0thicket\0"
+    "thickets\0thickset\0thief\0thin\0think\0thinking\0thinks\0thorough\0thoroughly\0thought\0thoughtfulness\0"
+    "thoughts\0thraldom\0thrall\0thrash\0threadbare\0threat\0threaten\0threatened\0threatening\0threateningly\0"
+    "threats\0threefold\0threescore\0threshold\0thrift\0thrill\0thrills\0thrive\0thrives\0thriving\0throb\0"
+    "throbbed\0throbs\0throne\0thrones\0throng\0throngs\0throttle\0throve\0throw\0throwing\0throws\0thrust\0"
+    "thrusting\0thud\0thump\0thunderbolt\0thunderbolts\0thunderstruck\0thwart\0thwarted\0thwarting\0thwarts\0"
+    "ticklish\0tidings\0tidy\0tier\0tiers\0tiffin\0tight\0tilt\0tilted\0tilting\0timber\0timid\0timidly\0tin\0"
+    "tincture\0tinder\0tink\0tinkle\0tinkled\0tinkling\0tint\0tints\0tiny\0tip\0tirade\0tire\0tired\0tireless\0"
+    "tires\0tiresome\0tiring\0tit\0titan\0titans\0titter\0tittered\0tittle\0toad\0toads\0toast\0toasted\0"
+    "toasting\0toasts\0toil\0toiled\0toilet\0toils\0toilsome\0told\0tolerate\0tolerated\0toleration\0tomahawk\0"
+    "tomahawks\0tomb\0tombs\0tomfoolery\0tongue\0top\0topic\0topics\0topmost\0topple\0toppled\0toppling\0"
     "torment\0tormentor\0tormentors\0torments\0torpedo\0torpedoes\0torpid\0torrent\0torrid\0torso\0tortuous\0"
     "tosh\0toss\0tossed\0tossing\0total\0totaled\0totalled\0totally\0touchstone\0touchy\0tour\0tours\0tout\0"
     "town\0townsfolk\0township\0townspeople\0toy\0toys\0trace\0traced\0traces\0tracing\0trackless\0tract\0"
@@ -1063,2984 +1051,2911 @@ const char thes_strings[101361] =
     "trunk\0trunks\0trust\0trusted\0trusting\0trusts\0trustworthy\0trusty\0truth\0try\0trying\0tryst\0tsar\0"
     "tub\0tubs\0tuck\0tucked\0tucker\0tucking\0tum\0tumble\0tumbled\0tumbling\0tummy\0tumor\0tumors\0tumour\0"
     "tumours\0tumult\0tumultuous\0tune\0tuneful\0tunes\0turbid\0turbulence\0turbulent\0turf\0turmoil\0turn\0"
-    "turning\0turnkey\0turns\0turquoise\0tush\0tusk\0tussle\0twaddle\0twain\0tweet\0twelve\0twelvemonth\0"
-    "twenty\0twice\0twig\0twilight\0twine\0twined\0twinge\0twining\0twinkle\0twinkled\0twinkling\0twirl\0"
-    "twirled\0twirling\0twist\0twisted\0twisting\0twitch\0twitched\0twitching\0two\0twofold\0twopenny\0tyke\0"
-    "typical\0tyrannical\0tyrannise\0tyrannising\0tyrannize\0tyrannizing\0tyranny\0tyrant\0tyrants\0tyre\0"
-    "tyred\0tyres\0tyring\0tyro\0tzar\0ubiquitous\0ugliest\0ugliness\0ugly\0ulterior\0ultimately\0ultra\0"
-    "umbrage\0unabashed\0unaffected\0unafraid\0unaltered\0unasked\0unassailable\0unavailing\0unavoidably\0"
-    "unbearable\0unbecoming\0unbelief\0unbelievable\0unbelieving\0unblushing\0unbounded\0uncanny\0unceasing\0"
-    "unceasingly\0uncertainly\0uncertainties\0uncertainty\0unchallenged\0unchanged\0uncivil\0uncivilized\0"
-    "unclean\0unclouded\0unco\0uncompromising\0unconcern\0uncongenial\0unconscionable\0uncontrollable\0"
-    "unconventional\0uncouth\0uncover\0uncovered\0uncovering\0unction\0unctuous\0undaunted\0undecided\0"
-    "undefined\0under\0underbrush\0undercurrent\0underground\0undergrowth\0undermine\0undermined\0undermining\0"
-    "understand\0understandable\0understanding\0understandings\0understands\0understood\0undertake\0"
-    "undertakes\0undertaking\0undertakings\0undertone\0underwood\0undeserving\0undetermined\0undiminished\0"
-    "undiscovered\0undismayed\0undisputed\0undistinguished\0undoubtedly\0undress\0undressed\0undressing\0"
-    "undying\0unearthly\0uneasily\0uneasiness\0unembarrassed\0unending\0unendurable\0unequal\0unequalled\0"
-    "uneven\0unexceptionable\0unexpectedly\0unexplored\0unfair\0unfairness\0unfaithful\0unfaltering\0"
-    "unfavorable\0unfavourable\0unfeigned\0unfitness\0unforgiving\0unfortunate\0unfortunately\0unfounded\0"
-    "unfriendly\0ungainly\0ungenerous\0ungentle\0ungodly\0ungovernable\0ungraceful\0ungrateful\0unhappily\0"
-    "unhappiness\0unharmed\0unheeding\0unholy\0unhurt\0unimaginable\0unimaginative\0unimpeachable\0"
-    "unintelligent\0unintentionally\0uninterrupted\0unique\0unite\0united\0unites\0unities\0uniting\0unity\0"
-    "universal\0universe\0unjust\0unjustifiable\0unknown\0unlawful\0unlearned\0unlettered\0unlike\0unlikely\0"
-    "unlimited\0unloose\0unloosed\0unluckily\0unlucky\0unmanageable\0unmanly\0unmannerly\0unmerciful\0"
-    "unmercifully\0unmindful\0unmingled\0unmistakable\0unmixed\0unmoved\0unnamed\0unnatural\0unnaturally\0"
-    "unnumbered\0unobserved\0unoccupied\0unoffending\0unostentatious\0unparalleled\0unpleasing\0unprejudiced\0"
-    "unpretending\0unpretentious\0unprovoked\0unquestionable\0unquestionably\0unquestioned\0unreal\0"
-    "unreasonable\0unreasoning\0unrelenting\0unreliable\0unrelieved\0unremitting\0unresisting\0unrest\0unripe\0"
-    "unrivalled\0unruffled\0unruly\0unsafe\0unsatisfied\0unsavoury\0unscathed\0unseeing\0unseemly\0unseen\0"
-    "unshakable\0unshaken\0unsolicited\0unsound\0unsparing\0unspeakable\0unspeakably\0unspoken\0unspotted\0"
-    "unstable\0unstained\0unsteadily\0unsuccessful\0unsullied\0unsuspecting\0unsuspicious\0untainted\0untamed\0"
-    "untarnished\0untasted\0untenable\0untenanted\0untiring\0untouched\0untoward\0untrodden\0untruth\0unusual\0"
-    "unusually\0unutterable\0unutterably\0unvarying\0unveil\0unveiled\0unwarrantable\0unwashed\0unwell\0"
-    "unwieldy\0unwisely\0unwittingly\0unworthy\0unwritten\0unyielding\0up\0upheaval\0upheld\0uphold\0"
-    "upholding\0upland\0uplift\0uppermost\0uprightness\0uproar\0uproarious\0upset\0upsets\0upshot\0upside\0"
-    "upward\0upwards\0urge\0urged\0urgently\0urges\0urging\0usage\0usages\0use\0used\0useful\0usefulness\0"
-    "uses\0using\0usually\0usurer\0usurpation\0utilise\0utilised\0utilising\0utilitarian\0utility\0utilize\0"
-    "utilized\0utilizing\0utmost\0utter\0uttered\0uttering\0utterly\0uttermost\0utters\0vacation\0vague\0"
-    "vaguest\0vain\0vale\0vales\0valet\0valiant\0validity\0valley\0valleys\0valor\0valorous\0valour\0van\0"
-    "vanguard\0vanish\0vanished\0vanishes\0vanishing\0vanities\0vanity\0vanquish\0vanquished\0vantage\0vapid\0"
-    "vapor\0vapors\0vapour\0vapours\0variance\0variant\0varies\0varieties\0variety\0various\0varlet\0varlets\0"
-    "vary\0vassal\0vassals\0vast\0vastly\0vastness\0vaunt\0vaunted\0veer\0veered\0vegetation\0vehemence\0"
-    "vehement\0veld\0veldt\0velocity\0venal\0venerate\0venerated\0veneration\0vengeance\0vengeful\0venom\0"
-    "venomous\0vent\0vents\0venture\0ventured\0ventures\0venturesome\0venturing\0veranda\0verandah\0verandahs\0"
-    "verbiage\0verdure\0verge\0verification\0veritable\0verity\0vermilion\0vernacular\0vernal\0verse\0version\0"
-    "versions\0vertical\0vertigo\0vestibule\0vestige\0vestry\0vet\0veteran\0vex\0vexation\0vexations\0vexed\0"
-    "vexes\0vexing\0vi\0vial\0vibrate\0vibrated\0vibrating\0vicarage\0vice\0vices\0vicinity\0vicious\0"
-    "viciously\0victor\0victorian\0victories\0victors\0victory\0vie\0view\0views\0vigilance\0vigilant\0vigor\0"
-    "vigorously\0vigour\0vii\0viii\0vile\0vileness\0vilest\0village\0villages\0villain\0villainous\0villains\0"
-    "vindicate\0vindicated\0vindicating\0vindictive\0violate\0violated\0violates\0violating\0violation\0"
-    "violence\0violin\0violins\0virago\0virility\0virtually\0virtue\0virtues\0virtuoso\0virtuously\0virulent\0"
-    "visage\0visages\0vision\0visionary\0visions\0visitant\0visitation\0visitor\0vista\0vistas\0visual\0"
-    "visualise\0visualised\0visualising\0visualize\0visualized\0visualizing\0vitriol\0vivid\0vividness\0vocal\0"
-    "vocation\0vociferous\0void\0volatile\0volcano\0volcanoes\0volition\0volley\0volubility\0voluminous\0"
-    "voluptuous\0voluptuousness\0vomit\0vomited\0voracious\0voracity\0voter\0voters\0vouch\0vouched\0vulgar\0"
-    "vulgarity\0wad\0wadded\0wadding\0wage\0wages\0waggon\0waggons\0wagon\0wagons\0wail\0wailed\0wailing\0"
-    "wails\0wait\0waited\0waiter\0waiting\0waits\0waive\0waived\0wake\0wakeful\0wakefulness\0waken\0wakened\0"
-    "wakens\0wakes\0wallet\0wallow\0wampum\0wan\0wander\0wandered\0wanderer\0wanderers\0wandering\0wanders\0"
-    "want\0wanting\0wanton\0wantonness\0wants\0war\0wardrobe\0ware\0wares\0warfare\0warlike\0warmly\0warmth\0"
+    "turning\0turnkey\0turns\0turquoise\0tush\0tusk\0tussle\0twaddle\0twain\0tweet\0twelvemonth\0twice\0twig\0"
+    "twilight\0twine\0twined\0twinge\0twining\0twinkle\0twinkled\0twinkling\0twirl\0twirled\0twirling\0twist\0"
+    "twisted\0twisting\0twitch\0twitched\0twitching\0twofold\0twopenny\0typical\0tyrannical\0tyrannise\0"
+    "tyrannising\0tyrannize\0tyrannizing\0tyranny\0tyrant\0tyrants\0tyre\0tyred\0tyres\0tyring\0tyro\0tzar\0"
+    "ubiquitous\0ugliest\0ugliness\0ugly\0ulterior\0ultimately\0ultra\0umbrage\0unabashed\0unaffected\0"
+    "unafraid\0unaltered\0unasked\0unassailable\0unavailing\0unavoidably\0unbearable\0unbecoming\0unbelief\0"
+    "unbelievable\0unbelieving\0unblushing\0unbounded\0uncanny\0unceasing\0unceasingly\0uncertainly\0"
+    "uncertainties\0uncertainty\0unchallenged\0unchanged\0uncivil\0uncivilized\0unclean\0unclouded\0unco\0"
+    "uncompromising\0unconcern\0uncongenial\0unconscionable\0uncontrollable\0unconventional\0uncouth\0uncover\0"
+    "uncovered\0uncovering\0unction\0unctuous\0undaunted\0undecided\0undefined\0underbrush\0undercurrent\0"
+    "underground\0undergrowth\0undermine\0undermined\0undermining\0understand\0understandable\0understanding\0"
+    "understandings\0understands\0understood\0undertake\0undertakes\0undertaking\0undertakings\0undertone\0"
+    "underwood\0undeserving\0undetermined\0undiminished\0undiscovered\0undismayed\0undisputed\0"
+    "undistinguished\0undoubtedly\0undress\0undressed\0undressing\0undying\0unearthly\0uneasily\0uneasiness\0"
+    "unembarrassed\0unending\0unendurable\0unequal\0unequalled\0uneven\0unexceptionable\0unexpectedly\0"
+    "unexplored\0unfair\0unfairness\0unfaithful\0unfaltering\0unfavorable\0unfavourable\0unfeigned\0unfitness\0"
+    "unforgiving\0unfortunate\0unfortunately\0unfounded\0unfriendly\0ungainly\0ungenerous\0ungentle\0ungodly\0"
+    "ungovernable\0ungraceful\0ungrateful\0unhappily\0unhappiness\0unharmed\0unheeding\0unholy\0unhurt\0"
+    "unimaginable\0unimaginative\0unimpeachable\0unintelligent\0unintentionally\0uninterrupted\0unique\0unite\0"
+    "united\0unites\0unities\0uniting\0unity\0universal\0universe\0unjust\0unjustifiable\0unknown\0unlawful\0"
+    "unlearned\0unlettered\0unlikely\0unlimited\0unloose\0unloosed\0unluckily\0unlucky\0unmanageable\0unmanly\0"
+    "unmannerly\0unmerciful\0unmercifully\0unmindful\0unmingled\0unmistakable\0unmixed\0unmoved\0unnamed\0"
+    "unnatural\0unnaturally\0unnumbered\0unobserved\0unoccupied\0unoffending\0unostentatious\0unparalleled\0"
+    "unpleasing\0unprejudiced\0unpretending\0unpretentious\0unprovoked\0unquestionable\0unquestionably\0"
+    "unquestioned\0unreal\0unreasonable\0unreasoning\0unrelenting\0unreliable\0unrelieved\0unremitting\0"
+    "unresisting\0unrest\0unripe\0unrivalled\0unruffled\0unruly\0unsafe\0unsatisfied\0unsavoury\0unscathed\0"
+    "unseeing\0unseemly\0unseen\0unshakable\0unshaken\0unsolicited\0unsound\0unsparing\0unspeakable\0"
+    "unspeakably\0unspoken\0unspotted\0unstable\0unstained\0unsteadily\0unsuccessful\0unsullied\0unsuspecting\0"
+    "unsuspicious\0untainted\0untamed\0untarnished\0untasted\0untenable\0untenanted\0untiring\0untouched\0"
+    "untoward\0untrodden\0untruth\0unusual\0unusually\0unutterable\0unutterably\0unvarying\0unveil\0unveiled\0"
+    "unwarrantable\0unwashed\0unwell\0unwieldy\0unwisely\0unwittingly\0unworthy\0unwritten\0unyielding\0"
+    "upheaval\0upheld\0uphold\0upholding\0upland\0uplift\0uppermost\0uprightness\0uproar\0uproarious\0upset\0"
+    "upsets\0upshot\0upside\0upward\0upwards\0urge\0urged\0urgently\0urges\0urging\0usage\0usages\0use\0used\0"
+    "useful\0usefulness\0using\0usually\0usurer\0usurpation\0utilise\0utilised\0utilising\0utilitarian\0"
+    "utility\0utilize\0utilized\0utilizing\0utmost\0utter\0uttered\0uttering\0utterly\0uttermost\0utters\0"
+    "vacation\0vague\0vaguest\0vain\0vale\0vales\0valet\0valiant\0validity\0valley\0valleys\0valor\0valorous\0"
+    "valour\0van\0vanguard\0vanish\0vanished\0vanishes\0vanishing\0vanities\0vanity\0vanquish\0vanquished\0"
+    "vantage\0vapid\0vapor\0vapors\0vapour\0vapours\0variance\0variant\0varies\0varieties\0variety\0various\0"
+    "varlet\0varlets\0vary\0vassal\0vassals\0vast\0vastly\0vastness\0vaunt\0vaunted\0veer\0veered\0vegetation\0"
+    "vehemence\0vehement\0veld\0veldt\0velocity\0venal\0venerate\0venerated\0veneration\0vengeance\0vengeful\0"
+    "venom\0venomous\0vent\0vents\0venture\0ventured\0ventures\0venturesome\0venturing\0veranda\0verandah\0"
+    "verandahs\0verbiage\0verdure\0verge\0verification\0veritable\0verity\0vermilion\0vernacular\0vernal\0"
+    "verse\0version\0versions\0vertical\0vertigo\0vestibule\0vestige\0vestry\0vet\0veteran\0vex\0vexation\0"
+    "vexations\0vexed\0vexes\0vexing\0vial\0vibrate\0vibrated\0vibrating\0vicarage\0vice\0vices\0vicinity\0"
+    "vicious\0viciously\0victor\0victorian\0victories\0victors\0victory\0vie\0view\0views\0vigilance\0"
+    "vigilant\0vigor\0vigorously\0vigour\0vile\0vileness\0vilest\0village\0villages\0villain\0villainous\0"
+    "villains\0vindicate\0vindicated\0vindicating\0vindictive\0violate\0violated\0violates\0violating\0"
+    "violation\0violence\0violin\0violins\0virago\0virility\0virtually\0virtue\0virtues\0virtuoso\0virtuously\0"
+    "virulent\0visage\0visages\0vision\0visionary\0visions\0visitant\0visitation\0visitor\0vista\0vistas\0"
+    "visual\0visualise\0visualised\0visualising\0visualize\0visualized\0visualizing\0vitriol\0vivid\0"
+    "vividness\0vocal\0vocation\0vociferous\0void\0volatile\0volcano\0volcanoes\0volley\0volubility\0"
+    "voluminous\0voluptuous\0voluptuousness\0vomit\0vomited\0voracious\0voracity\0voter\0voters\0vouch\0"
+    "vouched\0vulgar\0vulgarity\0wad\0wadded\0wadding\0wage\0wages\0waggon\0waggons\0wagon\0wagons\0wail\0"
+    "wailed\0wailing\0wails\0wait\0waited\0waiter\0waiting\0waits\0waive\0waived\0wake\0wakeful\0wakefulness\0"
+    "waken\0wakened\0wakens\0wakes\0wallet\0wallow\0wampum\0wan\0wander\0wandered\0wanderer\0wanderers\0"
+    "wandering\0wanders\0wanton\0wantonness\0war\0wardrobe\0ware\0wares\0warfare\0warlike\0warmly\0warmth\0"
     "warn\0warned\0warnings\0warrant\0warranted\0warrants\0wary\0wash\0washerwoman\0waste\0wasting\0watcher\0"
     "watchers\0watchful\0watchfulness\0watchman\0watchword\0watercourse\0watercourses\0waterless\0waterman\0"
     "waterspout\0waver\0wavered\0wavering\0waxen\0waxy\0way\0waylaid\0waylay\0ways\0wayside\0wayward\0weaken\0"
     "weakened\0weakening\0weakness\0wealthy\0weapon\0weapons\0weariness\0wearisome\0web\0webs\0wed\0wedded\0"
     "wedding\0wedge\0wedges\0wedlock\0weedy\0weep\0weeping\0weeps\0weighty\0weird\0welkin\0welter\0wench\0"
-    "wenches\0wept\0whale\0wharf\0wharves\0whatever\0whatsoever\0wheeler\0wheelwright\0whelp\0wherefore\0"
-    "wheresoever\0wherever\0whet\0whetted\0while\0whiles\0whim\0whimper\0whimpered\0whimpering\0whims\0"
-    "whimsical\0whin\0whine\0whined\0whining\0whip\0whipped\0whipping\0whips\0whirl\0whirled\0whirling\0"
-    "whirlpool\0whirlpools\0whirls\0whirr\0whiskey\0whisky\0whit\0whitish\0whiz\0whole\0wholly\0whore\0whores\0"
-    "whoreson\0why\0wicked\0wickedest\0wickedness\0wide\0wider\0widest\0width\0wield\0wielded\0wielding\0"
-    "wight\0wild\0wildcat\0wildness\0wile\0wilful\0will\0willful\0wily\0win\0wince\0winced\0winch\0wincing\0"
-    "windlass\0windy\0wink\0winked\0winking\0winkle\0winks\0winner\0winners\0wins\0wintry\0wireless\0wise\0"
-    "wisely\0wish\0wished\0wishes\0wishing\0wistful\0wit\0witch\0witchcraft\0witchery\0withal\0withdraw\0"
-    "withdrawing\0withdraws\0wither\0withering\0withers\0within\0withstand\0withstood\0wits\0wizard\0wizards\0"
-    "wizened\0woeful\0woefully\0woes\0woman\0womanly\0won\0wonder\0wondered\0wonderful\0wonderfully\0"
-    "wondering\0wonderingly\0wonderment\0wonders\0wondrous\0wondrously\0wont\0wonted\0wood\0woodland\0"
-    "woodlands\0woodman\0woods\0woodsman\0wooer\0wool\0woolen\0woolens\0woollen\0woollens\0word\0wordy\0"
-    "workingman\0workman\0workshop\0workshops\0world\0worldly\0worlds\0worship\0worshipful\0worshipper\0"
-    "worshippers\0worthless\0wraith\0wrangle\0wrangling\0wrap\0wrapped\0wrappers\0wrapping\0wrappings\0wraps\0"
-    "wrathful\0wreak\0wreath\0wreaths\0wrestle\0wrestled\0wrestling\0wretched\0wretchedness\0wriggle\0"
-    "wriggled\0wriggling\0write\0writer\0writers\0writes\0writhe\0writhed\0writhing\0wrong\0wroth\0wry\0x\0xi\0"
-    "xii\0xiii\0xiv\0xix\0xl\0xv\0xvi\0xvii\0xviii\0xx\0xxx\0yarn\0yarns\0yawl\0year\0yearly\0yearn\0yearned\0"
-    "yearning\0yearns\0years\0yell\0yelled\0yelling\0yellow\0yellowish\0yells\0yelp\0yet\0yield\0yielded\0"
-    "yielding\0yields\0yip\0yoke\0yon\0yonder\0young\0youngster\0youngsters\0youthful\0yr\0yrs\0z\0zeal\0zee\0"
-    "zephyr\0zero\0zest\0zigzag\0zip\0zoo\0zoology\0";
+    "wenches\0wept\0whale\0wharf\0wharves\0wheeler\0wheelwright\0whelp\0wheresoever\0wherever\0whet\0whetted\0"
+    "whim\0whimper\0whimpered\0whimpering\0whims\0whimsical\0whin\0whine\0whined\0whining\0whip\0whipped\0"
+    "whipping\0whips\0whirl\0whirled\0whirling\0whirlpool\0whirlpools\0whirls\0whirr\0whiskey\0whisky\0whit\0"
+    "whitish\0whiz\0whole\0wholly\0whore\0whores\0whoreson\0wicked\0wickedest\0wickedness\0wide\0wider\0"
+    "widest\0width\0wield\0wielded\0wielding\0wight\0wild\0wildcat\0wildness\0wile\0wilful\0willful\0wily\0"
+    "win\0wince\0winced\0winch\0wincing\0windlass\0windy\0wink\0winked\0winking\0winkle\0winks\0winner\0"
+    "winners\0wins\0wintry\0wireless\0wise\0wisely\0wish\0wished\0wishes\0wishing\0wistful\0wit\0witch\0"
+    "witchcraft\0witchery\0withal\0withdraw\0withdrawing\0withdraws\0wither\0withering\0withers\0withstand\0"
+    "withstood\0wits\0wizard\0wizards\0wizened\0woeful\0woefully\0woes\0woman\0womanly\0won\0wonder\0wondered\0"
+    "wonderful\0wonderfully\0wondering\0wonderingly\0wonderment\0wonders\0wondrous\0wondrously\0wont\0wonted\0"
+    "wood\0woodland\0woodlands\0woodman\0woods\0woodsman\0wooer\0wool\0woolen\0woolens\0woollen\0woollens\0"
+    "word\0wordy\0workingman\0workman\0workshop\0workshops\0world\0worldly\0worlds\0worship\0worshipful\0"
+    "worshipper\0worshippers\0worthless\0wraith\0wrangle\0wrangling\0wrap\0wrapped\0wrappers\0wrapping\0"
+    "wrappings\0wraps\0wrathful\0wreak\0wreath\0wreaths\0wrestle\0wrestled\0wrestling\0wretched\0wretchedness\0"
+    "wriggle\0wriggled\0wriggling\0write\0writer\0writers\0writes\0writhe\0writhed\0writhing\0wrong\0wroth\0"
+    "wry\0xviii\0yarn\0yarns\0yawl\0year\0yearly\0yearn\0yearned\0yearning\0yearns\0years\0yell\0yelled\0"
+    "yelling\0yellow\0yellowish\0yells\0yelp\0yield\0yielded\0yielding\0yields\0yip\0yoke\0yon\0yonder\0young\0"
+    "youngster\0youngsters\0youthful\0yrs\0zeal\0zephyr\0zest\0zigzag\0zip\0zoo\0zoology\0";
 /* offset of each word in thes_strings */
-const uint32_t thes_word_off[11836] = {
+const uint32_t thes_word_off[11608] = {
     0, 6, 18, 28, 38, 44, 52, 61, 67, 76, 87, 97, 103, 110, 118, 125, 134, 141, 148, 153, 162, 169, 175, 182,
-    193, 204, 216, 229, 240, 249, 255, 261, 268, 277, 288, 297, 306, 317, 324, 333, 341, 351, 360, 371, 384,
-    393, 400, 410, 421, 429, 438, 445, 453, 464, 476, 488, 495, 503, 514, 525, 537, 544, 557, 569, 582, 596,
-    610, 625, 639, 654, 665, 678, 691, 705, 720, 736, 743, 752, 764, 772, 781, 792, 804, 817, 830, 844, 853,
-    860, 864, 869, 874, 880, 886, 894, 903, 915, 928, 938, 945, 957, 970, 986, 1003, 1016, 1030, 1045, 1061,
-    1066, 1075, 1088, 1102, 1119, 1130, 1142, 1152, 1163, 1176, 1184, 1193, 1205, 1218, 1227, 1237, 1243,
-    1250, 1258, 1269, 1278, 1284, 1291, 1298, 1307, 1313, 1323, 1326, 1332, 1340, 1351, 1357, 1368, 1380,
-    1388, 1397, 1401, 1407, 1416, 1423, 1434, 1439, 1445, 1454, 1461, 1469, 1478, 1488, 1497, 1503, 1510,
-    1516, 1525, 1533, 1540, 1548, 1559, 1571, 1580, 1591, 1604, 1618, 1633, 1644, 1652, 1661, 1671, 1677,
-    1684, 1695, 1704, 1714, 1724, 1733, 1744, 1756, 1760, 1766, 1774, 1783, 1792, 1802, 1809, 1817, 1823,
-    1831, 1840, 1847, 1858, 1867, 1879, 1889, 1899, 1910, 1922, 1933, 1945, 1955, 1963, 1973, 1987, 1994,
-    2002, 2010, 2019, 2028, 2038, 2048, 2055, 2065, 2076, 2086, 2097, 2105, 2113, 2120, 2128, 2135, 2145,
-    2155, 2168, 2183, 2191, 2198, 2210, 2219, 2229, 2237, 2243, 2251, 2261, 2270, 2277, 2286, 2296, 2304,
-    2311, 2320, 2327, 2333, 2340, 2347, 2354, 2358, 2364, 2374, 2385, 2392, 2401, 2408, 2418, 2429, 2441,
-    2453, 2465, 2476, 2489, 2499, 2505, 2513, 2519, 2529, 2535, 2543, 2551, 2560, 2570, 2578, 2587, 2597,
-    2603, 2609, 2619, 2626, 2636, 2643, 2655, 2661, 2666, 2670, 2675, 2681, 2687, 2694, 2699, 2707, 2716,
-    2724, 2728, 2736, 2745, 2755, 2760, 2769, 2775, 2782, 2787, 2797, 2805, 2811, 2821, 2827, 2836, 2847,
-    2854, 2863, 2873, 2879, 2887, 2894, 2902, 2913, 2922, 2933, 2942, 2952, 2964, 2973, 2979, 2989, 2997,
-    3006, 3013, 3019, 3026, 3034, 3043, 3052, 3059, 3065, 3071, 3081, 3087, 3093, 3098, 3104, 3115, 3127,
-    3139, 3147, 3156, 3168, 3175, 3186, 3196, 3205, 3212, 3223, 3231, 3237, 3244, 3254, 3262, 3272, 3279,
-    3289, 3298, 3308, 3318, 3325, 3334, 3340, 3347, 3358, 3366, 3374, 3380, 3386, 3394, 3401, 3409, 3415,
-    3422, 3435, 3441, 3455, 3461, 3468, 3476, 3482, 3492, 3503, 3511, 3523, 3530, 3539, 3547, 3556, 3565,
-    3575, 3583, 3592, 3601, 3611, 3621, 3632, 3640, 3648, 3657, 3667, 3677, 3686, 3696, 3700, 3707, 3718,
-    3723, 3731, 3737, 3745, 3752, 3760, 3768, 3777, 3786, 3796, 3807, 3818, 3830, 3839, 3849, 3862, 3872,
-    3883, 3889, 3899, 3910, 3918, 3927, 3934, 3941, 3947, 3955, 3964, 3977, 3984, 3993, 4003, 4011, 4022,
-    4033, 4045, 4056, 4068, 4080, 4093, 4102, 4111, 4118, 4124, 4135, 4147, 4160, 4173, 4187, 4197, 4209,
-    4219, 4227, 4237, 4241, 4248, 4255, 4263, 4269, 4275, 4285, 4289, 4294, 4299, 4309, 4320, 4331, 4343,
-    4353, 4364, 4375, 4387, 4396, 4405, 4414, 4423, 4433, 4445, 4456, 4467, 4475, 4484, 4495, 4506, 4518,
-    4525, 4533, 4540, 4549, 4559, 4567, 4575, 4584, 4596, 4609, 4616, 4626, 4635, 4643, 4653, 4664, 4672,
-    4680, 4686, 4695, 4703, 4714, 4726, 4735, 4745, 4757, 4770, 4781, 4794, 4808, 4823, 4834, 4842, 4851,
-    4865, 4881, 4895, 4903, 4912, 4924, 4938, 4952, 4960, 4964, 4970, 4975, 4987, 4993, 5000, 5007, 5011,
-    5020, 5032, 5040, 5051, 5058, 5072, 5082, 5089, 5095, 5102, 5109, 5117, 5125, 5131, 5137, 5143, 5150,
-    5157, 5165, 5174, 5184, 5191, 5198, 5203, 5210, 5216, 5223, 5231, 5243, 5254, 5267, 5279, 5283, 5293,
-    5299, 5307, 5315, 5322, 5331, 5340, 5348, 5353, 5359, 5366, 5373, 5381, 5390, 5397, 5403, 5410, 5419,
-    5429, 5437, 5444, 5452, 5461, 5471, 5477, 5484, 5492, 5496, 5505, 5514, 5525, 5534, 5543, 5553, 5564,
-    5575, 5588, 5598, 5606, 5615, 5623, 5633, 5644, 5654, 5665, 5675, 5687, 5700, 5711, 5719, 5728, 5737,
-    5747, 5753, 5759, 5763, 5771, 5777, 5784, 5789, 5796, 5803, 5811, 5820, 5831, 5843, 5847, 5854, 5864,
-    5873, 5883, 5891, 5900, 5910, 5919, 5929, 5940, 5947, 5954, 5964, 5970, 5976, 5986, 5993, 6005, 6014,
-    6024, 6032, 6043, 6055, 6062, 6072, 6083, 6092, 6102, 6110, 6120, 6131, 6142, 6154, 6165, 6173, 6180,
-    6188, 6196, 6205, 6216, 6228, 6238, 6249, 6256, 6264, 6272, 6281, 6288, 6297, 6308, 6322, 6335, 6343,
-    6353, 6360, 6367, 6378, 6385, 6393, 6402, 6407, 6413, 6419, 6426, 6436, 6446, 6458, 6467, 6474, 6483,
-    6493, 6501, 6508, 6517, 6527, 6538, 6550, 6558, 6566, 6576, 6587, 6596, 6606, 6617, 6627, 6634, 6643,
-    6649, 6656, 6663, 6672, 6682, 6691, 6701, 6709, 6719, 6730, 6741, 6756, 6765, 6775, 6786, 6797, 6809,
-    6819, 6828, 6836, 6845, 6851, 6857, 6865, 6872, 6877, 6884, 6890, 6897, 6905, 6915, 6925, 6938, 6945,
-    6959, 6969, 6980, 6991, 7003, 7017, 7027, 7041, 7051, 7062, 7073, 7085, 7093, 7098, 7107, 7121, 7132,
-    7144, 7154, 7162, 7173, 7180, 7187, 7195, 7200, 7208, 7214, 7221, 7230, 7236, 7244, 7253, 7261, 7270,
-    7278, 7284, 7292, 7301, 7306, 7313, 7322, 7330, 7336, 7344, 7353, 7360, 7367, 7376, 7384, 7390, 7396,
-    7406, 7412, 7417, 7421, 7427, 7435, 7447, 7454, 7459, 7462, 7466, 7472, 7477, 7483, 7490, 7495, 7504,
-    7509, 7518, 7527, 7540, 7550, 7557, 7563, 7571, 7578, 7586, 7595, 7603, 7611, 7616, 7622, 7627, 7633,
-    7644, 7656, 7660, 7665, 7672, 7681, 7687, 7692, 7698, 7703, 7710, 7718, 7725, 7734, 7744, 7753, 7763,
-    7773, 7781, 7790, 7797, 7804, 7812, 7821, 7831, 7839, 7848, 7858, 7862, 7867, 7877, 7888, 7897, 7907,
-    7917, 7927, 7932, 7941, 7952, 7959, 7968, 7974, 7981, 7986, 7993, 7999, 8008, 8015, 8022, 8029, 8037,
-    8044, 8049, 8058, 8065, 8074, 8080, 8085, 8092, 8100, 8108, 8116, 8121, 8130, 8136, 8142, 8152, 8163,
-    8170, 8179, 8189, 8196, 8208, 8216, 8223, 8228, 8234, 8239, 8246, 8254, 8261, 8267, 8274, 8280, 8285,
-    8294, 8301, 8309, 8315, 8321, 8329, 8336, 8341, 8349, 8359, 8365, 8370, 8376, 8383, 8391, 8400, 8411,
-    8418, 8426, 8431, 8438, 8445, 8449, 8455, 8462, 8469, 8476, 8484, 8490, 8499, 8509, 8519, 8526, 8531,
-    8539, 8548, 8558, 8567, 8577, 8586, 8596, 8603, 8611, 8617, 8624, 8631, 8639, 8647, 8656, 8665, 8675,
-    8684, 8694, 8701, 8713, 8720, 8729, 8739, 8745, 8753, 8759, 8765, 8773, 8781, 8790, 8799, 8810, 8822,
-    8833, 8844, 8851, 8861, 8871, 8879, 8888, 8893, 8899, 8906, 8914, 8925, 8931, 8941, 8949, 8957, 8965,
-    8974, 8984, 8993, 9001, 9009, 9017, 9024, 9034, 9041, 9050, 9060, 9068, 9075, 9084, 9094, 9102, 9110,
-    9117, 9126, 9136, 9145, 9157, 9170, 9178, 9188, 9199, 9204, 9213, 9217, 9225, 9231, 9236, 9242, 9249,
-    9254, 9258, 9266, 9274, 9285, 9292, 9300, 9307, 9315, 9321, 9326, 9332, 9338, 9346, 9356, 9362, 9367,
-    9373, 9384, 9392, 9400, 9405, 9415, 9426, 9435, 9441, 9448, 9458, 9465, 9473, 9479, 9485, 9495, 9506,
-    9518, 9530, 9540, 9546, 9555, 9561, 9567, 9573, 9581, 9588, 9596, 9608, 9614, 9620, 9628, 9637, 9644,
-    9653, 9664, 9674, 9685, 9691, 9704, 9717, 9724, 9732, 9737, 9742, 9749, 9755, 9763, 9769, 9777, 9785,
-    9794, 9802, 9808, 9816, 9825, 9832, 9838, 9846, 9855, 9864, 9872, 9877, 9883, 9889, 9896, 9903, 9909,
-    9916, 9924, 9935, 9944, 9949, 9955, 9960, 9966, 9974, 9986, 9994, 10004, 10012, 10018, 10027, 10034,
-    10040, 10045, 10051, 10058, 10066, 10071, 10079, 10084, 10090, 10095, 10104, 10110, 10116, 10123, 10131,
-    10139, 10145, 10150, 10155, 10162, 10169, 10178, 10188, 10196, 10203, 10211, 10218, 10228, 10239, 10246,
-    10254, 10262, 10272, 10282, 10292, 10304, 10312, 10316, 10322, 10328, 10335, 10342, 10349, 10355, 10359,
-    10364, 10370, 10375, 10384, 10392, 10401, 10409, 10418, 10426, 10435, 10441, 10448, 10454, 10464, 10471,
-    10481, 10488, 10497, 10506, 10517, 10529, 10535, 10543, 10549, 10554, 10560, 10568, 10574, 10582, 10590,
-    10596, 10604, 10609, 10615, 10624, 10630, 10637, 10644, 10652, 10659, 10668, 10677, 10683, 10691, 10699,
-    10710, 10717, 10725, 10736, 10743, 10750, 10756, 10765, 10771, 10778, 10786, 10793, 10799, 10806, 10814,
-    10823, 10832, 10843, 10854, 10864, 10876, 10885, 10891, 10897, 10903, 10911, 10921, 10929, 10935, 10943,
-    10952, 10960, 10970, 10976, 10983, 10989, 10997, 11007, 11012, 11018, 11026, 11035, 11044, 11050, 11057,
-    11066, 11072, 11082, 11090, 11100, 11107, 11117, 11126, 11132, 11139, 11147, 11154, 11162, 11169, 11177,
-    11185, 11194, 11202, 11210, 11216, 11221, 11228, 11237, 11247, 11255, 11266, 11275, 11281, 11290, 11300,
-    11306, 11311, 11319, 11325, 11333, 11342, 11346, 11353, 11358, 11365, 11373, 11379, 11387, 11394, 11402,
-    11411, 11418, 11429, 11436, 11444, 11454, 11462, 11471, 11478, 11485, 11495, 11501, 11506, 11512, 11518,
-    11523, 11527, 11532, 11539, 11545, 11554, 11565, 11570, 11577, 11585, 11590, 11594, 11602, 11612, 11621,
-    11631, 11639, 11645, 11649, 11655, 11662, 11669, 11674, 11678, 11683, 11690, 11694, 11700, 11708, 11714,
-    11722, 11731, 11737, 11747, 11754, 11764, 11768, 11779, 11787, 11796, 11801, 11807, 11812, 11823, 11834,
-    11843, 11854, 11864, 11875, 11887, 11895, 11903, 11911, 11918, 11925, 11934, 11946, 11951, 11958, 11967,
-    11978, 11990, 11995, 12004, 12014, 12021, 12030, 12040, 12050, 12061, 12068, 12078, 12087, 12094, 12102,
-    12111, 12121, 12127, 12133, 12138, 12151, 12159, 12169, 12179, 12190, 12197, 12210, 12221, 12232, 12241,
-    12246, 12254, 12263, 12274, 12282, 12292, 12303, 12315, 12323, 12332, 12342, 12350, 12359, 12369, 12373,
-    12381, 12390, 12398, 12408, 12417, 12422, 12428, 12435, 12443, 12453, 12465, 12476, 12489, 12495, 12502,
-    12511, 12521, 12530, 12536, 12544, 12551, 12559, 12567, 12574, 12581, 12589, 12598, 12608, 12616, 12624,
-    12633, 12641, 12647, 12656, 12662, 12669, 12674, 12680, 12687, 12692, 12699, 12707, 12713, 12721, 12726,
-    12735, 12745, 12753, 12760, 12768, 12774, 12781, 12785, 12795, 12803, 12813, 12823, 12834, 12843, 12852,
-    12864, 12877, 12888, 12897, 12902, 12909, 12918, 12924, 12930, 12937, 12947, 12954, 12962, 12970, 12981,
-    12989, 12998, 13005, 13011, 13018, 13028, 13040, 13047, 13055, 13065, 13076, 13088, 13098, 13107, 13117,
-    13126, 13133, 13144, 13153, 13160, 13168, 13175, 13184, 13192, 13200, 13207, 13215, 13223, 13232, 13243,
-    13254, 13266, 13275, 13283, 13293, 13303, 13311, 13321, 13327, 13334, 13340, 13348, 13356, 13362, 13371,
-    13379, 13386, 13396, 13407, 13418, 13429, 13441, 13448, 13456, 13462, 13471, 13481, 13494, 13501, 13508,
-    13516, 13524, 13535, 13547, 13554, 13565, 13573, 13583, 13594, 13602, 13611, 13619, 13628, 13634, 13639,
-    13649, 13657, 13666, 13672, 13677, 13687, 13704, 13717, 13731, 13745, 13760, 13775, 13791, 13808, 13821,
-    13835, 13849, 13864, 13875, 13883, 13891, 13900, 13911, 13921, 13927, 13934, 13944, 13950, 13957, 13964,
-    13972, 13981, 13990, 14000, 14009, 14014, 14022, 14030, 14040, 14051, 14060, 14067, 14073, 14079, 14087,
-    14096, 14103, 14109, 14115, 14128, 14137, 14144, 14152, 14160, 14170, 14177, 14185, 14193, 14200, 14206,
-    14213, 14217, 14223, 14230, 14235, 14241, 14248, 14256, 14262, 14270, 14276, 14286, 14295, 14308, 14317,
-    14323, 14329, 14337, 14346, 14354, 14359, 14370, 14379, 14389, 14396, 14403, 14412, 14419, 14427, 14436,
-    14443, 14452, 14457, 14464, 14473, 14484, 14492, 14499, 14505, 14513, 14518, 14524, 14530, 14536, 14543,
-    14553, 14559, 14565, 14575, 14584, 14591, 14599, 14606, 14614, 14622, 14633, 14642, 14651, 14663, 14678,
-    14691, 14705, 14716, 14724, 14729, 14735, 14741, 14748, 14753, 14766, 14780, 14789, 14799, 14810, 14823,
-    14837, 14846, 14856, 14867, 14873, 14881, 14891, 14902, 14909, 14916, 14925, 14935, 14945, 14953, 14961,
-    14971, 14982, 14991, 14996, 15008, 15013, 15021, 15029, 15038, 15046, 15052, 15058, 15066, 15073, 15079,
-    15087, 15095, 15105, 15120, 15128, 15133, 15143, 15153, 15161, 15171, 15178, 15186, 15195, 15201, 15210,
-    15217, 15226, 15236, 15243, 15252, 15263, 15269, 15277, 15284, 15292, 15300, 15309, 15315, 15324, 15331,
-    15337, 15344, 15351, 15360, 15366, 15375, 15382, 15388, 15396, 15405, 15410, 15417, 15422, 15428, 15436,
-    15446, 15453, 15461, 15468, 15476, 15482, 15489, 15497, 15506, 15513, 15523, 15530, 15536, 15543, 15548,
-    15554, 15560, 15566, 15573, 15584, 15591, 15597, 15605, 15614, 15621, 15630, 15639, 15649, 15655, 15663,
-    15668, 15678, 15684, 15691, 15699, 15705, 15710, 15718, 15723, 15730, 15738, 15745, 15751, 15755, 15763,
-    15770, 15777, 15785, 15792, 15802, 15813, 15823, 15833, 15842, 15851, 15859, 15868, 15878, 15890, 15901,
-    15914, 15919, 15928, 15939, 15949, 15957, 15967, 15978, 15989, 16001, 16012, 16025, 16034, 16042, 16053,
-    16063, 16072, 16085, 16094, 16104, 16115, 16124, 16134, 16147, 16156, 16166, 16177, 16184, 16190, 16198,
-    16207, 16216, 16226, 16233, 16242, 16251, 16258, 16267, 16277, 16287, 16298, 16306, 16314, 16323, 16332,
-    16342, 16347, 16354, 16365, 16372, 16378, 16388, 16394, 16402, 16409, 16417, 16428, 16438, 16447, 16461,
-    16470, 16480, 16493, 16503, 16514, 16526, 16534, 16547, 16558, 16570, 16583, 16592, 16606, 16619, 16630,
-    16642, 16649, 16657, 16667, 16677, 16687, 16698, 16709, 16720, 16727, 16736, 16748, 16761, 16771, 16782,
-    16794, 16802, 16812, 16823, 16837, 16845, 16857, 16871, 16879, 16889, 16905, 16912, 16922, 16933, 16941,
-    16949, 16960, 16971, 16983, 16996, 17007, 17017, 17028, 17041, 17052, 17063, 17073, 17081, 17090, 17100,
-    17109, 17120, 17130, 17141, 17154, 17168, 17180, 17189, 17199, 17209, 17220, 17231, 17243, 17255, 17263,
-    17272, 17280, 17289, 17297, 17308, 17320, 17329, 17337, 17346, 17354, 17364, 17373, 17385, 17394, 17404,
-    17414, 17425, 17437, 17450, 17458, 17469, 17477, 17487, 17498, 17507, 17518, 17531, 17544, 17553, 17563,
-    17574, 17585, 17597, 17608, 17618, 17628, 17635, 17645, 17658, 17667, 17677, 17688, 17701, 17715, 17731,
-    17743, 17753, 17764, 17772, 17782, 17789, 17800, 17812, 17822, 17833, 17841, 17849, 17859, 17871, 17882,
-    17890, 17899, 17910, 17922, 17936, 17944, 17953, 17965, 17974, 17982, 17995, 18005, 18016, 18025, 18039,
-    18048, 18058, 18070, 18083, 18094, 18103, 18114, 18127, 18139, 18149, 18157, 18166, 18175, 18185, 18195,
-    18203, 18212, 18225, 18237, 18249, 18260, 18272, 18284, 18292, 18301, 18310, 18320, 18330, 18339, 18347,
-    18357, 18368, 18379, 18391, 18400, 18410, 18421, 18432, 18440, 18450, 18461, 18470, 18484, 18500, 18514,
-    18525, 18537, 18549, 18562, 18573, 18587, 18600, 18613, 18622, 18635, 18649, 18664, 18675, 18687, 18697,
-    18709, 18717, 18727, 18738, 18751, 18762, 18771, 18783, 18791, 18800, 18809, 18819, 18827, 18841, 18852,
-    18861, 18871, 18882, 18895, 18905, 18914, 18925, 18939, 18953, 18965, 18978, 18989, 19001, 19013, 19026,
-    19039, 19054, 19068, 19078, 19090, 19101, 19111, 19123, 19136, 19145, 19155, 19163, 19173, 19184, 19192,
-    19201, 19210, 19220, 19232, 19240, 19250, 19261, 19270, 19284, 19292, 19302, 19316, 19331, 19345, 19361,
-    19374, 19383, 19396, 19411, 19419, 19429, 19440, 19449, 19457, 19468, 19480, 19489, 19497, 19506, 19517,
-    19529, 19541, 19554, 19563, 19573, 19583, 19594, 19605, 19616, 19629, 19637, 19646, 19657, 19670, 19679,
-    19690, 19702, 19714, 19727, 19740, 19754, 19766, 19779, 19788, 19797, 19807, 19817, 19828, 19842, 19854,
-    19868, 19879, 19890, 19902, 19913, 19924, 19939, 19950, 19962, 19969, 19978, 19988, 19996, 20007, 20019,
-    20030, 20035, 20042, 20049, 20055, 20060, 20067, 20072, 20077, 20083, 20087, 20092, 20100, 20110, 20117,
-    20125, 20131, 20138, 20143, 20151, 20160, 20169, 20177, 20188, 20198, 20203, 20208, 20215, 20224, 20229,
-    20239, 20251, 20264, 20270, 20280, 20288, 20298, 20308, 20320, 20331, 20344, 20359, 20371, 20383, 20396,
-    20409, 20423, 20434, 20442, 20455, 20462, 20467, 20473, 20478, 20482, 20490, 20498, 20504, 20512, 20519,
-    20527, 20538, 20550, 20560, 20571, 20580, 20586, 20594, 20606, 20619, 20631, 20640, 20650, 20660, 20668,
-    20675, 20683, 20691, 20700, 20708, 20719, 20732, 20740, 20749, 20757, 20766, 20772, 20782, 20794, 20804,
-    20812, 20819, 20828, 20841, 20850, 20857, 20865, 20869, 20874, 20880, 20889, 20896, 20906, 20913, 20920,
-    20925, 20933, 20942, 20948, 20955, 20961, 20968, 20977, 20984, 20991, 20997, 21005, 21014, 21021, 21027,
-    21033, 21039, 21047, 21056, 21063, 21071, 21079, 21088, 21097, 21107, 21116, 21123, 21134, 21140, 21147,
-    21153, 21162, 21169, 21175, 21183, 21192, 21197, 21202, 21208, 21214, 21220, 21227, 21236, 21246, 21254,
-    21260, 21268, 21278, 21288, 21299, 21310, 21322, 21332, 21342, 21353, 21364, 21376, 21385, 21391, 21399,
-    21408, 21414, 21422, 21428, 21434, 21441, 21447, 21455, 21463, 21472, 21479, 21486, 21495, 21504, 21514,
-    21520, 21526, 21534, 21543, 21549, 21557, 21565, 21571, 21577, 21584, 21590, 21598, 21607, 21617, 21626,
-    21632, 21640, 21648, 21657, 21663, 21670, 21674, 21681, 21693, 21697, 21704, 21708, 21717, 21725, 21734,
-    21739, 21751, 21759, 21766, 21775, 21786, 21795, 21803, 21813, 21822, 21832, 21841, 21845, 21852, 21860,
-    21865, 21870, 21876, 21883, 21889, 21896, 21908, 21918, 21926, 21936, 21946, 21952, 21959, 21967, 21975,
-    21981, 21986, 21994, 22003, 22010, 22015, 22025, 22033, 22040, 22050, 22059, 22069, 22077, 22081, 22086,
-    22094, 22100, 22107, 22114, 22122, 22127, 22131, 22137, 22142, 22149, 22154, 22162, 22168, 22177, 22181,
-    22186, 22192, 22197, 22206, 22211, 22216, 22223, 22231, 22237, 22247, 22259, 22264, 22271, 22278, 22283,
-    22289, 22295, 22304, 22312, 22321, 22326, 22333, 22341, 22347, 22352, 22359, 22366, 22374, 22382, 22392,
-    22397, 22406, 22416, 22426, 22430, 22435, 22441, 22446, 22455, 22464, 22472, 22477, 22483, 22490, 22498,
-    22505, 22510, 22517, 22525, 22533, 22539, 22545, 22550, 22555, 22563, 22570, 22577, 22584, 22590, 22600,
-    22610, 22618, 22625, 22632, 22640, 22648, 22658, 22669, 22679, 22688, 22695, 22701, 22711, 22719, 22728,
-    22735, 22745, 22753, 22761, 22770, 22777, 22786, 22796, 22807, 22814, 22824, 22832, 22841, 22850, 22860,
-    22871, 22879, 22889, 22897, 22906, 22915, 22925, 22934, 22944, 22955, 22966, 22978, 22989, 22998, 23007,
-    23017, 23024, 23032, 23041, 23050, 23057, 23065, 23075, 23086, 23093, 23102, 23110, 23117, 23124, 23134,
-    23142, 23149, 23159, 23169, 23177, 23185, 23194, 23203, 23213, 23221, 23233, 23242, 23248, 23258, 23272,
-    23281, 23291, 23304, 23315, 23325, 23332, 23339, 23346, 23354, 23365, 23376, 23386, 23394, 23404, 23409,
-    23416, 23421, 23429, 23440, 23453, 23465, 23473, 23480, 23488, 23494, 23502, 23511, 23518, 23526, 23532,
-    23541, 23547, 23556, 23567, 23576, 23586, 23596, 23607, 23619, 23632, 23641, 23650, 23661, 23671, 23682,
-    23693, 23702, 23712, 23723, 23728, 23735, 23743, 23750, 23757, 23766, 23776, 23784, 23791, 23800, 23810,
-    23819, 23829, 23840, 23851, 23857, 23866, 23877, 23884, 23896, 23909, 23922, 23936, 23950, 23956, 23963,
-    23972, 23976, 23984, 23993, 24006, 24020, 24027, 24035, 24043, 24052, 24057, 24063, 24071, 24078, 24088,
-    24096, 24106, 24113, 24122, 24132, 24140, 24151, 24162, 24170, 24179, 24189, 24200, 24208, 24218, 24229,
-    24238, 24244, 24251, 24261, 24274, 24286, 24299, 24311, 24319, 24328, 24339, 24345, 24354, 24365, 24372,
-    24380, 24388, 24397, 24405, 24415, 24426, 24435, 24444, 24454, 24464, 24475, 24484, 24491, 24503, 24510,
-    24519, 24529, 24539, 24546, 24556, 24567, 24578, 24590, 24599, 24610, 24619, 24629, 24637, 24644, 24653,
-    24662, 24673, 24681, 24694, 24703, 24714, 24725, 24737, 24749, 24761, 24772, 24780, 24789, 24798, 24808,
-    24816, 24824, 24834, 24847, 24854, 24864, 24872, 24884, 24894, 24902, 24912, 24924, 24931, 24939, 24946,
-    24956, 24963, 24972, 24982, 24992, 25002, 25008, 25022, 25037, 25047, 25058, 25069, 25081, 25090, 25097,
-    25108, 25120, 25129, 25137, 25148, 25160, 25169, 25175, 25182, 25194, 25202, 25212, 25223, 25235, 25248,
-    25256, 25265, 25275, 25286, 25292, 25301, 25309, 25316, 25325, 25333, 25340, 25348, 25357, 25364, 25371,
-    25379, 25388, 25396, 25405, 25414, 25421, 25430, 25440, 25448, 25455, 25464, 25474, 25484, 25496, 25507,
-    25515, 25524, 25531, 25539, 25546, 25555, 25566, 25575, 25585, 25591, 25596, 25604, 25612, 25621, 25631,
-    25640, 25648, 25652, 25657, 25662, 25669, 25678, 25689, 25701, 25713, 25723, 25733, 25741, 25750, 25760,
-    25764, 25771, 25780, 25789, 25800, 25805, 25810, 25816, 25823, 25831, 25839, 25843, 25852, 25863, 25874,
-    25885, 25891, 25898, 25902, 25909, 25916, 25922, 25930, 25938, 25948, 25953, 25963, 25974, 25983, 25994,
-    26003, 26013, 26021, 26027, 26032, 26038, 26051, 26060, 26070, 26083, 26093, 26105, 26118, 26129, 26144,
-    26153, 26162, 26172, 26183, 26193, 26198, 26206, 26216, 26224, 26234, 26246, 26258, 26267, 26276, 26286,
-    26297, 26306, 26316, 26326, 26337, 26348, 26360, 26369, 26380, 26390, 26402, 26415, 26428, 26439, 26452,
-    26464, 26477, 26485, 26494, 26503, 26514, 26525, 26537, 26552, 26562, 26573, 26585, 26594, 26605, 26616,
-    26628, 26638, 26647, 26659, 26670, 26676, 26687, 26699, 26707, 26717, 26728, 26741, 26752, 26761, 26770,
-    26785, 26795, 26807, 26819, 26832, 26846, 26855, 26865, 26874, 26886, 26900, 26910, 26920, 26931, 26940,
-    26953, 26964, 26976, 26986, 26996, 27010, 27022, 27035, 27046, 27058, 27074, 27079, 27088, 27098, 27105,
-    27114, 27121, 27129, 27139, 27149, 27160, 27167, 27176, 27190, 27199, 27210, 27221, 27233, 27240, 27250,
-    27259, 27269, 27280, 27290, 27299, 27309, 27320, 27331, 27339, 27349, 27360, 27369, 27378, 27386, 27395,
-    27407, 27420, 27429, 27439, 27451, 27459, 27468, 27477, 27487, 27499, 27509, 27521, 27534, 27545, 27555,
-    27566, 27577, 27589, 27600, 27612, 27625, 27636, 27650, 27660, 27671, 27683, 27693, 27702, 27712, 27720,
-    27729, 27741, 27748, 27756, 27766, 27775, 27787, 27800, 27812, 27823, 27835, 27851, 27865, 27879, 27894,
-    27905, 27916, 27928, 27941, 27954, 27963, 27973, 27982, 27993, 28001, 28013, 28026, 28035, 28043, 28047,
-    28058, 28068, 28079, 28089, 28096, 28105, 28112, 28121, 28128, 28136, 28145, 28152, 28163, 28172, 28180,
-    28189, 28199, 28205, 28208, 28212, 28217, 28223, 28230, 28238, 28247, 28257, 28263, 28270, 28277, 28285,
-    28290, 28295, 28301, 28306, 28315, 28322, 28328, 28334, 28341, 28349, 28359, 28364, 28370, 28376, 28385,
-    28390, 28397, 28405, 28414, 28423, 28432, 28442, 28453, 28464, 28472, 28481, 28491, 28499, 28508, 28518,
-    28525, 28531, 28536, 28542, 28550, 28559, 28564, 28570, 28578, 28583, 28587, 28591, 28598, 28604, 28613,
-    28624, 28634, 28641, 28647, 28652, 28658, 28663, 28672, 28684, 28693, 28703, 28709, 28715, 28721, 28726,
-    28732, 28740, 28747, 28752, 28760, 28769, 28778, 28788, 28799, 28811, 28821, 28831, 28842, 28854, 28864,
-    28872, 28880, 28890, 28899, 28904, 28912, 28918, 28927, 28938, 28944, 28952, 28961, 28968, 28975, 28981,
-    28990, 28997, 29003, 29011, 29019, 29028, 29039, 29045, 29053, 29062, 29069, 29076, 29082, 29088, 29097,
-    29104, 29111, 29120, 29126, 29134, 29143, 29149, 29156, 29162, 29170, 29179, 29186, 29197, 29204, 29213,
-    29222, 29234, 29240, 29245, 29253, 29263, 29269, 29274, 29280, 29285, 29291, 29295, 29303, 29311, 29316,
-    29321, 29328, 29339, 29345, 29349, 29355, 29362, 29370, 29375, 29385, 29396, 29405, 29410, 29416, 29421,
-    29428, 29433, 29439, 29447, 29456, 29465, 29475, 29482, 29488, 29494, 29499, 29505, 29515, 29525, 29530,
-    29538, 29548, 29560, 29568, 29577, 29583, 29589, 29600, 29607, 29612, 29618, 29627, 29635, 29641, 29647,
-    29658, 29668, 29681, 29696, 29701, 29708, 29715, 29724, 29735, 29745, 29756, 29768, 29778, 29789, 29801,
-    29811, 29819, 29828, 29841, 29846, 29853, 29858, 29866, 29871, 29877, 29884, 29890, 29897, 29906, 29916,
-    29920, 29927, 29935, 29944, 29951, 29961, 29969, 29979, 29990, 30002, 30009, 30017, 30028, 30039, 30048,
-    30058, 30062, 30070, 30082, 30092, 30098, 30107, 30114, 30124, 30136, 30144, 30152, 30160, 30169, 30178,
-    30189, 30197, 30208, 30217, 30225, 30234, 30244, 30254, 30261, 30265, 30272, 30281, 30291, 30301, 30312,
-    30316, 30327, 30337, 30346, 30356, 30362, 30369, 30377, 30385, 30391, 30401, 30408, 30417, 30427, 30437,
-    30449, 30462, 30472, 30484, 30498, 30504, 30511, 30522, 30529, 30537, 30546, 30555, 30565, 30576, 30586,
-    30598, 30609, 30618, 30628, 30636, 30647, 30656, 30661, 30669, 30678, 30687, 30697, 30708, 30719, 30731,
-    30741, 30752, 30763, 30775, 30788, 30795, 30804, 30814, 30822, 30831, 30837, 30845, 30856, 30865, 30873,
-    30883, 30894, 30906, 30919, 30931, 30939, 30948, 30957, 30967, 30977, 30989, 31002, 31013, 31023, 31034,
-    31046, 31055, 31064, 31075, 31087, 31101, 31114, 31123, 31134, 31146, 31155, 31166, 31178, 31188, 31198,
-    31210, 31223, 31234, 31242, 31250, 31260, 31268, 31277, 31283, 31292, 31302, 31313, 31323, 31333, 31340,
-    31348, 31356, 31362, 31369, 31377, 31386, 31396, 31403, 31414, 31426, 31434, 31443, 31452, 31462, 31470,
-    31479, 31486, 31494, 31504, 31516, 31522, 31532, 31540, 31549, 31556, 31568, 31578, 31590, 31604, 31612,
-    31622, 31633, 31640, 31646, 31655, 31666, 31674, 31683, 31692, 31701, 31711, 31721, 31729, 31735, 31742,
-    31753, 31763, 31770, 31778, 31786, 31795, 31802, 31811, 31819, 31832, 31846, 31852, 31860, 31869, 31880,
-    31892, 31899, 31913, 31928, 31936, 31945, 31956, 31968, 31975, 31983, 31992, 31999, 32008, 32016, 32026,
-    32037, 32048, 32057, 32066, 32074, 32082, 32092, 32098, 32108, 32119, 32131, 32143, 32151, 32161, 32172,
-    32180, 32190, 32196, 32203, 32213, 32221, 32231, 32239, 32247, 32253, 32259, 32267, 32278, 32289, 32296,
-    32306, 32319, 32323, 32333, 32344, 32348, 32356, 32362, 32369, 32375, 32382, 32387, 32392, 32402, 32410,
-    32420, 32429, 32439, 32450, 32460, 32469, 32480, 32487, 32495, 32504, 32509, 32517, 32526, 32536, 32548,
-    32558, 32570, 32582, 32595, 32609, 32624, 32631, 32639, 32648, 32658, 32667, 32677, 32687, 32698, 32709,
-    32718, 32731, 32740, 32748, 32758, 32767, 32773, 32782, 32791, 32798, 32804, 32811, 32819, 32831, 32839,
-    32846, 32852, 32861, 32868, 32880, 32891, 32896, 32908, 32922, 32931, 32940, 32948, 32958, 32963, 32970,
-    32978, 32987, 32993, 33000, 33010, 33021, 33028, 33036, 33045, 33050, 33053, 33059, 33070, 33078, 33088,
-    33099, 33112, 33118, 33129, 33137, 33146, 33153, 33165, 33173, 33182, 33192, 33200, 33209, 33220, 33232,
-    33245, 33258, 33270, 33277, 33286, 33298, 33304, 33313, 33323, 33335, 33345, 33352, 33359, 33368, 33378,
-    33388, 33400, 33407, 33417, 33429, 33439, 33446, 33454, 33465, 33473, 33483, 33494, 33503, 33511, 33520,
-    33529, 33539, 33549, 33559, 33571, 33587, 33597, 33607, 33618, 33630, 33638, 33647, 33656, 33666, 33676,
-    33685, 33695, 33701, 33709, 33718, 33727, 33737, 33744, 33752, 33761, 33769, 33780, 33793, 33801, 33811,
-    33822, 33833, 33842, 33855, 33862, 33871, 33881, 33887, 33895, 33905, 33916, 33925, 33934, 33941, 33946,
-    33957, 33964, 33974, 33984, 33994, 34005, 34012, 34023, 34033, 34045, 34058, 34067, 34077, 34085, 34091,
-    34098, 34107, 34119, 34127, 34136, 34146, 34157, 34164, 34172, 34180, 34189, 34197, 34206, 34215, 34225,
-    34235, 34245, 34255, 34262, 34270, 34278, 34287, 34298, 34312, 34327, 34335, 34345, 34353, 34363, 34373,
-    34384, 34395, 34410, 34422, 34432, 34442, 34454, 34461, 34471, 34479, 34489, 34499, 34509, 34521, 34533,
-    34544, 34554, 34560, 34569, 34579, 34585, 34596, 34612, 34625, 34637, 34651, 34659, 34669, 34681, 34691,
-    34701, 34712, 34723, 34733, 34742, 34753, 34764, 34768, 34776, 34785, 34792, 34800, 34805, 34811, 34818,
-    34825, 34832, 34844, 34852, 34861, 34868, 34873, 34879, 34891, 34898, 34909, 34921, 34930, 34938, 34945,
-    34955, 34963, 34971, 34981, 34989, 34994, 35000, 35007, 35013, 35017, 35024, 35031, 35037, 35042, 35049,
-    35057, 35063, 35068, 35074, 35082, 35091, 35096, 35104, 35111, 35120, 35126, 35132, 35145, 35155, 35169,
-    35176, 35181, 35190, 35195, 35206, 35212, 35222, 35230, 35240, 35248, 35255, 35264, 35274, 35279, 35285,
-    35294, 35306, 35319, 35333, 35347, 35359, 35371, 35384, 35398, 35407, 35414, 35421, 35428, 35437, 35441,
-    35449, 35459, 35468, 35477, 35486, 35492, 35497, 35507, 35519, 35533, 35539, 35548, 35555, 35563, 35572,
-    35582, 35593, 35605, 35617, 35630, 35638, 35650, 35659, 35666, 35676, 35684, 35691, 35699, 35708, 35719,
-    35723, 35729, 35734, 35742, 35748, 35755, 35764, 35772, 35780, 35786, 35794, 35800, 35810, 35817, 35824,
-    35830, 35836, 35846, 35856, 35864, 35873, 35882, 35892, 35899, 35906, 35917, 35928, 35937, 35947, 35957,
-    35968, 35976, 35981, 35985, 35992, 35997, 36005, 36014, 36027, 36033, 36042, 36051, 36057, 36064, 36069,
-    36077, 36086, 36092, 36100, 36109, 36119, 36126, 36137, 36144, 36150, 36158, 36167, 36176, 36182, 36189,
-    36197, 36204, 36212, 36223, 36229, 36238, 36242, 36247, 36255, 36268, 36278, 36290, 36299, 36307, 36317,
-    36328, 36339, 36351, 36361, 36372, 36383, 36395, 36404, 36412, 36419, 36426, 36434, 36441, 36449, 36459,
-    36464, 36470, 36476, 36482, 36488, 36497, 36510, 36515, 36521, 36528, 36534, 36541, 36548, 36559, 36567,
-    36576, 36583, 36591, 36600, 36608, 36614, 36620, 36629, 36636, 36643, 36652, 36663, 36669, 36677, 36681,
-    36686, 36693, 36701, 36707, 36715, 36720, 36726, 36732, 36739, 36745, 36752, 36758, 36765, 36774, 36784,
-    36790, 36796, 36804, 36809, 36817, 36823, 36830, 36838, 36844, 36850, 36855, 36865, 36876, 36882, 36891,
-    36901, 36906, 36916, 36923, 36932, 36938, 36945, 36955, 36963, 36972, 36976, 36983, 36989, 36996, 37004,
-    37008, 37014, 37020, 37027, 37034, 37042, 37048, 37053, 37062, 37068, 37075, 37081, 37089, 37097, 37106,
-    37113, 37122, 37130, 37138, 37148, 37157, 37162, 37168, 37175, 37182, 37190, 37196, 37202, 37210, 37216,
-    37224, 37232, 37242, 37253, 37259, 37266, 37273, 37280, 37289, 37299, 37305, 37316, 37324, 37333, 37338,
-    37344, 37352, 37361, 37367, 37375, 37384, 37391, 37397, 37402, 37410, 37419, 37425, 37431, 37438, 37444,
-    37451, 37460, 37471, 37482, 37494, 37500, 37508, 37515, 37523, 37531, 37538, 37545, 37551, 37559, 37566,
-    37572, 37580, 37588, 37597, 37605, 37615, 37626, 37632, 37639, 37644, 37650, 37654, 37661, 37668, 37674,
-    37682, 37687, 37693, 37699, 37704, 37711, 37719, 37728, 37735, 37744, 37749, 37754, 37762, 37772, 37780,
-    37790, 37802, 37808, 37813, 37822, 37832, 37841, 37850, 37860, 37864, 37869, 37875, 37887, 37894, 37905,
-    37913, 37918, 37930, 37939, 37946, 37955, 37965, 37973, 37983, 37994, 38002, 38011, 38022, 38030, 38041,
-    38048, 38058, 38070, 38078, 38087, 38099, 38111, 38120, 38128, 38137, 38145, 38155, 38161, 38168, 38176,
-    38186, 38194, 38199, 38204, 38213, 38223, 38234, 38241, 38250, 38261, 38270, 38276, 38284, 38293, 38303,
-    38314, 38326, 38334, 38342, 38352, 38361, 38366, 38372, 38378, 38388, 38398, 38406, 38417, 38426, 38437,
-    38443, 38454, 38466, 38474, 38483, 38489, 38497, 38503, 38510, 38517, 38526, 38531, 38540, 38546, 38554,
-    38560, 38569, 38574, 38584, 38594, 38603, 38608, 38612, 38617, 38627, 38635, 38645, 38651, 38661, 38669,
-    38675, 38682, 38692, 38698, 38706, 38716, 38724, 38736, 38746, 38752, 38759, 38770, 38775, 38782, 38788,
-    38795, 38803, 38811, 38820, 38829, 38838, 38845, 38856, 38864, 38874, 38885, 38893, 38901, 38910, 38920,
-    38925, 38933, 38942, 38948, 38957, 38964, 38973, 38983, 38993, 39005, 39013, 39020, 39030, 39035, 39041,
-    39052, 39061, 39067, 39074, 39080, 39087, 39095, 39102, 39109, 39122, 39132, 39142, 39153, 39156, 39163,
-    39171, 39178, 39186, 39196, 39207, 39219, 39228, 39239, 39247, 39252, 39260, 39267, 39275, 39284, 39288,
-    39297, 39311, 39323, 39333, 39345, 39359, 39368, 39373, 39381, 39390, 39396, 39403, 39411, 39419, 39429,
-    39439, 39450, 39457, 39463, 39471, 39483, 39495, 39504, 39512, 39517, 39523, 39528, 39534, 39544, 39549,
-    39557, 39563, 39571, 39578, 39585, 39594, 39601, 39610, 39614, 39619, 39626, 39631, 39638, 39646, 39652,
-    39660, 39665, 39669, 39674, 39682, 39692, 39701, 39708, 39718, 39726, 39734, 39741, 39748, 39756, 39761,
-    39767, 39772, 39779, 39787, 39793, 39798, 39805, 39812, 39820, 39829, 39839, 39849, 39854, 39861, 39870,
-    39879, 39884, 39891, 39899, 39905, 39912, 39921, 39931, 39939, 39945, 39951, 39958, 39964, 39968, 39974,
-    39981, 39987, 39992, 39998, 40004, 40011, 40015, 40020, 40035, 40048, 40059, 40074, 40090, 40100, 40111,
-    40118, 40128, 40137, 40143, 40150, 40155, 40163, 40173, 40187, 40199, 40211, 40218, 40224, 40232, 40242,
-    40254, 40259, 40265, 40273, 40282, 40286, 40291, 40299, 40307, 40313, 40321, 40328, 40334, 40341, 40346,
-    40352, 40362, 40368, 40373, 40379, 40388, 40395, 40403, 40410, 40414, 40422, 40428, 40437, 40442, 40450,
-    40455, 40464, 40470, 40475, 40480, 40484, 40489, 40494, 40500, 40506, 40513, 40521, 40528, 40538, 40545,
-    40552, 40560, 40566, 40574, 40581, 40587, 40595, 40600, 40610, 40618, 40624, 40632, 40640, 40650, 40658,
-    40668, 40677, 40686, 40692, 40699, 40713, 40723, 40731, 40742, 40751, 40757, 40763, 40772, 40779, 40784,
-    40791, 40797, 40802, 40807, 40815, 40818, 40823, 40827, 40834, 40841, 40845, 40853, 40859, 40864, 40869,
-    40875, 40882, 40889, 40896, 40900, 40908, 40915, 40921, 40927, 40933, 40940, 40951, 40957, 40962, 40966,
-    40975, 40979, 40986, 40993, 41003, 41014, 41022, 41027, 41038, 41048, 41057, 41068, 41081, 41087, 41094,
-    41100, 41105, 41111, 41120, 41130, 41142, 41150, 41162, 41170, 41177, 41183, 41191, 41200, 41207, 41215,
-    41224, 41230, 41238, 41247, 41254, 41263, 41274, 41281, 41295, 41303, 41312, 41323, 41332, 41338, 41346,
-    41353, 41363, 41374, 41386, 41394, 41399, 41407, 41413, 41419, 41427, 41434, 41441, 41451, 41460, 41470,
-    41476, 41483, 41489, 41498, 41508, 41519, 41528, 41539, 41549, 41554, 41562, 41568, 41574, 41584, 41595,
-    41604, 41612, 41617, 41623, 41632, 41638, 41644, 41652, 41661, 41666, 41672, 41679, 41687, 41693, 41701,
-    41710, 41717, 41723, 41733, 41741, 41748, 41756, 41762, 41769, 41777, 41787, 41792, 41802, 41814, 41821,
-    41828, 41839, 41850, 41856, 41863, 41869, 41877, 41884, 41892, 41897, 41904, 41912, 41921, 41927, 41935,
-    41944, 41951, 41959, 41969, 41980, 41991, 42001, 42010, 42020, 42029, 42039, 42045, 42053, 42061, 42070,
-    42079, 42085, 42092, 42099, 42107, 42113, 42120, 42126, 42136, 42146, 42152, 42159, 42165, 42170, 42175,
-    42182, 42186, 42196, 42201, 42208, 42215, 42223, 42229, 42235, 42239, 42244, 42251, 42259, 42263, 42268,
-    42278, 42286, 42292, 42301, 42307, 42318, 42330, 42339, 42349, 42353, 42361, 42366, 42373, 42379, 42391,
-    42398, 42404, 42409, 42415, 42423, 42428, 42435, 42443, 42448, 42453, 42460, 42468, 42474, 42482, 42491,
-    42496, 42504, 42513, 42522, 42533, 42543, 42550, 42558, 42566, 42575, 42584, 42595, 42605, 42611, 42620,
-    42627, 42637, 42641, 42651, 42659, 42666, 42675, 42685, 42696, 42704, 42712, 42722, 42729, 42738, 42748,
-    42758, 42765, 42774, 42784, 42792, 42800, 42810, 42821, 42830, 42835, 42845, 42852, 42861, 42870, 42876,
-    42882, 42887, 42894, 42902, 42907, 42917, 42928, 42939, 42951, 42961, 42972, 42983, 42995, 43001, 43009,
-    43015, 43021, 43029, 43037, 43044, 43053, 43063, 43071, 43079, 43085, 43089, 43097, 43106, 43111, 43117,
-    43123, 43128, 43135, 43147, 43155, 43160, 43167, 43175, 43181, 43188, 43196, 43202, 43206, 43213, 43222,
-    43231, 43240, 43247, 43257, 43265, 43270, 43275, 43284, 43294, 43304, 43313, 43322, 43332, 43341, 43350,
-    43358, 43369, 43375, 43384, 43395, 43403, 43409, 43414, 43421, 43429, 43439, 43444, 43450, 43455, 43461,
-    43468, 43476, 43484, 43492, 43498, 43506, 43512, 43522, 43536, 43546, 43553, 43561, 43570, 43581, 43594,
-    43599, 43607, 43618, 43627, 43635, 43641, 43648, 43657, 43664, 43671, 43680, 43685, 43692, 43700, 43708,
-    43717, 43728, 43741, 43747, 43752, 43759, 43768, 43779, 43784, 43789, 43797, 43803, 43812, 43817, 43824,
-    43831, 43839, 43847, 43860, 43866, 43870, 43874, 43880, 43891, 43904, 43911, 43920, 43928, 43936, 43941,
-    43950, 43955, 43965, 43976, 43983, 43994, 44005, 44014, 44021, 44029, 44038, 44048, 44058, 44069, 44076,
-    44079, 44086, 44091, 44099, 44109, 44115, 44122, 44126, 44131, 44140, 44147, 44156, 44166, 44175, 44183,
-    44192, 44200, 44209, 44215, 44224, 44234, 44245, 44250, 44257, 44265, 44271, 44276, 44285, 44292, 44301,
-    44312, 44322, 44330, 44341, 44345, 44351, 44359, 44366, 44375, 44380, 44388, 44393, 44399, 44407, 44416,
-    44423, 44432, 44438, 44442, 44450, 44457, 44465, 44471, 44481, 44486, 44491, 44496, 44504, 44510, 44518,
-    44527, 44534, 44543, 44549, 44560, 44565, 44574, 44581, 44587, 44593, 44602, 44612, 44619, 44628, 44634,
-    44640, 44650, 44661, 44671, 44679, 44688, 44695, 44702, 44713, 44725, 44736, 44745, 44755, 44763, 44768,
-    44773, 44780, 44786, 44793, 44797, 44804, 44812, 44818, 44825, 44833, 44839, 44848, 44857, 44864, 44871,
-    44877, 44886, 44895, 44900, 44908, 44917, 44924, 44933, 44943, 44951, 44957, 44966, 44972, 44982, 44993,
-    45003, 45014, 45019, 45025, 45032, 45038, 45046, 45055, 45061, 45069, 45078, 45085, 45089, 45094, 45101,
-    45108, 45113, 45119, 45128, 45135, 45146, 45153, 45160, 45168, 45178, 45189, 45201, 45210, 45216, 45224,
-    45233, 45242, 45249, 45256, 45265, 45275, 45285, 45293, 45298, 45305, 45311, 45320, 45327, 45336, 45341,
-    45348, 45355, 45363, 45373, 45381, 45387, 45396, 45401, 45409, 45417, 45423, 45434, 45444, 45449, 45457,
-    45463, 45469, 45476, 45484, 45488, 45494, 45499, 45505, 45510, 45519, 45529, 45540, 45551, 45562, 45575,
-    45584, 45586, 45594, 45598, 45604, 45613, 45624, 45634, 45640, 45650, 45665, 45674, 45680, 45687, 45693,
-    45701, 45708, 45713, 45719, 45726, 45731, 45736, 45745, 45753, 45762, 45770, 45779, 45784, 45790, 45798,
-    45810, 45824, 45833, 45842, 45849, 45857, 45865, 45874, 45877, 45881, 45886, 45892, 45896, 45909, 45919,
-    45927, 45939, 45947, 45957, 45968, 45980, 45989, 45999, 46012, 46026, 46038, 46044, 46052, 46059, 46070,
-    46080, 46092, 46104, 46112, 46121, 46130, 46140, 46149, 46159, 46166, 46175, 46186, 46197, 46206, 46219,
-    46232, 46242, 46254, 46262, 46272, 46282, 46292, 46303, 46315, 46328, 46340, 46353, 46357, 46364, 46373,
-    46380, 46389, 46399, 46409, 46417, 46429, 46439, 46450, 46458, 46470, 46478, 46489, 46501, 46514, 46527,
-    46535, 46545, 46556, 46569, 46581, 46595, 46605, 46617, 46627, 46639, 46652, 46660, 46668, 46676, 46685,
-    46695, 46707, 46713, 46720, 46730, 46738, 46748, 46759, 46766, 46774, 46782, 46791, 46802, 46813, 46822,
-    46832, 46842, 46854, 46867, 46879, 46887, 46897, 46907, 46918, 46929, 46944, 46956, 46971, 46980, 46991,
-    47004, 47015, 47026, 47035, 47043, 47052, 47057, 47067, 47076, 47087, 47095, 47104, 47116, 47125, 47132,
-    47140, 47143, 47152, 47163, 47174, 47185, 47198, 47212, 47218, 47231, 47238, 47252, 47262, 47274, 47287,
-    47298, 47308, 47318, 47328, 47340, 47351, 47364, 47373, 47380, 47388, 47397, 47409, 47422, 47430, 47439,
-    47448, 47458, 47466, 47475, 47485, 47498, 47515, 47529, 47543, 47556, 47570, 47582, 47596, 47608, 47621,
-    47633, 47643, 47655, 47666, 47677, 47689, 47697, 47707, 47718, 47730, 47740, 47753, 47762, 47773, 47784,
-    47798, 47811, 47823, 47834, 47844, 47858, 47872, 47886, 47900, 47909, 47919, 47929, 47941, 47951, 47962,
-    47971, 47983, 47995, 48012, 48026, 48039, 48052, 48065, 48083, 48094, 48108, 48122, 48135, 48147, 48157,
-    48166, 48174, 48181, 48189, 48200, 48208, 48217, 48227, 48237, 48249, 48259, 48271, 48283, 48289, 48297,
-    48309, 48320, 48334, 48345, 48357, 48370, 48379, 48386, 48394, 48401, 48411, 48419, 48425, 48434, 48442,
-    48451, 48458, 48465, 48474, 48482, 48491, 48500, 48511, 48520, 48527, 48537, 48549, 48559, 48567, 48580,
-    48593, 48604, 48616, 48627, 48637, 48648, 48656, 48666, 48677, 48688, 48697, 48706, 48719, 48729, 48740,
-    48747, 48755, 48765, 48775, 48785, 48797, 48811, 48822, 48835, 48846, 48858, 48866, 48874, 48885, 48897,
-    48907, 48918, 48927, 48936, 48944, 48953, 48964, 48973, 48982, 48992, 49003, 49014, 49025, 49034, 49044,
-    49051, 49061, 49069, 49076, 49080, 49087, 49097, 49107, 49117, 49126, 49137, 49149, 49158, 49170, 49182,
-    49193, 49206, 49214, 49223, 49232, 49241, 49251, 49261, 49269, 49281, 49295, 49306, 49316, 49325, 49335,
-    49347, 49356, 49366, 49380, 49387, 49396, 49406, 49416, 49424, 49431, 49439, 49453, 49465, 49477, 49485,
-    49492, 49501, 49511, 49520, 49530, 49538, 49547, 49556, 49566, 49579, 49591, 49604, 49615, 49627, 49636,
-    49646, 49654, 49670, 49680, 49689, 49697, 49704, 49712, 49722, 49733, 49745, 49758, 49767, 49778, 49790,
-    49802, 49815, 49826, 49838, 49848, 49861, 49875, 49888, 49900, 49914, 49924, 49931, 49939, 49947, 49957,
-    49968, 49977, 49992, 50005, 50019, 50026, 50033, 50042, 50052, 50065, 50078, 50091, 50098, 50107, 50119,
-    50129, 50139, 50146, 50156, 50170, 50181, 50189, 50195, 50208, 50218, 50227, 50237, 50247, 50258, 50271,
-    50282, 50294, 50307, 50317, 50330, 50344, 50358, 50368, 50380, 50392, 50405, 50414, 50428, 50443, 50459,
-    50469, 50480, 50491, 50503, 50516, 50526, 50537, 50548, 50557, 50568, 50579, 50591, 50602, 50613, 50626,
-    50635, 50641, 50651, 50662, 50674, 50687, 50701, 50714, 50722, 50731, 50741, 50751, 50759, 50769, 50779,
-    50790, 50801, 50812, 50823, 50832, 50842, 50849, 50858, 50868, 50878, 50889, 50899, 50908, 50918, 50926,
-    50933, 50945, 50958, 50972, 50985, 50995, 51006, 51017, 51027, 51037, 51048, 51055, 51063, 51072, 51080,
-    51089, 51099, 51108, 51116, 51121, 51131, 51135, 51140, 51148, 51155, 51164, 51170, 51185, 51198, 51211,
-    51222, 51235, 51245, 51255, 51264, 51274, 51284, 51295, 51306, 51316, 51321, 51327, 51333, 51340, 51346,
-    51353, 51360, 51368, 51373, 51381, 51386, 51392, 51402, 51412, 51415, 51421, 51424, 51431, 51440, 51450,
-    51455, 51463, 51471, 51480, 51486, 51491, 51498, 51503, 51510, 51518, 51525, 51531, 51535, 51542, 51548,
-    51555, 51560, 51568, 51578, 51583, 51590, 51598, 51604, 51613, 51618, 51625, 51633, 51639, 51644, 51651,
-    51659, 51669, 51675, 51681, 51689, 51697, 51706, 51715, 51725, 51735, 51743, 51747, 51753, 51759, 51763,
-    51768, 51773, 51780, 51788, 51795, 51799, 51806, 51814, 51819, 51827, 51832, 51838, 51847, 51856, 51862,
-    51867, 51872, 51879, 51887, 51896, 51900, 51908, 51919, 51926, 51931, 51935, 51944, 51953, 51964, 51973,
-    51979, 51986, 51996, 52007, 52014, 52022, 52031, 52041, 52052, 52062, 52068, 52075, 52080, 52087, 52094,
-    52102, 52108, 52117, 52122, 52128, 52142, 52147, 52155, 52165, 52175, 52183, 52194, 52201, 52210, 52215,
-    52220, 52228, 52234, 52239, 52247, 52256, 52261, 52268, 52276, 52282, 52291, 52295, 52300, 52305, 52312,
-    52319, 52327, 52336, 52343, 52346, 52350, 52357, 52367, 52378, 52383, 52390, 52394, 52399, 52406, 52414,
-    52422, 52431, 52438, 52446, 52452, 52457, 52462, 52470, 52479, 52485, 52494, 52501, 52507, 52513, 52521,
-    52528, 52536, 52545, 52551, 52559, 52568, 52574, 52581, 52588, 52598, 52605, 52613, 52619, 52626, 52630,
-    52633, 52637, 52643, 52651, 52660, 52667, 52673, 52684, 52692, 52700, 52709, 52718, 52728, 52735, 52742,
-    52751, 52760, 52770, 52780, 52788, 52798, 52803, 52809, 52814, 52821, 52832, 52843, 52849, 52857, 52869,
-    52873, 52880, 52885, 52891, 52896, 52901, 52905, 52912, 52916, 52921, 52927, 52931, 52936, 52943, 52954,
-    52965, 52977, 52986, 52996, 53001, 53012, 53024, 53034, 53045, 53054, 53064, 53072, 53081, 53092, 53100,
-    53105, 53112, 53118, 53126, 53136, 53144, 53152, 53159, 53164, 53175, 53180, 53187, 53194, 53202, 53207,
-    53214, 53221, 53229, 53239, 53245, 53250, 53257, 53262, 53269, 53275, 53284, 53289, 53298, 53305, 53315,
-    53322, 53331, 53340, 53350, 53360, 53369, 53374, 53383, 53394, 53398, 53407, 53419, 53427, 53436, 53443,
-    53451, 53455, 53462, 53467, 53474, 53483, 53488, 53491, 53495, 53499, 53504, 53512, 53518, 53523, 53531,
-    53538, 53546, 53551, 53559, 53565, 53571, 53576, 53584, 53590, 53596, 53602, 53610, 53619, 53626, 53633,
-    53639, 53644, 53648, 53654, 53661, 53668, 53677, 53684, 53693, 53703, 53712, 53722, 53730, 53737, 53747,
-    53755, 53761, 53769, 53779, 53790, 53801, 53814, 53819, 53827, 53833, 53842, 53850, 53857, 53862, 53869,
-    53878, 53888, 53892, 53901, 53906, 53913, 53921, 53929, 53935, 53943, 53952, 53959, 53966, 53973, 53978,
-    53986, 53991, 54000, 54010, 54017, 54025, 54035, 54044, 54054, 54064, 54072, 54081, 54090, 54098, 54107,
-    54116, 54131, 54136, 54143, 54151, 54155, 54160, 54164, 54169, 54175, 54182, 54187, 54192, 54201, 54206,
-    54213, 54221, 54227, 54235, 54244, 54255, 54265, 54270, 54276, 54283, 54292, 54298, 54307, 54314, 54320,
-    54326, 54337, 54349, 54357, 54367, 54374, 54381, 54389, 54394, 54401, 54410, 54420, 54426, 54431, 54438,
-    54446, 54452, 54459, 54466, 54475, 54484, 54494, 54504, 54512, 54525, 54531, 54539, 54545, 54551, 54558,
-    54569, 54574, 54580, 54589, 54600, 54611, 54618, 54624, 54630, 54637, 54645, 54650, 54656, 54663, 54671,
-    54677, 54684, 54692, 54702, 54708, 54717, 54724, 54731, 54739, 54744, 54750, 54757, 54764, 54772, 54779,
-    54787, 54792, 54802, 54808, 54816, 54823, 54832, 54842, 54847, 54854, 54862, 54867, 54878, 54885, 54894,
-    54907, 54911, 54916, 54923, 54930, 54938, 54946, 54954, 54960, 54965, 54972, 54980, 54988, 54993, 54997,
-    55004, 55015, 55020, 55027, 55033, 55037, 55042, 55047, 55052, 55059, 55068, 55075, 55083, 55092, 55098,
-    55103, 55108, 55114, 55125, 55132, 55138, 55145, 55151, 55158, 55167, 55173, 55179, 55187, 55193, 55202,
-    55207, 55215, 55224, 55234, 55240, 55250, 55262, 55270, 55279, 55286, 55295, 55300, 55306, 55313, 55319,
-    55328, 55334, 55341, 55347, 55355, 55364, 55369, 55375, 55381, 55386, 55393, 55401, 55410, 55415, 55422,
-    55430, 55437, 55446, 55452, 55463, 55473, 55483, 55490, 55493, 55497, 55503, 55509, 55516, 55518, 55521,
-    55525, 55535, 55545, 55556, 55560, 55566, 55573, 55578, 55584, 55591, 55599, 55603, 55612, 55621, 55631,
-    55643, 55655, 55663, 55672, 55685, 55697, 55711, 55719, 55730, 55735, 55742, 55753, 55764, 55772, 55778,
-    55783, 55790, 55799, 55810, 55822, 55832, 55838, 55847, 55855, 55864, 55869, 55875, 55882, 55888, 55895,
-    55904, 55911, 55923, 55936, 55947, 55959, 55971, 55978, 55988, 55993, 55998, 56004, 56012, 56018, 56025,
-    56033, 56041, 56050, 56058, 56067, 56076, 56087, 56099, 56109, 56118, 56125, 56134, 56145, 56157, 56168,
-    56178, 56185, 56193, 56201, 56211, 56217, 56224, 56232, 56242, 56253, 56264, 56276, 56282, 56290, 56297,
-    56309, 56323, 56335, 56347, 56360, 56374, 56378, 56383, 56387, 56399, 56404, 56411, 56419, 56425, 56432,
-    56440, 56449, 56457, 56466, 56471, 56478, 56490, 56498, 56504, 56513, 56520, 56529, 56537, 56543, 56552,
-    56558, 56566, 56573, 56578, 56586, 56593, 56601, 56608, 56618, 56629, 56640, 56653, 56663, 56675, 56683,
-    56687, 56692, 56699, 56704, 56711, 56716, 56725, 56735, 56743, 56750, 56760, 56769, 56777, 56785, 56794,
-    56800, 56808, 56816, 56826, 56835, 56847, 56857, 56867, 56879, 56889, 56896, 56904, 56912, 56916, 56920,
-    56926, 56935, 56944, 56950, 56957, 56962, 56969, 56976, 56981, 56986, 56994, 57003, 57010, 57016, 57022,
-    57031, 57041, 57053, 57058, 57064, 57073, 57086, 57092, 57099, 57106, 57114, 57125, 57135, 57144, 57153,
-    57162, 57172, 57183, 57194, 57199, 57206, 57211, 57219, 57225, 57231, 57240, 57250, 57263, 57270, 57275,
-    57282, 57290, 57298, 57307, 57317, 57326, 57336, 57345, 57355, 57362, 57370, 57381, 57391, 57396, 57403,
-    57413, 57421, 57427, 57434, 57444, 57452, 57462, 57473, 57482, 57487, 57499, 57509, 57521, 57527, 57534,
-    57540, 57547, 57556, 57562, 57569, 57575, 57583, 57592, 57600, 57610, 57616, 57625, 57633, 57642, 57652,
-    57663, 57671, 57675, 57681, 57688, 57694, 57701, 57712, 57719, 57726, 57733, 57740, 57747, 57752, 57761,
-    57768, 57777, 57783, 57788, 57797, 57803, 57813, 57817, 57822, 57830, 57836, 57845, 57855, 57866, 57875,
-    57885, 57896, 57905, 57915, 57924, 57929, 57936, 57944, 57949, 57960, 57965, 57971, 57980, 57993, 58007,
-    58023, 58034, 58043, 58057, 58070, 58081, 58091, 58100, 58110, 58121, 58131, 58138, 58149, 58156, 58164,
-    58182, 58201, 58209, 58218, 58225, 58233, 58240, 58246, 58254, 58263, 58272, 58281, 58292, 58304, 58310,
-    58315, 58321, 58328, 58337, 58348, 58354, 58361, 58365, 58371, 58377, 58385, 58394, 58397, 58402, 58409,
-    58417, 58423, 58428, 58432, 58439, 58448, 58457, 58462, 58470, 58480, 58485, 58491, 58499, 58508, 58519,
-    58530, 58536, 58549, 58563, 58572, 58581, 58588, 58598, 58604, 58610, 58615, 58622, 58630, 58636, 58642,
-    58649, 58658, 58665, 58675, 58683, 58689, 58694, 58701, 58709, 58716, 58724, 58733, 58741, 58749, 58759,
-    58770, 58779, 58787, 58796, 58810, 58822, 58832, 58844, 58853, 58864, 58874, 58879, 58885, 58891, 58901,
-    58911, 58916, 58925, 58934, 58940, 58949, 58959, 58970, 58979, 58989, 59000, 59008, 59015, 59022, 59031,
-    59038, 59043, 59051, 59060, 59067, 59074, 59088, 59098, 59106, 59115, 59119, 59124, 59131, 59142, 59148,
-    59155, 59166, 59174, 59181, 59188, 59195, 59201, 59209, 59218, 59225, 59232, 59238, 59247, 59253, 59260,
-    59266, 59275, 59287, 59298, 59307, 59314, 59323, 59333, 59344, 59355, 59360, 59366, 59375, 59385, 59391,
-    59398, 59401, 59408, 59412, 59419, 59425, 59429, 59434, 59439, 59452, 59467, 59477, 59488, 59502, 59506,
-    59513, 59521, 59529, 59538, 59546, 59552, 59560, 59572, 59583, 59589, 59596, 59605, 59612, 59617, 59623,
-    59628, 59637, 59647, 59654, 59662, 59671, 59681, 59691, 59698, 59707, 59717, 59725, 59731, 59739, 59744,
-    59751, 59758, 59767, 59777, 59785, 59792, 59801, 59808, 59815, 59825, 59836, 59844, 59851, 59860, 59874,
-    59883, 59896, 59900, 59905, 59912, 59918, 59924, 59934, 59943, 59947, 59953, 59959, 59964, 59972, 59981,
-    59991, 60001, 60011, 60022, 60032, 60038, 60045, 60053, 60062, 60068, 60079, 60091, 60102, 60114, 60126,
-    60133, 60141, 60148, 60157, 60166, 60173, 60181, 60188, 60197, 60202, 60206, 60215, 60227, 60239, 60252,
-    60264, 60274, 60286, 60291, 60298, 60306, 60314, 60323, 60329, 60335, 60345, 60353, 60363, 60374, 60383,
-    60394, 60405, 60414, 60427, 60441, 60453, 60463, 60473, 60487, 60502, 60515, 60526, 60534, 60540, 60550,
-    60555, 60559, 60566, 60573, 60581, 60589, 60597, 60608, 60620, 60633, 60644, 60656, 60669, 60682, 60691,
-    60697, 60702, 60712, 60723, 60728, 60733, 60742, 60751, 60758, 60766, 60773, 60781, 60786, 60793, 60803,
-    60813, 60823, 60832, 60842, 60846, 60853, 60858, 60867, 60873, 60877, 60884, 60892, 60896, 60905, 60911,
-    60921, 60930, 60937, 60945, 60953, 60966, 60974, 60978, 60990, 61001, 61014, 61024, 61033, 61045, 61050,
-    61058, 61067, 61076, 61086, 61095, 61103, 61107, 61115, 61120, 61126, 61132, 61143, 61151, 61160, 61167,
-    61178, 61189, 61197, 61205, 61214, 61223, 61232, 61239, 61246, 61253, 61261, 61271, 61287, 61294, 61302,
-    61312, 61323, 61335, 61340, 61348, 61355, 61363, 61367, 61376, 61380, 61388, 61395, 61400, 61405, 61416,
-    61425, 61433, 61439, 61449, 61457, 61465, 61474, 61480, 61485, 61494, 61504, 61514, 61521, 61531, 61545,
-    61556, 61566, 61577, 61589, 61596, 61604, 61612, 61621, 61629, 61640, 61652, 61665, 61674, 61684, 61694,
-    61702, 61712, 61723, 61734, 61746, 61758, 61771, 61779, 61788, 61797, 61807, 61816, 61826, 61836, 61845,
-    61854, 61864, 61874, 61884, 61896, 61905, 61916, 61928, 61940, 61953, 61960, 61969, 61977, 61987, 61995,
-    62005, 62014, 62021, 62030, 62040, 62051, 62063, 62072, 62079, 62089, 62095, 62104, 62116, 62126, 62133,
-    62139, 62145, 62152, 62156, 62165, 62172, 62178, 62185, 62191, 62196, 62202, 62208, 62215, 62226, 62236,
-    62240, 62248, 62257, 62264, 62273, 62283, 62291, 62299, 62308, 62318, 62325, 62333, 62341, 62350, 62361,
-    62371, 62381, 62391, 62395, 62401, 62412, 62421, 62426, 62430, 62435, 62444, 62450, 62459, 62464, 62470,
-    62478, 62483, 62489, 62497, 62506, 62514, 62525, 62537, 62540, 62545, 62549, 62557, 62565, 62570, 62580,
-    62587, 62595, 62600, 62608, 62617, 62626, 62636, 62650, 62662, 62673, 62681, 62691, 62701, 62712, 62723,
-    62734, 62740, 62748, 62755, 62762, 62771, 62779, 62786, 62794, 62799, 62806, 62812, 62819, 62827, 62836,
-    62843, 62852, 62860, 62870, 62881, 62892, 62901, 62914, 62928, 62937, 62947, 62957, 62968, 62978, 62991,
-    63005, 63014, 63024, 63034, 63045, 63052, 63057, 63065, 63072, 63082, 63093, 63104, 63116, 63124, 63133,
-    63144, 63158, 63168, 63175, 63182, 63193, 63204, 63217, 63224, 63234, 63243, 63252, 63262, 63270, 63279,
-    63287, 63293, 63301, 63310, 63321, 63329, 63336, 63343, 63351, 63360, 63369, 63377, 63385, 63396, 63404,
-    63415, 63424, 63431, 63440, 63450, 63460, 63472, 63482, 63489, 63494, 63503, 63512, 63522, 63533, 63540,
-    63548, 63557, 63566, 63578, 63587, 63599, 63609, 63618, 63628, 63640, 63648, 63656, 63665, 63675, 63686,
-    63695, 63705, 63716, 63725, 63735, 63747, 63757, 63769, 63782, 63793, 63805, 63809, 63815, 63822, 63832,
-    63835, 63840, 63846, 63855, 63862, 63872, 63877, 63885, 63894, 63901, 63908, 63916, 63924, 63935, 63941,
-    63948, 63956, 63966, 63971, 63977, 63985, 63997, 64007, 64012, 64018, 64026, 64030, 64037, 64045, 64053,
-    64058, 64067, 64075, 64082, 64091, 64098, 64105, 64110, 64116, 64123, 64135, 64140, 64146, 64155, 64161,
-    64166, 64173, 64181, 64189, 64196, 64202, 64207, 64213, 64219, 64226, 64233, 64241, 64251, 64260, 64268,
-    64277, 64287, 64297, 64308, 64318, 64327, 64337, 64347, 64358, 64368, 64377, 64385, 64393, 64400, 64408,
-    64418, 64430, 64437, 64446, 64453, 64461, 64469, 64478, 64485, 64492, 64501, 64511, 64519, 64525, 64535,
-    64542, 64552, 64560, 64565, 64574, 64585, 64595, 64604, 64614, 64625, 64638, 64645, 64653, 64659, 64665,
-    64670, 64679, 64687, 64696, 64702, 64709, 64716, 64723, 64732, 64739, 64748, 64756, 64766, 64774, 64780,
-    64784, 64790, 64798, 64808, 64813, 64822, 64831, 64838, 64844, 64852, 64861, 64867, 64874, 64884, 64895,
-    64905, 64915, 64925, 64936, 64948, 64958, 64969, 64981, 64995, 65001, 65008, 65016, 65025, 65031, 65039,
-    65046, 65052, 65059, 65066, 65074, 65083, 65093, 65097, 65102, 65107, 65117, 65126, 65132, 65137, 65145,
-    65154, 65163, 65177, 65189, 65200, 65209, 65217, 65226, 65237, 65247, 65256, 65263, 65271, 65276, 65283,
-    65291, 65296, 65303, 65311, 65320, 65328, 65338, 65343, 65353, 65361, 65369, 65377, 65386, 65394, 65404,
-    65415, 65426, 65438, 65448, 65457, 65469, 65482, 65492, 65503, 65513, 65521, 65528, 65541, 65550, 65560,
-    65570, 65581, 65593, 65599, 65609, 65617, 65626, 65636, 65649, 65660, 65670, 65678, 65689, 65699, 65710,
-    65718, 65726, 65737, 65746, 65754, 65763, 65775, 65783, 65789, 65798, 65809, 65816, 65823, 65832, 65841,
-    65851, 65862, 65873, 65885, 65892, 65900, 65910, 65921, 65932, 65946, 65957, 65969, 65981, 65994, 66004,
-    66012, 66024, 66035, 66045, 66056, 66068, 66079, 66091, 66104, 66114, 66125, 66137, 66145, 66155, 66167,
-    66179, 66190, 66201, 66210, 66217, 66227, 66235, 66247, 66260, 66273, 66285, 66298, 66307, 66317, 66327,
-    66338, 66349, 66361, 66366, 66379, 66391, 66404, 66412, 66421, 66431, 66440, 66448, 66453, 66460, 66469,
-    66481, 66492, 66502, 66515, 66519, 66526, 66535, 66546, 66556, 66566, 66571, 66581, 66587, 66597, 66606,
-    66617, 66625, 66634, 66641, 66647, 66654, 66660, 66674, 66687, 66699, 66713, 66726, 66737, 66743, 66749,
-    66760, 66772, 66782, 66793, 66805, 66814, 66820, 66831, 66838, 66843, 66850, 66857, 66865, 66873, 66879,
-    66889, 66897, 66906, 66914, 66919, 66924, 66930, 66938, 66944, 66949, 66955, 66963, 66972, 66982, 66988,
-    66996, 67003, 67009, 67018, 67026, 67030, 67038, 67044, 67048, 67054, 67062, 67070, 67079, 67086, 67094,
-    67099, 67105, 67114, 67121, 67129, 67138, 67149, 67156, 67161, 67166, 67176, 67184, 67193, 67199, 67206,
-    67213, 67223, 67230, 67238, 67244, 67251, 67257, 67265, 67275, 67282, 67292, 67298, 67303, 67309, 67316,
-    67322, 67329, 67337, 67346, 67352, 67358, 67369, 67381, 67389, 67398, 67408, 67415, 67423, 67434, 67446,
-    67458, 67467, 67477, 67487, 67498, 67509, 67515, 67520, 67528, 67539, 67545, 67555, 67566, 67578, 67587,
-    67596, 67603, 67611, 67619, 67628, 67638, 67648, 67658, 67670, 67677, 67683, 67689, 67696, 67701, 67707,
-    67714, 67723, 67733, 67743, 67751, 67756, 67763, 67771, 67779, 67785, 67791, 67799, 67808, 67815, 67820,
-    67828, 67834, 67840, 67847, 67854, 67860, 67868, 67878, 67883, 67889, 67893, 67900, 67907, 67918, 67924,
-    67931, 67940, 67947, 67957, 67965, 67974, 67984, 67990, 67995, 68001, 68007, 68014, 68018, 68025, 68035,
-    68042, 68052, 68059, 68068, 68079, 68090, 68098, 68103, 68110, 68119, 68129, 68135, 68143, 68151, 68160,
-    68171, 68176, 68182, 68187, 68192, 68199, 68204, 68210, 68217, 68227, 68232, 68238, 68246, 68257, 68265,
-    68274, 68281, 68290, 68302, 68308, 68313, 68322, 68332, 68343, 68353, 68364, 68373, 68378, 68385, 68393,
-    68403, 68414, 68423, 68433, 68444, 68450, 68461, 68469, 68478, 68483, 68487, 68494, 68502, 68509, 68519,
-    68524, 68530, 68538, 68545, 68553, 68559, 68566, 68571, 68578, 68586, 68592, 68597, 68604, 68612, 68619,
-    68628, 68639, 68653, 68657, 68669, 68678, 68688, 68698, 68709, 68718, 68728, 68738, 68749, 68762, 68769,
-    68777, 68786, 68792, 68798, 68806, 68814, 68819, 68826, 68833, 68841, 68849, 68855, 68862, 68871, 68882,
-    68890, 68901, 68915, 68927, 68935, 68945, 68954, 68964, 68974, 68986, 68994, 69004, 69015, 69026, 69038,
-    69051, 69065, 69077, 69089, 69102, 69116, 69124, 69134, 69141, 69152, 69164, 69175, 69183, 69193, 69203,
-    69215, 69223, 69231, 69240, 69254, 69262, 69274, 69283, 69291, 69300, 69309, 69322, 69334, 69347, 69355,
-    69364, 69375, 69385, 69396, 69404, 69417, 69427, 69440, 69454, 69465, 69475, 69487, 69496, 69505, 69515,
-    69525, 69536, 69542, 69550, 69558, 69567, 69576, 69584, 69593, 69602, 69612, 69624, 69633, 69643, 69651,
-    69661, 69671, 69682, 69693, 69702, 69712, 69723, 69735, 69747, 69761, 69769, 69778, 69785, 69793, 69803,
-    69814, 69823, 69833, 69841, 69851, 69862, 69871, 69881, 69886, 69892, 69902, 69909, 69917, 69923, 69932,
-    69937, 69942, 69948, 69955, 69965, 69973, 69981, 69987, 69996, 70007, 70016, 70026, 70038, 70044, 70052,
-    70060, 70069, 70076, 70082, 70091, 70100, 70110, 70118, 70128, 70138, 70149, 70155, 70161, 70174, 70183,
-    70192, 70198, 70205, 70213, 70221, 70235, 70244, 70254, 70262, 70272, 70283, 70291, 70302, 70311, 70322,
-    70334, 70344, 70357, 70365, 70374, 70384, 70389, 70397, 70406, 70415, 70427, 70437, 70448, 70456, 70465,
-    70473, 70482, 70487, 70499, 70507, 70515, 70525, 70537, 70547, 70561, 70572, 70579, 70590, 70601, 70612,
-    70620, 70630, 70640, 70648, 70656, 70666, 70677, 70686, 70695, 70704, 70716, 70724, 70735, 70747, 70756,
-    70768, 70777, 70785, 70795, 70806, 70816, 70826, 70838, 70852, 70860, 70869, 70879, 70892, 70903, 70911,
-    70920, 70930, 70940, 70947, 70956, 70966, 70978, 70987, 70998, 71006, 71016, 71027, 71039, 71052, 71063,
-    71072, 71083, 71092, 71100, 71109, 71120, 71132, 71145, 71158, 71166, 71175, 71184, 71194, 71206, 71219,
-    71231, 71242, 71254, 71269, 71277, 71290, 71300, 71312, 71321, 71331, 71339, 71349, 71360, 71371, 71377,
-    71387, 71398, 71408, 71417, 71423, 71430, 71437, 71447, 71455, 71462, 71470, 71479, 71492, 71507, 71516,
-    71526, 71535, 71545, 71553, 71563, 71575, 71583, 71595, 71603, 71612, 71621, 71631, 71636, 71644, 71650,
-    71659, 71669, 71677, 71681, 71688, 71695, 71703, 71713, 71723, 71731, 71741, 71751, 71762, 71772, 71777,
-    71784, 71792, 71798, 71804, 71813, 71818, 71825, 71833, 71839, 71844, 71851, 71861, 71867, 71875, 71884,
-    71896, 71907, 71915, 71921, 71932, 71944, 71949, 71953, 71959, 71966, 71975, 71985, 71995, 72006, 72016,
-    72027, 72032, 72039, 72047, 72059, 72066, 72075, 72083, 72095, 72105, 72114, 72119, 72125, 72135, 72142,
-    72150, 72159, 72167, 72176, 72190, 72195, 72201, 72205, 72218, 72223, 72231, 72238, 72247, 72255, 72261,
-    72269, 72275, 72283, 72292, 72298, 72306, 72313, 72319, 72329, 72337, 72343, 72350, 72359, 72370, 72379,
-    72387, 72397, 72408, 72419, 72431, 72440, 72449, 72456, 72462, 72470, 72479, 72487, 72494, 72503, 72513,
-    72525, 72531, 72540, 72551, 72565, 72575, 72581, 72589, 72599, 72607, 72616, 72624, 72634, 72646, 72651,
-    72659, 72669, 72678, 72684, 72697, 72702, 72708, 72716, 72725, 72732, 72741, 72751, 72759, 72769, 72780,
-    72787, 72793, 72798, 72807, 72815, 72823, 72829, 72834, 72838, 72843, 72849, 72854, 72859, 72868, 72877,
-    72886, 72896, 72902, 72910, 72919, 72927, 72933, 72940, 72947, 72955, 72962, 72970, 72976, 72985, 72992,
-    73000, 73008, 73017, 73025, 73034, 73041, 73049, 73055, 73062, 73069, 73077, 73087, 73098, 73103, 73111,
-    73121, 73130, 73135, 73141, 73150, 73158, 73163, 73171, 73180, 73190, 73202, 73209, 73216, 73223, 73233,
-    73242, 73250, 73255, 73262, 73271, 73275, 73282, 73295, 73304, 73311, 73320, 73332, 73337, 73344, 73352,
-    73357, 73363, 73374, 73381, 73388, 73397, 73407, 73413, 73421, 73430, 73440, 73448, 73453, 73465, 73473,
-    73482, 73491, 73501, 73509, 73519, 73527, 73539, 73547, 73556, 73565, 73575, 73582, 73588, 73595, 73600,
-    73607, 73618, 73633, 73644, 73654, 73665, 73673, 73683, 73690, 73698, 73706, 73713, 73721, 73729, 73738,
-    73751, 73758, 73767, 73777, 73785, 73792, 73800, 73808, 73817, 73826, 73833, 73843, 73850, 73858, 73869,
-    73882, 73890, 73899, 73906, 73914, 73923, 73936, 73943, 73952, 73962, 73970, 73978, 73991, 74001, 74012,
-    74023, 74035, 74047, 74060, 74070, 74081, 74092, 74104, 74111, 74120, 74130, 74138, 74148, 74160, 74173,
-    74186, 74200, 74210, 74222, 74235, 74246, 74256, 74266, 74278, 74290, 74303, 74315, 74329, 74336, 74344,
-    74352, 74362, 74373, 74381, 74391, 74402, 74411, 74420, 74431, 74443, 74451, 74461, 74472, 74481, 74491,
-    74498, 74506, 74512, 74521, 74531, 74541, 74548, 74552, 74559, 74568, 74578, 74586, 74591, 74602, 74610,
-    74619, 74631, 74639, 74646, 74654, 74663, 74673, 74678, 74685, 74691, 74699, 74709, 74720, 74729, 74739,
-    74746, 74753, 74764, 74773, 74781, 74791, 74802, 74813, 74825, 74836, 74846, 74855, 74865, 74876, 74884,
-    74893, 74901, 74911, 74922, 74929, 74939, 74946, 74953, 74961, 74969, 74978, 74985, 74994, 75004, 75010,
-    75017, 75026, 75036, 75044, 75051, 75059, 75068, 75079, 75091, 75101, 75108, 75118, 75126, 75136, 75147,
-    75155, 75164, 75174, 75185, 75196, 75208, 75223, 75232, 75242, 75253, 75259, 75267, 75276, 75283, 75290,
-    75299, 75309, 75317, 75324, 75333, 75340, 75348, 75356, 75365, 75374, 75385, 75396, 75404, 75413, 75420,
-    75429, 75439, 75450, 75459, 75465, 75472, 75479, 75486, 75493, 75501, 75510, 75520, 75530, 75542, 75553,
-    75566, 75580, 75587, 75597, 75602, 75610, 75617, 75627, 75636, 75646, 75654, 75661, 75672, 75683, 75692,
-    75702, 75710, 75719, 75730, 75742, 75752, 75764, 75777, 75784, 75793, 75803, 75811, 75824, 75838, 75850,
-    75857, 75867, 75873, 75884, 75893, 75906, 75920, 75932, 75945, 75959, 75967, 75978, 75990, 76004, 76017,
-    76030, 76035, 76042, 76051, 76061, 76069, 76080, 76089, 76097, 76106, 76116, 76127, 76134, 76143, 76148,
-    76161, 76168, 76175, 76184, 76194, 76202, 76209, 76215, 76225, 76232, 76241, 76248, 76257, 76267, 76275,
-    76281, 76290, 76300, 76310, 76317, 76328, 76338, 76347, 76357, 76365, 76373, 76382, 76394, 76402, 76412,
-    76420, 76428, 76434, 76443, 76450, 76459, 76469, 76477, 76484, 76494, 76502, 76516, 76531, 76547, 76555,
-    76565, 76576, 76585, 76595, 76607, 76621, 76631, 76642, 76650, 76659, 76671, 76680, 76690, 76701, 76713,
-    76724, 76734, 76742, 76751, 76761, 76771, 76781, 76789, 76797, 76806, 76818, 76831, 76840, 76850, 76860,
-    76871, 76880, 76888, 76897, 76905, 76914, 76923, 76934, 76945, 76952, 76962, 76973, 76983, 76992, 77002,
-    77010, 77019, 77027, 77036, 77043, 77052, 77063, 77073, 77082, 77089, 77100, 77109, 77119, 77130, 77138,
-    77149, 77157, 77166, 77176, 77185, 77192, 77201, 77211, 77219, 77227, 77237, 77246, 77254, 77266, 77278,
-    77289, 77300, 77313, 77322, 77330, 77342, 77350, 77360, 77371, 77380, 77389, 77399, 77416, 77431, 77436,
-    77444, 77456, 77465, 77478, 77487, 77498, 77508, 77518, 77527, 77538, 77550, 77563, 77569, 77576, 77586,
-    77594, 77603, 77613, 77623, 77635, 77645, 77653, 77660, 77668, 77676, 77685, 77692, 77701, 77709, 77718,
-    77728, 77736, 77744, 77754, 77765, 77774, 77786, 77795, 77805, 77812, 77821, 77831, 77838, 77847, 77857,
-    77865, 77876, 77888, 77896, 77905, 77914, 77924, 77932, 77943, 77950, 77958, 77968, 77979, 77988, 77997,
-    78009, 78017, 78024, 78033, 78043, 78050, 78057, 78066, 78075, 78082, 78090, 78104, 78114, 78126, 78132,
-    78139, 78148, 78159, 78167, 78174, 78181, 78189, 78196, 78205, 78210, 78218, 78227, 78236, 78246, 78257,
-    78268, 78281, 78286, 78291, 78302, 78310, 78320, 78328, 78334, 78343, 78354, 78361, 78368, 78376, 78381,
-    78387, 78392, 78397, 78404, 78410, 78418, 78422, 78429, 78434, 78441, 78447, 78452, 78459, 78469, 78477,
-    78483, 78491, 78498, 78506, 78515, 78520, 78526, 78535, 78540, 78547, 78555, 78561, 78566, 78573, 78579,
-    78585, 78593, 78602, 78606, 78613, 78621, 78626, 78631, 78638, 78646, 78652, 78658, 78664, 78672, 78679,
-    78687, 78692, 78701, 78706, 78711, 78716, 78722, 78731, 78736, 78742, 78749, 78760, 78767, 78774, 78782,
-    78790, 78796, 78807, 78815, 78823, 78829, 78836, 78841, 78847, 78854, 78860, 78866, 78873, 78880, 78886,
-    78890, 78897, 78905, 78913, 78920, 78926, 78933, 78938, 78943, 78949, 78954, 78963, 78975, 78979, 78986,
-    78994, 79003, 79010, 79018, 79027, 79031, 79036, 79041, 79047, 79051, 79060, 79070, 79081, 79087, 79093,
-    79101, 79108, 79115, 79124, 79132, 79137, 79141, 79147, 79154, 79162, 79170, 79175, 79182, 79190, 79195,
-    79200, 79207, 79214, 79222, 79227, 79236, 79238, 79244, 79251, 79257, 79263, 79270, 79274, 79285, 79290,
-    79300, 79313, 79323, 79332, 79336, 79342, 79350, 79357, 79367, 79379, 79386, 79391, 79396, 79403, 79410,
-    79416, 79422, 79430, 79435, 79441, 79452, 79461, 79470, 79477, 79485, 79493, 79500, 79506, 79513, 79521,
-    79533, 79540, 79548, 79556, 79565, 79573, 79583, 79589, 79598, 79607, 79616, 79627, 79636, 79646, 79652,
-    79663, 79672, 79681, 79685, 79693, 79701, 79710, 79724, 79737, 79745, 79750, 79758, 79765, 79773, 79781,
-    79791, 79800, 79810, 79819, 79829, 79842, 79855, 79865, 79873, 79883, 79889, 79896, 79904, 79910, 79918,
-    79928, 79939, 79946, 79955, 79964, 79969, 79976, 79984, 79992, 80001, 80007, 80015, 80024, 80031, 80038,
-    80045, 80054, 80064, 80072, 80080, 80086, 80090, 80097, 80102, 80110, 80120, 80131, 80136, 80147, 80155,
-    80164, 80173, 80180, 80189, 80195, 80202, 80210, 80218, 80228, 80239, 80245, 80252, 80258, 80265, 80273,
-    80283, 80292, 80300, 80310, 80321, 80330, 80338, 80347, 80356, 80363, 80371, 80379, 80388, 80400, 80407,
-    80420, 80434, 80446, 80459, 80470, 80482, 80497, 80503, 80511, 80520, 80526, 80534, 80543, 80549, 80555,
-    80564, 80575, 80582, 80592, 80604, 80615, 80621, 80629, 80637, 80646, 80652, 80660, 80668, 80677, 80687,
-    80698, 80704, 80711, 80719, 80727, 80736, 80744, 80754, 80764, 80775, 80782, 80791, 80798, 80807, 80817,
-    80825, 80833, 80844, 80850, 80858, 80867, 80877, 80887, 80898, 80908, 80916, 80922, 80931, 80938, 80946,
-    80955, 80966, 80979, 80990, 81002, 81015, 81026, 81038, 81051, 81060, 81065, 81074, 81082, 81091, 81100,
-    81111, 81118, 81128, 81135, 81145, 81153, 81162, 81172, 81181, 81188, 81199, 81205, 81213, 81220, 81229,
-    81238, 81248, 81257, 81267, 81276, 81284, 81289, 81295, 81303, 81307, 81317, 81325, 81332, 81340, 81347,
-    81355, 81364, 81372, 81381, 81387, 81394, 81403, 81413, 81422, 81426, 81432, 81439, 81444, 81451, 81459,
-    81467, 81473, 81478, 81485, 81493, 81503, 81510, 81516, 81521, 81527, 81532, 81541, 81550, 81556, 81563,
-    81570, 81578, 81585, 81592, 81602, 81612, 81620, 81625, 81634, 81644, 81655, 81662, 81669, 81679, 81690,
-    81700, 81709, 81718, 81726, 81738, 81748, 81760, 81771, 81780, 81790, 81799, 81806, 81815, 81826, 81836,
-    81847, 81852, 81862, 81873, 81883, 81893, 81902, 81911, 81918, 81927, 81936, 81943, 81951, 81961, 81973,
-    81982, 81989, 81997, 82005, 82016, 82025, 82033, 82042, 82049, 82053, 82058, 82066, 82073, 82084, 82096,
-    82104, 82113, 82121, 82130, 82136, 82146, 82154, 82160, 82168, 82178, 82188, 82195, 82203, 82212, 82221,
-    82230, 82237, 82248, 82254, 82261, 82267, 82274, 82282, 82288, 82295, 82302, 82308, 82313, 82319, 82328,
-    82339, 82349, 82356, 82362, 82369, 82375, 82385, 82392, 82399, 82405, 82414, 82422, 82432, 82438, 82446,
-    82451, 82460, 82466, 82472, 82482, 82488, 82494, 82501, 82507, 82515, 82520, 82528, 82534, 82540, 82547,
-    82555, 82561, 82569, 82576, 82582, 82589, 82595, 82602, 82611, 82619, 82625, 82635, 82641, 82647, 82655,
-    82660, 82671, 82677, 82687, 82695, 82701, 82709, 82718, 82725, 82731, 82738, 82746, 82751, 82758, 82766,
-    82772, 82778, 82784, 82791, 82797, 82804, 82813, 82824, 82831, 82841, 82849, 82856, 82866, 82874, 82880,
-    82887, 82896, 82904, 82914, 82923, 82928, 82936, 82945, 82949, 82957, 82963, 82968, 82975, 82984, 82993,
-    83002, 83012, 83021, 83030, 83036, 83046, 83053, 83058, 83067, 83077, 83084, 83097, 83109, 83123, 83133,
-    83143, 83151, 83162, 83170, 83177, 83184, 83193, 83200, 83206, 83216, 83222, 83232, 83243, 83250, 83260,
-    83267, 83274, 83287, 83291, 83299, 83309, 83319, 83324, 83330, 83337, 83344, 83355, 83362, 83371, 83380,
-    83385, 83391, 83397, 83403, 83411, 83415, 83424, 83432, 83438, 83446, 83456, 83467, 83476, 83484, 83494,
-    83500, 83509, 83520, 83525, 83533, 83542, 83549, 83554, 83562, 83570, 83579, 83585, 83593, 83599, 83609,
-    83614, 83622, 83631, 83639, 83649, 83655, 83661, 83669, 83678, 83688, 83700, 83707, 83715, 83720, 83727,
-    83733, 83739, 83745, 83756, 83765, 83775, 83789, 83796, 83804, 83812, 83818, 83823, 83829, 83836, 83844,
-    83851, 83860, 83865, 83871, 83876, 83884, 83893, 83902, 83908, 83917, 83922, 83927, 83934, 83943, 83952,
-    83957, 83966, 83975, 83983, 83993, 84004, 84013, 84018, 84022, 84028, 84036, 84042, 84050, 84056, 84066,
-    84074, 84080, 84089, 84095, 84104, 84112, 84122, 84133, 84144, 84152, 84162, 84173, 84182, 84193, 84205,
-    84212, 84221, 84231, 84237, 84243, 84250, 84256, 84261, 84269, 84278, 84284, 84290, 84298, 84307, 84314,
-    84321, 84330, 84340, 84346, 84355, 84362, 84367, 84376, 84389, 84395, 84400, 84408, 84417, 84422, 84429,
-    84437, 84442, 84447, 84454, 84460, 84466, 84474, 84484, 84496, 84506, 84514, 84518, 84523, 84529, 84536,
-    84545, 84555, 84562, 84571, 84575, 84580, 84584, 84591, 84601, 84606, 84613, 84620, 84628, 84638, 84649,
-    84659, 84669, 84678, 84684, 84693, 84703, 84709, 84716, 84724, 84729, 84736, 84743, 84752, 84760, 84771,
-    84780, 84789, 84793, 84799, 84804, 84809, 84816, 84824, 84832, 84841, 84847, 84856, 84866, 84873, 84878,
-    84887, 84899, 84905, 84910, 84917, 84925, 84931, 84935, 84942, 84947, 84953, 84963, 84971, 84981, 84988,
-    84996, 85006, 85016, 85025, 85035, 85045, 85051, 85058, 85064, 85072, 85081, 85088, 85094, 85104, 85111,
-    85117, 85123, 85131, 85140, 85149, 85156, 85164, 85175, 85187, 85200, 85211, 85222, 85234, 85244, 85256,
-    85266, 85273, 85283, 85291, 85300, 85306, 85313, 85325, 85335, 85346, 85354, 85363, 85372, 85380, 85389,
-    85399, 85410, 85422, 85434, 85447, 85459, 85470, 85476, 85485, 85492, 85499, 85505, 85512, 85524, 85531,
-    85539, 85545, 85551, 85557, 85563, 85569, 85575, 85582, 85589, 85599, 85605, 85614, 85621, 85631, 85640,
-    85651, 85660, 85670, 85680, 85691, 85697, 85707, 85713, 85719, 85728, 85737, 85742, 85751, 85757, 85764,
-    85770, 85778, 85787, 85794, 85801, 85811, 85817, 85831, 85838, 85849, 85858, 85868, 85879, 85886, 85894,
-    85901, 85906, 85912, 85921, 85927, 85935, 85941, 85949, 85953, 85959, 85967, 85974, 85982, 85991, 86003,
-    86010, 86016, 86025, 86035, 86042, 86051, 86061, 86068, 86077, 86087, 86095, 86104, 86114, 86119, 86127,
-    86136, 86146, 86152, 86159, 86165, 86172, 86180, 86190, 86201, 86210, 86216, 86226, 86236, 86247, 86256,
-    86266, 86272, 86279, 86288, 86296, 86305, 86317, 86329, 86334, 86340, 86347, 86354, 86362, 86368, 86374,
-    86380, 86388, 86397, 86404, 86410, 86422, 86430, 86440, 86451, 86458, 86468, 86482, 86489, 86496, 86504,
-    86511, 86516, 86523, 86531, 86537, 86543, 86553, 86565, 86571, 86579, 86588, 86595, 86604, 86610, 86618,
-    86628, 86635, 86641, 86647, 86655, 86664, 86674, 86680, 86688, 86697, 86704, 86714, 86722, 86727, 86733,
-    86746, 86754, 86763, 86769, 86777, 86784, 86792, 86799, 86807, 86816, 86822, 86830, 86840, 86851, 86861,
-    86872, 86884, 86892, 86901, 86907, 86914, 86921, 86926, 86933, 86941, 86947, 86954, 86960, 86966, 86974,
-    86983, 86990, 86995, 87003, 87012, 87018, 87026, 87037, 87049, 87061, 87068, 87077, 87085, 87093, 87101,
-    87107, 87114, 87121, 87127, 87133, 87140, 87148, 87156, 87166, 87175, 87185, 87196, 87205, 87211, 87217,
-    87225, 87234, 87241, 87248, 87258, 87266, 87277, 87290, 87304, 87311, 87318, 87327, 87336, 87343, 87350,
-    87358, 87367, 87377, 87384, 87392, 87399, 87406, 87415, 87425, 87436, 87448, 87457, 87464, 87473, 87483,
-    87492, 87500, 87509, 87520, 87533, 87541, 87550, 87559, 87565, 87572, 87579, 87587, 87596, 87606, 87617,
-    87624, 87631, 87638, 87644, 87651, 87659, 87667, 87673, 87681, 87685, 87697, 87710, 87717, 87725, 87734,
-    87742, 87753, 87762, 87772, 87783, 87791, 87801, 87812, 87825, 87836, 87848, 87861, 87869, 87878, 87889,
-    87900, 87910, 87918, 87928, 87939, 87948, 87958, 87969, 87981, 87995, 88006, 88019, 88032, 88046, 88053,
-    88064, 88073, 88084, 88095, 88104, 88111, 88120, 88130, 88138, 88146, 88156, 88167, 88176, 88185, 88196,
-    88203, 88214, 88223, 88232, 88242, 88253, 88261, 88271, 88282, 88288, 88296, 88306, 88317, 88328, 88340,
-    88349, 88354, 88363, 88369, 88376, 88382, 88389, 88394, 88401, 88409, 88416, 88424, 88430, 88438, 88445,
-    88449, 88459, 88470, 88480, 88491, 88498, 88505, 88514, 88524, 88532, 88542, 88547, 88551, 88559, 88566,
-    88575, 88581, 88589, 88596, 88605, 88614, 88629, 88636, 88645, 88658, 88670, 88682, 88698, 88713, 88725,
-    88739, 88749, 88760, 88772, 88779, 88786, 88797, 88811, 88821, 88834, 88848, 88857, 88866, 88873, 88883,
-    88891, 88901, 88911, 88922, 88930, 88939, 88948, 88958, 88970, 88983, 88992, 89003, 89015, 89021, 89031,
-    89039, 89048, 89053, 89060, 89069, 89076, 89081, 89087, 89094, 89101, 89107, 89115, 89124, 89133, 89142,
-    89154, 89162, 89172, 89182, 89193, 89201, 89214, 89228, 89237, 89248, 89260, 89273, 89282, 89290, 89299,
-    89308, 89318, 89326, 89336, 89345, 89356, 89366, 89377, 89388, 89396, 89406, 89417, 89426, 89437, 89442,
-    89450, 89460, 89471, 89477, 89484, 89491, 89497, 89503, 89511, 89520, 89527, 89535, 89540, 89547, 89555,
-    89561, 89567, 89576, 89583, 89589, 89597, 89603, 89610, 89616, 89623, 89631, 89640, 89646, 89656, 89664,
-    89673, 89679, 89688, 89695, 89701, 89709, 89718, 89724, 89732, 89738, 89744, 89753, 89764, 89774, 89785,
-    89796, 89808, 89818, 89829, 89840, 89852, 89864, 89875, 89887, 89899, 89912, 89923, 89935, 89947, 89960,
-    89970, 89980, 89989, 89996, 90011, 90019, 90023, 90029, 90040, 90046, 90058, 90063, 90070, 90078, 90085,
-    90094, 90098, 90103, 90109, 90114, 90120, 90127, 90132, 90139, 90147, 90153, 90162, 90172, 90177, 90187,
-    90194, 90202, 90210, 90216, 90223, 90232, 90237, 90246, 90250, 90256, 90263, 90271, 90278, 90283, 90291,
-    90297, 90306, 90311, 90318, 90326, 90331, 90337, 90343, 90350, 90357, 90364, 90370, 90378, 90383, 90387,
-    90394, 90398, 90407, 90412, 90418, 90426, 90435, 90443, 90452, 90462, 90467, 90472, 90480, 90488, 90494,
-    90501, 90511, 90517, 90525, 90537, 90544, 90554, 90565, 90575, 90580, 90588, 90594, 90603, 90610, 90622,
-    90635, 90646, 90654, 90662, 90671, 90683, 90689, 90697, 90706, 90713, 90717, 90727, 90739, 90748, 90753,
-    90760, 90771, 90780, 90787, 90798, 90806, 90812, 90818, 90826, 90836, 90842, 90852, 90864, 90876, 90885,
-    90893, 90902, 90911, 90920, 90929, 90941, 90951, 90958, 90966, 90972, 90981, 90991, 90999, 91007, 91019,
-    91032, 91044, 91054, 91060, 91069, 91080, 91090, 91095, 91102, 91110, 91119, 91127, 91136, 91142, 91149,
-    91156, 91168, 91174, 91185, 91197, 91208, 91218, 91228, 91236, 91243, 91251, 91260, 91269, 91275, 91280,
-    91286, 91295, 91302, 91308, 91317, 91324, 91332, 91341, 91352, 91357, 91365, 91380, 91389, 91398, 91407,
-    91414, 91421, 91432, 91439, 91448, 91459, 91471, 91485, 91493, 91499, 91509, 91520, 91530, 91537, 91544,
-    91552, 91559, 91567, 91576, 91582, 91591, 91598, 91605, 91613, 91620, 91628, 91637, 91648, 91655, 91661,
-    91670, 91677, 91684, 91694, 91699, 91705, 91717, 91730, 91744, 91749, 91756, 91765, 91775, 91783, 91792,
-    91800, 91805, 91810, 91816, 91823, 91829, 91834, 91841, 91849, 91856, 91861, 91867, 91875, 91879, 91888,
-    91895, 91900, 91907, 91915, 91924, 91929, 91935, 91940, 91944, 91951, 91956, 91962, 91971, 91977, 91986,
-    91993, 91997, 92003, 92010, 92017, 92026, 92033, 92038, 92044, 92050, 92058, 92067, 92074, 92079, 92086,
-    92093, 92099, 92108, 92113, 92122, 92132, 92143, 92152, 92162, 92167, 92173, 92184, 92191, 92195, 92199,
-    92205, 92212, 92220, 92227, 92235, 92244, 92252, 92262, 92273, 92282, 92290, 92300, 92307, 92315, 92322,
-    92328, 92337, 92342, 92347, 92354, 92362, 92368, 92376, 92385, 92393, 92404, 92411, 92416, 92422, 92427,
-    92432, 92442, 92451, 92463, 92467, 92472, 92478, 92485, 92492, 92500, 92510, 92516, 92523, 92529, 92536,
-    92544, 92551, 92561, 92571, 92582, 92592, 92600, 92607, 92616, 92622, 92630, 92639, 92646, 92657, 92662,
-    92668, 92676, 92685, 92693, 92703, 92710, 92719, 92732, 92747, 92759, 92770, 92785, 92796, 92809, 92819,
-    92827, 92838, 92850, 92861, 92872, 92884, 92893, 92905, 92919, 92931, 92941, 92956, 92968, 92981, 92992,
-    92998, 93006, 93013, 93022, 93031, 93041, 93051, 93061, 93071, 93082, 93093, 93101, 93110, 93120, 93130,
-    93141, 93150, 93162, 93172, 93178, 93187, 93195, 93207, 93216, 93226, 93235, 93241, 93249, 93258, 93265,
-    93276, 93289, 93298, 93310, 93316, 93324, 93330, 93337, 93349, 93358, 93368, 93378, 93386, 93395, 93401,
-    93410, 93418, 93427, 93437, 93445, 93452, 93458, 93464, 93469, 93478, 93486, 93494, 93499, 93505, 93513,
-    93523, 93534, 93543, 93551, 93559, 93566, 93575, 93581, 93592, 93600, 93609, 93616, 93624, 93630, 93637,
-    93645, 93654, 93660, 93666, 93675, 93683, 93693, 93699, 93706, 93712, 93720, 93729, 93736, 93748, 93755,
-    93761, 93765, 93772, 93778, 93783, 93787, 93792, 93797, 93804, 93811, 93819, 93823, 93830, 93838, 93847,
-    93853, 93859, 93866, 93873, 93881, 93888, 93899, 93904, 93912, 93918, 93925, 93936, 93946, 93951, 93959,
-    93964, 93972, 93980, 93986, 93996, 94001, 94006, 94013, 94021, 94027, 94033, 94040, 94052, 94059, 94065,
-    94070, 94079, 94085, 94092, 94099, 94107, 94115, 94124, 94134, 94140, 94148, 94157, 94163, 94171, 94180,
-    94187, 94196, 94206, 94210, 94218, 94227, 94232, 94240, 94251, 94261, 94273, 94283, 94295, 94303, 94310,
-    94318, 94323, 94329, 94335, 94342, 94347, 94352, 94363, 94371, 94380, 94385, 94394, 94405, 94411, 94419,
-    94429, 94440, 94449, 94459, 94467, 94480, 94491, 94503, 94514, 94525, 94534, 94547, 94559, 94570, 94580,
-    94588, 94598, 94610, 94622, 94636, 94648, 94661, 94671, 94679, 94691, 94699, 94709, 94714, 94729, 94739,
-    94751, 94766, 94781, 94796, 94804, 94812, 94822, 94833, 94841, 94850, 94860, 94870, 94880, 94886, 94897,
-    94910, 94922, 94934, 94944, 94955, 94967, 94978, 94993, 95007, 95022, 95034, 95045, 95055, 95066, 95078,
-    95091, 95101, 95111, 95123, 95136, 95149, 95162, 95173, 95184, 95200, 95212, 95220, 95230, 95241, 95249,
-    95259, 95268, 95279, 95293, 95302, 95314, 95322, 95333, 95340, 95356, 95369, 95380, 95387, 95398, 95409,
-    95421, 95433, 95446, 95456, 95466, 95478, 95490, 95504, 95514, 95525, 95534, 95545, 95554, 95562, 95575,
-    95586, 95597, 95607, 95619, 95628, 95638, 95645, 95652, 95665, 95679, 95693, 95707, 95723, 95737, 95744,
-    95750, 95757, 95764, 95772, 95780, 95786, 95796, 95805, 95812, 95826, 95834, 95843, 95853, 95864, 95871,
-    95880, 95890, 95898, 95907, 95917, 95925, 95938, 95946, 95957, 95968, 95981, 95991, 96001, 96014, 96022,
-    96030, 96038, 96048, 96060, 96071, 96082, 96093, 96105, 96120, 96133, 96144, 96157, 96170, 96184, 96195,
-    96210, 96225, 96238, 96245, 96258, 96270, 96282, 96293, 96304, 96316, 96328, 96335, 96342, 96353, 96363,
-    96370, 96377, 96389, 96399, 96409, 96418, 96427, 96434, 96445, 96454, 96466, 96474, 96484, 96496, 96508,
-    96517, 96527, 96536, 96546, 96557, 96570, 96580, 96593, 96606, 96616, 96624, 96636, 96645, 96655, 96666,
-    96675, 96685, 96694, 96704, 96712, 96720, 96730, 96742, 96754, 96764, 96771, 96780, 96794, 96803, 96810,
-    96819, 96828, 96840, 96849, 96859, 96870, 96873, 96882, 96889, 96896, 96906, 96913, 96920, 96930, 96942,
-    96949, 96960, 96966, 96973, 96980, 96987, 96994, 97002, 97007, 97013, 97022, 97028, 97035, 97041, 97048,
-    97052, 97057, 97064, 97075, 97080, 97086, 97094, 97101, 97112, 97120, 97129, 97139, 97151, 97159, 97167,
-    97176, 97186, 97193, 97199, 97207, 97216, 97224, 97234, 97241, 97250, 97256, 97264, 97269, 97274, 97280,
-    97286, 97294, 97303, 97310, 97318, 97324, 97333, 97340, 97344, 97353, 97360, 97369, 97378, 97388, 97397,
-    97404, 97413, 97424, 97432, 97438, 97444, 97451, 97458, 97466, 97475, 97483, 97490, 97500, 97508, 97516,
-    97523, 97531, 97536, 97543, 97551, 97556, 97563, 97572, 97578, 97586, 97591, 97598, 97609, 97619, 97628,
-    97633, 97639, 97648, 97654, 97663, 97673, 97684, 97694, 97703, 97709, 97718, 97723, 97729, 97737, 97746,
-    97755, 97767, 97777, 97785, 97794, 97804, 97813, 97821, 97827, 97840, 97850, 97857, 97867, 97878, 97885,
-    97891, 97899, 97908, 97917, 97925, 97935, 97943, 97950, 97954, 97962, 97966, 97975, 97985, 97991, 97997,
-    98004, 98007, 98012, 98020, 98029, 98039, 98048, 98053, 98059, 98068, 98076, 98086, 98093, 98103, 98113,
-    98121, 98129, 98133, 98138, 98144, 98154, 98163, 98169, 98180, 98187, 98191, 98196, 98201, 98210, 98217,
-    98225, 98234, 98242, 98253, 98262, 98272, 98283, 98295, 98306, 98314, 98323, 98332, 98342, 98352, 98361,
-    98368, 98376, 98383, 98392, 98402, 98409, 98417, 98426, 98437, 98446, 98453, 98461, 98468, 98478, 98486,
-    98495, 98506, 98514, 98520, 98527, 98534, 98544, 98555, 98567, 98577, 98588, 98600, 98608, 98614, 98624,
-    98630, 98639, 98650, 98655, 98664, 98672, 98682, 98691, 98698, 98709, 98720, 98731, 98746, 98752, 98760,
-    98770, 98779, 98785, 98792, 98798, 98806, 98813, 98823, 98827, 98834, 98842, 98847, 98853, 98860, 98868,
-    98874, 98881, 98886, 98893, 98901, 98907, 98912, 98919, 98926, 98934, 98940, 98946, 98953, 98958, 98966,
-    98978, 98984, 98992, 98999, 99005, 99012, 99019, 99026, 99030, 99037, 99046, 99055, 99065, 99075, 99083,
-    99088, 99096, 99103, 99114, 99120, 99124, 99133, 99138, 99144, 99152, 99160, 99167, 99174, 99179, 99186,
-    99195, 99203, 99213, 99222, 99227, 99232, 99244, 99250, 99258, 99266, 99275, 99284, 99297, 99306, 99316,
-    99328, 99341, 99351, 99360, 99371, 99377, 99385, 99394, 99400, 99405, 99409, 99417, 99424, 99429, 99437,
-    99445, 99452, 99461, 99471, 99480, 99488, 99495, 99503, 99513, 99523, 99527, 99532, 99536, 99543, 99551,
-    99557, 99564, 99572, 99578, 99583, 99591, 99597, 99605, 99611, 99618, 99625, 99631, 99639, 99644, 99650,
-    99656, 99664, 99673, 99684, 99692, 99704, 99710, 99720, 99732, 99741, 99746, 99754, 99760, 99767, 99772,
-    99780, 99790, 99801, 99807, 99817, 99822, 99828, 99835, 99843, 99848, 99856, 99865, 99871, 99877, 99885,
-    99894, 99904, 99915, 99922, 99928, 99936, 99943, 99948, 99956, 99961, 99967, 99974, 99980, 99987, 99996,
-    100000, 100007, 100017, 100028, 100033, 100039, 100046, 100052, 100058, 100066, 100075, 100081, 100086,
-    100094, 100103, 100108, 100115, 100120, 100128, 100133, 100137, 100143, 100150, 100156, 100164, 100173,
-    100179, 100184, 100191, 100199, 100206, 100212, 100219, 100227, 100232, 100239, 100248, 100253, 100260,
-    100265, 100272, 100279, 100287, 100295, 100299, 100305, 100316, 100325, 100332, 100341, 100353, 100363,
-    100370, 100380, 100388, 100395, 100405, 100415, 100420, 100427, 100435, 100443, 100450, 100459, 100464,
-    100470, 100478, 100482, 100489, 100498, 100508, 100520, 100530, 100542, 100553, 100561, 100570, 100581,
-    100586, 100593, 100598, 100607, 100617, 100625, 100631, 100640, 100646, 100651, 100658, 100666, 100674,
-    100683, 100688, 100694, 100705, 100713, 100722, 100732, 100738, 100746, 100753, 100761, 100772, 100783,
-    100795, 100805, 100812, 100820, 100830, 100835, 100843, 100852, 100861, 100871, 100877, 100886, 100892,
-    100899, 100907, 100915, 100924, 100934, 100943, 100956, 100964, 100973, 100983, 100989, 100996, 101004,
-    101011, 101018, 101026, 101035, 101041, 101047, 101051, 101053, 101056, 101060, 101065, 101069, 101073,
-    101076, 101079, 101083, 101088, 101094, 101097, 101101, 101106, 101112, 101117, 101122, 101129, 101135,
-    101143, 101152, 101159, 101165, 101170, 101177, 101185, 101192, 101202, 101208, 101213, 101217, 101223,
-    101231, 101240, 101247, 101251, 101256, 101260, 101267, 101273, 101283, 101294, 101303, 101306, 101310,
-    101312, 101317, 101321, 101328, 101333, 101338, 101345, 101349, 101353,
+    193, 204, 216, 229, 240, 249, 256, 265, 276, 285, 294, 305, 312, 321, 329, 339, 348, 359, 372, 381, 388,
+    398, 409, 417, 426, 433, 441, 452, 464, 476, 483, 491, 502, 513, 525, 532, 545, 557, 570, 584, 598, 613,
+    627, 642, 653, 666, 679, 693, 708, 724, 731, 740, 752, 760, 769, 780, 792, 805, 818, 832, 841, 848, 852,
+    857, 862, 868, 874, 882, 891, 903, 916, 926, 933, 945, 958, 974, 991, 1004, 1018, 1033, 1049, 1054, 1063,
+    1076, 1090, 1107, 1118, 1130, 1140, 1151, 1164, 1176, 1189, 1195, 1202, 1210, 1221, 1230, 1236, 1243,
+    1250, 1259, 1265, 1275, 1281, 1289, 1300, 1306, 1317, 1329, 1337, 1346, 1350, 1356, 1365, 1372, 1383,
+    1388, 1394, 1403, 1410, 1418, 1427, 1437, 1446, 1452, 1459, 1465, 1474, 1482, 1489, 1497, 1508, 1520,
+    1529, 1540, 1553, 1567, 1582, 1593, 1601, 1610, 1620, 1626, 1633, 1644, 1653, 1663, 1673, 1682, 1693,
+    1705, 1709, 1715, 1723, 1732, 1741, 1751, 1758, 1766, 1772, 1780, 1789, 1796, 1807, 1816, 1828, 1838,
+    1848, 1859, 1871, 1882, 1894, 1904, 1912, 1922, 1929, 1937, 1945, 1954, 1963, 1973, 1983, 1990, 2000,
+    2011, 2021, 2032, 2040, 2048, 2055, 2063, 2070, 2080, 2090, 2103, 2118, 2126, 2133, 2145, 2154, 2164,
+    2172, 2178, 2186, 2196, 2205, 2212, 2221, 2231, 2239, 2246, 2255, 2262, 2268, 2275, 2282, 2289, 2293,
+    2303, 2314, 2321, 2330, 2337, 2347, 2358, 2370, 2382, 2394, 2405, 2418, 2428, 2434, 2442, 2448, 2458,
+    2464, 2472, 2480, 2489, 2499, 2507, 2516, 2526, 2532, 2538, 2548, 2555, 2565, 2572, 2584, 2590, 2595,
+    2599, 2604, 2610, 2616, 2623, 2628, 2636, 2645, 2653, 2657, 2665, 2674, 2684, 2689, 2698, 2704, 2711,
+    2716, 2726, 2734, 2740, 2750, 2756, 2765, 2776, 2783, 2792, 2802, 2808, 2816, 2823, 2831, 2842, 2851,
+    2862, 2871, 2881, 2893, 2902, 2908, 2918, 2926, 2935, 2942, 2948, 2955, 2963, 2972, 2981, 2987, 2997,
+    3003, 3009, 3015, 3026, 3038, 3050, 3058, 3067, 3079, 3086, 3097, 3107, 3116, 3127, 3135, 3141, 3148,
+    3158, 3166, 3176, 3183, 3193, 3202, 3212, 3222, 3229, 3238, 3244, 3251, 3262, 3270, 3278, 3284, 3290,
+    3298, 3305, 3313, 3319, 3326, 3339, 3345, 3359, 3365, 3372, 3380, 3386, 3396, 3407, 3415, 3427, 3434,
+    3443, 3451, 3460, 3469, 3479, 3487, 3496, 3505, 3515, 3525, 3536, 3544, 3552, 3561, 3571, 3581, 3590,
+    3600, 3607, 3618, 3623, 3631, 3637, 3645, 3652, 3660, 3668, 3677, 3686, 3696, 3707, 3718, 3730, 3739,
+    3749, 3762, 3772, 3783, 3789, 3799, 3810, 3818, 3827, 3834, 3841, 3847, 3855, 3864, 3877, 3884, 3893,
+    3903, 3911, 3922, 3933, 3945, 3956, 3968, 3980, 3993, 4002, 4011, 4018, 4024, 4035, 4047, 4060, 4073,
+    4087, 4097, 4109, 4119, 4127, 4137, 4144, 4151, 4159, 4165, 4171, 4181, 4185, 4190, 4195, 4205, 4216,
+    4227, 4239, 4249, 4260, 4271, 4283, 4292, 4301, 4310, 4319, 4329, 4341, 4352, 4363, 4371, 4380, 4391,
+    4402, 4414, 4421, 4429, 4436, 4445, 4455, 4463, 4471, 4480, 4492, 4505, 4512, 4522, 4531, 4539, 4549,
+    4560, 4568, 4576, 4582, 4591, 4599, 4610, 4622, 4631, 4641, 4653, 4666, 4677, 4690, 4704, 4719, 4730,
+    4738, 4747, 4761, 4777, 4791, 4799, 4808, 4820, 4834, 4848, 4856, 4860, 4866, 4871, 4883, 4889, 4896,
+    4903, 4907, 4916, 4928, 4936, 4947, 4954, 4968, 4978, 4985, 4991, 4998, 5005, 5013, 5021, 5027, 5033,
+    5039, 5046, 5053, 5061, 5070, 5080, 5087, 5094, 5099, 5106, 5112, 5119, 5127, 5139, 5150, 5163, 5175,
+    5179, 5189, 5195, 5203, 5211, 5218, 5227, 5236, 5244, 5249, 5255, 5262, 5270, 5279, 5286, 5292, 5299,
+    5308, 5318, 5326, 5333, 5341, 5350, 5360, 5366, 5373, 5381, 5385, 5394, 5403, 5414, 5423, 5432, 5442,
+    5453, 5464, 5477, 5487, 5495, 5504, 5512, 5522, 5533, 5543, 5554, 5564, 5576, 5589, 5600, 5608, 5617,
+    5626, 5636, 5642, 5648, 5652, 5660, 5666, 5673, 5678, 5685, 5692, 5700, 5709, 5720, 5732, 5736, 5743,
+    5753, 5762, 5772, 5780, 5789, 5799, 5808, 5818, 5829, 5836, 5843, 5853, 5859, 5865, 5875, 5882, 5894,
+    5903, 5913, 5921, 5932, 5944, 5951, 5961, 5972, 5981, 5991, 5999, 6009, 6020, 6031, 6043, 6054, 6062,
+    6069, 6077, 6085, 6094, 6105, 6117, 6127, 6138, 6145, 6153, 6161, 6170, 6177, 6186, 6197, 6211, 6224,
+    6232, 6242, 6249, 6256, 6267, 6274, 6282, 6291, 6296, 6302, 6308, 6315, 6325, 6335, 6347, 6356, 6363,
+    6372, 6382, 6390, 6397, 6406, 6416, 6427, 6439, 6447, 6455, 6465, 6476, 6485, 6495, 6506, 6516, 6523,
+    6532, 6538, 6545, 6552, 6561, 6571, 6580, 6590, 6598, 6608, 6619, 6630, 6645, 6654, 6664, 6675, 6686,
+    6698, 6708, 6717, 6725, 6734, 6740, 6746, 6754, 6761, 6766, 6773, 6779, 6786, 6794, 6804, 6814, 6827,
+    6834, 6848, 6858, 6869, 6880, 6892, 6906, 6916, 6930, 6940, 6951, 6962, 6974, 6982, 6987, 6996, 7010,
+    7021, 7033, 7043, 7051, 7062, 7069, 7076, 7084, 7089, 7097, 7103, 7110, 7119, 7125, 7133, 7142, 7150,
+    7159, 7167, 7173, 7181, 7190, 7195, 7202, 7211, 7219, 7225, 7233, 7242, 7249, 7256, 7265, 7273, 7279,
+    7285, 7295, 7301, 7306, 7310, 7316, 7324, 7336, 7343, 7348, 7351, 7355, 7361, 7366, 7372, 7379, 7384,
+    7393, 7398, 7407, 7416, 7429, 7439, 7446, 7452, 7460, 7467, 7475, 7484, 7492, 7500, 7505, 7511, 7516,
+    7522, 7533, 7545, 7549, 7554, 7561, 7570, 7576, 7581, 7587, 7592, 7599, 7607, 7614, 7623, 7633, 7642,
+    7652, 7662, 7670, 7679, 7686, 7693, 7701, 7710, 7720, 7728, 7737, 7747, 7751, 7756, 7766, 7777, 7786,
+    7796, 7806, 7816, 7821, 7830, 7841, 7848, 7857, 7863, 7870, 7875, 7882, 7888, 7897, 7904, 7911, 7918,
+    7926, 7933, 7938, 7947, 7954, 7963, 7969, 7974, 7981, 7989, 7997, 8005, 8010, 8019, 8025, 8031, 8041,
+    8052, 8059, 8068, 8078, 8085, 8097, 8105, 8112, 8117, 8123, 8128, 8135, 8143, 8150, 8156, 8163, 8169,
+    8174, 8183, 8190, 8198, 8204, 8210, 8218, 8225, 8230, 8238, 8248, 8254, 8259, 8265, 8272, 8280, 8289,
+    8300, 8307, 8315, 8320, 8327, 8331, 8337, 8344, 8351, 8358, 8366, 8372, 8381, 8391, 8401, 8408, 8413,
+    8421, 8430, 8440, 8449, 8459, 8468, 8478, 8486, 8492, 8499, 8506, 8514, 8522, 8531, 8540, 8550, 8559,
+    8569, 8576, 8588, 8595, 8604, 8614, 8620, 8628, 8634, 8642, 8651, 8660, 8671, 8683, 8694, 8705, 8712,
+    8722, 8732, 8740, 8749, 8754, 8760, 8767, 8775, 8786, 8792, 8802, 8810, 8818, 8827, 8837, 8846, 8854,
+    8862, 8870, 8877, 8887, 8894, 8903, 8913, 8921, 8928, 8937, 8947, 8954, 8963, 8973, 8982, 8994, 9007,
+    9015, 9025, 9036, 9041, 9050, 9054, 9062, 9068, 9073, 9079, 9086, 9091, 9095, 9103, 9111, 9122, 9129,
+    9137, 9144, 9152, 9158, 9163, 9169, 9175, 9183, 9193, 9199, 9204, 9210, 9221, 9229, 9237, 9242, 9252,
+    9263, 9272, 9278, 9285, 9295, 9302, 9310, 9316, 9322, 9332, 9343, 9355, 9367, 9377, 9383, 9392, 9398,
+    9404, 9410, 9418, 9425, 9433, 9445, 9451, 9457, 9465, 9474, 9481, 9490, 9501, 9511, 9522, 9528, 9541,
+    9554, 9561, 9569, 9574, 9579, 9586, 9592, 9600, 9606, 9614, 9622, 9631, 9639, 9645, 9653, 9662, 9669,
+    9675, 9683, 9692, 9701, 9709, 9714, 9720, 9726, 9733, 9740, 9746, 9753, 9761, 9772, 9781, 9786, 9792,
+    9797, 9803, 9811, 9823, 9831, 9841, 9849, 9855, 9864, 9871, 9877, 9882, 9888, 9895, 9903, 9908, 9916,
+    9921, 9927, 9932, 9941, 9947, 9953, 9960, 9968, 9976, 9982, 9987, 9992, 9999, 10006, 10015, 10025, 10033,
+    10040, 10048, 10055, 10065, 10076, 10083, 10091, 10099, 10109, 10119, 10129, 10141, 10149, 10153, 10159,
+    10165, 10172, 10179, 10186, 10192, 10196, 10201, 10207, 10212, 10221, 10229, 10238, 10246, 10255, 10263,
+    10272, 10278, 10285, 10291, 10301, 10308, 10318, 10325, 10334, 10343, 10354, 10366, 10372, 10380, 10386,
+    10391, 10397, 10405, 10411, 10419, 10427, 10433, 10441, 10446, 10452, 10461, 10467, 10474, 10481, 10489,
+    10496, 10505, 10514, 10520, 10528, 10536, 10547, 10554, 10562, 10573, 10580, 10587, 10593, 10602, 10608,
+    10615, 10623, 10630, 10636, 10643, 10651, 10660, 10669, 10680, 10691, 10701, 10713, 10722, 10728, 10734,
+    10740, 10748, 10758, 10766, 10772, 10780, 10789, 10797, 10807, 10813, 10820, 10826, 10834, 10844, 10849,
+    10855, 10863, 10872, 10881, 10887, 10894, 10903, 10909, 10919, 10927, 10937, 10944, 10954, 10963, 10969,
+    10976, 10984, 10991, 10999, 11006, 11014, 11022, 11031, 11039, 11047, 11053, 11058, 11065, 11074, 11084,
+    11092, 11103, 11112, 11118, 11127, 11137, 11143, 11148, 11156, 11162, 11170, 11179, 11183, 11190, 11195,
+    11202, 11210, 11216, 11224, 11231, 11239, 11248, 11255, 11266, 11273, 11281, 11291, 11299, 11308, 11315,
+    11322, 11332, 11338, 11343, 11349, 11355, 11360, 11364, 11369, 11376, 11382, 11391, 11402, 11407, 11414,
+    11422, 11427, 11435, 11445, 11454, 11464, 11472, 11478, 11482, 11488, 11495, 11502, 11507, 11511, 11516,
+    11523, 11527, 11533, 11541, 11547, 11555, 11564, 11570, 11580, 11587, 11597, 11601, 11612, 11620, 11629,
+    11634, 11640, 11645, 11656, 11667, 11676, 11687, 11697, 11708, 11720, 11728, 11736, 11744, 11751, 11758,
+    11767, 11779, 11784, 11791, 11800, 11811, 11823, 11828, 11837, 11847, 11854, 11863, 11873, 11883, 11894,
+    11901, 11911, 11920, 11927, 11935, 11944, 11954, 11960, 11966, 11971, 11984, 11992, 12002, 12012, 12023,
+    12030, 12043, 12054, 12065, 12074, 12079, 12087, 12096, 12107, 12115, 12125, 12136, 12148, 12156, 12165,
+    12175, 12183, 12192, 12202, 12206, 12214, 12223, 12231, 12241, 12250, 12255, 12261, 12268, 12276, 12286,
+    12298, 12309, 12322, 12328, 12335, 12344, 12354, 12363, 12369, 12377, 12384, 12392, 12400, 12407, 12414,
+    12422, 12431, 12441, 12449, 12457, 12466, 12474, 12480, 12489, 12495, 12502, 12507, 12513, 12520, 12525,
+    12532, 12540, 12546, 12554, 12559, 12568, 12578, 12586, 12593, 12601, 12607, 12614, 12618, 12628, 12636,
+    12646, 12656, 12667, 12676, 12685, 12697, 12710, 12721, 12730, 12735, 12742, 12751, 12757, 12763, 12770,
+    12780, 12787, 12795, 12803, 12814, 12822, 12831, 12838, 12844, 12851, 12861, 12873, 12880, 12888, 12898,
+    12909, 12921, 12931, 12940, 12950, 12959, 12966, 12977, 12986, 12993, 13001, 13008, 13017, 13025, 13033,
+    13040, 13048, 13056, 13065, 13076, 13087, 13099, 13108, 13116, 13126, 13136, 13144, 13154, 13160, 13167,
+    13173, 13181, 13189, 13195, 13204, 13212, 13219, 13229, 13240, 13251, 13262, 13274, 13281, 13289, 13295,
+    13304, 13314, 13327, 13334, 13341, 13349, 13357, 13368, 13380, 13387, 13398, 13406, 13416, 13427, 13435,
+    13444, 13452, 13461, 13467, 13472, 13482, 13490, 13499, 13505, 13510, 13520, 13537, 13550, 13564, 13578,
+    13593, 13608, 13624, 13641, 13654, 13668, 13682, 13697, 13708, 13716, 13724, 13733, 13744, 13754, 13760,
+    13767, 13777, 13783, 13790, 13797, 13805, 13814, 13823, 13833, 13842, 13847, 13855, 13863, 13873, 13884,
+    13893, 13900, 13906, 13912, 13920, 13929, 13936, 13942, 13948, 13961, 13970, 13977, 13985, 13993, 14003,
+    14010, 14018, 14026, 14033, 14039, 14046, 14052, 14059, 14064, 14070, 14077, 14085, 14091, 14099, 14105,
+    14115, 14124, 14137, 14146, 14152, 14158, 14166, 14175, 14183, 14188, 14199, 14208, 14218, 14225, 14232,
+    14241, 14248, 14256, 14265, 14272, 14281, 14286, 14293, 14302, 14313, 14321, 14328, 14334, 14342, 14347,
+    14353, 14359, 14365, 14372, 14382, 14388, 14394, 14404, 14413, 14421, 14428, 14436, 14444, 14455, 14464,
+    14476, 14491, 14504, 14518, 14529, 14537, 14542, 14548, 14554, 14561, 14566, 14579, 14593, 14602, 14612,
+    14623, 14636, 14650, 14659, 14669, 14680, 14686, 14694, 14704, 14715, 14722, 14729, 14738, 14748, 14758,
+    14766, 14774, 14784, 14795, 14804, 14809, 14821, 14826, 14834, 14842, 14851, 14859, 14865, 14871, 14879,
+    14886, 14892, 14900, 14908, 14918, 14933, 14941, 14946, 14956, 14966, 14974, 14984, 14991, 14999, 15008,
+    15014, 15023, 15030, 15039, 15049, 15056, 15065, 15076, 15082, 15090, 15097, 15105, 15113, 15122, 15128,
+    15137, 15144, 15150, 15157, 15164, 15173, 15179, 15188, 15195, 15201, 15209, 15218, 15225, 15230, 15236,
+    15244, 15254, 15261, 15269, 15276, 15284, 15290, 15297, 15305, 15314, 15321, 15331, 15338, 15344, 15351,
+    15356, 15362, 15368, 15374, 15381, 15392, 15399, 15405, 15413, 15422, 15429, 15438, 15447, 15457, 15463,
+    15471, 15476, 15486, 15492, 15499, 15507, 15513, 15518, 15526, 15531, 15538, 15546, 15553, 15559, 15563,
+    15571, 15578, 15585, 15593, 15600, 15610, 15621, 15631, 15641, 15650, 15659, 15667, 15676, 15686, 15698,
+    15709, 15722, 15727, 15736, 15747, 15757, 15765, 15775, 15786, 15797, 15809, 15820, 15833, 15842, 15850,
+    15861, 15871, 15880, 15893, 15902, 15912, 15923, 15932, 15942, 15955, 15964, 15974, 15985, 15992, 15998,
+    16006, 16015, 16024, 16034, 16041, 16050, 16059, 16066, 16075, 16085, 16095, 16106, 16114, 16122, 16131,
+    16140, 16150, 16155, 16162, 16173, 16180, 16186, 16196, 16202, 16210, 16217, 16225, 16236, 16246, 16255,
+    16269, 16278, 16288, 16301, 16311, 16322, 16334, 16342, 16355, 16366, 16378, 16391, 16400, 16414, 16427,
+    16438, 16450, 16457, 16465, 16475, 16485, 16495, 16506, 16517, 16528, 16535, 16544, 16556, 16569, 16579,
+    16590, 16602, 16610, 16620, 16631, 16645, 16653, 16665, 16679, 16687, 16697, 16713, 16720, 16730, 16741,
+    16749, 16757, 16768, 16779, 16791, 16804, 16815, 16825, 16836, 16849, 16860, 16871, 16881, 16889, 16898,
+    16908, 16917, 16928, 16938, 16949, 16962, 16976, 16988, 16997, 17007, 17017, 17028, 17039, 17051, 17063,
+    17071, 17080, 17088, 17097, 17105, 17116, 17128, 17137, 17145, 17154, 17162, 17172, 17181, 17193, 17202,
+    17212, 17222, 17233, 17245, 17258, 17266, 17277, 17285, 17295, 17306, 17315, 17326, 17339, 17352, 17361,
+    17371, 17382, 17393, 17405, 17416, 17426, 17436, 17443, 17453, 17466, 17475, 17485, 17496, 17509, 17523,
+    17539, 17551, 17561, 17572, 17580, 17590, 17597, 17608, 17620, 17630, 17641, 17649, 17657, 17667, 17679,
+    17690, 17698, 17707, 17718, 17730, 17744, 17752, 17761, 17773, 17782, 17790, 17803, 17813, 17824, 17833,
+    17847, 17856, 17866, 17878, 17891, 17902, 17911, 17922, 17935, 17947, 17957, 17965, 17974, 17983, 17993,
+    18003, 18011, 18020, 18033, 18045, 18057, 18068, 18080, 18092, 18100, 18109, 18118, 18128, 18138, 18147,
+    18155, 18165, 18176, 18187, 18199, 18208, 18218, 18229, 18240, 18248, 18258, 18269, 18278, 18292, 18308,
+    18322, 18333, 18345, 18357, 18370, 18381, 18395, 18408, 18421, 18430, 18443, 18457, 18472, 18483, 18495,
+    18505, 18517, 18525, 18535, 18546, 18559, 18570, 18579, 18591, 18599, 18608, 18617, 18627, 18635, 18649,
+    18660, 18669, 18679, 18690, 18703, 18713, 18722, 18733, 18747, 18761, 18773, 18786, 18797, 18809, 18821,
+    18834, 18847, 18862, 18876, 18886, 18898, 18909, 18919, 18931, 18944, 18953, 18963, 18971, 18981, 18992,
+    19000, 19009, 19018, 19028, 19040, 19048, 19058, 19069, 19078, 19092, 19100, 19110, 19124, 19139, 19153,
+    19169, 19182, 19191, 19204, 19219, 19227, 19237, 19248, 19257, 19265, 19276, 19288, 19297, 19305, 19314,
+    19325, 19337, 19349, 19362, 19371, 19381, 19391, 19402, 19413, 19424, 19437, 19445, 19454, 19465, 19478,
+    19487, 19498, 19510, 19522, 19535, 19548, 19562, 19574, 19587, 19596, 19605, 19615, 19625, 19636, 19650,
+    19662, 19676, 19687, 19698, 19710, 19721, 19732, 19747, 19758, 19770, 19777, 19786, 19796, 19804, 19815,
+    19827, 19838, 19843, 19850, 19857, 19863, 19868, 19875, 19880, 19885, 19891, 19895, 19900, 19908, 19918,
+    19925, 19933, 19939, 19946, 19951, 19959, 19968, 19977, 19985, 19996, 20006, 20011, 20016, 20023, 20032,
+    20037, 20047, 20059, 20072, 20078, 20088, 20096, 20106, 20116, 20128, 20139, 20152, 20167, 20179, 20191,
+    20204, 20217, 20231, 20242, 20250, 20263, 20270, 20275, 20281, 20286, 20290, 20298, 20306, 20312, 20320,
+    20327, 20335, 20346, 20358, 20368, 20379, 20388, 20394, 20402, 20414, 20427, 20439, 20448, 20458, 20468,
+    20476, 20483, 20491, 20499, 20508, 20516, 20527, 20540, 20548, 20557, 20565, 20574, 20580, 20590, 20602,
+    20612, 20620, 20627, 20636, 20649, 20658, 20665, 20673, 20677, 20682, 20688, 20697, 20704, 20714, 20721,
+    20728, 20733, 20741, 20750, 20756, 20763, 20769, 20776, 20785, 20792, 20799, 20805, 20813, 20822, 20829,
+    20835, 20841, 20847, 20855, 20864, 20873, 20883, 20892, 20899, 20910, 20916, 20923, 20929, 20938, 20945,
+    20951, 20959, 20968, 20973, 20978, 20984, 20990, 20996, 21003, 21012, 21022, 21030, 21036, 21044, 21054,
+    21064, 21075, 21086, 21098, 21108, 21118, 21129, 21140, 21152, 21161, 21167, 21175, 21184, 21190, 21198,
+    21204, 21210, 21217, 21223, 21231, 21239, 21248, 21255, 21262, 21271, 21280, 21290, 21296, 21302, 21310,
+    21319, 21325, 21333, 21341, 21347, 21353, 21360, 21366, 21374, 21383, 21393, 21402, 21408, 21416, 21424,
+    21433, 21439, 21446, 21450, 21457, 21469, 21473, 21480, 21484, 21493, 21501, 21510, 21515, 21527, 21535,
+    21542, 21551, 21562, 21571, 21579, 21589, 21598, 21608, 21617, 21621, 21628, 21636, 21641, 21646, 21652,
+    21659, 21665, 21672, 21684, 21694, 21702, 21712, 21722, 21728, 21735, 21743, 21751, 21757, 21762, 21770,
+    21779, 21786, 21791, 21801, 21809, 21816, 21826, 21835, 21845, 21853, 21857, 21862, 21870, 21876, 21883,
+    21891, 21896, 21900, 21906, 21911, 21918, 21923, 21931, 21937, 21946, 21950, 21955, 21961, 21966, 21975,
+    21980, 21985, 21992, 22000, 22006, 22016, 22028, 22033, 22040, 22047, 22056, 22064, 22073, 22078, 22085,
+    22093, 22099, 22104, 22111, 22118, 22126, 22134, 22144, 22149, 22158, 22168, 22178, 22182, 22187, 22193,
+    22198, 22207, 22216, 22224, 22229, 22235, 22242, 22250, 22257, 22262, 22269, 22277, 22285, 22291, 22297,
+    22302, 22307, 22315, 22322, 22329, 22336, 22342, 22352, 22362, 22370, 22377, 22384, 22392, 22400, 22410,
+    22421, 22431, 22440, 22447, 22453, 22463, 22471, 22480, 22487, 22497, 22505, 22513, 22522, 22529, 22538,
+    22548, 22559, 22566, 22576, 22584, 22593, 22602, 22612, 22623, 22631, 22641, 22649, 22658, 22667, 22677,
+    22686, 22696, 22707, 22718, 22730, 22741, 22750, 22759, 22769, 22776, 22784, 22793, 22802, 22809, 22817,
+    22827, 22838, 22845, 22854, 22862, 22869, 22876, 22886, 22894, 22901, 22911, 22921, 22929, 22937, 22946,
+    22955, 22965, 22973, 22985, 22994, 23000, 23010, 23024, 23033, 23043, 23056, 23067, 23077, 23084, 23091,
+    23098, 23106, 23117, 23128, 23138, 23146, 23156, 23161, 23168, 23173, 23181, 23192, 23205, 23217, 23225,
+    23232, 23240, 23246, 23254, 23263, 23270, 23278, 23284, 23293, 23299, 23308, 23319, 23328, 23338, 23348,
+    23359, 23371, 23384, 23393, 23402, 23413, 23423, 23434, 23445, 23454, 23464, 23475, 23480, 23487, 23495,
+    23502, 23509, 23518, 23528, 23536, 23543, 23552, 23562, 23571, 23581, 23592, 23603, 23609, 23618, 23629,
+    23636, 23648, 23661, 23674, 23688, 23702, 23709, 23713, 23721, 23730, 23743, 23757, 23764, 23772, 23780,
+    23789, 23794, 23800, 23808, 23815, 23825, 23833, 23843, 23850, 23859, 23869, 23877, 23888, 23899, 23907,
+    23916, 23926, 23937, 23945, 23955, 23966, 23975, 23981, 23988, 23998, 24011, 24023, 24036, 24048, 24056,
+    24065, 24076, 24082, 24091, 24102, 24109, 24117, 24125, 24134, 24142, 24152, 24163, 24172, 24181, 24191,
+    24201, 24212, 24221, 24228, 24240, 24247, 24256, 24266, 24276, 24283, 24293, 24304, 24315, 24327, 24336,
+    24347, 24356, 24366, 24374, 24381, 24390, 24399, 24410, 24418, 24431, 24440, 24451, 24462, 24474, 24486,
+    24498, 24509, 24517, 24526, 24535, 24545, 24553, 24561, 24571, 24584, 24591, 24601, 24609, 24621, 24631,
+    24639, 24649, 24661, 24668, 24676, 24683, 24693, 24700, 24709, 24719, 24729, 24739, 24745, 24759, 24774,
+    24784, 24795, 24807, 24816, 24823, 24834, 24846, 24855, 24863, 24874, 24886, 24895, 24901, 24908, 24920,
+    24928, 24938, 24949, 24961, 24974, 24982, 24991, 25001, 25012, 25018, 25027, 25035, 25042, 25051, 25059,
+    25066, 25074, 25083, 25090, 25097, 25105, 25114, 25122, 25131, 25140, 25147, 25156, 25166, 25174, 25181,
+    25190, 25200, 25210, 25222, 25233, 25241, 25250, 25257, 25265, 25272, 25281, 25292, 25301, 25311, 25317,
+    25322, 25330, 25338, 25347, 25357, 25366, 25374, 25378, 25383, 25388, 25395, 25404, 25415, 25427, 25439,
+    25449, 25459, 25467, 25476, 25486, 25490, 25497, 25506, 25515, 25526, 25531, 25536, 25542, 25549, 25557,
+    25565, 25569, 25578, 25589, 25600, 25611, 25617, 25624, 25628, 25635, 25642, 25648, 25656, 25664, 25674,
+    25679, 25689, 25700, 25709, 25720, 25729, 25739, 25747, 25753, 25758, 25764, 25777, 25786, 25796, 25809,
+    25819, 25831, 25844, 25855, 25870, 25879, 25888, 25898, 25909, 25919, 25924, 25932, 25942, 25950, 25960,
+    25972, 25984, 25993, 26002, 26012, 26023, 26032, 26042, 26052, 26063, 26074, 26086, 26095, 26106, 26116,
+    26128, 26141, 26154, 26165, 26178, 26190, 26203, 26211, 26220, 26229, 26240, 26251, 26263, 26278, 26288,
+    26299, 26311, 26320, 26331, 26342, 26354, 26364, 26373, 26385, 26396, 26402, 26413, 26425, 26433, 26443,
+    26454, 26467, 26478, 26487, 26496, 26511, 26521, 26533, 26545, 26558, 26572, 26581, 26591, 26600, 26612,
+    26626, 26636, 26646, 26657, 26666, 26679, 26690, 26702, 26712, 26722, 26736, 26748, 26761, 26772, 26784,
+    26800, 26805, 26814, 26824, 26831, 26840, 26847, 26855, 26865, 26875, 26886, 26893, 26902, 26916, 26925,
+    26936, 26947, 26959, 26966, 26976, 26985, 26995, 27006, 27016, 27025, 27035, 27046, 27057, 27065, 27075,
+    27086, 27095, 27104, 27112, 27121, 27133, 27146, 27155, 27165, 27177, 27185, 27194, 27203, 27213, 27225,
+    27235, 27247, 27260, 27271, 27281, 27292, 27303, 27315, 27326, 27338, 27351, 27365, 27375, 27386, 27398,
+    27408, 27417, 27427, 27435, 27444, 27456, 27463, 27471, 27481, 27490, 27502, 27515, 27527, 27538, 27550,
+    27566, 27580, 27594, 27609, 27620, 27631, 27643, 27656, 27669, 27678, 27688, 27697, 27708, 27716, 27728,
+    27741, 27750, 27758, 27762, 27773, 27783, 27794, 27804, 27811, 27820, 27827, 27836, 27843, 27851, 27860,
+    27867, 27878, 27887, 27895, 27904, 27914, 27920, 27924, 27929, 27935, 27942, 27950, 27959, 27969, 27975,
+    27982, 27989, 27997, 28002, 28007, 28013, 28022, 28029, 28035, 28042, 28050, 28060, 28065, 28071, 28077,
+    28086, 28091, 28098, 28106, 28115, 28124, 28133, 28143, 28154, 28165, 28173, 28182, 28192, 28200, 28209,
+    28219, 28226, 28232, 28237, 28243, 28251, 28260, 28265, 28271, 28279, 28284, 28288, 28295, 28301, 28310,
+    28321, 28331, 28338, 28344, 28349, 28355, 28364, 28376, 28385, 28391, 28397, 28403, 28408, 28414, 28422,
+    28429, 28434, 28442, 28451, 28460, 28470, 28481, 28493, 28503, 28513, 28524, 28536, 28546, 28554, 28562,
+    28572, 28581, 28586, 28594, 28600, 28609, 28620, 28626, 28634, 28643, 28650, 28657, 28663, 28672, 28679,
+    28685, 28693, 28701, 28710, 28721, 28727, 28735, 28744, 28751, 28758, 28764, 28770, 28779, 28786, 28793,
+    28802, 28808, 28816, 28825, 28831, 28838, 28844, 28852, 28861, 28868, 28879, 28886, 28895, 28904, 28916,
+    28922, 28927, 28935, 28945, 28951, 28956, 28962, 28967, 28973, 28977, 28985, 28993, 28998, 29003, 29010,
+    29021, 29027, 29031, 29037, 29044, 29052, 29057, 29067, 29078, 29087, 29092, 29098, 29103, 29110, 29115,
+    29121, 29129, 29138, 29147, 29157, 29164, 29170, 29176, 29181, 29187, 29197, 29207, 29212, 29220, 29230,
+    29242, 29250, 29259, 29265, 29271, 29282, 29289, 29294, 29300, 29309, 29317, 29323, 29329, 29340, 29350,
+    29363, 29378, 29383, 29390, 29397, 29406, 29417, 29427, 29438, 29450, 29460, 29471, 29483, 29493, 29501,
+    29510, 29523, 29528, 29535, 29540, 29548, 29553, 29559, 29566, 29572, 29579, 29588, 29598, 29602, 29609,
+    29617, 29626, 29633, 29643, 29651, 29661, 29672, 29684, 29691, 29699, 29710, 29721, 29730, 29740, 29744,
+    29752, 29764, 29774, 29783, 29790, 29800, 29812, 29820, 29828, 29836, 29845, 29854, 29865, 29873, 29884,
+    29893, 29901, 29910, 29920, 29930, 29934, 29941, 29950, 29960, 29970, 29981, 29985, 29996, 30006, 30015,
+    30025, 30031, 30038, 30046, 30054, 30060, 30070, 30077, 30086, 30096, 30106, 30118, 30131, 30141, 30153,
+    30167, 30173, 30180, 30191, 30198, 30206, 30215, 30224, 30234, 30245, 30255, 30267, 30278, 30287, 30297,
+    30305, 30316, 30325, 30330, 30338, 30347, 30356, 30366, 30377, 30388, 30400, 30410, 30421, 30432, 30444,
+    30457, 30464, 30473, 30483, 30491, 30500, 30506, 30514, 30525, 30534, 30542, 30552, 30563, 30575, 30588,
+    30600, 30608, 30617, 30626, 30636, 30646, 30658, 30671, 30682, 30692, 30703, 30715, 30724, 30733, 30744,
+    30756, 30770, 30783, 30792, 30803, 30815, 30824, 30835, 30847, 30857, 30867, 30879, 30892, 30903, 30911,
+    30919, 30929, 30937, 30946, 30952, 30961, 30971, 30982, 30992, 31002, 31009, 31017, 31025, 31031, 31038,
+    31046, 31055, 31065, 31072, 31083, 31095, 31103, 31112, 31121, 31131, 31139, 31148, 31155, 31163, 31173,
+    31185, 31191, 31201, 31209, 31218, 31225, 31237, 31247, 31259, 31273, 31281, 31291, 31302, 31309, 31315,
+    31324, 31335, 31343, 31352, 31361, 31370, 31380, 31390, 31398, 31404, 31411, 31422, 31432, 31439, 31447,
+    31455, 31464, 31471, 31480, 31488, 31501, 31515, 31521, 31529, 31538, 31549, 31561, 31568, 31582, 31597,
+    31605, 31614, 31625, 31637, 31644, 31652, 31661, 31668, 31677, 31685, 31695, 31706, 31717, 31726, 31735,
+    31743, 31751, 31761, 31767, 31777, 31788, 31800, 31812, 31820, 31830, 31841, 31849, 31859, 31865, 31872,
+    31882, 31890, 31900, 31908, 31916, 31922, 31928, 31936, 31947, 31958, 31965, 31975, 31988, 31992, 32002,
+    32013, 32017, 32025, 32031, 32038, 32044, 32051, 32056, 32061, 32071, 32079, 32089, 32098, 32108, 32119,
+    32129, 32138, 32149, 32156, 32164, 32173, 32178, 32186, 32195, 32205, 32217, 32227, 32239, 32251, 32264,
+    32278, 32293, 32300, 32308, 32317, 32327, 32336, 32346, 32356, 32367, 32378, 32387, 32400, 32409, 32417,
+    32427, 32436, 32442, 32451, 32460, 32467, 32473, 32480, 32488, 32500, 32508, 32515, 32521, 32530, 32537,
+    32549, 32560, 32572, 32586, 32595, 32604, 32612, 32622, 32627, 32634, 32642, 32651, 32657, 32664, 32674,
+    32685, 32692, 32700, 32709, 32714, 32720, 32731, 32739, 32749, 32760, 32773, 32779, 32790, 32798, 32807,
+    32814, 32826, 32834, 32843, 32853, 32861, 32870, 32881, 32893, 32906, 32919, 32931, 32938, 32947, 32959,
+    32965, 32974, 32984, 32996, 33006, 33013, 33023, 33035, 33042, 33052, 33062, 33069, 33077, 33088, 33096,
+    33106, 33117, 33126, 33134, 33143, 33152, 33162, 33172, 33182, 33194, 33210, 33220, 33230, 33241, 33253,
+    33261, 33270, 33279, 33289, 33299, 33308, 33318, 33324, 33332, 33341, 33350, 33360, 33367, 33375, 33384,
+    33392, 33403, 33416, 33424, 33434, 33445, 33456, 33465, 33478, 33485, 33494, 33504, 33510, 33518, 33528,
+    33539, 33548, 33557, 33564, 33569, 33580, 33587, 33597, 33607, 33617, 33628, 33635, 33646, 33656, 33668,
+    33681, 33690, 33700, 33708, 33714, 33721, 33730, 33742, 33750, 33759, 33769, 33780, 33787, 33795, 33803,
+    33812, 33820, 33829, 33838, 33848, 33858, 33868, 33878, 33885, 33893, 33901, 33910, 33921, 33935, 33950,
+    33958, 33968, 33976, 33986, 33996, 34007, 34018, 34033, 34045, 34055, 34065, 34077, 34084, 34094, 34102,
+    34112, 34122, 34132, 34144, 34156, 34167, 34177, 34183, 34192, 34202, 34208, 34219, 34235, 34248, 34260,
+    34274, 34282, 34292, 34304, 34314, 34324, 34335, 34346, 34356, 34365, 34376, 34387, 34395, 34404, 34411,
+    34419, 34425, 34432, 34439, 34446, 34458, 34466, 34475, 34482, 34487, 34493, 34505, 34512, 34523, 34535,
+    34544, 34552, 34559, 34569, 34577, 34585, 34595, 34603, 34608, 34614, 34621, 34627, 34631, 34638, 34645,
+    34651, 34656, 34663, 34671, 34677, 34682, 34688, 34696, 34705, 34710, 34718, 34725, 34734, 34740, 34746,
+    34759, 34769, 34783, 34790, 34795, 34804, 34809, 34820, 34826, 34836, 34844, 34854, 34862, 34869, 34878,
+    34888, 34893, 34899, 34908, 34920, 34933, 34947, 34961, 34973, 34985, 34998, 35012, 35021, 35028, 35035,
+    35042, 35051, 35055, 35063, 35073, 35082, 35091, 35100, 35106, 35111, 35121, 35133, 35147, 35153, 35162,
+    35169, 35177, 35186, 35196, 35207, 35219, 35231, 35244, 35252, 35264, 35273, 35280, 35290, 35298, 35305,
+    35313, 35322, 35333, 35337, 35343, 35348, 35356, 35362, 35369, 35378, 35386, 35394, 35400, 35408, 35414,
+    35424, 35431, 35438, 35444, 35450, 35460, 35470, 35478, 35487, 35496, 35506, 35513, 35520, 35531, 35542,
+    35551, 35561, 35571, 35582, 35590, 35595, 35599, 35606, 35611, 35619, 35628, 35641, 35647, 35656, 35665,
+    35671, 35678, 35683, 35691, 35700, 35706, 35714, 35723, 35733, 35740, 35751, 35758, 35764, 35772, 35781,
+    35790, 35796, 35803, 35811, 35818, 35826, 35837, 35843, 35852, 35856, 35861, 35869, 35882, 35892, 35904,
+    35913, 35921, 35931, 35942, 35953, 35965, 35975, 35986, 35997, 36009, 36018, 36026, 36033, 36040, 36048,
+    36055, 36063, 36073, 36078, 36084, 36090, 36096, 36102, 36111, 36124, 36129, 36135, 36142, 36148, 36155,
+    36162, 36173, 36181, 36190, 36197, 36205, 36214, 36222, 36228, 36234, 36243, 36250, 36257, 36266, 36277,
+    36283, 36287, 36292, 36299, 36307, 36313, 36321, 36326, 36332, 36338, 36345, 36351, 36358, 36364, 36371,
+    36380, 36390, 36396, 36402, 36410, 36415, 36423, 36429, 36436, 36444, 36450, 36456, 36461, 36471, 36482,
+    36488, 36497, 36507, 36512, 36522, 36529, 36538, 36545, 36555, 36563, 36572, 36576, 36583, 36589, 36596,
+    36604, 36608, 36614, 36620, 36627, 36634, 36642, 36648, 36653, 36662, 36668, 36675, 36681, 36689, 36697,
+    36706, 36713, 36722, 36730, 36738, 36748, 36757, 36762, 36768, 36775, 36782, 36790, 36796, 36802, 36810,
+    36816, 36824, 36832, 36842, 36853, 36859, 36866, 36873, 36880, 36889, 36899, 36905, 36916, 36924, 36933,
+    36938, 36944, 36952, 36961, 36967, 36975, 36984, 36991, 36997, 37002, 37010, 37019, 37025, 37031, 37038,
+    37044, 37051, 37060, 37071, 37082, 37094, 37100, 37108, 37115, 37123, 37131, 37138, 37145, 37151, 37159,
+    37166, 37172, 37180, 37188, 37197, 37205, 37215, 37226, 37232, 37239, 37244, 37250, 37254, 37261, 37268,
+    37274, 37282, 37287, 37293, 37299, 37304, 37311, 37319, 37328, 37335, 37344, 37349, 37354, 37362, 37372,
+    37380, 37390, 37402, 37408, 37417, 37427, 37436, 37445, 37455, 37459, 37464, 37470, 37482, 37489, 37500,
+    37508, 37513, 37525, 37534, 37541, 37550, 37560, 37568, 37578, 37589, 37597, 37606, 37617, 37625, 37636,
+    37643, 37653, 37665, 37673, 37682, 37694, 37706, 37715, 37723, 37732, 37740, 37750, 37756, 37763, 37771,
+    37781, 37789, 37794, 37799, 37808, 37818, 37829, 37836, 37845, 37856, 37865, 37871, 37879, 37888, 37898,
+    37909, 37921, 37929, 37937, 37947, 37956, 37961, 37967, 37973, 37983, 37993, 38001, 38012, 38021, 38032,
+    38038, 38049, 38061, 38069, 38078, 38086, 38092, 38099, 38106, 38115, 38120, 38129, 38135, 38143, 38149,
+    38158, 38168, 38178, 38183, 38187, 38192, 38202, 38210, 38220, 38226, 38236, 38244, 38250, 38257, 38267,
+    38273, 38281, 38291, 38299, 38311, 38321, 38327, 38334, 38345, 38350, 38357, 38363, 38370, 38378, 38386,
+    38395, 38404, 38413, 38420, 38431, 38439, 38449, 38460, 38468, 38476, 38485, 38495, 38500, 38508, 38517,
+    38523, 38532, 38539, 38548, 38558, 38568, 38580, 38588, 38595, 38605, 38610, 38616, 38627, 38636, 38642,
+    38649, 38655, 38662, 38670, 38677, 38684, 38697, 38707, 38717, 38728, 38735, 38743, 38750, 38758, 38768,
+    38779, 38791, 38800, 38811, 38819, 38824, 38832, 38839, 38847, 38856, 38860, 38869, 38883, 38895, 38905,
+    38917, 38931, 38940, 38945, 38953, 38962, 38968, 38975, 38983, 38991, 39001, 39011, 39022, 39029, 39035,
+    39043, 39055, 39067, 39076, 39084, 39089, 39095, 39100, 39106, 39116, 39121, 39129, 39135, 39143, 39150,
+    39157, 39166, 39173, 39182, 39186, 39191, 39198, 39203, 39210, 39218, 39224, 39232, 39237, 39241, 39246,
+    39254, 39264, 39273, 39280, 39290, 39298, 39306, 39313, 39320, 39328, 39333, 39339, 39344, 39351, 39359,
+    39365, 39370, 39377, 39384, 39392, 39401, 39411, 39421, 39426, 39433, 39442, 39451, 39456, 39463, 39471,
+    39477, 39484, 39493, 39503, 39511, 39517, 39523, 39530, 39536, 39540, 39546, 39553, 39559, 39564, 39570,
+    39576, 39583, 39587, 39592, 39607, 39620, 39631, 39646, 39662, 39672, 39683, 39690, 39700, 39709, 39715,
+    39722, 39727, 39735, 39745, 39759, 39771, 39783, 39790, 39796, 39804, 39814, 39826, 39831, 39837, 39845,
+    39854, 39862, 39868, 39876, 39883, 39889, 39896, 39901, 39907, 39917, 39923, 39928, 39934, 39943, 39950,
+    39958, 39965, 39969, 39977, 39983, 39992, 39997, 40005, 40010, 40019, 40025, 40030, 40035, 40039, 40044,
+    40050, 40058, 40065, 40075, 40082, 40089, 40097, 40103, 40111, 40118, 40124, 40132, 40137, 40147, 40155,
+    40161, 40169, 40177, 40187, 40195, 40205, 40214, 40223, 40229, 40236, 40250, 40260, 40268, 40279, 40288,
+    40294, 40300, 40309, 40316, 40321, 40328, 40334, 40339, 40344, 40352, 40355, 40360, 40364, 40371, 40378,
+    40382, 40390, 40396, 40401, 40406, 40412, 40419, 40426, 40433, 40437, 40445, 40452, 40458, 40464, 40470,
+    40477, 40488, 40494, 40499, 40503, 40512, 40519, 40529, 40540, 40548, 40553, 40564, 40574, 40583, 40594,
+    40607, 40613, 40620, 40626, 40631, 40637, 40646, 40656, 40668, 40676, 40688, 40696, 40703, 40709, 40717,
+    40726, 40733, 40741, 40750, 40756, 40764, 40773, 40780, 40789, 40800, 40807, 40821, 40829, 40838, 40849,
+    40858, 40864, 40872, 40879, 40889, 40900, 40912, 40920, 40925, 40933, 40939, 40945, 40953, 40960, 40967,
+    40977, 40986, 40996, 41002, 41009, 41015, 41024, 41034, 41045, 41054, 41065, 41075, 41080, 41088, 41094,
+    41100, 41110, 41121, 41130, 41138, 41143, 41149, 41158, 41164, 41170, 41178, 41187, 41192, 41198, 41205,
+    41213, 41219, 41227, 41236, 41243, 41249, 41259, 41267, 41274, 41282, 41288, 41295, 41303, 41313, 41318,
+    41328, 41340, 41347, 41354, 41365, 41376, 41382, 41389, 41395, 41403, 41410, 41418, 41423, 41430, 41438,
+    41447, 41453, 41461, 41470, 41477, 41485, 41495, 41506, 41517, 41527, 41536, 41546, 41555, 41565, 41571,
+    41579, 41587, 41596, 41605, 41611, 41618, 41625, 41633, 41639, 41646, 41652, 41662, 41672, 41678, 41685,
+    41691, 41696, 41701, 41708, 41712, 41722, 41727, 41734, 41741, 41749, 41755, 41761, 41765, 41770, 41777,
+    41785, 41789, 41794, 41804, 41812, 41818, 41827, 41833, 41844, 41856, 41865, 41875, 41879, 41887, 41892,
+    41899, 41905, 41917, 41924, 41930, 41935, 41941, 41949, 41954, 41961, 41969, 41974, 41979, 41986, 41994,
+    42000, 42008, 42017, 42025, 42034, 42043, 42054, 42064, 42071, 42079, 42087, 42096, 42105, 42116, 42126,
+    42135, 42142, 42152, 42156, 42166, 42174, 42181, 42190, 42200, 42211, 42219, 42227, 42237, 42244, 42253,
+    42263, 42273, 42280, 42289, 42299, 42307, 42315, 42325, 42336, 42345, 42350, 42360, 42367, 42376, 42385,
+    42391, 42397, 42402, 42409, 42417, 42422, 42432, 42443, 42454, 42466, 42476, 42487, 42498, 42510, 42516,
+    42524, 42530, 42536, 42544, 42552, 42559, 42568, 42578, 42586, 42594, 42600, 42604, 42612, 42621, 42626,
+    42632, 42638, 42643, 42650, 42662, 42670, 42675, 42682, 42690, 42696, 42703, 42711, 42717, 42721, 42728,
+    42737, 42746, 42755, 42762, 42772, 42780, 42785, 42790, 42799, 42809, 42819, 42828, 42837, 42847, 42856,
+    42865, 42873, 42884, 42890, 42899, 42910, 42918, 42924, 42929, 42936, 42944, 42954, 42959, 42965, 42970,
+    42976, 42983, 42991, 42999, 43007, 43013, 43021, 43027, 43037, 43051, 43061, 43068, 43076, 43085, 43096,
+    43109, 43114, 43122, 43133, 43142, 43150, 43156, 43163, 43172, 43179, 43186, 43195, 43200, 43207, 43215,
+    43223, 43232, 43243, 43256, 43262, 43267, 43274, 43283, 43294, 43299, 43307, 43313, 43322, 43327, 43334,
+    43341, 43349, 43357, 43370, 43376, 43380, 43384, 43395, 43408, 43415, 43424, 43432, 43440, 43445, 43454,
+    43464, 43475, 43482, 43493, 43504, 43513, 43520, 43528, 43537, 43547, 43557, 43568, 43575, 43582, 43587,
+    43595, 43605, 43611, 43618, 43622, 43627, 43636, 43643, 43652, 43662, 43671, 43679, 43688, 43696, 43705,
+    43711, 43720, 43730, 43741, 43746, 43753, 43761, 43767, 43772, 43781, 43788, 43797, 43808, 43818, 43826,
+    43837, 43841, 43847, 43855, 43864, 43869, 43877, 43882, 43888, 43896, 43905, 43912, 43921, 43927, 43931,
+    43939, 43946, 43954, 43960, 43970, 43975, 43980, 43988, 43997, 44004, 44013, 44019, 44030, 44035, 44044,
+    44051, 44057, 44063, 44072, 44082, 44089, 44098, 44104, 44110, 44120, 44131, 44141, 44149, 44158, 44165,
+    44172, 44183, 44195, 44206, 44215, 44225, 44233, 44238, 44243, 44250, 44256, 44263, 44267, 44274, 44282,
+    44288, 44295, 44303, 44309, 44318, 44327, 44334, 44341, 44347, 44356, 44365, 44370, 44378, 44387, 44394,
+    44403, 44413, 44421, 44427, 44436, 44442, 44452, 44463, 44473, 44484, 44489, 44495, 44502, 44508, 44516,
+    44525, 44531, 44539, 44548, 44555, 44559, 44564, 44571, 44578, 44583, 44589, 44598, 44605, 44616, 44623,
+    44630, 44638, 44648, 44659, 44671, 44680, 44686, 44694, 44703, 44712, 44719, 44726, 44735, 44745, 44755,
+    44763, 44768, 44775, 44781, 44790, 44797, 44806, 44811, 44818, 44825, 44833, 44843, 44851, 44857, 44866,
+    44871, 44879, 44887, 44893, 44904, 44914, 44919, 44927, 44933, 44939, 44946, 44954, 44958, 44964, 44969,
+    44975, 44980, 44989, 44999, 45010, 45021, 45032, 45045, 45054, 45062, 45066, 45072, 45081, 45092, 45102,
+    45108, 45118, 45133, 45142, 45148, 45155, 45161, 45169, 45176, 45181, 45187, 45194, 45199, 45204, 45213,
+    45221, 45230, 45238, 45247, 45252, 45258, 45266, 45278, 45292, 45301, 45310, 45317, 45325, 45333, 45342,
+    45347, 45353, 45357, 45370, 45380, 45388, 45400, 45408, 45418, 45429, 45441, 45450, 45460, 45473, 45487,
+    45499, 45505, 45513, 45520, 45531, 45541, 45553, 45565, 45573, 45582, 45591, 45601, 45610, 45620, 45627,
+    45636, 45647, 45658, 45667, 45680, 45693, 45703, 45715, 45723, 45733, 45743, 45753, 45764, 45776, 45789,
+    45801, 45814, 45818, 45825, 45834, 45841, 45850, 45860, 45870, 45878, 45890, 45900, 45911, 45919, 45931,
+    45939, 45950, 45962, 45975, 45988, 45996, 46006, 46017, 46030, 46042, 46056, 46066, 46078, 46088, 46100,
+    46113, 46121, 46129, 46137, 46146, 46156, 46168, 46174, 46181, 46191, 46199, 46209, 46220, 46227, 46235,
+    46243, 46252, 46263, 46274, 46283, 46293, 46303, 46315, 46328, 46340, 46348, 46358, 46368, 46379, 46390,
+    46405, 46417, 46432, 46441, 46452, 46465, 46476, 46487, 46496, 46504, 46513, 46518, 46528, 46537, 46548,
+    46556, 46565, 46577, 46586, 46593, 46601, 46610, 46621, 46632, 46643, 46656, 46670, 46676, 46689, 46696,
+    46710, 46720, 46732, 46745, 46756, 46766, 46776, 46786, 46798, 46809, 46822, 46831, 46838, 46846, 46855,
+    46867, 46880, 46888, 46897, 46906, 46916, 46924, 46933, 46943, 46956, 46973, 46987, 47001, 47014, 47028,
+    47040, 47054, 47066, 47079, 47091, 47101, 47113, 47124, 47135, 47147, 47155, 47165, 47176, 47188, 47198,
+    47211, 47220, 47231, 47242, 47256, 47269, 47281, 47292, 47302, 47316, 47330, 47344, 47358, 47367, 47377,
+    47387, 47399, 47409, 47420, 47429, 47441, 47453, 47470, 47484, 47497, 47510, 47523, 47541, 47552, 47566,
+    47580, 47593, 47605, 47615, 47624, 47631, 47639, 47650, 47658, 47667, 47677, 47687, 47699, 47709, 47721,
+    47733, 47739, 47747, 47759, 47770, 47784, 47795, 47807, 47820, 47829, 47836, 47844, 47851, 47861, 47869,
+    47875, 47884, 47892, 47901, 47908, 47915, 47924, 47932, 47941, 47950, 47961, 47970, 47977, 47987, 47999,
+    48009, 48017, 48030, 48043, 48054, 48066, 48077, 48087, 48098, 48106, 48116, 48127, 48138, 48147, 48156,
+    48169, 48179, 48190, 48197, 48205, 48215, 48225, 48235, 48247, 48261, 48272, 48285, 48296, 48308, 48316,
+    48324, 48335, 48347, 48357, 48368, 48377, 48386, 48394, 48403, 48414, 48423, 48432, 48442, 48453, 48464,
+    48473, 48483, 48490, 48500, 48508, 48515, 48519, 48526, 48536, 48546, 48556, 48565, 48576, 48588, 48597,
+    48609, 48621, 48632, 48645, 48653, 48662, 48671, 48680, 48690, 48700, 48708, 48720, 48734, 48745, 48755,
+    48764, 48774, 48786, 48795, 48805, 48819, 48826, 48835, 48845, 48855, 48863, 48871, 48885, 48897, 48909,
+    48917, 48924, 48933, 48943, 48952, 48962, 48970, 48979, 48988, 48998, 49011, 49023, 49036, 49047, 49059,
+    49068, 49078, 49086, 49102, 49112, 49121, 49128, 49136, 49146, 49157, 49169, 49182, 49191, 49202, 49214,
+    49226, 49239, 49250, 49262, 49272, 49285, 49299, 49312, 49324, 49338, 49348, 49355, 49363, 49371, 49381,
+    49392, 49401, 49416, 49429, 49443, 49450, 49457, 49466, 49476, 49489, 49502, 49515, 49522, 49531, 49543,
+    49553, 49563, 49570, 49580, 49594, 49605, 49613, 49619, 49632, 49642, 49651, 49661, 49671, 49682, 49695,
+    49706, 49718, 49731, 49741, 49754, 49768, 49782, 49792, 49804, 49816, 49829, 49838, 49852, 49867, 49883,
+    49893, 49904, 49915, 49927, 49940, 49950, 49961, 49972, 49981, 49992, 50003, 50015, 50026, 50037, 50050,
+    50059, 50065, 50075, 50086, 50098, 50111, 50125, 50138, 50146, 50155, 50165, 50175, 50183, 50193, 50203,
+    50214, 50225, 50236, 50247, 50256, 50266, 50273, 50282, 50292, 50302, 50313, 50323, 50332, 50342, 50350,
+    50357, 50369, 50382, 50396, 50409, 50419, 50430, 50441, 50451, 50461, 50472, 50479, 50487, 50496, 50504,
+    50513, 50523, 50528, 50538, 50542, 50547, 50555, 50562, 50571, 50577, 50592, 50605, 50618, 50629, 50642,
+    50652, 50662, 50671, 50681, 50691, 50702, 50713, 50723, 50728, 50734, 50740, 50747, 50753, 50760, 50767,
+    50775, 50780, 50788, 50793, 50799, 50809, 50819, 50825, 50832, 50841, 50851, 50856, 50864, 50872, 50881,
+    50887, 50892, 50899, 50904, 50911, 50919, 50926, 50932, 50936, 50943, 50949, 50956, 50961, 50969, 50979,
+    50984, 50991, 50999, 51005, 51014, 51019, 51026, 51034, 51040, 51045, 51052, 51060, 51070, 51076, 51082,
+    51090, 51098, 51107, 51116, 51126, 51136, 51144, 51148, 51154, 51160, 51164, 51169, 51174, 51181, 51189,
+    51196, 51200, 51207, 51215, 51220, 51228, 51233, 51239, 51248, 51257, 51263, 51268, 51273, 51280, 51288,
+    51297, 51301, 51309, 51320, 51327, 51332, 51336, 51345, 51354, 51365, 51374, 51380, 51387, 51397, 51408,
+    51415, 51423, 51432, 51442, 51453, 51463, 51469, 51476, 51481, 51488, 51495, 51503, 51509, 51518, 51523,
+    51529, 51543, 51551, 51561, 51571, 51579, 51590, 51597, 51606, 51611, 51616, 51624, 51630, 51635, 51643,
+    51652, 51659, 51668, 51672, 51677, 51684, 51691, 51699, 51708, 51715, 51719, 51726, 51736, 51747, 51752,
+    51759, 51763, 51768, 51775, 51783, 51791, 51800, 51807, 51815, 51821, 51826, 51831, 51839, 51848, 51854,
+    51863, 51870, 51876, 51882, 51890, 51897, 51905, 51914, 51920, 51928, 51937, 51943, 51950, 51957, 51967,
+    51974, 51982, 51988, 51995, 51999, 52003, 52009, 52017, 52026, 52033, 52039, 52050, 52058, 52066, 52075,
+    52084, 52094, 52101, 52108, 52117, 52126, 52136, 52146, 52154, 52164, 52169, 52175, 52180, 52187, 52198,
+    52209, 52215, 52223, 52235, 52239, 52246, 52251, 52257, 52262, 52267, 52271, 52278, 52283, 52289, 52293,
+    52298, 52305, 52316, 52327, 52339, 52348, 52358, 52363, 52374, 52386, 52396, 52407, 52416, 52426, 52434,
+    52443, 52454, 52462, 52467, 52474, 52480, 52488, 52498, 52506, 52514, 52521, 52526, 52537, 52542, 52549,
+    52556, 52564, 52569, 52576, 52583, 52591, 52601, 52607, 52612, 52619, 52624, 52631, 52637, 52646, 52651,
+    52660, 52667, 52677, 52684, 52693, 52702, 52712, 52722, 52731, 52736, 52745, 52756, 52760, 52769, 52781,
+    52789, 52798, 52805, 52813, 52817, 52824, 52833, 52838, 52842, 52846, 52851, 52859, 52865, 52870, 52878,
+    52885, 52893, 52898, 52906, 52912, 52918, 52923, 52931, 52937, 52943, 52949, 52957, 52966, 52973, 52980,
+    52986, 52991, 52995, 53001, 53008, 53015, 53024, 53031, 53040, 53050, 53059, 53069, 53077, 53084, 53094,
+    53102, 53108, 53116, 53126, 53137, 53148, 53161, 53166, 53174, 53180, 53189, 53197, 53204, 53209, 53216,
+    53225, 53235, 53244, 53251, 53259, 53265, 53273, 53282, 53289, 53296, 53303, 53308, 53316, 53321, 53330,
+    53340, 53347, 53355, 53365, 53374, 53384, 53394, 53402, 53411, 53420, 53428, 53437, 53446, 53461, 53466,
+    53473, 53481, 53485, 53490, 53494, 53499, 53505, 53512, 53517, 53522, 53531, 53536, 53543, 53551, 53557,
+    53565, 53574, 53585, 53595, 53602, 53611, 53620, 53626, 53632, 53643, 53655, 53663, 53673, 53680, 53687,
+    53695, 53700, 53707, 53716, 53726, 53732, 53737, 53744, 53752, 53758, 53765, 53772, 53781, 53790, 53800,
+    53810, 53818, 53831, 53837, 53845, 53851, 53857, 53864, 53875, 53880, 53886, 53895, 53906, 53917, 53924,
+    53930, 53936, 53943, 53951, 53956, 53962, 53969, 53977, 53983, 53990, 53998, 54008, 54014, 54023, 54030,
+    54037, 54045, 54050, 54056, 54063, 54070, 54078, 54085, 54093, 54098, 54108, 54114, 54122, 54129, 54138,
+    54148, 54153, 54160, 54168, 54173, 54184, 54191, 54200, 54213, 54217, 54222, 54229, 54236, 54244, 54252,
+    54260, 54266, 54271, 54278, 54286, 54294, 54299, 54303, 54310, 54321, 54326, 54333, 54339, 54343, 54348,
+    54353, 54358, 54365, 54374, 54381, 54389, 54398, 54404, 54409, 54414, 54420, 54431, 54438, 54444, 54451,
+    54457, 54464, 54473, 54479, 54485, 54493, 54499, 54508, 54513, 54521, 54530, 54540, 54546, 54556, 54568,
+    54576, 54585, 54592, 54601, 54606, 54612, 54619, 54625, 54634, 54640, 54647, 54653, 54661, 54670, 54675,
+    54681, 54687, 54692, 54699, 54707, 54716, 54721, 54728, 54736, 54743, 54752, 54758, 54769, 54779, 54789,
+    54796, 54802, 54808, 54815, 54819, 54829, 54839, 54850, 54854, 54860, 54867, 54873, 54880, 54888, 54892,
+    54901, 54910, 54920, 54932, 54944, 54952, 54961, 54974, 54986, 55000, 55008, 55019, 55024, 55031, 55042,
+    55053, 55061, 55067, 55072, 55079, 55088, 55099, 55111, 55121, 55127, 55136, 55144, 55153, 55159, 55166,
+    55175, 55182, 55194, 55207, 55218, 55230, 55242, 55249, 55259, 55264, 55269, 55275, 55283, 55289, 55296,
+    55304, 55312, 55321, 55329, 55338, 55347, 55358, 55370, 55380, 55389, 55396, 55405, 55416, 55428, 55439,
+    55449, 55456, 55464, 55472, 55482, 55488, 55495, 55503, 55513, 55524, 55535, 55547, 55553, 55561, 55568,
+    55580, 55594, 55606, 55618, 55631, 55645, 55649, 55654, 55658, 55670, 55675, 55682, 55690, 55696, 55703,
+    55711, 55720, 55728, 55737, 55742, 55749, 55761, 55769, 55775, 55784, 55791, 55800, 55808, 55814, 55823,
+    55829, 55837, 55844, 55849, 55857, 55864, 55872, 55879, 55889, 55900, 55911, 55924, 55934, 55946, 55954,
+    55958, 55963, 55970, 55975, 55982, 55987, 55996, 56006, 56014, 56021, 56031, 56040, 56048, 56056, 56065,
+    56071, 56079, 56087, 56097, 56106, 56118, 56128, 56138, 56150, 56160, 56167, 56175, 56183, 56187, 56191,
+    56197, 56206, 56215, 56221, 56228, 56233, 56240, 56247, 56252, 56257, 56265, 56274, 56281, 56287, 56293,
+    56302, 56312, 56324, 56329, 56335, 56344, 56357, 56363, 56370, 56377, 56385, 56396, 56406, 56415, 56424,
+    56433, 56443, 56454, 56465, 56470, 56477, 56482, 56490, 56496, 56502, 56511, 56521, 56534, 56541, 56546,
+    56553, 56561, 56569, 56578, 56588, 56597, 56607, 56616, 56626, 56633, 56641, 56652, 56662, 56667, 56674,
+    56684, 56692, 56698, 56705, 56715, 56723, 56733, 56744, 56753, 56758, 56770, 56780, 56792, 56798, 56805,
+    56811, 56818, 56827, 56833, 56840, 56846, 56854, 56863, 56871, 56881, 56887, 56896, 56904, 56913, 56923,
+    56934, 56942, 56946, 56952, 56959, 56965, 56972, 56983, 56990, 56997, 57004, 57011, 57018, 57023, 57032,
+    57039, 57048, 57054, 57059, 57068, 57074, 57084, 57088, 57093, 57101, 57107, 57116, 57126, 57137, 57146,
+    57156, 57167, 57176, 57186, 57195, 57200, 57207, 57215, 57220, 57231, 57236, 57242, 57251, 57264, 57278,
+    57294, 57305, 57314, 57328, 57341, 57352, 57362, 57371, 57381, 57392, 57402, 57409, 57420, 57427, 57435,
+    57453, 57472, 57480, 57489, 57496, 57504, 57511, 57517, 57525, 57534, 57543, 57552, 57563, 57575, 57581,
+    57586, 57592, 57599, 57608, 57619, 57625, 57632, 57636, 57642, 57648, 57656, 57665, 57670, 57677, 57685,
+    57691, 57696, 57700, 57707, 57716, 57725, 57730, 57738, 57748, 57753, 57759, 57767, 57776, 57787, 57798,
+    57804, 57817, 57831, 57840, 57849, 57856, 57866, 57872, 57878, 57883, 57890, 57898, 57904, 57910, 57917,
+    57926, 57933, 57943, 57951, 57957, 57962, 57969, 57977, 57984, 57992, 58001, 58009, 58017, 58027, 58038,
+    58047, 58055, 58064, 58078, 58090, 58100, 58112, 58121, 58132, 58142, 58147, 58153, 58159, 58169, 58179,
+    58184, 58193, 58202, 58208, 58217, 58227, 58238, 58247, 58257, 58268, 58276, 58283, 58290, 58299, 58306,
+    58311, 58319, 58328, 58335, 58342, 58356, 58366, 58374, 58383, 58387, 58394, 58405, 58411, 58418, 58429,
+    58437, 58444, 58451, 58458, 58464, 58472, 58481, 58488, 58495, 58501, 58510, 58516, 58523, 58529, 58538,
+    58550, 58561, 58570, 58577, 58586, 58596, 58607, 58618, 58623, 58629, 58638, 58648, 58654, 58661, 58668,
+    58672, 58679, 58685, 58689, 58694, 58699, 58712, 58727, 58737, 58748, 58762, 58766, 58773, 58781, 58789,
+    58798, 58806, 58812, 58820, 58832, 58843, 58849, 58856, 58865, 58872, 58877, 58883, 58888, 58897, 58907,
+    58914, 58922, 58931, 58941, 58951, 58958, 58967, 58977, 58985, 58991, 58999, 59004, 59011, 59018, 59027,
+    59037, 59045, 59052, 59061, 59068, 59075, 59085, 59096, 59104, 59111, 59120, 59134, 59143, 59156, 59160,
+    59165, 59172, 59178, 59184, 59194, 59203, 59207, 59213, 59219, 59224, 59232, 59241, 59251, 59261, 59271,
+    59282, 59292, 59298, 59305, 59313, 59322, 59328, 59339, 59351, 59362, 59374, 59386, 59393, 59401, 59408,
+    59417, 59426, 59433, 59441, 59448, 59457, 59462, 59466, 59475, 59487, 59499, 59512, 59524, 59534, 59546,
+    59554, 59563, 59569, 59579, 59587, 59597, 59608, 59617, 59628, 59639, 59648, 59661, 59675, 59687, 59697,
+    59707, 59721, 59736, 59749, 59760, 59768, 59774, 59784, 59789, 59793, 59800, 59808, 59816, 59824, 59835,
+    59847, 59860, 59871, 59883, 59896, 59909, 59918, 59924, 59929, 59939, 59950, 59955, 59960, 59969, 59978,
+    59985, 59993, 60000, 60008, 60013, 60020, 60030, 60040, 60050, 60059, 60069, 60073, 60080, 60086, 60090,
+    60097, 60105, 60114, 60120, 60130, 60139, 60146, 60154, 60162, 60175, 60183, 60195, 60206, 60219, 60229,
+    60238, 60250, 60255, 60263, 60272, 60281, 60291, 60300, 60308, 60316, 60321, 60327, 60333, 60344, 60352,
+    60361, 60368, 60379, 60390, 60398, 60406, 60415, 60424, 60433, 60440, 60447, 60454, 60462, 60472, 60488,
+    60496, 60506, 60517, 60529, 60537, 60544, 60552, 60556, 60564, 60571, 60576, 60581, 60592, 60601, 60609,
+    60615, 60625, 60633, 60641, 60650, 60656, 60661, 60670, 60680, 60690, 60697, 60707, 60721, 60732, 60742,
+    60753, 60765, 60772, 60780, 60788, 60797, 60805, 60816, 60828, 60841, 60850, 60860, 60870, 60878, 60888,
+    60899, 60910, 60922, 60934, 60947, 60955, 60964, 60973, 60983, 60992, 61002, 61012, 61021, 61030, 61040,
+    61050, 61060, 61072, 61081, 61092, 61104, 61116, 61129, 61136, 61145, 61153, 61163, 61171, 61181, 61190,
+    61197, 61206, 61216, 61227, 61239, 61248, 61255, 61265, 61271, 61280, 61292, 61302, 61309, 61315, 61321,
+    61328, 61332, 61341, 61348, 61354, 61361, 61367, 61372, 61378, 61384, 61391, 61402, 61412, 61420, 61429,
+    61436, 61445, 61455, 61463, 61471, 61480, 61490, 61497, 61505, 61513, 61522, 61533, 61543, 61553, 61563,
+    61567, 61578, 61587, 61592, 61596, 61601, 61610, 61616, 61625, 61630, 61636, 61644, 61649, 61655, 61663,
+    61672, 61680, 61691, 61703, 61708, 61716, 61724, 61734, 61741, 61749, 61754, 61762, 61771, 61780, 61790,
+    61804, 61816, 61827, 61835, 61845, 61855, 61866, 61877, 61888, 61896, 61903, 61912, 61920, 61927, 61935,
+    61940, 61947, 61953, 61960, 61968, 61977, 61984, 61993, 62001, 62011, 62022, 62033, 62042, 62055, 62069,
+    62078, 62088, 62098, 62109, 62122, 62136, 62145, 62155, 62165, 62176, 62183, 62188, 62196, 62203, 62213,
+    62224, 62235, 62247, 62255, 62264, 62275, 62289, 62299, 62306, 62313, 62324, 62335, 62348, 62355, 62365,
+    62374, 62383, 62393, 62401, 62410, 62418, 62424, 62432, 62441, 62452, 62460, 62467, 62474, 62482, 62491,
+    62500, 62508, 62516, 62527, 62535, 62546, 62555, 62562, 62571, 62581, 62591, 62603, 62613, 62620, 62625,
+    62634, 62643, 62653, 62664, 62671, 62679, 62688, 62697, 62709, 62718, 62730, 62740, 62749, 62759, 62771,
+    62779, 62787, 62796, 62806, 62817, 62826, 62836, 62847, 62856, 62866, 62878, 62888, 62900, 62913, 62924,
+    62936, 62940, 62946, 62953, 62963, 62968, 62974, 62983, 62990, 63000, 63005, 63013, 63022, 63029, 63036,
+    63044, 63052, 63063, 63069, 63076, 63084, 63094, 63099, 63105, 63113, 63125, 63135, 63140, 63146, 63154,
+    63158, 63165, 63173, 63181, 63186, 63195, 63203, 63210, 63219, 63226, 63233, 63238, 63244, 63251, 63263,
+    63268, 63274, 63283, 63289, 63294, 63301, 63309, 63317, 63324, 63330, 63335, 63341, 63347, 63354, 63361,
+    63369, 63379, 63388, 63396, 63405, 63415, 63425, 63436, 63446, 63455, 63465, 63475, 63486, 63496, 63505,
+    63513, 63521, 63528, 63536, 63546, 63558, 63565, 63574, 63581, 63589, 63597, 63606, 63613, 63620, 63629,
+    63639, 63647, 63653, 63663, 63670, 63680, 63688, 63693, 63702, 63713, 63723, 63732, 63742, 63753, 63766,
+    63773, 63781, 63787, 63793, 63798, 63807, 63815, 63824, 63830, 63837, 63844, 63853, 63860, 63869, 63877,
+    63887, 63895, 63901, 63905, 63911, 63919, 63929, 63934, 63943, 63952, 63959, 63965, 63973, 63982, 63988,
+    63995, 64005, 64016, 64026, 64036, 64046, 64057, 64069, 64079, 64090, 64102, 64116, 64122, 64129, 64137,
+    64146, 64152, 64160, 64167, 64173, 64180, 64187, 64195, 64204, 64214, 64219, 64229, 64238, 64244, 64249,
+    64257, 64266, 64275, 64289, 64301, 64312, 64321, 64329, 64338, 64349, 64359, 64368, 64375, 64383, 64388,
+    64395, 64403, 64408, 64415, 64423, 64432, 64440, 64450, 64455, 64465, 64473, 64481, 64489, 64498, 64506,
+    64516, 64527, 64538, 64550, 64560, 64569, 64581, 64594, 64604, 64615, 64625, 64633, 64640, 64653, 64662,
+    64672, 64682, 64693, 64705, 64711, 64721, 64729, 64738, 64748, 64761, 64772, 64782, 64790, 64801, 64811,
+    64822, 64830, 64838, 64847, 64859, 64867, 64873, 64882, 64893, 64900, 64907, 64916, 64925, 64935, 64946,
+    64957, 64969, 64976, 64984, 64994, 65005, 65016, 65030, 65041, 65053, 65065, 65078, 65088, 65096, 65108,
+    65119, 65129, 65140, 65152, 65163, 65175, 65188, 65198, 65209, 65221, 65229, 65239, 65251, 65263, 65274,
+    65285, 65294, 65301, 65311, 65319, 65331, 65344, 65357, 65369, 65382, 65391, 65401, 65411, 65422, 65433,
+    65445, 65450, 65463, 65475, 65488, 65496, 65505, 65515, 65524, 65532, 65537, 65544, 65553, 65565, 65576,
+    65586, 65599, 65603, 65610, 65619, 65630, 65640, 65650, 65655, 65665, 65671, 65681, 65690, 65701, 65709,
+    65718, 65725, 65731, 65738, 65744, 65758, 65771, 65783, 65797, 65810, 65821, 65827, 65833, 65844, 65856,
+    65866, 65877, 65889, 65898, 65904, 65915, 65922, 65927, 65934, 65941, 65949, 65957, 65963, 65973, 65981,
+    65990, 65998, 66003, 66008, 66014, 66022, 66028, 66033, 66039, 66047, 66056, 66066, 66072, 66080, 66087,
+    66093, 66102, 66110, 66114, 66122, 66128, 66132, 66138, 66146, 66154, 66163, 66170, 66178, 66183, 66189,
+    66198, 66205, 66213, 66222, 66233, 66240, 66245, 66250, 66260, 66268, 66277, 66283, 66290, 66297, 66307,
+    66314, 66322, 66328, 66335, 66341, 66349, 66359, 66366, 66376, 66382, 66387, 66393, 66400, 66406, 66413,
+    66421, 66430, 66436, 66442, 66453, 66465, 66473, 66482, 66492, 66499, 66507, 66518, 66530, 66542, 66551,
+    66561, 66571, 66582, 66593, 66599, 66604, 66612, 66623, 66629, 66639, 66650, 66662, 66671, 66680, 66687,
+    66695, 66703, 66712, 66722, 66732, 66742, 66754, 66761, 66767, 66773, 66780, 66785, 66791, 66798, 66807,
+    66817, 66827, 66835, 66840, 66847, 66855, 66863, 66869, 66875, 66883, 66892, 66899, 66904, 66912, 66918,
+    66924, 66931, 66938, 66944, 66952, 66962, 66967, 66973, 66977, 66984, 66991, 67002, 67008, 67015, 67024,
+    67031, 67041, 67049, 67058, 67068, 67074, 67079, 67085, 67091, 67098, 67102, 67109, 67119, 67126, 67136,
+    67143, 67152, 67163, 67174, 67182, 67187, 67194, 67203, 67213, 67219, 67227, 67235, 67244, 67255, 67260,
+    67266, 67271, 67276, 67283, 67288, 67294, 67301, 67311, 67316, 67322, 67330, 67341, 67349, 67358, 67365,
+    67374, 67386, 67392, 67397, 67406, 67416, 67427, 67437, 67448, 67457, 67462, 67469, 67477, 67487, 67498,
+    67507, 67517, 67528, 67534, 67545, 67553, 67562, 67567, 67571, 67578, 67586, 67593, 67603, 67608, 67614,
+    67622, 67629, 67637, 67643, 67650, 67655, 67662, 67670, 67676, 67681, 67688, 67696, 67703, 67712, 67723,
+    67737, 67741, 67753, 67762, 67772, 67782, 67793, 67802, 67812, 67822, 67833, 67846, 67853, 67861, 67870,
+    67876, 67882, 67890, 67898, 67903, 67910, 67917, 67925, 67933, 67939, 67946, 67955, 67966, 67974, 67985,
+    67999, 68011, 68019, 68029, 68038, 68048, 68058, 68070, 68078, 68088, 68099, 68110, 68122, 68135, 68149,
+    68161, 68173, 68186, 68200, 68208, 68218, 68225, 68236, 68248, 68259, 68267, 68277, 68287, 68299, 68307,
+    68315, 68324, 68338, 68346, 68358, 68367, 68375, 68384, 68393, 68406, 68418, 68431, 68439, 68448, 68459,
+    68469, 68480, 68488, 68501, 68511, 68524, 68538, 68549, 68559, 68571, 68580, 68589, 68599, 68609, 68620,
+    68626, 68634, 68642, 68651, 68660, 68668, 68677, 68686, 68696, 68708, 68717, 68727, 68735, 68745, 68755,
+    68766, 68777, 68786, 68796, 68807, 68819, 68831, 68845, 68853, 68862, 68869, 68877, 68887, 68898, 68907,
+    68917, 68925, 68935, 68946, 68955, 68965, 68970, 68976, 68986, 68993, 69001, 69007, 69016, 69021, 69026,
+    69032, 69039, 69049, 69057, 69065, 69071, 69080, 69091, 69100, 69110, 69122, 69128, 69136, 69144, 69153,
+    69160, 69166, 69175, 69184, 69194, 69202, 69212, 69222, 69233, 69239, 69245, 69258, 69267, 69276, 69282,
+    69289, 69297, 69305, 69319, 69328, 69338, 69346, 69356, 69367, 69375, 69386, 69395, 69406, 69418, 69428,
+    69441, 69449, 69458, 69468, 69473, 69481, 69490, 69499, 69511, 69521, 69532, 69540, 69549, 69557, 69566,
+    69571, 69583, 69591, 69599, 69609, 69621, 69631, 69645, 69656, 69663, 69674, 69685, 69696, 69704, 69714,
+    69724, 69732, 69740, 69750, 69761, 69770, 69779, 69788, 69800, 69808, 69819, 69831, 69840, 69852, 69861,
+    69869, 69879, 69890, 69900, 69910, 69922, 69936, 69944, 69953, 69963, 69976, 69987, 69995, 70004, 70014,
+    70024, 70031, 70040, 70050, 70062, 70071, 70082, 70090, 70100, 70111, 70123, 70136, 70147, 70156, 70167,
+    70176, 70184, 70193, 70204, 70216, 70229, 70242, 70250, 70259, 70268, 70278, 70290, 70303, 70315, 70326,
+    70338, 70353, 70361, 70374, 70384, 70396, 70405, 70415, 70423, 70433, 70444, 70455, 70461, 70471, 70482,
+    70492, 70501, 70507, 70514, 70521, 70531, 70539, 70546, 70554, 70563, 70576, 70591, 70600, 70610, 70619,
+    70629, 70637, 70647, 70659, 70667, 70679, 70687, 70696, 70705, 70715, 70720, 70728, 70734, 70743, 70753,
+    70761, 70765, 70772, 70779, 70787, 70797, 70807, 70815, 70825, 70835, 70846, 70856, 70861, 70868, 70876,
+    70882, 70888, 70897, 70902, 70909, 70917, 70923, 70928, 70935, 70945, 70951, 70959, 70968, 70980, 70991,
+    70999, 71005, 71016, 71028, 71033, 71037, 71043, 71050, 71059, 71069, 71079, 71090, 71100, 71111, 71116,
+    71123, 71131, 71143, 71150, 71159, 71167, 71179, 71189, 71198, 71203, 71209, 71219, 71226, 71234, 71243,
+    71251, 71260, 71274, 71279, 71285, 71298, 71305, 71314, 71322, 71328, 71336, 71342, 71350, 71359, 71365,
+    71373, 71380, 71386, 71396, 71404, 71410, 71417, 71426, 71437, 71446, 71454, 71464, 71475, 71486, 71498,
+    71507, 71516, 71523, 71529, 71537, 71546, 71554, 71561, 71570, 71580, 71592, 71598, 71607, 71618, 71632,
+    71642, 71648, 71656, 71666, 71674, 71683, 71691, 71701, 71713, 71718, 71726, 71736, 71745, 71751, 71764,
+    71769, 71775, 71783, 71792, 71799, 71808, 71818, 71826, 71836, 71847, 71854, 71860, 71865, 71874, 71882,
+    71890, 71896, 71901, 71905, 71910, 71916, 71921, 71926, 71935, 71944, 71953, 71963, 71969, 71977, 71986,
+    71994, 72000, 72007, 72014, 72022, 72029, 72037, 72043, 72052, 72059, 72067, 72075, 72084, 72092, 72101,
+    72108, 72116, 72122, 72129, 72136, 72144, 72154, 72165, 72170, 72178, 72188, 72197, 72202, 72208, 72217,
+    72225, 72230, 72238, 72247, 72257, 72269, 72276, 72283, 72290, 72300, 72309, 72317, 72322, 72329, 72338,
+    72342, 72355, 72364, 72371, 72380, 72392, 72397, 72404, 72412, 72417, 72423, 72434, 72441, 72448, 72457,
+    72467, 72473, 72481, 72490, 72500, 72508, 72513, 72525, 72533, 72542, 72551, 72561, 72569, 72579, 72587,
+    72599, 72607, 72616, 72625, 72635, 72642, 72648, 72655, 72660, 72667, 72678, 72693, 72704, 72714, 72725,
+    72733, 72743, 72750, 72758, 72766, 72773, 72781, 72789, 72798, 72811, 72818, 72827, 72837, 72845, 72852,
+    72860, 72868, 72877, 72886, 72893, 72903, 72910, 72918, 72929, 72942, 72950, 72959, 72966, 72974, 72983,
+    72996, 73003, 73012, 73022, 73030, 73038, 73051, 73061, 73072, 73083, 73095, 73107, 73120, 73130, 73141,
+    73152, 73164, 73171, 73180, 73190, 73198, 73208, 73220, 73233, 73246, 73260, 73270, 73282, 73295, 73306,
+    73316, 73326, 73338, 73350, 73363, 73375, 73389, 73396, 73404, 73412, 73422, 73433, 73441, 73451, 73462,
+    73471, 73480, 73491, 73503, 73511, 73521, 73532, 73541, 73551, 73558, 73566, 73572, 73581, 73591, 73601,
+    73608, 73612, 73619, 73628, 73638, 73646, 73651, 73662, 73670, 73679, 73691, 73699, 73706, 73714, 73723,
+    73733, 73738, 73745, 73751, 73759, 73769, 73780, 73789, 73799, 73806, 73813, 73824, 73833, 73841, 73851,
+    73862, 73873, 73885, 73896, 73906, 73915, 73925, 73936, 73944, 73953, 73961, 73971, 73982, 73989, 73999,
+    74006, 74013, 74021, 74029, 74038, 74045, 74054, 74064, 74070, 74077, 74086, 74096, 74104, 74111, 74119,
+    74128, 74139, 74151, 74161, 74168, 74178, 74186, 74196, 74207, 74215, 74224, 74234, 74245, 74256, 74268,
+    74283, 74292, 74302, 74313, 74319, 74327, 74336, 74343, 74350, 74359, 74369, 74377, 74384, 74393, 74400,
+    74408, 74416, 74425, 74434, 74445, 74456, 74464, 74473, 74480, 74489, 74499, 74510, 74519, 74525, 74532,
+    74539, 74546, 74553, 74561, 74570, 74580, 74590, 74602, 74613, 74626, 74640, 74647, 74657, 74662, 74670,
+    74677, 74687, 74696, 74706, 74714, 74721, 74732, 74743, 74752, 74762, 74770, 74779, 74790, 74802, 74812,
+    74824, 74837, 74844, 74853, 74863, 74871, 74884, 74898, 74910, 74917, 74927, 74933, 74944, 74953, 74966,
+    74980, 74992, 75005, 75019, 75027, 75038, 75050, 75064, 75077, 75090, 75095, 75102, 75111, 75121, 75129,
+    75140, 75149, 75157, 75166, 75176, 75187, 75194, 75203, 75208, 75221, 75228, 75235, 75244, 75254, 75262,
+    75269, 75275, 75285, 75292, 75301, 75308, 75317, 75327, 75335, 75341, 75350, 75360, 75370, 75377, 75388,
+    75398, 75407, 75417, 75425, 75433, 75442, 75454, 75462, 75472, 75480, 75488, 75494, 75503, 75510, 75519,
+    75529, 75537, 75544, 75554, 75562, 75576, 75591, 75607, 75615, 75625, 75636, 75645, 75655, 75667, 75681,
+    75691, 75702, 75710, 75719, 75731, 75740, 75750, 75761, 75773, 75784, 75794, 75802, 75811, 75821, 75831,
+    75841, 75849, 75857, 75866, 75878, 75891, 75900, 75910, 75920, 75931, 75940, 75948, 75957, 75965, 75974,
+    75983, 75994, 76005, 76012, 76022, 76033, 76043, 76052, 76062, 76070, 76079, 76087, 76096, 76103, 76112,
+    76123, 76133, 76142, 76149, 76160, 76169, 76179, 76190, 76198, 76209, 76217, 76226, 76236, 76245, 76252,
+    76261, 76271, 76279, 76287, 76297, 76306, 76314, 76326, 76338, 76349, 76360, 76373, 76382, 76390, 76402,
+    76410, 76420, 76431, 76440, 76449, 76459, 76476, 76491, 76496, 76504, 76516, 76525, 76538, 76547, 76558,
+    76568, 76578, 76587, 76598, 76610, 76623, 76629, 76636, 76646, 76654, 76663, 76673, 76683, 76695, 76705,
+    76713, 76720, 76728, 76736, 76745, 76752, 76761, 76769, 76778, 76788, 76796, 76804, 76814, 76825, 76834,
+    76846, 76855, 76865, 76872, 76881, 76891, 76898, 76907, 76917, 76925, 76936, 76948, 76956, 76965, 76974,
+    76984, 76992, 77003, 77010, 77018, 77028, 77039, 77048, 77057, 77069, 77077, 77084, 77093, 77103, 77110,
+    77117, 77126, 77135, 77142, 77150, 77164, 77174, 77186, 77192, 77199, 77208, 77219, 77227, 77234, 77241,
+    77249, 77256, 77265, 77270, 77278, 77287, 77296, 77306, 77317, 77328, 77341, 77346, 77351, 77362, 77370,
+    77380, 77388, 77394, 77403, 77414, 77421, 77428, 77436, 77441, 77447, 77452, 77457, 77464, 77470, 77478,
+    77482, 77489, 77494, 77501, 77507, 77512, 77519, 77529, 77537, 77543, 77551, 77558, 77566, 77575, 77580,
+    77586, 77595, 77600, 77607, 77615, 77621, 77626, 77633, 77639, 77645, 77653, 77662, 77666, 77673, 77681,
+    77686, 77691, 77698, 77706, 77712, 77718, 77724, 77732, 77739, 77747, 77752, 77761, 77766, 77771, 77776,
+    77782, 77791, 77796, 77802, 77809, 77820, 77827, 77834, 77842, 77850, 77861, 77869, 77877, 77883, 77890,
+    77895, 77901, 77908, 77914, 77920, 77927, 77934, 77940, 77944, 77951, 77959, 77967, 77974, 77980, 77987,
+    77992, 77997, 78003, 78008, 78017, 78029, 78033, 78040, 78048, 78057, 78064, 78072, 78081, 78085, 78090,
+    78095, 78101, 78105, 78114, 78124, 78135, 78141, 78147, 78155, 78162, 78169, 78178, 78186, 78191, 78195,
+    78201, 78208, 78216, 78224, 78229, 78236, 78244, 78249, 78254, 78261, 78268, 78276, 78281, 78290, 78296,
+    78303, 78309, 78315, 78322, 78326, 78337, 78342, 78352, 78365, 78375, 78384, 78388, 78394, 78402, 78409,
+    78419, 78431, 78438, 78443, 78448, 78455, 78462, 78468, 78474, 78482, 78487, 78493, 78504, 78513, 78522,
+    78529, 78537, 78545, 78552, 78558, 78565, 78573, 78585, 78592, 78600, 78608, 78617, 78625, 78635, 78641,
+    78650, 78659, 78668, 78679, 78688, 78698, 78704, 78715, 78724, 78733, 78737, 78745, 78753, 78762, 78776,
+    78789, 78797, 78802, 78810, 78817, 78825, 78833, 78843, 78852, 78862, 78871, 78881, 78894, 78907, 78917,
+    78925, 78935, 78941, 78948, 78956, 78962, 78970, 78980, 78991, 78998, 79007, 79016, 79021, 79028, 79036,
+    79044, 79053, 79059, 79067, 79076, 79083, 79090, 79097, 79106, 79116, 79124, 79132, 79138, 79142, 79149,
+    79154, 79162, 79172, 79183, 79188, 79199, 79207, 79216, 79225, 79232, 79241, 79247, 79254, 79262, 79270,
+    79280, 79291, 79297, 79304, 79310, 79317, 79325, 79335, 79344, 79352, 79362, 79373, 79382, 79390, 79399,
+    79408, 79415, 79423, 79431, 79440, 79452, 79459, 79472, 79486, 79498, 79511, 79522, 79534, 79549, 79555,
+    79563, 79572, 79578, 79586, 79595, 79601, 79607, 79616, 79627, 79634, 79644, 79656, 79667, 79673, 79681,
+    79689, 79698, 79704, 79712, 79720, 79729, 79739, 79750, 79756, 79763, 79771, 79779, 79788, 79796, 79806,
+    79816, 79827, 79834, 79843, 79850, 79859, 79869, 79877, 79885, 79896, 79902, 79910, 79919, 79929, 79939,
+    79950, 79960, 79968, 79974, 79983, 79990, 79998, 80007, 80018, 80031, 80042, 80054, 80067, 80078, 80090,
+    80103, 80112, 80117, 80126, 80134, 80143, 80152, 80163, 80170, 80180, 80187, 80197, 80205, 80214, 80224,
+    80233, 80240, 80251, 80257, 80265, 80272, 80281, 80290, 80300, 80309, 80319, 80328, 80336, 80341, 80347,
+    80355, 80365, 80373, 80380, 80388, 80395, 80403, 80412, 80420, 80429, 80435, 80442, 80451, 80461, 80470,
+    80474, 80480, 80487, 80492, 80499, 80507, 80515, 80521, 80526, 80533, 80541, 80551, 80558, 80564, 80569,
+    80575, 80580, 80589, 80598, 80604, 80611, 80618, 80626, 80633, 80640, 80650, 80660, 80668, 80673, 80682,
+    80692, 80703, 80710, 80717, 80727, 80738, 80748, 80757, 80766, 80774, 80786, 80796, 80808, 80819, 80828,
+    80838, 80847, 80854, 80863, 80874, 80884, 80895, 80900, 80910, 80921, 80931, 80941, 80950, 80959, 80966,
+    80975, 80984, 80991, 80999, 81009, 81021, 81030, 81037, 81045, 81053, 81064, 81073, 81081, 81090, 81097,
+    81104, 81115, 81127, 81135, 81144, 81152, 81161, 81167, 81175, 81185, 81195, 81202, 81210, 81219, 81228,
+    81237, 81244, 81255, 81261, 81268, 81274, 81281, 81289, 81295, 81302, 81309, 81315, 81320, 81326, 81335,
+    81346, 81356, 81363, 81369, 81376, 81382, 81392, 81399, 81406, 81412, 81421, 81429, 81439, 81445, 81453,
+    81458, 81467, 81473, 81479, 81489, 81495, 81501, 81508, 81514, 81522, 81527, 81535, 81541, 81547, 81554,
+    81562, 81568, 81576, 81583, 81589, 81596, 81602, 81609, 81618, 81626, 81632, 81642, 81648, 81654, 81662,
+    81667, 81678, 81684, 81694, 81702, 81708, 81716, 81725, 81732, 81738, 81745, 81753, 81758, 81765, 81773,
+    81779, 81785, 81791, 81798, 81804, 81811, 81820, 81831, 81838, 81848, 81856, 81863, 81873, 81881, 81887,
+    81894, 81903, 81911, 81921, 81930, 81935, 81943, 81952, 81956, 81964, 81970, 81975, 81982, 81991, 82000,
+    82009, 82019, 82028, 82037, 82043, 82053, 82060, 82065, 82074, 82084, 82091, 82104, 82116, 82130, 82140,
+    82150, 82158, 82169, 82177, 82184, 82191, 82200, 82207, 82213, 82223, 82229, 82239, 82250, 82257, 82267,
+    82274, 82281, 82294, 82298, 82306, 82316, 82326, 82331, 82337, 82344, 82351, 82362, 82369, 82378, 82387,
+    82392, 82398, 82404, 82410, 82418, 82427, 82433, 82441, 82451, 82462, 82471, 82479, 82489, 82495, 82504,
+    82515, 82520, 82528, 82537, 82544, 82549, 82557, 82565, 82574, 82580, 82588, 82594, 82604, 82609, 82617,
+    82626, 82634, 82644, 82650, 82656, 82664, 82673, 82683, 82695, 82702, 82710, 82715, 82722, 82728, 82734,
+    82740, 82751, 82760, 82770, 82784, 82791, 82799, 82807, 82813, 82818, 82824, 82831, 82839, 82846, 82855,
+    82860, 82866, 82871, 82879, 82888, 82897, 82903, 82912, 82917, 82922, 82929, 82938, 82947, 82952, 82961,
+    82970, 82978, 82988, 82999, 83008, 83013, 83017, 83023, 83031, 83037, 83045, 83051, 83061, 83069, 83075,
+    83084, 83090, 83099, 83107, 83117, 83128, 83139, 83147, 83157, 83168, 83177, 83188, 83200, 83207, 83216,
+    83226, 83232, 83238, 83245, 83251, 83256, 83264, 83273, 83279, 83285, 83293, 83302, 83309, 83316, 83325,
+    83335, 83341, 83350, 83357, 83362, 83371, 83384, 83390, 83395, 83403, 83412, 83417, 83424, 83432, 83437,
+    83442, 83449, 83455, 83461, 83469, 83479, 83491, 83501, 83509, 83513, 83518, 83524, 83531, 83540, 83550,
+    83557, 83566, 83570, 83575, 83579, 83586, 83596, 83601, 83608, 83615, 83623, 83633, 83644, 83654, 83664,
+    83673, 83679, 83688, 83698, 83704, 83711, 83719, 83724, 83731, 83738, 83747, 83755, 83766, 83775, 83784,
+    83788, 83794, 83799, 83804, 83811, 83819, 83827, 83836, 83842, 83851, 83861, 83868, 83873, 83882, 83894,
+    83900, 83905, 83912, 83920, 83926, 83930, 83937, 83942, 83948, 83958, 83966, 83976, 83983, 83991, 84001,
+    84011, 84020, 84030, 84040, 84046, 84053, 84059, 84067, 84076, 84083, 84089, 84099, 84106, 84112, 84118,
+    84126, 84135, 84144, 84151, 84159, 84170, 84182, 84195, 84206, 84217, 84229, 84239, 84251, 84261, 84268,
+    84278, 84286, 84295, 84301, 84308, 84320, 84330, 84341, 84349, 84358, 84367, 84375, 84384, 84394, 84405,
+    84417, 84429, 84442, 84454, 84465, 84471, 84480, 84487, 84494, 84500, 84512, 84519, 84527, 84533, 84539,
+    84545, 84551, 84557, 84563, 84570, 84577, 84587, 84593, 84602, 84609, 84619, 84628, 84639, 84648, 84658,
+    84668, 84679, 84685, 84695, 84701, 84707, 84716, 84725, 84730, 84739, 84745, 84752, 84758, 84766, 84775,
+    84782, 84789, 84799, 84805, 84819, 84826, 84837, 84846, 84856, 84867, 84874, 84882, 84889, 84894, 84900,
+    84909, 84915, 84923, 84929, 84937, 84941, 84947, 84955, 84962, 84970, 84979, 84991, 84998, 85004, 85013,
+    85023, 85030, 85039, 85049, 85056, 85065, 85075, 85083, 85092, 85102, 85107, 85115, 85124, 85134, 85140,
+    85147, 85153, 85160, 85168, 85178, 85189, 85198, 85204, 85214, 85224, 85235, 85244, 85254, 85260, 85267,
+    85276, 85284, 85293, 85305, 85317, 85322, 85328, 85335, 85342, 85350, 85356, 85362, 85368, 85376, 85385,
+    85392, 85398, 85410, 85418, 85428, 85439, 85446, 85456, 85470, 85477, 85484, 85492, 85499, 85504, 85511,
+    85519, 85525, 85531, 85541, 85553, 85559, 85567, 85576, 85583, 85592, 85598, 85606, 85616, 85623, 85629,
+    85635, 85643, 85652, 85662, 85668, 85676, 85685, 85692, 85702, 85710, 85715, 85721, 85734, 85742, 85751,
+    85757, 85765, 85772, 85780, 85787, 85795, 85804, 85812, 85822, 85833, 85843, 85854, 85866, 85874, 85883,
+    85889, 85896, 85903, 85908, 85915, 85923, 85929, 85936, 85942, 85948, 85956, 85965, 85972, 85977, 85985,
+    85994, 86000, 86008, 86019, 86031, 86043, 86050, 86059, 86067, 86075, 86083, 86089, 86096, 86103, 86109,
+    86115, 86122, 86130, 86138, 86148, 86157, 86167, 86178, 86187, 86193, 86199, 86207, 86216, 86223, 86230,
+    86240, 86248, 86259, 86272, 86286, 86293, 86300, 86309, 86318, 86325, 86332, 86340, 86349, 86359, 86366,
+    86374, 86381, 86388, 86397, 86407, 86418, 86430, 86439, 86446, 86455, 86465, 86474, 86482, 86491, 86502,
+    86515, 86523, 86532, 86541, 86547, 86554, 86561, 86569, 86578, 86588, 86599, 86606, 86613, 86620, 86626,
+    86633, 86641, 86649, 86655, 86663, 86667, 86679, 86692, 86699, 86707, 86716, 86724, 86735, 86744, 86754,
+    86765, 86773, 86783, 86794, 86807, 86818, 86830, 86843, 86851, 86860, 86871, 86882, 86892, 86900, 86910,
+    86921, 86930, 86940, 86951, 86963, 86977, 86988, 87001, 87014, 87028, 87035, 87046, 87055, 87066, 87077,
+    87086, 87093, 87102, 87112, 87120, 87128, 87138, 87149, 87158, 87167, 87178, 87185, 87196, 87205, 87214,
+    87224, 87235, 87243, 87253, 87264, 87270, 87278, 87288, 87299, 87310, 87322, 87331, 87336, 87345, 87351,
+    87358, 87364, 87371, 87376, 87383, 87391, 87398, 87406, 87412, 87420, 87427, 87431, 87441, 87452, 87462,
+    87473, 87480, 87487, 87496, 87506, 87514, 87524, 87529, 87533, 87541, 87548, 87557, 87563, 87571, 87578,
+    87587, 87596, 87611, 87618, 87627, 87640, 87652, 87664, 87680, 87695, 87707, 87721, 87731, 87742, 87754,
+    87761, 87768, 87779, 87793, 87803, 87816, 87830, 87839, 87848, 87855, 87865, 87873, 87883, 87893, 87904,
+    87912, 87921, 87930, 87940, 87952, 87965, 87974, 87985, 87997, 88007, 88015, 88024, 88029, 88036, 88045,
+    88052, 88057, 88063, 88070, 88077, 88083, 88091, 88100, 88109, 88118, 88130, 88138, 88148, 88158, 88169,
+    88177, 88190, 88204, 88213, 88224, 88236, 88249, 88258, 88266, 88275, 88284, 88294, 88302, 88312, 88321,
+    88332, 88342, 88353, 88364, 88372, 88382, 88393, 88402, 88413, 88418, 88426, 88436, 88447, 88453, 88460,
+    88467, 88473, 88479, 88487, 88496, 88503, 88511, 88516, 88523, 88531, 88537, 88543, 88552, 88559, 88565,
+    88573, 88579, 88586, 88592, 88599, 88607, 88616, 88622, 88632, 88640, 88649, 88655, 88664, 88671, 88677,
+    88685, 88694, 88700, 88708, 88714, 88720, 88729, 88740, 88750, 88761, 88772, 88784, 88794, 88805, 88816,
+    88828, 88840, 88851, 88863, 88875, 88888, 88899, 88911, 88923, 88936, 88946, 88956, 88965, 88972, 88987,
+    88995, 88999, 89005, 89016, 89022, 89034, 89039, 89046, 89054, 89061, 89070, 89074, 89079, 89085, 89090,
+    89097, 89105, 89111, 89120, 89130, 89135, 89145, 89152, 89160, 89168, 89174, 89181, 89190, 89195, 89204,
+    89208, 89214, 89221, 89229, 89236, 89241, 89249, 89255, 89264, 89269, 89276, 89284, 89289, 89295, 89301,
+    89308, 89315, 89322, 89328, 89336, 89341, 89345, 89352, 89356, 89365, 89370, 89376, 89384, 89393, 89401,
+    89410, 89420, 89425, 89430, 89438, 89446, 89452, 89459, 89469, 89475, 89483, 89495, 89502, 89512, 89523,
+    89533, 89538, 89546, 89552, 89561, 89568, 89580, 89593, 89604, 89612, 89620, 89629, 89641, 89647, 89655,
+    89664, 89671, 89681, 89693, 89702, 89707, 89714, 89725, 89734, 89741, 89752, 89760, 89766, 89772, 89780,
+    89790, 89796, 89806, 89818, 89830, 89839, 89847, 89856, 89865, 89874, 89883, 89895, 89905, 89912, 89920,
+    89926, 89936, 89944, 89952, 89964, 89977, 89989, 89999, 90005, 90014, 90025, 90035, 90040, 90047, 90055,
+    90064, 90072, 90081, 90087, 90094, 90106, 90117, 90129, 90140, 90150, 90158, 90165, 90173, 90182, 90191,
+    90197, 90202, 90208, 90217, 90224, 90233, 90244, 90252, 90267, 90276, 90285, 90292, 90299, 90310, 90317,
+    90326, 90337, 90349, 90363, 90371, 90381, 90392, 90402, 90409, 90416, 90424, 90431, 90439, 90448, 90454,
+    90463, 90470, 90477, 90485, 90492, 90500, 90509, 90516, 90522, 90531, 90538, 90545, 90555, 90560, 90566,
+    90578, 90591, 90605, 90612, 90621, 90631, 90639, 90648, 90656, 90661, 90666, 90672, 90679, 90685, 90690,
+    90697, 90705, 90712, 90718, 90726, 90730, 90739, 90746, 90751, 90758, 90766, 90775, 90780, 90786, 90791,
+    90795, 90802, 90807, 90813, 90822, 90828, 90837, 90844, 90848, 90854, 90861, 90868, 90877, 90884, 90889,
+    90895, 90901, 90909, 90918, 90925, 90930, 90937, 90944, 90950, 90959, 90964, 90973, 90983, 90994, 91003,
+    91013, 91018, 91024, 91035, 91042, 91046, 91052, 91059, 91067, 91074, 91082, 91091, 91099, 91109, 91120,
+    91129, 91137, 91147, 91154, 91162, 91169, 91175, 91184, 91189, 91194, 91201, 91209, 91215, 91223, 91232,
+    91240, 91251, 91258, 91263, 91269, 91274, 91279, 91289, 91298, 91310, 91314, 91319, 91325, 91332, 91339,
+    91347, 91357, 91363, 91370, 91376, 91383, 91391, 91398, 91408, 91418, 91429, 91439, 91447, 91454, 91463,
+    91469, 91477, 91486, 91493, 91504, 91509, 91515, 91523, 91532, 91540, 91550, 91557, 91566, 91579, 91594,
+    91606, 91617, 91632, 91643, 91656, 91666, 91674, 91685, 91697, 91708, 91719, 91731, 91740, 91752, 91766,
+    91778, 91788, 91803, 91815, 91828, 91839, 91845, 91853, 91860, 91869, 91878, 91888, 91898, 91908, 91918,
+    91929, 91940, 91948, 91957, 91967, 91977, 91988, 91997, 92009, 92019, 92025, 92034, 92042, 92054, 92063,
+    92073, 92082, 92088, 92096, 92105, 92112, 92123, 92136, 92145, 92157, 92163, 92171, 92177, 92184, 92196,
+    92205, 92215, 92225, 92233, 92242, 92248, 92257, 92265, 92274, 92284, 92292, 92299, 92305, 92311, 92316,
+    92325, 92333, 92341, 92346, 92352, 92360, 92370, 92381, 92390, 92398, 92406, 92413, 92422, 92428, 92439,
+    92447, 92456, 92463, 92471, 92477, 92484, 92492, 92501, 92507, 92513, 92522, 92530, 92540, 92546, 92553,
+    92559, 92567, 92576, 92583, 92595, 92602, 92608, 92612, 92619, 92625, 92630, 92634, 92639, 92644, 92651,
+    92658, 92666, 92670, 92677, 92685, 92694, 92700, 92706, 92713, 92720, 92728, 92735, 92746, 92751, 92759,
+    92765, 92772, 92783, 92793, 92798, 92806, 92811, 92819, 92827, 92833, 92843, 92848, 92853, 92860, 92868,
+    92874, 92880, 92892, 92898, 92903, 92912, 92918, 92925, 92932, 92940, 92948, 92957, 92967, 92973, 92981,
+    92990, 92996, 93004, 93013, 93020, 93029, 93039, 93047, 93056, 93064, 93075, 93085, 93097, 93107, 93119,
+    93127, 93134, 93142, 93147, 93153, 93159, 93166, 93171, 93176, 93187, 93195, 93204, 93209, 93218, 93229,
+    93235, 93243, 93253, 93264, 93273, 93283, 93291, 93304, 93315, 93327, 93338, 93349, 93358, 93371, 93383,
+    93394, 93404, 93412, 93422, 93434, 93446, 93460, 93472, 93485, 93495, 93503, 93515, 93523, 93533, 93538,
+    93553, 93563, 93575, 93590, 93605, 93620, 93628, 93636, 93646, 93657, 93665, 93674, 93684, 93694, 93704,
+    93715, 93728, 93740, 93752, 93762, 93773, 93785, 93796, 93811, 93825, 93840, 93852, 93863, 93873, 93884,
+    93896, 93909, 93919, 93929, 93941, 93954, 93967, 93980, 93991, 94002, 94018, 94030, 94038, 94048, 94059,
+    94067, 94077, 94086, 94097, 94111, 94120, 94132, 94140, 94151, 94158, 94174, 94187, 94198, 94205, 94216,
+    94227, 94239, 94251, 94264, 94274, 94284, 94296, 94308, 94322, 94332, 94343, 94352, 94363, 94372, 94380,
+    94393, 94404, 94415, 94425, 94437, 94446, 94456, 94463, 94470, 94483, 94497, 94511, 94525, 94541, 94555,
+    94562, 94568, 94575, 94582, 94590, 94598, 94604, 94614, 94623, 94630, 94644, 94652, 94661, 94671, 94682,
+    94691, 94701, 94709, 94718, 94728, 94736, 94749, 94757, 94768, 94779, 94792, 94802, 94812, 94825, 94833,
+    94841, 94849, 94859, 94871, 94882, 94893, 94904, 94916, 94931, 94944, 94955, 94968, 94981, 94995, 95006,
+    95021, 95036, 95049, 95056, 95069, 95081, 95093, 95104, 95115, 95127, 95139, 95146, 95153, 95164, 95174,
+    95181, 95188, 95200, 95210, 95220, 95229, 95238, 95245, 95256, 95265, 95277, 95285, 95295, 95307, 95319,
+    95328, 95338, 95347, 95357, 95368, 95381, 95391, 95404, 95417, 95427, 95435, 95447, 95456, 95466, 95477,
+    95486, 95496, 95505, 95515, 95523, 95531, 95541, 95553, 95565, 95575, 95582, 95591, 95605, 95614, 95621,
+    95630, 95639, 95651, 95660, 95670, 95681, 95690, 95697, 95704, 95714, 95721, 95728, 95738, 95750, 95757,
+    95768, 95774, 95781, 95788, 95795, 95802, 95810, 95815, 95821, 95830, 95836, 95843, 95849, 95856, 95860,
+    95865, 95872, 95883, 95889, 95897, 95904, 95915, 95923, 95932, 95942, 95954, 95962, 95970, 95979, 95989,
+    95996, 96002, 96010, 96019, 96027, 96037, 96044, 96053, 96059, 96067, 96072, 96077, 96083, 96089, 96097,
+    96106, 96113, 96121, 96127, 96136, 96143, 96147, 96156, 96163, 96172, 96181, 96191, 96200, 96207, 96216,
+    96227, 96235, 96241, 96247, 96254, 96261, 96269, 96278, 96286, 96293, 96303, 96311, 96319, 96326, 96334,
+    96339, 96346, 96354, 96359, 96366, 96375, 96381, 96389, 96394, 96401, 96412, 96422, 96431, 96436, 96442,
+    96451, 96457, 96466, 96476, 96487, 96497, 96506, 96512, 96521, 96526, 96532, 96540, 96549, 96558, 96570,
+    96580, 96588, 96597, 96607, 96616, 96624, 96630, 96643, 96653, 96660, 96670, 96681, 96688, 96694, 96702,
+    96711, 96720, 96728, 96738, 96746, 96753, 96757, 96765, 96769, 96778, 96788, 96794, 96800, 96807, 96812,
+    96820, 96829, 96839, 96848, 96853, 96859, 96868, 96876, 96886, 96893, 96903, 96913, 96921, 96929, 96933,
+    96938, 96944, 96954, 96963, 96969, 96980, 96987, 96992, 97001, 97008, 97016, 97025, 97033, 97044, 97053,
+    97063, 97074, 97086, 97097, 97105, 97114, 97123, 97133, 97143, 97152, 97159, 97167, 97174, 97183, 97193,
+    97200, 97208, 97217, 97228, 97237, 97244, 97252, 97259, 97269, 97277, 97286, 97297, 97305, 97311, 97318,
+    97325, 97335, 97346, 97358, 97368, 97379, 97391, 97399, 97405, 97415, 97421, 97430, 97441, 97446, 97455,
+    97463, 97473, 97480, 97491, 97502, 97513, 97528, 97534, 97542, 97552, 97561, 97567, 97574, 97580, 97588,
+    97595, 97605, 97609, 97616, 97624, 97629, 97635, 97642, 97650, 97656, 97663, 97668, 97675, 97683, 97689,
+    97694, 97701, 97708, 97716, 97722, 97728, 97735, 97740, 97748, 97760, 97766, 97774, 97781, 97787, 97794,
+    97801, 97808, 97812, 97819, 97828, 97837, 97847, 97857, 97865, 97872, 97883, 97887, 97896, 97901, 97907,
+    97915, 97923, 97930, 97937, 97942, 97949, 97958, 97966, 97976, 97985, 97990, 97995, 98007, 98013, 98021,
+    98029, 98038, 98047, 98060, 98069, 98079, 98091, 98104, 98114, 98123, 98134, 98140, 98148, 98157, 98163,
+    98168, 98172, 98180, 98187, 98192, 98200, 98208, 98215, 98224, 98234, 98243, 98251, 98258, 98266, 98276,
+    98286, 98290, 98295, 98299, 98306, 98314, 98320, 98327, 98335, 98341, 98346, 98354, 98360, 98368, 98374,
+    98381, 98388, 98394, 98402, 98407, 98413, 98419, 98427, 98435, 98447, 98453, 98465, 98474, 98479, 98487,
+    98492, 98500, 98510, 98521, 98527, 98537, 98542, 98548, 98555, 98563, 98568, 98576, 98585, 98591, 98597,
+    98605, 98614, 98624, 98635, 98642, 98648, 98656, 98663, 98668, 98676, 98681, 98687, 98694, 98700, 98707,
+    98716, 98723, 98733, 98744, 98749, 98755, 98762, 98768, 98774, 98782, 98791, 98797, 98802, 98810, 98819,
+    98824, 98831, 98839, 98844, 98848, 98854, 98861, 98867, 98875, 98884, 98890, 98895, 98902, 98910, 98917,
+    98923, 98930, 98938, 98943, 98950, 98959, 98964, 98971, 98976, 98983, 98990, 98998, 99006, 99010, 99016,
+    99027, 99036, 99043, 99052, 99064, 99074, 99081, 99091, 99099, 99109, 99119, 99124, 99131, 99139, 99147,
+    99154, 99163, 99168, 99174, 99182, 99186, 99193, 99202, 99212, 99224, 99234, 99246, 99257, 99265, 99274,
+    99285, 99290, 99297, 99302, 99311, 99321, 99329, 99335, 99344, 99350, 99355, 99362, 99370, 99378, 99387,
+    99392, 99398, 99409, 99417, 99426, 99436, 99442, 99450, 99457, 99465, 99476, 99487, 99499, 99509, 99516,
+    99524, 99534, 99539, 99547, 99556, 99565, 99575, 99581, 99590, 99596, 99603, 99611, 99619, 99628, 99638,
+    99647, 99660, 99668, 99677, 99687, 99693, 99700, 99708, 99715, 99722, 99730, 99739, 99745, 99751, 99755,
+    99761, 99766, 99772, 99777, 99782, 99789, 99795, 99803, 99812, 99819, 99825, 99830, 99837, 99845, 99852,
+    99862, 99868, 99873, 99879, 99887, 99896, 99903, 99907, 99912, 99916, 99923, 99929, 99939, 99950, 99959,
+    99963, 99968, 99975, 99980, 99987, 99991, 99995,
 };
 /* frequency class of each word: 16 log2(count + 1) */
-const uint8_t thes_word_freq[11836] = {
+const uint8_t thes_word_freq[11608] = {
     73, 110, 77, 83, 143, 78, 86, 102, 105, 105, 84, 134, 88, 107, 120, 73, 73, 92, 97, 106, 150, 147, 91,
-    139, 96, 100, 95, 83, 94, 251, 213, 171, 161, 95, 119, 167, 177, 101, 155, 117, 106, 142, 118, 89, 98,
-    164, 127, 117, 97, 99, 83, 80, 83, 93, 70, 140, 127, 124, 128, 86, 144, 128, 113, 110, 101, 128, 94, 116,
-    89, 141, 164, 71, 103, 125, 124, 142, 115, 166, 202, 153, 102, 127, 102, 119, 78, 139, 132, 109, 75, 126,
-    117, 107, 123, 138, 126, 120, 94, 122, 152, 155, 59, 44, 103, 115, 127, 94, 76, 118, 176, 138, 82, 170,
-    85, 94, 108, 114, 137, 162, 70, 94, 93, 118, 89, 186, 162, 111, 154, 138, 137, 161, 174, 137, 103, 141,
-    83, 95, 73, 102, 99, 79, 138, 73, 175, 202, 71, 148, 145, 138, 105, 126, 101, 107, 83, 119, 92, 148, 76,
-    71, 122, 76, 76, 79, 98, 70, 103, 107, 123, 91, 139, 171, 120, 125, 136, 175, 124, 117, 173, 126, 86, 85,
-    106, 93, 114, 141, 159, 108, 111, 121, 74, 76, 123, 144, 84, 113, 72, 105, 116, 182, 174, 131, 125, 168,
-    118, 133, 117, 108, 134, 152, 152, 94, 106, 128, 86, 104, 117, 117, 82, 103, 99, 112, 91, 180, 181, 142,
-    133, 177, 153, 138, 120, 129, 88, 125, 94, 102, 76, 98, 92, 85, 164, 151, 109, 121, 86, 103, 91, 97, 94,
-    123, 134, 134, 245, 157, 193, 53, 92, 120, 95, 107, 95, 88, 76, 116, 74, 73, 104, 121, 59, 151, 97, 117,
-    32, 76, 82, 16, 94, 89, 154, 172, 118, 180, 154, 118, 118, 170, 109, 175, 119, 135, 101, 102, 99, 85, 90,
-    99, 184, 72, 97, 80, 127, 124, 169, 98, 173, 91, 88, 139, 95, 127, 73, 76, 126, 132, 102, 105, 83, 93,
-    133, 121, 92, 80, 108, 89, 81, 141, 184, 97, 188, 140, 125, 83, 85, 92, 105, 133, 219, 215, 215, 146, 125,
-    171, 223, 142, 128, 114, 99, 156, 112, 136, 90, 184, 60, 74, 228, 88, 75, 103, 153, 157, 138, 104, 130,
-    100, 161, 120, 101, 119, 91, 97, 124, 103, 151, 100, 127, 82, 121, 170, 115, 117, 106, 102, 150, 72, 120,
-    119, 78, 148, 160, 128, 25, 57, 16, 53, 96, 88, 67, 64, 94, 86, 41, 74, 100, 91, 105, 106, 136, 152, 121,
-    100, 80, 138, 16, 41, 134, 119, 174, 150, 179, 181, 103, 144, 80, 96, 73, 103, 113, 133, 168, 134, 103,
-    124, 119, 134, 100, 145, 120, 86, 131, 72, 90, 82, 87, 208, 214, 153, 152, 102, 128, 100, 86, 93, 101, 78,
-    86, 105, 87, 75, 119, 142, 103, 127, 104, 98, 104, 141, 136, 155, 249, 158, 159, 80, 102, 171, 80, 169,
-    81, 94, 108, 95, 32, 82, 114, 99, 53, 82, 79, 97, 71, 82, 102, 78, 109, 92, 118, 159, 179, 136, 107, 162,
-    126, 191, 206, 148, 181, 107, 115, 119, 76, 85, 80, 98, 110, 122, 93, 162, 122, 154, 126, 121, 91, 146,
-    72, 122, 122, 91, 72, 146, 127, 95, 120, 80, 101, 93, 80, 82, 140, 140, 93, 88, 80, 99, 155, 89, 75, 71,
-    105, 71, 113, 122, 93, 90, 108, 0, 160, 72, 136, 147, 117, 37, 132, 55, 121, 120, 79, 143, 140, 107, 121,
-    170, 153, 125, 121, 111, 114, 153, 125, 129, 133, 105, 131, 98, 200, 83, 134, 60, 76, 153, 88, 74, 85,
-    209, 89, 206, 119, 150, 95, 90, 106, 151, 153, 95, 86, 162, 129, 146, 115, 147, 149, 99, 208, 0, 107, 111,
-    0, 111, 92, 83, 144, 96, 155, 102, 101, 114, 79, 82, 89, 75, 141, 132, 101, 83, 111, 126, 85, 73, 98, 186,
-    209, 111, 227, 172, 147, 181, 168, 132, 97, 100, 118, 157, 110, 101, 131, 76, 83, 121, 107, 122, 159, 95,
-    138, 138, 109, 122, 86, 95, 121, 76, 143, 93, 92, 76, 80, 157, 140, 123, 148, 119, 79, 128, 147, 124, 93,
-    96, 86, 152, 165, 113, 137, 130, 81, 150, 116, 170, 171, 111, 122, 116, 119, 168, 92, 169, 70, 123, 76,
-    90, 74, 129, 94, 110, 113, 120, 113, 90, 108, 116, 72, 86, 184, 163, 131, 142, 141, 149, 108, 99, 94, 92,
-    186, 163, 140, 153, 146, 149, 139, 94, 113, 127, 83, 138, 169, 118, 133, 86, 142, 159, 114, 137, 72, 102,
-    134, 143, 134, 98, 121, 132, 97, 108, 152, 81, 80, 75, 187, 121, 97, 117, 120, 99, 122, 99, 190, 69, 60,
-    100, 32, 44, 105, 177, 55, 83, 107, 50, 65, 155, 117, 88, 102, 123, 95, 98, 131, 99, 127, 154, 118, 83,
-    102, 83, 114, 126, 112, 119, 82, 89, 101, 99, 171, 146, 127, 105, 113, 72, 76, 140, 147, 146, 112, 129,
-    154, 85, 92, 181, 79, 71, 237, 150, 173, 141, 110, 101, 95, 117, 148, 95, 123, 106, 130, 166, 79, 239,
-    103, 151, 75, 139, 102, 163, 91, 88, 129, 92, 148, 99, 74, 98, 110, 110, 111, 89, 113, 172, 105, 105, 144,
-    108, 73, 128, 107, 109, 121, 137, 70, 74, 90, 123, 138, 97, 87, 94, 44, 71, 37, 74, 114, 48, 164, 92, 128,
-    140, 114, 110, 94, 139, 175, 103, 107, 147, 87, 117, 101, 151, 125, 176, 79, 111, 109, 143, 129, 144, 151,
-    79, 99, 111, 139, 80, 71, 89, 115, 92, 155, 85, 134, 96, 117, 118, 98, 131, 111, 191, 102, 141, 84, 97,
-    73, 78, 101, 92, 103, 86, 108, 76, 198, 82, 135, 118, 161, 173, 128, 167, 178, 160, 83, 131, 116, 97, 207,
-    168, 172, 102, 93, 156, 140, 125, 247, 175, 103, 88, 149, 166, 139, 189, 95, 82, 193, 163, 113, 107, 109,
-    82, 118, 155, 91, 89, 164, 108, 89, 97, 177, 137, 216, 184, 112, 108, 144, 151, 90, 80, 95, 105, 103, 135,
-    162, 194, 154, 133, 193, 100, 102, 125, 95, 114, 127, 99, 87, 73, 95, 74, 88, 128, 92, 133, 106, 120, 75,
-    77, 196, 93, 128, 98, 120, 89, 105, 112, 88, 76, 143, 149, 115, 94, 96, 101, 100, 224, 153, 90, 88, 85,
-    76, 115, 124, 70, 111, 103, 110, 99, 162, 140, 78, 121, 76, 74, 126, 202, 128, 97, 73, 107, 76, 88, 121,
-    128, 182, 182, 173, 120, 85, 91, 146, 104, 146, 91, 94, 78, 91, 110, 75, 170, 138, 106, 90, 101, 102, 79,
-    80, 70, 82, 93, 112, 140, 97, 144, 124, 99, 125, 72, 169, 94, 174, 92, 108, 118, 106, 94, 74, 107, 80, 75,
-    73, 103, 154, 133, 117, 199, 109, 131, 111, 146, 137, 103, 132, 81, 191, 93, 110, 137, 146, 127, 92, 114,
-    123, 73, 78, 71, 89, 75, 83, 104, 90, 118, 126, 96, 86, 141, 127, 71, 95, 76, 72, 112, 78, 103, 114, 118,
-    119, 82, 81, 73, 122, 114, 86, 78, 142, 80, 169, 122, 152, 136, 103, 92, 92, 128, 106, 141, 114, 104, 84,
-    183, 97, 172, 121, 102, 85, 98, 73, 127, 90, 91, 70, 119, 176, 170, 138, 106, 102, 92, 97, 217, 198, 125,
-    91, 82, 77, 86, 97, 78, 76, 88, 115, 85, 178, 85, 153, 88, 161, 169, 76, 101, 109, 103, 74, 154, 84, 79,
-    101, 181, 144, 135, 125, 71, 82, 101, 94, 76, 100, 129, 87, 147, 76, 112, 181, 140, 107, 86, 180, 127, 71,
-    161, 104, 94, 149, 90, 74, 94, 126, 74, 74, 104, 106, 140, 103, 127, 167, 120, 83, 204, 131, 137, 73, 76,
-    79, 184, 115, 89, 110, 106, 149, 113, 125, 208, 99, 166, 191, 87, 70, 74, 144, 73, 89, 89, 115, 89, 93,
-    144, 118, 108, 153, 125, 88, 125, 99, 109, 100, 111, 99, 100, 71, 108, 110, 105, 76, 71, 103, 80, 71, 159,
-    177, 158, 182, 140, 88, 134, 104, 116, 82, 74, 104, 99, 90, 143, 105, 147, 123, 117, 160, 92, 118, 123,
-    80, 97, 126, 138, 174, 113, 115, 160, 138, 154, 141, 132, 154, 160, 113, 209, 80, 132, 136, 94, 176, 255,
-    136, 94, 79, 125, 73, 98, 175, 86, 86, 135, 107, 165, 76, 76, 149, 73, 122, 83, 142, 98, 141, 72, 117, 85,
-    91, 87, 100, 76, 153, 106, 146, 113, 77, 136, 95, 119, 147, 126, 92, 66, 81, 107, 117, 73, 72, 176, 155,
-    130, 76, 87, 184, 152, 110, 95, 48, 37, 85, 41, 128, 121, 105, 103, 121, 71, 73, 99, 124, 112, 75, 77, 74,
-    71, 83, 117, 86, 75, 100, 152, 160, 126, 109, 124, 213, 86, 96, 92, 147, 132, 130, 152, 157, 110, 168, 94,
-    75, 116, 93, 167, 209, 160, 161, 89, 179, 71, 143, 128, 152, 122, 113, 124, 90, 138, 90, 121, 79, 101,
-    102, 151, 118, 184, 143, 204, 126, 100, 144, 194, 175, 78, 116, 213, 176, 109, 118, 127, 87, 116, 72, 188,
-    89, 106, 146, 193, 131, 119, 134, 178, 72, 44, 25, 123, 66, 0, 0, 140, 89, 85, 100, 151, 162, 99, 80, 201,
-    180, 85, 160, 132, 148, 149, 166, 92, 110, 156, 176, 116, 94, 117, 119, 122, 77, 108, 116, 96, 140, 88,
-    147, 80, 130, 111, 133, 149, 93, 77, 160, 173, 101, 109, 88, 115, 135, 99, 160, 212, 207, 88, 71, 109, 86,
-    96, 113, 98, 111, 196, 126, 88, 81, 140, 119, 127, 89, 91, 101, 112, 84, 138, 114, 79, 108, 200, 98, 152,
-    94, 80, 198, 99, 189, 92, 71, 161, 153, 153, 128, 131, 154, 82, 87, 76, 125, 92, 200, 41, 67, 103, 73, 50,
-    156, 136, 55, 78, 106, 82, 48, 168, 76, 109, 81, 130, 83, 167, 151, 79, 154, 132, 70, 117, 70, 101, 86,
-    115, 133, 115, 128, 111, 129, 127, 78, 153, 156, 149, 113, 113, 164, 156, 130, 112, 123, 81, 123, 115,
-    116, 25, 82, 118, 167, 118, 82, 88, 87, 85, 103, 70, 81, 196, 162, 211, 155, 147, 91, 212, 112, 92, 88,
-    90, 78, 91, 119, 145, 120, 171, 84, 89, 173, 123, 131, 148, 92, 81, 166, 73, 109, 105, 102, 112, 94, 111,
-    80, 106, 89, 82, 98, 94, 89, 137, 75, 117, 85, 176, 145, 130, 93, 71, 139, 87, 91, 166, 189, 76, 124, 104,
-    134, 89, 81, 206, 138, 67, 55, 130, 60, 146, 69, 64, 136, 70, 94, 102, 124, 98, 94, 107, 75, 67, 105, 80,
-    124, 80, 80, 82, 145, 88, 122, 136, 71, 125, 75, 118, 127, 149, 97, 184, 159, 124, 141, 107, 128, 151, 74,
-    70, 176, 131, 103, 80, 87, 118, 113, 72, 134, 147, 170, 124, 119, 117, 99, 130, 112, 149, 104, 157, 142,
-    91, 105, 94, 76, 87, 130, 140, 103, 98, 74, 85, 102, 73, 94, 84, 170, 89, 157, 115, 136, 78, 168, 113,
-    187, 146, 108, 109, 126, 133, 88, 171, 126, 83, 128, 112, 82, 134, 149, 121, 114, 115, 130, 116, 122, 162,
-    119, 152, 73, 127, 154, 92, 183, 96, 111, 150, 124, 85, 84, 121, 92, 73, 163, 147, 98, 80, 70, 90, 77, 77,
-    95, 74, 83, 97, 94, 130, 71, 88, 121, 102, 80, 85, 147, 161, 137, 161, 115, 107, 90, 95, 97, 86, 76, 126,
-    50, 53, 55, 53, 86, 141, 89, 65, 48, 32, 148, 162, 152, 41, 102, 97, 143, 133, 96, 174, 165, 32, 123, 104,
-    158, 123, 148, 88, 104, 244, 151, 87, 121, 201, 94, 141, 121, 209, 186, 118, 157, 99, 76, 128, 153, 128,
-    97, 101, 87, 141, 95, 108, 80, 107, 121, 95, 87, 158, 112, 145, 94, 75, 163, 145, 93, 125, 99, 199, 145,
-    140, 122, 120, 75, 145, 134, 186, 178, 127, 200, 131, 145, 145, 95, 89, 132, 167, 108, 107, 100, 90, 76,
-    131, 79, 104, 144, 134, 97, 177, 126, 77, 133, 80, 141, 128, 108, 78, 144, 124, 107, 83, 75, 109, 82, 98,
-    109, 101, 94, 74, 91, 154, 162, 160, 127, 133, 103, 99, 110, 131, 119, 94, 125, 153, 156, 92, 103, 108,
-    134, 97, 158, 157, 171, 173, 141, 90, 74, 88, 148, 106, 125, 171, 134, 75, 103, 76, 90, 86, 117, 73, 111,
-    112, 115, 105, 76, 79, 185, 84, 72, 86, 119, 133, 87, 128, 89, 92, 172, 155, 90, 114, 125, 132, 182, 116,
-    82, 127, 157, 129, 117, 130, 124, 152, 91, 98, 115, 142, 94, 85, 76, 112, 136, 141, 83, 96, 80, 96, 160,
-    71, 93, 171, 79, 75, 86, 72, 82, 140, 124, 116, 113, 114, 97, 72, 97, 88, 118, 167, 116, 162, 118, 96,
-    116, 90, 84, 140, 152, 122, 147, 125, 108, 165, 91, 104, 173, 157, 113, 89, 158, 108, 183, 147, 168, 139,
-    184, 161, 124, 74, 132, 157, 135, 100, 137, 148, 148, 130, 119, 88, 107, 115, 107, 140, 96, 99, 83, 78,
-    125, 168, 166, 103, 134, 79, 91, 127, 134, 116, 87, 151, 114, 96, 91, 123, 114, 106, 142, 99, 78, 93, 145,
-    145, 129, 113, 138, 80, 113, 119, 155, 168, 158, 156, 80, 71, 78, 137, 74, 101, 76, 141, 163, 125, 131,
-    126, 113, 121, 80, 174, 112, 71, 164, 141, 109, 80, 104, 116, 118, 169, 205, 134, 137, 104, 136, 104, 88,
-    75, 124, 114, 178, 123, 139, 87, 97, 121, 127, 76, 81, 83, 124, 145, 76, 94, 85, 129, 89, 151, 121, 109,
-    76, 103, 96, 129, 74, 146, 146, 117, 102, 109, 116, 111, 169, 133, 70, 118, 168, 136, 86, 88, 77, 73, 115,
-    118, 88, 146, 72, 112, 86, 168, 89, 112, 100, 140, 117, 134, 113, 160, 106, 72, 89, 71, 112, 86, 138, 96,
-    163, 138, 134, 105, 122, 109, 153, 107, 79, 99, 70, 72, 134, 85, 97, 87, 177, 137, 109, 116, 76, 169, 153,
-    99, 78, 158, 126, 114, 73, 77, 128, 187, 150, 177, 122, 116, 142, 133, 163, 219, 179, 119, 93, 86, 185,
-    130, 92, 125, 87, 85, 83, 199, 140, 121, 103, 110, 149, 109, 100, 135, 83, 97, 88, 80, 164, 84, 88, 88,
-    129, 97, 89, 116, 82, 93, 71, 91, 75, 77, 80, 106, 130, 133, 129, 81, 90, 149, 108, 109, 116, 143, 163,
-    112, 133, 187, 173, 92, 168, 76, 146, 96, 137, 141, 101, 162, 106, 103, 168, 89, 217, 168, 173, 148, 154,
-    122, 148, 115, 72, 96, 112, 108, 67, 87, 157, 91, 82, 44, 65, 92, 110, 99, 92, 88, 82, 78, 111, 77, 188,
-    178, 134, 160, 76, 92, 131, 70, 134, 83, 187, 94, 114, 128, 82, 71, 175, 97, 114, 97, 106, 79, 83, 88,
-    139, 152, 83, 130, 125, 80, 191, 166, 82, 117, 106, 105, 92, 110, 85, 114, 121, 161, 83, 80, 80, 83, 155,
-    112, 136, 98, 94, 123, 145, 83, 115, 158, 135, 98, 80, 76, 118, 179, 185, 150, 77, 155, 126, 122, 87, 85,
-    106, 157, 150, 113, 88, 89, 119, 172, 146, 126, 136, 152, 200, 126, 157, 119, 77, 78, 101, 148, 129, 146,
-    103, 141, 108, 70, 78, 74, 127, 160, 115, 140, 95, 155, 77, 142, 74, 109, 179, 111, 94, 92, 117, 187, 167,
-    126, 187, 160, 98, 127, 146, 125, 115, 146, 159, 98, 134, 81, 93, 80, 204, 161, 100, 74, 168, 91, 70, 145,
-    162, 122, 85, 132, 95, 122, 155, 195, 130, 108, 141, 120, 144, 128, 221, 159, 94, 143, 90, 218, 97, 80,
-    94, 75, 129, 93, 98, 70, 104, 70, 79, 91, 80, 92, 102, 136, 120, 109, 72, 148, 157, 150, 113, 130, 86,
-    158, 144, 100, 117, 158, 98, 99, 74, 82, 143, 149, 99, 125, 98, 138, 80, 122, 118, 113, 98, 99, 95, 132,
-    113, 106, 101, 92, 95, 100, 100, 87, 124, 82, 173, 153, 83, 96, 137, 87, 124, 132, 166, 115, 100, 128,
-    132, 80, 76, 111, 131, 83, 118, 78, 102, 109, 118, 114, 86, 124, 136, 126, 79, 108, 76, 89, 92, 106, 128,
-    94, 89, 102, 125, 100, 183, 170, 112, 108, 82, 73, 128, 145, 76, 168, 94, 96, 83, 75, 83, 71, 72, 146,
-    150, 173, 125, 150, 169, 76, 122, 108, 73, 106, 83, 108, 116, 162, 175, 119, 147, 74, 107, 130, 79, 131,
-    92, 89, 136, 75, 88, 124, 111, 119, 84, 76, 127, 94, 102, 94, 149, 76, 95, 97, 83, 100, 106, 90, 85, 99,
-    145, 93, 150, 124, 102, 170, 100, 118, 85, 78, 124, 80, 105, 94, 71, 111, 120, 138, 76, 104, 109, 73, 106,
-    79, 70, 93, 80, 129, 147, 114, 99, 107, 76, 124, 154, 105, 91, 152, 168, 146, 121, 163, 176, 139, 137,
-    111, 97, 73, 168, 88, 108, 115, 167, 94, 109, 74, 94, 148, 80, 83, 102, 147, 107, 104, 145, 129, 176, 107,
-    132, 138, 112, 79, 141, 122, 102, 143, 143, 100, 103, 153, 72, 96, 87, 104, 118, 76, 139, 109, 149, 132,
-    163, 158, 169, 129, 98, 133, 141, 94, 141, 90, 93, 150, 70, 144, 184, 97, 110, 99, 112, 122, 99, 122, 72,
-    71, 70, 81, 131, 86, 98, 129, 153, 114, 156, 106, 82, 76, 98, 71, 184, 118, 79, 143, 70, 91, 120, 127, 93,
-    125, 134, 91, 92, 82, 99, 159, 126, 138, 122, 80, 134, 118, 125, 97, 90, 112, 126, 98, 41, 0, 37, 137, 70,
-    0, 48, 133, 173, 164, 114, 106, 98, 116, 97, 198, 196, 147, 142, 124, 179, 139, 132, 188, 101, 97, 123,
-    74, 139, 101, 97, 80, 99, 74, 82, 76, 80, 109, 115, 164, 116, 134, 103, 110, 139, 71, 137, 96, 110, 121,
-    88, 82, 111, 128, 188, 160, 176, 88, 129, 109, 80, 98, 143, 159, 92, 96, 86, 102, 143, 176, 120, 111, 82,
-    76, 147, 112, 130, 96, 116, 96, 122, 139, 122, 98, 98, 74, 115, 128, 152, 115, 129, 77, 94, 102, 76, 25,
-    83, 44, 100, 110, 76, 70, 109, 87, 84, 125, 77, 94, 71, 109, 132, 107, 158, 118, 75, 172, 188, 98, 138,
-    110, 136, 88, 143, 70, 163, 122, 139, 113, 111, 105, 95, 83, 108, 90, 94, 79, 87, 75, 70, 70, 75, 156,
-    126, 78, 80, 117, 99, 103, 76, 85, 41, 41, 125, 113, 104, 72, 59, 73, 72, 100, 92, 90, 148, 102, 143, 131,
-    149, 79, 103, 94, 85, 84, 122, 123, 90, 76, 94, 106, 116, 108, 86, 73, 113, 138, 87, 83, 155, 161, 131,
-    116, 144, 137, 166, 163, 119, 85, 76, 85, 153, 128, 124, 108, 92, 117, 111, 101, 94, 96, 79, 70, 83, 92,
-    96, 100, 97, 104, 89, 116, 70, 99, 105, 86, 182, 101, 111, 71, 50, 94, 160, 160, 119, 111, 159, 157, 96,
-    174, 109, 120, 94, 128, 152, 125, 145, 159, 138, 138, 100, 150, 131, 104, 93, 89, 122, 82, 127, 104, 101,
-    126, 125, 87, 92, 145, 108, 120, 178, 88, 134, 98, 88, 78, 123, 255, 106, 130, 102, 201, 146, 157, 134,
-    114, 101, 137, 102, 100, 91, 82, 218, 109, 86, 108, 199, 134, 111, 91, 130, 112, 106, 101, 83, 139, 99,
-    80, 110, 91, 109, 94, 108, 122, 129, 136, 70, 93, 133, 88, 71, 224, 176, 157, 101, 76, 83, 93, 86, 72,
-    114, 128, 209, 157, 125, 174, 156, 96, 89, 91, 246, 122, 77, 92, 123, 89, 118, 75, 106, 121, 83, 95, 147,
-    165, 144, 150, 32, 48, 32, 112, 65, 65, 41, 100, 118, 145, 32, 111, 181, 187, 140, 176, 138, 188, 113, 80,
-    172, 129, 83, 92, 146, 190, 103, 145, 156, 98, 140, 141, 138, 105, 73, 112, 185, 163, 131, 77, 83, 106,
-    120, 133, 86, 75, 132, 154, 123, 76, 98, 91, 80, 114, 113, 114, 80, 117, 103, 96, 106, 82, 86, 71, 143,
-    79, 75, 137, 153, 84, 83, 105, 109, 88, 72, 131, 101, 106, 71, 121, 143, 133, 175, 165, 193, 155, 89, 113,
-    158, 125, 125, 150, 177, 107, 85, 76, 147, 147, 168, 158, 133, 121, 101, 91, 206, 127, 90, 173, 103, 70,
-    80, 111, 109, 72, 128, 96, 130, 143, 145, 131, 113, 109, 62, 25, 37, 82, 41, 48, 103, 139, 102, 78, 82,
-    101, 109, 88, 179, 131, 86, 108, 86, 113, 174, 99, 99, 108, 71, 194, 134, 161, 120, 105, 96, 180, 169,
-    100, 84, 105, 89, 104, 114, 94, 85, 191, 161, 153, 140, 79, 100, 143, 109, 80, 144, 109, 155, 116, 153,
-    95, 139, 95, 140, 166, 104, 86, 98, 70, 79, 88, 84, 76, 146, 139, 81, 104, 102, 83, 103, 100, 80, 122,
-    131, 101, 95, 148, 121, 84, 94, 74, 73, 124, 93, 83, 154, 147, 115, 80, 71, 72, 137, 119, 148, 77, 143,
-    94, 99, 81, 106, 87, 136, 72, 75, 53, 57, 82, 97, 32, 76, 127, 152, 171, 117, 102, 78, 82, 113, 112, 92,
-    81, 149, 120, 128, 110, 100, 114, 144, 75, 103, 150, 149, 107, 111, 138, 152, 132, 81, 80, 113, 83, 75,
-    66, 97, 102, 71, 126, 129, 118, 91, 150, 151, 138, 126, 70, 152, 97, 73, 91, 93, 71, 96, 88, 91, 128, 161,
-    142, 92, 191, 163, 109, 124, 88, 146, 158, 127, 81, 126, 79, 73, 92, 104, 103, 76, 89, 93, 172, 97, 166,
-    146, 112, 92, 112, 133, 102, 92, 102, 78, 123, 104, 168, 117, 102, 122, 76, 32, 94, 89, 117, 44, 57, 16,
-    37, 117, 81, 44, 87, 96, 98, 72, 82, 72, 193, 201, 165, 160, 117, 145, 148, 116, 41, 32, 163, 95, 91, 87,
-    86, 170, 189, 143, 132, 128, 109, 83, 119, 98, 100, 131, 138, 94, 100, 73, 76, 83, 129, 89, 126, 77, 119,
-    99, 91, 80, 83, 134, 89, 136, 180, 175, 106, 96, 93, 97, 71, 121, 83, 71, 116, 106, 94, 103, 159, 146, 76,
-    98, 76, 84, 102, 89, 72, 77, 25, 127, 189, 114, 82, 105, 80, 145, 83, 152, 136, 142, 170, 82, 120, 158,
-    113, 150, 71, 77, 98, 139, 120, 87, 90, 128, 75, 94, 0, 171, 125, 144, 102, 111, 80, 90, 107, 100, 90, 73,
-    97, 94, 169, 113, 177, 70, 133, 232, 139, 82, 108, 114, 170, 181, 190, 90, 116, 82, 80, 109, 137, 97, 77,
-    116, 72, 72, 140, 162, 82, 188, 110, 110, 92, 105, 110, 143, 74, 76, 161, 160, 165, 147, 182, 147, 81,
-    132, 109, 106, 96, 129, 121, 158, 112, 110, 183, 112, 82, 88, 198, 108, 142, 156, 134, 142, 138, 121, 95,
-    138, 173, 173, 131, 198, 132, 99, 110, 123, 80, 88, 117, 125, 131, 91, 142, 103, 84, 78, 134, 146, 74,
-    105, 84, 165, 134, 117, 122, 99, 134, 133, 78, 103, 80, 107, 99, 75, 129, 144, 116, 139, 103, 92, 92, 100,
-    90, 165, 159, 184, 92, 112, 144, 148, 159, 102, 91, 108, 93, 76, 78, 185, 96, 110, 147, 132, 190, 155,
-    124, 92, 94, 117, 116, 93, 76, 95, 100, 101, 126, 87, 110, 126, 121, 110, 124, 115, 137, 109, 135, 161,
-    82, 117, 112, 97, 86, 96, 95, 175, 177, 129, 144, 193, 92, 149, 106, 154, 119, 142, 138, 126, 119, 146,
-    72, 82, 83, 86, 77, 88, 100, 77, 146, 83, 124, 126, 139, 87, 172, 172, 113, 145, 112, 99, 91, 96, 99, 74,
-    83, 204, 96, 144, 86, 134, 235, 136, 92, 126, 116, 76, 82, 114, 101, 230, 182, 81, 96, 99, 78, 126, 125,
-    120, 113, 102, 137, 138, 142, 120, 91, 128, 72, 82, 93, 82, 75, 170, 178, 141, 136, 148, 174, 109, 122,
-    202, 137, 172, 106, 165, 193, 90, 112, 73, 82, 74, 123, 199, 92, 165, 144, 118, 84, 88, 87, 136, 114, 169,
-    117, 177, 37, 41, 25, 81, 136, 50, 73, 25, 163, 208, 136, 180, 71, 150, 110, 98, 109, 78, 128, 154, 105,
-    147, 86, 89, 127, 83, 164, 181, 123, 86, 125, 136, 127, 78, 182, 142, 117, 122, 118, 78, 146, 94, 78, 84,
-    173, 168, 187, 95, 120, 121, 75, 137, 155, 88, 90, 177, 101, 149, 101, 101, 157, 133, 104, 124, 66, 148,
-    90, 100, 180, 153, 112, 140, 91, 164, 106, 133, 110, 70, 82, 207, 157, 123, 83, 161, 103, 98, 161, 118,
-    127, 145, 152, 120, 148, 174, 76, 155, 95, 74, 104, 126, 94, 125, 91, 119, 91, 205, 175, 115, 85, 143, 92,
-    72, 99, 78, 132, 91, 124, 137, 25, 69, 32, 65, 44, 37, 25, 59, 76, 120, 88, 102, 116, 88, 113, 106, 111,
-    71, 84, 16, 164, 139, 76, 72, 81, 66, 105, 89, 110, 85, 148, 97, 125, 73, 142, 81, 189, 129, 96, 104, 168,
-    143, 103, 151, 177, 129, 118, 194, 173, 70, 75, 143, 113, 124, 84, 101, 80, 88, 79, 96, 73, 120, 166, 185,
-    225, 181, 161, 127, 83, 82, 87, 213, 135, 77, 156, 120, 71, 172, 112, 164, 132, 244, 124, 139, 98, 98,
-    183, 107, 97, 154, 145, 163, 187, 91, 132, 81, 82, 70, 156, 91, 166, 156, 160, 156, 125, 138, 106, 67, 48,
-    120, 67, 37, 111, 88, 104, 113, 79, 161, 174, 83, 117, 83, 107, 107, 118, 107, 80, 101, 84, 79, 86, 94,
-    92, 73, 91, 105, 80, 118, 118, 133, 147, 155, 104, 146, 87, 101, 92, 156, 192, 127, 158, 106, 136, 125,
-    102, 129, 80, 71, 174, 115, 85, 97, 89, 89, 70, 89, 138, 153, 71, 115, 126, 134, 133, 80, 75, 139, 76,
-    152, 92, 64, 105, 146, 165, 158, 163, 178, 70, 87, 75, 122, 119, 105, 182, 83, 82, 171, 116, 119, 154,
-    201, 101, 85, 100, 113, 154, 89, 86, 80, 104, 146, 120, 107, 144, 103, 87, 103, 169, 101, 173, 130, 132,
-    113, 116, 85, 121, 104, 187, 76, 91, 152, 98, 74, 91, 118, 162, 71, 117, 117, 118, 123, 108, 116, 90, 128,
-    203, 120, 137, 98, 190, 165, 158, 91, 177, 125, 78, 79, 88, 72, 70, 118, 77, 79, 162, 86, 200, 137, 132,
-    95, 88, 147, 111, 127, 85, 156, 193, 153, 184, 202, 93, 107, 123, 97, 152, 70, 232, 155, 93, 151, 215, 77,
-    93, 152, 135, 161, 92, 73, 112, 130, 135, 86, 102, 165, 114, 113, 185, 149, 131, 137, 117, 106, 136, 104,
-    99, 127, 100, 110, 92, 172, 126, 70, 109, 72, 131, 170, 72, 92, 83, 98, 113, 96, 132, 111, 93, 95, 136,
-    100, 149, 135, 91, 155, 115, 76, 103, 96, 133, 122, 83, 84, 144, 116, 98, 74, 71, 72, 108, 77, 124, 85,
-    92, 70, 0, 16, 127, 96, 137, 107, 83, 37, 111, 78, 218, 86, 77, 103, 110, 162, 128, 90, 101, 128, 125, 86,
-    96, 101, 75, 77, 153, 107, 158, 147, 161, 101, 113, 99, 85, 200, 79, 119, 111, 112, 164, 93, 98, 76, 85,
-    133, 75, 86, 82, 127, 192, 96, 76, 72, 97, 83, 142, 169, 173, 135, 125, 89, 136, 94, 112, 163, 135, 103,
-    87, 132, 157, 95, 90, 88, 82, 152, 105, 110, 87, 57, 37, 129, 76, 129, 76, 155, 110, 95, 95, 70, 83, 92,
-    126, 147, 122, 89, 155, 174, 155, 106, 117, 99, 76, 131, 167, 86, 93, 106, 168, 169, 98, 164, 115, 126,
-    74, 73, 93, 73, 76, 183, 129, 134, 87, 92, 98, 178, 96, 119, 205, 77, 115, 108, 125, 81, 161, 104, 100,
-    121, 108, 165, 141, 232, 167, 195, 138, 167, 128, 147, 169, 142, 71, 76, 87, 130, 166, 154, 150, 88, 93,
-    138, 92, 110, 118, 50, 88, 80, 217, 102, 189, 113, 88, 139, 86, 230, 110, 181, 190, 116, 102, 88, 154, 37,
-    107, 150, 137, 119, 78, 92, 122, 99, 125, 100, 80, 83, 114, 124, 129, 76, 93, 149, 163, 83, 108, 92, 74,
-    166, 175, 97, 80, 111, 156, 131, 93, 80, 75, 70, 242, 136, 70, 114, 119, 221, 94, 101, 187, 192, 226, 0,
-    25, 186, 89, 124, 134, 89, 138, 131, 91, 85, 92, 82, 105, 82, 227, 130, 133, 118, 190, 98, 159, 129, 86,
-    162, 123, 85, 119, 96, 86, 94, 184, 143, 76, 165, 121, 153, 76, 107, 172, 160, 119, 105, 100, 93, 155,
-    146, 131, 89, 164, 131, 74, 126, 132, 76, 97, 78, 187, 158, 141, 127, 72, 93, 150, 179, 76, 71, 97, 108,
-    117, 124, 92, 187, 152, 119, 133, 199, 104, 90, 93, 109, 86, 122, 178, 92, 78, 175, 113, 110, 130, 96,
-    154, 88, 71, 108, 112, 82, 74, 144, 81, 110, 106, 140, 139, 117, 124, 80, 80, 95, 88, 76, 94, 118, 119,
-    94, 73, 142, 93, 132, 209, 89, 83, 149, 133, 128, 143, 154, 86, 125, 130, 73, 97, 104, 108, 128, 71, 75,
-    119, 92, 71, 78, 150, 133, 90, 86, 182, 156, 102, 116, 131, 177, 146, 133, 118, 98, 79, 100, 95, 106, 131,
-    76, 112, 110, 99, 93, 176, 116, 104, 106, 82, 101, 102, 88, 92, 92, 117, 93, 146, 77, 107, 127, 145, 37,
-    175, 127, 109, 129, 83, 114, 133, 149, 137, 80, 93, 143, 128, 118, 70, 117, 191, 93, 86, 106, 148, 153,
-    122, 96, 108, 80, 235, 73, 79, 77, 82, 101, 154, 135, 116, 127, 97, 71, 72, 223, 179, 76, 85, 94, 93, 105,
-    180, 200, 142, 102, 159, 155, 188, 96, 119, 94, 80, 131, 82, 44, 73, 152, 95, 76, 96, 208, 99, 199, 116,
-    118, 135, 112, 140, 92, 71, 175, 70, 67, 32, 41, 82, 90, 44, 41, 80, 91, 177, 151, 88, 140, 141, 164, 125,
-    83, 170, 152, 187, 116, 91, 169, 157, 122, 142, 70, 95, 144, 116, 126, 104, 126, 125, 80, 179, 99, 79, 95,
-    92, 96, 131, 109, 104, 111, 232, 128, 88, 84, 74, 100, 82, 92, 136, 88, 81, 188, 83, 99, 85, 83, 117, 117,
-    121, 98, 160, 139, 215, 227, 107, 126, 178, 112, 144, 96, 225, 71, 73, 101, 142, 87, 161, 95, 81, 172,
-    134, 79, 99, 122, 119, 202, 143, 74, 75, 92, 146, 102, 73, 99, 115, 80, 71, 72, 136, 175, 95, 116, 207,
-    169, 93, 122, 92, 210, 169, 99, 86, 143, 108, 124, 121, 139, 174, 144, 104, 133, 87, 106, 102, 142, 103,
-    244, 76, 102, 102, 136, 115, 92, 135, 118, 145, 163, 95, 132, 73, 130, 72, 172, 155, 97, 130, 159, 106,
-    215, 153, 171, 157, 80, 97, 106, 94, 88, 77, 98, 116, 108, 70, 157, 133, 100, 135, 133, 74, 93, 126, 157,
-    124, 197, 75, 168, 109, 98, 161, 169, 103, 113, 98, 111, 80, 82, 141, 111, 108, 90, 72, 77, 101, 110, 78,
-    97, 71, 205, 180, 157, 150, 132, 80, 73, 72, 73, 221, 79, 129, 156, 145, 135, 106, 184, 142, 147, 176,
-    139, 32, 88, 130, 50, 127, 197, 161, 25, 107, 146, 84, 143, 135, 147, 118, 122, 94, 115, 112, 103, 111,
-    103, 163, 86, 169, 136, 153, 173, 206, 129, 150, 169, 86, 92, 75, 92, 119, 76, 124, 79, 133, 167, 98, 112,
-    75, 101, 109, 96, 99, 123, 124, 74, 224, 74, 107, 112, 182, 96, 115, 105, 129, 162, 168, 72, 140, 118, 82,
-    86, 112, 130, 138, 146, 100, 50, 101, 75, 166, 118, 69, 77, 115, 114, 82, 80, 86, 147, 119, 112, 143, 130,
-    170, 145, 91, 172, 142, 177, 85, 110, 119, 93, 89, 76, 95, 108, 109, 87, 104, 164, 84, 139, 73, 139, 92,
-    107, 89, 98, 142, 92, 91, 255, 119, 130, 158, 86, 71, 74, 183, 130, 98, 136, 90, 80, 139, 122, 113, 165,
-    91, 106, 124, 135, 117, 16, 60, 48, 79, 107, 76, 119, 106, 82, 99, 171, 117, 129, 85, 109, 197, 188, 90,
-    75, 200, 97, 79, 76, 90, 151, 83, 93, 134, 133, 132, 182, 147, 148, 171, 98, 158, 120, 144, 176, 128, 183,
-    166, 106, 123, 113, 76, 71, 91, 105, 102, 78, 100, 98, 165, 194, 174, 133, 114, 88, 99, 37, 55, 37, 66,
-    108, 84, 105, 118, 124, 118, 95, 84, 111, 114, 155, 73, 76, 99, 109, 83, 133, 95, 74, 120, 108, 115, 126,
-    74, 123, 105, 93, 95, 81, 136, 117, 129, 130, 120, 96, 124, 124, 189, 89, 72, 79, 126, 143, 79, 135, 96,
-    195, 120, 99, 103, 71, 103, 112, 133, 155, 77, 87, 177, 87, 145, 76, 92, 139, 134, 132, 72, 123, 139, 82,
-    87, 129, 130, 87, 160, 126, 113, 83, 94, 113, 255, 103, 89, 80, 119, 70, 90, 81, 73, 92, 71, 94, 105, 73,
-    83, 90, 71, 131, 136, 112, 112, 76, 82, 99, 76, 149, 122, 125, 167, 92, 103, 87, 115, 74, 99, 131, 119,
-    107, 89, 80, 94, 91, 70, 95, 80, 101, 72, 149, 105, 115, 80, 83, 93, 79, 83, 82, 109, 103, 74, 115, 71,
-    107, 90, 98, 117, 131, 97, 76, 141, 151, 106, 157, 72, 88, 80, 93, 160, 90, 132, 99, 72, 105, 81, 168, 82,
-    115, 104, 143, 118, 119, 124, 142, 154, 100, 82, 95, 83, 120, 129, 109, 79, 119, 108, 86, 107, 126, 121,
+    139, 96, 100, 95, 83, 94, 171, 161, 95, 119, 167, 177, 101, 155, 117, 106, 142, 118, 89, 98, 164, 127,
+    117, 97, 99, 83, 80, 83, 93, 70, 140, 127, 124, 128, 86, 144, 128, 113, 110, 101, 128, 94, 116, 89, 141,
+    164, 71, 103, 125, 124, 142, 115, 166, 202, 153, 102, 127, 102, 119, 78, 139, 132, 109, 75, 126, 117, 107,
+    123, 138, 126, 120, 94, 122, 152, 155, 59, 44, 103, 115, 127, 94, 76, 118, 176, 138, 82, 170, 85, 94, 108,
+    114, 70, 94, 89, 186, 162, 111, 154, 138, 137, 161, 174, 137, 103, 83, 95, 73, 102, 99, 79, 138, 73, 175,
+    202, 71, 148, 145, 138, 105, 126, 101, 107, 83, 119, 92, 148, 76, 71, 122, 76, 76, 79, 98, 70, 103, 107,
+    123, 91, 139, 171, 120, 125, 136, 175, 124, 117, 173, 126, 86, 85, 106, 93, 114, 141, 159, 108, 111, 121,
+    74, 76, 123, 144, 84, 113, 72, 105, 116, 182, 174, 131, 125, 168, 118, 133, 117, 108, 152, 152, 94, 106,
+    128, 86, 104, 117, 117, 82, 103, 99, 112, 91, 180, 181, 142, 133, 177, 153, 138, 120, 129, 88, 125, 94,
+    102, 76, 98, 92, 85, 164, 151, 109, 121, 86, 103, 91, 97, 94, 123, 134, 134, 157, 193, 53, 92, 120, 95,
+    107, 95, 88, 76, 116, 74, 73, 104, 121, 59, 151, 97, 117, 32, 76, 82, 16, 94, 89, 154, 172, 118, 180, 154,
+    118, 118, 170, 109, 175, 119, 135, 101, 102, 99, 85, 90, 99, 184, 72, 97, 80, 127, 124, 169, 98, 173, 91,
+    88, 139, 95, 127, 73, 76, 126, 132, 102, 105, 83, 93, 133, 121, 92, 80, 108, 89, 81, 141, 184, 97, 188,
+    140, 125, 83, 85, 92, 105, 133, 215, 146, 125, 171, 142, 128, 114, 99, 156, 112, 136, 90, 184, 60, 74, 88,
+    75, 103, 153, 157, 138, 104, 130, 100, 161, 120, 101, 119, 91, 97, 124, 103, 151, 100, 127, 82, 121, 170,
+    115, 117, 106, 102, 150, 72, 120, 119, 78, 148, 160, 128, 25, 57, 16, 53, 96, 88, 67, 64, 94, 86, 41, 74,
+    100, 91, 105, 106, 136, 152, 121, 100, 80, 16, 41, 134, 119, 174, 150, 179, 181, 103, 144, 80, 96, 73,
+    103, 113, 133, 168, 134, 103, 124, 119, 134, 100, 145, 120, 86, 131, 72, 90, 82, 87, 208, 214, 153, 152,
+    102, 128, 100, 86, 93, 101, 78, 86, 105, 87, 75, 119, 142, 103, 127, 104, 98, 104, 141, 136, 155, 158,
+    159, 80, 102, 171, 80, 169, 81, 94, 108, 95, 32, 82, 114, 99, 53, 82, 79, 97, 71, 82, 102, 78, 109, 92,
+    118, 159, 179, 136, 107, 162, 126, 191, 206, 148, 181, 107, 115, 119, 76, 85, 80, 98, 110, 122, 93, 162,
+    122, 154, 126, 121, 91, 146, 72, 122, 122, 91, 72, 146, 127, 95, 120, 80, 101, 93, 80, 82, 140, 140, 93,
+    88, 80, 99, 155, 89, 75, 71, 105, 71, 113, 122, 93, 90, 108, 0, 160, 72, 136, 147, 117, 37, 132, 55, 121,
+    120, 79, 143, 140, 107, 121, 170, 153, 125, 121, 111, 114, 153, 125, 129, 133, 105, 131, 98, 200, 83, 134,
+    60, 76, 153, 88, 74, 85, 209, 89, 119, 150, 95, 90, 106, 151, 153, 95, 86, 162, 129, 146, 115, 147, 149,
+    99, 208, 0, 107, 111, 0, 111, 92, 83, 144, 96, 155, 102, 101, 114, 79, 82, 89, 75, 141, 132, 101, 83, 111,
+    126, 85, 73, 98, 186, 209, 111, 227, 172, 147, 181, 168, 132, 97, 100, 118, 157, 110, 101, 131, 76, 83,
+    121, 107, 122, 159, 95, 138, 138, 109, 122, 86, 95, 121, 76, 143, 93, 92, 76, 80, 157, 140, 123, 148, 119,
+    79, 128, 147, 124, 93, 96, 86, 152, 165, 113, 137, 130, 81, 150, 116, 170, 171, 111, 122, 116, 119, 168,
+    92, 169, 70, 123, 76, 90, 74, 129, 94, 110, 113, 120, 113, 90, 108, 116, 72, 86, 184, 163, 131, 142, 141,
+    149, 108, 99, 94, 92, 186, 163, 140, 153, 146, 149, 139, 94, 113, 127, 83, 138, 169, 118, 133, 86, 142,
+    159, 114, 137, 72, 102, 134, 143, 134, 98, 121, 132, 97, 108, 152, 81, 80, 75, 187, 121, 97, 117, 120, 99,
+    122, 99, 190, 69, 60, 100, 32, 44, 105, 177, 55, 83, 107, 50, 65, 155, 117, 88, 102, 123, 95, 98, 131, 99,
+    127, 154, 118, 83, 102, 83, 114, 126, 112, 119, 82, 89, 101, 99, 171, 146, 127, 105, 113, 72, 76, 140,
+    147, 146, 112, 129, 154, 85, 92, 181, 79, 71, 237, 150, 173, 141, 110, 101, 95, 117, 148, 95, 123, 106,
+    130, 166, 79, 239, 103, 151, 75, 139, 102, 163, 91, 88, 129, 92, 148, 99, 74, 98, 110, 110, 111, 89, 113,
+    172, 105, 105, 144, 108, 73, 128, 107, 109, 121, 137, 70, 74, 90, 123, 138, 97, 87, 94, 44, 71, 37, 74,
+    114, 48, 164, 92, 128, 140, 114, 110, 94, 139, 175, 103, 107, 147, 87, 117, 101, 151, 125, 176, 79, 111,
+    109, 143, 129, 144, 151, 79, 99, 111, 139, 80, 71, 89, 115, 92, 155, 85, 134, 96, 117, 118, 98, 131, 111,
+    191, 102, 141, 84, 97, 73, 78, 101, 92, 103, 86, 108, 76, 198, 82, 135, 118, 161, 173, 128, 167, 178, 160,
+    83, 131, 116, 97, 207, 168, 172, 102, 93, 156, 140, 125, 175, 103, 88, 149, 166, 139, 189, 95, 82, 193,
+    163, 113, 107, 109, 82, 118, 155, 91, 89, 108, 89, 97, 177, 137, 216, 184, 112, 108, 144, 151, 90, 80, 95,
+    105, 103, 135, 162, 154, 133, 100, 102, 125, 95, 114, 127, 99, 87, 73, 95, 74, 88, 128, 92, 133, 106, 120,
+    75, 77, 93, 128, 98, 120, 89, 105, 112, 88, 76, 143, 149, 115, 94, 96, 101, 100, 90, 88, 85, 76, 115, 124,
+    70, 111, 103, 110, 99, 162, 140, 78, 121, 76, 74, 126, 202, 128, 97, 73, 107, 76, 88, 121, 128, 182, 182,
+    173, 120, 85, 91, 146, 104, 146, 91, 94, 78, 91, 110, 75, 170, 138, 106, 90, 101, 102, 79, 80, 70, 82, 93,
+    112, 140, 97, 144, 124, 99, 125, 72, 169, 94, 174, 92, 108, 118, 106, 94, 74, 107, 80, 75, 73, 103, 154,
+    133, 117, 199, 109, 131, 111, 146, 137, 103, 132, 81, 191, 93, 110, 137, 146, 127, 92, 114, 123, 73, 78,
+    71, 89, 75, 83, 104, 90, 118, 126, 96, 86, 141, 127, 71, 95, 76, 72, 112, 78, 103, 114, 118, 119, 82, 81,
+    73, 122, 114, 86, 78, 142, 80, 169, 122, 152, 136, 103, 92, 92, 128, 106, 141, 114, 104, 84, 183, 97, 172,
+    121, 102, 85, 98, 73, 127, 90, 91, 70, 119, 176, 170, 138, 106, 102, 92, 97, 217, 198, 125, 91, 82, 77,
+    86, 97, 78, 76, 88, 115, 85, 178, 85, 153, 88, 161, 169, 76, 101, 109, 103, 74, 154, 84, 79, 101, 181,
+    144, 135, 125, 71, 82, 101, 94, 76, 100, 129, 87, 147, 76, 112, 181, 140, 107, 86, 180, 127, 71, 161, 104,
+    94, 149, 90, 74, 94, 126, 74, 74, 104, 106, 140, 103, 127, 167, 120, 83, 204, 131, 137, 73, 76, 79, 184,
+    115, 89, 110, 106, 149, 113, 125, 208, 99, 166, 191, 87, 70, 74, 144, 73, 89, 89, 115, 89, 93, 144, 118,
+    108, 153, 125, 88, 125, 99, 109, 100, 111, 99, 100, 71, 108, 110, 105, 76, 71, 103, 80, 71, 159, 177, 158,
+    182, 140, 88, 134, 104, 116, 82, 74, 104, 99, 90, 143, 105, 147, 123, 117, 160, 92, 118, 123, 80, 97, 126,
+    138, 174, 113, 115, 160, 138, 154, 141, 132, 154, 160, 113, 209, 80, 132, 136, 94, 176, 136, 94, 79, 125,
+    73, 98, 175, 86, 86, 135, 107, 165, 76, 76, 149, 73, 122, 83, 142, 98, 141, 72, 117, 85, 91, 87, 100, 76,
+    153, 106, 146, 113, 77, 136, 95, 119, 147, 126, 92, 66, 81, 107, 117, 73, 72, 176, 155, 130, 76, 87, 184,
+    152, 110, 95, 48, 37, 85, 41, 128, 121, 105, 103, 121, 71, 73, 99, 124, 112, 75, 77, 74, 71, 83, 117, 86,
+    75, 100, 152, 160, 126, 109, 124, 213, 86, 96, 92, 147, 132, 130, 152, 157, 110, 168, 94, 75, 116, 93,
+    167, 209, 160, 161, 89, 179, 71, 143, 128, 152, 122, 113, 124, 90, 138, 90, 121, 79, 101, 102, 151, 118,
+    184, 143, 204, 126, 100, 144, 194, 175, 78, 116, 213, 176, 109, 118, 127, 87, 116, 72, 188, 89, 106, 146,
+    193, 131, 119, 134, 178, 72, 44, 25, 123, 66, 0, 0, 140, 89, 85, 100, 151, 162, 99, 80, 201, 180, 85, 160,
+    132, 148, 149, 166, 92, 110, 156, 176, 116, 94, 117, 119, 122, 77, 108, 116, 96, 140, 88, 147, 80, 130,
+    111, 133, 149, 93, 77, 160, 173, 101, 109, 88, 115, 135, 99, 160, 212, 207, 88, 71, 109, 86, 96, 113, 98,
+    111, 196, 126, 88, 81, 140, 119, 127, 89, 91, 101, 112, 84, 138, 114, 79, 108, 200, 98, 152, 94, 80, 198,
+    99, 189, 92, 71, 161, 153, 153, 128, 131, 154, 82, 87, 76, 125, 92, 200, 41, 67, 103, 73, 50, 156, 136,
+    55, 78, 106, 82, 48, 168, 76, 109, 81, 130, 83, 167, 151, 79, 154, 132, 70, 117, 70, 101, 86, 115, 133,
+    115, 128, 111, 129, 127, 78, 153, 156, 149, 113, 113, 164, 156, 130, 112, 123, 81, 123, 115, 116, 25, 82,
+    118, 167, 118, 88, 87, 85, 103, 70, 81, 196, 162, 211, 155, 147, 91, 212, 112, 92, 88, 90, 78, 91, 119,
+    145, 120, 171, 84, 89, 173, 123, 131, 148, 92, 81, 166, 73, 109, 105, 102, 112, 94, 111, 80, 106, 89, 82,
+    98, 94, 89, 137, 75, 85, 176, 145, 130, 93, 71, 87, 91, 166, 189, 76, 124, 104, 134, 89, 81, 206, 138, 67,
+    55, 130, 60, 146, 69, 64, 136, 70, 94, 102, 124, 98, 94, 107, 75, 67, 105, 80, 124, 80, 80, 82, 145, 88,
+    122, 136, 71, 125, 75, 118, 127, 149, 97, 184, 159, 124, 141, 107, 128, 151, 74, 70, 176, 131, 103, 80,
+    87, 118, 113, 72, 134, 147, 170, 124, 119, 117, 99, 130, 112, 149, 104, 157, 142, 91, 105, 94, 76, 87,
+    130, 140, 103, 98, 74, 85, 73, 94, 84, 170, 89, 157, 115, 136, 78, 168, 113, 187, 146, 108, 109, 126, 133,
+    88, 171, 126, 83, 128, 112, 82, 134, 149, 121, 114, 115, 130, 116, 122, 162, 119, 152, 73, 127, 154, 92,
+    183, 96, 111, 150, 124, 85, 84, 121, 92, 73, 163, 147, 98, 80, 70, 90, 77, 77, 95, 74, 83, 97, 94, 130,
+    71, 88, 121, 102, 80, 85, 147, 161, 137, 161, 115, 107, 90, 95, 97, 86, 76, 126, 50, 53, 55, 53, 86, 141,
+    89, 65, 48, 32, 148, 162, 152, 41, 102, 97, 143, 133, 96, 174, 165, 32, 123, 104, 158, 123, 148, 88, 104,
+    244, 151, 87, 121, 201, 94, 141, 121, 209, 186, 118, 157, 99, 76, 128, 153, 128, 97, 101, 87, 141, 95,
+    108, 80, 107, 121, 95, 87, 158, 112, 145, 94, 75, 163, 145, 93, 125, 99, 199, 145, 140, 122, 120, 75, 145,
+    134, 186, 178, 127, 200, 131, 145, 145, 95, 89, 132, 167, 108, 107, 100, 90, 76, 131, 79, 104, 144, 134,
+    97, 177, 126, 77, 133, 80, 141, 128, 108, 78, 144, 124, 107, 83, 75, 109, 82, 98, 109, 101, 94, 74, 91,
+    154, 162, 160, 127, 133, 103, 99, 110, 131, 119, 94, 125, 153, 156, 92, 103, 108, 134, 97, 158, 157, 171,
+    173, 141, 90, 74, 88, 148, 106, 125, 171, 134, 75, 103, 76, 90, 86, 117, 73, 111, 112, 115, 105, 76, 79,
+    185, 84, 72, 86, 119, 133, 87, 128, 89, 92, 172, 155, 90, 114, 125, 132, 182, 116, 82, 127, 157, 129, 117,
+    130, 124, 152, 91, 98, 115, 142, 94, 85, 76, 112, 136, 141, 83, 96, 80, 96, 160, 71, 93, 171, 79, 75, 86,
+    72, 82, 140, 124, 116, 113, 114, 97, 72, 97, 88, 118, 167, 116, 162, 118, 96, 116, 90, 84, 140, 152, 122,
+    147, 125, 108, 165, 91, 104, 173, 157, 113, 89, 158, 108, 183, 147, 168, 139, 184, 161, 124, 74, 132, 157,
+    135, 100, 137, 148, 148, 130, 119, 88, 107, 115, 107, 140, 96, 99, 83, 78, 125, 168, 166, 103, 134, 79,
+    91, 127, 134, 116, 87, 151, 114, 96, 91, 123, 114, 106, 142, 99, 78, 93, 145, 145, 129, 113, 138, 80, 113,
+    119, 155, 168, 158, 156, 80, 71, 78, 137, 74, 101, 76, 141, 163, 125, 131, 126, 113, 121, 80, 174, 112,
+    71, 164, 141, 109, 80, 104, 116, 118, 169, 205, 134, 137, 104, 136, 104, 88, 75, 124, 114, 178, 123, 139,
+    87, 97, 121, 127, 76, 81, 83, 124, 145, 76, 94, 85, 129, 89, 151, 121, 109, 76, 103, 96, 129, 74, 146,
+    146, 117, 102, 109, 116, 111, 169, 133, 70, 118, 168, 136, 86, 88, 77, 73, 115, 118, 88, 146, 72, 112, 86,
+    168, 89, 112, 100, 140, 117, 134, 113, 160, 106, 72, 89, 71, 112, 86, 138, 96, 163, 138, 134, 105, 122,
+    109, 153, 107, 79, 99, 70, 72, 134, 85, 97, 87, 177, 137, 109, 116, 76, 169, 153, 99, 78, 158, 126, 114,
+    73, 77, 128, 187, 150, 177, 122, 116, 142, 133, 163, 219, 179, 119, 93, 86, 185, 130, 92, 125, 87, 85, 83,
+    199, 140, 121, 103, 110, 149, 109, 100, 135, 83, 97, 88, 80, 164, 84, 88, 88, 129, 97, 89, 116, 82, 93,
+    71, 91, 75, 77, 80, 106, 130, 133, 129, 81, 90, 149, 108, 109, 116, 187, 173, 92, 168, 76, 146, 96, 137,
+    141, 101, 162, 106, 103, 168, 89, 217, 168, 173, 148, 154, 122, 148, 115, 72, 96, 112, 108, 67, 87, 157,
+    91, 82, 44, 65, 92, 110, 99, 92, 88, 82, 78, 111, 77, 188, 178, 134, 160, 76, 92, 131, 70, 134, 83, 187,
+    94, 114, 128, 82, 71, 175, 97, 114, 97, 106, 79, 83, 88, 139, 152, 83, 130, 125, 80, 191, 166, 82, 117,
+    106, 105, 92, 110, 85, 114, 121, 161, 83, 80, 80, 83, 155, 112, 136, 98, 94, 123, 145, 83, 115, 158, 135,
+    98, 80, 76, 118, 179, 185, 150, 77, 155, 126, 122, 87, 85, 106, 157, 150, 113, 88, 89, 119, 172, 146, 126,
+    136, 152, 200, 126, 157, 119, 77, 101, 148, 129, 146, 103, 141, 108, 70, 78, 74, 127, 160, 115, 140, 95,
+    155, 77, 142, 74, 109, 179, 111, 94, 92, 117, 187, 160, 98, 127, 146, 125, 115, 146, 159, 98, 134, 81, 93,
+    80, 204, 161, 100, 74, 168, 91, 70, 145, 162, 122, 85, 132, 95, 122, 155, 195, 130, 108, 141, 120, 144,
+    128, 221, 159, 94, 143, 90, 218, 97, 80, 94, 75, 129, 93, 98, 70, 104, 70, 79, 91, 80, 92, 102, 136, 120,
+    109, 72, 148, 157, 150, 113, 130, 86, 158, 144, 100, 117, 158, 98, 99, 74, 82, 143, 149, 99, 125, 98, 138,
+    80, 122, 118, 113, 98, 99, 95, 132, 113, 106, 101, 92, 95, 100, 100, 87, 124, 82, 173, 153, 83, 96, 137,
+    87, 124, 132, 166, 115, 100, 128, 132, 80, 76, 111, 131, 83, 118, 78, 102, 109, 118, 114, 86, 124, 136,
+    126, 79, 108, 76, 89, 92, 106, 128, 94, 89, 102, 125, 100, 183, 170, 112, 108, 82, 73, 128, 145, 76, 168,
+    94, 96, 83, 75, 83, 71, 72, 146, 150, 173, 125, 150, 169, 76, 122, 108, 73, 106, 83, 108, 116, 162, 175,
+    119, 147, 74, 107, 130, 79, 131, 92, 89, 136, 75, 88, 124, 111, 119, 84, 76, 127, 102, 149, 76, 95, 97,
+    83, 100, 106, 90, 85, 99, 145, 93, 150, 124, 102, 170, 100, 118, 85, 78, 124, 80, 105, 94, 71, 111, 120,
+    138, 76, 104, 109, 73, 106, 79, 70, 93, 80, 129, 147, 114, 99, 107, 76, 124, 154, 105, 91, 152, 168, 146,
+    121, 163, 176, 139, 137, 111, 97, 73, 168, 88, 108, 115, 167, 94, 109, 74, 94, 148, 80, 83, 102, 147, 107,
+    104, 145, 129, 176, 107, 132, 138, 112, 79, 141, 122, 102, 143, 143, 100, 103, 153, 72, 96, 87, 104, 118,
+    76, 139, 109, 149, 132, 163, 158, 169, 129, 98, 133, 141, 94, 141, 90, 93, 150, 70, 144, 184, 110, 99,
+    112, 122, 99, 122, 72, 71, 70, 81, 131, 86, 98, 129, 153, 114, 156, 106, 82, 76, 98, 71, 184, 118, 79,
+    143, 70, 91, 120, 127, 93, 125, 134, 91, 92, 82, 99, 159, 126, 138, 122, 80, 134, 118, 125, 97, 90, 112,
+    126, 98, 41, 0, 37, 137, 70, 0, 48, 133, 173, 164, 114, 106, 98, 116, 97, 198, 196, 147, 142, 124, 179,
+    139, 132, 188, 101, 97, 123, 74, 139, 101, 97, 80, 99, 74, 82, 76, 80, 109, 115, 164, 116, 134, 103, 110,
+    139, 71, 137, 96, 110, 121, 88, 82, 111, 128, 188, 160, 176, 88, 129, 109, 80, 98, 143, 159, 92, 96, 86,
+    102, 143, 176, 120, 111, 82, 76, 147, 112, 130, 96, 116, 96, 122, 139, 122, 98, 98, 74, 115, 128, 152,
+    115, 129, 77, 94, 102, 76, 25, 83, 44, 100, 110, 76, 70, 109, 87, 84, 125, 77, 94, 71, 109, 132, 107, 158,
+    118, 75, 172, 188, 98, 138, 110, 136, 88, 143, 70, 163, 122, 139, 113, 111, 105, 95, 83, 108, 90, 94, 79,
+    87, 75, 70, 70, 75, 156, 126, 78, 80, 117, 99, 103, 76, 85, 41, 41, 125, 113, 104, 72, 59, 73, 72, 100,
+    92, 90, 148, 102, 143, 131, 149, 79, 103, 94, 85, 84, 122, 123, 90, 76, 94, 106, 116, 108, 86, 73, 113,
+    138, 87, 83, 155, 161, 131, 116, 144, 137, 166, 163, 119, 85, 76, 85, 153, 128, 124, 108, 92, 117, 111,
+    101, 94, 96, 79, 70, 83, 92, 96, 100, 104, 89, 116, 70, 99, 105, 86, 182, 101, 111, 71, 50, 94, 160, 160,
+    119, 111, 159, 157, 96, 174, 109, 120, 94, 128, 152, 125, 145, 159, 138, 138, 100, 150, 131, 104, 93, 89,
+    122, 82, 127, 104, 101, 126, 125, 87, 92, 145, 108, 120, 178, 88, 134, 98, 88, 78, 123, 106, 130, 102,
+    201, 146, 157, 134, 114, 101, 137, 102, 100, 91, 82, 109, 86, 108, 134, 111, 91, 130, 112, 106, 101, 83,
+    139, 99, 80, 110, 91, 109, 94, 108, 122, 129, 136, 70, 93, 133, 88, 71, 224, 176, 157, 101, 76, 83, 93,
+    86, 114, 128, 209, 157, 125, 174, 156, 96, 89, 91, 122, 77, 92, 89, 118, 75, 106, 121, 83, 95, 147, 165,
+    144, 150, 32, 48, 32, 112, 65, 65, 41, 100, 118, 145, 32, 111, 181, 187, 140, 176, 138, 188, 113, 80, 172,
+    129, 83, 92, 146, 190, 103, 145, 156, 98, 140, 141, 138, 105, 73, 112, 185, 163, 131, 77, 83, 106, 120,
+    133, 86, 75, 132, 154, 123, 76, 98, 91, 80, 114, 113, 114, 80, 117, 103, 96, 106, 82, 86, 71, 143, 79, 75,
+    137, 153, 84, 83, 105, 109, 88, 72, 131, 101, 106, 71, 121, 143, 133, 175, 165, 193, 155, 89, 113, 158,
+    125, 125, 150, 177, 107, 85, 76, 147, 147, 168, 158, 133, 121, 101, 91, 206, 127, 90, 173, 103, 70, 80,
+    111, 109, 72, 128, 96, 130, 143, 145, 131, 113, 109, 62, 25, 37, 82, 41, 48, 103, 139, 102, 78, 82, 101,
+    109, 88, 179, 131, 86, 108, 86, 113, 174, 99, 99, 108, 71, 194, 134, 161, 120, 105, 96, 180, 169, 100, 84,
+    105, 89, 104, 114, 94, 85, 161, 153, 140, 79, 100, 143, 109, 80, 144, 109, 155, 116, 153, 95, 139, 95,
+    140, 104, 86, 98, 70, 79, 88, 84, 76, 146, 139, 81, 104, 102, 83, 103, 100, 80, 122, 131, 101, 95, 148,
+    121, 84, 94, 74, 73, 124, 93, 83, 154, 147, 115, 80, 71, 72, 137, 119, 148, 77, 143, 94, 99, 81, 106, 87,
+    136, 72, 75, 53, 57, 82, 97, 32, 76, 127, 152, 171, 117, 102, 78, 82, 113, 112, 92, 81, 149, 120, 128,
+    110, 100, 114, 144, 75, 103, 150, 149, 107, 111, 138, 152, 132, 81, 80, 113, 83, 75, 66, 97, 102, 71, 126,
+    129, 118, 91, 150, 151, 138, 126, 70, 152, 97, 73, 91, 93, 71, 96, 88, 91, 128, 161, 142, 92, 191, 163,
+    109, 124, 88, 146, 158, 127, 81, 126, 79, 73, 92, 104, 103, 76, 89, 93, 172, 97, 166, 146, 112, 92, 112,
+    133, 102, 92, 102, 78, 123, 104, 168, 117, 102, 122, 76, 32, 94, 89, 117, 44, 57, 16, 37, 117, 81, 44, 87,
+    96, 98, 72, 82, 72, 193, 201, 165, 160, 117, 145, 148, 116, 41, 32, 163, 95, 91, 87, 86, 170, 189, 143,
+    132, 128, 109, 83, 119, 98, 100, 131, 138, 94, 100, 73, 76, 83, 129, 89, 126, 77, 119, 99, 91, 80, 83,
+    134, 89, 136, 180, 175, 106, 96, 93, 97, 71, 121, 83, 71, 116, 106, 94, 103, 159, 146, 76, 98, 76, 84,
+    102, 89, 72, 77, 25, 127, 189, 114, 82, 105, 80, 145, 83, 152, 136, 142, 170, 82, 120, 158, 113, 150, 71,
+    77, 98, 139, 120, 87, 90, 128, 75, 94, 0, 171, 125, 144, 102, 111, 80, 90, 107, 100, 90, 73, 97, 94, 169,
+    113, 177, 70, 133, 139, 82, 108, 114, 170, 181, 190, 90, 116, 82, 80, 109, 137, 97, 77, 116, 72, 72, 162,
+    82, 188, 110, 110, 92, 105, 110, 143, 74, 76, 161, 160, 165, 147, 182, 147, 81, 132, 109, 106, 96, 129,
+    121, 158, 112, 110, 183, 112, 82, 88, 156, 134, 142, 138, 95, 138, 173, 173, 131, 198, 132, 99, 110, 123,
+    80, 88, 117, 125, 131, 91, 142, 103, 84, 78, 134, 146, 74, 105, 84, 165, 134, 117, 122, 99, 134, 133, 78,
+    103, 80, 107, 99, 75, 129, 144, 116, 139, 103, 92, 92, 100, 90, 165, 159, 184, 92, 112, 144, 148, 159,
+    102, 91, 108, 93, 76, 78, 185, 96, 110, 147, 132, 190, 155, 124, 92, 94, 117, 116, 93, 76, 95, 100, 101,
+    126, 87, 110, 126, 121, 110, 124, 115, 137, 109, 135, 161, 82, 117, 112, 97, 86, 96, 95, 175, 177, 129,
+    144, 193, 92, 149, 106, 154, 119, 142, 138, 126, 119, 146, 72, 82, 83, 86, 77, 88, 100, 77, 146, 83, 124,
+    126, 139, 87, 172, 172, 113, 145, 112, 99, 91, 96, 99, 74, 83, 96, 144, 86, 134, 136, 92, 126, 116, 76,
+    82, 114, 101, 230, 182, 81, 96, 99, 78, 126, 125, 120, 113, 102, 137, 138, 142, 120, 91, 128, 72, 82, 93,
+    82, 75, 170, 178, 141, 136, 148, 174, 109, 122, 202, 137, 172, 106, 165, 193, 90, 112, 73, 82, 74, 123,
+    199, 92, 165, 144, 118, 84, 88, 87, 136, 114, 169, 117, 177, 37, 41, 25, 81, 136, 50, 73, 25, 163, 208,
+    136, 180, 71, 150, 110, 98, 109, 78, 128, 154, 105, 147, 86, 89, 127, 83, 164, 181, 123, 86, 125, 136,
+    127, 78, 182, 142, 117, 122, 118, 78, 146, 94, 78, 84, 173, 168, 187, 95, 120, 121, 75, 137, 155, 88, 90,
+    177, 101, 149, 101, 101, 157, 133, 104, 124, 66, 148, 90, 100, 180, 153, 112, 140, 91, 164, 106, 133, 110,
+    70, 82, 207, 157, 123, 83, 161, 103, 98, 161, 118, 127, 145, 152, 120, 148, 174, 76, 155, 95, 74, 104,
+    126, 94, 125, 91, 119, 91, 205, 175, 115, 85, 143, 92, 72, 99, 78, 132, 91, 124, 137, 25, 69, 32, 65, 44,
+    37, 25, 59, 76, 120, 88, 102, 116, 88, 113, 106, 111, 71, 84, 16, 164, 139, 76, 72, 81, 66, 105, 89, 110,
+    85, 148, 97, 125, 73, 142, 81, 189, 129, 96, 104, 168, 143, 103, 151, 129, 118, 194, 173, 70, 75, 143,
+    113, 124, 84, 101, 80, 88, 79, 96, 73, 120, 166, 185, 225, 181, 161, 127, 83, 82, 87, 213, 135, 77, 156,
+    120, 71, 172, 112, 164, 132, 124, 139, 98, 98, 183, 107, 97, 154, 145, 163, 187, 91, 132, 81, 82, 70, 156,
+    91, 166, 156, 160, 156, 125, 138, 106, 67, 48, 120, 67, 37, 111, 88, 104, 113, 79, 161, 174, 83, 117, 83,
+    107, 107, 118, 107, 80, 101, 84, 79, 86, 94, 92, 73, 91, 105, 80, 118, 118, 133, 147, 155, 104, 146, 87,
+    101, 92, 156, 192, 127, 158, 106, 136, 125, 102, 129, 80, 71, 174, 115, 85, 97, 89, 89, 70, 89, 138, 153,
+    71, 115, 126, 134, 133, 80, 75, 139, 76, 152, 92, 64, 105, 146, 165, 158, 163, 178, 70, 87, 75, 122, 119,
+    105, 182, 83, 82, 171, 116, 119, 154, 101, 85, 100, 113, 154, 89, 86, 80, 104, 146, 120, 107, 144, 103,
+    87, 103, 169, 101, 173, 130, 132, 113, 116, 85, 121, 104, 187, 76, 91, 152, 98, 74, 91, 118, 162, 71, 117,
+    117, 118, 123, 108, 116, 90, 128, 203, 120, 137, 98, 190, 165, 158, 91, 177, 125, 78, 79, 88, 72, 70, 118,
+    77, 79, 162, 86, 200, 137, 132, 95, 88, 147, 111, 127, 85, 156, 193, 153, 202, 93, 107, 123, 97, 152, 70,
+    232, 155, 93, 151, 77, 93, 135, 161, 92, 73, 112, 130, 135, 86, 102, 165, 114, 113, 185, 149, 131, 137,
+    117, 106, 136, 104, 99, 127, 100, 110, 92, 172, 126, 70, 109, 72, 131, 170, 72, 92, 83, 98, 113, 96, 132,
+    111, 93, 95, 136, 100, 149, 135, 91, 155, 115, 76, 103, 96, 133, 122, 83, 84, 144, 116, 98, 74, 71, 72,
+    108, 77, 124, 85, 92, 0, 16, 127, 96, 137, 107, 83, 37, 111, 78, 218, 86, 77, 103, 110, 162, 128, 90, 101,
+    128, 125, 86, 96, 101, 75, 77, 153, 107, 158, 147, 161, 101, 113, 99, 85, 200, 79, 119, 111, 112, 164, 93,
+    98, 76, 85, 133, 75, 86, 82, 127, 192, 96, 76, 72, 97, 83, 142, 169, 173, 135, 125, 89, 136, 94, 112, 163,
+    135, 103, 87, 132, 157, 95, 90, 88, 82, 152, 105, 110, 87, 57, 37, 129, 76, 129, 76, 155, 110, 95, 95, 70,
+    83, 92, 126, 147, 122, 89, 155, 174, 155, 106, 117, 99, 76, 131, 167, 86, 93, 106, 168, 169, 98, 164, 115,
+    126, 74, 73, 93, 73, 76, 183, 129, 134, 87, 92, 98, 178, 96, 119, 205, 77, 115, 108, 125, 81, 161, 104,
+    100, 121, 108, 165, 141, 138, 167, 128, 147, 169, 142, 71, 76, 87, 130, 166, 154, 150, 88, 93, 138, 92,
+    110, 118, 50, 88, 80, 217, 102, 189, 113, 88, 139, 86, 110, 116, 102, 88, 154, 37, 107, 150, 137, 119, 78,
+    92, 122, 99, 125, 100, 80, 83, 114, 124, 129, 76, 93, 149, 163, 83, 108, 92, 74, 166, 175, 97, 80, 111,
+    156, 131, 93, 80, 75, 70, 242, 136, 70, 114, 119, 221, 94, 101, 187, 192, 226, 0, 25, 186, 89, 124, 134,
+    89, 138, 131, 91, 85, 92, 82, 105, 82, 133, 118, 190, 98, 159, 129, 86, 162, 123, 85, 119, 96, 86, 94,
+    184, 143, 76, 165, 121, 153, 76, 107, 172, 160, 119, 105, 100, 93, 155, 146, 131, 89, 164, 131, 74, 126,
+    132, 76, 97, 78, 187, 158, 141, 127, 72, 93, 150, 179, 76, 71, 97, 108, 117, 124, 92, 187, 152, 119, 133,
+    199, 104, 90, 93, 109, 86, 122, 178, 92, 78, 175, 113, 110, 130, 96, 154, 88, 71, 108, 112, 82, 74, 144,
+    81, 110, 106, 140, 139, 117, 124, 80, 80, 95, 88, 76, 94, 118, 119, 94, 73, 142, 93, 132, 209, 89, 83,
+    149, 133, 128, 143, 154, 86, 125, 130, 73, 97, 104, 108, 128, 71, 75, 119, 92, 71, 78, 150, 133, 90, 86,
+    182, 156, 102, 116, 131, 177, 146, 133, 118, 98, 79, 100, 95, 106, 131, 76, 112, 110, 99, 93, 176, 116,
+    104, 106, 82, 101, 102, 88, 92, 92, 117, 93, 146, 77, 107, 127, 145, 37, 175, 127, 109, 129, 83, 114, 133,
+    149, 137, 80, 93, 143, 128, 118, 70, 117, 191, 93, 86, 106, 148, 153, 122, 96, 108, 80, 73, 79, 77, 82,
+    101, 154, 135, 116, 127, 97, 71, 72, 179, 76, 85, 94, 93, 105, 180, 200, 142, 102, 159, 155, 188, 96, 119,
+    94, 80, 131, 82, 44, 73, 152, 95, 76, 96, 208, 99, 199, 116, 118, 135, 112, 140, 92, 71, 175, 70, 67, 32,
+    41, 82, 90, 44, 41, 80, 91, 177, 151, 88, 140, 141, 164, 125, 83, 170, 152, 187, 116, 91, 169, 157, 122,
+    142, 70, 95, 144, 116, 126, 104, 126, 125, 80, 179, 99, 79, 95, 92, 96, 131, 109, 104, 111, 232, 128, 88,
+    84, 74, 100, 82, 92, 136, 88, 81, 188, 83, 99, 85, 83, 117, 117, 121, 98, 160, 139, 215, 227, 107, 126,
+    178, 112, 144, 96, 225, 71, 73, 101, 142, 87, 161, 95, 81, 172, 134, 79, 99, 122, 119, 202, 143, 74, 75,
+    92, 146, 102, 73, 99, 115, 80, 71, 72, 136, 175, 95, 116, 169, 93, 122, 92, 210, 169, 99, 86, 143, 108,
+    124, 121, 139, 144, 104, 133, 87, 106, 102, 142, 103, 76, 102, 102, 136, 115, 92, 135, 118, 145, 163, 95,
+    132, 73, 72, 172, 155, 97, 130, 159, 106, 215, 153, 171, 157, 80, 97, 106, 94, 88, 77, 98, 116, 108, 70,
+    157, 133, 100, 135, 133, 74, 93, 126, 157, 124, 197, 75, 168, 109, 98, 169, 103, 113, 98, 111, 80, 82,
+    141, 111, 108, 90, 72, 77, 101, 110, 78, 97, 71, 150, 132, 80, 73, 72, 73, 221, 79, 129, 156, 145, 135,
+    106, 184, 142, 147, 176, 139, 32, 88, 130, 50, 127, 197, 161, 25, 107, 146, 84, 143, 135, 147, 118, 122,
+    94, 115, 112, 103, 111, 103, 163, 86, 169, 136, 153, 173, 206, 129, 150, 169, 86, 92, 75, 92, 119, 76,
+    124, 79, 133, 167, 98, 112, 75, 101, 109, 96, 99, 123, 124, 74, 224, 74, 107, 112, 182, 96, 115, 105, 129,
+    162, 168, 72, 140, 118, 82, 86, 112, 130, 138, 146, 100, 50, 101, 75, 166, 118, 69, 77, 115, 114, 82, 80,
+    86, 147, 119, 112, 143, 130, 170, 145, 91, 172, 142, 177, 85, 110, 119, 93, 89, 76, 95, 108, 109, 87, 104,
+    164, 84, 139, 73, 139, 92, 107, 89, 98, 142, 92, 91, 119, 130, 158, 86, 71, 74, 183, 130, 98, 136, 90, 80,
+    139, 122, 113, 165, 91, 106, 124, 135, 117, 16, 60, 48, 79, 107, 76, 119, 106, 82, 99, 171, 117, 129, 85,
+    109, 90, 75, 200, 97, 79, 76, 90, 151, 83, 93, 134, 133, 132, 182, 147, 148, 171, 98, 158, 120, 144, 176,
+    128, 183, 166, 106, 123, 113, 76, 71, 91, 105, 102, 78, 100, 98, 165, 194, 174, 133, 114, 88, 99, 37, 55,
+    37, 66, 108, 84, 105, 118, 124, 118, 95, 84, 111, 114, 155, 73, 76, 99, 109, 83, 133, 95, 74, 120, 108,
+    115, 126, 74, 123, 105, 93, 95, 81, 136, 117, 129, 130, 120, 96, 124, 124, 189, 89, 72, 79, 126, 143, 79,
+    135, 96, 195, 120, 99, 103, 71, 103, 112, 133, 155, 77, 87, 177, 87, 145, 76, 92, 139, 134, 132, 72, 123,
+    139, 82, 87, 129, 130, 87, 160, 126, 113, 83, 94, 113, 103, 89, 80, 119, 70, 90, 81, 73, 92, 71, 94, 105,
+    73, 83, 90, 71, 131, 136, 112, 112, 76, 82, 99, 76, 149, 122, 125, 167, 92, 103, 87, 115, 74, 99, 131,
+    119, 107, 89, 80, 94, 91, 70, 95, 80, 101, 72, 149, 105, 115, 80, 83, 93, 79, 83, 82, 109, 103, 74, 115,
+    71, 107, 90, 98, 117, 131, 97, 76, 141, 151, 106, 157, 72, 88, 80, 93, 160, 90, 132, 99, 72, 105, 81, 168,
+    82, 115, 104, 143, 118, 119, 142, 154, 100, 82, 95, 83, 120, 129, 109, 79, 119, 108, 86, 107, 126, 121,
     115, 76, 135, 131, 119, 133, 150, 92, 110, 125, 139, 121, 120, 73, 82, 108, 107, 103, 163, 145, 111, 110,
     89, 108, 109, 96, 96, 70, 87, 75, 111, 48, 37, 124, 136, 101, 91, 75, 76, 85, 70, 110, 90, 94, 147, 133,
-    108, 76, 86, 90, 73, 89, 106, 76, 120, 115, 171, 143, 97, 81, 114, 115, 87, 87, 109, 88, 116, 94, 107, 80,
+    108, 76, 86, 90, 73, 89, 106, 76, 120, 115, 171, 143, 97, 81, 114, 115, 87, 87, 109, 88, 116, 94, 107,
     127, 118, 152, 147, 92, 115, 169, 111, 109, 112, 155, 173, 97, 88, 74, 149, 102, 94, 79, 154, 178, 97, 93,
-    150, 134, 155, 130, 82, 110, 72, 74, 131, 114, 80, 83, 100, 106, 128, 83, 76, 81, 179, 123, 137, 85, 94,
-    107, 147, 160, 136, 138, 90, 133, 158, 111, 121, 82, 59, 57, 83, 69, 180, 148, 192, 92, 179, 87, 195, 70,
-    48, 120, 116, 142, 144, 132, 139, 99, 142, 158, 114, 87, 71, 103, 80, 123, 92, 106, 99, 116, 94, 50, 91,
-    126, 70, 101, 124, 73, 113, 71, 87, 124, 158, 130, 70, 153, 180, 98, 76, 132, 147, 173, 111, 149, 80, 111,
-    102, 91, 202, 166, 151, 131, 135, 82, 114, 79, 84, 123, 80, 95, 122, 128, 130, 104, 97, 97, 76, 80, 95,
-    114, 74, 118, 118, 72, 70, 72, 139, 122, 117, 141, 91, 72, 119, 112, 95, 149, 167, 126, 159, 100, 113,
-    115, 103, 104, 123, 97, 122, 108, 76, 92, 115, 140, 138, 87, 137, 153, 107, 152, 122, 95, 139, 105, 79,
-    113, 126, 109, 102, 92, 85, 112, 97, 77, 157, 89, 101, 109, 87, 113, 110, 108, 128, 92, 80, 86, 107, 107,
-    109, 93, 118, 135, 96, 144, 80, 95, 93, 116, 106, 98, 138, 72, 114, 131, 89, 151, 133, 131, 129, 158, 155,
-    119, 125, 119, 90, 122, 111, 88, 82, 190, 139, 171, 82, 70, 87, 186, 82, 71, 76, 87, 106, 105, 138, 116,
-    66, 71, 66, 126, 111, 73, 95, 99, 161, 100, 90, 99, 100, 94, 81, 117, 125, 100, 92, 153, 106, 70, 77, 116,
-    100, 82, 82, 57, 88, 69, 97, 108, 99, 98, 123, 165, 106, 118, 83, 90, 82, 86, 91, 78, 207, 82, 163, 137,
-    75, 74, 154, 83, 105, 75, 96, 99, 102, 157, 98, 120, 83, 190, 129, 111, 80, 93, 188, 158, 104, 53, 154,
-    141, 176, 123, 70, 126, 97, 98, 156, 164, 73, 136, 116, 119, 101, 73, 83, 236, 189, 148, 100, 145, 93,
-    150, 77, 71, 116, 104, 73, 163, 105, 99, 215, 148, 179, 157, 78, 151, 208, 53, 103, 130, 87, 75, 76, 110,
-    159, 83, 105, 85, 122, 108, 137, 216, 108, 133, 74, 108, 173, 137, 163, 113, 228, 172, 130, 170, 82, 121,
-    144, 131, 91, 114, 73, 102, 158, 164, 144, 114, 83, 95, 196, 74, 94, 71, 80, 101, 206, 76, 107, 77, 94,
-    93, 154, 120, 107, 103, 100, 103, 126, 125, 166, 126, 115, 119, 119, 142, 122, 147, 115, 163, 106, 0, 16,
-    107, 83, 82, 180, 119, 78, 83, 160, 224, 80, 83, 85, 116, 79, 87, 138, 128, 115, 81, 109, 124, 113, 207,
-    85, 72, 91, 88, 190, 141, 123, 98, 92, 103, 86, 98, 212, 146, 84, 74, 142, 85, 130, 73, 122, 126, 121,
-    108, 127, 97, 108, 76, 94, 80, 236, 144, 201, 167, 203, 103, 91, 103, 79, 97, 125, 130, 72, 99, 95, 71,
-    91, 91, 72, 202, 96, 76, 100, 83, 168, 132, 89, 159, 137, 115, 104, 144, 81, 78, 88, 184, 174, 155, 160,
-    75, 141, 148, 156, 166, 103, 119, 150, 139, 115, 127, 186, 194, 165, 115, 152, 96, 72, 199, 132, 97, 103,
-    83, 112, 37, 37, 37, 41, 110, 153, 109, 138, 109, 85, 82, 76, 131, 77, 152, 109, 100, 72, 97, 92, 150,
-    113, 115, 87, 235, 97, 130, 216, 155, 78, 173, 100, 119, 104, 100, 103, 94, 80, 95, 74, 106, 142, 86, 110,
+    150, 134, 155, 130, 82, 110, 72, 74, 131, 114, 80, 83, 100, 106, 128, 83, 76, 81, 123, 137, 85, 94, 107,
+    147, 160, 136, 138, 90, 133, 158, 111, 121, 82, 59, 57, 83, 69, 180, 148, 192, 92, 179, 87, 70, 48, 120,
+    116, 142, 144, 132, 139, 99, 142, 158, 114, 87, 71, 103, 80, 123, 92, 106, 99, 116, 94, 50, 91, 126, 70,
+    101, 124, 73, 113, 71, 87, 124, 158, 130, 70, 153, 180, 98, 76, 132, 147, 173, 111, 149, 80, 111, 102, 91,
+    202, 166, 151, 131, 135, 82, 114, 79, 84, 123, 80, 95, 122, 128, 130, 104, 97, 97, 76, 80, 95, 114, 74,
+    118, 118, 72, 70, 72, 139, 122, 117, 141, 91, 72, 119, 112, 95, 149, 167, 126, 159, 100, 113, 115, 103,
+    104, 123, 97, 122, 108, 76, 92, 115, 140, 138, 87, 137, 153, 107, 152, 122, 95, 139, 105, 79, 113, 126,
+    109, 102, 92, 85, 112, 97, 77, 157, 89, 101, 109, 87, 113, 110, 108, 80, 86, 107, 107, 109, 93, 118, 135,
+    96, 144, 80, 95, 93, 116, 106, 98, 138, 72, 114, 131, 89, 151, 133, 131, 129, 158, 155, 119, 125, 119, 90,
+    122, 111, 88, 82, 139, 82, 70, 87, 186, 82, 71, 76, 87, 106, 105, 138, 116, 66, 71, 66, 126, 111, 73, 95,
+    99, 161, 100, 90, 99, 100, 94, 81, 117, 125, 100, 92, 153, 106, 70, 77, 116, 100, 82, 82, 57, 88, 69, 97,
+    108, 99, 98, 123, 165, 106, 118, 83, 90, 82, 86, 91, 78, 207, 82, 163, 137, 75, 74, 154, 83, 105, 75, 96,
+    99, 102, 157, 98, 120, 83, 190, 129, 111, 80, 93, 188, 158, 104, 53, 154, 141, 176, 123, 70, 126, 97, 98,
+    156, 164, 73, 136, 116, 119, 101, 73, 83, 189, 148, 100, 145, 93, 150, 77, 71, 116, 104, 73, 163, 105, 99,
+    148, 78, 151, 53, 103, 130, 87, 75, 76, 159, 83, 105, 85, 122, 108, 137, 216, 108, 133, 74, 108, 173, 137,
+    163, 113, 228, 172, 130, 170, 82, 121, 144, 131, 91, 114, 73, 102, 158, 164, 144, 114, 83, 95, 196, 74,
+    94, 71, 80, 101, 76, 107, 77, 94, 93, 154, 120, 107, 103, 100, 103, 126, 125, 166, 126, 115, 119, 119,
+    142, 122, 147, 115, 163, 106, 0, 16, 107, 83, 82, 180, 119, 78, 83, 160, 224, 80, 83, 116, 79, 87, 138,
+    128, 115, 81, 109, 124, 113, 207, 85, 72, 91, 88, 190, 141, 123, 98, 92, 103, 86, 98, 212, 146, 84, 74,
+    142, 85, 130, 73, 122, 126, 121, 108, 127, 97, 108, 76, 94, 80, 236, 144, 201, 167, 203, 103, 91, 103, 79,
+    97, 125, 130, 72, 99, 95, 71, 91, 91, 72, 202, 96, 76, 100, 83, 168, 132, 89, 115, 104, 144, 78, 88, 184,
+    174, 155, 160, 75, 141, 148, 156, 166, 103, 119, 150, 139, 115, 127, 186, 194, 165, 115, 152, 96, 72, 199,
+    132, 97, 103, 83, 112, 37, 37, 37, 41, 110, 153, 109, 138, 109, 85, 82, 76, 131, 77, 152, 109, 100, 72,
+    97, 92, 150, 113, 115, 87, 97, 216, 78, 173, 100, 119, 104, 100, 103, 94, 80, 95, 74, 106, 142, 86, 110,
     89, 102, 88, 111, 25, 25, 144, 97, 74, 84, 120, 122, 108, 136, 122, 192, 75, 136, 71, 182, 118, 83, 158,
-    173, 144, 114, 142, 71, 110, 116, 254, 179, 190, 142, 156, 167, 139, 92, 146, 114, 114, 155, 99, 150, 115,
-    112, 86, 130, 144, 135, 84, 132, 119, 82, 133, 136, 185, 181, 121, 118, 172, 110, 72, 25, 115, 107, 37,
-    250, 94, 206, 199, 87, 115, 97, 162, 190, 124, 200, 71, 151, 117, 90, 92, 108, 98, 103, 120, 106, 122,
-    105, 94, 77, 80, 151, 137, 119, 112, 93, 148, 117, 82, 166, 132, 85, 101, 104, 74, 82, 96, 123, 131, 167,
-    125, 76, 104, 229, 227, 75, 87, 217, 122, 189, 120, 114, 94, 115, 102, 82, 86, 86, 218, 106, 159, 183,
-    108, 147, 180, 152, 76, 101, 105, 115, 71, 83, 229, 192, 125, 177, 177, 160, 168, 161, 111, 125, 144, 145,
-    112, 92, 175, 132, 111, 101, 81, 124, 80, 137, 96, 123, 134, 132, 110, 99, 149, 134, 76, 83, 103, 93, 74,
-    112, 105, 73, 94, 112, 124, 92, 71, 89, 80, 129, 107, 105, 94, 115, 132, 153, 73, 73, 188, 106, 94, 230,
-    171, 155, 76, 94, 84, 182, 169, 75, 246, 127, 139, 156, 105, 149, 142, 103, 79, 113, 91, 85, 136, 168,
-    106, 83, 97, 175, 166, 71, 83, 141, 142, 178, 142, 154, 155, 123, 111, 103, 138, 183, 151, 238, 145, 122,
-    198, 207, 92, 125, 76, 80, 80, 76, 82, 147, 97, 125, 112, 162, 88, 70, 161, 169, 149, 103, 93, 72, 86, 60,
-    62, 71, 109, 110, 144, 123, 88, 120, 81, 86, 77, 170, 87, 146, 208, 175, 106, 82, 105, 88, 134, 149, 107,
-    118, 71, 88, 128, 99, 98, 147, 119, 151, 106, 135, 139, 92, 145, 121, 127, 115, 82, 105, 193, 161, 80,
-    107, 160, 106, 111, 190, 193, 186, 147, 128, 111, 106, 107, 142, 129, 122, 141, 113, 92, 149, 102, 129,
-    76, 120, 101, 85, 87, 147, 85, 177, 129, 104, 141, 215, 108, 114, 165, 116, 76, 168, 119, 139, 102, 169,
-    96, 149, 87, 107, 113, 217, 186, 90, 95, 113, 124, 0, 0, 166, 90, 118, 87, 126, 167, 212, 182, 109, 100,
-    208, 190, 167, 172, 83, 166, 106, 111, 135, 121, 120, 120, 87, 78, 114, 86, 90, 110, 124, 120, 103, 121,
-    117, 199, 183, 135, 76, 102, 106, 88, 130, 128, 165, 168, 87, 122, 98, 0, 32, 25, 53, 124, 104, 92, 104,
-    136, 123, 113, 118, 70, 99, 70, 177, 182, 131, 129, 87, 118, 114, 87, 180, 191, 75, 100, 115, 163, 144,
-    141, 91, 79, 136, 125, 170, 76, 169, 132, 164, 131, 87, 203, 67, 82, 104, 92, 122, 106, 84, 128, 190, 121,
-    156, 110, 85, 87, 109, 155, 98, 131, 80, 115, 228, 104, 173, 60, 37, 25, 59, 59, 25, 175, 148, 128, 118,
-    190, 199, 81, 131, 118, 142, 88, 88, 81, 83, 94, 87, 111, 82, 83, 98, 156, 94, 94, 171, 165, 116, 107, 90,
-    83, 70, 97, 113, 87, 96, 101, 70, 176, 134, 182, 115, 90, 77, 126, 108, 32, 25, 91, 72, 95, 70, 133, 163,
-    74, 147, 76, 130, 123, 122, 123, 104, 130, 145, 110, 16, 25, 76, 122, 95, 155, 155, 44, 96, 109, 126, 118,
-    115, 99, 131, 71, 108, 74, 88, 129, 92, 74, 32, 57, 69, 92, 87, 98, 90, 73, 159, 16, 96, 25, 226, 175, 96,
-    73, 94, 83, 136, 123, 158, 134, 83, 80, 155, 81, 145, 109, 135, 159, 126, 113, 156, 112, 154, 99, 92, 92,
-    59, 55, 64, 65, 32, 50, 121, 109, 120, 175, 71, 132, 221, 121, 108, 117, 126, 117, 82, 83, 99, 239, 148,
-    85, 71, 172, 163, 137, 156, 113, 87, 127, 105, 83, 88, 102, 62, 53, 128, 111, 166, 186, 114, 79, 132, 110,
-    143, 135, 77, 110, 184, 193, 178, 163, 143, 177, 146, 129, 161, 105, 133, 116, 92, 83, 85, 98, 160, 119,
-    100, 123, 86, 111, 95, 100, 86, 127, 89, 92, 80, 103, 154, 171, 77, 137, 125, 93, 130, 121, 126, 88, 110,
-    57, 75, 119, 110, 82, 73, 103, 75, 143, 94, 115, 168, 133, 82, 149, 107, 82, 110, 150, 175, 173, 131, 119,
-    88, 114, 102, 113, 136, 118, 142, 164, 103, 121, 127, 143, 133, 94, 96, 117, 75, 110, 162, 110, 71, 135,
-    175, 165, 87, 94, 16, 85, 32, 62, 76, 137, 128, 88, 90, 93, 177, 164, 197, 100, 147, 142, 82, 154, 85,
-    101, 123, 175, 73, 203, 172, 134, 92, 132, 169, 110, 82, 149, 155, 108, 87, 116, 70, 142, 144, 32, 133,
-    143, 158, 161, 55, 149, 157, 76, 136, 86, 93, 156, 112, 85, 98, 98, 117, 25, 41, 32, 55, 59, 32, 178, 116,
-    149, 194, 159, 155, 220, 181, 72, 71, 103, 78, 147, 121, 154, 74, 130, 74, 129, 77, 70, 87, 117, 182, 136,
-    73, 106, 92, 70, 79, 148, 193, 100, 85, 187, 86, 88, 85, 70, 160, 79, 72, 80, 77, 84, 95, 162, 107, 103,
-    90, 92, 162, 97, 255, 133, 198, 155, 176, 104, 236, 83, 186, 117, 72, 182, 117, 135, 101, 71, 94, 117,
-    163, 144, 126, 161, 134, 97, 71, 96, 117, 141, 135, 106, 76, 255, 140, 78, 96, 85, 70, 112, 110, 73, 110,
-    166, 79, 135, 82, 96, 97, 157, 99, 151, 104, 192, 158, 104, 140, 118, 137, 130, 136, 188, 87, 129, 109,
-    90, 115, 73, 122, 104, 104, 107, 74, 104, 106, 92, 165, 151, 172, 191, 143, 118, 121, 155, 92, 118, 139,
-    136, 132, 146, 127, 80, 94, 70, 98, 80, 169, 172, 103, 73, 71, 148, 192, 106, 110, 125, 152, 128, 118,
-    148, 125, 156, 179, 121, 111, 141, 41, 82, 73, 170, 77, 92, 120, 137, 85, 128, 99, 128, 94, 37, 0, 233,
-    154, 118, 135, 154, 112, 95, 121, 70, 136, 192, 189, 150, 161, 109, 138, 106, 135, 141, 210, 104, 87, 103,
-    153, 101, 91, 167, 97, 122, 104, 132, 116, 82, 137, 97, 119, 102, 73, 255, 234, 255, 74, 79, 251, 111,
-    147, 118, 83, 197, 163, 127, 122, 142, 184, 155, 103, 141, 72, 75, 125, 72, 70, 87, 76, 89, 102, 108, 127,
-    107, 97, 129, 95, 85, 127, 111, 95, 121, 134, 94, 106, 116, 93, 118, 48, 77, 111, 25, 64, 102, 124, 82,
-    100, 126, 41, 90, 98, 87, 87, 169, 97, 119, 73, 82, 95, 138, 116, 93, 141, 83, 87, 94, 98, 95, 94, 180,
-    120, 126, 92, 115, 101, 117, 77, 79, 94, 105, 70, 87, 112, 143, 114, 126, 90, 117, 73, 127, 118, 112, 119,
-    105, 92, 98, 76, 109, 81, 117, 126, 161, 77, 100, 73, 86, 109, 76, 74, 115, 120, 87, 87, 93, 124, 72, 105,
-    100, 90, 109, 129, 73, 91, 91, 96, 81, 108, 144, 130, 76, 80, 241, 163, 136, 101, 129, 164, 80, 100, 90,
-    71, 155, 116, 104, 148, 137, 104, 126, 0, 128, 108, 106, 70, 117, 95, 164, 88, 122, 178, 124, 67, 105,
-    189, 139, 76, 188, 99, 95, 98, 72, 122, 112, 91, 87, 123, 88, 131, 143, 107, 136, 87, 117, 133, 140, 114,
-    92, 161, 119, 198, 183, 96, 100, 71, 161, 74, 48, 106, 48, 65, 96, 64, 110, 37, 53, 104, 70, 123, 113,
-    141, 114, 103, 88, 76, 82, 139, 79, 146, 87, 103, 102, 101, 76, 92, 121, 83, 134, 111, 109, 225, 71, 115,
-    134, 111, 115, 190, 179, 173, 148, 186, 89, 200, 75, 189, 160, 140, 215, 159, 75, 80, 121, 120, 85, 72,
-    127, 88, 127, 146, 135, 91, 184, 140, 80, 125, 147, 119, 169, 80, 71, 101, 83, 125, 119, 66, 72, 75, 76,
-    96, 89, 70, 149, 121, 145, 124, 109, 72, 86, 174, 173, 118, 133, 149, 107, 129, 99, 129, 112, 156, 106,
-    132, 172, 162, 174, 128, 126, 140, 91, 91, 72, 107, 0, 110, 99, 71, 100, 94, 87, 138, 131, 126, 103, 105,
-    73, 82, 116, 140, 127, 105, 80, 88, 137, 140, 97, 112, 113, 116, 72, 92, 118, 80, 80, 120, 87, 103, 161,
-    172, 106, 141, 104, 126, 138, 136, 78, 112, 104, 113, 97, 189, 156, 188, 102, 100, 154, 133, 94, 134, 111,
-    83, 221, 152, 140, 84, 124, 147, 141, 86, 110, 96, 74, 99, 164, 110, 167, 111, 117, 123, 70, 103, 82, 71,
-    150, 90, 74, 110, 101, 123, 94, 85, 92, 121, 99, 98, 100, 121, 143, 112, 91, 127, 85, 89, 210, 70, 191,
-    125, 72, 76, 76, 125, 154, 158, 87, 114, 133, 92, 96, 74, 92, 104, 85, 114, 103, 111, 82, 99, 74, 78, 70,
-    114, 83, 84, 138, 91, 132, 86, 105, 74, 102, 80, 150, 83, 95, 84, 138, 118, 72, 126, 108, 89, 89, 81, 120,
-    139, 92, 167, 85, 74, 139, 97, 152, 124, 115, 100, 143, 86, 115, 162, 171, 94, 85, 142, 110, 106, 191,
-    172, 78, 89, 128, 96, 76, 80, 158, 133, 107, 92, 80, 132, 121, 75, 80, 104, 94, 117, 82, 94, 152, 150,
-    138, 125, 102, 73, 117, 90, 81, 108, 89, 138, 122, 85, 120, 113, 184, 80, 94, 72, 233, 190, 127, 87, 141,
-    88, 121, 90, 192, 171, 98, 91, 116, 79, 183, 141, 115, 131, 129, 143, 122, 167, 155, 129, 117, 104, 76,
-    71, 123, 130, 87, 76, 93, 94, 93, 101, 103, 75, 109, 126, 80, 82, 118, 81, 143, 101, 202, 106, 136, 124,
-    101, 82, 76, 80, 121, 99, 176, 115, 79, 122, 161, 128, 128, 114, 103, 101, 83, 99, 85, 73, 57, 64, 141,
-    135, 106, 80, 116, 121, 96, 120, 104, 126, 136, 133, 93, 135, 93, 106, 99, 185, 110, 112, 133, 141, 173,
-    71, 93, 70, 82, 94, 107, 113, 114, 108, 99, 175, 149, 133, 96, 149, 138, 143, 122, 120, 139, 99, 124, 118,
-    102, 94, 108, 74, 94, 142, 120, 127, 222, 123, 171, 113, 109, 94, 168, 90, 82, 107, 171, 139, 112, 161,
-    83, 124, 137, 200, 134, 183, 116, 90, 181, 182, 80, 90, 90, 87, 106, 120, 75, 140, 110, 132, 81, 76, 157,
-    115, 88, 123, 95, 134, 120, 127, 93, 103, 151, 174, 156, 163, 144, 111, 92, 77, 82, 155, 179, 114, 78,
-    107, 120, 171, 111, 124, 90, 133, 144, 74, 118, 100, 75, 92, 98, 87, 88, 80, 94, 186, 147, 165, 160, 136,
-    102, 134, 133, 124, 98, 111, 96, 114, 140, 162, 74, 78, 90, 116, 99, 116, 76, 108, 103, 90, 77, 101, 70,
-    91, 75, 150, 85, 160, 136, 76, 113, 119, 76, 143, 85, 128, 111, 71, 83, 100, 76, 86, 157, 183, 100, 121,
-    110, 82, 92, 72, 75, 96, 79, 215, 120, 177, 118, 92, 136, 190, 82, 155, 157, 165, 120, 129, 168, 174, 118,
-    155, 71, 152, 123, 75, 103, 127, 141, 95, 156, 156, 126, 79, 139, 98, 70, 102, 130, 102, 82, 137, 77, 203,
-    135, 148, 120, 109, 112, 177, 159, 119, 117, 72, 157, 176, 110, 130, 104, 70, 107, 90, 128, 96, 117, 106,
-    120, 79, 143, 110, 80, 127, 170, 130, 155, 166, 121, 136, 121, 131, 95, 178, 173, 121, 102, 148, 133, 129,
-    158, 72, 164, 197, 90, 75, 74, 158, 73, 133, 112, 168, 176, 151, 161, 157, 122, 137, 102, 94, 131, 142,
-    139, 114, 80, 84, 74, 112, 89, 103, 144, 107, 76, 123, 115, 115, 89, 124, 124, 138, 77, 184, 76, 85, 158,
-    79, 102, 133, 105, 94, 123, 106, 105, 119, 60, 48, 175, 71, 108, 180, 141, 82, 129, 74, 97, 113, 143, 91,
-    119, 142, 102, 71, 185, 182, 141, 79, 119, 118, 120, 107, 126, 137, 134, 93, 100, 151, 89, 90, 134, 81,
-    84, 90, 99, 164, 113, 90, 145, 125, 91, 92, 75, 76, 157, 171, 109, 115, 151, 123, 94, 139, 116, 81, 106,
-    77, 106, 86, 163, 137, 119, 106, 83, 91, 76, 132, 89, 96, 70, 182, 181, 109, 79, 133, 141, 153, 172, 98,
-    86, 96, 129, 158, 152, 127, 130, 105, 71, 120, 125, 132, 82, 115, 119, 113, 71, 148, 107, 82, 101, 106,
-    98, 78, 113, 111, 139, 175, 74, 130, 73, 125, 122, 116, 114, 91, 87, 165, 175, 149, 108, 82, 130, 73, 126,
-    90, 97, 95, 108, 102, 73, 165, 115, 88, 85, 143, 139, 150, 143, 105, 83, 114, 99, 178, 148, 119, 75, 162,
-    75, 196, 82, 122, 153, 89, 154, 92, 152, 107, 138, 162, 125, 79, 110, 120, 227, 70, 152, 178, 127, 116,
-    94, 80, 80, 76, 82, 75, 91, 92, 83, 89, 163, 169, 76, 81, 83, 128, 155, 168, 91, 87, 126, 121, 133, 91,
-    129, 166, 70, 91, 90, 110, 115, 92, 70, 142, 208, 93, 87, 183, 185, 94, 117, 132, 91, 190, 119, 117, 100,
-    181, 110, 100, 106, 87, 153, 101, 142, 117, 133, 126, 143, 80, 114, 103, 126, 78, 74, 134, 142, 117, 105,
-    148, 134, 171, 91, 143, 148, 114, 112, 137, 92, 122, 164, 118, 123, 171, 194, 116, 163, 76, 118, 118, 99,
-    110, 91, 101, 115, 117, 117, 60, 98, 159, 111, 113, 74, 101, 75, 76, 74, 91, 82, 98, 163, 139, 174, 107,
-    134, 106, 107, 90, 148, 108, 147, 85, 111, 133, 141, 113, 114, 140, 219, 73, 96, 73, 144, 72, 139, 85,
-    109, 92, 96, 78, 112, 76, 101, 97, 78, 75, 128, 82, 160, 198, 92, 135, 140, 75, 96, 110, 117, 167, 121,
-    149, 159, 86, 116, 213, 139, 109, 116, 97, 160, 87, 132, 142, 73, 79, 70, 87, 94, 100, 120, 103, 82, 76,
-    72, 154, 157, 124, 103, 91, 98, 74, 105, 152, 125, 73, 94, 80, 95, 78, 118, 72, 105, 117, 138, 100, 160,
-    149, 136, 86, 108, 76, 147, 160, 92, 117, 142, 98, 154, 168, 96, 119, 105, 114, 83, 80, 147, 125, 109,
-    156, 137, 143, 143, 105, 91, 132, 85, 77, 101, 75, 87, 76, 157, 135, 94, 106, 82, 155, 168, 135, 135, 83,
-    115, 72, 105, 96, 97, 113, 95, 122, 92, 96, 109, 76, 104, 73, 207, 76, 112, 92, 115, 80, 108, 83, 83, 102,
-    108, 128, 78, 109, 105, 95, 85, 148, 98, 158, 126, 153, 127, 132, 84, 130, 81, 150, 164, 138, 164, 150,
-    101, 75, 105, 107, 98, 136, 73, 118, 129, 125, 162, 71, 125, 168, 177, 126, 136, 128, 133, 99, 113, 184,
-    176, 152, 154, 91, 83, 128, 120, 72, 90, 169, 82, 124, 140, 107, 174, 109, 75, 101, 119, 125, 72, 94, 94,
-    88, 164, 143, 114, 123, 124, 146, 106, 97, 122, 164, 148, 163, 132, 143, 151, 111, 104, 143, 147, 94, 87,
-    91, 109, 108, 116, 134, 120, 174, 77, 147, 185, 127, 173, 103, 105, 107, 87, 130, 125, 138, 96, 191, 147,
-    201, 164, 176, 172, 177, 139, 179, 118, 167, 204, 181, 145, 117, 150, 115, 148, 158, 117, 135, 108, 122,
-    92, 81, 88, 85, 94, 88, 118, 111, 87, 117, 79, 145, 93, 88, 76, 83, 76, 115, 160, 170, 129, 122, 119, 112,
-    113, 127, 117, 94, 130, 134, 153, 103, 122, 142, 135, 112, 119, 124, 130, 70, 82, 77, 162, 188, 146, 103,
-    109, 111, 86, 87, 138, 132, 97, 117, 88, 78, 130, 144, 110, 92, 70, 218, 132, 190, 128, 176, 156, 97, 150,
-    155, 81, 77, 92, 141, 124, 114, 114, 80, 83, 93, 80, 113, 84, 70, 85, 98, 79, 160, 97, 91, 76, 111, 106,
-    115, 125, 72, 103, 120, 81, 164, 176, 79, 126, 147, 118, 127, 80, 85, 96, 80, 82, 72, 135, 129, 145, 116,
-    157, 96, 81, 120, 102, 96, 105, 83, 70, 132, 142, 94, 91, 75, 157, 160, 137, 119, 92, 82, 130, 139, 96,
-    113, 84, 132, 109, 82, 83, 97, 127, 82, 191, 159, 80, 142, 128, 109, 152, 109, 112, 112, 150, 85, 77, 143,
-    93, 106, 145, 211, 96, 105, 151, 109, 140, 136, 76, 135, 71, 109, 90, 105, 134, 184, 73, 159, 103, 123,
-    77, 93, 104, 119, 152, 170, 97, 129, 117, 152, 110, 111, 83, 87, 167, 138, 130, 102, 106, 94, 78, 209,
-    209, 174, 141, 158, 121, 110, 140, 112, 64, 65, 92, 80, 162, 95, 99, 108, 155, 83, 140, 110, 86, 128, 95,
-    113, 92, 85, 150, 98, 102, 136, 80, 128, 99, 71, 135, 120, 89, 89, 85, 83, 135, 126, 137, 116, 96, 105,
-    80, 137, 106, 78, 161, 100, 78, 99, 76, 149, 76, 106, 85, 109, 90, 37, 110, 62, 82, 76, 89, 186, 86, 149,
-    105, 113, 108, 171, 120, 104, 117, 130, 72, 110, 98, 120, 83, 101, 90, 203, 158, 121, 114, 111, 111, 74,
-    158, 148, 115, 132, 116, 106, 177, 151, 119, 93, 185, 104, 105, 173, 149, 138, 88, 116, 98, 106, 160, 89,
-    91, 134, 104, 79, 149, 149, 139, 70, 77, 97, 132, 146, 222, 99, 76, 96, 136, 154, 122, 149, 97, 86, 85,
-    74, 109, 78, 129, 147, 139, 139, 76, 72, 105, 90, 76, 137, 161, 115, 93, 165, 112, 126, 116, 84, 119, 87,
-    129, 113, 177, 161, 127, 76, 76, 88, 92, 108, 72, 104, 131, 94, 128, 79, 202, 70, 105, 101, 187, 157, 76,
-    110, 96, 168, 176, 133, 153, 160, 110, 255, 81, 50, 118, 112, 85, 78, 94, 148, 109, 98, 89, 83, 182, 155,
-    144, 173, 117, 70, 85, 255, 171, 156, 167, 150, 185, 119, 187, 113, 72, 74, 90, 143, 96, 94, 116, 156,
-    141, 92, 99, 133, 138, 86, 109, 80, 147, 87, 89, 75, 118, 98, 120, 122, 146, 101, 123, 102, 115, 74, 119,
-    81, 100, 73, 80, 110, 91, 141, 99, 70, 112, 32, 48, 48, 50, 177, 152, 84, 155, 73, 81, 109, 86, 113, 77,
-    112, 92, 176, 123, 107, 196, 81, 37, 133, 72, 83, 57, 41, 44, 88, 106, 75, 65, 71, 99, 89, 242, 203, 213,
-    84, 103, 96, 94, 121, 116, 102, 85, 137, 187, 123, 72, 146, 122, 169, 118, 194, 162, 151, 99, 88, 44, 66,
-    93, 114, 111, 80, 120, 48, 70, 164, 134, 143, 134, 104, 192, 86, 86, 87, 134, 71, 79, 84, 95, 98, 80, 112,
-    117, 118, 120, 154, 122, 124, 154, 140, 76, 119, 100, 105, 115, 71, 123, 76, 75, 114, 128, 108, 129, 128,
-    113, 95, 111, 130, 134, 100, 123, 82, 92, 147, 145, 140, 121, 98, 84, 123, 108, 84, 104, 74, 83, 83, 152,
-    105, 91, 82, 128, 127, 126, 106, 53, 89, 82, 70, 96, 89, 122, 107, 80, 106, 127, 81, 70, 80, 86, 106, 70,
-    103, 85, 70, 97, 129, 89, 76, 98, 181, 149, 79, 88, 83, 148, 94, 108, 183, 152, 116, 88, 127, 139, 197,
-    117, 166, 156, 128, 81, 128, 102, 101, 87, 96, 76, 249, 75, 197, 178, 92, 103, 162, 132, 202, 228, 149,
-    135, 98, 206, 109, 102, 168, 110, 103, 153, 182, 113, 142, 169, 140, 110, 146, 86, 194, 82, 130, 75, 75,
-    131, 160, 146, 134, 163, 117, 109, 70, 159, 139, 154, 129, 115, 120, 132, 163, 116, 109, 115, 118, 55,
-    103, 119, 70, 108, 81, 136, 128, 158, 97, 185, 164, 124, 134, 140, 128, 145, 95, 119, 188, 181, 70, 220,
-    148, 170, 161, 144, 116, 81, 134, 110, 133, 193, 146, 158, 87, 208, 101, 78, 167, 119, 147, 99, 143, 112,
-    74, 108, 82, 172, 147, 140, 140, 122, 127, 103, 122, 177, 135, 106, 117, 85, 90, 106, 174, 114, 140, 80,
-    185, 92, 159, 111, 99, 98, 164, 114, 118, 146, 99, 141, 119, 86, 139, 126, 127, 90, 99, 92, 156, 135, 132,
-    126, 103, 148, 134, 118, 132, 132, 96, 163, 112, 167, 156, 92, 172, 97, 145, 84, 160, 161, 176, 155, 152,
-    118, 128, 96, 205, 194, 171, 179, 170, 95, 111, 82, 141, 106, 108, 130, 121, 88, 125, 71, 104, 103, 127,
-    94, 144, 139, 93, 122, 113, 82, 146, 111, 102, 180, 130, 146, 94, 114, 87, 122, 83, 207, 90, 134, 186, 81,
-    101, 157, 137, 134, 93, 122, 122, 127, 105, 97, 118, 193, 158, 129, 97, 86, 161, 122, 88, 73, 73, 189,
-    189, 107, 167, 153, 149, 142, 88, 80, 97, 120, 75, 116, 170, 140, 163, 95, 97, 116, 84, 205, 86, 156, 168,
-    41, 72, 62, 48, 135, 112, 165, 109, 96, 94, 104, 105, 98, 111, 112, 126, 104, 74, 73, 119, 81, 93, 113,
-    92, 115, 87, 106, 92, 101, 94, 140, 116, 78, 136, 140, 101, 95, 113, 200, 74, 169, 120, 80, 130, 80, 158,
-    172, 135, 127, 84, 120, 177, 167, 141, 103, 159, 168, 121, 135, 119, 71, 115, 80, 72, 81, 97, 176, 102,
-    110, 144, 101, 119, 115, 86, 135, 113, 73, 106, 92, 216, 103, 108, 124, 106, 81, 78, 25, 44, 75, 96, 100,
-    123, 85, 53, 76, 104, 76, 103, 117, 74, 148, 135, 83, 129, 139, 115, 79, 109, 114, 116, 80, 128, 144, 115,
-    108, 103, 70, 105, 72, 74, 100, 102, 89, 74, 95, 122, 88, 130, 113, 115, 92, 151, 113, 116, 82, 124, 193,
-    94, 155, 101, 122, 140, 112, 169, 123, 72, 166, 88, 108, 93, 160, 140, 167, 114, 100, 88, 131, 97, 161,
-    97, 141, 82, 127, 125, 82, 85, 94, 142, 171, 158, 74, 158, 188, 212, 74, 171, 223, 120, 121, 76, 130, 77,
-    107, 96, 128, 150, 75, 116, 187, 210, 92, 75, 168, 97, 178, 207, 173, 80, 125, 86, 162, 136, 90, 126, 92,
-    88, 162, 124, 101, 137, 118, 103, 130, 101, 92, 83, 84, 214, 149, 106, 192, 164, 176, 44, 44, 48, 70, 53,
-    73, 147, 55, 96, 86, 109, 76, 99, 121, 99, 79, 137, 145, 78, 64, 101, 126, 104, 101, 101, 96, 136, 124,
-    117, 125, 175, 153, 80, 133, 157, 119, 89, 146, 121, 85, 123, 95, 106, 115, 110, 110, 202, 157, 188, 117,
-    123, 115, 179, 125, 130, 98, 147, 92, 140, 107, 148, 129, 101, 89, 189, 106, 140, 123, 105, 84, 87, 77,
-    181, 144, 90, 83, 186, 85, 92, 121, 95, 100, 85, 107, 75, 77, 100, 91, 87, 91, 84, 151, 96, 108, 110, 96,
-    90, 76, 83, 111, 114, 113, 104, 92, 89, 87, 78, 88, 117, 124, 99, 119, 119, 91, 103, 162, 73, 182, 134,
-    107, 140, 124, 82, 114, 85, 157, 99, 119, 83, 111, 113, 115, 92, 155, 0, 16, 167, 149, 167, 99, 163, 118,
-    178, 185, 192, 160, 136, 209, 89, 150, 163, 132, 176, 135, 70, 77, 115, 107, 108, 196, 161, 148, 120, 129,
-    115, 106, 156, 75, 144, 111, 120, 153, 157, 97, 72, 166, 162, 110, 93, 85, 128, 125, 123, 83, 98, 71, 131,
-    115, 88, 113, 126, 168, 146, 95, 126, 108, 127, 118, 237, 72, 88, 75, 98, 112, 108, 79, 116, 127, 100, 97,
-    159, 108, 152, 195, 178, 127, 131, 145, 133, 92, 190, 195, 154, 135, 86, 99, 72, 83, 106, 37, 89, 94, 177,
-    178, 135, 133, 211, 164, 158, 127, 205, 154, 107, 118, 86, 102, 161, 135, 121, 101, 76, 181, 88, 149, 120,
-    134, 105, 128, 150, 149, 79, 141, 172, 146, 167, 88, 132, 99, 155, 124, 135, 123, 110, 86, 167, 199, 173,
-    133, 85, 98, 132, 109, 94, 160, 149, 108, 164, 112, 102, 111, 140, 124, 114, 166, 115, 136, 180, 110, 96,
-    72, 84, 79, 132, 76, 73, 112, 141, 94, 202, 107, 172, 70, 92, 149, 138, 86, 97, 71, 99, 124, 103, 132,
-    121, 73, 89, 107, 100, 77, 76, 155, 119, 134, 91, 128, 96, 124, 86, 146, 87, 107, 153, 134, 76, 104, 59,
-    53, 41, 117, 60, 59, 89, 210, 116, 175, 83, 177, 122, 106, 149, 123, 82, 107, 150, 156, 177, 121, 161,
-    130, 130, 176, 92, 125, 116, 143, 16, 72, 80, 85, 142, 74, 75, 111, 113, 172, 32, 32, 50, 25, 159, 129,
-    153, 111, 140, 120, 135, 206, 102, 126, 148, 138, 136, 154, 76, 162, 73, 140, 88, 87, 128, 131, 94, 128,
-    80, 75, 80, 112, 102, 89, 119, 102, 88, 101, 100, 94, 155, 141, 166, 112, 173, 157, 82, 103, 207, 186,
-    117, 151, 128, 91, 129, 142, 100, 75, 118, 164, 70, 214, 185, 76, 102, 126, 105, 117, 88, 124, 112, 105,
-    92, 91, 82, 113, 120, 96, 103, 102, 103, 76, 124, 173, 146, 143, 115, 133, 132, 98, 121, 162, 164, 107,
-    101, 170, 152, 152, 132, 143, 108, 88, 96, 80, 100, 82, 99, 98, 82, 86, 107, 128, 119, 120, 112, 122, 138,
-    131, 131, 83, 164, 131, 100, 142, 77, 150, 112, 168, 83, 92, 71, 166, 121, 95, 85, 139, 145, 88, 90, 77,
-    89, 90, 99, 188, 158, 104, 97, 62, 64, 53, 37, 53, 53, 48, 32, 138, 101, 86, 32, 76, 104, 88, 41, 83, 85,
-    92, 70, 173, 96, 123, 72, 97, 92, 120, 86, 111, 95, 70, 123, 72, 104, 71, 108, 236, 182, 203, 183, 155,
-    144, 169, 104, 73, 206, 109, 106, 92, 191, 143, 73, 94, 70, 125, 117, 106, 121, 88, 87, 76, 92, 120, 81,
-    76, 103, 81, 175, 118, 182, 141, 89, 173, 104, 90, 99, 134, 83, 141, 99, 89, 167, 155, 134, 118, 151, 113,
-    140, 162, 114, 141, 105, 99, 123, 101, 140, 75, 91, 142, 88, 134, 231, 180, 168, 100, 171, 139, 91, 129,
-    109, 147, 108, 104, 128, 150, 124, 85, 207, 105, 79, 103, 138, 131, 112, 147, 175, 156, 120, 121, 76, 119,
-    92, 87, 75, 119, 74, 90, 151, 120, 191, 149, 131, 113, 134, 181, 132, 80, 90, 113, 124, 90, 86, 75, 85,
-    146, 72, 139, 94, 87, 110, 94, 115, 83, 164, 130, 140, 111, 165, 109, 255, 77, 111, 119, 210, 102, 130,
-    90, 131, 114, 70, 159, 179, 239, 198, 173, 195, 153, 190, 161, 136, 169, 223, 236, 96, 196, 211, 73, 92,
-    102, 107, 133, 129, 160, 146, 100, 137, 232, 99, 94, 153, 102, 139, 99, 112, 80, 108, 108, 106, 79, 169,
-    108, 144, 91, 89, 168, 76, 179, 163, 136, 167, 130, 114, 101, 113, 82, 101, 218, 110, 105, 76, 80, 85,
-    139, 113, 103, 91, 83, 154, 106, 116, 91, 141, 253, 147, 132, 165, 91, 110, 104, 98, 84, 110, 121, 119,
-    163, 153, 81, 128, 181, 92, 96, 130, 96, 102, 87, 90, 82, 85, 88, 122, 103, 128, 76, 73, 91, 154, 119,
-    128, 125, 97, 224, 110, 109, 109, 89, 73, 153, 132, 71, 182, 239, 192, 138, 124, 108, 79, 97, 82, 134, 86,
-    86, 116, 110, 88, 92, 140, 81, 80, 100, 89, 123, 147, 134, 152, 16, 32, 144, 90, 86, 143, 121, 136, 213,
-    96, 80, 96, 135, 132, 163, 140, 153, 110, 87, 128, 114, 176, 128, 131, 120, 105, 157, 140, 117, 160, 145,
-    102, 160, 111, 122, 97, 86, 85, 146, 112, 117, 105, 116, 119, 141, 134, 96, 117, 70, 121, 77, 79, 115, 96,
-    118, 82, 100, 130, 85, 103, 71, 75, 136, 136, 101, 131, 89, 113, 108, 94, 167, 130, 124, 134, 138, 153,
-    157, 155, 161, 147, 119, 140, 80, 113, 71, 137, 145, 142, 114, 142, 96, 172, 149, 129, 163, 173, 132, 128,
-    155, 111, 91, 84, 77, 116, 161, 151, 89, 117, 82, 108, 135, 88, 92, 96, 93, 107, 103, 86, 82, 199, 135,
-    128, 99, 118, 74, 107, 81, 171, 116, 146, 126, 136, 82, 96, 127, 125, 70, 198, 161, 109, 72, 127, 82, 106,
-    94, 179, 108, 98, 139, 76, 159, 139, 185, 154, 129, 103, 122, 123, 208, 199, 188, 85, 80, 127, 100, 104,
-    122, 131, 80, 99, 127, 137, 126, 70, 53, 37, 59, 50, 141, 119, 144, 93, 108, 102, 78, 114, 135, 119, 208,
-    192, 95, 169, 92, 93, 87, 78, 75, 165, 84, 185, 108, 207, 181, 114, 155, 100, 99, 80, 89, 134, 111, 131,
-    77, 82, 92, 130, 148, 121, 91, 102, 106, 248, 99, 78, 80, 131, 104, 57, 44, 50, 32, 139, 145, 123, 107,
-    25, 44, 25, 70, 103, 84, 99, 122, 164, 82, 132, 86, 82, 93, 113, 74, 94, 71, 88, 111, 83, 113, 107, 99,
-    80, 85, 78, 118, 120, 103, 109, 86, 79, 132, 82, 116, 99, 76, 109, 91, 101, 104, 102, 80, 73, 99, 88, 120,
-    96, 126, 81, 92, 78, 111, 112, 91, 231, 97, 79, 124, 101, 93, 99, 87, 209, 80, 168, 86, 134, 187, 150, 96,
-    141, 103, 122, 97, 74, 74, 92, 102, 79, 98, 75, 151, 103, 109, 93, 97, 106, 131, 144, 83, 82, 100, 128,
-    83, 110, 82, 140, 94, 119, 74, 94, 70, 96, 113, 93, 72, 71, 172, 153, 94, 112, 94, 94, 72, 80, 91, 74,
-    139, 125, 113, 101, 76, 103, 99, 86, 78, 83, 78, 97, 108, 131, 131, 174, 94, 84, 102, 141, 161, 156, 145,
-    87, 181, 108, 94, 75, 153, 129, 119, 76, 78, 110, 139, 88, 91, 81, 71, 83, 81, 80, 118, 109, 124, 80, 143,
-    103, 79, 118, 103, 83, 70, 109, 93, 83, 85, 73, 86, 94, 120, 89, 112, 132, 97, 89, 73, 75, 89, 82, 105,
-    76, 85, 96, 96, 103, 101, 72, 89, 78, 108, 142, 70, 104, 85, 91, 75, 121, 95, 94, 80, 96, 82, 84, 123, 80,
-    97, 85, 80, 80, 72, 78, 94, 82, 85, 120, 94, 78, 82, 160, 136, 109, 73, 86, 79, 89, 82, 87, 115, 98, 74,
-    98, 149, 100, 85, 255, 92, 110, 105, 88, 97, 86, 116, 73, 138, 87, 149, 77, 95, 119, 158, 147, 135, 162,
-    96, 104, 133, 129, 100, 209, 209, 171, 105, 139, 155, 176, 94, 94, 65, 67, 59, 83, 120, 82, 80, 65, 165,
-    165, 171, 139, 166, 113, 95, 118, 167, 79, 186, 129, 86, 129, 145, 91, 179, 136, 125, 85, 143, 160, 93,
-    135, 167, 99, 122, 109, 161, 102, 139, 108, 76, 114, 98, 124, 114, 109, 73, 104, 136, 161, 187, 92, 89,
-    123, 114, 125, 182, 126, 95, 82, 82, 70, 91, 135, 124, 115, 100, 70, 112, 84, 72, 92, 118, 158, 90, 110,
-    102, 136, 83, 168, 161, 107, 82, 119, 122, 133, 80, 70, 126, 138, 85, 117, 82, 98, 95, 91, 160, 149, 106,
-    111, 83, 115, 109, 98, 100, 127, 113, 134, 85, 142, 76, 76, 173, 81, 89, 96, 105, 103, 155, 140, 136, 135,
-    104, 146, 99, 126, 112, 170, 121, 200, 166, 121, 116, 123, 131, 138, 172, 177, 148, 84, 101, 194, 154,
-    145, 111, 121, 99, 91, 70, 115, 99, 112, 78, 80, 108, 167, 122, 86, 70, 80, 113, 183, 158, 97, 78, 85,
-    134, 89, 169, 113, 142, 79, 97, 163, 109, 99, 98, 32, 32, 32, 55, 62, 37, 72, 149, 101, 103, 122, 81, 139,
-    91, 125, 108, 92, 124, 87, 101, 107, 96, 76, 73, 88, 76, 72, 75, 96, 74, 156, 110, 145, 87, 71, 115, 150,
-    118, 118, 141, 128, 123, 116, 126, 86, 197, 183, 141, 194, 124, 81, 70, 158, 106, 78, 109, 115, 72, 111,
-    118, 88, 75, 132, 144, 161, 127, 110, 164, 108, 220, 159, 124, 96, 175, 204, 123, 120, 117, 135, 140, 149,
+    173, 144, 114, 142, 71, 110, 116, 190, 142, 167, 92, 146, 114, 114, 155, 99, 150, 115, 112, 86, 130, 144,
+    135, 84, 132, 119, 82, 133, 136, 185, 181, 121, 118, 172, 110, 72, 25, 115, 107, 37, 250, 94, 206, 199,
+    87, 115, 97, 162, 190, 124, 200, 71, 151, 117, 90, 92, 108, 98, 103, 120, 106, 122, 105, 94, 77, 80, 151,
+    137, 119, 112, 93, 148, 117, 82, 166, 132, 85, 101, 104, 74, 82, 96, 123, 131, 167, 125, 76, 104, 229,
+    227, 75, 87, 217, 122, 189, 120, 114, 94, 115, 102, 82, 86, 86, 218, 106, 159, 183, 108, 147, 180, 152,
+    76, 101, 105, 115, 71, 83, 229, 192, 125, 177, 177, 160, 168, 161, 111, 125, 144, 145, 112, 92, 175, 132,
+    111, 101, 81, 124, 80, 137, 96, 123, 134, 132, 110, 99, 149, 134, 76, 83, 103, 93, 74, 112, 105, 73, 94,
+    112, 124, 92, 71, 89, 80, 129, 107, 105, 94, 115, 132, 153, 188, 106, 94, 155, 76, 94, 84, 182, 169, 75,
+    127, 139, 156, 105, 149, 142, 103, 79, 113, 91, 85, 136, 168, 106, 83, 97, 175, 166, 71, 83, 141, 142,
+    178, 142, 154, 155, 123, 111, 103, 138, 183, 151, 145, 122, 92, 125, 76, 80, 80, 76, 82, 147, 97, 125,
+    112, 162, 88, 70, 161, 169, 149, 103, 93, 72, 86, 60, 62, 71, 109, 110, 144, 123, 88, 120, 81, 86, 77,
+    170, 87, 146, 208, 175, 106, 82, 105, 88, 134, 149, 107, 118, 71, 88, 128, 99, 98, 147, 119, 151, 106,
+    135, 139, 92, 145, 121, 127, 115, 82, 105, 193, 161, 80, 107, 160, 106, 111, 190, 193, 186, 147, 128, 111,
+    106, 107, 142, 129, 122, 141, 113, 92, 149, 102, 129, 76, 120, 101, 85, 87, 147, 85, 177, 129, 104, 141,
+    215, 108, 114, 165, 116, 76, 168, 119, 139, 102, 169, 96, 149, 87, 107, 113, 217, 186, 90, 95, 113, 124,
+    0, 0, 166, 90, 118, 87, 126, 167, 212, 182, 109, 100, 208, 190, 167, 172, 83, 166, 106, 111, 135, 121,
+    120, 120, 87, 78, 114, 86, 90, 110, 124, 120, 103, 121, 117, 199, 183, 135, 76, 102, 106, 88, 130, 128,
+    165, 168, 87, 122, 98, 0, 32, 25, 53, 124, 104, 92, 104, 136, 123, 113, 118, 70, 99, 70, 177, 182, 131,
+    129, 87, 118, 114, 87, 180, 191, 75, 100, 115, 163, 144, 141, 91, 79, 136, 125, 170, 76, 169, 132, 164,
+    131, 87, 203, 67, 82, 104, 92, 122, 106, 84, 128, 190, 121, 156, 110, 85, 87, 109, 155, 98, 131, 80, 115,
+    228, 104, 173, 60, 37, 25, 59, 59, 25, 175, 148, 128, 118, 190, 199, 81, 131, 118, 142, 88, 88, 81, 83,
+    94, 87, 111, 82, 83, 98, 156, 94, 94, 171, 165, 116, 107, 90, 83, 70, 97, 113, 87, 96, 101, 70, 176, 134,
+    182, 115, 90, 77, 126, 108, 32, 25, 91, 72, 95, 70, 133, 163, 74, 147, 76, 123, 122, 123, 104, 130, 145,
+    110, 16, 25, 76, 122, 95, 155, 155, 44, 96, 109, 126, 118, 115, 99, 131, 71, 108, 74, 88, 129, 92, 74, 32,
+    57, 69, 92, 87, 98, 90, 73, 159, 16, 96, 25, 226, 175, 96, 73, 94, 83, 136, 123, 158, 134, 83, 80, 155,
+    81, 145, 109, 135, 159, 126, 113, 156, 112, 154, 99, 92, 92, 59, 55, 64, 65, 32, 50, 121, 109, 120, 175,
+    71, 132, 221, 121, 108, 117, 126, 117, 82, 83, 99, 148, 85, 71, 172, 163, 137, 156, 113, 87, 127, 105, 83,
+    88, 102, 62, 53, 128, 111, 166, 186, 114, 79, 132, 110, 143, 135, 77, 110, 184, 193, 178, 163, 143, 177,
+    129, 161, 105, 133, 116, 92, 83, 85, 98, 160, 119, 100, 123, 86, 111, 95, 100, 86, 127, 89, 92, 80, 103,
+    154, 171, 77, 137, 125, 93, 130, 121, 126, 88, 110, 57, 75, 119, 110, 82, 73, 103, 75, 143, 94, 115, 168,
+    133, 82, 149, 107, 82, 110, 150, 175, 173, 131, 119, 88, 114, 102, 113, 136, 118, 142, 164, 103, 121, 127,
+    143, 133, 94, 96, 117, 75, 110, 162, 110, 71, 135, 175, 165, 87, 94, 16, 85, 32, 62, 76, 137, 128, 88, 90,
+    93, 177, 164, 197, 100, 147, 142, 82, 154, 85, 101, 123, 175, 73, 134, 132, 110, 82, 149, 155, 108, 87,
+    116, 70, 142, 144, 32, 133, 143, 158, 161, 55, 149, 157, 76, 136, 86, 93, 156, 85, 98, 98, 117, 25, 41,
+    32, 55, 59, 32, 178, 116, 149, 194, 159, 155, 220, 181, 72, 71, 103, 78, 147, 121, 154, 74, 130, 74, 129,
+    77, 70, 87, 117, 73, 106, 92, 70, 148, 193, 100, 85, 187, 86, 88, 85, 70, 79, 72, 80, 77, 84, 95, 162,
+    107, 103, 90, 92, 162, 97, 133, 198, 155, 176, 104, 236, 83, 186, 117, 72, 182, 117, 135, 101, 71, 94,
+    117, 163, 144, 126, 161, 97, 71, 96, 117, 135, 106, 76, 78, 96, 85, 70, 112, 110, 73, 110, 166, 79, 135,
+    82, 96, 97, 157, 99, 151, 104, 192, 158, 104, 140, 118, 137, 130, 136, 188, 87, 129, 109, 90, 115, 73,
+    122, 104, 104, 107, 74, 104, 106, 92, 165, 151, 172, 191, 143, 118, 121, 155, 92, 118, 139, 136, 132, 146,
+    127, 80, 94, 70, 98, 80, 169, 172, 103, 73, 71, 148, 192, 106, 110, 125, 152, 128, 118, 148, 125, 156,
+    179, 121, 111, 141, 41, 82, 73, 170, 77, 92, 120, 137, 85, 128, 99, 128, 94, 37, 0, 154, 118, 135, 154,
+    112, 95, 121, 70, 136, 192, 189, 150, 161, 109, 138, 106, 135, 141, 104, 87, 103, 153, 101, 91, 167, 97,
+    122, 104, 132, 116, 82, 137, 97, 119, 102, 73, 234, 74, 79, 111, 147, 118, 83, 197, 163, 127, 122, 142,
+    184, 155, 103, 141, 72, 75, 125, 72, 87, 89, 102, 108, 127, 107, 97, 129, 95, 85, 127, 111, 95, 121, 134,
+    94, 106, 116, 93, 118, 48, 77, 111, 25, 64, 124, 82, 100, 126, 41, 90, 98, 87, 87, 169, 97, 119, 73, 82,
+    95, 138, 116, 93, 141, 83, 87, 94, 98, 95, 94, 180, 120, 126, 92, 115, 101, 117, 77, 79, 94, 105, 70, 87,
+    112, 143, 114, 126, 90, 117, 73, 127, 118, 112, 119, 105, 92, 98, 76, 109, 81, 117, 126, 161, 77, 100, 73,
+    86, 109, 76, 74, 115, 120, 87, 87, 93, 124, 72, 105, 100, 90, 109, 129, 73, 91, 91, 96, 81, 108, 144, 130,
+    76, 80, 241, 163, 136, 101, 164, 80, 100, 90, 71, 155, 116, 104, 148, 137, 104, 126, 0, 128, 108, 106, 70,
+    117, 95, 164, 88, 122, 178, 124, 67, 105, 189, 139, 76, 188, 99, 95, 98, 72, 122, 112, 91, 87, 123, 88,
+    131, 143, 107, 136, 87, 117, 133, 140, 114, 92, 161, 119, 198, 183, 96, 100, 71, 161, 74, 48, 106, 48, 65,
+    96, 64, 110, 37, 53, 104, 70, 123, 113, 141, 114, 103, 88, 76, 82, 139, 79, 146, 87, 103, 102, 101, 76,
+    92, 121, 83, 134, 111, 109, 225, 71, 115, 134, 111, 115, 190, 179, 173, 148, 186, 89, 200, 75, 189, 160,
+    140, 215, 159, 80, 121, 120, 85, 72, 127, 88, 127, 146, 135, 91, 184, 140, 80, 125, 147, 119, 169, 80, 71,
+    101, 83, 125, 119, 66, 72, 75, 76, 96, 89, 70, 149, 121, 145, 124, 109, 72, 86, 174, 173, 118, 133, 149,
+    107, 99, 112, 156, 106, 132, 172, 162, 174, 128, 126, 140, 91, 91, 72, 107, 0, 110, 99, 71, 100, 94, 87,
+    138, 131, 126, 103, 105, 73, 82, 116, 140, 127, 105, 80, 88, 137, 140, 97, 112, 113, 116, 72, 92, 118, 80,
+    80, 120, 87, 103, 161, 172, 106, 141, 104, 126, 138, 136, 78, 112, 104, 113, 97, 189, 156, 188, 102, 100,
+    134, 111, 83, 221, 152, 140, 84, 124, 147, 141, 86, 110, 96, 74, 99, 164, 110, 167, 111, 117, 123, 70,
+    103, 82, 71, 150, 90, 74, 110, 101, 123, 94, 85, 92, 121, 99, 98, 100, 121, 143, 112, 91, 127, 85, 89,
+    210, 70, 191, 125, 72, 76, 76, 125, 154, 158, 87, 114, 133, 92, 96, 74, 92, 104, 85, 114, 103, 111, 82,
+    99, 74, 78, 70, 114, 83, 84, 138, 91, 132, 86, 105, 74, 102, 80, 150, 83, 95, 84, 138, 118, 72, 126, 108,
+    89, 89, 81, 120, 139, 92, 167, 85, 74, 139, 97, 152, 124, 115, 100, 143, 86, 115, 162, 171, 94, 85, 142,
+    110, 106, 191, 172, 78, 89, 128, 96, 76, 80, 158, 133, 107, 92, 80, 132, 121, 75, 80, 104, 94, 117, 82,
+    94, 152, 150, 138, 125, 102, 73, 117, 90, 81, 108, 89, 138, 122, 85, 120, 113, 184, 80, 94, 72, 233, 190,
+    127, 87, 141, 88, 121, 90, 192, 171, 98, 91, 116, 79, 183, 141, 115, 131, 129, 143, 122, 167, 155, 129,
+    117, 104, 76, 71, 123, 130, 87, 76, 93, 94, 93, 101, 103, 75, 109, 126, 80, 82, 118, 81, 143, 101, 202,
+    106, 136, 124, 101, 82, 76, 80, 121, 99, 176, 115, 79, 122, 161, 128, 128, 114, 103, 101, 83, 99, 85, 73,
+    57, 64, 141, 135, 106, 80, 116, 121, 96, 120, 104, 126, 136, 133, 93, 135, 93, 106, 99, 185, 110, 112,
+    133, 141, 173, 71, 93, 70, 82, 94, 107, 113, 114, 108, 99, 175, 149, 133, 96, 149, 138, 143, 122, 120,
+    139, 99, 124, 118, 102, 94, 108, 74, 94, 142, 120, 127, 222, 123, 171, 113, 109, 94, 168, 90, 82, 107,
+    171, 139, 112, 161, 83, 124, 137, 200, 134, 183, 116, 90, 181, 182, 80, 90, 90, 87, 106, 120, 75, 140,
+    110, 132, 81, 76, 157, 115, 88, 123, 95, 134, 120, 127, 93, 103, 151, 174, 156, 163, 144, 111, 92, 77, 82,
+    155, 179, 114, 78, 107, 120, 171, 111, 124, 90, 133, 144, 74, 118, 100, 75, 92, 98, 87, 88, 80, 94, 186,
+    147, 165, 160, 136, 102, 134, 133, 124, 98, 111, 96, 114, 140, 162, 74, 78, 90, 116, 99, 116, 76, 108,
+    103, 90, 77, 101, 70, 91, 75, 150, 85, 160, 136, 76, 113, 119, 76, 143, 85, 128, 111, 71, 83, 100, 76, 86,
+    157, 183, 100, 121, 110, 82, 92, 72, 75, 96, 79, 215, 120, 177, 118, 92, 136, 190, 82, 155, 157, 165, 120,
+    129, 168, 174, 118, 155, 71, 152, 123, 75, 103, 127, 141, 95, 156, 156, 126, 79, 139, 98, 70, 102, 130,
+    102, 82, 137, 77, 203, 135, 148, 120, 109, 112, 177, 159, 119, 117, 72, 157, 176, 110, 130, 104, 70, 107,
+    90, 128, 96, 117, 106, 120, 79, 143, 110, 80, 127, 170, 130, 155, 166, 121, 136, 121, 131, 95, 178, 173,
+    121, 102, 148, 133, 129, 158, 72, 164, 197, 90, 75, 74, 158, 73, 133, 112, 168, 176, 151, 161, 157, 122,
+    137, 102, 94, 131, 142, 139, 114, 80, 84, 74, 112, 89, 103, 144, 107, 76, 123, 115, 115, 89, 124, 124,
+    138, 77, 184, 76, 85, 158, 79, 102, 133, 105, 94, 123, 106, 105, 119, 60, 48, 175, 71, 108, 180, 141, 82,
+    129, 74, 97, 113, 143, 91, 119, 142, 102, 71, 185, 182, 141, 79, 119, 118, 120, 107, 126, 137, 134, 93,
+    100, 151, 89, 90, 134, 81, 84, 90, 99, 164, 113, 90, 145, 125, 91, 92, 75, 76, 157, 171, 109, 115, 151,
+    123, 94, 139, 116, 81, 106, 77, 106, 86, 163, 137, 119, 106, 83, 91, 76, 132, 89, 96, 70, 182, 181, 109,
+    79, 133, 141, 153, 172, 98, 86, 96, 129, 158, 152, 127, 130, 105, 71, 120, 125, 132, 82, 115, 119, 113,
+    71, 148, 107, 82, 101, 106, 98, 78, 113, 111, 139, 175, 74, 130, 73, 125, 122, 116, 114, 91, 87, 165, 175,
+    149, 108, 82, 130, 73, 126, 90, 97, 95, 108, 102, 73, 165, 115, 88, 85, 143, 139, 150, 143, 105, 83, 114,
+    99, 178, 148, 119, 75, 162, 75, 196, 82, 122, 153, 89, 154, 92, 152, 107, 138, 162, 125, 79, 110, 120, 70,
+    127, 116, 94, 80, 80, 76, 82, 75, 91, 92, 83, 89, 163, 169, 76, 81, 83, 128, 155, 168, 91, 87, 126, 121,
+    133, 91, 129, 166, 70, 91, 90, 110, 115, 92, 70, 142, 208, 93, 87, 183, 185, 94, 117, 132, 91, 190, 119,
+    117, 100, 181, 110, 100, 106, 87, 153, 101, 142, 117, 133, 126, 143, 80, 114, 103, 126, 78, 74, 134, 142,
+    117, 105, 148, 134, 171, 91, 143, 148, 114, 112, 137, 92, 122, 164, 118, 123, 171, 194, 116, 163, 76, 118,
+    118, 99, 110, 91, 101, 115, 117, 117, 60, 98, 159, 111, 113, 74, 101, 75, 76, 74, 91, 82, 98, 163, 139,
+    174, 107, 134, 106, 107, 90, 148, 108, 147, 85, 111, 133, 141, 113, 114, 140, 73, 96, 73, 144, 72, 139,
+    85, 109, 92, 96, 78, 112, 76, 101, 97, 78, 75, 128, 82, 160, 198, 92, 135, 140, 75, 96, 110, 117, 167,
+    121, 149, 159, 86, 116, 213, 139, 109, 116, 97, 160, 87, 132, 142, 73, 79, 70, 87, 94, 100, 120, 103, 82,
+    76, 72, 154, 157, 124, 103, 91, 98, 74, 105, 152, 125, 73, 94, 80, 95, 78, 118, 72, 105, 117, 138, 100,
+    160, 149, 136, 86, 108, 76, 147, 160, 92, 117, 142, 98, 154, 168, 96, 119, 105, 114, 83, 80, 147, 125,
+    109, 156, 137, 143, 143, 105, 91, 132, 85, 77, 101, 75, 87, 76, 157, 135, 94, 106, 82, 155, 168, 135, 135,
+    83, 115, 72, 105, 96, 97, 113, 95, 122, 92, 96, 109, 76, 104, 73, 207, 76, 112, 92, 115, 80, 108, 83, 83,
+    102, 108, 128, 78, 109, 105, 95, 85, 148, 98, 158, 126, 153, 127, 132, 84, 130, 81, 150, 164, 138, 164,
+    150, 101, 75, 105, 107, 98, 136, 73, 118, 129, 125, 162, 71, 125, 168, 177, 126, 136, 128, 133, 99, 113,
+    184, 176, 152, 154, 91, 83, 128, 120, 72, 90, 169, 82, 124, 140, 107, 174, 109, 75, 101, 119, 125, 72, 94,
+    94, 88, 164, 143, 114, 123, 124, 146, 106, 97, 122, 164, 148, 163, 132, 143, 151, 111, 104, 143, 147, 94,
+    87, 91, 109, 108, 116, 134, 120, 174, 77, 147, 185, 127, 173, 103, 105, 107, 87, 130, 125, 138, 96, 191,
+    147, 201, 164, 176, 172, 177, 139, 179, 118, 167, 204, 181, 145, 117, 150, 115, 148, 158, 117, 135, 108,
+    122, 92, 81, 88, 85, 94, 88, 118, 111, 87, 117, 79, 145, 93, 88, 76, 83, 76, 115, 160, 170, 129, 122, 119,
+    112, 113, 127, 117, 94, 130, 134, 153, 103, 122, 142, 135, 112, 119, 124, 130, 70, 82, 77, 162, 188, 146,
+    103, 109, 111, 86, 87, 138, 132, 97, 117, 88, 78, 130, 144, 110, 92, 70, 218, 132, 190, 128, 176, 156, 97,
+    150, 155, 81, 77, 92, 141, 124, 114, 114, 80, 83, 93, 80, 113, 84, 70, 85, 98, 79, 160, 97, 91, 76, 111,
+    106, 115, 125, 72, 103, 120, 81, 164, 176, 79, 126, 147, 118, 127, 80, 85, 96, 80, 82, 72, 135, 129, 145,
+    116, 157, 96, 81, 120, 102, 96, 105, 83, 70, 132, 142, 94, 91, 75, 157, 160, 137, 119, 92, 82, 130, 139,
+    96, 113, 84, 132, 109, 82, 83, 97, 127, 82, 191, 159, 80, 142, 128, 109, 152, 109, 112, 112, 150, 85, 77,
+    143, 93, 106, 145, 211, 96, 105, 151, 109, 140, 136, 76, 135, 71, 109, 90, 105, 134, 184, 73, 159, 103,
+    123, 77, 93, 104, 119, 152, 170, 97, 129, 117, 152, 110, 111, 83, 87, 167, 138, 130, 102, 106, 94, 78,
+    209, 209, 174, 141, 158, 121, 110, 140, 112, 64, 65, 92, 80, 162, 95, 99, 108, 155, 83, 140, 110, 86, 128,
+    95, 113, 92, 85, 150, 98, 102, 136, 80, 128, 99, 71, 135, 120, 89, 89, 85, 83, 135, 126, 137, 116, 96,
+    105, 80, 137, 106, 78, 161, 100, 78, 99, 76, 149, 76, 106, 85, 109, 90, 37, 110, 62, 82, 76, 89, 186, 86,
+    149, 105, 113, 108, 171, 120, 104, 117, 130, 72, 110, 98, 120, 83, 101, 90, 203, 158, 121, 114, 111, 111,
+    74, 158, 148, 115, 132, 116, 106, 177, 151, 119, 93, 185, 104, 105, 173, 149, 138, 88, 116, 98, 106, 160,
+    89, 91, 134, 104, 79, 149, 149, 139, 70, 77, 97, 132, 146, 99, 76, 96, 136, 154, 122, 149, 97, 86, 85, 74,
+    109, 78, 129, 147, 139, 139, 76, 72, 105, 90, 76, 137, 161, 115, 93, 165, 112, 126, 116, 84, 119, 87, 129,
+    113, 177, 161, 127, 76, 76, 88, 92, 108, 72, 104, 131, 94, 128, 79, 202, 70, 105, 101, 187, 157, 76, 110,
+    96, 168, 176, 133, 153, 160, 110, 81, 50, 118, 112, 85, 78, 94, 148, 109, 98, 89, 83, 182, 155, 144, 173,
+    117, 70, 85, 255, 171, 156, 167, 150, 185, 119, 187, 113, 72, 74, 90, 143, 96, 94, 116, 156, 141, 92, 99,
+    133, 138, 86, 109, 80, 147, 87, 89, 75, 118, 98, 120, 122, 146, 101, 123, 102, 115, 74, 119, 81, 100, 73,
+    80, 110, 91, 141, 99, 70, 112, 32, 48, 48, 50, 177, 152, 84, 155, 73, 81, 109, 86, 113, 77, 112, 92, 176,
+    123, 107, 196, 81, 37, 133, 72, 83, 57, 41, 44, 88, 106, 75, 65, 71, 99, 89, 242, 203, 213, 84, 103, 96,
+    94, 121, 116, 102, 85, 137, 187, 123, 72, 146, 122, 169, 118, 194, 162, 151, 99, 88, 44, 66, 93, 114, 111,
+    80, 120, 48, 70, 164, 134, 143, 134, 104, 192, 86, 86, 87, 134, 71, 79, 84, 95, 98, 80, 112, 117, 118,
+    120, 154, 122, 124, 154, 140, 76, 119, 100, 105, 115, 71, 123, 76, 75, 114, 128, 108, 129, 128, 113, 95,
+    111, 130, 134, 100, 123, 82, 92, 147, 145, 140, 121, 98, 84, 123, 108, 84, 104, 74, 83, 83, 152, 105, 91,
+    82, 128, 127, 126, 106, 53, 89, 82, 70, 96, 89, 122, 107, 80, 106, 127, 81, 70, 80, 86, 106, 70, 103, 85,
+    70, 97, 129, 89, 76, 98, 181, 149, 79, 88, 83, 148, 94, 108, 183, 152, 116, 127, 139, 197, 117, 166, 156,
+    128, 81, 128, 102, 101, 87, 96, 76, 249, 75, 197, 178, 92, 103, 162, 132, 202, 228, 149, 135, 98, 206,
+    109, 102, 168, 110, 103, 153, 182, 113, 142, 169, 140, 110, 146, 86, 194, 82, 130, 75, 75, 131, 160, 146,
+    134, 163, 117, 109, 70, 159, 139, 154, 129, 115, 120, 132, 163, 116, 109, 115, 118, 55, 103, 119, 70, 108,
+    81, 136, 128, 158, 97, 185, 164, 124, 134, 140, 128, 145, 95, 119, 188, 181, 70, 161, 144, 116, 81, 134,
+    110, 133, 87, 208, 101, 78, 167, 119, 147, 99, 143, 112, 74, 108, 82, 172, 147, 140, 140, 122, 127, 103,
+    122, 177, 135, 106, 117, 85, 90, 106, 174, 114, 140, 80, 185, 92, 159, 111, 99, 98, 164, 114, 118, 146,
+    99, 141, 119, 86, 139, 126, 127, 90, 99, 92, 156, 135, 132, 126, 103, 148, 134, 118, 132, 132, 96, 163,
+    112, 167, 156, 92, 172, 97, 145, 84, 160, 161, 176, 155, 152, 118, 128, 96, 205, 194, 171, 179, 170, 95,
+    111, 82, 141, 106, 108, 130, 121, 88, 125, 71, 104, 103, 127, 94, 144, 139, 93, 122, 113, 82, 146, 111,
+    102, 180, 130, 146, 94, 114, 87, 122, 83, 207, 90, 134, 186, 81, 101, 157, 137, 134, 93, 122, 122, 127,
+    105, 97, 118, 193, 158, 129, 97, 86, 161, 122, 88, 73, 73, 189, 189, 107, 167, 153, 149, 142, 88, 80, 97,
+    120, 75, 116, 170, 140, 163, 95, 97, 116, 84, 86, 168, 41, 72, 62, 48, 135, 112, 165, 109, 96, 94, 104,
+    105, 98, 111, 112, 126, 104, 74, 73, 119, 81, 93, 113, 92, 115, 87, 106, 92, 101, 94, 140, 116, 78, 136,
+    140, 101, 95, 113, 200, 74, 169, 120, 80, 130, 80, 158, 172, 135, 127, 84, 120, 177, 167, 141, 103, 159,
+    168, 121, 135, 119, 71, 115, 80, 72, 81, 97, 176, 102, 110, 144, 101, 119, 115, 86, 135, 113, 73, 106, 92,
+    216, 103, 108, 124, 106, 81, 78, 25, 44, 75, 96, 100, 123, 85, 53, 76, 104, 76, 103, 117, 74, 148, 135,
+    83, 129, 139, 115, 79, 109, 114, 116, 80, 128, 144, 115, 108, 103, 70, 105, 72, 74, 100, 102, 89, 74, 95,
+    122, 88, 130, 113, 115, 92, 151, 113, 116, 82, 124, 193, 94, 155, 101, 122, 140, 112, 169, 123, 72, 166,
+    88, 108, 93, 160, 140, 167, 114, 100, 88, 131, 97, 161, 97, 141, 82, 127, 125, 82, 85, 94, 142, 171, 158,
+    74, 158, 188, 212, 74, 171, 223, 120, 121, 76, 130, 77, 107, 96, 128, 150, 75, 116, 187, 210, 92, 75, 168,
+    97, 178, 207, 173, 80, 125, 86, 162, 136, 90, 126, 92, 88, 162, 124, 101, 137, 118, 103, 130, 101, 92, 83,
+    84, 214, 149, 106, 192, 164, 176, 44, 44, 48, 70, 53, 73, 147, 55, 96, 86, 109, 76, 99, 121, 99, 79, 137,
+    145, 78, 64, 101, 126, 104, 101, 101, 96, 136, 124, 117, 125, 175, 153, 80, 133, 157, 89, 146, 121, 85,
+    123, 95, 106, 115, 110, 110, 202, 157, 188, 117, 123, 115, 179, 125, 130, 98, 147, 92, 140, 107, 148, 129,
+    101, 89, 189, 106, 140, 123, 105, 84, 87, 77, 181, 144, 90, 83, 186, 85, 92, 121, 95, 100, 85, 107, 75,
+    77, 100, 91, 87, 91, 84, 151, 96, 108, 110, 96, 90, 76, 83, 111, 114, 113, 104, 92, 89, 87, 78, 88, 117,
+    124, 99, 119, 119, 91, 103, 162, 73, 182, 134, 107, 140, 124, 82, 114, 85, 157, 99, 119, 83, 111, 113,
+    115, 92, 155, 0, 16, 167, 149, 167, 99, 163, 118, 178, 185, 192, 160, 136, 209, 89, 150, 163, 132, 176,
+    135, 70, 77, 115, 107, 108, 196, 161, 148, 120, 129, 115, 106, 156, 75, 144, 111, 120, 153, 157, 97, 72,
+    166, 162, 110, 93, 85, 128, 125, 123, 83, 98, 71, 131, 115, 88, 113, 126, 168, 146, 95, 126, 108, 127,
+    118, 72, 88, 75, 98, 112, 108, 79, 116, 127, 100, 97, 159, 108, 152, 195, 178, 127, 131, 145, 133, 92,
+    190, 195, 154, 135, 86, 99, 72, 83, 106, 37, 89, 94, 177, 178, 135, 133, 211, 164, 158, 127, 205, 154,
+    107, 118, 86, 102, 161, 135, 121, 101, 76, 181, 88, 149, 120, 134, 105, 128, 150, 149, 79, 141, 172, 146,
+    167, 88, 132, 99, 155, 124, 135, 123, 110, 86, 167, 199, 173, 133, 85, 98, 132, 109, 94, 160, 149, 108,
+    164, 112, 102, 111, 140, 124, 114, 166, 115, 136, 180, 110, 96, 72, 84, 79, 132, 76, 73, 112, 141, 94,
+    202, 107, 172, 70, 92, 149, 138, 86, 97, 71, 99, 124, 103, 132, 121, 73, 89, 107, 100, 77, 76, 155, 119,
+    134, 91, 128, 96, 124, 86, 146, 87, 107, 153, 134, 76, 104, 59, 53, 41, 117, 60, 59, 89, 210, 116, 175,
+    83, 177, 122, 106, 149, 123, 82, 107, 150, 156, 177, 121, 161, 130, 130, 176, 92, 125, 116, 143, 16, 72,
+    80, 85, 142, 74, 75, 111, 113, 172, 32, 32, 50, 25, 159, 129, 153, 111, 140, 120, 135, 206, 102, 126, 148,
+    138, 136, 154, 76, 162, 73, 140, 88, 87, 128, 131, 94, 128, 80, 75, 80, 112, 102, 89, 119, 102, 88, 101,
+    100, 94, 155, 141, 166, 112, 173, 157, 82, 103, 207, 186, 117, 151, 128, 91, 129, 142, 100, 118, 164, 70,
+    214, 185, 76, 102, 126, 105, 117, 88, 124, 112, 105, 92, 91, 82, 113, 120, 96, 103, 102, 103, 76, 124,
+    173, 146, 143, 115, 133, 132, 98, 121, 162, 164, 107, 101, 170, 152, 152, 132, 143, 108, 88, 96, 80, 100,
+    82, 99, 98, 82, 86, 107, 128, 119, 120, 112, 122, 138, 131, 131, 83, 164, 131, 100, 142, 77, 150, 112,
+    168, 83, 92, 71, 166, 121, 95, 85, 139, 145, 88, 90, 77, 89, 90, 99, 188, 158, 104, 97, 62, 64, 53, 37,
+    53, 53, 48, 32, 138, 101, 86, 32, 76, 104, 88, 41, 83, 85, 92, 70, 173, 96, 123, 72, 97, 92, 120, 86, 111,
+    95, 70, 123, 72, 104, 71, 108, 183, 155, 144, 169, 104, 73, 206, 109, 106, 92, 191, 143, 73, 94, 70, 125,
+    117, 106, 121, 88, 87, 76, 92, 120, 81, 76, 103, 81, 175, 118, 182, 141, 89, 173, 104, 90, 99, 134, 83,
+    141, 99, 89, 167, 155, 134, 118, 151, 113, 140, 162, 114, 141, 105, 99, 123, 101, 140, 75, 91, 142, 88,
+    134, 231, 180, 168, 100, 171, 139, 91, 129, 109, 147, 108, 104, 128, 150, 124, 85, 105, 79, 103, 138, 131,
+    112, 147, 175, 156, 120, 121, 76, 119, 92, 87, 75, 119, 74, 90, 151, 120, 191, 149, 131, 113, 134, 181,
+    132, 80, 113, 124, 90, 86, 75, 85, 146, 72, 139, 94, 87, 110, 94, 115, 83, 164, 130, 140, 111, 109, 77,
+    111, 119, 102, 130, 90, 131, 114, 70, 159, 179, 239, 198, 173, 136, 169, 236, 96, 196, 73, 92, 102, 107,
+    133, 129, 160, 146, 100, 137, 99, 94, 153, 102, 139, 99, 112, 80, 108, 108, 106, 79, 169, 108, 144, 91,
+    89, 76, 179, 163, 136, 167, 130, 114, 101, 113, 82, 101, 110, 105, 76, 80, 85, 139, 113, 103, 91, 83, 154,
+    106, 116, 91, 141, 147, 132, 165, 91, 110, 104, 98, 84, 110, 121, 119, 163, 153, 81, 128, 181, 92, 96,
+    130, 96, 102, 87, 90, 82, 85, 88, 122, 103, 128, 76, 73, 91, 154, 119, 128, 125, 97, 224, 110, 109, 109,
+    89, 73, 153, 132, 71, 182, 192, 138, 124, 108, 79, 97, 82, 134, 86, 86, 116, 110, 88, 92, 140, 81, 80,
+    100, 89, 123, 147, 134, 152, 16, 32, 144, 90, 86, 143, 121, 136, 213, 96, 80, 96, 135, 132, 163, 140, 153,
+    110, 87, 128, 114, 176, 128, 131, 120, 105, 157, 140, 117, 160, 145, 102, 160, 111, 122, 97, 86, 85, 146,
+    112, 117, 105, 116, 119, 141, 134, 96, 117, 70, 121, 77, 79, 115, 96, 118, 82, 100, 130, 85, 103, 71, 75,
+    136, 136, 101, 131, 89, 113, 108, 94, 167, 130, 124, 134, 138, 153, 157, 155, 161, 147, 119, 140, 80, 113,
+    71, 137, 145, 142, 114, 142, 96, 172, 149, 129, 163, 173, 132, 128, 155, 111, 91, 84, 77, 116, 161, 151,
+    89, 117, 82, 108, 135, 88, 92, 96, 93, 107, 103, 86, 82, 199, 135, 128, 99, 118, 74, 107, 81, 171, 116,
+    146, 126, 136, 82, 96, 127, 125, 70, 198, 161, 109, 72, 127, 82, 106, 94, 179, 108, 98, 139, 76, 159, 139,
+    185, 154, 129, 103, 122, 123, 208, 199, 188, 85, 80, 127, 100, 104, 122, 131, 80, 99, 127, 137, 126, 70,
+    53, 37, 59, 50, 141, 119, 144, 93, 108, 102, 78, 114, 135, 119, 208, 192, 95, 169, 92, 93, 87, 78, 75,
+    165, 84, 108, 181, 114, 155, 100, 99, 80, 89, 134, 111, 131, 77, 82, 92, 130, 148, 121, 91, 102, 106, 99,
+    78, 131, 104, 57, 44, 50, 32, 139, 145, 123, 107, 25, 44, 25, 70, 103, 84, 99, 122, 164, 82, 132, 86, 82,
+    93, 113, 74, 94, 71, 88, 111, 83, 113, 107, 99, 80, 85, 78, 118, 120, 103, 109, 86, 79, 132, 82, 116, 99,
+    76, 109, 91, 101, 104, 102, 80, 73, 99, 88, 120, 96, 126, 81, 92, 78, 111, 112, 91, 97, 79, 124, 101, 93,
+    99, 87, 209, 80, 168, 86, 134, 187, 150, 96, 141, 103, 122, 97, 74, 74, 92, 102, 79, 98, 75, 151, 103,
+    109, 93, 97, 106, 131, 144, 83, 82, 100, 128, 83, 110, 82, 140, 94, 119, 74, 94, 70, 96, 113, 93, 72, 71,
+    172, 153, 94, 112, 94, 94, 72, 80, 91, 74, 139, 125, 113, 101, 76, 103, 99, 86, 78, 83, 78, 97, 108, 131,
+    131, 174, 94, 84, 102, 141, 161, 156, 145, 87, 181, 108, 94, 75, 129, 119, 76, 78, 110, 139, 88, 91, 81,
+    71, 83, 81, 80, 118, 109, 124, 80, 143, 103, 79, 118, 103, 83, 70, 109, 93, 83, 85, 73, 86, 94, 120, 89,
+    112, 132, 97, 89, 73, 75, 89, 82, 105, 76, 85, 96, 96, 103, 101, 72, 89, 78, 108, 142, 70, 104, 85, 91,
+    75, 121, 95, 94, 80, 96, 82, 84, 123, 80, 97, 85, 80, 80, 72, 78, 94, 82, 85, 120, 94, 78, 82, 160, 136,
+    109, 73, 86, 79, 89, 82, 87, 115, 98, 74, 98, 149, 100, 85, 92, 110, 105, 88, 97, 86, 116, 73, 138, 87,
+    149, 77, 95, 119, 158, 147, 135, 162, 96, 104, 133, 129, 100, 209, 209, 171, 105, 155, 176, 94, 94, 65,
+    67, 59, 83, 120, 82, 80, 65, 165, 165, 171, 139, 166, 113, 95, 118, 167, 79, 186, 129, 86, 129, 145, 91,
+    179, 136, 125, 85, 143, 160, 93, 135, 167, 99, 122, 109, 161, 102, 139, 108, 76, 114, 98, 124, 114, 109,
+    73, 104, 136, 161, 187, 92, 89, 123, 114, 125, 182, 126, 95, 82, 82, 70, 91, 135, 124, 115, 100, 70, 112,
+    84, 72, 92, 118, 158, 90, 110, 102, 136, 83, 168, 161, 107, 82, 119, 122, 133, 80, 70, 126, 138, 85, 117,
+    82, 98, 95, 91, 160, 149, 106, 111, 83, 115, 109, 98, 100, 127, 113, 134, 85, 142, 76, 76, 81, 89, 96,
+    105, 103, 155, 140, 136, 135, 104, 146, 99, 126, 112, 170, 121, 200, 166, 121, 116, 123, 131, 138, 148,
+    84, 101, 194, 154, 145, 111, 121, 99, 91, 70, 115, 99, 112, 78, 80, 108, 167, 122, 86, 70, 80, 113, 183,
+    158, 97, 78, 85, 134, 89, 169, 113, 142, 79, 97, 163, 109, 99, 98, 32, 32, 32, 55, 62, 37, 72, 149, 101,
+    103, 122, 81, 139, 91, 125, 108, 124, 87, 101, 107, 96, 76, 73, 88, 76, 72, 75, 96, 74, 156, 110, 145, 87,
+    71, 115, 150, 118, 118, 141, 128, 123, 116, 126, 86, 197, 183, 141, 194, 124, 81, 70, 158, 106, 78, 109,
+    115, 72, 111, 118, 88, 75, 132, 144, 161, 127, 110, 164, 108, 124, 96, 204, 123, 120, 117, 135, 140, 149,
     152, 167, 157, 109, 152, 107, 91, 116, 155, 83, 165, 131, 102, 113, 125, 100, 123, 77, 85, 74, 71, 73, 70,
     96, 112, 119, 98, 72, 242, 81, 78, 182, 118, 99, 110, 125, 102, 162, 150, 157, 161, 137, 118, 134, 92,
-    124, 122, 163, 105, 78, 100, 76, 154, 156, 110, 122, 133, 83, 76, 120, 86, 155, 132, 130, 88, 196, 136,
-    120, 85, 103, 152, 86, 159, 86, 80, 234, 110, 119, 81, 96, 96, 102, 120, 116, 106, 100, 108, 154, 130,
-    110, 109, 124, 129, 125, 96, 77, 89, 86, 121, 127, 112, 92, 83, 224, 173, 104, 71, 79, 230, 168, 74, 130,
-    188, 135, 108, 126, 104, 98, 75, 109, 198, 73, 108, 79, 113, 255, 76, 115, 166, 94, 112, 82, 73, 96, 118,
-    128, 118, 112, 134, 98, 106, 75, 115, 112, 136, 185, 138, 210, 189, 170, 154, 113, 173, 159, 118, 72, 131,
-    143, 114, 85, 113, 101, 93, 211, 120, 103, 151, 129, 85, 84, 98, 72, 123, 225, 115, 207, 194, 167, 185,
-    148, 161, 105, 96, 144, 135, 84, 152, 112, 196, 120, 93, 138, 175, 93, 89, 138, 88, 25, 118, 69, 219, 76,
-    73, 134, 114, 92, 228, 143, 136, 174, 98, 90, 111, 134, 81, 92, 90, 114, 156, 73, 111, 84, 103, 103, 91,
-    124, 118, 99, 89, 109, 170, 123, 93, 99, 97, 199, 171, 160, 157, 83, 106, 120, 194, 96, 105, 173, 153,
-    153, 150, 158, 138, 102, 146, 143, 138, 140, 136, 124, 125, 94, 91, 208, 121, 91, 108, 124, 80, 226, 136,
-    134, 120, 183, 106, 121, 86, 235, 157, 150, 137, 115, 74, 131, 130, 168, 235, 121, 107, 151, 100, 117,
-    145, 154, 75, 85, 111, 107, 94, 99, 80, 99,
+    124, 122, 163, 105, 78, 100, 76, 154, 156, 110, 122, 133, 83, 76, 120, 86, 155, 132, 130, 88, 120, 85,
+    103, 86, 159, 86, 80, 119, 81, 96, 96, 102, 120, 116, 106, 100, 108, 154, 130, 110, 109, 124, 129, 125,
+    96, 77, 89, 86, 121, 127, 112, 92, 83, 224, 173, 104, 71, 79, 168, 74, 130, 188, 135, 108, 126, 104, 98,
+    75, 109, 198, 73, 108, 79, 113, 76, 115, 166, 94, 112, 82, 73, 96, 118, 128, 118, 112, 134, 98, 106, 75,
+    115, 112, 136, 185, 138, 210, 189, 170, 154, 113, 173, 159, 118, 72, 131, 143, 114, 85, 113, 101, 93, 120,
+    103, 151, 129, 85, 84, 98, 72, 123, 225, 115, 207, 194, 167, 185, 148, 161, 105, 96, 144, 135, 84, 152,
+    112, 196, 120, 93, 138, 175, 93, 89, 138, 88, 25, 118, 69, 219, 76, 73, 134, 114, 92, 228, 143, 136, 174,
+    98, 90, 111, 134, 81, 92, 90, 114, 156, 73, 111, 84, 103, 103, 91, 124, 118, 99, 89, 109, 170, 123, 93,
+    99, 97, 199, 171, 160, 157, 83, 106, 120, 194, 96, 105, 140, 125, 94, 91, 208, 121, 91, 108, 124, 80, 226,
+    136, 134, 120, 183, 106, 121, 86, 157, 150, 137, 115, 74, 131, 130, 168, 235, 121, 107, 151, 117, 154, 85,
+    107, 94, 99, 80, 99,
 };
 /* synonyms of word i: thes_syn_list[thes_syn_start[i] .. thes_syn_start[i + 1]) (word indexes) */
-const uint32_t thes_syn_start[11837] = {
+const uint32_t thes_syn_start[11609] = {
     0, 2, 3, 4, 7, 8, 10, 11, 12, 13, 17, 21, 23, 25, 25, 27, 28, 30, 31, 32, 33, 33, 33, 34, 37, 37, 37, 37,
-    37, 38, 40, 41, 41, 42, 42, 43, 43, 45, 46, 46, 46, 46, 46, 46, 47, 48, 48, 48, 51, 52, 52, 54, 56, 57,
-    57, 58, 58, 58, 58, 61, 61, 62, 63, 65, 67, 69, 70, 71, 72, 73, 76, 78, 80, 82, 83, 84, 87, 88, 89, 90,
-    91, 95, 95, 98, 98, 98, 98, 99, 100, 101, 103, 105, 106, 108, 110, 111, 112, 114, 114, 115, 116, 116, 116,
-    117, 118, 119, 119, 126, 127, 128, 129, 130, 130, 131, 132, 133, 133, 134, 135, 138, 140, 141, 142, 143,
-    143, 143, 144, 145, 146, 147, 148, 149, 149, 149, 150, 152, 154, 154, 155, 156, 157, 157, 158, 159, 160,
-    162, 162, 163, 163, 166, 167, 167, 167, 168, 169, 169, 172, 173, 176, 177, 178, 182, 185, 188, 191, 192,
-    192, 192, 192, 193, 194, 196, 198, 199, 200, 201, 202, 203, 204, 205, 207, 209, 209, 210, 211, 212, 214,
-    215, 216, 217, 218, 220, 222, 223, 223, 225, 226, 228, 229, 230, 230, 230, 231, 233, 235, 237, 238, 239,
-    242, 244, 245, 245, 247, 249, 251, 252, 254, 256, 257, 259, 262, 264, 265, 265, 265, 265, 266, 267, 268,
-    268, 270, 271, 273, 274, 276, 276, 276, 277, 277, 279, 280, 282, 284, 285, 285, 286, 288, 289, 291, 292,
-    294, 298, 302, 306, 306, 307, 309, 310, 311, 312, 313, 315, 315, 316, 317, 320, 321, 321, 321, 322, 323,
-    323, 323, 323, 323, 323, 323, 324, 325, 326, 327, 328, 328, 328, 329, 330, 330, 331, 331, 331, 331, 331,
-    332, 333, 335, 336, 337, 339, 341, 342, 343, 345, 346, 348, 349, 350, 350, 353, 354, 355, 357, 358, 359,
-    360, 360, 360, 362, 362, 363, 364, 365, 368, 371, 372, 372, 374, 374, 375, 377, 379, 379, 379, 379, 379,
-    379, 383, 387, 388, 389, 390, 390, 393, 395, 395, 395, 396, 398, 400, 402, 404, 408, 408, 408, 409, 410,
-    412, 414, 414, 415, 415, 417, 418, 419, 421, 423, 424, 425, 426, 426, 426, 426, 426, 428, 429, 430, 430,
-    431, 432, 435, 437, 437, 437, 438, 439, 440, 441, 442, 442, 442, 442, 442, 442, 442, 445, 448, 448, 448,
-    451, 454, 454, 456, 457, 458, 459, 459, 461, 462, 463, 466, 467, 469, 469, 469, 470, 471, 473, 474, 478,
-    481, 481, 481, 481, 481, 482, 484, 486, 487, 488, 490, 491, 492, 497, 499, 500, 500, 500, 504, 504, 504,
-    505, 505, 505, 505, 505, 505, 505, 507, 509, 511, 513, 514, 518, 518, 518, 522, 522, 525, 528, 528, 530,
-    531, 531, 533, 533, 534, 534, 536, 538, 540, 542, 544, 547, 548, 548, 548, 550, 551, 553, 555, 555, 557,
-    558, 559, 559, 560, 563, 564, 566, 566, 567, 570, 572, 575, 575, 578, 580, 583, 585, 588, 591, 593, 595,
-    597, 599, 603, 605, 607, 608, 609, 611, 612, 613, 614, 615, 618, 620, 623, 625, 626, 627, 628, 629, 632,
-    634, 636, 638, 639, 639, 641, 642, 644, 646, 648, 649, 649, 650, 650, 650, 652, 653, 653, 653, 654, 655,
-    656, 656, 656, 658, 659, 659, 659, 660, 660, 661, 662, 663, 668, 670, 670, 672, 672, 674, 677, 683, 684,
-    685, 686, 687, 691, 694, 695, 696, 697, 698, 699, 700, 701, 702, 703, 704, 705, 705, 706, 707, 707, 708,
-    708, 708, 709, 709, 709, 712, 713, 717, 717, 720, 723, 724, 727, 729, 730, 732, 733, 734, 735, 737, 738,
-    739, 740, 740, 740, 740, 740, 740, 741, 743, 744, 745, 746, 748, 751, 752, 753, 754, 755, 755, 756, 757,
-    758, 759, 759, 762, 765, 767, 769, 770, 771, 773, 773, 775, 777, 778, 778, 778, 778, 783, 783, 783, 788,
-    788, 789, 789, 789, 789, 790, 791, 793, 795, 797, 798, 798, 798, 800, 801, 802, 804, 805, 807, 807, 809,
-    810, 811, 813, 815, 817, 819, 821, 823, 826, 829, 832, 835, 839, 843, 844, 845, 846, 847, 848, 849, 850,
-    851, 854, 854, 855, 857, 857, 859, 859, 861, 862, 864, 866, 867, 868, 870, 872, 873, 873, 873, 873, 874,
-    875, 877, 878, 881, 882, 883, 884, 885, 886, 888, 890, 892, 892, 892, 893, 893, 893, 893, 893, 893, 893,
-    893, 896, 899, 901, 902, 903, 903, 903, 904, 905, 906, 907, 908, 908, 909, 910, 913, 916, 918, 920, 925,
-    926, 928, 930, 937, 942, 946, 947, 949, 951, 953, 957, 959, 960, 963, 965, 966, 966, 966, 966, 966, 966,
-    966, 967, 967, 967, 967, 967, 967, 968, 970, 972, 972, 974, 975, 976, 979, 981, 982, 982, 982, 984, 986,
-    987, 989, 991, 993, 994, 995, 997, 999, 1001, 1003, 1004, 1005, 1009, 1010, 1011, 1014, 1016, 1018, 1020,
-    1022, 1025, 1025, 1027, 1027, 1028, 1030, 1031, 1033, 1033, 1039, 1041, 1043, 1044, 1044, 1045, 1046,
-    1047, 1049, 1051, 1053, 1055, 1056, 1056, 1057, 1059, 1060, 1062, 1064, 1068, 1068, 1072, 1072, 1072,
-    1073, 1073, 1074, 1075, 1075, 1077, 1079, 1080, 1081, 1083, 1084, 1085, 1087, 1089, 1090, 1090, 1090,
-    1090, 1091, 1092, 1093, 1095, 1096, 1096, 1097, 1098, 1098, 1099, 1099, 1099, 1099, 1100, 1101, 1101,
-    1101, 1103, 1103, 1103, 1105, 1108, 1109, 1113, 1114, 1115, 1115, 1117, 1119, 1120, 1121, 1121, 1121,
-    1121, 1123, 1123, 1124, 1125, 1126, 1128, 1128, 1131, 1132, 1133, 1134, 1136, 1137, 1138, 1139, 1139,
-    1139, 1139, 1139, 1139, 1139, 1139, 1140, 1140, 1141, 1143, 1144, 1146, 1146, 1150, 1151, 1152, 1153,
-    1154, 1155, 1156, 1156, 1156, 1156, 1157, 1158, 1159, 1159, 1163, 1163, 1166, 1168, 1169, 1170, 1171,
-    1172, 1173, 1175, 1177, 1179, 1180, 1182, 1183, 1183, 1184, 1184, 1186, 1188, 1190, 1191, 1193, 1195,
-    1197, 1199, 1200, 1200, 1202, 1203, 1203, 1203, 1203, 1204, 1205, 1206, 1207, 1209, 1211, 1212, 1213,
-    1215, 1217, 1219, 1221, 1221, 1221, 1223, 1225, 1226, 1227, 1228, 1229, 1230, 1232, 1233, 1234, 1235,
-    1236, 1237, 1238, 1238, 1239, 1240, 1240, 1240, 1240, 1241, 1242, 1243, 1244, 1245, 1247, 1249, 1253,
-    1256, 1260, 1261, 1262, 1262, 1264, 1265, 1266, 1269, 1270, 1271, 1274, 1275, 1276, 1277, 1278, 1279,
-    1280, 1281, 1284, 1286, 1287, 1288, 1290, 1292, 1294, 1298, 1302, 1303, 1308, 1308, 1313, 1314, 1315,
-    1315, 1315, 1316, 1318, 1320, 1322, 1322, 1323, 1324, 1325, 1329, 1329, 1329, 1330, 1330, 1332, 1332,
-    1332, 1332, 1332, 1333, 1333, 1333, 1333, 1335, 1337, 1339, 1341, 1341, 1341, 1342, 1343, 1344, 1346,
-    1347, 1348, 1350, 1350, 1352, 1353, 1355, 1356, 1356, 1356, 1356, 1356, 1356, 1356, 1356, 1356, 1356,
-    1357, 1357, 1358, 1359, 1359, 1359, 1362, 1363, 1365, 1366, 1373, 1374, 1375, 1375, 1375, 1378, 1379,
-    1380, 1380, 1382, 1384, 1386, 1387, 1387, 1387, 1388, 1389, 1390, 1391, 1394, 1396, 1397, 1398, 1399,
-    1404, 1408, 1409, 1411, 1412, 1413, 1413, 1413, 1414, 1415, 1415, 1415, 1415, 1415, 1415, 1416, 1418,
-    1419, 1419, 1420, 1420, 1423, 1426, 1429, 1431, 1439, 1440, 1440, 1440, 1444, 1446, 1446, 1449, 1449,
-    1454, 1454, 1454, 1456, 1457, 1461, 1462, 1464, 1469, 1474, 1478, 1482, 1482, 1482, 1483, 1484, 1485,
-    1487, 1489, 1493, 1495, 1497, 1499, 1500, 1502, 1502, 1502, 1504, 1505, 1505, 1506, 1507, 1507, 1507,
-    1508, 1511, 1511, 1513, 1514, 1515, 1516, 1517, 1518, 1518, 1518, 1518, 1519, 1519, 1523, 1524, 1525,
-    1526, 1527, 1528, 1529, 1530, 1530, 1531, 1532, 1533, 1534, 1535, 1536, 1536, 1536, 1537, 1537, 1537,
-    1538, 1539, 1541, 1542, 1545, 1548, 1550, 1550, 1551, 1551, 1553, 1554, 1555, 1556, 1557, 1557, 1558,
-    1558, 1559, 1560, 1561, 1561, 1561, 1561, 1562, 1563, 1564, 1564, 1568, 1569, 1570, 1571, 1571, 1572,
-    1575, 1577, 1578, 1579, 1581, 1582, 1583, 1585, 1588, 1589, 1590, 1590, 1590, 1591, 1592, 1593, 1593,
-    1593, 1594, 1595, 1595, 1595, 1596, 1596, 1597, 1599, 1603, 1604, 1606, 1608, 1609, 1612, 1613, 1614,
-    1615, 1616, 1617, 1618, 1619, 1621, 1622, 1625, 1626, 1627, 1628, 1629, 1631, 1632, 1633, 1633, 1634,
-    1635, 1636, 1636, 1636, 1636, 1636, 1640, 1641, 1642, 1643, 1644, 1649, 1649, 1652, 1655, 1656, 1658,
-    1659, 1661, 1661, 1661, 1662, 1663, 1665, 1665, 1665, 1666, 1667, 1668, 1669, 1670, 1671, 1672, 1673,
-    1674, 1674, 1674, 1674, 1675, 1676, 1676, 1680, 1681, 1682, 1682, 1682, 1682, 1683, 1684, 1685, 1686,
-    1687, 1688, 1688, 1688, 1690, 1690, 1690, 1690, 1691, 1691, 1691, 1692, 1693, 1694, 1695, 1699, 1702,
-    1703, 1704, 1705, 1706, 1706, 1709, 1712, 1716, 1717, 1719, 1719, 1720, 1721, 1721, 1722, 1722, 1723,
-    1724, 1726, 1728, 1728, 1730, 1732, 1734, 1736, 1737, 1738, 1739, 1739, 1739, 1740, 1740, 1743, 1744,
-    1746, 1748, 1751, 1751, 1753, 1754, 1754, 1754, 1754, 1754, 1754, 1755, 1755, 1756, 1756, 1756, 1757,
-    1758, 1759, 1761, 1763, 1763, 1764, 1769, 1774, 1774, 1775, 1776, 1778, 1783, 1788, 1793, 1795, 1796,
-    1797, 1798, 1799, 1802, 1802, 1802, 1803, 1803, 1803, 1804, 1805, 1805, 1805, 1806, 1807, 1808, 1809,
-    1812, 1814, 1814, 1814, 1815, 1817, 1818, 1819, 1820, 1821, 1822, 1823, 1824, 1825, 1826, 1827, 1828,
-    1828, 1830, 1832, 1832, 1832, 1832, 1832, 1832, 1833, 1834, 1836, 1837, 1838, 1839, 1840, 1841, 1842,
-    1842, 1843, 1843, 1843, 1843, 1843, 1843, 1843, 1847, 1850, 1852, 1854, 1854, 1855, 1856, 1859, 1859,
-    1859, 1859, 1859, 1859, 1859, 1860, 1861, 1862, 1863, 1866, 1869, 1874, 1878, 1880, 1882, 1883, 1884,
-    1884, 1884, 1886, 1887, 1887, 1888, 1889, 1890, 1890, 1890, 1892, 1892, 1893, 1896, 1896, 1896, 1896,
-    1897, 1897, 1898, 1899, 1901, 1901, 1902, 1902, 1905, 1906, 1907, 1908, 1909, 1910, 1912, 1912, 1913,
-    1914, 1915, 1917, 1918, 1919, 1920, 1920, 1921, 1922, 1923, 1924, 1925, 1925, 1926, 1927, 1928, 1929,
-    1931, 1932, 1932, 1933, 1933, 1934, 1936, 1936, 1936, 1936, 1936, 1938, 1945, 1946, 1947, 1948, 1952,
-    1952, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1953, 1954, 1958, 1959,
-    1960, 1960, 1961, 1962, 1963, 1965, 1966, 1967, 1968, 1969, 1970, 1971, 1972, 1973, 1974, 1975, 1976,
-    1977, 1977, 1978, 1981, 1982, 1982, 1982, 1982, 1982, 1982, 1982, 1984, 1985, 1987, 1988, 1988, 1988,
-    1988, 1988, 1988, 1988, 1988, 1988, 1989, 1990, 1990, 1994, 1998, 1999, 2002, 2005, 2008, 2011, 2011,
-    2012, 2013, 2015, 2015, 2017, 2018, 2019, 2019, 2019, 2020, 2021, 2022, 2024, 2026, 2026, 2027, 2028,
-    2029, 2029, 2029, 2029, 2029, 2030, 2031, 2031, 2032, 2033, 2034, 2037, 2040, 2043, 2046, 2049, 2050,
-    2054, 2055, 2056, 2056, 2056, 2056, 2058, 2060, 2061, 2062, 2063, 2064, 2065, 2067, 2067, 2067, 2069,
-    2070, 2072, 2074, 2076, 2078, 2079, 2080, 2080, 2080, 2080, 2080, 2081, 2081, 2081, 2081, 2081, 2081,
-    2082, 2083, 2084, 2085, 2086, 2087, 2087, 2089, 2090, 2090, 2090, 2090, 2090, 2091, 2094, 2094, 2094,
-    2094, 2094, 2096, 2096, 2096, 2096, 2096, 2099, 2102, 2105, 2106, 2107, 2108, 2108, 2108, 2109, 2109,
-    2111, 2112, 2112, 2113, 2113, 2114, 2115, 2116, 2117, 2118, 2119, 2120, 2120, 2120, 2120, 2120, 2122,
-    2124, 2124, 2124, 2124, 2125, 2126, 2126, 2126, 2128, 2130, 2131, 2131, 2131, 2131, 2131, 2132, 2135,
-    2138, 2138, 2139, 2141, 2142, 2143, 2144, 2146, 2149, 2149, 2149, 2151, 2152, 2153, 2154, 2155, 2157,
-    2159, 2160, 2162, 2164, 2166, 2168, 2170, 2172, 2174, 2175, 2176, 2176, 2177, 2178, 2179, 2179, 2180,
-    2180, 2181, 2182, 2183, 2184, 2185, 2185, 2185, 2185, 2185, 2186, 2186, 2187, 2188, 2189, 2190, 2191,
-    2192, 2194, 2195, 2196, 2198, 2199, 2200, 2201, 2202, 2202, 2204, 2206, 2207, 2208, 2208, 2209, 2211,
-    2213, 2215, 2217, 2218, 2219, 2220, 2220, 2221, 2222, 2222, 2223, 2223, 2223, 2223, 2223, 2224, 2225,
-    2225, 2225, 2225, 2225, 2226, 2226, 2226, 2226, 2226, 2227, 2227, 2229, 2230, 2230, 2230, 2230, 2230,
-    2231, 2231, 2233, 2233, 2235, 2236, 2237, 2237, 2238, 2241, 2242, 2242, 2246, 2250, 2251, 2252, 2253,
-    2254, 2255, 2255, 2257, 2258, 2259, 2261, 2263, 2265, 2265, 2266, 2267, 2268, 2269, 2269, 2272, 2273,
-    2274, 2275, 2279, 2280, 2281, 2281, 2282, 2283, 2284, 2285, 2285, 2288, 2288, 2288, 2289, 2290, 2290,
-    2290, 2292, 2294, 2297, 2297, 2298, 2299, 2299, 2299, 2300, 2301, 2302, 2303, 2304, 2305, 2306, 2307,
-    2307, 2307, 2308, 2309, 2310, 2312, 2316, 2318, 2324, 2324, 2324, 2326, 2329, 2332, 2334, 2337, 2339,
-    2341, 2343, 2345, 2347, 2348, 2349, 2349, 2350, 2351, 2353, 2354, 2356, 2358, 2359, 2360, 2362, 2363,
-    2366, 2369, 2370, 2372, 2373, 2374, 2374, 2374, 2374, 2374, 2376, 2376, 2377, 2378, 2380, 2380, 2382,
-    2384, 2388, 2389, 2389, 2389, 2389, 2389, 2391, 2393, 2394, 2396, 2398, 2399, 2400, 2401, 2402, 2403,
-    2403, 2403, 2403, 2404, 2404, 2405, 2406, 2407, 2408, 2409, 2409, 2409, 2410, 2411, 2411, 2412, 2413,
-    2414, 2415, 2415, 2415, 2416, 2417, 2418, 2421, 2424, 2427, 2427, 2429, 2430, 2430, 2431, 2433, 2434,
-    2436, 2438, 2438, 2438, 2438, 2439, 2440, 2441, 2442, 2443, 2444, 2444, 2445, 2445, 2446, 2447, 2448,
-    2448, 2449, 2450, 2450, 2450, 2451, 2453, 2455, 2457, 2458, 2458, 2460, 2463, 2463, 2466, 2467, 2468,
-    2471, 2471, 2471, 2472, 2474, 2476, 2478, 2479, 2481, 2483, 2483, 2483, 2483, 2487, 2489, 2491, 2492,
-    2493, 2493, 2495, 2496, 2497, 2498, 2500, 2502, 2504, 2507, 2509, 2510, 2510, 2511, 2513, 2515, 2516,
-    2517, 2518, 2519, 2519, 2520, 2520, 2521, 2523, 2524, 2525, 2526, 2527, 2528, 2530, 2531, 2533, 2535,
-    2536, 2537, 2538, 2539, 2540, 2540, 2540, 2540, 2542, 2542, 2543, 2544, 2545, 2546, 2547, 2548, 2548,
-    2548, 2548, 2549, 2550, 2551, 2552, 2553, 2555, 2557, 2558, 2559, 2560, 2562, 2564, 2564, 2564, 2567,
-    2568, 2568, 2570, 2572, 2574, 2574, 2574, 2574, 2574, 2575, 2575, 2575, 2576, 2577, 2578, 2579, 2580,
-    2581, 2582, 2583, 2583, 2584, 2585, 2585, 2586, 2590, 2590, 2590, 2591, 2592, 2592, 2596, 2600, 2604,
-    2608, 2608, 2608, 2609, 2610, 2612, 2614, 2614, 2616, 2618, 2620, 2623, 2624, 2624, 2625, 2626, 2627,
-    2628, 2629, 2630, 2631, 2632, 2633, 2634, 2635, 2636, 2637, 2638, 2639, 2640, 2641, 2642, 2642, 2643,
-    2643, 2643, 2643, 2644, 2646, 2647, 2650, 2650, 2653, 2656, 2657, 2658, 2659, 2660, 2661, 2664, 2665,
-    2667, 2668, 2669, 2671, 2673, 2674, 2674, 2675, 2676, 2676, 2677, 2677, 2677, 2678, 2679, 2682, 2684,
-    2684, 2687, 2689, 2691, 2693, 2694, 2694, 2694, 2694, 2697, 2697, 2697, 2697, 2697, 2698, 2699, 2700,
-    2701, 2702, 2705, 2706, 2707, 2708, 2709, 2711, 2712, 2713, 2714, 2715, 2715, 2716, 2722, 2723, 2725,
-    2726, 2727, 2731, 2733, 2734, 2735, 2736, 2737, 2738, 2738, 2738, 2740, 2741, 2742, 2744, 2745, 2746,
-    2748, 2748, 2749, 2750, 2751, 2752, 2753, 2754, 2757, 2758, 2758, 2764, 2766, 2767, 2768, 2769, 2770,
-    2771, 2771, 2772, 2775, 2778, 2779, 2780, 2781, 2782, 2783, 2784, 2788, 2791, 2793, 2793, 2794, 2795,
-    2796, 2797, 2801, 2804, 2805, 2806, 2807, 2808, 2809, 2810, 2811, 2812, 2813, 2816, 2819, 2819, 2820,
-    2825, 2830, 2831, 2832, 2835, 2837, 2843, 2844, 2845, 2847, 2848, 2849, 2849, 2849, 2850, 2851, 2852,
-    2852, 2852, 2852, 2856, 2860, 2860, 2861, 2864, 2867, 2870, 2872, 2873, 2874, 2874, 2875, 2876, 2878,
-    2880, 2881, 2883, 2883, 2883, 2884, 2885, 2885, 2885, 2886, 2890, 2890, 2890, 2891, 2892, 2893, 2894,
-    2895, 2900, 2900, 2901, 2901, 2901, 2901, 2908, 2912, 2912, 2912, 2912, 2912, 2913, 2914, 2915, 2915,
-    2915, 2917, 2919, 2921, 2922, 2923, 2925, 2925, 2926, 2927, 2929, 2930, 2934, 2937, 2937, 2938, 2939,
-    2940, 2944, 2947, 2947, 2947, 2953, 2955, 2956, 2958, 2959, 2961, 2962, 2963, 2964, 2965, 2966, 2967,
-    2968, 2969, 2970, 2972, 2974, 2975, 2976, 2978, 2978, 2978, 2978, 2979, 2980, 2980, 2980, 2982, 2985,
-    2988, 2990, 2991, 2992, 2993, 2994, 2995, 2997, 3001, 3005, 3005, 3006, 3007, 3009, 3010, 3010, 3010,
-    3011, 3012, 3013, 3017, 3017, 3018, 3019, 3020, 3020, 3024, 3027, 3029, 3031, 3033, 3034, 3036, 3037,
-    3038, 3038, 3038, 3039, 3039, 3040, 3041, 3046, 3047, 3051, 3052, 3053, 3057, 3058, 3059, 3059, 3059,
-    3060, 3061, 3062, 3064, 3065, 3066, 3068, 3069, 3071, 3071, 3072, 3073, 3077, 3077, 3078, 3079, 3080,
-    3081, 3082, 3083, 3084, 3085, 3087, 3089, 3091, 3092, 3093, 3097, 3099, 3101, 3101, 3101, 3101, 3103,
-    3103, 3104, 3105, 3106, 3106, 3108, 3110, 3110, 3113, 3113, 3113, 3113, 3113, 3114, 3115, 3116, 3118,
-    3120, 3122, 3124, 3126, 3128, 3129, 3131, 3132, 3133, 3133, 3135, 3137, 3139, 3140, 3141, 3144, 3146,
-    3148, 3148, 3148, 3150, 3152, 3153, 3154, 3154, 3154, 3154, 3154, 3156, 3157, 3157, 3157, 3157, 3159,
-    3161, 3161, 3161, 3161, 3163, 3163, 3164, 3166, 3167, 3168, 3169, 3169, 3170, 3170, 3171, 3172, 3175,
-    3175, 3175, 3178, 3179, 3180, 3181, 3182, 3182, 3184, 3184, 3184, 3184, 3186, 3188, 3190, 3192, 3194,
-    3196, 3198, 3200, 3203, 3204, 3205, 3207, 3207, 3207, 3207, 3208, 3210, 3213, 3213, 3213, 3215, 3216,
-    3217, 3217, 3221, 3221, 3221, 3222, 3223, 3224, 3227, 3227, 3227, 3227, 3227, 3228, 3232, 3236, 3240,
-    3240, 3241, 3242, 3244, 3244, 3245, 3247, 3253, 3257, 3263, 3269, 3271, 3272, 3273, 3274, 3275, 3277,
-    3279, 3279, 3279, 3279, 3279, 3279, 3279, 3280, 3281, 3282, 3283, 3284, 3285, 3285, 3286, 3287, 3288,
-    3289, 3293, 3296, 3296, 3296, 3296, 3300, 3301, 3302, 3303, 3304, 3304, 3304, 3306, 3306, 3306, 3306,
-    3307, 3308, 3309, 3310, 3311, 3311, 3312, 3314, 3316, 3317, 3317, 3318, 3318, 3318, 3319, 3321, 3323,
-    3325, 3327, 3329, 3331, 3334, 3335, 3338, 3339, 3341, 3343, 3343, 3343, 3343, 3345, 3347, 3350, 3350,
-    3352, 3354, 3355, 3356, 3358, 3359, 3360, 3361, 3362, 3363, 3364, 3365, 3366, 3367, 3372, 3374, 3374,
-    3375, 3376, 3378, 3381, 3383, 3384, 3386, 3387, 3388, 3389, 3390, 3391, 3393, 3394, 3394, 3394, 3394,
-    3394, 3398, 3398, 3402, 3403, 3404, 3405, 3405, 3405, 3406, 3406, 3406, 3407, 3408, 3409, 3413, 3417,
-    3418, 3419, 3420, 3421, 3425, 3425, 3428, 3429, 3430, 3430, 3431, 3432, 3433, 3434, 3435, 3438, 3439,
-    3439, 3440, 3441, 3441, 3442, 3443, 3447, 3451, 3454, 3456, 3459, 3462, 3464, 3465, 3466, 3466, 3466,
-    3466, 3466, 3466, 3466, 3467, 3468, 3469, 3470, 3471, 3473, 3475, 3475, 3475, 3475, 3475, 3478, 3478,
-    3478, 3479, 3480, 3482, 3483, 3484, 3485, 3485, 3486, 3490, 3494, 3494, 3494, 3494, 3494, 3494, 3495,
-    3496, 3496, 3496, 3496, 3496, 3496, 3496, 3496, 3497, 3498, 3498, 3498, 3498, 3498, 3498, 3499, 3502,
-    3504, 3504, 3504, 3507, 3508, 3509, 3512, 3513, 3514, 3515, 3516, 3517, 3517, 3517, 3518, 3519, 3519,
-    3519, 3520, 3521, 3527, 3529, 3533, 3534, 3536, 3537, 3538, 3539, 3540, 3541, 3542, 3543, 3544, 3545,
-    3549, 3552, 3555, 3556, 3559, 3560, 3560, 3563, 3566, 3566, 3567, 3570, 3571, 3572, 3573, 3576, 3579,
-    3581, 3583, 3584, 3585, 3585, 3585, 3585, 3585, 3586, 3587, 3588, 3589, 3592, 3595, 3595, 3595, 3598,
-    3601, 3602, 3602, 3603, 3603, 3603, 3604, 3610, 3616, 3618, 3624, 3629, 3629, 3632, 3632, 3634, 3635,
-    3636, 3638, 3640, 3642, 3642, 3643, 3644, 3645, 3647, 3648, 3649, 3650, 3651, 3652, 3654, 3655, 3655,
-    3657, 3660, 3660, 3661, 3661, 3662, 3663, 3664, 3664, 3664, 3665, 3666, 3667, 3667, 3667, 3667, 3669,
-    3671, 3671, 3671, 3676, 3677, 3678, 3681, 3684, 3685, 3687, 3687, 3687, 3688, 3689, 3690, 3691, 3692,
-    3692, 3692, 3694, 3696, 3698, 3699, 3701, 3701, 3703, 3703, 3705, 3707, 3709, 3711, 3711, 3712, 3713,
-    3714, 3715, 3716, 3717, 3718, 3720, 3721, 3722, 3723, 3724, 3726, 3728, 3730, 3730, 3732, 3734, 3736,
-    3738, 3739, 3740, 3741, 3741, 3743, 3746, 3749, 3751, 3753, 3754, 3755, 3755, 3757, 3758, 3759, 3759,
-    3759, 3760, 3760, 3760, 3761, 3762, 3763, 3763, 3763, 3764, 3765, 3766, 3769, 3771, 3774, 3775, 3777,
-    3779, 3781, 3783, 3785, 3786, 3786, 3788, 3789, 3790, 3790, 3791, 3792, 3793, 3794, 3795, 3796, 3797,
-    3798, 3798, 3799, 3800, 3802, 3804, 3807, 3810, 3812, 3813, 3814, 3816, 3816, 3816, 3818, 3819, 3820,
-    3821, 3821, 3821, 3822, 3822, 3823, 3824, 3825, 3825, 3826, 3827, 3828, 3829, 3830, 3831, 3832, 3833,
-    3833, 3833, 3834, 3835, 3838, 3840, 3840, 3840, 3843, 3843, 3846, 3846, 3847, 3847, 3847, 3848, 3849,
-    3850, 3851, 3852, 3852, 3852, 3854, 3855, 3857, 3859, 3860, 3861, 3862, 3862, 3863, 3864, 3865, 3866,
-    3867, 3868, 3868, 3871, 3871, 3872, 3872, 3875, 3878, 3879, 3880, 3881, 3882, 3883, 3884, 3885, 3886,
-    3888, 3890, 3891, 3891, 3891, 3891, 3891, 3892, 3892, 3892, 3892, 3893, 3894, 3894, 3894, 3894, 3896,
-    3896, 3897, 3903, 3905, 3905, 3905, 3905, 3905, 3905, 3910, 3911, 3912, 3915, 3916, 3917, 3918, 3919,
-    3922, 3925, 3928, 3931, 3931, 3933, 3934, 3934, 3934, 3934, 3935, 3936, 3936, 3936, 3937, 3938, 3939,
-    3940, 3941, 3942, 3943, 3943, 3945, 3947, 3948, 3950, 3950, 3951, 3951, 3952, 3952, 3952, 3956, 3958,
-    3958, 3958, 3959, 3960, 3961, 3962, 3963, 3963, 3963, 3965, 3966, 3967, 3970, 3971, 3972, 3973, 3976,
-    3976, 3976, 3978, 3980, 3982, 3984, 3986, 3986, 3988, 3990, 3991, 3994, 3994, 3994, 3995, 3997, 3998,
-    4000, 4001, 4003, 4004, 4006, 4007, 4008, 4009, 4010, 4010, 4010, 4011, 4012, 4013, 4014, 4016, 4018,
-    4018, 4019, 4019, 4019, 4019, 4020, 4021, 4021, 4021, 4021, 4021, 4021, 4021, 4022, 4024, 4026, 4027,
-    4028, 4030, 4033, 4035, 4036, 4037, 4037, 4037, 4037, 4037, 4038, 4040, 4041, 4042, 4043, 4047, 4049,
-    4051, 4053, 4054, 4054, 4056, 4058, 4059, 4060, 4062, 4063, 4064, 4064, 4064, 4065, 4066, 4067, 4068,
-    4069, 4070, 4070, 4072, 4073, 4074, 4075, 4075, 4078, 4079, 4081, 4082, 4082, 4083, 4083, 4084, 4087,
-    4091, 4095, 4098, 4098, 4098, 4099, 4100, 4102, 4104, 4104, 4105, 4106, 4107, 4107, 4107, 4107, 4107,
-    4107, 4107, 4107, 4107, 4107, 4109, 4110, 4111, 4112, 4113, 4114, 4115, 4117, 4119, 4120, 4121, 4122,
-    4122, 4122, 4123, 4124, 4125, 4126, 4127, 4128, 4128, 4128, 4128, 4129, 4130, 4130, 4130, 4130, 4131,
-    4132, 4132, 4132, 4135, 4138, 4141, 4143, 4145, 4145, 4146, 4147, 4148, 4149, 4151, 4151, 4153, 4154,
-    4155, 4156, 4158, 4160, 4161, 4163, 4164, 4165, 4166, 4167, 4168, 4169, 4170, 4171, 4173, 4173, 4175,
-    4175, 4175, 4177, 4178, 4179, 4182, 4182, 4182, 4185, 4185, 4185, 4185, 4185, 4185, 4187, 4188, 4189,
-    4190, 4191, 4192, 4194, 4196, 4197, 4197, 4201, 4204, 4206, 4206, 4206, 4207, 4207, 4207, 4209, 4211,
-    4213, 4214, 4216, 4217, 4217, 4218, 4219, 4220, 4221, 4222, 4223, 4225, 4226, 4227, 4228, 4228, 4229,
-    4229, 4229, 4229, 4232, 4235, 4238, 4240, 4242, 4243, 4245, 4247, 4249, 4251, 4251, 4253, 4255, 4257,
-    4257, 4257, 4257, 4257, 4260, 4263, 4263, 4265, 4267, 4269, 4271, 4272, 4273, 4273, 4273, 4273, 4275,
-    4277, 4277, 4278, 4279, 4279, 4279, 4280, 4280, 4282, 4284, 4285, 4287, 4291, 4295, 4298, 4300, 4303,
-    4304, 4306, 4307, 4309, 4311, 4313, 4313, 4313, 4313, 4314, 4316, 4318, 4318, 4320, 4321, 4321, 4321,
-    4323, 4324, 4324, 4324, 4325, 4326, 4326, 4326, 4328, 4328, 4328, 4329, 4330, 4331, 4333, 4335, 4335,
-    4337, 4337, 4337, 4339, 4341, 4341, 4344, 4344, 4345, 4346, 4347, 4348, 4349, 4349, 4352, 4355, 4357,
-    4358, 4359, 4361, 4367, 4369, 4370, 4371, 4373, 4373, 4374, 4375, 4377, 4379, 4380, 4381, 4382, 4382,
-    4386, 4389, 4391, 4393, 4393, 4393, 4394, 4394, 4398, 4401, 4402, 4403, 4404, 4405, 4406, 4410, 4413,
-    4415, 4417, 4418, 4419, 4419, 4419, 4419, 4420, 4421, 4421, 4425, 4428, 4428, 4429, 4432, 4436, 4436,
-    4437, 4438, 4439, 4443, 4447, 4448, 4449, 4450, 4451, 4452, 4453, 4455, 4457, 4458, 4460, 4461, 4462,
-    4463, 4466, 4468, 4468, 4470, 4470, 4471, 4474, 4477, 4479, 4481, 4483, 4484, 4484, 4484, 4485, 4485,
-    4485, 4485, 4486, 4487, 4488, 4489, 4492, 4493, 4494, 4495, 4496, 4496, 4497, 4498, 4499, 4501, 4502,
-    4503, 4504, 4504, 4508, 4511, 4514, 4514, 4517, 4519, 4521, 4522, 4524, 4524, 4525, 4529, 4531, 4532,
-    4535, 4539, 4540, 4540, 4540, 4540, 4540, 4541, 4541, 4541, 4542, 4543, 4544, 4546, 4547, 4548, 4549,
-    4550, 4551, 4552, 4553, 4555, 4557, 4559, 4560, 4562, 4563, 4564, 4565, 4566, 4566, 4566, 4566, 4566,
-    4566, 4566, 4566, 4567, 4570, 4571, 4572, 4572, 4574, 4576, 4577, 4578, 4578, 4580, 4581, 4582, 4583,
-    4583, 4583, 4584, 4585, 4586, 4587, 4588, 4590, 4591, 4591, 4591, 4591, 4591, 4592, 4593, 4594, 4595,
-    4596, 4597, 4598, 4601, 4601, 4603, 4605, 4605, 4607, 4609, 4611, 4613, 4615, 4617, 4618, 4620, 4623,
-    4624, 4626, 4627, 4628, 4630, 4631, 4632, 4633, 4633, 4633, 4635, 4636, 4636, 4636, 4638, 4641, 4644,
-    4646, 4648, 4649, 4650, 4650, 4653, 4656, 4658, 4660, 4661, 4663, 4664, 4665, 4665, 4665, 4668, 4669,
-    4670, 4671, 4672, 4673, 4674, 4675, 4676, 4678, 4679, 4680, 4682, 4684, 4686, 4686, 4687, 4687, 4687,
-    4688, 4688, 4690, 4691, 4692, 4694, 4694, 4696, 4696, 4698, 4699, 4700, 4701, 4702, 4703, 4706, 4706,
-    4706, 4706, 4706, 4708, 4710, 4711, 4712, 4712, 4715, 4716, 4717, 4718, 4719, 4724, 4725, 4728, 4729,
-    4730, 4733, 4736, 4737, 4738, 4739, 4739, 4740, 4740, 4742, 4742, 4743, 4744, 4745, 4746, 4746, 4748,
-    4752, 4752, 4752, 4752, 4752, 4753, 4754, 4754, 4754, 4754, 4755, 4756, 4757, 4761, 4761, 4761, 4762,
-    4763, 4764, 4765, 4765, 4770, 4770, 4778, 4778, 4779, 4780, 4782, 4783, 4784, 4785, 4786, 4786, 4786,
-    4786, 4786, 4790, 4791, 4795, 4797, 4799, 4801, 4802, 4803, 4805, 4806, 4806, 4807, 4808, 4809, 4810,
-    4811, 4812, 4813, 4814, 4815, 4816, 4820, 4821, 4825, 4826, 4827, 4827, 4828, 4829, 4829, 4829, 4830,
-    4831, 4831, 4831, 4832, 4833, 4833, 4833, 4833, 4833, 4833, 4834, 4837, 4838, 4839, 4839, 4840, 4841,
-    4842, 4848, 4849, 4850, 4851, 4852, 4854, 4855, 4856, 4857, 4858, 4859, 4860, 4862, 4862, 4864, 4866,
-    4868, 4868, 4875, 4875, 4875, 4882, 4886, 4886, 4889, 4889, 4889, 4889, 4892, 4895, 4897, 4898, 4903,
-    4903, 4903, 4903, 4903, 4903, 4903, 4903, 4903, 4903, 4907, 4912, 4917, 4921, 4924, 4926, 4928, 4929,
-    4930, 4931, 4933, 4933, 4934, 4935, 4936, 4938, 4939, 4939, 4940, 4940, 4941, 4944, 4944, 4944, 4945,
-    4946, 4946, 4947, 4947, 4949, 4954, 4955, 4958, 4959, 4964, 4969, 4970, 4971, 4972, 4979, 4982, 4985,
-    4987, 4988, 4989, 4990, 4991, 4993, 4994, 4997, 4997, 4997, 4997, 4997, 4999, 5000, 5006, 5012, 5016,
-    5016, 5017, 5018, 5019, 5019, 5020, 5021, 5021, 5022, 5023, 5023, 5025, 5026, 5027, 5027, 5028, 5029,
-    5029, 5029, 5030, 5031, 5033, 5034, 5034, 5038, 5038, 5042, 5046, 5048, 5048, 5049, 5049, 5050, 5051,
-    5052, 5056, 5059, 5060, 5063, 5068, 5068, 5068, 5068, 5068, 5068, 5070, 5072, 5073, 5073, 5073, 5074,
-    5080, 5082, 5083, 5084, 5086, 5088, 5090, 5091, 5092, 5092, 5097, 5100, 5103, 5106, 5107, 5109, 5110,
-    5112, 5113, 5115, 5117, 5118, 5119, 5119, 5120, 5120, 5123, 5126, 5129, 5129, 5129, 5129, 5131, 5131,
-    5132, 5133, 5134, 5134, 5135, 5136, 5136, 5136, 5138, 5138, 5139, 5140, 5141, 5142, 5142, 5142, 5142,
-    5142, 5144, 5146, 5148, 5151, 5152, 5153, 5153, 5155, 5157, 5157, 5157, 5159, 5159, 5159, 5160, 5161,
-    5162, 5163, 5163, 5164, 5165, 5166, 5166, 5168, 5171, 5171, 5172, 5173, 5173, 5174, 5175, 5176, 5177,
-    5178, 5179, 5184, 5188, 5188, 5189, 5192, 5192, 5192, 5192, 5193, 5193, 5194, 5195, 5196, 5197, 5197,
-    5197, 5198, 5200, 5201, 5202, 5203, 5204, 5207, 5208, 5209, 5211, 5211, 5212, 5213, 5216, 5217, 5219,
-    5220, 5220, 5220, 5221, 5221, 5221, 5221, 5223, 5224, 5224, 5224, 5226, 5229, 5230, 5231, 5233, 5234,
-    5235, 5239, 5243, 5243, 5244, 5245, 5246, 5248, 5249, 5251, 5253, 5256, 5256, 5257, 5258, 5259, 5260,
-    5261, 5262, 5263, 5266, 5268, 5269, 5270, 5271, 5271, 5271, 5271, 5274, 5274, 5280, 5282, 5283, 5283,
-    5284, 5285, 5285, 5286, 5287, 5287, 5293, 5295, 5297, 5300, 5300, 5301, 5303, 5303, 5303, 5304, 5307,
-    5309, 5312, 5313, 5314, 5314, 5314, 5314, 5316, 5316, 5316, 5318, 5320, 5320, 5323, 5325, 5325, 5326,
-    5330, 5334, 5335, 5336, 5337, 5338, 5339, 5340, 5340, 5341, 5342, 5343, 5344, 5345, 5346, 5348, 5349,
-    5351, 5353, 5354, 5354, 5354, 5355, 5356, 5357, 5357, 5359, 5363, 5364, 5365, 5368, 5369, 5371, 5372,
-    5375, 5379, 5379, 5380, 5380, 5380, 5383, 5386, 5388, 5390, 5391, 5391, 5392, 5394, 5396, 5399, 5400,
-    5401, 5401, 5403, 5406, 5407, 5408, 5410, 5414, 5415, 5416, 5416, 5417, 5418, 5426, 5428, 5430, 5433,
-    5436, 5439, 5442, 5443, 5444, 5444, 5446, 5447, 5447, 5449, 5455, 5457, 5460, 5463, 5463, 5464, 5465,
-    5466, 5468, 5470, 5471, 5472, 5479, 5480, 5482, 5484, 5485, 5486, 5487, 5488, 5489, 5491, 5492, 5493,
-    5493, 5493, 5496, 5496, 5496, 5496, 5496, 5496, 5497, 5498, 5499, 5500, 5501, 5501, 5504, 5504, 5504,
-    5505, 5509, 5511, 5512, 5513, 5514, 5517, 5518, 5519, 5520, 5521, 5523, 5525, 5527, 5529, 5530, 5531,
-    5531, 5532, 5536, 5540, 5543, 5546, 5548, 5548, 5548, 5551, 5552, 5553, 5554, 5555, 5556, 5557, 5559,
-    5560, 5562, 5564, 5564, 5565, 5566, 5569, 5571, 5573, 5573, 5573, 5573, 5574, 5574, 5575, 5576, 5579,
-    5580, 5580, 5581, 5583, 5583, 5584, 5585, 5585, 5585, 5587, 5589, 5591, 5594, 5597, 5598, 5599, 5599,
-    5599, 5599, 5599, 5600, 5601, 5603, 5605, 5606, 5607, 5608, 5609, 5612, 5613, 5615, 5615, 5616, 5617,
-    5619, 5620, 5621, 5622, 5624, 5628, 5630, 5632, 5632, 5634, 5636, 5636, 5636, 5636, 5638, 5638, 5638,
-    5638, 5638, 5638, 5640, 5641, 5643, 5645, 5645, 5649, 5653, 5657, 5661, 5665, 5669, 5671, 5674, 5675,
-    5675, 5676, 5676, 5679, 5681, 5681, 5682, 5682, 5683, 5683, 5683, 5683, 5683, 5683, 5684, 5685, 5687,
-    5687, 5690, 5690, 5692, 5692, 5693, 5695, 5695, 5697, 5699, 5699, 5699, 5700, 5701, 5704, 5706, 5707,
-    5707, 5708, 5709, 5711, 5713, 5714, 5716, 5716, 5717, 5718, 5719, 5719, 5720, 5721, 5721, 5721, 5722,
-    5722, 5723, 5723, 5724, 5725, 5725, 5729, 5730, 5734, 5736, 5737, 5741, 5745, 5746, 5750, 5751, 5751,
-    5752, 5753, 5755, 5756, 5759, 5761, 5763, 5765, 5766, 5766, 5766, 5767, 5768, 5769, 5769, 5770, 5770,
-    5771, 5771, 5772, 5773, 5774, 5775, 5778, 5781, 5781, 5782, 5783, 5783, 5784, 5785, 5786, 5786, 5786,
-    5788, 5789, 5790, 5791, 5792, 5793, 5796, 5797, 5800, 5803, 5803, 5804, 5805, 5806, 5808, 5809, 5817,
-    5817, 5817, 5818, 5818, 5821, 5824, 5824, 5826, 5829, 5829, 5830, 5831, 5832, 5833, 5834, 5835, 5836,
-    5837, 5838, 5839, 5840, 5841, 5842, 5843, 5847, 5848, 5849, 5849, 5852, 5853, 5853, 5853, 5854, 5855,
-    5856, 5857, 5858, 5859, 5860, 5863, 5864, 5868, 5872, 5873, 5874, 5875, 5876, 5876, 5877, 5879, 5881,
-    5882, 5883, 5887, 5891, 5895, 5899, 5900, 5904, 5904, 5908, 5912, 5914, 5916, 5918, 5919, 5920, 5922,
-    5924, 5925, 5925, 5926, 5927, 5927, 5928, 5930, 5932, 5933, 5934, 5936, 5937, 5938, 5938, 5939, 5940,
-    5941, 5942, 5943, 5944, 5946, 5946, 5947, 5947, 5947, 5949, 5952, 5953, 5954, 5955, 5956, 5957, 5958,
-    5959, 5960, 5960, 5960, 5960, 5961, 5962, 5963, 5964, 5965, 5966, 5967, 5968, 5971, 5974, 5975, 5976,
-    5979, 5979, 5980, 5981, 5982, 5983, 5984, 5984, 5986, 5988, 5989, 5990, 5990, 5991, 5992, 5992, 5992,
-    5998, 6000, 6001, 6002, 6003, 6004, 6007, 6008, 6012, 6012, 6013, 6013, 6013, 6013, 6013, 6013, 6013,
-    6013, 6013, 6013, 6014, 6015, 6017, 6017, 6018, 6021, 6022, 6023, 6027, 6028, 6029, 6032, 6032, 6032,
-    6032, 6035, 6035, 6035, 6035, 6036, 6039, 6043, 6043, 6043, 6045, 6048, 6050, 6052, 6054, 6055, 6055,
-    6056, 6057, 6058, 6059, 6060, 6061, 6062, 6063, 6065, 6069, 6071, 6073, 6074, 6075, 6076, 6078, 6079,
-    6079, 6081, 6082, 6083, 6084, 6086, 6087, 6088, 6090, 6090, 6091, 6092, 6093, 6094, 6095, 6096, 6096,
-    6096, 6097, 6098, 6098, 6099, 6102, 6103, 6105, 6106, 6107, 6107, 6107, 6109, 6111, 6111, 6111, 6113,
-    6115, 6115, 6116, 6116, 6116, 6116, 6117, 6119, 6122, 6123, 6124, 6124, 6126, 6128, 6128, 6128, 6129,
-    6129, 6131, 6131, 6133, 6134, 6134, 6135, 6136, 6137, 6138, 6139, 6140, 6141, 6142, 6142, 6143, 6143,
-    6143, 6143, 6143, 6145, 6147, 6148, 6151, 6152, 6154, 6156, 6158, 6160, 6162, 6163, 6165, 6165, 6166,
-    6169, 6170, 6171, 6173, 6174, 6174, 6175, 6175, 6176, 6176, 6177, 6178, 6179, 6179, 6181, 6182, 6183,
-    6186, 6188, 6190, 6191, 6193, 6196, 6199, 6202, 6203, 6205, 6206, 6207, 6207, 6209, 6209, 6209, 6210,
-    6210, 6211, 6213, 6216, 6219, 6220, 6221, 6223, 6224, 6226, 6227, 6228, 6229, 6230, 6231, 6233, 6234,
-    6236, 6237, 6237, 6237, 6237, 6238, 6239, 6239, 6239, 6240, 6242, 6243, 6244, 6244, 6244, 6244, 6244,
-    6246, 6247, 6251, 6251, 6252, 6253, 6254, 6255, 6257, 6258, 6259, 6261, 6263, 6265, 6266, 6267, 6267,
-    6267, 6267, 6267, 6269, 6270, 6271, 6271, 6272, 6273, 6274, 6275, 6277, 6277, 6277, 6278, 6278, 6278,
-    6278, 6278, 6278, 6278, 6279, 6279, 6280, 6280, 6280, 6280, 6281, 6281, 6281, 6281, 6282, 6283, 6284,
-    6285, 6286, 6287, 6288, 6289, 6291, 6293, 6293, 6293, 6293, 6294, 6295, 6296, 6297, 6298, 6300, 6302,
-    6302, 6303, 6304, 6305, 6305, 6306, 6307, 6308, 6309, 6309, 6313, 6315, 6316, 6317, 6318, 6321, 6325,
-    6326, 6327, 6328, 6330, 6332, 6333, 6334, 6337, 6337, 6338, 6338, 6339, 6339, 6339, 6340, 6341, 6341,
-    6342, 6344, 6344, 6344, 6345, 6347, 6347, 6347, 6347, 6348, 6348, 6348, 6348, 6350, 6351, 6352, 6353,
-    6353, 6353, 6353, 6353, 6354, 6354, 6355, 6355, 6356, 6356, 6357, 6358, 6359, 6360, 6360, 6361, 6362,
-    6364, 6364, 6364, 6364, 6364, 6364, 6364, 6365, 6365, 6367, 6368, 6368, 6368, 6369, 6373, 6373, 6374,
-    6378, 6378, 6379, 6380, 6381, 6381, 6383, 6384, 6385, 6386, 6386, 6388, 6388, 6389, 6389, 6391, 6392,
-    6393, 6393, 6395, 6395, 6395, 6395, 6395, 6396, 6396, 6396, 6399, 6402, 6404, 6406, 6410, 6414, 6415,
-    6418, 6418, 6418, 6420, 6422, 6422, 6423, 6424, 6424, 6426, 6428, 6429, 6431, 6432, 6433, 6434, 6434,
-    6434, 6438, 6438, 6439, 6439, 6440, 6441, 6442, 6443, 6443, 6443, 6443, 6443, 6445, 6446, 6446, 6446,
-    6447, 6447, 6447, 6447, 6447, 6448, 6451, 6453, 6454, 6456, 6456, 6456, 6456, 6456, 6456, 6456, 6459,
-    6460, 6460, 6460, 6460, 6460, 6460, 6460, 6465, 6466, 6467, 6467, 6468, 6468, 6470, 6471, 6471, 6472,
-    6474, 6478, 6478, 6480, 6483, 6485, 6486, 6487, 6487, 6489, 6490, 6490, 6490, 6492, 6494, 6494, 6495,
-    6495, 6495, 6495, 6495, 6496, 6497, 6499, 6501, 6502, 6504, 6505, 6505, 6508, 6511, 6512, 6513, 6514,
-    6516, 6517, 6518, 6519, 6520, 6522, 6523, 6525, 6526, 6528, 6529, 6529, 6530, 6531, 6531, 6532, 6533,
-    6535, 6537, 6538, 6540, 6540, 6540, 6541, 6542, 6545, 6548, 6549, 6550, 6551, 6553, 6554, 6555, 6556,
-    6557, 6558, 6559, 6561, 6561, 6562, 6563, 6563, 6564, 6565, 6570, 6574, 6574, 6575, 6578, 6579, 6580,
-    6581, 6583, 6585, 6587, 6587, 6589, 6591, 6592, 6593, 6594, 6594, 6595, 6597, 6598, 6599, 6600, 6603,
-    6603, 6603, 6603, 6604, 6605, 6606, 6607, 6608, 6609, 6609, 6610, 6611, 6612, 6612, 6613, 6617, 6618,
-    6619, 6620, 6621, 6621, 6621, 6622, 6622, 6626, 6628, 6629, 6631, 6633, 6634, 6635, 6636, 6637, 6639,
-    6640, 6641, 6642, 6642, 6643, 6644, 6645, 6646, 6646, 6647, 6648, 6651, 6651, 6652, 6654, 6655, 6657,
-    6659, 6660, 6661, 6663, 6665, 6665, 6667, 6671, 6672, 6673, 6673, 6674, 6675, 6676, 6677, 6682, 6683,
-    6684, 6685, 6686, 6687, 6689, 6690, 6692, 6694, 6694, 6695, 6697, 6698, 6699, 6700, 6702, 6704, 6704,
-    6705, 6706, 6709, 6710, 6711, 6713, 6713, 6714, 6714, 6714, 6714, 6714, 6714, 6714, 6715, 6716, 6717,
-    6718, 6719, 6719, 6720, 6721, 6722, 6723, 6724, 6725, 6726, 6727, 6728, 6730, 6733, 6736, 6736, 6736,
-    6737, 6739, 6741, 6743, 6743, 6745, 6747, 6749, 6750, 6751, 6753, 6755, 6756, 6757, 6759, 6760, 6761,
-    6762, 6764, 6765, 6768, 6770, 6771, 6773, 6774, 6775, 6776, 6778, 6779, 6780, 6781, 6782, 6788, 6789,
-    6791, 6792, 6794, 6796, 6798, 6799, 6802, 6802, 6805, 6806, 6808, 6809, 6810, 6810, 6810, 6811, 6811,
-    6811, 6811, 6811, 6811, 6811, 6812, 6812, 6814, 6815, 6816, 6818, 6819, 6821, 6821, 6821, 6824, 6825,
-    6826, 6829, 6829, 6831, 6831, 6833, 6833, 6833, 6834, 6834, 6835, 6836, 6838, 6840, 6845, 6845, 6846,
-    6846, 6846, 6847, 6848, 6849, 6850, 6851, 6852, 6853, 6853, 6853, 6854, 6855, 6856, 6857, 6858, 6859,
-    6860, 6863, 6863, 6868, 6873, 6873, 6873, 6873, 6877, 6877, 6879, 6881, 6883, 6884, 6886, 6887, 6888,
-    6889, 6890, 6890, 6890, 6890, 6890, 6890, 6890, 6892, 6895, 6897, 6897, 6898, 6898, 6898, 6899, 6900,
-    6900, 6900, 6902, 6902, 6902, 6903, 6905, 6907, 6908, 6909, 6911, 6912, 6913, 6914, 6915, 6916, 6917,
-    6917, 6918, 6919, 6920, 6921, 6922, 6923, 6924, 6925, 6926, 6928, 6928, 6930, 6930, 6931, 6931, 6936,
-    6937, 6938, 6939, 6940, 6942, 6943, 6943, 6943, 6943, 6943, 6944, 6946, 6948, 6948, 6948, 6950, 6951,
-    6953, 6953, 6954, 6958, 6962, 6965, 6966, 6967, 6968, 6970, 6971, 6972, 6972, 6974, 6976, 6978, 6978,
-    6978, 6979, 6979, 6980, 6980, 6981, 6983, 6985, 6987, 6989, 6991, 6993, 6994, 6995, 6998, 6999, 7001,
-    7002, 7005, 7007, 7008, 7010, 7012, 7013, 7014, 7014, 7016, 7021, 7024, 7029, 7034, 7038, 7038, 7040,
-    7040, 7041, 7042, 7043, 7044, 7046, 7048, 7050, 7052, 7054, 7056, 7057, 7058, 7058, 7060, 7060, 7061,
-    7061, 7064, 7066, 7069, 7069, 7071, 7072, 7073, 7073, 7073, 7074, 7075, 7078, 7078, 7081, 7081, 7081,
-    7087, 7087, 7091, 7091, 7093, 7093, 7096, 7098, 7099, 7100, 7102, 7102, 7102, 7102, 7102, 7102, 7103,
-    7104, 7105, 7105, 7107, 7108, 7109, 7109, 7110, 7110, 7111, 7112, 7112, 7114, 7115, 7117, 7119, 7120,
-    7121, 7122, 7127, 7128, 7129, 7130, 7134, 7134, 7136, 7137, 7138, 7140, 7145, 7146, 7147, 7147, 7147,
-    7147, 7147, 7148, 7151, 7156, 7157, 7158, 7160, 7162, 7163, 7166, 7166, 7166, 7166, 7166, 7166, 7166,
-    7168, 7169, 7171, 7173, 7173, 7175, 7176, 7177, 7177, 7178, 7179, 7180, 7180, 7182, 7182, 7188, 7189,
-    7191, 7192, 7194, 7195, 7196, 7197, 7205, 7205, 7205, 7205, 7208, 7209, 7211, 7213, 7213, 7215, 7217,
-    7219, 7220, 7222, 7222, 7223, 7224, 7225, 7226, 7227, 7228, 7231, 7232, 7233, 7234, 7236, 7237, 7237,
-    7239, 7240, 7240, 7240, 7240, 7243, 7244, 7246, 7247, 7247, 7248, 7249, 7249, 7251, 7252, 7252, 7255,
-    7256, 7259, 7265, 7266, 7266, 7266, 7266, 7269, 7272, 7273, 7274, 7275, 7276, 7277, 7278, 7279, 7279,
-    7280, 7280, 7280, 7280, 7280, 7282, 7283, 7283, 7285, 7287, 7287, 7289, 7290, 7292, 7292, 7294, 7296,
-    7296, 7297, 7298, 7299, 7299, 7299, 7300, 7300, 7300, 7300, 7302, 7304, 7311, 7314, 7315, 7315, 7319,
-    7319, 7319, 7319, 7320, 7321, 7322, 7323, 7323, 7323, 7327, 7330, 7331, 7331, 7331, 7332, 7333, 7334,
-    7335, 7336, 7336, 7336, 7337, 7337, 7337, 7337, 7337, 7337, 7338, 7339, 7340, 7340, 7341, 7342, 7342,
-    7344, 7347, 7350, 7351, 7351, 7352, 7353, 7354, 7355, 7356, 7356, 7356, 7357, 7357, 7359, 7363, 7365,
-    7368, 7370, 7373, 7379, 7380, 7381, 7382, 7383, 7384, 7388, 7388, 7389, 7390, 7391, 7392, 7393, 7396,
-    7398, 7399, 7400, 7401, 7403, 7405, 7405, 7406, 7406, 7407, 7408, 7408, 7410, 7412, 7414, 7416, 7418,
-    7419, 7420, 7421, 7422, 7422, 7423, 7424, 7425, 7426, 7427, 7429, 7430, 7432, 7434, 7436, 7436, 7437,
-    7438, 7439, 7440, 7441, 7442, 7443, 7443, 7443, 7443, 7443, 7444, 7445, 7445, 7446, 7447, 7448, 7449,
-    7449, 7449, 7450, 7454, 7454, 7458, 7460, 7461, 7463, 7467, 7469, 7469, 7469, 7471, 7472, 7474, 7475,
-    7477, 7485, 7486, 7486, 7486, 7487, 7488, 7489, 7490, 7491, 7492, 7493, 7493, 7494, 7497, 7497, 7497,
-    7497, 7499, 7499, 7499, 7499, 7500, 7500, 7500, 7501, 7501, 7501, 7501, 7502, 7503, 7503, 7505, 7505,
-    7505, 7505, 7506, 7508, 7510, 7512, 7514, 7515, 7515, 7515, 7517, 7518, 7520, 7522, 7522, 7523, 7525,
-    7526, 7528, 7529, 7532, 7533, 7534, 7534, 7536, 7538, 7539, 7542, 7542, 7542, 7542, 7542, 7548, 7551,
-    7554, 7557, 7557, 7557, 7557, 7557, 7559, 7561, 7561, 7561, 7563, 7563, 7565, 7566, 7566, 7567, 7568,
-    7570, 7572, 7572, 7573, 7573, 7573, 7573, 7574, 7574, 7575, 7575, 7575, 7577, 7578, 7580, 7581, 7582,
-    7585, 7589, 7592, 7593, 7594, 7595, 7597, 7597, 7597, 7598, 7599, 7599, 7599, 7599, 7600, 7601, 7602,
-    7606, 7610, 7614, 7615, 7616, 7617, 7619, 7619, 7622, 7624, 7625, 7626, 7626, 7626, 7628, 7630, 7630,
-    7633, 7633, 7634, 7635, 7636, 7636, 7641, 7642, 7643, 7646, 7646, 7647, 7647, 7655, 7657, 7657, 7657,
-    7658, 7659, 7659, 7659, 7659, 7660, 7662, 7663, 7664, 7665, 7665, 7665, 7665, 7666, 7667, 7668, 7669,
-    7669, 7669, 7670, 7672, 7677, 7678, 7679, 7680, 7688, 7690, 7691, 7692, 7693, 7694, 7695, 7698, 7701,
-    7702, 7705, 7708, 7710, 7711, 7715, 7717, 7720, 7722, 7724, 7725, 7725, 7725, 7725, 7727, 7731, 7735,
-    7735, 7736, 7737, 7738, 7739, 7740, 7743, 7743, 7743, 7743, 7743, 7744, 7745, 7746, 7750, 7752, 7753,
-    7754, 7755, 7760, 7763, 7763, 7763, 7764, 7765, 7766, 7767, 7768, 7770, 7771, 7771, 7773, 7776, 7778,
-    7779, 7782, 7785, 7785, 7785, 7786, 7787, 7788, 7789, 7790, 7791, 7794, 7797, 7800, 7803, 7806, 7809,
-    7810, 7811, 7813, 7814, 7815, 7815, 7815, 7816, 7817, 7817, 7817, 7818, 7819, 7822, 7824, 7825, 7827,
-    7828, 7829, 7833, 7837, 7838, 7838, 7838, 7838, 7840, 7842, 7842, 7843, 7843, 7843, 7843, 7843, 7844,
-    7845, 7848, 7851, 7852, 7856, 7857, 7858, 7859, 7860, 7861, 7861, 7865, 7865, 7865, 7865, 7865, 7865,
-    7866, 7866, 7867, 7868, 7870, 7872, 7873, 7874, 7875, 7875, 7875, 7876, 7876, 7876, 7877, 7878, 7879,
-    7879, 7882, 7883, 7884, 7886, 7888, 7889, 7890, 7890, 7892, 7893, 7894, 7896, 7896, 7898, 7899, 7900,
-    7901, 7904, 7905, 7906, 7907, 7908, 7909, 7910, 7911, 7917, 7921, 7928, 7932, 7933, 7934, 7937, 7939,
-    7939, 7940, 7940, 7941, 7942, 7943, 7944, 7945, 7946, 7947, 7947, 7948, 7951, 7953, 7956, 7958, 7959,
-    7960, 7961, 7962, 7963, 7965, 7967, 7969, 7970, 7971, 7972, 7973, 7973, 7973, 7978, 7983, 7984, 7986,
-    7988, 7989, 7992, 7992, 7994, 7994, 7994, 7997, 7997, 7998, 8000, 8000, 8000, 8001, 8002, 8004, 8006,
-    8007, 8008, 8010, 8011, 8012, 8013, 8019, 8024, 8029, 8032, 8033, 8033, 8034, 8034, 8035, 8036, 8038,
-    8039, 8039, 8041, 8041, 8041, 8041, 8042, 8044, 8045, 8045, 8045, 8045, 8045, 8046, 8047, 8048, 8048,
-    8050, 8052, 8052, 8054, 8056, 8058, 8059, 8061, 8063, 8065, 8067, 8068, 8070, 8071, 8074, 8075, 8079,
-    8080, 8081, 8081, 8081, 8081, 8082, 8083, 8085, 8088, 8089, 8094, 8095, 8096, 8097, 8098, 8099, 8100,
-    8101, 8101, 8101, 8102, 8103, 8104, 8107, 8115, 8118, 8118, 8119, 8119, 8120, 8121, 8122, 8123, 8125,
-    8126, 8128, 8129, 8130, 8134, 8135, 8137, 8137, 8137, 8137, 8137, 8137, 8137, 8141, 8144, 8145, 8153,
-    8154, 8154, 8155, 8157, 8159, 8161, 8166, 8168, 8169, 8170, 8171, 8172, 8174, 8176, 8180, 8181, 8185,
-    8186, 8187, 8188, 8189, 8191, 8192, 8192, 8194, 8196, 8196, 8196, 8197, 8198, 8199, 8201, 8203, 8205,
-    8205, 8207, 8209, 8211, 8213, 8215, 8215, 8215, 8217, 8218, 8218, 8218, 8221, 8221, 8222, 8222, 8222,
-    8224, 8225, 8226, 8227, 8228, 8229, 8230, 8232, 8232, 8232, 8232, 8232, 8232, 8236, 8237, 8237, 8237,
-    8242, 8242, 8246, 8248, 8250, 8250, 8250, 8250, 8250, 8250, 8251, 8252, 8253, 8253, 8253, 8253, 8253,
-    8253, 8254, 8256, 8260, 8261, 8261, 8261, 8261, 8264, 8267, 8268, 8268, 8269, 8270, 8271, 8273, 8273,
-    8273, 8275, 8277, 8278, 8279, 8280, 8280, 8281, 8284, 8287, 8287, 8288, 8288, 8288, 8289, 8290, 8291,
-    8291, 8291, 8291, 8291, 8291, 8291, 8291, 8293, 8293, 8294, 8295, 8297, 8299, 8299, 8304, 8305, 8307,
-    8307, 8307, 8307, 8309, 8309, 8310, 8311, 8312, 8314, 8315, 8317, 8317, 8317, 8318, 8319, 8320, 8320,
-    8320, 8321, 8321, 8321, 8321, 8321, 8322, 8322, 8324, 8325, 8326, 8327, 8328, 8329, 8329, 8330, 8332,
-    8333, 8334, 8335, 8337, 8339, 8340, 8348, 8349, 8351, 8354, 8354, 8354, 8360, 8361, 8362, 8364, 8365,
-    8371, 8372, 8373, 8374, 8375, 8376, 8377, 8381, 8382, 8384, 8385, 8387, 8387, 8387, 8388, 8394, 8399,
-    8399, 8400, 8401, 8401, 8403, 8404, 8404, 8405, 8407, 8409, 8411, 8412, 8413, 8414, 8415, 8416, 8417,
-    8418, 8419, 8420, 8422, 8423, 8424, 8430, 8431, 8432, 8433, 8436, 8437, 8438, 8440, 8442, 8442, 8442,
-    8442, 8442, 8444, 8445, 8447, 8447, 8452, 8454, 8455, 8455, 8455, 8455, 8458, 8461, 8463, 8465, 8466,
-    8468, 8469, 8470, 8474, 8474, 8474, 8474, 8474, 8474, 8481, 8483, 8484, 8487, 8489, 8491, 8492, 8496,
-    8497, 8498, 8499, 8500, 8501, 8504, 8507, 8509, 8511, 8514, 8518, 8518, 8519, 8522, 8523, 8526, 8526,
-    8527, 8530, 8530, 8533, 8536, 8537, 8537, 8538, 8541, 8541, 8541, 8542, 8542, 8545, 8545, 8545, 8545,
-    8545, 8548, 8549, 8550, 8550, 8550, 8550, 8550, 8550, 8552, 8552, 8552, 8552, 8552, 8552, 8552, 8556,
-    8557, 8558, 8560, 8561, 8562, 8562, 8562, 8563, 8563, 8564, 8566, 8568, 8569, 8569, 8571, 8574, 8575,
-    8576, 8576, 8576, 8583, 8586, 8587, 8588, 8589, 8591, 8592, 8593, 8593, 8594, 8596, 8598, 8599, 8601,
-    8604, 8606, 8607, 8608, 8609, 8610, 8611, 8612, 8612, 8615, 8621, 8624, 8627, 8630, 8633, 8634, 8634,
-    8636, 8637, 8638, 8642, 8646, 8650, 8651, 8658, 8659, 8663, 8663, 8664, 8668, 8671, 8675, 8677, 8678,
-    8680, 8684, 8686, 8688, 8689, 8693, 8696, 8698, 8699, 8700, 8701, 8701, 8702, 8702, 8702, 8703, 8703,
-    8703, 8703, 8704, 8705, 8706, 8712, 8714, 8715, 8715, 8717, 8717, 8718, 8719, 8719, 8720, 8721, 8722,
-    8722, 8722, 8724, 8725, 8727, 8728, 8730, 8732, 8733, 8733, 8734, 8735, 8735, 8735, 8735, 8735, 8736,
-    8737, 8738, 8738, 8739, 8741, 8742, 8743, 8743, 8743, 8747, 8747, 8749, 8751, 8754, 8758, 8759, 8760,
-    8761, 8762, 8763, 8763, 8764, 8765, 8766, 8767, 8768, 8769, 8769, 8769, 8769, 8770, 8771, 8775, 8776,
-    8776, 8777, 8778, 8780, 8782, 8783, 8784, 8785, 8787, 8788, 8788, 8789, 8790, 8790, 8790, 8792, 8793,
-    8793, 8793, 8795, 8798, 8798, 8801, 8803, 8804, 8805, 8805, 8805, 8807, 8808, 8808, 8808, 8808, 8808,
-    8808, 8809, 8809, 8809, 8809, 8809, 8809, 8810, 8810, 8811, 8813, 8814, 8818, 8822, 8826, 8830, 8832,
-    8832, 8833, 8836, 8838, 8838, 8840, 8841, 8843, 8845, 8846, 8848, 8850, 8850, 8851, 8852, 8853, 8853,
-    8855, 8856, 8857, 8865, 8865, 8867, 8869, 8869, 8871, 8873, 8873, 8873, 8874, 8875, 8876, 8878, 8878,
-    8879, 8881, 8881, 8881, 8881, 8881, 8881, 8881, 8882, 8887, 8889, 8891, 8892, 8893, 8893, 8893, 8895,
-    8897, 8898, 8899, 8899, 8900, 8901, 8904, 8904, 8908, 8908, 8908, 8908, 8908, 8908, 8908, 8909, 8909,
-    8910, 8910, 8910, 8910, 8910, 8910, 8911, 8913, 8914, 8914, 8915, 8916, 8918, 8918, 8918, 8918, 8918,
-    8919, 8920, 8921, 8923, 8924, 8925, 8925, 8926, 8928, 8929, 8931, 8932, 8934, 8936, 8938, 8939, 8941,
-    8942, 8942, 8942, 8942, 8942, 8942, 8943, 8944, 8946, 8946, 8948, 8948, 8949, 8950, 8951, 8952, 8955,
-    8956, 8957, 8957, 8958, 8960, 8961, 8963, 8964, 8965, 8966, 8967, 8968, 8968, 8968, 8968, 8968, 8968,
-    8968, 8969, 8970, 8971, 8972, 8973, 8973, 8973, 8973, 8973, 8973, 8976, 8979, 8980, 8980, 8982, 8983,
-    8984, 8986, 8988, 8988, 8991, 8991, 8992, 8994, 8998, 8999, 8999, 9002, 9005, 9005, 9007, 9009, 9009,
-    9009, 9011, 9013, 9014, 9015, 9016, 9017, 9017, 9019, 9020, 9024, 9026, 9026, 9026, 9027, 9028, 9028,
-    9030, 9031, 9032, 9033, 9035, 9036, 9037, 9037, 9037, 9038, 9040, 9041, 9043, 9047, 9047, 9049, 9051,
-    9052, 9052, 9054, 9054, 9057, 9060, 9060, 9060, 9060, 9063, 9064, 9066, 9068, 9068, 9068, 9068, 9068,
-    9069, 9069, 9069, 9069, 9069, 9070, 9070, 9070, 9071, 9072, 9073, 9073, 9073, 9075, 9076, 9077, 9078,
-    9079, 9080, 9084, 9084, 9085, 9086, 9086, 9086, 9087, 9091, 9093, 9096, 9099, 9100, 9101, 9102, 9104,
-    9106, 9108, 9111, 9112, 9113, 9115, 9116, 9117, 9122, 9123, 9124, 9126, 9127, 9128, 9129, 9131, 9135,
-    9135, 9138, 9139, 9140, 9140, 9141, 9142, 9142, 9143, 9143, 9149, 9151, 9152, 9152, 9152, 9153, 9154,
-    9160, 9160, 9160, 9161, 9162, 9162, 9162, 9162, 9162, 9162, 9162, 9163, 9166, 9167, 9169, 9171, 9172,
-    9173, 9174, 9175, 9176, 9177, 9178, 9178, 9178, 9178, 9178, 9178, 9178, 9179, 9179, 9179, 9179, 9179,
-    9187, 9187, 9187, 9188, 9189, 9191, 9192, 9192, 9192, 9195, 9197, 9198, 9198, 9198, 9198, 9198, 9198,
-    9198, 9200, 9205, 9206, 9207, 9208, 9209, 9211, 9211, 9211, 9211, 9211, 9211, 9211, 9212, 9214, 9214,
-    9215, 9215, 9216, 9217, 9218, 9221, 9222, 9222, 9223, 9224, 9225, 9226, 9227, 9228, 9228, 9228, 9229,
-    9229, 9230, 9231, 9231, 9231, 9231, 9233, 9235, 9236, 9237, 9238, 9239, 9242, 9243, 9244, 9249, 9251,
-    9252, 9253, 9254, 9258, 9262, 9264, 9267, 9268, 9269, 9270, 9272, 9274, 9275, 9277, 9278, 9278, 9279,
-    9280, 9281, 9282, 9286, 9290, 9291, 9291, 9292, 9293, 9294, 9295, 9296, 9300, 9301, 9302, 9303, 9305,
-    9307, 9308, 9312, 9314, 9316, 9317, 9321, 9322, 9324, 9326, 9328, 9330, 9331, 9332, 9333, 9334, 9335,
-    9336, 9336, 9336, 9339, 9342, 9346, 9347, 9348, 9349, 9350, 9350, 9350, 9351, 9353, 9353, 9353, 9354,
-    9355, 9357, 9357, 9360, 9360, 9361, 9361, 9362, 9362, 9365, 9365, 9367, 9372, 9375, 9378, 9380, 9382,
-    9383, 9384, 9385, 9386, 9387, 9388, 9389, 9390, 9391, 9392, 9393, 9394, 9396, 9398, 9399, 9402, 9402,
-    9403, 9404, 9405, 9405, 9405, 9408, 9410, 9410, 9410, 9410, 9412, 9414, 9417, 9420, 9422, 9424, 9425,
-    9426, 9426, 9426, 9426, 9426, 9426, 9428, 9428, 9429, 9430, 9430, 9431, 9431, 9434, 9434, 9435, 9435,
-    9435, 9435, 9435, 9436, 9442, 9442, 9443, 9445, 9446, 9448, 9450, 9453, 9453, 9454, 9458, 9459, 9459,
-    9459, 9459, 9459, 9461, 9461, 9461, 9461, 9462, 9463, 9466, 9470, 9470, 9470, 9471, 9471, 9471, 9473,
-    9475, 9476, 9477, 9477, 9477, 9477, 9478, 9478, 9478, 9478, 9478, 9479, 9479, 9479, 9480, 9481, 9482,
-    9483, 9484, 9485, 9486, 9487, 9488, 9489, 9492, 9493, 9494, 9494, 9495, 9496, 9497, 9497, 9497, 9497,
-    9497, 9497, 9498, 9501, 9501, 9502, 9503, 9505, 9507, 9509, 9510, 9511, 9511, 9511, 9511, 9511, 9511,
-    9512, 9513, 9513, 9513, 9513, 9513, 9513, 9513, 9513, 9514, 9516, 9517, 9517, 9517, 9517, 9518, 9518,
-    9518, 9518, 9519, 9521, 9523, 9523, 9523, 9525, 9526, 9527, 9529, 9529, 9530, 9531, 9531, 9531, 9535,
-    9539, 9540, 9544, 9545, 9546, 9547, 9547, 9547, 9547, 9548, 9549, 9549, 9551, 9552, 9558, 9563, 9568,
-    9569, 9569, 9570, 9571, 9571, 9571, 9571, 9572, 9578, 9579, 9580, 9581, 9582, 9583, 9583, 9584, 9586,
-    9587, 9590, 9592, 9593, 9594, 9595, 9595, 9595, 9595, 9595, 9596, 9597, 9598, 9603, 9603, 9604, 9605,
-    9606, 9607, 9609, 9611, 9612, 9612, 9612, 9613, 9614, 9616, 9618, 9619, 9620, 9621, 9622, 9623, 9623,
-    9624, 9625, 9626, 9627, 9628, 9629, 9630, 9631, 9632, 9632, 9632, 9632, 9632, 9632, 9633, 9634, 9635,
-    9635, 9635, 9635, 9635, 9635, 9636, 9636, 9636, 9637, 9639, 9642, 9645, 9648, 9650, 9650, 9650, 9657,
-    9657, 9657, 9659, 9661, 9661, 9661, 9662, 9663, 9664, 9665, 9666, 9667, 9668, 9668, 9670, 9673, 9673,
-    9673, 9675, 9677, 9679, 9681, 9682, 9683, 9684, 9685, 9688, 9691, 9694, 9697, 9697, 9698, 9699, 9701,
-    9703, 9704, 9705, 9706, 9707, 9708, 9709, 9710, 9711, 9712, 9712, 9713, 9714, 9714, 9714, 9714, 9720,
-    9721, 9722, 9727, 9731, 9732, 9733, 9734, 9734, 9736, 9736, 9737, 9737, 9737, 9739, 9739, 9739, 9741,
-    9741, 9742, 9744, 9744, 9744, 9744, 9744, 9745, 9746, 9747, 9748, 9749, 9749, 9750, 9751, 9753, 9753,
-    9753, 9753, 9755, 9755, 9755, 9756, 9757, 9757, 9758, 9758, 9758, 9763, 9767, 9771, 9771, 9773, 9776,
-    9779, 9780, 9781, 9782, 9782, 9784, 9785, 9786, 9787, 9788, 9788, 9789, 9790, 9790, 9790, 9793, 9796,
-    9796, 9797, 9798, 9801, 9804, 9809, 9809, 9812, 9813, 9814, 9815, 9815, 9816, 9817, 9818, 9819, 9820,
-    9821, 9822, 9822, 9822, 9826, 9827, 9828, 9829, 9830, 9831, 9832, 9833, 9833, 9833, 9833, 9834, 9835,
-    9836, 9837, 9838, 9839, 9840, 9840, 9841, 9842, 9844, 9845, 9846, 9847, 9847, 9847, 9847, 9850, 9852,
-    9852, 9854, 9854, 9855, 9857, 9858, 9859, 9862, 9863, 9863, 9863, 9863, 9864, 9865, 9868, 9870, 9872,
-    9872, 9873, 9877, 9880, 9881, 9882, 9882, 9882, 9882, 9882, 9883, 9886, 9886, 9886, 9887, 9888, 9888,
-    9890, 9891, 9892, 9892, 9892, 9892, 9895, 9896, 9897, 9897, 9897, 9897, 9898, 9899, 9900, 9901, 9902,
-    9903, 9904, 9905, 9906, 9907, 9909, 9910, 9910, 9912, 9913, 9914, 9915, 9916, 9917, 9917, 9917, 9919,
-    9921, 9922, 9923, 9924, 9925, 9927, 9929, 9931, 9933, 9933, 9933, 9933, 9934, 9935, 9936, 9936, 9937,
-    9937, 9937, 9937, 9937, 9939, 9941, 9943, 9947, 9949, 9951, 9953, 9954, 9955, 9959, 9960, 9961, 9961,
-    9963, 9967, 9970, 9973, 9974, 9974, 9977, 9980, 9981, 9982, 9986, 9987, 9988, 9989, 9990, 9994, 9998,
-    9999, 10002, 10003, 10004, 10005, 10005, 10006, 10009, 10010, 10010, 10014, 10015, 10016, 10017, 10018,
-    10018, 10019, 10020, 10021, 10021, 10021, 10021, 10021, 10021, 10022, 10023, 10023, 10024, 10025, 10026,
-    10027, 10028, 10028, 10029, 10030, 10031, 10032, 10033, 10033, 10034, 10035, 10036, 10037, 10038, 10039,
-    10040, 10041, 10042, 10043, 10044, 10045, 10045, 10046, 10046, 10046, 10047, 10048, 10050, 10050, 10053,
-    10055, 10055, 10056, 10058, 10060, 10061, 10061, 10061, 10061, 10062, 10064, 10066, 10067, 10067, 10068,
-    10068, 10072, 10072, 10073, 10074, 10074, 10074, 10074, 10076, 10081, 10084, 10086, 10087, 10087, 10087,
-    10088, 10089, 10091, 10092, 10093, 10094, 10094, 10094, 10095, 10096, 10097, 10097, 10097, 10103, 10104,
-    10105, 10107, 10109, 10110, 10111, 10112, 10114, 10116, 10118, 10119, 10121, 10122, 10123, 10124, 10125,
-    10126, 10130, 10132, 10134, 10135, 10136, 10136, 10138, 10139, 10140, 10143, 10145, 10148, 10150, 10150,
-    10150, 10150, 10152, 10154, 10156, 10157, 10157, 10158, 10158, 10159, 10159, 10160, 10160, 10161, 10163,
-    10164, 10165, 10165, 10166, 10167, 10168, 10169, 10169, 10170, 10171, 10171, 10173, 10175, 10176, 10178,
-    10182, 10182, 10182, 10182, 10183, 10184, 10184, 10185, 10186, 10187, 10187, 10189, 10192, 10192, 10194,
-    10197, 10199, 10200, 10200, 10200, 10201, 10202, 10205, 10205, 10207, 10210, 10212, 10214, 10215, 10217,
-    10218, 10219, 10219, 10222, 10222, 10224, 10227, 10227, 10228, 10229, 10229, 10230, 10231, 10232, 10233,
-    10233, 10234, 10234, 10235, 10236, 10236, 10236, 10237, 10237, 10240, 10242, 10242, 10243, 10244, 10244,
-    10244, 10244, 10245, 10246, 10247, 10247, 10248, 10249, 10249, 10250, 10252, 10253, 10256, 10258, 10261,
-    10264, 10267, 10268, 10269, 10271, 10272, 10274, 10275, 10280, 10282, 10284, 10286, 10288, 10289, 10290,
-    10291, 10295, 10299, 10300, 10303, 10305, 10307, 10309, 10311, 10312, 10315, 10317, 10320, 10320, 10322,
-    10322, 10323, 10324, 10325, 10326, 10326, 10328, 10329, 10330, 10331, 10334, 10335, 10342, 10348, 10348,
-    10353, 10354, 10355, 10355, 10355, 10355, 10355, 10356, 10356, 10357, 10358, 10359, 10360, 10365, 10368,
-    10371, 10373, 10375, 10377, 10379, 10381, 10383, 10385, 10387, 10388, 10390, 10391, 10392, 10394, 10396,
-    10397, 10398, 10398, 10398, 10398, 10400, 10402, 10404, 10406, 10408, 10409, 10409, 10409, 10410, 10411,
-    10413, 10415, 10416, 10417, 10418, 10422, 10424, 10425, 10426, 10427, 10428, 10429, 10435, 10437, 10439,
-    10441, 10447, 10448, 10449, 10450, 10452, 10453, 10453, 10455, 10456, 10458, 10459, 10460, 10461, 10465,
-    10465, 10467, 10469, 10473, 10477, 10481, 10482, 10483, 10484, 10484, 10484, 10484, 10487, 10488, 10491,
-    10492, 10493, 10494, 10495, 10496, 10497, 10497, 10497, 10497, 10498, 10499, 10499, 10500, 10501, 10502,
-    10503, 10505, 10507, 10508, 10510, 10512, 10514, 10516, 10518, 10519, 10520, 10521, 10522, 10523, 10524,
-    10526, 10527, 10528, 10529, 10530, 10530, 10531, 10532, 10533, 10534, 10535, 10535, 10536, 10537, 10538,
-    10538, 10538, 10538, 10538, 10540, 10540, 10542, 10544, 10544, 10544, 10549, 10549, 10554, 10559, 10560,
-    10561, 10561, 10563, 10565, 10566, 10567, 10568, 10573, 10573, 10573, 10573, 10574, 10575, 10576, 10579,
-    10580, 10581, 10582, 10582, 10583, 10584, 10585, 10585, 10587, 10588, 10589, 10590, 10593, 10594, 10595,
-    10596, 10596, 10597, 10599, 10599, 10599, 10599, 10601, 10603, 10605, 10606, 10607, 10608, 10610, 10611,
-    10612, 10613, 10613, 10613, 10615, 10617, 10618, 10618, 10619, 10619, 10621, 10623, 10623, 10623, 10623,
-    10624, 10626, 10628, 10631, 10634, 10635, 10636, 10639, 10642, 10642, 10645, 10645, 10645, 10646, 10646,
-    10646, 10646, 10648, 10652, 10652, 10653, 10653, 10655, 10657, 10659, 10661, 10662, 10662, 10663, 10664,
-    10665, 10665, 10665, 10665, 10665, 10666, 10667, 10667, 10668, 10669, 10671, 10672, 10673, 10673, 10673,
-    10674, 10675, 10675, 10675, 10676, 10678, 10680, 10682, 10684, 10685, 10686, 10687, 10688, 10689, 10690,
-    10691, 10693, 10694, 10695, 10697, 10697, 10698, 10699, 10699, 10699, 10700, 10700, 10700, 10701, 10702,
-    10703, 10704, 10705, 10706, 10707, 10710, 10714, 10716, 10717, 10718, 10718, 10722, 10724, 10727, 10727,
-    10729, 10731, 10733, 10735, 10735, 10735, 10736, 10737, 10738, 10741, 10743, 10743, 10743, 10745, 10746,
-    10746, 10746, 10747, 10748, 10749, 10749, 10749, 10749, 10752, 10753, 10754, 10754, 10755, 10756, 10759,
-    10760, 10763, 10765, 10766, 10768, 10768, 10771, 10774, 10777, 10777, 10778, 10779, 10780, 10781, 10783,
-    10784, 10786, 10786, 10787, 10788, 10788, 10790, 10791, 10791, 10792, 10794, 10795, 10796, 10796, 10796,
-    10797, 10798, 10800, 10802, 10802, 10803, 10805, 10806, 10806, 10806, 10806, 10806, 10806, 10806, 10806,
-    10807, 10808, 10808, 10812, 10814, 10816, 10816, 10816, 10817, 10818, 10819, 10821, 10821, 10821, 10821,
-    10821, 10822, 10823, 10824, 10825, 10826, 10828, 10831, 10831, 10834, 10837, 10838, 10840, 10842, 10842,
-    10842, 10842, 10847, 10852, 10855, 10857, 10858, 10859, 10859, 10859, 10859, 10859, 10860, 10862, 10862,
-    10862, 10864, 10866, 10867, 10867, 10868, 10869, 10870, 10871, 10872, 10873, 10874, 10875, 10876, 10878,
-    10880, 10881, 10884, 10885, 10886, 10886, 10887, 10888, 10888, 10888, 10888, 10888, 10889, 10890, 10890,
-    10891, 10891, 10893, 10894, 10895, 10903, 10904, 10907, 10907, 10908, 10909, 10909, 10910, 10915, 10916,
-    10917, 10917, 10919, 10919, 10921, 10922, 10922, 10922, 10923, 10923, 10927, 10928, 10929, 10929, 10929,
-    10930, 10930, 10931, 10933, 10935, 10937, 10939, 10940, 10942, 10943, 10944, 10945, 10946, 10950, 10954,
-    10958, 10962, 10962, 10962, 10962, 10962, 10962, 10962, 10967, 10971, 10973, 10977, 10978, 10979, 10980,
-    10981, 10982, 10985, 10989, 10992, 10994, 10996, 10996, 10997, 10998, 10998, 10999, 11000, 11000, 11000,
-    11001, 11002, 11002, 11003, 11004, 11006, 11006, 11007, 11009, 11009, 11010, 11011, 11012, 11014, 11015,
-    11020, 11021, 11022, 11027, 11027, 11027, 11027, 11027, 11029, 11033, 11033, 11033, 11033, 11034, 11036,
-    11037, 11038, 11039, 11039, 11041, 11043, 11044, 11045, 11045, 11045, 11046, 11047, 11049, 11051, 11051,
-    11051, 11051, 11051, 11051, 11053, 11053, 11054, 11054, 11054, 11054, 11055, 11055, 11056, 11057, 11058,
-    11058, 11058, 11059, 11062, 11063, 11065, 11066, 11067, 11067, 11067, 11069, 11070, 11070, 11070, 11070,
-    11070, 11070, 11073, 11073, 11073, 11076, 11077, 11078, 11079, 11079, 11080, 11081, 11081, 11082, 11083,
-    11084, 11085, 11085, 11085, 11085, 11085, 11085, 11086, 11087, 11088, 11088, 11088, 11089, 11092, 11095,
-    11095, 11096, 11096, 11097, 11098, 11098, 11101, 11103, 11106, 11109, 11110, 11111, 11114, 11114, 11115,
-    11116, 11117, 11118, 11118, 11119, 11120, 11120, 11121, 11122, 11123, 11125, 11126, 11127, 11128, 11133,
-    11134, 11135, 11137, 11138, 11139, 11140, 11140, 11140, 11140, 11140, 11140, 11141, 11142, 11145, 11145,
-    11146, 11148, 11149, 11152, 11152, 11152, 11152, 11156, 11158, 11158, 11159, 11159, 11159, 11159, 11159,
-    11161, 11161, 11161, 11161, 11162, 11162, 11162, 11162, 11162, 11162, 11165, 11166, 11167, 11168, 11170,
-    11172, 11174, 11175, 11177, 11178, 11179, 11180, 11181, 11183, 11185, 11186, 11186, 11189, 11189, 11191,
-    11191, 11191, 11194, 11195, 11196, 11196, 11196, 11196, 11197, 11197, 11197, 11198, 11198, 11198, 11199,
-    11199, 11200, 11201, 11202, 11202, 11203, 11204, 11205, 11206, 11207, 11208, 11209, 11212, 11214, 11214,
-    11218, 11222, 11225, 11228, 11230, 11232, 11234, 11234, 11235, 11237, 11238, 11238, 11238, 11238, 11238,
-    11240, 11241, 11244, 11244, 11244, 11244, 11244, 11244, 11244, 11244, 11244, 11247, 11250, 11252, 11254,
-    11255, 11256, 11262, 11266, 11266, 11270, 11273, 11273, 11275, 11276, 11276, 11276, 11276, 11277, 11278,
-    11280, 11281, 11282, 11283, 11283, 11283, 11283, 11285, 11285, 11285, 11285, 11285, 11285, 11285, 11286,
-    11288, 11290, 11291, 11292, 11294, 11295, 11297, 11297, 11297, 11298, 11300, 11302, 11304, 11305, 11308,
-    11309, 11309, 11312, 11313, 11314, 11315, 11316, 11317, 11317, 11318, 11319, 11319, 11319, 11319, 11320,
-    11321, 11321, 11321, 11321, 11322, 11323, 11324, 11324, 11325, 11326, 11327, 11328, 11330, 11331, 11331,
-    11331, 11331, 11332, 11333, 11334, 11335, 11336, 11338, 11340, 11342, 11344, 11347, 11349, 11350, 11350,
-    11350, 11351, 11352, 11353, 11354, 11355, 11356, 11357, 11358, 11359, 11361, 11362, 11363, 11364, 11364,
-    11364, 11365, 11365, 11365, 11365, 11365, 11366, 11367, 11369, 11369, 11371, 11371, 11373, 11376, 11378,
-    11380, 11383, 11384, 11387, 11388, 11389, 11389, 11389, 11389, 11390, 11392, 11392, 11393, 11395, 11398,
-    11398, 11400, 11400, 11401, 11403, 11404, 11405, 11406, 11407, 11408, 11409, 11410, 11411, 11412, 11414,
-    11416, 11416, 11418, 11419, 11420, 11421, 11422, 11424, 11426, 11427, 11428, 11429, 11430, 11432, 11433,
-    11434, 11436, 11437, 11440, 11441, 11442, 11442, 11442, 11446, 11448, 11450, 11451, 11451, 11453, 11454,
-    11455, 11456, 11456, 11458, 11461, 11464, 11465, 11466, 11466, 11470, 11473, 11474, 11475, 11476, 11477,
-    11477, 11478, 11480, 11481, 11482, 11483, 11484, 11485, 11487, 11488, 11489, 11490, 11491, 11491, 11491,
-    11495, 11499, 11501, 11505, 11505, 11505, 11506, 11507, 11508, 11508, 11508, 11510, 11512, 11514, 11516,
-    11518, 11519, 11519, 11520, 11521, 11521, 11523, 11523, 11525, 11527, 11527, 11527, 11527, 11527, 11528,
-    11529, 11530, 11533, 11533, 11536, 11536, 11539, 11542, 11542, 11543, 11544, 11545, 11547, 11548, 11549,
-    11550, 11551, 11552, 11553, 11554, 11555, 11556, 11558, 11560, 11562, 11562, 11562, 11562, 11564, 11565,
-    11566, 11568, 11569, 11571, 11572, 11573, 11574, 11574, 11575, 11575, 11576, 11576, 11576, 11576, 11576,
-    11576, 11576, 11578, 11580, 11581, 11582, 11583, 11584, 11585, 11586, 11588, 11589, 11591, 11593, 11594,
-    11594, 11595, 11596, 11596, 11596, 11596, 11600, 11602, 11603, 11603, 11604, 11606, 11607, 11607, 11607,
-    11609, 11610, 11610, 11611, 11613, 11615, 11615, 11617, 11617, 11618, 11619, 11620, 11621, 11623, 11623,
-    11625, 11625, 11625, 11628, 11629, 11632, 11635, 11636, 11636, 11636, 11636, 11639, 11639, 11639, 11639,
-    11639, 11643, 11643, 11643, 11645, 11646, 11647, 11648, 11648, 11648, 11648, 11648, 11648, 11648, 11648,
-    11648, 11649, 11652, 11653, 11654, 11655, 11655, 11656, 11657, 11658, 11659, 11660, 11661, 11662, 11665,
-    11666, 11667, 11668, 11669, 11670, 11673, 11674, 11676, 11676, 11677, 11677, 11677, 11678, 11679, 11680,
-    11680, 11681, 11681, 11683, 11684, 11684, 11686, 11686, 11687, 11688, 11689, 11690, 11690, 11696, 11699,
-    11701, 11701, 11701, 11702, 11703, 11704, 11708, 11711, 11712, 11713, 11713, 11713, 11713, 11713, 11714,
-    11714, 11714, 11714, 11714, 11714, 11714, 11715, 11716, 11717, 11718, 11719, 11720, 11721, 11722, 11723,
-    11724, 11725, 11726, 11727, 11728, 11728, 11728, 11728, 11729, 11730, 11731, 11732, 11733, 11734, 11735,
-    11737, 11739, 11741, 11741, 11741, 11741, 11741, 11742, 11743, 11744, 11746, 11747, 11748, 11749, 11749,
-    11749, 11752, 11753, 11754, 11754, 11754, 11754, 11755, 11755, 11756, 11760, 11760, 11760, 11761, 11764,
-    11768, 11770, 11771, 11772, 11773, 11774, 11775, 11777, 11778, 11779, 11780, 11781, 11782, 11783, 11783,
-    11786, 11789, 11793, 11797, 11798, 11798, 11799, 11800, 11803, 11804, 11806, 11807, 11808, 11809, 11810,
-    11811, 11814, 11816, 11818, 11819, 11820, 11820, 11821, 11823, 11824, 11825, 11827, 11829, 11830, 11831,
-    11831, 11832, 11832, 11832, 11834, 11836, 11836, 11837, 11839, 11840, 11840, 11840, 11840, 11841, 11841,
-    11841, 11842, 11843, 11844, 11845, 11845, 11847, 11848, 11849, 11851, 11853, 11855, 11855, 11855, 11855,
-    11857, 11857, 11857, 11858, 11858, 11860, 11861, 11861, 11864, 11865, 11865, 11865, 11866, 11868, 11870,
-    11873, 11873, 11873, 11876, 11878, 11879, 11880, 11881, 11884, 11887, 11888, 11889, 11890, 11893, 11893,
-    11894, 11894, 11894, 11894, 11897, 11899, 11902, 11902, 11903, 11903, 11904, 11905, 11906, 11908, 11909,
-    11911, 11912, 11913, 11914, 11916, 11919, 11923, 11924, 11928, 11929, 11931, 11931, 11932, 11932, 11933,
-    11933, 11934, 11935, 11936, 11937, 11939, 11941, 11942, 11943, 11944, 11945, 11946, 11947, 11947, 11948,
-    11950, 11952, 11952, 11955, 11955, 11955, 11958, 11960, 11961, 11962, 11963, 11963, 11963, 11963, 11964,
-    11966, 11966, 11966, 11967, 11967, 11970, 11971, 11972, 11972, 11975, 11977, 11980, 11980, 11980, 11980,
-    11983, 11985, 11986, 11986, 11986, 11986, 11986, 11986, 11986, 11989, 11992, 11995, 11996, 11996, 11997,
-    11998, 11998, 11999, 12000, 12001, 12002, 12002, 12002, 12002, 12003, 12003, 12003, 12003, 12003, 12004,
-    12005, 12006, 12007, 12007, 12007, 12009, 12010, 12012, 12014, 12015, 12015, 12017, 12017, 12017, 12018,
-    12019, 12020, 12021, 12021, 12022, 12022, 12023, 12024, 12025, 12026, 12027, 12030, 12031, 12031, 12032,
-    12032, 12032, 12034, 12035, 12035, 12036, 12036, 12036, 12036, 12037, 12038, 12039, 12041, 12043, 12045,
-    12047, 12048, 12049, 12050, 12051, 12052, 12052, 12053, 12054, 12055, 12056, 12056, 12059, 12062, 12065,
-    12065, 12066, 12067, 12068, 12071, 12074, 12074, 12075, 12076, 12077, 12078, 12079, 12080, 12081, 12083,
-    12084, 12085, 12086, 12087, 12087, 12088, 12089, 12093, 12097, 12100, 12103, 12103, 12105, 12106, 12108,
-    12110, 12110, 12112, 12112, 12114, 12114, 12114, 12114, 12117, 12118, 12118, 12118, 12119, 12121, 12121,
-    12121, 12121, 12122, 12122, 12122, 12122, 12122, 12122, 12123, 12125, 12126, 12127, 12128, 12129, 12129,
-    12130, 12131, 12133, 12134, 12135, 12136, 12136, 12137, 12138, 12139, 12139, 12140, 12141, 12142, 12143,
-    12144, 12144, 12145, 12145, 12145, 12147, 12149, 12150, 12151, 12152, 12153, 12154, 12154, 12154, 12154,
-    12155, 12157, 12158, 12159, 12161, 12161, 12163, 12166, 12170, 12174, 12175, 12175, 12176, 12177, 12178,
-    12178, 12178, 12180, 12180, 12181, 12183, 12183, 12185, 12187, 12189, 12190, 12190, 12190, 12191, 12191,
-    12191, 12195, 12196, 12197, 12198, 12198, 12199, 12201, 12203, 12205, 12207, 12207, 12207, 12208, 12209,
-    12209, 12210, 12211, 12212, 12213, 12214, 12215, 12216, 12218, 12219, 12220, 12220, 12220, 12220, 12220,
-    12220, 12220, 12220, 12221, 12222, 12223, 12223, 12224, 12224, 12224, 12226, 12227, 12228, 12229, 12229,
-    12231, 12233, 12235, 12236, 12237, 12239, 12239, 12241, 12241, 12242, 12242, 12242, 12243, 12244, 12245,
-    12250, 12250, 12250, 12250, 12251, 12252, 12252, 12252, 12252, 12252, 12252, 12252, 12252, 12252, 12252,
-    12257, 12258, 12258, 12259, 12261, 12263, 12265, 12265, 12265, 12266, 12268, 12269, 12270, 12274, 12278,
-    12278, 12281, 12283, 12284, 12284, 12284, 12285, 12286, 12288, 12288, 12288, 12288, 12289, 12289, 12290,
-    12290, 12293, 12296, 12299, 12302, 12302, 12302, 12304, 12306, 12311, 12311, 12316, 12321, 12324, 12327,
-    12329, 12331, 12333, 12334, 12336, 12337, 12338, 12339, 12340, 12340, 12340, 12341, 12343, 12344, 12346,
-    12347, 12347, 12347, 12347, 12348, 12349, 12350, 12351, 12352, 12353, 12353, 12353, 12355, 12355, 12355,
-    12355, 12356, 12357, 12359, 12361, 12363, 12363, 12364, 12365, 12366, 12366, 12368, 12369, 12371, 12372,
-    12373, 12374, 12374, 12375, 12375, 12378, 12381, 12381, 12382, 12383, 12386, 12389, 12390, 12391, 12392,
-    12393, 12394, 12395, 12396, 12397, 12398, 12400, 12402, 12403, 12404, 12405, 12406, 12407, 12408, 12410,
-    12411, 12412, 12413, 12415, 12418, 12419, 12419, 12419, 12419, 12423, 12425, 12428, 12429, 12430, 12431,
-    12431, 12432, 12433, 12433, 12433, 12433, 12433, 12433, 12433, 12433, 12433, 12433, 12434, 12435, 12435,
-    12436, 12437, 12438, 12438, 12439, 12440, 12441, 12442, 12443, 12444, 12445, 12446, 12446, 12446, 12447,
-    12448, 12448, 12448, 12448, 12449, 12450, 12450, 12450, 12451, 12451, 12451, 12451, 12454, 12456, 12458,
-    12460, 12461, 12462, 12463, 12466, 12467, 12468, 12469, 12470, 12470, 12470, 12471, 12471, 12471, 12473,
-    12475, 12476, 12477, 12477, 12481, 12485, 12489, 12489, 12490, 12491, 12493, 12495, 12495, 12495, 12495,
-    12496, 12498, 12499, 12500, 12500, 12504, 12505, 12506, 12507, 12508, 12509, 12510, 12511, 12511, 12512,
-    12513, 12516, 12516, 12517, 12519, 12520, 12521, 12521, 12524, 12525, 12527, 12528, 12528, 12529, 12530,
-    12531, 12532, 12533, 12535, 12536, 12537, 12538, 12538, 12539, 12540, 12541, 12544, 12547, 12549, 12550,
-    12551, 12551, 12552, 12556, 12558, 12560, 12563, 12566, 12566, 12566, 12568, 12570, 12571, 12572, 12573,
-    12574, 12575, 12576, 12577, 12578, 12579, 12579, 12585, 12587, 12587, 12589, 12591, 12593, 12593, 12595,
-    12595, 12596, 12597, 12600, 12601, 12602, 12602, 12602, 12607, 12608, 12609, 12610, 12611, 12612, 12613,
-    12614, 12615, 12616, 12619, 12621, 12622, 12623, 12623, 12624, 12625, 12626, 12629, 12631, 12631, 12631,
-    12634, 12635, 12636, 12637, 12637, 12643, 12649, 12655, 12656, 12657, 12658, 12659, 12660, 12662, 12663,
-    12663, 12665, 12666, 12667, 12670, 12673, 12674, 12677, 12678, 12680, 12681, 12682, 12683, 12684, 12685,
-    12685, 12685, 12685, 12685, 12686, 12687, 12688, 12689, 12689, 12689, 12689, 12689, 12689, 12689, 12691,
-    12692, 12692, 12692, 12693, 12693, 12693, 12693, 12694, 12695, 12696, 12696, 12697, 12698, 12699, 12702,
-    12706, 12709, 12711, 12712, 12713, 12715, 12715, 12717, 12719, 12722, 12722, 12723, 12723, 12724, 12725,
-    12726, 12726, 12727, 12727, 12727, 12729, 12732, 12735, 12736, 12737, 12737, 12737, 12740, 12740, 12741,
-    12741, 12741, 12742, 12742, 12745, 12745, 12746, 12748, 12749, 12750, 12751, 12754, 12755, 12756, 12756,
-    12756, 12756, 12756, 12761, 12764, 12768, 12769, 12771, 12772, 12776, 12779, 12780, 12780, 12780, 12781,
-    12782, 12784, 12785, 12789, 12790, 12792, 12794, 12795, 12796, 12797, 12798, 12798, 12799, 12800, 12800,
-    12800, 12800, 12802, 12805, 12810, 12811, 12812, 12816, 12817, 12818, 12819, 12819, 12819, 12819, 12823,
-    12825, 12825, 12825, 12825, 12825, 12825, 12827, 12828, 12830, 12831, 12832, 12834, 12835, 12837, 12837,
-    12837, 12838, 12839, 12840, 12841, 12842, 12843, 12845, 12846, 12847, 12850, 12854, 12855, 12856, 12856,
-    12856, 12856, 12856, 12859, 12859, 12859, 12859, 12859, 12860, 12860, 12862, 12864, 12864, 12865, 12866,
-    12866, 12867, 12870, 12873, 12873, 12873, 12874, 12875, 12877, 12878, 12878, 12880, 12881, 12881, 12883,
-    12883, 12884, 12884, 12884, 12884, 12884, 12884, 12886, 12886, 12887, 12888, 12888, 12889, 12890, 12891,
-    12893, 12895, 12896, 12897, 12898, 12899, 12899, 12900, 12901, 12902, 12903, 12903, 12906, 12906, 12906,
-    12907, 12908, 12909, 12910, 12911, 12918, 12920, 12921, 12922, 12924, 12925, 12926, 12927, 12928, 12930,
-    12931, 12931, 12932, 12933, 12933, 12933, 12934, 12935, 12936, 12942, 12943, 12945, 12947, 12947, 12947,
-    12949, 12950, 12952, 12955, 12956, 12956, 12959, 12960, 12962, 12963, 12963, 12964, 12966, 12967, 12968,
-    12969, 12969, 12969, 12970, 12971, 12972, 12973, 12975, 12975, 12977, 12977, 12979, 12980, 12981, 12982,
-    12983, 12984, 12985, 12986, 12986, 12986, 12988, 12990, 12991, 12993, 12994, 12995, 12996, 12997, 12997,
-    12998, 13000, 13001, 13002, 13002, 13003, 13003, 13003, 13003, 13003, 13004, 13006, 13008, 13009, 13011,
-    13013, 13013, 13015, 13018, 13020, 13020, 13020, 13023, 13023, 13023, 13028, 13028, 13028, 13028, 13032,
-    13032, 13033, 13035, 13036, 13036, 13036, 13039, 13040, 13041, 13042, 13042, 13046, 13049, 13049, 13051,
-    13053, 13055, 13058, 13061, 13061, 13062, 13063, 13064, 13065, 13067, 13068, 13068, 13068, 13069, 13069,
-    13069, 13069, 13069, 13070, 13072, 13073, 13073, 13073, 13073, 13073, 13075, 13077, 13078, 13078, 13078,
-    13078, 13080, 13081, 13082, 13084, 13085, 13085, 13086, 13087, 13088, 13090, 13092, 13093, 13095, 13099,
-    13100, 13101, 13101, 13102, 13104, 13106, 13110, 13114, 13115, 13116, 13117, 13119, 13119, 13120, 13122,
-    13123, 13123, 13125, 13127, 13128, 13129, 13129, 13130, 13130, 13132, 13134, 13136, 13137, 13137, 13140,
-    13142, 13143, 13144, 13145, 13147, 13148, 13148, 13150, 13151, 13152, 13153, 13153, 13154, 13154, 13155,
-    13155, 13155, 13156, 13157, 13158, 13160, 13160, 13162, 13163, 13163, 13164, 13164, 13166, 13168, 13169,
-    13170, 13171, 13172, 13173, 13174, 13175, 13177, 13178, 13179, 13183, 13185, 13185, 13187, 13187, 13188,
-    13188, 13189, 13190, 13190, 13190, 13193, 13194, 13195, 13196, 13197, 13197, 13197, 13199, 13202, 13202,
-    13204, 13204, 13205, 13207, 13209, 13210, 13211, 13211, 13212, 13215, 13216, 13216, 13219, 13221, 13222,
-    13222, 13223, 13224, 13224, 13226, 13227, 13227, 13227, 13227, 13227, 13228, 13229, 13232, 13233, 13236,
-    13236, 13238, 13239, 13239, 13240, 13241, 13242, 13244, 13246, 13248, 13249, 13250, 13250, 13251, 13252,
-    13255, 13256, 13258, 13258, 13260, 13261, 13263, 13263, 13263, 13269, 13270, 13270, 13270, 13272, 13274,
-    13275, 13276, 13278, 13278, 13279, 13279, 13279, 13281, 13281, 13281, 13282, 13287, 13287, 13288, 13293,
-    13295, 13298, 13300, 13302, 13302, 13303, 13304, 13304, 13304, 13307, 13307, 13311, 13312, 13315, 13317,
-    13318, 13318, 13319, 13327, 13329, 13330, 13331, 13331, 13331, 13332, 13332, 13332, 13333, 13334, 13337,
-    13338, 13341, 13342, 13343, 13344, 13346, 13347, 13351, 13353, 13355, 13355, 13357, 13359, 13361, 13362,
-    13362, 13362, 13365, 13367, 13369, 13370, 13371, 13372, 13372, 13372, 13375, 13377, 13378, 13380, 13382,
-    13384, 13385, 13386, 13387, 13387, 13388, 13388, 13388, 13388, 13392, 13393, 13395, 13397, 13399, 13401,
-    13402, 13403, 13405, 13406, 13407, 13410, 13413, 13413, 13414, 13414, 13416, 13419, 13420, 13421, 13421,
-    13421, 13421, 13422, 13422, 13425, 13428, 13428, 13430, 13432, 13434, 13436, 13438, 13438, 13439, 13440,
-    13440, 13440, 13442, 13443, 13444, 13445, 13446, 13448, 13449, 13450, 13453, 13454, 13457, 13458, 13459,
-    13460, 13460, 13461, 13462, 13463, 13464, 13466, 13467, 13467, 13469, 13470, 13471, 13472, 13472, 13474,
-    13474, 13477, 13479, 13483, 13485, 13488, 13491, 13495, 13496, 13497, 13499, 13500, 13502, 13502, 13502,
-    13504, 13505, 13507, 13508, 13509, 13510, 13511, 13512, 13513, 13515, 13517, 13519, 13520, 13522, 13522,
-    13524, 13524, 13524, 13526, 13528, 13529, 13530, 13532, 13534, 13536, 13537, 13537, 13538, 13539, 13540,
-    13541, 13542, 13543, 13543, 13545, 13547, 13547, 13547, 13548, 13550, 13554, 13555, 13555, 13555, 13556,
-    13561, 13562, 13563, 13568, 13572, 13576, 13576, 13577, 13577, 13577, 13577, 13579, 13580, 13581, 13584,
-    13588, 13590, 13591, 13591, 13592, 13593, 13594, 13595, 13597, 13599, 13602, 13603, 13605, 13606, 13608,
-    13608, 13608, 13613, 13615, 13616, 13617, 13618, 13619, 13620, 13621, 13622, 13623, 13624, 13626, 13629,
-    13632, 13634, 13635, 13636, 13636, 13637, 13638, 13638, 13638, 13638, 13639, 13640, 13640, 13641, 13643,
-    13646, 13648, 13649, 13649, 13650, 13651, 13652, 13653, 13657, 13660, 13663, 13663, 13663, 13663, 13663,
-    13663, 13663, 13663, 13665, 13666, 13666, 13667, 13669, 13670, 13670, 13671, 13672, 13673, 13674, 13675,
-    13675, 13677, 13677, 13678, 13679, 13680, 13680, 13681, 13682, 13682, 13682, 13684, 13685, 13686, 13687,
-    13688, 13691, 13692, 13693, 13694, 13695, 13696, 13698, 13699, 13699, 13700, 13700, 13700, 13701, 13701,
-    13701, 13703, 13704, 13704, 13705, 13705, 13706, 13707, 13708, 13708, 13709, 13709, 13717, 13719, 13723,
-    13727, 13728, 13729, 13729, 13733, 13733, 13733, 13733, 13733, 13733, 13734, 13735, 13735, 13735, 13736,
-    13737, 13739, 13740, 13740, 13740, 13741, 13742, 13743, 13744, 13744, 13745, 13746, 13747, 13748, 13750,
-    13752, 13753, 13756, 13757, 13757, 13757, 13757, 13758, 13759, 13759, 13760, 13761, 13762, 13763, 13764,
-    13768, 13769, 13770, 13774, 13775, 13778, 13778, 13778, 13778, 13778, 13780, 13781, 13782, 13783, 13786,
-    13786, 13786, 13788, 13790, 13790, 13790, 13790, 13792, 13792, 13793, 13793, 13794, 13794, 13796, 13798,
-    13800, 13800, 13800, 13801, 13802, 13804, 13806, 13808, 13810, 13810, 13811, 13811, 13812, 13813, 13814,
-    13815, 13816, 13817, 13818, 13820, 13821, 13822, 13823, 13825, 13826, 13828, 13828, 13828, 13828, 13832,
-    13835, 13835, 13836, 13838, 13840, 13842, 13842, 13842, 13842, 13842, 13843, 13844, 13847, 13848, 13850,
-    13850, 13854, 13858, 13859, 13860, 13861, 13861, 13861, 13864, 13865, 13866, 13867, 13868, 13869, 13870,
-    13871, 13872, 13872, 13872, 13872, 13874, 13875, 13876, 13877, 13883, 13884, 13889, 13892, 13892, 13895,
-    13896, 13897, 13897, 13897, 13897, 13897, 13897, 13898, 13899, 13900, 13900, 13900, 13900, 13901, 13903,
-    13905, 13907, 13909, 13910, 13912, 13913, 13914, 13915, 13919, 13922, 13925, 13928, 13929, 13929, 13930,
-    13931, 13932, 13933, 13935, 13940, 13944, 13945, 13945, 13948, 13948, 13948, 13949, 13950, 13952, 13954,
-    13960, 13964, 13966, 13967, 13968, 13969, 13975, 13979, 13980, 13982, 13983, 13984, 13985, 13986, 13986,
-    13987, 13988, 13990, 13990, 13990, 13990, 13990, 13990, 13991, 13992, 13993, 13994, 13995, 13998, 13999,
-    14000, 14000, 14000, 14001, 14002, 14002, 14005, 14006, 14007, 14008, 14008, 14008, 14009, 14010, 14010,
-    14011, 14012, 14013, 14014, 14014, 14014, 14014, 14017, 14018, 14021, 14024, 14027, 14028, 14029, 14030,
-    14031, 14034, 14034, 14034, 14035, 14036, 14038, 14038, 14038, 14038, 14038, 14038, 14038, 14038, 14038,
-    14038, 14038, 14038, 14038, 14038, 14038, 14038, 14038, 14040, 14041, 14042, 14042, 14042, 14042, 14042,
-    14048, 14052, 14055, 14056, 14057, 14061, 14062, 14064, 14066, 14067, 14067, 14069, 14069, 14069, 14069,
-    14070, 14071, 14074, 14076, 14078, 14080, 14081, 14081, 14083, 14084, 14085, 14085, 14087, 14088, 14088,
-    14089, 14090,
+    37, 38, 38, 39, 39, 40, 40, 42, 43, 43, 43, 43, 43, 43, 44, 45, 45, 45, 48, 49, 49, 51, 53, 54, 54, 55,
+    55, 55, 55, 58, 58, 59, 60, 62, 64, 66, 67, 68, 69, 70, 73, 75, 77, 79, 80, 81, 84, 85, 86, 87, 88, 92,
+    92, 95, 95, 95, 95, 96, 97, 98, 100, 102, 103, 105, 107, 108, 109, 111, 111, 112, 113, 113, 113, 114, 115,
+    116, 116, 123, 124, 125, 126, 127, 127, 128, 129, 130, 130, 133, 135, 136, 136, 136, 137, 138, 139, 140,
+    141, 142, 142, 142, 144, 146, 146, 147, 148, 149, 149, 150, 151, 152, 154, 154, 155, 155, 158, 159, 159,
+    159, 160, 161, 161, 164, 165, 168, 169, 170, 174, 177, 180, 183, 184, 184, 184, 184, 185, 186, 188, 190,
+    191, 192, 193, 194, 195, 196, 197, 199, 201, 201, 202, 203, 204, 206, 207, 208, 209, 210, 212, 214, 215,
+    215, 217, 218, 220, 221, 222, 222, 222, 223, 225, 227, 229, 230, 233, 235, 236, 236, 238, 240, 242, 243,
+    245, 247, 248, 250, 253, 255, 256, 256, 256, 256, 257, 258, 259, 259, 261, 262, 264, 265, 267, 267, 267,
+    268, 268, 269, 270, 271, 272, 273, 273, 274, 276, 277, 279, 280, 282, 285, 288, 288, 289, 291, 292, 293,
+    294, 295, 297, 297, 298, 299, 302, 303, 303, 303, 304, 305, 305, 305, 305, 305, 305, 305, 306, 307, 308,
+    309, 310, 310, 310, 310, 311, 311, 312, 312, 312, 312, 312, 313, 314, 316, 317, 318, 320, 322, 323, 324,
+    326, 327, 329, 330, 331, 331, 334, 335, 336, 338, 339, 340, 341, 341, 341, 343, 343, 344, 345, 346, 349,
+    352, 353, 353, 354, 354, 355, 356, 357, 357, 357, 357, 357, 357, 360, 361, 362, 362, 364, 364, 364, 365,
+    367, 369, 371, 373, 377, 377, 377, 378, 380, 382, 382, 383, 383, 385, 386, 387, 389, 391, 392, 393, 394,
+    394, 394, 394, 394, 396, 397, 398, 398, 399, 400, 403, 405, 405, 405, 406, 407, 408, 409, 410, 410, 410,
+    410, 410, 410, 410, 413, 416, 416, 416, 419, 422, 422, 424, 425, 426, 427, 427, 429, 430, 431, 434, 435,
+    435, 435, 436, 437, 439, 440, 444, 447, 447, 447, 447, 447, 448, 450, 452, 453, 454, 456, 457, 458, 463,
+    465, 466, 466, 466, 470, 470, 470, 471, 471, 471, 471, 471, 471, 471, 473, 475, 477, 479, 480, 484, 484,
+    484, 488, 488, 491, 494, 494, 496, 497, 497, 499, 499, 500, 500, 502, 504, 506, 508, 511, 512, 512, 512,
+    514, 515, 517, 519, 519, 521, 522, 523, 523, 524, 527, 528, 530, 530, 531, 534, 536, 539, 539, 542, 544,
+    547, 549, 552, 555, 557, 559, 561, 563, 567, 569, 571, 572, 573, 575, 576, 577, 578, 579, 582, 583, 586,
+    588, 589, 590, 591, 592, 595, 597, 599, 601, 602, 602, 604, 605, 607, 609, 611, 612, 612, 613, 613, 613,
+    614, 615, 615, 615, 616, 617, 618, 618, 618, 620, 621, 621, 621, 622, 622, 623, 624, 625, 630, 632, 632,
+    634, 634, 636, 639, 645, 646, 647, 648, 649, 653, 656, 657, 658, 659, 660, 661, 662, 663, 664, 665, 666,
+    667, 667, 668, 669, 669, 670, 670, 670, 671, 671, 671, 674, 678, 678, 681, 684, 685, 688, 690, 691, 693,
+    694, 695, 696, 698, 699, 700, 701, 701, 701, 701, 701, 701, 702, 704, 705, 706, 707, 709, 712, 713, 714,
+    715, 716, 716, 717, 718, 719, 720, 720, 723, 726, 728, 730, 731, 732, 734, 734, 736, 738, 739, 739, 739,
+    739, 744, 744, 744, 749, 749, 750, 750, 750, 750, 751, 752, 754, 756, 758, 759, 759, 759, 761, 762, 763,
+    765, 766, 768, 768, 770, 771, 772, 774, 776, 778, 780, 782, 784, 787, 790, 793, 796, 800, 804, 805, 806,
+    807, 808, 809, 810, 811, 812, 815, 815, 816, 818, 818, 820, 820, 822, 823, 825, 827, 828, 829, 831, 833,
+    834, 834, 834, 834, 835, 836, 838, 839, 842, 843, 844, 845, 846, 847, 849, 851, 853, 853, 853, 854, 854,
+    854, 854, 854, 854, 854, 854, 857, 860, 862, 863, 864, 864, 864, 865, 866, 867, 868, 869, 869, 870, 871,
+    874, 877, 879, 881, 886, 887, 889, 891, 894, 899, 903, 904, 906, 908, 910, 914, 916, 917, 920, 922, 923,
+    923, 923, 923, 923, 923, 923, 924, 924, 924, 924, 924, 924, 925, 927, 929, 929, 931, 932, 933, 936, 938,
+    939, 939, 939, 941, 943, 944, 946, 948, 950, 951, 952, 954, 956, 958, 960, 961, 962, 966, 967, 968, 971,
+    973, 975, 977, 979, 982, 982, 984, 984, 985, 987, 988, 989, 989, 995, 997, 999, 1000, 1000, 1001, 1002,
+    1003, 1005, 1007, 1009, 1011, 1012, 1012, 1013, 1015, 1016, 1018, 1020, 1024, 1024, 1028, 1028, 1028,
+    1029, 1029, 1030, 1031, 1031, 1033, 1035, 1036, 1037, 1039, 1040, 1041, 1043, 1045, 1046, 1046, 1046,
+    1046, 1047, 1048, 1049, 1051, 1052, 1052, 1053, 1054, 1054, 1055, 1055, 1055, 1055, 1056, 1057, 1057,
+    1057, 1059, 1059, 1059, 1061, 1064, 1065, 1069, 1070, 1071, 1071, 1073, 1075, 1076, 1077, 1077, 1077,
+    1077, 1079, 1079, 1080, 1081, 1082, 1084, 1084, 1087, 1088, 1089, 1090, 1092, 1093, 1094, 1095, 1095,
+    1095, 1095, 1095, 1095, 1095, 1095, 1096, 1096, 1097, 1099, 1100, 1102, 1102, 1106, 1107, 1108, 1109,
+    1110, 1111, 1112, 1112, 1112, 1112, 1113, 1114, 1115, 1115, 1119, 1119, 1122, 1124, 1125, 1126, 1127,
+    1128, 1129, 1130, 1131, 1132, 1133, 1135, 1136, 1136, 1137, 1139, 1141, 1143, 1144, 1146, 1148, 1150,
+    1152, 1153, 1153, 1155, 1156, 1156, 1156, 1156, 1157, 1158, 1159, 1160, 1162, 1163, 1164, 1166, 1168,
+    1170, 1172, 1172, 1172, 1174, 1176, 1177, 1178, 1179, 1180, 1181, 1183, 1184, 1185, 1186, 1187, 1187,
+    1188, 1189, 1189, 1189, 1189, 1190, 1191, 1192, 1193, 1194, 1196, 1198, 1202, 1205, 1209, 1210, 1211,
+    1213, 1214, 1215, 1218, 1219, 1220, 1223, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1233, 1235, 1237,
+    1239, 1241, 1245, 1249, 1250, 1255, 1255, 1260, 1261, 1262, 1262, 1262, 1263, 1265, 1267, 1269, 1269,
+    1270, 1271, 1272, 1276, 1276, 1276, 1277, 1277, 1279, 1279, 1279, 1279, 1279, 1280, 1280, 1280, 1280,
+    1282, 1284, 1286, 1288, 1288, 1288, 1289, 1290, 1291, 1293, 1294, 1295, 1297, 1297, 1299, 1300, 1302,
+    1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1304, 1304, 1305, 1306, 1306, 1306, 1309,
+    1310, 1312, 1313, 1320, 1321, 1322, 1322, 1322, 1325, 1326, 1327, 1327, 1329, 1331, 1333, 1334, 1334,
+    1334, 1335, 1336, 1337, 1338, 1341, 1343, 1344, 1345, 1346, 1351, 1355, 1356, 1358, 1359, 1360, 1360,
+    1360, 1361, 1362, 1362, 1362, 1362, 1362, 1362, 1363, 1365, 1366, 1366, 1367, 1367, 1370, 1373, 1376,
+    1378, 1386, 1387, 1387, 1387, 1390, 1392, 1392, 1395, 1395, 1400, 1400, 1400, 1402, 1403, 1407, 1408,
+    1410, 1415, 1420, 1424, 1428, 1428, 1428, 1429, 1430, 1431, 1433, 1435, 1439, 1441, 1443, 1445, 1446,
+    1448, 1448, 1448, 1450, 1451, 1451, 1452, 1453, 1453, 1453, 1454, 1457, 1457, 1459, 1460, 1461, 1462,
+    1463, 1464, 1464, 1464, 1464, 1465, 1465, 1469, 1470, 1471, 1472, 1473, 1474, 1475, 1476, 1476, 1477,
+    1478, 1479, 1480, 1481, 1482, 1482, 1482, 1483, 1483, 1483, 1484, 1485, 1487, 1488, 1491, 1494, 1496,
+    1496, 1497, 1497, 1499, 1500, 1501, 1502, 1503, 1503, 1504, 1504, 1505, 1506, 1507, 1507, 1507, 1507,
+    1508, 1509, 1510, 1510, 1514, 1515, 1516, 1517, 1517, 1518, 1521, 1523, 1524, 1525, 1527, 1528, 1529,
+    1531, 1534, 1535, 1536, 1536, 1536, 1537, 1538, 1539, 1539, 1539, 1540, 1541, 1541, 1541, 1542, 1542,
+    1543, 1545, 1549, 1550, 1552, 1554, 1555, 1558, 1559, 1560, 1561, 1562, 1563, 1564, 1565, 1567, 1568,
+    1571, 1572, 1573, 1574, 1575, 1577, 1578, 1579, 1579, 1580, 1581, 1582, 1582, 1582, 1582, 1582, 1586,
+    1587, 1588, 1589, 1590, 1595, 1595, 1598, 1601, 1602, 1604, 1605, 1607, 1607, 1607, 1608, 1609, 1611,
+    1611, 1611, 1612, 1613, 1614, 1615, 1616, 1617, 1618, 1619, 1620, 1620, 1620, 1620, 1621, 1622, 1622,
+    1623, 1624, 1624, 1624, 1624, 1625, 1626, 1627, 1628, 1629, 1630, 1630, 1630, 1632, 1632, 1632, 1632,
+    1633, 1633, 1633, 1634, 1635, 1636, 1637, 1641, 1644, 1645, 1646, 1647, 1648, 1648, 1651, 1654, 1658,
+    1659, 1660, 1660, 1661, 1662, 1662, 1663, 1663, 1664, 1665, 1667, 1669, 1669, 1671, 1673, 1675, 1677,
+    1678, 1679, 1680, 1680, 1680, 1681, 1681, 1684, 1685, 1687, 1689, 1692, 1692, 1694, 1695, 1695, 1695,
+    1695, 1695, 1695, 1696, 1696, 1697, 1697, 1697, 1698, 1699, 1700, 1702, 1704, 1704, 1705, 1710, 1715,
+    1715, 1716, 1717, 1719, 1724, 1729, 1734, 1736, 1737, 1738, 1739, 1740, 1743, 1743, 1743, 1744, 1744,
+    1744, 1745, 1746, 1746, 1746, 1747, 1748, 1749, 1750, 1753, 1755, 1755, 1755, 1756, 1758, 1759, 1760,
+    1761, 1762, 1763, 1764, 1765, 1766, 1767, 1768, 1769, 1769, 1771, 1773, 1773, 1773, 1773, 1773, 1773,
+    1774, 1775, 1777, 1778, 1779, 1780, 1781, 1782, 1783, 1783, 1784, 1784, 1784, 1784, 1784, 1784, 1784,
+    1788, 1791, 1793, 1795, 1795, 1796, 1797, 1800, 1800, 1800, 1800, 1800, 1800, 1800, 1801, 1802, 1803,
+    1804, 1807, 1810, 1815, 1819, 1821, 1823, 1824, 1825, 1825, 1825, 1827, 1828, 1828, 1829, 1830, 1831,
+    1831, 1831, 1833, 1833, 1834, 1837, 1837, 1837, 1837, 1838, 1838, 1839, 1840, 1842, 1842, 1843, 1843,
+    1846, 1847, 1848, 1849, 1850, 1851, 1853, 1853, 1854, 1855, 1856, 1858, 1859, 1860, 1861, 1861, 1862,
+    1863, 1864, 1865, 1866, 1866, 1867, 1868, 1869, 1870, 1872, 1873, 1873, 1874, 1874, 1875, 1877, 1877,
+    1877, 1877, 1877, 1879, 1886, 1887, 1888, 1889, 1893, 1893, 1894, 1894, 1894, 1894, 1894, 1894, 1894,
+    1894, 1894, 1894, 1894, 1894, 1894, 1895, 1899, 1900, 1901, 1901, 1902, 1903, 1904, 1906, 1907, 1908,
+    1909, 1910, 1911, 1912, 1913, 1914, 1915, 1916, 1917, 1918, 1918, 1919, 1922, 1923, 1923, 1923, 1923,
+    1923, 1923, 1923, 1925, 1926, 1928, 1929, 1929, 1929, 1929, 1929, 1929, 1929, 1929, 1929, 1930, 1930,
+    1934, 1938, 1939, 1942, 1945, 1948, 1950, 1950, 1951, 1952, 1954, 1954, 1956, 1957, 1958, 1958, 1958,
+    1959, 1960, 1961, 1963, 1965, 1965, 1966, 1967, 1968, 1968, 1968, 1968, 1968, 1969, 1970, 1970, 1971,
+    1972, 1973, 1976, 1979, 1982, 1985, 1988, 1989, 1992, 1993, 1994, 1994, 1994, 1996, 1998, 1999, 2000,
+    2001, 2002, 2004, 2004, 2004, 2006, 2007, 2009, 2011, 2013, 2015, 2016, 2017, 2017, 2017, 2017, 2017,
+    2018, 2018, 2018, 2018, 2018, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2024, 2026, 2027, 2027, 2027,
+    2027, 2027, 2028, 2031, 2031, 2031, 2031, 2031, 2033, 2033, 2033, 2033, 2033, 2036, 2039, 2042, 2043,
+    2044, 2045, 2045, 2045, 2046, 2046, 2048, 2049, 2049, 2050, 2050, 2051, 2052, 2053, 2054, 2055, 2056,
+    2057, 2057, 2057, 2057, 2057, 2059, 2061, 2061, 2061, 2061, 2062, 2063, 2063, 2063, 2065, 2067, 2068,
+    2068, 2068, 2068, 2069, 2072, 2075, 2075, 2076, 2078, 2079, 2080, 2081, 2083, 2086, 2086, 2086, 2088,
+    2089, 2090, 2091, 2092, 2094, 2096, 2097, 2099, 2101, 2103, 2105, 2107, 2109, 2111, 2112, 2113, 2113,
+    2114, 2115, 2116, 2116, 2117, 2117, 2118, 2119, 2120, 2121, 2122, 2122, 2122, 2122, 2122, 2123, 2123,
+    2124, 2125, 2126, 2127, 2128, 2129, 2131, 2132, 2133, 2135, 2136, 2137, 2138, 2139, 2139, 2141, 2143,
+    2144, 2145, 2145, 2146, 2148, 2150, 2152, 2154, 2155, 2156, 2157, 2157, 2158, 2159, 2159, 2160, 2160,
+    2160, 2160, 2160, 2161, 2162, 2162, 2162, 2162, 2162, 2163, 2163, 2163, 2163, 2163, 2164, 2164, 2166,
+    2167, 2167, 2167, 2167, 2167, 2168, 2168, 2170, 2170, 2172, 2173, 2174, 2174, 2175, 2178, 2179, 2179,
+    2183, 2187, 2188, 2189, 2190, 2191, 2192, 2192, 2194, 2195, 2196, 2198, 2200, 2202, 2202, 2203, 2204,
+    2205, 2206, 2206, 2209, 2210, 2211, 2212, 2216, 2217, 2218, 2218, 2219, 2220, 2221, 2222, 2222, 2225,
+    2225, 2225, 2226, 2227, 2227, 2227, 2229, 2231, 2234, 2234, 2235, 2236, 2236, 2236, 2237, 2238, 2239,
+    2240, 2241, 2242, 2243, 2244, 2244, 2244, 2245, 2246, 2247, 2249, 2253, 2255, 2261, 2261, 2261, 2263,
+    2266, 2269, 2271, 2274, 2276, 2278, 2280, 2282, 2284, 2285, 2286, 2286, 2287, 2288, 2289, 2290, 2292,
+    2294, 2295, 2296, 2298, 2299, 2302, 2305, 2306, 2308, 2309, 2310, 2310, 2310, 2310, 2310, 2312, 2312,
+    2313, 2314, 2316, 2316, 2318, 2320, 2324, 2325, 2325, 2325, 2325, 2325, 2327, 2329, 2330, 2332, 2334,
+    2335, 2336, 2337, 2338, 2339, 2339, 2339, 2339, 2340, 2340, 2341, 2342, 2343, 2344, 2345, 2345, 2345,
+    2346, 2347, 2347, 2348, 2349, 2350, 2351, 2351, 2351, 2352, 2353, 2354, 2357, 2360, 2363, 2363, 2365,
+    2366, 2366, 2367, 2369, 2370, 2372, 2374, 2374, 2374, 2374, 2375, 2376, 2377, 2378, 2379, 2380, 2380,
+    2381, 2381, 2382, 2383, 2384, 2384, 2385, 2386, 2386, 2386, 2387, 2389, 2391, 2393, 2394, 2394, 2396,
+    2399, 2399, 2402, 2403, 2404, 2407, 2407, 2407, 2408, 2410, 2412, 2414, 2415, 2417, 2419, 2419, 2419,
+    2419, 2423, 2425, 2427, 2428, 2429, 2429, 2431, 2432, 2433, 2434, 2436, 2438, 2440, 2443, 2445, 2446,
+    2446, 2447, 2449, 2451, 2452, 2453, 2454, 2455, 2455, 2456, 2456, 2457, 2459, 2460, 2461, 2462, 2463,
+    2464, 2465, 2466, 2468, 2470, 2471, 2472, 2473, 2474, 2475, 2475, 2475, 2475, 2477, 2477, 2478, 2479,
+    2480, 2481, 2482, 2483, 2483, 2483, 2483, 2484, 2485, 2486, 2487, 2488, 2490, 2492, 2493, 2494, 2495,
+    2497, 2499, 2499, 2499, 2502, 2503, 2503, 2505, 2507, 2509, 2509, 2509, 2509, 2509, 2510, 2510, 2510,
+    2511, 2512, 2513, 2514, 2515, 2516, 2517, 2517, 2517, 2517, 2517, 2517, 2518, 2522, 2522, 2522, 2523,
+    2524, 2524, 2528, 2532, 2536, 2540, 2540, 2540, 2541, 2542, 2544, 2546, 2546, 2548, 2550, 2552, 2555,
+    2556, 2556, 2557, 2558, 2559, 2560, 2561, 2562, 2563, 2564, 2565, 2566, 2567, 2568, 2569, 2570, 2571,
+    2572, 2573, 2574, 2574, 2575, 2575, 2575, 2575, 2576, 2578, 2579, 2582, 2582, 2585, 2588, 2589, 2590,
+    2591, 2592, 2593, 2596, 2597, 2599, 2600, 2601, 2603, 2605, 2606, 2606, 2607, 2608, 2608, 2609, 2609,
+    2609, 2610, 2611, 2614, 2616, 2616, 2619, 2621, 2623, 2625, 2626, 2626, 2626, 2626, 2629, 2629, 2629,
+    2629, 2629, 2630, 2631, 2632, 2633, 2634, 2637, 2638, 2639, 2640, 2641, 2643, 2644, 2645, 2646, 2647,
+    2647, 2648, 2654, 2655, 2657, 2658, 2659, 2663, 2665, 2666, 2667, 2668, 2669, 2670, 2670, 2670, 2672,
+    2673, 2674, 2676, 2677, 2678, 2680, 2680, 2681, 2682, 2683, 2684, 2685, 2686, 2689, 2690, 2690, 2696,
+    2698, 2699, 2700, 2701, 2702, 2703, 2703, 2704, 2707, 2710, 2711, 2712, 2713, 2714, 2715, 2716, 2720,
+    2723, 2725, 2725, 2729, 2732, 2733, 2734, 2735, 2736, 2737, 2738, 2739, 2740, 2741, 2744, 2747, 2747,
+    2748, 2753, 2758, 2759, 2760, 2763, 2765, 2771, 2772, 2773, 2775, 2776, 2777, 2777, 2777, 2778, 2779,
+    2780, 2780, 2780, 2780, 2784, 2788, 2788, 2789, 2792, 2795, 2798, 2800, 2801, 2802, 2802, 2803, 2804,
+    2806, 2808, 2809, 2811, 2811, 2811, 2812, 2813, 2813, 2813, 2814, 2818, 2818, 2818, 2819, 2820, 2821,
+    2822, 2823, 2828, 2828, 2829, 2829, 2829, 2829, 2836, 2840, 2840, 2840, 2840, 2840, 2841, 2842, 2843,
+    2843, 2843, 2845, 2847, 2849, 2850, 2851, 2853, 2853, 2854, 2855, 2857, 2858, 2862, 2865, 2865, 2866,
+    2867, 2868, 2872, 2875, 2875, 2875, 2881, 2883, 2884, 2886, 2887, 2889, 2890, 2891, 2892, 2893, 2894,
+    2895, 2896, 2897, 2898, 2900, 2902, 2903, 2904, 2906, 2906, 2906, 2906, 2907, 2908, 2908, 2910, 2912,
+    2914, 2916, 2917, 2918, 2919, 2920, 2921, 2923, 2927, 2931, 2931, 2932, 2933, 2935, 2936, 2936, 2936,
+    2937, 2938, 2939, 2943, 2943, 2943, 2947, 2950, 2952, 2954, 2956, 2957, 2959, 2960, 2961, 2961, 2961,
+    2962, 2962, 2963, 2964, 2969, 2970, 2974, 2975, 2976, 2980, 2981, 2982, 2982, 2982, 2983, 2984, 2985,
+    2987, 2988, 2989, 2991, 2992, 2994, 2994, 2995, 2996, 3000, 3000, 3001, 3002, 3003, 3004, 3005, 3006,
+    3007, 3008, 3010, 3012, 3014, 3015, 3016, 3020, 3022, 3024, 3024, 3024, 3024, 3026, 3026, 3027, 3028,
+    3029, 3029, 3031, 3033, 3033, 3036, 3036, 3036, 3036, 3036, 3037, 3038, 3039, 3041, 3043, 3045, 3047,
+    3049, 3051, 3052, 3054, 3055, 3056, 3056, 3058, 3060, 3062, 3063, 3064, 3067, 3069, 3071, 3071, 3071,
+    3073, 3075, 3076, 3077, 3077, 3077, 3077, 3077, 3079, 3080, 3080, 3080, 3080, 3082, 3084, 3084, 3084,
+    3084, 3086, 3086, 3087, 3089, 3090, 3091, 3092, 3092, 3093, 3093, 3094, 3095, 3098, 3098, 3098, 3101,
+    3102, 3103, 3104, 3105, 3105, 3107, 3107, 3107, 3107, 3109, 3111, 3113, 3115, 3117, 3119, 3121, 3123,
+    3126, 3127, 3128, 3130, 3130, 3130, 3130, 3131, 3133, 3136, 3136, 3136, 3138, 3139, 3140, 3140, 3144,
+    3144, 3144, 3145, 3146, 3147, 3150, 3150, 3150, 3150, 3150, 3151, 3155, 3159, 3163, 3163, 3164, 3165,
+    3167, 3167, 3168, 3170, 3176, 3180, 3186, 3192, 3194, 3195, 3196, 3198, 3200, 3200, 3200, 3200, 3200,
+    3200, 3200, 3201, 3202, 3203, 3204, 3205, 3206, 3206, 3207, 3208, 3209, 3210, 3214, 3217, 3217, 3217,
+    3217, 3221, 3222, 3223, 3224, 3225, 3225, 3225, 3227, 3227, 3227, 3227, 3228, 3229, 3230, 3231, 3232,
+    3232, 3233, 3235, 3237, 3238, 3238, 3239, 3239, 3239, 3240, 3242, 3244, 3246, 3248, 3250, 3252, 3255,
+    3256, 3259, 3260, 3262, 3264, 3264, 3264, 3264, 3266, 3268, 3271, 3271, 3273, 3275, 3276, 3277, 3279,
+    3280, 3281, 3282, 3283, 3284, 3285, 3286, 3287, 3288, 3293, 3295, 3295, 3296, 3297, 3299, 3302, 3304,
+    3305, 3307, 3308, 3309, 3310, 3311, 3312, 3314, 3315, 3315, 3315, 3315, 3315, 3319, 3319, 3323, 3324,
+    3325, 3326, 3326, 3326, 3327, 3327, 3328, 3329, 3330, 3334, 3338, 3339, 3340, 3341, 3342, 3346, 3346,
+    3349, 3350, 3351, 3351, 3352, 3353, 3354, 3355, 3356, 3359, 3360, 3360, 3361, 3362, 3362, 3363, 3364,
+    3368, 3372, 3375, 3377, 3380, 3383, 3385, 3386, 3387, 3387, 3387, 3387, 3387, 3387, 3387, 3388, 3389,
+    3390, 3391, 3392, 3394, 3396, 3396, 3396, 3396, 3396, 3399, 3399, 3399, 3400, 3401, 3403, 3404, 3405,
+    3406, 3406, 3407, 3411, 3415, 3415, 3415, 3415, 3415, 3415, 3416, 3417, 3417, 3417, 3417, 3417, 3417,
+    3417, 3417, 3418, 3419, 3419, 3419, 3419, 3419, 3419, 3420, 3423, 3425, 3425, 3425, 3428, 3429, 3430,
+    3433, 3434, 3435, 3436, 3437, 3438, 3438, 3438, 3439, 3440, 3440, 3440, 3441, 3442, 3448, 3450, 3454,
+    3455, 3457, 3458, 3459, 3460, 3461, 3462, 3463, 3464, 3465, 3466, 3470, 3473, 3476, 3477, 3480, 3481,
+    3481, 3484, 3487, 3487, 3488, 3491, 3492, 3493, 3494, 3497, 3500, 3502, 3504, 3505, 3506, 3506, 3506,
+    3506, 3506, 3507, 3508, 3509, 3510, 3513, 3516, 3516, 3516, 3519, 3522, 3523, 3523, 3524, 3524, 3524,
+    3525, 3531, 3537, 3539, 3545, 3550, 3550, 3553, 3553, 3555, 3556, 3557, 3559, 3561, 3563, 3563, 3564,
+    3565, 3566, 3568, 3569, 3570, 3571, 3572, 3573, 3575, 3576, 3576, 3578, 3581, 3581, 3582, 3582, 3583,
+    3584, 3585, 3585, 3585, 3586, 3587, 3588, 3588, 3588, 3588, 3590, 3592, 3592, 3592, 3597, 3598, 3599,
+    3602, 3605, 3606, 3608, 3608, 3608, 3609, 3610, 3611, 3612, 3613, 3613, 3613, 3615, 3617, 3619, 3620,
+    3622, 3622, 3624, 3624, 3626, 3628, 3630, 3632, 3632, 3633, 3634, 3635, 3636, 3637, 3638, 3639, 3641,
+    3642, 3643, 3644, 3645, 3647, 3649, 3651, 3651, 3653, 3655, 3657, 3659, 3660, 3661, 3662, 3664, 3667,
+    3670, 3672, 3674, 3675, 3676, 3676, 3678, 3679, 3680, 3680, 3680, 3681, 3681, 3681, 3682, 3683, 3684,
+    3684, 3684, 3685, 3686, 3687, 3690, 3692, 3695, 3696, 3698, 3700, 3702, 3704, 3706, 3707, 3707, 3709,
+    3710, 3711, 3711, 3712, 3713, 3714, 3715, 3716, 3717, 3718, 3719, 3719, 3720, 3721, 3723, 3725, 3728,
+    3731, 3733, 3734, 3736, 3736, 3736, 3738, 3739, 3740, 3741, 3741, 3741, 3742, 3742, 3743, 3744, 3745,
+    3746, 3747, 3748, 3749, 3750, 3751, 3752, 3752, 3752, 3753, 3754, 3757, 3759, 3759, 3759, 3762, 3762,
+    3765, 3765, 3766, 3766, 3766, 3767, 3768, 3769, 3770, 3771, 3771, 3771, 3773, 3774, 3776, 3778, 3779,
+    3780, 3780, 3781, 3782, 3783, 3784, 3785, 3786, 3786, 3789, 3789, 3789, 3792, 3795, 3796, 3797, 3798,
+    3799, 3800, 3801, 3802, 3804, 3806, 3807, 3807, 3807, 3807, 3807, 3808, 3808, 3808, 3808, 3809, 3810,
+    3810, 3810, 3810, 3812, 3812, 3813, 3819, 3821, 3821, 3821, 3821, 3821, 3821, 3826, 3827, 3828, 3831,
+    3832, 3833, 3834, 3835, 3838, 3841, 3844, 3847, 3847, 3849, 3850, 3850, 3850, 3850, 3851, 3852, 3852,
+    3852, 3853, 3854, 3855, 3856, 3857, 3858, 3859, 3859, 3861, 3863, 3864, 3866, 3866, 3867, 3867, 3868,
+    3868, 3868, 3872, 3874, 3874, 3874, 3875, 3876, 3877, 3878, 3879, 3879, 3879, 3881, 3882, 3883, 3886,
+    3887, 3888, 3889, 3892, 3892, 3892, 3894, 3896, 3898, 3900, 3902, 3902, 3904, 3906, 3907, 3910, 3910,
+    3910, 3911, 3913, 3914, 3916, 3917, 3919, 3920, 3922, 3923, 3924, 3925, 3926, 3926, 3926, 3927, 3928,
+    3929, 3930, 3932, 3934, 3934, 3935, 3935, 3935, 3935, 3936, 3937, 3937, 3937, 3937, 3937, 3937, 3937,
+    3938, 3940, 3942, 3943, 3944, 3946, 3949, 3951, 3952, 3953, 3953, 3953, 3953, 3953, 3954, 3956, 3957,
+    3958, 3959, 3963, 3965, 3967, 3969, 3970, 3970, 3972, 3974, 3975, 3976, 3978, 3979, 3980, 3980, 3980,
+    3981, 3982, 3983, 3984, 3985, 3985, 3987, 3988, 3989, 3990, 3990, 3993, 3994, 3996, 3997, 3997, 3998,
+    3998, 4001, 4005, 4009, 4012, 4012, 4012, 4013, 4014, 4016, 4018, 4018, 4019, 4020, 4021, 4021, 4021,
+    4021, 4021, 4021, 4021, 4021, 4021, 4021, 4023, 4024, 4025, 4026, 4027, 4028, 4029, 4031, 4033, 4034,
+    4035, 4036, 4036, 4036, 4037, 4038, 4039, 4040, 4041, 4042, 4042, 4042, 4042, 4043, 4044, 4044, 4044,
+    4044, 4045, 4046, 4046, 4046, 4049, 4052, 4055, 4057, 4058, 4058, 4059, 4060, 4061, 4062, 4064, 4064,
+    4066, 4067, 4068, 4069, 4071, 4073, 4074, 4076, 4077, 4078, 4079, 4080, 4081, 4082, 4083, 4084, 4086,
+    4086, 4088, 4088, 4088, 4090, 4091, 4092, 4095, 4095, 4095, 4098, 4098, 4098, 4098, 4098, 4098, 4100,
+    4101, 4102, 4103, 4104, 4105, 4107, 4109, 4110, 4110, 4114, 4117, 4119, 4119, 4119, 4120, 4120, 4120,
+    4122, 4124, 4126, 4127, 4129, 4130, 4130, 4131, 4132, 4133, 4134, 4135, 4136, 4138, 4139, 4140, 4141,
+    4141, 4142, 4142, 4142, 4142, 4145, 4148, 4151, 4153, 4155, 4156, 4158, 4160, 4162, 4164, 4164, 4166,
+    4168, 4170, 4170, 4170, 4170, 4170, 4173, 4176, 4176, 4178, 4180, 4182, 4184, 4185, 4186, 4186, 4186,
+    4186, 4188, 4190, 4190, 4191, 4192, 4192, 4192, 4193, 4193, 4195, 4197, 4198, 4200, 4204, 4208, 4211,
+    4213, 4216, 4217, 4219, 4220, 4222, 4224, 4226, 4226, 4226, 4226, 4227, 4229, 4231, 4231, 4233, 4234,
+    4234, 4234, 4236, 4237, 4237, 4237, 4238, 4239, 4239, 4239, 4241, 4241, 4241, 4242, 4243, 4244, 4246,
+    4248, 4248, 4250, 4250, 4250, 4252, 4254, 4254, 4257, 4257, 4258, 4259, 4260, 4261, 4262, 4262, 4265,
+    4268, 4270, 4271, 4272, 4274, 4280, 4282, 4283, 4284, 4286, 4286, 4287, 4288, 4290, 4292, 4293, 4294,
+    4295, 4295, 4299, 4302, 4304, 4306, 4306, 4306, 4307, 4307, 4311, 4314, 4315, 4316, 4317, 4318, 4319,
+    4323, 4326, 4328, 4330, 4331, 4332, 4332, 4332, 4332, 4333, 4334, 4338, 4341, 4341, 4342, 4345, 4349,
+    4349, 4350, 4351, 4352, 4356, 4360, 4361, 4362, 4363, 4364, 4365, 4366, 4368, 4369, 4370, 4371, 4372,
+    4373, 4376, 4378, 4378, 4380, 4380, 4381, 4384, 4387, 4389, 4391, 4393, 4394, 4394, 4394, 4395, 4395,
+    4395, 4395, 4396, 4397, 4398, 4399, 4402, 4403, 4404, 4405, 4406, 4407, 4409, 4410, 4411, 4411, 4415,
+    4418, 4421, 4421, 4424, 4425, 4426, 4427, 4428, 4428, 4429, 4432, 4434, 4435, 4438, 4442, 4443, 4443,
+    4443, 4443, 4443, 4444, 4444, 4444, 4445, 4446, 4447, 4449, 4450, 4451, 4452, 4453, 4454, 4455, 4456,
+    4458, 4460, 4462, 4463, 4465, 4466, 4467, 4468, 4469, 4469, 4469, 4469, 4469, 4469, 4469, 4469, 4470,
+    4473, 4474, 4475, 4475, 4477, 4479, 4480, 4481, 4481, 4483, 4484, 4485, 4486, 4486, 4486, 4487, 4488,
+    4489, 4490, 4491, 4493, 4494, 4494, 4494, 4494, 4494, 4495, 4496, 4497, 4498, 4499, 4500, 4501, 4504,
+    4504, 4506, 4508, 4508, 4510, 4512, 4514, 4516, 4518, 4520, 4521, 4523, 4526, 4527, 4529, 4530, 4531,
+    4533, 4534, 4535, 4536, 4536, 4536, 4538, 4539, 4539, 4539, 4541, 4544, 4547, 4549, 4551, 4552, 4553,
+    4553, 4556, 4559, 4561, 4563, 4564, 4566, 4567, 4568, 4568, 4568, 4571, 4572, 4573, 4574, 4575, 4576,
+    4577, 4579, 4580, 4581, 4583, 4585, 4587, 4587, 4588, 4588, 4588, 4589, 4589, 4591, 4592, 4593, 4595,
+    4595, 4597, 4597, 4599, 4600, 4601, 4602, 4603, 4604, 4607, 4607, 4607, 4607, 4607, 4609, 4611, 4612,
+    4613, 4613, 4616, 4617, 4618, 4619, 4620, 4625, 4626, 4629, 4630, 4631, 4634, 4637, 4638, 4639, 4640,
+    4640, 4641, 4641, 4643, 4643, 4644, 4645, 4646, 4647, 4647, 4649, 4653, 4653, 4653, 4653, 4653, 4654,
+    4655, 4655, 4655, 4655, 4656, 4657, 4658, 4662, 4662, 4662, 4663, 4664, 4665, 4666, 4666, 4671, 4671,
+    4679, 4679, 4680, 4681, 4683, 4684, 4685, 4686, 4687, 4687, 4687, 4687, 4687, 4691, 4692, 4696, 4698,
+    4700, 4702, 4703, 4704, 4706, 4707, 4707, 4708, 4709, 4710, 4711, 4712, 4713, 4714, 4715, 4716, 4717,
+    4721, 4722, 4726, 4727, 4728, 4728, 4729, 4730, 4730, 4730, 4731, 4732, 4732, 4732, 4733, 4734, 4734,
+    4734, 4734, 4734, 4734, 4735, 4738, 4739, 4740, 4740, 4741, 4742, 4743, 4749, 4750, 4751, 4752, 4753,
+    4755, 4756, 4757, 4758, 4759, 4760, 4761, 4763, 4763, 4765, 4767, 4769, 4769, 4776, 4776, 4776, 4783,
+    4787, 4787, 4790, 4790, 4790, 4790, 4793, 4796, 4798, 4799, 4804, 4804, 4804, 4804, 4804, 4804, 4804,
+    4804, 4804, 4804, 4808, 4813, 4818, 4822, 4825, 4827, 4829, 4830, 4831, 4832, 4834, 4834, 4835, 4836,
+    4837, 4839, 4840, 4840, 4841, 4841, 4842, 4845, 4845, 4845, 4846, 4847, 4847, 4848, 4848, 4850, 4855,
+    4856, 4859, 4860, 4865, 4870, 4871, 4872, 4879, 4882, 4885, 4887, 4888, 4889, 4890, 4891, 4892, 4893,
+    4896, 4896, 4896, 4896, 4896, 4898, 4899, 4905, 4911, 4915, 4915, 4916, 4917, 4918, 4918, 4919, 4920,
+    4920, 4921, 4922, 4922, 4924, 4925, 4926, 4927, 4928, 4928, 4928, 4929, 4930, 4932, 4933, 4933, 4937,
+    4937, 4941, 4945, 4947, 4947, 4948, 4948, 4949, 4950, 4951, 4955, 4958, 4959, 4962, 4967, 4967, 4967,
+    4967, 4967, 4967, 4969, 4971, 4972, 4972, 4972, 4973, 4979, 4981, 4982, 4983, 4985, 4987, 4989, 4990,
+    4991, 4991, 4996, 4999, 5002, 5005, 5006, 5008, 5009, 5011, 5012, 5014, 5016, 5017, 5018, 5018, 5019,
+    5019, 5022, 5025, 5028, 5028, 5028, 5028, 5030, 5030, 5031, 5032, 5033, 5033, 5034, 5035, 5035, 5035,
+    5037, 5037, 5038, 5039, 5040, 5041, 5041, 5041, 5041, 5041, 5043, 5045, 5047, 5050, 5051, 5052, 5052,
+    5054, 5056, 5056, 5056, 5058, 5058, 5058, 5059, 5060, 5061, 5062, 5062, 5063, 5064, 5065, 5065, 5067,
+    5070, 5070, 5071, 5072, 5072, 5073, 5074, 5075, 5076, 5077, 5082, 5086, 5086, 5087, 5089, 5089, 5089,
+    5089, 5090, 5090, 5091, 5092, 5093, 5094, 5094, 5094, 5095, 5097, 5098, 5099, 5100, 5101, 5104, 5105,
+    5106, 5108, 5108, 5109, 5110, 5113, 5114, 5116, 5117, 5117, 5117, 5118, 5118, 5118, 5118, 5120, 5121,
+    5121, 5121, 5123, 5126, 5127, 5128, 5130, 5131, 5132, 5136, 5140, 5140, 5141, 5142, 5143, 5145, 5146,
+    5148, 5149, 5152, 5152, 5153, 5154, 5155, 5156, 5157, 5158, 5159, 5162, 5164, 5165, 5166, 5166, 5166,
+    5166, 5169, 5169, 5175, 5177, 5178, 5178, 5179, 5179, 5180, 5180, 5186, 5188, 5190, 5193, 5193, 5194,
+    5196, 5196, 5196, 5197, 5200, 5202, 5205, 5206, 5207, 5207, 5207, 5207, 5209, 5209, 5209, 5211, 5213,
+    5213, 5216, 5218, 5218, 5219, 5223, 5226, 5227, 5228, 5229, 5230, 5231, 5232, 5232, 5233, 5234, 5235,
+    5236, 5237, 5238, 5240, 5241, 5243, 5245, 5246, 5246, 5246, 5247, 5248, 5249, 5249, 5251, 5255, 5256,
+    5257, 5260, 5261, 5263, 5264, 5267, 5271, 5271, 5271, 5271, 5274, 5277, 5279, 5281, 5282, 5282, 5283,
+    5285, 5287, 5290, 5291, 5292, 5292, 5294, 5297, 5298, 5299, 5301, 5305, 5306, 5307, 5307, 5308, 5309,
+    5317, 5319, 5321, 5324, 5327, 5330, 5333, 5334, 5335, 5335, 5337, 5338, 5338, 5340, 5346, 5348, 5351,
+    5354, 5354, 5355, 5356, 5357, 5359, 5361, 5362, 5363, 5370, 5371, 5373, 5375, 5376, 5377, 5378, 5379,
+    5380, 5382, 5383, 5384, 5384, 5384, 5387, 5387, 5387, 5387, 5387, 5387, 5388, 5389, 5390, 5391, 5392,
+    5392, 5395, 5395, 5395, 5396, 5400, 5402, 5403, 5404, 5405, 5408, 5409, 5410, 5411, 5412, 5414, 5416,
+    5418, 5420, 5421, 5422, 5422, 5423, 5427, 5431, 5434, 5437, 5439, 5439, 5439, 5442, 5443, 5444, 5445,
+    5446, 5447, 5448, 5450, 5451, 5453, 5455, 5455, 5456, 5457, 5460, 5462, 5464, 5464, 5464, 5464, 5465,
+    5465, 5466, 5467, 5470, 5471, 5471, 5472, 5474, 5474, 5475, 5476, 5476, 5476, 5479, 5482, 5483, 5484,
+    5484, 5484, 5484, 5484, 5485, 5486, 5488, 5490, 5491, 5492, 5493, 5494, 5497, 5498, 5500, 5500, 5501,
+    5502, 5502, 5503, 5504, 5505, 5507, 5511, 5513, 5513, 5513, 5513, 5513, 5515, 5515, 5515, 5515, 5515,
+    5515, 5517, 5518, 5520, 5522, 5522, 5526, 5530, 5534, 5538, 5542, 5546, 5548, 5551, 5552, 5552, 5553,
+    5553, 5556, 5558, 5558, 5559, 5559, 5560, 5560, 5560, 5560, 5560, 5560, 5561, 5562, 5564, 5564, 5567,
+    5567, 5569, 5569, 5570, 5572, 5572, 5574, 5576, 5576, 5576, 5577, 5578, 5581, 5583, 5584, 5584, 5585,
+    5586, 5588, 5590, 5591, 5593, 5593, 5594, 5594, 5595, 5596, 5596, 5596, 5597, 5597, 5598, 5598, 5599,
+    5600, 5600, 5604, 5605, 5609, 5611, 5612, 5616, 5620, 5621, 5625, 5626, 5626, 5627, 5628, 5630, 5631,
+    5634, 5636, 5638, 5640, 5641, 5641, 5641, 5642, 5643, 5644, 5644, 5645, 5645, 5646, 5646, 5647, 5648,
+    5649, 5650, 5653, 5656, 5656, 5657, 5658, 5658, 5659, 5660, 5661, 5661, 5661, 5663, 5664, 5665, 5666,
+    5667, 5668, 5671, 5672, 5675, 5678, 5678, 5679, 5680, 5681, 5683, 5684, 5692, 5692, 5692, 5693, 5693,
+    5696, 5699, 5699, 5701, 5704, 5704, 5705, 5706, 5707, 5708, 5709, 5710, 5711, 5712, 5713, 5714, 5715,
+    5716, 5717, 5718, 5722, 5723, 5724, 5724, 5727, 5728, 5728, 5728, 5729, 5730, 5731, 5732, 5733, 5734,
+    5735, 5738, 5739, 5743, 5747, 5748, 5749, 5750, 5751, 5751, 5752, 5754, 5756, 5757, 5758, 5762, 5766,
+    5770, 5774, 5775, 5778, 5778, 5781, 5784, 5786, 5788, 5790, 5791, 5792, 5794, 5796, 5797, 5797, 5798,
+    5799, 5799, 5800, 5802, 5804, 5805, 5806, 5808, 5809, 5810, 5810, 5811, 5812, 5813, 5814, 5815, 5816,
+    5818, 5818, 5819, 5819, 5819, 5821, 5824, 5825, 5826, 5827, 5828, 5829, 5830, 5831, 5832, 5832, 5832,
+    5832, 5833, 5834, 5835, 5836, 5837, 5838, 5839, 5840, 5843, 5846, 5847, 5850, 5850, 5851, 5852, 5853,
+    5854, 5855, 5855, 5857, 5859, 5860, 5860, 5861, 5862, 5862, 5862, 5868, 5870, 5871, 5872, 5873, 5874,
+    5877, 5878, 5882, 5882, 5883, 5883, 5883, 5883, 5883, 5883, 5883, 5883, 5883, 5883, 5884, 5885, 5887,
+    5887, 5888, 5891, 5892, 5893, 5897, 5898, 5899, 5902, 5902, 5902, 5902, 5905, 5905, 5905, 5905, 5906,
+    5909, 5913, 5913, 5913, 5915, 5918, 5920, 5922, 5924, 5925, 5925, 5926, 5927, 5928, 5929, 5930, 5931,
+    5932, 5933, 5935, 5939, 5941, 5943, 5944, 5945, 5946, 5948, 5949, 5949, 5951, 5952, 5953, 5954, 5956,
+    5957, 5958, 5960, 5960, 5961, 5962, 5963, 5964, 5965, 5966, 5966, 5966, 5967, 5968, 5968, 5969, 5972,
+    5973, 5975, 5976, 5977, 5977, 5977, 5979, 5981, 5981, 5981, 5983, 5985, 5985, 5986, 5986, 5986, 5986,
+    5987, 5989, 5992, 5993, 5994, 5994, 5996, 5998, 5998, 5998, 5999, 5999, 6001, 6001, 6003, 6004, 6004,
+    6005, 6006, 6007, 6008, 6009, 6010, 6011, 6012, 6012, 6013, 6013, 6013, 6013, 6013, 6015, 6016, 6018,
+    6019, 6021, 6023, 6025, 6027, 6029, 6030, 6032, 6032, 6033, 6034, 6035, 6037, 6038, 6038, 6039, 6039,
+    6040, 6041, 6042, 6043, 6043, 6044, 6045, 6046, 6049, 6051, 6053, 6054, 6056, 6059, 6062, 6063, 6065,
+    6066, 6067, 6067, 6069, 6069, 6069, 6070, 6070, 6071, 6073, 6076, 6079, 6080, 6081, 6083, 6084, 6086,
+    6087, 6088, 6089, 6090, 6091, 6093, 6094, 6096, 6097, 6097, 6097, 6097, 6098, 6099, 6099, 6099, 6100,
+    6101, 6102, 6102, 6102, 6102, 6102, 6104, 6105, 6109, 6109, 6110, 6111, 6112, 6113, 6115, 6116, 6117,
+    6118, 6119, 6119, 6119, 6119, 6119, 6121, 6122, 6123, 6123, 6124, 6125, 6126, 6127, 6129, 6129, 6129,
+    6130, 6130, 6130, 6130, 6130, 6130, 6130, 6131, 6131, 6132, 6132, 6132, 6132, 6133, 6133, 6133, 6133,
+    6134, 6135, 6136, 6137, 6138, 6139, 6140, 6141, 6143, 6145, 6145, 6145, 6145, 6146, 6147, 6148, 6149,
+    6150, 6152, 6154, 6154, 6155, 6156, 6157, 6157, 6158, 6159, 6160, 6161, 6161, 6165, 6167, 6168, 6169,
+    6170, 6172, 6175, 6176, 6177, 6178, 6180, 6182, 6183, 6184, 6186, 6186, 6187, 6187, 6188, 6188, 6188,
+    6189, 6190, 6190, 6191, 6193, 6193, 6193, 6194, 6196, 6196, 6196, 6196, 6197, 6197, 6197, 6197, 6199,
+    6200, 6201, 6202, 6202, 6202, 6202, 6202, 6203, 6203, 6204, 6204, 6205, 6205, 6206, 6207, 6208, 6209,
+    6209, 6210, 6211, 6213, 6213, 6213, 6213, 6213, 6213, 6213, 6214, 6214, 6216, 6217, 6217, 6217, 6218,
+    6222, 6223, 6227, 6227, 6228, 6229, 6230, 6230, 6232, 6233, 6234, 6235, 6235, 6237, 6237, 6238, 6238,
+    6240, 6241, 6242, 6242, 6244, 6244, 6244, 6244, 6244, 6245, 6245, 6245, 6248, 6251, 6253, 6255, 6259,
+    6263, 6264, 6267, 6269, 6271, 6271, 6272, 6273, 6273, 6275, 6277, 6278, 6280, 6281, 6282, 6283, 6283,
+    6283, 6287, 6287, 6288, 6288, 6289, 6290, 6291, 6292, 6292, 6292, 6292, 6292, 6294, 6295, 6295, 6295,
+    6296, 6296, 6296, 6296, 6296, 6297, 6300, 6302, 6303, 6305, 6305, 6305, 6305, 6305, 6305, 6305, 6308,
+    6309, 6309, 6309, 6309, 6309, 6309, 6309, 6314, 6315, 6316, 6316, 6317, 6317, 6319, 6320, 6320, 6321,
+    6323, 6327, 6327, 6329, 6332, 6334, 6335, 6336, 6336, 6338, 6339, 6339, 6339, 6341, 6343, 6343, 6344,
+    6344, 6344, 6344, 6344, 6345, 6346, 6348, 6350, 6351, 6353, 6354, 6354, 6357, 6360, 6361, 6362, 6363,
+    6365, 6366, 6367, 6368, 6369, 6371, 6372, 6374, 6375, 6377, 6378, 6378, 6379, 6380, 6380, 6381, 6382,
+    6384, 6386, 6387, 6389, 6389, 6389, 6390, 6391, 6394, 6397, 6398, 6399, 6401, 6402, 6403, 6404, 6405,
+    6406, 6407, 6409, 6409, 6410, 6411, 6411, 6412, 6413, 6418, 6422, 6422, 6423, 6426, 6427, 6428, 6429,
+    6431, 6433, 6435, 6435, 6437, 6439, 6440, 6441, 6442, 6442, 6443, 6445, 6446, 6447, 6448, 6451, 6451,
+    6451, 6451, 6452, 6453, 6454, 6455, 6456, 6457, 6457, 6458, 6459, 6460, 6460, 6461, 6465, 6466, 6467,
+    6468, 6469, 6469, 6469, 6470, 6470, 6474, 6476, 6477, 6479, 6481, 6482, 6483, 6484, 6485, 6487, 6488,
+    6489, 6490, 6490, 6491, 6492, 6493, 6494, 6494, 6495, 6496, 6499, 6499, 6500, 6502, 6504, 6506, 6507,
+    6508, 6510, 6512, 6512, 6514, 6518, 6519, 6520, 6520, 6521, 6522, 6523, 6524, 6529, 6530, 6531, 6532,
+    6533, 6534, 6536, 6537, 6539, 6541, 6541, 6542, 6544, 6545, 6546, 6547, 6549, 6551, 6551, 6552, 6553,
+    6556, 6557, 6558, 6560, 6560, 6561, 6561, 6561, 6561, 6561, 6561, 6561, 6562, 6563, 6564, 6565, 6566,
+    6566, 6567, 6568, 6569, 6570, 6571, 6572, 6573, 6574, 6575, 6577, 6580, 6583, 6583, 6583, 6584, 6586,
+    6588, 6590, 6590, 6592, 6594, 6596, 6597, 6598, 6600, 6602, 6603, 6604, 6606, 6607, 6608, 6610, 6611,
+    6614, 6616, 6617, 6619, 6620, 6621, 6622, 6624, 6625, 6626, 6627, 6628, 6634, 6635, 6637, 6638, 6640,
+    6642, 6644, 6645, 6648, 6648, 6651, 6652, 6654, 6655, 6656, 6656, 6656, 6657, 6657, 6657, 6657, 6657,
+    6657, 6657, 6658, 6658, 6659, 6660, 6662, 6663, 6665, 6665, 6665, 6668, 6669, 6670, 6673, 6673, 6675,
+    6675, 6677, 6677, 6677, 6678, 6678, 6679, 6680, 6682, 6684, 6689, 6689, 6689, 6689, 6690, 6691, 6692,
+    6693, 6694, 6695, 6696, 6696, 6696, 6697, 6698, 6699, 6700, 6701, 6702, 6703, 6706, 6706, 6711, 6716,
+    6716, 6716, 6716, 6720, 6720, 6722, 6724, 6726, 6727, 6729, 6730, 6731, 6732, 6733, 6733, 6733, 6733,
+    6733, 6733, 6733, 6735, 6738, 6740, 6740, 6741, 6741, 6741, 6742, 6743, 6743, 6743, 6745, 6745, 6745,
+    6746, 6748, 6750, 6751, 6752, 6754, 6755, 6756, 6757, 6758, 6759, 6760, 6760, 6761, 6762, 6763, 6764,
+    6765, 6766, 6767, 6768, 6769, 6771, 6771, 6773, 6773, 6774, 6774, 6779, 6780, 6781, 6782, 6783, 6785,
+    6786, 6786, 6786, 6786, 6786, 6787, 6789, 6791, 6791, 6791, 6793, 6794, 6795, 6795, 6796, 6800, 6804,
+    6807, 6808, 6809, 6810, 6812, 6813, 6814, 6814, 6816, 6818, 6820, 6820, 6820, 6821, 6821, 6822, 6822,
+    6823, 6825, 6827, 6829, 6831, 6833, 6835, 6838, 6839, 6841, 6842, 6845, 6847, 6848, 6850, 6852, 6853,
+    6854, 6854, 6856, 6861, 6864, 6869, 6874, 6878, 6878, 6880, 6880, 6881, 6882, 6883, 6884, 6886, 6888,
+    6890, 6892, 6894, 6896, 6897, 6898, 6898, 6900, 6901, 6904, 6906, 6909, 6909, 6911, 6912, 6913, 6913,
+    6913, 6914, 6915, 6918, 6918, 6921, 6921, 6921, 6927, 6927, 6931, 6931, 6933, 6933, 6936, 6938, 6939,
+    6940, 6942, 6942, 6942, 6942, 6942, 6942, 6943, 6944, 6945, 6945, 6947, 6948, 6949, 6949, 6950, 6950,
+    6951, 6952, 6952, 6954, 6955, 6957, 6959, 6960, 6961, 6962, 6967, 6968, 6969, 6970, 6974, 6974, 6976,
+    6977, 6978, 6980, 6985, 6986, 6987, 6987, 6987, 6987, 6987, 6988, 6991, 6996, 6997, 6998, 7000, 7002,
+    7003, 7006, 7006, 7006, 7006, 7006, 7006, 7006, 7008, 7009, 7011, 7013, 7013, 7015, 7016, 7017, 7017,
+    7018, 7019, 7020, 7020, 7022, 7022, 7023, 7025, 7026, 7028, 7029, 7030, 7031, 7039, 7039, 7039, 7039,
+    7042, 7043, 7045, 7045, 7047, 7048, 7048, 7049, 7050, 7051, 7052, 7053, 7055, 7056, 7057, 7058, 7060,
+    7061, 7061, 7063, 7064, 7064, 7064, 7064, 7067, 7068, 7070, 7071, 7071, 7072, 7073, 7073, 7075, 7076,
+    7076, 7079, 7080, 7083, 7089, 7090, 7090, 7090, 7090, 7093, 7096, 7097, 7098, 7099, 7100, 7101, 7102,
+    7103, 7104, 7104, 7104, 7104, 7104, 7106, 7107, 7107, 7109, 7111, 7111, 7113, 7114, 7116, 7116, 7118,
+    7120, 7120, 7121, 7122, 7123, 7123, 7123, 7124, 7124, 7124, 7124, 7126, 7128, 7135, 7138, 7139, 7139,
+    7143, 7143, 7143, 7143, 7144, 7145, 7146, 7146, 7146, 7150, 7153, 7154, 7154, 7154, 7155, 7156, 7157,
+    7158, 7159, 7159, 7159, 7160, 7160, 7160, 7160, 7160, 7160, 7161, 7162, 7163, 7163, 7164, 7165, 7165,
+    7167, 7170, 7173, 7174, 7174, 7175, 7176, 7177, 7178, 7179, 7179, 7179, 7180, 7180, 7182, 7185, 7187,
+    7190, 7192, 7195, 7201, 7202, 7203, 7204, 7205, 7206, 7210, 7210, 7211, 7212, 7213, 7214, 7215, 7218,
+    7220, 7221, 7222, 7223, 7223, 7224, 7224, 7225, 7225, 7226, 7227, 7228, 7230, 7232, 7233, 7234, 7235,
+    7236, 7236, 7237, 7238, 7239, 7240, 7241, 7243, 7244, 7246, 7248, 7250, 7250, 7251, 7252, 7253, 7254,
+    7255, 7256, 7257, 7257, 7257, 7257, 7257, 7258, 7259, 7259, 7260, 7261, 7262, 7263, 7263, 7263, 7264,
+    7268, 7268, 7272, 7274, 7275, 7277, 7281, 7283, 7283, 7283, 7284, 7285, 7293, 7294, 7294, 7294, 7295,
+    7296, 7297, 7298, 7299, 7300, 7301, 7301, 7302, 7305, 7305, 7305, 7305, 7307, 7307, 7307, 7307, 7308,
+    7308, 7308, 7309, 7309, 7309, 7309, 7310, 7311, 7311, 7313, 7313, 7313, 7313, 7314, 7316, 7318, 7320,
+    7322, 7323, 7323, 7323, 7325, 7326, 7326, 7327, 7328, 7329, 7332, 7333, 7334, 7334, 7336, 7338, 7339,
+    7342, 7342, 7342, 7342, 7342, 7348, 7351, 7354, 7357, 7357, 7357, 7357, 7357, 7359, 7361, 7361, 7361,
+    7363, 7363, 7365, 7366, 7366, 7367, 7368, 7370, 7372, 7372, 7373, 7373, 7373, 7373, 7374, 7374, 7375,
+    7375, 7375, 7377, 7378, 7380, 7381, 7382, 7385, 7389, 7392, 7393, 7394, 7395, 7397, 7397, 7397, 7398,
+    7399, 7399, 7399, 7399, 7400, 7401, 7402, 7406, 7410, 7414, 7415, 7416, 7417, 7419, 7419, 7422, 7424,
+    7425, 7426, 7426, 7426, 7428, 7430, 7430, 7433, 7433, 7434, 7435, 7436, 7436, 7441, 7442, 7443, 7446,
+    7446, 7447, 7447, 7455, 7457, 7457, 7457, 7458, 7459, 7459, 7459, 7459, 7460, 7462, 7463, 7464, 7465,
+    7465, 7465, 7465, 7466, 7467, 7468, 7469, 7469, 7469, 7470, 7472, 7477, 7478, 7479, 7480, 7488, 7490,
+    7491, 7492, 7493, 7494, 7495, 7498, 7501, 7502, 7505, 7508, 7510, 7511, 7515, 7517, 7520, 7522, 7524,
+    7525, 7525, 7525, 7525, 7527, 7531, 7535, 7535, 7536, 7537, 7538, 7539, 7540, 7543, 7543, 7543, 7544,
+    7545, 7547, 7548, 7549, 7550, 7555, 7558, 7558, 7559, 7560, 7561, 7562, 7563, 7565, 7566, 7566, 7568,
+    7571, 7573, 7574, 7577, 7580, 7580, 7580, 7581, 7582, 7583, 7584, 7585, 7586, 7589, 7592, 7593, 7594,
+    7595, 7596, 7597, 7598, 7600, 7601, 7601, 7601, 7601, 7601, 7602, 7603, 7606, 7608, 7609, 7611, 7612,
+    7613, 7616, 7619, 7620, 7620, 7620, 7620, 7622, 7624, 7624, 7625, 7625, 7625, 7625, 7625, 7626, 7627,
+    7630, 7633, 7634, 7638, 7639, 7640, 7641, 7642, 7643, 7643, 7647, 7647, 7647, 7647, 7647, 7647, 7648,
+    7648, 7649, 7650, 7652, 7654, 7655, 7656, 7657, 7657, 7657, 7658, 7658, 7658, 7659, 7660, 7661, 7661,
+    7664, 7665, 7666, 7668, 7670, 7671, 7672, 7672, 7674, 7675, 7676, 7678, 7678, 7680, 7681, 7682, 7683,
+    7686, 7687, 7688, 7689, 7690, 7691, 7692, 7693, 7699, 7703, 7710, 7714, 7715, 7716, 7719, 7721, 7721,
+    7722, 7722, 7723, 7724, 7725, 7726, 7727, 7728, 7729, 7729, 7730, 7733, 7735, 7738, 7740, 7741, 7742,
+    7743, 7744, 7745, 7747, 7749, 7751, 7752, 7753, 7754, 7755, 7755, 7755, 7760, 7765, 7766, 7768, 7770,
+    7771, 7774, 7774, 7776, 7776, 7776, 7779, 7779, 7780, 7782, 7782, 7782, 7783, 7784, 7786, 7788, 7789,
+    7790, 7792, 7793, 7794, 7795, 7801, 7806, 7811, 7814, 7815, 7815, 7816, 7816, 7817, 7818, 7820, 7821,
+    7821, 7823, 7823, 7823, 7823, 7824, 7826, 7827, 7827, 7827, 7827, 7827, 7828, 7829, 7830, 7830, 7832,
+    7834, 7834, 7836, 7838, 7840, 7841, 7843, 7845, 7847, 7849, 7850, 7852, 7853, 7856, 7857, 7858, 7859,
+    7860, 7860, 7860, 7860, 7861, 7862, 7864, 7867, 7868, 7873, 7874, 7875, 7876, 7877, 7878, 7879, 7880,
+    7880, 7880, 7880, 7880, 7881, 7884, 7892, 7895, 7895, 7896, 7896, 7897, 7898, 7899, 7900, 7902, 7903,
+    7905, 7906, 7907, 7910, 7911, 7913, 7913, 7913, 7913, 7913, 7913, 7913, 7917, 7920, 7921, 7929, 7930,
+    7930, 7931, 7933, 7935, 7937, 7942, 7944, 7945, 7946, 7947, 7948, 7950, 7952, 7956, 7957, 7961, 7962,
+    7963, 7964, 7965, 7967, 7968, 7968, 7970, 7972, 7972, 7972, 7973, 7974, 7975, 7976, 7978, 7980, 7980,
+    7982, 7984, 7986, 7988, 7990, 7990, 7990, 7992, 7993, 7993, 7993, 7996, 7996, 7997, 7997, 7997, 7998,
+    7999, 8000, 8001, 8002, 8003, 8005, 8005, 8005, 8005, 8005, 8005, 8009, 8010, 8010, 8010, 8015, 8015,
+    8019, 8021, 8023, 8023, 8023, 8023, 8023, 8023, 8024, 8025, 8026, 8026, 8026, 8026, 8026, 8026, 8027,
+    8029, 8033, 8034, 8034, 8034, 8034, 8036, 8039, 8040, 8040, 8041, 8042, 8043, 8045, 8045, 8045, 8047,
+    8049, 8050, 8051, 8052, 8052, 8053, 8056, 8059, 8059, 8060, 8060, 8060, 8061, 8062, 8063, 8063, 8063,
+    8063, 8063, 8063, 8063, 8063, 8065, 8065, 8066, 8067, 8069, 8071, 8071, 8076, 8077, 8079, 8079, 8079,
+    8079, 8081, 8082, 8083, 8084, 8086, 8087, 8089, 8089, 8089, 8090, 8091, 8092, 8092, 8092, 8093, 8093,
+    8093, 8093, 8093, 8094, 8094, 8096, 8097, 8098, 8099, 8100, 8101, 8101, 8102, 8104, 8105, 8106, 8107,
+    8109, 8111, 8119, 8120, 8122, 8125, 8125, 8125, 8131, 8132, 8133, 8135, 8136, 8142, 8143, 8144, 8145,
+    8146, 8147, 8148, 8151, 8152, 8154, 8155, 8157, 8157, 8157, 8158, 8164, 8169, 8169, 8170, 8171, 8171,
+    8173, 8174, 8174, 8175, 8177, 8179, 8181, 8182, 8183, 8184, 8185, 8186, 8187, 8188, 8189, 8190, 8192,
+    8193, 8194, 8200, 8201, 8202, 8203, 8206, 8207, 8208, 8210, 8212, 8212, 8212, 8212, 8212, 8214, 8215,
+    8217, 8217, 8222, 8224, 8225, 8225, 8225, 8225, 8228, 8231, 8233, 8235, 8236, 8238, 8239, 8240, 8244,
+    8244, 8244, 8244, 8244, 8244, 8247, 8249, 8250, 8253, 8255, 8257, 8258, 8260, 8261, 8262, 8263, 8264,
+    8265, 8267, 8269, 8271, 8273, 8276, 8277, 8278, 8278, 8279, 8282, 8282, 8285, 8288, 8289, 8289, 8290,
+    8293, 8293, 8293, 8294, 8294, 8297, 8297, 8297, 8297, 8297, 8300, 8301, 8302, 8302, 8302, 8302, 8302,
+    8304, 8304, 8304, 8304, 8304, 8304, 8304, 8307, 8308, 8309, 8311, 8312, 8313, 8313, 8313, 8314, 8314,
+    8315, 8317, 8319, 8320, 8320, 8322, 8325, 8326, 8327, 8327, 8327, 8330, 8333, 8334, 8336, 8337, 8338,
+    8339, 8341, 8343, 8344, 8345, 8348, 8350, 8351, 8352, 8353, 8354, 8355, 8355, 8358, 8364, 8367, 8370,
+    8373, 8376, 8377, 8377, 8379, 8380, 8384, 8388, 8392, 8393, 8396, 8397, 8401, 8401, 8402, 8406, 8409,
+    8413, 8415, 8416, 8418, 8422, 8424, 8426, 8427, 8430, 8432, 8433, 8434, 8435, 8436, 8436, 8436, 8436,
+    8436, 8437, 8438, 8439, 8445, 8447, 8448, 8448, 8450, 8450, 8451, 8452, 8452, 8453, 8454, 8455, 8455,
+    8455, 8457, 8458, 8460, 8461, 8463, 8465, 8466, 8466, 8467, 8468, 8468, 8468, 8468, 8468, 8469, 8470,
+    8471, 8471, 8472, 8474, 8475, 8476, 8476, 8476, 8480, 8480, 8482, 8484, 8487, 8491, 8492, 8493, 8494,
+    8495, 8496, 8496, 8497, 8498, 8499, 8500, 8501, 8502, 8502, 8502, 8502, 8503, 8504, 8508, 8509, 8509,
+    8510, 8511, 8513, 8515, 8516, 8517, 8518, 8520, 8521, 8521, 8522, 8523, 8523, 8523, 8524, 8525, 8525,
+    8525, 8527, 8530, 8530, 8533, 8535, 8536, 8537, 8537, 8537, 8538, 8538, 8538, 8538, 8538, 8538, 8539,
+    8539, 8539, 8539, 8539, 8539, 8540, 8540, 8541, 8543, 8544, 8547, 8550, 8553, 8555, 8555, 8556, 8559,
+    8561, 8561, 8563, 8564, 8566, 8567, 8568, 8569, 8570, 8570, 8571, 8572, 8572, 8573, 8574, 8574, 8576,
+    8578, 8578, 8580, 8582, 8582, 8582, 8583, 8584, 8585, 8587, 8587, 8588, 8590, 8590, 8590, 8590, 8590,
+    8591, 8596, 8598, 8600, 8601, 8602, 8602, 8602, 8604, 8606, 8607, 8608, 8608, 8609, 8610, 8613, 8613,
+    8617, 8617, 8617, 8617, 8617, 8617, 8618, 8618, 8619, 8619, 8619, 8619, 8619, 8619, 8620, 8622, 8623,
+    8623, 8624, 8625, 8627, 8627, 8627, 8627, 8627, 8628, 8629, 8630, 8632, 8633, 8634, 8634, 8635, 8637,
+    8638, 8640, 8641, 8643, 8645, 8647, 8648, 8650, 8651, 8651, 8651, 8651, 8651, 8651, 8652, 8653, 8655,
+    8655, 8657, 8657, 8658, 8659, 8660, 8661, 8664, 8665, 8666, 8666, 8667, 8669, 8670, 8672, 8673, 8674,
+    8675, 8676, 8677, 8677, 8677, 8677, 8677, 8677, 8677, 8678, 8679, 8680, 8681, 8682, 8682, 8682, 8682,
+    8682, 8682, 8685, 8688, 8689, 8689, 8691, 8692, 8692, 8694, 8696, 8696, 8696, 8697, 8699, 8703, 8704,
+    8704, 8707, 8710, 8710, 8712, 8714, 8714, 8714, 8716, 8718, 8719, 8720, 8721, 8722, 8722, 8724, 8725,
+    8729, 8731, 8731, 8731, 8732, 8733, 8733, 8735, 8736, 8737, 8738, 8740, 8741, 8742, 8742, 8742, 8743,
+    8745, 8746, 8748, 8752, 8752, 8754, 8756, 8757, 8757, 8759, 8759, 8761, 8764, 8764, 8764, 8764, 8767,
+    8768, 8770, 8772, 8772, 8772, 8772, 8772, 8773, 8773, 8773, 8773, 8773, 8774, 8774, 8774, 8775, 8776,
+    8777, 8777, 8777, 8779, 8780, 8781, 8782, 8783, 8784, 8788, 8788, 8789, 8790, 8790, 8790, 8791, 8795,
+    8797, 8800, 8803, 8804, 8805, 8806, 8808, 8810, 8812, 8815, 8816, 8817, 8819, 8820, 8821, 8826, 8827,
+    8828, 8829, 8830, 8831, 8833, 8837, 8837, 8840, 8841, 8842, 8842, 8843, 8844, 8844, 8845, 8845, 8851,
+    8853, 8854, 8854, 8854, 8855, 8856, 8862, 8862, 8862, 8863, 8864, 8864, 8864, 8864, 8864, 8864, 8864,
+    8865, 8868, 8869, 8871, 8873, 8874, 8875, 8876, 8877, 8878, 8879, 8880, 8880, 8880, 8880, 8880, 8881,
+    8881, 8881, 8881, 8881, 8889, 8889, 8889, 8890, 8891, 8893, 8894, 8894, 8894, 8897, 8899, 8900, 8900,
+    8900, 8900, 8900, 8900, 8900, 8902, 8907, 8908, 8909, 8910, 8911, 8913, 8913, 8913, 8913, 8913, 8913,
+    8913, 8914, 8916, 8916, 8917, 8917, 8918, 8919, 8920, 8923, 8924, 8924, 8925, 8926, 8927, 8928, 8929,
+    8930, 8930, 8930, 8931, 8931, 8932, 8933, 8933, 8933, 8933, 8935, 8937, 8938, 8941, 8942, 8943, 8948,
+    8950, 8951, 8952, 8953, 8957, 8961, 8963, 8966, 8967, 8968, 8969, 8970, 8971, 8972, 8973, 8974, 8974,
+    8975, 8976, 8977, 8978, 8982, 8986, 8987, 8987, 8988, 8989, 8990, 8991, 8992, 8996, 8997, 8998, 8999,
+    9001, 9003, 9004, 9008, 9010, 9012, 9013, 9017, 9018, 9020, 9022, 9024, 9026, 9027, 9028, 9029, 9030,
+    9031, 9032, 9032, 9032, 9035, 9038, 9042, 9043, 9044, 9045, 9046, 9046, 9046, 9047, 9049, 9049, 9049,
+    9050, 9051, 9053, 9053, 9056, 9056, 9057, 9057, 9058, 9058, 9061, 9061, 9063, 9068, 9071, 9074, 9076,
+    9078, 9079, 9080, 9081, 9082, 9083, 9084, 9085, 9086, 9087, 9088, 9089, 9090, 9092, 9094, 9095, 9098,
+    9098, 9099, 9100, 9101, 9101, 9101, 9104, 9106, 9106, 9106, 9106, 9108, 9110, 9113, 9116, 9118, 9120,
+    9121, 9122, 9122, 9122, 9122, 9122, 9122, 9124, 9124, 9125, 9126, 9126, 9127, 9127, 9130, 9130, 9131,
+    9131, 9131, 9131, 9131, 9132, 9138, 9138, 9139, 9141, 9142, 9144, 9146, 9149, 9149, 9150, 9154, 9155,
+    9155, 9155, 9155, 9155, 9157, 9157, 9157, 9157, 9158, 9159, 9162, 9166, 9166, 9166, 9167, 9167, 9167,
+    9169, 9171, 9172, 9173, 9173, 9173, 9173, 9174, 9174, 9174, 9174, 9174, 9175, 9175, 9175, 9176, 9177,
+    9178, 9179, 9180, 9181, 9182, 9183, 9184, 9185, 9188, 9189, 9190, 9190, 9191, 9192, 9193, 9193, 9193,
+    9193, 9193, 9193, 9194, 9197, 9197, 9198, 9199, 9201, 9203, 9205, 9206, 9207, 9207, 9207, 9207, 9207,
+    9207, 9208, 9209, 9209, 9209, 9209, 9209, 9209, 9209, 9209, 9210, 9212, 9213, 9213, 9213, 9213, 9214,
+    9214, 9214, 9214, 9215, 9217, 9219, 9219, 9219, 9221, 9222, 9223, 9225, 9225, 9226, 9227, 9227, 9227,
+    9231, 9235, 9236, 9240, 9241, 9242, 9243, 9243, 9243, 9243, 9244, 9245, 9245, 9247, 9248, 9254, 9259,
+    9264, 9265, 9265, 9266, 9267, 9267, 9267, 9267, 9268, 9274, 9275, 9276, 9277, 9278, 9279, 9279, 9280,
+    9282, 9283, 9286, 9288, 9289, 9290, 9291, 9291, 9291, 9291, 9291, 9292, 9293, 9294, 9299, 9299, 9300,
+    9301, 9302, 9303, 9305, 9307, 9308, 9308, 9308, 9309, 9310, 9312, 9314, 9315, 9316, 9317, 9318, 9319,
+    9319, 9320, 9321, 9322, 9322, 9323, 9324, 9325, 9326, 9327, 9327, 9327, 9327, 9327, 9327, 9328, 9329,
+    9330, 9330, 9330, 9330, 9330, 9330, 9331, 9331, 9331, 9332, 9334, 9337, 9340, 9343, 9345, 9345, 9345,
+    9352, 9352, 9352, 9354, 9356, 9356, 9356, 9357, 9358, 9359, 9360, 9361, 9362, 9363, 9363, 9364, 9367,
+    9367, 9367, 9369, 9371, 9373, 9375, 9376, 9377, 9378, 9379, 9382, 9385, 9388, 9391, 9391, 9392, 9393,
+    9395, 9397, 9398, 9399, 9400, 9401, 9402, 9403, 9404, 9405, 9406, 9406, 9407, 9408, 9408, 9408, 9408,
+    9414, 9415, 9416, 9421, 9425, 9426, 9427, 9428, 9428, 9430, 9430, 9431, 9431, 9431, 9433, 9433, 9433,
+    9435, 9435, 9436, 9438, 9438, 9438, 9438, 9438, 9439, 9440, 9441, 9442, 9443, 9443, 9444, 9445, 9447,
+    9447, 9447, 9447, 9449, 9449, 9449, 9450, 9451, 9451, 9452, 9452, 9452, 9457, 9461, 9465, 9465, 9467,
+    9470, 9473, 9474, 9475, 9476, 9476, 9478, 9479, 9480, 9481, 9482, 9482, 9483, 9484, 9484, 9484, 9487,
+    9490, 9490, 9491, 9492, 9495, 9498, 9503, 9503, 9506, 9507, 9508, 9509, 9509, 9510, 9511, 9512, 9513,
+    9514, 9515, 9516, 9516, 9516, 9520, 9521, 9522, 9523, 9524, 9525, 9526, 9527, 9527, 9527, 9527, 9528,
+    9529, 9530, 9531, 9532, 9533, 9534, 9534, 9535, 9536, 9538, 9539, 9540, 9541, 9541, 9541, 9541, 9544,
+    9546, 9546, 9548, 9548, 9549, 9551, 9552, 9553, 9556, 9557, 9557, 9557, 9557, 9558, 9559, 9562, 9564,
+    9566, 9566, 9567, 9571, 9574, 9575, 9576, 9576, 9576, 9576, 9576, 9577, 9579, 9579, 9579, 9580, 9581,
+    9581, 9583, 9584, 9585, 9585, 9585, 9585, 9588, 9589, 9590, 9590, 9590, 9590, 9591, 9592, 9593, 9594,
+    9595, 9596, 9597, 9598, 9599, 9600, 9602, 9603, 9603, 9605, 9606, 9607, 9608, 9609, 9610, 9610, 9610,
+    9612, 9614, 9615, 9616, 9617, 9618, 9620, 9622, 9624, 9626, 9626, 9626, 9626, 9627, 9628, 9629, 9629,
+    9630, 9630, 9630, 9630, 9630, 9632, 9634, 9636, 9640, 9642, 9644, 9646, 9647, 9648, 9652, 9653, 9654,
+    9654, 9656, 9660, 9663, 9666, 9667, 9667, 9670, 9673, 9674, 9675, 9679, 9680, 9681, 9682, 9683, 9687,
+    9691, 9692, 9695, 9696, 9697, 9698, 9698, 9699, 9702, 9703, 9703, 9706, 9707, 9708, 9709, 9710, 9710,
+    9711, 9712, 9713, 9713, 9713, 9713, 9713, 9713, 9714, 9715, 9715, 9716, 9717, 9718, 9719, 9720, 9720,
+    9721, 9722, 9723, 9724, 9725, 9725, 9726, 9727, 9728, 9729, 9730, 9731, 9732, 9733, 9734, 9735, 9736,
+    9737, 9737, 9738, 9738, 9738, 9739, 9740, 9742, 9742, 9745, 9747, 9747, 9748, 9750, 9752, 9753, 9753,
+    9753, 9753, 9754, 9756, 9758, 9758, 9762, 9762, 9763, 9764, 9764, 9764, 9764, 9766, 9771, 9774, 9776,
+    9777, 9777, 9777, 9778, 9779, 9781, 9782, 9783, 9784, 9784, 9784, 9785, 9786, 9787, 9787, 9787, 9793,
+    9794, 9795, 9797, 9799, 9800, 9801, 9802, 9804, 9806, 9808, 9809, 9811, 9812, 9813, 9814, 9815, 9816,
+    9820, 9822, 9824, 9825, 9826, 9826, 9828, 9829, 9830, 9833, 9835, 9838, 9840, 9840, 9840, 9840, 9842,
+    9844, 9846, 9847, 9847, 9848, 9848, 9849, 9849, 9850, 9850, 9851, 9853, 9854, 9855, 9855, 9856, 9857,
+    9858, 9859, 9859, 9860, 9861, 9861, 9863, 9865, 9866, 9868, 9872, 9872, 9872, 9872, 9873, 9874, 9874,
+    9875, 9876, 9877, 9877, 9879, 9882, 9882, 9884, 9887, 9889, 9890, 9890, 9890, 9891, 9892, 9895, 9895,
+    9897, 9900, 9902, 9904, 9905, 9907, 9908, 9909, 9909, 9912, 9912, 9914, 9917, 9917, 9918, 9919, 9919,
+    9920, 9921, 9922, 9922, 9923, 9923, 9924, 9925, 9925, 9925, 9926, 9926, 9929, 9931, 9931, 9932, 9933,
+    9933, 9933, 9933, 9934, 9935, 9936, 9936, 9937, 9938, 9938, 9939, 9941, 9942, 9945, 9947, 9950, 9953,
+    9956, 9957, 9958, 9960, 9961, 9963, 9964, 9969, 9971, 9973, 9975, 9977, 9978, 9979, 9980, 9984, 9988,
+    9989, 9992, 9994, 9996, 9998, 10000, 10001, 10004, 10006, 10009, 10009, 10011, 10011, 10012, 10013, 10014,
+    10015, 10015, 10017, 10018, 10019, 10020, 10023, 10024, 10031, 10037, 10037, 10042, 10043, 10044, 10044,
+    10044, 10044, 10044, 10045, 10045, 10046, 10047, 10048, 10049, 10054, 10057, 10060, 10062, 10064, 10066,
+    10068, 10070, 10072, 10074, 10076, 10077, 10079, 10080, 10081, 10083, 10085, 10086, 10087, 10087, 10087,
+    10087, 10089, 10091, 10093, 10095, 10097, 10098, 10098, 10098, 10099, 10100, 10102, 10104, 10105, 10106,
+    10107, 10111, 10113, 10114, 10115, 10116, 10117, 10118, 10124, 10126, 10128, 10130, 10136, 10137, 10138,
+    10139, 10141, 10142, 10142, 10144, 10145, 10147, 10148, 10149, 10150, 10154, 10154, 10156, 10158, 10162,
+    10166, 10170, 10171, 10172, 10173, 10173, 10173, 10173, 10176, 10177, 10180, 10181, 10182, 10183, 10184,
+    10185, 10186, 10186, 10186, 10186, 10187, 10188, 10188, 10189, 10190, 10191, 10192, 10194, 10196, 10197,
+    10199, 10201, 10203, 10205, 10207, 10208, 10209, 10210, 10211, 10212, 10213, 10215, 10216, 10217, 10218,
+    10219, 10219, 10220, 10221, 10222, 10223, 10224, 10224, 10225, 10226, 10227, 10227, 10227, 10227, 10227,
+    10229, 10229, 10231, 10233, 10233, 10233, 10238, 10238, 10243, 10248, 10249, 10250, 10250, 10252, 10254,
+    10255, 10256, 10257, 10262, 10262, 10262, 10262, 10263, 10264, 10265, 10268, 10269, 10270, 10271, 10271,
+    10272, 10273, 10274, 10274, 10276, 10277, 10278, 10279, 10282, 10283, 10284, 10285, 10285, 10286, 10288,
+    10288, 10288, 10288, 10290, 10292, 10294, 10295, 10296, 10297, 10299, 10300, 10301, 10302, 10302, 10302,
+    10304, 10306, 10307, 10307, 10308, 10308, 10310, 10312, 10312, 10312, 10312, 10313, 10315, 10317, 10320,
+    10323, 10324, 10325, 10328, 10331, 10331, 10334, 10334, 10334, 10335, 10335, 10335, 10335, 10337, 10341,
+    10341, 10342, 10342, 10344, 10346, 10348, 10350, 10351, 10351, 10352, 10353, 10354, 10354, 10354, 10354,
+    10354, 10355, 10356, 10356, 10357, 10358, 10360, 10361, 10362, 10362, 10362, 10363, 10364, 10364, 10364,
+    10365, 10367, 10369, 10371, 10373, 10374, 10375, 10376, 10377, 10378, 10379, 10380, 10382, 10383, 10384,
+    10386, 10386, 10387, 10388, 10388, 10388, 10389, 10389, 10389, 10390, 10391, 10392, 10393, 10394, 10395,
+    10396, 10399, 10403, 10405, 10406, 10407, 10407, 10411, 10413, 10415, 10415, 10417, 10419, 10420, 10421,
+    10421, 10421, 10422, 10423, 10424, 10427, 10429, 10429, 10429, 10431, 10432, 10432, 10432, 10433, 10434,
+    10435, 10435, 10435, 10435, 10438, 10439, 10440, 10440, 10441, 10442, 10445, 10446, 10449, 10451, 10452,
+    10454, 10454, 10457, 10460, 10463, 10463, 10464, 10465, 10466, 10467, 10469, 10470, 10472, 10472, 10473,
+    10474, 10474, 10476, 10477, 10477, 10478, 10480, 10481, 10482, 10482, 10482, 10483, 10484, 10486, 10488,
+    10488, 10489, 10491, 10492, 10492, 10492, 10492, 10492, 10492, 10492, 10492, 10493, 10494, 10494, 10498,
+    10500, 10502, 10502, 10502, 10503, 10504, 10505, 10507, 10507, 10507, 10507, 10507, 10508, 10509, 10510,
+    10511, 10512, 10514, 10517, 10517, 10520, 10523, 10524, 10526, 10528, 10528, 10528, 10528, 10533, 10538,
+    10541, 10543, 10544, 10545, 10545, 10545, 10545, 10545, 10546, 10548, 10548, 10548, 10550, 10552, 10553,
+    10553, 10554, 10555, 10556, 10557, 10558, 10559, 10560, 10561, 10562, 10564, 10566, 10567, 10570, 10571,
+    10572, 10572, 10573, 10574, 10574, 10574, 10574, 10574, 10575, 10576, 10576, 10577, 10577, 10579, 10580,
+    10581, 10589, 10590, 10593, 10593, 10594, 10595, 10595, 10596, 10601, 10602, 10603, 10603, 10605, 10605,
+    10607, 10608, 10608, 10608, 10609, 10609, 10613, 10614, 10615, 10615, 10615, 10616, 10616, 10617, 10619,
+    10621, 10623, 10625, 10626, 10628, 10629, 10630, 10631, 10632, 10636, 10640, 10644, 10648, 10648, 10648,
+    10648, 10648, 10648, 10648, 10653, 10657, 10659, 10663, 10664, 10665, 10666, 10667, 10668, 10671, 10675,
+    10678, 10680, 10682, 10682, 10683, 10684, 10684, 10685, 10686, 10686, 10686, 10687, 10688, 10688, 10689,
+    10690, 10691, 10692, 10694, 10694, 10695, 10696, 10697, 10699, 10700, 10705, 10706, 10707, 10712, 10712,
+    10712, 10712, 10712, 10714, 10718, 10718, 10718, 10718, 10719, 10721, 10722, 10723, 10724, 10724, 10726,
+    10728, 10729, 10730, 10730, 10730, 10731, 10732, 10734, 10736, 10736, 10736, 10736, 10736, 10736, 10738,
+    10738, 10739, 10739, 10739, 10739, 10740, 10740, 10741, 10742, 10743, 10743, 10743, 10744, 10747, 10748,
+    10750, 10751, 10752, 10752, 10752, 10754, 10754, 10754, 10754, 10754, 10754, 10757, 10757, 10757, 10760,
+    10761, 10762, 10763, 10763, 10764, 10765, 10765, 10766, 10767, 10768, 10769, 10769, 10769, 10769, 10769,
+    10769, 10770, 10771, 10772, 10772, 10772, 10773, 10776, 10779, 10779, 10780, 10780, 10781, 10782, 10782,
+    10785, 10787, 10790, 10793, 10794, 10795, 10798, 10798, 10799, 10800, 10801, 10802, 10802, 10803, 10804,
+    10804, 10805, 10806, 10807, 10809, 10810, 10811, 10812, 10817, 10818, 10819, 10821, 10822, 10823, 10824,
+    10824, 10824, 10824, 10824, 10824, 10825, 10826, 10829, 10829, 10830, 10832, 10833, 10836, 10836, 10836,
+    10836, 10840, 10842, 10842, 10843, 10843, 10843, 10843, 10843, 10845, 10845, 10845, 10845, 10846, 10846,
+    10846, 10846, 10846, 10846, 10849, 10850, 10851, 10852, 10854, 10856, 10858, 10859, 10861, 10862, 10863,
+    10864, 10865, 10867, 10869, 10870, 10870, 10873, 10873, 10875, 10875, 10875, 10878, 10879, 10880, 10880,
+    10880, 10880, 10881, 10881, 10881, 10882, 10882, 10882, 10883, 10883, 10884, 10885, 10886, 10886, 10887,
+    10888, 10889, 10890, 10891, 10892, 10893, 10896, 10898, 10898, 10902, 10906, 10909, 10912, 10914, 10916,
+    10918, 10918, 10919, 10921, 10922, 10922, 10922, 10922, 10922, 10924, 10925, 10928, 10928, 10928, 10928,
+    10928, 10928, 10928, 10928, 10928, 10931, 10934, 10936, 10938, 10939, 10940, 10946, 10950, 10950, 10954,
+    10957, 10957, 10959, 10960, 10960, 10960, 10960, 10961, 10962, 10964, 10965, 10966, 10967, 10967, 10967,
+    10967, 10969, 10969, 10969, 10969, 10969, 10969, 10969, 10970, 10972, 10974, 10975, 10976, 10978, 10979,
+    10981, 10981, 10981, 10982, 10984, 10986, 10988, 10989, 10992, 10993, 10993, 10996, 10997, 10998, 10999,
+    11000, 11001, 11001, 11002, 11003, 11003, 11003, 11003, 11004, 11004, 11004, 11004, 11005, 11006, 11007,
+    11007, 11008, 11009, 11010, 11011, 11013, 11014, 11014, 11014, 11014, 11015, 11016, 11017, 11018, 11019,
+    11021, 11023, 11025, 11027, 11030, 11032, 11033, 11033, 11033, 11034, 11035, 11036, 11037, 11038, 11039,
+    11040, 11041, 11042, 11044, 11045, 11046, 11047, 11047, 11047, 11048, 11048, 11048, 11048, 11048, 11049,
+    11050, 11052, 11052, 11054, 11054, 11056, 11059, 11061, 11063, 11066, 11067, 11070, 11071, 11072, 11072,
+    11072, 11072, 11073, 11075, 11075, 11076, 11078, 11081, 11081, 11083, 11083, 11084, 11086, 11087, 11088,
+    11089, 11090, 11091, 11092, 11093, 11094, 11095, 11097, 11098, 11099, 11100, 11101, 11103, 11105, 11106,
+    11108, 11109, 11110, 11112, 11113, 11116, 11117, 11118, 11118, 11118, 11122, 11124, 11126, 11127, 11127,
+    11129, 11130, 11131, 11132, 11132, 11134, 11137, 11140, 11141, 11142, 11142, 11146, 11149, 11150, 11151,
+    11152, 11153, 11153, 11154, 11156, 11157, 11158, 11159, 11160, 11161, 11163, 11164, 11165, 11166, 11167,
+    11167, 11167, 11171, 11175, 11177, 11181, 11181, 11181, 11182, 11183, 11184, 11184, 11184, 11186, 11188,
+    11190, 11192, 11194, 11195, 11195, 11196, 11197, 11197, 11199, 11199, 11201, 11203, 11203, 11203, 11203,
+    11203, 11204, 11205, 11206, 11209, 11209, 11212, 11212, 11215, 11218, 11218, 11219, 11220, 11221, 11223,
+    11224, 11225, 11226, 11227, 11228, 11229, 11230, 11231, 11232, 11234, 11236, 11238, 11238, 11238, 11238,
+    11240, 11241, 11242, 11244, 11245, 11247, 11248, 11249, 11250, 11250, 11251, 11251, 11252, 11252, 11252,
+    11252, 11252, 11252, 11252, 11254, 11256, 11257, 11258, 11259, 11260, 11261, 11262, 11264, 11265, 11267,
+    11269, 11270, 11270, 11271, 11272, 11272, 11272, 11272, 11273, 11275, 11276, 11276, 11277, 11279, 11280,
+    11280, 11280, 11282, 11283, 11283, 11284, 11286, 11288, 11288, 11290, 11290, 11291, 11292, 11293, 11293,
+    11295, 11295, 11295, 11298, 11299, 11302, 11305, 11306, 11306, 11306, 11306, 11309, 11309, 11309, 11309,
+    11309, 11313, 11313, 11313, 11315, 11316, 11317, 11318, 11318, 11318, 11318, 11318, 11318, 11318, 11318,
+    11318, 11319, 11322, 11323, 11324, 11325, 11325, 11326, 11327, 11328, 11329, 11330, 11331, 11332, 11335,
+    11336, 11337, 11338, 11339, 11340, 11343, 11344, 11346, 11346, 11347, 11347, 11347, 11348, 11349, 11350,
+    11350, 11351, 11351, 11353, 11354, 11354, 11356, 11356, 11357, 11358, 11359, 11360, 11360, 11366, 11369,
+    11371, 11371, 11371, 11372, 11373, 11374, 11378, 11381, 11382, 11383, 11383, 11383, 11383, 11383, 11384,
+    11384, 11384, 11384, 11384, 11384, 11384, 11385, 11386, 11387, 11388, 11389, 11390, 11391, 11392, 11393,
+    11394, 11395, 11396, 11397, 11398, 11398, 11398, 11398, 11399, 11400, 11401, 11402, 11403, 11404, 11405,
+    11407, 11409, 11411, 11411, 11411, 11411, 11411, 11412, 11413, 11414, 11416, 11417, 11418, 11419, 11419,
+    11419, 11422, 11423, 11424, 11424, 11424, 11424, 11425, 11425, 11426, 11430, 11430, 11430, 11431, 11434,
+    11437, 11439, 11440, 11441, 11442, 11443, 11444, 11446, 11447, 11448, 11449, 11450, 11451, 11452, 11452,
+    11455, 11458, 11462, 11466, 11467, 11467, 11468, 11469, 11472, 11473, 11475, 11476, 11477, 11478, 11479,
+    11480, 11483, 11485, 11487, 11488, 11489, 11489, 11490, 11492, 11493, 11494, 11496, 11498, 11499, 11500,
+    11500, 11501, 11501, 11501, 11503, 11505, 11505, 11506, 11508, 11509, 11509, 11509, 11509, 11510, 11510,
+    11510, 11511, 11512, 11513, 11514, 11514, 11516, 11517, 11518, 11520, 11522, 11524, 11524, 11524, 11524,
+    11526, 11526, 11526, 11527, 11527, 11529, 11530, 11530, 11532, 11533, 11533, 11533, 11534, 11536, 11538,
+    11541, 11541, 11541, 11544, 11546, 11547, 11548, 11549, 11552, 11555, 11556, 11557, 11558, 11561, 11561,
+    11562, 11562, 11562, 11565, 11567, 11570, 11570, 11571, 11571, 11572, 11573, 11574, 11576, 11577, 11579,
+    11580, 11581, 11582, 11584, 11587, 11591, 11592, 11596, 11597, 11599, 11599, 11600, 11600, 11601, 11601,
+    11602, 11603, 11604, 11605, 11607, 11609, 11610, 11611, 11612, 11613, 11614, 11615, 11615, 11616, 11618,
+    11620, 11620, 11623, 11623, 11623, 11626, 11628, 11629, 11630, 11631, 11631, 11631, 11631, 11632, 11634,
+    11634, 11634, 11635, 11635, 11638, 11639, 11640, 11640, 11643, 11645, 11648, 11648, 11648, 11648, 11651,
+    11653, 11654, 11654, 11654, 11654, 11654, 11654, 11654, 11657, 11660, 11663, 11664, 11664, 11665, 11666,
+    11666, 11667, 11668, 11669, 11670, 11670, 11670, 11670, 11671, 11671, 11671, 11671, 11671, 11672, 11673,
+    11674, 11675, 11675, 11675, 11677, 11678, 11680, 11682, 11683, 11683, 11685, 11685, 11685, 11686, 11687,
+    11688, 11689, 11689, 11690, 11690, 11691, 11692, 11693, 11694, 11695, 11698, 11699, 11699, 11700, 11700,
+    11700, 11702, 11703, 11703, 11704, 11704, 11704, 11704, 11705, 11706, 11707, 11709, 11711, 11713, 11715,
+    11716, 11717, 11718, 11719, 11720, 11720, 11721, 11722, 11723, 11724, 11724, 11727, 11730, 11733, 11734,
+    11735, 11736, 11739, 11742, 11742, 11743, 11744, 11745, 11746, 11747, 11748, 11749, 11751, 11752, 11753,
+    11754, 11755, 11755, 11756, 11757, 11761, 11765, 11768, 11771, 11771, 11773, 11774, 11776, 11778, 11778,
+    11780, 11780, 11782, 11782, 11782, 11782, 11785, 11786, 11786, 11786, 11787, 11789, 11789, 11789, 11789,
+    11790, 11790, 11790, 11790, 11790, 11790, 11791, 11793, 11794, 11795, 11796, 11797, 11797, 11798, 11799,
+    11801, 11802, 11803, 11804, 11804, 11805, 11806, 11807, 11807, 11808, 11809, 11810, 11811, 11812, 11812,
+    11813, 11813, 11813, 11815, 11817, 11818, 11819, 11820, 11821, 11822, 11822, 11822, 11822, 11823, 11825,
+    11826, 11827, 11829, 11829, 11831, 11834, 11838, 11842, 11843, 11843, 11844, 11845, 11846, 11846, 11846,
+    11848, 11848, 11849, 11851, 11851, 11853, 11855, 11857, 11858, 11858, 11858, 11859, 11859, 11859, 11862,
+    11863, 11864, 11865, 11865, 11866, 11868, 11870, 11872, 11874, 11874, 11874, 11875, 11876, 11876, 11877,
+    11878, 11879, 11880, 11881, 11882, 11883, 11885, 11886, 11887, 11887, 11887, 11887, 11887, 11887, 11887,
+    11887, 11888, 11889, 11890, 11890, 11891, 11891, 11891, 11893, 11894, 11895, 11896, 11896, 11898, 11900,
+    11902, 11903, 11904, 11906, 11906, 11908, 11908, 11909, 11909, 11909, 11910, 11911, 11912, 11917, 11917,
+    11917, 11917, 11918, 11919, 11919, 11919, 11919, 11919, 11919, 11919, 11919, 11919, 11919, 11924, 11925,
+    11925, 11926, 11928, 11930, 11932, 11932, 11932, 11933, 11935, 11936, 11937, 11941, 11945, 11945, 11948,
+    11950, 11951, 11951, 11951, 11952, 11953, 11955, 11955, 11955, 11955, 11956, 11956, 11957, 11957, 11960,
+    11963, 11966, 11969, 11969, 11969, 11971, 11973, 11978, 11978, 11983, 11988, 11991, 11994, 11996, 11998,
+    12000, 12002, 12003, 12004, 12005, 12006, 12006, 12006, 12007, 12009, 12010, 12012, 12013, 12013, 12013,
+    12013, 12014, 12015, 12016, 12017, 12018, 12019, 12019, 12019, 12021, 12021, 12021, 12021, 12022, 12023,
+    12025, 12027, 12029, 12029, 12030, 12031, 12032, 12032, 12034, 12035, 12037, 12038, 12039, 12040, 12040,
+    12041, 12041, 12044, 12047, 12047, 12048, 12049, 12052, 12055, 12056, 12057, 12058, 12059, 12060, 12061,
+    12062, 12063, 12064, 12066, 12068, 12069, 12070, 12071, 12072, 12073, 12074, 12076, 12077, 12078, 12079,
+    12081, 12084, 12085, 12085, 12085, 12085, 12089, 12091, 12094, 12095, 12096, 12097, 12097, 12098, 12099,
+    12099, 12099, 12099, 12099, 12099, 12099, 12099, 12099, 12099, 12100, 12101, 12101, 12102, 12103, 12104,
+    12104, 12105, 12106, 12107, 12108, 12109, 12110, 12111, 12112, 12112, 12112, 12113, 12114, 12114, 12114,
+    12114, 12115, 12116, 12116, 12116, 12117, 12120, 12122, 12124, 12126, 12127, 12128, 12129, 12132, 12133,
+    12134, 12135, 12136, 12136, 12136, 12137, 12137, 12137, 12139, 12141, 12142, 12143, 12143, 12147, 12151,
+    12155, 12155, 12156, 12157, 12159, 12161, 12161, 12161, 12161, 12162, 12164, 12165, 12166, 12166, 12170,
+    12171, 12172, 12173, 12174, 12175, 12176, 12177, 12177, 12178, 12179, 12182, 12182, 12183, 12185, 12186,
+    12187, 12187, 12190, 12191, 12193, 12194, 12194, 12195, 12196, 12197, 12198, 12199, 12201, 12202, 12203,
+    12204, 12204, 12205, 12206, 12207, 12210, 12213, 12215, 12216, 12216, 12217, 12221, 12223, 12225, 12228,
+    12231, 12231, 12231, 12233, 12235, 12236, 12237, 12238, 12239, 12240, 12241, 12242, 12243, 12244, 12244,
+    12250, 12252, 12252, 12254, 12256, 12258, 12258, 12260, 12261, 12262, 12265, 12266, 12267, 12267, 12267,
+    12272, 12273, 12274, 12275, 12276, 12277, 12278, 12279, 12280, 12281, 12284, 12286, 12287, 12288, 12289,
+    12290, 12291, 12291, 12291, 12294, 12295, 12296, 12297, 12297, 12303, 12309, 12315, 12316, 12318, 12318,
+    12320, 12321, 12324, 12327, 12328, 12331, 12332, 12334, 12335, 12336, 12337, 12338, 12338, 12338, 12338,
+    12338, 12339, 12340, 12341, 12342, 12342, 12342, 12342, 12342, 12342, 12342, 12344, 12345, 12345, 12346,
+    12346, 12346, 12346, 12347, 12348, 12349, 12349, 12350, 12351, 12352, 12356, 12359, 12361, 12362, 12363,
+    12365, 12365, 12367, 12369, 12372, 12372, 12373, 12373, 12374, 12375, 12375, 12376, 12376, 12376, 12378,
+    12381, 12384, 12385, 12386, 12386, 12386, 12389, 12389, 12390, 12390, 12390, 12391, 12391, 12394, 12394,
+    12395, 12397, 12398, 12399, 12400, 12403, 12404, 12405, 12405, 12405, 12405, 12405, 12410, 12413, 12417,
+    12418, 12420, 12421, 12425, 12428, 12429, 12429, 12429, 12430, 12431, 12433, 12434, 12435, 12437, 12439,
+    12440, 12441, 12442, 12443, 12443, 12444, 12445, 12445, 12445, 12445, 12447, 12450, 12455, 12456, 12457,
+    12461, 12462, 12463, 12464, 12464, 12464, 12464, 12468, 12470, 12470, 12470, 12470, 12470, 12470, 12472,
+    12473, 12475, 12476, 12477, 12479, 12480, 12482, 12482, 12482, 12483, 12484, 12485, 12486, 12487, 12488,
+    12490, 12491, 12492, 12495, 12499, 12500, 12501, 12501, 12501, 12501, 12501, 12504, 12504, 12504, 12504,
+    12504, 12505, 12505, 12507, 12509, 12509, 12510, 12511, 12511, 12512, 12515, 12518, 12518, 12518, 12519,
+    12520, 12522, 12523, 12523, 12525, 12526, 12526, 12528, 12528, 12529, 12529, 12529, 12529, 12529, 12529,
+    12531, 12531, 12532, 12533, 12533, 12534, 12535, 12536, 12538, 12540, 12541, 12542, 12543, 12544, 12544,
+    12545, 12546, 12547, 12548, 12548, 12551, 12551, 12551, 12552, 12553, 12554, 12555, 12556, 12563, 12565,
+    12566, 12567, 12569, 12570, 12571, 12572, 12573, 12575, 12576, 12576, 12577, 12578, 12578, 12578, 12579,
+    12580, 12581, 12587, 12588, 12590, 12592, 12592, 12592, 12594, 12595, 12597, 12600, 12601, 12601, 12604,
+    12605, 12607, 12608, 12608, 12609, 12611, 12612, 12613, 12614, 12614, 12614, 12615, 12616, 12617, 12618,
+    12620, 12620, 12622, 12622, 12624, 12625, 12626, 12627, 12628, 12629, 12630, 12631, 12631, 12631, 12633,
+    12635, 12636, 12638, 12639, 12640, 12641, 12642, 12642, 12643, 12645, 12646, 12647, 12647, 12648, 12648,
+    12648, 12648, 12648, 12649, 12651, 12653, 12654, 12656, 12658, 12658, 12660, 12663, 12665, 12665, 12665,
+    12668, 12668, 12668, 12673, 12673, 12673, 12673, 12677, 12677, 12678, 12678, 12678, 12681, 12682, 12683,
+    12684, 12684, 12688, 12691, 12691, 12693, 12695, 12697, 12700, 12703, 12703, 12704, 12705, 12706, 12708,
+    12709, 12709, 12710, 12710, 12710, 12710, 12710, 12711, 12713, 12714, 12714, 12714, 12714, 12714, 12716,
+    12718, 12719, 12719, 12719, 12719, 12721, 12722, 12723, 12725, 12726, 12726, 12727, 12728, 12729, 12731,
+    12733, 12734, 12736, 12740, 12741, 12742, 12742, 12743, 12745, 12747, 12751, 12755, 12756, 12757, 12758,
+    12760, 12760, 12761, 12763, 12764, 12764, 12766, 12768, 12769, 12770, 12770, 12771, 12771, 12773, 12775,
+    12777, 12778, 12778, 12781, 12783, 12784, 12785, 12787, 12788, 12788, 12790, 12791, 12792, 12793, 12793,
+    12794, 12794, 12795, 12795, 12795, 12796, 12797, 12798, 12800, 12800, 12802, 12803, 12803, 12804, 12804,
+    12806, 12808, 12809, 12810, 12811, 12812, 12813, 12814, 12815, 12817, 12818, 12819, 12823, 12825, 12825,
+    12827, 12827, 12828, 12828, 12829, 12830, 12830, 12830, 12833, 12834, 12835, 12836, 12837, 12837, 12837,
+    12839, 12842, 12842, 12844, 12844, 12845, 12847, 12849, 12850, 12851, 12851, 12852, 12855, 12856, 12856,
+    12859, 12861, 12862, 12862, 12863, 12864, 12864, 12866, 12867, 12867, 12867, 12867, 12867, 12868, 12869,
+    12872, 12873, 12876, 12876, 12878, 12879, 12879, 12880, 12881, 12883, 12885, 12887, 12888, 12889, 12889,
+    12890, 12891, 12894, 12895, 12897, 12897, 12899, 12900, 12902, 12902, 12902, 12908, 12909, 12909, 12909,
+    12911, 12913, 12914, 12915, 12917, 12917, 12918, 12918, 12918, 12920, 12920, 12920, 12921, 12926, 12926,
+    12927, 12932, 12934, 12937, 12939, 12941, 12941, 12942, 12943, 12943, 12943, 12946, 12946, 12950, 12951,
+    12954, 12956, 12957, 12957, 12958, 12966, 12968, 12969, 12970, 12970, 12970, 12971, 12971, 12971, 12972,
+    12973, 12976, 12977, 12980, 12981, 12982, 12983, 12985, 12986, 12990, 12992, 12994, 12994, 12996, 12998,
+    13000, 13001, 13001, 13001, 13004, 13006, 13008, 13009, 13010, 13011, 13011, 13011, 13014, 13015, 13017,
+    13019, 13021, 13022, 13023, 13024, 13024, 13025, 13025, 13025, 13025, 13029, 13030, 13031, 13032, 13034,
+    13036, 13037, 13038, 13040, 13041, 13042, 13045, 13048, 13048, 13049, 13051, 13054, 13055, 13056, 13056,
+    13056, 13056, 13057, 13057, 13060, 13063, 13063, 13065, 13067, 13069, 13071, 13073, 13073, 13074, 13075,
+    13075, 13075, 13077, 13078, 13079, 13080, 13081, 13083, 13084, 13085, 13088, 13089, 13092, 13093, 13094,
+    13095, 13095, 13096, 13097, 13098, 13099, 13101, 13102, 13102, 13104, 13105, 13106, 13107, 13107, 13109,
+    13109, 13112, 13114, 13118, 13120, 13123, 13126, 13130, 13131, 13132, 13134, 13135, 13137, 13137, 13137,
+    13139, 13140, 13142, 13143, 13144, 13145, 13146, 13147, 13148, 13150, 13152, 13154, 13155, 13157, 13157,
+    13159, 13159, 13159, 13161, 13163, 13164, 13165, 13167, 13169, 13171, 13172, 13172, 13173, 13174, 13175,
+    13176, 13177, 13178, 13178, 13180, 13182, 13182, 13182, 13183, 13185, 13189, 13190, 13190, 13190, 13191,
+    13196, 13197, 13198, 13203, 13207, 13211, 13212, 13212, 13212, 13212, 13214, 13215, 13216, 13219, 13223,
+    13225, 13226, 13226, 13227, 13228, 13229, 13230, 13232, 13234, 13237, 13238, 13240, 13241, 13243, 13248,
+    13250, 13251, 13252, 13253, 13254, 13255, 13256, 13257, 13258, 13259, 13261, 13264, 13267, 13269, 13270,
+    13271, 13271, 13272, 13273, 13273, 13273, 13273, 13274, 13275, 13275, 13276, 13278, 13281, 13283, 13284,
+    13284, 13285, 13286, 13287, 13288, 13292, 13295, 13297, 13297, 13297, 13297, 13297, 13297, 13297, 13297,
+    13299, 13300, 13300, 13301, 13303, 13304, 13304, 13305, 13306, 13307, 13308, 13308, 13310, 13310, 13311,
+    13312, 13313, 13313, 13314, 13315, 13315, 13315, 13317, 13318, 13319, 13320, 13321, 13324, 13325, 13326,
+    13327, 13328, 13329, 13331, 13332, 13332, 13333, 13333, 13333, 13334, 13334, 13334, 13336, 13337, 13337,
+    13338, 13338, 13339, 13340, 13341, 13341, 13342, 13342, 13350, 13352, 13356, 13360, 13361, 13362, 13362,
+    13366, 13366, 13366, 13367, 13368, 13368, 13368, 13369, 13370, 13372, 13373, 13373, 13373, 13374, 13375,
+    13376, 13377, 13377, 13378, 13379, 13380, 13381, 13383, 13385, 13386, 13389, 13390, 13390, 13390, 13390,
+    13391, 13392, 13392, 13393, 13394, 13395, 13396, 13397, 13401, 13402, 13403, 13407, 13408, 13411, 13411,
+    13411, 13411, 13411, 13413, 13414, 13415, 13416, 13419, 13419, 13419, 13421, 13423, 13423, 13423, 13423,
+    13425, 13425, 13426, 13426, 13427, 13427, 13429, 13431, 13433, 13433, 13433, 13434, 13435, 13437, 13439,
+    13439, 13440, 13440, 13441, 13442, 13443, 13444, 13446, 13447, 13448, 13449, 13451, 13452, 13454, 13454,
+    13454, 13454, 13458, 13461, 13461, 13462, 13464, 13466, 13468, 13468, 13468, 13468, 13468, 13469, 13470,
+    13473, 13474, 13476, 13476, 13480, 13484, 13485, 13486, 13486, 13486, 13489, 13490, 13491, 13492, 13493,
+    13494, 13495, 13496, 13497, 13497, 13497, 13497, 13499, 13500, 13501, 13507, 13508, 13513, 13516, 13516,
+    13519, 13520, 13521, 13521, 13521, 13521, 13521, 13521, 13522, 13523, 13524, 13524, 13524, 13524, 13525,
+    13526, 13527, 13528, 13529, 13530, 13532, 13533, 13534, 13535, 13538, 13541, 13544, 13547, 13548, 13548,
+    13549, 13550, 13551, 13553, 13558, 13562, 13563, 13563, 13566, 13566, 13566, 13567, 13568, 13570, 13572,
+    13578, 13582, 13584, 13585, 13586, 13587, 13593, 13597, 13598, 13600, 13601, 13602, 13603, 13604, 13604,
+    13605, 13606, 13608, 13608, 13608, 13608, 13608, 13608, 13609, 13610, 13611, 13612, 13613, 13616, 13617,
+    13618, 13618, 13618, 13619, 13620, 13620, 13623, 13624, 13625, 13626, 13626, 13626, 13627, 13628, 13628,
+    13629, 13630, 13631, 13632, 13632, 13632, 13632, 13635, 13636, 13639, 13642, 13645, 13646, 13647, 13648,
+    13649, 13652, 13652, 13652, 13653, 13654, 13656, 13656, 13656, 13656, 13656, 13657, 13658, 13659, 13659,
+    13659, 13659, 13659, 13665, 13669, 13672, 13673, 13674, 13678, 13679, 13680, 13681, 13681, 13682, 13682,
+    13682, 13682, 13683, 13684, 13686, 13688, 13690, 13691, 13693, 13694, 13696, 13697, 13697, 13698, 13699,
 };
-const uint16_t thes_syn_list[14090] = {
-    249, 695, 2811, 2694, 8933, 8856, 5105, 553, 10123, 997, 10389, 6320, 6321, 25, 2870, 7227, 3807, 2869,
-    8875, 7174, 8870, 10070, 1055, 10073, 1056, 6749, 9397, 8905, 8975, 4374, 246, 541, 11166, 8895, 7226,
-    2869, 3806, 11214, 9109, 537, 10352, 10262, 43, 7637, 11290, 669, 34, 8606, 8195, 2282, 3914, 9394, 1196,
-    2671, 1197, 2674, 8411, 10665, 185, 2399, 59, 175, 11099, 4199, 137, 4202, 140, 4203, 141, 162, 163, 730,
-    731, 3809, 4475, 4476, 3810, 4477, 4482, 3811, 4478, 3812, 94, 95, 2161, 4963, 4959, 4964, 2140, 5136,
-    5135, 4569, 1884, 5146, 2106, 4571, 1886, 5148, 5397, 11139, 11137, 6106, 11799, 11800, 6107, 11802, 69,
-    720, 70, 721, 73, 74, 722, 72, 173, 176, 174, 177, 8586, 5064, 10299, 3446, 7577, 6681, 7777, 10323, 5796,
-    3999, 3998, 108, 5798, 50, 51, 4614, 4715, 9694, 73, 723, 74, 724, 4615, 4616, 8331, 124, 123, 7830, 7831,
-    3840, 8535, 206, 8277, 1379, 5572, 136, 62, 11375, 11376, 64, 507, 509, 7960, 10330, 3909, 9692, 9695,
-    8189, 3659, 3002, 3003, 1377, 4704, 157, 1378, 1377, 155, 4704, 7058, 8564, 1052, 3632, 1017, 2112, 3633,
-    1026, 2113, 65, 342, 6801, 343, 6802, 66, 286, 3106, 3700, 1589, 10341, 1590, 10342, 175, 98, 102, 60, 99,
-    103, 329, 11537, 3025, 11538, 3026, 4278, 3687, 3688, 58, 59, 6383, 11745, 170, 171, 2636, 3471, 2637,
-    3472, 2638, 3946, 8416, 4370, 8226, 4509, 11317, 3680, 3681, 7285, 447, 446, 7284, 11226, 5473, 4952, 133,
-    7121, 8641, 529, 530, 7119, 7120, 8601, 11262, 11263, 8602, 11265, 8604, 3716, 7817, 296, 7818, 297, 3702,
-    369, 4595, 370, 2291, 4594, 371, 4596, 6599, 4303, 4298, 2595, 2083, 2312, 808, 2085, 2313, 2086, 2087,
-    2314, 9027, 4646, 11812, 11813, 4649, 11814, 4648, 11815, 344, 31, 246, 17, 17, 193, 293, 412, 695, 0,
-    6133, 252, 251, 10230, 250, 6133, 252, 10230, 250, 6133, 251, 10230, 7246, 7244, 1342, 3767, 3768, 3769,
-    3770, 1887, 83, 9555, 649, 8410, 7074, 9995, 6265, 6404, 10753, 10750, 2050, 7846, 2051, 2310, 960, 5079,
-    164, 1990, 1991, 247, 193, 7410, 10199, 7817, 215, 7818, 216, 6022, 1275, 3080, 2172, 300, 11111, 11153,
-    6715, 1663, 11409, 11551, 11509, 4331, 3709, 3710, 2980, 7627, 7629, 7630, 9280, 793, 6391, 9281, 3934,
-    3932, 7470, 484, 8743, 682, 7448, 8741, 6216, 7658, 7660, 6220, 7661, 6218, 7659, 6870, 7001, 7066, 11438,
-    7277, 3631, 9839, 3803, 7272, 20, 3138, 10742, 1022, 6271, 1598, 6805, 242, 1600, 6803, 1604, 6806, 1693,
-    7298, 1603, 6804, 3631, 1993, 11640, 10768, 3730, 10099, 9096, 374, 696, 700, 699, 10375, 698, 11436,
-    3664, 3283, 645, 3286, 646, 365, 364, 2091, 4596, 220, 828, 2292, 10294, 10305, 221, 5787, 6234, 222,
-    5786, 3433, 9026, 10485, 10486, 3173, 3762, 396, 1435, 3763, 397, 1436, 3762, 392, 1435, 3763, 393, 1436,
-    3764, 1438, 7071, 7072, 6150, 624, 448, 449, 5094, 6281, 7589, 7489, 5097, 5300, 7274, 248, 9201, 5845,
-    1694, 10750, 2397, 943, 1302, 4054, 2398, 945, 1303, 533, 3667, 3452, 3453, 3668, 2755, 2756, 8166, 440,
-    2757, 2758, 1179, 11384, 5858, 1572, 7042, 11385, 5862, 11386, 7044, 1182, 11388, 5860, 9052, 3591, 5217,
-    203, 7284, 7285, 202, 404, 624, 405, 4899, 11379, 6323, 453, 4899, 11379, 6323, 450, 4016, 4816, 4017,
-    3850, 4337, 4340, 3856, 4338, 3851, 797, 3139, 462, 11090, 527, 11601, 11602, 468, 469, 467, 469, 468,
-    467, 8415, 8484, 9942, 635, 473, 5369, 106, 5984, 480, 5982, 481, 5985, 483, 476, 477, 479, 3932, 320,
-    7470, 10179, 8809, 2661, 489, 7466, 488, 7924, 1662, 3318, 9200, 7096, 7473, 7810, 3735, 11162, 9444,
-    7345, 7730, 9932, 9929, 7731, 9933, 1633, 8007, 3637, 8008, 1634, 3634, 6351, 9441, 9442, 6352, 6355,
-    9443, 9446, 6357, 7418, 2039, 682, 6818, 7417, 6817, 2753, 2816, 2754, 234, 6649, 3918, 235, 1764, 1765,
-    1767, 11270, 3505, 11284, 11273, 3507, 11269, 3504, 11283, 11274, 3506, 2175, 2178, 2816, 2177, 4745,
-    2002, 9279, 4746, 2003, 4747, 2004, 4748, 2005, 3000, 465, 11090, 8051, 207, 7121, 208, 7119, 4201, 10281,
-    9040, 9224, 29, 9109, 3708, 18, 10958, 5542, 1198, 544, 9897, 451, 1201, 4, 2819, 4156, 4122, 5394, 4123,
-    10758, 11827, 558, 11827, 556, 6061, 10731, 9948, 3215, 7305, 1433, 5897, 9714, 11372, 6286, 7546, 2213,
-    2214, 2216, 2215, 10061, 2253, 2218, 3113, 10062, 2252, 2219, 570, 569, 11556, 2306, 7333, 7335, 7336,
-    7082, 7547, 7547, 7548, 10907, 585, 587, 584, 9301, 7230, 7228, 29, 8292, 6017, 3449, 3741, 8295, 6020,
-    3451, 7635, 8345, 3731, 10496, 6967, 521, 6966, 522, 6968, 523, 6969, 524, 1925, 1929, 1933, 4987, 4994,
-    7898, 7899, 588, 9168, 5821, 3033, 5822, 11182, 11167, 4865, 7315, 5951, 614, 2371, 615, 5618, 2454, 625,
-    623, 2863, 2864, 2866, 748, 664, 5463, 666, 749, 5464, 750, 668, 751, 667, 6312, 822, 5661, 3595, 5662,
-    3596, 5666, 3600, 5664, 9529, 4952, 9046, 9042, 4793, 9415, 1183, 4014, 10959, 9159, 263, 1234, 1235,
-    4569, 10470, 4570, 10471, 4571, 10472, 115, 9416, 1184, 7887, 9432, 2813, 2708, 10927, 2814, 2709, 2710,
-    2815, 37, 38, 5072, 285, 5074, 10341, 10342, 5075, 5073, 287, 5076, 289, 5078, 290, 8724, 6287, 2118,
-    2119, 8725, 6288, 6290, 8726, 2123, 8727, 2120, 6289, 11327, 6779, 6878, 6744, 503, 7418, 2039, 6818,
-    8081, 8082, 8083, 8084, 10347, 10348, 2076, 2077, 4837, 3606, 5730, 4839, 3609, 5735, 355, 700, 359,
-    10375, 357, 696, 355, 697, 356, 10096, 9609, 9611, 7693, 8678, 9227, 5930, 3862, 3863, 9249, 3864, 6835,
-    10582, 825, 24, 888, 648, 650, 651, 652, 69, 92, 70, 93, 72, 96, 71, 6510, 2742, 1570, 6511, 2743, 1569,
-    4556, 6335, 4557, 4554, 6153, 6154, 8319, 8320, 8321, 745, 8322, 664, 630, 5463, 666, 631, 5464, 668, 632,
-    667, 633, 1231, 4953, 4076, 5794, 2572, 10546, 6294, 5029, 5030, 6295, 7111, 6994, 1719, 11830, 7073,
-    7081, 2527, 8024, 4343, 8058, 4327, 1137, 4346, 8025, 1138, 8059, 1139, 761, 762, 760, 762, 760, 761,
-    6861, 2574, 2577, 10311, 9525, 10052, 629, 11369, 8737, 11179, 4609, 6203, 11772, 7966, 11773, 1458, 785,
-    10998, 2843, 1458, 782, 288, 286, 4774, 2362, 8480, 4775, 2361, 8962, 9280, 315, 9195, 316, 9282, 6319,
-    6370, 3139, 461, 804, 7203, 805, 806, 4238, 4286, 4239, 4287, 3362, 5994, 798, 7203, 799, 800, 10415, 659,
-    229, 793, 230, 8186, 10416, 660, 232, 11500, 3850, 3855, 11501, 11503, 3856, 11504, 3857, 11507, 592,
-    11510, 11513, 11512, 1870, 2133, 1869, 247, 7234, 4377, 10581, 3281, 7434, 23, 11207, 713, 10582, 4453,
-    9755, 1838, 10313, 830, 829, 6604, 835, 5578, 834, 5580, 5580, 833, 5578, 832, 5577, 6006, 837, 841, 9755,
-    837, 839, 10533, 7712, 9497, 4758, 9527, 7929, 8370, 355, 7669, 1044, 6401, 5925, 1116, 2532, 6328, 871,
-    869, 870, 1553, 6369, 1721, 1263, 1264, 6371, 1722, 9342, 7036, 9343, 9624, 9625, 9626, 871, 854, 855,
-    4081, 4082, 8448, 1703, 1704, 9537, 4623, 9261, 11038, 1300, 9263, 888, 715, 9261, 2456, 1299, 11399,
-    6970, 892, 4950, 9292, 2825, 6971, 6262, 6263, 7083, 10060, 897, 1498, 1501, 2824, 1098, 5316, 11112,
-    4820, 6616, 1550, 4821, 3579, 9269, 3581, 3582, 11643, 1315, 1317, 3567, 2089, 4149, 3568, 2090, 11641,
-    2528, 4956, 8267, 9023, 994, 995, 996, 935, 934, 3556, 1488, 1489, 2397, 416, 1302, 4054, 417, 2398, 1303,
-    2464, 11315, 2467, 1103, 2466, 10402, 10403, 4614, 10954, 10957, 4615, 4616, 10955, 957, 1607, 7454, 955,
-    1036, 8005, 5417, 9679, 3571, 9681, 3572, 6664, 8006, 5418, 8009, 5419, 10054, 1939, 7134, 11004, 7135,
-    10057, 1942, 8010, 3207, 976, 7183, 7184, 7322, 3839, 6131, 10498, 2236, 2237, 5443, 7123, 5445, 7124,
-    10624, 2027, 10634, 2028, 10626, 2029, 10625, 2030, 8149, 261, 931, 932, 933, 10123, 5, 2592, 1002, 10579,
-    10580, 999, 1004, 5074, 5075, 1009, 4726, 6191, 6190, 5301, 7951, 1063, 7959, 1064, 1052, 3632, 2112, 160,
-    1053, 3635, 2116, 4969, 7806, 4936, 6814, 4938, 2505, 10377, 1731, 10378, 10379, 3633, 2113, 161, 5533,
-    5534, 1299, 944, 1304, 9114, 9115, 2064, 2067, 2068, 2069, 959, 10852, 10855, 7639, 3567, 10901, 1040,
-    1039, 6092, 2772, 6096, 2773, 6097, 2774, 8370, 355, 7669, 845, 358, 8371, 7671, 847, 6963, 1455, 973,
-    1449, 4024, 3513, 4026, 3515, 1457, 1451, 975, 8043, 9372, 5080, 10070, 11, 10073, 12, 10072, 13, 6111,
-    6115, 6113, 5246, 1176, 10761, 10962, 11515, 919, 10915, 2966, 8892, 8470, 1416, 3511, 3380, 7358, 7576,
-    10513, 2476, 7753, 7754, 5851, 11129, 7758, 7757, 5688, 11318, 10415, 2505, 2509, 10416, 2507, 9185, 948,
-    11671, 11672, 4934, 6687, 4580, 1108, 3339, 7144, 3340, 4100, 6079, 1608, 4098, 4599, 4097, 2514, 4712,
-    9229, 9761, 2569, 9784, 1120, 1119, 9113, 1298, 4279, 8637, 4280, 8638, 4281, 7819, 6331, 6332, 7820,
-    10773, 1206, 11337, 11338, 1208, 1207, 1209, 11557, 8024, 4343, 8058, 4327, 757, 4346, 8025, 758, 8059,
-    759, 8026, 4344, 7921, 3980, 11194, 4949, 7278, 4521, 8477, 6111, 1160, 3970, 1928, 1159, 3970, 1928,
-    1158, 4889, 4576, 1391, 3337, 3235, 1246, 10273, 1382, 6362, 3247, 6398, 6221, 11516, 10196, 7578, 884,
-    1715, 10990, 7579, 885, 11296, 4522, 4469, 8146, 7885, 7770, 6362, 10398, 3592, 10539, 3300, 5246, 10761,
-    10962, 1062, 4334, 4263, 11341, 430, 11384, 5858, 1572, 7042, 433, 11387, 5859, 7043, 1573, 434, 5861,
-    1575, 11389, 7044, 435, 11388, 5860, 8340, 791, 792, 8592, 8545, 8593, 8546, 5063, 5221, 1081, 1390,
-    11028, 6278, 4923, 1193, 4923, 1192, 7857, 7104, 7963, 546, 544, 545, 552, 8318, 7901, 1132, 10773, 11337,
-    1133, 11338, 1135, 1212, 1213, 1210, 1211, 5012, 6443, 9630, 2389, 2734, 10214, 10215, 4265, 4266, 4268,
-    1255, 1242, 10586, 10587, 1127, 2349, 2350, 2348, 1231, 9672, 9673, 5692, 752, 1226, 7237, 11428, 10816,
-    7238, 11429, 10817, 7240, 11430, 6113, 1328, 5917, 1668, 1669, 7485, 11829, 1225, 1261, 1262, 4729, 858,
-    859, 1269, 9967, 9965, 6425, 6423, 10316, 1265, 10466, 11367, 6689, 6310, 305, 6685, 6307, 299, 8116,
-    11648, 3900, 11649, 11650, 4592, 6361, 4238, 4286, 4911, 2402, 2403, 4422, 4329, 1291, 1288, 4330, 9156,
-    2510, 1122, 9113, 9261, 2456, 889, 11399, 9263, 9262, 11400, 943, 11657, 945, 1299, 944, 1029, 7432, 7433,
-    1770, 1771, 9573, 9574, 1772, 7529, 548, 10121, 6384, 4008, 2899, 922, 923, 924, 1831, 4456, 8001, 1832,
-    2185, 3407, 2186, 6478, 8499, 4644, 2457, 9705, 9971, 6037, 6038, 6039, 2450, 2410, 4548, 1836, 1841,
-    7424, 7421, 9557, 7425, 7422, 9558, 2325, 3533, 5518, 7276, 7244, 255, 1343, 1344, 5767, 9489, 5284, 4683,
-    4685, 4684, 5756, 7269, 9618, 9619, 9539, 5286, 5287, 7277, 5980, 6678, 9665, 9718, 9719, 11475, 8339,
-    8341, 8342, 8344, 8343, 8277, 134, 1388, 1387, 1386, 1383, 1380, 5063, 5221, 1081, 1190, 4889, 4576, 1160,
-    6699, 6700, 2277, 2278, 10794, 2991, 1520, 4040, 2992, 4042, 10795, 2990, 1519, 1512, 1580, 2527, 2013,
-    2012, 1525, 8383, 6007, 1467, 4951, 5677, 10810, 9492, 1998, 3661, 9712, 10291, 9713, 10290, 3511, 1077,
-    2460, 2463, 9375, 9376, 4417, 1121, 7374, 7090, 4418, 5177, 1428, 3973, 4419, 1427, 2973, 10697, 1429,
-    1792, 9844, 1432, 1440, 1441, 7039, 5459, 11613, 5460, 11617, 9703, 1455, 973, 4024, 3513, 1047, 1456,
-    3514, 4025, 1048, 974, 8139, 8140, 5449, 5475, 973, 1449, 4024, 3513, 1047, 3514, 4025, 1048, 974, 1450,
-    4026, 3515, 1049, 1451, 975, 785, 782, 1461, 1462, 1459, 1460, 1558, 4493, 8122, 11465, 1532, 5060, 4299,
-    4300, 4301, 4889, 6315, 4431, 2149, 6316, 4432, 1368, 9472, 4232, 9144, 9145, 1847, 1848, 10831, 940, 941,
-    10833, 10829, 10832, 6673, 5703, 3725, 3727, 5704, 1497, 2248, 7352, 7491, 7353, 2251, 7441, 7442, 2250,
-    7093, 1519, 10795, 2990, 1399, 1512, 10794, 1397, 2991, 4003, 1774, 4004, 1773, 6024, 1404, 1495, 10280,
-    6151, 1468, 5209, 7797, 7782, 10131, 8424, 3019, 10132, 8426, 3020, 2169, 7668, 5482, 11030, 11188, 5483,
-    11031, 2233, 3549, 10134, 8425, 10133, 8427, 4129, 4130, 8483, 8416, 5051, 909, 4761, 4760, 6705, 1559,
-    1561, 1463, 4493, 8122, 5743, 7178, 7915, 1563, 7177, 10357, 6510, 2742, 733, 10355, 4537, 4541, 5945,
-    4544, 5250, 6865, 1577, 4692, 1400, 3114, 4534, 3115, 1989, 3116, 1587, 1586, 1589, 1588, 1592, 1590,
-    7287, 9227, 7286, 7605, 7607, 7606, 6947, 1599, 5313, 5366, 956, 7454, 4100, 6079, 4098, 4599, 4097, 2514,
-    1113, 1356, 11761, 11762, 4101, 6083, 4099, 4606, 8383, 8382, 6792, 1349, 7497, 10850, 2353, 2354, 6892,
-    497, 498, 11709, 1613, 10798, 10799, 10801, 10800, 11442, 2304, 2305, 1549, 1646, 1647, 1795, 1796, 1648,
-    10488, 4560, 6365, 5573, 10314, 1657, 7846, 4577, 10310, 10536, 6008, 1054, 9330, 8787, 8551, 8858, 8550,
-    9329, 8857, 8786, 8552, 9331, 8788, 8553, 6469, 8130, 8124, 6470, 8131, 8123, 6009, 11821, 10990, 5579,
-    8312, 6013, 11822, 7595, 1688, 7596, 7597, 6036, 4539, 1861, 9459, 7298, 5855, 7727, 9457, 9460, 9458,
-    879, 880, 7884, 10762, 10763, 1285, 7440, 2437, 4305, 7558, 6910, 1256, 7451, 2436, 6405, 1836, 1816,
-    1837, 6406, 1817, 3381, 7578, 884, 1166, 10990, 7471, 3958, 6369, 857, 6371, 860, 10771, 9111, 10772,
-    9110, 3036, 8299, 3038, 10377, 1023, 915, 6669, 8653, 6670, 8657, 8659, 6672, 6671, 8658, 6701, 1743,
-    1738, 9347, 9348, 9349, 2550, 1758, 1759, 11466, 10171, 1761, 6015, 9421, 11060, 10376, 1783, 6393, 4004,
-    4727, 1522, 4003, 4728, 1521, 1776, 774, 2684, 1775, 681, 1748, 4651, 6393, 1768, 9969, 9970, 6708, 1806,
-    1807, 9002, 1431, 9769, 5617, 6840, 1804, 6841, 1805, 1799, 1800, 1784, 150, 154, 1786, 1785, 2324, 6405,
-    1836, 1712, 1837, 6406, 1713, 5787, 6999, 7067, 7000, 2488, 2489, 6593, 3935, 3291, 8454, 492, 6595, 3937,
-    11040, 7005, 1318, 1320, 9824, 4854, 9823, 4855, 1748, 1335, 1841, 1842, 1336, 826, 9755, 11239, 11114,
-    1787, 151, 1335, 1836, 1837, 1336, 9452, 9453, 9455, 6500, 6501, 323, 4970, 4971, 9413, 7443, 9585, 1692,
-    1862, 5900, 1499, 1500, 11591, 6043, 2133, 820, 819, 1873, 2152, 6338, 1871, 9920, 2050, 2051, 9666, 1879,
-    9666, 1878, 5988, 379, 9787, 5146, 80, 81, 5147, 82, 5148, 83, 260, 84, 2299, 5938, 7796, 2260, 9513,
-    9514, 9515, 9512, 1919, 8176, 10203, 6831, 1911, 11134, 1999, 11136, 2001, 11138, 601, 6382, 2619, 2642,
-    9445, 602, 4499, 1932, 6138, 6736, 4499, 1931, 6138, 6736, 603, 2928, 1936, 1935, 8472, 967, 10054, 10055,
-    7371, 971, 10057, 970, 10056, 6136, 7997, 1950, 1945, 7183, 7184, 7798, 9173, 7541, 8276, 1959, 1960,
-    2898, 2648, 2134, 7664, 2901, 2149, 1953, 1954, 2902, 2255, 11275, 7314, 7101, 3164, 3165, 4100, 2015,
-    4101, 2016, 1974, 9824, 4102, 8728, 8729, 7799, 7163, 7164, 7166, 7165, 11406, 1986, 1985, 1583, 291, 292,
-    2672, 1994, 3631, 349, 11640, 10768, 2093, 2092, 7507, 7938, 3440, 3948, 5623, 2173, 1413, 3661, 1921,
-    2653, 5749, 1922, 2654, 5748, 1923, 2655, 4745, 521, 9279, 4746, 522, 4747, 523, 4748, 524, 2198, 5507,
-    2199, 5508, 2201, 2200, 8789, 1403, 1401, 2527, 1402, 4100, 1971, 1972, 4101, 5106, 5110, 9420, 8141,
-    5109, 4739, 2070, 8184, 4740, 2071, 8185, 11314, 11296, 3427, 11313, 5358, 1559, 9064, 2034, 2033, 8724,
-    8653, 8727, 8658, 8659, 8726, 503, 7418, 682, 6818, 7419, 2627, 2861, 2628, 2862, 6779, 6915, 10663, 2358,
-    7484, 277, 279, 2988, 3141, 3143, 7557, 10067, 1951, 2239, 10875, 2190, 2191, 2192, 10016, 10017, 809,
-    10018, 689, 690, 2171, 6274, 8948, 8952, 6277, 8949, 8953, 6063, 6055, 10835, 229, 2312, 11368, 232, 233,
-    2314, 5583, 925, 10187, 927, 10188, 2099, 2100, 7670, 2102, 2101, 2094, 2098, 2989, 3111, 3112, 8851,
-    5298, 1877, 592, 5835, 593, 5836, 6452, 2117, 6453, 6452, 2114, 8724, 6287, 677, 8727, 680, 6289, 2124,
-    2125, 6290, 8726, 679, 1894, 10349, 10216, 10350, 10217, 10351, 10218, 10220, 9380, 7435, 9381, 8747,
-    3413, 8957, 7354, 11258, 3415, 8959, 5484, 8958, 3726, 77, 8689, 8576, 10243, 1729, 1730, 8690, 8577,
-    8691, 8578, 8692, 8579, 6315, 1477, 4431, 6251, 3351, 3357, 10463, 6434, 3354, 6255, 3356, 9836, 9865,
-    9866, 9867, 677, 1381, 2112, 1381, 2113, 2116, 7907, 10025, 11233, 352, 5812, 2078, 300, 3080, 3440, 1995,
-    3442, 2006, 2007, 2008, 2009, 2482, 3531, 8951, 1321, 1324, 1322, 5771, 5772, 2904, 2905, 2907, 2906,
-    5740, 2006, 5507, 2007, 5508, 2009, 2008, 10477, 2835, 3042, 2836, 3043, 7619, 6637, 8668, 2209, 9333,
-    2839, 9334, 3044, 9335, 3045, 6691, 6692, 1987, 1988, 5375, 3728, 2226, 2225, 5995, 5998, 5997, 11132,
-    5483, 11031, 3549, 1540, 982, 983, 142, 6206, 1032, 5389, 143, 6212, 1033, 5390, 147, 6208, 1035, 5393,
-    145, 1034, 6207, 5392, 10228, 10229, 9138, 8790, 7816, 2812, 7823, 2821, 7822, 2820, 568, 2219, 567, 2218,
-    3113, 8620, 9146, 9147, 6825, 3994, 1893, 10820, 10821, 3886, 3887, 3889, 3888, 7499, 7500, 9902, 8052,
-    8053, 1071, 8054, 7094, 2283, 6498, 4743, 11474, 47, 8195, 3914, 10619, 1296, 2285, 10619, 1296, 2284,
-    10620, 10814, 9373, 4245, 6732, 370, 4594, 219, 373, 5041, 11535, 7139, 6475, 10914, 10912, 2977, 8876,
-    2300, 2298, 2302, 9106, 572, 9040, 277, 6589, 4623, 279, 6590, 6591, 281, 4624, 2083, 229, 2085, 231, 233,
-    2087, 1882, 11742, 3838, 11141, 1815, 1339, 9826, 9827, 7461, 2330, 7842, 2332, 2332, 2333, 2330, 2331,
-    2331, 2333, 3642, 3643, 11444, 11445, 3644, 5590, 5657, 7143, 6957, 6917, 11168, 6986, 6985, 1966, 3328,
-    3329, 7437, 10963, 11817, 3328, 7438, 3329, 1233, 1231, 1232, 6693, 6694, 10873, 5967, 4724, 7912, 2049,
-    7484, 10060, 10874, 5901, 3649, 4075, 8327, 8328, 2748, 2322, 10787, 9763, 2487, 610, 10790, 9762, 11663,
-    4407, 10883, 10884, 6035, 6891, 5122, 11487, 11488, 11489, 9901, 9903, 2379, 1612, 2409, 4198, 1608, 2408,
-    4197, 8621, 2404, 2407, 2405, 2406, 2479, 6443, 9630, 1219, 2734, 11620, 10013, 9365, 11621, 10014, 6479,
-    6446, 6482, 6483, 416, 943, 1302, 4054, 417, 945, 1303, 58, 8586, 8928, 1282, 1283, 2384, 2386, 2387,
-    2385, 1608, 4197, 2382, 1612, 4198, 2381, 2323, 9595, 11597, 9362, 11805, 5166, 9597, 9364, 11809, 11590,
-    10006, 7241, 7242, 2438, 4103, 6488, 2439, 6489, 8636, 9295, 9133, 1667, 8640, 1480, 9553, 9555, 10044,
-    10769, 2427, 2428, 2431, 2422, 2423, 2931, 7651, 2612, 3866, 2932, 7652, 2613, 3867, 4888, 1256, 1711,
-    7451, 1285, 1709, 7440, 2416, 4103, 6488, 2417, 6489, 10846, 10847, 10849, 4356, 10127, 10010, 10128,
-    10011, 10130, 10129, 10012, 5423, 9098, 9135, 9261, 1299, 889, 11399, 10673, 1417, 8670, 8671, 1418,
-    10349, 10019, 7289, 6575, 10009, 7291, 9594, 11588, 9361, 11804, 10005, 5165, 5167, 11589, 9596, 9363,
-    11806, 1082, 7666, 7667, 1743, 1738, 2182, 3531, 2183, 3532, 2485, 2484, 4856, 9764, 1822, 1823, 788,
-    2362, 6827, 6726, 7504, 8629, 7528, 6727, 7506, 7530, 5021, 5022, 5023, 2501, 7582, 8491, 7224, 7581,
-    2500, 7223, 7580, 9677, 8397, 4499, 9148, 9152, 7583, 7225, 8069, 10415, 1090, 10417, 10416, 1092, 7645,
-    1091, 1297, 3274, 3273, 9593, 7711, 5996, 2859, 10792, 11267, 4886, 11723, 1797, 1798, 10793, 11268, 9019,
-    9022, 11005, 10928, 7465, 2531, 7414, 7465, 7414, 2530, 853, 6328, 8120, 8324, 4246, 4244, 4247, 3359,
-    2950, 1068, 3210, 11595, 1671, 1069, 3211, 1672, 11596, 3806, 6808, 3360, 2951, 2736, 11195, 7649, 1752,
-    9994, 5899, 6988, 8459, 8081, 8082, 8083, 4068, 4060, 7718, 2594, 4069, 7724, 4061, 4283, 4248, 4284,
-    4250, 4285, 4251, 4249, 2559, 9389, 2560, 2562, 2567, 4639, 4641, 1231, 4953, 4076, 752, 5794, 5886, 6861,
-    2577, 10311, 763, 6862, 5887, 6861, 2574, 10311, 763, 2579, 2578, 2580, 2581, 2600, 4915, 7869, 10788,
-    10789, 4918, 7871, 4917, 4916, 7870, 998, 5178, 4068, 2557, 4060, 7718, 4005, 2612, 11088, 2600, 2599,
-    7710, 567, 568, 2606, 7330, 6238, 9112, 2604, 7330, 7329, 10211, 3348, 5977, 2875, 9128, 5799, 3641, 2693,
-    2692, 4425, 3983, 2724, 2725, 7059, 2614, 6754, 2616, 6755, 3503, 2683, 11180, 8914, 8572, 8573, 8681,
-    8718, 8682, 8719, 8683, 8721, 8684, 8720, 190, 3471, 191, 3472, 192, 7338, 7340, 7341, 7339, 2956, 6213,
-    2957, 6214, 3405, 4136, 3406, 2791, 1955, 2898, 2134, 5581, 2793, 2794, 5584, 1999, 5749, 2000, 5748,
-    2001, 8193, 2811, 1, 4053, 4841, 8269, 4842, 8270, 7956, 8781, 10227, 7957, 8783, 7958, 6076, 6072, 11701,
-    9922, 9921, 2624, 3503, 11180, 9099, 10428, 4633, 10429, 2911, 2912, 11700, 2693, 2611, 10028, 6222,
-    10029, 6225, 2797, 2055, 2798, 2056, 2799, 2057, 2800, 2059, 4697, 3181, 4694, 3182, 6408, 6409, 10688,
-    2853, 2854, 2717, 6421, 2789, 5643, 5277, 8353, 5753, 2818, 4180, 3895, 2718, 2717, 4513, 4435, 5299,
-    2388, 2964, 2617, 2618, 4260, 10757, 5810, 2695, 977, 2733, 976, 2775, 977, 976, 2775, 2732, 6443, 9630,
-    2389, 1219, 2545, 2850, 2888, 4150, 2739, 2891, 4152, 8063, 9601, 8273, 3694, 3827, 9569, 8065, 3695,
-    3828, 9571, 9605, 8071, 8278, 3831, 9572, 3696, 9603, 8068, 8287, 3697, 3829, 9570, 8064, 8070, 3781,
-    2366, 3782, 6088, 5627, 3352, 5628, 3353, 6089, 5402, 3335, 4689, 4699, 4698, 2801, 2802, 2804, 2803,
-    9876, 9188, 7793, 6093, 9189, 6094, 11707, 977, 2733, 976, 2732, 6329, 6330, 6334, 6333, 2692, 8367, 8142,
-    3175, 3176, 2711, 1200, 6793, 5581, 2649, 5584, 2650, 5585, 3982, 3984, 8843, 2766, 8844, 2767, 8846,
-    2769, 8845, 2768, 9951, 3686, 10002, 3689, 1094, 9184, 8182, 4372, 8801, 8621, 487, 4373, 1, 2661, 7816,
-    2248, 505, 2753, 2249, 7821, 2713, 8353, 5753, 7822, 2251, 7823, 2250, 39, 40, 905, 1098, 2878, 2833,
-    2842, 3088, 3089, 3090, 3091, 11264, 2826, 11009, 11242, 11416, 11749, 9742, 3042, 2203, 3047, 3046, 2210,
-    9333, 7770, 4320, 8474, 8475, 7771, 2827, 10998, 783, 10997, 10999, 4690, 4043, 4041, 7018, 5539, 2737,
-    4177, 7113, 7181, 3031, 4178, 7186, 3034, 7118, 5828, 2516, 3025, 626, 628, 3026, 4982, 8875, 7174, 8870,
-    10, 9, 25, 7227, 3807, 4983, 4984, 3875, 8044, 3348, 5977, 2609, 9128, 1102, 2541, 5582, 2825, 3745, 3747,
-    3743, 3744, 3173, 3174, 2936, 2765, 3169, 2937, 2913, 2892, 2890, 7167, 5815, 2248, 4351, 4368, 5816,
-    2249, 4352, 4369, 5817, 2251, 4355, 905, 2849, 1955, 2648, 2134, 6384, 4008, 1314, 6385, 4015, 1956, 1961,
-    7778, 9732, 2688, 2689, 2889, 55, 5311, 56, 5312, 10828, 4170, 4714, 5950, 4998, 2888, 2876, 8061, 8062,
-    1934, 3645, 7651, 2432, 2612, 3866, 7652, 2613, 3867, 2433, 7348, 4948, 3771, 7490, 8386, 3967, 11294,
-    9536, 6213, 2643, 10706, 7719, 874, 5546, 3968, 10944, 1967, 1089, 3238, 2723, 4794, 1072, 9563, 11564,
-    11567, 6500, 6501, 10581, 3281, 824, 4075, 2969, 4079, 8876, 2297, 9834, 4174, 4769, 4792, 11039, 3710,
-    309, 2934, 2935, 3127, 11309, 11310, 11312, 11311, 2052, 2103, 10795, 1519, 1399, 1512, 10794, 1397, 1520,
-    4040, 4042, 1398, 5514, 8612, 7827, 3075, 3107, 3149, 8588, 8582, 3151, 8589, 8583, 525, 3152, 8590, 8584,
-    152, 153, 10219, 8986, 3877, 3183, 3878, 8987, 3184, 8989, 3879, 8988, 3880, 8990, 8991, 3016, 3015, 2099,
-    5503, 10131, 1537, 8424, 10132, 1538, 8426, 3081, 5333, 3119, 3082, 5334, 3120, 2860, 3080, 3122, 4177,
-    5027, 6179, 7113, 7181, 2855, 4397, 5028, 7182, 7116, 6183, 2856, 5821, 614, 4178, 5031, 6181, 7186, 7118,
-    2857, 4179, 5033, 7185, 7117, 6182, 11323, 2983, 11324, 8613, 7828, 3028, 3029, 2835, 2203, 2836, 2204,
-    2211, 9334, 2838, 2837, 6857, 3073, 3074, 11693, 11694, 3919, 3920, 2685, 9559, 9952, 9953, 9543, 9287,
-    9544, 5330, 5622, 3064, 3068, 3069, 3070, 3063, 3064, 3065, 3049, 3073, 2994, 9255, 4673, 3290, 2965,
-    3018, 3288, 3289, 3027, 5333, 3119, 3023, 5334, 3120, 3024, 5335, 5336, 3121, 2783, 2828, 2829, 2830,
-    2831, 3155, 165, 3156, 166, 3157, 167, 3101, 9296, 9989, 9298, 9991, 3877, 3827, 3878, 3828, 3880, 3829,
-    3831, 3879, 2995, 2996, 10548, 10549, 2104, 2105, 2602, 1581, 4534, 1582, 1584, 1585, 11091, 5333, 9809,
-    5334, 9810, 5336, 9811, 8088, 4093, 8089, 4094, 8090, 5294, 8092, 4095, 3021, 3022, 10618, 2621, 2614,
-    9296, 3098, 3092, 9297, 3099, 3093, 9298, 3100, 9054, 8192, 2860, 2867, 797, 461, 11197, 2053, 3150,
-    10991, 1782, 9481, 9483, 9484, 7409, 9983, 3094, 165, 166, 3095, 9984, 167, 3096, 3101, 10585, 3224, 3225,
-    10584, 10386, 6765, 10387, 6766, 11256, 11384, 7705, 11257, 11388, 7188, 3240, 8622, 8623, 11327, 2884,
-    2885, 2787, 2788, 9969, 9970, 4696, 4697, 2702, 4694, 2703, 8986, 3877, 3005, 3878, 8987, 3006, 4625,
-    11378, 4626, 6479, 3191, 7746, 7746, 3188, 7747, 7741, 7740, 4406, 4392, 127, 128, 10561, 898, 10571,
-    6483, 976, 6895, 9875, 3212, 10531, 3332, 9948, 561, 7305, 9949, 7306, 8714, 8102, 8032, 8104, 8716, 8034,
-    3226, 3223, 2243, 2244, 3341, 4647, 3231, 10651, 3232, 4528, 9705, 4308, 5911, 10756, 2963, 6482, 10968,
-    11034, 3323, 3324, 11084, 11033, 10560, 11244, 7703, 3254, 1119, 4673, 3251, 10757, 2726, 11558, 3250,
-    4275, 3249, 2591, 3290, 7362, 7363, 7364, 4896, 4989, 4990, 4897, 4991, 7839, 2512, 2511, 8319, 8538,
-    8322, 10581, 824, 4075, 2969, 4079, 2976, 825, 5206, 4673, 3078, 3290, 2965, 3018, 3079, 3258, 8454, 492,
-    1825, 1342, 1826, 1827, 9404, 10158, 4252, 3669, 4253, 10159, 3671, 4254, 3672, 10160, 4255, 3675, 10161,
-    3321, 6078, 5368, 1926, 10398, 5462, 5089, 7405, 7406, 7407, 7408, 9727, 1662, 490, 9881, 9152, 5793,
-    3301, 6078, 3243, 3331, 7437, 10963, 11817, 2346, 7438, 2347, 3214, 8330, 9754, 2761, 10677, 1111, 7144,
-    1112, 3229, 4862, 9714, 1862, 8820, 8823, 2225, 10970, 7068, 4671, 7162, 8941, 8942, 7161, 6251, 2150,
-    5627, 2751, 5628, 2752, 5173, 4885, 6255, 2155, 2151, 3869, 7654, 2434, 5540, 803, 5994, 8523, 9840, 9668,
-    9497, 9670, 9498, 8526, 8190, 6398, 8525, 4672, 8381, 2453, 8730, 3404, 4092, 9178, 7350, 3423, 7358,
-    1078, 3381, 3387, 3386, 8487, 8486, 3757, 8488, 8485, 8489, 10502, 11632, 11631, 11627, 11630, 10433,
-    11629, 10435, 1172, 1173, 5719, 9367, 5262, 7168, 7169, 7170, 8957, 2136, 7354, 11258, 3416, 3418, 8959,
-    2137, 3414, 3418, 9682, 3543, 3539, 3546, 3542, 8085, 8437, 7350, 3379, 7351, 3426, 4212, 11415, 11791,
-    4403, 6429, 381, 7260, 9466, 11481, 11482, 3439, 3948, 5623, 1995, 9664, 5624, 3950, 8223, 8225, 11782,
-    5386, 5152, 1289, 8292, 592, 6017, 3741, 593, 6018, 8293, 3742, 8295, 6020, 594, 6848, 7378, 9777, 4273,
-    4274, 3943, 3719, 3720, 3721, 6109, 3483, 3484, 3485, 1849, 1851, 5477, 5476, 2002, 5236, 2003, 5239,
-    2005, 7934, 7943, 3473, 3145, 3146, 5112, 3652, 3651, 55, 3499, 3495, 3496, 2624, 2683, 11180, 11269, 515,
-    11283, 11270, 513, 11284, 11274, 516, 11273, 514, 7309, 7310, 1077, 3852, 10829, 8513, 8515, 10832, 4027,
-    4028, 9680, 11753, 3646, 11754, 3647, 11758, 11756, 3648, 6640, 6696, 6641, 6642, 8223, 8224, 8225, 5610,
-    2182, 2482, 1340, 5518, 10643, 5404, 10644, 10645, 3419, 3618, 3543, 3420, 3546, 3619, 3712, 5768, 5591,
-    10339, 10340, 5824, 5829, 4627, 10482, 4628, 10483, 939, 938, 11, 10733, 2945, 21, 10734, 2946, 942, 12,
-    5412, 8358, 8260, 925, 2089, 927, 2090, 8359, 8360, 8261, 9904, 5065, 5066, 6960, 6958, 3578, 3577, 9269,
-    911, 7847, 912, 913, 3846, 5694, 3756, 418, 5695, 419, 3758, 5697, 421, 3759, 5217, 445, 1174, 10539,
-    10864, 10865, 5238, 636, 5661, 638, 5662, 5663, 8407, 8409, 5665, 639, 5666, 8406, 5667, 691, 4837, 5730,
-    692, 5731, 4838, 694, 5735, 6613, 5421, 6618, 5415, 6617, 5416, 11579, 11580, 3543, 3539, 3546, 3542, 386,
-    387, 3921, 10555, 6415, 10556, 6416, 10557, 4483, 10765, 349, 1993, 11640, 10768, 1052, 1017, 2112, 160,
-    1026, 2113, 161, 8008, 498, 1053, 1018, 2116, 1058, 8007, 497, 5800, 2074, 5806, 2075, 5807, 5799, 2610,
-    2930, 3519, 11753, 11754, 3520, 5901, 2361, 5902, 10818, 10822, 3655, 8271, 3666, 1998, 1413, 361, 3723,
-    3658, 423, 3452, 424, 3453, 8417, 4141, 4050, 6762, 4052, 6763, 7273, 4362, 3677, 6180, 9317, 198, 201,
-    9398, 7513, 9910, 3785, 7514, 9917, 7583, 9951, 2805, 183, 184, 10002, 2806, 6622, 10240, 6003, 7789,
-    4643, 7138, 10241, 6623, 5543, 4494, 6139, 5712, 6141, 6142, 2179, 4359, 4360, 2181, 8926, 8932, 217,
-    5959, 4845, 4574, 536, 5960, 4846, 4575, 5963, 4847, 5964, 4848, 309, 7668, 3731, 11030, 11093, 4347,
-    3733, 3732, 5592, 8423, 214, 3718, 3717, 7502, 3195, 3459, 1731, 3460, 3196, 7501, 3198, 3461, 11321,
-    11319, 3665, 3660, 2224, 4176, 3712, 7668, 11030, 11093, 4347, 3713, 3733, 6925, 7810, 493, 11162, 494,
-    7811, 7204, 6513, 3886, 3887, 3889, 8292, 592, 6017, 3449, 593, 6018, 8293, 3450, 2882, 2883, 2879, 2880,
-    2881, 7785, 7523, 464, 8018, 85, 3753, 5980, 8019, 3751, 6461, 6462, 4676, 6135, 3906, 3395, 8486, 3908,
-    4677, 9388, 392, 396, 1435, 393, 397, 1436, 1438, 399, 5352, 5703, 5704, 5353, 256, 259, 3916, 10370,
-    10371, 9963, 9964, 6460, 4007, 10373, 10372, 2747, 2749, 3801, 8176, 10374, 11183, 5659, 10742, 10859,
-    10113, 4125, 4124, 5598, 3832, 2470, 9594, 8162, 2412, 9595, 8163, 2413, 9597, 8165, 3781, 7265, 7267,
-    3782, 7266, 3783, 7268, 9838, 7277, 335, 3631, 9839, 1554, 3801, 5898, 11766, 2770, 11706, 9, 25, 2870,
-    7227, 26, 4430, 11652, 11653, 11654, 3419, 10835, 3420, 3866, 3867, 3869, 10933, 10631, 10632, 3102, 3877,
-    3878, 3103, 3104, 3880, 3881, 3105, 3879, 3792, 11262, 11263, 11266, 7361, 10087, 7369, 11045, 307, 3584,
-    3884, 2952, 2953, 3885, 456, 459, 8262, 7366, 8263, 457, 458, 11269, 11270, 7360, 710, 711, 9249, 712,
-    10576, 9407, 9408, 199, 200, 9412, 2873, 11468, 8986, 3005, 3183, 8989, 3007, 8988, 3008, 7157, 8784,
-    7159, 8785, 2952, 3848, 2953, 3849, 11287, 3738, 11288, 3739, 11292, 11289, 3740, 3940, 8666, 8669, 5395,
-    3941, 8667, 9030, 5992, 4180, 2716, 9160, 9164, 9165, 6772, 7448, 6773, 3667, 3903, 3756, 4676, 6135,
-    3758, 4675, 6137, 3759, 4677, 10320, 10324, 5408, 5660, 3787, 3922, 7404, 47, 8195, 2282, 11286, 11291,
-    5114, 3774, 6650, 6649, 508, 3052, 3053, 10895, 10894, 5958, 3925, 3924, 7295, 1287, 1292, 6249, 6250,
-    7297, 4143, 3936, 6198, 4144, 6593, 1824, 4143, 3932, 6595, 1828, 4460, 5941, 3373, 321, 3374, 5698, 1381,
-    5978, 6714, 6530, 6712, 6531, 10027, 10026, 11696, 11698, 11697, 3974, 9992, 4072, 7020, 6741, 7021, 6740,
-    7022, 7023, 11294, 2955, 9536, 2961, 11295, 8540, 9993, 8101, 9860, 8542, 6798, 7520, 3663, 9992, 3957,
-    4072, 8744, 4147, 10856, 11103, 10802, 5505, 4142, 3987, 8745, 1142, 4997, 11205, 3988, 11228, 3988, 3987,
-    11559, 11560, 8806, 1546, 4006, 5354, 8807, 7106, 109, 108, 5223, 5222, 2596, 5354, 8807, 7106, 3993,
-    4150, 8435, 4152, 3626, 9415, 1183, 647, 10959, 9159, 11714, 10864, 6569, 4816, 11720, 10583, 6571, 4017,
-    5513, 10850, 9034, 6399, 5280, 4508, 4511, 4798, 11564, 6520, 10207, 6794, 10209, 11567, 6521, 6800,
-    10208, 9423, 4204, 4207, 9427, 4206, 9426, 8413, 8414, 9941, 10427, 9943, 4042, 2848, 4040, 2847, 7608,
-    7609, 7610, 11577, 4039, 5472, 6762, 3673, 2660, 4225, 5370, 3674, 6763, 2663, 4226, 2662, 11835, 4064,
-    4065, 4068, 4069, 4056, 4057, 3338, 3974, 9992, 3957, 317, 4449, 11016, 1233, 4454, 10581, 3281, 824,
-    4075, 2969, 2976, 7988, 872, 873, 3419, 7879, 7881, 7883, 3420, 1620, 1621, 4468, 6091, 5596, 4413, 8088,
-    3123, 8089, 3124, 8092, 3126, 4100, 6079, 1608, 4098, 4599, 2514, 1113, 6079, 1608, 4098, 4599, 4097,
-    2514, 1113, 6083, 1612, 4099, 4606, 2416, 2438, 6488, 267, 11190, 4108, 267, 11190, 4107, 4153, 4501,
-    4154, 11433, 4513, 11342, 11658, 4155, 558, 556, 4125, 4124, 4156, 555, 5394, 4123, 10758, 4156, 555,
-    4122, 5394, 10758, 558, 556, 4125, 4121, 3792, 4124, 5598, 6689, 4127, 6689, 4126, 1545, 1543, 1544, 4395,
-    7087, 4135, 5053, 4133, 2645, 3405, 4139, 4137, 11468, 5505, 3987, 3978, 11434, 11435, 4445, 2738, 7256,
-    5582, 2913, 11125, 5069, 9238, 2741, 4501, 4109, 11343, 4110, 11433, 4513, 11342, 4111, 11658, 555, 4122,
-    5394, 4123, 10758, 11788, 4160, 4161, 9549, 4231, 4414, 4158, 403, 7749, 9853, 9551, 4159, 4415, 41, 7773,
-    9802, 7774, 42, 8695, 8696, 8698, 8697, 4639, 6761, 4641, 10828, 4714, 2920, 6129, 7040, 3729, 7113, 7181,
-    3031, 3523, 2855, 1332, 7186, 3034, 7118, 3525, 2857, 1334, 7185, 7117, 3526, 3035, 2968, 2045, 4210,
-    5039, 5040, 5039, 5040, 11593, 3508, 10076, 9887, 4196, 4195, 62, 9902, 531, 10281, 63, 9423, 8811, 6662,
-    4032, 8814, 9426, 4034, 6666, 9427, 4033, 6665, 8813, 4209, 4037, 4183, 3428, 4184, 4187, 11674, 10975,
-    11671, 1105, 11672, 10976, 1106, 11675, 10977, 1107, 11673, 9957, 8751, 4222, 9274, 10495, 4050, 2660,
-    4052, 2663, 9228, 10426, 4160, 9549, 4414, 403, 7749, 9853, 9472, 1482, 4235, 4236, 8428, 4283, 4284,
-    8429, 8430, 4285, 4286, 4287, 9612, 8592, 4496, 11665, 8378, 8593, 11666, 8379, 9613, 8594, 11668, 1369,
-    6575, 2536, 2289, 6576, 2535, 2537, 2559, 4283, 2562, 2560, 4284, 4285, 2561, 3296, 3297, 3299, 11623,
-    6119, 9715, 11624, 6120, 9716, 11625, 6122, 9717, 11341, 1178, 10655, 10667, 10656, 9326, 9327, 3456,
-    9777, 3255, 4861, 6073, 182, 2559, 4248, 2560, 4250, 2561, 4251, 4238, 1281, 4911, 4239, 4463, 3561, 4291,
-    3561, 4290, 6167, 6168, 4310, 226, 1473, 1474, 6388, 7509, 4399, 6407, 10740, 8496, 8574, 5020, 11240,
-    4297, 4472, 4316, 4317, 7543, 4313, 4314, 4538, 9565, 950, 2547, 3326, 4540, 951, 3327, 2546, 7544, 5758,
-    7081, 8203, 8067, 8014, 1287, 1292, 10151, 1177, 6861, 6860, 8021, 456, 458, 11724, 8107, 4322, 8020,
-    8108, 11728, 5084, 4939, 8048, 5085, 3713, 3733, 3732, 8035, 4328, 11505, 11506, 2339, 6016, 9877, 7248,
-    8431, 3677, 7273, 3676, 3677, 8645, 9550, 9880, 6023, 8566, 8567, 5815, 2248, 2894, 4351, 5816, 2249,
-    2895, 4352, 4390, 2808, 2810, 8975, 16, 4558, 9919, 9914, 822, 7234, 5376, 5707, 2972, 10165, 10167, 4375,
-    4384, 4559, 1529, 6395, 1593, 6394, 5001, 1595, 5003, 11787, 4371, 6786, 6322, 3140, 8826, 7182, 3032,
-    7116, 3524, 2856, 1333, 3695, 6140, 4304, 5878, 4806, 11785, 7971, 9762, 2372, 11663, 10883, 10884, 6035,
-    8672, 8554, 2715, 4411, 9301, 7643, 590, 5595, 5596, 4091, 6795, 1121, 1424, 7374, 5177, 1426, 1428, 1427,
-    2973, 4433, 6447, 2615, 3983, 6831, 6834, 6832, 6833, 6315, 1477, 2149, 6316, 1478, 4500, 4513, 2720,
-    5299, 2388, 7253, 7252, 7254, 7255, 8675, 8676, 8677, 4442, 7054, 4440, 4518, 4148, 4519, 6664, 1769,
-    4074, 9293, 243, 9294, 5205, 713, 10582, 825, 4078, 10721, 10722, 9974, 5145, 9050, 5302, 4650, 11679,
-    4455, 4288, 4289, 11660, 5018, 11662, 9753, 9336, 3387, 4089, 11296, 4522, 1169, 2440, 9336, 10679, 845,
-    4312, 69, 3809, 4476, 69, 3809, 4475, 70, 3810, 3812, 72, 4481, 4479, 3811, 71, 3630, 10765, 7258, 11053,
-    1370, 4811, 4812, 6688, 7834, 8351, 6535, 9095, 7249, 7247, 8354, 6536, 1463, 1558, 8122, 9136, 3693,
-    9487, 8398, 8399, 2502, 7580, 9677, 8397, 1931, 9148, 1932, 6138, 8444, 4434, 4153, 4109, 10337, 8796,
-    8279, 8280, 8797, 10335, 10336, 8799, 8283, 8284, 8798, 10338, 4507, 4506, 8226, 196, 6858, 10081, 10376,
-    8443, 6449, 4435, 2720, 5299, 2388, 11619, 4711, 6776, 1099, 6679, 6777, 1100, 6680, 4444, 4446, 4835,
-    1153, 8477, 5566, 11020, 4524, 4523, 8004, 1748, 10513, 8002, 1079, 7443, 10962, 8003, 5939, 5912, 3235,
-    9705, 6688, 2793, 2794, 2796, 2795, 3114, 1581, 7415, 4545, 11306, 11304, 5098, 4536, 9057, 9058, 6787,
-    6791, 5892, 10956, 5894, 737, 6372, 1651, 4573, 10519, 735, 6335, 736, 4375, 4384, 10488, 6365, 1650,
-    9715, 9716, 4564, 4563, 8313, 7459, 8314, 7460, 7462, 8315, 8316, 7464, 1884, 1885, 1891, 6372, 1651,
-    10519, 4555, 5959, 4845, 3704, 536, 5960, 4846, 3705, 4889, 1160, 1391, 10310, 1660, 4934, 6687, 1109,
-    10048, 10049, 10050, 10051, 10857, 10858, 4589, 4590, 4591, 4587, 4590, 5561, 4587, 6871, 6235, 370, 2291,
-    219, 369, 218, 371, 220, 7911, 4603, 4602, 6084, 6444, 2539, 576, 11107, 8535, 10911, 9888, 9889, 952,
-    116, 953, 120, 954, 121, 4791, 4800, 4831, 9932, 11750, 9929, 9931, 9933, 9658, 3186, 10482, 3554, 10483,
-    3555, 6496, 10718, 10719, 4702, 9099, 10428, 2686, 4880, 4881, 5876, 4380, 4381, 4168, 6761, 6466, 4169,
-    4379, 1340, 3690, 8499, 2457, 1330, 9705, 8506, 2458, 238, 11812, 241, 11815, 11814, 240, 3966, 6252,
-    4972, 8538, 8539, 6735, 5117, 5955, 5956, 4656, 9578, 4668, 4666, 9586, 4657, 4669, 4667, 4656, 9578,
-    4668, 4664, 9586, 4657, 4669, 4665, 4656, 9578, 4664, 4666, 9586, 4657, 4667, 4665, 9579, 4658, 10970,
-    3346, 7068, 3370, 4679, 3756, 6135, 3906, 3908, 3759, 4674, 4680, 4708, 4709, 6899, 10836, 9403, 6544,
-    10497, 5152, 5157, 5854, 9003, 11746, 10845, 6903, 6904, 10844, 4632, 7281, 1377, 155, 157, 8927, 10685,
-    2714, 4687, 4688, 9964, 6460, 11619, 4514, 1114, 10845, 6903, 117, 117, 8705, 8693, 8706, 11174, 4722,
-    1773, 1774, 4736, 6973, 4735, 4738, 3847, 9967, 6458, 9965, 1266, 9966, 9968, 4737, 4736, 6973, 4738,
-    4730, 6973, 4735, 4738, 4730, 4734, 4736, 6973, 4735, 4730, 324, 327, 328, 6498, 2280, 6499, 2002, 521,
-    9279, 2003, 522, 2004, 523, 2005, 524, 10598, 9249, 9252, 4751, 10707, 9820, 1552, 1551, 4763, 4762, 4783,
-    4784, 4765, 4764, 4783, 4784, 1293, 1294, 7258, 7379, 10101, 2361, 789, 4780, 11366, 2473, 7148, 4776,
-    10952, 10405, 9825, 9214, 4764, 4784, 4765, 4764, 4783, 4765, 5036, 4829, 4830, 9496, 2548, 4836, 10102,
-    4617, 5572, 4800, 8736, 4831, 11185, 11109, 2965, 10225, 10754, 11584, 10755, 10226, 11585, 958, 1073,
-    4791, 4617, 4831, 6782, 6783, 6784, 6785, 4402, 6551, 6549, 1605, 1606, 4485, 4486, 4487, 11486, 4818,
-    6835, 4016, 4017, 455, 6836, 4815, 5316, 11112, 907, 910, 4833, 4834, 2882, 2883, 1701, 4787, 4788, 4791,
-    4617, 4800, 2469, 6929, 6950, 9329, 2432, 6930, 6951, 9330, 2433, 4520, 4790, 11483, 11484, 1533, 8269,
-    2666, 2667, 8270, 5733, 5734, 10624, 10343, 5362, 8576, 10634, 10344, 5363, 8577, 10626, 10345, 5364,
-    8579, 10625, 10346, 8578, 5365, 2329, 10478, 6164, 10091, 6522, 10479, 6166, 6524, 10094, 10480, 6165,
-    10093, 6525, 9824, 1833, 1834, 9823, 2486, 9764, 10828, 5653, 8086, 8099, 8087, 8100, 4276, 8375, 8376,
-    7983, 9979, 10000, 9980, 10001, 9982, 9981, 8751, 11831, 8317, 5784, 10905, 10906, 1511, 1523, 707, 4634,
-    4635, 5876, 11722, 2518, 11723, 1965, 10641, 10892, 2435, 1476, 5084, 5085, 5086, 10210, 4895, 4894, 4901,
-    9223, 4899, 4679, 10131, 10132, 10133, 10134, 6887, 6040, 5118, 6888, 5119, 6041, 7571, 8356, 4238, 1281,
-    4286, 4914, 4913, 6498, 6499, 6502, 9505, 4920, 9505, 4919, 9506, 7573, 11799, 11801, 7928, 6749, 7539,
-    7793, 7788, 7791, 7214, 4926, 7215, 7217, 7216, 7218, 6687, 4580, 1109, 4096, 4969, 7806, 1019, 6814,
-    1020, 2939, 1146, 9292, 893, 205, 10148, 10206, 10042, 9491, 5032, 11641, 2528, 929, 8267, 11642, 5644,
-    75, 2161, 4963, 75, 2161, 4959, 5642, 4937, 7807, 6815, 7806, 1019, 4936, 6814, 8538, 4659, 5274, 9169,
-    5111, 9170, 5271, 9172, 5275, 9171, 5273, 5272, 6249, 10736, 10737, 2868, 2871, 2872, 6250, 6713, 604,
-    4994, 5405, 3044, 6367, 10318, 3262, 4896, 3263, 4897, 3264, 10040, 10041, 604, 4987, 7151, 7590, 7585,
-    2924, 4996, 9028, 7647, 5907, 9059, 7650, 6768, 4293, 11385, 11386, 5009, 5008, 8222, 8221, 5017, 9322,
-    5014, 11660, 11662, 4465, 1780, 11681, 5968, 6662, 6663, 7768, 6887, 7769, 6888, 6294, 754, 6295, 755,
-    4955, 4786, 4789, 5043, 2592, 3364, 2908, 4185, 4186, 11413, 11411, 4789, 5037, 5045, 1284, 6282, 7472,
-    7080, 1548, 4134, 7933, 6292, 6293, 732, 6296, 11124, 1470, 6297, 6001, 6472, 1097, 5583, 944, 5104, 5241,
-    5232, 10095, 285, 671, 674, 287, 672, 10341, 673, 10342, 675, 289, 11573, 290, 676, 1054, 10678, 10615,
-    10609, 5083, 5082, 4343, 4939, 4346, 7531, 3311, 5092, 5091, 5096, 11811, 5142, 5093, 408, 11306, 4539,
-    11304, 7565, 11559, 7566, 11560, 7567, 7568, 11561, 4271, 1117, 7577, 5241, 5070, 5232, 8933, 8856, 3,
-    2017, 5207, 7369, 6836, 2020, 9169, 4973, 3916, 11255, 6735, 4661, 6887, 6040, 4907, 6888, 6041, 4908,
-    1287, 1292, 6891, 2373, 5399, 5400, 4912, 5401, 10274, 10275, 10276, 10279, 3504, 3566, 7617, 3570, 3506,
-    5134, 6646, 10173, 5090, 11811, 5095, 10174, 10175, 5284, 4832, 5283, 4764, 4783, 4801, 5145, 8362, 5139,
-    5140, 8361, 4693, 5152, 1330, 7572, 5995, 6471, 5997, 6473, 5998, 6474, 11293, 9226, 4884, 3217, 5171,
-    5170, 4885, 5175, 5174, 5180, 4418, 1426, 5176, 5180, 5182, 8335, 5270, 9701, 9702, 9704, 5212, 5219,
-    9706, 10085, 4452, 713, 825, 3282, 3662, 5594, 5201, 10359, 10358, 5648, 5216, 5648, 5215, 7347, 5202,
-    2141, 4004, 4003, 6463, 6468, 5288, 9532, 9548, 5289, 5290, 9533, 11392, 11393, 11394, 5104, 5241, 5070,
-    10109, 7052, 7126, 11692, 6864, 11254, 3478, 11334, 5377, 3594, 10865, 3479, 11598, 5104, 5070, 5232,
-    6389, 6639, 6867, 6866, 5244, 11688, 5257, 5260, 11702, 5261, 5255, 10390, 5808, 8511, 5267, 5266, 4977,
-    11833, 89, 97, 91, 4021, 282, 5150, 1350, 5889, 10189, 454, 8090, 3125, 8091, 2108, 4513, 4435, 2720,
-    2388, 1014, 4650, 4462, 11679, 4455, 3284, 5303, 3285, 9462, 5547, 2816, 5550, 7492, 5366, 1602, 5367,
-    6317, 1330, 6318, 6158, 2903, 11350, 5327, 9543, 3058, 5621, 9544, 3059, 5622, 9542, 3057, 11146, 11147,
-    3081, 3119, 9809, 3023, 3082, 3120, 9810, 3024, 3083, 3084, 3121, 9811, 7760, 5355, 7761, 5357, 5344,
-    5791, 6278, 6621, 9632, 6485, 6484, 3585, 3458, 3586, 9463, 9464, 4006, 8807, 7106, 3993, 5360, 2026,
-    4013, 5356, 5820, 5313, 1602, 5315, 9976, 2223, 5707, 2972, 4378, 11334, 5237, 11335, 4773, 11336, 3448,
-    5152, 1289, 6537, 4156, 555, 4122, 4123, 10758, 10122, 8947, 7616, 5124, 4912, 5125, 7632, 10643, 3536,
-    4988, 3044, 6367, 10318, 1656, 5456, 9257, 7702, 5854, 4441, 5458, 6445, 5461, 9645, 2651, 2652, 8005,
-    961, 965, 8006, 7843, 5689, 5690, 5605, 3563, 5606, 3564, 5609, 5607, 3565, 5608, 4423, 8090, 9541, 4424,
-    9547, 8091, 7986, 6486, 6487, 5831, 11019, 10173, 10186, 10174, 10175, 984, 7123, 11563, 7124, 985, 6458,
-    4550, 6085, 6086, 11149, 5513, 367, 368, 3463, 1290, 1656, 5407, 5692, 4441, 5409, 5411, 3310, 748, 664,
-    630, 666, 749, 631, 5842, 5467, 5466, 2677, 5725, 11095, 7397, 11241, 4049, 11110, 5649, 5449, 1454, 3476,
-    1470, 5558, 7332, 2169, 7668, 1539, 11030, 11188, 11031, 2233, 3549, 1540, 539, 9553, 5992, 131, 8227,
-    8228, 8229, 3109, 10566, 3110, 10565, 6171, 10563, 10570, 6173, 6172, 10569, 3519, 3520, 3522, 5574, 5432,
-    11127, 8869, 3018, 5833, 4142, 3987, 3978, 5371, 11778, 3986, 11025, 5451, 2993, 5614, 5615, 3533, 6232,
-    11200, 11023, 11226, 5523, 5853, 5527, 10711, 11222, 5729, 11207, 11231, 5564, 5526, 11208, 11232, 11078,
-    2813, 1027, 2814, 1028, 2815, 472, 7620, 3547, 2849, 7018, 3361, 7368, 543, 5506, 5693, 2960, 5308, 5550,
-    5549, 9676, 9482, 9523, 6159, 6160, 9752, 5683, 1527, 10113, 1528, 10114, 5480, 1530, 1531, 10115, 5639,
-    5698, 10711, 11224, 5530, 11207, 11231, 5526, 5566, 5565, 5467, 5373, 7006, 11150, 10102, 4791, 8736,
-    11185, 11109, 1651, 5500, 7125, 7294, 836, 835, 832, 1681, 834, 833, 2793, 2649, 5068, 2794, 2650, 2795,
-    7395, 7394, 5045, 7428, 7429, 5047, 5374, 3714, 4090, 2647, 9029, 5211, 4412, 4413, 4091, 8643, 5427,
-    5428, 5430, 5431, 5429, 11432, 3767, 3768, 5516, 5517, 1792, 1794, 621, 622, 5652, 6993, 9543, 3058, 5329,
-    9544, 5330, 3059, 5380, 6305, 3351, 3352, 2751, 3353, 2752, 6313, 3354, 6311, 3356, 2180, 5741, 5676,
-    11113, 9674, 11117, 2556, 11647, 7333, 7334, 5561, 5698, 3618, 4194, 4967, 5277, 2712, 4958, 5636, 9531,
-    11102, 4663, 5789, 5650, 5216, 5215, 11146, 5647, 1157, 5620, 6993, 4858, 5818, 5819, 5687, 5590, 2341,
-    7143, 6957, 6917, 11168, 11171, 3787, 11183, 3911, 636, 3595, 638, 3596, 8407, 3597, 640, 8409, 8891,
-    3599, 8406, 8890, 3601, 9939, 2503, 5778, 5671, 5670, 6959, 5769, 11699, 5555, 7611, 11083, 3987, 5168,
-    5656, 1088, 11318, 5456, 2468, 5407, 5457, 5545, 3756, 418, 3588, 420, 3760, 3946, 5701, 3656, 1495, 1496,
-    5926, 10878, 5707, 7370, 5376, 2972, 4378, 7370, 5706, 8500, 3694, 3695, 3698, 3699, 10523, 10514, 10527,
-    10524, 10525, 10526, 5432, 5468, 2678, 5736, 11143, 11236, 5525, 691, 1652, 626, 4837, 3606, 692, 1653,
-    627, 4838, 3607, 694, 1654, 628, 3609, 8543, 9013, 9014, 8544, 3630, 5741, 2197, 2180, 5632, 11139, 8504,
-    11066, 1782, 8351, 5751, 2713, 8353, 2818, 8354, 5755, 1354, 9202, 9203, 5783, 5124, 6632, 1347, 9489,
-    3712, 3548, 5681, 5769, 8641, 2188, 2189, 10823, 10824, 1348, 8406, 8409, 5761, 5762, 5764, 5765, 5757,
-    4873, 4874, 3998, 3999, 7001, 1818, 11022, 11094, 11251, 1231, 4953, 4076, 752, 2572, 5799, 107, 111, 112,
-    3641, 2610, 3638, 5813, 2074, 3639, 2075, 3640, 4260, 2726, 8114, 352, 2170, 11461, 2248, 2894, 4351,
-    4368, 2249, 2895, 4352, 4369, 2251, 2896, 4355, 5654, 5655, 5361, 3033, 614, 615, 2250, 5661, 3595, 5662,
-    3596, 5666, 3600, 1705, 5739, 10333, 592, 2112, 593, 2113, 2116, 594, 8689, 223, 8692, 228, 8691, 224,
-    5683, 5465, 11636, 9606, 10720, 1695, 414, 1694, 4211, 10537, 10713, 11578, 5849, 11780, 5848, 9241, 9234,
-    1085, 11129, 8912, 5522, 1694, 7727, 7599, 7728, 2380, 4408, 10597, 10592, 7729, 7725, 1179, 430, 11384,
-    1572, 7042, 433, 11387, 1180, 7043, 1573, 7044, 435, 1182, 11388, 431, 11385, 5866, 5867, 5864, 5865,
-    10337, 8308, 8309, 10335, 10336, 8310, 8311, 10338, 9355, 9124, 9126, 9358, 2851, 2852, 7538, 9117, 10960,
-    9979, 8509, 8477, 8510, 9980, 8512, 9981, 8478, 4707, 2474, 2573, 2576, 7461, 4550, 10956, 4551, 5894,
-    5892, 10956, 4551, 1433, 9714, 11372, 6286, 562, 7546, 9994, 6988, 2551, 8459, 3649, 2361, 9326, 4269,
-    4623, 9327, 4270, 9328, 4624, 7647, 5001, 4305, 4311, 5941, 1328, 1249, 937, 5921, 5919, 5924, 5923, 5705,
-    10878, 8302, 1359, 7209, 7210, 1360, 706, 5932, 5931, 6689, 4577, 5943, 5952, 6736, 8463, 8464, 8466,
-    8145, 10729, 917, 6144, 5912, 4527, 5916, 5915, 4579, 6686, 6689, 4577, 5952, 6736, 5933, 5896, 1574,
-    2923, 619, 614, 2371, 6689, 4577, 5943, 6736, 5933, 6503, 5957, 5956, 4662, 5955, 4662, 5954, 10895,
-    10894, 3923, 6717, 5961, 6719, 2355, 10873, 11681, 5020, 6908, 11594, 6175, 6178, 6176, 6177, 7205, 3947,
-    1381, 1365, 7277, 6678, 9665, 3752, 8019, 5987, 11541, 11425, 11542, 11540, 11424, 11426, 9039, 7062,
-    1246, 10273, 1382, 6362, 3247, 1162, 6398, 6221, 9553, 131, 5486, 9554, 9556, 132, 5160, 6471, 5161, 6473,
-    5162, 6474, 8738, 9892, 1869, 5067, 6472, 6622, 1143, 1144, 838, 1408, 1670, 1679, 11821, 10990, 9799,
-    9800, 9801, 1683, 11822, 9723, 9877, 4357, 5597, 10450, 1631, 1008, 298, 4365, 9880, 1524, 8536, 8537,
-    4295, 9485, 6031, 8492, 9091, 11329, 3062, 8495, 9093, 11330, 9762, 2372, 11663, 4407, 10883, 10884, 6633,
-    6887, 4907, 5118, 6888, 5119, 4908, 8154, 1868, 6046, 6047, 6044, 6045, 5172, 6056, 6063, 8209, 6050,
-    5884, 6065, 6066, 5888, 560, 10731, 6068, 6055, 8209, 5884, 6058, 6059, 5888, 6062, 6609, 10971, 4277,
-    2510, 10588, 3321, 3301, 4100, 1608, 4098, 4599, 4097, 2514, 1113, 6079, 2473, 9862, 6082, 4101, 1612,
-    4099, 4606, 6049, 2750, 2759, 9160, 9876, 9188, 7793, 2770, 9189, 2771, 11707, 7813, 9834, 6101, 6102,
-    6099, 6100, 3287, 1059, 6871, 1247, 1060, 6128, 6230, 6424, 11623, 9715, 4257, 11624, 9716, 4258, 11626,
-    6125, 6126, 6123, 6124, 6217, 4176, 8563, 6134, 250, 252, 251, 10230, 6132, 8563, 3756, 4676, 3906, 7997,
-    1944, 3758, 4675, 3907, 45, 9034, 6399, 5314, 8055, 7097, 3694, 3695, 3696, 3697, 11545, 5937, 8145,
-    10729, 917, 3914, 6431, 5979, 6205, 402, 1495, 10280, 1526, 1496, 10284, 740, 741, 9707, 8369, 9510, 8368,
-    9509, 5553, 7974, 7975, 10478, 4850, 10480, 4853, 10479, 4852, 4294, 6168, 6167, 4294, 2065, 2066, 10690,
-    10692, 10691, 5971, 5974, 5975, 5972, 5027, 3031, 3678, 5031, 3034, 5033, 3035, 5028, 3032, 9254, 4851,
-    9567, 6200, 9568, 1013, 1012, 6149, 3932, 3934, 6188, 9198, 7519, 6149, 142, 1032, 2239, 5389, 147, 1035,
-    2241, 5393, 6708, 6211, 5562, 6708, 6209, 143, 1033, 2240, 5390, 2956, 2643, 324, 7658, 6127, 328, 7659,
-    6759, 327, 7661, 1246, 10273, 1382, 6362, 3247, 1162, 6398, 11516, 2696, 2697, 5428, 5429, 5427, 5430,
-    7174, 7175, 540, 221, 5787, 377, 9112, 2605, 6239, 11527, 3929, 3930, 4653, 3966, 10074, 11462, 7759,
-    8455, 3443, 8456, 3444, 8458, 3445, 8457, 936, 7732, 3434, 11683, 1464, 11684, 1465, 9661, 11685, 1472,
-    9660, 11686, 1479, 7171, 8948, 2079, 8952, 8954, 8955, 5345, 6621, 2082, 8950, 6291, 7589, 7489, 407,
-    1433, 5897, 9714, 11372, 562, 7546, 8724, 677, 2118, 2119, 8725, 678, 8727, 2120, 680, 5029, 754, 5030,
-    755, 6108, 6127, 4607, 129, 10329, 9767, 9768, 3351, 5626, 3357, 5629, 10397, 634, 6311, 5317, 1330, 5318,
-    8752, 6370, 7, 8, 11416, 6997, 7087, 4899, 11379, 453, 450, 7032, 7027, 11398, 9683, 1384, 1385, 853,
-    2532, 1129, 1130, 5115, 5305, 6204, 6283, 10504, 6375, 6418, 6284, 6419, 6376, 10503, 6285, 6420, 6377,
-    10505, 3307, 3308, 3309, 6347, 9846, 9846, 6348, 6345, 9838, 6345, 6346, 1822, 9927, 11548, 9928, 11549,
-    9480, 9477, 7755, 8032, 8033, 8034, 8146, 7885, 1171, 7770, 10398, 9521, 9526, 10488, 4560, 1650, 4731,
-    6890, 6579, 7858, 5025, 7768, 8441, 4256, 6906, 8752, 6319, 339, 5750, 9104, 6405, 1816, 3579, 3581, 1927,
-    3583, 3582, 4302, 5243, 6280, 1783, 1768, 1593, 4387, 4041, 2848, 5001, 4386, 11154, 8794, 1246, 10273,
-    1382, 6362, 3247, 1162, 6221, 11516, 9034, 4020, 9035, 848, 10574, 10693, 268, 1836, 1816, 1712, 1837,
-    1817, 1713, 6449, 6409, 10688, 2704, 6408, 10688, 2704, 10671, 5268, 5269, 7783, 5989, 10030, 10398,
-    10031, 7784, 10032, 5990, 7786, 10555, 3627, 10556, 3628, 10558, 11475, 5969, 6429, 9054, 8194, 3922,
-    9967, 9965, 6425, 1267, 6423, 9580, 6424, 11476, 3432, 6429, 11475, 3655, 6103, 6104, 6699, 6495, 6924,
-    6494, 6497, 6441, 6442, 6624, 6442, 6441, 9630, 9873, 2389, 1219, 2734, 6084, 2539, 4604, 4421, 6509,
-    6407, 6451, 6450, 2114, 2117, 2115, 6926, 6114, 6025, 899, 6807, 6028, 901, 5446, 9963, 1268, 4678, 9964,
-    3778, 4007, 5224, 6463, 5291, 4640, 6468, 5225, 1677, 8130, 8124, 1678, 8131, 8123, 5995, 5160, 8072,
-    6001, 5067, 8073, 5161, 5997, 8075, 5998, 5162, 8074, 2295, 7261, 10059, 6336, 1325, 3187, 3202, 3206,
-    5436, 5437, 2416, 2438, 4103, 2417, 2439, 6492, 9959, 11353, 6490, 8214, 6438, 6495, 6924, 6497, 6438,
-    6924, 6494, 6497, 4629, 1847, 2974, 1848, 2975, 5953, 6519, 6448, 2742, 733, 1570, 2743, 734, 1569, 2745,
-    3736, 494, 7811, 7204, 2744, 6516, 6515, 5242, 11437, 11564, 4029, 10207, 6794, 6527, 6529, 6528, 6714,
-    3949, 6712, 3951, 2185, 6480, 6481, 5387, 1172, 1173, 6539, 9403, 10497, 4691, 10506, 6597, 6543, 6998,
-    6051, 10475, 6550, 6549, 6054, 10476, 6538, 5388, 6598, 11586, 11581, 3687, 11583, 4105, 4106, 6909,
-    10404, 9751, 6550, 9837, 10267, 10268, 11712, 11713, 11716, 11714, 10864, 4016, 11720, 10583, 6571, 11715,
-    10317, 11721, 6572, 11714, 10864, 6569, 4016, 11720, 5450, 10583, 11715, 6570, 10317, 11721, 11719, 6923,
-    2464, 10019, 10009, 2465, 10020, 6577, 9718, 9719, 6838, 6366, 6585, 6584, 6368, 4211, 277, 2308, 4623,
-    279, 2309, 281, 2311, 4624, 7598, 11192, 10197, 7737, 10198, 8042, 6546, 6555, 11586, 221, 10744, 222,
-    10745, 9475, 4691, 9815, 831, 7646, 7950, 7628, 7621, 6608, 7646, 7950, 6607, 7628, 7621, 6069, 6611,
-    10120, 10120, 6610, 8815, 5746, 5421, 3610, 10241, 5424, 5747, 5415, 3611, 6619, 6278, 5345, 6440, 784,
-    9024, 2639, 9025, 2640, 10493, 10494, 1364, 7250, 6633, 5766, 6631, 8663, 6932, 9934, 7917, 6912, 9149,
-    8664, 6933, 7918, 9935, 9150, 8665, 6937, 7919, 9936, 9151, 7619, 8668, 2207, 6707, 3523, 3526, 9371,
-    10150, 10948, 10947, 10149, 10946, 9892, 8770, 1938, 8771, 10642, 10647, 10646, 4204, 8811, 4205, 8812,
-    4207, 8813, 8814, 4206, 5243, 6389, 7366, 8653, 1733, 8657, 1734, 8658, 1736, 8659, 1735, 1493, 8179,
-    11531, 11158, 7795, 11159, 8792, 1788, 1365, 7277, 5980, 9665, 11134, 11135, 1080, 4578, 4579, 5942, 4934,
-    4580, 1109, 4529, 4577, 5943, 5952, 6736, 5933, 5293, 2217, 2220, 2351, 2352, 1702, 3524, 6437, 6905,
-    1737, 5035, 7037, 9996, 6890, 6369, 6579, 7858, 5025, 7768, 8441, 4256, 7098, 7099, 7100, 4898, 1788,
-    10380, 11534, 11637, 3951, 6531, 4986, 3949, 6530, 303, 6730, 5005, 1216, 7132, 8304, 819, 5016, 1218,
-    2492, 7504, 8629, 7528, 7506, 7530, 2493, 10902, 6890, 6369, 6579, 7858, 5025, 7768, 8441, 4256, 6716,
-    2290, 6569, 6571, 6856, 8377, 4661, 5117, 6689, 4577, 5943, 5952, 5933, 6752, 6745, 6753, 6762, 3963,
-    3962, 10308, 6878, 11326, 6780, 11327, 6779, 6878, 681, 6752, 9092, 8493, 2890, 2892, 8860, 8861, 11766,
-    11767, 9379, 8385, 6745, 2621, 2614, 2622, 2616, 6760, 6219, 6758, 4639, 4168, 4050, 3673, 4052, 3674,
-    10386, 3161, 10387, 3162, 10392, 11543, 5004, 4293, 9924, 5949, 3901, 7448, 3902, 1099, 4515, 6679, 1101,
-    6823, 6730, 4802, 4803, 4804, 4805, 4391, 8434, 7631, 7088, 11564, 6520, 4029, 10207, 4416, 8101, 9860,
-    3972, 8542, 7520, 11567, 6521, 4031, 10208, 342, 162, 343, 163, 2543, 6880, 6881, 6819, 504, 7417, 503,
-    7418, 2039, 682, 6816, 5705, 6730, 6781, 6731, 6869, 5708, 2258, 914, 9845, 5247, 9222, 5247, 6832, 4429,
-    6831, 4428, 713, 5108, 6652, 6653, 10547, 5257, 5252, 5261, 10551, 5256, 6844, 1016, 6845, 3454, 6734,
-    8377, 4510, 6868, 6861, 4335, 6860, 4335, 10289, 6842, 3248, 4686, 9253, 5234, 5250, 1576, 6731, 6824,
-    6112, 6596, 6877, 6901, 4612, 10066, 6902, 4613, 6956, 6809, 6810, 6946, 1801, 5122, 2373, 1632, 1802,
-    1803, 7814, 6939, 6941, 4689, 10836, 10841, 6874, 6876, 4698, 10845, 4699, 10844, 6700, 6890, 6369, 6579,
-    7858, 5025, 7768, 8441, 4256, 1779, 5970, 11594, 6561, 10404, 9751, 8663, 6932, 6634, 9934, 7917, 9149,
-    6742, 8236, 920, 7886, 921, 5590, 5657, 2341, 7143, 6957, 11168, 9654, 6950, 6951, 6953, 6952, 6574, 6438,
-    6495, 6494, 6497, 3734, 6455, 6114, 11206, 1830, 10949, 7965, 8663, 6634, 9934, 7917, 6912, 9149, 8664,
-    7918, 6635, 9935, 9150, 7830, 7831, 8667, 2206, 6896, 6898, 10300, 8461, 10301, 8460, 10302, 8462, 10303,
-    6884, 1599, 11209, 9655, 6919, 6920, 6922, 6921, 1963, 8568, 8569, 6879, 5590, 5657, 2341, 7143, 6917,
-    11168, 3576, 5674, 3575, 6959, 6962, 7206, 6961, 1046, 3938, 6965, 3938, 6964, 890, 2669, 7140, 11144,
-    11165, 3974, 7458, 3958, 3960, 3961, 7146, 7147, 9377, 10147, 10481, 6981, 10147, 10481, 6980, 10143,
-    10484, 4174, 4396, 824, 2343, 1966, 2342, 1070, 9994, 5899, 2551, 8459, 7111, 756, 1719, 11830, 7073,
-    7081, 2527, 9950, 8436, 9632, 11416, 6322, 7087, 6543, 6547, 1820, 7067, 1821, 6870, 334, 7066, 11438,
-    1819, 7311, 9808, 1830, 5570, 7012, 8877, 2727, 8878, 2728, 7013, 8880, 8884, 8883, 8879, 6452, 11703,
-    9870, 11524, 8877, 2727, 7007, 8883, 11525, 2729, 8882, 4755, 11528, 8881, 2730, 11422, 3962, 7265, 7388,
-    3964, 7389, 7268, 3965, 7390, 7266, 1471, 7031, 7032, 11398, 6324, 7035, 7027, 11398, 6324, 5035, 6702,
-    9996, 2274, 1444, 5406, 5567, 10109, 5233, 7126, 11692, 4442, 4441, 11736, 10684, 7467, 7468, 7913, 5987,
-    9374, 1715, 9895, 2276, 9896, 6999, 1820, 10970, 3346, 4671, 4721, 5515, 7111, 756, 6994, 1719, 11830,
-    7081, 2527, 8410, 264, 9995, 5880, 11786, 7927, 7773, 10964, 7774, 3587, 576, 10060, 900, 7082, 4732,
-    7082, 2527, 7095, 11416, 6322, 6997, 7631, 6788, 10577, 1425, 7105, 11043, 1510, 2275, 9200, 491, 7473,
-    45, 9034, 6399, 5314, 8055, 6138, 6704, 7099, 7100, 7098, 6704, 7100, 7098, 6704, 7099, 11275, 1964, 7314,
-    7103, 1195, 7963, 7091, 7110, 7113, 6669, 7181, 8760, 7182, 6670, 7116, 8763, 8765, 6672, 7185, 7117,
-    7106, 756, 6994, 1719, 11830, 7073, 7081, 2527, 1720, 4177, 7181, 3031, 2855, 7626, 4397, 7182, 3032,
-    2856, 4179, 7185, 3035, 4178, 7186, 3034, 2857, 208, 530, 209, 207, 529, 7186, 7118, 6671, 8764, 984,
-    5443, 5445, 985, 5575, 10109, 5233, 7052, 11692, 1719, 11830, 2527, 10393, 7149, 10396, 10395, 10397,
-    4443, 7137, 6971, 11467, 641, 5590, 5657, 2341, 6957, 6917, 11168, 1111, 3339, 1260, 7146, 6975, 4393,
-    4394, 2514, 7192, 7155, 8784, 3882, 7173, 8785, 3883, 7156, 3350, 8942, 3349, 8941, 1980, 1983, 1982,
-    6273, 11160, 7158, 6231, 3735, 2999, 7179, 7180, 4177, 7113, 3031, 2855, 978, 1948, 1949, 979, 4179, 7117,
-    3035, 4178, 3034, 7118, 2857, 2010, 3167, 7197, 7198, 10193, 10192, 3468, 3469, 3470, 5400, 5401, 7114,
-    3452, 3736, 494, 7811, 6513, 5976, 8897, 8898, 1359, 5928, 5929, 1360, 8899, 8893, 8900, 4929, 4926, 4930,
-    4931, 4933, 7296, 7295, 11097, 2503, 7583, 23, 2869, 3806, 9301, 7230, 590, 9302, 7231, 7228, 7229, 822,
-    4377, 7243, 3030, 4491, 4490, 1364, 6630, 8197, 7253, 4436, 7254, 7255, 4436, 7252, 7254, 7255, 7253,
-    4436, 7252, 7255, 7253, 4436, 7252, 7254, 2738, 4150, 4770, 852, 11052, 9221, 3435, 9466, 8177, 7936,
-    8175, 9678, 849, 3781, 3797, 3799, 3798, 3782, 3783, 3800, 333, 11006, 336, 5300, 409, 11139, 1341, 1365,
-    5980, 335, 6678, 3631, 9665, 9839, 3803, 4390, 4377, 283, 7279, 9474, 7700, 9476, 7701, 1595, 1593, 8909,
-    2464, 10349, 2466, 2467, 10351, 6431, 4731, 4632, 6430, 8129, 10304, 8242, 9447, 8243, 9448, 11243, 9017,
-    4822, 7825, 4823, 7826, 3509, 3510, 8708, 8709, 11275, 1964, 7101, 3698, 1227, 168, 7323, 7316, 7318,
-    7935, 9888, 9102, 573, 574, 575, 9103, 9889, 4272, 1434, 493, 494, 9444, 8097, 5218, 5863, 3423, 3379,
-    3424, 1504, 7491, 1505, 8957, 10576, 3772, 10370, 3773, 10371, 8145, 3380, 1078, 7365, 7359, 6668, 9987,
-    4400, 5107, 5207, 1941, 4332, 4333, 11464, 8215, 9208, 9926, 3904, 1731, 4771, 2657, 10368, 2659, 2658,
-    10369, 3754, 2719, 7395, 7399, 7401, 5587, 5586, 10322, 5470, 9983, 3913, 3787, 3922, 7380, 7399, 7392,
-    7393, 7381, 7400, 3154, 294, 8255, 7948, 8256, 7949, 7465, 2531, 2530, 7518, 504, 6817, 503, 2039, 682,
-    6818, 2040, 1337, 7487, 7424, 1338, 7488, 7425, 1337, 7421, 1338, 7422, 5045, 5588, 5589, 5047, 7431,
-    7430, 1305, 1306, 9380, 2131, 7761, 10963, 11817, 2346, 3328, 2347, 3329, 1507, 1508, 11517, 7449, 7450,
-    7447, 7446, 6772, 3901, 11517, 7445, 7025, 1607, 956, 10973, 10586, 243, 11407, 9299, 642, 11452, 4565,
-    8313, 4566, 8314, 5890, 6110, 1370, 2531, 7414, 2530, 488, 7924, 489, 3932, 320, 484, 1716, 5050, 7080,
-    7636, 5320, 7452, 8031, 10313, 7421, 7422, 7352, 1504, 5311, 7495, 7496, 7493, 7494, 6792, 1349, 1628,
-    10850, 2267, 2268, 10652, 6726, 2492, 8629, 7528, 11395, 8630, 6727, 7530, 2493, 7938, 2173, 1995, 9552,
-    4303, 7515, 9924, 708, 709, 9925, 9910, 7580, 3685, 9917, 7583, 7510, 9978, 7939, 2174, 7416, 10370, 8101,
-    9860, 3972, 8542, 6798, 10820, 10821, 3749, 464, 10371, 10372, 10666, 7498, 11553, 6726, 2492, 7504, 8629,
-    6727, 7506, 2493, 5087, 6163, 1707, 2552, 5970, 7928, 6749, 7793, 7788, 7791, 4928, 10784, 11227, 7897,
-    4321, 10579, 1433, 5897, 9714, 11372, 6286, 562, 6390, 1591, 2058, 4305, 6910, 1710, 1708, 4357, 7989,
-    4365, 7991, 1396, 2596, 997, 5099, 5100, 5101, 5102, 7574, 7513, 2502, 9910, 9677, 8397, 4499, 9148, 9152,
-    7514, 49, 7590, 4997, 7591, 6281, 7489, 407, 7585, 4997, 7586, 6592, 11192, 5856, 7728, 2380, 4408, 10597,
-    8404, 1151, 8334, 8333, 8829, 7612, 5519, 8829, 7604, 7615, 5398, 7618, 7617, 6637, 8668, 2207, 5537,
-    2002, 2003, 2005, 2004, 7115, 9100, 9101, 5403, 6454, 36, 11290, 10851, 8332, 10852, 3187, 3206, 3202,
-    9301, 4410, 590, 9302, 2508, 7950, 6607, 7628, 7621, 6608, 5001, 5907, 8013, 2549, 5003, 2931, 2432, 2612,
-    3866, 2932, 2613, 3867, 2433, 2933, 3868, 3358, 3869, 2434, 7656, 7655, 325, 6216, 324, 6218, 328, 326,
-    6220, 327, 7716, 1955, 1958, 2477, 2478, 3712, 3731, 11030, 11093, 8370, 355, 845, 1044, 2096, 7289, 7290,
-    7292, 10751, 10752, 7683, 10562, 7704, 7684, 7681, 7682, 7686, 8102, 7678, 8103, 7679, 2231, 7677, 7683,
-    10562, 7704, 8736, 11185, 8104, 7680, 8105, 9883, 9856, 5548, 9857, 7944, 9884, 5552, 7945, 11407, 11408,
-    7946, 9611, 704, 7812, 10418, 10411, 10412, 10414, 10413, 5408, 9257, 5854, 10560, 3248, 11244, 7677,
-    7683, 10562, 7684, 3164, 2941, 2942, 2943, 7715, 10533, 842, 7711, 7662, 7716, 7714, 10706, 2959, 874,
-    10332, 7257, 5857, 10592, 7729, 5855, 1694, 5856, 7599, 2380, 4408, 10597, 5857, 10592, 7725, 495, 9932,
-    9929, 496, 9933, 6264, 936, 10028, 10029, 11391, 1007, 6594, 7739, 7738, 3194, 3193, 10542, 7744, 7743,
-    2930, 11365, 3191, 3188, 3192, 2337, 11444, 6910, 7751, 7750, 7840, 9480, 9477, 6356, 9479, 9478, 5355,
-    5339, 5357, 5340, 6878, 1407, 7763, 6878, 1407, 7762, 11599, 3189, 3190, 11600, 8372, 8373, 7078, 10964,
-    7776, 7775, 2909, 9278, 9273, 9950, 1536, 9869, 7928, 6749, 7539, 7793, 7791, 4928, 9473, 7539, 7793,
-    9546, 7539, 7791, 9174, 8791, 6676, 11159, 8792, 1535, 9542, 9173, 7541, 1951, 1979, 10810, 11193, 10507,
-    10508, 3735, 493, 11162, 3736, 494, 7204, 6513, 6895, 215, 296, 216, 297, 1128, 1131, 4263, 8149, 7835,
-    7836, 4529, 7832, 7833, 10778, 10779, 3269, 7752, 10333, 2329, 2330, 2332, 5420, 10334, 1659, 3580, 7845,
-    7858, 380, 7856, 2281, 1194, 7854, 8280, 10335, 10336, 8283, 8023, 8386, 7535, 7536, 7864, 7865, 7880,
-    4084, 7881, 7878, 1706, 6422, 10337, 8279, 8284, 10338, 7896, 11374, 7895, 7894, 11374, 7893, 605, 606,
-    10022, 5802, 8302, 8170, 10023, 5803, 8171, 8117, 9204, 8303, 5804, 10024, 8172, 7914, 2167, 7245, 2357,
-    7060, 7937, 7924, 7925, 8663, 6932, 6634, 9934, 6912, 9149, 8664, 6933, 6635, 9935, 9150, 8665, 6937,
-    6636, 9936, 9151, 7926, 7930, 7931, 2978, 6749, 7539, 7793, 7788, 7791, 4928, 843, 7922, 7923, 7469, 5054,
-    7331, 7262, 8177, 8176, 7507, 2173, 1995, 7517, 2174, 10148, 7942, 7941, 7413, 7411, 7412, 7646, 6607,
-    7628, 7621, 6608, 7800, 7801, 7955, 7954, 2671, 8781, 2674, 8783, 2675, 738, 739, 1195, 7104, 10661,
-    10729, 6931, 775, 7984, 2929, 10662, 4405, 10436, 10437, 6161, 6162, 10406, 10407, 10408, 10409, 10185,
-    5435, 10461, 8711, 8713, 6136, 1944, 1857, 10399, 9141, 1858, 9142, 10400, 10401, 9143, 1859, 4456, 1319,
-    1748, 10513, 8002, 1079, 4525, 7443, 10962, 7720, 10333, 7722, 10334, 8241, 8240, 11211, 4328, 8138, 5013,
-    4978, 5980, 3752, 8107, 4322, 4340, 7861, 8386, 8218, 4343, 8219, 4346, 8220, 4344, 459, 460, 8038, 8039,
-    8106, 3218, 9036, 8714, 8102, 3219, 8103, 8715, 3220, 8104, 8716, 3221, 5801, 1696, 10511, 8029, 10512,
-    8030, 1698, 1697, 6596, 1050, 2874, 8125, 7402, 7403, 4345, 8066, 528, 45, 9034, 6399, 5314, 6138, 7097,
-    8143, 8144, 8024, 4343, 4327, 757, 1137, 4346, 8025, 758, 1138, 8111, 2926, 2927, 2746, 8070, 8050, 9864,
-    9593, 2227, 11248, 2229, 2230, 11249, 8134, 683, 684, 685, 686, 8095, 8096, 4093, 3123, 4095, 3126, 8086,
-    8087, 11029, 9860, 3972, 8542, 6798, 7520, 7199, 8714, 3219, 8032, 7200, 8715, 3220, 8033, 8717, 7201,
-    3218, 8031, 9036, 4322, 4340, 8020, 4341, 4323, 4324, 8396, 10499, 2320, 5811, 2321, 1276, 9182, 9805,
-    1463, 1558, 4493, 1678, 6470, 8131, 8045, 8049, 8122, 27, 8128, 8122, 8127, 27, 4731, 4632, 6430, 10304,
-    7300, 1678, 6470, 8123, 8308, 8309, 8080, 8310, 452, 8015, 1452, 1453, 9419, 2786, 5937, 10729, 917, 6144,
-    818, 4652, 6268, 992, 3762, 3763, 3764, 8160, 2227, 2228, 2230, 8156, 3464, 3793, 3795, 3796, 427, 440,
-    9423, 9424, 9427, 3913, 8192, 9947, 3912, 8191, 1913, 10203, 6533, 11531, 6674, 11532, 8187, 1094, 9184,
-    2807, 1093, 8181, 1577, 9692, 9695, 148, 3368, 6398, 3912, 8174, 2656, 6429, 9054, 3922, 6422, 47, 2282,
-    3914, 9027, 7251, 196, 4322, 5758, 7081, 6756, 6757, 6063, 6055, 4112, 8272, 9208, 9926, 7375, 2162, 5542,
-    5011, 5010, 3527, 3528, 3529, 8307, 5487, 5488, 5489, 8232, 8415, 8520, 8230, 611, 6051, 6054, 3899,
-    10565, 10566, 2620, 7301, 9447, 7302, 9448, 503, 504, 2041, 8728, 10274, 207, 10275, 208, 10279, 209,
-    10276, 210, 7411, 7412, 8254, 8204, 4265, 10655, 4266, 10667, 4268, 10657, 11641, 2528, 929, 4956, 7587,
-    8258, 4841, 2666, 4842, 2667, 3657, 8211, 9601, 3694, 9569, 2742, 9602, 9604, 134, 1379, 9605, 9572, 2744,
-    3696, 10337, 8796, 4502, 8797, 4503, 10335, 6733, 10336, 8799, 4504, 8798, 4505, 10338, 10058, 10063,
-    9603, 3697, 9570, 2745, 8290, 10573, 8288, 259, 592, 6017, 3449, 3741, 593, 6018, 3742, 3450, 6019, 6020,
-    594, 3451, 4325, 608, 8347, 8282, 8120, 11402, 8348, 5927, 5005, 6717, 1216, 7132, 8306, 8305, 8226, 8132,
-    8136, 8135, 1680, 1202, 3278, 3279, 3280, 6934, 2534, 8326, 2364, 2365, 8232, 3333, 122, 7603, 7602, 5193,
-    11605, 10194, 10195, 1372, 1185, 1373, 1374, 1376, 1375, 10170, 8350, 8349, 5752, 5751, 2713, 5753, 2818,
-    5754, 5755, 4910, 8361, 8405, 3566, 8260, 3569, 11156, 8365, 9749, 9749, 8364, 9508, 9509, 355, 7669, 845,
-    1044, 7766, 7767, 6734, 6856, 9612, 8592, 4496, 11665, 4241, 8593, 11666, 4242, 9614, 8595, 3371, 9378,
-    9379, 7861, 8023, 376, 375, 3114, 3115, 3117, 3116, 2502, 7580, 9677, 4499, 9148, 9152, 4497, 4498, 10152,
-    7225, 313, 682, 314, 4445, 7600, 8361, 8357, 5667, 3601, 5663, 3597, 11717, 5665, 3599, 9944, 52, 53,
-    4035, 4036, 8484, 9942, 8231, 470, 3946, 194, 4141, 3670, 7974, 9831, 10811, 8420, 1930, 3715, 10131,
-    1537, 3019, 10134, 1541, 10132, 1538, 3020, 10133, 1542, 4361, 3677, 8655, 104, 8656, 105, 6787, 6310,
-    8679, 11680, 9606, 4513, 6449, 4500, 9607, 8451, 875, 8452, 8453, 8449, 8450, 6258, 3443, 6259, 3444,
-    6261, 6260, 3445, 9994, 5899, 6988, 2551, 5934, 5935, 5936, 1328, 1329, 1076, 8892, 1977, 9332, 7305,
-    1978, 7306, 7770, 4320, 2840, 2841, 7771, 7772, 8022, 11480, 3068, 3063, 8513, 8416, 1547, 8415, 9942,
-    470, 8488, 3396, 3395, 3757, 3394, 8485, 3396, 3397, 9456, 9091, 6032, 11329, 2889, 9094, 9093, 6034,
-    11330, 5013, 5061, 5709, 2084, 9644, 9641, 8541, 2784, 2785, 5265, 3068, 3063, 8481, 3070, 3065, 8935,
-    8936, 3840, 8530, 3363, 3369, 3367, 11744, 11742, 8527, 8522, 9433, 11065, 8588, 11070, 8589, 9449, 11069,
-    8590, 9435, 11067, 8591, 10911, 130, 4608, 6026, 6027, 4972, 4659, 4660, 3970, 9470, 8505, 8101, 9860,
-    3972, 6798, 7520, 9013, 5737, 9014, 5738, 8592, 1188, 8593, 1189, 9809, 8610, 8611, 9329, 1674, 8857,
-    8786, 9330, 8787, 1673, 8858, 1675, 9331, 1676, 8788, 8672, 4408, 8766, 8596, 8767, 8597, 8768, 8598,
-    8769, 8976, 8966, 11693, 8967, 8977, 8979, 8968, 11695, 6132, 6134, 3894, 4366, 4367, 6954, 11794, 6980,
-    11795, 2630, 2631, 8496, 5020, 4307, 8498, 10624, 10343, 5362, 4845, 3704, 1401, 4327, 10634, 10344, 5363,
-    4846, 1402, 3705, 10626, 10345, 5364, 4847, 3706, 5097, 8587, 104, 8531, 8532, 8533, 8534, 9612, 4496,
-    11665, 8378, 4241, 11666, 8379, 4242, 9613, 4243, 11668, 9614, 8380, 8766, 8555, 8767, 8556, 8768, 8557,
-    8770, 8776, 8777, 8771, 11262, 211, 11263, 212, 11266, 213, 11265, 2039, 44, 9344, 8608, 9344, 8607, 9345,
-    8972, 10543, 6977, 10732, 6978, 10544, 6979, 8685, 8981, 8686, 8982, 8687, 3170, 3171, 3615, 5672, 3616,
-    5673, 3617, 3620, 11253, 6726, 2492, 7504, 7528, 7505, 11395, 8820, 8821, 7634, 8822, 8823, 2418, 9295,
-    9133, 1667, 8640, 1480, 1123, 4279, 4280, 1124, 1126, 4282, 8636, 2418, 9295, 9133, 1667, 1480, 5771,
-    9220, 5598, 8778, 8918, 4363, 2522, 10887, 2523, 2524, 10888, 2958, 9765, 9766, 6669, 2035, 8724, 1733,
-    104, 8432, 8433, 105, 6670, 2036, 8725, 1734, 2037, 8727, 6671, 1736, 2038, 8726, 6672, 1735, 7909, 2480,
-    7910, 2205, 10635, 8669, 2206, 7619, 6637, 2207, 8666, 2461, 2462, 10191, 1699, 1700, 9191, 8438, 2632,
-    2633, 2634, 2635, 8617, 8981, 8618, 8982, 8619, 8349, 6476, 2142, 8576, 2146, 8577, 2147, 8578, 2148,
-    8579, 4719, 8693, 4164, 4165, 4167, 4166, 9137, 8828, 9876, 8833, 8831, 8832, 4717, 4720, 4718, 7312,
-    7313, 7993, 7994, 7996, 8681, 2632, 8684, 2635, 8683, 2634, 2035, 8653, 6287, 677, 2118, 2038, 6290, 8659,
-    679, 2123, 2037, 8658, 2120, 680, 6289, 1975, 1976, 6236, 11151, 6237, 11152, 9828, 9829, 9830, 10102,
-    4791, 5572, 11185, 11109, 10919, 322, 10921, 321, 682, 7448, 3975, 3979, 9958, 8903, 8904, 8906, 6319,
-    6370, 10918, 10920, 10070, 8943, 8901, 8902, 10071, 10072, 10073, 9677, 11230, 11041, 8555, 8596, 8556,
-    8597, 8557, 8598, 8558, 8599, 8600, 8227, 2475, 8228, 8229, 8233, 8918, 8644, 2791, 2719, 10233, 8780,
-    7157, 3882, 7159, 3883, 2011, 9138, 2247, 7794, 9174, 6676, 7795, 11159, 9207, 11490, 3368, 9205, 9055,
-    10337, 8279, 4502, 8280, 4503, 10335, 10336, 4504, 8283, 8710, 3992, 1546, 4006, 5354, 7106, 3993, 8868,
-    4204, 6662, 4205, 6663, 4207, 6665, 4206, 6666, 6612, 8680, 437, 439, 8871, 8872, 8873, 710, 7604, 7612,
-    7613, 711, 10325, 10326, 9240, 442, 8936, 444, 8938, 441, 8935, 443, 8937, 2801, 2802, 2804, 2803, 8943,
-    8944, 8956, 11399, 2770, 5773, 5774, 10216, 10222, 10218, 8933, 8864, 179, 180, 8859, 2735, 3085, 3086,
-    8809, 5208, 8874, 9016, 2869, 8875, 7174, 10, 8824, 8547, 8825, 8827, 2869, 7174, 8870, 10, 2977, 2297,
-    7012, 2727, 7007, 7010, 8883, 7009, 8884, 7017, 2730, 2729, 7015, 8980, 8816, 8810, 9267, 2721, 9265,
-    2722, 9268, 1076, 8470, 3217, 8894, 7207, 7208, 8943, 8756, 8901, 8803, 8804, 8805, 7787, 8681, 2690,
-    11700, 7288, 8682, 2679, 11701, 8684, 2691, 5852, 8683, 2680, 9511, 2623, 2042, 9516, 2043, 2625, 9517,
-    2044, 2626, 8631, 8632, 8634, 8635, 9051, 3383, 3384, 9053, 3385, 3703, 2401, 9522, 11328, 9523, 8856,
-    9963, 4678, 8516, 8517, 8518, 8519, 3349, 7162, 3350, 7161, 8848, 8646, 5528, 11196, 6275, 6276, 3413,
-    2136, 7354, 11258, 2138, 5484, 3415, 2137, 790, 8996, 10469, 10282, 2317, 8722, 8723, 10780, 10781, 10783,
-    4374, 16, 8966, 11693, 8559, 8969, 11694, 8562, 8968, 11695, 8561, 8885, 8617, 8685, 8618, 8686, 3877,
-    3005, 3183, 11049, 11234, 3878, 3006, 11050, 11235, 3184, 3880, 3008, 11051, 3879, 3007, 3009, 3010, 8963,
-    11427, 11352, 8998, 11348, 8999, 11349, 1791, 8929, 9009, 8983, 8984, 8985, 9005, 2431, 8654, 342, 8543,
-    5737, 5738, 8544, 8439, 5208, 8869, 8874, 7304, 9050, 9021, 9020, 382, 8196, 9540, 9079, 1081, 9080, 9081,
-    45, 9659, 7539, 6399, 5314, 8055, 6138, 7097, 6400, 8106, 3218, 8031, 10911, 5986, 10105, 9529, 4952,
-    9046, 644, 4793, 10169, 10170, 11301, 9042, 9067, 10163, 9068, 438, 6429, 8194, 3922, 6422, 8795, 8808,
-    5002, 9060, 1988, 2219, 1987, 2218, 1559, 2031, 2032, 1560, 1561, 10163, 9048, 9049, 9117, 9118, 11568,
-    11518, 3296, 10158, 8463, 11519, 3297, 10159, 8464, 11522, 3298, 8466, 10160, 11523, 3299, 8465, 10161,
-    5194, 7874, 7881, 4228, 9812, 7875, 9813, 5195, 7882, 7876, 9814, 7883, 5196, 7877, 4229, 10124, 8206,
-    8207, 10125, 10126, 8492, 6032, 11329, 6746, 8493, 2890, 2892, 8495, 6034, 11330, 2889, 8494, 7244, 4489,
-    6117, 2452, 7627, 7630, 6378, 2316, 9129, 9130, 29, 537, 1724, 6238, 2605, 1030, 1031, 3858, 7538, 5877,
-    7542, 11519, 3297, 10159, 9073, 8464, 11520, 11521, 11522, 3298, 8466, 9074, 10160, 9350, 10834, 3348,
-    5977, 2609, 2875, 5088, 9230, 4264, 11157, 3030, 4493, 8790, 2247, 1327, 9123, 1326, 1860, 1483, 1484,
-    2256, 8708, 8709, 2257, 9156, 5034, 9158, 2449, 10069, 9785, 9786, 8446, 10530, 1361, 9791, 613, 4973,
-    5111, 4974, 4976, 7794, 8791, 9418, 7891, 9183, 7970, 1094, 8182, 2807, 1093, 9530, 11381, 11121, 11122,
-    9233, 9610, 11682, 10732, 413, 5759, 5760, 11491, 11490, 3368, 8793, 8215, 9926, 7375, 9631, 882, 906,
-    3302, 7850, 10723, 7851, 10724, 3304, 7852, 10726, 3303, 7853, 10725, 9264, 8642, 852, 11052, 7259, 4900,
-    534, 535, 5164, 4227, 4712, 5024, 3824, 9192, 9241, 5850, 9242, 9237, 9236, 5582, 2913, 11125, 4151, 5069,
-    8837, 8838, 5850, 9234, 9235, 9244, 9243, 57, 4482, 4753, 4475, 4476, 6185, 2994, 3075, 3039, 5408, 7702,
-    5854, 2456, 1299, 889, 11399, 1301, 11400, 9219, 3579, 911, 9278, 4745, 2002, 521, 10543, 10544, 10545,
-    9399, 9395, 9400, 9393, 9396, 9401, 9697, 9543, 3058, 9698, 9699, 893, 890, 4950, 893, 4450, 243, 4451,
-    3098, 3092, 3132, 3100, 3134, 7643, 4410, 590, 7644, 9310, 9689, 9303, 10156, 10194, 10195, 3679, 9323,
-    9324, 9318, 5015, 9319, 9320, 6764, 5903, 4269, 4623, 5904, 4270, 8550, 1674, 8857, 8786, 8787, 8551,
-    1673, 8858, 1676, 8788, 8553, 8471, 1977, 7305, 2210, 2839, 2211, 3044, 2212, 3045, 11421, 8494, 9094,
-    11423, 8608, 8607, 8609, 9700, 1156, 11587, 9124, 9351, 4426, 9125, 9352, 4427, 9353, 9131, 9126, 9354,
-    9369, 9370, 2470, 9594, 11804, 10005, 5165, 5167, 2412, 9595, 11805, 5166, 2413, 9597, 11809, 10006, 2390,
-    11620, 10013, 5262, 3409, 5263, 1051, 2288, 1715, 7063, 9340, 9341, 6976, 2132, 8747, 3761, 2563, 2559,
-    2566, 2561, 10961, 1494, 9284, 9400, 48, 9399, 9283, 3682, 9283, 9395, 9284, 9393, 9285, 9396, 9414, 6544,
-    10497, 4691, 3295, 4995, 4944, 4940, 9436, 9882, 9437, 9438, 9440, 1854, 9402, 9175, 8141, 8167, 8168,
-    4192, 8169, 9212, 10034, 1412, 5479, 5599, 663, 9407, 9409, 9410, 9412, 9411, 6351, 499, 6352, 500, 6355,
-    501, 494, 7345, 2619, 1928, 2642, 6357, 502, 11447, 9451, 9450, 1843, 1844, 1845, 1846, 8490, 1696, 1698,
-    1693, 7298, 1697, 3425, 5308, 10826, 8540, 8542, 1482, 4232, 7282, 7700, 7283, 7701, 9480, 6356, 7755,
-    9479, 7756, 9478, 7756, 9477, 6356, 7755, 3177, 9676, 5551, 9523, 3178, 3179, 9489, 1347, 5767, 4954,
-    1411, 10810, 8847, 10811, 7805, 10252, 2135, 3365, 9670, 3366, 9494, 3028, 3029, 9788, 9790, 9789, 8960,
-    8961, 11502, 8366, 2863, 8368, 2865, 2623, 8915, 1906, 1895, 1900, 1901, 2625, 8916, 2626, 8917, 11414,
-    11790, 6433, 6363, 11328, 8930, 5529, 9037, 10581, 11645, 6364, 9497, 843, 4758, 11646, 844, 5288, 5227,
-    9548, 5289, 5290, 5228, 10704, 10698, 10705, 883, 4623, 4624, 1358, 9029, 3057, 5331, 3058, 5329, 5621,
-    5330, 3059, 5622, 11027, 3060, 5288, 5227, 9532, 5289, 2234, 2078, 2092, 4364, 2235, 7508, 2419, 262, 132,
-    5994, 1337, 1338, 10668, 10669, 10670, 6425, 6423, 4228, 35, 9566, 9565, 9601, 8273, 3694, 2742, 9603,
-    8287, 3697, 2745, 3695, 2743, 9605, 8278, 2744, 3696, 3076, 3077, 2893, 4682, 6426, 9621, 10658, 9622,
-    10659, 9623, 10660, 10205, 2580, 1856, 7779, 10518, 10791, 10138, 9417, 5682, 9864, 8069, 5946, 5947,
-    5948, 8063, 3827, 2742, 8068, 3829, 2745, 8071, 3831, 2744, 11636, 10720, 5843, 10575, 703, 9193, 7693,
-    704, 11696, 11697, 11698, 5106, 5110, 5109, 1356, 1357, 11705, 9581, 10658, 9582, 10659, 9583, 10660,
-    10695, 2940, 11276, 10696, 5341, 6997, 9210, 5346, 6485, 637, 7569, 7570, 9636, 11199, 5423, 10242, 9645,
-    5422, 6618, 6617, 6613, 6614, 9653, 9652, 6918, 9885, 6949, 9725, 9657, 9656, 9725, 46, 6271, 6269, 1365,
-    7277, 5980, 6678, 1879, 1878, 9675, 10911, 3366, 9498, 9667, 5635, 11117, 9667, 8761, 7264, 849, 962,
-    3571, 963, 3572, 6325, 11390, 10989, 11789, 10650, 6432, 9307, 11026, 9695, 148, 8189, 9696, 73, 723, 118,
-    9692, 148, 8189, 9693, 1156, 11587, 9346, 8499, 4644, 2457, 1330, 6217, 6127, 863, 864, 865, 3305, 1155,
-    10639, 10638, 3088, 6014, 3090, 9757, 3316, 9759, 11550, 11509, 9760, 2910, 10623, 9739, 9741, 9758, 9744,
-    9743, 9747, 9746, 6303, 4409, 4240, 9860, 9739, 9733, 10077, 10079, 10080, 4927, 9952, 6160, 5554, 4466,
-    826, 1838, 9726, 9734, 9728, 9731, 2372, 11663, 4407, 10883, 10884, 6035, 2487, 610, 2369, 2486, 4856,
-    6303, 6304, 1793, 2563, 1095, 6967, 1164, 2566, 1165, 1096, 9662, 9663, 10377, 9162, 9163, 1883, 9502,
-    9504, 9503, 9795, 9796, 9797, 9798, 9791, 9792, 9793, 9794, 2404, 2405, 2406, 8119, 9807, 9806, 7004,
-    5333, 3119, 5334, 3120, 5336, 3121, 10361, 10362, 10363, 9840, 9429, 4758, 9822, 9821, 10952, 10405, 4781,
-    2326, 2327, 8419, 9835, 2978, 4174, 4769, 4792, 6563, 3802, 6348, 6345, 7277, 335, 3631, 3803, 9819, 9429,
-    961, 965, 966, 1437, 6828, 6347, 6345, 10064, 8957, 8959, 6246, 6247, 6248, 9819, 9855, 3258, 9819, 3258,
-    9854, 7688, 9883, 5548, 9857, 7688, 9883, 9856, 5548, 9859, 9740, 1203, 6079, 6080, 2473, 1204, 8069,
-    9593, 2157, 2158, 2159, 2160, 7787, 6452, 11703, 7011, 6453, 11704, 10004, 9405, 10567, 10568, 8700, 6016,
-    4357, 9211, 9209, 4365, 6023, 3319, 9152, 9408, 8304, 9654, 7332, 9102, 9103, 7337, 9890, 8738, 5999,
-    8739, 9898, 9899, 2377, 2269, 2378, 10487, 11287, 10489, 10490, 10491, 11289, 10492, 11292, 7513, 7580,
-    9919, 4376, 3685, 4376, 9914, 1874, 9508, 4204, 6274, 9997, 3265, 11548, 6353, 11549, 6354, 4618, 9932,
-    11750, 7730, 495, 9929, 7731, 496, 10343, 10344, 10346, 5297, 2109, 10347, 2110, 5296, 10348, 9059, 3334,
-    11346, 8415, 8484, 470, 8482, 3215, 561, 7305, 3216, 7306, 9278, 9273, 7780, 9750, 838, 10088, 10089,
-    4222, 4219, 8746, 6491, 11353, 11427, 9989, 9991, 4678, 8934, 3778, 6460, 4007, 9967, 6425, 1267, 6423,
-    9968, 9965, 6425, 1267, 6423, 9966, 3177, 1784, 1331, 9972, 7802, 5370, 7803, 7516, 4867, 10000, 4868,
-    10001, 4870, 4869, 3155, 3157, 10969, 6309, 9987, 9296, 3098, 9297, 3099, 3974, 3957, 4072, 8410, 7074,
-    264, 10699, 8335, 9923, 3042, 3043, 10529, 9872, 9405, 11546, 2464, 10019, 6575, 2445, 2446, 2390, 11620,
-    9365, 2391, 11621, 2392, 11622, 9366, 2464, 6575, 10009, 2465, 6576, 2467, 2696, 6222, 7733, 2697, 7734,
-    6225, 5989, 6412, 10398, 6413, 5991, 9429, 10038, 10039, 10036, 10037, 1331, 4581, 4582, 4583, 4584, 967,
-    1939, 1940, 970, 1943, 971, 1942, 8285, 7083, 900, 8286, 9847, 2968, 6875, 10075, 8755, 8757, 8758, 8759,
-    6256, 4190, 11104, 11202, 4192, 10622, 4512, 10376, 10083, 10083, 9955, 9956, 33, 4850, 6522, 4851, 6523,
-    4853, 6525, 4852, 6524, 5071, 8121, 9102, 9103, 353, 4772, 764, 9527, 7533, 8853, 10153, 9778, 9779,
-    10154, 8854, 10155, 9780, 8855, 616, 10117, 10116, 1527, 5556, 3790, 1528, 3791, 5557, 10112, 10111, 1074,
-    1075, 11115, 1313, 5395, 10935, 10939, 9086, 9089, 9090, 2445, 2448, 2447, 1537, 8424, 4903, 3019, 1538,
-    4904, 8426, 3020, 4905, 1542, 8427, 1541, 8425, 4906, 2780, 10135, 2781, 10791, 9590, 10147, 4261, 10143,
-    4262, 10484, 6982, 10481, 6981, 6980, 10042, 11229, 7225, 8400, 9313, 11554, 9067, 9048, 11555, 4380,
-    4379, 4381, 9043, 8346, 1756, 11466, 3021, 5439, 5441, 9043, 3543, 3546, 9258, 9259, 9260, 4037, 4038,
-    5440, 5285, 5889, 10157, 5282, 7192, 7193, 7191, 8337, 8338, 295, 3989, 1331, 3990, 3991, 8176, 1913,
-    9584, 2580, 10148, 4953, 10042, 11564, 6520, 4029, 6794, 11567, 6521, 6800, 4031, 4030, 2608, 9777, 10244,
-    8853, 10222, 8855, 10607, 10744, 10745, 10608, 8853, 10216, 10217, 8854, 3508, 2673, 250, 6133, 252, 251,
-    6213, 6214, 8780, 6215, 3836, 10382, 3837, 10383, 3841, 10385, 3842, 10384, 9646, 2143, 8836, 10247,
-    10246, 3462, 7061, 7062, 9490, 2135, 9495, 1970, 10258, 32, 33, 10393, 10394, 11708, 269, 10396, 9778,
-    9779, 8248, 207, 8249, 208, 8251, 210, 8252, 8253, 8250, 209, 4201, 531, 11730, 7980, 7981, 7982, 6842,
-    6863, 3248, 4686, 9253, 9472, 375, 4731, 4632, 6430, 8129, 7300, 376, 10312, 6878, 6742, 10306, 10314,
-    4577, 1660, 827, 10306, 10309, 7391, 1268, 11715, 6570, 11721, 6572, 4988, 5405, 3044, 6367, 9469, 7900,
-    8352, 10327, 7397, 7396, 8834, 8835, 10321, 7397, 10234, 5834, 8280, 8797, 4503, 8799, 4504, 8283, 8796,
-    8279, 4502, 8284, 8798, 4505, 1589, 170, 171, 1590, 9280, 10624, 5362, 4845, 8576, 9282, 10626, 5364,
-    4847, 8579, 9281, 10625, 8578, 5365, 4848, 5297, 2109, 9937, 9938, 2110, 5296, 2127, 10216, 2128, 10217,
-    2129, 10218, 30, 6587, 3222, 9894, 1571, 1567, 1568, 1248, 5049, 1065, 5226, 1066, 5052, 11009, 7380,
-    7382, 3775, 3776, 3780, 3779, 10081, 4512, 6709, 3557, 6305, 3558, 6306, 3559, 6311, 3560, 10365, 10366,
-    10367, 5808, 5264, 5809, 11543, 6767, 8211, 8212, 8213, 7131, 1857, 9141, 7998, 1858, 9142, 7999, 950,
-    951, 6909, 6561, 9751, 10952, 9825, 4781, 7976, 7977, 7978, 7979, 3347, 10430, 10439, 10431, 10432, 2505,
-    1090, 2507, 1092, 2506, 7695, 5973, 9196, 9199, 9197, 2522, 11339, 11340, 2524, 4230, 9941, 4037, 9099,
-    4633, 2686, 2687, 11627, 3400, 11630, 10978, 11628, 10979, 11629, 10980, 3401, 7972, 7973, 10086, 10441,
-    10440, 10455, 10456, 10458, 10451, 10452, 10454, 10467, 6787, 7987, 9313, 2153, 9314, 1689, 9654, 8964,
-    11071, 11073, 2202, 10147, 6981, 6980, 4627, 3554, 4628, 3555, 10143, 6982, 383, 384, 9905, 4560, 6365,
-    1650, 9906, 9907, 9908, 9909, 11831, 6131, 981, 8112, 8396, 8395, 3350, 6284, 6419, 6376, 6340, 6283,
-    6375, 6418, 6339, 6285, 6420, 6377, 6341, 7808, 7809, 8205, 5928, 8208, 5929, 5717, 10533, 1862, 10534,
-    10689, 6372, 1651, 4573, 4555, 10521, 10520, 1380, 5716, 5721, 5722, 5723, 5720, 10003, 1361, 9791, 9167,
-    9793, 842, 7712, 7713, 8189, 10713, 11578, 5847, 10539, 3592, 1174, 10541, 7742, 9280, 9281, 9282, 753,
-    5862, 7781, 3109, 3110, 6799, 10144, 10145, 10146, 6415, 3627, 330, 6416, 331, 3628, 332, 3629, 6417,
-    11781, 3203, 7677, 7683, 7704, 7684, 6171, 5492, 5493, 6174, 5491, 3110, 8237, 3109, 5490, 8238, 6172,
-    5495, 6173, 5494, 3205, 10168, 8289, 6402, 9608, 3865, 7089, 10576, 7545, 3281, 824, 4075, 2969, 4079,
-    2976, 825, 4453, 3160, 3225, 3159, 3224, 7456, 243, 2510, 6077, 734, 733, 5857, 7729, 7725, 10596, 10595,
-    5856, 7599, 7728, 2380, 4408, 4749, 4750, 11120, 6648, 6821, 10605, 10606, 10603, 10604, 10219, 10744,
-    6873, 10221, 10745, 10616, 10614, 10613, 10612, 10610, 10678, 5081, 10609, 10609, 10617, 1296, 2285, 2284,
-    2286, 1970, 10078, 986, 10343, 5362, 4845, 8576, 2027, 10346, 991, 8578, 5365, 4848, 2030, 990, 10345,
-    5364, 4847, 2029, 8579, 10589, 11784, 11793, 10611, 3825, 9886, 3826, 10637, 8666, 2205, 5307, 10633,
-    9721, 1155, 10639, 9721, 1155, 10638, 6090, 1965, 4887, 10892, 6658, 3536, 5404, 3537, 3538, 6660, 6659,
-    5338, 1168, 1170, 4265, 4267, 6915, 2048, 6916, 4266, 9598, 9600, 10674, 1149, 1150, 3336, 10615, 5081,
-    10609, 2440, 9336, 845, 4470, 2441, 846, 4471, 2443, 847, 2442, 10770, 11736, 7055, 6222, 4727, 6225,
-    4728, 6408, 6409, 2704, 6171, 6172, 6403, 1814, 9629, 8335, 9996, 1684, 1811, 10701, 1684, 10700, 1811,
-    1812, 1813, 2959, 7719, 874, 1281, 5524, 10537, 11578, 5847, 1250, 4621, 1914, 4622, 4630, 4631, 11636,
-    9606, 5843, 4457, 4458, 2944, 4795, 10835, 3317, 3958, 4819, 3330, 3959, 5937, 8145, 917, 6144, 2949,
-    6061, 560, 9195, 938, 3558, 11, 2945, 21, 3559, 2946, 10265, 4757, 4759, 6407, 4306, 1766, 340, 1022,
-    6271, 3788, 11259, 10219, 10607, 10221, 10608, 11252, 10936, 10937, 10938, 7675, 7676, 9756, 5567, 2726,
-    3253, 11558, 4156, 555, 4122, 5394, 4123, 10916, 6042, 5246, 1176, 10962, 1062, 7783, 7784, 7786, 3631,
-    349, 1993, 11640, 10044, 2421, 10774, 10777, 10774, 10774, 10775, 7837, 7838, 3278, 2801, 2802, 3280,
-    2803, 7487, 7488, 2368, 2586, 2587, 2370, 9590, 10138, 2517, 2521, 1397, 2991, 1520, 2990, 1519, 1399,
-    1512, 10797, 10796, 3977, 10856, 11103, 10853, 9945, 3516, 7804, 11193, 8098, 10823, 10827, 1243, 7237,
-    11428, 7238, 11429, 1244, 7521, 7522, 10818, 3653, 10813, 2263, 1969, 9465, 6280, 2472, 10819, 4689, 6899,
-    10842, 10843, 6900, 10838, 10839, 4699, 6904, 4698, 6903, 2440, 2441, 2442, 2443, 11186, 7639, 10807,
-    10808, 3977, 11103, 10802, 3789, 4915, 4916, 4918, 4917, 11714, 3593, 6569, 4016, 11720, 10583, 6571,
-    3594, 5238, 5802, 5804, 1214, 7815, 1215, 4295, 4296, 11450, 2355, 5967, 2360, 10593, 10594, 4171, 4172,
-    4173, 9762, 2372, 11663, 4407, 10884, 6035, 9745, 9882, 727, 729, 9440, 10891, 6184, 928, 10889, 6184,
-    1965, 10641, 4887, 11405, 10894, 3923, 5958, 11403, 7726, 10319, 10803, 10899, 3567, 1038, 6728, 8153,
-    8155, 581, 10804, 10805, 10806, 8535, 4608, 9127, 10834, 1067, 919, 1147, 1148, 8753, 8740, 8754, 8742,
-    10923, 726, 9436, 9439, 728, 8800, 2529, 11005, 916, 918, 5678, 5679, 5680, 10123, 10939, 10747, 10748,
-    2300, 11254, 10951, 9054, 10149, 6647, 6645, 10150, 6644, 1830, 6928, 10945, 9054, 10405, 9825, 4781,
-    2267, 11246, 5892, 4551, 5894, 9415, 1183, 647, 4014, 9159, 7437, 11817, 2346, 3328, 11783, 11797, 11824,
-    11792, 3346, 7068, 4671, 6070, 6071, 7455, 4215, 11674, 11671, 1105, 4216, 11672, 1106, 11627, 10433,
-    11628, 10434, 11629, 10435, 11763, 11768, 11775, 11776, 11769, 11764, 5908, 5909, 5910, 5337, 10649, 3322,
-    9685, 7293, 2844, 2843, 783, 2845, 7134, 968, 2529, 10928, 7271, 10246, 10247, 4176, 8439, 7235, 7241,
-    11092, 4076, 11036, 11204, 5438, 5831, 4522, 5566, 5570, 5790, 11094, 5521, 11200, 11226, 5523, 2993,
-    5512, 9545, 1191, 6278, 11592, 11089, 3712, 7668, 3731, 11093, 5483, 2233, 3549, 1540, 11213, 3246, 3242,
-    11082, 11181, 9134, 9261, 886, 2979, 8762, 11230, 10206, 5602, 7092, 5499, 11155, 11485, 1852, 8986,
-    11234, 8987, 11235, 8988, 7258, 4484, 1370, 11203, 11081, 11078, 11294, 7041, 11061, 11076, 11075, 11058,
-    11076, 11570, 11571, 11572, 5744, 526, 726, 729, 728, 8208, 10510, 11061, 11058, 11242, 11187, 11054,
-    11203, 11181, 11035, 5685, 3245, 7592, 7593, 7594, 2598, 9958, 465, 527, 3118, 11014, 3712, 7668, 3731,
-    11030, 5790, 11022, 11133, 11173, 11129, 11080, 11142, 4190, 10075, 11202, 11106, 11105, 4607, 9832, 302,
-    11153, 5316, 4820, 907, 1839, 11239, 5328, 9674, 5635, 11046, 11194, 4723, 10600, 9190, 11639, 11126,
-    11198, 5059, 11639, 11123, 11198, 5432, 5501, 10100, 10204, 61, 11173, 11096, 6679, 5742, 2318, 11742,
-    3838, 2319, 11101, 5728, 11236, 5525, 5452, 11047, 5649, 3130, 5450, 6278, 8731, 6236, 8732, 6237, 302,
-    11111, 6396, 11239, 9134, 6675, 6676, 7795, 8792, 4354, 9564, 11163, 9564, 11161, 11015, 11144, 6972,
-    5590, 5657, 2341, 7143, 6957, 6917, 11201, 11176, 11177, 11133, 11096, 4723, 5391, 11177, 11172, 11526,
-    11082, 11035, 1104, 10102, 4791, 5572, 8736, 11109, 11079, 2169, 7668, 5482, 1539, 11030, 8912, 10328,
-    267, 4107, 4108, 4776, 5372, 7598, 6592, 1145, 5675, 11639, 11123, 11126, 5521, 11023, 11226, 5523, 11169,
-    4190, 10075, 11104, 11054, 11081, 11018, 6927, 10581, 3281, 824, 7434, 23, 5530, 713, 11231, 5531, 11232,
-    6948, 11212, 11032, 11217, 11216, 10035, 11215, 11220, 11656, 10035, 11218, 11215, 11225, 5525, 11170,
-    5563, 10711, 11221, 5521, 11200, 11023, 5523, 10784, 7540, 3985, 3988, 8762, 11041, 11207, 5564, 5531,
-    11208, 2169, 5728, 11143, 5525, 11485, 7849, 9631, 9434, 11155, 4309, 5471, 10560, 3248, 7703, 11260,
-    11261, 10950, 2228, 8073, 2227, 8072, 2230, 8075, 5113, 5792, 10746, 10944, 3413, 8957, 2136, 7354, 10743,
-    11245, 11261, 11245, 11260, 8076, 3833, 8077, 3834, 2832, 8078, 8079, 3835, 3814, 3815, 515, 3504, 11283,
-    3505, 513, 11284, 11282, 516, 3506, 1964, 7314, 7101, 9628, 11432, 11271, 11269, 515, 3504, 11270, 3505,
-    513, 3915, 11291, 3886, 3491, 3887, 3492, 3889, 3493, 7637, 36, 3888, 5163, 2024, 3427, 11302, 11303,
-    4601, 11305, 9046, 9042, 11297, 11298, 11306, 4539, 5098, 11300, 4539, 11304, 5098, 11308, 11307, 2984,
-    2987, 2986, 2025, 2023, 946, 2464, 2465, 5688, 1088, 11321, 11322, 11319, 3037, 11324, 1603, 2764, 348,
-    6743, 6780, 6779, 6878, 681, 6744, 9522, 8930, 8492, 9091, 6032, 8495, 9093, 6034, 1598, 2762, 341, 2884,
-    6253, 6254, 5237, 5377, 5378, 4773, 5379, 2522, 10423, 10424, 4263, 1178, 3494, 4153, 11345, 11344, 9941,
-    3061, 9000, 8998, 8999, 9001, 4074, 823, 8980, 11427, 8997, 2584, 11443, 4845, 3465, 4846, 3466, 4847,
-    752, 4848, 3467, 4543, 11363, 4543, 11362, 4542, 4777, 1272, 2084, 8704, 10924, 1718, 11820, 11823, 7896,
-    7893, 7663, 4625, 3185, 4899, 6323, 453, 450, 10698, 11382, 1179, 430, 5858, 1572, 7042, 431, 432, 433,
-    5859, 1180, 7043, 1573, 7044, 435, 1182, 5860, 434, 5861, 1181, 1575, 7735, 7505, 8630, 4413, 4412, 7032,
-    7027, 6324, 9261, 2456, 1299, 889, 9262, 1301, 6583, 10896, 6586, 10893, 1984, 7945, 7691, 7946, 7692,
-    11551, 306, 11509, 11508, 3562, 11413, 9769, 3562, 11411, 11009, 11242, 11749, 9742, 2834, 11647, 11008,
-    11007, 9512, 9513, 9337, 7019, 9339, 5984, 5982, 5985, 8997, 11352, 1243, 7237, 10816, 7238, 10817, 1244,
-    1245, 7240, 7239, 5611, 4145, 4146, 6682, 6683, 6855, 2584, 11354, 2337, 6910, 7748, 2338, 6911, 9638,
-    9640, 11451, 10872, 11449, 11407, 9299, 642, 7457, 11408, 9300, 643, 7296, 7221, 7295, 7759, 6257, 1907,
-    1466, 1756, 10171, 7141, 11355, 11356, 11661, 4517, 4273, 5969, 6421, 3055, 3056, 8479, 3436, 3437, 1852,
-    11048, 4814, 7420, 7423, 7426, 9207, 3368, 8793, 9206, 11494, 11495, 11492, 11493, 9076, 11796, 9077,
-    9078, 9507, 8748, 4328, 8749, 11410, 815, 816, 817, 7892, 1246, 10273, 1382, 6362, 3247, 1162, 6398, 6221,
-    7444, 7449, 3296, 10158, 9072, 8463, 3297, 10159, 9073, 8464, 9120, 9121, 3299, 8465, 10161, 9075, 11533,
-    1822, 11529, 6710, 5041, 2293, 5044, 181, 5984, 5982, 5983, 6145, 6143, 10007, 10008, 9927, 6353, 9928,
-    6354, 305, 11409, 306, 11509, 11548, 571, 1136, 5099, 5100, 5102, 11563, 11562, 6520, 4029, 10207, 6794,
-    6419, 6418, 6521, 6800, 4031, 10208, 9071, 2238, 7192, 7709, 237, 6826, 580, 589, 4047, 10537, 10713,
-    5847, 6557, 3687, 6556, 3688, 6555, 6598, 2470, 2413, 11029, 11089, 4191, 3508, 6908, 5970, 2412, 5240,
-    3189, 7764, 3190, 7765, 466, 11602, 466, 11601, 11603, 11644, 11608, 11607, 8411, 8412, 9945, 9946, 5459,
-    1445, 11496, 11497, 11498, 5460, 1446, 1447, 4514, 4711, 6119, 7779, 9715, 4257, 6120, 9716, 4258, 6121,
-    10433, 10978, 10979, 10434, 10980, 10435, 11635, 11634, 9606, 10720, 5843, 6711, 8355, 11633, 3631, 349,
-    1993, 10768, 2528, 929, 4956, 8267, 4957, 914, 11606, 3737, 5636, 5381, 1277, 1278, 1279, 1247, 3816,
-    3817, 3818, 2397, 4856, 10879, 11662, 11471, 11660, 9762, 2372, 4407, 10883, 10884, 6035, 4530, 9612,
-    8592, 4496, 8378, 4241, 8593, 8379, 4242, 9613, 4243, 8594, 11667, 1254, 11401, 11404, 4533, 9194, 6266,
-    1464, 6267, 1465, 6270, 1472, 6272, 1479, 7619, 5257, 5252, 3518, 11691, 11690, 10109, 5233, 7052, 7126,
-    8976, 8966, 8559, 8978, 8969, 8562, 8979, 8968, 8561, 9612, 9614, 5683, 2690, 2679, 5261, 5256, 4598,
-    10047, 9467, 87, 11441, 10053, 9468, 4597, 88, 9620, 9189, 6094, 2771, 4104, 4531, 5661, 3595, 5662, 3596,
-    10864, 6569, 4016, 11720, 10583, 6571, 6570, 10317, 11721, 6572, 5666, 3600, 8408, 169, 5664, 11714,
-    10864, 6569, 4016, 10583, 6571, 11715, 6570, 10317, 6572, 4883, 2518, 4886, 4339, 4339, 4342, 11729,
-    11727, 10283, 11734, 11732, 10537, 11739, 11738, 9589, 9591, 3838, 11141, 2319, 9422, 3839, 988, 989,
-    4618, 9932, 9929, 1237, 1238, 10971, 10974, 11755, 11779, 1271, 1610, 1611, 2770, 3806, 11706, 6750,
-    10981, 11763, 11775, 10982, 11776, 11764, 10983, 11777, 11765, 1996, 768, 781, 1997, 10981, 11763, 11768,
-    5510, 11759, 5849, 5848, 10966, 11824, 436, 4924, 2470, 9594, 9361, 10005, 5165, 5167, 2412, 9595, 9362,
-    5166, 2471, 9596, 9363, 11808, 11807, 2413, 9597, 9364, 10006, 11816, 5142, 5095, 4646, 238, 239, 4648,
-    241, 11818, 5372, 1679, 6009, 10990, 1683, 6013, 11820, 11373, 11797, 10966, 11803, 558, 556, 11826, 1253,
-    8751, 4871, 2379, 6661, 4054,
+const uint16_t thes_syn_list[13699] = {
+    241, 679, 2773, 2658, 8778, 8701, 5028, 538, 9955, 979, 10220, 6209, 6210, 25, 2831, 7091, 3753, 2830,
+    8720, 7038, 8715, 9903, 1032, 9906, 1033, 6630, 9240, 8750, 8820, 4315, 238, 526, 10972, 8740, 7090, 2830,
+    3752, 11020, 10094, 41, 7489, 11094, 653, 32, 8451, 8044, 2254, 3860, 9237, 1173, 2635, 1174, 2638, 8257,
+    10481, 178, 2367, 57, 168, 10906, 4141, 130, 4144, 133, 4145, 134, 155, 156, 714, 715, 3755, 4412, 4413,
+    3756, 4414, 4419, 3757, 4415, 3758, 92, 93, 2133, 4890, 4886, 4891, 2112, 5059, 5058, 4506, 1856, 5068,
+    2078, 4508, 1858, 5070, 5313, 10946, 10944, 6005, 11576, 11577, 6006, 11579, 67, 704, 68, 705, 71, 72,
+    706, 70, 166, 169, 167, 170, 8431, 4991, 10131, 3399, 7429, 6562, 7626, 10155, 5707, 3943, 3942, 106,
+    5709, 48, 49, 9528, 71, 707, 72, 708, 8180, 118, 117, 7679, 7680, 3786, 8380, 8126, 1355, 5486, 129, 60,
+    11179, 11180, 62, 492, 494, 7809, 10162, 3855, 9526, 9529, 8038, 3611, 2963, 2964, 1353, 4635, 150, 1354,
+    1353, 148, 4635, 6931, 8409, 1029, 3584, 997, 2084, 3585, 1005, 2085, 63, 330, 6681, 331, 6682, 64, 277,
+    3067, 3652, 1565, 10173, 1566, 10174, 168, 96, 100, 58, 97, 101, 320, 11334, 2986, 11335, 2987, 4220,
+    3639, 3640, 56, 57, 6272, 11534, 163, 164, 2600, 3423, 2601, 3424, 2602, 3890, 8262, 4311, 8075, 4446,
+    11121, 3632, 3633, 7144, 433, 432, 7143, 11032, 5388, 4879, 6989, 8486, 514, 515, 6987, 6988, 8446, 11067,
+    11068, 8447, 11070, 8449, 3668, 7666, 287, 7667, 288, 3654, 356, 4532, 357, 2263, 4531, 358, 4533, 6480,
+    4245, 4240, 2559, 2055, 2284, 792, 2057, 2285, 2058, 2059, 2286, 8872, 11588, 11589, 11590, 11591, 332,
+    29, 238, 17, 17, 186, 284, 398, 679, 0, 6032, 243, 10062, 6032, 242, 10062, 7109, 7107, 1319, 3717, 3718,
+    3719, 3720, 1859, 81, 9391, 633, 8256, 6947, 9828, 6158, 6293, 10565, 10562, 2022, 7695, 2023, 2282, 5005,
+    157, 1962, 1963, 239, 186, 7266, 10031, 7666, 207, 7667, 208, 5923, 1252, 3041, 2144, 291, 10918, 10959,
+    6596, 1639, 11212, 11348, 11309, 4272, 3661, 3662, 2941, 7479, 7481, 7482, 9123, 777, 6280, 9124, 3878,
+    3876, 7325, 469, 8588, 666, 7303, 8586, 7507, 7509, 7510, 7508, 3583, 9673, 3749, 20, 3098, 1574, 6685,
+    234, 1576, 6683, 1580, 6686, 1668, 7155, 1579, 6684, 3583, 1965, 11432, 10580, 9932, 8941, 361, 680, 684,
+    683, 10206, 682, 11237, 3616, 3237, 629, 3240, 630, 352, 351, 2063, 4533, 212, 812, 2264, 10126, 10137,
+    213, 5698, 6127, 214, 5697, 3386, 8871, 10313, 10314, 3133, 3712, 383, 1411, 3713, 384, 1412, 3712, 379,
+    1411, 3713, 380, 1412, 3714, 1414, 6944, 6945, 6049, 608, 434, 435, 5018, 6170, 7441, 7344, 5021, 240,
+    9044, 5754, 1669, 10562, 2365, 927, 1279, 3998, 2366, 929, 1280, 518, 3619, 3404, 3405, 3620, 2717, 2718,
+    8015, 426, 2719, 2720, 1156, 11188, 5767, 1548, 6915, 11189, 5771, 11190, 6917, 1159, 11192, 5769, 8897,
+    3543, 5136, 196, 7143, 7144, 195, 391, 608, 392, 4828, 11183, 6212, 439, 4828, 11183, 6212, 436, 3960,
+    4745, 3961, 3796, 4278, 4281, 3802, 4279, 3797, 781, 3099, 448, 10897, 512, 453, 454, 452, 454, 453, 452,
+    8261, 8330, 9776, 619, 458, 5285, 104, 5890, 465, 5888, 466, 5891, 468, 461, 462, 464, 3876, 311, 7325,
+    10011, 8654, 2625, 474, 7321, 473, 7773, 1638, 3272, 9043, 6965, 7328, 7659, 3686, 10968, 9286, 7201,
+    7579, 9766, 9763, 7580, 9767, 1609, 7856, 3589, 7857, 1610, 3586, 6240, 9283, 9284, 6241, 6244, 9285,
+    9288, 6246, 7273, 2011, 666, 6698, 7272, 6697, 2715, 2778, 2716, 226, 6530, 3864, 227, 1737, 1738, 1740,
+    11075, 3457, 11088, 3459, 11074, 3456, 11087, 11078, 3458, 2147, 2150, 2778, 2149, 4674, 1974, 9122, 4675,
+    1975, 4676, 1976, 4677, 1977, 2961, 451, 10897, 7900, 199, 6989, 200, 6987, 4143, 10113, 8885, 9067, 8954,
+    3660, 18, 10770, 5457, 1175, 529, 9731, 437, 1178, 4, 2781, 4100, 4066, 5310, 4067, 10570, 11601, 543,
+    11601, 541, 5961, 10544, 9781, 3172, 7162, 1409, 5804, 9548, 11176, 6175, 7400, 2185, 2186, 2188, 2187,
+    9894, 2225, 2190, 3074, 9895, 2224, 2191, 555, 554, 11353, 2278, 7189, 7191, 7192, 6952, 7401, 7401, 7402,
+    10719, 570, 572, 569, 9144, 7094, 7092, 8141, 5918, 3401, 3692, 8144, 5921, 3403, 7487, 8194, 3682, 10324,
+    6845, 506, 6844, 507, 6846, 508, 6847, 509, 1897, 1901, 1905, 4914, 4921, 7747, 7748, 573, 9012, 5732,
+    2994, 5733, 10988, 10973, 4794, 7172, 5858, 598, 2343, 599, 5532, 2422, 609, 607, 2825, 2826, 2827, 732,
+    648, 5379, 650, 733, 5380, 734, 652, 735, 651, 6201, 806, 5574, 3547, 5575, 3548, 5579, 3552, 5577, 9365,
+    4879, 8891, 8887, 4722, 9258, 1160, 3958, 10771, 9003, 254, 1211, 1212, 4506, 10301, 4507, 10302, 4508,
+    10303, 113, 9259, 1161, 7736, 9274, 2775, 2672, 10739, 2776, 2673, 2674, 2777, 35, 36, 4998, 276, 5000,
+    10173, 10174, 5001, 4999, 278, 5002, 280, 5004, 281, 8569, 6176, 2090, 2091, 8570, 6177, 6179, 8571, 2095,
+    8572, 2092, 6178, 11131, 6660, 6757, 6625, 488, 7273, 2011, 6698, 7930, 7931, 7932, 7933, 10179, 10180,
+    2048, 2049, 4766, 3558, 5641, 4768, 3561, 5646, 342, 684, 346, 10206, 344, 680, 342, 681, 343, 9929, 9445,
+    9447, 7542, 8523, 9070, 5837, 3808, 3809, 9092, 3810, 6715, 10409, 809, 24, 872, 632, 634, 635, 636, 67,
+    90, 68, 91, 70, 94, 69, 6391, 2706, 1546, 6392, 2707, 1545, 4493, 6224, 4494, 4491, 6052, 6053, 8168,
+    8169, 8170, 729, 8171, 648, 614, 5379, 650, 615, 5380, 652, 616, 651, 617, 1208, 4880, 4020, 5705, 2536,
+    10374, 6183, 4956, 4957, 6184, 6979, 6872, 6946, 7873, 4284, 7907, 4268, 1114, 4287, 7874, 1115, 7908,
+    1116, 745, 746, 744, 746, 744, 745, 6741, 2538, 2541, 10143, 9361, 9885, 613, 11173, 8582, 10985, 4546,
+    6099, 11561, 7815, 11562, 1434, 769, 10806, 2805, 1434, 766, 279, 277, 4703, 2334, 8326, 4704, 2333, 8807,
+    9123, 306, 9038, 307, 9125, 6208, 6259, 3099, 447, 788, 7067, 789, 790, 4180, 4228, 4181, 4229, 3316,
+    5900, 782, 7067, 783, 784, 10246, 643, 221, 777, 222, 8035, 10247, 644, 224, 11300, 3796, 3801, 11301,
+    11303, 3802, 11304, 3803, 11307, 576, 11310, 11313, 11312, 1842, 2105, 1841, 239, 4318, 10408, 3235, 7289,
+    23, 11013, 697, 10409, 4391, 9589, 1810, 10145, 814, 813, 6485, 819, 5492, 818, 5494, 5494, 817, 5492,
+    816, 5491, 5908, 821, 825, 9589, 821, 823, 10361, 7561, 9339, 4687, 9363, 7778, 8216, 342, 7518, 1021,
+    6290, 5832, 1093, 2499, 6217, 855, 853, 854, 1529, 6258, 1695, 1240, 1241, 6260, 1696, 9185, 6910, 9186,
+    9460, 9461, 9462, 855, 838, 839, 4025, 4026, 8294, 1678, 1679, 9373, 4557, 9104, 10846, 1277, 9106, 872,
+    699, 9104, 2424, 1276, 11202, 6848, 876, 4877, 9135, 2787, 6849, 6155, 6156, 6953, 9893, 881, 1474, 1477,
+    2786, 1075, 5234, 10919, 4749, 6497, 1526, 4750, 3531, 9112, 3533, 3534, 11435, 1292, 1294, 3519, 2061,
+    4093, 3520, 2062, 11433, 2495, 4883, 8116, 8868, 976, 977, 978, 919, 918, 3508, 1464, 1465, 2365, 402,
+    1279, 3998, 403, 2366, 1280, 2432, 11119, 2435, 1080, 2434, 10233, 10234, 10766, 10769, 10767, 941, 1583,
+    7309, 939, 1015, 7854, 5333, 9515, 3523, 9517, 3524, 6545, 7855, 5334, 7858, 5335, 9887, 1911, 7000,
+    10812, 7001, 9890, 1914, 7859, 3164, 959, 7047, 7048, 6030, 10326, 2208, 2209, 5359, 6991, 5361, 6992,
+    10447, 1999, 10452, 2000, 10449, 2001, 10448, 2002, 7998, 252, 915, 916, 917, 9955, 5, 2556, 10406, 10407,
+    984, 5000, 5001, 989, 4655, 6087, 6086, 5219, 7800, 1040, 7808, 1041, 1029, 3584, 2084, 153, 1030, 3587,
+    2088, 4896, 7655, 4863, 6694, 4865, 2473, 10208, 1704, 10209, 10210, 3585, 2085, 154, 5448, 5449, 1276,
+    928, 1281, 8958, 8959, 2036, 2039, 2040, 2041, 943, 10664, 10667, 7491, 3519, 10713, 5991, 2734, 5995,
+    2735, 5996, 2736, 8216, 342, 7518, 829, 345, 8217, 7520, 831, 6841, 1431, 956, 1425, 3968, 3465, 3970,
+    3467, 1433, 1427, 958, 7892, 9215, 5006, 9903, 11, 9906, 12, 9905, 13, 6010, 6014, 6012, 5165, 1153,
+    10573, 10774, 11315, 903, 10727, 2927, 8737, 8316, 1392, 3463, 3334, 7214, 7428, 10341, 2444, 7602, 7603,
+    5760, 10936, 7607, 7606, 5600, 11122, 10246, 2473, 2477, 10247, 2475, 9028, 932, 11461, 11462, 4861, 6568,
+    4517, 1085, 3293, 7008, 3294, 4044, 5979, 1584, 4042, 4536, 4041, 2482, 4643, 9072, 9595, 2533, 9618,
+    1097, 1096, 8957, 1275, 4221, 8482, 4222, 8483, 4223, 7668, 6220, 6221, 7669, 10585, 1183, 11141, 11142,
+    1185, 1184, 1186, 11354, 7873, 4284, 7907, 4268, 741, 4287, 7874, 742, 7908, 743, 7875, 4285, 7770, 3924,
+    11000, 4876, 7137, 4458, 8323, 6010, 1137, 3914, 1900, 1136, 3914, 1900, 1135, 4818, 4513, 1367, 3291,
+    3192, 1223, 10105, 1358, 6251, 3203, 6287, 6114, 11316, 10028, 7430, 868, 1690, 7431, 869, 11100, 4459,
+    4407, 7995, 7734, 7619, 6251, 10229, 3544, 10367, 3254, 5165, 10573, 10774, 1039, 4275, 4205, 11145, 416,
+    11188, 5767, 1548, 6915, 419, 11191, 5768, 6916, 1549, 420, 5770, 1551, 11193, 6917, 421, 11192, 5769,
+    8189, 775, 776, 8437, 8390, 8438, 8391, 4990, 5140, 1058, 1366, 10836, 6167, 4850, 1170, 4850, 1169, 7706,
+    6973, 7812, 531, 529, 530, 537, 8167, 7750, 1109, 10585, 11141, 1110, 11142, 1112, 1189, 1190, 1187, 1188,
+    4939, 6328, 9466, 2361, 2698, 10046, 10047, 4207, 4208, 4210, 1232, 1219, 10413, 10414, 1104, 2321, 2322,
+    2320, 1208, 9508, 9509, 5604, 736, 1203, 7100, 11229, 10628, 7101, 11230, 10629, 7103, 11231, 6012, 1305,
+    5824, 1644, 1645, 7340, 11602, 1202, 1238, 1239, 4658, 842, 843, 1246, 9800, 9798, 6314, 6312, 10148,
+    1242, 10297, 11171, 6570, 6199, 296, 6566, 6196, 290, 7965, 11439, 3846, 11440, 11441, 4529, 6250, 4180,
+    4228, 4839, 2370, 2371, 4360, 4270, 1268, 1265, 4271, 9000, 2478, 1099, 8957, 9104, 2424, 873, 11202,
+    9106, 9105, 11203, 927, 11448, 929, 1276, 928, 1008, 7287, 7288, 1743, 1744, 9409, 9410, 1745, 7383, 533,
+    9953, 6273, 3952, 2860, 906, 907, 908, 1803, 4394, 7850, 1804, 2157, 3361, 2158, 6362, 8345, 4578, 2425,
+    9539, 9804, 5938, 5939, 5940, 2418, 2378, 4485, 1808, 1813, 7279, 7276, 9393, 7280, 7277, 9394, 2297,
+    3485, 5433, 7136, 7107, 246, 1320, 1321, 5678, 9331, 5203, 4614, 4616, 4615, 5667, 7131, 9454, 9455, 9375,
+    5205, 5206, 9552, 9553, 11275, 8188, 8190, 8191, 8193, 8192, 8126, 127, 1364, 1363, 1362, 1359, 1356,
+    4990, 5140, 1058, 1167, 4818, 4513, 1137, 6580, 6581, 2249, 2250, 10606, 2952, 1496, 3984, 2953, 3986,
+    10607, 2951, 1495, 1488, 1556, 1985, 1984, 1501, 8229, 5909, 1443, 4878, 5590, 10622, 9334, 1970, 3613,
+    9546, 10123, 9547, 10122, 3463, 1054, 2428, 2431, 9218, 9219, 4355, 1098, 7230, 6960, 4356, 5096, 1404,
+    3917, 4357, 1403, 2934, 10510, 1405, 1765, 9678, 1408, 1416, 1417, 6913, 5375, 11405, 5376, 11409, 9537,
+    1431, 956, 3968, 3465, 1024, 1432, 3466, 3969, 1025, 957, 7988, 7989, 5365, 5390, 956, 1425, 3968, 3465,
+    1024, 3466, 3969, 1025, 957, 1426, 3970, 3467, 1026, 1427, 958, 769, 766, 1437, 1438, 1435, 1436, 1534,
+    4430, 7971, 11266, 1508, 4987, 4241, 4242, 4243, 4818, 6204, 4369, 2121, 6205, 4370, 1344, 9314, 4174,
+    8988, 8989, 1819, 1820, 10643, 924, 925, 10645, 10641, 10644, 6554, 5615, 3677, 3679, 5616, 1473, 2220,
+    7208, 7346, 7209, 2223, 7296, 7297, 2222, 6962, 1495, 10607, 2951, 1375, 1488, 10606, 1373, 2952, 3947,
+    1747, 3948, 1746, 5925, 1380, 1471, 10112, 6050, 1444, 5128, 7646, 7631, 9963, 8270, 2980, 9964, 8272,
+    2981, 2141, 7517, 5397, 10838, 10994, 5398, 10839, 2205, 3501, 9966, 8271, 9965, 8273, 4073, 4074, 8329,
+    8262, 4978, 893, 4690, 4689, 6586, 1535, 1537, 1439, 4430, 7971, 5654, 7042, 7764, 1539, 7041, 10188,
+    6391, 2706, 717, 10186, 4474, 4478, 5852, 4481, 5169, 6745, 1553, 4623, 1376, 3075, 4471, 3076, 1961,
+    3077, 1563, 1562, 1565, 1564, 1568, 1566, 7146, 9070, 7145, 7457, 7459, 7458, 6825, 1575, 5231, 5282, 940,
+    7309, 4044, 5979, 4042, 4536, 4041, 2482, 1090, 1333, 11550, 11551, 4045, 5983, 4043, 4543, 8229, 8228,
+    6672, 1326, 7352, 10662, 2325, 2326, 6771, 482, 483, 11498, 1589, 10610, 10611, 10613, 10612, 11243, 2276,
+    2277, 1525, 1622, 1623, 1768, 1769, 1624, 10316, 4497, 6254, 5487, 10146, 1633, 7695, 4514, 10142, 10364,
+    1031, 9173, 8632, 8396, 8703, 8395, 9172, 8702, 8631, 8397, 9174, 8633, 8398, 6353, 7979, 7973, 6354,
+    7980, 7972, 5910, 11597, 5493, 8161, 5914, 11598, 7447, 1663, 7448, 7449, 5937, 4476, 1833, 9301, 7155,
+    5764, 7576, 9299, 9302, 9300, 863, 864, 7733, 10574, 10575, 1262, 7295, 2405, 4247, 7412, 6788, 1233,
+    7306, 2404, 6294, 1808, 1788, 1809, 6295, 1789, 3335, 7430, 868, 1143, 7326, 3902, 6258, 841, 6260, 844,
+    10583, 8955, 10584, 2997, 8148, 2999, 10208, 1002, 899, 6550, 8498, 6551, 8502, 8504, 6553, 6552, 8503,
+    6582, 1716, 1711, 9190, 9191, 9192, 2517, 1731, 1732, 11267, 10003, 1734, 5916, 9263, 10867, 10207, 1756,
+    6282, 3948, 4656, 1498, 3947, 4657, 1497, 1749, 758, 2648, 1748, 665, 1721, 4582, 6282, 1741, 9802, 9803,
+    6589, 1779, 1780, 8847, 1407, 9603, 5531, 6720, 1777, 6721, 1778, 1772, 1773, 1757, 143, 147, 1759, 1758,
+    2296, 6294, 1808, 1687, 1809, 6295, 1688, 5698, 6877, 6940, 6878, 2456, 2457, 6474, 3879, 3245, 8300, 477,
+    6476, 3881, 10848, 6883, 1295, 1297, 9658, 4783, 9657, 4784, 1721, 1312, 1813, 1814, 1313, 810, 9589,
+    11045, 10921, 1760, 144, 1312, 1808, 1809, 1313, 9294, 9295, 9297, 6381, 6382, 314, 4897, 4898, 9256,
+    7298, 9421, 1667, 1834, 5807, 1475, 1476, 11388, 5944, 2105, 804, 803, 1845, 2124, 6227, 1843, 9754, 2022,
+    2023, 9502, 1851, 9502, 1850, 5894, 366, 9621, 5068, 78, 79, 5069, 80, 5070, 81, 251, 82, 2271, 5845,
+    7645, 2232, 9352, 9353, 9354, 9351, 1891, 8025, 10035, 6711, 1883, 10941, 1971, 10943, 1973, 10945, 585,
+    6271, 2583, 2606, 9287, 586, 4436, 1904, 6037, 6617, 4436, 1903, 6037, 6617, 587, 2889, 1908, 1907, 8318,
+    950, 9887, 9888, 7227, 954, 9890, 953, 9889, 6035, 7846, 1922, 1917, 7047, 7048, 7647, 9017, 7395, 8125,
+    1931, 1932, 2859, 2612, 2106, 7513, 2862, 2121, 1925, 1926, 2863, 2227, 11079, 7171, 6970, 3124, 3125,
+    4044, 1987, 4045, 1988, 1946, 9658, 4046, 8573, 8574, 7648, 7027, 7028, 7030, 7029, 11209, 1958, 1957,
+    1559, 282, 283, 2636, 1966, 3583, 337, 11432, 10580, 2065, 2064, 7362, 7787, 3393, 3892, 5537, 2145, 1389,
+    3613, 1893, 2617, 5660, 1894, 2618, 5659, 1895, 2619, 4674, 506, 9122, 4675, 507, 4676, 508, 4677, 509,
+    2170, 5422, 2171, 5423, 2173, 2172, 8634, 1379, 1377, 1378, 4044, 1943, 1944, 4045, 5029, 5033, 9262,
+    7990, 5032, 4668, 2042, 8033, 4669, 2043, 8034, 11118, 11100, 3381, 11117, 5274, 1535, 8909, 2006, 2005,
+    8569, 8498, 8572, 8503, 8504, 8571, 488, 7273, 666, 6698, 7274, 2591, 2823, 2592, 2824, 6660, 6793, 10479,
+    2330, 7339, 268, 270, 2949, 3101, 3103, 7411, 9900, 1923, 2211, 10687, 2162, 2163, 2164, 9849, 9850, 793,
+    9851, 673, 674, 2143, 6163, 8793, 8797, 6166, 8794, 8798, 5963, 5955, 10647, 221, 2284, 11172, 224, 225,
+    2286, 5497, 909, 10019, 911, 10020, 2071, 2072, 7519, 2074, 2073, 2066, 2070, 2950, 3072, 3073, 8696,
+    5217, 1849, 576, 5746, 577, 5747, 6336, 2089, 6337, 6336, 2086, 8569, 6176, 661, 8572, 664, 6178, 2096,
+    2097, 6179, 8571, 663, 1866, 10181, 10048, 10182, 10049, 10183, 10050, 10052, 9223, 7290, 9224, 8592,
+    3367, 8802, 7210, 11063, 3369, 8804, 5399, 8803, 3678, 75, 8534, 8421, 10075, 1702, 1703, 8535, 8422,
+    8536, 8423, 8537, 8424, 6204, 1453, 4369, 6144, 3305, 3311, 10294, 6321, 3308, 6148, 3310, 9670, 9699,
+    9700, 9701, 661, 1357, 2084, 1357, 2085, 2088, 7756, 9858, 11039, 5723, 2050, 291, 3041, 3393, 1967, 3395,
+    1978, 1979, 1980, 1981, 2450, 3483, 8796, 1298, 1301, 1299, 5682, 5683, 2865, 2866, 2868, 2867, 5651,
+    1978, 5422, 1979, 5423, 1981, 1980, 10308, 2797, 3003, 2798, 3004, 7471, 6518, 8513, 2181, 9176, 2801,
+    9177, 3005, 9178, 3006, 6572, 6573, 1959, 1960, 5291, 3680, 2198, 2197, 10939, 5398, 10839, 3501, 1516,
+    964, 965, 135, 6102, 1011, 5305, 136, 6108, 1012, 5306, 140, 6104, 1014, 5309, 138, 1013, 6103, 5308,
+    10060, 10061, 8982, 8635, 7665, 2774, 7672, 2783, 7671, 2782, 553, 2191, 552, 2190, 3074, 8465, 8990,
+    8991, 6705, 3938, 1865, 10632, 10633, 3832, 3833, 3835, 3834, 7354, 7355, 9736, 7901, 7902, 1048, 7903,
+    6963, 2255, 6379, 4672, 11274, 45, 8044, 3860, 10442, 1273, 2257, 10442, 1273, 2256, 10443, 10626, 9216,
+    4187, 6613, 357, 4531, 211, 360, 4968, 11332, 7003, 6359, 10726, 10724, 2938, 8721, 2272, 2270, 2274,
+    8951, 557, 8885, 268, 6470, 4557, 270, 6471, 6472, 272, 4558, 2055, 221, 2057, 223, 225, 2059, 1854,
+    11531, 3784, 10948, 1787, 1316, 9660, 9661, 7316, 2302, 7691, 2304, 2304, 2305, 2302, 2303, 2303, 2305,
+    3594, 3595, 11245, 11246, 3596, 5504, 5570, 7007, 6835, 6795, 10974, 6864, 6863, 1938, 3282, 3283, 7292,
+    10775, 11593, 3282, 7293, 3283, 1210, 1208, 1209, 6574, 6575, 10685, 5874, 4653, 7761, 2021, 7339, 9893,
+    10686, 5808, 3601, 4019, 8176, 8177, 2711, 2294, 10599, 9597, 2455, 594, 10602, 9596, 11453, 4345, 10695,
+    10696, 5936, 6770, 5045, 11287, 11288, 11289, 9735, 9737, 2351, 1588, 2377, 4140, 1584, 2376, 4139, 8466,
+    2372, 2375, 2373, 2374, 2447, 6328, 9466, 1196, 2698, 11412, 9846, 9208, 11413, 9847, 402, 927, 1279,
+    3998, 403, 929, 1280, 56, 8431, 8773, 1259, 1260, 2356, 2358, 2359, 2357, 1584, 4139, 2354, 1588, 4140,
+    2353, 2295, 9431, 11394, 9205, 11582, 5085, 9433, 9207, 11586, 11387, 9839, 7104, 7105, 2406, 4047, 6369,
+    2407, 6370, 8481, 9138, 8977, 1643, 8485, 1456, 9389, 9391, 9877, 10581, 2395, 2396, 2399, 2390, 2391,
+    2892, 7500, 2576, 3812, 2893, 7501, 2577, 3813, 4817, 1233, 1686, 7306, 1262, 1684, 7295, 2384, 4047,
+    6369, 2385, 6370, 10658, 10659, 10661, 4297, 9959, 9843, 9960, 9844, 9962, 9961, 9845, 5339, 8943, 8979,
+    9104, 1276, 873, 11202, 10488, 1393, 8515, 8516, 1394, 10181, 9852, 7148, 6456, 9842, 7150, 9430, 11385,
+    9204, 11581, 9838, 5084, 5086, 11386, 9432, 9206, 11583, 1059, 7515, 7516, 1716, 1711, 2154, 3483, 2155,
+    3484, 2453, 2452, 4785, 9598, 1794, 1795, 772, 2334, 6707, 6607, 7359, 8474, 7382, 6608, 7361, 7384, 4948,
+    4949, 4950, 2469, 7434, 8337, 7088, 7433, 2468, 7087, 7432, 9513, 8243, 4436, 8992, 8996, 7435, 7089,
+    7918, 10246, 1067, 10248, 10247, 1069, 7494, 1068, 1274, 3228, 3227, 9429, 7560, 5901, 2821, 10604, 11072,
+    4815, 11512, 1770, 1771, 10605, 11073, 8864, 8867, 10813, 10740, 7320, 2498, 7320, 2497, 837, 6217, 7969,
+    8173, 4188, 4186, 4189, 3313, 2911, 1045, 3167, 11392, 1646, 1046, 3168, 1647, 11393, 3752, 6688, 3314,
+    2912, 2700, 11001, 7498, 1725, 9827, 5806, 6866, 8305, 4012, 4004, 7567, 2558, 4013, 7573, 4005, 4225,
+    4190, 4226, 4192, 4227, 4193, 4191, 2523, 9232, 2524, 2526, 2531, 4573, 4575, 1208, 4880, 4020, 736, 5705,
+    5793, 6741, 2541, 10143, 747, 6742, 5794, 6741, 2538, 10143, 747, 2543, 2542, 2544, 2545, 2564, 4843,
+    7718, 10600, 10601, 4846, 7720, 4845, 4844, 7719, 980, 5097, 4012, 2521, 4004, 7567, 3949, 2576, 10895,
+    2564, 2563, 7559, 552, 553, 2570, 7186, 6131, 8956, 2568, 7186, 7185, 10043, 3302, 5884, 2836, 8972, 5710,
+    3593, 2657, 2656, 4363, 3927, 2688, 2689, 6932, 2578, 6635, 2580, 6636, 3455, 2647, 10986, 8759, 8417,
+    8418, 8526, 8563, 8527, 8564, 8528, 8566, 8529, 8565, 183, 3423, 184, 3424, 185, 7194, 7196, 7197, 7195,
+    2917, 6109, 2918, 6110, 3359, 4080, 3360, 2753, 1927, 2859, 2106, 5495, 2755, 2756, 5498, 1971, 5660,
+    1972, 5659, 1973, 8042, 2773, 1, 3997, 4770, 8118, 4771, 8119, 7805, 8626, 10059, 7806, 8628, 7807, 5976,
+    5972, 11490, 9756, 9755, 2588, 3455, 10986, 8944, 10259, 4567, 10260, 2872, 2873, 11489, 2657, 2575, 9861,
+    6115, 9862, 6118, 2759, 2027, 2760, 2028, 2761, 2029, 2762, 2031, 4628, 3141, 4625, 3142, 6297, 6298,
+    10502, 2815, 2816, 2681, 6310, 2751, 5556, 5196, 8202, 5664, 2780, 4123, 3841, 2682, 2681, 4450, 4373,
+    5218, 2360, 2925, 2581, 2582, 4202, 10569, 5721, 2659, 960, 2697, 959, 2737, 960, 959, 2737, 2696, 6328,
+    9466, 2361, 1196, 2512, 2812, 2849, 4094, 2703, 2852, 4096, 7912, 9437, 8122, 3646, 3773, 9405, 7914,
+    3647, 3774, 9407, 9441, 7920, 8127, 3777, 9408, 3648, 9439, 7917, 8136, 3649, 3775, 9406, 7913, 7919,
+    2338, 5987, 5541, 3306, 5542, 3307, 5988, 5318, 3289, 4620, 4630, 4629, 2763, 2764, 2766, 2765, 9710,
+    9031, 7642, 5992, 9032, 5993, 11496, 960, 2697, 959, 2696, 6218, 6219, 6223, 6222, 2656, 8215, 7991, 3135,
+    3136, 2675, 1177, 6673, 5495, 2613, 5498, 2614, 5499, 3926, 3928, 8688, 2728, 8689, 2729, 8691, 2731,
+    8690, 2730, 9784, 3638, 9835, 3641, 1071, 9027, 8031, 4313, 8646, 8466, 472, 4314, 1, 2625, 7665, 2220,
+    490, 2715, 2221, 7670, 2677, 8202, 5664, 7671, 2223, 7672, 2222, 37, 38, 889, 1075, 2839, 2795, 2804,
+    3049, 3050, 3051, 3052, 11069, 2788, 10817, 11048, 11217, 11538, 9576, 3003, 2175, 3008, 3007, 2182, 9176,
+    7619, 4261, 8320, 8321, 7620, 2789, 10806, 767, 10805, 10807, 4621, 3987, 3985, 6892, 5454, 2701, 4120,
+    6981, 7045, 2992, 4121, 7050, 2995, 6986, 5739, 2484, 2986, 610, 612, 2987, 4909, 8720, 7038, 8715, 10, 9,
+    25, 7091, 3753, 4910, 4911, 3821, 7893, 3302, 5884, 2573, 8972, 1079, 2508, 5496, 2787, 3696, 3698, 3694,
+    3695, 3133, 3134, 2897, 2727, 3129, 2898, 2874, 2853, 2851, 7031, 5726, 2220, 4292, 4309, 5727, 2221,
+    4293, 4310, 5728, 2223, 4296, 889, 2811, 1927, 2612, 2106, 6273, 3952, 1291, 6274, 3959, 1928, 1933, 7627,
+    9566, 2652, 2653, 2850, 53, 5229, 54, 5230, 10640, 4113, 4645, 5857, 4925, 2849, 2837, 7910, 7911, 1906,
+    3597, 7500, 2400, 2576, 3812, 7501, 2577, 3813, 2401, 7204, 4875, 3721, 7345, 8232, 3911, 11098, 9372,
+    6109, 2607, 10519, 7568, 858, 5461, 3912, 10756, 1939, 1066, 3195, 2687, 4723, 1049, 9399, 11361, 11364,
+    6381, 6382, 10408, 3235, 808, 4019, 2930, 4023, 8721, 2269, 9668, 4117, 4698, 4721, 10847, 3662, 300,
+    2895, 2896, 3088, 11113, 11114, 11116, 11115, 2024, 2075, 10607, 1495, 1375, 1488, 10606, 1373, 1496,
+    3984, 3986, 1374, 5429, 8457, 7676, 3036, 3068, 3109, 8433, 8427, 3111, 8434, 8428, 510, 3112, 8435, 8429,
+    145, 146, 10051, 8831, 3823, 3143, 3824, 8832, 3144, 8834, 3825, 8833, 3826, 8835, 8836, 2977, 2976, 2071,
+    5418, 9963, 1513, 8270, 9964, 1514, 8272, 3042, 5251, 3080, 3043, 5252, 3081, 2822, 3041, 3083, 4120,
+    4954, 6075, 6981, 7045, 2817, 4337, 4955, 7046, 6984, 6079, 2818, 5732, 598, 4121, 4958, 6077, 7050, 6986,
+    2819, 4122, 4960, 7049, 6985, 6078, 11127, 2944, 11128, 8458, 7677, 2989, 2990, 2797, 2175, 2798, 2176,
+    2183, 9177, 2800, 2799, 6737, 3034, 3035, 11483, 11484, 3865, 3866, 2649, 9395, 9785, 9786, 9379, 9130,
+    9380, 5248, 5536, 3025, 3029, 3030, 3031, 3024, 3025, 3026, 3010, 3034, 2955, 9098, 4604, 3244, 2926,
+    2979, 3242, 3243, 2988, 5251, 3080, 2984, 5252, 3081, 2985, 5253, 5254, 3082, 2745, 2790, 2791, 2792,
+    2793, 3115, 158, 3116, 159, 3117, 160, 3062, 9139, 9822, 9141, 9824, 3823, 3773, 3824, 3774, 3826, 3775,
+    3777, 3825, 2956, 2957, 10376, 10377, 2076, 2077, 2566, 1557, 4471, 1558, 1560, 1561, 10898, 5251, 9643,
+    5252, 9644, 5254, 9645, 7937, 4037, 7938, 4038, 7939, 5213, 7941, 4039, 2982, 2983, 10441, 2585, 2578,
+    9139, 3059, 3053, 9140, 3060, 3054, 9141, 3061, 8899, 8041, 2822, 2828, 781, 447, 11003, 2025, 3110,
+    10799, 1755, 9323, 9325, 9326, 7265, 9816, 3055, 158, 159, 3056, 9817, 160, 3057, 3062, 10412, 3181, 3182,
+    10411, 10217, 6646, 10218, 6647, 11061, 11188, 7554, 11062, 11192, 7052, 3196, 8467, 8468, 11131, 2845,
+    2846, 2749, 2750, 9802, 9803, 4627, 4628, 2666, 4625, 2667, 8831, 3823, 2966, 3824, 8832, 2967, 4559,
+    11182, 4560, 3150, 7595, 7595, 3147, 7596, 7590, 7589, 4344, 4332, 121, 122, 10388, 882, 10398, 959, 6774,
+    9709, 3169, 10359, 3286, 9781, 546, 7162, 9782, 7163, 8559, 7951, 7881, 7953, 8561, 7883, 3183, 3180,
+    2215, 2216, 3295, 4580, 3188, 10467, 3189, 4465, 9539, 4250, 5818, 10568, 2924, 10778, 10842, 3277, 3278,
+    10891, 10841, 10387, 11050, 7552, 1096, 4604, 3206, 10569, 2690, 11355, 4217, 3205, 2555, 3244, 7218,
+    7219, 7220, 4825, 4916, 4917, 4826, 4918, 7688, 2480, 2479, 8168, 8383, 8171, 10408, 808, 4019, 2930,
+    4023, 2937, 809, 5125, 4604, 3039, 3244, 2926, 2979, 3040, 3212, 8300, 477, 1797, 1319, 1798, 1799, 9247,
+    9990, 4194, 3621, 4195, 9991, 3623, 4196, 3624, 9992, 4197, 3627, 9993, 3275, 5978, 5284, 1898, 10229,
+    5378, 5014, 7261, 7262, 7263, 7264, 9561, 1638, 475, 9715, 8996, 5704, 3255, 5978, 3199, 3285, 7292,
+    10775, 11593, 2318, 7293, 2319, 3171, 8179, 9588, 2723, 10492, 1088, 7008, 1089, 3186, 4791, 9548, 1834,
+    8665, 8668, 2197, 10780, 6941, 4602, 7026, 8786, 8787, 7025, 6144, 2122, 5541, 2713, 5542, 2714, 5092,
+    4814, 6148, 2127, 2123, 3815, 7503, 2402, 5455, 787, 5900, 8368, 9674, 9504, 9339, 9506, 9340, 8371, 8039,
+    6287, 8370, 4603, 8227, 2421, 8575, 3358, 4036, 9021, 7206, 3377, 7214, 1055, 3335, 3341, 3340, 8333,
+    8332, 3707, 8334, 8331, 8335, 10330, 11424, 11423, 11419, 11422, 10264, 11421, 10266, 1149, 1150, 5630,
+    9210, 5181, 7032, 7033, 7034, 8802, 2108, 7210, 11063, 3370, 3372, 8804, 2109, 3368, 3372, 9518, 3495,
+    3491, 3498, 3494, 7934, 8283, 7206, 3333, 7207, 3380, 4154, 11570, 4342, 6318, 368, 7122, 9308, 11281,
+    11282, 3392, 3892, 5537, 1967, 9500, 5538, 3894, 8072, 8074, 5302, 5074, 1266, 8141, 576, 5918, 3692, 577,
+    5919, 8142, 3693, 8144, 5921, 578, 6728, 7234, 9611, 4215, 4216, 3887, 3671, 3672, 3673, 6008, 3435, 3436,
+    3437, 1821, 1823, 5392, 5391, 1974, 5155, 1975, 5158, 1977, 7783, 7792, 3425, 3105, 3106, 5035, 3604,
+    3603, 53, 3451, 3447, 3448, 2588, 2647, 10986, 11074, 500, 11087, 11075, 498, 11088, 11078, 501, 499,
+    7166, 7167, 1054, 3798, 10641, 8358, 8360, 10644, 3971, 3972, 9516, 11542, 3598, 11543, 3599, 11547,
+    11545, 3600, 6521, 6577, 6522, 6523, 8072, 8073, 8074, 5524, 2154, 2450, 1317, 5433, 10460, 5320, 10461,
+    10462, 3373, 3570, 3495, 3374, 3498, 3571, 3664, 5679, 5505, 10171, 10172, 5735, 5740, 4561, 10310, 4562,
+    10311, 923, 922, 11, 10546, 2906, 21, 10547, 2907, 926, 12, 5328, 8207, 8109, 909, 2061, 911, 2062, 8208,
+    8209, 8110, 9738, 4992, 4993, 6838, 6836, 3530, 3529, 9112, 895, 7696, 896, 897, 3792, 5606, 3706, 404,
+    5607, 405, 3708, 5609, 407, 3709, 5136, 431, 1151, 10367, 10676, 10677, 5157, 620, 5574, 622, 5575, 5576,
+    8253, 8255, 5578, 623, 5579, 8252, 5580, 675, 4766, 5641, 676, 5642, 4767, 678, 5646, 6494, 5337, 6499,
+    5331, 6498, 5332, 11376, 11377, 3495, 3491, 3498, 3494, 373, 374, 3867, 10383, 6304, 10384, 6305, 10385,
+    4420, 10577, 337, 1965, 11432, 10580, 1029, 997, 2084, 153, 1005, 2085, 154, 7857, 483, 1030, 998, 2088,
+    1035, 7856, 482, 5711, 2046, 5717, 2047, 5718, 5710, 2574, 2891, 3471, 11542, 11543, 3472, 5808, 2333,
+    5809, 10630, 10634, 3607, 8120, 3618, 1970, 1389, 348, 3675, 3610, 409, 3404, 410, 3405, 8263, 4085, 3994,
+    6643, 3996, 6644, 7134, 4303, 3629, 6076, 9160, 191, 194, 9241, 7368, 9744, 3732, 7369, 9751, 7435, 9784,
+    2767, 176, 177, 9835, 2768, 6503, 10072, 5905, 7638, 4577, 7002, 10073, 6504, 5458, 4431, 6038, 5623,
+    6040, 6041, 2151, 4300, 4301, 2153, 8771, 8777, 209, 5866, 4774, 4511, 521, 5867, 4775, 4512, 5870, 4776,
+    5871, 4777, 300, 7517, 3682, 10838, 10900, 4288, 3684, 3683, 5506, 8269, 206, 3670, 3669, 7357, 3154,
+    3411, 1704, 3412, 3155, 7356, 3157, 3413, 11125, 11123, 3617, 3612, 2196, 4119, 3664, 7517, 10838, 10900,
+    4288, 3665, 3684, 6803, 7659, 478, 10968, 479, 7660, 7068, 6394, 3832, 3833, 3835, 8141, 576, 5918, 3401,
+    577, 5919, 8142, 3402, 2843, 2844, 2840, 2841, 2842, 7634, 7867, 83, 3703, 7868, 3701, 6345, 6346, 4607,
+    6034, 3852, 3349, 8332, 3854, 4608, 9231, 379, 383, 1411, 380, 384, 1412, 1414, 386, 5268, 5615, 5616,
+    5269, 247, 250, 3862, 10201, 10202, 9796, 9797, 6344, 3951, 10204, 10203, 3747, 8025, 10205, 10989, 5572,
+    10671, 9945, 4069, 4068, 5512, 3778, 2438, 9430, 8011, 2380, 9431, 8012, 2381, 9433, 8014, 7127, 7129,
+    7128, 7130, 9672, 325, 3583, 9673, 1530, 3747, 5805, 11555, 2732, 11495, 9, 25, 2831, 7091, 26, 4368,
+    11443, 11444, 11445, 3373, 10647, 3374, 3812, 3813, 3815, 10745, 10450, 10451, 3063, 3823, 3824, 3064,
+    3065, 3826, 3827, 3066, 3825, 3738, 11067, 11068, 11071, 7217, 9920, 7225, 10853, 298, 3536, 3830, 2913,
+    2914, 3831, 442, 445, 8111, 7222, 8112, 443, 444, 11074, 11075, 7216, 694, 695, 9092, 696, 10403, 9250,
+    9251, 192, 193, 9255, 2834, 11269, 8831, 2966, 3143, 8834, 2968, 8833, 2969, 7021, 8629, 7023, 8630, 2913,
+    3794, 2914, 3795, 11091, 3689, 11092, 3690, 11096, 11093, 3691, 3884, 8511, 8514, 5311, 3885, 8512, 8875,
+    5898, 4123, 2680, 9004, 9008, 9009, 6653, 7303, 6654, 3619, 3849, 3706, 4607, 6034, 3708, 4606, 6036,
+    3709, 4608, 10152, 10156, 5324, 5573, 3734, 3868, 7260, 45, 8044, 2254, 11090, 11095, 5037, 3724, 6531,
+    6530, 493, 3013, 3014, 10707, 10706, 5865, 3871, 3870, 1264, 1269, 6142, 6143, 4087, 3880, 6094, 4088,
+    6474, 1796, 4087, 3876, 6476, 1800, 4398, 5848, 3327, 312, 3328, 5610, 1357, 5885, 6595, 6411, 6593, 6412,
+    9860, 9859, 11486, 11488, 11487, 3918, 9825, 4016, 6894, 6622, 6895, 6621, 6896, 6897, 11098, 2916, 9372,
+    2922, 11099, 8385, 9826, 7950, 9694, 8387, 6678, 7375, 3615, 9825, 3901, 4016, 8589, 4091, 10668, 10910,
+    10614, 5420, 4086, 3931, 8590, 1119, 4924, 11011, 3932, 11034, 3932, 3931, 11356, 11357, 8651, 1522, 3950,
+    5270, 8652, 6974, 107, 106, 5142, 5141, 2560, 5270, 8652, 6974, 3937, 4094, 8281, 4096, 3578, 9258, 1160,
+    631, 10771, 9003, 11503, 10676, 6450, 4745, 11509, 10410, 6452, 3961, 5428, 10662, 8879, 6288, 5199, 4445,
+    4448, 4727, 11361, 6401, 10039, 6674, 10041, 11364, 6402, 6680, 10040, 9265, 4146, 4149, 9269, 4148, 9268,
+    8259, 8260, 9775, 10258, 9777, 3986, 2810, 3984, 2809, 7460, 7461, 7462, 11374, 3983, 5387, 6643, 3625,
+    2624, 4167, 5286, 3626, 6644, 2627, 4168, 2626, 11607, 4008, 4009, 4012, 4013, 4000, 4001, 3292, 3918,
+    9825, 3901, 308, 4387, 10824, 1210, 4392, 10408, 3235, 808, 4019, 2930, 2937, 7837, 856, 857, 3373, 7728,
+    7730, 7732, 3374, 1596, 1597, 4406, 5990, 5510, 4351, 7937, 3084, 7938, 3085, 7941, 3087, 4044, 5979,
+    1584, 4042, 4536, 2482, 1090, 5979, 1584, 4042, 4536, 4041, 2482, 1090, 5983, 1588, 4043, 4543, 2384,
+    2406, 6369, 258, 10996, 4052, 258, 10996, 4051, 4097, 4438, 4098, 11234, 4450, 11146, 11449, 4099, 543,
+    541, 4069, 4068, 4100, 540, 5310, 4067, 10570, 4100, 540, 4066, 5310, 10570, 543, 541, 4069, 4065, 3738,
+    4068, 5512, 6570, 4071, 6570, 4070, 1521, 1519, 1520, 4335, 6957, 4079, 4980, 4077, 2609, 3359, 4083,
+    4081, 11269, 5420, 3931, 3922, 11235, 11236, 4383, 2702, 7118, 5496, 2874, 10932, 4995, 9081, 2705, 4438,
+    4053, 11147, 4054, 11234, 4450, 11146, 4055, 11449, 540, 4066, 5310, 4067, 10570, 4103, 4104, 9385, 4173,
+    4352, 4101, 390, 7598, 9687, 9387, 4102, 4353, 39, 7622, 9636, 7623, 40, 8540, 8541, 8543, 8542, 4573,
+    4575, 10640, 4645, 2881, 6028, 6914, 3681, 6981, 7045, 2992, 3475, 2817, 1309, 7050, 2995, 6986, 3477,
+    2819, 1311, 7049, 6985, 3478, 2996, 2929, 2017, 4152, 4966, 4967, 4966, 4967, 11390, 3460, 9909, 9721,
+    4138, 4137, 60, 9736, 516, 10113, 61, 9265, 8656, 6543, 3976, 8659, 9268, 3978, 6547, 9269, 3977, 6546,
+    8658, 4151, 3981, 4126, 3382, 4127, 4130, 11464, 10785, 11461, 1082, 11462, 10786, 1083, 11465, 10787,
+    1084, 11463, 9790, 8596, 4164, 9117, 10323, 3994, 2624, 3996, 2627, 9071, 10257, 4103, 9385, 4352, 390,
+    7598, 9687, 9314, 1458, 4177, 4178, 8274, 4225, 4226, 8275, 8276, 4227, 4228, 4229, 9448, 8437, 4433,
+    11455, 8224, 8438, 11456, 8225, 9449, 8439, 11458, 1345, 6456, 2503, 2261, 6457, 2502, 2504, 2523, 4225,
+    2526, 2524, 4226, 4227, 2525, 3250, 3251, 3253, 11415, 6018, 9549, 11416, 6019, 9550, 11417, 6021, 9551,
+    11145, 1155, 10471, 10482, 10472, 9169, 9170, 3408, 9611, 3209, 4790, 5973, 175, 2523, 4190, 2524, 4192,
+    2525, 4193, 4180, 1258, 4839, 4181, 4401, 3513, 4233, 3513, 4232, 6063, 6064, 4252, 218, 1449, 1450, 6277,
+    7364, 4339, 6296, 10553, 8342, 8419, 4947, 11046, 4239, 4257, 4258, 7397, 4254, 4255, 4475, 9401, 934,
+    2514, 3280, 4477, 935, 3281, 2513, 7398, 5669, 8052, 7916, 7863, 1264, 1269, 9983, 1154, 6741, 6740, 7870,
+    442, 444, 11513, 7956, 4263, 7869, 7957, 11517, 5009, 4866, 7897, 5010, 3665, 3684, 3683, 7884, 4269,
+    11305, 11306, 2311, 5917, 9711, 7111, 8277, 3629, 7134, 3628, 3629, 8490, 9386, 9714, 5924, 8411, 8412,
+    5726, 2220, 2855, 4292, 5727, 2221, 2856, 4293, 4330, 2770, 2772, 8820, 16, 4495, 9753, 9748, 806, 5292,
+    5619, 2933, 9997, 9999, 4316, 4325, 4496, 1505, 6284, 1569, 6283, 4928, 1571, 4930, 4312, 6666, 6211,
+    3100, 8671, 7046, 2993, 6984, 3476, 2818, 1310, 3647, 6039, 4246, 4735, 7820, 9596, 2344, 11453, 10695,
+    10696, 5936, 8517, 8399, 2679, 4349, 9144, 7492, 575, 5509, 5510, 4035, 6675, 1098, 1400, 7230, 5096,
+    1402, 1404, 1403, 2934, 4371, 6331, 2579, 3927, 6711, 6714, 6712, 6713, 6204, 1453, 2121, 6205, 1454,
+    4437, 4450, 2684, 5218, 2360, 7115, 7116, 7117, 8520, 8521, 8522, 4380, 6927, 4378, 4455, 4092, 4456,
+    6545, 1742, 4018, 9136, 235, 9137, 5124, 697, 10409, 809, 4022, 10534, 10535, 9807, 5067, 8895, 5220,
+    4581, 11469, 4393, 4230, 4231, 11451, 4945, 11452, 9587, 9179, 3341, 4033, 11100, 4459, 1146, 2408, 9179,
+    10493, 829, 67, 3755, 4413, 67, 3755, 4412, 68, 3756, 3758, 70, 4418, 4416, 3757, 69, 3582, 10577, 7120,
+    10861, 1346, 4740, 4741, 6569, 7683, 8200, 6416, 8940, 7112, 7110, 8203, 6417, 1439, 1534, 7971, 8980,
+    3645, 9329, 8244, 8245, 2470, 7432, 9513, 8243, 1903, 8992, 1904, 6037, 8290, 4372, 4097, 4053, 10169,
+    8641, 8128, 8129, 8642, 10167, 10168, 8644, 8132, 8133, 8643, 10170, 4444, 4443, 8075, 189, 6738, 9914,
+    10207, 8289, 6333, 4373, 2684, 5218, 2360, 11411, 4642, 6657, 1076, 6560, 6658, 1077, 6561, 4382, 4384,
+    4764, 1130, 8323, 5480, 10828, 4461, 4460, 7853, 1721, 10341, 7851, 1056, 7298, 10774, 7852, 5846, 5819,
+    3192, 9539, 6569, 2755, 2756, 2758, 2757, 3075, 1557, 7270, 4482, 11110, 11108, 5022, 4473, 8902, 8903,
+    6667, 6671, 5799, 10768, 5801, 721, 6261, 1627, 4510, 10347, 719, 6224, 720, 4316, 4325, 10316, 6254,
+    1626, 9549, 9550, 4501, 4500, 8162, 7314, 8163, 7315, 7317, 8164, 8165, 7319, 1856, 1857, 1863, 6261,
+    1627, 10347, 4492, 5866, 4774, 3656, 521, 5867, 4775, 3657, 4818, 1137, 1367, 10142, 1636, 4861, 6568,
+    1086, 9881, 9882, 9883, 9884, 10669, 10670, 4526, 4527, 4528, 4524, 4527, 5475, 4524, 6750, 6128, 357,
+    2263, 211, 356, 210, 358, 212, 7760, 4540, 4539, 5984, 6329, 2506, 561, 10914, 8380, 10723, 9722, 9723,
+    4720, 4729, 4760, 9766, 11539, 9763, 9765, 9767, 9494, 3146, 10310, 3506, 10311, 3507, 6377, 10531, 10532,
+    4633, 8944, 10259, 2650, 4809, 4810, 5785, 4321, 4322, 6350, 4112, 4320, 1317, 3642, 8345, 2425, 1307,
+    9539, 8351, 2426, 3910, 6145, 4899, 8383, 8384, 6616, 5040, 5862, 5863, 4587, 9414, 4599, 4597, 9422,
+    4588, 4600, 4598, 4587, 9414, 4599, 4595, 9422, 4588, 4600, 4596, 4587, 9414, 4595, 4597, 9422, 4588,
+    4598, 4596, 9415, 4589, 10780, 3300, 6941, 3324, 4610, 3706, 6034, 3852, 3854, 3709, 4605, 4611, 4639,
+    4640, 6778, 10648, 9246, 6425, 10325, 5074, 5079, 5763, 8848, 11535, 10657, 6782, 6783, 10656, 4566, 7140,
+    1353, 148, 150, 8772, 10499, 2678, 4618, 4619, 9797, 6344, 11411, 4451, 1091, 10657, 6782, 8550, 8538,
+    8551, 10980, 4651, 1746, 1747, 4665, 6851, 4664, 4667, 3793, 9800, 6342, 9798, 1243, 9799, 9801, 4666,
+    4665, 6851, 4667, 4659, 6851, 4664, 4667, 4659, 4663, 4665, 6851, 4664, 4659, 315, 318, 319, 6379, 2252,
+    6380, 1974, 506, 9122, 1975, 507, 1976, 508, 1977, 509, 10424, 9092, 9095, 4680, 10520, 9654, 1528, 1527,
+    4692, 4691, 4712, 4713, 4694, 4693, 4712, 4713, 1270, 1271, 7120, 7235, 9934, 2333, 773, 4709, 11170,
+    2441, 7012, 4705, 10764, 10236, 9659, 9057, 4693, 4713, 4694, 4693, 4712, 4694, 4963, 4758, 4759, 9338,
+    2515, 4765, 9935, 4551, 5486, 4729, 8581, 4760, 10991, 10916, 2926, 10057, 10566, 11381, 10567, 10058,
+    11382, 942, 1050, 4720, 4551, 4760, 6662, 6663, 6664, 6665, 4341, 6432, 6430, 1581, 1582, 4422, 4423,
+    4424, 11286, 4747, 6715, 3960, 3961, 441, 6716, 4744, 5234, 10919, 891, 894, 4762, 4763, 2843, 2844, 1676,
+    4716, 4717, 4720, 4551, 4729, 2437, 6807, 6828, 9172, 2400, 6808, 6829, 9173, 2401, 4457, 4719, 11283,
+    11284, 1509, 8118, 2630, 2631, 8119, 5644, 5645, 10447, 10175, 5278, 8421, 10452, 10176, 5279, 8422,
+    10449, 10177, 5280, 8424, 10448, 10178, 8423, 5281, 2301, 6060, 9924, 6403, 6062, 6405, 9927, 6061, 9926,
+    6406, 9658, 1805, 1806, 9657, 2454, 9598, 10640, 5566, 7935, 7948, 7936, 7949, 4218, 8221, 8222, 7832,
+    9812, 9833, 9813, 9834, 9815, 9814, 8596, 11603, 8166, 5695, 10717, 10718, 1487, 1499, 691, 4568, 4569,
+    5785, 11511, 2486, 11512, 1937, 10458, 10704, 2403, 1452, 5009, 5010, 5011, 10042, 4824, 4823, 4830, 9066,
+    4828, 4610, 9963, 9964, 9965, 9966, 6766, 5941, 5041, 6767, 5042, 5942, 8205, 4180, 1258, 4228, 4842,
+    4841, 6379, 6380, 6383, 9347, 4848, 9347, 4847, 9348, 11576, 11578, 7777, 6630, 7393, 7642, 7637, 7640,
+    7078, 4853, 7079, 7081, 7080, 7082, 6568, 4517, 1086, 4040, 4896, 7655, 999, 6694, 1000, 2900, 1123, 9135,
+    877, 198, 9980, 10038, 9875, 9333, 4959, 11433, 2495, 913, 8116, 11434, 5557, 73, 2133, 4890, 73, 2133,
+    4886, 5555, 4864, 7656, 6695, 7655, 999, 4863, 6694, 8383, 4590, 5193, 9013, 5034, 9014, 5190, 9016, 5194,
+    9015, 5192, 5191, 6142, 10549, 10550, 2829, 2832, 2833, 6143, 6594, 588, 4921, 5321, 3005, 6256, 10150,
+    3216, 4825, 3217, 4826, 3218, 9873, 9874, 588, 4914, 7015, 7442, 7437, 2885, 4923, 8873, 7496, 5814, 8904,
+    7499, 6649, 4235, 11189, 11190, 4936, 4935, 8071, 8070, 4944, 9165, 4941, 11451, 11452, 4403, 1753, 11471,
+    5875, 6543, 6544, 7617, 6766, 7618, 6767, 6183, 738, 6184, 739, 4882, 4715, 4718, 4970, 2556, 3318, 2869,
+    4128, 4129, 11216, 11214, 4718, 4964, 4972, 1261, 6171, 7327, 6951, 1524, 4078, 7782, 6181, 6182, 716,
+    6185, 10931, 1446, 6186, 1074, 5497, 928, 5160, 5151, 9928, 276, 655, 658, 278, 656, 10173, 657, 10174,
+    659, 280, 11370, 281, 660, 1031, 5008, 5007, 4284, 4866, 4287, 7385, 3265, 5016, 5015, 5020, 5064, 5017,
+    395, 11110, 4476, 11108, 7419, 11356, 7420, 11357, 7421, 7422, 11358, 4213, 1094, 7429, 8778, 8701, 3,
+    1989, 5126, 7225, 6716, 1992, 9013, 4900, 3862, 11060, 6616, 4592, 6766, 5941, 4836, 6767, 5942, 4837,
+    1264, 1269, 6770, 2345, 5315, 5316, 4840, 5317, 10106, 10107, 10108, 10111, 3456, 3518, 7469, 3522, 3458,
+    5057, 6527, 10005, 5019, 10006, 10007, 5203, 4761, 5202, 4693, 4712, 4730, 5067, 8211, 5062, 5063, 8210,
+    4624, 5074, 1307, 7425, 11097, 9069, 4813, 3174, 5090, 5089, 4814, 5094, 5093, 5099, 4356, 1402, 5095,
+    5099, 5101, 8184, 5189, 9535, 9536, 9538, 5131, 5138, 9540, 9918, 4390, 697, 809, 3236, 3614, 5508, 5120,
+    10190, 10189, 5561, 5135, 5561, 5134, 7203, 5121, 2113, 3948, 3947, 6347, 6352, 5207, 9368, 9384, 5208,
+    5209, 9369, 11195, 11196, 11197, 5160, 4996, 6925, 6994, 11482, 6744, 11059, 3430, 11138, 5293, 3546,
+    10677, 3431, 11395, 4996, 5151, 6278, 6520, 6747, 6746, 5163, 11478, 5176, 5179, 11491, 5180, 5174, 10221,
+    5719, 8356, 5186, 5185, 4904, 11605, 87, 95, 89, 3965, 273, 5072, 1327, 5796, 10021, 440, 7939, 3086,
+    7940, 2080, 4450, 4373, 2684, 2360, 994, 4581, 4400, 11469, 4393, 3238, 5221, 3239, 9304, 5462, 2778,
+    5465, 7347, 5282, 1578, 5283, 6206, 1307, 6207, 6055, 2864, 11154, 5245, 9379, 3019, 5535, 9380, 3020,
+    5536, 9378, 3018, 10953, 10954, 3042, 3080, 9643, 2984, 3043, 3081, 9644, 2985, 3044, 3045, 3082, 9645,
+    7609, 5271, 7610, 5273, 5260, 5702, 6167, 6502, 9468, 6366, 6365, 3537, 3410, 3538, 9305, 9306, 3950,
+    8652, 6974, 3937, 5276, 1998, 3957, 5272, 5731, 5231, 1578, 5233, 9809, 2195, 5619, 2933, 4319, 11138,
+    5156, 11139, 4702, 11140, 3400, 5074, 1266, 6418, 4100, 540, 4066, 4067, 10570, 9954, 8792, 7468, 5047,
+    4840, 5048, 7484, 10460, 3488, 4915, 3005, 6256, 10150, 1632, 5372, 9100, 7551, 5763, 4379, 5374, 6330,
+    5377, 9481, 2615, 2616, 7854, 944, 948, 7855, 7692, 5601, 5602, 5519, 3515, 5520, 3516, 5523, 5521, 3517,
+    5522, 4361, 7939, 9377, 4362, 9383, 7940, 7835, 6367, 6368, 5742, 10827, 10005, 10018, 10006, 10007, 966,
+    6991, 11360, 6992, 967, 6342, 4487, 5985, 5986, 10955, 5428, 354, 355, 3415, 1267, 1632, 5323, 5604, 4379,
+    5325, 5327, 3264, 732, 648, 614, 650, 733, 615, 5382, 5381, 2641, 5636, 10902, 7253, 11047, 3993, 10917,
+    5562, 5365, 1430, 3428, 1446, 5472, 7188, 2141, 7517, 1515, 10838, 10994, 10839, 2205, 3501, 1516, 524,
+    9389, 5898, 125, 8076, 8077, 8078, 3070, 10393, 3071, 10392, 6067, 10390, 10397, 6069, 6068, 10396, 3471,
+    3472, 3474, 5488, 5348, 10934, 8714, 2979, 5744, 4086, 3931, 3922, 5287, 11567, 3930, 10833, 5367, 2954,
+    5528, 5529, 3485, 6125, 11006, 10831, 11032, 5438, 5762, 5442, 10524, 11028, 5640, 11013, 11037, 5478,
+    5441, 11014, 11038, 10885, 2775, 1006, 2776, 1007, 2777, 457, 7472, 3499, 2811, 6892, 3315, 7224, 528,
+    5421, 5605, 2921, 5226, 5465, 5464, 9512, 9324, 9359, 6056, 6057, 9586, 1503, 9945, 1504, 9946, 5395,
+    1506, 1507, 9947, 5553, 5610, 10524, 11030, 5445, 11013, 11037, 5441, 5480, 5479, 5382, 5289, 6884, 10956,
+    9935, 4720, 8581, 10991, 10916, 1627, 5415, 6993, 7153, 820, 819, 816, 1656, 818, 817, 2755, 2613, 4994,
+    2756, 2614, 2757, 7251, 7250, 4972, 7283, 7284, 4974, 5290, 3666, 4034, 2611, 8874, 5130, 4350, 4351,
+    4035, 8488, 5343, 5344, 5346, 5347, 5345, 11233, 3717, 3718, 5431, 5432, 1765, 1767, 605, 606, 5565, 6871,
+    9379, 3019, 5247, 9380, 5248, 3020, 5296, 6194, 3305, 3306, 2713, 3307, 2714, 6202, 3308, 6200, 3310,
+    2152, 5652, 5589, 10920, 9510, 10924, 2520, 11438, 7189, 7190, 5475, 5610, 3570, 4894, 5196, 2676, 4885,
+    5550, 9367, 10909, 4594, 5700, 5563, 5135, 5134, 10953, 5560, 1134, 5534, 6871, 4787, 5729, 5730, 5599,
+    5504, 2313, 7007, 6835, 6795, 10974, 10977, 3734, 10989, 3857, 620, 3547, 622, 3548, 8253, 3549, 624,
+    8255, 8736, 3551, 8252, 8735, 3553, 9773, 2471, 5689, 5584, 5583, 6837, 5680, 7463, 10890, 3931, 5087,
+    5569, 1065, 11122, 5372, 2436, 5323, 5373, 5460, 3706, 404, 3540, 406, 3710, 3890, 5613, 3608, 1471, 1472,
+    5833, 10690, 5619, 7226, 5292, 2933, 4319, 7226, 5618, 3646, 3647, 3650, 3651, 10351, 10342, 10355, 10352,
+    10353, 10354, 5348, 5383, 2642, 5647, 10950, 11042, 5440, 675, 1628, 610, 4766, 3558, 676, 1629, 611,
+    4767, 3559, 678, 1630, 612, 3561, 8388, 8858, 8859, 8389, 3582, 5652, 2169, 2152, 5546, 10946, 8349,
+    10873, 1755, 8200, 5662, 2677, 8202, 2780, 8203, 5666, 1331, 9045, 9046, 5694, 5047, 6513, 1324, 9331,
+    3664, 3500, 5594, 5680, 8486, 2160, 2161, 10635, 10636, 1325, 8252, 8255, 5672, 5673, 5675, 5676, 5668,
+    4802, 4803, 3942, 3943, 6879, 1790, 10830, 10901, 11056, 1208, 4880, 4020, 736, 2536, 5710, 105, 109, 110,
+    3593, 2574, 3590, 5724, 2046, 3591, 2047, 3592, 4202, 2690, 7963, 2142, 11262, 2220, 2855, 4292, 4309,
+    2221, 2856, 4293, 4310, 2223, 2857, 4296, 5567, 5568, 5277, 2994, 598, 599, 2222, 5574, 3547, 5575, 3548,
+    5579, 3552, 1680, 5650, 10165, 576, 2084, 577, 2085, 2088, 578, 8534, 215, 8537, 220, 8536, 216, 11428,
+    9442, 10533, 1670, 400, 1669, 4153, 10365, 10526, 11375, 5758, 11569, 5757, 9084, 9077, 1062, 10936, 8757,
+    5437, 1669, 7576, 7451, 7577, 2352, 4346, 10423, 10418, 7578, 7574, 1156, 416, 11188, 1548, 6915, 419,
+    11191, 1157, 6916, 1549, 6917, 421, 1159, 11192, 417, 11189, 5775, 5776, 5773, 5774, 10169, 8157, 8158,
+    10167, 10168, 8159, 8160, 10170, 9198, 8968, 8970, 9201, 2813, 2814, 7392, 8961, 10772, 9812, 8354, 8323,
+    8355, 9813, 8357, 9814, 8324, 4638, 2442, 2537, 2540, 7316, 4487, 10768, 4488, 5801, 5799, 10768, 4488,
+    1409, 9548, 11176, 6175, 547, 7400, 9827, 6866, 2518, 8305, 3601, 2333, 9169, 4211, 4557, 9170, 4212,
+    9171, 4558, 7496, 4928, 4247, 4253, 5848, 1305, 1226, 921, 5828, 5826, 5831, 5830, 5617, 10690, 8151,
+    1336, 7073, 7074, 1337, 690, 5839, 5838, 6570, 4514, 5850, 5859, 6617, 8309, 8310, 8312, 7994, 10542, 901,
+    6043, 5819, 4464, 5823, 5822, 4516, 6567, 6570, 4514, 5859, 6617, 5840, 5803, 1550, 2884, 603, 598, 2343,
+    6570, 4514, 5850, 6617, 5840, 6384, 5864, 5863, 4593, 5862, 4593, 5861, 10707, 10706, 3869, 6598, 5868,
+    6600, 2327, 10685, 11471, 4947, 6786, 11391, 6071, 6074, 6072, 6073, 7069, 3891, 1357, 5893, 11338, 11226,
+    11339, 11337, 11225, 11227, 8884, 6935, 1223, 10105, 1358, 6251, 3203, 1139, 6287, 6114, 9389, 125, 5401,
+    9390, 9392, 126, 8583, 9726, 1841, 6503, 1120, 1121, 822, 1384, 1654, 11597, 9633, 9634, 9635, 1658,
+    11598, 9557, 9711, 4298, 5511, 10281, 1607, 988, 289, 4306, 9714, 1500, 8381, 8382, 4237, 9327, 5932,
+    8338, 8936, 11133, 3023, 8341, 8938, 11134, 9596, 2344, 11453, 4345, 10695, 10696, 6514, 6766, 4836, 5041,
+    6767, 5042, 4837, 8003, 1840, 5947, 5948, 5945, 5946, 5091, 5956, 5963, 8058, 5950, 5791, 5965, 5966,
+    5795, 545, 10544, 5968, 5955, 8058, 5791, 5958, 5959, 5795, 5962, 6490, 10781, 4219, 2478, 10415, 3275,
+    3255, 4044, 1584, 4042, 4536, 4041, 2482, 1090, 5979, 2441, 9696, 5982, 4045, 1588, 4043, 4543, 2712,
+    2721, 9004, 9710, 9031, 7642, 2732, 9032, 2733, 11496, 7662, 9668, 6000, 6001, 5998, 5999, 3241, 1036,
+    6750, 1224, 1037, 6027, 6123, 6313, 11415, 9549, 4199, 11416, 9550, 4200, 11418, 6024, 6025, 6022, 6023,
+    6112, 4119, 8408, 6033, 243, 242, 10062, 6031, 8408, 3706, 4607, 3852, 7846, 1916, 3708, 4606, 3853, 43,
+    8879, 6288, 5232, 7904, 6966, 3646, 3647, 3648, 3649, 11342, 5844, 7994, 10542, 901, 3860, 6320, 5886,
+    6101, 389, 1471, 10112, 1502, 1472, 10116, 724, 725, 9541, 5468, 7824, 4779, 4782, 4781, 4236, 6064, 6063,
+    4236, 2037, 2038, 10504, 10506, 10505, 5878, 5881, 5882, 5879, 4954, 2992, 3630, 4958, 2995, 4960, 2996,
+    4955, 2993, 9097, 4780, 9403, 6096, 9404, 993, 992, 6048, 3876, 3878, 6084, 9041, 7374, 6048, 135, 1011,
+    2211, 5305, 140, 1014, 2213, 5309, 6589, 6107, 5476, 6589, 6105, 136, 1012, 2212, 5306, 2917, 2607, 6026,
+    6640, 1223, 10105, 1358, 6251, 3203, 1139, 6287, 11316, 2660, 2661, 5344, 5345, 5343, 5346, 7038, 7039,
+    525, 213, 5698, 364, 8956, 2569, 6132, 11325, 3874, 3875, 4584, 3910, 9907, 11263, 7608, 8301, 3396, 8302,
+    3397, 8304, 3398, 8303, 920, 7581, 3387, 9497, 9496, 7035, 8793, 2051, 8797, 8799, 8800, 5261, 6502, 2054,
+    8795, 6180, 7441, 7344, 394, 1409, 5804, 9548, 11176, 547, 7400, 8569, 661, 2090, 2091, 8570, 662, 8572,
+    2092, 664, 4956, 738, 4957, 739, 6007, 6026, 4544, 123, 10161, 9601, 9602, 3305, 5540, 3311, 5543, 10228,
+    618, 6200, 5235, 1307, 5236, 8597, 6259, 7, 8, 11217, 6875, 6957, 4828, 11183, 439, 436, 6906, 6901,
+    11201, 9519, 1360, 1361, 837, 2499, 1106, 1107, 5038, 5223, 6100, 6172, 10332, 6264, 6307, 6173, 6308,
+    6265, 10331, 6174, 6309, 6266, 10333, 3261, 3262, 3263, 6236, 9680, 9680, 6237, 6234, 9672, 6234, 6235,
+    1794, 9761, 11345, 9762, 11346, 9322, 9319, 7604, 7881, 7882, 7883, 7995, 7734, 1148, 7619, 10229, 9357,
+    9362, 10316, 4497, 1626, 4660, 6769, 6460, 7707, 4952, 7617, 8287, 4198, 6784, 8597, 6208, 328, 5661,
+    8949, 6294, 1788, 3531, 3533, 1899, 3535, 3534, 4244, 5162, 6169, 1756, 1741, 1569, 4328, 3985, 2810,
+    4928, 4327, 10960, 8639, 1223, 10105, 1358, 6251, 3203, 1139, 6114, 11316, 8879, 3964, 8880, 832, 10401,
+    10507, 259, 1808, 1788, 1687, 1809, 1789, 1688, 6333, 6298, 10502, 2668, 6297, 10502, 2668, 10486, 5187,
+    5188, 7632, 5895, 9863, 10229, 9864, 7633, 9865, 5896, 7635, 10383, 3579, 10384, 3580, 10386, 11275, 5876,
+    6318, 8899, 8043, 3868, 9800, 9798, 6314, 1244, 6312, 9416, 6313, 11276, 3385, 6318, 11275, 3607, 6002,
+    6003, 6326, 6327, 6505, 6327, 6326, 9466, 9707, 2361, 1196, 2698, 5984, 2506, 4541, 4359, 6390, 6296,
+    6335, 6334, 2086, 2089, 2087, 6804, 6013, 5926, 883, 6687, 5929, 885, 5362, 9796, 1245, 4609, 9797, 3728,
+    3951, 5143, 6347, 5210, 4574, 6352, 5144, 1652, 7979, 7973, 1653, 7980, 7972, 7921, 7922, 7924, 7923,
+    2267, 7123, 9892, 6225, 1302, 5352, 5353, 2384, 2406, 4047, 2385, 2407, 6373, 9792, 11157, 6371, 8063,
+    6376, 6802, 6378, 6802, 6375, 6378, 4563, 1819, 2935, 1820, 2936, 5860, 6400, 6332, 2706, 717, 1546, 2707,
+    718, 1545, 2709, 3687, 479, 7660, 7068, 2708, 6397, 6396, 5161, 11238, 11361, 3973, 10039, 6674, 6408,
+    6410, 6409, 6595, 3893, 6593, 3895, 2157, 6363, 6364, 5303, 1149, 1150, 6420, 9246, 10325, 4622, 10334,
+    6478, 6424, 6876, 5951, 10306, 6431, 6430, 5954, 10307, 6419, 5304, 6479, 11383, 11378, 3639, 11380, 4049,
+    4050, 6787, 10235, 9585, 6431, 9671, 10099, 10100, 11501, 11502, 11505, 11503, 10676, 3960, 11509, 10410,
+    6452, 11504, 10149, 11510, 6453, 11503, 10676, 6450, 3960, 11509, 5366, 10410, 11504, 6451, 10149, 11510,
+    11508, 6801, 2432, 9852, 9842, 2433, 9853, 6458, 9552, 9553, 6718, 6255, 6466, 6465, 6257, 4153, 268,
+    2280, 4557, 270, 2281, 272, 2283, 4558, 7450, 10998, 10029, 7586, 10030, 7891, 6427, 6436, 11383, 213,
+    10556, 214, 10557, 9317, 4622, 9649, 815, 7495, 7799, 7480, 7473, 6489, 7495, 7799, 6488, 7480, 7473,
+    5969, 6492, 9952, 9952, 6491, 8660, 5657, 5337, 3562, 10073, 5340, 5658, 5331, 3563, 6500, 6167, 5261,
+    6325, 768, 8869, 2603, 8870, 2604, 10321, 10322, 1341, 7113, 6514, 5677, 6512, 8508, 6810, 9768, 7766,
+    6790, 8993, 8509, 6811, 7767, 9769, 8994, 8510, 6815, 7768, 9770, 8995, 7471, 8513, 2179, 6588, 3475,
+    3478, 9214, 9982, 10760, 10759, 9981, 10758, 9726, 8615, 1910, 8616, 10459, 10464, 10463, 4146, 8656,
+    4147, 8657, 4149, 8658, 8659, 4148, 5162, 6278, 7222, 8498, 1706, 8502, 1707, 8503, 1709, 8504, 1708,
+    1469, 8028, 11328, 10964, 7644, 10965, 8637, 1761, 9501, 10941, 10942, 1057, 4515, 4516, 5849, 4861, 4517,
+    1086, 4466, 4514, 5850, 5859, 6617, 5840, 5212, 2189, 2192, 2323, 2324, 1677, 3476, 1710, 4962, 6911,
+    9829, 6769, 6258, 6460, 7707, 4952, 7617, 8287, 4198, 6967, 6968, 6969, 4827, 1761, 10211, 11331, 11429,
+    3895, 6412, 4913, 3893, 6411, 294, 6611, 4932, 1193, 8153, 803, 4943, 1195, 2460, 7359, 8474, 7382, 7361,
+    7384, 2461, 10714, 6769, 6258, 6460, 7707, 4952, 7617, 8287, 4198, 6597, 2262, 6450, 6452, 6736, 8223,
+    4592, 5040, 6570, 4514, 5850, 5859, 5840, 6633, 6626, 6634, 6643, 3907, 3906, 10140, 6757, 11130, 6661,
+    11131, 6660, 6757, 665, 6633, 8937, 8339, 2851, 2853, 8705, 8706, 11555, 11556, 9222, 8231, 6626, 2585,
+    2578, 2586, 2580, 6641, 6113, 6639, 4573, 3994, 3625, 3996, 3626, 10217, 3121, 10218, 3122, 10223, 11340,
+    4931, 4235, 9758, 5856, 3847, 7303, 3848, 1076, 4452, 6560, 1078, 4731, 4732, 4733, 4734, 4331, 8280,
+    7483, 6958, 11361, 6401, 3973, 10039, 4354, 7950, 9694, 3916, 8387, 7375, 11364, 6402, 3975, 10040, 330,
+    155, 331, 156, 2510, 6759, 6760, 6699, 489, 7272, 488, 7273, 2011, 666, 6696, 5617, 6611, 6612, 6749,
+    5620, 2230, 898, 9679, 5166, 9065, 5166, 6712, 4367, 6711, 4366, 697, 5031, 6533, 6534, 10375, 5176, 5171,
+    5180, 10379, 5175, 6724, 996, 6725, 3406, 6615, 8223, 4447, 6748, 6741, 4276, 6740, 4276, 10121, 6722,
+    3204, 4617, 9096, 5153, 5169, 1552, 6612, 6704, 6011, 6477, 6756, 6780, 4549, 9899, 6781, 4550, 6834,
+    6689, 6690, 6824, 1774, 5045, 2345, 1608, 1775, 1776, 7663, 6817, 6819, 4620, 10648, 10653, 6753, 6755,
+    4629, 10657, 4630, 10656, 6769, 6258, 6460, 7707, 4952, 7617, 8287, 4198, 1752, 5877, 11391, 6442, 10235,
+    9585, 8508, 6810, 6515, 9768, 7766, 8993, 6623, 8085, 904, 7735, 905, 5504, 5570, 2313, 7007, 6835, 10974,
+    9490, 6828, 6829, 6831, 6830, 6455, 6376, 6375, 6378, 3685, 6339, 6013, 11012, 1802, 10761, 7814, 8508,
+    6515, 9768, 7766, 6790, 8993, 8509, 7767, 6516, 9769, 8994, 7679, 7680, 8512, 2178, 6775, 6777, 10132,
+    8307, 10133, 8306, 10134, 8308, 10135, 6763, 1575, 11015, 9491, 6797, 6798, 6800, 6799, 1935, 8413, 8414,
+    6758, 5504, 5570, 2313, 7007, 6795, 10974, 3528, 5587, 3527, 6837, 6840, 7070, 6839, 1023, 3882, 6843,
+    3882, 6842, 874, 2633, 7004, 10951, 10971, 3918, 7313, 3902, 3904, 3905, 7010, 7011, 9220, 9979, 10309,
+    6859, 9979, 10309, 6858, 9975, 10312, 4117, 4336, 808, 2315, 1938, 2314, 1047, 9827, 5806, 2518, 8305,
+    6979, 740, 6946, 9783, 8282, 9468, 11217, 6211, 6957, 6424, 6428, 1792, 6940, 1793, 6939, 11239, 1791,
+    7168, 9642, 1802, 5484, 8722, 2691, 8723, 2692, 8725, 8729, 8728, 8724, 6336, 11492, 9704, 8728, 4684,
+    11223, 3906, 7127, 7244, 3908, 7245, 7130, 3909, 7246, 7128, 1447, 6905, 6906, 11201, 6213, 6909, 6901,
+    11201, 6213, 4962, 6583, 9829, 2246, 1420, 5322, 5481, 5152, 6994, 11482, 4380, 4379, 11525, 10498, 7322,
+    7323, 7762, 5893, 9217, 1690, 9729, 2248, 9730, 6877, 1792, 10780, 3300, 4602, 4650, 5430, 6979, 740,
+    6872, 8256, 255, 9828, 7776, 7622, 10776, 7623, 3539, 561, 9893, 884, 6952, 4661, 6952, 6964, 11217, 6211,
+    6875, 7483, 6668, 10404, 1401, 10851, 1486, 2247, 9043, 476, 7328, 43, 8879, 6288, 5232, 7904, 6037, 6585,
+    6968, 6969, 6967, 6585, 6969, 6967, 6585, 6968, 11079, 1936, 7171, 6972, 1172, 7812, 6978, 6981, 6550,
+    7045, 8605, 7046, 6551, 6984, 8608, 8610, 6553, 7049, 6985, 6974, 740, 6872, 6946, 1694, 4120, 7045, 2992,
+    2817, 7478, 4337, 7046, 2993, 2818, 4122, 7049, 2996, 4121, 7050, 2995, 2819, 200, 515, 201, 199, 514,
+    7050, 6986, 6552, 8609, 966, 5359, 5361, 967, 5489, 5152, 6925, 11482, 10224, 7013, 10227, 10226, 10228,
+    4381, 6849, 11268, 625, 5504, 5570, 2313, 6835, 6795, 10974, 1088, 3293, 1237, 7010, 6853, 4333, 4334,
+    2482, 7056, 7019, 8629, 3828, 7037, 8630, 3829, 7020, 3304, 8787, 3303, 8786, 1952, 1955, 1954, 6162,
+    10966, 7022, 6124, 3686, 2960, 7043, 7044, 4120, 6981, 2992, 2817, 961, 1920, 1921, 962, 4122, 6985, 2996,
+    4121, 2995, 6986, 2819, 1982, 3127, 7061, 7062, 10025, 10024, 3420, 3421, 3422, 5316, 5317, 6982, 3404,
+    3687, 479, 7660, 6394, 5883, 8742, 8743, 1336, 5835, 5836, 1337, 8744, 8738, 8745, 4856, 4853, 4857, 4858,
+    4860, 7154, 10904, 2471, 7435, 23, 2830, 3752, 9144, 7094, 575, 9145, 7095, 7092, 7093, 7106, 2991, 4428,
+    4427, 1341, 6511, 8046, 4374, 7116, 7117, 4374, 7115, 7117, 4374, 7115, 7116, 2702, 4094, 4699, 836,
+    10860, 9064, 3388, 9308, 8026, 7785, 8024, 9514, 833, 3743, 3745, 3744, 3746, 324, 10814, 10946, 1318,
+    4330, 4318, 274, 7138, 9316, 7549, 9318, 7550, 1571, 1569, 8754, 2432, 10181, 2434, 2435, 10183, 6320,
+    4660, 4566, 6319, 7978, 10136, 8091, 9289, 8092, 9290, 11049, 8862, 4751, 7674, 4752, 7675, 3461, 3462,
+    8553, 8554, 11079, 1936, 6970, 3650, 1204, 161, 7179, 7173, 7175, 7784, 9722, 8947, 558, 559, 560, 8948,
+    9723, 4214, 1410, 478, 479, 9286, 7946, 5137, 5772, 3377, 3333, 3378, 1480, 7346, 1481, 8802, 10403, 3722,
+    10201, 3723, 10202, 7994, 3334, 1055, 7221, 7215, 6549, 9820, 4340, 5030, 5126, 1913, 4273, 4274, 11265,
+    8064, 9051, 9760, 3850, 1704, 4700, 2621, 10199, 2623, 2622, 10200, 3704, 2683, 7251, 7255, 7257, 5501,
+    5500, 10154, 5385, 9816, 3859, 3734, 3868, 7236, 7255, 7248, 7249, 7237, 7256, 3114, 8104, 7797, 8105,
+    7798, 7373, 489, 6697, 488, 2011, 666, 6698, 2012, 1314, 7342, 7279, 1315, 7343, 7280, 1314, 7276, 1315,
+    7277, 4972, 5502, 5503, 4974, 7286, 7285, 1282, 1283, 9223, 2103, 7610, 10775, 11593, 2318, 3282, 2319,
+    3283, 1483, 1484, 11317, 7304, 7305, 7302, 7301, 6653, 3847, 11317, 7300, 6899, 1583, 940, 10783, 10413,
+    235, 11210, 9142, 626, 11253, 4502, 8162, 4503, 8163, 5797, 6009, 1346, 2498, 2497, 473, 7773, 474, 3876,
+    311, 469, 1691, 4977, 6951, 7488, 5238, 7307, 7880, 10145, 7276, 7277, 7208, 1480, 5229, 7350, 7351, 7348,
+    7349, 6672, 1326, 1604, 10662, 2239, 2240, 10468, 6607, 2460, 8474, 7382, 11198, 8475, 6608, 7384, 2461,
+    7787, 2145, 1967, 9388, 4245, 7370, 9758, 692, 693, 9759, 9744, 7432, 3637, 9751, 7435, 7365, 9811, 7788,
+    2146, 7271, 10201, 7950, 9694, 3916, 8387, 6678, 10632, 10633, 450, 10202, 10203, 7353, 11350, 6607, 2460,
+    7359, 8474, 6608, 7361, 2461, 5012, 6059, 1682, 2519, 5877, 7777, 6630, 7642, 7637, 7640, 4855, 10596,
+    11033, 7746, 4262, 10406, 1409, 5804, 9548, 11176, 6175, 547, 6279, 1567, 2030, 4247, 6788, 1685, 1683,
+    4298, 7838, 4306, 7840, 1372, 2560, 979, 5023, 5024, 5025, 5026, 7426, 7368, 2470, 9744, 9513, 8243, 4436,
+    8992, 8996, 7369, 47, 7442, 4924, 7443, 6170, 7344, 394, 7437, 4924, 7438, 6473, 10998, 5765, 7577, 2352,
+    4346, 10423, 8250, 1128, 8183, 8182, 8674, 7464, 5434, 8674, 7456, 7467, 5314, 7470, 7469, 6518, 8513,
+    2179, 5452, 1974, 1975, 1977, 1976, 6983, 8945, 8946, 5319, 6338, 34, 11094, 10663, 8181, 10664, 9144,
+    4348, 575, 9145, 2476, 7799, 6488, 7480, 7473, 6489, 4928, 5814, 7862, 2516, 4930, 2892, 2400, 2576, 3812,
+    2893, 2577, 3813, 2401, 2894, 3814, 3312, 3815, 2402, 7505, 7504, 316, 315, 319, 317, 318, 7565, 1927,
+    1930, 2445, 2446, 3664, 3682, 10838, 10900, 8216, 342, 829, 1021, 2068, 7148, 7149, 7151, 10563, 10564,
+    7532, 10389, 7553, 7533, 7530, 7531, 7535, 7951, 7527, 7952, 7528, 2203, 7526, 7532, 10389, 7553, 8581,
+    10991, 7953, 7529, 7954, 9717, 9690, 5463, 9691, 7793, 9718, 5467, 7794, 11210, 11211, 7795, 9447, 688,
+    7661, 10249, 10242, 10243, 10245, 10244, 5324, 9100, 5763, 10387, 3204, 11050, 7526, 7532, 10389, 7533,
+    3124, 2902, 2903, 2904, 7564, 10361, 826, 7560, 7511, 7565, 7563, 10519, 2920, 858, 10164, 7119, 5766,
+    10418, 7578, 5764, 1669, 5765, 7451, 2352, 4346, 10423, 5766, 10418, 7574, 480, 9766, 9763, 481, 9767,
+    6157, 920, 9861, 9862, 11194, 987, 6475, 7588, 7587, 3153, 3152, 10370, 7593, 7592, 2891, 11169, 3150,
+    3147, 3151, 2309, 11245, 6788, 7600, 7599, 7689, 9322, 9319, 6245, 9321, 9320, 5271, 5255, 5273, 5256,
+    6757, 1383, 7612, 6757, 1383, 7611, 11396, 3148, 3149, 11397, 8218, 8219, 6949, 10776, 7625, 7624, 2870,
+    9121, 9116, 9783, 1512, 9703, 7777, 6630, 7393, 7642, 7640, 4855, 9315, 7393, 7642, 9382, 7393, 7640,
+    9018, 8636, 6557, 10965, 8637, 1511, 9378, 9017, 7395, 1923, 1951, 10622, 10999, 10335, 10336, 3686, 478,
+    10968, 3687, 479, 7068, 6394, 6774, 207, 287, 208, 288, 1105, 1108, 4205, 7998, 7684, 7685, 4466, 7681,
+    7682, 10590, 10591, 3223, 7601, 10165, 2301, 2302, 2304, 5336, 10166, 1635, 3532, 7694, 7707, 367, 7705,
+    2253, 1171, 7703, 8129, 10167, 10168, 8132, 7872, 8232, 7389, 7390, 7713, 7714, 7729, 4028, 7730, 7727,
+    1681, 6311, 10169, 8128, 8133, 10170, 7745, 11178, 7744, 7743, 11178, 7742, 589, 590, 9855, 5713, 8151,
+    8019, 9856, 5714, 8020, 7966, 9047, 8152, 5715, 9857, 8021, 7763, 2139, 7108, 2329, 6933, 7786, 7773,
+    7774, 8508, 6810, 6515, 9768, 6790, 8993, 8509, 6811, 6516, 9769, 8994, 8510, 6815, 6517, 9770, 8995,
+    7775, 7779, 7780, 2939, 6630, 7393, 7642, 7637, 7640, 4855, 827, 7771, 7772, 7324, 4981, 7187, 7124, 8026,
+    8025, 7362, 2145, 1967, 7372, 2146, 9980, 7791, 7790, 7269, 7267, 7268, 7495, 6488, 7480, 7473, 6489,
+    7649, 7650, 7804, 7803, 2635, 8626, 2638, 8628, 2639, 722, 723, 1172, 6973, 10477, 10542, 6809, 759, 7833,
+    2890, 10478, 4343, 10267, 10268, 6058, 10237, 10238, 10239, 10240, 10017, 5351, 10292, 8556, 8558, 6035,
+    1916, 1829, 10230, 8985, 1830, 8986, 10231, 10232, 8987, 1831, 4394, 1296, 1721, 10341, 7851, 1056, 4462,
+    7298, 10774, 7569, 10165, 7571, 10166, 8090, 8089, 11017, 4269, 7987, 4940, 4905, 3702, 7956, 4263, 4281,
+    7710, 8232, 8067, 4284, 8068, 4287, 8069, 4285, 445, 446, 7887, 7888, 7955, 3175, 8881, 8559, 7951, 3176,
+    7952, 8560, 3177, 7953, 8561, 3178, 5712, 1671, 10339, 7878, 10340, 7879, 1673, 1672, 6477, 1027, 2835,
+    7974, 7258, 7259, 4286, 7915, 513, 43, 8879, 6288, 5232, 6037, 6966, 7992, 7993, 7873, 4284, 4268, 741,
+    1114, 4287, 7874, 742, 1115, 7960, 2887, 2888, 2710, 7919, 7899, 9698, 9429, 2199, 11053, 2201, 2202,
+    11054, 7983, 667, 668, 669, 670, 7944, 7945, 4037, 3084, 4039, 3087, 7935, 7936, 10837, 9694, 3916, 8387,
+    6678, 7375, 7063, 8559, 3176, 7881, 7064, 8560, 3177, 7882, 8562, 7065, 3175, 7880, 8881, 4263, 4281,
+    7869, 4282, 4264, 4265, 8242, 10327, 2292, 5722, 2293, 1253, 9025, 9639, 1439, 1534, 4430, 1653, 6354,
+    7980, 7894, 7898, 7971, 27, 7977, 7971, 7976, 27, 4660, 4566, 6319, 10136, 7157, 1653, 6354, 7972, 8157,
+    8158, 7929, 8159, 438, 7864, 1428, 1429, 9261, 2748, 5844, 10542, 901, 6043, 802, 4583, 6159, 974, 3712,
+    3713, 3714, 8009, 2199, 2200, 2202, 8005, 3416, 3739, 3741, 3742, 413, 426, 9265, 9266, 9269, 3859, 8041,
+    9780, 3858, 8040, 1885, 10035, 6414, 11328, 6555, 11329, 8036, 1071, 9027, 2769, 1070, 8030, 1553, 9526,
+    9529, 141, 3322, 6287, 3858, 8023, 2620, 6318, 8899, 3868, 6311, 45, 2254, 3860, 8872, 7114, 189, 4263,
+    5669, 6637, 6638, 5963, 5955, 4056, 8121, 9051, 9760, 7231, 2134, 5457, 4938, 4937, 3479, 3480, 3481,
+    8156, 5402, 5403, 5404, 8081, 8261, 8365, 8079, 595, 5951, 5954, 3845, 10392, 10393, 2584, 7158, 9289,
+    7159, 9290, 488, 489, 2013, 8573, 10106, 199, 10107, 200, 10111, 201, 10108, 202, 7267, 7268, 8103, 8053,
+    4207, 10471, 4208, 10482, 4210, 10473, 11433, 2495, 913, 4883, 7439, 8107, 4770, 2630, 4771, 2631, 3609,
+    8060, 9437, 3646, 9405, 2706, 9438, 9440, 127, 1355, 9441, 9408, 2708, 3648, 10169, 8641, 4439, 8642,
+    4440, 10167, 6614, 10168, 8644, 4441, 8643, 4442, 10170, 9891, 9896, 9439, 3649, 9406, 2709, 8139, 10400,
+    8137, 250, 576, 5918, 3401, 3692, 577, 5919, 3693, 3402, 5920, 5921, 578, 3403, 4266, 592, 8196, 8131,
+    7969, 11205, 8197, 5834, 4932, 6598, 1193, 8155, 8154, 8075, 7981, 7985, 7984, 1655, 1179, 3232, 3233,
+    3234, 6812, 2501, 8175, 2336, 2337, 8081, 3287, 116, 7455, 7454, 5112, 11400, 10026, 10027, 1348, 1162,
+    1349, 1350, 1352, 1351, 10002, 8199, 8198, 5663, 5662, 2677, 5664, 2780, 5665, 5666, 4838, 8210, 8251,
+    3518, 8109, 3521, 10962, 8214, 9583, 9583, 8213, 342, 7518, 829, 1021, 7615, 7616, 6615, 6736, 9448, 8437,
+    4433, 11455, 4183, 8438, 11456, 4184, 9450, 8440, 3325, 9221, 9222, 7710, 7872, 363, 362, 3075, 3076,
+    3078, 3077, 2470, 7432, 9513, 4436, 8992, 8996, 4434, 4435, 9984, 7089, 304, 666, 305, 4383, 7452, 8210,
+    8206, 5580, 3553, 5576, 3549, 11506, 5578, 3551, 9778, 50, 51, 3979, 3980, 8330, 9776, 8080, 455, 3890,
+    187, 4085, 3622, 7823, 9665, 10623, 8266, 1902, 3667, 9963, 1513, 2980, 9966, 1517, 9964, 1514, 2981,
+    9965, 1518, 4302, 3629, 8500, 102, 8501, 103, 6667, 6199, 8524, 11470, 9442, 4450, 6333, 4437, 9443, 8297,
+    859, 8298, 8299, 8295, 8296, 6151, 3396, 6152, 3397, 6154, 6153, 3398, 9827, 5806, 6866, 2518, 5841, 5842,
+    5843, 1305, 1306, 1053, 8737, 1949, 9175, 7162, 1950, 7163, 7619, 4261, 2802, 2803, 7620, 7621, 7871,
+    11280, 3029, 3024, 8358, 8262, 1523, 8261, 9776, 455, 8334, 3350, 3349, 3707, 3348, 8331, 3350, 3351,
+    9298, 8936, 5933, 11133, 2850, 8939, 8938, 5935, 11134, 4940, 4988, 2056, 9480, 9477, 8386, 2746, 2747,
+    5184, 3029, 3024, 8327, 3031, 3026, 8780, 8781, 3786, 8375, 3317, 3323, 3321, 11533, 11531, 8372, 8367,
+    9275, 10872, 8433, 10877, 8434, 9291, 10876, 8435, 9277, 10874, 8436, 10723, 124, 4545, 5927, 5928, 4899,
+    4590, 4591, 3914, 9312, 8350, 7950, 9694, 3916, 6678, 7375, 8858, 5648, 8859, 5649, 8437, 1165, 8438,
+    1166, 9643, 8455, 8456, 9172, 1649, 8702, 8631, 9173, 8632, 1648, 8703, 1650, 9174, 1651, 8633, 8517,
+    4346, 8611, 8441, 8612, 8442, 8613, 8443, 8614, 8821, 8811, 11483, 8812, 8822, 8824, 8813, 11485, 6031,
+    6033, 3840, 4307, 4308, 6832, 11571, 6858, 11572, 2594, 2595, 8342, 4947, 4249, 8344, 10447, 10175, 5278,
+    4774, 3656, 1377, 4268, 10452, 10176, 5279, 4775, 1378, 3657, 10449, 10177, 5280, 4776, 3658, 5021, 8432,
+    102, 8376, 8377, 8378, 8379, 9448, 4433, 11455, 8224, 4183, 11456, 8225, 4184, 9449, 4185, 11458, 9450,
+    8226, 8611, 8400, 8612, 8401, 8613, 8402, 8615, 8621, 8622, 8616, 11067, 203, 11068, 204, 11071, 205,
+    11070, 2011, 42, 9187, 8453, 9187, 8452, 9188, 8817, 10371, 6855, 10545, 6856, 10372, 6857, 8530, 8826,
+    8531, 8827, 8532, 3130, 3131, 3567, 5585, 3568, 5586, 3569, 3572, 11058, 6607, 2460, 7359, 7382, 7360,
+    11198, 8665, 8666, 7486, 8667, 8668, 2386, 9138, 8977, 1643, 8485, 1456, 1100, 4221, 4222, 1101, 1103,
+    4224, 8481, 2386, 9138, 8977, 1643, 1456, 5682, 9063, 5512, 8623, 8763, 4304, 2490, 10699, 2491, 2492,
+    10700, 2919, 9599, 9600, 6550, 2007, 8569, 1706, 102, 8278, 8279, 103, 6551, 2008, 8570, 1707, 2009, 8572,
+    6552, 1709, 2010, 8571, 6553, 1708, 7758, 2448, 7759, 2177, 10453, 8514, 2178, 7471, 6518, 2179, 8511,
+    2429, 2430, 10023, 1674, 1675, 9034, 8284, 2596, 2597, 2598, 2599, 8462, 8826, 8463, 8827, 8464, 8198,
+    6360, 2114, 8421, 2118, 8422, 2119, 8423, 2120, 8424, 4648, 8538, 4107, 4108, 4110, 4109, 8981, 8673,
+    9710, 8678, 8676, 8677, 4646, 4649, 4647, 7169, 7170, 7842, 7843, 7845, 8526, 2596, 8529, 2599, 8528,
+    2598, 2007, 8498, 6176, 661, 2090, 2010, 6179, 8504, 663, 2095, 2009, 8503, 2092, 664, 6178, 1947, 1948,
+    6129, 10957, 6130, 10958, 9662, 9663, 9664, 9935, 4720, 5486, 10991, 10916, 10731, 313, 10733, 312, 666,
+    7303, 3919, 3923, 9791, 8748, 8749, 8751, 6208, 6259, 10730, 10732, 9903, 8788, 8746, 8747, 9904, 9905,
+    9906, 9513, 11036, 10849, 8400, 8441, 8401, 8442, 8402, 8443, 8403, 8444, 8445, 8076, 2443, 8077, 8078,
+    8082, 8763, 8489, 2753, 2683, 10065, 8625, 7021, 3828, 7023, 3829, 1983, 8982, 2219, 7643, 9018, 6557,
+    7644, 10965, 9050, 11290, 3322, 9048, 8900, 10169, 8128, 4439, 8129, 4440, 10167, 10168, 4441, 8132, 8555,
+    3936, 1522, 3950, 5270, 6974, 3937, 8713, 4146, 6543, 4147, 6544, 4149, 6546, 4148, 6547, 6493, 8525, 423,
+    425, 8716, 8717, 8718, 694, 7456, 7464, 7465, 695, 10157, 10158, 9083, 428, 8781, 430, 8783, 427, 8780,
+    429, 8782, 2763, 2764, 2766, 2765, 8788, 8789, 8801, 11202, 2732, 5684, 5685, 10048, 10054, 10050, 8778,
+    8709, 172, 173, 8704, 2699, 3046, 3047, 8654, 5127, 8719, 8861, 2830, 8720, 7038, 10, 8669, 8392, 8670,
+    8672, 2830, 7038, 8715, 10, 2938, 2269, 2691, 6885, 6888, 8728, 6887, 8729, 2694, 2693, 8825, 8661, 8655,
+    9110, 2685, 9108, 2686, 9111, 1053, 8316, 3174, 8739, 7071, 7072, 8788, 8601, 8746, 8648, 8649, 8650,
+    7636, 8526, 2654, 11489, 7147, 8527, 2643, 11490, 8529, 2655, 5761, 8528, 2644, 9350, 2587, 2014, 9355,
+    2015, 2589, 9356, 2016, 2590, 8476, 8477, 8479, 8480, 8896, 3337, 3338, 8898, 3339, 3655, 2369, 9358,
+    11132, 9359, 8701, 9796, 4609, 8361, 8362, 8363, 8364, 3303, 7026, 3304, 7025, 8693, 8491, 5443, 11002,
+    6164, 6165, 3367, 2108, 7210, 11063, 2110, 5399, 3369, 2109, 774, 8841, 10300, 10114, 2289, 8567, 8568,
+    10592, 10593, 10595, 4315, 16, 8811, 11483, 8404, 8814, 11484, 8407, 8813, 11485, 8406, 8730, 8462, 8530,
+    8463, 8531, 3823, 2966, 3143, 10857, 11040, 3824, 2967, 10858, 11041, 3144, 3826, 2969, 10859, 3825, 2968,
+    2970, 2971, 8808, 11228, 11156, 8843, 11152, 8844, 11153, 1764, 8774, 8854, 8828, 8829, 8830, 8850, 2399,
+    8499, 330, 8388, 5648, 5649, 8389, 8285, 5127, 8714, 8719, 7161, 8895, 8866, 8865, 369, 8045, 9376, 8924,
+    1058, 8925, 8926, 43, 9495, 7393, 6288, 5232, 7904, 6037, 6966, 6289, 7955, 3175, 7880, 10723, 5892, 9938,
+    9365, 4879, 8891, 628, 4722, 10001, 10002, 11105, 8887, 8912, 9995, 8913, 424, 6318, 8043, 3868, 6311,
+    8640, 8653, 4929, 8905, 1960, 2191, 1959, 2190, 1535, 2003, 2004, 1536, 1537, 9995, 8893, 8894, 8961,
+    8962, 11365, 11318, 3250, 9990, 8309, 11319, 3251, 9991, 8310, 11322, 3252, 8312, 9992, 11323, 3253, 8311,
+    9993, 5113, 7723, 7730, 4170, 9646, 7724, 9647, 5114, 7731, 7725, 9648, 7732, 5115, 7726, 4171, 9956,
+    8055, 8056, 9957, 9958, 8338, 5933, 11133, 6627, 8339, 2851, 2853, 8341, 5935, 11134, 2850, 8340, 7107,
+    4426, 6016, 2420, 7479, 7482, 6267, 2288, 8973, 8974, 522, 1698, 6131, 2569, 1009, 1010, 3804, 7392, 5786,
+    7396, 11319, 3251, 9991, 8918, 8310, 11320, 11321, 11322, 3252, 8312, 8919, 9992, 9193, 10646, 3302, 5884,
+    2573, 2836, 5013, 9073, 4206, 10963, 2991, 4430, 8635, 2219, 1304, 8967, 1303, 1832, 1459, 1460, 2228,
+    8553, 8554, 2229, 9000, 4961, 9002, 2417, 9902, 9619, 9620, 8292, 10358, 1338, 9625, 597, 4900, 5034,
+    4901, 4903, 7643, 8636, 7740, 9026, 7819, 1071, 8031, 2769, 1070, 9366, 11185, 10928, 10929, 9076, 9446,
+    11472, 10545, 399, 5670, 5671, 11291, 11290, 3322, 8638, 8064, 9760, 7231, 9467, 866, 890, 3256, 7699,
+    10536, 7700, 10537, 3258, 7701, 10539, 3257, 7702, 10538, 9107, 8487, 836, 10860, 7121, 4829, 519, 520,
+    5083, 4169, 4643, 4951, 3770, 9035, 9084, 5759, 9085, 9080, 9079, 5496, 2874, 10932, 4095, 4995, 8682,
+    8683, 5759, 9077, 9078, 9087, 9086, 55, 4419, 4682, 4412, 4413, 6081, 2955, 3036, 3000, 5324, 7551, 5763,
+    2424, 1276, 873, 11202, 1278, 11203, 9062, 3531, 895, 9121, 4674, 1974, 506, 10371, 10372, 10373, 9242,
+    9238, 9243, 9236, 9239, 9244, 9531, 9379, 3019, 9532, 9533, 877, 874, 4877, 877, 4388, 235, 4389, 3059,
+    3053, 3092, 3061, 3094, 7492, 4348, 575, 7493, 9153, 9523, 9146, 9988, 10026, 10027, 3631, 9166, 9167,
+    9161, 4942, 9162, 9163, 6645, 5810, 4211, 4557, 5811, 4212, 8395, 1649, 8702, 8631, 8632, 8396, 1648,
+    8703, 1651, 8633, 8398, 8317, 1949, 7162, 2182, 2801, 2183, 3005, 2184, 3006, 11222, 8340, 8939, 11224,
+    8453, 8452, 8454, 9534, 1133, 11384, 8968, 9194, 4364, 8969, 9195, 4365, 9196, 8975, 8970, 9197, 9212,
+    9213, 2438, 9430, 11581, 9838, 5084, 5086, 2380, 9431, 11582, 5085, 2381, 9433, 11586, 9839, 2362, 11412,
+    9846, 5181, 3363, 5182, 1028, 2260, 1690, 6936, 9183, 9184, 6854, 2104, 8592, 3711, 2527, 2523, 2530,
+    2525, 10773, 1470, 9127, 9243, 46, 9242, 9126, 3634, 9126, 9238, 9127, 9236, 9128, 9239, 9257, 6425,
+    10325, 4622, 3249, 4922, 4871, 4867, 9278, 9716, 9279, 9280, 9282, 1826, 9245, 7990, 8016, 8017, 4135,
+    8018, 9055, 9867, 1388, 5394, 5513, 647, 9250, 9252, 9253, 9255, 9254, 6240, 484, 6241, 485, 6244, 486,
+    479, 7201, 2583, 1900, 2606, 6246, 487, 11248, 9293, 9292, 1815, 1816, 1817, 1818, 8336, 1671, 1673, 1668,
+    7155, 1672, 3379, 5226, 10638, 8385, 8387, 1458, 4174, 7141, 7549, 7142, 7550, 9322, 6245, 7604, 9321,
+    7605, 9320, 7605, 9319, 6245, 7604, 3137, 9512, 5466, 9359, 3138, 3139, 9331, 1324, 5678, 4881, 1387,
+    10622, 8692, 10623, 7654, 10084, 2107, 3319, 9506, 3320, 9336, 2989, 2990, 9622, 9624, 9623, 8805, 8806,
+    11302, 2587, 8760, 1878, 1867, 1872, 1873, 2589, 8761, 2590, 8762, 6252, 11132, 8775, 5444, 8882, 10408,
+    11436, 6253, 9339, 827, 4687, 11437, 828, 5207, 5146, 9384, 5208, 5209, 5147, 10517, 10511, 10518, 867,
+    4557, 4558, 1335, 8874, 3018, 5249, 3019, 5247, 5535, 5248, 3020, 5536, 10835, 3021, 5207, 5146, 9368,
+    5208, 2206, 2050, 2064, 4305, 2207, 7363, 2387, 253, 126, 5900, 1314, 1315, 10483, 10484, 10485, 6314,
+    6312, 4170, 33, 9402, 9401, 9437, 8122, 3646, 2706, 9439, 8136, 3649, 2709, 3647, 2707, 9441, 8127, 2708,
+    3648, 3037, 3038, 2854, 4613, 6315, 9457, 10474, 9458, 10475, 9459, 10476, 10037, 2544, 1828, 7628, 10346,
+    10603, 9970, 9260, 5595, 9698, 7918, 5853, 5854, 5855, 7912, 3773, 2706, 7917, 3775, 2709, 7920, 3777,
+    2708, 11428, 10533, 5752, 10402, 687, 9036, 7542, 688, 11486, 11487, 11488, 5029, 5033, 5032, 1333, 1334,
+    11494, 9417, 10474, 9418, 10475, 9419, 10476, 10508, 2901, 11080, 10509, 5257, 6875, 9053, 5262, 6366,
+    621, 7423, 7424, 9472, 11005, 5339, 10074, 9481, 5338, 6499, 6498, 6494, 6495, 9489, 9488, 6796, 9719,
+    6827, 9559, 9493, 9492, 9559, 44, 6161, 6160, 6559, 1851, 1850, 9511, 10723, 3320, 9340, 9503, 5549,
+    10924, 9503, 8606, 7126, 833, 945, 3523, 946, 3524, 6214, 10798, 10466, 9150, 10834, 9529, 141, 8038,
+    9530, 71, 707, 114, 9526, 141, 8038, 9527, 1133, 11384, 9189, 8345, 4578, 2425, 1307, 6112, 6026, 847,
+    848, 849, 3259, 1132, 10456, 10455, 3049, 5915, 3051, 9591, 3270, 9593, 11347, 11309, 9594, 2871, 10446,
+    9573, 9575, 9592, 9578, 9577, 9581, 9580, 6192, 4347, 4182, 9694, 9573, 9567, 9910, 9912, 9913, 4854,
+    9785, 6057, 5469, 4404, 810, 1810, 9560, 9568, 9562, 9565, 2344, 11453, 4345, 10695, 10696, 5936, 2455,
+    594, 2341, 2454, 4785, 6192, 6193, 1766, 2527, 1072, 6845, 1141, 2530, 1142, 1073, 9498, 9499, 10208,
+    9006, 9007, 1855, 9344, 9346, 9345, 9629, 9630, 9631, 9632, 9625, 9626, 9627, 9628, 2372, 2373, 2374,
+    7968, 9641, 9640, 6882, 5251, 3080, 5252, 3081, 5254, 3082, 10192, 10193, 10194, 9674, 9271, 4687, 9656,
+    9655, 10764, 10236, 4710, 2298, 2299, 8265, 9669, 2939, 4117, 4698, 4721, 6444, 3748, 6237, 6234, 325,
+    3583, 3749, 9653, 9271, 944, 948, 949, 1413, 6708, 6236, 6234, 9897, 8802, 8804, 6139, 6140, 6141, 9653,
+    9689, 3212, 9653, 3212, 9688, 7537, 9717, 5463, 9691, 7537, 9717, 9690, 5463, 9693, 9574, 1180, 5979,
+    5980, 2441, 1181, 7918, 9429, 2129, 2130, 2131, 2132, 7636, 6336, 11492, 6889, 6337, 11493, 9837, 9248,
+    10394, 10395, 8545, 5917, 4298, 9054, 9052, 4306, 5924, 3273, 8996, 9251, 8153, 9490, 7188, 8947, 8948,
+    7193, 9724, 8583, 5902, 8584, 9732, 9733, 2349, 2241, 2350, 10315, 11091, 10317, 10318, 10319, 11093,
+    10320, 11096, 7368, 7432, 9753, 4317, 3637, 4317, 9748, 1846, 4146, 6163, 9830, 3219, 11345, 6242, 11346,
+    6243, 4552, 9766, 11539, 7579, 480, 9763, 7580, 481, 10175, 10176, 10178, 5216, 2081, 10179, 2082, 5215,
+    10180, 8904, 3288, 11150, 8261, 8330, 455, 8328, 3172, 546, 7162, 3173, 7163, 9121, 9116, 7629, 9584, 822,
+    9921, 9922, 4164, 4161, 8591, 6372, 11157, 11228, 9822, 9824, 4609, 8779, 3728, 6344, 3951, 9800, 6314,
+    1244, 6312, 9801, 9798, 6314, 1244, 6312, 9799, 3137, 1757, 1308, 9805, 7651, 5286, 7652, 7371, 4796,
+    9833, 4797, 9834, 4799, 4798, 3115, 3117, 10779, 6198, 9820, 9139, 3059, 9140, 3060, 3918, 3901, 4016,
+    8256, 6947, 255, 10512, 8184, 9757, 3003, 3004, 10357, 9706, 9248, 11343, 2432, 9852, 6456, 2413, 2414,
+    2362, 11412, 9208, 2363, 11413, 2364, 11414, 9209, 2432, 6456, 9842, 2433, 6457, 2435, 2660, 6115, 7582,
+    2661, 7583, 6118, 5895, 6301, 10229, 6302, 5897, 9271, 9871, 9872, 9869, 9870, 1308, 4518, 4519, 4520,
+    4521, 950, 1911, 1912, 953, 1915, 954, 1914, 8134, 6953, 884, 8135, 9681, 2929, 6754, 9908, 8600, 8602,
+    8603, 8604, 6149, 4133, 10911, 11008, 4135, 10445, 4449, 10207, 9916, 9916, 9788, 9789, 31, 4779, 6403,
+    4780, 6404, 4782, 6406, 4781, 6405, 4997, 7970, 8947, 8948, 340, 4701, 748, 9363, 7387, 8698, 9985, 9612,
+    9613, 9986, 8699, 9987, 9614, 8700, 600, 9949, 9948, 1503, 5470, 3736, 1504, 3737, 5471, 9944, 9943, 1051,
+    1052, 10922, 1290, 5311, 10747, 10751, 8931, 8934, 8935, 2413, 2416, 2415, 1513, 8270, 4832, 2980, 1514,
+    4833, 8272, 2981, 4834, 1518, 8273, 1517, 8271, 4835, 2742, 9967, 2743, 10603, 9426, 9979, 4203, 9975,
+    4204, 10312, 6860, 10309, 6859, 6858, 9875, 11035, 7089, 8246, 9156, 11351, 8912, 8893, 11352, 4321, 4320,
+    4322, 8888, 8195, 1729, 11267, 2982, 5355, 5357, 8888, 3495, 3498, 9101, 9102, 9103, 3981, 3982, 5356,
+    5204, 5796, 9989, 5201, 7056, 7057, 7055, 8186, 8187, 286, 3933, 1308, 3934, 3935, 8025, 1885, 9420, 2544,
+    9980, 4880, 9875, 11361, 6401, 3973, 6674, 11364, 6402, 6680, 3975, 3974, 2572, 9611, 10076, 8698, 10054,
+    8700, 10433, 10556, 10557, 10434, 8698, 10048, 10049, 8699, 3460, 2637, 6032, 243, 242, 6109, 6110, 8625,
+    6111, 3782, 10213, 3783, 10214, 3787, 10216, 3788, 10215, 9482, 2115, 8681, 10079, 10078, 3414, 6934,
+    6935, 9332, 2107, 9337, 1942, 10090, 30, 31, 10224, 10225, 11497, 260, 10227, 9612, 9613, 8097, 199, 8098,
+    200, 8100, 202, 8101, 8102, 8099, 201, 4143, 516, 11519, 7829, 7830, 7831, 6722, 6743, 3204, 4617, 9096,
+    9314, 362, 4660, 4566, 6319, 7978, 7157, 363, 10144, 6757, 6623, 10138, 10146, 4514, 1636, 811, 10138,
+    10141, 7247, 1245, 11504, 6451, 11510, 6453, 4915, 5321, 3005, 6256, 9311, 7749, 8201, 10159, 7253, 7252,
+    8679, 8680, 10153, 7253, 10066, 5745, 8129, 8642, 4440, 8644, 4441, 8132, 8641, 8128, 4439, 8133, 8643,
+    4442, 1565, 163, 164, 1566, 9123, 10447, 5278, 4774, 8421, 9125, 10449, 5280, 4776, 8424, 9124, 10448,
+    8423, 5281, 4777, 5216, 2081, 9771, 9772, 2082, 5215, 2099, 10048, 2100, 10049, 2101, 10050, 6468, 3179,
+    9728, 1547, 1543, 1544, 1225, 4976, 1042, 5145, 1043, 4979, 10817, 7236, 7238, 3725, 3726, 3730, 3729,
+    9914, 4449, 6590, 3509, 6194, 3510, 6195, 3511, 6200, 3512, 10196, 10197, 10198, 5719, 5183, 5720, 11340,
+    6648, 8060, 8061, 8062, 6998, 1829, 8985, 7847, 1830, 8986, 7848, 934, 935, 6787, 6442, 9585, 10764, 9659,
+    4710, 7825, 7826, 7827, 7828, 3301, 10261, 10270, 10262, 10263, 2473, 1067, 2475, 1069, 2474, 7544, 5880,
+    9039, 9042, 9040, 2490, 11143, 11144, 2492, 4172, 9775, 3981, 8944, 4567, 2650, 2651, 11419, 3354, 11422,
+    10788, 11420, 10789, 11421, 10790, 3355, 7821, 7822, 9919, 10272, 10271, 10286, 10287, 10289, 10282,
+    10283, 10285, 10298, 6667, 7836, 9156, 2125, 9157, 1664, 9490, 8809, 10878, 10880, 2174, 9979, 6859, 6858,
+    4561, 3506, 4562, 3507, 9975, 6860, 370, 371, 9739, 4497, 6254, 1626, 9740, 9741, 9742, 9743, 11603, 6030,
+    963, 7961, 8242, 8241, 3304, 6173, 6308, 6265, 6229, 6172, 6264, 6307, 6228, 6174, 6309, 6266, 6230, 7657,
+    7658, 8054, 5835, 8057, 5836, 5628, 10361, 1834, 10362, 10503, 6261, 1627, 4510, 4492, 10349, 10348, 1356,
+    5627, 5632, 5633, 5634, 5631, 9836, 1338, 9625, 9011, 9627, 826, 7561, 7562, 8038, 10526, 11375, 5756,
+    10367, 3544, 1151, 10369, 7591, 9123, 9124, 9125, 737, 5771, 7630, 3070, 3071, 6679, 9976, 9977, 9978,
+    6304, 3579, 321, 6305, 322, 3580, 323, 3581, 6306, 3161, 7526, 7532, 7553, 7533, 6067, 5407, 5408, 6070,
+    5406, 3071, 8086, 3070, 5405, 8087, 6068, 5410, 6069, 5409, 3163, 10000, 8138, 6291, 9444, 3811, 6959,
+    10403, 7399, 3235, 808, 4019, 2930, 4023, 2937, 809, 4391, 3120, 3182, 3119, 3181, 7311, 235, 2478, 5977,
+    718, 717, 5766, 7578, 7574, 10422, 10421, 5765, 7451, 7577, 2352, 4346, 4678, 4679, 10927, 6529, 6701,
+    10431, 10432, 10429, 10430, 10051, 10556, 6752, 10053, 10557, 10438, 10437, 10436, 10435, 10440, 1273,
+    2257, 2256, 2258, 1942, 9911, 968, 10175, 5278, 4774, 8421, 1999, 10178, 973, 8423, 5281, 4777, 2002, 972,
+    10177, 5280, 4776, 2001, 8424, 3771, 9720, 3772, 8511, 2177, 5225, 9555, 1132, 10456, 9555, 1132, 10455,
+    5989, 1937, 4816, 10704, 6539, 3488, 5320, 3489, 3490, 6541, 6540, 1145, 1147, 4207, 4209, 6793, 2020,
+    6794, 4208, 9434, 9436, 10489, 1126, 1127, 3290, 2408, 9179, 829, 4408, 2409, 830, 4409, 2411, 831, 2410,
+    10582, 11525, 6928, 6115, 4656, 6118, 4657, 6297, 6298, 2668, 6067, 6068, 6292, 9465, 8184, 9829, 1659,
+    1784, 10514, 1659, 10513, 1784, 1785, 1786, 2920, 7568, 858, 1258, 5439, 10365, 11375, 5756, 1227, 4555,
+    1886, 4556, 4564, 4565, 11428, 9442, 5752, 4395, 4396, 2905, 4724, 10647, 3271, 3902, 4748, 3284, 3903,
+    5844, 7994, 901, 6043, 2910, 5961, 545, 9038, 922, 3510, 11, 2906, 21, 3511, 2907, 10097, 4686, 4688,
+    6296, 4248, 1739, 11064, 10051, 10433, 10053, 10434, 11057, 10748, 10749, 10750, 7524, 7525, 9590, 5481,
+    2690, 3208, 11355, 4100, 540, 4066, 5310, 4067, 10728, 5943, 5165, 1153, 10774, 1039, 7632, 7633, 7635,
+    3583, 337, 1965, 11432, 9877, 2389, 10586, 10589, 10586, 10586, 10587, 7686, 7687, 3232, 2763, 2764, 3234,
+    2765, 7342, 7343, 2340, 2550, 2551, 2342, 9426, 9970, 2485, 2489, 1373, 2952, 1496, 2951, 1495, 1375,
+    1488, 10609, 10608, 3921, 10668, 10910, 10665, 9779, 3468, 7653, 10999, 7947, 10635, 10639, 1220, 7100,
+    11229, 7101, 11230, 1221, 7376, 7377, 10630, 3605, 10625, 2235, 1941, 9307, 6169, 2440, 10631, 4620, 6778,
+    10654, 10655, 6779, 10650, 10651, 4630, 6783, 4629, 6782, 2408, 2409, 2410, 2411, 10992, 7491, 10619,
+    10620, 3921, 10910, 10614, 3735, 4843, 4844, 4846, 4845, 11503, 3545, 6450, 3960, 11509, 10410, 6452,
+    3546, 5157, 5713, 5715, 1191, 7664, 1192, 4237, 4238, 11251, 2327, 5874, 2332, 10419, 10420, 4114, 4115,
+    4116, 9596, 2344, 11453, 4345, 10696, 5936, 9579, 9716, 711, 713, 9282, 10703, 6080, 912, 10701, 6080,
+    1937, 10458, 4816, 11208, 10706, 3869, 5865, 11206, 7575, 10151, 10615, 10711, 3519, 1017, 6609, 8002,
+    8004, 566, 10616, 10617, 10618, 8380, 4545, 8971, 10646, 1044, 903, 1124, 1125, 8598, 8585, 8599, 8587,
+    10735, 710, 9278, 9281, 712, 8645, 2496, 10813, 900, 902, 5591, 5592, 5593, 9955, 10751, 10559, 10560,
+    2272, 11059, 10763, 8899, 9981, 6528, 6526, 9982, 6525, 1802, 6806, 10757, 8899, 10236, 9659, 4710, 2239,
+    11051, 5799, 4488, 5801, 9258, 1160, 631, 3958, 9003, 7292, 11593, 2318, 3282, 11574, 3300, 6941, 4602,
+    5970, 5971, 7310, 4157, 11464, 11461, 1082, 4158, 11462, 1083, 11419, 10264, 11420, 10265, 11421, 10266,
+    11552, 11557, 11564, 11565, 11558, 11553, 5815, 5816, 5817, 10465, 3276, 9520, 7152, 2806, 2805, 767,
+    2807, 7000, 951, 2496, 10740, 7133, 10078, 10079, 4119, 8285, 7098, 7104, 10899, 4020, 10844, 11010, 5354,
+    5742, 4459, 5480, 5484, 5701, 10901, 5436, 11006, 11032, 5438, 2954, 5427, 9381, 1168, 6167, 11389, 10896,
+    3664, 7517, 3682, 10900, 5398, 2205, 3501, 1516, 11019, 3202, 3198, 10889, 10987, 8978, 9104, 870, 2940,
+    8607, 11036, 10038, 5516, 6961, 5414, 10961, 11285, 1824, 8831, 11040, 8832, 11041, 8833, 7120, 4421,
+    1346, 11009, 10888, 10885, 11098, 10868, 10883, 10882, 10865, 10883, 11367, 11368, 11369, 5655, 511, 710,
+    713, 712, 8057, 10338, 10868, 10865, 11048, 10993, 10862, 11009, 10987, 10843, 5597, 3201, 7444, 7445,
+    7446, 2562, 9791, 451, 512, 3079, 10822, 3664, 7517, 3682, 10838, 5701, 10830, 10940, 10979, 10936, 10887,
+    10949, 4133, 9908, 11008, 10913, 10912, 4544, 9666, 293, 10959, 5234, 4749, 891, 1811, 11045, 5246, 9510,
+    5549, 10854, 11000, 4652, 10426, 9033, 11431, 10933, 11004, 4986, 11431, 10930, 11004, 5348, 5416, 9933,
+    10036, 59, 10979, 10903, 6560, 5653, 2290, 11531, 3784, 2291, 10908, 5639, 11042, 5440, 5368, 10855, 5562,
+    5366, 6167, 8576, 6129, 8577, 6130, 293, 10918, 6285, 11045, 8978, 6556, 6557, 7644, 8637, 4295, 9400,
+    10969, 9400, 10967, 10823, 10951, 6850, 5504, 5570, 2313, 7007, 6835, 6795, 11007, 10982, 10983, 10940,
+    10903, 4652, 5307, 10983, 10978, 11324, 10889, 10843, 1081, 9935, 4720, 5486, 8581, 10916, 10886, 2141,
+    7517, 5397, 1515, 10838, 8757, 10160, 258, 4051, 4052, 4705, 5288, 7450, 6473, 1122, 5588, 11431, 10930,
+    10933, 5436, 10831, 11032, 5438, 10975, 4133, 9908, 10911, 10862, 10888, 10826, 6805, 10408, 3235, 808,
+    7289, 23, 5445, 697, 11037, 5446, 11038, 6826, 11018, 10840, 11023, 11022, 9868, 11021, 11026, 11447,
+    9868, 11024, 11021, 11031, 5440, 10976, 5477, 10524, 11027, 5436, 11006, 10831, 5438, 10596, 7394, 3929,
+    3932, 8607, 10849, 11013, 5478, 5446, 11014, 2141, 5639, 10950, 5440, 11285, 7698, 9467, 9276, 10961,
+    4251, 5386, 10387, 3204, 7552, 10762, 2200, 7922, 2199, 7921, 2202, 7924, 5036, 5703, 10558, 10756, 3367,
+    8802, 2108, 7210, 10555, 11066, 11065, 7925, 3779, 7926, 3780, 2794, 7927, 7928, 3781, 3760, 3761, 500,
+    3456, 11087, 3457, 498, 11088, 11086, 501, 3458, 1936, 7171, 6970, 9464, 11233, 11076, 11074, 500, 3456,
+    11075, 3457, 498, 3861, 11095, 3832, 3443, 3833, 3444, 3835, 3445, 7489, 34, 3834, 5082, 1996, 3381,
+    11106, 11107, 4538, 11109, 8891, 8887, 11101, 11102, 11110, 4476, 5022, 11104, 4476, 11108, 5022, 11112,
+    11111, 2945, 2948, 2947, 1997, 1995, 930, 2432, 2433, 5600, 1065, 11125, 11126, 11123, 2998, 11128, 1579,
+    2726, 336, 6624, 6661, 6660, 6757, 665, 6625, 9358, 8775, 8338, 8936, 5933, 8341, 8938, 5935, 1574, 2724,
+    329, 2845, 6146, 6147, 5156, 5293, 5294, 4702, 5295, 2490, 10254, 10255, 4205, 1155, 3446, 4097, 11149,
+    11148, 9775, 3022, 8845, 8843, 8844, 8846, 4018, 807, 8825, 11228, 8842, 2548, 11244, 4774, 3417, 4775,
+    3418, 4776, 736, 4777, 3419, 4480, 11167, 4480, 11166, 4479, 4706, 1249, 2056, 8549, 10736, 1693, 11596,
+    11599, 7745, 7742, 7512, 4559, 3145, 4828, 6212, 439, 436, 10511, 11186, 1156, 416, 5767, 1548, 6915, 417,
+    418, 419, 5768, 1157, 6916, 1549, 6917, 421, 1159, 5769, 420, 5770, 1158, 1551, 7584, 7360, 8475, 4351,
+    4350, 6906, 6901, 6213, 9104, 2424, 1276, 873, 9105, 1278, 6464, 10708, 6467, 10705, 1956, 7794, 7540,
+    7795, 7541, 11348, 297, 11309, 11308, 3514, 11216, 9603, 3514, 11214, 10817, 11048, 11538, 9576, 2796,
+    11438, 10816, 10815, 9351, 9352, 9180, 6893, 9182, 5890, 5888, 5891, 8842, 11156, 1220, 7100, 10628, 7101,
+    10629, 1221, 1222, 7103, 7102, 5525, 4089, 4090, 6563, 6564, 6735, 2548, 11158, 2309, 6788, 7597, 2310,
+    6789, 9474, 9476, 11252, 10684, 11250, 11210, 9142, 626, 7312, 11211, 9143, 627, 7154, 7085, 7608, 6150,
+    1879, 1442, 1729, 10003, 7005, 11159, 11160, 4454, 4215, 5876, 6310, 3016, 3017, 8325, 3389, 3390, 1824,
+    10856, 4743, 7275, 7278, 7281, 9050, 3322, 8638, 9049, 11294, 11295, 11292, 11293, 8921, 11573, 8922,
+    8923, 9349, 8593, 4269, 8594, 11213, 799, 800, 801, 7741, 1223, 10105, 1358, 6251, 3203, 1139, 6287, 6114,
+    7299, 7304, 3250, 9990, 8917, 8309, 3251, 9991, 8918, 8310, 8964, 8965, 3253, 8311, 9993, 8920, 11330,
+    1794, 11326, 6591, 4968, 2265, 4971, 174, 5890, 5888, 5889, 6044, 6042, 9840, 9841, 9761, 6242, 9762,
+    6243, 296, 11212, 297, 11309, 11345, 556, 1113, 5023, 5024, 5026, 11360, 11359, 6401, 3973, 10039, 6674,
+    6308, 6307, 6402, 6680, 3975, 10040, 8916, 2210, 7056, 7558, 229, 6706, 565, 574, 3991, 10365, 10526,
+    5756, 6438, 3639, 6437, 3640, 6436, 6479, 2438, 2381, 10837, 10896, 4134, 3460, 6786, 5877, 2380, 5159,
+    3148, 7613, 3149, 7614, 11398, 11402, 11401, 8257, 8258, 5375, 1421, 11296, 11297, 11298, 5376, 1422,
+    1423, 4451, 4642, 6018, 7628, 9549, 4199, 6019, 9550, 4200, 6020, 10264, 10788, 10789, 10265, 10790,
+    10266, 11427, 11426, 9442, 10533, 5752, 6592, 8204, 11425, 3583, 337, 1965, 10580, 2495, 913, 4883, 8116,
+    4884, 898, 3688, 5550, 5297, 1254, 1255, 1256, 1224, 3762, 3763, 3764, 2365, 4785, 10691, 11452, 11451,
+    9596, 2344, 4345, 10695, 10696, 5936, 4467, 9448, 8437, 4433, 8224, 4183, 8438, 8225, 4184, 9449, 4185,
+    8439, 11457, 1231, 11204, 11207, 4470, 9037, 1440, 1441, 1448, 1455, 7471, 5176, 5171, 3470, 11481, 11480,
+    5152, 6925, 6994, 8821, 8811, 8404, 8823, 8814, 8407, 8824, 8813, 8406, 9448, 9450, 2654, 2643, 5180,
+    5175, 4535, 9880, 9309, 85, 11242, 9886, 9310, 4534, 86, 9456, 9032, 5993, 2733, 4048, 4468, 5574, 3547,
+    5575, 3548, 10676, 6450, 3960, 11509, 10410, 6452, 6451, 10149, 11510, 6453, 5579, 3552, 8254, 162, 5577,
+    11503, 10676, 6450, 3960, 10410, 6452, 11504, 6451, 10149, 6453, 4812, 2486, 4815, 4280, 4280, 4283,
+    11518, 11516, 10115, 11523, 11521, 10365, 11528, 11527, 9425, 9427, 3784, 10948, 2291, 9264, 3785, 970,
+    971, 4552, 9766, 9763, 1214, 1215, 10781, 10784, 11544, 11568, 1248, 1586, 1587, 2732, 3752, 11495, 6631,
+    10791, 11552, 11564, 10792, 11565, 11553, 10793, 11566, 11554, 1968, 752, 765, 1969, 10791, 11552, 11557,
+    5425, 11548, 5758, 5757, 10777, 422, 4851, 2438, 9430, 9204, 9838, 5084, 5086, 2380, 9431, 9205, 5085,
+    2439, 9432, 9206, 11585, 11584, 2381, 9433, 9207, 9839, 11592, 230, 231, 233, 11594, 5288, 1654, 5910,
+    1658, 5914, 11596, 11177, 11580, 543, 541, 1230, 8596, 4800, 2351, 6542, 3998,
 };
 /* spelling variants: keys (word indexes, ascending), their ranges in thes_sp_list */
 const uint16_t thes_sp_key[798] = {
-    100, 101, 104, 105, 253, 266, 270, 271, 272, 273, 274, 275, 350, 351, 388, 389, 390, 391, 392, 393, 394,
-    395, 396, 397, 398, 399, 410, 411, 476, 477, 478, 479, 480, 481, 482, 483, 549, 551, 556, 557, 558, 559,
-    582, 583, 585, 586, 609, 612, 769, 770, 771, 772, 773, 776, 777, 778, 779, 780, 829, 830, 876, 877, 878,
-    879, 880, 881, 976, 977, 1405, 1406, 1420, 1421, 1422, 1423, 1427, 1428, 1459, 1460, 1461, 1462, 1513,
-    1514, 1515, 1516, 1517, 1518, 1555, 1556, 1557, 1559, 1560, 1561, 1615, 1616, 1617, 1618, 1619, 1622,
-    1623, 1624, 1625, 1626, 1652, 1653, 1655, 1664, 1665, 1666, 1738, 1739, 1740, 1741, 1742, 1743, 1744,
-    1745, 1746, 1747, 1753, 1754, 1755, 1757, 1758, 1759, 1760, 1761, 1896, 1897, 1898, 1899, 1902, 1903,
-    1904, 1905, 1907, 1908, 1909, 1910, 1911, 1912, 1915, 1916, 1917, 1918, 1919, 1920, 2121, 2122, 2124,
-    2125, 2322, 2330, 2331, 2332, 2333, 2367, 2422, 2423, 2424, 2425, 2427, 2428, 2429, 2430, 2494, 2664,
-    2665, 2668, 2670, 2732, 2733, 2828, 2829, 2830, 2831, 2916, 2917, 2918, 2919, 2921, 2922, 3011, 3012,
-    3013, 3014, 3063, 3065, 3066, 3067, 3068, 3070, 3071, 3072, 3088, 3089, 3090, 3091, 3141, 3142, 3259,
-    3260, 3261, 3266, 3267, 3268, 3270, 3271, 3272, 3275, 3276, 3277, 3388, 3389, 3390, 3391, 3392, 3393,
-    3495, 3496, 3497, 3498, 3499, 3500, 3501, 3502, 3534, 3535, 3539, 3540, 3541, 3542, 3543, 3544, 3545,
-    3546, 3595, 3596, 3598, 3599, 3600, 3601, 3602, 3603, 3604, 3605, 3606, 3607, 3608, 3609, 3623, 3624,
-    3683, 3711, 3995, 3996, 3997, 4000, 4001, 4002, 4055, 4056, 4058, 4059, 4060, 4061, 4062, 4063, 4064,
-    4066, 4067, 4068, 4069, 4070, 4113, 4114, 4115, 4116, 4117, 4118, 4119, 4120, 4124, 4125, 4132, 4137,
-    4138, 4139, 4140, 4219, 4220, 4221, 4222, 4223, 4224, 4292, 4473, 4474, 4475, 4476, 4479, 4480, 4481,
-    4482, 4550, 4551, 4552, 4553, 4634, 4635, 4636, 4654, 4655, 4700, 4701, 4764, 4765, 4766, 4783, 4784,
-    4785, 4880, 4881, 4882, 4940, 4941, 4942, 4943, 4944, 4945, 4946, 4947, 4959, 4960, 4961, 4962, 4963,
-    4964, 4965, 4966, 5179, 5180, 5181, 5183, 5184, 5185, 5186, 5187, 5188, 5190, 5191, 5192, 5252, 5253,
-    5254, 5256, 5257, 5258, 5259, 5261, 5322, 5323, 5324, 5325, 5382, 5383, 5384, 5385, 5600, 5601, 5603,
-    5604, 5661, 5662, 5664, 5665, 5666, 5667, 5699, 5700, 5701, 5702, 5710, 5711, 5730, 5731, 5732, 5735,
-    5891, 5892, 5893, 5895, 5919, 5920, 5921, 5922, 5923, 5924, 5961, 5962, 5965, 5966, 6002, 6052, 6053,
-    6055, 6057, 6058, 6059, 6060, 6062, 6063, 6064, 6065, 6066, 6067, 6068, 6074, 6075, 6192, 6193, 6194,
-    6195, 6223, 6224, 6239, 6240, 6241, 6242, 6243, 6244, 6299, 6302, 6423, 6425, 6504, 6505, 6506, 6507,
-    6522, 6523, 6524, 6525, 6569, 6571, 6605, 6606, 6610, 6611, 6631, 6633, 6654, 6655, 6656, 6657, 6697,
-    6698, 6699, 6700, 6720, 6721, 6722, 6723, 6724, 6725, 6770, 6771, 6774, 6775, 6789, 6790, 6796, 6797,
-    6809, 6810, 6811, 6812, 6813, 6820, 6822, 6849, 6850, 6851, 6852, 6853, 6854, 6880, 6881, 6882, 6883,
-    6884, 6885, 6886, 6896, 6897, 6898, 6939, 6940, 6941, 6989, 6990, 6991, 6992, 7026, 7027, 7028, 7029,
-    7030, 7031, 7032, 7033, 7034, 7035, 7046, 7047, 7048, 7049, 7050, 7051, 7219, 7220, 7228, 7229, 7230,
-    7231, 7232, 7233, 7235, 7236, 7241, 7242, 7316, 7317, 7318, 7319, 7320, 7321, 7323, 7324, 7325, 7326,
-    7327, 7328, 7427, 7439, 7474, 7475, 7476, 7477, 7479, 7480, 7481, 7482, 7493, 7494, 7495, 7496, 7551,
-    7552, 7553, 7554, 7555, 7556, 7588, 7864, 7865, 7866, 7867, 7868, 7869, 7870, 7871, 7872, 7873, 7989,
-    7990, 7991, 7992, 7993, 7994, 7995, 7996, 8086, 8087, 8093, 8094, 8198, 8199, 8200, 8201, 8374, 8390,
-    8391, 8392, 8393, 8469, 8470, 8522, 8523, 8524, 8525, 8526, 8530, 8531, 8532, 8533, 8534, 8582, 8583,
-    8584, 8585, 8588, 8589, 8590, 8591, 8992, 8993, 8994, 8995, 9042, 9045, 9046, 9047, 9153, 9154, 9155,
-    9156, 9157, 9158, 9176, 9177, 9179, 9180, 9245, 9246, 9247, 9248, 9265, 9266, 9267, 9268, 9269, 9270,
-    9271, 9272, 9274, 9275, 9276, 9277, 9303, 9304, 9305, 9306, 9307, 9308, 9309, 9310, 9311, 9312, 9382,
-    9383, 9384, 9385, 9386, 9387, 9486, 9488, 9642, 9643, 9688, 9689, 9690, 9691, 9692, 9695, 9774, 9775,
-    9776, 9781, 9782, 9783, 9854, 9855, 9911, 9912, 9913, 9914, 9915, 9916, 9918, 9919, 9929, 9930, 9932,
-    9933, 9965, 9966, 9967, 9968, 10045, 10046, 10139, 10140, 10141, 10142, 10143, 10147, 10254, 10255, 10256,
-    10257, 10258, 10259, 10260, 10261, 10285, 10292, 10295, 10296, 10297, 10298, 10442, 10443, 10444, 10445,
-    10446, 10447, 10448, 10449, 10451, 10452, 10453, 10454, 10455, 10456, 10457, 10458, 10603, 10604, 10605,
-    10606, 10709, 10710, 10712, 10714, 10766, 10767, 10837, 10838, 10839, 10840, 10841, 10842, 10843, 10844,
-    10940, 10941, 10942, 10943, 10993, 10994, 10995, 10996, 11000, 11001, 11002, 11003, 11278, 11279, 11280,
-    11283, 11284, 11285, 11304, 11306, 11319, 11320, 11321, 11322, 11411, 11413, 11455, 11456, 11457, 11458,
-    11459, 11460, 11492, 11493, 11494, 11495, 11634, 11635, 11660, 11662, 11732, 11733, 11734, 11735,
+    98, 99, 102, 103, 244, 257, 261, 262, 263, 264, 265, 266, 338, 339, 375, 376, 377, 378, 379, 380, 381,
+    382, 383, 384, 385, 386, 396, 397, 461, 462, 463, 464, 465, 466, 467, 468, 534, 536, 541, 542, 543, 544,
+    567, 568, 570, 571, 593, 596, 753, 754, 755, 756, 757, 760, 761, 762, 763, 764, 813, 814, 860, 861, 862,
+    863, 864, 865, 959, 960, 1381, 1382, 1396, 1397, 1398, 1399, 1403, 1404, 1435, 1436, 1437, 1438, 1489,
+    1490, 1491, 1492, 1493, 1494, 1531, 1532, 1533, 1535, 1536, 1537, 1591, 1592, 1593, 1594, 1595, 1598,
+    1599, 1600, 1601, 1602, 1628, 1629, 1631, 1640, 1641, 1642, 1711, 1712, 1713, 1714, 1715, 1716, 1717,
+    1718, 1719, 1720, 1726, 1727, 1728, 1730, 1731, 1732, 1733, 1734, 1868, 1869, 1870, 1871, 1874, 1875,
+    1876, 1877, 1879, 1880, 1881, 1882, 1883, 1884, 1887, 1888, 1889, 1890, 1891, 1892, 2093, 2094, 2096,
+    2097, 2294, 2302, 2303, 2304, 2305, 2339, 2390, 2391, 2392, 2393, 2395, 2396, 2397, 2398, 2462, 2628,
+    2629, 2632, 2634, 2696, 2697, 2790, 2791, 2792, 2793, 2877, 2878, 2879, 2880, 2882, 2883, 2972, 2973,
+    2974, 2975, 3024, 3026, 3027, 3028, 3029, 3031, 3032, 3033, 3049, 3050, 3051, 3052, 3101, 3102, 3213,
+    3214, 3215, 3220, 3221, 3222, 3224, 3225, 3226, 3229, 3230, 3231, 3342, 3343, 3344, 3345, 3346, 3347,
+    3447, 3448, 3449, 3450, 3451, 3452, 3453, 3454, 3486, 3487, 3491, 3492, 3493, 3494, 3495, 3496, 3497,
+    3498, 3547, 3548, 3550, 3551, 3552, 3553, 3554, 3555, 3556, 3557, 3558, 3559, 3560, 3561, 3575, 3576,
+    3635, 3663, 3939, 3940, 3941, 3944, 3945, 3946, 3999, 4000, 4002, 4003, 4004, 4005, 4006, 4007, 4008,
+    4010, 4011, 4012, 4013, 4014, 4057, 4058, 4059, 4060, 4061, 4062, 4063, 4064, 4068, 4069, 4076, 4081,
+    4082, 4083, 4084, 4161, 4162, 4163, 4164, 4165, 4166, 4234, 4410, 4411, 4412, 4413, 4416, 4417, 4418,
+    4419, 4487, 4488, 4489, 4490, 4568, 4569, 4570, 4585, 4586, 4631, 4632, 4693, 4694, 4695, 4712, 4713,
+    4714, 4809, 4810, 4811, 4867, 4868, 4869, 4870, 4871, 4872, 4873, 4874, 4886, 4887, 4888, 4889, 4890,
+    4891, 4892, 4893, 5098, 5099, 5100, 5102, 5103, 5104, 5105, 5106, 5107, 5109, 5110, 5111, 5171, 5172,
+    5173, 5175, 5176, 5177, 5178, 5180, 5240, 5241, 5242, 5243, 5298, 5299, 5300, 5301, 5514, 5515, 5517,
+    5518, 5574, 5575, 5577, 5578, 5579, 5580, 5611, 5612, 5613, 5614, 5621, 5622, 5641, 5642, 5643, 5646,
+    5798, 5799, 5800, 5802, 5826, 5827, 5828, 5829, 5830, 5831, 5868, 5869, 5872, 5873, 5904, 5952, 5953,
+    5955, 5957, 5958, 5959, 5960, 5962, 5963, 5964, 5965, 5966, 5967, 5968, 5974, 5975, 6088, 6089, 6090,
+    6091, 6116, 6117, 6132, 6133, 6134, 6135, 6136, 6137, 6188, 6191, 6312, 6314, 6385, 6386, 6387, 6388,
+    6403, 6404, 6405, 6406, 6450, 6452, 6486, 6487, 6491, 6492, 6512, 6514, 6535, 6536, 6537, 6538, 6578,
+    6579, 6580, 6581, 6601, 6602, 6603, 6604, 6605, 6606, 6651, 6652, 6655, 6656, 6669, 6670, 6676, 6677,
+    6689, 6690, 6691, 6692, 6693, 6700, 6702, 6729, 6730, 6731, 6732, 6733, 6734, 6759, 6760, 6761, 6762,
+    6763, 6764, 6765, 6775, 6776, 6777, 6817, 6818, 6819, 6867, 6868, 6869, 6870, 6900, 6901, 6902, 6903,
+    6904, 6905, 6906, 6907, 6908, 6909, 6919, 6920, 6921, 6922, 6923, 6924, 7083, 7084, 7092, 7093, 7094,
+    7095, 7096, 7097, 7098, 7099, 7104, 7105, 7173, 7174, 7175, 7176, 7177, 7178, 7179, 7180, 7181, 7182,
+    7183, 7184, 7282, 7294, 7329, 7330, 7331, 7332, 7334, 7335, 7336, 7337, 7348, 7349, 7350, 7351, 7405,
+    7406, 7407, 7408, 7409, 7410, 7440, 7713, 7714, 7715, 7716, 7717, 7718, 7719, 7720, 7721, 7722, 7838,
+    7839, 7840, 7841, 7842, 7843, 7844, 7845, 7935, 7936, 7942, 7943, 8047, 8048, 8049, 8050, 8220, 8236,
+    8237, 8238, 8239, 8315, 8316, 8367, 8368, 8369, 8370, 8371, 8375, 8376, 8377, 8378, 8379, 8427, 8428,
+    8429, 8430, 8433, 8434, 8435, 8436, 8837, 8838, 8839, 8840, 8887, 8890, 8891, 8892, 8997, 8998, 8999,
+    9000, 9001, 9002, 9019, 9020, 9022, 9023, 9088, 9089, 9090, 9091, 9108, 9109, 9110, 9111, 9112, 9113,
+    9114, 9115, 9117, 9118, 9119, 9120, 9146, 9147, 9148, 9149, 9150, 9151, 9152, 9153, 9154, 9155, 9225,
+    9226, 9227, 9228, 9229, 9230, 9328, 9330, 9478, 9479, 9522, 9523, 9524, 9525, 9526, 9529, 9608, 9609,
+    9610, 9615, 9616, 9617, 9688, 9689, 9745, 9746, 9747, 9748, 9749, 9750, 9752, 9753, 9763, 9764, 9766,
+    9767, 9798, 9799, 9800, 9801, 9878, 9879, 9971, 9972, 9973, 9974, 9975, 9979, 10086, 10087, 10088, 10089,
+    10090, 10091, 10092, 10093, 10117, 10124, 10127, 10128, 10129, 10130, 10273, 10274, 10275, 10276, 10277,
+    10278, 10279, 10280, 10282, 10283, 10284, 10285, 10286, 10287, 10288, 10289, 10429, 10430, 10431, 10432,
+    10522, 10523, 10525, 10527, 10578, 10579, 10649, 10650, 10651, 10652, 10653, 10654, 10655, 10656, 10752,
+    10753, 10754, 10755, 10801, 10802, 10803, 10804, 10808, 10809, 10810, 10811, 11082, 11083, 11084, 11087,
+    11088, 11089, 11108, 11110, 11123, 11124, 11125, 11126, 11214, 11216, 11256, 11257, 11258, 11259, 11260,
+    11261, 11292, 11293, 11294, 11295, 11426, 11427, 11451, 11452, 11521, 11522, 11523, 11524,
 };
 const uint16_t thes_sp_start[799] = {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
@@ -4082,53 +3997,53 @@ const uint16_t thes_sp_start[799] = {
     778, 779, 780, 781, 782, 783, 784, 785, 786, 787, 788, 789, 790, 791, 792, 793, 794, 795, 796, 797, 798,
 };
 const uint16_t thes_sp_list[798] = {
-    104, 105, 100, 101, 266, 253, 273, 274, 275, 270, 271, 272, 351, 350, 410, 411, 391, 390, 396, 397, 398,
-    399, 392, 393, 394, 395, 388, 389, 480, 481, 482, 483, 476, 477, 478, 479, 551, 549, 558, 559, 556, 557,
-    585, 586, 582, 583, 612, 609, 776, 777, 778, 779, 780, 769, 770, 771, 772, 773, 830, 829, 879, 880, 881,
-    876, 877, 878, 977, 976, 1406, 1405, 1422, 1423, 1420, 1421, 1428, 1427, 1461, 1462, 1459, 1460, 1515,
-    1516, 1513, 1514, 1518, 1517, 1559, 1560, 1561, 1555, 1556, 1557, 1622, 1623, 1624, 1625, 1626, 1615,
-    1616, 1617, 1618, 1619, 1664, 1665, 1666, 1652, 1653, 1655, 1743, 1744, 1745, 1746, 1747, 1738, 1739,
-    1740, 1741, 1742, 1758, 1759, 1760, 1761, 1753, 1754, 1755, 1757, 1902, 1903, 1904, 1905, 1896, 1897,
-    1898, 1899, 1915, 1916, 1917, 1918, 1919, 1920, 1907, 1908, 1909, 1910, 1911, 1912, 2124, 2125, 2121,
-    2122, 2367, 2332, 2333, 2330, 2331, 2322, 2427, 2428, 2429, 2430, 2422, 2423, 2424, 2425, 6002, 2668,
-    2670, 2664, 2665, 2733, 2732, 3088, 3089, 3090, 3091, 2917, 2916, 2919, 2918, 2922, 2921, 3013, 3014,
-    3011, 3012, 3068, 3070, 3071, 3072, 3063, 3065, 3066, 3067, 2828, 2829, 2830, 2831, 3142, 3141, 3275,
-    3276, 3277, 3270, 3271, 3272, 3266, 3267, 3268, 3259, 3260, 3261, 3391, 3392, 3393, 3388, 3389, 3390,
-    3499, 3500, 3501, 3502, 3495, 3496, 3497, 3498, 3535, 3534, 3543, 3544, 3545, 3546, 3539, 3540, 3541,
-    3542, 5661, 5662, 5664, 5665, 5666, 5667, 3603, 3602, 3605, 3604, 5730, 5731, 5732, 5735, 3624, 3623,
-    7232, 7233, 4000, 4001, 4002, 3995, 3996, 3997, 4063, 4064, 4066, 4067, 4068, 4069, 4070, 4055, 4056,
-    4058, 4059, 4060, 4061, 4062, 4117, 4118, 4119, 4120, 4113, 4114, 4115, 4116, 4125, 4124, 4292, 4139,
-    4140, 4137, 4138, 4222, 4223, 4224, 4219, 4220, 4221, 4132, 4474, 4473, 4476, 4475, 4481, 4482, 4479,
-    4480, 5891, 5892, 5893, 5895, 4880, 4881, 4882, 4655, 4654, 4701, 4700, 4783, 4784, 4785, 4764, 4765,
-    4766, 4634, 4635, 4636, 4944, 4945, 4946, 4947, 4940, 4941, 4942, 4943, 4963, 4964, 4965, 4966, 4959,
-    4960, 4961, 4962, 5186, 5187, 5188, 5190, 5191, 5192, 5179, 5180, 5181, 5183, 5184, 5185, 5257, 5258,
-    5259, 5261, 5252, 5253, 5254, 5256, 5324, 5325, 5322, 5323, 5384, 5385, 5382, 5383, 5603, 5604, 5600,
-    5601, 3595, 3596, 3598, 3599, 3600, 3601, 5701, 5702, 5699, 5700, 5711, 5710, 3606, 3607, 3608, 3609,
-    4550, 4551, 4552, 4553, 5921, 5922, 5919, 5920, 5924, 5923, 5965, 5966, 5961, 5962, 2494, 6053, 6052,
-    6063, 6064, 6065, 6066, 6067, 6068, 6055, 6057, 6058, 6059, 6060, 6062, 6075, 6074, 6194, 6195, 6192,
-    6193, 6224, 6223, 6242, 6243, 6244, 6239, 6240, 6241, 6302, 6299, 6425, 6423, 6522, 6523, 6525, 6524,
-    6504, 6505, 6507, 6506, 6571, 6569, 6606, 6605, 6611, 6610, 6633, 6631, 6656, 6657, 6654, 6655, 6699,
-    6700, 6697, 6698, 6723, 6724, 6725, 6720, 6721, 6722, 6774, 6775, 6770, 6771, 6790, 6789, 6797, 6796,
-    6880, 6881, 6882, 6883, 6884, 6885, 6886, 6852, 6853, 6854, 6849, 6850, 6851, 6809, 6810, 6811, 6812,
-    6813, 6820, 6822, 6939, 6940, 6941, 6896, 6897, 6898, 6991, 6992, 6989, 6990, 7031, 7032, 7033, 7034,
-    7035, 7026, 7027, 7028, 7029, 7030, 7049, 7050, 7051, 7046, 7047, 7048, 7220, 7219, 7230, 7231, 7228,
-    7229, 3683, 3711, 7241, 7242, 7235, 7236, 7323, 7324, 7325, 7326, 7327, 7328, 7316, 7317, 7318, 7319,
-    7320, 7321, 7588, 8374, 7479, 7480, 7481, 7482, 7474, 7475, 7476, 7477, 7495, 7496, 7493, 7494, 7554,
-    7555, 7556, 7551, 7552, 7553, 7427, 7869, 7870, 7871, 7872, 7873, 7864, 7865, 7866, 7867, 7868, 7993,
-    7994, 7995, 7996, 7989, 7990, 7991, 7992, 8093, 8094, 8086, 8087, 8199, 8198, 8201, 8200, 7439, 8392,
-    8393, 8390, 8391, 8470, 8469, 8530, 8531, 8532, 8533, 8534, 8522, 8523, 8524, 8525, 8526, 8588, 8589,
-    8590, 8591, 8582, 8583, 8584, 8585, 8994, 8995, 8992, 8993, 9046, 9047, 9042, 9045, 9156, 9157, 9158,
-    9153, 9154, 9155, 9179, 9180, 9176, 9177, 9247, 9248, 9245, 9246, 9267, 9268, 9265, 9266, 9274, 9275,
-    9276, 9277, 9269, 9270, 9271, 9272, 9310, 9311, 9312, 9688, 9689, 9690, 9691, 9303, 9304, 9305, 9385,
-    9386, 9387, 9382, 9383, 9384, 9488, 9486, 9643, 9642, 9306, 9307, 9308, 9309, 9695, 9692, 9781, 9782,
-    9783, 9774, 9775, 9776, 9855, 9854, 9915, 9916, 9918, 9919, 9911, 9912, 9913, 9914, 9932, 9933, 9929,
-    9930, 9967, 9968, 9965, 9966, 10046, 10045, 10147, 10142, 10143, 10140, 10141, 10139, 10258, 10259, 10260,
-    10261, 10254, 10255, 10256, 10257, 10292, 10285, 10297, 10298, 10295, 10296, 10446, 10447, 10448, 10449,
-    10442, 10443, 10444, 10445, 10455, 10456, 10457, 10458, 10451, 10452, 10453, 10454, 10605, 10606, 10603,
-    10604, 11000, 11001, 11002, 11003, 10767, 10766, 10841, 10842, 10843, 10844, 10837, 10838, 10839, 10840,
-    10942, 10943, 10940, 10941, 10995, 10996, 10993, 10994, 10709, 10710, 10712, 10714, 11283, 11284, 11285,
-    11278, 11279, 11280, 11306, 11304, 11321, 11322, 11319, 11320, 11413, 11411, 11458, 11459, 11460, 11455,
-    11456, 11457, 11494, 11495, 11492, 11493, 11635, 11634, 11662, 11660, 11734, 11735, 11732, 11733,
+    102, 103, 98, 99, 257, 244, 264, 265, 266, 261, 262, 263, 339, 338, 396, 397, 378, 377, 383, 384, 385,
+    386, 379, 380, 381, 382, 375, 376, 465, 466, 467, 468, 461, 462, 463, 464, 536, 534, 543, 544, 541, 542,
+    570, 571, 567, 568, 596, 593, 760, 761, 762, 763, 764, 753, 754, 755, 756, 757, 814, 813, 863, 864, 865,
+    860, 861, 862, 960, 959, 1382, 1381, 1398, 1399, 1396, 1397, 1404, 1403, 1437, 1438, 1435, 1436, 1491,
+    1492, 1489, 1490, 1494, 1493, 1535, 1536, 1537, 1531, 1532, 1533, 1598, 1599, 1600, 1601, 1602, 1591,
+    1592, 1593, 1594, 1595, 1640, 1641, 1642, 1628, 1629, 1631, 1716, 1717, 1718, 1719, 1720, 1711, 1712,
+    1713, 1714, 1715, 1731, 1732, 1733, 1734, 1726, 1727, 1728, 1730, 1874, 1875, 1876, 1877, 1868, 1869,
+    1870, 1871, 1887, 1888, 1889, 1890, 1891, 1892, 1879, 1880, 1881, 1882, 1883, 1884, 2096, 2097, 2093,
+    2094, 2339, 2304, 2305, 2302, 2303, 2294, 2395, 2396, 2397, 2398, 2390, 2391, 2392, 2393, 5904, 2632,
+    2634, 2628, 2629, 2697, 2696, 3049, 3050, 3051, 3052, 2878, 2877, 2880, 2879, 2883, 2882, 2974, 2975,
+    2972, 2973, 3029, 3031, 3032, 3033, 3024, 3026, 3027, 3028, 2790, 2791, 2792, 2793, 3102, 3101, 3229,
+    3230, 3231, 3224, 3225, 3226, 3220, 3221, 3222, 3213, 3214, 3215, 3345, 3346, 3347, 3342, 3343, 3344,
+    3451, 3452, 3453, 3454, 3447, 3448, 3449, 3450, 3487, 3486, 3495, 3496, 3497, 3498, 3491, 3492, 3493,
+    3494, 5574, 5575, 5577, 5578, 5579, 5580, 3555, 3554, 3557, 3556, 5641, 5642, 5643, 5646, 3576, 3575,
+    7096, 7097, 3944, 3945, 3946, 3939, 3940, 3941, 4007, 4008, 4010, 4011, 4012, 4013, 4014, 3999, 4000,
+    4002, 4003, 4004, 4005, 4006, 4061, 4062, 4063, 4064, 4057, 4058, 4059, 4060, 4069, 4068, 4234, 4083,
+    4084, 4081, 4082, 4164, 4165, 4166, 4161, 4162, 4163, 4076, 4411, 4410, 4413, 4412, 4418, 4419, 4416,
+    4417, 5798, 5799, 5800, 5802, 4809, 4810, 4811, 4586, 4585, 4632, 4631, 4712, 4713, 4714, 4693, 4694,
+    4695, 4568, 4569, 4570, 4871, 4872, 4873, 4874, 4867, 4868, 4869, 4870, 4890, 4891, 4892, 4893, 4886,
+    4887, 4888, 4889, 5105, 5106, 5107, 5109, 5110, 5111, 5098, 5099, 5100, 5102, 5103, 5104, 5176, 5177,
+    5178, 5180, 5171, 5172, 5173, 5175, 5242, 5243, 5240, 5241, 5300, 5301, 5298, 5299, 5517, 5518, 5514,
+    5515, 3547, 3548, 3550, 3551, 3552, 3553, 5613, 5614, 5611, 5612, 5622, 5621, 3558, 3559, 3560, 3561,
+    4487, 4488, 4489, 4490, 5828, 5829, 5826, 5827, 5831, 5830, 5872, 5873, 5868, 5869, 2462, 5953, 5952,
+    5963, 5964, 5965, 5966, 5967, 5968, 5955, 5957, 5958, 5959, 5960, 5962, 5975, 5974, 6090, 6091, 6088,
+    6089, 6117, 6116, 6135, 6136, 6137, 6132, 6133, 6134, 6191, 6188, 6314, 6312, 6403, 6404, 6406, 6405,
+    6385, 6386, 6388, 6387, 6452, 6450, 6487, 6486, 6492, 6491, 6514, 6512, 6537, 6538, 6535, 6536, 6580,
+    6581, 6578, 6579, 6604, 6605, 6606, 6601, 6602, 6603, 6655, 6656, 6651, 6652, 6670, 6669, 6677, 6676,
+    6759, 6760, 6761, 6762, 6763, 6764, 6765, 6732, 6733, 6734, 6729, 6730, 6731, 6689, 6690, 6691, 6692,
+    6693, 6700, 6702, 6817, 6818, 6819, 6775, 6776, 6777, 6869, 6870, 6867, 6868, 6905, 6906, 6907, 6908,
+    6909, 6900, 6901, 6902, 6903, 6904, 6922, 6923, 6924, 6919, 6920, 6921, 7084, 7083, 7094, 7095, 7092,
+    7093, 3635, 3663, 7104, 7105, 7098, 7099, 7179, 7180, 7181, 7182, 7183, 7184, 7173, 7174, 7175, 7176,
+    7177, 7178, 7440, 8220, 7334, 7335, 7336, 7337, 7329, 7330, 7331, 7332, 7350, 7351, 7348, 7349, 7408,
+    7409, 7410, 7405, 7406, 7407, 7282, 7718, 7719, 7720, 7721, 7722, 7713, 7714, 7715, 7716, 7717, 7842,
+    7843, 7844, 7845, 7838, 7839, 7840, 7841, 7942, 7943, 7935, 7936, 8048, 8047, 8050, 8049, 7294, 8238,
+    8239, 8236, 8237, 8316, 8315, 8375, 8376, 8377, 8378, 8379, 8367, 8368, 8369, 8370, 8371, 8433, 8434,
+    8435, 8436, 8427, 8428, 8429, 8430, 8839, 8840, 8837, 8838, 8891, 8892, 8887, 8890, 9000, 9001, 9002,
+    8997, 8998, 8999, 9022, 9023, 9019, 9020, 9090, 9091, 9088, 9089, 9110, 9111, 9108, 9109, 9117, 9118,
+    9119, 9120, 9112, 9113, 9114, 9115, 9153, 9154, 9155, 9522, 9523, 9524, 9525, 9146, 9147, 9148, 9228,
+    9229, 9230, 9225, 9226, 9227, 9330, 9328, 9479, 9478, 9149, 9150, 9151, 9152, 9529, 9526, 9615, 9616,
+    9617, 9608, 9609, 9610, 9689, 9688, 9749, 9750, 9752, 9753, 9745, 9746, 9747, 9748, 9766, 9767, 9763,
+    9764, 9800, 9801, 9798, 9799, 9879, 9878, 9979, 9974, 9975, 9972, 9973, 9971, 10090, 10091, 10092, 10093,
+    10086, 10087, 10088, 10089, 10124, 10117, 10129, 10130, 10127, 10128, 10277, 10278, 10279, 10280, 10273,
+    10274, 10275, 10276, 10286, 10287, 10288, 10289, 10282, 10283, 10284, 10285, 10431, 10432, 10429, 10430,
+    10808, 10809, 10810, 10811, 10579, 10578, 10653, 10654, 10655, 10656, 10649, 10650, 10651, 10652, 10754,
+    10755, 10752, 10753, 10803, 10804, 10801, 10802, 10522, 10523, 10525, 10527, 11087, 11088, 11089, 11082,
+    11083, 11084, 11110, 11108, 11125, 11126, 11123, 11124, 11216, 11214, 11259, 11260, 11261, 11256, 11257,
+    11258, 11294, 11295, 11292, 11293, 11427, 11426, 11452, 11451, 11523, 11524, 11521, 11522,
 };
 /* contractions: long form, short form */
 const char *const thes_contractions[51][2] = {

@@ -127,6 +127,13 @@ static void rejects(void) {
     CHECK_EQ(count("big!", 3), 0);
     CHECK_EQ(count("bi", 3), 0);
     CHECK_EQ(count("the", 3), 0);
+    /* closed-class words and light verbs are left out (WordNet: will -> volition, one -> i, make <-> do) */
+    CHECK_EQ(count("will", 3), 0);
+    CHECK_EQ(count("one", 3), 0);
+    CHECK_EQ(count("make", 3), 0);
+    CHECK_EQ(count("made", 3), 0);
+    CHECK_EQ(count("in", 3), 0);
+    CHECK(!has("do", "make", THES_SYNONYM) && !has("hand", "paw", THES_SYNONYM));
     CHECK_EQ(count("b\xc3\xafg", 3), 0);
     CHECK_EQ(count("caf\xc3\xa9", 3), 0);
     CHECK_EQ(thes_lookup("big\0", 4, 3, out, 8), 0);

@@ -32,6 +32,8 @@ Rules (the README of the paraphrase mode refers to them):
     A surface form reachable from more than one lemma (saw: see + saw; does: do + doe; feeling: feel + feeling)
     keeps only the equivalents all of them give (in practice none), except that a lemma with fewer than
     1/LEMMA_RATIO of the SemCor tags of the lemma it inflects does not count (said: adjective 'said' vs 'say').
+  * STOP words (closed-class words, light verbs, numerals, words of one or two letters) and their inflected forms
+    are neither keys nor equivalents; NOT_EQ words are no equivalents.
   * Spelling variants (second table): SPELLING pairs both ways, with their inflected forms (same rules, both
     forms in the counts at least twice).
   * Contractions (third table): CONTRACTIONS, in this order.
@@ -148,6 +150,33 @@ CONTRACTIONS = [
     ("here is", "here's"), ("what is", "what's"), ("where is", "where's"), ("who is", "who's"),
     ("let us", "let's"),
 ]
+
+# Never keys nor equivalents (with their inflected forms): closed-class words (WordNet lists some as rare nouns or
+# adjectives: will -> volition, one -> i, thou -> thousand, in -> inwards), light verbs whose sense 1 is seldom the
+# one meant (make <-> do, let -> allow, set <-> put), roman numerals; also every word of one or two letters but
+# these: go ox ax.
+STOP = """
+a an the this that these those some any each every either neither no none all both few many much more most
+other another such what which who whom whose whatever whichever whoever whatsoever
+i me my mine myself we us our ours ourselves you your yours yourself yourselves thou thee thy thine ye
+he him his himself she her hers herself it its itself they them their theirs themselves one ones oneself
+be am is are was were been being have has had having do does did done doing
+will would shall should can could may might must ought need dare
+not nor and or but if then else than as because since unless until till while whilst though although whether
+so yet also too very just only even still already ever never always often quite rather almost
+in on at of to for with by from into onto upon about above across after against along among amongst around
+before behind below beneath beside besides between beyond down during except inside near off out outside over
+past per round through throughout toward towards under underneath unto up within without via like unlike
+here there where when why how now then thus hence whence thence
+zero two three four five six seven eight nine ten eleven twelve hundred thousand million first second third
+make get set put take give let keep hold
+mr mrs st sir
+"""
+# Never equivalents (dialect, foreign or slang senses a reader would not take as the same word): own -> ain,
+# girl -> fille, mind -> nous, eyes -> optics, time -> clip, hand -> paw.
+NOT_EQ = set("ain ane fille nous optics optic clip paw paws mitt mitts nix cypher cipher tyke missy".split())
+ROMAN = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+SHORT_OK = ("go", "ox", "ax")
 
 NOUN_SLOTS = ("pl",)
 VERB_SLOTS = ("s", "past", "pp", "ing")
@@ -422,6 +451,10 @@ class Builder:
                 continue
             res = set.intersection(*lists)
             res.discard(k)
+            if k in self.stop_forms():
+                continue
+            res -= self.stop_forms()
+            res -= NOT_EQ
             if res:
                 table[k] = sorted(res, key=lambda e: (-self.counts[e], e))[:MAX_EQ]
         return table
@@ -435,6 +468,20 @@ class Builder:
         e_same = fe.get("past", [None])[0] == fe.get("pp", [None])[0]
         b_same = fb.get("past", [None])[0] == fb.get("pp", [None])[0]
         return e_same != b_same
+
+    def stop_forms(self):
+        """STOP words, their inflected forms, roman numerals (mix aside) and one- or two-letter words."""
+        if not hasattr(self, "_stop"):
+            stop = set(STOP.split())
+            forms = set(stop)
+            for f, bases in self.origin.items():
+                if any(b in stop for b in bases):
+                    forms.add(f)
+            for w in self.counts:
+                if (len(w) <= 2 and w not in SHORT_OK) or (len(w) <= 4 and ROMAN.match(w) and w != "mix"):
+                    forms.add(w)
+            self._stop = forms
+        return self._stop
 
     def ambiguous_out(self):
         """Equivalent words that are also an inflected form of another lemma (found, left): never proposed."""
@@ -556,7 +603,8 @@ def main():
     for f in files:
         o.append("**   %s  %s" % (shas[f], f))
     if header:
-        o.append("** word counts: sha256 %s of the first %s bytes of train_mix_v1.txt" % (header[1], header[2]))
+        o.append("** word counts: sha256 of the first %s bytes of train_mix_v1.txt:" % header[2])
+        o.append("**   %s" % header[1])
     o.append("** min count %d, at most %d equivalents, dominant part of speech >= %.2f of the tags." %
              (a.min_count, MAX_EQ, DOMINANT))
     o.append("** %d words, %d synonym keys, %d synonym pairs, %d spelling keys, %d spelling pairs," %
