@@ -92,7 +92,9 @@ prove proved proven; saw sawed sawn; stave stove staved; partake partook partake
 override overrode overridden; rewrite rewrote rewritten; shine shone shone; sting stung stung
 """
 
-# British / American spelling pairs (British first), from general knowledge of English.
+# British / American spelling pairs (British first), from general knowledge of English.  Left out where the
+# American form has other meanings (storey/story, tyre/tire, kerb/curb, cheque/check, metre/meter, draught/draft)
+# or the British one is one part of speech only (practise/practice).
 SPELLING = """
 colour color; favour favor; honour honor; labour labor; neighbour neighbor; behaviour behavior;
 harbour harbor; humour humor; rumour rumor; vapour vapor; vigour vigor; valour valor; odour odor;
@@ -101,7 +103,7 @@ parlour parlor; rancour rancor; rigour rigor; savour savor; splendour splendor; 
 endeavour endeavor; demeanour demeanor; saviour savior; honourable honorable; favourite favorite;
 favourable favorable; colourful colorful; colourless colorless; labourer laborer; neighbourhood neighborhood;
 neighbouring neighboring; harbour harbor; humorous humorous; dishonour dishonor; discolour discolor;
-centre center; theatre theater; metre meter; litre liter; fibre fiber; sombre somber; spectre specter;
+centre center; theatre theater; litre liter; fibre fiber; sombre somber; spectre specter;
 sceptre scepter; lustre luster; meagre meager; calibre caliber; sabre saber; mitre miter; ochre ocher;
 sepulchre sepulcher; manoeuvre maneuver; goitre goiter; lacklustre lackluster;
 realise realize; recognise recognize; organise organize; apologise apologize; criticise criticize;
@@ -119,18 +121,18 @@ travelled traveled; travelling traveling; traveller traveler; cancelled canceled
 labelled labeled; levelled leveled; modelled modeled; quarrelled quarreled; quarrelling quarreling;
 marvellous marvelous; jewellery jewelry; jeweller jeweler; woollen woolen; counsellor counselor;
 signalled signaled; fuelled fueled; dialled dialed; totalled totaled; revelled reveled; revelling reveling;
-grey gray; greyish grayish; plough plow; ploughed plowed; ploughman plowman; draught draft; mould mold;
-mouldy moldy; moult molt; smoulder smolder; cheque check; gaol jail; gaoler jailer; kerb curb; tyre tire;
+grey gray; greyish grayish; plough plow; ploughed plowed; ploughman plowman; mould mold;
+mouldy moldy; moult molt; smoulder smolder; gaol jail; gaoler jailer;
 pyjamas pajamas; aluminium aluminum; sceptic skeptic; sceptical skeptical; scepticism skepticism;
 programme program; catalogue catalog; dialogue dialog; analogue analog; judgement judgment;
-acknowledgement acknowledgment; ageing aging; whisky whiskey; storey story; mediaeval medieval;
+acknowledgement acknowledgment; ageing aging; whisky whiskey; mediaeval medieval;
 encyclopaedia encyclopedia; anaemia anemia; anaesthetic anesthetic; foetus fetus; oesophagus esophagus;
 manoeuvring maneuvering; diarrhoea diarrhea; oestrogen estrogen; paediatric pediatric; archaeology archeology;
 enrol enroll; fulfil fulfill; instil instill; distil distill; enthral enthrall; skilful skillful;
 wilful willful; fulfilment fulfillment; enrolment enrollment; instalment installment;
 axe ax; moustache mustache; sulphur sulfur; artefact artifact; cosy cozy; connexion connection;
-inflexion inflection; practise practice; speciality specialty; carcase carcass; waggon wagon; gipsy gypsy;
-despatch dispatch; enquire inquire; enquiry inquiry; ensure insure; storeys stories
+inflexion inflection; speciality specialty; carcase carcass; waggon wagon; gipsy gypsy;
+despatch dispatch; enquire inquire; enquiry inquiry
 """
 
 # Contractions: long form, short form (ASCII apostrophe).  's and 'd forms also stand for "has" and "had":
