@@ -380,17 +380,29 @@ static int claim_bytes(pctx *c, size_t a, size_t b, uint8_t cls) {
     return claim(c, lt_piece_at(c->d, (uint32_t)a), lt_piece_at(c->d, (uint32_t)(b - 1)), cls);
 }
 
-/* Inline code: `...` on one line. */
+/* 1 if pieces a..b (a backquote pair) hold a closing apostrophe: a `quotation' in old-style typography. */
+static int tick_quote(const pctx *c, size_t a, size_t b) {
+    for (size_t k = a + 1; k < b; k++)
+        if (pis(c, k, '\'') && c->d->p[k - 1].kind != LT_SPACE && (k + 1 >= c->d->n || c->d->p[k + 1].kind != LT_WORD))
+            return 1;
+    return 0;
+}
+
+/* Inline code: `...` on one line (a run of two or more backquotes delimits nothing; `quotation' is not code). */
 static int find_inline_code(pctx *c) {
     for (size_t li = 0; li < c->n_lines; li++) {
         lt_line *L = &c->lines[li];
         size_t open = SIZE_MAX;
         for (size_t k = L->p0; !L->verb && k < L->p1; k++) {
             if (!pis(c, k, '`')) continue;
+            if (pis(c, k + 1, '`') || (k > L->p0 && pis(c, k - 1, '`'))) {
+                open = SIZE_MAX;
+                continue;
+            }
             if (open == SIZE_MAX) {
                 open = k;
             } else {
-                if (claim(c, open, k, LP_CODE) < 0) return -1;
+                if (!tick_quote(c, open, k) && claim(c, open, k, LP_CODE) < 0) return -1;
                 open = SIZE_MAX;
             }
         }
@@ -479,17 +491,26 @@ static int quote_pair(pctx *c, size_t a, size_t b) {
     return claim(c, a, b, LP_QUOTED);
 }
 
+/* Whether the straight quote at piece k may open (before a non-blank, after a line start, a blank or an opening
+** bracket) or close (after a non-blank) a quotation: bit 1 open, bit 2 close. */
+static int straight_role(const pctx *c, const lt_line *L, size_t k) {
+    int after_blank = k == L->p0 || c->d->p[k - 1].kind == LT_SPACE || pis(c, k - 1, '(') || pis(c, k - 1, '[');
+    int before_blank = k + 1 >= L->p1 || c->d->p[k + 1].kind == LT_SPACE || c->d->p[k + 1].kind == LT_NEWLINE;
+    return (after_blank && !before_blank ? 1 : 0) | (!after_blank ? 2 : 0);
+}
+
 static int find_quoted_line(pctx *c, const lt_line *L) {
     size_t straight = SIZE_MAX;
     for (size_t k = L->p0; k < L->p1; k++) {
         if (c->d->p[k].kind != LT_PUNCT) continue;
         uint32_t cp = pcp(c, k), close = cp == 0x201C ? 0x201D : cp == 0xAB ? 0xBB : 0;
         if (cp == '"') {
-            if (straight == SIZE_MAX) {
-                straight = k;
-            } else {
+            int role = straight_role(c, L, k);
+            if (straight != SIZE_MAX && (role & 2)) {
                 if (quote_pair(c, straight, k) < 0) return -1;
                 straight = SIZE_MAX;
+            } else if (role & 1) {
+                straight = k;
             }
         } else if (close) {
             size_t e = k + 1;
@@ -733,13 +754,21 @@ static int ordinal(const uint8_t *t, size_t l) {
            (l == 1 && t[0] == 's') || (l == 2 && !memcmp(t, "'s", 2));
 }
 
+/* 1 for _word_ (emphasis in plain text): one '_' at each end and none inside. */
+static int emphasis(const uint8_t *t, size_t l) {
+    if (l < 3 || t[0] != '_' || t[l - 1] != '_') return 0;
+    for (size_t k = 1; k + 1 < l; k++)
+        if (t[k] == '_') return 0;
+    return 1;
+}
+
 /* The class a word piece takes as an identifier or a number (text.h, LP_CODE 8.), or LP_NONE. */
 static uint8_t word_class(const uint8_t *t, size_t l) {
     int digit = 0, mixed = 0, seg_l = 0, seg_d = 0, camel = 0, dotted_long = 0, dots = 0;
     size_t seg = 0;
     for (size_t k = 0; k <= l; k++) {
         uint8_t b = k < l ? t[k] : '-';
-        if (b == '_') return LP_CODE;
+        if (b == '_' && !emphasis(t, l)) return LP_CODE;
         if (b == '-' || b == '.' || b == '\'') {
             mixed |= seg_l && seg_d;
             seg_l = seg_d = 0;

@@ -27,21 +27,24 @@
 ** PROTECTED ITEMS (lt_item; the pieces inside get prot = the class).  Items never overlap; detection runs in this
 ** order and a later rule never takes a piece an earlier one took (it is dropped when it would):
 **   1. LP_CODE    verbatim lines (above).
-**   2. LP_CODE    inline code: `...` on one line (backquotes included).
+**   2. LP_CODE    inline code: `...` on one line (backquotes included); a run of 2+ backquotes delimits nothing
+**                 (``TeX quotes''), and a pair holding a closing apostrophe (after a non-blank, not before a letter)
+**                 is an old-style `quotation', not code.
 **   3. LP_URL     a scheme (letter, then letters/digits/+ - .) followed by "://", or "www." at a word start, up to
 **                 the next blank, line break, '<', '>' or '"'; trailing . , ; : ! ? ' and an unbalanced ')' are not
 **                 part of it.
 **   4. LP_EMAIL   local@domain: local part of [A-Za-z0-9._%+-], domain of labels [A-Za-z0-9-] with at least one '.'
 **                 between labels (a trailing '.' is not part of it).
-**   5. LP_QUOTED  text between matching double quotes on one line: straight " pair in order of appearance (1st with
-**                 2nd, 3rd with 4th), typographic U+201C with the next U+201D, U+00AB with U+00BB; the span (quotes
-**                 included) at most LT_QUOTED_MAX = 40 bytes.  Longer quotations (dialogue) are prose.
+**   5. LP_QUOTED  text between matching double quotes on one line: a straight " that may open (after a line start,
+**                 a blank, '(' or '[', before a non-blank) pairs with the next one that may close (after a non-blank);
+**                 typographic U+201C with the next U+201D, U+00AB with the next U+00BB; the span (quotes included)
+**                 at most LT_QUOTED_MAX = 40 bytes.  Longer quotations (dialogue) are prose.
 **   6. LP_DATE    a full weekday name (Monday..Sunday), alone or followed by ", " and a date; a capitalised month
 **                 name (January..December, Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec, each optionally followed
 **                 by '.') next to a number: "March 12", "March 12, 1999", "March 12th", "12 March 1999", "March
 **                 1999" (a day: 1-2 digits, 1..31, optionally with st nd rd th; a year: 4 digits); numeric dates
-**                 1999-03-12 (4-2-2 digits with '-' or '/'), 12/03/1999 and 12.03.1999 (1-2, 1-2, 2 or 4 digits).  A month name without a number ("March on")
-**                 is not a date.
+**                 1999-03-12 (4-2-2 digits with '-' or '/'), 12/03/1999 and 12.03.1999 (1-2, 1-2, 2 or 4 digits).
+**                 A month name without a number ("March on") is not a date.
 **   7. LP_AMOUNT  a number with a currency sign before it ($, U+20AC euro, U+00A3 pound, U+00A5 yen, U+20B9 rupee,
 **                 U+00A2 cent; optionally "US$") and/or a unit after it, attached or after one blank: % and U+2030
 **                 per mille, U+00B0 degree (with C or F), km m cm mm kg g mg lb lbs oz mph kph km/h ft mi ml l L
@@ -50,7 +53,8 @@
 **                 and such a unit ("5km", "10kg") too.  Amounts are found after dates, so "12 March" stays a date.
 **   8. LP_CODE    code in prose: first a blank-delimited chunk where a word character is directly followed by
 **                 ( [ { =, or one of ) ] } = ; is directly followed by a word character ("f(x)", "a[i]", "x=1",
-**                 "item(s)"), the chunk without trailing . , : ! ? and quotes; then identifiers: a word holding '_',
+**                 "item(s)"), the chunk without trailing . , : ! ? and quotes; then identifiers: a word holding '_'
+**                 (but not _emphasis_: one '_' at each end, none inside),
 **                 a word with a segment (between - . ') mixing letters and digits ("mp3", "v1.2"; but ordinals and
 **                 decades "4th" "1990s" are LP_NUMBER, and so is any other word holding a digit: "3-year-old",
 **                 "COVID-19"), camelCase (an ASCII lower-case letter followed by an upper-case one), a dotted name

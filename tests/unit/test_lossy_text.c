@@ -456,6 +456,7 @@ static void test_stress(void) {
 static void test_fuzz(void) {
     size_t rounds = t_quick() ? 200 : 2000;
     uint8_t buf[512];
+    static const char ascii[] = " aZ.,'-\n\t\"`|$%@:/(){}_0123456789";
     for (size_t r = 0; r < rounds; r++) {
         size_t n = rnd() % sizeof buf;
         for (size_t i = 0; i < n; i++) {
@@ -463,7 +464,7 @@ static void test_fuzz(void) {
             /* a mix of ASCII text, UTF-8 lead and continuation bytes and any byte */
             buf[i] = x % 4 == 0   ? (uint8_t)(x >> 8)
                      : x % 4 == 1 ? (uint8_t)(0x80 | (x >> 8 & 0x7F))
-                                  : (uint8_t) " aZ.,'-\n\t\"`|$%@:/(){}_0123456789"[(x >> 8) % 34];
+                                  : (uint8_t)ascii[(x >> 8) % (sizeof ascii - 1)];
         }
         lt_doc d;
         int rc = lt_parse(&d, buf, n);
