@@ -131,6 +131,10 @@ static void test_items(void) {
     CHECK_EQ(cls_in("The 4th time.", "4th"), LP_NUMBER);
     CHECK(cls_in("It is, e.g. a test.", "e.g") == LP_NONE);
     CHECK(cls_in("A (small) thing.", "(small)") == LP_NONE);
+    CHECK(cls_in("`Oh dear,' thought Alice `what now?'", "`Oh dear,' thought Alice `") == LP_NONE);
+    CHECK(cls_in("He said ``so'' and ``then''.", "``") == LP_NONE);
+    CHECK(cls_in("She said _I_ did.", "_I_") == LP_NONE);
+    CHECK_EQ(cls_in("Call __init__ now.", "__init__"), LP_CODE);
     /* names */
     CHECK_EQ(cls_in("We saw Alice in New York today.", "Alice"), LP_NAME);
     CHECK_EQ(cls_in("We saw Alice in New York today.", "New York"), LP_NAME);
@@ -143,6 +147,8 @@ static void test_items(void) {
     CHECK(cls_in("\"It was a dark and stormy night, and the rain fell,\" she said.",
                  "\"It was a dark and stormy night, and the rain fell,\"") == LP_NONE);
     CHECK(cls_in("He said \"one\ntwo\" there.", "\"one\ntwo\"") == LP_NONE);
+    CHECK(cls_in("\"I see\" is the same thing as \"I eat\".", "\" is the same thing as \"") == LP_NONE);
+    CHECK_EQ(cls_in("\"I see\" is the same thing as \"I eat\".", "\"I eat\""), LP_QUOTED);
     /* items are sorted and never overlap; their pieces carry the class */
     const char *s = "On 12 March 1999 Bob paid $5 at www.x.com for 3 `a_b` items.";
     lt_doc d = parse(s);
