@@ -56,6 +56,9 @@ typedef struct {
     int model_from_env;     /* model_path came from $LLMZ_MODEL (for messages) */
     int level;              /* -1 .. -9 (0: not given; the default is level CLI_LEVEL_DEFAULT) */
     int recursive;          /* -r */
+    int lossy;              /* --lossy=LEVEL[:STRENGTH]: LLMZ_LOSSY_* (0: lossless) */
+    int lossy_strength;     /* 0..100, or LLMZ_LOSSY_STRENGTH_DEFAULT */
+    int diff;               /* --diff: 1 text, 2 HTML (with --lossy: what would change, nothing written) */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -71,6 +74,7 @@ typedef struct {
     llmz_cctx *cctx;
     llmz_dctx *dctx;
     int passthrough;       /* -dcf: an input that is not an llmz archive is copied as it is (zcat -f) */
+    int lossy_warned;      /* --lossy: "not prose" said once per input */
 } cli_ctx;
 
 /* Totals of -l over several files. */
@@ -157,5 +161,25 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
 /* Walk the frame headers of in_fd (no model needed) and print the -l row; adds to totals. */
 int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *totals);
 void codec_list_total(const cli_list *t);
+
+/* ---- lossy.c ---- */
+/* --lossy=SPEC: LEVEL (1, 2, 3 or canonical, paraphrase, seed) with an optional :STRENGTH (0..100); 0 or -1. */
+int lossy_parse(const char *spec, int *level, int *strength);
+/* The bytes to compress for a segment in[0, n) with --lossy: the rewriting (its certificate set on cc), owned by
+** *owned (free with llmz_free_buffer), or in itself for text that is not prose (cc made lossless; a warning once per
+** input).  NULL on error (message printed). */
+const unsigned char *lossy_prepare(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, const unsigned char *in, size_t n,
+                                   const char *name, size_t *out_n, void **owned);
+/* Level 1's promise (never larger than lossless plus the certificate): out holds the frame of the rewriting of
+** in[0, n) (*fsize bytes, cap at least llmz_frame_bound(n)); the original with a certificate of no change replaces
+** it when smaller.  0, or -1 (message printed). */
+int lossy_keep_smaller(cli_ctx *c, llmz_cctx *cc, const unsigned char *in, size_t n, unsigned char *out,
+                       size_t *fsize, llmz_stats *st, const char *name);
+/* One certificate for -l (a line) or -lv (JSON). */
+void lossy_print_cert(const llmz_certificate *ct, int json);
+/* llmz --verify ORIGINAL ARCHIVE: every certificate measured again from the two files; EXIT_OK or EXIT_ERR. */
+int lossy_verify(cli_ctx *c, const char *original, const char *archive);
+/* llmz --lossy=N --diff[=html] FILE: what the rewriting changes, on stdout; EXIT_OK or EXIT_ERR. */
+int lossy_diff(cli_ctx *c, const char *path);
 
 #endif

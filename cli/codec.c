@@ -333,8 +333,33 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
         if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
         if (first && !(cc = codec_cctx(c, in, (size_t)n, r))) goto done;
         memset(&st, 0, sizeof st);
-        progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n);
-        err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
+        if (c->o.lossy) {
+            void *owned = NULL;
+            size_t ln;
+            const unsigned char *src = lossy_prepare(c, cur_model(c), cc, in, (size_t)n, name, &ln, &owned);
+            if (!src) goto done;
+            if (llmz_frame_bound(ln) > bound) { /* a rewriting may be longer than its input */
+                unsigned char *nb = realloc(out, llmz_frame_bound(ln));
+                if (!nb) {
+                    llmz_free_buffer(owned);
+                    msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+                    goto done;
+                }
+                out = nb;
+                bound = llmz_frame_bound(ln);
+            }
+            progress_frame(cc, NULL, (uint64_t)ln, (uint64_t)ln);
+            err = llmz_compress_frame(cc, out, bound, &fsize, src, ln, &st);
+            if (err == LLMZ_OK && owned && c->o.lossy == LLMZ_LOSSY_CANONICAL &&
+                lossy_keep_smaller(c, cc, in, (size_t)n, out, &fsize, &st, name) != 0) {
+                llmz_free_buffer(owned);
+                goto done;
+            }
+            llmz_free_buffer(owned);
+        } else {
+            progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n);
+            err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
+        }
         progress_done((uint64_t)n, fsize);
         if (err != LLMZ_OK) {
             msg_error(name, "compression failed: %s", llmz_error_name(err));
@@ -736,7 +761,8 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
     int mixed = 0, rc = -1;
     llmz_frame_info *frames = NULL; /* kept for -lv, with their offsets in the input */
     uint64_t *offs = NULL;
-    size_t nframes_cap = 0;
+    size_t nframes_cap = 0, ncert = 0;
+    llmz_certificate *certs = NULL; /* lossy frames' certificates, shown after the row */
     memset(&rd, 0, sizeof rd);
     rd.fd = in_fd;
     for (index = 0;; index++) {
@@ -770,6 +796,15 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
             frames[index] = info;
             offs[index] = rd.consumed; /* after any zero padding before this frame */
         }
+        if (info.mode == 1) {
+            llmz_certificate *nc = realloc(certs, (ncert + 1) * sizeof *nc);
+            if (!nc) {
+                msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+                goto done;
+            }
+            certs = nc;
+            if (llmz_frame_get_certificate(&certs[ncert++], rd.buf + rd.start, hsize) != LLMZ_OK) ncert--;
+        }
         chunks += info.n_chunks;
         raw += info.raw_chunks;
         comp += info.frame_size;
@@ -792,6 +827,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
         }
     }
     list_row(index, chunks, raw, comp, orig, mixed ? "(several)" : model, name);
+    for (size_t k = 0; k < ncert; k++) lossy_print_cert(&certs[k], c->o.verbose > 0);
     if (c->o.verbose) {
         uint64_t i;
         for (i = 0; i < index; i++) {
@@ -833,6 +869,7 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
     if (mixed) t->mixed_models = 1;
     rc = 0;
 done:
+    free(certs);
     free(frames);
     free(offs);
     free(rd.buf);

@@ -122,7 +122,8 @@ typedef struct {
 
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
-    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE
+    OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE,
+    OPT_LOSSY, OPT_DIFF, OPT_VERIFY
 };
 
 static const long_opt long_opts[] = {
@@ -136,6 +137,7 @@ static const long_opt long_opts[] = {
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
     {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
     {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
+    {"lossy", 1, OPT_LOSSY}, {"diff", 2, OPT_DIFF}, {"verify", 0, OPT_VERIFY},
     /* llmz analyze */
     {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR},
 };
@@ -148,6 +150,7 @@ typedef struct {
     const char *memlimit;
     const char *export_model; /* --export-model[=NAME] */
     int analyze, tsv, color;  /* llmz analyze; --tsv; --color: -1 never, 0 auto, 1 always */
+    int verify;               /* --verify ORIGINAL ARCHIVE */
     const char *html;         /* --html */
 } parse_state;
 
@@ -180,6 +183,17 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         ps->export_model = arg ? arg : "default";
         break;
     case OPT_NO_PROGRESS: progress_mode = -1; break;
+    case OPT_LOSSY:
+        if (lossy_parse(arg, &c->o.lossy, &c->o.lossy_strength) != 0)
+            return usage_error("invalid %s '%s' (1, 2, 3 or canonical, paraphrase, seed; then :STRENGTH, 0 to 100)",
+                               spelled, arg);
+        break;
+    case OPT_DIFF:
+        if (arg && strcmp(arg, "html") != 0 && strcmp(arg, "text") != 0)
+            return usage_error("invalid %s='%s' (text or html)", spelled, arg);
+        c->o.diff = arg && !strcmp(arg, "html") ? 2 : 1;
+        break;
+    case OPT_VERIFY: ps->verify = 1; break;
     case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
     case 'v': c->o.verbose++; c->o.quiet = 0; break;
@@ -472,6 +486,26 @@ int main(int argc, char **argv)
         for (i = 0; i < nfiles; i++)
             if (analyze_main(&c, files[i], ps.html, ps.tsv, color) != EXIT_OK) status = EXIT_ERR;
         return finish(&c, files, status);
+    }
+    if (ps.verify) { /* llmz --verify ORIGINAL ARCHIVE */
+        if (nfiles != 2 || c.o.mode != MODE_COMPRESS || c.o.lossy || c.o.output || c.o.to_stdout) {
+            free(files);
+            return usage_error("--verify takes two files: llmz --verify ORIGINAL ARCHIVE");
+        }
+        return finish(&c, files, lossy_verify(&c, files[0], files[1]));
+    }
+    if (c.o.diff) { /* llmz --lossy=N --diff[=html] FILE...: what the rewriting changes, nothing written */
+        if (!c.o.lossy || c.o.mode != MODE_COMPRESS || c.o.output || nfiles < 1) {
+            free(files);
+            return usage_error("--diff shows what --lossy changes: llmz --lossy=LEVEL --diff[=html] FILE");
+        }
+        for (i = 0; i < nfiles; i++)
+            if (lossy_diff(&c, files[i]) != EXIT_OK) status = EXIT_ERR;
+        return finish(&c, files, status);
+    }
+    if (c.o.lossy && c.o.mode != MODE_COMPRESS) {
+        free(files);
+        return usage_error("--lossy is for compressing (any llmz that reads the format decodes the archive)");
     }
     if (ps.export_model) {
         if (nfiles != 1 || c.o.output || c.o.to_stdout) {

@@ -242,6 +242,61 @@ int llmz_analyze_frame(llmz_cctx *c, const void *src, size_t size, llmz_token_in
                        llmz_stats *stats);
 void llmz_free_tokens(llmz_token_info *tokens);
 
+/* ---- lossy "semantic" mode (docs/lossy.md) ------------------------------------------------------------ */
+/* Only when asked: the text is rewritten into a cheaper one (the *reconstruction*), chosen by the bits it saves under
+** the model, and that is compressed losslessly in a frame of mode 1 whose header carries a certificate of the
+** difference.  Decoding prints the reconstruction, checked against the certificate's hash.  Levels: */
+#define LLMZ_LOSSY_CANONICAL 1  /* the words stay; typographic variants, Unicode compatibility forms, blanks fold */
+#define LLMZ_LOSSY_PARAPHRASE 2 /* cheaper equivalents: synonyms, spelling variants, contractions (a thesaurus) */
+#define LLMZ_LOSSY_SEED 3       /* a concise seed: sentences dropped, ranked by what they carry per bit */
+#define LLMZ_LOSSY_STRENGTH_DEFAULT (-1) /* each level's default strength */
+typedef struct {
+    uint8_t level;              /* LLMZ_LOSSY_*; 0 in a struct not filled */
+    uint8_t strength;           /* 0 .. 100: how far the level goes (rate against distortion) */
+    uint8_t words_equal_folded; /* 1: the word sequences of original and reconstruction are equal after folding */
+    uint8_t pad;
+    uint64_t orig_size;         /* bytes of the original (the frame's output is the reconstruction) */
+    uint8_t orig_hash[16];      /* the first 16 bytes of the original's SHA-256 (for an audit with the original) */
+    uint8_t recon_hash[16];     /* the same of the reconstruction: checked by the decoder */
+    uint32_t words, content_words, words_recon; /* words of the original, its content words; of the reconstruction */
+    uint32_t wer;               /* word error rate x 10000 (word-level edit distance / words) */
+    uint32_t chrf;              /* chrF x 10000 (character n-grams 1..6, beta 2) */
+    uint32_t recall;            /* content-word recall x 10000 */
+    uint32_t prot_total, prot_kept, prot_invented; /* protected items: original's, kept in order, new ones (must be 0) */
+    uint32_t new_content;       /* content words neither in the original nor an equivalent of the word replaced */
+    uint32_t changes;           /* edits the encoder made */
+    uint64_t recon_size;        /* bytes of the reconstruction */
+    uint32_t reserved[6];
+} llmz_certificate;
+
+/* Rewrite src (text) at `level` and `strength` (0..100 or LLMZ_LOSSY_STRENGTH_DEFAULT) with model m on `threads`
+** threads: *out receives the reconstruction (free with llmz_free_buffer), cert its certificate.  The result depends
+** on the input, model, level and strength only (never on threads or the kernel set).  Text that is not prose
+** (binary, code, JSON, logs: llmz_lossy_prose) is returned unchanged with cert->changes 0: LLMZ_OK. */
+int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads, const void *src, size_t size,
+                       void **out, size_t *out_size, llmz_certificate *cert);
+/* Per mille of src's bytes that lie in prose (sentences of words, outside code blocks, tables and markup): the
+** lossy levels treat an input of less than LLMZ_LOSSY_PROSE_MIN as not prose. */
+#define LLMZ_LOSSY_PROSE_MIN 500
+int llmz_lossy_prose(const void *src, size_t size);
+/* The certificate's measurements of a reconstruction against its original (what the encoder writes, what
+** `llmz --verify` recomputes): every field but level, strength and changes, which are kept as given in cert. */
+int llmz_lossy_measure(const void *orig, size_t orig_size, const void *recon, size_t recon_size,
+                       llmz_certificate *cert);
+/* The next frames c compresses are lossy (mode 1) and carry cert (copied; its recon_size and recon_hash are set
+** from each frame's input); NULL: lossless again. */
+int llmz_cctx_set_certificate(llmz_cctx *c, const llmz_certificate *cert);
+/* The certificate of a lossy frame (after llmz_frame_get_info says mode 1); LLMZ_ERR_PARAM for a lossless frame. */
+int llmz_frame_get_certificate(llmz_certificate *cert, const void *src, size_t avail);
+void llmz_free_buffer(void *p);
+/* What changed (llmz --diff): the regions where recon differs from orig, in order, found by aligning their words and
+** punctuation (blanks aside); *edits (free with llmz_free_buffer) holds *n of them. */
+typedef struct {
+    uint64_t orig_off, orig_len, recon_off, recon_len;
+} llmz_lossy_edit;
+int llmz_lossy_diff(const void *orig, size_t orig_size, const void *recon, size_t recon_size, llmz_lossy_edit **edits,
+                    size_t *n);
+
 /* ---- frame inspection ---------------------------------------------------------------------------- */
 typedef struct {
     uint64_t orig_size;       /* bytes the frame decodes to */
@@ -250,7 +305,7 @@ typedef struct {
     uint32_t n_chunks, raw_chunks; /* chunks; stored raw */
     uint32_t bytes_chunks, mixed_chunks; /* coded by the byte models (method 3); by the LM mixed with them (method 4) */
     uint32_t chunk_size;      /* nominal original bytes per chunk */
-    uint8_t format_version, numerics_version, mode, flags;
+    uint8_t format_version, numerics_version, mode, flags; /* mode 1: lossy (llmz_frame_get_certificate) */
     uint16_t window, keep;    /* model positions per context window, inputs kept at a restart; 0, 0: the model's
                               ** defaults (format 4: its context length, at most 65535, and a quarter of that) */
     uint8_t model_fp[32];     /* the model's fingerprint: its first fp_len bytes (the rest 0) */

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "engine/engine.h"
+#include "format/cert.h"
 
 static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
@@ -174,7 +175,7 @@ size_t llmz_frame_bound(size_t size) {
     ** most 2^24 bytes have 4-byte varint sizes; a header of at most 608 bytes) */
     size_t chunks = size / 4096 + 1;
     return size + chunks * FRAME_CHUNK_ENTRY + FRAME_FIXED_LEN + 255 + FRAME_TAIL_LEN + FRAME_ADAPTER_FIXED + 255 + 4 +
-           4;
+           4 + 1 + FRAME_CERT_MAX; /* and a lossy frame's certificate */
 }
 
 void engine_model_window(const llmz_model *m, uint16_t *window, uint16_t *keep) {
@@ -283,6 +284,16 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
     engine_fill_header(&h, c->m, c->format);
+    if (c->lossy) { /* mode 1: the certificate, about this frame's input (the reconstruction) */
+        if (h.version < FRAME_V4) return LLMZ_ERR_PARAM;
+        llmz_certificate cert = c->cert;
+        uint8_t digest[32];
+        sha256(src, size, digest);
+        memcpy(cert.recon_hash, digest, 16);
+        cert.recon_size = size;
+        h.mode = FRAME_MODE_LOSSY;
+        h.cert_len = (uint8_t)cert_encode(&cert, h.cert);
+    }
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
     int binary = bytes && !c->chunk && looks_binary(src, size);
@@ -338,6 +349,18 @@ int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, c
                         llmz_stats *stats) {
     if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
     return engine_compress(c, c->adapt, dst, cap, dst_size, src, size, stats, NULL, NULL, NULL);
+}
+
+int llmz_cctx_set_certificate(llmz_cctx *c, const llmz_certificate *cert) {
+    if (!c) return LLMZ_ERR_PARAM;
+    if (cert) {
+        llmz_certificate t;
+        uint8_t b[CERT_MAX];
+        if (cert_decode(&t, b, cert_encode(cert, b)) != LLMZ_OK) return LLMZ_ERR_PARAM; /* level, strength */
+        c->cert = *cert;
+    }
+    c->lossy = cert != NULL;
+    return LLMZ_OK;
 }
 
 uint64_t llmz_cctx_progress(const llmz_cctx *c) {

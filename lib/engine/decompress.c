@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "engine/engine.h"
+#include "format/cert.h"
 
 static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
@@ -152,6 +153,16 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     return LLMZ_OK;
 }
 
+int llmz_frame_get_certificate(llmz_certificate *cert, const void *src, size_t avail) {
+    if (!cert || (!src && avail)) return LLMZ_ERR_PARAM;
+    frame_header h;
+    size_t need;
+    int rc = frame_parse_header(&h, src, avail, &need);
+    if (rc) return rc;
+    if (h.mode != FRAME_MODE_LOSSY) return LLMZ_ERR_PARAM;
+    return cert_decode(cert, h.cert, h.cert_len);
+}
+
 /* ---- memory ---------------------------------------------------------------------------------------- */
 
 /* The library's own bytes besides the workers': chunk table and payload offsets. */
@@ -247,6 +258,16 @@ static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t paylo
     return LLMZ_OK;
 }
 
+/* A lossy frame's output: the reconstruction its certificate names (LLMZ_ERR_CHECKSUM if not). */
+static int check_reconstruction(const frame_header *h, const void *dst) {
+    llmz_certificate cert;
+    uint8_t digest[32];
+    int rc = cert_decode(&cert, h->cert, h->cert_len);
+    if (rc != LLMZ_OK) return rc;
+    sha256(dst, (size_t)h->orig_size, digest);
+    return memcmp(digest, cert.recon_hash, 16) == 0 ? LLMZ_OK : LLMZ_ERR_CHECKSUM;
+}
+
 int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
                           llmz_stats *stats) {
     if (!d || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
@@ -277,6 +298,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         J.offs = offs;
         J.progress = &d->progress;
         rc = run_job(&J, 1, d->threads);
+        if (rc == LLMZ_OK && h.mode == FRAME_MODE_LOSSY) rc = check_reconstruction(&h, dst);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;
             if (stats) job_stats(stats, &J, size, h.orig_size);

@@ -42,6 +42,8 @@ struct llmz_cctx {
     int threads, kernels, adapt, eol, format;
     uint32_t chunk;
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
+    int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
+    llmz_certificate cert;
 };
 
 struct llmz_dctx {

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "format/cert.h"
+#include "format/varint.h"
 
 static void put16(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)v;
@@ -27,31 +29,6 @@ static uint32_t get32(const uint8_t *p) {
 static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 static const uint8_t MAGIC[4] = {FRAME_MAGIC0, 'L', 'M', 'Z'};
-
-/* ---- varints (format 4): LEB128, 7 bits a byte, least significant first ------------------------------- */
-
-static size_t varint_len(uint64_t v) {
-    size_t n = 1;
-    for (; v >= 0x80; v >>= 7) n++;
-    return n;
-}
-
-static uint8_t *put_varint(uint8_t *p, uint64_t v) {
-    for (; v >= 0x80; v >>= 7) *p++ = (uint8_t)(v | 0x80);
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-/* The value of the varint of n bytes at p (its extent already found by the walk): LLMZ_ERR_CORRUPT if it is not
-** the shortest encoding of its value or does not fit in 64 bits. */
-static int get_varint(const uint8_t *p, size_t n, uint64_t *v) {
-    uint64_t x = 0;
-    if (n > 1 && p[n - 1] == 0) return LLMZ_ERR_CORRUPT;
-    if (n == FRAME_VARINT_MAX && p[n - 1] > 1) return LLMZ_ERR_CORRUPT;
-    for (size_t i = 0; i < n; i++) x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-    *v = x;
-    return LLMZ_OK;
-}
 
 /* ---- the walk over a format-4 header: where each field lies, nothing judged but the extents -------------- */
 
@@ -101,14 +78,15 @@ static uint8_t fp_code(uint8_t len) { return (uint8_t)(len / 8 - 1); }
 /* Where the fields of a format-4 header lie. */
 typedef struct {
     size_t at[4], len[4];  /* varints: chunk size, original size, window, keep */
-    size_t name, ext, crc; /* offsets of the model name length byte, the adapter form byte, the header CRC */
+    size_t name, ext, cert, crc; /* offsets of the model name length byte, the adapter form byte, the certificate's
+                                  ** length byte, the header CRC */
 } v4_map;
 enum { V4_CHUNK, V4_ORIG, V4_WINDOW, V4_KEEP };
 
 /* Locate the varint number i of the map. */
 static int map_varint(cursor *c, v4_map *m, int i) {
     m->at[i] = c->pos;
-    return cur_varint(c, &m->len[i], FRAME_VARINT_MAX);
+    return cur_varint(c, &m->len[i], VARINT_MAX);
 }
 
 /* Walk a format-4 header up to and including its CRC (src[4] is 4, at least FRAME_V4_FIXED bytes are there). */
@@ -130,6 +108,8 @@ static int v4_walk(cursor *c, v4_map *m) {
         if ((rc = cur_skip(c, fp_bytes(aform))) != LLMZ_OK) return rc;
         if ((aform & FRAME_FORM_NAME) && (rc = cur_name(c)) != LLMZ_OK) return rc;
     }
+    m->cert = c->pos; /* a lossy frame's certificate: a length byte and the bytes, as a name */
+    if (((form >> FRAME_FORM_MODE_SHIFT) & 3) == FRAME_MODE_LOSSY && (rc = cur_name(c)) != LLMZ_OK) return rc;
     m->crc = c->pos;
     return cur_skip(c, 4);
 }
@@ -148,6 +128,7 @@ static size_t table_off(const frame_header *h) {
     size_t n = FRAME_V4_FIXED + h->fp_len + (h->has_name ? 1 + (size_t)h->name_len : 0);
     n += varint_len(h->chunk_size) + varint_len(h->orig_size);
     if (!h->win_default) n += varint_len(h->window) + varint_len(h->keep);
+    if (h->mode == FRAME_MODE_LOSSY) n += 1 + (size_t)h->cert_len;
     return n + frame_adapter_len(h) + 4;
 }
 
@@ -231,6 +212,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
         p += h->afp_len;
         if (h->has_aname) p = put_name(p, h->aname, h->aname_len);
     }
+    if (h->mode == FRAME_MODE_LOSSY) p = put_name(p, (const char *)h->cert, h->cert_len);
     put32(p, crc32_update(0, dst, (size_t)(p - dst)));
     return p + 4;
 }
@@ -260,7 +242,8 @@ size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const
 /* The checks every version makes once the header is known intact: flags, mode, numerics. */
 static int check_kind(const frame_header *h) {
     if (h->flags & ~FRAME_FLAGS_KNOWN) return LLMZ_ERR_UNSUPPORTED;
-    if (h->mode != FRAME_MODE_LOSSLESS) return LLMZ_ERR_UNSUPPORTED;
+    if (h->mode != FRAME_MODE_LOSSLESS && !(h->mode == FRAME_MODE_LOSSY && h->version >= FRAME_V4))
+        return LLMZ_ERR_UNSUPPORTED;
     if ((h->flags & FRAME_FLAGS_NEED_NGRAM) && !(h->flags & FRAME_FLAG_NGRAM)) return LLMZ_ERR_CORRUPT;
     if (h->numerics != LLMZ_NUMERICS_VERSION) return LLMZ_ERR_VERSION;
     return LLMZ_OK;
@@ -359,6 +342,13 @@ static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
         h->has_aname = (e[0] & FRAME_FORM_NAME) != 0;
         h->aname_len = h->has_aname ? e[1 + h->afp_len] : 0;
         if (h->has_aname && (rc = take_name(h->aname, e + 2 + h->afp_len, h->aname_len)) != LLMZ_OK) return rc;
+    }
+    if (h->mode == FRAME_MODE_LOSSY) { /* the certificate: well formed, and about this frame's output */
+        llmz_certificate cert;
+        h->cert_len = src[m->cert];
+        memcpy(h->cert, src + m->cert + 1, h->cert_len);
+        if ((rc = cert_decode(&cert, h->cert, h->cert_len)) != LLMZ_OK) return rc;
+        if (cert.recon_size != h->orig_size) return LLMZ_ERR_CORRUPT;
     }
     return LLMZ_OK;
 }

@@ -14,6 +14,8 @@
 #define FRAME_TAIL_LEN 24      /* chunk size .. header CRC */
 #define FRAME_CHUNK_ENTRY 9
 #define FRAME_MODE_LOSSLESS 0
+#define FRAME_MODE_LOSSY 1       /* format 4: the header carries a certificate (lib/format/cert.h) */
+#define FRAME_CERT_MAX 255
 #define FRAME_METHOD_RAW 0
 #define FRAME_METHOD_MODEL 1
 #define FRAME_METHOD_MODEL_CRLF 2 /* model-coded after CRLF -> LF; needs FRAME_FLAG_EOL */
@@ -41,7 +43,6 @@
 #define FRAME_FORM_MODE_SHIFT 4 /* form bits 4-5: the mode */
 #define FRAME_FORM_KNOWN 0x3f
 #define FRAME_AFORM_KNOWN 0x07  /* adapter form: bits 0-1 fingerprint code, bit 2 name */
-#define FRAME_VARINT_MAX 10     /* bytes of the longest varint (LEB128 of a u64) */
 #define FRAME_V4_ENTRY_MIN 6    /* a chunk entry: varint size (1..), method (1), CRC (4) */
 #define FRAME_SHORT_FP 8        /* fingerprint bytes the reference encoder writes for built-in models */
 
@@ -68,6 +69,9 @@ typedef struct {
     uint8_t afp_len, has_aname; /* as fp_len and has_name, for the adapter */
     uint8_t aname_len;
     char aname[256];
+    /* FRAME_MODE_LOSSY (format 4): the certificate's bytes (cert.h), inside the header before its CRC */
+    uint8_t cert_len;
+    uint8_t cert[FRAME_CERT_MAX];
     size_t table_len; /* bytes of the chunk entries: set by frame_parse_header, or from frame_table_len */
     /* not part of the header: the chunk table's method-3 and method-4 chunks (decompress.c counts them: the memory
     ** plan) */

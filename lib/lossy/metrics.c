@@ -651,3 +651,93 @@ int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, 
     }
     return LLMZ_OK;
 }
+
+/* ---------------------------------------------------------------- lt_diff (text.h) */
+
+/* The pieces of d that take part in a diff: all but blanks and line breaks. */
+static size_t solid_pieces(const lt_doc *d, uint32_t *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->p[i].kind != LT_SPACE && d->p[i].kind != LT_NEWLINE) out[k++] = (uint32_t)i;
+    return k;
+}
+
+static uint32_t piece_end(const lt_doc *d, uint32_t i) { return d->p[i].off + d->p[i].len; }
+
+/* Close the edit region ops[r0, r1) into a span of both texts (the blanks inside it included). */
+static int diff_region(const al_op *ops, size_t r0, size_t r1, const lt_doc *da, const uint32_t *pa, const lt_doc *db,
+                       const uint32_t *pb, size_t na, size_t nb, lt_edit **out, size_t *n, size_t *cap) {
+    uint32_t a0 = UINT32_MAX, a1 = 0, b0 = UINT32_MAX, b1 = 0;
+    for (size_t k = r0; k < r1; k++) {
+        if (ops[k].op != OP_INS) {
+            const lt_piece *p = &da->p[pa[ops[k].a]];
+            if (p->off < a0) a0 = p->off;
+            if (p->off + p->len > a1) a1 = p->off + p->len;
+        }
+        if (ops[k].op != OP_DEL) {
+            const lt_piece *p = &db->p[pb[ops[k].b]];
+            if (p->off < b0) b0 = p->off;
+            if (p->off + p->len > b1) b1 = p->off + p->len;
+        }
+    }
+    /* an empty side sits where the other side's neighbours put it: after the previous match */
+    if (a0 == UINT32_MAX) a0 = a1 = r0 > 0 && ops[r0 - 1].a < na ? piece_end(da, pa[ops[r0 - 1].a]) : 0;
+    if (b0 == UINT32_MAX) b0 = b1 = r0 > 0 && ops[r0 - 1].b < nb ? piece_end(db, pb[ops[r0 - 1].b]) : 0;
+    if (grow(out, cap, *n + 1, sizeof **out)) return -1;
+    lt_edit *e = &(*out)[(*n)++];
+    e->a_off = a0, e->a_len = a1 - a0, e->b_off = b0, e->b_len = b1 - b0;
+    return 0;
+}
+
+int lt_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, lt_edit **out, size_t *n_out) {
+    if (!out || !n_out || (!a && an) || (!b && bn)) return LLMZ_ERR_PARAM;
+    *out = NULL;
+    *n_out = 0;
+    if (an >= ((size_t)1 << 31) || bn >= ((size_t)1 << 31)) return LLMZ_ERR_PARAM;
+    lt_doc da, db;
+    memset(&db, 0, sizeof db);
+    int rc = lt_parse(&da, a, an);
+    if (rc != LLMZ_OK) return rc;
+    if ((rc = lt_parse(&db, b, bn)) != LLMZ_OK) {
+        lt_doc_free(&da);
+        return rc;
+    }
+    uint32_t *pa = llmz_malloc((da.n + 1) * sizeof *pa), *pb = llmz_malloc((db.n + 1) * sizeof *pb);
+    uint32_t *A = llmz_malloc((da.n + 1) * sizeof *A), *B = llmz_malloc((db.n + 1) * sizeof *B);
+    interner t;
+    aligner al;
+    size_t cap = 0, na = 0, nb = 0;
+    memset(&al, 0, sizeof al);
+    int bad = !pa || !pb || !A || !B || intern_init(&t, da.n + db.n + 1);
+    if (!bad) {
+        na = solid_pieces(&da, pa);
+        nb = solid_pieces(&db, pb);
+        for (size_t i = 0; i < na; i++) A[i] = intern(&t, a + da.p[pa[i]].off, da.p[pa[i]].len);
+        for (size_t i = 0; i < nb; i++) B[i] = intern(&t, b + db.p[pb[i]].off, db.p[pb[i]].len);
+        bad = align(&al, A, na, B, nb, t.n, 1);
+    }
+    for (size_t k = 0; !bad && k < al.n_ops;) { /* regions: maximal runs of edits */
+        if (al.ops[k].op == OP_MATCH) {
+            k++;
+            continue;
+        }
+        size_t r0 = k;
+        while (k < al.n_ops && al.ops[k].op != OP_MATCH) k++;
+        bad = diff_region(al.ops, r0, k, &da, pa, &db, pb, na, nb, out, n_out, &cap);
+    }
+    aligner_free(&al);
+    intern_free(&t);
+    llmz_free(pa);
+    llmz_free(pb);
+    llmz_free(A);
+    llmz_free(B);
+    lt_doc_free(&da);
+    lt_doc_free(&db);
+    if (bad) {
+        llmz_free(*out);
+        *out = NULL;
+        *n_out = 0;
+        return LLMZ_ERR_NOMEM;
+    }
+    return LLMZ_OK;
+}

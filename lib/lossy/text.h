@@ -221,4 +221,13 @@ typedef struct {
 int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
                lt_metrics *m);
 
+/* DIFF (llmz --diff): the edit regions between a and b.  The pieces of both texts but blanks and line breaks are
+** aligned as words are for the metrics (ALIGNMENT, sub = 1; pieces compared byte for byte, unfolded); each maximal
+** run of edits becomes one lt_edit: the bytes of a from its first to its last piece and those of b (an empty side:
+** where it would stand, after the previous match).  *out (llmz_free) holds *n regions in order. */
+typedef struct {
+    uint32_t a_off, a_len, b_off, b_len;
+} lt_edit;
+int lt_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t bn, lt_edit **out, size_t *n);
+
 #endif

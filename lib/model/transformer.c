@@ -402,6 +402,18 @@ void tf_state_free(tf_state *s) {
 }
 
 void tf_state_reset(tf_state *s) { s->pos = 0; }
+
+void tf_state_copy(tf_state *dst, const tf_state *src, const tf_model *m) {
+    const tf_config *c = &m->c;
+    size_t pos = (size_t)src->pos;
+    for (int l = 0; l < c->n_layer; l++) {
+        size_t lk = (size_t)l * c->kv_dim * c->ctx; /* keys (kv_dim, ctx); values (ctx, kv_dim): both this far in */
+        for (int j = 0; j < c->kv_dim; j++)
+            memcpy(dst->kc + lk + (size_t)j * c->ctx, src->kc + lk + (size_t)j * c->ctx, pos * sizeof(float));
+        memcpy(dst->vc + lk, src->vc + lk, pos * c->kv_dim * sizeof(float));
+    }
+    dst->pos = src->pos;
+}
 int tf_state_pos(const tf_state *s) { return s->pos; }
 
 static size_t batch_floats(const tf_model *m, int nmax) {

@@ -40,6 +40,8 @@ tf_state *tf_state_new(const tf_model *m);
 void tf_state_free(tf_state *s);
 void tf_state_reset(tf_state *s);
 int tf_state_pos(const tf_state *s);
+/* dst becomes src: its position and the cache entries before it (both states of model m). */
+void tf_state_copy(tf_state *dst, const tf_state *src, const tf_model *m);
 
 /* Scratch for batches of up to nmax rows. */
 typedef struct tf_batch tf_batch;
