@@ -266,7 +266,7 @@ static void case_errors(void) {
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
     s.form = 0x80;
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
-    s.form = 0x10; /* mode 1 */
+    s.form = 0x20; /* mode 2 (mode 1, lossy, has its certificate: test_lossy) */
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
     s.form = 0x30; /* mode 3 */
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
