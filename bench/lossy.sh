@@ -26,6 +26,7 @@
 #   LOSSY_OUT=DIR       where lossy.csv, lossy.txt and lossy.svg go (default bench/results)
 #   LLMZ=PATH           default build/llmz;  LOSSY_BASELINE=PATH  default build/tools/lossy_baseline
 #   LLMZ_FLAGS          extra llmz options, e.g. -T1
+#   LOSSY_PLOT_ONLY=1   measure nothing: redraw lossy.svg from the lossy.csv in LOSSY_OUT
 set -u
 LC_ALL=C
 export LC_ALL
@@ -43,6 +44,26 @@ FRACS=${LOSSY_FRACTIONS:-0.1 0.3 0.5 0.7}
 VERIFY=${LOSSY_VERIFY:-0}
 FLAGS=${LLMZ_FLAGS:-}
 case $KB in '' | *[!0-9]*) echo "lossy.sh: LOSSY_KB must be a number" >&2; exit 2 ;; esac
+CSV=$OUTDIR/lossy.csv
+TXT=$OUTDIR/lossy.txt
+SVG=$OUTDIR/lossy.svg
+NPROC=$(nproc 2>/dev/null || echo "?")
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+
+FAILED=0
+if [ "${LOSSY_PLOT_ONLY:-0}" = 1 ]; then
+    [ -f "$CSV" ] || { echo "lossy.sh: $CSV missing" >&2; exit 2; }
+    # the run's machine and commit, from its lossy.txt
+    C=$(sed -n '1s/.*commit \([0-9a-f?]*\).*/\1/p' "$TXT" 2>/dev/null)
+    [ -n "$C" ] && COMMIT=$C
+    P=$(sed -n '2s/^machine: \([0-9?]*\) CPUs.*/\1/p' "$TXT" 2>/dev/null)
+    [ -n "$P" ] && NPROC=$P
+    PLOT_ONLY=1
+else
+    PLOT_ONLY=0
+fi
+
+if [ "$PLOT_ONLY" = 0 ]; then
 for b in "$LLMZ" "$BASE"; do
     [ -x "$b" ] || { echo "lossy.sh: $b missing (make; make build/tools/lossy_baseline)" >&2; exit 2; }
 done
@@ -56,9 +77,6 @@ mkdir -p "$OUTDIR" || exit 2
 cp "$LLMZ" "$T/llmz" && cp "$BASE" "$T/lossy_baseline" || exit 2
 Z=$T/llmz
 B=$T/lossy_baseline
-CSV=$OUTDIR/lossy.csv
-TXT=$OUTDIR/lossy.txt
-SVG=$OUTDIR/lossy.svg
 RAW=$T/raw.csv
 : > "$RAW"
 : > "$TXT"
@@ -109,8 +127,6 @@ fi
 # ---- header ---------------------------------------------------------------------------------------------
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 [ -n "$CPU" ] || CPU=$(uname -m)
-NPROC=$(nproc 2>/dev/null || echo "?")
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 say "llmz lossy benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $COMMIT"
 say "machine: $NPROC CPUs, $CPU; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 say "  $("$Z" -V 2>&1 | head -n 1)${FLAGS:+; flags $FLAGS}"
@@ -139,7 +155,6 @@ row() {
     printf '  %-10s %-6s %8s bytes  wer %s chrf %s\n' "$3" "$4" "$_ab" "$_wer" "$_chrf" >&2
 }
 
-FAILED=0
 for lp in $INPUTS; do
     label=${lp%%|*}
     f=${lp#*|}
@@ -213,6 +228,7 @@ awk -F, -v fmt="$FMT" 'NR > 1 {
 while IFS= read -r l; do say "$l"; done < "$T/table.txt"
 say ""
 say "wrote $CSV, $TXT, $SVG"
+fi # PLOT_ONLY
 
 # ---- SVG: per input, two panels: bpb against chrF (left) and against WER (right), one series per method -----
 awk -F, -v title="llmz lossy mode: rate against distortion ($NPROC CPUs, commit $COMMIT)" '
@@ -221,6 +237,8 @@ NR == 1 { next }
     if (!($1 in fi)) { nf++; fi[$1] = nf; fname[nf] = $1; forig[nf] = $4 }
     k = fi[$1]; n[k]++; i = n[k]
     meth[k, i] = $2; par[k, i] = $3; bx[k, i] = $6 + 0; ch[k, i] = $9 + 0; we[k, i] = $8 + 0
+    if ($2 == "lossless") llb[k] = $5
+    if ($2 ~ /^L[123]$/) { nl[k]++; if ($8 + 0 == 0 && $9 + 0 == 1 && $13 == 0) same[k]++ }
     if ($6 + 0 > xmax[k]) xmax[k] = $6 + 0
     if ($8 + 0 > wmax[k]) wmax[k] = $8 + 0
 }
@@ -245,6 +263,8 @@ function panel(k, P, ox, oy,   L, Tp, W, H, xs, x1, y1, ys, v, xp, yp, s, j, c, 
         printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, yp + 4, v
     }
     printf "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>\n", L, Tp, W, H
+    if (nl[k] && same[k] == nl[k])
+        printf "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">llmz: not prose, every level coded losslessly (the lossless point)</text>\n", L + 8, P == 0 ? Tp + H - 10 : Tp + int(H * 0.6)
     printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">bits per byte of the original (archive, all bytes counted)</text>\n", L + W / 2, Tp + H + 36
     printf "<text transform=\"translate(%d %d) rotate(-90)\" text-anchor=\"middle\">%s</text>\n", ox + 18, Tp + H / 2, P == 0 ? "chrF" : "word error rate"
     for (s = 1; s <= NS; s++) {
@@ -252,7 +272,7 @@ function panel(k, P, ox, oy,   L, Tp, W, H, xs, x1, y1, ys, v, xp, yp, s, j, c, 
         # the series points in order of bpb
         split("", ord)
         for (j = 1; j <= n[k]; j++) if (meth[k, j] == sname[s]) ord[++m] = j
-        for (a = 2; a <= m; a++) for (b = a; b > 1 && bx[k, ord[b]] < bx[k, ord[b - 1]]; b--) { t = ord[b]; ord[b] = ord[b - 1]; ord[b - 1] = t }
+        for (a = 2; a <= m; a++) for (b = a; b > 1 && par[k, ord[b]] + 0 < par[k, ord[b - 1]] + 0; b--) { t = ord[b]; ord[b] = ord[b - 1]; ord[b - 1] = t }
         for (a = 1; a <= m; a++) {
             j = ord[a]; xp = L + bx[k, j] / x1 * W; yp = Tp + H - (P == 0 ? ch[k, j] : we[k, j]) / y1 * H
             pts = pts sprintf("%.1f,%.1f ", xp, yp)
@@ -265,7 +285,8 @@ function panel(k, P, ox, oy,   L, Tp, W, H, xs, x1, y1, ys, v, xp, yp, s, j, c, 
             else printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s %s: %.3f bpb</title></circle>\n", xp, yp, c, sname[s], par[k, j], bx[k, j]
             if (sname[s] == "L2" || sname[s] == "L3" || sname[s] == "sc" || sname[s] == "freq") {
                 lab = par[k, j]
-                printf "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"%s\">%s</text>\n", xp + 5, yp - 5, c, lab
+                if (sname[s] == "freq") printf "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" fill=\"%s\">%s</text>\n", xp - 5, yp + 12, c, lab
+                else printf "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"%s\">%s</text>\n", xp + 5, yp - 5, c, lab
             }
         }
     }
