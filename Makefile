@@ -2,6 +2,7 @@
 #   make            build ./llmz (with the embedded default model)
 #   make test       build and run every test (unit, golden, CLI); prints "N passed, N failed"
 #   make bench      ratio/speed table against gzip, bzip2, xz, zstd, brotli, zpaq (bench/)
+#   make bench-lossy  lossy levels against baselines: bits per byte vs chrF and WER (bench/lossy.sh)
 #   make model      retrain the default model from ../shared/corpus (hours on 2 cores; needs python3-torch)
 #   make adapters   train the LoRA domain adapters (models/adapters/; about 10 minutes each on 2 cores)
 #   make install    llmz, unllmz, llmzcat, libllmz.a, libllmz.so (soname libllmz.so.0), llmz.h, llmz.pc and
@@ -44,7 +45,7 @@ adapter_defs = $(if $(word 1,$(1)),-DLLMZ_ADAPTER0_PATH='"$(word 1,$(1))"') \
     $(if $(word 4,$(1)),-DLLMZ_ADAPTER3_PATH='"$(word 4,$(1))"')
 
 llmz: FORCE_COPY
-.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-kernels model adapters clean tools \
+.PHONY: FORCE_COPY all test unit-test cli-test asan-test bench bench-lossy bench-kernels model adapters clean tools \
         install uninstall shared deb
 all: llmz
 
@@ -99,6 +100,10 @@ asan-test:
 
 bench: llmz
 	sh bench/run.sh
+
+# lossy mode against its baselines: rate (bits per byte) and distortion (chrF, WER); bench/results/lossy.*
+bench-lossy: $(BUILD)/llmz $(BUILD)/tools/lossy_baseline
+	LLMZ=$(BUILD)/llmz LOSSY_BASELINE=$(BUILD)/tools/lossy_baseline sh bench/lossy.sh
 
 bench-kernels: $(BUILD)/tools/bench_kernels
 	$(BUILD)/tools/bench_kernels
