@@ -53,7 +53,6 @@ int lbuf_put(lbuf *b, const void *s, size_t n) {
 typedef struct {
     uint32_t off, len;        /* the original bytes the site replaces */
     uint8_t n_alt;
-    uint8_t word;             /* a word with thesaurus equivalents: one choice per word in a part (choose_word) */
     uint32_t alt[MAX_ALT];    /* offsets of the alternatives in the pool */
     uint16_t alt_len[MAX_ALT];
     float dist[MAX_ALT];
@@ -202,7 +201,6 @@ static int paraphrase_sites(site_list *l, const uint8_t *s, const lt_doc *d, siz
     if (ns + ny == 0) return LLMZ_OK;
     site *st = site_add(l, p->off, p->len);
     if (!st) return LLMZ_ERR_NOMEM;
-    st->word = 1;
     for (int k = 0; k < ns + ny && rc == LLMZ_OK; k++) {
         char w[256];
         case_like(w, eq[k].s, eq[k].len, s + p->off, p->len);
@@ -230,12 +228,6 @@ static int find_sites(site_list *l, int level, const uint8_t *s, const lt_doc *d
 static int word_byte(uint8_t c) { return c >= 0x80 || is_upper(c) || is_lower(c) || (c >= '0' && c <= '9'); }
 
 /* The rewriting itself: the sites judged left to right. */
-#define MEMO_SLOTS 4096 /* words remembered per part (a power of two; past it, words are judged each time) */
-typedef struct {
-    uint32_t off, len; /* an occurrence of the word in the text (len 0: empty slot) */
-    uint8_t pick;      /* the candidate its first occurrence kept */
-} memo;
-
 typedef struct {
     judge *j;
     const uint8_t *s;
@@ -243,27 +235,7 @@ typedef struct {
     lbuf *out;
     size_t jpos; /* bytes of out committed to the judge */
     double lambda;
-    memo *mem;   /* MEMO_SLOTS: the choice made for each word so far (a text calls a thing by one name) */
-    size_t n_mem;
 } run;
-
-static uint8_t lower(uint8_t c) { return is_upper(c) ? (uint8_t)(c - 'A' + 'a') : c; }
-
-/* The memo slot of word s[off, off + len) (case-insensitive): its own or the empty one where it would go; NULL
-** when the table is full. */
-static memo *memo_slot(run *r, uint32_t off, uint32_t len) {
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < len; i++) h = (h ^ lower(r->s[off + i])) * 16777619u;
-    for (uint32_t k = 0; k < MEMO_SLOTS; k++) {
-        memo *m = &r->mem[(h + k) & (MEMO_SLOTS - 1)];
-        if (m->len == 0) return r->n_mem + 1 < MEMO_SLOTS ? m : NULL;
-        if (m->len != len) continue;
-        uint32_t i = 0;
-        while (i < len && lower(r->s[m->off + i]) == lower(r->s[off + i])) i++;
-        if (i == len) return m;
-    }
-    return NULL;
-}
 
 /* Judge site st: the index of the candidate kept (0: the original; k: alternative k - 1). */
 static int choose(run *r, const site_list *l, const site *st, int *pick) {
@@ -313,25 +285,6 @@ static int choose(run *r, const site_list *l, const site *st, int *pick) {
     return LLMZ_OK;
 }
 
-/* A word site: the choice its word's first occurrence in the part got, or, for a first occurrence, the judge's
-** (remembered).  Using one word consistently keeps what the model learns in context from it: words changed here
-** and there cost more in the text that follows than the judge sees around each site. */
-static int choose_word(run *r, const site_list *l, const site *st, int *pick) {
-    memo *m = memo_slot(r, st->off, st->len);
-    if (m && m->len) {
-        *pick = m->pick <= st->n_alt ? m->pick : 0;
-        return LLMZ_OK;
-    }
-    int rc = choose(r, l, st, pick);
-    if (rc == LLMZ_OK && m) {
-        m->off = st->off;
-        m->len = st->len;
-        m->pick = (uint8_t)*pick;
-        r->n_mem++;
-    }
-    return rc;
-}
-
 /* One part of the text: its sites judged in order by its own judge, into its own output. */
 typedef struct {
     const llmz_model *m;
@@ -348,15 +301,14 @@ typedef struct {
 
 static int part_run(const parts_job *pj, size_t k) {
     uint32_t a = pj->bounds[k], b = pj->bounds[k + 1];
-    run r = {NULL, pj->s, b, &pj->outs[k], 0, pj->lambda, llmz_calloc(MEMO_SLOTS, sizeof(memo)), 0};
-    int rc = r.mem ? judge_new(&r.j, pj->m, 1) : LLMZ_ERR_NOMEM;
+    run r = {NULL, pj->s, b, &pj->outs[k], 0, pj->lambda};
+    int rc = judge_new(&r.j, pj->m, 1);
     size_t ipos = a, i = 0;
     while (i < pj->l->n && pj->l->v[i].off < a) i++; /* the part's first site (binary search not worth it) */
     for (; rc == LLMZ_OK && i < pj->l->n && pj->l->v[i].off < b; i++) {
         const site *st = &pj->l->v[i];
         int pick = 0;
-        if ((rc = lbuf_put(r.out, pj->s + ipos, st->off - ipos)) != LLMZ_OK ||
-            (rc = st->word ? choose_word(&r, pj->l, st, &pick) : choose(&r, pj->l, st, &pick)) != LLMZ_OK)
+        if ((rc = lbuf_put(r.out, pj->s + ipos, st->off - ipos)) != LLMZ_OK || (rc = choose(&r, pj->l, st, &pick)))
             break;
         if (pick) {
             rc = lbuf_put(r.out, pj->l->pool.p + st->alt[pick - 1], st->alt_len[pick - 1]);
@@ -368,7 +320,6 @@ static int part_run(const parts_job *pj, size_t k) {
     }
     if (rc == LLMZ_OK) rc = lbuf_put(r.out, pj->s + ipos, b - ipos);
     judge_free(r.j);
-    llmz_free(r.mem);
     return rc;
 }
 
