@@ -18,10 +18,11 @@
 #
 # Environment:
 #   LOSSY_FILES="a b"   inputs (replace the default list); default: LOSSY_KB KB of whole lines from the middle of
-#                       ../shared/corpus/valid_prose.txt (held out: measured, never trained on), and the first
+#                       ../shared/corpus/valid_prose.txt (held out: measured, never trained on), the same made
+#                       messy by bench/messy.awk (typographic quotes, dashes, no-break spaces, ...), and the first
 #                       LOSSY_KB KB of dpkg's Debian changelog where the system has it
 #   LOSSY_KB=200        size of the default inputs
-#   LOSSY_L2="0 50 80 100"  LOSSY_L3="40 50 64 75 85"  LOSSY_FRACTIONS="0.1 0.3 0.5 0.7"
+#   LOSSY_L2="0 50 80 100"  LOSSY_L3="40 50 66 75 85"  LOSSY_FRACTIONS="0.1 0.3 0.5 0.7"
 #   LOSSY_VERIFY=1      also decode every lossy archive and check its certificate (llmz --verify)
 #   LOSSY_OUT=DIR       where lossy.csv, lossy.txt and lossy.svg go (default bench/results)
 #   LLMZ=PATH           default build/llmz;  LOSSY_BASELINE=PATH  default build/tools/lossy_baseline
@@ -39,7 +40,7 @@ BASE=${LOSSY_BASELINE:-$ROOT/build/tools/lossy_baseline}
 OUTDIR=${LOSSY_OUT:-$ROOT/bench/results}
 KB=${LOSSY_KB:-200}
 L2S=${LOSSY_L2:-0 50 80 100}
-L3S=${LOSSY_L3:-40 50 64 75 85}
+L3S=${LOSSY_L3:-40 50 66 75 85}
 FRACS=${LOSSY_FRACTIONS:-0.1 0.3 0.5 0.7}
 VERIFY=${LOSSY_VERIFY:-0}
 FLAGS=${LLMZ_FLAGS:-}
@@ -106,6 +107,9 @@ else
         # from the middle: the first (partial) line dropped, then whole lines
         tail -c +$((OFF + 1)) "$P" | head -c $((BYTES + 20000)) | sed 1d | whole_lines "$BYTES" > "$T/prose.txt"
         INPUTS="$INPUTS valid_prose_mid${KB}K|$T/prose.txt"
+        # the same made messy as web extraction leaves text (bench/messy.awk): what level 1 is for
+        LC_ALL=C awk -f "$ROOT/bench/messy.awk" "$T/prose.txt" > "$T/messy.txt"
+        INPUTS="$INPUTS valid_prose_mid${KB}K_messy|$T/messy.txt"
     else
         echo "lossy.sh: $P missing: the prose sample is skipped" >&2
     fi
