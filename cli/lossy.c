@@ -69,7 +69,8 @@ void lossy_print_cert(const llmz_certificate *ct, int json)
            ct->words_equal_folded ? "yes" : "no", h1);
 }
 
-const unsigned char *lossy_prepare(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, const unsigned char *in, size_t n, const char *name,
+const unsigned char *lossy_prepare(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, const unsigned char *in, size_t n,
+                                   const char *name,
                                    size_t *out_n, void **owned)
 {
     llmz_certificate cert;
@@ -258,8 +259,10 @@ static void put_text(const char *s, size_t n, int html)
 static void print_diff(const char *a, const char *b, size_t bn, const llmz_lossy_edit *e, size_t ne, int html,
                        int color)
 {
-    const char *del0 = html ? "<del>" : color ? "\033[31m[-" : "[-", *del1 = html ? "</del>" : color ? "-]\033[0m" : "-]";
-    const char *ins0 = html ? "<ins>" : color ? "\033[32m{+" : "{+", *ins1 = html ? "</ins>" : color ? "+}\033[0m" : "+}";
+    const char *del0 = html ? "<del>" : color ? "\033[31m[-" : "[-";
+    const char *del1 = html ? "</del>" : color ? "-]\033[0m" : "-]";
+    const char *ins0 = html ? "<ins>" : color ? "\033[32m{+" : "{+";
+    const char *ins1 = html ? "</ins>" : color ? "+}\033[0m" : "+}";
     size_t at = 0; /* in b */
     for (size_t k = 0; k < ne; k++) {
         put_text(b + at, (size_t)e[k].recon_off - at, html);
@@ -310,7 +313,8 @@ int lossy_diff(cli_ctx *c, const char *path)
               stdout);
         put_text(path, strlen(path), 1);
         printf(": level %u (%s), strength %u</h1>\n<p>%llu changes; %llu -> %llu bytes; WER %.2f%%, chrF %.2f%%, "
-               "content-word recall %.2f%%, protected items kept %u of %u, invented %u, new content words %u</p>\n<pre>",
+               "content-word recall %.2f%%, protected items kept %u of %u, invented %u, new content words %u"
+               "</p>\n<pre>",
                (unsigned)ct.level, LEVEL_NAME[ct.level & 3], (unsigned)ct.strength, (unsigned long long)ct.changes,
                (unsigned long long)n, (unsigned long long)rn, ct.wer / 100.0, ct.chrf / 100.0, ct.recall / 100.0,
                (unsigned)ct.prot_kept, (unsigned)ct.prot_total, (unsigned)ct.prot_invented, (unsigned)ct.new_content);

@@ -262,7 +262,7 @@ typedef struct {
     uint32_t wer;               /* word error rate x 10000 (word-level edit distance / words) */
     uint32_t chrf;              /* chrF x 10000 (character n-grams 1..6, beta 2) */
     uint32_t recall;            /* content-word recall x 10000 */
-    uint32_t prot_total, prot_kept, prot_invented; /* protected items: original's, kept in order, new ones (must be 0) */
+    uint32_t prot_total, prot_kept, prot_invented; /* protected items: the original's, kept in order, new ones */
     uint32_t new_content;       /* content words neither in the original nor an equivalent of the word replaced */
     uint32_t changes;           /* edits the encoder made */
     uint64_t recon_size;        /* bytes of the reconstruction */

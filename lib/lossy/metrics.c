@@ -6,17 +6,6 @@
 #include "llmz.h"
 #include "lossy/text.h"
 
-static int grow(void *v, size_t *cap, size_t need, size_t elem) {
-    void **pv = (void **)v;
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < need) nc *= 2;
-    void *q = llmz_realloc(*pv, nc * elem);
-    if (!q) return -1;
-    *pv = q;
-    *cap = nc;
-    return 0;
-}
 
 /* x / y scaled by 10000 and rounded, capped at UINT32_MAX. */
 static uint32_t scaled(double x, double y) {
@@ -107,7 +96,7 @@ typedef struct {
 } aligner;
 
 static int emit(aligner *al, uint32_t a, uint32_t b, uint8_t op) {
-    if (grow(&al->ops, &al->cap_ops, al->n_ops + 1, sizeof *al->ops)) return -1;
+    if (lt_grow(&al->ops, &al->cap_ops, al->n_ops + 1, sizeof *al->ops)) return -1;
     al->ops[al->n_ops].a = a;
     al->ops[al->n_ops].b = b;
     al->ops[al->n_ops++].op = op;
@@ -115,7 +104,7 @@ static int emit(aligner *al, uint32_t a, uint32_t b, uint8_t op) {
 }
 
 static int push_frame(aligner *al, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, uint8_t run) {
-    if (grow(&al->st, &al->cap_st, al->n_st + 1, sizeof *al->st)) return -1;
+    if (lt_grow(&al->st, &al->cap_st, al->n_st + 1, sizeof *al->st)) return -1;
     al_frame *f = &al->st[al->n_st++];
     f->a0 = a0, f->a1 = a1, f->b0 = b0, f->b1 = b1, f->run = run;
     return 0;
@@ -124,7 +113,8 @@ static int push_frame(aligner *al, uint32_t a0, uint32_t a1, uint32_t b0, uint32
 /* Exact minimum-cost alignment of A[a0,a1) and B[b0,b1) by dynamic programming (step c). */
 static int align_dp(aligner *al, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1) {
     size_t n = a1 - a0, m = b1 - b0, w = m + 1;
-    if (grow(&al->dir, &al->cap_dir, (n + 1) * w, 1) || grow(&al->row, &al->cap_row, 2 * w, sizeof *al->row)) return -1;
+    if (lt_grow(&al->dir, &al->cap_dir, (n + 1) * w, 1) || lt_grow(&al->row, &al->cap_row, 2 * w, sizeof *al->row))
+        return -1;
     uint32_t *prev = al->row, *cur = al->row + w, sub = (uint32_t)al->sub;
     for (size_t j = 0; j <= m; j++) prev[j] = (uint32_t)j, al->dir[j] = OP_INS;
     for (size_t i = 1; i <= n; i++) {
@@ -206,7 +196,7 @@ static size_t gram_find(const aligner *al, const uint32_t *x, size_t k, size_t m
 static int64_t gram_candidates(aligner *al, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, size_t k) {
     size_t sz = 64, c = 0;
     while (sz < 2 * (size_t)(a1 - a0) + 2) sz *= 2;
-    if (grow(&al->gt, &al->cap_gt, sz, sizeof *al->gt)) return -1;
+    if (lt_grow(&al->gt, &al->cap_gt, sz, sizeof *al->gt)) return -1;
     for (size_t i = 0; i < sz; i++) al->gt[i].pa = UINT32_MAX, al->gt[i].ca = al->gt[i].cb = 0;
     for (uint32_t i = a0; i + k <= a1; i++) {
         gram_e *e = &al->gt[gram_find(al, al->A + i, k, sz - 1)];
@@ -492,7 +482,7 @@ static int side_init(side *s, const uint8_t *t, size_t n) {
 /* Append the case-folded word piece to m->low. */
 static int lower_word(meas *m, const side *s, uint32_t piece) {
     const lt_piece *p = &s->d.p[piece];
-    if (grow(&m->low, &m->cap_low, m->n_low + (size_t)p->len * 2 + 8, 1)) return -1;
+    if (lt_grow(&m->low, &m->cap_low, m->n_low + (size_t)p->len * 2 + 8, 1)) return -1;
     for (size_t i = p->off; i < p->off + p->len;) {
         uint32_t cp;
         i += lt_utf8_next(s->f, s->fn, i, &cp);
@@ -683,7 +673,7 @@ static int diff_region(const al_op *ops, size_t r0, size_t r1, const lt_doc *da,
     /* an empty side sits where the other side's neighbours put it: after the previous match */
     if (a0 == UINT32_MAX) a0 = a1 = r0 > 0 && ops[r0 - 1].a < na ? piece_end(da, pa[ops[r0 - 1].a]) : 0;
     if (b0 == UINT32_MAX) b0 = b1 = r0 > 0 && ops[r0 - 1].b < nb ? piece_end(db, pb[ops[r0 - 1].b]) : 0;
-    if (grow(out, cap, *n + 1, sizeof **out)) return -1;
+    if (lt_grow(out, cap, *n + 1, sizeof **out)) return -1;
     lt_edit *e = &(*out)[(*n)++];
     e->a_off = a0, e->a_len = a1 - a0, e->b_off = b0, e->b_len = b1 - b0;
     return 0;

@@ -173,7 +173,8 @@ static int contraction_sites(site_list *l, const uint8_t *s, const lt_doc *d, si
             site *st = site_add(l, p->off, (uint32_t)n2);
             return st ? alt_add(l, st, s, out, sl, D_CONTRACTION) : LLMZ_ERR_NOMEM;
         }
-        int ambiguous = sl > 2 && sf[sl - 2] == '\'' && (sf[sl - 1] == 's' || sf[sl - 1] == 'd'); /* is/has, would/had */
+        /* 's and 'd stand for is/has and would/had: only the long form is sure */
+        int ambiguous = sl > 2 && sf[sl - 2] == '\'' && (sf[sl - 1] == 's' || sf[sl - 1] == 'd');
         if (!ambiguous && sl == n1 && memcmp(low, sf, sl) == 0 && ll < sizeof out) {
             case_like(out, lf, ll, s + p->off, p->len);
             site *st = site_add(l, p->off, (uint32_t)n1);

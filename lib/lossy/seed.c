@@ -57,7 +57,8 @@ static int measure_part(const measure_job *mj, size_t k) {
         rc = judge_commit(j, mj->s + sp->off, end - sp->off, &mj->v[i].bits);
         if (pi < d->n && d->p[pi].off > sp->off) pi = 0;
         while (pi < d->n && d->p[pi].off < sp->off) pi++;
-        for (; pi < d->n && d->p[pi].off < sp->off + sp->len; pi++) mj->v[i].words += (d->p[pi].flags & LT_F_CONTENT) != 0;
+        for (; pi < d->n && d->p[pi].off < sp->off + sp->len; pi++)
+            mj->v[i].words += (d->p[pi].flags & LT_F_CONTENT) != 0;
     }
     judge_free(j);
     return rc;

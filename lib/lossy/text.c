@@ -131,7 +131,7 @@ typedef struct {
 } pctx;
 
 /* Grow *v (elements of elem bytes, capacity *cap) to hold need elements.  0, or -1 if memory ran out. */
-static int grow(void *v, size_t *cap, size_t need, size_t elem) {
+int lt_grow(void *v, size_t *cap, size_t need, size_t elem) {
     void **pv = (void **)v;
     if (need <= *cap) return 0;
     size_t nc = *cap ? *cap : 64;
@@ -145,7 +145,7 @@ static int grow(void *v, size_t *cap, size_t need, size_t elem) {
 
 static int push_piece(pctx *c, size_t off, size_t len, uint8_t kind, uint8_t flags) {
     lt_doc *d = c->d;
-    if (grow(&d->p, &c->cap_p, d->n + 1, sizeof *d->p)) return -1;
+    if (lt_grow(&d->p, &c->cap_p, d->n + 1, sizeof *d->p)) return -1;
     lt_piece *p = &d->p[d->n++];
     p->off = (uint32_t)off;
     p->len = (uint32_t)len;
@@ -269,7 +269,7 @@ static int split_lines(pctx *c) {
     size_t start = 0;
     for (size_t i = 0; i < d->n; i++) {
         if (d->p[i].kind != LT_NEWLINE && i + 1 < d->n) continue;
-        if (grow(&c->lines, &c->cap_lines, c->n_lines + 1, sizeof *c->lines)) return -1;
+        if (lt_grow(&c->lines, &c->cap_lines, c->n_lines + 1, sizeof *c->lines)) return -1;
         lt_line *L = &c->lines[c->n_lines++];
         L->p0 = (uint32_t)start;
         L->p1 = (uint32_t)(i + 1);
@@ -365,7 +365,7 @@ static int claim(pctx *c, size_t pa, size_t pb, uint8_t cls) {
     if (pa > pb || pb >= d->n) return 0;
     for (size_t k = pa; k <= pb; k++)
         if (d->p[k].prot) return 0;
-    if (grow(&d->items, &c->cap_items, d->n_items + 1, sizeof *d->items)) return -1;
+    if (lt_grow(&d->items, &c->cap_items, d->n_items + 1, sizeof *d->items)) return -1;
     for (size_t k = pa; k <= pb; k++) d->p[k].prot = cls;
     lt_item *it = &d->items[d->n_items++];
     it->off = d->p[pa].off;
@@ -864,11 +864,11 @@ static int next_lower(const pctx *c, size_t j) {
 static int push_sentence(pctx *c, size_t a, size_t b) {
     lt_doc *d = c->d;
     uint32_t off = d->p[a].off, end = pend(&d->p[b]);
-    if (grow(&d->sent, &c->cap_sent, d->n_sent + 1, sizeof *d->sent)) return -1;
+    if (lt_grow(&d->sent, &c->cap_sent, d->n_sent + 1, sizeof *d->sent)) return -1;
     d->sent[d->n_sent].off = off;
     d->sent[d->n_sent++].len = end - off;
     if (c->para_break || d->n_para == 0) {
-        if (grow(&d->para, &c->cap_para, d->n_para + 1, sizeof *d->para)) return -1;
+        if (lt_grow(&d->para, &c->cap_para, d->n_para + 1, sizeof *d->para)) return -1;
         d->para[d->n_para].off = off;
         d->para[d->n_para++].len = end - off;
     } else {
@@ -1080,7 +1080,7 @@ typedef struct {
 } obuf;
 
 static int oput(obuf *o, const void *src, size_t len) {
-    if (grow(&o->b, &o->cap, o->n + len + 1, 1)) return -1;
+    if (lt_grow(&o->b, &o->cap, o->n + len + 1, 1)) return -1;
     memcpy(o->b + o->n, src, len);
     o->n += len;
     return 0;
@@ -1104,7 +1104,7 @@ int lt_fold_cps(const uint8_t *s, size_t n, uint8_t **out, size_t *out_n) {
     *out = NULL;
     *out_n = 0;
     if (!s && n) return LLMZ_ERR_PARAM;
-    if (grow(&o.b, &o.cap, n + 16, 1) || fold_bytes(&o, s, n, 0, n)) {
+    if (lt_grow(&o.b, &o.cap, n + 16, 1) || fold_bytes(&o, s, n, 0, n)) {
         llmz_free(o.b);
         return LLMZ_ERR_NOMEM;
     }
@@ -1147,7 +1147,7 @@ int lt_fold_text(const uint8_t *s, size_t n, uint8_t **out, size_t *out_n) {
     *out_n = 0;
     int r = lt_parse(&d, s, n), pending = 0, line_start = 1;
     if (r) return r;
-    r = grow(&o.b, &o.cap, n + 16, 1);
+    r = lt_grow(&o.b, &o.cap, n + 16, 1);
     for (size_t i = 0; !r && i < d.n; i++) {
         if (d.p[i].flags & LT_F_VERBATIM) {
             r = (pending && oput(&o, " ", 1)) || oput(&o, s + d.p[i].off, d.p[i].len);

@@ -122,6 +122,8 @@ typedef struct {
 ** are refused (LLMZ_ERR_PARAM).  LLMZ_OK, LLMZ_ERR_NOMEM (d is then empty) or LLMZ_ERR_PARAM. */
 int lt_parse(lt_doc *d, const uint8_t *s, size_t n);
 void lt_doc_free(lt_doc *d);
+/* Grow the array *v (elements of elem bytes, capacity *cap) to hold need elements: 0, or -1 if memory ran out. */
+int lt_grow(void *v, size_t *cap, size_t need, size_t elem);
 /* The piece holding byte offset off (d->n if none). */
 size_t lt_piece_at(const lt_doc *d, uint32_t off);
 /* 1 if the text s[0..n) (a word) is a stop word, compared lower-cased. */
