@@ -108,13 +108,13 @@ static void case_like(char *dst, const char *w, size_t n, const uint8_t *o, size
 /* A piece the rewriter may touch. */
 static int free_piece(const lt_piece *p) { return p->prot == LP_NONE && !(p->flags & LT_F_VERBATIM); }
 
-/* 1 if the nearest piece before or after piece i that is not a blank is protected: removing a blank or a comma
-** there could join two items into one ("Les Tulettes, Marthe": two names; without the comma, one). */
-static int beside_protected(const lt_doc *d, size_t i) {
+/* 1 if the nearest pieces before and after piece i that are not blanks are both protected: removing a blank or a
+** comma between them could join two items into one ("Les Tulettes, Marthe": two names; without the comma, one). */
+static int between_protected(const lt_doc *d, size_t i) {
     size_t a = i, b = i + 1;
     while (a > 0 && d->p[a - 1].kind == LT_SPACE) a--;
     while (b < d->n && d->p[b].kind == LT_SPACE) b++;
-    return (a > 0 && d->p[a - 1].prot != LP_NONE) || (b < d->n && d->p[b].prot != LP_NONE);
+    return a > 0 && d->p[a - 1].prot != LP_NONE && b < d->n && d->p[b].prot != LP_NONE;
 }
 
 /* Level 1: the folded form of a piece as an alternative, when folding changes it. */
@@ -136,7 +136,7 @@ static int canonical_sites(site_list *l, const uint8_t *s, const lt_doc *d, size
     const lt_piece *p = &d->p[i];
     const lt_piece *next = i + 1 < d->n ? &d->p[i + 1] : NULL;
     if (p->kind == LT_SPACE) {
-        if (beside_protected(d, i)) return LLMZ_OK;
+        if (between_protected(d, i)) return LLMZ_OK;
         int before_eol = !next || next->kind == LT_NEWLINE;
         if (before_eol || p->len != 1 || s[p->off] != ' ') {
             site *st = site_add(l, p->off, p->len);
@@ -188,7 +188,7 @@ static int contraction_sites(site_list *l, const uint8_t *s, const lt_doc *d, si
 static int paraphrase_sites(site_list *l, const uint8_t *s, const lt_doc *d, size_t i) {
     const lt_piece *p = &d->p[i];
     if (p->kind == LT_PUNCT && p->len == 1 && s[p->off] == ',') {
-        if (beside_protected(d, i)) return LLMZ_OK;
+        if (between_protected(d, i)) return LLMZ_OK;
         site *st = site_add(l, p->off, 1);
         return st ? alt_add(l, st, s, "", 0, D_COMMA) : LLMZ_ERR_NOMEM;
     }
