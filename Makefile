@@ -10,7 +10,7 @@
 #                   make uninstall removes them
 #   make deb        a Debian package of that install (BUILD/llmz_VERSION_ARCH.deb; dpkg -i installs it)
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (LLMZ_TEST_QUICK: fewer
-#                   repeated configurations of the golden and round-trip tests, each kind still once)
+#                   repeated configurations and smaller inputs in the slow tests and CLI scripts, each kind still once)
 #   WERROR=1        (any target) the library's warnings are errors (CI builds; the tests always have -Werror)
 
 CC      ?= cc

@@ -119,6 +119,14 @@ gen_text() {
 }
 # size FILE: bytes
 fsize() { wc -c <"$1" | tr -d ' '; }
+# quick: LLMZ_TEST_QUICK is set (make asan-test, where everything runs several times slower; tests/unit/t.h's
+# t_quick): a script may use smaller inputs there, each case still run
+quick() {
+    case ${LLMZ_TEST_QUICK:-} in
+    "" | 0) return 1 ;;
+    *) return 0 ;;
+    esac
+}
 
 # run directly: check the helpers themselves
 case $0 in

@@ -21,9 +21,11 @@ static char gguf_path[512];
 static llmz_model *M;
 static uint8_t ref_fp[32];
 
-/* the input: text, then random bytes (a raw chunk), 3 chunks of 4096 */
+/* the input: 7,000 bytes of text, then random bytes (a raw chunk), 3 chunks of 4096; quick (t.h, the sanitizer build,
+** where each fault run codes its input again): 4,600 bytes of text in 8,400, still 3 chunks, the last two raw */
 #define IN_N 10000
 static unsigned char in[IN_N];
+static size_t in_n = IN_N, in_text = 7000;
 static unsigned char *ref_frame;
 static size_t ref_frame_n;
 
@@ -68,9 +70,9 @@ static int op_compress(op_arg *a) {
         llmz_cctx_free(c);
         return -3;
     }
-    size_t cap = llmz_frame_bound(IN_N), n = 99;
+    size_t cap = llmz_frame_bound(in_n), n = 99;
     unsigned char *dst = malloc(cap);
-    int rc = llmz_compress_frame(c, dst, cap, &n, in, IN_N, NULL);
+    int rc = llmz_compress_frame(c, dst, cap, &n, in, in_n, NULL);
     llmz_cctx_free(c);
     if (rc == LLMZ_OK && !(n == ref_frame_n && memcmp(dst, ref_frame, n) == 0)) rc = -1;
     if (rc != LLMZ_OK && rc != -1 && n != 0) rc = -4; /* *dst_size is 0 on failure */
@@ -87,12 +89,12 @@ static int op_decompress(op_arg *a) {
     }
     llmz_frame_info fi;
     int rc = llmz_frame_get_info(&fi, ref_frame, ref_frame_n);
-    if (rc == LLMZ_OK && fi.orig_size != IN_N) rc = -1;
+    if (rc == LLMZ_OK && fi.orig_size != in_n) rc = -1;
     if (rc == LLMZ_OK) {
-        unsigned char *out = malloc(IN_N);
+        unsigned char *out = malloc(in_n);
         size_t n = 99;
-        rc = llmz_decompress_frame(d, out, IN_N, &n, ref_frame, ref_frame_n, NULL);
-        if (rc == LLMZ_OK && !(n == IN_N && memcmp(out, in, IN_N) == 0)) rc = -1;
+        rc = llmz_decompress_frame(d, out, in_n, &n, ref_frame, ref_frame_n, NULL);
+        if (rc == LLMZ_OK && !(n == in_n && memcmp(out, in, in_n) == 0)) rc = -1;
         if (rc != LLMZ_OK && rc != -1 && n != 0) rc = -4;
         free(out);
     }
@@ -146,20 +148,21 @@ int main(void) {
 
     const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, ", "1984 ", "\t"};
     uint64_t r = 0x9E3779B97F4A7C15ull;
-    for (size_t i = 0; i < 7000;) {
+    if (t_quick()) in_n = 8400, in_text = 4600;
+    for (size_t i = 0; i < in_text;) {
         r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-        for (const char *w = words[r % 10]; *w && i < 7000; w++) in[i++] = (unsigned char)*w;
+        for (const char *w = words[r % 10]; *w && i < in_text; w++) in[i++] = (unsigned char)*w;
     }
-    for (size_t i = 7000; i < IN_N; i++) {
+    for (size_t i = in_text; i < in_n; i++) {
         r ^= r << 13, r ^= r >> 7, r ^= r << 17;
         in[i] = (unsigned char)(r >> 32);
     }
     {
         llmz_cctx *c = llmz_cctx_create(M);
         llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096);
-        size_t cap = llmz_frame_bound(IN_N);
+        size_t cap = llmz_frame_bound(in_n);
         ref_frame = malloc(cap);
-        CHECK_EQ(llmz_compress_frame(c, ref_frame, cap, &ref_frame_n, in, IN_N, NULL), LLMZ_OK);
+        CHECK_EQ(llmz_compress_frame(c, ref_frame, cap, &ref_frame_n, in, in_n, NULL), LLMZ_OK);
         llmz_cctx_free(c);
         llmz_frame_info fi;
         CHECK_EQ(llmz_frame_get_info(&fi, ref_frame, ref_frame_n), LLMZ_OK);
