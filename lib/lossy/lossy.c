@@ -10,6 +10,7 @@
 
 #include "common/hash.h"
 #include "common/mem.h"
+#include "lossy/guard.h"
 #include "lossy/rewrite.h"
 #include "lossy/text.h"
 #include "lossy/thesaurus.h"
@@ -157,17 +158,24 @@ int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads
     cert->strength = (uint8_t)strength;
     lbuf b = {0};
     lt_doc d;
+    uint32_t undone = 0;
     int rc = LLMZ_OK, prose = llmz_lossy_prose(src, size) >= LLMZ_LOSSY_PROSE_MIN;
     if (prose && (rc = lt_parse(&d, src, size)) == LLMZ_OK) {
         if (level == LLMZ_LOSSY_SEED)
             rc = seed_select(m, threads, strength, src, size, &d, &b, &cert->changes);
-        else
-            rc = rewrite_rd(m, threads, level, strength, src, size, &d, &b, &cert->changes);
+        else if ((rc = rewrite_rd(m, threads, level, strength, src, size, &d, &b, &cert->changes)) == LLMZ_OK)
+            rc = guard_lines(src, size, &b, &undone); /* the protected items as they were, line by line */
         lt_doc_free(&d);
     } else if (rc == LLMZ_OK) {
         rc = lbuf_put(&b, src, size); /* not prose: unchanged */
     }
     if (rc == LLMZ_OK && !b.p) rc = lbuf_put(&b, "", 0) == LLMZ_OK && (b.p = llmz_malloc(1)) ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK && undone) { /* lines put back: the changes left are the regions that still differ */
+        lt_edit *e = NULL;
+        size_t ne = 0;
+        if ((rc = lt_diff(src, size, b.p, b.n, &e, &ne)) == LLMZ_OK) cert->changes = (uint32_t)ne;
+        llmz_free(e);
+    }
     if (rc == LLMZ_OK) rc = llmz_lossy_measure(src, size, b.p, b.n, cert);
     if (rc != LLMZ_OK) {
         llmz_free(b.p);

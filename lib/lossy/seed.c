@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "lossy/guard.h"
 #include "lossy/judge.h"
 #include "lossy/rewrite.h"
 
@@ -92,6 +93,38 @@ static int has_break(const uint8_t *g, size_t n) {
 
 static int ends_with_break(const lbuf *b) { return b->n >= 2 && b->p[b->n - 1] == '\n' && b->p[b->n - 2] == '\n'; }
 
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+    const lt_doc *d;
+} seed_text;
+
+/* The seed of the sentences keep[] marks (guard.h, guard_seed_fn): what comes before the first sentence, then each
+** sentence kept with the blanks after it; a dropped one's paragraph break is kept once.  at[k]: where sentence k
+** starts in the folded seed. */
+static int seed_write(void *ctx, const uint8_t *keep, lbuf *out, uint32_t *at) {
+    const seed_text *t = ctx;
+    const lt_doc *d = t->d;
+    size_t folded = 0, flen = 0;
+    int rc = lbuf_put(out, t->s, d->sent[0].off);
+    if (rc == LLMZ_OK) rc = guard_folded_len(t->s, d->sent[0].off, &folded);
+    for (size_t k = 0; rc == LLMZ_OK && k < d->n_sent; k++) {
+        size_t end = k + 1 < d->n_sent ? d->sent[k + 1].off : t->n, stop = d->sent[k].off + d->sent[k].len;
+        at[k] = UINT32_MAX;
+        size_t from = out->n;
+        if (keep[k]) {
+            at[k] = (uint32_t)folded;
+            rc = lbuf_put(out, t->s + d->sent[k].off, end - d->sent[k].off);
+        } else if (has_break(t->s + stop, end - stop) && out->n > 0 && !ends_with_break(out)) {
+            int one = out->p[out->n - 1] == '\n';
+            rc = lbuf_put(out, one ? "\n" : "\n\n", one ? 1 : 2);
+        }
+        if (rc == LLMZ_OK) rc = guard_folded_len(out->p + from, out->n - from, &flen);
+        folded += flen;
+    }
+    return rc;
+}
+
 int seed_select(const llmz_model *m, int threads, int strength, const uint8_t *s, size_t n, const lt_doc *d,
                 lbuf *out, uint32_t *changes) {
     *changes = 0;
@@ -109,21 +142,9 @@ int seed_select(const llmz_model *m, int threads, int strength, const uint8_t *s
                 taken += v[k].bits;
                 keep[v[k].i] = 1;
             }
-        /* the seed: what comes before the first sentence, then each sentence kept with the blanks after it */
-        rc = lbuf_put(out, s, d->sent[0].off);
-        for (size_t k = 0; rc == LLMZ_OK && k < d->n_sent; k++) {
-            size_t end = k + 1 < d->n_sent ? d->sent[k + 1].off : n, stop = d->sent[k].off + d->sent[k].len;
-            if (keep[k]) {
-                rc = lbuf_put(out, s + d->sent[k].off, end - d->sent[k].off);
-                continue;
-            }
-            ++*changes;
-            const uint8_t *gap = s + stop;
-            size_t gn = end - stop;
-            int para = has_break(gap, gn);
-            if (para && out->n > 0 && !ends_with_break(out))
-                rc = lbuf_put(out, out->p[out->n - 1] == '\n' ? "\n" : "\n\n", out->p[out->n - 1] == '\n' ? 1 : 2);
-        }
+        seed_text t = {s, n, d};
+        rc = guard_seed(s, n, d->n_sent, keep, seed_write, &t, out);
+        for (size_t k = 0; k < d->n_sent; k++) *changes += !keep[k];
     }
     llmz_free(keep);
     llmz_free(v);

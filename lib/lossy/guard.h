@@ -1,0 +1,27 @@
+/*
+** guard.h -- the promises about protected items, enforced on a rewriting after the fact (docs/lossy.md): levels 1-2
+** keep every protected item in order, no level shows one the original lacks.  Items are found as the certificate
+** finds them (text.h: both texts folded code point by code point, then parsed), so an edit that changes how its
+** neighbours are read -- a name that now starts a sentence, quotes that pair differently -- is caught too.
+*/
+#ifndef LLMZ_GUARD_H
+#define LLMZ_GUARD_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lossy/rewrite.h"
+
+/* Levels 1-2 (which keep every line end): each line of out whose protected items differ from those of the same line
+** of the original s[0, n) is put back as it was, until no line differs; *reverted counts the lines. */
+int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted);
+
+/* Level 3: the protected items of a seed beyond the original's (as strings, counted): their sentences are dropped.
+** seed(keep) writes the seed of the sentences keep[] marks into out, and the folded offset where each sentence
+** starts in it into at[] (UINT32_MAX for one dropped); the guard clears keep[] entries and asks again. */
+typedef int (*guard_seed_fn)(void *ctx, const uint8_t *keep, lbuf *out, uint32_t *at);
+/* The bytes s[0, n) take folded (text.h, lt_fold_cps): for at[] (folding works code point by code point, so a text's
+** folded pieces follow each other). */
+int guard_folded_len(const uint8_t *s, size_t n, size_t *len);
+int guard_seed(const uint8_t *s, size_t n, size_t n_sent, uint8_t *keep, guard_seed_fn seed, void *ctx, lbuf *out);
+
+#endif
