@@ -7,7 +7,8 @@
 
 #include "common/mem.h"
 
-#define GUARD_ROUNDS 8 /* undo rounds before giving up (levels 1-2: then every line is put back) */
+#define GUARD_ROUNDS 8       /* levels 1-2: undo rounds before every line is put back */
+#define GUARD_SEED_ROUNDS 32 /* level 3: rounds before no sentence is kept */
 
 /* A text folded (text.h, lt_fold_cps) and parsed: its items and where its lines start. */
 typedef struct {
@@ -175,13 +176,18 @@ int guard_seed(const uint8_t *s, size_t n, size_t n_sent, uint8_t *keep, guard_s
             size_t k = n_sent; /* the kept sentence holding it: the last one starting at or before it */
             for (size_t q = 0; q < n_sent; q++)
                 if (keep[q] && at[q] <= b.d.items[j].off) k = q;
-            if (k < n_sent) keep[k] = 0;
+            /* an item is read anew when what comes before it changed (a capitalised word no longer after a full
+            ** stop reads as a name): the sentence before it comes back; if it is there already, this one goes */
+            if (k < n_sent && k > 0 && !keep[k - 1])
+                keep[k - 1] = 1;
+            else if (k < n_sent)
+                keep[k] = 0;
             any = 1;
         }
         llmz_free(over);
         folded_free(&b);
-        if (!any || round > GUARD_ROUNDS) break;
-        if (round == GUARD_ROUNDS) memset(keep, 0, n_sent); /* the last resort: no sentence */
+        if (!any || round > GUARD_SEED_ROUNDS) break;
+        if (round == GUARD_SEED_ROUNDS) memset(keep, 0, n_sent); /* the last resort: no sentence */
     }
     if (at) folded_free(&a);
     llmz_free(at);

@@ -16,7 +16,9 @@
 int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted);
 
 /* Level 3: the protected items of a seed beyond the original's (as strings, counted): their sentences are dropped.
-** seed(keep) writes the seed of the sentences keep[] marks into out, and the folded offset where each sentence
+** For each such item, the sentence before its own comes back if it was dropped (the item is read anew because its
+** context changed), else its own sentence is dropped.  seed(keep) writes the seed of the sentences keep[] marks into
+** out, and the folded offset where each sentence
 ** starts in it into at[] (UINT32_MAX for one dropped); the guard clears keep[] entries and asks again. */
 typedef int (*guard_seed_fn)(void *ctx, const uint8_t *keep, lbuf *out, uint32_t *at);
 /* The bytes s[0, n) take folded (text.h, lt_fold_cps): for at[] (folding works code point by code point, so a text's

@@ -381,7 +381,7 @@ static void lossy_goldens(void) {
         /* the encoder: the same rewriting, certificate and frame */
         void *v = NULL;
         llmz_certificate vc;
-        CHECK_EQ(llmz_lossy_rewrite(M, GLOSSY[i].level, LLMZ_LOSSY_STRENGTH_DEFAULT, 2, orig, on, &v, &vn, &vc), LLMZ_OK);
+        CHECK_EQ(llmz_lossy_rewrite(M, GLOSSY[i].level, c.strength, 2, orig, on, &v, &vn, &vc), LLMZ_OK);
         CHECK(v && vn == rn && memcmp(v, recon, rn) == 0);
         llmz_cctx *cc = llmz_cctx_create(M);
         unsigned char *f = malloc(llmz_frame_bound(vn));
