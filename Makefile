@@ -233,7 +233,8 @@ FUZZ_NO_CMP = lib/adapt/% lib/cm/% lib/coder/% lib/engine/batch lib/engine/predi
 $(addprefix $(FUZZ_BUILD)/,$(addsuffix .o,$(FUZZ_NO_CMP))): CFLAGS += -fno-sanitize-coverage=trace-cmp
 
 fuzz-build:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt" \
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
+	  -DLLMZ_FUZZ_BIG_CACHE" \
 	  $(FUZZ_BUILD)/libllmz.a
 	for t in $(FUZZ_TARGETS); do \
 	  $(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g $(DETFLAGS) $(WARN) -pthread -Ilib \
