@@ -76,24 +76,97 @@ static void track_big(void *p, size_t bytes) {
     pthread_mutex_unlock(&big_lock);
 }
 
-/* A block is given back: its bytes leave the count. */
-static void untrack(void *p) {
-    if (!p || !MEM_TRACK) return;
+/* A block is given back: its bytes leave the count.  Returns a big block's footprint, 0 for a small one. */
+static size_t untrack(void *p) {
+    if (!p || !MEM_TRACK) return 0;
     if (((uintptr_t)p & (HUGE_PAGE - 1)) == 0) { /* perhaps a big block */
         pthread_mutex_lock(&big_lock);
         for (int i = 0; i < BIG_SLOTS; i++)
             if (big_tab[i].p == p) {
+                size_t bytes = big_tab[i].bytes;
                 big_tab[i].p = NULL;
-                atomic_fetch_sub(&mem_now, (long long)big_tab[i].bytes);
+                atomic_fetch_sub(&mem_now, (long long)bytes);
                 pthread_mutex_unlock(&big_lock);
-                return;
+                return bytes;
             }
         pthread_mutex_unlock(&big_lock);
     }
 #if MEM_TRACK
     atomic_fetch_sub(&mem_now, (long long)malloc_usable_size(p));
 #endif
+    return 0;
 }
+
+/* ---- fuzzing builds only (make fuzz-build defines LLMZ_FUZZ_BIG_CACHE): freed big blocks are kept and given
+** out again for the same footprint, so that a fuzz target decoding frame after frame does not map, fault in
+** and unmap megabytes of fresh pages per input (under ASan every big block is an mmap: 40% of
+** fuzz_decode_fast's time went to page faults).  A kept block is poisoned for AddressSanitizer until it is given
+** out again, and then only its requested bytes are unpoisoned: use after free and overflow are still caught.
+** Its contents are stale, as any malloc's may be; llmz_calloc still clears it. ---------------------------------- */
+#if defined(LLMZ_FUZZ_BIG_CACHE) && MEM_TRACK
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#endif
+#endif
+#ifndef ASAN_POISON_MEMORY_REGION
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+#define BIG_CACHE 32
+static struct {
+    void *p;
+    size_t whole;
+} big_cache[BIG_CACHE];
+
+static void *cache_take(size_t whole, size_t size) {
+    void *p = NULL;
+    pthread_mutex_lock(&big_lock);
+    for (int i = 0; i < BIG_CACHE && !p; i++)
+        if (big_cache[i].p && big_cache[i].whole == whole) {
+            p = big_cache[i].p;
+            big_cache[i].p = NULL;
+        }
+    pthread_mutex_unlock(&big_lock);
+    if (p) ASAN_UNPOISON_MEMORY_REGION(p, size);
+    return p;
+}
+
+/* 1 if p (footprint whole) is kept; 0 if the cache is full. */
+static int cache_put(void *p, size_t whole) {
+    int kept = 0;
+    pthread_mutex_lock(&big_lock);
+    for (int i = 0; i < BIG_CACHE && !kept; i++)
+        if (!big_cache[i].p) {
+            big_cache[i].p = p;
+            big_cache[i].whole = whole;
+            kept = 1;
+        }
+    pthread_mutex_unlock(&big_lock);
+    if (kept) ASAN_POISON_MEMORY_REGION(p, whole);
+    return kept;
+}
+
+/* A block given back twice: the second time it is no longer tracked, but perhaps kept here. */
+static void cache_check_free(void *p) {
+    pthread_mutex_lock(&big_lock);
+    for (int i = 0; i < BIG_CACHE; i++)
+        if (big_cache[i].p == p) abort(); /* double free of a big block */
+    pthread_mutex_unlock(&big_lock);
+}
+#else
+static void cache_check_free(void *p) { (void)p; }
+static void *cache_take(size_t whole, size_t size) {
+    (void)whole;
+    (void)size;
+    return NULL;
+}
+static int cache_put(void *p, size_t whole) {
+    (void)p;
+    (void)whole;
+    return 0;
+}
+#endif
 
 int llmz_mem_tracked(void) { return MEM_TRACK; }
 size_t llmz_mem_now(void) { return (size_t)atomic_load(&mem_now); }
@@ -108,7 +181,11 @@ size_t llmz_mem_footprint(size_t size) {
 static void *alloc_big(size_t size) {
     if (size > SIZE_MAX - HUGE_PAGE) return NULL;
     size_t whole = llmz_mem_footprint(size);
-    void *p = NULL;
+    void *p = cache_take(whole, size);
+    if (p) {
+        track_big(p, whole);
+        return p;
+    }
     if (posix_memalign(&p, HUGE_PAGE, whole) != 0) return NULL;
     track_big(p, whole);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -155,6 +232,8 @@ void *llmz_realloc(void *p, size_t size) {
 }
 
 void llmz_free(void *p) {
-    untrack(p);
+    size_t whole = untrack(p);
+    if (whole && cache_put(p, whole)) return;
+    if (p && !whole) cache_check_free(p);
     free(p);
 }

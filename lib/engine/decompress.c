@@ -165,9 +165,10 @@ int llmz_frame_get_certificate(llmz_certificate *cert, const void *src, size_t a
 
 /* ---- memory ---------------------------------------------------------------------------------------- */
 
-/* The library's own bytes besides the workers': chunk table and payload offsets. */
+/* The library's own bytes besides the workers': chunk table and payload offsets, two small blocks (each may take
+** LLMZ_MEM_SLACK more: a frame of zero chunks held 48 bytes where 20 were counted). */
 static uint64_t table_bytes(uint32_t n_chunks) {
-    return ((uint64_t)n_chunks + 1) * (sizeof(frame_chunk) + sizeof(uint64_t));
+    return ((uint64_t)n_chunks + 1) * (sizeof(frame_chunk) + sizeof(uint64_t)) + 2 * LLMZ_MEM_SLACK;
 }
 
 /* A window the frame leaves to the model's defaults (format 4), made m's. */

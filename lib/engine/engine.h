@@ -77,6 +77,7 @@ typedef struct {
     match_model mm; /* frame flag FRAME_FLAG_ADAPT: match model (the recency cache is each chunk's own) */
     ngram_model gm; /* frame flag FRAME_FLAG_NGRAM: token n-gram models */
     sse_model ss;   /* frame flag FRAME_FLAG_SSE: secondary estimation of the top token */
+    int fresh;      /* 1 from pred_init to the first pred_models_reset: the tables are as a reset leaves them */
 } models;
 
 /* One chunk being coded: its model state, tokens and range coder. */

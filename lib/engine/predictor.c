@@ -53,6 +53,7 @@ int pred_init(worker *w, const frame_header *h) {
             ngram_set_word(&M->gm, m->tok_wc, m->tok_nl); /* format version 2 only */
         }
         if (ok && w->sse) ok = sse_init(&M->ss, w->V, h->version) == LLMZ_OK;
+        M->fresh = 1; /* match_init, ngram_init and sse_init leave their tables as their resets do */
     }
     for (int i = 0; ok && i < w->nslots; i++) {
         seq *s = &w->slots[i];
@@ -82,6 +83,12 @@ void pred_free(worker *w) {
 }
 
 void pred_models_reset(const worker *w, models *M) {
+    /* the first chunk (or group) a worker codes finds the models as made: the megabytes of tables are not
+    ** written again (a small frame's decoding spent half its time in these resets) */
+    if (M->fresh) {
+        M->fresh = 0;
+        return;
+    }
     if (w->adapt) match_reset(&M->mm);
     if (w->ngram) ngram_reset(&M->gm);
     if (w->sse) sse_reset(&M->ss);

@@ -80,8 +80,9 @@ void engine_plan(plan *p, const frame_header *h, int decode, int threads, long c
 uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     if (h->n_chunks == 0) return 0;
     uint64_t nmods = p->grouped ? 1 : (uint64_t)p->slots;
-    uint64_t slot = slot_bytes(m, h->chunk_size, h->flags, h->version) + sizeof(int32_t *) + sizeof(size_t) +
-                    (p->norm ? h->chunk_size : 0) + (p->cmbuf ? 2 * (uint64_t)h->chunk_size : 0) +
+    uint32_t cb = cm_chunk(h); /* the largest chunk: what worker_init sizes a slot's buffers for */
+    uint64_t slot = slot_bytes(m, cb, h->flags, h->version) + sizeof(int32_t *) + sizeof(size_t) +
+                    (p->norm ? llmz_mem_footprint(cb) : 0) + (p->cmbuf ? 2 * (uint64_t)llmz_mem_footprint(cb) : 0) +
                     (p->mix ? cm_bytes(cm_chunk(h), 1) + sizeof(cm_model *) : 0);
     /* a team: its own struct, and a row of attention weights per member (tf_batch_use_team) */
     uint64_t team_b = p->team_n > 1 ? 4096 + (uint64_t)p->team_n * tf_cfg(m->tf)->ctx * sizeof(float) : 0;

@@ -11,7 +11,8 @@
 uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version) {
     int V = tf_cfg(m->tf)->vocab;
     int adapt = (flags & FRAME_FLAG_ADAPT) != 0;
-    return sizeof(seq) + tf_state_bytes(m->tf) + ((uint64_t)chunk_size + 1) * sizeof(int32_t) +
+    /* the token ids: a big block for chunks of 256 Ki bytes or more, counted in whole 2 MiB pages (mem.h) */
+    return sizeof(seq) + tf_state_bytes(m->tf) + llmz_mem_footprint(((size_t)chunk_size + 1) * sizeof(int32_t)) +
            (adapt ? cache_bytes(V) + (version >= 3 ? bias_bytes(V) : 0) : 0) +
            (adapt && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes(MATCH_OWN_BITS) : 0);
 }
@@ -82,11 +83,14 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
     for (int i = 0; ok && i < w->nslots; i++) {
         seq *s = &w->slots[i];
         s->st = tf_state_new(m->tf);
-        s->ids_cap = h->chunk_size;
-        s->ids = llmz_malloc(((size_t)h->chunk_size + 1) * sizeof(int32_t));
+        /* the buffers of a chunk's bytes and tokens hold the frame's largest chunk (not the nominal chunk size: a
+        ** small frame of 4 MiB chunks took 16 MiB for its token ids) */
+        uint32_t cb = cm_chunk(h);
+        s->ids_cap = cb;
+        s->ids = llmz_malloc(((size_t)cb + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
-        if (ok && p->norm) ok = (s->norm = llmz_malloc(h->chunk_size)) != NULL;
-        if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(h->chunk_size)) && (s->mxbuf = llmz_malloc(h->chunk_size));
+        if (ok && p->norm) ok = (s->norm = llmz_malloc(cb)) != NULL;
+        if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(cb)) && (s->mxbuf = llmz_malloc(cb));
         if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;

@@ -44,26 +44,36 @@ static long fuzz_failures;
 /* A return value every API function may give: LLMZ_OK or a defined llmz_error. */
 #define FUZZ_VALID_RC(rc) ((rc) >= LLMZ_OK && (rc) < LLMZ_ERROR_COUNT_)
 
-/* The committed test model (tests/data/tiny.gguf), loaded once; aborts if it cannot be loaded, since
-** every input would otherwise test nothing. */
-static llmz_model *fuzz_model_;
-static inline const llmz_model *fuzz_tiny_model(void) {
-    if (!fuzz_model_) {
+/* A committed test model (tests/data/NAME, or $LLMZ_TEST_DATA/NAME), loaded once into *slot; aborts if it cannot
+** be loaded, since every input would otherwise test nothing. */
+static inline const llmz_model *fuzz_load_model_(llmz_model **slot, const char *name) {
+    if (!*slot) {
         const char *dir = getenv("LLMZ_TEST_DATA");
         char path[1024];
-        snprintf(path, sizeof path, "%s/tiny.gguf", dir ? dir : "tests/data");
-        int rc = llmz_model_load_file(&fuzz_model_, path);
+        snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
+        int rc = llmz_model_load_file(slot, path);
         if (rc != LLMZ_OK) {
             fprintf(stderr, "fuzz: cannot load %s: %s (run from the repository root)\n", path,
                     llmz_error_name(rc));
             abort();
         }
     }
-    return fuzz_model_;
+    return *slot;
 }
+
+/* The committed test model (tests/data/tiny.gguf: vocabulary 4 352, context 64), which the golden archives name. */
+static llmz_model *fuzz_model_;
+static inline const llmz_model *fuzz_tiny_model(void) { return fuzz_load_model_(&fuzz_model_, "tiny.gguf"); }
+
+/* The micro model (tests/data/micro.gguf: `mktiny --dim 32 --layers 1 --heads 1 --ffn 32 --ctx 32 --name
+** llmz-micro`, vocabulary 302, 24 KB): the fast decoding target's, for which a token costs a tenth of tiny's. */
+static llmz_model *fuzz_micro_;
+static inline const llmz_model *fuzz_micro_model(void) { return fuzz_load_model_(&fuzz_micro_, "micro.gguf"); }
+
 static inline void fuzz_free_model(void) {
     llmz_model_free(fuzz_model_);
-    fuzz_model_ = NULL;
+    llmz_model_free(fuzz_micro_);
+    fuzz_model_ = fuzz_micro_ = NULL;
 }
 
 #endif

@@ -14,6 +14,7 @@ for t in "$@"; do
     case $t in
         gguf) maxlen=32768 ;;
         roundtrip) maxlen=4096 timeout=120 ;;
+        decode_fast) maxlen=2048 timeout=10 ;;
         *) maxlen=8192 ;;
     esac
     mkdir -p "$build/corpus/$t" "tests/fuzz/crashes/$t"

@@ -8,6 +8,7 @@
 #define FUZZ_REGRESS 1
 #include <dirent.h>
 
+#include "../fuzz/fuzz_decode_fast.c"
 #include "../fuzz/fuzz_decompress.c"
 #include "../fuzz/fuzz_frame.c"
 #include "../fuzz/fuzz_gguf.c"
@@ -22,6 +23,7 @@ static const struct {
 } targets[] = {
     {"frame", fuzz_frame},
     {"decompress", fuzz_decompress},
+    {"decode_fast", fuzz_decode_fast},
     {"gguf", fuzz_gguf},
     {"roundtrip", fuzz_roundtrip},
 };
@@ -81,6 +83,7 @@ int main(void) {
         long nx = replay_dir(dir, targets[t].name, targets[t].fn);
         fprintf(stderr, "%-10s %ld corpus files, %ld crash reproducers\n", targets[t].name, nc, nx < 0 ? 0 : nx);
     }
+    fuzz_decode_fast_free();
     fuzz_free_model();
     return T_DONE();
 }
