@@ -77,21 +77,21 @@ int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted) {
     uint32_t *la = line_starts(s, n, &na), *lb = line_starts(out->p, out->n, &nb);
     uint8_t *bad = la ? llmz_calloc(na + 1, 1) : NULL;
     int rc = la && lb && bad ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    folded a; /* the original, folded and parsed once */
+    memset(&a, 0, sizeof a);
     *reverted = 0;
+    if (rc == LLMZ_OK) rc = fold_parse(&a, s, n);
     for (int round = 0; rc == LLMZ_OK && round <= GUARD_ROUNDS; round++) {
-        folded a, b;
+        folded b;
         int any = 0;
         if (na != nb) { /* lines were joined or split: every line back (levels 1-2 make neither) */
             memset(bad, 1, na);
             any = 1;
-        } else if ((rc = fold_parse(&a, s, n)) == LLMZ_OK && (rc = fold_parse(&b, out->p, out->n)) == LLMZ_OK) {
+        } else if ((rc = fold_parse(&b, out->p, out->n)) == LLMZ_OK) {
             differing_lines(&a, &b, bad, na);
             for (size_t k = 0; k < na; k++) any |= bad[k];
         }
-        if (na == nb) {
-            folded_free(&a);
-            folded_free(&b);
-        }
+        if (na == nb) folded_free(&b);
         if (rc != LLMZ_OK || !any) break;
         if (round == GUARD_ROUNDS) memset(bad, 1, na); /* the last round: every line back */
         lbuf t = {0};
@@ -106,6 +106,7 @@ int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted) {
         llmz_free(lb);
         if (rc == LLMZ_OK && !(lb = line_starts(out->p, out->n, &nb))) rc = LLMZ_ERR_NOMEM;
     }
+    folded_free(&a);
     llmz_free(la);
     llmz_free(lb);
     llmz_free(bad);

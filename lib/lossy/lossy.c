@@ -159,17 +159,20 @@ int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads
     lbuf b = {0};
     lt_doc d;
     uint32_t undone = 0;
-    int rc = LLMZ_OK, prose = llmz_lossy_prose(src, size) >= LLMZ_LOSSY_PROSE_MIN;
-    if (prose && (rc = lt_parse(&d, src, size)) == LLMZ_OK) {
+    /* parsed once: the prose rule (llmz_lossy_prose's) and the rewriting read the same pieces */
+    int rc = LLMZ_OK, parsed = size && looks_text(src, size) && lt_parse(&d, src, size) == LLMZ_OK;
+    int prose = parsed && prose_permille(&d, size) >= LLMZ_LOSSY_PROSE_MIN;
+    if (parsed && !prose) lt_doc_free(&d);
+    if (prose) {
         if (level == LLMZ_LOSSY_SEED)
             rc = seed_select(m, threads, strength, src, size, &d, &b, &cert->changes);
         else if ((rc = rewrite_rd(m, threads, level, strength, src, size, &d, &b, &cert->changes)) == LLMZ_OK)
             rc = guard_lines(src, size, &b, &undone); /* the protected items as they were, line by line */
         lt_doc_free(&d);
-    } else if (rc == LLMZ_OK) {
+    } else {
         rc = lbuf_put(&b, src, size); /* not prose: unchanged */
     }
-    if (rc == LLMZ_OK && !b.p) rc = lbuf_put(&b, "", 0) == LLMZ_OK && (b.p = llmz_malloc(1)) ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK && !b.p && !(b.p = llmz_malloc(1))) rc = LLMZ_ERR_NOMEM; /* an empty text: a buffer still */
     if (rc == LLMZ_OK && undone) { /* lines put back: the changes left are the regions that still differ */
         lt_edit *e = NULL;
         size_t ne = 0;
