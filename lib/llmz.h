@@ -340,6 +340,27 @@ uint64_t llmz_dctx_frame_memory(const llmz_dctx *d, const llmz_frame_info *info)
 int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
                           llmz_stats *stats);
 
+/* ---- skippable frames and the index (docs/format.md, "Skippable frames", "Index") ---------------- */
+/* A skippable frame (magic 89 4C 4D 53, a u32 content length, the content) carries no data: decoders pass over
+** it.  LLMZ_OK and *size = its whole size when src starts one; LLMZ_ERR_NOT_LLMZ when src starts something else;
+** LLMZ_ERR_TRUNCATED with *size = bytes needed when avail is too short to tell. */
+#define LLMZ_SKIPPABLE_HEADER 8
+int llmz_skippable_size(const void *src, size_t avail, uint64_t *size);
+/* The index: a skippable frame listing the n frames that come right before it (each one's size in the archive and
+** its original size), so that a reader finds any offset's frame without reading the frames before it.  Its last
+** LLMZ_INDEX_TRAILER bytes say its size, so it is found from the end of an archive.  Bound: 0 if n is too large. */
+#define LLMZ_INDEX_TRAILER 8
+size_t llmz_index_bound(size_t n);
+int llmz_index_write(void *dst, size_t cap, size_t *written, const uint64_t *frame_sizes, const uint64_t *orig_sizes,
+                     size_t n);
+/* From the last LLMZ_INDEX_TRAILER bytes of an archive: LLMZ_OK with *size = the index frame's size if they are an
+** index's trailer, else LLMZ_ERR_NOT_LLMZ (no index) or LLMZ_ERR_CORRUPT. */
+int llmz_index_tail(const void *tail, uint64_t *size);
+/* Parse a whole index frame: *n = its entry count; the first min(n, cap) entries are stored (LLMZ_ERR_DST_TOO_SMALL
+** when cap < n).  A damaged index is LLMZ_ERR_CHECKSUM or LLMZ_ERR_CORRUPT: readers then scan the frames. */
+int llmz_index_read(const void *src, size_t size, uint64_t *frame_sizes, uint64_t *orig_sizes, size_t cap,
+                    size_t *n);
+
 #ifdef __cplusplus
 }
 #endif
