@@ -283,6 +283,27 @@ static void case_methods(void) {
     free(x);
     free(y);
     free(letters);
+    /* a tar archive of text files: NUL-padded header fields and 512-byte blocks are padding, not binary data, so the
+    ** LM takes part (before, the zero bytes made the whole input binary: the byte models alone) */
+    size_t tn = 0;
+    unsigned char *tar = calloc(128 * 1024, 1); /* members of 1-2 KiB for 24,000 bytes of text: < 100 KiB */
+    for (size_t m = 0, at = 0; at + 1500 < 24000; m++) {
+        size_t len = 300 + (m * 577) % 1200;
+        snprintf((char *)tar + tn, 100, "src/file%zu.txt", m);
+        snprintf((char *)tar + tn + 100, 400, "0000644%c0001750%c0001750%c%011zo", 0, 0, 0, len);
+        memcpy(tar + tn + 257, "ustar\00000", 8);
+        memcpy(tar + tn + 512, text + at, len);
+        at += len;
+        tn += 512 + (len + 511) / 512 * 512;
+    }
+    tn += 1024;
+    x = compress_with(tar, tn, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    CHECK(fi.n_chunks >= 2 && fi.mixed_chunks >= 1);
+    CHECK_EQ(decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(on == tn && memcmp(out, tar, on) == 0);
+    free(out);
+    free(x);
+    free(tar);
     /* text followed by binary: chunks of both kinds in one frame */
     unsigned char *mix = malloc(24000);
     memcpy(mix, text, 12000);
