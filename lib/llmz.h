@@ -411,6 +411,9 @@ int llmz_cctx_stream_stats(const llmz_cctx *c, llmz_stats *stats, uint64_t *fram
 /* Decompression on d: consumes frames, skips skippable frames (the index among them) and zero bytes after the first
 ** frame or skippable frame (padding), and writes the frames' output in order.  It consumes exactly the stream's
 ** bytes: in->pos never passes the end of the frame or skippable frame it is in (so a caller finds what follows).
+** A call returns when in is consumed, when out is full, and also once a frame's header is accepted (model and
+** memory limit checked), before the frame is decoded: llmz_dctx_stream_info then shows it (for progress displays).
+** So call in a loop until in is consumed and out has room left.
 ** *hint (may be NULL): 0 when the input seen so far ends at a frame boundary, after at least one frame or skippable
 ** frame, and all output was written: the stream may end there.  Else a suggested input size for the next call
 ** (the rest of the frame being read, at most llmz_stream_in_size(); at least 1).

@@ -137,7 +137,8 @@ static int decode(llmz_dctx *d, struct dstream *s) {
     return LLMZ_OK;
 }
 
-/* One step: 1 when something moved or changed, 0 when the call can do no more, or -err. */
+/* One step: 1 when something moved or changed, 0 when the call can do no more, 2 when a frame's header is accepted
+** (the call returns there), or -err. */
 static int step(llmz_dctx *d, struct dstream *s, llmz_outbuf *out, llmz_inbuf *in) {
     int rc = LLMZ_OK, moved;
     switch (s->stage) {
@@ -162,7 +163,7 @@ static int step(llmz_dctx *d, struct dstream *s, llmz_outbuf *out, llmz_inbuf *i
         if (d->memlimit && llmz_dctx_frame_memory(d, &s->info) > d->memlimit) return -LLMZ_ERR_MEMLIMIT;
         s->stage = D_FRAME;
         s->need = (size_t)s->info.frame_size;
-        return 1;
+        return 2; /* the call returns: the caller may look at the frame before it is decoded */
     case D_FRAME:
         moved = gather(s, in, &rc);
         if (rc != LLMZ_OK) return -rc;
@@ -223,7 +224,7 @@ int llmz_decompress_stream(llmz_dctx *d, llmz_outbuf *out, llmz_inbuf *in, size_
     }
     s = d->ds;
     if (s->err) return s->err;
-    while ((r = step(d, s, out, in)) > 0) {}
+    while ((r = step(d, s, out, in)) == 1) {}
     if (hint) *hint = hint_of(s);
     if (r < 0) {
         if (-r != LLMZ_ERR_MODEL_MISMATCH && -r != LLMZ_ERR_MEMLIMIT) s->err = -r;

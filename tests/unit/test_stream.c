@@ -424,6 +424,14 @@ static void case_damage(void) {
     llmz_dctx_free(d);
 }
 
+/* Calls until an error, or in is consumed (past the stops at frame headers) or out is full. */
+static int feed(llmz_dctx *d, llmz_outbuf *out, llmz_inbuf *in, size_t *hint) {
+    int rc, guard = 0;
+    do rc = llmz_decompress_stream(d, out, in, hint);
+    while (rc == LLMZ_OK && in->pos < in->size && out->pos < out->size && guard++ < 1000);
+    return rc;
+}
+
 /* a frame of another model: LLMZ_ERR_MODEL_MISMATCH once its header is in, nothing of it consumed beyond; after
 ** llmz_dctx_set_model the stream goes on */
 static void case_model_switch(void) {
@@ -447,16 +455,16 @@ static void case_model_switch(void) {
     llmz_inbuf in = {s.p, s.n, 0};
     llmz_outbuf out = {o, 10000, 0};
     CHECK_EQ(llmz_dctx_stream_info(d, &info), LLMZ_ERR_TRUNCATED);
-    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_ERR_MODEL_MISMATCH);
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_ERR_MODEL_MISMATCH);
     CHECK_EQ(out.pos, 3000); /* the first frame's output came out */
     CHECK_EQ(llmz_dctx_stream_info(d, &info), LLMZ_OK);
     CHECK(llmz_frame_model_is(&info, M2, 0) && !llmz_frame_model_is(&info, M, 0));
     CHECK_EQ(in.pos, a_n + info.header_size); /* only the header of the second frame */
     CHECK(hint > 0);
-    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_ERR_MODEL_MISMATCH); /* still: not sticky */
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_ERR_MODEL_MISMATCH); /* still: not sticky */
     CHECK_EQ(llmz_dctx_set_model(d, M2), LLMZ_OK);
     CHECK_EQ(llmz_dctx_set_model(d, NULL), LLMZ_ERR_PARAM);
-    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_OK);
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_OK);
     CHECK_EQ(hint, 0);
     CHECK_EQ(in.pos, s.n);
     CHECK(out.pos == 7000 && !memcmp(o, text, 3000) && !memcmp(o + 3000, text + 100, 4000));
@@ -477,14 +485,24 @@ static void case_memlimit(void) {
     size_t hint = 0;
     llmz_inbuf in = {A.p, a_n, 0};
     llmz_outbuf out = {o, sizeof o, 0};
+    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_OK); /* a call stops at an accepted header */
+    CHECK_EQ(llmz_dctx_stream_info(d, &info), LLMZ_OK);
+    CHECK_EQ(in.pos, info.header_size);
+    CHECK_EQ(info.orig_size, 3000);
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_OK);
+    CHECK(out.pos == 3000 && !memcmp(o, text, 3000));
+    CHECK_EQ(llmz_dctx_stream_info(d, &info), LLMZ_ERR_TRUNCATED); /* between frames */
+    CHECK_EQ(hint, 0);
+    llmz_dctx_reset_stream(d);
+    in.pos = out.pos = 0;
     CHECK_EQ(llmz_dctx_set(d, LLMZ_P_MEMLIMIT, 1024), LLMZ_OK);
-    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_ERR_MEMLIMIT);
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_ERR_MEMLIMIT);
     CHECK_EQ(llmz_dctx_stream_info(d, &info), LLMZ_OK);
     CHECK_EQ(in.pos, info.header_size);
     CHECK(llmz_dctx_frame_memory(d, &info) > 1024);
     CHECK_EQ(out.pos, 0);
     CHECK_EQ(llmz_dctx_set(d, LLMZ_P_MEMLIMIT, (long long)llmz_dctx_frame_memory(d, &info)), LLMZ_OK);
-    CHECK_EQ(llmz_decompress_stream(d, &out, &in, &hint), LLMZ_OK);
+    CHECK_EQ(feed(d, &out, &in, &hint), LLMZ_OK);
     CHECK(out.pos == 3000 && !memcmp(o, text, 3000));
     CHECK_EQ(hint, 0);
     llmz_dctx_free(d);
