@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -557,6 +560,12 @@ int main(int argc, char **argv)
     }
 
     fio_install_signals();
+#ifdef __GLIBC__
+    /* Bounded memory on long streams (issue 23): glibc raises its mmap threshold to the size of each large block
+    ** freed, after which the frames' 8 MiB buffers come from thread arenas that fragment and keep growing (peak RSS
+    ** 85 MB for 20 MB of input, 248 MB for 100 MB); a fixed threshold returns them to the system at free. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 
     if (nfiles == 0) {
         status = fio_process(&c, NULL, &totals);
