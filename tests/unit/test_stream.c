@@ -5,6 +5,7 @@
 ** memory limit.  Uses tests/data/tiny.gguf (and tiny-f16.gguf, another model). */
 #include <stdint.h>
 
+#include "common/mem.h"
 #include "llmz.h"
 #include "t.h"
 
@@ -541,6 +542,66 @@ static void case_params(void) {
     llmz_cctx_free(NULL);
 }
 
+/* allocation failures (llmz_mem_fail_after, as test_faults): the N-th allocation and every later one fail; every
+** stream call then returns LLMZ_ERR_NOMEM (and leaves nothing allocated once the context is freed: LeakSanitizer
+** in make asan-test) or the stream is right.  Random input (stored chunks, no model run) keeps the loops short. */
+static unsigned char fz_in[9000];
+static buf fz_ref;
+
+static int fz_compress(void) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    buf s = {0};
+    int rc;
+    if (!c) return LLMZ_ERR_NOMEM;
+    llmz_cctx_set(c, LLMZ_P_SEGMENT, 4096);
+    llmz_cctx_set(c, LLMZ_P_INDEX, 1);
+    rc = stream_pieces(c, &s, fz_in, sizeof fz_in, 3000, 1000);
+    if (rc == LLMZ_OK && !same(&s, fz_ref.p, fz_ref.n)) rc = -1;
+    free(s.p);
+    llmz_cctx_free(c);
+    return rc;
+}
+
+static int fz_decompress(void) {
+    llmz_dctx *d = llmz_dctx_create(M);
+    buf b = {0};
+    int rc;
+    if (!d) return LLMZ_ERR_NOMEM;
+    rc = unstream(d, &b, fz_ref.p, fz_ref.n, 2500, 1000, NULL);
+    if (rc == LLMZ_OK && !same(&b, fz_in, sizeof fz_in)) rc = -1;
+    free(b.p);
+    llmz_dctx_free(d);
+    return rc;
+}
+
+static void fz_loop(const char *what, int (*fn)(void)) {
+    long c0 = llmz_mem_alloc_count(), total;
+    int rc = fn(), bad = 0;
+    total = llmz_mem_alloc_count() - c0;
+    CHECK_EQ(rc, LLMZ_OK);
+    for (long n = 1; n <= total + 1; n++) {
+        llmz_mem_fail_after(n);
+        rc = fn();
+        llmz_mem_fail_after(-1);
+        if (rc != LLMZ_OK && rc != LLMZ_ERR_NOMEM && bad++ < 5)
+            fprintf(stderr, "FAIL %s: allocation %ld of %ld failing -> %d\n", what, n, total, rc);
+        if (n == total + 1 && rc != LLMZ_OK) bad++;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(total > 5);
+}
+
+static void case_faults(void) {
+    llmz_cctx *c = cctx(4096, 0);
+    for (size_t i = 0; i < sizeof fz_in; i++) fz_in[i] = (unsigned char)(next() >> 24);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_INDEX, 1), LLMZ_OK);
+    CHECK_EQ(stream_pieces(c, &fz_ref, fz_in, sizeof fz_in, sizeof fz_in, 100000), LLMZ_OK);
+    llmz_cctx_free(c);
+    fz_loop("compress stream", fz_compress);
+    fz_loop("decompress stream", fz_decompress);
+    free(fz_ref.p);
+}
+
 int main(int argc, char **argv) {
     static const t_case cases[] = {{"same_bytes", case_same_bytes},
                                    {"splits", case_splits},
@@ -552,7 +613,8 @@ int main(int argc, char **argv) {
                                    {"damage", case_damage},
                                    {"model_switch", case_model_switch},
                                    {"memlimit", case_memlimit},
-                                   {"params", case_params}};
+                                   {"params", case_params},
+                                   {"faults", case_faults}};
     char path[512];
     int rc;
     snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
