@@ -85,6 +85,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libllmz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Werror -Itests/unit -o $@ $< $(BUILD)/libllmz.a $(LDLIBS)
 
+# the streaming API's example program (docs/streaming.md) is compiled into its test, so that it cannot rot
+$(BUILD)/tests/test_example_stream: docs/examples/stream.c
+
 $(BUILD)/tools/%: tools/%.c $(BUILD)/libllmz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libllmz.a $(LDLIBS)

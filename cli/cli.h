@@ -3,7 +3,8 @@
 **
 **   main.c    argument parsing, environment, the loop over files, exit status
 **   fileio.c  every file operation: opening inputs, temporary outputs, rename, metadata, signals
-**   codec.c   the frame loops (compress, decompress/test, list) on top of lib/llmz.h
+**   codec.c   the coding loops (compress, decompress/test: the streaming API) on top of lib/llmz.h
+**   list.c    -l: the frame headers read one by one (codec_list is declared with codec.c's functions)
 **   msg.c     messages on stderr, usage text, number formatting
 */
 #ifndef LLMZ_CLI_H
@@ -59,6 +60,7 @@ typedef struct {
     int lossy;              /* --lossy=LEVEL[:STRENGTH]: LLMZ_LOSSY_* (0: lossless) */
     int lossy_strength;     /* 0..100, or LLMZ_LOSSY_STRENGTH_DEFAULT */
     int diff;               /* --diff: 1 text, 2 HTML (with --lossy: what would change, nothing written) */
+    int index;              /* --index: compression writes an index after the frames (LLMZ_P_INDEX) */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -158,6 +160,13 @@ llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_resul
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
 /* Decompress every frame of in_fd; out_fd -1 for --test.  Wrong model, memlimit, truncation, garbage: error. */
 int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
+/* For list.c: the frame's model made the one in use (0, or -1 with a message unless quiet); the decoding context
+** of the model in use; a fingerprint's first bytes in hex for messages. */
+int codec_frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name, int quiet);
+llmz_dctx *codec_dctx(cli_ctx *c);
+void codec_fp_hex(char *buf, size_t cap, const uint8_t *fp, size_t fp_len);
+
+/* ---- list.c ---- */
 /* Walk the frame headers of in_fd (no model needed) and print the -l row; adds to totals. */
 int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *totals);
 void codec_list_total(const cli_list *t);

@@ -1,10 +1,12 @@
 /*
-** codec.c -- the frame loops of the CLI on top of lib/llmz.h (reads and writes go through fileio.c).
+** codec.c -- the coding loops of the CLI on top of lib/llmz.h (reads and writes go through fileio.c).
 **
 ** Compression reads the input in segments (8 MiB, a whole number of chunks) and writes one frame per
-** segment, so memory stays bounded for any input size, stdin included.  Decompression reads frame after
-** frame: the header (growing while llmz_frame_header_size says LLMZ_ERR_TRUNCATED), llmz_frame_get_info,
-** the memory limit and model checks, then the rest of the frame, then llmz_decompress_frame.
+** segment, so memory stays bounded for any input size, stdin included: lossless through the streaming API
+** (llmz_compress_stream, after the first segment chose the model and chunk size), --lossy with the frame API.
+** Decompression and -t go through llmz_decompress_stream, which checks each frame's model (a frame of another model
+** switches it) and the memory limit once its header is in, passes over skippable frames and zero padding, and
+** says at the end of the input whether it ended between frames.  The listing (-l) is list.c's.
 */
 #include <errno.h>
 #include <stdio.h>
@@ -304,6 +306,74 @@ llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_resul
     return cc;
 }
 
+/* The input bytes per frame for this run's chunk size (fixed by --chunk-size or the level, else automatic): 8 MiB,
+** a whole number of chunks, at least one.  The library's rule for LLMZ_P_SEGMENT is the same. */
+static size_t segment_size(const cli_ctx *c)
+{
+    size_t chunk = fixed_chunk(c), seg = CLI_SEGMENT; /* chunk 0: automatic, or by the level; both divide seg */
+    if (chunk) seg = chunk >= seg ? chunk : seg / chunk * chunk;
+    return seg;
+}
+
+/* Lossless compression through the streaming API: the first segment is read here to choose the model, adapter and
+** chunk size for the file (codec_cctx), then every segment goes to llmz_compress_stream, which makes of each the
+** frame llmz_compress_frame makes (the bytes llmz wrote before streams); END after the last one, and --index. */
+static int compress_stream(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
+{
+    llmz_cctx *cc = NULL;
+    size_t seg = segment_size(c), ocap = llmz_stream_out_size();
+    unsigned char *in = malloc(seg), *out = malloc(ocap);
+    uint64_t frames = 0, done_out = 0;
+    llmz_stats st;
+    int first = 1, rc = -1, err = LLMZ_OK;
+    if (!in || !out) {
+        msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        goto done;
+    }
+    for (;;) {
+        ssize_t n = fio_read(in_fd, in, seg);
+        llmz_end_op op = n >= 0 && (size_t)n == seg ? LLMZ_CONTINUE : LLMZ_END;
+        llmz_inbuf ib = {in, n > 0 ? (size_t)n : 0, 0};
+        size_t pending = 0;
+        if (n < 0) {
+            msg_error(name, "read error: %s", strerror(errno));
+            goto done;
+        }
+        if (first) {
+            if (!(cc = codec_cctx(c, in, (size_t)n, r))) goto done;
+            if (set_param("the segment size", llmz_cctx_set(cc, LLMZ_P_SEGMENT, (long long)seg)) != 0 ||
+                set_param("the index", llmz_cctx_set(cc, LLMZ_P_INDEX, c->o.index)) != 0)
+                goto done;
+            llmz_cctx_reset_stream(cc); /* whatever an earlier file left */
+        }
+        if (n > 0 || first) progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n); /* this segment's frame */
+        do {
+            llmz_outbuf ob = {out, ocap, 0};
+            err = llmz_compress_stream(cc, &ob, &ib, op, &pending);
+            if (err != LLMZ_OK) break;
+            if (write_out(out_fd, out, ob.pos, name) != 0) goto done;
+            r->out_bytes += ob.pos;
+        } while (ib.pos < ib.size || pending);
+        llmz_cctx_stream_stats(cc, &st, &frames);
+        if (n > 0 || first) progress_done((uint64_t)n, st.out_bytes - done_out);
+        done_out = st.out_bytes;
+        if (err != LLMZ_OK) {
+            msg_error(name, "compression failed: %s", llmz_error_name(err));
+            goto done;
+        }
+        r->in_bytes += (uint64_t)n;
+        first = 0;
+        if (op == LLMZ_END) break;
+    }
+    add_stats(&r->st, &st);
+    r->frames += frames;
+    rc = 0;
+done:
+    free(in);
+    free(out);
+    return rc;
+}
+
 int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
     llmz_cctx *cc = NULL;
@@ -311,6 +381,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
     size_t seg = CLI_SEGMENT, bound;
     unsigned char *in = NULL, *out = NULL;
     int first = 1, rc = -1;
+    if (!c->o.lossy) return compress_stream(c, in_fd, out_fd, name, r);
     if (codec_model(c) != 0) return -1;
     /* a whole number of chunks per frame, at least one */
     if (chunk) seg = chunk >= seg ? chunk : seg / chunk * chunk;
@@ -333,7 +404,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
         if (n == 0 && !first) break; /* an empty input still gets one (empty) frame */
         if (first && !(cc = codec_cctx(c, in, (size_t)n, r))) goto done;
         memset(&st, 0, sizeof st);
-        if (c->o.lossy) {
+        { /* --lossy: the rewriting, then one frame per segment with the frame API (lossless: compress_stream) */
             void *owned = NULL;
             size_t ln;
             const unsigned char *src = lossy_prepare(c, cur_model(c), cc, in, (size_t)n, name, &ln, &owned);
@@ -356,9 +427,6 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
                 goto done;
             }
             llmz_free_buffer(owned);
-        } else {
-            progress_frame(cc, NULL, (uint64_t)n, (uint64_t)n);
-            err = llmz_compress_frame(cc, out, bound, &fsize, in, (size_t)n, &st);
         }
         progress_done((uint64_t)n, fsize);
         if (err != LLMZ_OK) {
@@ -380,123 +448,7 @@ done:
     return rc;
 }
 
-/* ---- reading frames ----------------------------------------------------------------------------- */
-typedef struct {
-    int fd;
-    unsigned char *buf;
-    size_t cap, start, end; /* unread bytes are buf[start, end) */
-    int eof, err, errnum;
-    uint64_t consumed;      /* bytes of the input handed out so far */
-} reader;
-
-/* Make at least n unread bytes available unless the input ends first; returns the count available.
-** The buffer grows with the data that actually arrives, so a bogus size in a header cannot make us
-** allocate more than about twice the real input. */
-static size_t rd_fill(reader *rd, size_t n)
-{
-    while (rd->end - rd->start < n && !rd->eof && !rd->err) {
-        ssize_t got;
-        if (rd->end == rd->cap) {
-            if (rd->start > 0) {
-                memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
-                rd->end -= rd->start;
-                rd->start = 0;
-            }
-            if (rd->end == rd->cap) {
-                size_t want = n, ncap = rd->cap ? rd->cap * 2 : 64 * 1024;
-                unsigned char *nb;
-                if (ncap > want && want >= 64 * 1024) ncap = want; /* exact fit once the need is known */
-                nb = ncap > rd->cap ? realloc(rd->buf, ncap) : NULL;
-                if (!nb) {
-                    rd->errnum = ENOMEM;
-                    rd->err = 1;
-                    break;
-                }
-                rd->buf = nb;
-                rd->cap = ncap;
-            }
-        }
-        got = fio_read_some(rd->fd, rd->buf + rd->end, rd->cap - rd->end);
-        if (got < 0) {
-            rd->errnum = errno;
-            rd->err = 1;
-        } else if (got == 0) rd->eof = 1;
-        else rd->end += (size_t)got;
-    }
-    return rd->end - rd->start;
-}
-
-static void rd_consume(reader *rd, size_t n)
-{
-    rd->start += n;
-    rd->consumed += n;
-}
-
-static int rd_error(const reader *rd, const char *name)
-{
-    if (rd->errnum == ENOMEM) msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
-    else msg_error(name, "read error: %s", strerror(rd->errnum));
-    return -1;
-}
-
-/* Read and parse the next frame header.  Returns 1 with *info and *hsize set, 0 at a clean end of input
-** (only allowed after the first frame), -1 on error (message printed). */
-static int next_header(reader *rd, const char *name, uint64_t index, llmz_frame_info *info, size_t *hsize)
-{
-    size_t need = 1, avail;
-    int err;
-    /* zero bytes after a frame are padding (tape blocks, some transports), as gzip and xz accept them; no
-    ** frame starts with a zero byte (the magic's first byte is 0x89) */
-    while (index > 0 && (avail = rd_fill(rd, 1)) > 0 && rd->buf[rd->start] == 0) {
-        size_t z = 0;
-        while (z < avail && rd->buf[rd->start + z] == 0) z++;
-        rd_consume(rd, z);
-    }
-    for (;;) {
-        avail = rd_fill(rd, need);
-        if (rd->err) return rd_error(rd, name);
-        if (avail == 0) {
-            if (index > 0) return 0;
-            msg_error(name, "unexpected end of input (empty file)");
-            return -1;
-        }
-        err = llmz_frame_header_size(rd->buf + rd->start, avail, &need);
-        if (err == LLMZ_OK) break;
-        if (err == LLMZ_ERR_TRUNCATED && need > avail) {
-            if (rd->eof) {
-                msg_error(name, "unexpected end of input");
-                return -1;
-            }
-            continue;
-        }
-        if (err == LLMZ_ERR_NOT_LLMZ && index > 0)
-            msg_error(name, "trailing garbage after frame %llu (%s)", (unsigned long long)index, llmz_error_name(err));
-        else
-            msg_error(name, "%s", llmz_error_name(err == LLMZ_ERR_TRUNCATED ? LLMZ_ERR_CORRUPT : err));
-        return -1;
-    }
-    /* need is now the header size */
-    *hsize = need;
-    avail = rd_fill(rd, need);
-    if (rd->err) return rd_error(rd, name);
-    if (avail < need) {
-        msg_error(name, "unexpected end of input");
-        return -1;
-    }
-    memset(info, 0, sizeof *info);
-    err = llmz_frame_get_info(info, rd->buf + rd->start, avail);
-    if (err != LLMZ_OK) {
-        msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(err));
-        return -1;
-    }
-    if (info->frame_size < info->header_size || info->frame_size > (uint64_t)SIZE_MAX ||
-        info->orig_size > (uint64_t)SIZE_MAX) {
-        msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(LLMZ_ERR_CORRUPT));
-        return -1;
-    }
-    return 1;
-}
-
+/* ---- decompression / test ------------------------------------------------------------------------ */
 /* A fingerprint for messages: its first 8 bytes in hex, or the fewer a frame holds (fp_len). */
 static void model_fp_hex(char *buf, size_t cap, const uint8_t *fp, size_t fp_len)
 {
@@ -513,7 +465,6 @@ static void frame_label(char *buf, size_t cap, const char *name, const uint8_t *
     else snprintf(buf, cap, "with fingerprint %s...", hex);
 }
 
-/* ---- decompression / test ------------------------------------------------------------------------ */
 /* Where the model in use came from, for messages. */
 static void model_origin(const cli_ctx *c, char *buf, size_t cap)
 {
@@ -588,299 +539,217 @@ static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *n
     return -1;
 }
 
-/* -dcf on an input that is not an archive: copy it, the bytes already read first. */
-static int copy_through(reader *rd, int out_fd, const char *name, codec_result *r)
+/* For list.c: the helpers above. */
+int codec_frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name, int quiet)
+{
+    return frame_model(c, info, name, quiet);
+}
+llmz_dctx *codec_dctx(cli_ctx *c) { return get_dctx(c); }
+void codec_fp_hex(char *buf, size_t cap, const uint8_t *fp, size_t fp_len) { model_fp_hex(buf, cap, fp, fp_len); }
+
+/* -dcf: 1 if the input, which starts with p[0, n) (n < 8 only at its end), is neither a frame nor a skippable
+** frame: then it is copied as it is (zcat -f). */
+static int not_llmz(const unsigned char *p, size_t n)
+{
+    size_t need;
+    uint64_t sz;
+    return n == 0 || (llmz_frame_header_size(p, n, &need) == LLMZ_ERR_NOT_LLMZ &&
+                      llmz_skippable_size(p, n, &sz) == LLMZ_ERR_NOT_LLMZ);
+}
+
+static int copy_through(int in_fd, int out_fd, unsigned char *buf, size_t have, size_t cap, const char *name,
+                        codec_result *r)
 {
     for (;;) {
-        size_t avail = rd->end - rd->start;
-        if (avail == 0) {
-            rd->start = rd->end = 0;
-            if (rd_fill(rd, rd->cap ? rd->cap : 1) == 0) break;
-            continue;
+        ssize_t got;
+        if (write_out(out_fd, buf, have, name) != 0) return -1;
+        r->in_bytes += have;
+        r->out_bytes += have;
+        got = fio_read_some(in_fd, buf, cap);
+        if (got < 0) {
+            msg_error(name, "read error: %s", strerror(errno));
+            return -1;
         }
-        if (write_out(out_fd, rd->buf + rd->start, avail, name) != 0) return -1;
-        r->in_bytes += avail;
-        r->out_bytes += avail;
-        rd_consume(rd, avail);
+        if (got == 0) return 0;
+        have = (size_t)got;
     }
-    if (rd->err) return rd_error(rd, name);
-    return 0;
 }
 
+/* The stream met a frame of another model (LLMZ_ERR_MODEL_MISMATCH): make the frame's model and adapter the ones in
+** use and dc's.  0, or -1 with a message. */
+static int switch_model(cli_ctx *c, llmz_dctx *dc, const char *name)
+{
+    llmz_frame_info info;
+    if (llmz_dctx_stream_info(dc, &info) != LLMZ_OK) {
+        msg_error(name, "%s", llmz_error_name(LLMZ_ERR_MODEL_MISMATCH));
+        return -1;
+    }
+    info.model_name[sizeof info.model_name - 1] = '\0';
+    info.adapter_name[sizeof info.adapter_name - 1] = '\0';
+    if (frame_model(c, &info, name, 0) != 0 || select_adapter(c, &info, name) != 0) return -1;
+    if (llmz_frame_model_is(&info, cur_model(c), 0)) return llmz_dctx_set_model(dc, cur_model(c)) == LLMZ_OK ? 0 : -1;
+    {
+        char need[340];
+        frame_label(need, sizeof need, info.model_name, info.model_fp, info.fp_len);
+        msg_error(name, "archive needs model %s, but '%s' is loaded; use --model", need, llmz_model_name(c->model));
+    }
+    return -1;
+}
+
+/* The stream's decoding context, made for the first file: with the model loaded, else a built-in one (the first
+** frame says which model it needs; --model's file is loaded only when no built-in model fits, as before streams). */
+static llmz_dctx *stream_dctx(cli_ctx *c)
+{
+    llmz_dctx *dc;
+    if (!c->model) {
+        llmz_model *m = NULL;
+        if (llmz_model_builtin(&m, 0) == LLMZ_OK) {
+            c->model = m;
+            llmz_model_fingerprint(m, c->fp);
+        } else if (codec_model(c) != 0) {
+            return NULL;
+        }
+    }
+    dc = llmz_dctx_create(cur_model(c));
+    if (!dc) {
+        msg_error(NULL, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        return NULL;
+    }
+    if (set_param("the thread count", llmz_dctx_set(dc, LLMZ_P_THREADS, c->o.threads)) != 0 ||
+        set_param("the kernels", llmz_dctx_set(dc, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
+        set_param("the memory limit", llmz_dctx_set(dc, LLMZ_P_MEMLIMIT, (long long)c->o.memlimit)) != 0) {
+        llmz_dctx_free(dc);
+        c->model_failed = 1;
+        return NULL;
+    }
+    return dc;
+}
+
+/* The message for a stream error other than a model to switch. */
+static void stream_error(llmz_dctx *dc, int err, const char *name, const cli_ctx *c)
+{
+    uint64_t frames = 0, skipped = 0;
+    llmz_frame_info info;
+    llmz_dctx_stream_stats(dc, NULL, &frames, &skipped);
+    if (err == LLMZ_ERR_NOT_LLMZ && frames + skipped > 0) {
+        msg_error(name, "trailing garbage after frame %llu (%s)", (unsigned long long)frames, llmz_error_name(err));
+    } else if (err == LLMZ_ERR_NOT_LLMZ) {
+        msg_error(name, "%s", llmz_error_name(err));
+    } else if (err == LLMZ_ERR_MEMLIMIT && llmz_dctx_stream_info(dc, &info) == LLMZ_OK) {
+        char need_s[32], lim_s[32];
+        uint64_t mem = llmz_dctx_frame_memory(dc, &info);
+        fmt_iec(need_s, sizeof need_s, mem);
+        fmt_iec(lim_s, sizeof lim_s, c->o.memlimit);
+        msg_error(name, "frame %llu needs %s (%llu bytes) of memory to decode, more than the limit of %s; "
+                  "use --memlimit",
+                  (unsigned long long)frames + 1, need_s, (unsigned long long)mem, lim_s);
+    } else if (err == LLMZ_ERR_NOMEM) {
+        msg_error(name, "%s", llmz_error_name(err));
+    } else {
+        msg_error(name, "frame %llu: %s", (unsigned long long)frames + 1, llmz_error_name(err));
+    }
+}
+
+/* The progress line follows the stream: a frame whose header is in is announced, a decoded one is done. */
+typedef struct {
+    uint64_t frames, in, out; /* frames done, and their bytes */
+    int announced;            /* the next frame was announced */
+} stream_progress;
+
+static void stream_progress_update(stream_progress *p, llmz_dctx *dc, int drained)
+{
+    llmz_stats st;
+    uint64_t frames = 0;
+    llmz_frame_info info;
+    llmz_dctx_stream_stats(dc, &st, &frames, NULL);
+    if (frames > p->frames) {
+        progress_done(st.in_bytes - p->in, st.out_bytes - p->out);
+        p->frames = frames;
+        p->in = st.in_bytes;
+        p->out = st.out_bytes;
+        p->announced = 0;
+    }
+    /* with the output all written, a frame the stream holds is one not decoded yet */
+    if (drained && !p->announced && llmz_dctx_stream_info(dc, &info) == LLMZ_OK) {
+        progress_frame(NULL, dc, info.frame_size, info.orig_size);
+        p->announced = 1;
+    }
+}
+
+/* Decompression through the streaming API: the input in pieces, the output as it comes; a frame of another model
+** switches the model (llmz_dctx_set_model); at the end of the input the stream must be at a frame boundary. */
 int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r)
 {
-    reader rd;
-    unsigned char *out = NULL;
-    size_t out_cap = 0;
-    int rc = -1;
-    uint64_t index;
+    size_t icap = llmz_stream_in_size(), ocap = llmz_stream_out_size(), have = 0, hint = 1;
+    unsigned char *in = malloc(icap), *out = malloc(ocap);
+    uint64_t total = 0, frames = 0;
     llmz_dctx *dc = NULL;
-    memset(&rd, 0, sizeof rd);
-    rd.fd = in_fd;
+    llmz_stats st;
+    stream_progress sp;
+    int rc = -1, eof = 0;
+    memset(&sp, 0, sizeof sp);
+    if (!in || !out) {
+        msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+        goto done;
+    }
     if (c->passthrough) { /* -dcf: an input that is not an archive is copied as it is (zcat -f) */
-        size_t avail = rd_fill(&rd, 4), need;
-        if (rd.err) {
-            free(rd.buf);
-            return rd_error(&rd, name);
+        ssize_t got = fio_read(in_fd, in, 8);
+        if (got < 0) {
+            msg_error(name, "read error: %s", strerror(errno));
+            goto done;
         }
-        if (avail == 0 || llmz_frame_header_size(rd.buf, avail, &need) == LLMZ_ERR_NOT_LLMZ) {
-            rc = copy_through(&rd, out_fd, name, r);
-            free(rd.buf);
-            return rc;
+        have = (size_t)got;
+        if (not_llmz(in, have)) {
+            rc = copy_through(in_fd, out_fd, in, have, icap, name, r);
+            goto done;
         }
     }
-    for (index = 0;; index++) {
-        llmz_frame_info info;
-        size_t hsize, fsize, dsize = 0;
-        llmz_stats st;
-        uint64_t mem;
-        int got = next_header(&rd, name, index, &info, &hsize), err;
-        if (got < 0) goto done;
-        if (got == 0) break;
-        info.model_name[sizeof info.model_name - 1] = '\0';
-        if (frame_model(c, &info, name, 0) != 0 || select_adapter(c, &info, name) != 0) goto done;
-        if (!(dc = get_dctx(c))) goto done;
-        mem = llmz_dctx_frame_memory(dc, &info);
-        if (c->o.memlimit && mem > c->o.memlimit) {
-            char need_s[32], lim_s[32];
-            fmt_iec(need_s, sizeof need_s, mem);
-            fmt_iec(lim_s, sizeof lim_s, c->o.memlimit);
-            msg_error(name, "frame %llu needs %s (%llu bytes) of memory to decode, more than the limit of %s; "
-                      "use --memlimit",
-                      (unsigned long long)index + 1, need_s, (unsigned long long)mem, lim_s);
-            goto done;
-        }
-        fsize = (size_t)info.frame_size;
-        if (rd_fill(&rd, fsize) < fsize) {
-            if (rd.err) rd_error(&rd, name);
-            else msg_error(name, "unexpected end of input");
-            goto done;
-        }
-        if (out_cap < info.orig_size || !out) {
-            size_t ncap = info.orig_size ? (size_t)info.orig_size : 1;
-            unsigned char *nb = realloc(out, ncap);
-            if (!nb) {
-                msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
+    if (!(dc = stream_dctx(c))) goto done;
+    while (!eof) {
+        llmz_inbuf ib;
+        if (have == 0) {
+            ssize_t got = fio_read_some(in_fd, in, icap);
+            if (got < 0) {
+                msg_error(name, "read error: %s", strerror(errno));
                 goto done;
             }
-            out = nb;
-            out_cap = ncap;
+            have = (size_t)got;
+            eof = got == 0;
         }
-        memset(&st, 0, sizeof st);
-        progress_frame(NULL, dc, fsize, info.orig_size);
-        err = llmz_decompress_frame(dc, out, out_cap, &dsize, rd.buf + rd.start, fsize, &st);
-        progress_done(fsize, dsize);
-        if (err == LLMZ_ERR_MODEL_MISMATCH) {
-            char need[340];
-            frame_label(need, sizeof need, info.model_name, info.model_fp, info.fp_len);
-            msg_error(name, "archive needs model %s, but '%s' is loaded; use --model", need, llmz_model_name(c->model));
-            goto done;
+        ib.src = in;
+        ib.size = have;
+        ib.pos = 0;
+        for (;;) { /* until the piece is consumed and the output all written */
+            llmz_outbuf ob = {out, ocap, 0};
+            int err = llmz_decompress_stream(dc, &ob, &ib, &hint);
+            if (write_out(out_fd, out, ob.pos, name) != 0) goto done;
+            stream_progress_update(&sp, dc, ob.pos < ob.size);
+            if (err == LLMZ_ERR_MODEL_MISMATCH) {
+                if (switch_model(c, dc, name) != 0) goto done;
+                continue;
+            }
+            if (err != LLMZ_OK) {
+                stream_error(dc, err, name, c);
+                goto done;
+            }
+            if (ib.pos == ib.size && ob.pos < ob.size) break;
         }
-        if (err != LLMZ_OK) {
-            msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(err));
-            goto done;
-        }
-        if (dsize != info.orig_size) {
-            msg_error(name, "frame %llu: %s", (unsigned long long)index + 1, llmz_error_name(LLMZ_ERR_CORRUPT));
-            goto done;
-        }
-        rd_consume(&rd, fsize);
-        if (write_out(out_fd, out, dsize, name) != 0) goto done;
-        add_stats(&r->st, &st);
-        r->in_bytes += fsize;
-        r->out_bytes += dsize;
-        r->frames++;
+        total += have;
+        have = 0;
     }
+    if (hint != 0) {
+        msg_error(name, "unexpected end of input%s", total == 0 ? " (empty file)" : "");
+        goto done;
+    }
+    llmz_dctx_stream_stats(dc, &st, &frames, NULL);
+    add_stats(&r->st, &st);
+    r->in_bytes += st.in_bytes;
+    r->out_bytes += st.out_bytes;
+    r->frames += frames;
     rc = 0;
 done:
+    llmz_dctx_free(dc);
+    free(in);
     free(out);
-    free(rd.buf);
     return rc;
-}
-
-/* ---- list ----------------------------------------------------------------------------------------- */
-static int list_header_printed;
-
-/* -lv's memory column: what --memlimit is checked against (the frame's model, this run's threads) when the model
-** is at hand (built in, or --model's); else the library's estimate without a model. */
-static void list_memory(cli_ctx *c, const llmz_frame_info *f, const char *name, char *buf, size_t cap)
-{
-    char v[32];
-    llmz_dctx *dc;
-    if (frame_model(c, f, name, 1) == 0 && (dc = get_dctx(c)) != NULL) {
-        fmt_iec(v, sizeof v, llmz_dctx_frame_memory(dc, f));
-        snprintf(buf, cap, "%s with %ld thread%s", v, c->o.threads, c->o.threads == 1 ? "" : "s");
-    } else {
-        fmt_iec(v, sizeof v, llmz_frame_memory(f));
-        snprintf(buf, cap, "about %s (model not at hand)", v);
-    }
-}
-
-/* The names of the frame's model and adapter for the listing: the frame's own, else (format 4: built-in ones) the
-** names of the built-in model and adapter its fingerprints name, else the fingerprints' hex. */
-static void list_names(cli_ctx *c, const llmz_frame_info *f, const char *name, char *model, char *adapter,
-                       size_t cap)
-{
-    char hex[40];
-    llmz_model *m = NULL;
-    const char *an = NULL;
-    int have = f->model_name[0] || frame_model(c, f, name, 1) == 0;
-    model_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
-    snprintf(model, cap, "%s", f->model_name[0] ? f->model_name : have ? llmz_model_name(c->model) : hex);
-    adapter[0] = '\0';
-    if (!f->has_adapter) return;
-    model_fp_hex(hex, sizeof hex, f->adapter_fp, f->adapter_fp_len);
-    if (!f->adapter_name[0] && have && c->model &&
-        llmz_model_load_builtin_adapter_prefix(&m, c->model, f->adapter_fp, f->adapter_fp_len) == LLMZ_OK)
-        llmz_model_adapter(m, NULL, &an);
-    snprintf(adapter, cap, "%s", f->adapter_name[0] ? f->adapter_name : an ? an : hex);
-    llmz_model_free(m);
-}
-
-static void list_row(uint64_t frames, uint64_t chunks, uint64_t raw, uint64_t comp, uint64_t orig,
-                     const char *model, const char *name)
-{
-    char ratio[32], bpb[32];
-    if (!list_header_printed) {
-        printf("%7s %8s %6s %14s %14s %8s %7s  %-16s %s\n", "Frames", "Chunks", "Raw", "Compressed", "Original",
-               "Ratio", "Bits/B", "Model", "Filename");
-        list_header_printed = 1;
-    }
-    fmt_ratio(ratio, sizeof ratio, orig, comp);
-    fmt_bpb(bpb, sizeof bpb, orig, comp);
-    printf("%7llu %8llu %6llu %14llu %14llu %8s %7s  %-16s %s\n", (unsigned long long)frames,
-           (unsigned long long)chunks, (unsigned long long)raw, (unsigned long long)comp, (unsigned long long)orig,
-           ratio, bpb, model, name);
-}
-
-int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
-{
-    reader rd;
-    uint64_t index, chunks = 0, raw = 0, comp = 0, orig = 0;
-    char model[400] = "";
-    int mixed = 0, rc = -1;
-    llmz_frame_info *frames = NULL; /* kept for -lv, with their offsets in the input */
-    uint64_t *offs = NULL;
-    size_t nframes_cap = 0, ncert = 0;
-    llmz_certificate *certs = NULL; /* lossy frames' certificates, shown after the row */
-    memset(&rd, 0, sizeof rd);
-    rd.fd = in_fd;
-    for (index = 0;; index++) {
-        llmz_frame_info info;
-        size_t hsize, left;
-        int got = next_header(&rd, name, index, &info, &hsize);
-        if (got < 0) goto done;
-        if (got == 0) break;
-        info.model_name[sizeof info.model_name - 1] = '\0';
-        info.adapter_name[sizeof info.adapter_name - 1] = '\0';
-        {
-            char fm[sizeof model], mn[256], an[256]; /* the model column: model, or model+adapter */
-            list_names(c, &info, name, mn, an, sizeof mn);
-            snprintf(fm, sizeof fm, "%s%s%.*s", mn, info.has_adapter ? "+" : "", info.has_adapter ? 100 : 0, an);
-            if (index == 0) snprintf(model, sizeof model, "%s", fm);
-            else if (strcmp(model, fm) != 0) mixed = 1;
-        }
-        if (c->o.verbose) {
-            if (index >= nframes_cap) {
-                size_t ncap = nframes_cap ? nframes_cap * 2 : 16;
-                llmz_frame_info *nf = realloc(frames, ncap * sizeof *nf);
-                uint64_t *no = nf ? realloc(offs, ncap * sizeof *no) : NULL;
-                if (nf) frames = nf;
-                if (!no) {
-                    msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
-                    goto done;
-                }
-                offs = no;
-                nframes_cap = ncap;
-            }
-            frames[index] = info;
-            offs[index] = rd.consumed; /* after any zero padding before this frame */
-        }
-        if (info.mode == 1) {
-            llmz_certificate *nc = realloc(certs, (ncert + 1) * sizeof *nc);
-            if (!nc) {
-                msg_error(name, "%s", llmz_error_name(LLMZ_ERR_NOMEM));
-                goto done;
-            }
-            certs = nc;
-            if (llmz_frame_get_certificate(&certs[ncert++], rd.buf + rd.start, hsize) != LLMZ_OK) ncert--;
-        }
-        chunks += info.n_chunks;
-        raw += info.raw_chunks;
-        comp += info.frame_size;
-        orig += info.orig_size;
-        /* skip the payload, checking it is all there */
-        left = (size_t)info.frame_size;
-        while (left > 0) {
-            size_t avail = rd_fill(&rd, left < 65536 ? left : 65536), take;
-            if (rd.err) {
-                rd_error(&rd, name);
-                goto done;
-            }
-            if (avail == 0) {
-                msg_error(name, "unexpected end of input");
-                goto done;
-            }
-            take = avail < left ? avail : left;
-            rd_consume(&rd, take);
-            left -= take;
-        }
-    }
-    list_row(index, chunks, raw, comp, orig, mixed ? "(several)" : model, name);
-    for (size_t k = 0; k < ncert; k++) lossy_print_cert(&certs[k], c->o.verbose > 0);
-    if (c->o.verbose) {
-        uint64_t i;
-        for (i = 0; i < index; i++) {
-            const llmz_frame_info *f = &frames[i];
-            char hex[40], mem[80], ad[340] = "", ch[128], mn[256], an[256];
-            model_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
-            list_names(c, f, name, mn, an, sizeof mn);
-            list_memory(c, f, name, mem, sizeof mem);
-            if (f->has_adapter) {
-                char ahex[40];
-                model_fp_hex(ahex, sizeof ahex, f->adapter_fp, f->adapter_fp_len);
-                snprintf(ad, sizeof ad, ", adapter '%.200s' %s", an, ahex);
-            }
-            if (f->n_chunks == 1)
-                snprintf(ch, sizeof ch, "1 chunk%s",
-                         f->raw_chunks     ? " (raw)"
-                         : f->bytes_chunks ? " (byte models)"
-                         : f->mixed_chunks ? " (mixed with the byte models)"
-                                           : "");
-            else
-                snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw, %u byte models, %u mixed)",
-                         (unsigned)f->n_chunks, (unsigned)f->chunk_size, (unsigned)f->raw_chunks,
-                         (unsigned)f->bytes_chunks, (unsigned)f->mixed_chunks);
-            printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %s, "
-                   "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
-                   (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,
-                   (unsigned long long)f->orig_size, (unsigned)f->header_size, ch, (unsigned)f->format_version,
-                   (unsigned)f->numerics_version, (unsigned)f->mode, (unsigned)f->flags, mn, hex, ad, mem);
-        }
-    }
-    t->files++;
-    t->frames += index;
-    t->chunks += chunks;
-    t->raw_chunks += raw;
-    t->comp += comp;
-    t->orig += orig;
-    if (t->files == 1) snprintf(t->model, sizeof t->model, "%s", model);
-    else if (mixed || strcmp(t->model, model) != 0) t->mixed_models = 1;
-    if (mixed) t->mixed_models = 1;
-    rc = 0;
-done:
-    free(certs);
-    free(frames);
-    free(offs);
-    free(rd.buf);
-    return rc;
-}
-
-void codec_list_total(const cli_list *t)
-{
-    char name[64];
-    snprintf(name, sizeof name, "(%llu files)", (unsigned long long)t->files);
-    printf("%7s %8s %6s %14s %14s %8s %7s  %-16s %s\n", "-------", "--------", "------", "--------------",
-           "--------------", "--------", "-------", "----------------", "--------");
-    list_row(t->frames, t->chunks, t->raw_chunks, t->comp, t->orig, t->mixed_models ? "(several)" : t->model, name);
 }

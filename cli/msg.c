@@ -122,6 +122,8 @@ void print_usage(void)
         "                       code larger too (not always on small files)\n"
         "      --memlimit=N     refuse to decode frames needing more than N bytes of memory\n"
         "                       (K/M/G suffixes; default 1G; 0: no limit)\n"
+        "      --index          write an index of the frames after them (a skippable frame;\n"
+        "                       llmz before 2026-12-06 rejects it as trailing garbage)\n"
         "\n"
         "Lossy (only when asked; decoding needs no option, -l shows the certificate):\n"
         "      --lossy=LEVEL[:STRENGTH]  rewrite prose into a cheaper text, every change\n"

@@ -136,8 +136,11 @@ typedef enum {
     LLMZ_P_ADAPT = 5,       /* compression: online models mixed with the LM, LLMZ_ADAPT_* bits
                             ** (default LLMZ_ADAPT_ALL; 0 = the LM alone) */
     LLMZ_P_EOL = 6,         /* compression: 1 (default) codes CRLF text as LF text (restored exactly) */
-    LLMZ_P_FORMAT = 7       /* compression: the format version written, LLMZ_FORMAT_OLDEST .. LLMZ_FORMAT_VERSION
+    LLMZ_P_FORMAT = 7,      /* compression: the format version written, LLMZ_FORMAT_OLDEST .. LLMZ_FORMAT_VERSION
                             ** (default LLMZ_FORMAT_VERSION; an older one for decoders that know no later) */
+    LLMZ_P_SEGMENT = 8,     /* streaming compression: input bytes per frame, LLMZ_MIN_CHUNK .. LLMZ_MAX_SEGMENT;
+                            ** 0 (default) = LLMZ_SEGMENT_DEFAULT (see llmz_compress_stream) */
+    LLMZ_P_INDEX = 9        /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
 } llmz_param;
 
 /* The most worker threads a context takes (LLMZ_P_THREADS); a larger value is LLMZ_ERR_PARAM. */
@@ -360,6 +363,80 @@ int llmz_index_tail(const void *tail, uint64_t *size);
 ** when cap < n).  A damaged index is LLMZ_ERR_CHECKSUM or LLMZ_ERR_CORRUPT: readers then scan the frames. */
 int llmz_index_read(const void *src, size_t size, uint64_t *frame_sizes, uint64_t *orig_sizes, size_t cap,
                     size_t *n);
+
+/* ---- streaming (docs/streaming.md) ---------------------------------------------------------------- */
+/* The zstd style: the caller owns both buffers; each call consumes what it can of in (in->pos advances) and writes
+** what it can to out (out->pos advances); neither pos ever goes back, and nothing is written past out->size.  Any
+** sizes work (1 byte included); llmz_stream_in_size / llmz_stream_out_size are good ones.  Memory is bounded
+** whatever the stream's length: compression holds one segment and one frame, decompression one frame and its
+** output (frames this library's stream makes hold one segment; a larger one is refused by LLMZ_P_MEMLIMIT before
+** anything is allocated for it). */
+typedef struct {
+    const void *src;
+    size_t size;
+    size_t pos; /* advances over the bytes consumed */
+} llmz_inbuf;
+typedef struct {
+    void *dst;
+    size_t size;
+    size_t pos; /* advances over the bytes written */
+} llmz_outbuf;
+typedef enum { LLMZ_CONTINUE = 0, LLMZ_FLUSH = 1, LLMZ_END = 2 } llmz_end_op;
+#define LLMZ_SEGMENT_DEFAULT (8u * 1024u * 1024u)
+#define LLMZ_MAX_SEGMENT (1u << 30)
+
+/* Compression on c: the input is gathered into segments of LLMZ_P_SEGMENT bytes (rounded down to a whole number of
+** LLMZ_P_CHUNK_SIZE chunks, at least one chunk), each compressed with llmz_compress_frame into one frame as soon as
+** it is full: the output is the bytes that compressing the input segment by segment with llmz_compress_frame gives.
+** A segment's size is fixed when its first byte comes in; its frame is made with the cctx's parameters then.
+**   LLMZ_CONTINUE: consume and compress; the call returns when in is consumed or out is full.
+**   LLMZ_FLUSH: as CONTINUE, then the segment begun is compressed into a frame now (nothing when none is begun);
+**     done when *pending is 0.
+**   LLMZ_END: as FLUSH, then with LLMZ_P_INDEX 1 the index (llmz_index_write) of the stream's frames; a stream that
+**     got no input at all becomes one empty frame.  Done when *pending is 0: the stream is complete, and the next
+**     call with input starts a new one (an END call with no input then writes nothing: END twice is harmless; for
+**     a second, empty stream call llmz_cctx_reset_stream first).
+** While FLUSH or END is not done, call again with the same op (and any more room in out).
+** *pending (may be NULL): bytes the cctx holds for out (a frame made and not yet written all), plus 1 while a
+** FLUSH or END still has to make a frame or the index.  An error leaves the stream failed: every later call
+** returns that error until llmz_cctx_reset_stream.  Frames compressed with llmz_compress_frame (and
+** llmz_analyze_frame) on the same cctx between stream calls do not disturb the stream. */
+int llmz_compress_stream(llmz_cctx *c, llmz_outbuf *out, llmz_inbuf *in, llmz_end_op op, size_t *pending);
+/* Drop the stream's input and pending output (and its error, its statistics); the parameters stay. */
+int llmz_cctx_reset_stream(llmz_cctx *c);
+/* The stream's statistics so far: frames made, and the sums of llmz_compress_frame's statistics (either may be
+** NULL).  They count the current stream (after END: the stream just ended) until the next one starts. */
+int llmz_cctx_stream_stats(const llmz_cctx *c, llmz_stats *stats, uint64_t *frames);
+
+/* Decompression on d: consumes frames, skips skippable frames (the index among them) and zero bytes after the first
+** frame or skippable frame (padding), and writes the frames' output in order.  It consumes exactly the stream's
+** bytes: in->pos never passes the end of the frame or skippable frame it is in (so a caller finds what follows).
+** A call returns when in is consumed, when out is full, and also once a frame's header is accepted (model and
+** memory limit checked), before the frame is decoded: llmz_dctx_stream_info then shows it (for progress displays).
+** So call in a loop until in is consumed and out has room left.
+** *hint (may be NULL): 0 when the input seen so far ends at a frame boundary, after at least one frame or skippable
+** frame, and all output was written: the stream may end there.  Else a suggested input size for the next call
+** (the rest of the frame being read, at most llmz_stream_in_size(); at least 1).
+** The end of the input: call with an empty in until *hint is 0 or a call writes nothing to an out with room;
+** then *hint != 0 means the stream was truncated (report LLMZ_ERR_TRUNCATED, "unexpected end of input").
+** Errors: those of the frame functions: LLMZ_ERR_NOT_LLMZ where a frame should start (a first byte that is not a
+** frame; later, trailing garbage), LLMZ_ERR_CORRUPT, _CHECKSUM, _VERSION, _UNSUPPORTED, _NOMEM.  Two are reported
+** once the frame's header is in and before anything else of the frame is consumed, and leave the stream usable:
+** LLMZ_ERR_MODEL_MISMATCH (look at the frame with llmz_dctx_stream_info, llmz_dctx_set_model, call again) and
+** LLMZ_ERR_MEMLIMIT (llmz_dctx_frame_memory above LLMZ_P_MEMLIMIT; raise it or give up).  Any other error leaves
+** the stream failed: every later call returns it until llmz_dctx_reset_stream. */
+int llmz_decompress_stream(llmz_dctx *d, llmz_outbuf *out, llmz_inbuf *in, size_t *hint);
+/* The frame being read, from the call that took its header in until its output is all written: LLMZ_OK; else
+** (between frames, in a skippable frame) LLMZ_ERR_TRUNCATED. */
+int llmz_dctx_stream_info(const llmz_dctx *d, llmz_frame_info *info);
+/* The stream's statistics so far (any may be NULL): frames decoded, the sums of llmz_decompress_frame's statistics
+** (in_bytes counts the frames only), skippable frames passed over. */
+int llmz_dctx_stream_stats(const llmz_dctx *d, llmz_stats *stats, uint64_t *frames, uint64_t *skippable);
+int llmz_dctx_reset_stream(llmz_dctx *d);
+/* The model d decodes with from now on (the stream keeps its place; m must outlive its use, as at create). */
+int llmz_dctx_set_model(llmz_dctx *d, const llmz_model *m);
+size_t llmz_stream_in_size(void);  /* suggested input buffer size (both directions) */
+size_t llmz_stream_out_size(void); /* suggested output buffer size (both directions) */
 
 #ifdef __cplusplus
 }

@@ -51,7 +51,10 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     return c;
 }
 
-void llmz_cctx_free(llmz_cctx *c) { llmz_free(c); }
+void llmz_cctx_free(llmz_cctx *c) {
+    if (c) cstream_free(c->cs);
+    llmz_free(c);
+}
 
 static int set_common(int *threads, int *kernels, llmz_param p, long long v) {
     if (p == LLMZ_P_THREADS) {
@@ -92,6 +95,16 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         c->format = (int)v;
         return LLMZ_OK;
     }
+    if (p == LLMZ_P_SEGMENT) {
+        if (v != 0 && (v < (long long)LLMZ_MIN_CHUNK || v > (long long)LLMZ_MAX_SEGMENT)) return LLMZ_ERR_PARAM;
+        c->segment = (uint32_t)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_INDEX) {
+        if (v != 0 && v != 1) return LLMZ_ERR_PARAM;
+        c->index = (int)v;
+        return LLMZ_OK;
+    }
     return LLMZ_ERR_PARAM;
 }
 
@@ -105,7 +118,10 @@ llmz_dctx *llmz_dctx_create(const llmz_model *m) {
     return d;
 }
 
-void llmz_dctx_free(llmz_dctx *d) { llmz_free(d); }
+void llmz_dctx_free(llmz_dctx *d) {
+    if (d) dstream_free(d->ds);
+    llmz_free(d);
+}
 
 int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
     if (!d) return LLMZ_ERR_PARAM;

@@ -44,6 +44,9 @@ struct llmz_cctx {
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
     llmz_certificate cert;
+    uint32_t segment;               /* LLMZ_P_SEGMENT (0: LLMZ_SEGMENT_DEFAULT) */
+    int index;                      /* LLMZ_P_INDEX */
+    struct cstream *cs;             /* llmz_compress_stream's state (cstream.c), made at its first call */
 };
 
 struct llmz_dctx {
@@ -51,7 +54,12 @@ struct llmz_dctx {
     int threads, kernels;
     uint64_t memlimit;
     atomic_uint_least64_t progress; /* llmz_dctx_progress: bytes of this frame's tokens decoded so far */
+    struct dstream *ds;             /* llmz_decompress_stream's state (dstream.c), made at its first call */
 };
+
+/* cstream.c, dstream.c: free a context's stream state (NULL accepted); llmz_cctx_free / llmz_dctx_free call them. */
+void cstream_free(struct cstream *s);
+void dstream_free(struct dstream *s);
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
 uint8_t engine_frame_flags(int adapt, int eol, int has_adapter);
