@@ -348,7 +348,8 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     for (uint64_t c = 0; c < c1; c++) *(c < c0 ? &poff : &psize) += chunks[c].comp_size;
     if (!engine_frame_model_ok(&h, d->m)) rc = LLMZ_ERR_MODEL_MISMATCH; /* before reading payloads */
     else if (psize > SIZE_MAX || dbytes > SIZE_MAX) rc = LLMZ_ERR_MEMLIMIT;
-    else if (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes))) rc = LLMZ_ERR_NOMEM;
+    else if (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes)))
+        rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = arc_get(a, a->f[i].arc + poff, pay, (size_t)psize);
     llmz_stats st;
     if (rc == LLMZ_OK)
