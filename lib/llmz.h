@@ -381,7 +381,8 @@ typedef struct llmz_archive llmz_archive;
 ** runs past the end LLMZ_ERR_TRUNCATED.  An index is trusted for where frames are, never for what they hold: each
 ** frame read later is checked against it (its header's frame and original sizes), and at the first that disagrees
 ** the archive is mapped again by scanning (llmz_archive_used_index becomes 0) and the call goes on with that map.
-** Reads only headers (and the index); holds 32 bytes per frame.  An empty archive is LLMZ_ERR_NOT_LLMZ. */
+** Reads only headers (and the index); holds 32 bytes per frame.  An empty archive is LLMZ_ERR_NOT_LLMZ.  One thread
+** at a time uses an llmz_archive (the calls below may remap it); the callback is called from that thread only. */
 int llmz_archive_open(llmz_archive **out, llmz_read_fn read, void *opaque, uint64_t archive_size);
 uint64_t llmz_archive_orig_size(const llmz_archive *a); /* bytes the whole archive decodes to */
 size_t llmz_archive_frames(const llmz_archive *a);       /* frames (skippable frames not counted) */

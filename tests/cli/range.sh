@@ -120,6 +120,21 @@ else
     skip "$MKINDEX missing (make tools): the index cases"
 fi
 
+# frames of two models: each decoded with its own (the built-in one found by its fingerprint, --model's)
+gen_text 3000 43 >d
+x d
+expect "setup: compress d with the built-in model" 0
+cat ab.llmz d.llmz a.llmz >abda.llmz
+cat ab d a >abda
+xm -d --range=$((total - 10)):3020 abda.llmz
+expect "two models: across their frames" 0
+part abda $((total - 10)) 3020 >want
+check "two models: the bytes" same stdout want
+xm -d --range=$((total + 2990)):20 abda.llmz
+expect "two models: built-in, then --model's again" 0
+part abda $((total + 2990)) 20 >want
+check "two models: the bytes again" same stdout want
+
 # bad input
 xm -d --range=0:10 a
 expect "not an archive" 1
