@@ -17,17 +17,17 @@ typedef struct {
 struct llmz_archive {
     llmz_read_fn read;
     void *opaque;
-    uint64_t size;    /* archive bytes */
-    arc_frame *f;     /* frames in order */
+    uint64_t size; /* archive bytes */
+    arc_frame *f;  /* frames in order */
     size_t n, cap;
-    uint64_t total;   /* bytes the archive decodes to */
+    uint64_t total; /* bytes the archive decodes to */
     int used_index;
 };
 
 /* Internal: a frame disagrees with the index that mapped it; map again by scanning. */
-#define ARC_REMAP (-200)
-#define ARC_SCAN_BLOCK 4096 /* bytes read at once while skipping zero padding */
-#define ARC_HEADER_FIRST 64 /* bytes read first for a frame header (it asks for more when it needs them) */
+#define ARC_REMAP        (-200)
+#define ARC_SCAN_BLOCK   4096 /* bytes read at once while skipping zero padding */
+#define ARC_HEADER_FIRST 64   /* bytes read first for a frame header (it asks for more when it needs them) */
 
 static int arc_get(const llmz_archive *a, uint64_t off, void *buf, size_t len) {
     if (off > a->size || len > a->size - off) return LLMZ_ERR_TRUNCATED;
@@ -164,8 +164,10 @@ static int index_at(const llmz_archive *a, uint64_t lo, uint64_t hi, uint64_t **
     }
     llmz_free(buf);
     for (size_t i = 0; v == LLMZ_OK && i < cnt; i++) { /* the frames fit before the index, with no overflow */
-        if ((*fs)[i] > hi - isz - lo - sum) v = LLMZ_ERR_CORRUPT;
-        else sum += (*fs)[i];
+        if ((*fs)[i] > hi - isz - lo - sum)
+            v = LLMZ_ERR_CORRUPT;
+        else
+            sum += (*fs)[i];
     }
     if (v != LLMZ_OK) {
         llmz_free(*fs);
@@ -263,8 +265,10 @@ int llmz_archive_find(const llmz_archive *a, uint64_t offset, size_t *frame) {
     size_t lo = 0, hi = a->n; /* the last frame starting at or before offset, then past empty ones */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a->f[mid].orig_off <= offset) lo = mid;
-        else hi = mid;
+        if (a->f[mid].orig_off <= offset)
+            lo = mid;
+        else
+            hi = mid;
     }
     while (offset - a->f[lo].orig_off >= a->f[lo].orig) lo++;
     *frame = lo;
@@ -332,8 +336,7 @@ static void add_stats(llmz_stats *sum, const llmz_stats *s) {
 }
 
 /* Bytes [rel, rel + n) of frame i's output (n > 0) into out: the chunks (groups) covering them, decoded. */
-static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size_t n, uint8_t *out,
-                     llmz_stats *stats) {
+static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size_t n, uint8_t *out, llmz_stats *stats) {
     uint8_t *hbuf, *pay = NULL, *dec = NULL;
     size_t hlen;
     frame_header h;
@@ -346,8 +349,10 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     if (c1 > h.n_chunks) c1 = h.n_chunks;
     uint64_t poff = hlen, psize = 0, first = c0 * cs, dbytes = (c1 * cs < h.orig_size ? c1 * cs : h.orig_size) - first;
     for (uint64_t c = 0; c < c1; c++) *(c < c0 ? &poff : &psize) += chunks[c].comp_size;
-    if (!engine_frame_model_ok(&h, d->m)) rc = LLMZ_ERR_MODEL_MISMATCH; /* before reading payloads */
-    else if (psize > SIZE_MAX || dbytes > SIZE_MAX) rc = LLMZ_ERR_MEMLIMIT;
+    if (!engine_frame_model_ok(&h, d->m))
+        rc = LLMZ_ERR_MODEL_MISMATCH; /* before reading payloads */
+    else if (psize > SIZE_MAX || dbytes > SIZE_MAX)
+        rc = LLMZ_ERR_MEMLIMIT;
     else if (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes)))
         rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = arc_get(a, a->f[i].arc + poff, pay, (size_t)psize);

@@ -21,8 +21,9 @@ static uint32_t next(void) {
 
 /* n bytes of word salad (the tiny model codes text; quality does not matter) */
 static void text(uint8_t *p, size_t n) {
-    static const char *const W[] = {"the", "frame", "of", "an", "archive", "holds", "chunks", "and", "groups", "random",
-                                    "access", "reads", "only", "what", "it", "needs", "index", "scan", "model", "text"};
+    static const char *const W[] = {"the", "frame",  "of",     "an",     "archive", "holds", "chunks",
+                                    "and", "groups", "random", "access", "reads",   "only",  "what",
+                                    "it",  "needs",  "index",  "scan",   "model",   "text"};
     size_t i = 0;
     while (i < n) {
         const char *w = W[next() % 20];
