@@ -5,6 +5,7 @@
 **   fileio.c  every file operation: opening inputs, temporary outputs, rename, metadata, signals
 **   codec.c   the frame loops (compress, decompress/test, list) on top of lib/llmz.h
 **   msg.c     messages on stderr, usage text, number formatting
+**   range.c   -d / -t --range: a range of the output from the chunks that cover it (llmz_archive_*)
 */
 #ifndef LLMZ_CLI_H
 #define LLMZ_CLI_H
@@ -21,15 +22,6 @@
 #else
 #define CLI_PRINTF(f, a)
 #define CLI_NORETURN
-/* ---- range.c ---- */
-/* The decompression context for a frame: its model and adapter loaded as -d picks them (codec.c); NULL with a
-** message when they are not at hand. */
-llmz_dctx *codec_frame_dctx(cli_ctx *c, const llmz_frame_info *info, const char *name);
-/* -d / -t --range: bytes [range_off, range_off + range_len) of the output of the archive in_fd (seekable), to out_fd
-** (-1 for -t); only the frames and chunks (groups) covering them are read.  A range starting past the end: error;
-** one running past it: the bytes there are.  0, or -1 (message printed). */
-int range_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
-
 #endif
 
 #define CLI_SUFFIX ".llmz"
