@@ -33,7 +33,7 @@ LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lib/model/embed.o
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard cli/*.c)))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-TOOL_BIN  := $(BUILD)/tools/mktiny
+TOOL_BIN  := $(BUILD)/tools/mktiny $(BUILD)/tools/mkindex
 DEFAULT_MODEL ?= $(firstword $(wildcard models/default.gguf) tests/data/tiny.gguf)
 # The previous default model, embedded too so that its archives still decode (models/README.md).
 RETIRED_MODEL ?= $(wildcard models/llmz-default-v1.gguf)

@@ -6,6 +6,7 @@
 **   codec.c   the coding loops (compress, decompress/test: the streaming API) on top of lib/llmz.h
 **   list.c    -l: the frame headers read one by one (codec_list is declared with codec.c's functions)
 **   msg.c     messages on stderr, usage text, number formatting
+**   range.c   -d / -t --range: a range of the output from the chunks that cover it (llmz_archive_*)
 */
 #ifndef LLMZ_CLI_H
 #define LLMZ_CLI_H
@@ -61,6 +62,10 @@ typedef struct {
     int lossy_strength;     /* 0..100, or LLMZ_LOSSY_STRENGTH_DEFAULT */
     int diff;               /* --diff: 1 text, 2 HTML (with --lossy: what would change, nothing written) */
     int index;              /* --index: compression writes an index after the frames (LLMZ_P_INDEX) */
+    /* --range=OFFSET:LENGTH (range.c) */
+    int range;              /* given: -d / -t decode only these bytes of the output */
+    uint64_t range_off, range_len;
+    int range_to_end;       /* OFFSET: with no LENGTH: to the end */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -190,5 +195,14 @@ void lossy_print_cert(const llmz_certificate *ct, int json);
 int lossy_verify(cli_ctx *c, const char *original, const char *archive);
 /* llmz --lossy=N --diff[=html] FILE: what the rewriting changes, on stdout; EXIT_OK or EXIT_ERR. */
 int lossy_diff(cli_ctx *c, const char *path);
+
+/* ---- range.c ---- */
+/* The decompression context for a frame: its model and adapter loaded as -d picks them (codec.c); NULL with a
+** message when they are not at hand. */
+llmz_dctx *codec_frame_dctx(cli_ctx *c, const llmz_frame_info *info, const char *name);
+/* -d / -t --range: bytes [range_off, range_off + range_len) of the output of the archive in_fd (seekable), to out_fd
+** (-1 for -t); only the frames and chunks (groups) covering them are read.  A range starting past the end: error;
+** one running past it: the bytes there are.  0, or -1 (message printed). */
+int range_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_result *r);
 
 #endif

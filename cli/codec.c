@@ -539,6 +539,13 @@ static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *n
     return -1;
 }
 
+/* ---- random access (range.c) ---- */
+llmz_dctx *codec_frame_dctx(cli_ctx *c, const llmz_frame_info *info, const char *name)
+{
+    if (frame_model(c, info, name, 0) != 0 || select_adapter(c, info, name) != 0) return NULL;
+    return get_dctx(c);
+}
+
 /* For list.c: the helpers above. */
 int codec_frame_model(cli_ctx *c, const llmz_frame_info *info, const char *name, int quiet)
 {

@@ -529,7 +529,7 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
 
     /* where the output goes */
     if (writes) {
-        if (o->to_stdout || (o->output && !strcmp(o->output, "-")) || (is_stdin && !o->output)) {
+        if (o->to_stdout || (o->output && !strcmp(o->output, "-")) || ((is_stdin || o->range) && !o->output)) {
             out_stdout = 1;
         } else if (o->output) {
             outpath = strdup(o->output);
@@ -617,11 +617,17 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     switch (o->mode) {
     case MODE_COMPRESS: rc = codec_compress(c, in_fd, out.fd, name, &res); break;
     case MODE_DECOMPRESS:
+        if (o->range) { /* --range: only the bytes asked for (range.c) */
+            rc = range_decompress(c, in_fd, out.fd, name, &res);
+            break;
+        }
         c->passthrough = o->force && out_stdout; /* zcat -f: -dcf copies what is not an archive */
         rc = codec_decompress(c, in_fd, out.fd, name, &res);
         c->passthrough = 0;
         break;
-    case MODE_TEST: rc = codec_decompress(c, in_fd, -1, name, &res); break;
+    case MODE_TEST:
+        rc = o->range ? range_decompress(c, in_fd, -1, name, &res) : codec_decompress(c, in_fd, -1, name, &res);
+        break;
     default: rc = codec_list(c, in_fd, name, totals); break;
     }
     progress_end();
@@ -632,7 +638,7 @@ int fio_process(cli_ctx *c, const char *path, cli_list *totals)
     if (!is_stdin) close(in_fd);
     in_fd = -1;
 
-    if (o->verbose && o->mode != MODE_LIST) report(c, name, &res, now_s() - t0);
+    if (o->verbose && o->mode != MODE_LIST && !o->range) report(c, name, &res, now_s() - t0); /* range.c: its own */
 
     if (writes && o->rm && !out_stdout && !is_stdin && out.direct) {
         msg_warn(path, "kept: the output %s is not a regular file (--rm removes inputs only for files)", outpath);

@@ -126,7 +126,7 @@ typedef struct {
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
     OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE,
-    OPT_LOSSY, OPT_DIFF, OPT_VERIFY, OPT_INDEX
+    OPT_LOSSY, OPT_DIFF, OPT_VERIFY, OPT_INDEX, OPT_RANGE
 };
 
 static const long_opt long_opts[] = {
@@ -142,6 +142,7 @@ static const long_opt long_opts[] = {
     {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
     {"lossy", 1, OPT_LOSSY}, {"diff", 2, OPT_DIFF}, {"verify", 0, OPT_VERIFY},
     {"index", 0, OPT_INDEX}, /* issue 23: an index after the frames */
+    {"range", 1, OPT_RANGE},
     /* llmz analyze */
     {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR},
 };
@@ -199,6 +200,20 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         break;
     case OPT_VERIFY: ps->verify = 1; break;
     case OPT_INDEX: c->o.index = 1; break;
+    case OPT_RANGE: { /* OFFSET:LENGTH, each a size (K, M, G, T suffixes); OFFSET: alone runs to the end */
+        const char *colon = strchr(arg, ':');
+        char offs[64];
+        size_t ol = colon ? (size_t)(colon - arg) : 0;
+        if (!colon || ol >= sizeof offs)
+            return usage_error("invalid %s '%s' (OFFSET:LENGTH, e.g. 1M:4K; OFFSET: to the end)", spelled, arg);
+        memcpy(offs, arg, ol);
+        offs[ol] = '\0';
+        c->o.range_to_end = colon[1] == '\0';
+        if (parse_size(offs, &c->o.range_off) != 0 || (!c->o.range_to_end && parse_size(colon + 1, &c->o.range_len)))
+            return usage_error("invalid %s '%s' (OFFSET:LENGTH, e.g. 1M:4K; OFFSET: to the end)", spelled, arg);
+        c->o.range = 1;
+        break;
+    }
     case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
     case 'v': c->o.verbose++; c->o.quiet = 0; break;
@@ -545,6 +560,16 @@ int main(int argc, char **argv)
     if (c.o.output && !*c.o.output) {
         free(files);
         return usage_error("empty output file name");
+    }
+    if (c.o.range) { /* --range: the bytes of one archive, to stdout or -o; never a file named like the whole output */
+        if (c.o.mode != MODE_DECOMPRESS && c.o.mode != MODE_TEST) {
+            free(files);
+            return usage_error("--range is for decompressing: llmz -d --range=OFFSET:LENGTH FILE.llmz (or -t)");
+        }
+        if (nfiles > 1 || c.o.recursive || c.o.rm) {
+            free(files);
+            return usage_error("--range reads one archive (no -r, no --rm)");
+        }
     }
     if (c.o.mode == MODE_TEST || c.o.mode == MODE_LIST) c.o.output = NULL;
 

@@ -66,6 +66,8 @@ void print_usage(void)
         "  -d, --decompress     decompress FILE.llmz to FILE (the default as unllmz; llmzcat is -dc;\n"
         "                       also --uncompress)\n"
         "  -t, --test           decompress and verify, write nothing\n"
+        "      --range=OFFSET:LENGTH  with -d or -t: only these bytes of the output (K, M, G suffixes;\n"
+        "                       OFFSET: to the end), to stdout unless -o; reads only the chunks covering them\n"
         "  -l, --list           list frames, chunks, sizes, ratio and model of each archive\n"
         "\n"
         "Output:\n"

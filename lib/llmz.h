@@ -437,6 +437,52 @@ int llmz_dctx_reset_stream(llmz_dctx *d);
 int llmz_dctx_set_model(llmz_dctx *d, const llmz_model *m);
 size_t llmz_stream_in_size(void);  /* suggested input buffer size (both directions) */
 size_t llmz_stream_out_size(void); /* suggested output buffer size (both directions) */
+/* ---- random access (docs/format.md, "Random access: the index") --------------------------------- */
+/* An archive read through a callback: the bytes [offset, offset + len) of the archive into buf.  It returns 0 when
+** it gave exactly len bytes, else nonzero: an llmz_error value (1 .. LLMZ_ERROR_COUNT_ - 1) is passed on as the
+** call's error, any other value becomes LLMZ_ERR_TRUNCATED (a caller keeps errno or its own cause in opaque).  The
+** library never asks for bytes past archive_size. */
+typedef int (*llmz_read_fn)(void *opaque, uint64_t offset, void *buf, size_t len);
+typedef struct llmz_archive llmz_archive;
+/* Chunk groups: frame flag bit 7 (llmz_frame_info.flags) puts a frame's chunks in groups of LLMZ_GROUP_CHUNKS that
+** decode together; the unit random access decodes is then a group, else a chunk. */
+#define LLMZ_FLAG_GROUP 0x80
+#define LLMZ_GROUP_CHUNKS 16
+/* Map the archive of archive_size bytes: where each frame starts in the archive and in the output.
+** By its index when it has a valid one: the last 8 bytes are an index's trailer, the index passes
+** llmz_index_read, and its frames fit before it; if they start after offset 0 (archives concatenated with cat),
+** the part before them is mapped the same way (its own index, or scanning).  Otherwise by scanning the frame
+** headers from offset 0: skippable frames are passed over, and zero bytes (padding) after the start; anything else
+** between frames is LLMZ_ERR_NOT_LLMZ at offset 0, LLMZ_ERR_CORRUPT later, and a frame or skippable frame that
+** runs past the end LLMZ_ERR_TRUNCATED.  An index is trusted for where frames are, never for what they hold: each
+** frame read later is checked against it (its header's frame and original sizes), and at the first that disagrees
+** the archive is mapped again by scanning (llmz_archive_used_index becomes 0) and the call goes on with that map.
+** Reads only headers (and the index); holds 32 bytes per frame.  An empty archive is LLMZ_ERR_NOT_LLMZ.  One thread
+** at a time uses an llmz_archive (the calls below may remap it); the callback is called from that thread only. */
+int llmz_archive_open(llmz_archive **out, llmz_read_fn read, void *opaque, uint64_t archive_size);
+uint64_t llmz_archive_orig_size(const llmz_archive *a); /* bytes the whole archive decodes to */
+size_t llmz_archive_frames(const llmz_archive *a);       /* frames (skippable frames not counted) */
+int llmz_archive_used_index(const llmz_archive *a);      /* 1: (the end of) the archive was mapped by an index */
+/* Frame i (0 .. frames - 1; else LLMZ_ERR_PARAM): its header (read now, llmz_frame_get_info's fields), where it
+** starts in the archive and in the output (each pointer may be NULL).  May remap (see llmz_archive_open). */
+int llmz_archive_frame(llmz_archive *a, size_t i, llmz_frame_info *info, uint64_t *archive_offset,
+                       uint64_t *orig_offset);
+/* The frame whose output holds byte `offset` (empty frames hold none): LLMZ_ERR_PARAM when offset >= orig size. */
+int llmz_archive_find(const llmz_archive *a, uint64_t offset, size_t *frame);
+/* Decode the original bytes [offset, offset + len) into dst.  Only the frames that cover them are read, and in them
+** only the header and the payloads of the chunks that cover them (with flag bit 7, of their whole chunk groups),
+** which are decoded on d's threads and each checked against its CRC (a lossy frame's reconstruction hash only
+** when the whole frame is decoded); memory grows with those chunks, not with the archive.
+** *got = bytes written: len, or fewer when the range runs past the end of the output (as read(2) does); on an error,
+** the bytes of the frames before the failing one.  offset > llmz_archive_orig_size is LLMZ_ERR_PARAM; offset equal
+** to it gives *got = 0.  A frame of another model than d's: LLMZ_ERR_MODEL_MISMATCH (a caller with several models
+** reads each frame's part with its own context: llmz_archive_find, llmz_archive_frame).  LLMZ_P_MEMLIMIT is checked
+** per frame against what its part needs.  stats (may be NULL) sums what was decoded: chunks, raw_chunks, tokens,
+** coded_bits, in_bytes (archive bytes read for the frames decoded: headers and payloads) and out_bytes (the bytes
+** of the chunks decoded, len or more). */
+int llmz_archive_read(llmz_archive *a, llmz_dctx *d, uint64_t offset, void *dst, size_t len, size_t *got,
+                      llmz_stats *stats);
+void llmz_archive_free(llmz_archive *a); /* accepts NULL */
 
 #ifdef __cplusplus
 }

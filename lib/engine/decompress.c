@@ -15,7 +15,7 @@
 static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
     const frame_chunk *c = &J->chunks[i];
-    s->dst = J->dst + (uint64_t)i * J->h->chunk_size;
+    s->dst = J->dst + (uint64_t)(i - J->first) * J->h->chunk_size; /* a run of chunks: from its first */
     s->crlf = c->method == FRAME_METHOD_MODEL_CRLF;
     if (c->method == FRAME_METHOD_RAW) { /* in a group too: a raw chunk takes no part in the group's models */
         memcpy(s->dst, J->src + J->offs[i], s->n);
@@ -247,6 +247,8 @@ static int same_model(const frame_header *h, const llmz_model *m) {
     return model_is(h->model_fp, h->fp_len, (h->flags & FRAME_FLAG_ADAPTER) != 0, h->adapter_fp, h->afp_len, m, 0);
 }
 
+int engine_frame_model_ok(const frame_header *h, const llmz_model *m) { return same_model(h, m); }
+
 /* The checks before decoding: the frame is whole, for this model, fits dst and the memory limit. */
 static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t payload, size_t size, size_t cap) {
     uint64_t hlen = frame_header_len(h);
@@ -307,6 +309,56 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
     }
     llmz_free(offs);
     llmz_free(chunks);
+    return rc;
+}
+
+/* ---- a run of a frame's chunks (random access, archive.c) ----------------------------------------- */
+
+int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uint32_t first, uint32_t end,
+                         const uint8_t *payload, size_t psize, uint8_t *dst, llmz_stats *stats) {
+    const kernel_set *ks = kernels_get(d->kernels);
+    if (!ks) return LLMZ_ERR_UNSUPPORTED;
+    if (first >= end || end > h->n_chunks) return LLMZ_ERR_PARAM;
+    resolve_window(h, d->m);
+    if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
+    if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
+    frame_header rh = *h; /* the run as a frame of its own, for the memory it needs (the models sized by h) */
+    engine_range_header(&rh, chunks, first, end);
+    plan p;
+    engine_plan(&p, &rh, 1, d->threads, 0);
+    uint64_t mem = rh.orig_size + psize + table_bytes(h->n_chunks) + plan_bytes(&p, d->m, h) +
+                   tf_weight_bytes(d->m->tf) + d->m->size + (4ull << 20);
+    if (d->memlimit && mem > d->memlimit) return LLMZ_ERR_MEMLIMIT;
+    uint64_t *offs = llmz_malloc(((size_t)h->n_chunks + 1) * sizeof *offs);
+    if (!offs) return LLMZ_ERR_NOMEM;
+    uint64_t o = 0;
+    for (uint32_t i = first; i < end; i++) {
+        offs[i] = o;
+        o += chunks[i].comp_size;
+    }
+    int rc = o == psize ? LLMZ_OK : LLMZ_ERR_PARAM;
+    job J;
+    job_init(&J, d->m, ks, &decoder, h, chunks, payload, dst);
+    J.first = first;
+    J.end = end;
+    J.offs = offs;
+    J.progress = &d->progress;
+    atomic_store_explicit(&d->progress, 0, memory_order_relaxed);
+    if (rc == LLMZ_OK) rc = run_job(&J, 1, d->threads);
+    if (rc == LLMZ_OK && h->mode == FRAME_MODE_LOSSY && first == 0 && end == h->n_chunks)
+        rc = check_reconstruction(h, dst);
+    if (rc == LLMZ_OK && stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->in_bytes = psize;
+        stats->out_bytes = rh.orig_size;
+        stats->tokens = J.tokens;
+        stats->chunks = end - first;
+        for (uint32_t i = first; i < end; i++) {
+            stats->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
+            if (chunks[i].method != FRAME_METHOD_RAW) stats->coded_bits += 8.0 * chunks[i].comp_size;
+        }
+    }
+    llmz_free(offs);
     return rc;
 }
 

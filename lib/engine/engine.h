@@ -296,6 +296,9 @@ struct job {
     llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
     int bytes;                       /* compress, format version 4: each chunk is tried with the byte models */
     uint32_t *cm_lens;               /* and their size of each chunk (0: none; for frames in chunk groups) */
+    uint32_t first, end;             /* the chunks to code, [first, end): job_init sets the whole frame; a decoder of
+                                     ** a run of them (engine_decode_chunks) whole groups for a grouped frame; dst
+                                     ** then holds chunk first's bytes at 0 */
 };
 
 /* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */
@@ -312,6 +315,18 @@ void seq_begin(const job *J, const worker *w, seq *s, uint32_t i);
 /* A job over frame h's chunks for driver drv (src: the input or the frame; dst: the chunks' scratch or the output). */
 void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *drv, frame_header *h,
               frame_chunk *chunks, const uint8_t *src, uint8_t *dst);
+/* h made the header engine_plan sizes a run of chunks [first, end) of the frame by: their count, bytes and methods. */
+void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t first, uint32_t end);
+/* decompress.c, for archive.c (random access): decode chunks [first, end) of the frame whose header h (window still
+** as parsed) and chunk table were parsed; for a grouped frame first and end are group edges (end may be n_chunks).
+** payload holds those chunks' payloads (chunk first's at 0, psize bytes in all), dst receives their original bytes.
+** Each chunk's CRC is checked; a lossy frame's reconstruction hash when the run is the whole frame.  The model check
+** (LLMZ_ERR_MODEL_MISMATCH) and LLMZ_P_MEMLIMIT (for the run: its output, payloads and workers) as for a frame.
+** stats (may be NULL) counts the run: its chunks, tokens, psize and output bytes. */
+int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uint32_t first, uint32_t end,
+                         const uint8_t *payload, size_t psize, uint8_t *dst, llmz_stats *stats);
+/* Whether frame h names d's model (llmz_decompress_frame's check). */
+int engine_frame_model_ok(const frame_header *h, const llmz_model *m);
 /* The call's llmz_stats from a finished job. */
 void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
 

@@ -20,6 +20,8 @@ void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *d
     J->chunks = chunks;
     J->src = src;
     J->dst = dst;
+    J->first = 0;
+    J->end = h->n_chunks;
 }
 
 void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes) {
@@ -78,10 +80,10 @@ static void finish_thread(job *J, worker *w) {
 /* Frame flag bit 7: the worker takes whole chunk groups (chunks FRAME_GROUP g .. FRAME_GROUP g + FRAME_GROUP - 1),
 ** each chunk of a group in the slot of its place in the group, and codes each group to its end. */
 static void group_thread(job *J, worker *w) {
-    uint32_t n = J->h->n_chunks, groups = (n + FRAME_GROUP - 1) / FRAME_GROUP;
+    uint32_t n = J->h->n_chunks, groups = (J->end + FRAME_GROUP - 1) / FRAME_GROUP;
     int rc = LLMZ_OK;
     while (!atomic_load(&J->err)) {
-        uint32_t g = atomic_fetch_add(&J->next, 1);
+        uint32_t g = J->first / FRAME_GROUP + atomic_fetch_add(&J->next, 1);
         if (g >= groups) break;
         uint32_t c0 = g * FRAME_GROUP, k = n - c0 < FRAME_GROUP ? n - c0 : FRAME_GROUP;
         pred_models_reset(w, &w->mods[0]);
@@ -113,9 +115,9 @@ static void chunk_thread(job *J, worker *w, uint32_t quota) {
         for (int i = 0; i < w->nslots; i++) {
             seq *s = &w->slots[i];
             if (!s->active && more) {
-                uint32_t c = quota && taken >= quota ? J->h->n_chunks : atomic_fetch_add(&J->next, 1);
+                uint32_t c = quota && taken >= quota ? J->end : J->first + atomic_fetch_add(&J->next, 1);
                 taken++;
-                if (c >= J->h->n_chunks) {
+                if (c >= J->end) {
                     more = 0;
                 } else {
                     bits0 = w->lanes[0].model_bits, fbits0 = w->lanes[0].freq_bits, tok0 = w->lanes[0].tokens;
@@ -168,7 +170,13 @@ int run_job(job *J, int decode, int threads) {
     atomic_init(&J->next, 0);
     atomic_init(&J->err, 0);
     pthread_mutex_init(&J->lock, NULL);
-    engine_plan(&J->p, J->h, decode, threads, sysconf(_SC_NPROCESSORS_ONLN));
+    if (J->first == 0 && J->end == J->h->n_chunks) {
+        engine_plan(&J->p, J->h, decode, threads, sysconf(_SC_NPROCESSORS_ONLN));
+    } else { /* a run of chunks (archive.c): the workers it needs; the models are still sized by the frame's */
+        frame_header ph = *J->h;
+        engine_range_header(&ph, J->chunks, J->first, J->end);
+        engine_plan(&J->p, &ph, decode, threads, sysconf(_SC_NPROCESSORS_ONLN));
+    }
     if (!decode && J->bytes) J->p.cm = J->p.cmbuf = J->p.mix = 1;
     threads = J->p.workers;
     pthread_t tid[LLMZ_MAX_THREADS];
@@ -179,7 +187,7 @@ int run_job(job *J, int decode, int threads) {
         started++;
     }
     job_arg mine = {J, started < threads - 1};
-    if (J->h->n_chunks > 0) job_thread(&mine);
+    if (J->end > J->first) job_thread(&mine);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&J->lock);
     fesetenv(&saved);

@@ -77,6 +77,17 @@ void engine_plan(plan *p, const frame_header *h, int decode, int threads, long c
     p->mix = decode && h->n_mixed_chunks > 0;
 }
 
+void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t first, uint32_t end) {
+    uint64_t cs = h->chunk_size, to = (uint64_t)end * cs;
+    h->orig_size = (to < h->orig_size ? to : h->orig_size) - (uint64_t)first * cs;
+    h->n_chunks = end - first;
+    h->n_bytes_chunks = h->n_mixed_chunks = 0;
+    for (uint32_t i = first; i < end; i++) {
+        h->n_bytes_chunks += chunks[i].method == FRAME_METHOD_BYTES;
+        h->n_mixed_chunks += chunks[i].method == FRAME_METHOD_MIXED;
+    }
+}
+
 uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     if (h->n_chunks == 0) return 0;
     uint64_t nmods = p->grouped ? 1 : (uint64_t)p->slots;
