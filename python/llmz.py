@@ -50,9 +50,12 @@ class LLMZError(Exception):
     """An error of the llmz library: ``code`` is its llmz_error value, ``name`` its stable name."""
 
     def __init__(self, code, detail=None):
-        self.code = code
+        self.code, self.detail = code, detail
         self.name = _error_name(code)
         super().__init__("llmz: %s%s" % (self.name, ": " + detail if detail else ""))
+
+    def __reduce__(self):  # pickled whole (Dask and multiprocessing send exceptions between processes)
+        return LLMZError, (self.code, self.detail)
 
 
 # ---- the shared library ------------------------------------------------------------------------------------------
@@ -185,6 +188,8 @@ def _model(path=None):
             if path is None:
                 _check(_lib.llmz_model_load_default(ctypes.byref(out)), "the built-in model")
             else:
+                if not os.path.isfile(key[1]):
+                    raise FileNotFoundError(2, "llmz: no model file", key[1])
                 _check(_lib.llmz_model_load_file(ctypes.byref(out), os.fsencode(key[1])), key[1])
             m = _models[key] = out.value
         return m
@@ -270,6 +275,7 @@ class _Compressor:
             raise ValueError("llmz: level must be an int from 1 to 9")
         if not isinstance(segment_size, int) or segment_size < 1:
             raise ValueError("llmz: segment_size must be a positive int")
+        self._cctx = None
         self.level, self.chunk_size, self.segment = level, chunk_size, segment_size
         fixed = _chunk_for(level, chunk_size, 0, segment_size) if level not in (7, 8) else 0
         if fixed:  # a whole number of chunks per frame, as the CLI does
@@ -397,6 +403,9 @@ def _scan(read):
             return out
         out.append(h)
         off = h[0] + h[1].frame_size
+        if not read(off - 1, 1):
+            raise LLMZError(_ERR_TRUNCATED, "the input ends inside the frame at byte %d (it has %d bytes)"
+                            % (h[0], h[1].frame_size))
 
 
 def _bytes_reader(data):
