@@ -133,6 +133,12 @@ def _load():
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
         f.restype, f.argtypes = res, args
+    # later libraries: skippable frames (the archive index) are passed over where the library knows them
+    optional = {"llmz_skippable_size": (i, [p, sz, ctypes.POINTER(ctypes.c_uint64)])}
+    for name, (res, args) in optional.items():
+        f = getattr(lib, name, None)
+        if f is not None:
+            f.restype, f.argtypes = res, args
     return lib
 
 
@@ -363,16 +369,37 @@ FrameInfo = namedtuple("FrameInfo", "offset frame_size orig_size header_size n_c
 FrameInfo.__doc__ = "One frame of an archive: where it starts, its size, what it decodes to (llmz_frame_info)."
 
 
+def _skippable(read, off):
+    """The size of the skippable frame at off (0: none there, or a library that has none)."""
+    f = getattr(_lib, "llmz_skippable_size", None)
+    if f is None:
+        return 0
+    blk, size = read(off, 16), ctypes.c_uint64()
+    err = f(blk, len(blk), ctypes.byref(size))
+    if err == _ERR_TRUNCATED:
+        raise LLMZError(err, "the input ends inside a skippable frame at byte %d" % off)
+    if err != 0:
+        return 0
+    if size.value == 0 or not read(off + size.value - 1, 1):
+        raise LLMZError(_ERR_TRUNCATED, "the input ends inside a skippable frame at byte %d" % off)
+    return size.value
+
+
 def _header(read, off, first):
-    """The frame at archive offset off (after zero padding unless first): (start, _FrameInfo), or None at a clean
-    end.  read(off, n) returns up to n archive bytes from off."""
-    if not first:
-        while True:  # zero bytes after a frame are padding (no frame starts with a zero byte)
-            blk = read(off, 4096)
-            z = len(blk) - len(blk.lstrip(b"\0"))
-            off += z
-            if z < len(blk) or not blk:
-                break
+    """The frame at archive offset off (after zero padding unless first, and skippable frames): (start,
+    _FrameInfo), or None at a clean end.  read(off, n) returns up to n archive bytes from off."""
+    while True:
+        if not first:
+            while True:  # zero bytes after a frame are padding (no frame starts with a zero byte)
+                blk = read(off, 4096)
+                z = len(blk) - len(blk.lstrip(b"\0"))
+                off += z
+                if z < len(blk) or not blk:
+                    break
+        skip = _skippable(read, off)
+        if not skip:
+            break
+        off, first = off + skip, False
     need = ctypes.c_size_t(16)
     blk = read(off, 64)
     if not blk:
