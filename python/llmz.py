@@ -317,7 +317,7 @@ class _Compressor:
         out = ctypes.create_string_buffer(cap)
         size = ctypes.c_size_t()
         _check(_lib.llmz_compress_frame(self._cctx, out, cap, ctypes.byref(size), _addr(seg) + off, n, None))
-        return out.raw[:size.value]
+        return ctypes.string_at(out, size.value)
 
     def analyze(self, seg, off, n):
         self._start(n)
@@ -376,9 +376,7 @@ def _skippable(read, off):
         return 0
     blk, size = read(off, 16), ctypes.c_uint64()
     err = f(blk, len(blk), ctypes.byref(size))
-    if err == _ERR_TRUNCATED:
-        raise LLMZError(err, "the input ends inside a skippable frame at byte %d" % off)
-    if err != 0:
+    if err != 0:  # not one, or too few bytes to tell (8 make a header): the frame parser says what is wrong
         return 0
     if size.value == 0 or not read(off + size.value - 1, 1):
         raise LLMZError(_ERR_TRUNCATED, "the input ends inside a skippable frame at byte %d" % off)
@@ -482,7 +480,7 @@ class _Decoder:
                                           info.frame_size, None))
         if size.value != cap:
             raise LLMZError(_ERR_CORRUPT, "a frame decoded to %d bytes, its header says %d" % (size.value, cap))
-        return out.raw[:cap]
+        return ctypes.string_at(out, cap)
 
     def close(self):
         if self._dctx:

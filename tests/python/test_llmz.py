@@ -4,6 +4,7 @@ Run by tests/cli/python.sh (tests/python/run.py) with LLMZ_LIB naming the librar
 tiny test model keeps it fast, the built-in model is used where it is the point.
 """
 
+import contextlib
 import io
 import os
 import random
@@ -85,6 +86,16 @@ class RoundTrip(unittest.TestCase):
     def test_padding_between_frames(self):
         a, b = llmz.compress(b"first part\n", model=TINY), llmz.compress(b"second\n", model=TINY)
         self.assertEqual(llmz.decompress(a + b"\0" * 100 + b + b"\0" * 7), b"first part\nsecond\n")
+
+    @unittest.skipUnless(hasattr(llmz._lib, "llmz_skippable_size"), "this library has no skippable frames yet")
+    def test_skippable_frames(self):
+        a, b = llmz.compress(b"before\n", model=TINY), llmz.compress(b"after\n", model=TINY)
+        skip = b"\x89LMS" + (5).to_bytes(4, "little") + b"12345"  # docs/format.md, "Skippable frames"
+        packed = a + skip + b + skip
+        self.assertEqual(llmz.decompress(packed, model=TINY), b"before\nafter\n")
+        self.assertEqual(len(llmz.frames(packed)), 2)
+        with self.assertRaises(llmz.LLMZError):
+            llmz.decompress(packed[:-1], model=TINY)
 
     def test_threads_and_levels_same_bytes_as_cli(self):
         d = text(40000, 4)
@@ -359,6 +370,28 @@ class Analyze(unittest.TestCase):
         self.assertEqual(st.raw_chunks, 1)
         self.assertEqual(toks[0].token, -1)
         self.assertEqual(toks[0].part, llmz.PART_RAW)
+
+
+class Readme(unittest.TestCase):
+    def test_readme_example(self):
+        """The README's lines of use run as they stand (with the built-in model)."""
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+        self.assertGreaterEqual(code.count("llmz."), 5)
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as d:
+            cwd = os.getcwd()
+            os.chdir(d)
+            try:
+                with contextlib.redirect_stdout(out):
+                    env = {}
+                    exec(compile(code, "README.md", "exec"), env)
+            finally:
+                os.chdir(cwd)
+        self.assertEqual(out.getvalue(), "b'line two\\n'\n")
+        self.assertEqual(b"".join(t.data for t in env["tokens"]), b"where the bits go")
+        self.assertEqual(env["stats"].in_bytes, 17)
 
 
 if __name__ == "__main__":
