@@ -554,8 +554,9 @@ class LLMZFile(io.BufferedIOBase):
     """A file object over an llmz archive, like lzma.LZMAFile.
 
     filename: a path or a binary file object; mode 'rb' (read, the default), 'wb' (write), 'xb' (create) or 'ab'
-    (append frames to an existing archive).  Reading seeks through the frame headers: seek() and tell() are
-    exact and cheap, and only the frame that covers the position is decoded (the last decoded frame is kept).
+    (append frames to an existing archive).  Reading needs a seekable file: it goes by an index of the frame
+    headers, so seek() and tell() are exact and cheap, and only the frame that covers the position is decoded (the
+    last decoded frame is kept).
     Writing keeps at most one segment in memory and writes a frame per segment; close() writes the rest (an
     archive of an empty file is one empty frame).  The other arguments are compress()'s and decompress()'s."""
 
