@@ -163,6 +163,8 @@ $(BUILD)/llmz.pc: lib/llmz.pc.in lib/llmz.h
 	sed -e 's|@prefix@|$(prefix)|; s|@libdir@|$(libdir)|; s|@includedir@|$(includedir)|; s|@version@|$(LLMZ_VERSION)|' \
 	  lib/llmz.pc.in > $@
 shared: $(BUILD)/$(SOLIB)
+# the Python module's tests (tests/cli/python.sh) load the shared library
+test: $(BUILD)/$(SOLIB)
 
 install: $(BUILD)/llmz $(BUILD)/libllmz.a $(BUILD)/$(SOLIB) $(BUILD)/llmz.pc
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) $(DESTDIR)$(man1dir) \
