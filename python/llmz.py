@@ -98,6 +98,11 @@ def _find_library():
     raise ImportError("llmz: the shared library was not found: run `make shared`, install llmz, or set LLMZ_LIB")
 
 
+# llmz_read_fn: the archive's bytes [offset, offset + len) into buf; 0, or an error code
+_READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_size_t)
+_FLAG_GROUP, _GROUP_CHUNKS = 0x80, 16
+
+
 def _load():
     lib = ctypes.CDLL(_find_library())
     p, sz, u8p, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint8), ctypes.c_int
@@ -129,6 +134,16 @@ def _load():
         "llmz_analyze_frame": (i, [p, p, sz, ctypes.POINTER(ctypes.POINTER(_TokenInfo)), szp,
                                    ctypes.POINTER(_Stats)]),
         "llmz_free_tokens": (None, [ctypes.POINTER(_TokenInfo)]),
+        "llmz_index_bound": (sz, [sz]),
+        "llmz_index_write": (i, [p, sz, szp, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64), sz]),
+        "llmz_archive_open": (i, [pp, _READ_FN, p, ctypes.c_uint64]),
+        "llmz_archive_orig_size": (ctypes.c_uint64, [p]),
+        "llmz_archive_frames": (sz, [p]),
+        "llmz_archive_used_index": (i, [p]),
+        "llmz_archive_frame": (i, [p, sz, ctypes.POINTER(_FrameInfo), ctypes.POINTER(ctypes.c_uint64),
+                                   ctypes.POINTER(ctypes.c_uint64)]),
+        "llmz_archive_read": (i, [p, p, ctypes.c_uint64, p, sz, szp, ctypes.POINTER(_Stats)]),
+        "llmz_archive_free": (None, [p]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -343,21 +358,36 @@ class _Compressor:
         self.close()
 
 
+def _index(frame_sizes, orig_sizes):
+    """The index (a skippable frame) of frames of these sizes (docs/format.md, "Random access: the index")."""
+    n = len(frame_sizes)
+    fs, os_ = (ctypes.c_uint64 * max(n, 1))(*frame_sizes), (ctypes.c_uint64 * max(n, 1))(*orig_sizes)
+    cap = _lib.llmz_index_bound(n)
+    out, size = ctypes.create_string_buffer(cap), ctypes.c_size_t()
+    _check(_lib.llmz_index_write(out, cap, ctypes.byref(size), fs, os_, n), "index")
+    return ctypes.string_at(out, size.value)
+
+
 def compress(data, level=6, threads=None, model=None, chunk_size=0, segment_size=SEGMENT_SIZE, adapt=None,
-             format_version=None):
+             format_version=None, index=False):
     """Compress bytes-like data into llmz frames (one per segment_size bytes, at least one) and return them as
     bytes.  level 1..9 and chunk_size as the CLI's -1..-9 and --chunk-size; threads: default all cores (the output
     is the same for any count); model: a GGUF file for another model than the built-in one; adapt: LLMZ_ADAPT_*
-    bits (default all); format_version: the format written (default the newest).  Same bytes as `llmz -c`."""
+    bits (default all); format_version: the format written (default the newest); index: write an index after the
+    frames (`llmz --index`: random access without scanning; llmz 0.1 decoders reject it).  Same bytes as `llmz -c`
+    (with `--index` when index is true)."""
     data = _as_bytes(data)
     c = _Compressor(level, threads, model, chunk_size, segment_size, adapt, format_version)
     try:
-        out, off = [], 0
+        out, sizes, off = [], [], 0
         while True:
             n = min(c.segment, len(data) - off)
             out.append(c.frame(data, off, n))
+            sizes.append(n)
             off += n
             if off >= len(data):
+                if index:
+                    out.append(_index([len(f) for f in out], sizes))
                 return b"".join(out)
     finally:
         c.close()
@@ -456,8 +486,8 @@ class _Decoder:
         self.threads, self.model, self.memlimit = _threads(threads), model, memlimit
         self._dctx, self._for = None, None
 
-    def frame(self, info, src, off):
-        """The bytes of the frame described by info at src[off:] (src: bytes)."""
+    def ctx(self, info):
+        """The decompression context for the model the frame described by info names."""
         m = _decode_model(info, self.model)
         if self._for != m:
             self.close()
@@ -467,6 +497,21 @@ class _Decoder:
             self._for = m
             _check(_lib.llmz_dctx_set(self._dctx, _P_THREADS, self.threads))
             _check(_lib.llmz_dctx_set(self._dctx, _P_MEMLIMIT, self.memlimit or 0))
+        return self._dctx
+
+    def unit(self, arch, info, off, n):
+        """The original bytes [off, off+n) of the archive arch (one frame's, described by info), decoded from the
+        chunks (or chunk groups) that cover them alone (llmz_archive_read)."""
+        d = self.ctx(info)
+        out, got = ctypes.create_string_buffer(max(n, 1)), ctypes.c_size_t()
+        _check(_lib.llmz_archive_read(arch, d, off, out, n, ctypes.byref(got), None), "bytes %d to %d" % (off, off + n))
+        if got.value != n:
+            raise LLMZError(_ERR_CORRUPT, "a range decoded to %d bytes, not %d" % (got.value, n))
+        return ctypes.string_at(out, n)
+
+    def frame(self, info, src, off):
+        """The bytes of the frame described by info at src[off:] (src: bytes)."""
+        self.ctx(info)
         if off + info.frame_size > len(src):
             raise LLMZError(_ERR_TRUNCATED, "the input ends inside a frame (%d of its %d bytes)"
                             % (len(src) - off, info.frame_size))
@@ -554,14 +599,15 @@ class LLMZFile(io.BufferedIOBase):
     """A file object over an llmz archive, like lzma.LZMAFile.
 
     filename: a path or a binary file object; mode 'rb' (read, the default), 'wb' (write), 'xb' (create) or 'ab'
-    (append frames to an existing archive).  Reading needs a seekable file: it goes by an index of the frame
-    headers, so seek() and tell() are exact and cheap, and only the frame that covers the position is decoded (the
-    last decoded frame is kept).
+    (append frames to an existing archive).  Reading needs a seekable file: the library maps the archive by its
+    index (llmz --index, index=True) or else by its frame headers, so seek() and tell() are exact and cheap, and
+    only the chunks (or chunk groups) that cover a position are decoded (the last decoded piece is kept).
     Writing keeps at most one segment in memory and writes a frame per segment; close() writes the rest (an
-    archive of an empty file is one empty frame).  The other arguments are compress()'s and decompress()'s."""
+    archive of an empty file is one empty frame) and, with index=True, the index of the frames written.  The other
+    arguments are compress()'s and decompress()'s."""
 
     def __init__(self, filename, mode="rb", *, level=6, threads=None, model=None, chunk_size=0,
-                 segment_size=SEGMENT_SIZE, adapt=None, memlimit=MEMLIMIT):
+                 segment_size=SEGMENT_SIZE, adapt=None, memlimit=MEMLIMIT, index=False):
         self._fp, self._owns, self._mode = None, False, _MODE_CLOSED  # closed until fully set up
         if mode in ("r", "rb"):
             raw_mode, want = "rb", _MODE_READ
@@ -587,11 +633,13 @@ class LLMZFile(io.BufferedIOBase):
             self._index = None  # [(archive offset, _FrameInfo, first original byte)], made on first use
             self._starts = []
             self._size = 0
-            self._cache = (-1, b"")  # (frame number, its bytes)
+            self._arch, self._readfn = None, None  # the library's map of the archive, and its read callback
+            self._cache = (-1, 0, b"")  # (frame number, first original byte, the bytes of the piece decoded)
         else:
             self._comp = comp
             self._buf = bytearray()
             self._frames = 0
+            self._with_index, self._sizes = index, []  # (frame size, original size) of each frame written
             # appending to an empty (or new) file makes a new archive: it gets at least one frame
             self._append = raw_mode == "ab" and fp.tell() > 0
         self._mode = want
@@ -638,10 +686,15 @@ class LLMZFile(io.BufferedIOBase):
                 if self._buf or (self._frames == 0 and not self._append):
                     self._write_frame(bytes(self._buf))
                     self._buf.clear()
+                if self._with_index and self._sizes:
+                    self._fp.write(_index([f for f, _ in self._sizes], [o for _, o in self._sizes]))
                 self._comp.close()
             else:
                 self._dec.close()
-                self._cache = (-1, b"")
+                self._cache = (-1, 0, b"")
+                if self._arch:
+                    _lib.llmz_archive_free(self._arch)
+                    self._arch = None
         finally:
             try:
                 if self._owns:
@@ -650,9 +703,11 @@ class LLMZFile(io.BufferedIOBase):
                 self._mode, self._fp = _MODE_CLOSED, None
 
     # -- writing
-    def _write_frame(self, seg):
-        self._fp.write(self._comp.frame(seg))
+    def _write_frame(self, seg, off=0, n=None):
+        f = self._comp.frame(seg, off, n)
+        self._fp.write(f)
         self._frames += 1
+        self._sizes.append((len(f), len(seg) - off if n is None else n))
 
     def write(self, data):
         """Write bytes-like data (str raises TypeError); returns the number of bytes taken."""
@@ -666,8 +721,7 @@ class LLMZFile(io.BufferedIOBase):
             view = bytes(self._buf[:whole])
             del self._buf[:whole]
             for off in range(0, whole, seg):
-                self._fp.write(self._comp.frame(view, off, seg))
-                self._frames += 1
+                self._write_frame(view, off, seg)
         return len(data)
 
     # -- reading: everything goes through _decode_range
@@ -677,23 +731,45 @@ class LLMZFile(io.BufferedIOBase):
         self._check_read()
         fp = self._fp
 
-        def read(off, n):
-            fp.seek(off)
-            return fp.read(n)
+        def read(opaque, off, buf, n):
+            try:
+                fp.seek(off)
+                b = fp.read(n)
+                if len(b) != n:
+                    return _ERR_TRUNCATED
+                ctypes.memmove(buf, b, n)
+                return 0
+            except Exception:  # an exception cannot cross the C library: it reads as a short file
+                return _ERR_TRUNCATED
 
-        index, start = [], 0
-        for off, info in _scan(read):
-            index.append((off, info, start))
-            start += info.orig_size
-        self._index, self._starts, self._size = index, [s for _, _, s in index], start
+        fp.seek(0, io.SEEK_END)
+        size = fp.tell()
+        self._readfn, arch = _READ_FN(read), ctypes.c_void_p()
+        _check(_lib.llmz_archive_open(ctypes.byref(arch), self._readfn, None, size), "archive")
+        self._arch = arch
+        index = []
+        for k in range(_lib.llmz_archive_frames(arch)):
+            info, aoff, ooff = _FrameInfo(), ctypes.c_uint64(), ctypes.c_uint64()
+            _check(_lib.llmz_archive_frame(arch, k, ctypes.byref(info), ctypes.byref(aoff), ctypes.byref(ooff)))
+            index.append((aoff.value, info, ooff.value))
+        self._index, self._starts = index, [s for _, _, s in index]
+        self._size = _lib.llmz_archive_orig_size(arch)
 
-    def _frame_bytes(self, k):
-        if self._cache[0] != k:
-            off, info, _ = self._index[k]
-            self._fp.seek(off)
-            src = self._fp.read(info.frame_size)
-            self._cache = (k, self._dec.frame(info, src, 0))
-        return self._cache[1]
+    def used_index(self):
+        """True when the archive was mapped by its index (else by scanning its frame headers)."""
+        self._scan_index()
+        return bool(_lib.llmz_archive_used_index(self._arch))
+
+    def _piece(self, k, pos):
+        """(first original byte, bytes) of the piece of frame k holding pos: its chunk, or with chunk groups its
+        group, the unit the library decodes on its own (the last piece decoded is kept)."""
+        _, info, start = self._index[k]
+        unit = info.chunk_size * (_GROUP_CHUNKS if info.flags & _FLAG_GROUP else 1) or 1
+        first = start + (pos - start) // unit * unit
+        if self._cache[:2] != (k, first):
+            n = min(unit, start + info.orig_size - first)
+            self._cache = (k, first, self._dec.unit(self._arch, info, first, n))
+        return first, self._cache[2]
 
     def _find(self, pos):
         """The frame number holding original byte pos (the last of the frames starting at or before it)."""
@@ -701,16 +777,19 @@ class LLMZFile(io.BufferedIOBase):
 
     def _decode_range(self, off, n):
         """The original bytes [off, off+n) of the archive's content (fewer at its end).  The one place the read
-        path decodes: frames are found by the index of headers, each decoded whole (the last one kept)."""
+        path decodes: the pieces that cover them, by the library's map of the archive."""
         self._scan_index()
         out, end = [], min(off + n, self._size)
         k = self._find(off)
         while off < end and k < len(self._index):
             _, info, start = self._index[k]
             if info.orig_size and start + info.orig_size > off:
-                take = self._frame_bytes(k)[off - start:end - start]
+                first, piece = self._piece(k, off)
+                take = piece[off - first:end - first]
                 out.append(take)
                 off += len(take)
+                if start + info.orig_size > off:
+                    continue
             k += 1
         return b"".join(out)
 

@@ -229,8 +229,8 @@ class FileObject(unittest.TestCase):
             self.assertEqual(f.read(10), d[:10])
             self.assertEqual(f.tell(), 10)
             calls = []
-            real = f._dec.frame
-            f._dec.frame = lambda *a: calls.append(a[0].orig_size) or real(*a)
+            real = f._dec.unit
+            f._dec.unit = lambda *a: calls.append(a[1].orig_size) or real(*a)
             self.assertEqual(f.seek(20000), 20000)  # in the third frame: only it is decoded
             self.assertEqual(f.read(100), d[20000:20100])
             self.assertEqual(len(calls), 1)
@@ -250,6 +250,34 @@ class FileObject(unittest.TestCase):
             self.assertEqual(bytes(buf), d[3:20])
             self.assertEqual(f.peek(5)[:5], d[20:25])
             self.assertEqual(f.read1(10 ** 6), d[20:8192])  # what the current frame holds
+
+    def test_index_and_pieces(self):
+        """An index written at close maps the archive (the library's llmz_archive_open); a damaged one falls back to
+        scanning, same bytes; within a frame only the chunk group that covers a position is decoded."""
+        d = text(150000, 4)
+        with llmz.open(self.path, "wb", model=TINY, segment_size=102400, chunk_size=4096, index=True) as f:
+            f.write(d)
+        with open(self.path, "rb") as f:
+            packed = f.read()
+        self.assertEqual(packed, llmz.compress(d, model=TINY, segment_size=102400, chunk_size=4096, index=True))
+        self.assertEqual(llmz.decompress(packed, model=TINY), d)  # the index is a skippable frame
+        with llmz.open(self.path, model=TINY) as f:
+            self.assertTrue(f.used_index())
+            calls = []
+            real = f._dec.unit
+            f._dec.unit = lambda *a: calls.append(a[3]) or real(*a)
+            f.seek(30000)
+            self.assertEqual(f.read(100), d[30000:30100])
+            self.assertEqual(calls, [65536])  # one group of 16 chunks of 4 KiB, not the first frame's 102,400 bytes
+            self.assertEqual(f.read(), d[30100:])
+        damaged = bytearray(packed)
+        damaged[-12] ^= 1  # the index's CRC
+        with open(self.path, "wb") as f:
+            f.write(damaged)
+        with llmz.open(self.path, model=TINY) as f:
+            self.assertFalse(f.used_index())
+            f.seek(12345)
+            self.assertEqual(f.read(3000), d[12345:15345])
 
     def test_readline_iteration(self):
         self.write(self.data)
