@@ -221,7 +221,7 @@ lib/model/kernels.h lib/common/detmath.h:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build/fuzz
-FUZZ_TARGETS ?= frame decompress decode_fast gguf roundtrip
+FUZZ_TARGETS ?= frame decompress decode_fast archive gguf roundtrip
 FUZZ_LONG_TARGETS ?= decode_fast
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_BUILD   ?= build/tsan

@@ -8,6 +8,7 @@
 #define FUZZ_REGRESS 1
 #include <dirent.h>
 
+#include "../fuzz/fuzz_archive.c"
 #include "../fuzz/fuzz_decode_fast.c"
 #include "../fuzz/fuzz_decompress.c"
 #include "../fuzz/fuzz_frame.c"
@@ -22,6 +23,7 @@ static const struct {
     fuzz_fn fn;
 } targets[] = {
     {"frame", fuzz_frame},
+    {"archive", fuzz_archive},
     {"decompress", fuzz_decompress},
     {"decode_fast", fuzz_decode_fast},
     {"gguf", fuzz_gguf},
@@ -84,6 +86,7 @@ int main(void) {
         fprintf(stderr, "%-10s %ld corpus files, %ld crash reproducers\n", targets[t].name, nc, nx < 0 ? 0 : nx);
     }
     fuzz_decode_fast_free();
+    fuzz_archive_free();
     fuzz_free_model();
     return T_DONE();
 }
