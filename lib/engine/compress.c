@@ -44,9 +44,9 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         tn = crlf_strip(s->norm, s->src, s->n);
         text = s->norm;
     }
-    long k = tok_encode(w->m->tok, s->ids, s->ids_cap, text, tn);
+    long k = tok_encode(w->m->tok, s->ids + s->pre, s->ids_cap - s->pre, text, tn); /* after a dictionary's */
     if (k < 0) return LLMZ_ERR_PARAM;
-    s->ntok = (size_t)k;
+    s->ntok = s->pre + (size_t)k;
     s->rec = NULL;
     if (J->recs) { /* llmz_analyze_frame */
         if (!(J->recs[i] = llmz_calloc(s->ntok + 1, sizeof **J->recs))) return LLMZ_ERR_NOMEM;
@@ -294,8 +294,15 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
         h.mode = FRAME_MODE_LOSSY;
         h.cert_len = (uint8_t)cert_encode(&cert, h.cert);
     }
+    if (c->dict) { /* a dictionary frame: format 4, lossless, no chunk groups, no byte models */
+        if (h.version < FRAME_V4 || c->lossy) return LLMZ_ERR_PARAM;
+        adapt &= ~(LLMZ_ADAPT_GROUP | LLMZ_ADAPT_BYTES);
+        dict_fill_header(&h, c->dict);
+    }
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    if (c->dict && !c->chunk && size && size < h.chunk_size) /* one chunk: its size is the shortest varint */
+        h.chunk_size = (uint32_t)size;
     int binary = bytes && !c->chunk && looks_binary(src, size);
     if (binary) h.chunk_size = bytes_chunk(size);
     if (!c->chunk && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)

@@ -25,6 +25,7 @@ const char *llmz_error_name(int err) {
         "memory limit exceeded",
         "unexpected end of input",
         "unsupported feature",
+        "archive needs another dictionary",
     };
     if (err < 0 || err >= LLMZ_ERROR_COUNT_) return "unknown error";
     return names[err];

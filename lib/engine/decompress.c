@@ -142,6 +142,8 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->keep = h.keep;
     memcpy(info->model_fp, h.model_fp, h.fp_len);
     info->fp_len = h.fp_len;
+    info->dict_fp_len = h.dfp_len; /* a dictionary frame: fp_len 0, the dictionary's fingerprint instead */
+    memcpy(info->dict_fp, h.dict_fp, h.dfp_len);
     memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
     if (h.flags & FRAME_FLAG_ADAPTER) {
         info->has_adapter = 1;
@@ -252,7 +254,13 @@ static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t paylo
     uint64_t hlen = frame_header_len(h);
     if (size < hlen + payload) return LLMZ_ERR_TRUNCATED;
     if (size > hlen + payload) return LLMZ_ERR_PARAM;
-    if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
+    if (h->dict) { /* a dictionary frame: the dictionary it names, which names the model */
+        if (!d->dict || memcmp(d->dict->fp, h->dict_fp, h->dfp_len) != 0) return LLMZ_ERR_DICT;
+        if (!model_is(d->m->fp, 32, (h->flags & FRAME_FLAG_ADAPTER) != 0, h->adapter_fp, h->afp_len, d->m, 0))
+            return LLMZ_ERR_MODEL_MISMATCH;
+    } else if (!same_model(h, d->m)) {
+        return LLMZ_ERR_MODEL_MISMATCH;
+    }
     if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
     if (cap < h->orig_size) return LLMZ_ERR_DST_TOO_SMALL;
     if (d->memlimit && frame_memory(d, h, hlen + payload) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
@@ -293,6 +301,10 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         for (uint32_t i = 0; i < h.n_chunks; i++) {
             offs[i] = o;
             o += chunks[i].comp_size;
+        }
+        if (h.dict) { /* every chunk starts after the dictionary's tokens */
+            h.pre = d->dict->ids;
+            h.npre = d->dict->ntok;
         }
         job J;
         job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);

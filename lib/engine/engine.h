@@ -36,6 +36,19 @@
 #include "llmz.h"
 #include "model/model.h"
 
+/* ---- dictionaries (dict.c) ---------------------------------------------------------------------- */
+struct llmz_dict {
+    const llmz_model *m;  /* the model it was loaded for (its fingerprint is the one the file records) */
+    uint8_t fp[32];       /* SHA-256 of the dictionary file: a dictionary frame holds its first 8 bytes */
+    uint8_t *text;        /* the dictionary's text */
+    size_t size;
+    int32_t *ids;         /* its tokens under m: every chunk of a dictionary frame is coded after them */
+    uint32_t ntok;
+};
+/* The frame fields of a dictionary frame for dictionary d (or none for NULL): h->dict, the fingerprint, the
+** prefix tokens. */
+void dict_fill_header(frame_header *h, const llmz_dict *d);
+
 /* ---- contexts (context.c) ---------------------------------------------------------------------- */
 struct llmz_cctx {
     const llmz_model *m;
@@ -44,6 +57,7 @@ struct llmz_cctx {
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
     llmz_certificate cert;
+    const llmz_dict *dict;          /* llmz_cctx_set_dict: frames are dictionary frames primed with it */
 };
 
 struct llmz_dctx {
@@ -51,6 +65,7 @@ struct llmz_dctx {
     int threads, kernels;
     uint64_t memlimit;
     atomic_uint_least64_t progress; /* llmz_dctx_progress: bytes of this frame's tokens decoded so far */
+    const llmz_dict *dict;          /* llmz_dctx_set_dict: the dictionary dictionary frames need */
 };
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
@@ -86,7 +101,8 @@ typedef struct {
     tf_state *st;  /* KV cache (owned by the slot, reused) */
     int32_t *ids;  /* encoder: the chunk's tokens; decoder: tokens decoded so far */
     size_t ids_cap;
-    size_t ntok;   /* encoder: number of tokens */
+    size_t ntok;   /* encoder: number of tokens (the dictionary's prefix included) */
+    size_t pre;    /* a dictionary frame: ids starts with the dictionary's tokens, learnt but not coded */
     size_t done;   /* tokens coded so far */
     size_t n, out; /* chunk bytes; decoder: bytes produced so far (after CRLF -> LF when crlf) */
     size_t exp;    /* decoder: original bytes those stand for (LF counts 2 when crlf) */

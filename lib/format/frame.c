@@ -125,7 +125,7 @@ size_t frame_adapter_len(const frame_header *h) {
 /* Bytes before the chunk table: the header with its adapter extension. */
 static size_t table_off(const frame_header *h) {
     if (h->version < FRAME_V4) return FRAME_FIXED_LEN + h->name_len + FRAME_TAIL_LEN + frame_adapter_len(h);
-    size_t n = FRAME_V4_FIXED + h->fp_len + (h->has_name ? 1 + (size_t)h->name_len : 0);
+    size_t n = FRAME_V4_FIXED + (h->dict ? h->dfp_len : h->fp_len) + (h->has_name ? 1 + (size_t)h->name_len : 0);
     n += varint_len(h->chunk_size) + varint_len(h->orig_size);
     if (!h->win_default) n += varint_len(h->window) + varint_len(h->keep);
     if (h->mode == FRAME_MODE_LOSSY) n += 1 + (size_t)h->cert_len;
@@ -141,7 +141,9 @@ size_t frame_table_len(const frame_header *h, const frame_chunk *chunks) {
 }
 
 /* The table CRC's bytes: format 4 has none for an empty table. */
-static size_t table_crc_len(const frame_header *h) { return h->version >= FRAME_V4 && h->n_chunks == 0 ? 0 : 4; }
+static size_t table_crc_len(const frame_header *h) {
+    return h->version >= FRAME_V4 && (h->n_chunks == 0 || (h->dict && h->n_chunks == 1)) ? 0 : 4;
+}
 
 size_t frame_header_len(const frame_header *h) { return table_off(h) + h->table_len + table_crc_len(h); }
 
@@ -197,11 +199,12 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     memcpy(p, MAGIC, 4);
     p[4] = h->version;
     p[5] = h->flags;
-    p[6] = (uint8_t)(fp_code(h->fp_len) | (h->has_name ? FRAME_FORM_NAME : 0) |
-                     (h->win_default ? 0 : FRAME_FORM_WINDOW) | h->mode << FRAME_FORM_MODE_SHIFT);
+    uint8_t fl = h->dict ? h->dfp_len : h->fp_len; /* a dictionary frame names the dictionary, not the model */
+    p[6] = (uint8_t)(fp_code(fl) | (h->has_name ? FRAME_FORM_NAME : 0) | (h->win_default ? 0 : FRAME_FORM_WINDOW) |
+                     h->mode << FRAME_FORM_MODE_SHIFT | (h->dict ? FRAME_FORM_DICT : 0));
     p[7] = h->numerics;
-    memcpy(p + 8, h->model_fp, h->fp_len);
-    p += 8 + h->fp_len;
+    memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
+    p += 8 + fl;
     if (h->has_name) p = put_name(p, h->name, h->name_len);
     p = put_varint(p, h->chunk_size);
     p = put_varint(p, h->orig_size);
@@ -327,6 +330,9 @@ static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
     if (h->has_name && (rc = take_name(h->name, src + m->name + 1, h->name_len)) != LLMZ_OK) return rc;
     for (int i = 0; i < (h->win_default ? 2 : 4); i++)
         if ((rc = get_varint(src + m->at[i], m->len[i], &v[i])) != LLMZ_OK) return rc;
+    /* a dictionary frame: no model name, no chunk groups, lossless (docs/format.md, "Dictionary frames") */
+    if ((form & FRAME_FORM_DICT) && ((form & FRAME_FORM_NAME) || (h->flags & FRAME_FLAG_GROUP) || h->mode))
+        return LLMZ_ERR_CORRUPT;
     if (v[V4_CHUNK] > LLMZ_MAX_CHUNK || v[V4_WINDOW] > 0xffff || v[V4_KEEP] > 0xffff) return LLMZ_ERR_CORRUPT;
     h->chunk_size = (uint32_t)v[V4_CHUNK];
     h->orig_size = v[V4_ORIG];
@@ -364,7 +370,7 @@ static int v4_entries(frame_header *h, cursor *c) {
         if (rc == LLMZ_OK) rc = cur_skip(c, 5);
         if (rc == LLMZ_ERR_TRUNCATED && c->need < least) c->need = least > SIZE_MAX ? SIZE_MAX : (size_t)least;
     }
-    if (rc == LLMZ_OK && h->n_chunks && (rc = cur_skip(c, 4)) == LLMZ_OK) c->pos -= 4;
+    if (rc == LLMZ_OK && table_crc_len(h) && (rc = cur_skip(c, 4)) == LLMZ_OK) c->pos -= 4;
     h->table_len = c->pos - start;
     return rc;
 }
@@ -383,6 +389,13 @@ static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *n
     h->numerics = src[7];
     h->fp_len = fp_bytes(form);
     memcpy(h->model_fp, src + FRAME_V4_FIXED, h->fp_len);
+    if (form & FRAME_FORM_DICT) { /* the fingerprint is the dictionary's; the dictionary names the model */
+        h->dict = 1;
+        h->dfp_len = h->fp_len;
+        memcpy(h->dict_fp, h->model_fp, h->fp_len);
+        memset(h->model_fp, 0, sizeof h->model_fp);
+        h->fp_len = 0;
+    }
     h->has_name = (form & FRAME_FORM_NAME) != 0;
     h->name_len = h->has_name ? src[m.name] : 0;
     h->win_default = !(form & FRAME_FORM_WINDOW);
@@ -457,7 +470,8 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
             if (c->comp_size != orig) return LLMZ_ERR_CORRUPT;
         } else if (c->method == FRAME_METHOD_MODEL ||
                    (c->method == FRAME_METHOD_MODEL_CRLF && (h->flags & FRAME_FLAG_EOL)) ||
-                   ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4)) {
+                   ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4 &&
+                    !h->dict)) {
             if (c->comp_size < 8 || c->comp_size > orig) return LLMZ_ERR_CORRUPT;
         } else {
             return LLMZ_ERR_CORRUPT;
