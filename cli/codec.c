@@ -52,6 +52,7 @@ int codec_model(cli_ctx *c)
 
 void codec_free(cli_ctx *c)
 {
+    dict_release(c); /* it refers to the model */
     llmz_cctx_free(c->cctx);
     llmz_dctx_free(c->dctx);
     llmz_model_free(c->adapted);
@@ -299,6 +300,7 @@ llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_resul
 {
     llmz_cctx *cc;
     if (choose_model(c, in, n, r) != 0 || !(cc = get_cctx(c))) return NULL;
+    if (dict_attach(c, cur_model(c), cc, NULL) != 0) return NULL; /* --dict */
     if (set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE, (long long)file_chunk(c, n))) != 0)
         return NULL;
     return cc;
@@ -638,8 +640,9 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         if (got < 0) goto done;
         if (got == 0) break;
         info.model_name[sizeof info.model_name - 1] = '\0';
+        if (dict_frame_model(c, &info, name, 0) != 0) goto done; /* a dictionary frame: --dict names the model */
         if (frame_model(c, &info, name, 0) != 0 || select_adapter(c, &info, name) != 0) goto done;
-        if (!(dc = get_dctx(c))) goto done;
+        if (!(dc = get_dctx(c)) || dict_attach(c, cur_model(c), NULL, dc) != 0) goto done;
         mem = llmz_dctx_frame_memory(dc, &info);
         if (c->o.memlimit && mem > c->o.memlimit) {
             char need_s[32], lim_s[32];
