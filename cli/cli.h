@@ -153,6 +153,10 @@ int walk_process(cli_ctx *c, const char *path, cli_list *totals);
 /* A dictionary frame (info->dict_fp_len > 0): check --dict is its dictionary and put the model it names into
 ** info's model fingerprint.  0 (also for any other frame), or -1 with a message unless quiet. */
 int dict_frame_model(cli_ctx *c, llmz_frame_info *info, const char *name, int quiet);
+/* -l: the frame f as dict_frame_model completes it (in df; f itself for another frame; dhex "" then), or NULL when
+** --dict does not hold its dictionary; dhex: the dictionary's fingerprint in hex. */
+const llmz_frame_info *dict_list_frame(cli_ctx *c, const llmz_frame_info *f, llmz_frame_info *df, const char *name,
+                                       char *dhex, size_t cap);
 /* With --dict: its dictionary (loaded for model m) set on cc or dc.  0, or -1 with a message. */
 int dict_attach(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, llmz_dctx *dc);
 void dict_release(cli_ctx *c);  /* the loaded dictionary (before its model is freed) */

@@ -63,6 +63,16 @@ int dict_frame_model(cli_ctx *c, llmz_frame_info *info, const char *name, int qu
     return 0;
 }
 
+const llmz_frame_info *dict_list_frame(cli_ctx *c, const llmz_frame_info *f, llmz_frame_info *df, const char *name,
+                                       char *dhex, size_t cap)
+{
+    dhex[0] = '\0';
+    if (f->dict_fp_len == 0) return f;
+    fmt_hex(dhex, cap, f->dict_fp, f->dict_fp_len);
+    *df = *f;
+    return dict_frame_model(c, df, name, 1) == 0 ? df : NULL;
+}
+
 int dict_attach(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, llmz_dctx *dc)
 {
     char want[40], have[40];
