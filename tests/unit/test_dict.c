@@ -236,9 +236,58 @@ static void case_train(void) {
     free(buf);
 }
 
+static unsigned char *slurp(const char *name, size_t *n) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/../golden/%s", t_data_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *b = malloc(1 << 16);
+    *n = fread(b, 1, 1 << 16, f);
+    fclose(f);
+    return b;
+}
+
+/* tests/golden/msg.dict.v4.llmz (never regenerated; tests/golden/README.md): decodes with msg.dict, on every kernel
+** set and 1 or 2 threads, and compressing msg.txt again gives its bytes; without the dictionary, LLMZ_ERR_DICT. */
+static void case_golden(void) {
+    size_t dn = 0, tn = 0, an = 0, on = 0;
+    unsigned char *df = slurp("msg.dict", &dn), *txt = slurp("msg.txt", &tn), *arc = slurp("msg.dict.v4.llmz", &an);
+    CHECK(df && txt && arc);
+    if (!df || !txt || !arc) return;
+    llmz_dict *d = NULL;
+    CHECK_EQ(llmz_dict_load(&d, M, df, dn), LLMZ_OK);
+    const int ks[] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512};
+    for (int k = 0; k < 3; k++) {
+        if (!llmz_kernels_name(ks[k])) {
+            T_SKIP_CHECKS(8); /* 2 thread counts: pack's 2 checks and 2 more */
+            continue;
+        }
+        for (int t = 1; t <= 2; t++) {
+            llmz_dctx *x = llmz_dctx_create(M);
+            llmz_dctx_set(x, LLMZ_P_KERNELS, ks[k]);
+            llmz_dctx_set(x, LLMZ_P_THREADS, t);
+            llmz_dctx_set_dict(x, d);
+            unsigned char o[256];
+            CHECK(llmz_decompress_frame(x, o, sizeof o, &on, arc, an, NULL) == LLMZ_OK && on == tn &&
+                  memcmp(o, txt, tn) == 0);
+            llmz_dctx_free(x);
+            size_t cn = 0;
+            unsigned char *c = pack(txt, tn, &cn, d, ks[k], t, 0);
+            CHECK(cn == an && memcmp(c, arc, an) == 0);
+            free(c);
+        }
+    }
+    unsigned char o[256];
+    CHECK_EQ(unpack(arc, an, NULL, 1, o, sizeof o, &on), LLMZ_ERR_DICT);
+    llmz_dict_free(d);
+    free(df);
+    free(txt);
+    free(arc);
+}
+
 int main(int argc, char **argv) {
     static const t_case cases[] = {{"file", case_file},     {"roundtrips", case_roundtrips}, {"smaller", case_smaller},
-                                   {"errors", case_errors}, {"train", case_train}};
+                                   {"errors", case_errors}, {"train", case_train},        {"golden", case_golden}};
     char path[512];
     snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
     int rc = llmz_model_load_file(&M, path);
