@@ -330,6 +330,10 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
     int grouped = (h.flags & FRAME_FLAG_GROUP) && bytes && !recs;
     if (rc == LLMZ_OK && grouped && !(J.cm_lens = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_lens))) rc = LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK && h.npre && size) { /* a dictionary frame: the dictionary learnt once per context */
+        rc = prime_get(&c->prime, c->m, ks, &h, c->dict, c->threads);
+        J.prime = c->prime;
+    }
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
     int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens);
     llmz_free(J.cm_lens);

@@ -52,7 +52,10 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     return c;
 }
 
-void llmz_cctx_free(llmz_cctx *c) { llmz_free(c); }
+void llmz_cctx_free(llmz_cctx *c) {
+    if (c) prime_free(c->prime);
+    llmz_free(c);
+}
 
 static int set_common(int *threads, int *kernels, llmz_param p, long long v) {
     if (p == LLMZ_P_THREADS) {
@@ -106,7 +109,10 @@ llmz_dctx *llmz_dctx_create(const llmz_model *m) {
     return d;
 }
 
-void llmz_dctx_free(llmz_dctx *d) { llmz_free(d); }
+void llmz_dctx_free(llmz_dctx *d) {
+    if (d) prime_free(d->prime);
+    llmz_free(d);
+}
 
 int llmz_dctx_set(llmz_dctx *d, llmz_param p, long long v) {
     if (!d) return LLMZ_ERR_PARAM;

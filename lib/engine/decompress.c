@@ -201,11 +201,19 @@ static uint64_t workers_bytes(const llmz_model *m, const frame_header *h, int th
     return table_bytes(h->n_chunks) + plan_bytes(&p, m, h);
 }
 
+/* A dictionary frame: the primed state of d's dictionary (prime.c), and the worker that makes it. */
+static uint64_t dict_bytes(const llmz_dctx *d, const frame_header *h) {
+    if (!h->dict || !d->dict) return 0;
+    frame_header p = *h;
+    p.npre = d->dict->ntok;
+    return prime_bytes(d->m, &p, d->threads) + d->dict->size + (uint64_t)d->dict->ntok * sizeof(int32_t);
+}
+
 /* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
 static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
     /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
     return h->orig_size + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
-           (4ull << 20);
+           (4ull << 20) + dict_bytes(d, h);
 }
 
 uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {
@@ -310,7 +318,11 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
         J.offs = offs;
         J.progress = &d->progress;
-        rc = run_job(&J, 1, d->threads);
+        if (h.npre && h.orig_size) { /* the dictionary learnt once per context (prime.c) */
+            rc = prime_get(&d->prime, d->m, ks, &h, d->dict, d->threads);
+            J.prime = d->prime;
+        }
+        if (rc == LLMZ_OK) rc = run_job(&J, 1, d->threads);
         if (rc == LLMZ_OK && h.mode == FRAME_MODE_LOSSY) rc = check_reconstruction(&h, dst);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;

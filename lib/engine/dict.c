@@ -123,6 +123,10 @@ void dict_fill_header(frame_header *h, const llmz_dict *d) {
 int llmz_cctx_set_dict(llmz_cctx *c, const llmz_dict *d) {
     if (!c) return LLMZ_ERR_PARAM;
     if (d && (c->m->has_adapter || memcmp(d->m->fp, c->m->fp, 32) != 0)) return LLMZ_ERR_MODEL_MISMATCH;
+    if (c->dict != d) { /* the primed state of the previous dictionary goes */
+        prime_free(c->prime);
+        c->prime = NULL;
+    }
     c->dict = d;
     return LLMZ_OK;
 }
@@ -130,6 +134,10 @@ int llmz_cctx_set_dict(llmz_cctx *c, const llmz_dict *d) {
 int llmz_dctx_set_dict(llmz_dctx *dc, const llmz_dict *d) {
     if (!dc) return LLMZ_ERR_PARAM;
     if (d && (dc->m->has_adapter || memcmp(d->m->fp, dc->m->fp, 32) != 0)) return LLMZ_ERR_MODEL_MISMATCH;
+    if (dc->dict != d) {
+        prime_free(dc->prime);
+        dc->prime = NULL;
+    }
     dc->dict = d;
     return LLMZ_OK;
 }

@@ -49,6 +49,10 @@ struct llmz_dict {
 ** prefix tokens. */
 void dict_fill_header(frame_header *h, const llmz_dict *d);
 
+/* A dictionary's primed state (prime.c): what a dictionary frame's chunk holds after the dictionary's tokens, made
+** once per context (and again when a frame's model, online models or window differ) and copied into each chunk. */
+typedef struct prime prime;
+
 /* ---- contexts (context.c) ---------------------------------------------------------------------- */
 struct llmz_cctx {
     const llmz_model *m;
@@ -58,6 +62,7 @@ struct llmz_cctx {
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
     llmz_certificate cert;
     const llmz_dict *dict;          /* llmz_cctx_set_dict: frames are dictionary frames primed with it */
+    prime *prime;                   /* its primed state (prime.c), made at the first dictionary frame */
 };
 
 struct llmz_dctx {
@@ -66,6 +71,7 @@ struct llmz_dctx {
     uint64_t memlimit;
     atomic_uint_least64_t progress; /* llmz_dctx_progress: bytes of this frame's tokens decoded so far */
     const llmz_dict *dict;          /* llmz_dctx_set_dict: the dictionary dictionary frames need */
+    prime *prime;                   /* its primed state (prime.c), made at the first dictionary frame */
 };
 
 /* The frame flags (FRAME_FLAG_*) that LLMZ_ADAPT_* bits, CRLF coding and an adapter give: the one place. */
@@ -304,6 +310,7 @@ struct job {
     llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
     int bytes;                       /* compress, format version 4: each chunk is tried with the byte models */
     uint32_t *cm_lens;               /* and their size of each chunk (0: none; for frames in chunk groups) */
+    const prime *prime;              /* a dictionary frame: the state each chunk starts from (NULL: learnt anew) */
 };
 
 /* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */
@@ -322,6 +329,17 @@ void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *d
               frame_chunk *chunks, const uint8_t *src, uint8_t *dst);
 /* The call's llmz_stats from a finished job. */
 void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
+
+/* ---- a dictionary's primed state (prime.c) -------------------------------------------------------- */
+/* *pp becomes the primed state of dictionary d for frame h (h->pre, h->npre its tokens): kept when it fits h, else
+** made by learning the tokens on `threads` threads (the previous one freed). */
+int prime_get(prime **pp, const llmz_model *m, const kernel_set *ks, const frame_header *h, const llmz_dict *d,
+              int threads);
+void prime_free(prime *p); /* accepts NULL */
+/* Chunk s of worker w starts from the primed state: as if it had just learnt the dictionary's tokens (seq_begin). */
+void prime_restore(const prime *p, const worker *w, seq *s);
+/* Bytes prime_get holds at most for frame h on `threads` threads: the worker that learns, and what it keeps. */
+uint64_t prime_bytes(const llmz_model *m, const frame_header *h, int threads);
 
 /* ---- chunk preparation (prepare.c) --------------------------------------------------------------- */
 int crlf_only(const uint8_t *p, size_t n);

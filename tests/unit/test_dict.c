@@ -212,6 +212,60 @@ static void case_errors(void) {
     CHECK(strcmp(llmz_error_name(LLMZ_ERR_DICT), "archive needs another dictionary") == 0);
 }
 
+/* One compression and one decompression context for many frames (the dictionary's primed state made once and
+** copied per chunk, prime.c): every frame is the one a fresh context makes, and decodes, while the dictionary, the
+** online models, the thread count and the chunk size change between frames. */
+static void case_reuse(void) {
+    void *f2;
+    size_t s2;
+    const char *other = "a second dictionary: 2026-12-01 status installed tar:amd64 {\"id\": 7, \"user\": \"erin\"}\n";
+    CHECK_EQ(llmz_dict_make(&f2, &s2, M, other, strlen(other)), LLMZ_OK);
+    llmz_dict *d2 = NULL;
+    CHECK_EQ(llmz_dict_load(&d2, M, f2, s2), LLMZ_OK);
+    llmz_cctx *c = llmz_cctx_create(M);
+    llmz_dctx *x = llmz_dctx_create(M);
+    char *msg = malloc(12000);
+    unsigned char *fr = malloc(llmz_frame_bound(12000)), *o = malloc(12001);
+    int same = 0, back = 0, n_frames = 0;
+    for (uint32_t i = 0; i < 14; i++) {
+        const llmz_dict *d = i % 7 == 3 ? d2 : i % 7 == 5 ? NULL : D;
+        int threads = 1 + (i % 3 == 2), adapt = i == 8 ? 0 : i == 9 ? LLMZ_ADAPT_MATCH : LLMZ_ADAPT_ALL;
+        size_t chunk = i % 5 == 4 ? 2048 : 0, n = 0;
+        if (chunk) /* several chunks */
+            while (n < 9000) n += log_line(msg + n, 12000 - n, 7000 + i * 100 + (uint32_t)n);
+        else n = i == 6 ? 0 : i % 2 ? log_line(msg, 12000, 6000 + i) : json_rec(msg, 12000, 6000 + i);
+        llmz_cctx_set(c, LLMZ_P_THREADS, threads);
+        llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, (long long)chunk);
+        llmz_cctx_set(c, LLMZ_P_ADAPT, adapt);
+        CHECK_EQ(llmz_cctx_set_dict(c, d), LLMZ_OK);
+        size_t a = 0, b = 0, on = 0;
+        CHECK_EQ(llmz_compress_frame(c, fr, llmz_frame_bound(12000), &a, msg, n, NULL), LLMZ_OK);
+        /* a fresh context, alone */
+        llmz_cctx *f = llmz_cctx_create(M);
+        llmz_cctx_set(f, LLMZ_P_CHUNK_SIZE, (long long)chunk);
+        llmz_cctx_set(f, LLMZ_P_ADAPT, adapt);
+        llmz_cctx_set_dict(f, d);
+        unsigned char *y = malloc(llmz_frame_bound(12000));
+        CHECK_EQ(llmz_compress_frame(f, y, llmz_frame_bound(12000), &b, msg, n, NULL), LLMZ_OK);
+        llmz_cctx_free(f);
+        same += a == b && memcmp(fr, y, a) == 0;
+        free(y);
+        llmz_dctx_set(x, LLMZ_P_THREADS, 3 - threads);
+        CHECK_EQ(llmz_dctx_set_dict(x, d), LLMZ_OK);
+        back += llmz_decompress_frame(x, o, 12001, &on, fr, a, NULL) == LLMZ_OK && on == n && memcmp(o, msg, n) == 0;
+        n_frames++;
+    }
+    CHECK_EQ(same, n_frames);
+    CHECK_EQ(back, n_frames);
+    free(msg);
+    free(fr);
+    free(o);
+    llmz_cctx_free(c);
+    llmz_dctx_free(x);
+    llmz_dict_free(d2);
+    llmz_free_buffer(f2);
+}
+
 static void case_train(void) {
     enum { NS = 400 };
     char *buf = malloc(NS * 256);
@@ -287,7 +341,8 @@ static void case_golden(void) {
 
 int main(int argc, char **argv) {
     static const t_case cases[] = {{"file", case_file},     {"roundtrips", case_roundtrips}, {"smaller", case_smaller},
-                                   {"errors", case_errors}, {"train", case_train},        {"golden", case_golden}};
+                                   {"errors", case_errors}, {"train", case_train},        {"golden", case_golden},
+                                   {"reuse", case_reuse}};
     char path[512];
     snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
     int rc = llmz_model_load_file(&M, path);
