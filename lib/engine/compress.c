@@ -18,7 +18,7 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     const frame_header *h = J->h;
     s->src = J->src + (uint64_t)i * h->chunk_size;
     s->dst = J->dst + (size_t)i * h->chunk_size;
-    J->chunks[i].crc = crc32_update(0, s->src, s->n);
+    J->chunks[i].crc = crc32_update(h->crc_seed, s->src, s->n); /* a one-chunk dictionary frame: with the header */
     if (looks_random(s->src, s->n)) { /* store without running the model */
         s->ntok = 0;
         s->stored = 1;
@@ -313,6 +313,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
     if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
+    if (frame_dict_one(&h)) h.crc_seed = frame_head_crc(&h); /* its chunk's CRC covers the header */
     h.table_len = frame_table_len(&h, NULL); /* the least the table takes: the exact check is write_frame's */
     if (cap < frame_header_len(&h)) return LLMZ_ERR_DST_TOO_SMALL;
     frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);

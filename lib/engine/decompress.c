@@ -83,7 +83,7 @@ static int dec_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     int lm = c->method == FRAME_METHOD_MODEL || c->method == FRAME_METHOD_MODEL_CRLF || c->method == FRAME_METHOD_MIXED;
     if (lm && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
     if (s->crlf) crlf_restore(s->dst, s->out, s->n);
-    if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
+    if (crc32_update(J->h->crc_seed, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
     return LLMZ_OK;
 }
 

@@ -122,14 +122,21 @@ size_t frame_adapter_len(const frame_header *h) {
     return 1 + (size_t)h->afp_len + (h->has_aname ? 1 + (size_t)h->aname_len : 0);
 }
 
-/* Bytes before the chunk table: the header with its adapter extension. */
+int frame_dict_one(const frame_header *h) { return h->version >= FRAME_V4 && h->dict && h->n_chunks == 1; }
+
+/* The chunk-size field: a dictionary frame of at most one chunk writes 0 (one chunk of the original size). */
+static uint32_t chunk_field(const frame_header *h) {
+    return h->version >= FRAME_V4 && h->dict && h->orig_size <= h->chunk_size ? 0 : h->chunk_size;
+}
+
+/* Bytes before the chunk table: the header with its adapter extension (and its CRC, but in frame_dict_one's). */
 static size_t table_off(const frame_header *h) {
     if (h->version < FRAME_V4) return FRAME_FIXED_LEN + h->name_len + FRAME_TAIL_LEN + frame_adapter_len(h);
     size_t n = FRAME_V4_FIXED + (h->dict ? h->dfp_len : h->fp_len) + (h->has_name ? 1 + (size_t)h->name_len : 0);
-    n += varint_len(h->chunk_size) + varint_len(h->orig_size);
+    n += varint_len(chunk_field(h)) + varint_len(h->orig_size);
     if (!h->win_default) n += varint_len(h->window) + varint_len(h->keep);
     if (h->mode == FRAME_MODE_LOSSY) n += 1 + (size_t)h->cert_len;
-    return n + frame_adapter_len(h) + 4;
+    return n + frame_adapter_len(h) + (frame_dict_one(h) ? 0 : 4);
 }
 
 size_t frame_table_len(const frame_header *h, const frame_chunk *chunks) {
@@ -206,7 +213,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
     p += 8 + fl;
     if (h->has_name) p = put_name(p, h->name, h->name_len);
-    p = put_varint(p, h->chunk_size);
+    p = put_varint(p, chunk_field(h));
     p = put_varint(p, h->orig_size);
     if (!h->win_default) p = put_varint(put_varint(p, h->window), h->keep);
     if (h->flags & FRAME_FLAG_ADAPTER) {
@@ -216,8 +223,14 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
         if (h->has_aname) p = put_name(p, h->aname, h->aname_len);
     }
     if (h->mode == FRAME_MODE_LOSSY) p = put_name(p, (const char *)h->cert, h->cert_len);
+    if (frame_dict_one(h)) return p; /* no header CRC: the chunk's CRC covers these bytes */
     put32(p, crc32_update(0, dst, (size_t)(p - dst)));
     return p + 4;
+}
+
+uint32_t frame_head_crc(const frame_header *h) {
+    uint8_t b[FRAME_V4_FIXED + 32 + 256 + 4 * VARINT_MAX + 1 + 32 + 256 + 1 + FRAME_CERT_MAX + 4];
+    return crc32_update(0, b, (size_t)(write_head_v4(b, h) - b));
 }
 
 size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks) {
@@ -333,6 +346,7 @@ static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
     /* a dictionary frame: no model name, no chunk groups, lossless (docs/format.md, "Dictionary frames") */
     if ((form & FRAME_FORM_DICT) && ((form & FRAME_FORM_NAME) || (h->flags & FRAME_FLAG_GROUP) || h->mode))
         return LLMZ_ERR_CORRUPT;
+    if ((form & FRAME_FORM_DICT) && v[V4_CHUNK] == 0) v[V4_CHUNK] = v[V4_ORIG] ? v[V4_ORIG] : 1; /* one chunk */
     if (v[V4_CHUNK] > LLMZ_MAX_CHUNK || v[V4_WINDOW] > 0xffff || v[V4_KEEP] > 0xffff) return LLMZ_ERR_CORRUPT;
     h->chunk_size = (uint32_t)v[V4_CHUNK];
     h->orig_size = v[V4_ORIG];
@@ -375,15 +389,29 @@ static int v4_entries(frame_header *h, cursor *c) {
     return rc;
 }
 
+/* A dictionary frame's sizes, before any check: *one = 1 when they make one chunk (no header CRC then; the values
+** are judged with the others, and the chunk's CRC, which covers the header, judges every byte). */
+static int dict_one(const uint8_t *src, const v4_map *m, int *one) {
+    uint64_t cs, os;
+    int rc = get_varint(src + m->at[V4_CHUNK], m->len[V4_CHUNK], &cs);
+    if (rc == LLMZ_OK) rc = get_varint(src + m->at[V4_ORIG], m->len[V4_ORIG], &os);
+    if (rc != LLMZ_OK) return rc;
+    *one = os > 0 && (cs == 0 || os <= cs);
+    return LLMZ_OK;
+}
+
 /* Version 4 (src[4] judged, at least FRAME_V4_FIXED bytes there). */
 static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *need) {
     cursor c = {src, avail, 0, 0};
     v4_map m;
     uint8_t form = src[6];
-    int rc = v4_walk(&c, &m);
-    if (rc == LLMZ_OK && crc32_update(0, src, m.crc) != get32(src + m.crc)) rc = LLMZ_ERR_CHECKSUM;
+    int rc = v4_walk(&c, &m), one = 0;
+    if (rc == LLMZ_OK && (form & FRAME_FORM_DICT) && (rc = dict_one(src, &m, &one)) == LLMZ_OK && one)
+        c.pos = m.crc; /* no header CRC: the entry follows */
+    if (rc == LLMZ_OK && !one && crc32_update(0, src, m.crc) != get32(src + m.crc)) rc = LLMZ_ERR_CHECKSUM;
     if (rc == LLMZ_ERR_TRUNCATED) *need = c.need;
     if (rc != LLMZ_OK) return rc;
+    h->crc_seed = one ? crc32_update(0, src, m.crc) : 0;
     h->flags = src[5];
     h->mode = (uint8_t)((form >> FRAME_FORM_MODE_SHIFT) & 3);
     h->numerics = src[7];
