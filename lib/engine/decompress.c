@@ -190,6 +190,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_m
     h->version = info->format_version;
     h->n_bytes_chunks = info->bytes_chunks;
     h->n_mixed_chunks = info->mixed_chunks;
+    h->dict = info->dict_fp_len != 0;
     resolve_window(h, m);
 }
 
@@ -206,7 +207,19 @@ static uint64_t dict_bytes(const llmz_dctx *d, const frame_header *h) {
     if (!h->dict || !d->dict) return 0;
     frame_header p = *h;
     p.npre = d->dict->ntok;
-    return prime_bytes(d->m, &p, d->threads) + d->dict->size + (uint64_t)d->dict->ntok * sizeof(int32_t);
+    /* and each slot's token ids hold the dictionary's tokens before the chunk's (worker.c) */
+    plan pl;
+    engine_plan(&pl, h, 1, d->threads, 0);
+    uint32_t cb = cm_chunk(h);
+    uint64_t ids = llmz_mem_footprint(((size_t)cb + p.npre + 1) * sizeof(int32_t)) -
+                   llmz_mem_footprint(((size_t)cb + 1) * sizeof(int32_t));
+    return prime_bytes(d->m, &p, d->threads) + (uint64_t)pl.workers * (uint64_t)pl.slots * ids;
+}
+
+uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info) {
+    frame_header h;
+    header_of(&h, info, d->m);
+    return dict_bytes(d, &h);
 }
 
 /* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */

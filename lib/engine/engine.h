@@ -340,6 +340,9 @@ void prime_free(prime *p); /* accepts NULL */
 void prime_restore(const prime *p, const worker *w, seq *s);
 /* Bytes prime_get holds at most for frame h on `threads` threads: the worker that learns, and what it keeps. */
 uint64_t prime_bytes(const llmz_model *m, const frame_header *h, int threads);
+/* decompress.c: what decoding the dictionary frame `info` with d holds beyond engine_decode_bytes (its dictionary's
+** primed state and the worker that makes it, the dictionary's tokens in every slot); 0 for other frames. */
+uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info);
 
 /* ---- chunk preparation (prepare.c) --------------------------------------------------------------- */
 int crlf_only(const uint8_t *p, size_t n);

@@ -379,7 +379,7 @@ static int v4_entries(frame_header *h, cursor *c) {
     size_t start = c->pos, len;
     int rc = LLMZ_OK;
     for (uint32_t i = 0; i < h->n_chunks && rc == LLMZ_OK; i++) {
-        uint64_t least = (uint64_t)c->pos + (uint64_t)(h->n_chunks - i) * FRAME_V4_ENTRY_MIN + 4;
+        uint64_t least = (uint64_t)c->pos + (uint64_t)(h->n_chunks - i) * FRAME_V4_ENTRY_MIN + table_crc_len(h);
         rc = cur_varint(c, &len, 5); /* a u32 */
         if (rc == LLMZ_OK) rc = cur_skip(c, 5);
         if (rc == LLMZ_ERR_TRUNCATED && c->need < least) c->need = least > SIZE_MAX ? SIZE_MAX : (size_t)least;
