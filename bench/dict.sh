@@ -95,6 +95,7 @@ llmz_row() {
     b=$(echo "$out" | sed -n 's/.*-> \([0-9.]*\) B\/msg.*/\1/p')
     c1=$(echo "$out" | sed -n 's/^compress *first \([0-9.]*\) ms, then \([0-9.]*\).*/\1 \2/p')
     d1=$(echo "$out" | sed -n 's/^decompress first \([0-9.]*\) ms, then \([0-9.]*\).*/\1 \2/p')
+    cpu=$(echo "$out" | sed -n 's/.*(CPU: first \([0-9.]*\) ms, then \([0-9.]*\) ms\/msg)/\2 (first \1)/p' | tr '\n' ' ')
     opt=
     [ "$2" != - ] && opt="--dict=$2"
     head -n "$CLI_N" "$d/test.txt" > "$d/cli.txt"
@@ -111,6 +112,7 @@ llmz_row() {
     set -- "$1" "$3" "$b" $c1 $d1 "$cc" "$cd_"
     printf '%-10s %-16s %8s B/msg   in-process c %s ms (first %s), d %s ms (first %s)   CLI c %s, d %s ms/msg\n' \
         "$1" "$2" "$3" "$5" "$4" "$7" "$6" "$8" "$9"
+    [ -n "$cpu" ] && printf '%-10s %-16s          in-process CPU ms/msg, c then d: %s\n' "$1" "$2" "$cpu"
 }
 
 echo "# $(date -u +%F) $(uname -m), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg); llmz $("$LLMZ" -V | head -1)"

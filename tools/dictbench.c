@@ -2,7 +2,7 @@
 ** dictbench.c -- in-process latency of small messages (docs/dictionaries.md, bench/dict.sh): each line of MESSAGES is
 ** compressed as a frame of its own by one compression context, then decompressed by one decompression context
 ** (both reused, as a server would), and compared.  Prints the messages, their bytes, the frames' bytes, and the
-** milliseconds per message each way (the first message apart: it pays a dictionary's priming).
+** milliseconds per message each way (the first message apart: it pays a dictionary's priming), wall-clock and CPU.
 **
 **   dictbench [--model M.gguf] [-T N] DICT|- MESSAGES      ("-": no dictionary)
 */
@@ -13,11 +13,14 @@
 
 #include "../lib/llmz.h"
 
-static double now_ms(void) {
+static double clock_ms(clockid_t c) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(c, &t);
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
+static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); } /* every thread's: a shared machine's load
+                                                                            ** does not count */
 
 static unsigned char *slurp(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
@@ -73,19 +76,21 @@ int main(int argc, char **argv) {
     if ((rc = llmz_cctx_set_dict(cc, d)) || (rc = llmz_dctx_set_dict(dc, d))) return fail("set dictionary", rc);
     size_t cap = llmz_frame_bound(n), count = 0, in_bytes = 0, out_bytes = 0;
     unsigned char *frame = malloc(cap), *back = malloc(n + 1);
-    double c_first = 0, d_first = 0, c_rest = 0, d_rest = 0;
+    double c_first = 0, d_first = 0, c_rest = 0, d_rest = 0, cc_first = 0, dc_first = 0, cc_rest = 0, dc_rest = 0;
     for (size_t p = 0; p < n;) {
         size_t e = p;
         while (e < n && msgs[e] != '\n') e++;
         size_t len = e < n ? e + 1 - p : e - p, fl = 0, bl = 0;
-        double t1 = now_ms();
+        double t1 = now_ms(), u1 = cpu_ms();
         if ((rc = llmz_compress_frame(cc, frame, cap, &fl, msgs + p, len, NULL))) return fail("compress", rc);
-        double t2 = now_ms();
+        double t2 = now_ms(), u2 = cpu_ms();
         if ((rc = llmz_decompress_frame(dc, back, n + 1, &bl, frame, fl, NULL))) return fail("decompress", rc);
-        double t3 = now_ms();
+        double t3 = now_ms(), u3 = cpu_ms();
         if (bl != len || memcmp(back, msgs + p, len)) return fail("round trip", LLMZ_ERR_CORRUPT);
         *(count ? &c_rest : &c_first) += t2 - t1;
         *(count ? &d_rest : &d_first) += t3 - t2;
+        *(count ? &cc_rest : &cc_first) += u2 - u1;
+        *(count ? &dc_rest : &dc_first) += u3 - u2;
         count++;
         in_bytes += len;
         out_bytes += fl;
@@ -94,8 +99,10 @@ int main(int argc, char **argv) {
     double k = count > 1 ? (double)(count - 1) : 1.0;
     printf("messages %zu  bytes %zu  frames %zu  (%.1f B/msg -> %.1f B/msg)  model load %.1f ms\n", count, in_bytes,
            out_bytes, count ? (double)in_bytes / count : 0.0, count ? (double)out_bytes / count : 0.0, t_model);
-    printf("compress   first %.1f ms, then %.2f ms/msg\n", c_first, c_rest / k);
-    printf("decompress first %.1f ms, then %.2f ms/msg\n", d_first, d_rest / k);
+    printf("compress   first %.1f ms, then %.2f ms/msg (CPU: first %.1f ms, then %.2f ms/msg)\n", c_first, c_rest / k,
+           cc_first, cc_rest / k);
+    printf("decompress first %.1f ms, then %.2f ms/msg (CPU: first %.1f ms, then %.2f ms/msg)\n", d_first, d_rest / k,
+           dc_first, dc_rest / k);
     free(frame);
     free(back);
     free(msgs);
