@@ -53,7 +53,7 @@ int dict_frame_model(cli_ctx *c, llmz_frame_info *info, const char *name, int qu
     }
     if (dict_read(c) != 0) return -1;
     if (memcmp(c->dict_fp, info->dict_fp, info->dict_fp_len) != 0) {
-        fmt_hex(have, sizeof have, c->dict_fp, 8);
+        fmt_hex(have, sizeof have, c->dict_fp, info->dict_fp_len);
         if (!quiet)
             msg_error(name, "archive needs dictionary %s, but %s is dictionary %s", need, c->o.dict_path, have);
         return -1;

@@ -137,7 +137,7 @@ void print_usage(void)
         "Dictionaries for small messages (docs/dictionaries.md):\n"
         "      --dict=FILE      code (-c), decode (-d), test (-t) or list (-l) dictionary frames:\n"
         "                       each message coded as if FILE's text came right before it; the\n"
-        "                       frame names FILE by 8 bytes of its fingerprint (FILE names the\n"
+        "                       frame names FILE by 4 bytes of its fingerprint (FILE names the\n"
         "                       model), and decoding needs the same FILE\n"
         "      --train-dict -o DICT SAMPLE...  make a dictionary from samples (one SAMPLE file:\n"
         "                       each line a sample; several: a file each)\n"

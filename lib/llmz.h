@@ -346,7 +346,7 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
 /* ---- dictionaries for small messages (docs/dictionaries.md) --------------------------------------------- */
 /* A dictionary is text both sides hold: every chunk of a *dictionary frame* is coded as if the dictionary's text
 ** came right before it (the model's context and the online models have seen it), so a short message costs what
-** it would in the middle of a long file, and its frame names the dictionary (8 bytes of its fingerprint) instead
+** it would in the middle of a long file, and its frame names the dictionary (4 bytes of its fingerprint) instead
 ** of the model.  A dictionary file (docs/format.md, "Dictionary files") records the model it was made for. */
 typedef struct llmz_dict llmz_dict;
 #define LLMZ_DICT_MAX (1u << 20) /* the most text bytes a dictionary holds */

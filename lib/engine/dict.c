@@ -13,7 +13,7 @@
 #define DICT_MAGIC_LEN 4
 #define DICT_VERSION 1
 #define DICT_HEAD 44 /* magic, version, 3 reserved bytes, model fingerprint, text size */
-#define DICT_FP_LEN 8 /* fingerprint bytes a dictionary frame holds (FRAME_SHORT_FP) */
+#define DICT_FP_LEN 4 /* fingerprint bytes a dictionary frame holds (its chunk CRC catches a 2^-32 mix-up) */
 
 static const uint8_t DICT_MAGIC[DICT_MAGIC_LEN] = {0x89, 'L', 'M', 'D'};
 

@@ -74,6 +74,9 @@ static int cur_name(cursor *c) {
 /* Fingerprint bytes for a form code, and back. */
 static uint8_t fp_bytes(uint8_t form) { return (uint8_t)(8 * ((form & FRAME_FORM_FP) + 1)); }
 static uint8_t fp_code(uint8_t len) { return (uint8_t)(len / 8 - 1); }
+/* A dictionary frame's (form bit 6): 4, 8, 12 or 16 bytes of the dictionary's fingerprint. */
+static uint8_t dfp_bytes(uint8_t form) { return (uint8_t)(4 * ((form & FRAME_FORM_FP) + 1)); }
+static uint8_t dfp_code(uint8_t len) { return (uint8_t)(len / 4 - 1); }
 
 /* Where the fields of a format-4 header lie. */
 typedef struct {
@@ -94,7 +97,7 @@ static int v4_walk(cursor *c, v4_map *m) {
     uint8_t form = c->src[6];
     int rc;
     c->pos = FRAME_V4_FIXED;
-    if ((rc = cur_skip(c, fp_bytes(form))) != LLMZ_OK) return rc;
+    if ((rc = cur_skip(c, (form & FRAME_FORM_DICT) ? dfp_bytes(form) : fp_bytes(form))) != LLMZ_OK) return rc;
     m->name = c->pos;
     if ((form & FRAME_FORM_NAME) && (rc = cur_name(c)) != LLMZ_OK) return rc;
     if ((rc = map_varint(c, m, V4_CHUNK)) != LLMZ_OK || (rc = map_varint(c, m, V4_ORIG)) != LLMZ_OK) return rc;
@@ -207,7 +210,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     p[4] = h->version;
     p[5] = h->flags;
     uint8_t fl = h->dict ? h->dfp_len : h->fp_len; /* a dictionary frame names the dictionary, not the model */
-    p[6] = (uint8_t)(fp_code(fl) | (h->has_name ? FRAME_FORM_NAME : 0) | (h->win_default ? 0 : FRAME_FORM_WINDOW) |
+    p[6] = (uint8_t)((h->dict ? dfp_code(fl) : fp_code(fl)) | (h->has_name ? FRAME_FORM_NAME : 0) | (h->win_default ? 0 : FRAME_FORM_WINDOW) |
                      h->mode << FRAME_FORM_MODE_SHIFT | (h->dict ? FRAME_FORM_DICT : 0));
     p[7] = h->numerics;
     memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
@@ -415,7 +418,7 @@ static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *n
     h->flags = src[5];
     h->mode = (uint8_t)((form >> FRAME_FORM_MODE_SHIFT) & 3);
     h->numerics = src[7];
-    h->fp_len = fp_bytes(form);
+    h->fp_len = (form & FRAME_FORM_DICT) ? dfp_bytes(form) : fp_bytes(form);
     memcpy(h->model_fp, src + FRAME_V4_FIXED, h->fp_len);
     if (form & FRAME_FORM_DICT) { /* the fingerprint is the dictionary's; the dictionary names the model */
         h->dict = 1;

@@ -42,7 +42,7 @@ done
 # the dictionary names the model: no --model needed to decode when the dictionary's model is at hand via --model
 x --model "$MODEL" --dict=d.dict -l msg1.llmz
 check "-l: exit 0" [ "$rc" -eq 0 ]
-fp=$(od -An -tx1 -j8 -N8 msg1.llmz | tr -d ' \n')
+fp=$(od -An -tx1 -j8 -N4 msg1.llmz | tr -d ' \n')
 check "-l: shows the dictionary's fingerprint $fp" grep -q "llmz-tiny dict $fp" "$W/stdout"
 x -l msg1.llmz
 check "-l without --dict: the fingerprint still" grep -q "? dict $fp" "$W/stdout"

@@ -57,7 +57,7 @@ static void head(buf *x, const hspec *s) {
     byte(x, s->flags);
     byte(x, s->form);
     byte(x, s->numerics);
-    put(x, FP, 8 * (size_t)((s->form & 3) + 1));
+    put(x, FP, ((s->form & 0x40) ? 4 : 8) * (size_t)((s->form & 3) + 1)); /* a dictionary's: 4, 8, 12, 16 bytes */
     if (s->form & 4) {
         byte(x, (uint8_t)strlen(s->name));
         put(x, s->name, strlen(s->name));
