@@ -29,7 +29,8 @@ CLI_N=${CLI_N:-20}
 BENCH=${DICTBENCH:-$BUILD/tools/dictbench}
 [ -n "${DICTBENCH:-}" ] || make -s -C "$ROOT" "$BENCH" >/dev/null || exit 2
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmzdict.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT INT TERM
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
 SETS=${*:-dpkg json changelog}
 
 # $1: set; writes $T/$1/train.txt (a sample a line) and $T/$1/test.txt (a message a line)
