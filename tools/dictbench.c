@@ -19,8 +19,8 @@ static double clock_ms(clockid_t c) {
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); } /* every thread's: a shared machine's load
-                                                                            ** does not count */
+/* every thread's CPU time: the load of a shared machine does not count */
+static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
 
 static unsigned char *slurp(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");

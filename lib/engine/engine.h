@@ -39,7 +39,7 @@
 /* ---- dictionaries (dict.c) ---------------------------------------------------------------------- */
 struct llmz_dict {
     const llmz_model *m;  /* the model it was loaded for (its fingerprint is the one the file records) */
-    uint8_t fp[32];       /* SHA-256 of the dictionary file: a dictionary frame holds its first 8 bytes */
+    uint8_t fp[32];       /* SHA-256 of the dictionary file: a dictionary frame holds its first 4 bytes */
     uint8_t *text;        /* the dictionary's text */
     size_t size;
     int32_t *ids;         /* its tokens under m: every chunk of a dictionary frame is coded after them */

@@ -210,8 +210,9 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     p[4] = h->version;
     p[5] = h->flags;
     uint8_t fl = h->dict ? h->dfp_len : h->fp_len; /* a dictionary frame names the dictionary, not the model */
-    p[6] = (uint8_t)((h->dict ? dfp_code(fl) : fp_code(fl)) | (h->has_name ? FRAME_FORM_NAME : 0) | (h->win_default ? 0 : FRAME_FORM_WINDOW) |
-                     h->mode << FRAME_FORM_MODE_SHIFT | (h->dict ? FRAME_FORM_DICT : 0));
+    p[6] = (uint8_t)((h->dict ? dfp_code(fl) : fp_code(fl)) | (h->has_name ? FRAME_FORM_NAME : 0) |
+                     (h->win_default ? 0 : FRAME_FORM_WINDOW) | h->mode << FRAME_FORM_MODE_SHIFT |
+                     (h->dict ? FRAME_FORM_DICT : 0));
     p[7] = h->numerics;
     memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
     p += 8 + fl;
