@@ -290,7 +290,9 @@ static void case_train(void) {
     CHECK_EQ(llmz_dict_train(&a, &an, M, ss, sz, NS, 2048), LLMZ_OK);
     CHECK_EQ(llmz_dict_train(&b, &bn, M, ss, sz, NS, 2048), LLMZ_OK);
     CHECK(an == bn && memcmp(a, b, an) == 0 && an <= 2048 + 48 && an > 1500);
+    llmz_free_buffer(a);
     CHECK_EQ(llmz_dict_train(&a, &an, M, ss, sz, NS, (size_t)LLMZ_DICT_MAX + 1), LLMZ_ERR_PARAM);
+    CHECK(a == NULL);
     llmz_free_buffer(b);
     CHECK_EQ(llmz_dict_train(&b, &bn, M, ss, sz, 0, 0), LLMZ_OK); /* no samples: an empty dictionary */
     CHECK_EQ(bn, 48);
