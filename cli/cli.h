@@ -66,6 +66,10 @@ typedef struct {
     int range;              /* given: -d / -t decode only these bytes of the output */
     uint64_t range_off, range_len;
     int range_to_end;       /* OFFSET: with no LENGTH: to the end */
+    /* dictionaries (dict.c) */
+    const char *dict_path;  /* --dict FILE, or NULL */
+    int train_dict;         /* --train-dict: write a dictionary made from the sample files */
+    uint64_t dict_size;     /* --dict-size: its text budget (0: the library's default) */
 } cli_opts;
 
 /* Per-run state: options plus the lazily loaded model and contexts. */
@@ -82,6 +86,13 @@ typedef struct {
     llmz_dctx *dctx;
     int passthrough;       /* -dcf: an input that is not an llmz archive is copied as it is (zcat -f) */
     int lossy_warned;      /* --lossy: "not prose" said once per input */
+    /* --dict (dict.c): the file's bytes and fingerprints, and the dictionary loaded for dict_model */
+    void *dict_bytes;
+    size_t dict_size;
+    uint8_t dict_fp[32], dict_model_fp[32];
+    int dict_failed;
+    llmz_dict *dict;
+    const llmz_model *dict_model;
 } cli_ctx;
 
 /* Totals of -l over several files. */
@@ -144,6 +155,21 @@ int analyze_main(cli_ctx *c, const char *path, const char *html_out, int want_ts
 ** only with -f, symlinks to directories never; compression skips .llmz files, the other modes take only them).
 ** Returns EXIT_OK or EXIT_ERR (after going on with the other files). */
 int walk_process(cli_ctx *c, const char *path, cli_list *totals);
+
+/* ---- dict.c ---- */
+/* A dictionary frame (info->dict_fp_len > 0): check --dict is its dictionary and put the model it names into
+** info's model fingerprint.  0 (also for any other frame), or -1 with a message unless quiet. */
+int dict_frame_model(cli_ctx *c, llmz_frame_info *info, const char *name, int quiet);
+/* -l: the frame f as dict_frame_model completes it (in df; f itself for another frame; dhex "" then), or NULL when
+** --dict does not hold its dictionary; dhex: the dictionary's fingerprint in hex. */
+const llmz_frame_info *dict_list_frame(cli_ctx *c, const llmz_frame_info *f, llmz_frame_info *df, const char *name,
+                                       char *dhex, size_t cap);
+/* With --dict: its dictionary (loaded for model m) set on cc or dc.  0, or -1 with a message. */
+int dict_attach(cli_ctx *c, const llmz_model *m, llmz_cctx *cc, llmz_dctx *dc);
+void dict_release(cli_ctx *c);  /* the loaded dictionary (before its model is freed) */
+void dict_free_all(cli_ctx *c); /* and the file's bytes */
+/* llmz --train-dict -o OUT SAMPLE...: one file is split into lines, several are one sample each. */
+int dict_train_main(cli_ctx *c, const char *out, const char **files, int nfiles);
 
 /* ---- codec.c ---- */
 int codec_model(cli_ctx *c); /* load the model once; 0 or -1 (message printed) */

@@ -54,6 +54,7 @@ int codec_model(cli_ctx *c)
 
 void codec_free(cli_ctx *c)
 {
+    dict_release(c); /* it refers to the model */
     llmz_cctx_free(c->cctx);
     llmz_dctx_free(c->dctx);
     llmz_model_free(c->adapted);
@@ -301,6 +302,7 @@ llmz_cctx *codec_cctx(cli_ctx *c, const unsigned char *in, size_t n, codec_resul
 {
     llmz_cctx *cc;
     if (choose_model(c, in, n, r) != 0 || !(cc = get_cctx(c))) return NULL;
+    if (dict_attach(c, cur_model(c), cc, NULL) != 0) return NULL; /* --dict */
     if (set_param("the chunk size", llmz_cctx_set(cc, LLMZ_P_CHUNK_SIZE, (long long)file_chunk(c, n))) != 0)
         return NULL;
     return cc;
@@ -542,8 +544,12 @@ static int select_adapter(cli_ctx *c, const llmz_frame_info *info, const char *n
 /* ---- random access (range.c) ---- */
 llmz_dctx *codec_frame_dctx(cli_ctx *c, const llmz_frame_info *info, const char *name)
 {
-    if (frame_model(c, info, name, 0) != 0 || select_adapter(c, info, name) != 0) return NULL;
-    return get_dctx(c);
+    llmz_frame_info fi = *info;
+    llmz_dctx *dc;
+    if (dict_frame_model(c, &fi, name, 0) != 0) return NULL; /* a dictionary frame: --dict names the model */
+    if (frame_model(c, &fi, name, 0) != 0 || select_adapter(c, &fi, name) != 0) return NULL;
+    if (!(dc = get_dctx(c)) || dict_attach(c, cur_model(c), NULL, dc) != 0) return NULL;
+    return dc;
 }
 
 /* For list.c: the helpers above. */
@@ -593,8 +599,10 @@ static int switch_model(cli_ctx *c, llmz_dctx *dc, const char *name)
     }
     info.model_name[sizeof info.model_name - 1] = '\0';
     info.adapter_name[sizeof info.adapter_name - 1] = '\0';
+    if (dict_frame_model(c, &info, name, 0) != 0) return -1; /* a dictionary frame: --dict names the model */
     if (frame_model(c, &info, name, 0) != 0 || select_adapter(c, &info, name) != 0) return -1;
-    if (llmz_frame_model_is(&info, cur_model(c), 0)) return llmz_dctx_set_model(dc, cur_model(c)) == LLMZ_OK ? 0 : -1;
+    if (llmz_frame_model_is(&info, cur_model(c), 0))
+        return llmz_dctx_set_model(dc, cur_model(c)) == LLMZ_OK && dict_attach(c, cur_model(c), NULL, dc) == 0 ? 0 : -1;
     {
         char need[340];
         frame_label(need, sizeof need, info.model_name, info.model_fp, info.fp_len);

@@ -196,13 +196,20 @@ static void list_memory(cli_ctx *c, const llmz_frame_info *f, const char *name, 
 static void list_names(cli_ctx *c, const llmz_frame_info *f, const char *name, char *model, char *adapter,
                        size_t cap)
 {
-    char hex[40];
+    char hex[40], dhex[40];
     llmz_model *m = NULL;
     const char *an = NULL;
-    int have = f->model_name[0] || codec_frame_model(c, f, name, 1) == 0;
-    codec_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
-    snprintf(model, cap, "%s", f->model_name[0] ? f->model_name : have ? llmz_model_name(c->model) : hex);
+    llmz_frame_info df;
+    int have;
     adapter[0] = '\0';
+    if (!(f = dict_list_frame(c, f, &df, name, dhex, sizeof dhex))) { /* a dictionary frame without its dictionary */
+        snprintf(model, cap, "? dict %s", dhex);
+        return;
+    }
+    have = f->model_name[0] || codec_frame_model(c, f, name, 1) == 0;
+    codec_fp_hex(hex, sizeof hex, f->model_fp, f->fp_len);
+    snprintf(model, cap, "%.200s%s%.20s", f->model_name[0] ? f->model_name : have ? llmz_model_name(c->model) : hex,
+             dhex[0] ? " dict " : "", dhex);
     if (!f->has_adapter) return;
     codec_fp_hex(hex, sizeof hex, f->adapter_fp, f->adapter_fp_len);
     if (!f->adapter_name[0] && have && c->model &&

@@ -126,7 +126,8 @@ typedef struct {
 enum {
     OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
     OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE,
-    OPT_LOSSY, OPT_DIFF, OPT_VERIFY, OPT_INDEX, OPT_RANGE
+    OPT_LOSSY, OPT_DIFF, OPT_VERIFY, OPT_INDEX, OPT_RANGE,
+    OPT_DICT, OPT_TRAIN_DICT, OPT_DICT_SIZE /* dictionaries (cli/dict.c) */
 };
 
 static const long_opt long_opts[] = {
@@ -143,6 +144,7 @@ static const long_opt long_opts[] = {
     {"lossy", 1, OPT_LOSSY}, {"diff", 2, OPT_DIFF}, {"verify", 0, OPT_VERIFY},
     {"index", 0, OPT_INDEX}, /* issue 23: an index after the frames */
     {"range", 1, OPT_RANGE},
+    {"dict", 1, OPT_DICT}, {"train-dict", 0, OPT_TRAIN_DICT}, {"dict-size", 1, OPT_DICT_SIZE},
     /* llmz analyze */
     {"analyze", 0, OPT_ANALYZE}, {"html", 1, OPT_HTML},  {"tsv", 0, OPT_TSV},       {"color", 1, OPT_COLOR},
 };
@@ -214,6 +216,15 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         c->o.range = 1;
         break;
     }
+    case OPT_DICT:
+        if (!*arg) return usage_error("empty %s (a dictionary file, made by llmz --train-dict)", spelled);
+        c->o.dict_path = arg;
+        break;
+    case OPT_TRAIN_DICT: c->o.train_dict = 1; break;
+    case OPT_DICT_SIZE:
+        if (parse_size(arg, &c->o.dict_size) != 0 || c->o.dict_size < 1 || c->o.dict_size > LLMZ_DICT_MAX)
+            return usage_error("invalid %s '%s' (1 to 1M)", spelled, arg);
+        break;
     case OPT_BEST: c->o.level = 9; break;
     case OPT_RM: c->o.rm = 1; break;
     case 'v': c->o.verbose++; c->o.quiet = 0; break;
@@ -397,6 +408,7 @@ static int finish(cli_ctx *c, const char **files, int status)
         status = EXIT_ERR;
     }
     codec_free(c);
+    dict_free_all(c);
     free(files);
     return status;
 }
@@ -544,6 +556,13 @@ int main(int argc, char **argv)
         rc = codec_export_model(&c, ps.export_model, files[0]);
         free(files);
         return rc;
+    }
+    if (c.o.train_dict) { /* llmz --train-dict -o DICT SAMPLE... */
+        if (!c.o.output || nfiles < 1 || c.o.mode != MODE_COMPRESS || c.o.dict_path) {
+            free(files);
+            return usage_error("llmz --train-dict [--dict-size N] -o DICT SAMPLE... (one SAMPLE file: its lines)");
+        }
+        return finish(&c, files, dict_train_main(&c, c.o.output, files, nfiles));
     }
     if (c.o.output && c.o.to_stdout) {
         free(files);

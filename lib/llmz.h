@@ -48,7 +48,8 @@ typedef enum {
     LLMZ_ERR_MEMLIMIT = 11,         /* decoding would need more memory than allowed */
     LLMZ_ERR_TRUNCATED = 12,        /* more input is needed (see llmz_frame_header_size) */
     LLMZ_ERR_UNSUPPORTED = 13,      /* a feature this build does not have (mode, flag, kernel) */
-    LLMZ_ERROR_COUNT_ = 14
+    LLMZ_ERR_DICT = 14,             /* a dictionary frame without its dictionary (llmz_dctx_set_dict), or a bad one */
+    LLMZ_ERROR_COUNT_ = 15
 } llmz_error;
 
 /* Stable lower-case name, e.g. "checksum mismatch"; never NULL. */
@@ -318,8 +319,10 @@ typedef struct {
     char adapter_name[256];   /* NUL-terminated; empty without an adapter or when the frame does not hold it */
     uint8_t fp_len;           /* bytes of model_fp the frame holds: 32, or in format 4 8, 16, 24 or 32 */
     uint8_t adapter_fp_len;   /* the same for adapter_fp (0 without an adapter) */
-    uint8_t reserved8[2];
-    uint32_t reserved[7];
+    uint8_t dict_fp_len;      /* a dictionary frame (fp_len 0: the dictionary names the model): bytes of dict_fp */
+    uint8_t reserved8[1];
+    uint8_t dict_fp[16];      /* the dictionary's fingerprint (llmz_dict_fingerprint): its first dict_fp_len bytes */
+    uint32_t reserved[3];
 } llmz_frame_info;
 
 /* How many bytes the header (with chunk table) of the frame at `src` occupies.  With too few bytes it
@@ -483,6 +486,36 @@ int llmz_archive_find(const llmz_archive *a, uint64_t offset, size_t *frame);
 int llmz_archive_read(llmz_archive *a, llmz_dctx *d, uint64_t offset, void *dst, size_t len, size_t *got,
                       llmz_stats *stats);
 void llmz_archive_free(llmz_archive *a); /* accepts NULL */
+/* ---- dictionaries for small messages (docs/dictionaries.md) --------------------------------------------- */
+/* A dictionary is text both sides hold: every chunk of a *dictionary frame* is coded as if the dictionary's text
+** came right before it (the model's context and the online models have seen it), so a short message costs what
+** it would in the middle of a long file, and its frame names the dictionary (4 bytes of its fingerprint) instead
+** of the model.  A dictionary file (docs/format.md, "Dictionary files") records the model it was made for. */
+typedef struct llmz_dict llmz_dict;
+#define LLMZ_DICT_MAX (1u << 20) /* the most text bytes a dictionary holds */
+#define LLMZ_DICT_SIZE_DEFAULT (8u * 1024u) /* llmz_dict_train's budget when given 0 (docs/dictionaries.md) */
+/* What a dictionary file says without a model: its fingerprint (SHA-256 of the file), the fingerprint of the model
+** it is for, and its text's size (either pointer may be NULL).  LLMZ_ERR_DICT: not a valid dictionary file. */
+int llmz_dict_info(const void *src, size_t size, uint8_t dict_fp[32], uint8_t model_fp[32], size_t *text_size);
+/* Load a dictionary file for model m (copied; m must outlive it).  LLMZ_ERR_DICT: not a valid dictionary file
+** (bad magic, version, sizes or CRC); LLMZ_ERR_MODEL_MISMATCH: made for another model. */
+int llmz_dict_load(llmz_dict **out, const llmz_model *m, const void *src, size_t size);
+void llmz_dict_free(llmz_dict *d); /* accepts NULL */
+/* d's fingerprint (SHA-256 of its file). */
+void llmz_dict_fingerprint(const llmz_dict *d, uint8_t fp[32]);
+/* A dictionary file for model m holding `text` as it is (*out: free with llmz_free_buffer). */
+int llmz_dict_make(void **out, size_t *out_size, const llmz_model *m, const void *text, size_t size);
+/* A dictionary file for model m from n samples (sample i: sizes[i] bytes at samples[i]): the samples that cover
+** the most frequent byte strings of all of them, within `budget` bytes of text (0: LLMZ_DICT_SIZE_DEFAULT); the most
+** useful last.  Deterministic: the same samples, the same file. */
+int llmz_dict_train(void **out, size_t *out_size, const llmz_model *m, const void *const *samples,
+                    const size_t *sizes, size_t n, size_t budget);
+/* The next frames c compresses are dictionary frames primed with d (format 4, lossless; d made for c's model, else
+** LLMZ_ERR_MODEL_MISMATCH; d must outlive its use); NULL: ordinary frames again. */
+int llmz_cctx_set_dict(llmz_cctx *c, const llmz_dict *d);
+/* The dictionary d decodes dictionary frames with (ordinary frames ignore it); NULL: none.  A dictionary frame
+** whose dictionary d does not have fails with LLMZ_ERR_DICT. */
+int llmz_dctx_set_dict(llmz_dctx *dc, const llmz_dict *d);
 
 #ifdef __cplusplus
 }

@@ -44,3 +44,10 @@ void bias_learn(bias_model *m, int32_t t, uint32_t f_lm, uint32_t f_mix) {
     m->b[t] = x > BIAS_MAX ? BIAS_MAX : x;
     m->lr = lr;
 }
+
+void bias_copy(bias_model *dst, const bias_model *src) {
+    memcpy(dst->b, src->b, (size_t)src->V * sizeof(float));
+    memcpy(dst->e, src->e, (size_t)src->V * sizeof(float));
+    dst->S = src->S;
+    dst->lr = src->lr;
+}

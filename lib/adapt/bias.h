@@ -38,6 +38,8 @@ int bias_init(bias_model *m, int V);  /* LLMZ_ERR_NOMEM on failure */
 size_t bias_bytes(int V);             /* what bias_init allocates */
 void bias_free(bias_model *m);
 void bias_reset(bias_model *m);       /* start of a chunk: every bias 0, nothing pending */
+/* dst becomes src (both made by bias_init with the same V): a dictionary's primed state. */
+void bias_copy(bias_model *dst, const bias_model *src);
 /* The logits the model's frequencies come from: applies the pending step, then out_i = logits_i + b_i (with
 ** ks->bias; every kernel set gives the same bits).  Returns their maximum (as ks->maxf finds it). */
 float bias_apply(bias_model *m, const float *logits, float *out, const kernel_set *ks);

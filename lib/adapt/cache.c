@@ -101,3 +101,12 @@ void cache_update(cache_model *c, int32_t t, uint32_t f_in, uint32_t f_out) {
         c->total = s;
     }
 }
+
+void cache_copy(cache_model *dst, const cache_model *src) {
+    memcpy(dst->count, src->count, (size_t)src->V * sizeof(uint16_t));
+    memcpy(dst->seen, src->seen, (size_t)src->nseen * sizeof(int32_t));
+    dst->nseen = src->nseen;
+    dst->total = src->total;
+    dst->b = src->b;
+    dst->last = src->last;
+}

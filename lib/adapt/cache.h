@@ -33,6 +33,8 @@ int cache_init(cache_model *c, int V, int version); /* version: the frame's form
 size_t cache_bytes(int V); /* what cache_init allocates */
 void cache_free(cache_model *c);
 void cache_reset(cache_model *c);
+/* dst becomes src (both made by cache_init with the same V and version): a dictionary's primed state. */
+void cache_copy(cache_model *dst, const cache_model *src);
 /* Mix the cache into freq (total 2^28 kept, each >= 1). */
 /* Mix the cache into the frequencies `in`, result in `out` (may be `in`); ks gives the take kernel. */
 void cache_mix(cache_model *c, const uint32_t *in, uint32_t *out, const kernel_set *ks);

@@ -121,3 +121,9 @@ void match_update(match_model *m, match_seq *q, const match_group *G, int self) 
     }
     if (n < 0xffffffffu) m->table[h] = (uint64_t)self << 32 | ((uint64_t)n + 1);
 }
+
+void match_copy(match_model *dst, const match_model *src) {
+    memcpy(dst->table, src->table, match_bytes(src->bits));
+    memcpy(dst->hits, src->hits, sizeof dst->hits);
+    memcpy(dst->tries, src->tries, sizeof dst->tries);
+}

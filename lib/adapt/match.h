@@ -50,6 +50,8 @@ int match_init(match_model *m, int bits);  /* allocates a table of 2^bits entrie
 size_t match_bytes(int bits); /* what match_init allocates */
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk (or group) */
+/* dst learns what src has (both made by match_init with the same bits): a dictionary's primed state. */
+void match_copy(match_model *dst, const match_model *src);
 void match_seq_reset(match_seq *q); /* start of a chunk */
 /* Mix the prediction for sequence `self`'s next token into freq (V entries, total 2^28 kept). */
 void match_mix(const match_model *m, match_seq *q, const match_group *G, int self, uint32_t *freq, int V,

@@ -302,3 +302,10 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
         q->have_prev = 1;
     }
 }
+
+void ngram_copy(ngram_model *dst, const ngram_model *src) {
+    size_t nb = buckets(src->nmodels, src->bits);
+    memcpy(dst->chk, src->chk, nb * sizeof(uint16_t));
+    memcpy(dst->sl, src->sl, nb * (size_t)src->stride * sizeof(uint16_t));
+    memcpy(dst->w, src->w, sizeof dst->w);
+}

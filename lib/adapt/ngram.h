@@ -88,6 +88,9 @@ int ngram_init(ngram_model *g, int wide, int extra, int version, int V);
 size_t ngram_bytes(int wide, int extra, int version, int V);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
 void ngram_reset(ngram_model *g); /* start of a chunk (or chunk group): empty tables, initial weights */
+/* dst's tables and weights become src's (both made by ngram_init with the same arguments; the line, field and
+** word settings stay dst's): a dictionary's primed state. */
+void ngram_copy(ngram_model *dst, const ngram_model *src);
 void ngram_seq_reset(ngram_seq *q); /* start of a chunk */
 /* The line model (frame flag bit 4; docs/format.md, "Adaptation"): a fifth context, the previous line's tokens
 ** at the current token's index in its line and the next index, with the last token.  nl: (V) line-end flags

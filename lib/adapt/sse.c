@@ -172,3 +172,18 @@ void sse_update(sse_model *s, const sse_step *q, int hit) {
         s->mw[q->mset][i] = (int32_t)w;
     }
 }
+
+void sse_copy(sse_model *dst, const sse_model *src) {
+    size_t n = (size_t)src->V * SSE_POINTS;
+    memcpy(dst->by_prev, src->by_prev, n * sizeof(uint16_t));
+    memcpy(dst->by_top, src->by_top, n * sizeof(uint16_t));
+    memcpy(dst->n_prev, src->n_prev, n);
+    memcpy(dst->n_top, src->n_top, n);
+    if (src->by_ctx) {
+        memcpy(dst->by_ctx, src->by_ctx, ctx_cells() * sizeof(uint16_t));
+        memcpy(dst->n_ctx, src->n_ctx, ctx_cells());
+    }
+    memcpy(dst->by_mask, src->by_mask, sizeof dst->by_mask);
+    memcpy(dst->n_mask, src->n_mask, sizeof dst->n_mask);
+    memcpy(dst->mw, src->mw, sizeof dst->mw);
+}

@@ -48,6 +48,8 @@ int sse_init(sse_model *s, int V, int version); /* version: the frame's format v
 size_t sse_bytes(int V, int version);           /* what sse_init allocates */
 void sse_free(sse_model *s);
 void sse_reset(sse_model *s);      /* start of a chunk */
+/* dst becomes src (both made by sse_init with the same V and version): a dictionary's primed state. */
+void sse_copy(sse_model *dst, const sse_model *src);
 /* P (16 bits, in [16, 65535]) that the next token is the predicted top, whose frequency (of 2^28) is f;
 ** prev2, prev: the two tokens before (the start token, or -1 before it), top: the predicted token (0 .. V-1);
 ** mask: the agreement mask. */

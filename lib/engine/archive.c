@@ -349,11 +349,10 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     if (c1 > h.n_chunks) c1 = h.n_chunks;
     uint64_t poff = hlen, psize = 0, first = c0 * cs, dbytes = (c1 * cs < h.orig_size ? c1 * cs : h.orig_size) - first;
     for (uint64_t c = 0; c < c1; c++) *(c < c0 ? &poff : &psize) += chunks[c].comp_size;
-    if (!engine_frame_model_ok(&h, d->m))
-        rc = LLMZ_ERR_MODEL_MISMATCH; /* before reading payloads */
-    else if (psize > SIZE_MAX || dbytes > SIZE_MAX)
+    rc = engine_frame_check_model(d, &h); /* before reading payloads (a dictionary frame: d needs its dictionary) */
+    if (rc == LLMZ_OK && (psize > SIZE_MAX || dbytes > SIZE_MAX))
         rc = LLMZ_ERR_MEMLIMIT;
-    else if (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes)))
+    else if (rc == LLMZ_OK && (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes))))
         rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = arc_get(a, a->f[i].arc + poff, pay, (size_t)psize);
     llmz_stats st;

@@ -78,7 +78,8 @@ static int seq_rows(const worker *w, lane *L, seq *s, int *nr, int grow) {
     int pos_after = refeed ? n - start : tf_state_pos(s->st);
     int room = w->window - pos_after;
     if (room > L->nmax - n) room = L->nmax - n;
-    size_t want = w->drv->one_input ? 1 : s->ntok - s->done;
+    /* a dictionary frame's prefix is known to both sides: the decoder evaluates it in batches too */
+    size_t want = w->drv->one_input ? (s->done < s->pre ? s->pre - s->done : 1) : s->ntok - s->done;
     if ((size_t)room > want) room = (int)want;
     if (grow > 0 && room > grow) room = grow;
     if (room <= 0) return 0;
@@ -97,7 +98,14 @@ static int seq_rows(const worker *w, lane *L, seq *s, int *nr, int grow) {
 
 /* Code the token predicted by row r of this sequence (the driver's step), then the predictor notes it. */
 static int seq_code(worker *w, lane *L, seq *s, int r) {
-    int rc = w->drv->code(w, L, s, L->logits + (size_t)(s->out0 + r - s->first_new) * w->V);
+    const float *lg = L->logits + (size_t)(s->out0 + r - s->first_new) * w->V;
+    if (s->done < s->pre) { /* a dictionary token: the predictor's step and learning, nothing coded */
+        pred_frequencies(w, L, s, lg, -1);
+        s->done++;
+        pred_coded(w, L, s, s->ids[s->done - 1]);
+        return LLMZ_OK;
+    }
+    int rc = w->drv->code(w, L, s, lg);
     if (rc) return rc;
     s->done++;
     L->tokens++;

@@ -18,7 +18,7 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     const frame_header *h = J->h;
     s->src = J->src + (uint64_t)i * h->chunk_size;
     s->dst = J->dst + (size_t)i * h->chunk_size;
-    J->chunks[i].crc = crc32_update(0, s->src, s->n);
+    J->chunks[i].crc = crc32_update(h->crc_seed, s->src, s->n); /* a one-chunk dictionary frame: with the header */
     if (looks_random(s->src, s->n)) { /* store without running the model */
         s->ntok = 0;
         s->stored = 1;
@@ -44,9 +44,9 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         tn = crlf_strip(s->norm, s->src, s->n);
         text = s->norm;
     }
-    long k = tok_encode(w->m->tok, s->ids, s->ids_cap, text, tn);
+    long k = tok_encode(w->m->tok, s->ids + s->pre, s->ids_cap - s->pre, text, tn); /* after a dictionary's */
     if (k < 0) return LLMZ_ERR_PARAM;
-    s->ntok = (size_t)k;
+    s->ntok = s->pre + (size_t)k;
     s->rec = NULL;
     if (J->recs) { /* llmz_analyze_frame */
         if (!(J->recs[i] = llmz_calloc(s->ntok + 1, sizeof **J->recs))) return LLMZ_ERR_NOMEM;
@@ -294,8 +294,15 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
         h.mode = FRAME_MODE_LOSSY;
         h.cert_len = (uint8_t)cert_encode(&cert, h.cert);
     }
+    if (c->dict) { /* a dictionary frame: format 4, lossless, no chunk groups, no byte models */
+        if (h.version < FRAME_V4 || c->lossy) return LLMZ_ERR_PARAM;
+        adapt &= ~(LLMZ_ADAPT_GROUP | LLMZ_ADAPT_BYTES);
+        dict_fill_header(&h, c->dict);
+    }
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
     h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    if (c->dict && !c->chunk && size && size < h.chunk_size) /* one chunk: its size is the shortest varint */
+        h.chunk_size = (uint32_t)size;
     int binary = bytes && !c->chunk && looks_binary(src, size);
     if (binary) h.chunk_size = bytes_chunk(size);
     if (!c->chunk && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
@@ -306,6 +313,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
     if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
+    if (frame_dict_one(&h)) h.crc_seed = frame_head_crc(&h); /* its chunk's CRC covers the header */
     h.table_len = frame_table_len(&h, NULL); /* the least the table takes: the exact check is write_frame's */
     if (cap < frame_header_len(&h)) return LLMZ_ERR_DST_TOO_SMALL;
     frame_chunk *chunks = llmz_calloc(h.n_chunks + 1, sizeof *chunks);
@@ -323,6 +331,10 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
     int grouped = (h.flags & FRAME_FLAG_GROUP) && bytes && !recs;
     if (rc == LLMZ_OK && grouped && !(J.cm_lens = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_lens))) rc = LLMZ_ERR_NOMEM;
+    if (rc == LLMZ_OK && h.npre && size) { /* a dictionary frame: the dictionary learnt once per context */
+        rc = prime_get(&c->prime, c->m, ks, &h, c->dict, c->threads);
+        J.prime = c->prime;
+    }
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
     int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens);
     llmz_free(J.cm_lens);

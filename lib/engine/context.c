@@ -25,6 +25,7 @@ const char *llmz_error_name(int err) {
         "memory limit exceeded",
         "unexpected end of input",
         "unsupported feature",
+        "archive needs another dictionary",
     };
     if (err < 0 || err >= LLMZ_ERROR_COUNT_) return "unknown error";
     return names[err];
@@ -53,6 +54,7 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
 
 void llmz_cctx_free(llmz_cctx *c) {
     if (c) cstream_free(c->cs);
+    if (c) prime_free(c->prime);
     llmz_free(c);
 }
 
@@ -120,6 +122,7 @@ llmz_dctx *llmz_dctx_create(const llmz_model *m) {
 
 void llmz_dctx_free(llmz_dctx *d) {
     if (d) dstream_free(d->ds);
+    if (d) prime_free(d->prime);
     llmz_free(d);
 }
 

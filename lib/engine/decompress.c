@@ -83,7 +83,7 @@ static int dec_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
     int lm = c->method == FRAME_METHOD_MODEL || c->method == FRAME_METHOD_MODEL_CRLF || c->method == FRAME_METHOD_MIXED;
     if (lm && !rc_dec_ok(&s->dec)) return LLMZ_ERR_CORRUPT;
     if (s->crlf) crlf_restore(s->dst, s->out, s->n);
-    if (crc32_update(0, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
+    if (crc32_update(J->h->crc_seed, s->dst, s->n) != c->crc) return LLMZ_ERR_CHECKSUM;
     return LLMZ_OK;
 }
 
@@ -142,6 +142,8 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->keep = h.keep;
     memcpy(info->model_fp, h.model_fp, h.fp_len);
     info->fp_len = h.fp_len;
+    info->dict_fp_len = h.dfp_len; /* a dictionary frame: fp_len 0, the dictionary's fingerprint instead */
+    memcpy(info->dict_fp, h.dict_fp, h.dfp_len);
     memcpy(info->model_name, h.name, (size_t)h.name_len + 1);
     if (h.flags & FRAME_FLAG_ADAPTER) {
         info->has_adapter = 1;
@@ -188,6 +190,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_m
     h->version = info->format_version;
     h->n_bytes_chunks = info->bytes_chunks;
     h->n_mixed_chunks = info->mixed_chunks;
+    h->dict = info->dict_fp_len != 0;
     resolve_window(h, m);
 }
 
@@ -199,11 +202,31 @@ static uint64_t workers_bytes(const llmz_model *m, const frame_header *h, int th
     return table_bytes(h->n_chunks) + plan_bytes(&p, m, h);
 }
 
+/* A dictionary frame: the primed state of d's dictionary (prime.c), and the worker that makes it. */
+static uint64_t dict_bytes(const llmz_dctx *d, const frame_header *h) {
+    if (!h->dict || !d->dict) return 0;
+    frame_header p = *h;
+    p.npre = d->dict->ntok;
+    /* and each slot's token ids hold the dictionary's tokens before the chunk's (worker.c) */
+    plan pl;
+    engine_plan(&pl, h, 1, d->threads, 0);
+    uint32_t cb = cm_chunk(h);
+    uint64_t ids = llmz_mem_footprint(((size_t)cb + p.npre + 1) * sizeof(int32_t)) -
+                   llmz_mem_footprint(((size_t)cb + 1) * sizeof(int32_t));
+    return prime_bytes(d->m, &p, d->threads) + (uint64_t)pl.workers * (uint64_t)pl.slots * ids;
+}
+
+uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info) {
+    frame_header h;
+    header_of(&h, info, d->m);
+    return dict_bytes(d, &h);
+}
+
 /* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
 static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
     /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
     return h->orig_size + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
-           (4ull << 20);
+           (4ull << 20) + dict_bytes(d, h);
 }
 
 uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {
@@ -247,14 +270,39 @@ static int same_model(const frame_header *h, const llmz_model *m) {
     return model_is(h->model_fp, h->fp_len, (h->flags & FRAME_FLAG_ADAPTER) != 0, h->adapter_fp, h->afp_len, m, 0);
 }
 
-int engine_frame_model_ok(const frame_header *h, const llmz_model *m) { return same_model(h, m); }
+
+/* The frame is for d's model (a dictionary frame: d has the dictionary it names, which names the model). */
+static int check_model(const llmz_dctx *d, const frame_header *h) {
+    if (h->dict) {
+        if (!d->dict || memcmp(d->dict->fp, h->dict_fp, h->dfp_len) != 0) return LLMZ_ERR_DICT;
+        if (!model_is(d->m->fp, 32, (h->flags & FRAME_FLAG_ADAPTER) != 0, h->adapter_fp, h->afp_len, d->m, 0))
+            return LLMZ_ERR_MODEL_MISMATCH;
+        return LLMZ_OK;
+    }
+    return same_model(h, d->m) ? LLMZ_OK : LLMZ_ERR_MODEL_MISMATCH;
+}
+
+int engine_frame_check_model(const llmz_dctx *d, const frame_header *h) { return check_model(d, h); }
+
+/* A dictionary frame: every chunk of J's starts after the dictionary's tokens, from the state d primed once with
+** them (prime.c). */
+static int dict_start(llmz_dctx *d, const kernel_set *ks, frame_header *h, job *J) {
+    if (!h->dict) return LLMZ_OK;
+    h->pre = d->dict->ids;
+    h->npre = d->dict->ntok;
+    if (!h->npre || !h->orig_size) return LLMZ_OK;
+    int rc = prime_get(&d->prime, d->m, ks, h, d->dict, d->threads);
+    J->prime = d->prime;
+    return rc;
+}
 
 /* The checks before decoding: the frame is whole, for this model, fits dst and the memory limit. */
 static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t payload, size_t size, size_t cap) {
     uint64_t hlen = frame_header_len(h);
     if (size < hlen + payload) return LLMZ_ERR_TRUNCATED;
     if (size > hlen + payload) return LLMZ_ERR_PARAM;
-    if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
+    int rc = check_model(d, h);
+    if (rc != LLMZ_OK) return rc;
     if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
     if (cap < h->orig_size) return LLMZ_ERR_DST_TOO_SMALL;
     if (d->memlimit && frame_memory(d, h, hlen + payload) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
@@ -300,7 +348,8 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
         job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
         J.offs = offs;
         J.progress = &d->progress;
-        rc = run_job(&J, 1, d->threads);
+        rc = dict_start(d, ks, &h, &J);
+        if (rc == LLMZ_OK) rc = run_job(&J, 1, d->threads);
         if (rc == LLMZ_OK && h.mode == FRAME_MODE_LOSSY) rc = check_reconstruction(&h, dst);
         if (rc == LLMZ_OK) {
             *dst_size = (size_t)h.orig_size;
@@ -320,7 +369,8 @@ int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uin
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     if (first >= end || end > h->n_chunks) return LLMZ_ERR_PARAM;
     resolve_window(h, d->m);
-    if (!same_model(h, d->m)) return LLMZ_ERR_MODEL_MISMATCH;
+    int rc = check_model(d, h);
+    if (rc != LLMZ_OK) return rc;
     if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
     frame_header rh = *h; /* the run as a frame of its own, for the memory it needs (the models sized by h) */
     engine_range_header(&rh, chunks, first, end);
@@ -336,7 +386,7 @@ int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uin
         offs[i] = o;
         o += chunks[i].comp_size;
     }
-    int rc = o == psize ? LLMZ_OK : LLMZ_ERR_PARAM;
+    rc = o == psize ? LLMZ_OK : LLMZ_ERR_PARAM;
     job J;
     job_init(&J, d->m, ks, &decoder, h, chunks, payload, dst);
     J.first = first;
@@ -344,6 +394,7 @@ int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uin
     J.offs = offs;
     J.progress = &d->progress;
     atomic_store_explicit(&d->progress, 0, memory_order_relaxed);
+    if (rc == LLMZ_OK) rc = dict_start(d, ks, h, &J);
     if (rc == LLMZ_OK) rc = run_job(&J, 1, d->threads);
     if (rc == LLMZ_OK && h->mode == FRAME_MODE_LOSSY && first == 0 && end == h->n_chunks)
         rc = check_reconstruction(h, dst);

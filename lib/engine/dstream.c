@@ -159,7 +159,12 @@ static int step(llmz_dctx *d, struct dstream *s, llmz_outbuf *out, llmz_inbuf *i
         rc = classify(s);
         return rc == LLMZ_OK ? 1 : -rc;
     case D_CHECK:
-        if (!llmz_frame_model_is(&s->info, d->m, 0)) return -LLMZ_ERR_MODEL_MISMATCH;
+        if (s->info.dict_fp_len) { /* a dictionary frame: d needs its dictionary, loaded for d's model */
+            if (!d->dict || d->dict->m != d->m) return -LLMZ_ERR_MODEL_MISMATCH;
+            if (memcmp(d->dict->fp, s->info.dict_fp, s->info.dict_fp_len) != 0) return -LLMZ_ERR_DICT;
+        } else if (!llmz_frame_model_is(&s->info, d->m, 0)) {
+            return -LLMZ_ERR_MODEL_MISMATCH;
+        }
         if (d->memlimit && llmz_dctx_frame_memory(d, &s->info) > d->memlimit) return -LLMZ_ERR_MEMLIMIT;
         s->stage = D_FRAME;
         s->need = (size_t)s->info.frame_size;

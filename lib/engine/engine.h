@@ -36,6 +36,23 @@
 #include "llmz.h"
 #include "model/model.h"
 
+/* ---- dictionaries (dict.c) ---------------------------------------------------------------------- */
+struct llmz_dict {
+    const llmz_model *m;  /* the model it was loaded for (its fingerprint is the one the file records) */
+    uint8_t fp[32];       /* SHA-256 of the dictionary file: a dictionary frame holds its first 4 bytes */
+    uint8_t *text;        /* the dictionary's text */
+    size_t size;
+    int32_t *ids;         /* its tokens under m: every chunk of a dictionary frame is coded after them */
+    uint32_t ntok;
+};
+/* The frame fields of a dictionary frame for dictionary d (or none for NULL): h->dict, the fingerprint, the
+** prefix tokens. */
+void dict_fill_header(frame_header *h, const llmz_dict *d);
+
+/* A dictionary's primed state (prime.c): what a dictionary frame's chunk holds after the dictionary's tokens, made
+** once per context (and again when a frame's model, online models or window differ) and copied into each chunk. */
+typedef struct prime prime;
+
 /* ---- contexts (context.c) ---------------------------------------------------------------------- */
 struct llmz_cctx {
     const llmz_model *m;
@@ -47,6 +64,8 @@ struct llmz_cctx {
     uint32_t segment;               /* LLMZ_P_SEGMENT (0: LLMZ_SEGMENT_DEFAULT) */
     int index;                      /* LLMZ_P_INDEX */
     struct cstream *cs;             /* llmz_compress_stream's state (cstream.c), made at its first call */
+    const llmz_dict *dict;          /* llmz_cctx_set_dict: frames are dictionary frames primed with it */
+    prime *prime;                   /* its primed state (prime.c), made at the first dictionary frame */
 };
 
 struct llmz_dctx {
@@ -55,6 +74,8 @@ struct llmz_dctx {
     uint64_t memlimit;
     atomic_uint_least64_t progress; /* llmz_dctx_progress: bytes of this frame's tokens decoded so far */
     struct dstream *ds;             /* llmz_decompress_stream's state (dstream.c), made at its first call */
+    const llmz_dict *dict;          /* llmz_dctx_set_dict: the dictionary dictionary frames need */
+    prime *prime;                   /* its primed state (prime.c), made at the first dictionary frame */
 };
 
 /* cstream.c, dstream.c: free a context's stream state (NULL accepted); llmz_cctx_free / llmz_dctx_free call them. */
@@ -94,7 +115,8 @@ typedef struct {
     tf_state *st;  /* KV cache (owned by the slot, reused) */
     int32_t *ids;  /* encoder: the chunk's tokens; decoder: tokens decoded so far */
     size_t ids_cap;
-    size_t ntok;   /* encoder: number of tokens */
+    size_t ntok;   /* encoder: number of tokens (the dictionary's prefix included) */
+    size_t pre;    /* a dictionary frame: ids starts with the dictionary's tokens, learnt but not coded */
     size_t done;   /* tokens coded so far */
     size_t n, out; /* chunk bytes; decoder: bytes produced so far (after CRLF -> LF when crlf) */
     size_t exp;    /* decoder: original bytes those stand for (LF counts 2 when crlf) */
@@ -299,6 +321,7 @@ struct job {
     uint32_t first, end;             /* the chunks to code, [first, end): job_init sets the whole frame; a decoder of
                                      ** a run of them (engine_decode_chunks) whole groups for a grouped frame; dst
                                      ** then holds chunk first's bytes at 0 */
+    const prime *prime;              /* a dictionary frame: the state each chunk starts from (NULL: learnt anew) */
 };
 
 /* analyze.c: the record of token t just coded with probability q (the encoder's driver calls it). */
@@ -325,10 +348,25 @@ void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t fi
 ** stats (may be NULL) counts the run: its chunks, tokens, psize and output bytes. */
 int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uint32_t first, uint32_t end,
                          const uint8_t *payload, size_t psize, uint8_t *dst, llmz_stats *stats);
-/* Whether frame h names d's model (llmz_decompress_frame's check). */
-int engine_frame_model_ok(const frame_header *h, const llmz_model *m);
+/* Whether frame h is for d's model (llmz_decompress_frame's check): LLMZ_OK, LLMZ_ERR_MODEL_MISMATCH, or for a
+** dictionary frame without d holding its dictionary LLMZ_ERR_DICT. */
+int engine_frame_check_model(const llmz_dctx *d, const frame_header *h);
 /* The call's llmz_stats from a finished job. */
 void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
+
+/* ---- a dictionary's primed state (prime.c) -------------------------------------------------------- */
+/* *pp becomes the primed state of dictionary d for frame h (h->pre, h->npre its tokens): kept when it fits h, else
+** made by learning the tokens on `threads` threads (the previous one freed). */
+int prime_get(prime **pp, const llmz_model *m, const kernel_set *ks, const frame_header *h, const llmz_dict *d,
+              int threads);
+void prime_free(prime *p); /* accepts NULL */
+/* Chunk s of worker w starts from the primed state: as if it had just learnt the dictionary's tokens (seq_begin). */
+void prime_restore(const prime *p, const worker *w, seq *s);
+/* Bytes prime_get holds at most for frame h on `threads` threads: the worker that learns, and what it keeps. */
+uint64_t prime_bytes(const llmz_model *m, const frame_header *h, int threads);
+/* decompress.c: what decoding the dictionary frame `info` with d holds beyond engine_decode_bytes (its dictionary's
+** primed state and the worker that makes it, the dictionary's tokens in every slot); 0 for other frames. */
+uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info);
 
 /* ---- chunk preparation (prepare.c) --------------------------------------------------------------- */
 int crlf_only(const uint8_t *p, size_t n);

@@ -49,8 +49,11 @@ void seq_begin(const job *J, const worker *w, seq *s, uint32_t i) {
     s->bytes = 0;
     s->cm_len = 0;
     s->mx_on = 0;
+    s->pre = s->ntok = J->h->npre; /* a dictionary frame: its tokens come first, learnt, not coded */
+    if (s->pre) memcpy(s->ids, J->h->pre, s->pre * sizeof *s->ids);
     tf_state_reset(s->st);
-    pred_seq_reset(w, s);
+    if (J->prime) prime_restore(J->prime, w, s); /* the dictionary's tokens learnt once per context, not per chunk */
+    else pred_seq_reset(w, s);
 }
 
 static void job_fail(job *J, int rc) {

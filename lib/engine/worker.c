@@ -86,8 +86,8 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         /* the buffers of a chunk's bytes and tokens hold the frame's largest chunk (not the nominal chunk size: a
         ** small frame of 4 MiB chunks took 16 MiB for its token ids) */
         uint32_t cb = cm_chunk(h);
-        s->ids_cap = cb;
-        s->ids = llmz_malloc(((size_t)cb + 1) * sizeof(int32_t));
+        s->ids_cap = (size_t)cb + h->npre; /* a dictionary frame's chunks start after the dictionary's tokens */
+        s->ids = llmz_malloc((s->ids_cap + 1) * sizeof(int32_t));
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(cb)) != NULL;
         if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(cb)) && (s->mxbuf = llmz_malloc(cb));

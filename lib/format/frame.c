@@ -74,6 +74,9 @@ static int cur_name(cursor *c) {
 /* Fingerprint bytes for a form code, and back. */
 static uint8_t fp_bytes(uint8_t form) { return (uint8_t)(8 * ((form & FRAME_FORM_FP) + 1)); }
 static uint8_t fp_code(uint8_t len) { return (uint8_t)(len / 8 - 1); }
+/* A dictionary frame's (form bit 6): 4, 8, 12 or 16 bytes of the dictionary's fingerprint. */
+static uint8_t dfp_bytes(uint8_t form) { return (uint8_t)(4 * ((form & FRAME_FORM_FP) + 1)); }
+static uint8_t dfp_code(uint8_t len) { return (uint8_t)(len / 4 - 1); }
 
 /* Where the fields of a format-4 header lie. */
 typedef struct {
@@ -94,7 +97,7 @@ static int v4_walk(cursor *c, v4_map *m) {
     uint8_t form = c->src[6];
     int rc;
     c->pos = FRAME_V4_FIXED;
-    if ((rc = cur_skip(c, fp_bytes(form))) != LLMZ_OK) return rc;
+    if ((rc = cur_skip(c, (form & FRAME_FORM_DICT) ? dfp_bytes(form) : fp_bytes(form))) != LLMZ_OK) return rc;
     m->name = c->pos;
     if ((form & FRAME_FORM_NAME) && (rc = cur_name(c)) != LLMZ_OK) return rc;
     if ((rc = map_varint(c, m, V4_CHUNK)) != LLMZ_OK || (rc = map_varint(c, m, V4_ORIG)) != LLMZ_OK) return rc;
@@ -122,14 +125,21 @@ size_t frame_adapter_len(const frame_header *h) {
     return 1 + (size_t)h->afp_len + (h->has_aname ? 1 + (size_t)h->aname_len : 0);
 }
 
-/* Bytes before the chunk table: the header with its adapter extension. */
+int frame_dict_one(const frame_header *h) { return h->version >= FRAME_V4 && h->dict && h->n_chunks == 1; }
+
+/* The chunk-size field: a dictionary frame of at most one chunk writes 0 (one chunk of the original size). */
+static uint32_t chunk_field(const frame_header *h) {
+    return h->version >= FRAME_V4 && h->dict && h->orig_size <= h->chunk_size ? 0 : h->chunk_size;
+}
+
+/* Bytes before the chunk table: the header with its adapter extension (and its CRC, but in frame_dict_one's). */
 static size_t table_off(const frame_header *h) {
     if (h->version < FRAME_V4) return FRAME_FIXED_LEN + h->name_len + FRAME_TAIL_LEN + frame_adapter_len(h);
-    size_t n = FRAME_V4_FIXED + h->fp_len + (h->has_name ? 1 + (size_t)h->name_len : 0);
-    n += varint_len(h->chunk_size) + varint_len(h->orig_size);
+    size_t n = FRAME_V4_FIXED + (h->dict ? h->dfp_len : h->fp_len) + (h->has_name ? 1 + (size_t)h->name_len : 0);
+    n += varint_len(chunk_field(h)) + varint_len(h->orig_size);
     if (!h->win_default) n += varint_len(h->window) + varint_len(h->keep);
     if (h->mode == FRAME_MODE_LOSSY) n += 1 + (size_t)h->cert_len;
-    return n + frame_adapter_len(h) + 4;
+    return n + frame_adapter_len(h) + (frame_dict_one(h) ? 0 : 4);
 }
 
 size_t frame_table_len(const frame_header *h, const frame_chunk *chunks) {
@@ -141,7 +151,9 @@ size_t frame_table_len(const frame_header *h, const frame_chunk *chunks) {
 }
 
 /* The table CRC's bytes: format 4 has none for an empty table. */
-static size_t table_crc_len(const frame_header *h) { return h->version >= FRAME_V4 && h->n_chunks == 0 ? 0 : 4; }
+static size_t table_crc_len(const frame_header *h) {
+    return h->version >= FRAME_V4 && (h->n_chunks == 0 || (h->dict && h->n_chunks == 1)) ? 0 : 4;
+}
 
 size_t frame_header_len(const frame_header *h) { return table_off(h) + h->table_len + table_crc_len(h); }
 
@@ -197,13 +209,15 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     memcpy(p, MAGIC, 4);
     p[4] = h->version;
     p[5] = h->flags;
-    p[6] = (uint8_t)(fp_code(h->fp_len) | (h->has_name ? FRAME_FORM_NAME : 0) |
-                     (h->win_default ? 0 : FRAME_FORM_WINDOW) | h->mode << FRAME_FORM_MODE_SHIFT);
+    uint8_t fl = h->dict ? h->dfp_len : h->fp_len; /* a dictionary frame names the dictionary, not the model */
+    p[6] = (uint8_t)((h->dict ? dfp_code(fl) : fp_code(fl)) | (h->has_name ? FRAME_FORM_NAME : 0) |
+                     (h->win_default ? 0 : FRAME_FORM_WINDOW) | h->mode << FRAME_FORM_MODE_SHIFT |
+                     (h->dict ? FRAME_FORM_DICT : 0));
     p[7] = h->numerics;
-    memcpy(p + 8, h->model_fp, h->fp_len);
-    p += 8 + h->fp_len;
+    memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
+    p += 8 + fl;
     if (h->has_name) p = put_name(p, h->name, h->name_len);
-    p = put_varint(p, h->chunk_size);
+    p = put_varint(p, chunk_field(h));
     p = put_varint(p, h->orig_size);
     if (!h->win_default) p = put_varint(put_varint(p, h->window), h->keep);
     if (h->flags & FRAME_FLAG_ADAPTER) {
@@ -213,8 +227,14 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
         if (h->has_aname) p = put_name(p, h->aname, h->aname_len);
     }
     if (h->mode == FRAME_MODE_LOSSY) p = put_name(p, (const char *)h->cert, h->cert_len);
+    if (frame_dict_one(h)) return p; /* no header CRC: the chunk's CRC covers these bytes */
     put32(p, crc32_update(0, dst, (size_t)(p - dst)));
     return p + 4;
+}
+
+uint32_t frame_head_crc(const frame_header *h) {
+    uint8_t b[FRAME_V4_FIXED + 32 + 256 + 4 * VARINT_MAX + 1 + 32 + 256 + 1 + FRAME_CERT_MAX + 4];
+    return crc32_update(0, b, (size_t)(write_head_v4(b, h) - b));
 }
 
 size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks) {
@@ -327,6 +347,10 @@ static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
     if (h->has_name && (rc = take_name(h->name, src + m->name + 1, h->name_len)) != LLMZ_OK) return rc;
     for (int i = 0; i < (h->win_default ? 2 : 4); i++)
         if ((rc = get_varint(src + m->at[i], m->len[i], &v[i])) != LLMZ_OK) return rc;
+    /* a dictionary frame: no model name, no chunk groups, lossless (docs/format.md, "Dictionary frames") */
+    if ((form & FRAME_FORM_DICT) && ((form & FRAME_FORM_NAME) || (h->flags & FRAME_FLAG_GROUP) || h->mode))
+        return LLMZ_ERR_CORRUPT;
+    if ((form & FRAME_FORM_DICT) && v[V4_CHUNK] == 0) v[V4_CHUNK] = v[V4_ORIG] ? v[V4_ORIG] : 1; /* one chunk */
     if (v[V4_CHUNK] > LLMZ_MAX_CHUNK || v[V4_WINDOW] > 0xffff || v[V4_KEEP] > 0xffff) return LLMZ_ERR_CORRUPT;
     h->chunk_size = (uint32_t)v[V4_CHUNK];
     h->orig_size = v[V4_ORIG];
@@ -359,14 +383,25 @@ static int v4_entries(frame_header *h, cursor *c) {
     size_t start = c->pos, len;
     int rc = LLMZ_OK;
     for (uint32_t i = 0; i < h->n_chunks && rc == LLMZ_OK; i++) {
-        uint64_t least = (uint64_t)c->pos + (uint64_t)(h->n_chunks - i) * FRAME_V4_ENTRY_MIN + 4;
+        uint64_t least = (uint64_t)c->pos + (uint64_t)(h->n_chunks - i) * FRAME_V4_ENTRY_MIN + table_crc_len(h);
         rc = cur_varint(c, &len, 5); /* a u32 */
         if (rc == LLMZ_OK) rc = cur_skip(c, 5);
         if (rc == LLMZ_ERR_TRUNCATED && c->need < least) c->need = least > SIZE_MAX ? SIZE_MAX : (size_t)least;
     }
-    if (rc == LLMZ_OK && h->n_chunks && (rc = cur_skip(c, 4)) == LLMZ_OK) c->pos -= 4;
+    if (rc == LLMZ_OK && table_crc_len(h) && (rc = cur_skip(c, 4)) == LLMZ_OK) c->pos -= 4;
     h->table_len = c->pos - start;
     return rc;
+}
+
+/* A dictionary frame's sizes, before any check: *one = 1 when they make one chunk (no header CRC then; the values
+** are judged with the others, and the chunk's CRC, which covers the header, judges every byte). */
+static int dict_one(const uint8_t *src, const v4_map *m, int *one) {
+    uint64_t cs, os;
+    int rc = get_varint(src + m->at[V4_CHUNK], m->len[V4_CHUNK], &cs);
+    if (rc == LLMZ_OK) rc = get_varint(src + m->at[V4_ORIG], m->len[V4_ORIG], &os);
+    if (rc != LLMZ_OK) return rc;
+    *one = os > 0 && (cs == 0 || os <= cs);
+    return LLMZ_OK;
 }
 
 /* Version 4 (src[4] judged, at least FRAME_V4_FIXED bytes there). */
@@ -374,15 +409,25 @@ static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *n
     cursor c = {src, avail, 0, 0};
     v4_map m;
     uint8_t form = src[6];
-    int rc = v4_walk(&c, &m);
-    if (rc == LLMZ_OK && crc32_update(0, src, m.crc) != get32(src + m.crc)) rc = LLMZ_ERR_CHECKSUM;
+    int rc = v4_walk(&c, &m), one = 0;
+    if (rc == LLMZ_OK && (form & FRAME_FORM_DICT) && (rc = dict_one(src, &m, &one)) == LLMZ_OK && one)
+        c.pos = m.crc; /* no header CRC: the entry follows */
+    if (rc == LLMZ_OK && !one && crc32_update(0, src, m.crc) != get32(src + m.crc)) rc = LLMZ_ERR_CHECKSUM;
     if (rc == LLMZ_ERR_TRUNCATED) *need = c.need;
     if (rc != LLMZ_OK) return rc;
+    h->crc_seed = one ? crc32_update(0, src, m.crc) : 0;
     h->flags = src[5];
     h->mode = (uint8_t)((form >> FRAME_FORM_MODE_SHIFT) & 3);
     h->numerics = src[7];
-    h->fp_len = fp_bytes(form);
+    h->fp_len = (form & FRAME_FORM_DICT) ? dfp_bytes(form) : fp_bytes(form);
     memcpy(h->model_fp, src + FRAME_V4_FIXED, h->fp_len);
+    if (form & FRAME_FORM_DICT) { /* the fingerprint is the dictionary's; the dictionary names the model */
+        h->dict = 1;
+        h->dfp_len = h->fp_len;
+        memcpy(h->dict_fp, h->model_fp, h->fp_len);
+        memset(h->model_fp, 0, sizeof h->model_fp);
+        h->fp_len = 0;
+    }
     h->has_name = (form & FRAME_FORM_NAME) != 0;
     h->name_len = h->has_name ? src[m.name] : 0;
     h->win_default = !(form & FRAME_FORM_WINDOW);
@@ -457,7 +502,8 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
             if (c->comp_size != orig) return LLMZ_ERR_CORRUPT;
         } else if (c->method == FRAME_METHOD_MODEL ||
                    (c->method == FRAME_METHOD_MODEL_CRLF && (h->flags & FRAME_FLAG_EOL)) ||
-                   ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4)) {
+                   ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4 &&
+                    !h->dict)) {
             if (c->comp_size < 8 || c->comp_size > orig) return LLMZ_ERR_CORRUPT;
         } else {
             return LLMZ_ERR_CORRUPT;

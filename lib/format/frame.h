@@ -41,7 +41,8 @@
 #define FRAME_FORM_NAME 0x04    /* the model name follows the fingerprint (adapter form: the adapter's name) */
 #define FRAME_FORM_WINDOW 0x08  /* window and keep follow the sizes; clear: the model's defaults */
 #define FRAME_FORM_MODE_SHIFT 4 /* form bits 4-5: the mode */
-#define FRAME_FORM_KNOWN 0x3f
+#define FRAME_FORM_DICT 0x40    /* form bit 6: a dictionary frame (docs/format.md, "Dictionary frames") */
+#define FRAME_FORM_KNOWN 0x7f
 #define FRAME_AFORM_KNOWN 0x07  /* adapter form: bits 0-1 fingerprint code, bit 2 name */
 #define FRAME_V4_ENTRY_MIN 6    /* a chunk entry: varint size (1..), method (1), CRC (4) */
 #define FRAME_SHORT_FP 8        /* fingerprint bytes the reference encoder writes for built-in models */
@@ -73,6 +74,16 @@ typedef struct {
     uint8_t cert_len;
     uint8_t cert[FRAME_CERT_MAX];
     size_t table_len; /* bytes of the chunk entries: set by frame_parse_header, or from frame_table_len */
+    /* FRAME_FORM_DICT (format 4): the fingerprint field holds the dictionary's (dict_fp, dfp_len), not the model's
+    ** (fp_len 0); a chunk-size field of 0 means one chunk (docs/format.md, "Dictionary frames") */
+    uint8_t dict, dfp_len;
+    uint8_t dict_fp[32];
+    /* a dictionary frame of one chunk has neither header CRC nor table CRC: its chunk's CRC continues the CRC of the
+    ** header bytes before the chunk entry, crc_seed (frame_head_crc; 0 for every other frame) */
+    uint32_t crc_seed;
+    /* not part of the header: a dictionary frame's coding starts each chunk after these tokens (lib/engine/dict.c) */
+    const int32_t *pre;
+    uint32_t npre;
     /* not part of the header: the chunk table's method-3 and method-4 chunks (decompress.c counts them: the memory
     ** plan) */
     uint32_t n_bytes_chunks, n_mixed_chunks;
@@ -87,6 +98,10 @@ size_t frame_adapter_len(const frame_header *h);
 size_t frame_table_len(const frame_header *h, const frame_chunk *chunks);
 /* Bytes of header + adapter extension + chunk table for this header (its table_len set). */
 size_t frame_header_len(const frame_header *h);
+/* A format-4 dictionary frame of one chunk (docs/format.md, "Dictionary frames"): the CRC of its header bytes before
+** the chunk entry, which its chunk's CRC continues (h->crc_seed). */
+int frame_dict_one(const frame_header *h);
+uint32_t frame_head_crc(const frame_header *h);
 /* Serialise header and table (h->n_chunks entries) into dst; returns bytes written or 0 if cap too small. */
 size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const frame_chunk *chunks);
 /* Parse the header (needs `avail` bytes); fills h, validates every field, checks the header CRC; in format 4 also

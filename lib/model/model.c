@@ -4,6 +4,7 @@
 #include "model/model.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +40,41 @@ static int word_byte(uint8_t c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
 }
 
+/* Fingerprints of the files embedded in the binary (models, adapters), each hashed once per process: the SHA-256
+** of a 2.8 MB model takes milliseconds, and decoding one short message hashed the default model twice and the
+** retired one once (a fifth of the process's time).  Their bytes never change, so the pointer is the key. */
+#define FP_MEMO 8
+static pthread_mutex_t fp_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    const void *data;
+    size_t size;
+    uint8_t fp[32];
+} fp_memo[FP_MEMO];
+static int fp_memo_n;
+
+static void embedded_fp(const void *data, size_t size, uint8_t out[32]) {
+    int found = 0;
+    pthread_mutex_lock(&fp_lock);
+    for (int i = 0; i < fp_memo_n && !found; i++)
+        if (fp_memo[i].data == data && fp_memo[i].size == size) {
+            memcpy(out, fp_memo[i].fp, 32);
+            found = 1;
+        }
+    pthread_mutex_unlock(&fp_lock);
+    if (found) return;
+    sha256(data, size, out); /* outside the lock: two threads may both hash, to the same bytes */
+    pthread_mutex_lock(&fp_lock);
+    if (fp_memo_n < FP_MEMO) {
+        fp_memo[fp_memo_n].data = data;
+        fp_memo[fp_memo_n].size = size;
+        memcpy(fp_memo[fp_memo_n].fp, out, 32);
+        fp_memo_n++;
+    }
+    pthread_mutex_unlock(&fp_lock);
+}
+
+static int is_embedded(const void *data);
+
 /* Parse m->data: tokenizer, transformer, name, and the fingerprint unless `fp` gives it (an adapted model's base). */
 static int build_fp(llmz_model *m, const uint8_t *fp) {
     int rc = gguf_open(&m->g, m->data, m->size);
@@ -63,6 +99,7 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
         m->tok_wc[v] = (uint8_t)((n > 0 && (b[0] == ' ' || b[0] == '\t')) | letter << 1);
     }
     if (fp) memcpy(m->fp, fp, 32);
+    else if (is_embedded(m->data)) embedded_fp(m->data, m->size, m->fp);
     else sha256(m->data, m->size, m->fp);
     gguf_name(m->g, m->name);
     return LLMZ_OK;
@@ -125,6 +162,12 @@ static const unsigned char *const builtin_tab[][2] = {{llmz_default_model, llmz_
                                                      {llmz_retired_model, llmz_retired_model_end}};
 enum { BUILTIN_N = (int)(sizeof builtin_tab / sizeof builtin_tab[0]) };
 
+static int is_embedded(const void *data) {
+    for (int k = 0; k < BUILTIN_N; k++)
+        if (builtin_tab[k][1] != builtin_tab[k][0] && data == builtin_tab[k][0]) return 1;
+    return 0;
+}
+
 int llmz_model_builtin(llmz_model **out, int i) {
     if (!out) return LLMZ_ERR_PARAM;
     *out = NULL;
@@ -161,7 +204,7 @@ int llmz_model_load_builtin_prefix(llmz_model **out, const uint8_t *fp, size_t f
     for (int k = 0; k < BUILTIN_N; k++) {
         size_t size = (size_t)(builtin_tab[k][1] - builtin_tab[k][0]);
         if (size == 0) continue;
-        sha256(builtin_tab[k][0], size, fps[n]);
+        embedded_fp(builtin_tab[k][0], size, fps[n]);
         at[n++] = k;
     }
     int i = model_prefix_pick((const uint8_t(*)[32])fps, n, fp, fp_len);
@@ -274,7 +317,7 @@ int llmz_model_load_builtin_adapter_prefix(llmz_model **out, const llmz_model *b
     size_t size[ADAPTER_N];
     int n = 0;
     while (n < ADAPTER_N && llmz_adapter_builtin(n, &data[n], &size[n]) == LLMZ_OK) {
-        sha256(data[n], size[n], fps[n]);
+        embedded_fp(data[n], size[n], fps[n]);
         n++;
     }
     int i = model_prefix_pick((const uint8_t(*)[32])fps, n, fp, fp_len);

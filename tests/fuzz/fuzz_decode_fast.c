@@ -11,7 +11,8 @@
 **   - the others decode under a memory limit of exactly that estimate, which must not make them fail with
 **     LLMZ_ERR_MEMLIMIT, and the library's allocations while decoding (llmz_mem_peak) must stay within
 **     engine_decode_bytes, the part of the estimate that is the decoder's own -- for damaged frames too;
-**   - one decoding context per thread count, kept across inputs (a context is reused for frame after frame);
+**   - one decoding context per thread count, kept across inputs (a context is reused for frame after frame), with
+**     a dictionary (FAST_DICT_TEXT): dictionary frames naming it decode, their primed state kept in the context;
 **     one thread mostly, two for one input in four (size % 4 == 0), and every frame that decodes is decoded
 **     again with the other count, to the same bytes;
 **   - every call returns a defined code; a frame that fails reports 0 bytes; one that decodes reports exactly
@@ -26,13 +27,27 @@
 #define FAST_FRAMES 4     /* frames walked per input */
 
 static llmz_dctx *fast_dctx_[2]; /* 1 and 2 threads */
+static llmz_dict *fast_dict_;    /* FAST_DICT_TEXT's dictionary for the micro model: dictionary frames decode too */
+
+/* The text of the dictionary the seeds' dictionary frames name (corpus/decode_fast/dict.*.v4.llmz) */
+#define FAST_DICT_TEXT                                                                                                 \
+    "2026-11-02 10:00:00 status installed bash:amd64 5.2-1\n{\"id\": 7, \"user\": \"erin\", \"active\": true}\n"  \
+    "2026-11-02 10:00:01 configure tar:amd64 1.34-1 <none>\n"
 
 static llmz_dctx *fast_dctx(int threads) {
     llmz_dctx **d = &fast_dctx_[threads - 1];
+    if (!fast_dict_) {
+        void *f;
+        size_t n;
+        FUZZ_ASSERT(llmz_dict_make(&f, &n, fuzz_micro_model(), FAST_DICT_TEXT, strlen(FAST_DICT_TEXT)) == LLMZ_OK);
+        FUZZ_ASSERT(llmz_dict_load(&fast_dict_, fuzz_micro_model(), f, n) == LLMZ_OK);
+        llmz_free_buffer(f);
+    }
     if (!*d) {
         *d = llmz_dctx_create(fuzz_micro_model());
         FUZZ_ASSERT(*d != NULL);
         if (*d) FUZZ_ASSERT(llmz_dctx_set(*d, LLMZ_P_THREADS, threads) == LLMZ_OK);
+        if (*d) FUZZ_ASSERT(llmz_dctx_set_dict(*d, fast_dict_) == LLMZ_OK);
     }
     return *d;
 }
@@ -43,6 +58,8 @@ static void fuzz_decode_fast_free(void) {
     llmz_dctx_free(fast_dctx_[0]);
     llmz_dctx_free(fast_dctx_[1]);
     fast_dctx_[0] = fast_dctx_[1] = NULL;
+    llmz_dict_free(fast_dict_);
+    fast_dict_ = NULL;
 }
 #endif
 
@@ -62,7 +79,7 @@ static int fast_decode(llmz_dctx *d, int threads, const llmz_frame_info *fi, con
     FUZZ_ASSERT(FUZZ_VALID_RC(rc));
     FUZZ_ASSERT(rc != LLMZ_ERR_MEMLIMIT); /* the limit is the frame's own estimate */
     if (llmz_mem_tracked()) {
-        uint64_t est = engine_decode_bytes(fuzz_micro_model(), fi, threads);
+        uint64_t est = engine_decode_bytes(fuzz_micro_model(), fi, threads) + engine_dict_bytes(d, fi);
         if (peak > est)
             fprintf(stderr, "fuzz_decode_fast: %d threads, rc %s: peak %zu > estimate %llu\n", threads,
                     llmz_error_name(rc), peak, (unsigned long long)est);

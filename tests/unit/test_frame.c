@@ -57,7 +57,7 @@ static void head(buf *x, const hspec *s) {
     byte(x, s->flags);
     byte(x, s->form);
     byte(x, s->numerics);
-    put(x, FP, 8 * (size_t)((s->form & 3) + 1));
+    put(x, FP, ((s->form & 0x40) ? 4 : 8) * (size_t)((s->form & 3) + 1)); /* a dictionary's: 4, 8, 12, 16 bytes */
     if (s->form & 4) {
         byte(x, (uint8_t)strlen(s->name));
         put(x, s->name, strlen(s->name));
@@ -262,8 +262,8 @@ static void case_errors(void) {
     CHECK_EQ(parse(&x, &h), LLMZ_ERR_CHECKSUM);
     /* form, flags, mode, numerics */
     s = BASE;
-    s.form = 0x40;
-    CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
+    s.form = 0x40; /* bit 6: a dictionary frame since 2026-12-06 (test_dict); it was reserved, UNSUPPORTED, before */
+    CHECK_EQ(code_of(&s), LLMZ_OK);
     s.form = 0x80;
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
     s.form = 0x20; /* mode 2 (mode 1, lossy, has its certificate: test_lossy) */
