@@ -53,6 +53,13 @@ SHINGLE = 12
 ANCHOR = 8                  # a shingle is anchored when crc32(first word) % 8 == 0
 BITS = 1 << 31              # the line-hash bitmaps (256 MiB each; false positives about 0.3% at 6 M lines)
 WORD_RE = re.compile(rb"[A-Za-z0-9']+")
+# packages whose copyright file is a link into another package (read there by hand)
+LICENCE_SEE = {
+    "openjdk-17-source": "GPL-2 with Classpath exception (openjdk-17-jre-headless)",
+    "imagemagick-6-doc": "ImageMagick (imagemagick-6-common)",
+    "shared-mime-info": "GPL-2+",
+    "haskell98-report": "Haskell 98 Report licence (free to copy)",
+}
 
 
 def log(*a):
@@ -161,10 +168,10 @@ def members_deb(path):
 
 
 def members_tgz(path):
-    with tarfile.open(path, "r:gz") as t:
-        for m in sorted(t.getmembers(), key=lambda m: m.name):
-            if m.isfile():
-                yield m.name, t.extractfile(m).read()
+    # read in archive order (a backward seek in a gzip stream decompresses it again), then sort
+    with tarfile.open(path, "r|gz") as t:
+        got = [(m.name, t.extractfile(m).read()) for m in t if m.isfile()]
+    yield from sorted(got)
 
 
 def expand(name, data):
@@ -187,7 +194,9 @@ def expand(name, data):
     yield name, data
 
 
-def licence_deb(files):
+def licence_deb(name, files):
+    if name in LICENCE_SEE:
+        return LICENCE_SEE[name]
     c = next((d for n, d in files if n.startswith("usr/share/doc/") and n.endswith("/copyright")), None)
     if c is None:
         return "unknown"
@@ -204,7 +213,8 @@ def licence_deb(files):
 
 
 def licence_npm(files):
-    pj = next((d for n, d in files if n == "package/package.json"), None)
+    # the tarball's top directory is usually package/, not always (@types/* use the package's name)
+    pj = next((d for n, d in files if n.count("/") == 1 and n.endswith("/package.json")), None)
     try:
         lic = json.loads(pj).get("license", "unknown") if pj else "unknown"
     except ValueError:
@@ -344,7 +354,7 @@ def main():
         if kind == "deb":
             pkg, src = deb_source(path)
             raw = list(members_deb(path))
-            lic = licence_deb(raw)
+            lic = licence_deb(deb_name(spec)[0], raw)
             name, ver = deb_name(spec)
         else:
             raw = list(members_tgz(path))

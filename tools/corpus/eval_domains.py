@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Per-domain validation of trained checkpoints (gpu_run_v3.sh runs it after training).
 
-usage: eval_domains.py CARRY_DIR TRAIN.u16 CKPT.pt [CKPT.pt ...]
+usage: eval_domains.py CARRY_DIR TRAIN.u16 CKPT.pt [CKPT.pt ...]     (env EVAL_DOMAIN_TOKENS, default 65536)
 
 Prints, per checkpoint, nats/token and bits/byte on each held-out text in CARRY_DIR (valid.u16.xz = prose,
 valid_NAME.u16.xz) and on the last 65,536 tokens of each part of the training sample (parts.tsv: in the
@@ -19,8 +19,9 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
 from model import LM, Config  # noqa: E402
 from train import amp_for, evaluate  # noqa: E402
+import llmztok  # noqa: E402
 
-TOKENS = 65536
+TOKENS = int(os.environ.get("EVAL_DOMAIN_TOKENS", "65536"))
 
 
 def main():
@@ -28,8 +29,6 @@ def main():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     amp = amp_for(device)
     merges = os.path.join(carry, "merges.txt")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
-    import llmztok
     with open(merges) as f:
         tok = llmztok.Tokenizer([tuple(int(x) for x in ln.split()) for ln in f if ln.strip()])
     texts = []
