@@ -11,7 +11,8 @@
 # still returns what it made.
 #
 # usage: tools/train/gpu_run_v3.sh [P1_SECONDS [P2_SECONDS]]
-#   env: MODELS (NAME:LAYERS:DIM:HEADS:FFN ...), ADAPT (parts.tsv part names), BATCH, LR, PY, PROBE, EVAL_EVERY
+#   env: MODELS (NAME:LAYERS:DIM:HEADS:FFN ...), ADAPT (parts.tsv part names), BATCH, LR, LR_BIG, PY, PROBE,
+#        EVAL_EVERY, EVAL_TOKENS (train.py), EVAL_DOMAIN_TOKENS (eval_domains.py)
 set -eu
 P1=${1:-380}
 P2=${2:-70}
@@ -22,6 +23,7 @@ LR=${LR:-3e-3}
 PY=${PY:-python3}
 PROBE=${PROBE:-60}
 EVAL_EVERY=${EVAL_EVERY:-500}
+EVAL_TOKENS=${EVAL_TOKENS:-262144}
 OUTD=${OUT:-runs/gpu3}
 TMP=${TMPDIR:-/tmp}/llmz-gpu3
 T=tools/train
@@ -53,7 +55,7 @@ EOF
     $PY $T/train.py --data "$TMP/train.u16" --valid "$TMP/valid.u16" --out "$TMP/$name" --vocab "$VOCAB" \
         --layers "$L" --dim "$D" --heads "$H" --ffn "$F" --batch "$BATCH" --lr "$lr" --warmup 300 \
         --steps 1000000 --time-budget "$P1" --probe-steps "$PROBE" --eval-every "$EVAL_EVERY" \
-        --eval-tokens 262144 --compile > "$TMP/$name.stdout" 2>&1 &
+        --eval-tokens "$EVAL_TOKENS" --compile > "$TMP/$name.stdout" 2>&1 &
     pids="$pids $!"
 done
 rc=0
