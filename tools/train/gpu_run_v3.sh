@@ -12,10 +12,13 @@
 #
 # usage: tools/train/gpu_run_v3.sh [P1_SECONDS [P2_SECONDS]]
 #   env: MODELS (NAME:LAYERS:DIM:HEADS:FFN ...), ADAPT (parts.tsv part names), BATCH, LR, LR_BIG, PY, PROBE,
-#        EVAL_EVERY, EVAL_TOKENS (train.py), EVAL_DOMAIN_TOKENS (eval_domains.py)
+#        EVAL_EVERY, EVAL_TOKENS (train.py), EVAL_DOMAIN_TOKENS (eval_domains.py), INIT_DIR (a later session:
+#        continue model NAME from INIT_DIR/NAME.pt, e.g. a previous run's NAME.pt carried in carry/)
+# Default budget: 360 + 60 s of training, about 530 s in all (start-up, exports, evaluation), under the 600 s
+# a device command may run.
 set -eu
-P1=${1:-380}
-P2=${2:-70}
+P1=${1:-360}
+P2=${2:-60}
 MODELS=${MODELS:-"v3a:4:192:3:512 v3b:5:192:3:512 best:8:512:8:1408"}
 ADAPT=${ADAPT:-"js json changelog"}
 BATCH=${BATCH:-256}
@@ -51,11 +54,13 @@ for m in $MODELS; do
 $m
 EOF
     lr=$LR
+    init=""
+    if [ -n "${INIT_DIR:-}" ] && [ -f "$INIT_DIR/$name.pt" ]; then init="--init $INIT_DIR/$name.pt"; fi
     [ "$D" -ge 384 ] && lr=${LR_BIG:-1.5e-3}
     $PY $T/train.py --data "$TMP/train.u16" --valid "$TMP/valid.u16" --out "$TMP/$name" --vocab "$VOCAB" \
         --layers "$L" --dim "$D" --heads "$H" --ffn "$F" --batch "$BATCH" --lr "$lr" --warmup 300 \
         --steps 1000000 --time-budget "$P1" --probe-steps "$PROBE" --eval-every "$EVAL_EVERY" \
-        --eval-tokens "$EVAL_TOKENS" --compile > "$TMP/$name.stdout" 2>&1 &
+        --eval-tokens "$EVAL_TOKENS" --compile $init > "$TMP/$name.stdout" 2>&1 &
     pids="$pids $!"
 done
 rc=0
@@ -70,7 +75,7 @@ for m in $MODELS; do
     [ -f "$TMP/$name/best.pt" ] || { rc=1; continue; }
     $PY $T/export_gguf.py "$TMP/$name/best.pt" "$MERGES" "$OUTD/$name.gguf" --name "llmz-$name" || rc=1
     # the larger model's weights (120+ MB in fp32) stay on the machine; its GGUF comes back
-    [ "$(stat -c %s "$TMP/$name/best.pt")" -lt 40000000 ] && cp "$TMP/$name/best.pt" "$OUTD/$name.pt"
+    if [ "$(stat -c %s "$TMP/$name/best.pt")" -lt 40000000 ]; then cp "$TMP/$name/best.pt" "$OUTD/$name.pt"; fi
 done
 say "exported"
 
