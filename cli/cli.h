@@ -226,6 +226,7 @@ int lossy_diff(cli_ctx *c, const char *path);
 /* The decompression context for a frame: its model and adapter loaded as -d picks them (codec.c); NULL with a
 ** message when they are not at hand. */
 llmz_dctx *codec_frame_dctx(cli_ctx *c, const llmz_frame_info *info, const char *name);
+void codec_add_stats(llmz_stats *sum, const llmz_stats *s); /* sum += s, field by field */
 /* -d / -t --range: bytes [range_off, range_off + range_len) of the output of the archive in_fd (seekable), to out_fd
 ** (-1 for -t); only the frames and chunks (groups) covering them are read.  A range starting past the end: error;
 ** one running past it: the bytes there are.  0, or -1 (message printed). */

@@ -249,7 +249,7 @@ static llmz_dctx *get_dctx(cli_ctx *c)
     return c->dctx;
 }
 
-static void add_stats(llmz_stats *sum, const llmz_stats *s)
+void codec_add_stats(llmz_stats *sum, const llmz_stats *s)
 {
     sum->in_bytes += s->in_bytes;
     sum->out_bytes += s->out_bytes;
@@ -367,7 +367,7 @@ static int compress_stream(cli_ctx *c, int in_fd, int out_fd, const char *name, 
         first = 0;
         if (op == LLMZ_END) break;
     }
-    add_stats(&r->st, &st);
+    codec_add_stats(&r->st, &st);
     r->frames += frames;
     rc = 0;
 done:
@@ -436,7 +436,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
             goto done;
         }
         if (write_out(out_fd, out, fsize, name) != 0) goto done;
-        add_stats(&r->st, &st);
+        codec_add_stats(&r->st, &st);
         r->in_bytes += (uint64_t)n;
         r->out_bytes += fsize;
         r->frames++;
@@ -757,7 +757,7 @@ int codec_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
         goto done;
     }
     llmz_dctx_stream_stats(dc, &st, &frames, NULL);
-    add_stats(&r->st, &st);
+    codec_add_stats(&r->st, &st);
     r->in_bytes += st.in_bytes;
     r->out_bytes += st.out_bytes;
     r->frames += frames;

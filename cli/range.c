@@ -140,12 +140,7 @@ int range_decompress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_
             msg_error(name, "write error: %s", strerror(errno));
             goto done;
         }
-        r->st.in_bytes += st.in_bytes;
-        r->st.out_bytes += st.out_bytes;
-        r->st.tokens += st.tokens;
-        r->st.chunks += st.chunks;
-        r->st.raw_chunks += st.raw_chunks;
-        r->st.coded_bits += st.coded_bits;
+        codec_add_stats(&r->st, &st);
         r->in_bytes += st.in_bytes;
         r->out_bytes += n;
         r->frames += i != frame;

@@ -326,15 +326,6 @@ int llmz_archive_frame(llmz_archive *a, size_t i, llmz_frame_info *info, uint64_
     }
 }
 
-static void add_stats(llmz_stats *sum, const llmz_stats *s) {
-    sum->in_bytes += s->in_bytes;
-    sum->out_bytes += s->out_bytes;
-    sum->tokens += s->tokens;
-    sum->raw_chunks += s->raw_chunks;
-    sum->chunks += s->chunks;
-    sum->coded_bits += s->coded_bits;
-}
-
 /* Bytes [rel, rel + n) of frame i's output (n > 0) into out: the chunks (groups) covering them, decoded. */
 static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size_t n, uint8_t *out, llmz_stats *stats) {
     uint8_t *hbuf, *pay = NULL, *dec = NULL;
@@ -361,7 +352,7 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     if (rc == LLMZ_OK) {
         memcpy(out, dec + (rel - first), n);
         st.in_bytes += hlen;
-        if (stats) add_stats(stats, &st);
+        if (stats) engine_add_stats(stats, &st);
     }
     llmz_free(dec);
     llmz_free(pay);

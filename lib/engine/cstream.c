@@ -94,14 +94,7 @@ static int make_frame(llmz_cctx *c, struct cstream *s) {
     s->out_len = fsize;
     s->out_pos = 0;
     s->frames++;
-    s->st.in_bytes += st.in_bytes;
-    s->st.out_bytes += st.out_bytes;
-    s->st.tokens += st.tokens;
-    s->st.raw_chunks += st.raw_chunks;
-    s->st.chunks += st.chunks;
-    s->st.model_bits += st.model_bits;
-    s->st.coded_bits += st.coded_bits;
-    s->st.freq_bits += st.freq_bits;
+    engine_add_stats(&s->st, &st);
     s->seg_len = s->seg_size = 0;
     return LLMZ_OK;
 }

@@ -121,14 +121,7 @@ static int decode(llmz_dctx *d, struct dstream *s) {
     rc = llmz_decompress_frame(d, s->out, s->out_cap, &dsize, s->buf, s->len, &st);
     if (rc != LLMZ_OK) return rc;
     if (dsize != s->info.orig_size) return LLMZ_ERR_CORRUPT;
-    s->st.in_bytes += st.in_bytes;
-    s->st.out_bytes += st.out_bytes;
-    s->st.tokens += st.tokens;
-    s->st.raw_chunks += st.raw_chunks;
-    s->st.chunks += st.chunks;
-    s->st.model_bits += st.model_bits;
-    s->st.coded_bits += st.coded_bits;
-    s->st.freq_bits += st.freq_bits;
+    engine_add_stats(&s->st, &st);
     s->frames++;
     s->out_len = dsize;
     s->out_pos = 0;

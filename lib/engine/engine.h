@@ -353,6 +353,8 @@ int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uin
 int engine_frame_check_model(const llmz_dctx *d, const frame_header *h);
 /* The call's llmz_stats from a finished job. */
 void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_bytes);
+/* sum += s, field by field (the streams' and archive reads' running totals). */
+void engine_add_stats(llmz_stats *sum, const llmz_stats *s);
 
 /* ---- a dictionary's primed state (prime.c) -------------------------------------------------------- */
 /* *pp becomes the primed state of dictionary d for frame h (h->pre, h->npre its tokens): kept when it fits h, else

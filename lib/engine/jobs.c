@@ -38,6 +38,17 @@ void job_stats(llmz_stats *st, const job *J, uint64_t in_bytes, uint64_t out_byt
     }
 }
 
+void engine_add_stats(llmz_stats *sum, const llmz_stats *s) {
+    sum->in_bytes += s->in_bytes;
+    sum->out_bytes += s->out_bytes;
+    sum->tokens += s->tokens;
+    sum->raw_chunks += s->raw_chunks;
+    sum->chunks += s->chunks;
+    sum->model_bits += s->model_bits;
+    sum->coded_bits += s->coded_bits;
+    sum->freq_bits += s->freq_bits;
+}
+
 void seq_begin(const job *J, const worker *w, seq *s, uint32_t i) {
     s->idx = i;
     s->n = frame_chunk_orig(J->h, i);
