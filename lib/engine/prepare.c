@@ -57,10 +57,10 @@ int looks_random(const uint8_t *p, size_t n) {
 static int binary_byte(uint8_t b) { return (b < 0x20 && (b < 0x09 || b > 0x0d) && b != 0x1b) || b == 0x7f; }
 
 /* Binary data: more than 1 byte in 32 a binary byte.  The LM, trained on text, codes it worse than the byte models.
-** Runs of 8 or more zero bytes are left out of the count (both sides of it): they are padding, as in tar archives
+** Runs of 32 or more zero bytes are left out of the count (both sides of it): they are padding, as in tar archives
 ** (512-byte blocks, NUL-filled header fields), which are text when their members are; data that is mostly such runs
 ** (over 15/16 of its bytes: zeros, sparse images) stays binary. */
-#define NUL_RUN 8
+#define NUL_RUN 32
 int looks_binary(const uint8_t *p, size_t n) {
     size_t bin = 0, padding = 0, run = 0;
     for (size_t i = 0; i <= n; i++) {
