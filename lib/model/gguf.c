@@ -6,6 +6,7 @@
 
 #include "common/mem.h"
 #include "llmz.h"
+#include "model/quants.h"
 
 #define GGUF_MAX_DEPTH 8 /* nesting limit for arrays of arrays */
 
@@ -306,11 +307,12 @@ static int gguf_parse(gguf_ctx *g) {
         switch (t->type) {
         case GGML_T_F32: t->nbytes = nel * 4; break;
         case GGML_T_F16: t->nbytes = nel * 2; break;
-        case GGML_T_Q8_0:
-            if (t->ne[0] % GGUF_Q8_0_BLOCK) goto fail;
-            t->nbytes = nel / GGUF_Q8_0_BLOCK * GGUF_Q8_0_BYTES;
+        default: {
+            const quant_info *qi = quant_find(t->type); /* block types: rows of whole blocks */
+            if (qi && t->ne[0] % qi->block) goto fail;
+            t->nbytes = qi ? nel / qi->block * qi->bytes : 0;
             break;
-        default: t->nbytes = 0; break;
+        }
         }
         g->t_sorted[i] = (gguf_ref){t->name, t->name_len, i};
         names_len += t->name_len + 1; /* <= file size: no overflow */

@@ -22,7 +22,8 @@ enum {
     GGUF_T_F32 = 6, GGUF_T_BOOL = 7, GGUF_T_STRING = 8, GGUF_T_ARRAY = 9, GGUF_T_U64 = 10,
     GGUF_T_I64 = 11, GGUF_T_F64 = 12
 };
-/* ggml tensor types whose sizes this reader knows. */
+/* ggml tensor types whose sizes this reader knows: these two, and the block types of quants.h (Q4_0, Q4_1,
+** Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16), whose rows (ne[0]) must be whole blocks. */
 enum { GGML_T_F32 = 0, GGML_T_F16 = 1, GGML_T_Q8_0 = 8 };
 #define GGUF_Q8_0_BLOCK 32       /* values per Q8_0 block */
 #define GGUF_Q8_0_BYTES 34       /* fp16 scale + 32 int8 */
@@ -35,8 +36,8 @@ typedef struct {
     uint64_t ne[4];     /* ne[0] is the contiguous dimension; unused dims are 1; all >= 1 */
     uint32_t type;      /* ggml type id, any value */
     const uint8_t *data;/* start of the tensor's bytes inside the buffer */
-    uint64_t nbytes;    /* byte size for F32/F16/Q8_0 (checked to lie inside the buffer and not to
-                           overlap another tensor); 0 = unknown type, size not known: do not use */
+    uint64_t nbytes;    /* byte size for F32/F16 and the types of quants.h (checked to lie inside the buffer
+                           and not to overlap another tensor); 0 = unknown type, size not known: do not use */
 } gguf_tensor;
 
 typedef struct gguf_ctx gguf_ctx;

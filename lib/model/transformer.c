@@ -17,6 +17,7 @@
 #include "common/mem.h"
 #include "common/team.h"
 #include "llmz.h"
+#include "model/quants.h"
 
 typedef struct {
     float *attn_norm, *ffn_norm; /* (dim) */
@@ -87,7 +88,27 @@ static int tensor_value(const gguf_tensor *t, size_t j, float *out) {
 
 /* Tensor `name` with GGUF shape [cols, rows] into kernel layout.  Q8_0 is copied (fp16 scales widened,
 ** -128 clamped to -127 so |q| <= 127 holds for the SIMD kernels); F32/F16 are quantised with the
-** activation rule (kernels.h) and float scales. */
+** activation rule (kernels.h) and float scales, and so are the other block types of quants.h, dequantised
+** row by row first (a NaN/infinite scale or a weight beyond QUANT_MAX refuses the model). */
+/* A matrix of a block type (quants.h) other than Q8_0: each row dequantised, then quantised as F32 is. */
+static int load_blocks(qmat *w, const gguf_tensor *t) {
+    const quant_info *qi = quant_find(t->type);
+    if (!qi) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    size_t cols = (size_t)w->cols, nb = cols / QK, rowbytes = cols / qi->block * qi->bytes;
+    if (cols % qi->block || t->nbytes < rowbytes * (size_t)w->rows) return LLMZ_ERR_MODEL_FORMAT;
+    float *row = llmz_malloc(cols * sizeof(float));
+    if (!row) return LLMZ_ERR_NOMEM;
+    int rc = LLMZ_OK;
+    for (size_t r = 0; r < (size_t)w->rows && rc == LLMZ_OK; r++) {
+        rc = quant_row(t->type, t->data + r * rowbytes, row, cols);
+        qact one = {w->q + r * cols, w->d + r * nb, 1, (int)cols};
+        if (rc == LLMZ_OK) kern_quantize_ref(&one, row, 1, (int)cols);
+    }
+    llmz_free(row);
+    if (rc == LLMZ_OK) kern_pack(w);
+    return rc;
+}
+
 static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int rows) {
     const gguf_tensor *t = gguf_find_tensor(g, name);
     if (!t) return LLMZ_ERR_MODEL_UNSUPPORTED;
@@ -103,6 +124,7 @@ static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int
         for (size_t b = 0; b < nb; b++) {
             const uint8_t *blk = t->data + b * 34;
             w->d[b] = gguf_f16_to_f32((uint16_t)(blk[0] | (blk[1] << 8)));
+            if (!(w->d[b] <= QUANT_MAX / 127.0f && w->d[b] >= -QUANT_MAX / 127.0f)) return LLMZ_ERR_MODEL_FORMAT;
             for (int i = 0; i < QK; i++) {
                 int8_t v = (int8_t)blk[2 + i];
                 w->q[b * QK + i] = v == -128 ? -127 : v;
@@ -111,7 +133,7 @@ static int load_qmat(qmat *w, const gguf_ctx *g, const char *name, int cols, int
         kern_pack(w);
         return LLMZ_OK;
     }
-    if (t->type != 0 && t->type != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (t->type != 0 && t->type != 1) return load_blocks(w, t);
     if (t->nbytes < n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
     float tmp[QK];
     for (size_t b = 0; b < nb; b++) {
@@ -128,10 +150,19 @@ static int load_vec(float **out, const gguf_ctx *g, const char *name, int n) {
     const gguf_tensor *t = gguf_find_tensor(g, name);
     if (!t) return LLMZ_ERR_MODEL_UNSUPPORTED;
     if (t->n_dims != 1 || t->ne[0] != (uint64_t)n) return LLMZ_ERR_MODEL_UNSUPPORTED;
-    if (t->type != 0 && t->type != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
-    if (t->nbytes < (uint64_t)n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
+    const quant_info *qi = t->type > 1 ? quant_find(t->type) : NULL;
+    if (t->type > 1 && !qi) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (qi && ((uint32_t)n % qi->block || t->nbytes < (uint64_t)n / qi->block * qi->bytes))
+        return LLMZ_ERR_MODEL_FORMAT;
+    if (!qi && t->nbytes < (uint64_t)n * (t->type == 0 ? 4 : 2)) return LLMZ_ERR_MODEL_FORMAT;
     float *v = llmz_malloc((size_t)n * sizeof(float));
     if (!v) return LLMZ_ERR_NOMEM;
+    if (qi) { /* a block type (BF16 in practice): the same checks as a matrix's */
+        int rc = quant_row(t->type, t->data, v, (size_t)n);
+        if (rc == LLMZ_OK) *out = v;
+        else llmz_free(v);
+        return rc;
+    }
     for (int i = 0; i < n; i++) {
         if (!tensor_value(t, (size_t)i, &v[i])) {
             llmz_free(v);

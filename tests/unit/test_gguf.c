@@ -66,7 +66,8 @@ static void build(gw_buf *b, int v) {
     gw_arr(b, "k.arr_i16", GW_I16, 2);
     gw_le(b, (uint16_t)-300, 2), gw_le(b, 300, 2);
 
-    /* 4 tensors: a F32 [8] @0, c Q8_0 [32] @32, d type 2 (unknown) @96, e F16 [4,4] @128 (ends the file) */
+    /* 4 tensors: a F32 [8] @0, c Q8_0 [32] @32, d type 99 (unknown; 2 is Q4_0 now) @96, e F16 [4,4] @128 (ends
+    ** the file) */
     uint64_t ne_a[1] = {8}, ne_c[1] = {v == V_Q8_ROWS ? 16 : 32}, ne_d[1] = {64}, ne_e[2] = {4, 4};
     if (v == V_DIMS_OVERFLOW) ne_e[0] = ne_e[1] = 1ull << 32;
     if (v == V_DIM_ZERO) ne_e[1] = 0;
@@ -74,11 +75,11 @@ static void build(gw_buf *b, int v) {
     gw_tensor_info(b, "c", 1, ne_c, GW_T_Q8_0, 32);
     if (v == V_NDIMS5) {
         uint64_t ne5[5] = {1, 1, 1, 1, 64};
-        gw_tensor_info(b, "d", 5, ne5, 2, 96);
+        gw_tensor_info(b, "d", 5, ne5, 99, 96);
     } else if (v == V_NAME_NUL) {
-        gw_str(b, "d\0x", 3), gw_u32(b, 1), gw_u64(b, 64), gw_u32(b, 2), gw_u64(b, 96);
+        gw_str(b, "d\0x", 3), gw_u32(b, 1), gw_u64(b, 64), gw_u32(b, 99), gw_u64(b, 96);
     } else {
-        gw_tensor_info(b, v == V_DUP_TENSOR ? "a" : "d", 1, ne_d, 2, 96);
+        gw_tensor_info(b, v == V_DUP_TENSOR ? "a" : "d", 1, ne_d, 99, 96);
     }
     uint64_t off_e = v == V_OFF_RANGE ? (1ull << 40) : v == V_OFF_MISALIGNED ? 132 : 128;
     gw_tensor_info(b, "e", 2, ne_e, GW_T_F16, off_e);
@@ -160,7 +161,7 @@ static void test_valid(void) {
     t = gguf_find_tensor(g, "c");
     CHECK(t && t->type == GGML_T_Q8_0 && t->nbytes == 34 && t->data[0] == 0 && t->data[33] == 33);
     t = gguf_find_tensor(g, "d");
-    CHECK(t && t->type == 2 && t->nbytes == 0 && t->data != NULL);
+    CHECK(t && t->type == 99 && t->nbytes == 0 && t->data != NULL);
     t = gguf_find_tensor(g, "e");
     CHECK(t && t->type == GGML_T_F16 && t->n_dims == 2 && t->ne[1] == 4 && t->ne[2] == 1 && t->nbytes == 32);
     if (t) {
