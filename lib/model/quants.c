@@ -2,7 +2,7 @@
 ** dequantize_row_*, written here).  See quants.h.
 **
 ** All fields are little-endian; "fp16" is an IEEE half widened exactly (gguf_f16_to_f32).  Each value below
-** is computed as written, every product exact in float (at most 11 + 8 + 6 bits of significand), so that the
+** is computed as written, every product exact in float (at most 11 + 7 + 5 significant bits), so that the
 ** only rounding is the one addition or subtraction of the types that have one (docs/determinism.md). */
 #include "model/quants.h"
 
