@@ -539,6 +539,8 @@ static void case_bad(void) {
         build(&b, QUANT_Q4_0, QUANT_Q4_0, QUANT_Q4_0, 64, 64, 1);
         mt[3].type = QUANT_Q6_K;
         mt[3].nbytes = 64 * 64 / 256 * 210;
+        free(mt[3].raw);
+        mt[3].raw = calloc(1, (size_t)mt[3].nbytes);
         gw_free(&b);
         write_model(&b, 64, 64, 2);
         CHECK_EQ(load_rc(&b, b.n), LLMZ_ERR_MODEL_FORMAT);
