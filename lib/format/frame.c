@@ -113,8 +113,8 @@ static int v4_walk(cursor *c, v4_map *m) {
     }
     m->cert = c->pos; /* a lossy frame's certificate: a length byte and the bytes, as a name */
     if (((form >> FRAME_FORM_MODE_SHIFT) & 3) == FRAME_MODE_LOSSY && (rc = cur_name(c)) != LLMZ_OK) return rc;
-    m->crc = c->pos;
-    return cur_skip(c, 4);
+    m->crc = c->pos; /* the header CRC, but in a one-chunk dictionary frame (parse_v4 skips it) */
+    return LLMZ_OK;
 }
 
 /* ---- lengths ------------------------------------------------------------------------------------------ */
@@ -350,6 +350,8 @@ static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
     /* a dictionary frame: no model name, no chunk groups, lossless (docs/format.md, "Dictionary frames") */
     if ((form & FRAME_FORM_DICT) && ((form & FRAME_FORM_NAME) || (h->flags & FRAME_FLAG_GROUP) || h->mode))
         return LLMZ_ERR_CORRUPT;
+    /* a dictionary frame of at most one chunk writes chunk size 0 (one chunk of the original size), and only it */
+    if ((form & FRAME_FORM_DICT) && v[V4_CHUNK] != 0 && v[V4_ORIG] <= v[V4_CHUNK]) return LLMZ_ERR_CORRUPT;
     if ((form & FRAME_FORM_DICT) && v[V4_CHUNK] == 0) v[V4_CHUNK] = v[V4_ORIG] ? v[V4_ORIG] : 1; /* one chunk */
     if (v[V4_CHUNK] > LLMZ_MAX_CHUNK || v[V4_WINDOW] > 0xffff || v[V4_KEEP] > 0xffff) return LLMZ_ERR_CORRUPT;
     h->chunk_size = (uint32_t)v[V4_CHUNK];
@@ -410,9 +412,9 @@ static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *n
     v4_map m;
     uint8_t form = src[6];
     int rc = v4_walk(&c, &m), one = 0;
-    if (rc == LLMZ_OK && (form & FRAME_FORM_DICT) && (rc = dict_one(src, &m, &one)) == LLMZ_OK && one)
-        c.pos = m.crc; /* no header CRC: the entry follows */
-    if (rc == LLMZ_OK && !one && crc32_update(0, src, m.crc) != get32(src + m.crc)) rc = LLMZ_ERR_CHECKSUM;
+    if (rc == LLMZ_OK && (form & FRAME_FORM_DICT)) rc = dict_one(src, &m, &one); /* one: no header CRC */
+    if (rc == LLMZ_OK && !one && (rc = cur_skip(&c, 4)) == LLMZ_OK && crc32_update(0, src, m.crc) != get32(src + m.crc))
+        rc = LLMZ_ERR_CHECKSUM;
     if (rc == LLMZ_ERR_TRUNCATED) *need = c.need;
     if (rc != LLMZ_OK) return rc;
     h->crc_seed = one ? crc32_update(0, src, m.crc) : 0;

@@ -176,7 +176,9 @@ static void edges(void) {
             if (k == 0 && e > 4096 && e < 15 * 4096 && e != 8 * 4096) continue;
             n_edges++;
             int ok = range_ok(ar, d, e, 0, NULL) && (e == 0 || range_ok(ar, d, e - 1, 2, NULL));
-            ok = ok && (e % 3 != 0 || (range_ok(ar, d, e, 1, NULL) && (e == 0 || range_ok(ar, d, e - 1, 1, NULL))));
+            /* the sanitizer build (t_quick): the two-byte ranges only, which hold both sides of each edge */
+            ok = ok && (t_quick() || e % 3 != 0 ||
+                        (range_ok(ar, d, e, 1, NULL) && (e == 0 || range_ok(ar, d, e - 1, 1, NULL))));
             edges_ok += ok;
         }
     CHECK_EQ(edges_ok, n_edges);

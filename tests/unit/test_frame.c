@@ -263,7 +263,10 @@ static void case_errors(void) {
     /* form, flags, mode, numerics */
     s = BASE;
     s.form = 0x40; /* bit 6: a dictionary frame since 2026-12-06 (test_dict); it was reserved, UNSUPPORTED, before */
+    CHECK_EQ(code_of(&s), LLMZ_ERR_CORRUPT); /* of at most one chunk: its chunk size must be written 0 */
+    s.chunk = 0;
     CHECK_EQ(code_of(&s), LLMZ_OK);
+    s.chunk = 65536;
     s.form = 0x80;
     CHECK_EQ(code_of(&s), LLMZ_ERR_UNSUPPORTED);
     s.form = 0x20; /* mode 2 (mode 1, lossy, has its certificate: test_lossy) */
