@@ -3,6 +3,7 @@
 */
 #include "numerics/kernels.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,8 +26,10 @@ void kern_quantize_ref(qact *X, const float *x, int n, int cols) {
             float d = amax / 127.0f;
             float id = amax > 0.0f ? 127.0f / amax : 0.0f;
             for (int i = 0; i < QK; i++) {
-                float t = v[i] * id;
-                int k = (int)(t + (t >= 0.0f ? 0.5f : -0.5f));
+                float t = v[i] * id, h = t + (t >= 0.0f ? 0.5f : -0.5f);
+                /* a value C cannot convert (NaN, infinite or beyond int: a hostile model's activations) gives what
+                ** the SIMD sets' cvttps gives, INT_MIN, so the clamp below makes it -127 on every kernel set */
+                int k = h > -2147483648.0f && h < 2147483648.0f ? (int)h : INT_MIN;
                 if (k > 127) k = 127;
                 if (k < -127) k = -127;
                 q[i] = (int8_t)k;
