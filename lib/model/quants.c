@@ -113,46 +113,38 @@ static void scale_min_k(const uint8_t *s, int i, int *sc, int *mn) {
     }
 }
 
-/* Q4_K, 144 bytes: fp16 d; fp16 dmin; scales[12]; qs[128].  Values 64g .. 64g+31 (g < 4) are the low nibbles
-** of qs[32g .. 32g+31] with sub-block 2g, values 64g+32 .. 64g+63 their high nibbles with sub-block 2g+1.
-** For sub-block i: d_i = d * (float)sc_i, m_i = dmin * (float)mn_i, y = d_i * (float)q - m_i. */
-int quant_q4_k(const uint8_t *b, float *y) {
+/* Q4_K and Q5_K's eight sub-blocks of 32 (b: the block, starting with fp16 d, fp16 dmin, scales[12]; qs[128]; qh[32]
+** for Q5_K, NULL for Q4_K).  Values 64g .. 64g+31 (g < 4) are the low nibbles of qs[32g .. 32g+31] with sub-block
+** 2g, values 64g+32 .. 64g+63 their high nibbles with sub-block 2g+1; with qh, the low-nibble value l takes bit 2g
+** of qh[l] as its fifth bit, the high-nibble value bit 2g+1.  For sub-block i: d_i = d * (float)sc_i,
+** m_i = dmin * (float)mn_i, y = d_i * (float)q - m_i. */
+static int k_sub_blocks(const uint8_t *b, const uint8_t *qh, const uint8_t *qs, float *y) {
     int bad = 0;
     float d = half(b, &bad), dmin = half(b + 2, &bad);
-    const uint8_t *sc = b + 4, *qs = b + 16;
+    const uint8_t *sc = b + 4;
     for (int g = 0; g < 4; g++, qs += 32, y += 64) {
         int s0, m0, s1, m1;
         scale_min_k(sc, 2 * g, &s0, &m0);
         scale_min_k(sc, 2 * g + 1, &s1, &m1);
         float d0 = d * (float)s0, n0 = dmin * (float)m0, d1 = d * (float)s1, n1 = dmin * (float)m1;
         for (int l = 0; l < 32; l++) {
-            y[l] = d0 * (float)(qs[l] & 0xF) - n0;
-            y[l + 32] = d1 * (float)(qs[l] >> 4) - n1;
-        }
-    }
-    return bad ? -1 : 0;
-}
-
-/* Q5_K, 176 bytes: fp16 d; fp16 dmin; scales[12]; qh[32]; qs[128].  As Q4_K, each nibble with a fifth bit:
-** for group g, the low-nibble value l takes bit 2g of qh[l], the high-nibble value bit 2g+1 (q = nibble + 16). */
-int quant_q5_k(const uint8_t *b, float *y) {
-    int bad = 0;
-    float d = half(b, &bad), dmin = half(b + 2, &bad);
-    const uint8_t *sc = b + 4, *qh = b + 16, *qs = b + 48;
-    for (int g = 0; g < 4; g++, qs += 32, y += 64) {
-        int s0, m0, s1, m1;
-        scale_min_k(sc, 2 * g, &s0, &m0);
-        scale_min_k(sc, 2 * g + 1, &s1, &m1);
-        float d0 = d * (float)s0, n0 = dmin * (float)m0, d1 = d * (float)s1, n1 = dmin * (float)m1;
-        for (int l = 0; l < 32; l++) {
-            int lo = (qs[l] & 0xF) | ((qh[l] >> (2 * g)) & 1) << 4;
-            int hi = (qs[l] >> 4) | ((qh[l] >> (2 * g + 1)) & 1) << 4;
+            int lo = qs[l] & 0xF, hi = qs[l] >> 4;
+            if (qh) {
+                lo |= ((qh[l] >> (2 * g)) & 1) << 4;
+                hi |= ((qh[l] >> (2 * g + 1)) & 1) << 4;
+            }
             y[l] = d0 * (float)lo - n0;
             y[l + 32] = d1 * (float)hi - n1;
         }
     }
     return bad ? -1 : 0;
 }
+
+/* Q4_K, 144 bytes: fp16 d; fp16 dmin; scales[12]; qs[128]. */
+int quant_q4_k(const uint8_t *b, float *y) { return k_sub_blocks(b, NULL, b + 16, y); }
+
+/* Q5_K, 176 bytes: fp16 d; fp16 dmin; scales[12]; qh[32]; qs[128] (q = nibble + 16 * its qh bit). */
+int quant_q5_k(const uint8_t *b, float *y) { return k_sub_blocks(b, b + 16, b + 48, y); }
 
 /* Q6_K, 210 bytes: ql[128]; qh[64]; int8 scales[16]; fp16 d.  Two halves h < 2 of 128 values, each from
 ** ql[64h ..], qh[32h ..], scales[8h ..]; for l < 32, with q = 4 bits | 2 bits << 4, minus 32:
