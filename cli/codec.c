@@ -29,7 +29,12 @@ int codec_model(cli_ctx *c)
         }
         err = llmz_model_load_memory(&c->model, c->model_bytes, size);
         if (err != LLMZ_OK) {
-            msg_error(c->o.model_path, "cannot load model: %s", llmz_error_name(err));
+            char why[256]; /* a valid file llmz cannot run, or a malformed tensor: say what (llmz_model_check) */
+            if ((err == LLMZ_ERR_MODEL_UNSUPPORTED || err == LLMZ_ERR_MODEL_FORMAT) &&
+                llmz_model_check(c->model_bytes, size, why, sizeof why) == err && why[0])
+                msg_error(c->o.model_path, "%s: %s",
+                          err == LLMZ_ERR_MODEL_UNSUPPORTED ? "not supported" : "cannot load model", why);
+            else msg_error(c->o.model_path, "cannot load model: %s", llmz_error_name(err));
             free(c->model_bytes);
             c->model_bytes = NULL;
             c->model = NULL;

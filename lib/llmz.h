@@ -76,6 +76,13 @@ int llmz_model_load_builtin_prefix(llmz_model **out, const uint8_t *fp, size_t f
 ** LLMZ_ERR_PARAM past the last one. */
 int llmz_model_builtin(llmz_model **out, int i);
 void llmz_model_free(llmz_model *m); /* accepts NULL */
+/* Why a model file is refused: loads data[0 .. size) as llmz_model_load_memory does, frees it, and returns the
+** same code; unless LLMZ_OK, why[0 .. cap) gets a short NUL-terminated reason (truncated to fit), what is not
+** supported or malformed: "architecture 'gemma'", "tensor type 20 for blk.0.attn_q.weight", "mixture of experts
+** (8 experts)", "missing tensor 'output_norm.weight'", "rope scaling type 'yarn'", ...  (README, "Models").  On
+** LLMZ_OK why[0] = 0.  why may be NULL with cap 0.  The library never prints: the CLI shows
+** "llmz: FILE: not supported: <why>". */
+int llmz_model_check(const void *data, size_t size, char *why, size_t cap);
 
 /* Adapters: small low-rank (LoRA) weight changes for a domain, applied to a base model (docs/format.md,
 ** "Adapter").  The result is a model of its own whose archives name the base model and the adapter; it keeps

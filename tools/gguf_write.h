@@ -21,7 +21,7 @@ enum {
     GW_U8 = 0, GW_I8 = 1, GW_U16 = 2, GW_I16 = 3, GW_U32 = 4, GW_I32 = 5, GW_F32 = 6, GW_BOOL = 7,
     GW_STRING = 8, GW_ARRAY = 9, GW_U64 = 10, GW_I64 = 11, GW_F64 = 12
 };
-enum { GW_T_F32 = 0, GW_T_F16 = 1, GW_T_Q8_0 = 8 };
+enum { GW_T_F32 = 0, GW_T_F16 = 1, GW_T_Q5_0 = 6, GW_T_Q8_0 = 8, GW_T_Q4_K = 12, GW_T_Q6_K = 14 };
 
 static inline void gw_init(gw_buf *b) { memset(b, 0, sizeof *b); }
 static inline void gw_free(gw_buf *b) {
@@ -119,7 +119,7 @@ static inline void gw_tensor_info(gw_buf *b, const char *name, uint32_t n_dims, 
     gw_u64(b, offset);
 }
 
-/* Bytes of a tensor of a known type (F32, F16, Q8_0); 0 otherwise. */
+/* Bytes of a tensor of a known type (F32, F16, Q5_0, Q8_0, Q4_K, Q6_K); 0 otherwise. */
 static inline uint64_t gw_nbytes(uint32_t type, uint32_t n_dims, const uint64_t *ne) {
     uint64_t n = 1;
     for (uint32_t i = 0; i < n_dims; i++) n *= ne[i];
@@ -127,6 +127,9 @@ static inline uint64_t gw_nbytes(uint32_t type, uint32_t n_dims, const uint64_t 
     case GW_T_F32: return n * 4;
     case GW_T_F16: return n * 2;
     case GW_T_Q8_0: return n / 32 * 34;
+    case GW_T_Q5_0: return n / 32 * 22;
+    case GW_T_Q4_K: return n / 256 * 144;
+    case GW_T_Q6_K: return n / 256 * 210;
     default: return 0;
     }
 }
@@ -211,6 +214,124 @@ static inline void gw_quant_q8_0(const float *x, size_t n, uint8_t *out) {
             q = q > 127 ? 127 : q < -127 ? -127 : q;
             out[2 + i] = (uint8_t)(int8_t)q;
         }
+    }
+}
+
+/* ---- more block types, round to nearest per block (simple, not ggml's search for the best scales) ---- */
+/* IEEE half -> float (finite values; what the decoders will see of a scale written with gw_f32_to_f16). */
+static inline float gw_f16_to_f32(uint16_t h) {
+    uint32_t e = (h >> 10) & 31u, m = h & 0x3FFu, u;
+    float v;
+    if (e == 0) {
+        v = (float)m * 0x1p-24f;
+        return (h & 0x8000u) ? -v : v;
+    }
+    u = (uint32_t)(h & 0x8000u) << 16 | (e + 112u) << 23 | m << 13;
+    memcpy(&v, &u, 4);
+    return v;
+}
+static inline void gw_put16(uint8_t *p, uint16_t h) {
+    p[0] = (uint8_t)h;
+    p[1] = (uint8_t)(h >> 8);
+}
+static inline int gw_clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Q5_0 (22 bytes per 32): d = amax/15 as fp16; q = round(x/d) + 16 in [0, 31]; value j < 16 the low nibble of
+** qs[j], j + 16 its high nibble; the fifth bits in qh (bit j of value j). */
+static inline void gw_quant_q5_0(const float *x, size_t n, uint8_t *out) {
+    for (size_t b = 0; b < n / 32; b++, x += 32, out += 22) {
+        float amax = 0.0f;
+        for (int i = 0; i < 32; i++) amax = (x[i] < 0 ? -x[i] : x[i]) > amax ? (x[i] < 0 ? -x[i] : x[i]) : amax;
+        uint16_t h = gw_f32_to_f16(amax / 15.0f);
+        float d = gw_f16_to_f32(h), id = d != 0.0f ? 1.0f / d : 0.0f;
+        int q[32];
+        uint32_t qh = 0;
+        for (int i = 0; i < 32; i++) {
+            q[i] = gw_clampi(gw_round(x[i] * id), -16, 15) + 16;
+            qh |= (uint32_t)(q[i] >> 4) << i;
+        }
+        gw_put16(out, h);
+        for (int i = 0; i < 4; i++) out[2 + i] = (uint8_t)(qh >> (8 * i));
+        for (int j = 0; j < 16; j++) out[6 + j] = (uint8_t)((q[j] & 15) | (q[j + 16] & 15) << 4);
+    }
+}
+
+/* Q4_K (144 bytes per 256): fp16 d, fp16 dmin, 12 bytes of 6-bit scales and mins (8 sub-blocks of 32), qs[128].
+** Sub-block i: scale s_i = (max - min)/15, m_i = -min (min <= 0); d = max s_i / 63, dmin = max m_i / 63;
+** y = d*sc_i*q - dmin*mn_i with q in [0, 15].  Layout as lib/model/quants.c decodes it. */
+static inline void gw_quant_q4_k(const float *x, size_t n, uint8_t *out) {
+    for (size_t b = 0; b < n / 256; b++, x += 256, out += 144) {
+        float s[8], m[8], smax = 0.0f, mmax = 0.0f;
+        for (int i = 0; i < 8; i++) {
+            float lo = 0.0f, hi = 0.0f;
+            for (int j = 0; j < 32; j++) {
+                float v = x[32 * i + j];
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            s[i] = (hi - lo) / 15.0f;
+            m[i] = -lo;
+            smax = s[i] > smax ? s[i] : smax;
+            mmax = m[i] > mmax ? m[i] : mmax;
+        }
+        uint16_t hd = gw_f32_to_f16(smax / 63.0f), hm = gw_f32_to_f16(mmax / 63.0f);
+        float d = gw_f16_to_f32(hd), dmin = gw_f16_to_f32(hm);
+        int sc[8], mn[8], q[256];
+        for (int i = 0; i < 8; i++) {
+            sc[i] = d != 0.0f ? gw_clampi(gw_round(s[i] / d), 0, 63) : 0;
+            mn[i] = dmin != 0.0f ? gw_clampi(gw_round(m[i] / dmin), 0, 63) : 0;
+            float di = d * (float)sc[i], mi = dmin * (float)mn[i];
+            for (int j = 0; j < 32; j++)
+                q[32 * i + j] = di != 0.0f ? gw_clampi(gw_round((x[32 * i + j] + mi) / di), 0, 15) : 0;
+        }
+        gw_put16(out, hd);
+        gw_put16(out + 2, hm);
+        uint8_t *sb = out + 4, *qs = out + 16;
+        for (int j = 0; j < 4; j++) {
+            sb[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
+            sb[j + 4] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
+            sb[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+        }
+        for (int g = 0; g < 4; g++)
+            for (int l = 0; l < 32; l++) qs[32 * g + l] = (uint8_t)(q[64 * g + l] | q[64 * g + 32 + l] << 4);
+    }
+}
+
+/* Q6_K (210 bytes per 256): ql[128], qh[64], int8 scales[16] (sub-blocks of 16), fp16 d.  Sub-block i: s_i =
+** amax/31, d = max s_i / 127, sc_i = round(s_i/d); q = round(x/(d*sc_i)) in [-32, 31], stored + 32.  Value
+** 128h + l + 32k (l < 32, k < 4) has its low 4 bits in ql[64h + l + 32(k&1)] (low nibble for k < 2) and its high
+** 2 bits in qh[32h + l] at bit 2k. */
+static inline void gw_quant_q6_k(const float *x, size_t n, uint8_t *out) {
+    for (size_t b = 0; b < n / 256; b++, x += 256, out += 210) {
+        float s[16], smax = 0.0f;
+        for (int i = 0; i < 16; i++) {
+            float amax = 0.0f;
+            for (int j = 0; j < 16; j++) {
+                float v = x[16 * i + j] < 0 ? -x[16 * i + j] : x[16 * i + j];
+                amax = v > amax ? v : amax;
+            }
+            s[i] = amax / 31.0f;
+            smax = s[i] > smax ? s[i] : smax;
+        }
+        uint16_t hd = gw_f32_to_f16(smax / 127.0f);
+        float d = gw_f16_to_f32(hd);
+        int sc[16], q[256];
+        for (int i = 0; i < 16; i++) {
+            sc[i] = d != 0.0f ? gw_clampi(gw_round(s[i] / d), -128, 127) : 0;
+            float di = d * (float)sc[i];
+            for (int j = 0; j < 16; j++)
+                q[16 * i + j] = (di != 0.0f ? gw_clampi(gw_round(x[16 * i + j] / di), -32, 31) : 0) + 32;
+        }
+        memset(out, 0, 192);
+        for (int h = 0; h < 2; h++)
+            for (int l = 0; l < 32; l++)
+                for (int k = 0; k < 4; k++) {
+                    int v = q[128 * h + l + 32 * k];
+                    out[64 * h + l + 32 * (k & 1)] |= (uint8_t)((v & 15) << (k >= 2 ? 4 : 0));
+                    out[128 + 32 * h + l] |= (uint8_t)((v >> 4) << (2 * k));
+                }
+        for (int i = 0; i < 16; i++) out[192 + i] = (uint8_t)(int8_t)sc[i];
+        gw_put16(out + 208, hd);
     }
 }
 

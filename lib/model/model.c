@@ -75,15 +75,36 @@ static void embedded_fp(const void *data, size_t size, uint8_t out[32]) {
 
 static int is_embedded(const void *data);
 
-/* Parse m->data: tokenizer, transformer, name, and the fingerprint unless `fp` gives it (an adapted model's base). */
-static int build_fp(llmz_model *m, const uint8_t *fp) {
+/* The reason a file is refused, for llmz_model_check (why may be NULL). */
+static int why_set(char *why, size_t cap, int rc, const char *what) {
+    if (why && cap && !why[0]) snprintf(why, cap, "%s", what);
+    return rc;
+}
+
+/* The tokenizer's refusal: its model type when the file names one. */
+static int why_tok(char *why, size_t cap, int rc, const gguf_ctx *g) {
+    const char *s;
+    size_t n;
+    if (!why || !cap || rc != LLMZ_ERR_MODEL_UNSUPPORTED) return why_set(why, cap, rc, "tokenizer");
+    if (gguf_get_str(g, "tokenizer.ggml.model", &s, &n) == LLMZ_OK)
+        snprintf(why, cap, "tokenizer '%.*s' (or its vocabulary or merges)", (int)(n > 32 ? 32 : n), s);
+    else snprintf(why, cap, "no tokenizer (tokenizer.ggml.model)");
+    return rc;
+}
+
+/* Parse m->data: tokenizer, transformer, name, and the fingerprint unless `fp` gives it (an adapted model's base).
+** A refused file's reason goes to why[0 .. cap) (llmz_model_check; NULL: not wanted). */
+static int build_why(llmz_model *m, const uint8_t *fp, char *why, size_t cap) {
+    if (why && cap) why[0] = 0;
     int rc = gguf_open(&m->g, m->data, m->size);
-    if (rc) return rc;
-    if ((rc = tok_build(&m->tok, m->g))) return rc;
-    if ((rc = tf_load(&m->tf, m->g))) return rc;
-    if (tok_n_vocab(m->tok) > (uint32_t)tf_cfg(m->tf)->vocab) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (rc) return why_set(why, cap, rc, "not a valid GGUF v3 file");
+    if ((rc = tok_build(&m->tok, m->g))) return why_tok(why, cap, rc, m->g);
+    if ((rc = tf_load_why(&m->tf, m->g, why, cap))) return why_set(why, cap, rc, "the transformer");
+    if (tok_n_vocab(m->tok) > (uint32_t)tf_cfg(m->tf)->vocab)
+        return why_set(why, cap, LLMZ_ERR_MODEL_UNSUPPORTED, "a vocabulary larger than token_embd.weight");
     int32_t id[2];
-    if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (tok_encode(m->tok, id, 2, (const uint8_t *)"\n", 1) != 1)
+        return why_set(why, cap, LLMZ_ERR_MODEL_UNSUPPORTED, "a vocabulary without a token for \"\\n\"");
     m->start_tok = id[0];
     int V = tf_cfg(m->tf)->vocab;
     if (!(m->tok_nl = llmz_calloc((size_t)V, 1)) || !(m->tok_fs = llmz_calloc((size_t)V, 1)) ||
@@ -105,7 +126,20 @@ static int build_fp(llmz_model *m, const uint8_t *fp) {
     return LLMZ_OK;
 }
 
+static int build_fp(llmz_model *m, const uint8_t *fp) { return build_why(m, fp, NULL, 0); }
 static int build(llmz_model *m) { return build_fp(m, NULL); }
+
+int llmz_model_check(const void *data, size_t size, char *why, size_t cap) {
+    if ((!data && size) || (!why && cap)) return LLMZ_ERR_PARAM;
+    llmz_model *m = llmz_calloc(1, sizeof *m);
+    if (!m) return why_set(why, cap, LLMZ_ERR_NOMEM, "out of memory");
+    m->data = data;
+    m->size = size;
+    int rc = build_why(m, NULL, why, cap);
+    if (rc == LLMZ_ERR_NOMEM) why_set(why, cap, rc, "out of memory");
+    llmz_model_free(m);
+    return rc;
+}
 
 static int finish(llmz_model **out, llmz_model *m) {
     int rc = build(m);

@@ -1,5 +1,5 @@
 /*
-** transformer.h -- the llama-style decoder the coder runs (numerics version 1).
+** transformer.h -- the llama-style decoder the coder runs (numerics version 1): llama and qwen2 (load.c).
 **
 ** One forward call evaluates a batch of rows; each row is (sequence state, input token).  Rows of the same
 ** sequence must be consecutive and in order (prefill); rows of different sequences may be mixed (batched
@@ -18,12 +18,18 @@
 typedef struct {
     int dim, n_layer, n_head, n_kv_head, head_dim, kv_dim, ffn, ctx, vocab;
     float eps, theta;
+    int neox; /* 1: NEOX rope (qwen2: dimension i paired with i + head_dim/2); 0: adjacent pairs (llama) */
 } tf_config;
 
 typedef struct tf_model tf_model;
 
-/* Build from a parsed GGUF (general.architecture "llama").  Copies weights into the kernel layout. */
+/* Build from a parsed GGUF (general.architecture "llama" or "qwen2", lib/model/load.c).  Copies weights into the
+** kernel layout. */
 int tf_load(tf_model **out, const gguf_ctx *g);
+/* The same; when the file is refused (LLMZ_ERR_MODEL_UNSUPPORTED, or LLMZ_ERR_MODEL_FORMAT for a malformed
+** tensor) why[0 .. cap) gets the reason, NUL-terminated ("architecture 'gemma'", "missing tensor 'output_norm.weight'",
+** "rope scaling type 'yarn'", ...); otherwise why[0] = 0.  why may be NULL (cap 0). */
+int tf_load_why(tf_model **out, const gguf_ctx *g, char *why, size_t cap);
 void tf_free(tf_model *m);
 /* Apply a LoRA adapter (GGUF, llama.cpp naming: blk.N.<matrix>.weight.lora_a [in, rank] and .lora_b [rank, out],
 ** F32/F16, adapter.lora.alpha, default rank): each named matrix W becomes quantise(dequantise(W) + (alpha/rank) B A),
