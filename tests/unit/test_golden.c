@@ -408,6 +408,55 @@ static void check_mismatch(const char *name, const llmz_model *m) {
     llmz_dctx_free(d);
 }
 
+/* The K-quant golden (2026-12-06, issue 24): english.txt by `llmz -c --model tests/data/tiny-q4km.gguf` (format 4,
+** the defaults), a model in llama.cpp's Q4_K_M mix (Q4_K, Q6_K, Q5_0, Q8_0 tensors: tools/mktiny.c --type q4_k_m).
+** Decoded and made again with every kernel set and thread count: the dequantisation of those types is pinned. */
+static const char Q4KM_FP[] = "33e51cc9203ec54ca9ed4079b86f9b55d0e184da41cd98a7bca0dce621080bda";
+
+static void kquant_golden(void) {
+    char path[512], hex[65];
+    uint8_t fp[32];
+    llmz_model *mq = NULL;
+    snprintf(path, sizeof path, "%s/tiny-q4km.gguf", t_data_dir());
+    CHECK_EQ(llmz_model_load_file(&mq, path), LLMZ_OK);
+    if (!mq) return;
+    llmz_model_fingerprint(mq, fp);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+    CHECK(strcmp(hex, Q4KM_FP) == 0); /* tiny-q4km.gguf must never change either */
+    size_t on = 0, an = 0;
+    unsigned char *orig = load("english.txt", &on), *arch = load("english.q4km.v4.llmz", &an);
+    CHECK(orig && arch && an == 1275);
+    static const int kinds[4] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512, LLMZ_KERNELS_AUTO};
+    for (int k = 0; orig && arch && k < 4; k++) {
+        for (int threads = 1; threads <= 2; threads++) {
+            llmz_cctx *c = llmz_cctx_create(mq);
+            if (llmz_cctx_set(c, LLMZ_P_KERNELS, kinds[k]) != LLMZ_OK) { /* a set this CPU lacks */
+                llmz_cctx_free(c);
+                T_SKIP_CHECKS(5);
+                continue;
+            }
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
+            size_t cap = llmz_frame_bound(on), fn = 0, dn = 0;
+            unsigned char *f = malloc(cap), *out = malloc(on);
+            CHECK_EQ(llmz_compress_frame(c, f, cap, &fn, orig, on, NULL), LLMZ_OK);
+            CHECK(fn == an && memcmp(f, arch, an) == 0);
+            llmz_dctx *d = llmz_dctx_create(mq);
+            CHECK_EQ(llmz_dctx_set(d, LLMZ_P_KERNELS, kinds[k]), LLMZ_OK);
+            CHECK_EQ(llmz_dctx_set(d, LLMZ_P_THREADS, threads), LLMZ_OK);
+            CHECK(llmz_decompress_frame(d, out, on, &dn, arch, an, NULL) == LLMZ_OK && dn == on &&
+                  memcmp(out, orig, on) == 0);
+            llmz_dctx_free(d);
+            llmz_cctx_free(c);
+            free(f);
+            free(out);
+        }
+    }
+    check_mismatch("english.q4km.v4.llmz", M); /* the tiny model is not this archive's */
+    free(orig);
+    free(arch);
+    llmz_model_free(mq);
+}
+
 int main(void) {
     char path[512];
     snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
@@ -536,6 +585,7 @@ int main(void) {
         check_mismatch("english.v4-compact.llmz", MA);
         check_mismatch("english.adapter.v4.llmz", M);
     }
+    kquant_golden();
     llmz_model_free(MA);
     free(LORA);
     llmz_model_free(M);
