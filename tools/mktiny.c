@@ -10,8 +10,8 @@
 ** tools/train/merges4096.txt; without it a few dozen built-in merges).  The file is written to OUT.tmp and renamed.
 **
 ** --arch qwen2: qwen2.* keys, attn_q/k/v.bias (as Qwen2.5), NEOX rope in llmz and llama.cpp (another name, such
-** as gemma, is written with llama's tensors under its own keys: a file llmz refuses, for the tests).  --bias (llama): the
-** optional attention biases attn_q/k/v.bias and attn_output.bias.  --rope-freqs: rope_freqs.weight with Llama 3's
+** as gemma, is written with llama's tensors under its own keys: a file llmz refuses, for the tests).
+** --bias (llama): the optional attention biases attn_q/k/v.bias and attn_output.bias.  --rope-freqs: rope_freqs.weight with Llama 3's
 ** frequency factors (factor 8, low 1, high 4, original context 8192; computed with lib/numerics/detmath).
 ** --theta: rope.freq_base (default 10000).  --untied: a separate output.weight (default: tied to token_embd).
 ** --type: the matrices' type: q8_0 (default), f16, f32, q5_0, q4_k, q6_k, or q4_k_m (llama.cpp's Q4_K_M mix:
@@ -329,7 +329,8 @@ static unsigned long arg_num(const char *opt, const char *v) {
 static void usage(void) {
     fprintf(stderr, "usage: mktiny OUT.gguf [--merges FILE] [--dim 32] [--layers 2] [--heads 2] [--kv-heads H]\n"
                     "              [--ffn 64] [--ctx 64] [--seed 1] [--type q8_0|f16|f32|q5_0|q4_k|q6_k|q4_k_m]\n"
-                    "              [--name NAME] [--arch llama|qwen2] [--theta F] [--rope-freqs] [--bias] [--untied]\n");
+                    "              [--name NAME] [--arch llama|qwen2] [--theta F] [--rope-freqs] [--bias]\n"
+                    "              [--untied]\n");
     exit(2);
 }
 

@@ -187,7 +187,8 @@ static void build(gw_buf *b, const spec *s, uint64_t seed) {
             double step = type == GW_T_Q4_K ? 2.0 / 15 : type == GW_T_Q5_0 ? 1.0 / 15 : type == GW_T_Q6_K ? 1.0 / 31
                                                                                                        : 1.0 / 127;
             CHECK(err <= 0.75 * step * amax);
-            if (err > 0.75 * step * amax) fprintf(stderr, "FAIL: %s type %u error %g of %g\n", W[i].name, type, err, amax);
+            if (err > 0.75 * step * amax)
+                fprintf(stderr, "FAIL: %s type %u error %g of %g\n", W[i].name, type, err, amax);
             free(W[i].f);
             W[i].f = y;
         }
