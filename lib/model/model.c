@@ -398,8 +398,8 @@ int llmz_model_bytes(const llmz_model *m, const void **data, size_t *size) {
 
 void llmz_model_describe(const llmz_model *m, char *buf, size_t cap) {
     const tf_config *c = tf_cfg(m->tf);
-    snprintf(buf, cap, "%s: llama, %d layers, dim %d, %d heads (%d kv), ffn %d, ctx %d, vocab %d, %.2fM params",
-             m->name, c->n_layer, c->dim, c->n_head, c->n_kv_head, c->ffn, c->ctx, c->vocab,
+    snprintf(buf, cap, "%s: %s, %d layers, dim %d, %d heads (%d kv), ffn %d, ctx %d, vocab %d, %.2fM params",
+             m->name, c->neox ? "qwen2" : "llama", c->n_layer, c->dim, c->n_head, c->n_kv_head, c->ffn, c->ctx, c->vocab,
              (double)tf_n_params(m->tf) / 1e6);
 }
 
