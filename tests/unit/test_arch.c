@@ -42,6 +42,8 @@ typedef struct {
     const char *odd_type;     /* this tensor with ggml type 20 */
     const char *odd_shape;    /* this tensor with its rows one short... as [dim, rows - 32] */
     int head_count_array;     /* attention.head_count as a per-layer array */
+    const char *poison;       /* this tensor's first value becomes poison_val */
+    float poison_val;
     int no_tokenizer;
 } spec;
 
@@ -113,6 +115,8 @@ static void build(gw_buf *b, const spec *s, uint64_t seed) {
 #undef A
     }
     if (s->extra_tensor) add_w(s->extra_tensor, (uint64_t)s->dim, 0, 2);
+    for (int i = 0; s->poison && i < nw; i++)
+        if (!strcmp(W[i].name, s->poison)) W[i].f[0] = s->poison_val;
     /* metadata */
     gw_buf kv;
     gw_init(&kv);
@@ -515,6 +519,12 @@ static void case_refusals(void) {
     s = base_spec("qwen2");
     s.extra_key_u32 = "qwen2.attention.sliding_window", s.extra_val = 4096;
     refused(&s, U, "sliding-window attention");
+    s = base_spec("llama");
+    s.rope_freqs = 1, s.poison = "rope_freqs.weight", s.poison_val = -1.0f;
+    refused(&s, U, "rope_freqs.weight[0] = -1 (must be positive)");
+    s = base_spec("qwen2");
+    s.bias = 1, s.poison = "blk.1.attn_k.bias", s.poison_val = NAN;
+    refused(&s, U, "a NaN or infinite value in 'blk.1.attn_k.bias'");
     s = base_spec("llama");
     s.no_tokenizer = 1;
     refused(&s, U, "no tokenizer (tokenizer.ggml.model)");
