@@ -157,26 +157,14 @@ static size_t pt_llama3(const uint8_t *s, size_t n, size_t pos, size_t end) {
     return pt_llama3_d(s, n, pos, end, 3);
 }
 
-/* qwen2 as llama.cpp 3.21.1 runs it: its case falls through to minicpm5's second regex, \p{N}+ */
-static size_t pt_llama3_nrun(const uint8_t *s, size_t n, size_t pos, size_t end) {
-    return pt_llama3_d(s, n, pos, end, 0);
-}
+/* qwen2: single digits.  (The llama.cpp source of node-llama-cpp 3.21.1 lets this case fall through to
+** minicpm5's regexes; its prebuilt binaries split single digits, as here: tests/data/tok_real/synth-qwen2.ids.) */
+static size_t pt_qwen2(const uint8_t *s, size_t n, size_t pos, size_t end) { return pt_llama3_d(s, n, pos, end, 1); }
 
 /* \p{N} */
 static size_t pt_num1(const uint8_t *s, size_t n, size_t pos, size_t end) {
     pt_ch c = pt_at(s, n, pos, end);
     return pt_is(&c, PT_NUMBER) ? c.len : 0;
-}
-
-/* \p{N}{1,3} */
-static size_t pt_num3(const uint8_t *s, size_t n, size_t pos, size_t end) {
-    size_t q = pos;
-    for (int k = 0; k < 3; k++) {
-        pt_ch c = pt_at(s, n, q, end);
-        if (!pt_is(&c, PT_NUMBER)) break;
-        q += c.len;
-    }
-    return q - pos;
 }
 
 /* \p{N}+ */
@@ -266,7 +254,7 @@ static const struct {
     [PT_DEFAULT] = {{pt_punct_default, pt_gpt2, pt_nrun, pt_digit3}, 0},
     [PT_LLAMA3] = {{pt_llama3}, 1},
     [PT_DBRX] = {{pt_llama3}, 0},
-    [PT_QWEN2] = {{pt_num3, pt_llama3_nrun}, 0},
+    [PT_QWEN2] = {{pt_qwen2}, 0},
     [PT_STARCODER] = {{pt_num1, pt_gpt2}, 0},
     [PT_FALCON] = {{pt_punct_falcon, pt_gpt2, pt_digit3}, 0},
     [PT_DEEPSEEK_CODER] = {{pt_crlf, pt_s_letters, pt_s_punct, pt_cjk, pt_num1}, 0},

@@ -133,8 +133,10 @@ static long compare(const vocab_case *vc, const cases *cs) {
         free(got);
         free(want);
     }
-    fprintf(stderr, "  %s%s%s: %ld of %zu cases identical to llama.cpp (known differences: the others)\n", vc->file,
-            vc->pre ? " as pre " : "", vc->pre ? vc->pre : "", same, cs->n);
+    int nk = 0;
+    while (nk < 4 && vc->differ[nk] >= 0) nk++;
+    fprintf(stderr, "  %s%s%s: %ld of %zu cases identical to llama.cpp, %d known to differ\n", vc->file,
+            vc->pre ? " as pre " : "", vc->pre ? vc->pre : "", same, cs->n, nk);
     if (vc->lax) {
         tok_free(v);
         gguf_close(g);
@@ -180,7 +182,7 @@ static void test_real(void) {
         {"synth-starcoder", 1, NULL, 0, 0, {-1}},
         {"synth-falcon", 1, NULL, 0, 0, {-1}},
         {"synth-deepseek-coder", 1, NULL, 0, 0, {-1}},
-        {"synth-llama-spm", 1, NULL, 1, 0, {-1}},
+        {"synth-llama-spm", 1, NULL, 1, 0, {23, -1}},
         {"ggml-vocab-gpt-2", 0, NULL, 0, 0, {-1}},
         {"ggml-vocab-gpt-neox", 0, "default", 0, 1, {-1}}, /* no tokenizer.ggml.pre: llama.cpp's "default" */
         {"ggml-vocab-starcoder", 0, NULL, 0, 1, {-1}},
