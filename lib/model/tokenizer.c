@@ -56,6 +56,7 @@ static size_t tok_pow2(size_t n) {
 
 /* Pair lookup: rank and merged id of (a, b); 0 if the pair does not merge. */
 static int tok_pair_get(const tok_vocab *v, int32_t a, int32_t b, uint32_t *rank, int32_t *id) {
+    if (a < 0 || b < 0) return 0; /* a byte a TOK_LAX_BYTES vocabulary lacks (-1, -1 would be TOK_EMPTY) */
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
     for (size_t i = tok_mix(key) & v->pair_mask;; i = (i + 1) & v->pair_mask) {
         const tok_pair *p = &v->pairs[i];
