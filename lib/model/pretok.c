@@ -25,8 +25,10 @@ int pt_class(uint32_t cp) {
     size_t lo = 0, hi = UNI_N_RANGES; /* last range whose first code point <= cp */
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        if (uni_ranges[mid] >> 3 <= cp) lo = mid;
-        else hi = mid;
+        if (uni_ranges[mid] >> 3 <= cp)
+            lo = mid;
+        else
+            hi = mid;
     }
     return (int)(uni_ranges[lo] & 7);
 }
@@ -34,8 +36,8 @@ int pt_class(uint32_t cp) {
 /* llama.cpp's whitespace: Zs, U+0009-000D, U+0085, U+2028, U+2029. */
 int pt_space(uint32_t cp) {
     if (cp < 0x80) return cp == ' ' || (cp >= 9 && cp <= 13);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 /* Code point at s[i] as llama.cpp's unicode_cpt_from_utf8 reads it (no check of overlong forms or
@@ -50,18 +52,22 @@ static pt_ch pt_at(const uint8_t *s, size_t n, size_t i, size_t end) {
     } else if (!(b & 0x40)) {
         c.cp = 0xFFFD;
     } else if (!(b & 0x20)) {
-        if (i + 1 < n && (s[i + 1] & 0xC0) == 0x80) c.cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F), c.len = 2;
-        else c.cp = 0xFFFD;
+        if (i + 1 < n && (s[i + 1] & 0xC0) == 0x80)
+            c.cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F), c.len = 2;
+        else
+            c.cp = 0xFFFD;
     } else if (!(b & 0x10)) {
         if (i + 2 < n && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80)
             c.cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F), c.len = 3;
-        else c.cp = 0xFFFD;
+        else
+            c.cp = 0xFFFD;
     } else if (!(b & 0x08)) {
         if (i + 3 < n && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80 && (s[i + 3] & 0xC0) == 0x80)
             c.cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 | (uint32_t)(s[i + 2] & 0x3F) << 6 |
                    (s[i + 3] & 0x3F),
             c.len = 4;
-        else c.cp = 0xFFFD;
+        else
+            c.cp = 0xFFFD;
     } else {
         c.cp = 0xFFFD;
     }
@@ -153,9 +159,7 @@ static size_t pt_llama3_d(const uint8_t *s, size_t n, size_t pos, size_t end, un
     return pt_spaces(s, n, pos, end, 1);
 }
 
-static size_t pt_llama3(const uint8_t *s, size_t n, size_t pos, size_t end) {
-    return pt_llama3_d(s, n, pos, end, 3);
-}
+static size_t pt_llama3(const uint8_t *s, size_t n, size_t pos, size_t end) { return pt_llama3_d(s, n, pos, end, 3); }
 
 /* qwen2: single digits.  (The llama.cpp source of node-llama-cpp 3.21.1 lets this case fall through to
 ** minicpm5's regexes; its prebuilt binaries split single digits, as here: tests/data/tok_real/synth-qwen2.ids.) */
@@ -237,8 +241,8 @@ static size_t pt_s_punct(const uint8_t *s, size_t n, size_t pos, size_t end) {
 /* [一-龥ࠀ-一가-퟿]+ on code points (whitespace above 127 reads as \v) */
 static size_t pt_cjk(const uint8_t *s, size_t n, size_t pos, size_t end) {
     size_t q = pos;
-    for (pt_ch c = pt_at(s, n, q, end); c.cls != PT_NONE && !c.ws &&
-                                        ((c.cp >= 0x800 && c.cp <= 0x9FA5) || (c.cp >= 0xAC00 && c.cp <= 0xD7FF));
+    for (pt_ch c = pt_at(s, n, q, end);
+         c.cls != PT_NONE && !c.ws && ((c.cp >= 0x800 && c.cp <= 0x9FA5) || (c.cp >= 0xAC00 && c.cp <= 0xD7FF));
          c = pt_at(s, n, q, end))
         q += c.len;
     return q - pos;

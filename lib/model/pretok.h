@@ -46,8 +46,8 @@ typedef struct {
     int pre, npass;
     const uint8_t *s;
     size_t n;
-    size_t lo[PT_MAX_PASS], hi[PT_MAX_PASS]; /* the parent piece each pass is cutting */
-    size_t cur[PT_MAX_PASS];                 /* next byte of it not yet given out */
+    size_t lo[PT_MAX_PASS], hi[PT_MAX_PASS];     /* the parent piece each pass is cutting */
+    size_t cur[PT_MAX_PASS];                     /* next byte of it not yet given out */
     size_t mpos[PT_MAX_PASS], mlen[PT_MAX_PASS]; /* the next match found (mpos SIZE_MAX: not searched) */
 } pt_iter;
 

@@ -29,9 +29,9 @@ struct tok_vocab {
     int32_t spm_byte[256]; /* llama: the "<0xAB>" token of each byte, else byte_id */
     int32_t *slot;        /* token bytes -> canonical id (tok_map's table, kept for whole-piece lookups) */
     size_t slot_mask;
-    int32_t *user;        /* user-defined tokens (type 4) cut out before pre-tokenizing, longest first */
+    int32_t *user;        /* user-defined tokens (type 4) cut out before pre-tokenizing: by first byte, longest first */
     size_t n_user;
-    uint8_t user_first[256]; /* some user-defined token starts with this byte */
+    uint32_t user_at[257]; /* user[user_at[b] .. user_at[b + 1]) start with byte b */
 };
 
 static uint64_t tok_mix(uint64_t x) {
@@ -236,7 +236,7 @@ static int tok_read_pre(tok_vocab *v, const gguf_ctx *g, const char *force, int 
 }
 
 static int tok_user_cmp(const void *a, const void *b) {
-    const tok_scored *x = a, *y = b; /* score: the length */
+    const tok_scored *x = a, *y = b; /* score: a key */
     if (x->score != y->score) return x->score > y->score ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -263,11 +263,16 @@ static int tok_build_users(tok_vocab *v, const gguf_ctx *g, tok_info *info) {
     }
     n = 0;
     for (uint32_t i = 0; i < v->n_vocab; i++)
-        if (info[i].user) u[n++] = (tok_scored){(float)tok_len(v, (int32_t)i), (int32_t)i};
+        if (info[i].user) { /* descending key: first byte ascending, then length descending (exact in float) */
+            size_t len = tok_len(v, (int32_t)i);
+            float key = (float)((255 - v->blob[v->off[i]]) * 65536 + (len < 65535 ? len : 65535));
+            u[n++] = (tok_scored){key, (int32_t)i};
+        }
     qsort(u, n, sizeof *u, tok_user_cmp);
-    for (size_t k = 0; k < n; k++) {
-        v->user[k] = u[k].id;
-        v->user_first[v->blob[v->off[u[k].id]]] = 1;
+    for (size_t k = 0; k < n; k++) v->user[k] = u[k].id;
+    for (int b = 0, k = 0; b <= 256; b++) {
+        while (b < 256 && (size_t)k < n && v->blob[v->off[v->user[k]]] < b) k++;
+        v->user_at[b] = b < 256 ? (uint32_t)k : (uint32_t)n;
     }
     v->n_user = n;
     llmz_free(u);
@@ -523,7 +528,8 @@ static size_t tok_piece(const uint8_t *s, size_t i, size_t n) {
     return tok_run(s, i, n, c);
 }
 
-/* BPE inside one part of at most TOK_MAX_PART bytes (TOK_MAX_PIECE for the llmz pre-tokenizer); returns the number of ids written to out. */
+/* BPE inside one part of at most TOK_MAX_PART bytes (TOK_MAX_PIECE for the llmz pre-tokenizer); returns the
+** number of ids written to out. */
 static size_t tok_bpe(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
     int32_t ids[TOK_MAX_PART], mid[TOK_MAX_PART];
     uint32_t rank[TOK_MAX_PART]; /* rank[i]: pair (ids[i], ids[i+1]); UINT32_MAX none */
@@ -668,11 +674,10 @@ static int tok_encode_spm(const tok_vocab *v, int32_t *ids, size_t cap, size_t *
 
 /* The longest user-defined token (tok_build_users) at src[i], -1 if none. */
 static int32_t tok_user_at(const tok_vocab *v, const uint8_t *src, size_t i, size_t n) {
-    if (!v->user_first[src[i]]) return -1;
-    for (size_t k = 0; k < v->n_user; k++) {
+    for (size_t k = v->user_at[src[i]]; k < v->user_at[src[i] + 1]; k++) {
         int32_t id = v->user[k];
         size_t len = tok_len(v, id);
-        if (len <= n - i && v->blob[v->off[id]] == src[i] && !memcmp(v->blob + v->off[id], src + i, len)) return id;
+        if (len <= n - i && !memcmp(v->blob + v->off[id], src + i, len)) return id;
     }
     return -1;
 }

@@ -39,16 +39,17 @@ static int read_cases(unsigned char *buf, size_t size, cases *c) {
 static long read_ids(const unsigned char *t, size_t n, size_t line, int32_t *ids, size_t cap) {
     size_t i = 0, l = 0;
     if (n && t[0] == '#')
-        while (i < n && t[i++] != '\n') {
-        }
+        while (i < n && t[i++] != '\n') {}
     for (; l < line && i < n; i++)
         if (t[i] == '\n') l++;
     if (i >= n) return -1;
     size_t k = 0;
     long cur = -1;
     for (; i < n && t[i] != '\n'; i++) {
-        if (t[i] >= '0' && t[i] <= '9') cur = (cur < 0 ? 0 : cur * 10) + (t[i] - '0');
-        else if (cur >= 0 && k < cap) ids[k++] = (int32_t)cur, cur = -1;
+        if (t[i] >= '0' && t[i] <= '9')
+            cur = (cur < 0 ? 0 : cur * 10) + (t[i] - '0');
+        else if (cur >= 0 && k < cap)
+            ids[k++] = (int32_t)cur, cur = -1;
     }
     if (cur >= 0 && k < cap) ids[k++] = (int32_t)cur;
     return (long)k;
@@ -69,10 +70,10 @@ static int lossless(const tok_vocab *v, const int32_t *ids, long k, const uint8_
 typedef struct {
     const char *file; /* vocabulary: under tests/data/tok_synth (synth) or ../shared/vocab */
     int synth;
-    const char *pre;  /* NULL: the file's own tokenizer.ggml.pre; else as llama.cpp reads the file */
-    int spm;          /* llama vocabulary: llama.cpp's space prefix */
-    int lax;          /* vocabulary lacking single bytes (llmz refuses it): build with TOK_LAX_BYTES */
-    int differ[4];    /* cases known to differ (docs/format.md, "Tokenizers of llama.cpp"), -1 ends */
+    const char *pre; /* NULL: the file's own tokenizer.ggml.pre; else as llama.cpp reads the file */
+    int spm;         /* llama vocabulary: llama.cpp's space prefix */
+    int lax;         /* vocabulary lacking single bytes (llmz refuses it): build with TOK_LAX_BYTES */
+    int differ[4];   /* cases known to differ (docs/format.md, "Tokenizers of llama.cpp"), -1 ends */
 } vocab_case;
 
 static int known(const vocab_case *vc, size_t c) {
@@ -84,8 +85,10 @@ static int known(const vocab_case *vc, size_t c) {
 /* Compare every case; returns the number of cases whose ids are identical (-1: vocabulary absent). */
 static long compare(const vocab_case *vc, const cases *cs) {
     char path[4096], ids_path[4096];
-    if (vc->synth) snprintf(path, sizeof path, "%s/tok_synth/%s.gguf", t_data_dir(), vc->file);
-    else snprintf(path, sizeof path, "%s/vocab/%s.gguf", t_shared_dir(), vc->file);
+    if (vc->synth)
+        snprintf(path, sizeof path, "%s/tok_synth/%s.gguf", t_data_dir(), vc->file);
+    else
+        snprintf(path, sizeof path, "%s/vocab/%s.gguf", t_shared_dir(), vc->file);
     snprintf(ids_path, sizeof ids_path, "%s/tok_real/%s.ids", t_data_dir(), vc->file);
     size_t size = 0, nids = 0;
     unsigned char *buf = t_read_file(path, &size);
@@ -127,8 +130,10 @@ static long compare(const vocab_case *vc, const cases *cs) {
             for (long i = 0; i < kw && i < 40; i++) fprintf(stderr, " %d", want[i]);
             fprintf(stderr, "\n");
         }
-        if (known(vc, c)) CHECK(!eq); /* still a difference: update the list when fixed */
-        else same += eq;
+        if (known(vc, c))
+            CHECK(!eq); /* still a difference: update the list when fixed */
+        else
+            same += eq;
         free(src);
         free(got);
         free(want);
@@ -188,7 +193,7 @@ static void test_real(void) {
         {"ggml-vocab-starcoder", 0, NULL, 0, 1, {-1}},
         {"ggml-vocab-falcon", 0, NULL, 0, 1, {-1}},
         {"ggml-vocab-deepseek-coder", 0, NULL, 0, 0, {9, -1}}, /* its added "\u00f6" (id 32011) */
-        {"ggml-vocab-llama-spm", 0, NULL, 1, 0, {23, -1}}, /* U+2581 in the text */
+        {"ggml-vocab-llama-spm", 0, NULL, 1, 0, {23, -1}},     /* U+2581 in the text */
         {"ggml-vocab-phi-3", 0, NULL, 1, 0, {23, -1}},
     };
     for (size_t i = 0; i < sizeof vcs / sizeof *vcs; i++) {
@@ -199,7 +204,143 @@ static void test_real(void) {
     free(buf);
 }
 
+/* The pieces pretok.c cuts s into, joined by '|'. */
+static void pieces(int pre, const char *s, char *out, size_t cap) {
+    pt_iter it;
+    pt_init(&it, pre, (const uint8_t *)s, strlen(s));
+    size_t a, len, o = 0;
+    while (pt_next(&it, &a, &len) && o + len + 2 < cap) {
+        if (o) out[o++] = '|';
+        memcpy(out + o, s + a, len);
+        o += len;
+    }
+    out[o] = 0;
+}
+
+static void test_pretok(void) {
+    CHECK_EQ(pt_class('A'), PT_LETTER);
+    CHECK_EQ(pt_class('5'), PT_NUMBER);
+    CHECK_EQ(pt_class(0xE9), PT_LETTER);
+    CHECK_EQ(pt_class(0x663), PT_NUMBER); /* ARABIC-INDIC DIGIT THREE */
+    CHECK_EQ(pt_class(0x301), PT_MARK);
+    CHECK_EQ(pt_class(0x3001), PT_PUNCT);
+    CHECK_EQ(pt_class(0xFFFD), PT_SYMBOL);
+    CHECK_EQ(pt_class(0x3000), PT_SEPARATOR);
+    CHECK_EQ(pt_class(0x378), PT_UNDEF);
+    CHECK_EQ(pt_class(0x110000), PT_UNDEF);
+    CHECK(pt_space(0x3000) && pt_space(0x85) && pt_space('\v') && !pt_space(0x1C) && !pt_space(0x200B));
+    static const struct {
+        const char *pre, *in, *want;
+    } k[] = {
+        {"gpt-2", "Hello world's  123 x", "Hello| world|'s| | 123| x"},
+        {"gpt-2", "a\n\nb  ", "a|\n|\n|b|  "}, /* \\s+(?!\\S) leaves the last one */
+        {"llama-bpe", "12345 I'M ok\r\n\r\n x", "123|45| I|'M| ok|\r\n\r\n| x"},
+        {"qwen2", "x=12;", "x|=|1|2|;"},
+        {"smollm", "a 12b", "a| |1|2|b"},
+        {"falcon", "x+=12345;", "x|+=|123|45|;"},
+        {"default", "f(a,b) 12345", "f|(|a|,|b|)| |123|45"},
+        {"deepseek-coder", "int 中文x\n1", "int| |中文|x|\n|1"},
+        {"gpt-2", "\xff\xfe ab", "\xff\xfe| ab"}, /* invalid bytes read as U+FFFD, a symbol */
+    };
+    char got[256];
+    for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
+        pieces(pt_lookup(k[i].pre, strlen(k[i].pre)), k[i].in, got, sizeof got);
+        if (strcmp(got, k[i].want)) fprintf(stderr, "  %s: \"%s\" -> \"%s\"\n", k[i].pre, k[i].in, got);
+        CHECK(!strcmp(got, k[i].want));
+    }
+    CHECK_EQ(pt_lookup("no-such", 7), -1);
+    CHECK_EQ(pt_lookup("llmz", 4), PT_LLMZ);
+    CHECK(pt_ignore_merges(PT_LLAMA3) && !pt_ignore_merges(PT_QWEN2));
+}
+
+/* Every synthetic vocabulary: lossless on hostile inputs, cap rules, refused names. */
+static void test_robust(void) {
+    static const char *const names[] = {"synth-gpt-2",  "synth-default",        "synth-llama-bpe",
+                                        "synth-dbrx",   "synth-qwen2",          "synth-smollm",
+                                        "synth-falcon", "synth-deepseek-coder", "synth-llama-spm"};
+    size_t n = 32 * 1024;
+    uint8_t *buf = malloc(n);
+    int32_t *ids = malloc(n * sizeof *ids);
+    uint64_t rng = 7;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tok_synth/%s.gguf", t_data_dir(), names[i]);
+        size_t size;
+        unsigned char *vb = t_read_file(path, &size);
+        CHECK(vb != NULL);
+        if (!vb) continue;
+        gguf_ctx *g = NULL;
+        tok_vocab *v = NULL;
+        CHECK_EQ(gguf_open(&g, vb, size), LLMZ_OK);
+        CHECK_EQ(tok_build(&v, g), LLMZ_OK);
+        for (int kind = 0; v && kind < 7; kind++) {
+            size_t len = n;
+            for (size_t j = 0; j < n; j++) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                uint8_t r = (uint8_t)(rng >> 56);
+                static const char *const cjk = "\xe4\xb8\xad";
+                buf[j] = kind == 0   ? r
+                         : kind == 1 ? 'a'
+                         : kind == 2 ? ' '
+                         : kind == 3 ? (uint8_t)('0' + j % 10)
+                         : kind == 4 ? (uint8_t)cjk[j % 3]
+                         : kind == 5 ? (r & 0x80) | (r & 7) /* bytes 0-7, 0x80-0x87 */
+                                     : (uint8_t) " \n\t\r'sA1.\xc3\xa9"[r % 12];
+            }
+            long k = tok_encode(v, ids, len, buf, len);
+            CHECK(k > 0 && lossless(v, ids, k, buf, len));
+            if (k > 1) {
+                CHECK_EQ(tok_encode(v, ids, (size_t)k, buf, len), k);
+                CHECK_EQ(tok_encode(v, ids, (size_t)k - 1, buf, len), -1);
+            }
+        }
+        CHECK_EQ(v ? tok_encode(v, ids, 0, buf, 0) : -1, 0);
+        /* another pre-tokenizer by name; an unknown one refused */
+        tok_vocab *w = NULL;
+        int spm = strstr(names[i], "spm") != NULL;
+        CHECK_EQ(tok_build_pre(&w, g, "no-such-pre", 0), spm ? LLMZ_OK : LLMZ_ERR_MODEL_UNSUPPORTED);
+        tok_free(w);
+        CHECK_EQ(tok_build_pre(&w, g, "qwen2", 0), LLMZ_OK);
+        CHECK_EQ(tok_pre(w), spm ? PT_LLMZ : PT_QWEN2);
+        tok_free(w);
+        tok_free(v);
+        gguf_close(g);
+        free(vb);
+    }
+    free(buf);
+    free(ids);
+}
+
+/* "llmz" (or no key) keeps the llmz pre-tokenizer: the same ids as before this tokenizer knew any other. */
+static void test_llmz_kept(void) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
+    size_t size;
+    unsigned char *vb = t_read_file(path, &size);
+    CHECK(vb != NULL);
+    if (!vb) return;
+    gguf_ctx *g = NULL;
+    tok_vocab *a = NULL, *b = NULL;
+    CHECK_EQ(gguf_open(&g, vb, size), LLMZ_OK);
+    CHECK_EQ(tok_build(&a, g), LLMZ_OK);
+    CHECK_EQ(tok_pre(a), PT_LLMZ);
+    CHECK_EQ(tok_build_pre(&b, g, "gpt-2", 0), LLMZ_OK);
+    CHECK_EQ(tok_pre(b), PT_GPT2);
+    const uint8_t *t = (const uint8_t *)"It's 12345 tabs\t\tand  spaces";
+    int32_t x[64], y[64];
+    size_t n = strlen((const char *)t);
+    long kx = a ? tok_encode(a, x, 64, t, n) : -1, ky = b ? tok_encode(b, y, 64, t, n) : -1;
+    CHECK(kx > 0 && ky > 0 && (kx != ky || memcmp(x, y, (size_t)kx * sizeof *x))); /* the choice matters */
+    tok_free(a);
+    tok_free(b);
+    gguf_close(g);
+    free(vb);
+}
+
 int main(void) {
+    test_pretok();
+    test_llmz_kept();
+    test_robust();
     test_real();
     return T_DONE();
 }

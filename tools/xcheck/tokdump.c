@@ -34,10 +34,14 @@ int main(int argc, char **argv) {
     const char *pre = NULL;
     int lax = 0, space = 0, i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "--pre") && i + 1 < argc) pre = argv[++i];
-        else if (!strcmp(argv[i], "--lax")) lax = 1;
-        else if (!strcmp(argv[i], "--space")) space = 1;
-        else break;
+        if (!strcmp(argv[i], "--pre") && i + 1 < argc)
+            pre = argv[++i];
+        else if (!strcmp(argv[i], "--lax"))
+            lax = 1;
+        else if (!strcmp(argv[i], "--space"))
+            space = 1;
+        else
+            break;
     }
     if (argc - i != 2) {
         fprintf(stderr, "usage: tokdump [--pre NAME] [--lax] [--space] VOCAB.gguf FILE\n");
