@@ -1,6 +1,8 @@
 /* tokenizer.c -- byte-level BPE (gpt2 and llama/SentencePiece vocabularies).  See tokenizer.h. */
 #include "model/tokenizer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,7 @@ struct tok_vocab {
     int32_t *user;        /* user-defined tokens (type 4) cut out before pre-tokenizing: by first byte, longest first */
     size_t n_user;
     uint32_t user_at[257]; /* user[user_at[b] .. user_at[b + 1]) start with byte b */
+    char why[96];          /* while building: what is not supported (tok_build_why) */
 };
 
 static uint64_t tok_mix(uint64_t x) {
@@ -215,6 +218,15 @@ static int tok_str_eq(const char *s, size_t n, const char *lit) {
     return n == strlen(lit) && !memcmp(s, lit, n);
 }
 
+/* LLMZ_ERR_MODEL_UNSUPPORTED, with the reason in v->why. */
+static int tok_refuse(tok_vocab *v, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->why, sizeof v->why, fmt, ap);
+    va_end(ap);
+    return LLMZ_ERR_MODEL_UNSUPPORTED;
+}
+
 /* tokenizer.ggml.pre (or the caller's name): the pre-tokenizer of a gpt2 vocabulary; for a llama one, any
 ** name but "llmz" selects llama.cpp's way (tok_encode_spm).  No key: the llmz pre-tokenizer, as before. */
 static int tok_read_pre(tok_vocab *v, const gguf_ctx *g, const char *force, int spm) {
@@ -230,7 +242,7 @@ static int tok_read_pre(tok_vocab *v, const gguf_ctx *g, const char *force, int 
         return LLMZ_OK;
     }
     int p = pt_lookup(pre, len);
-    if (p < 0) return LLMZ_ERR_MODEL_UNSUPPORTED; /* not supported: pre-tokenizer (docs/format.md) */
+    if (p < 0) return tok_refuse(v, "pre-tokenizer '%.*s'", (int)(len > 40 ? 40 : len), pre); /* docs/format.md */
     v->pre = p;
     return LLMZ_OK;
 }
@@ -284,22 +296,21 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, const char *force_pr
     const char *model;
     size_t model_len;
     int rc = gguf_get_str(g, "tokenizer.ggml.model", &model, &model_len);
-    if (rc == GGUF_NOT_FOUND) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (rc == GGUF_NOT_FOUND) return tok_refuse(v, "no tokenizer (tokenizer.ggml.model)");
     if (rc) return rc;
     int spm;
     if (tok_str_eq(model, model_len, "gpt2")) spm = 0;
     else if (tok_str_eq(model, model_len, "llama")) spm = 1;
-    else return LLMZ_ERR_MODEL_UNSUPPORTED;
+    else return tok_refuse(v, "tokenizer '%.*s'", (int)(model_len > 40 ? 40 : model_len), model);
     if ((rc = tok_read_pre(v, g, force_pre, spm))) return rc;
 
     uint32_t et;
     uint64_t n;
     rc = gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n);
-    if (rc == GGUF_NOT_FOUND) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (rc == GGUF_NOT_FOUND) return tok_refuse(v, "no vocabulary (tokenizer.ggml.tokens)");
     if (rc) return rc;
     if (et != GGUF_T_STRING) return LLMZ_ERR_MODEL_FORMAT;
-    if (n < 256) return LLMZ_ERR_MODEL_UNSUPPORTED;
-    if (n > TOK_MAX_VOCAB) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (n < 256 || n > TOK_MAX_VOCAB) return tok_refuse(v, "a vocabulary of %llu tokens", (unsigned long long)n);
     v->n_vocab = (uint32_t)n;
 
     int have_types = 0, have_scores = 0;
@@ -392,7 +403,8 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, const char *force_pr
     for (int b = 0; b < 256; b++) {
         uint8_t c = (uint8_t)b;
         v->byte_id[b] = v->spm_byte[b] = tok_map_get(m, &c, 1);
-        if (v->byte_id[b] < 0 && !(flags & TOK_LAX_BYTES)) return LLMZ_ERR_MODEL_UNSUPPORTED;
+        if (v->byte_id[b] < 0 && !(flags & TOK_LAX_BYTES))
+            return tok_refuse(v, "a vocabulary without a token for the byte 0x%02X", b);
     }
     for (uint32_t i = v->n_vocab; i-- > 0;)
         if (info[i].is_byte && info[i].usable) v->spm_byte[v->blob[v->off[i]]] = (int32_t)i;
@@ -467,7 +479,7 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, const char *force_pr
     return LLMZ_OK;
 }
 
-int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags) {
+static int tok_build_inner_why(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags, char *why, size_t cap) {
     if (!out) return LLMZ_ERR_PARAM;
     *out = NULL;
     if (!g) return LLMZ_ERR_PARAM;
@@ -480,11 +492,21 @@ int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags
     v->slot = m.slot;
     v->slot_mask = m.mask;
     if (rc != LLMZ_OK) {
+        if (why && cap) snprintf(why, cap, "%s", rc == LLMZ_ERR_MODEL_UNSUPPORTED ? v->why : "");
         tok_free(v);
         return rc;
     }
     *out = v;
     return LLMZ_OK;
+}
+
+int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags) {
+    return tok_build_inner_why(out, g, pre, flags, NULL, 0);
+}
+
+int tok_build_why(tok_vocab **out, const gguf_ctx *g, char *why, size_t cap) {
+    if (why && cap) why[0] = 0;
+    return tok_build_inner_why(out, g, NULL, 0, why, cap);
 }
 
 int tok_build(tok_vocab **out, const gguf_ctx *g) { return tok_build_pre(out, g, NULL, 0); }

@@ -34,6 +34,10 @@ int tok_build(tok_vocab **out, const gguf_ctx *g);
 #define TOK_LAX_BYTES 1
 int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags);
 
+/* tok_build, and for LLMZ_ERR_MODEL_UNSUPPORTED what is not supported in why[0 .. cap) (NUL-terminated, else empty):
+** "pre-tokenizer 'x'", "tokenizer 'bert'", "a vocabulary without a token for the byte 0xC0", ... */
+int tok_build_why(tok_vocab **out, const gguf_ctx *g, char *why, size_t cap);
+
 /* The pretok.h variant a gpt2 vocabulary uses (PT_LLMZ for llama vocabularies). */
 int tok_pre(const tok_vocab *v);
 void tok_free(tok_vocab *v); /* accepts NULL */

@@ -8,6 +8,7 @@
 ** strings cannot carry, is checked for losslessness only: llama.cpp reads each byte it rejects as U+FFFD. */
 #include <stdint.h>
 
+#include "../../tools/gguf_write.h"
 #include "llmz.h"
 #include "model/gguf.h"
 #include "model/pretok.h"
@@ -337,7 +338,49 @@ static void test_llmz_kept(void) {
     free(vb);
 }
 
+/* A vocabulary of the 256 GPT-2 byte spellings with this pre-tokenizer name (NULL: none), minus byte `drop`. */
+static int why_of(const char *model, const char *pre, int drop, char *why, size_t cap) {
+    static char spell[256][8];
+    gw_buf b;
+    gw_init(&b);
+    gw_header(&b, 3, 0, 2 + (pre != NULL));
+    gw_kv_str(&b, "tokenizer.ggml.model", model);
+    if (pre) gw_kv_str(&b, "tokenizer.ggml.pre", pre);
+    gw_arr(&b, "tokenizer.ggml.tokens", GW_STRING, 256);
+    for (int i = 0; i < 256; i++) {
+        uint8_t c = (uint8_t)i;
+        spell[i][gw_gpt2_spell(&c, 1, spell[i])] = 0;
+        gw_cstr(&b, i == drop ? "dropped" : spell[i]);
+    }
+    gguf_ctx *g;
+    tok_vocab *v = NULL;
+    int rc = gguf_open(&g, b.p, b.n);
+    if (rc == LLMZ_OK) {
+        rc = tok_build_why(&v, g, why, cap);
+        gguf_close(g);
+    }
+    tok_free(v);
+    gw_free(&b);
+    return rc;
+}
+
+static void test_why(void) {
+    char why[96];
+    CHECK_EQ(why_of("gpt2", "no-such-pre", -1, why, sizeof why), LLMZ_ERR_MODEL_UNSUPPORTED);
+    CHECK(!strcmp(why, "pre-tokenizer 'no-such-pre'"));
+    CHECK_EQ(why_of("gpt2", "qwen2", 0xC0, why, sizeof why), LLMZ_ERR_MODEL_UNSUPPORTED);
+    CHECK(!strcmp(why, "a vocabulary without a token for the byte 0xC0"));
+    CHECK_EQ(why_of("bert", NULL, -1, why, sizeof why), LLMZ_ERR_MODEL_UNSUPPORTED);
+    CHECK(!strcmp(why, "tokenizer 'bert'"));
+    CHECK_EQ(why_of("gpt2", "qwen2", -1, why, 8), LLMZ_OK);
+    CHECK_EQ(why[0], 0);
+    CHECK_EQ(why_of("gpt2", "no-such-pre", -1, why, 8), LLMZ_ERR_MODEL_UNSUPPORTED);
+    CHECK(!strcmp(why, "pre-tok")); /* truncated to fit */
+    CHECK_EQ(why_of("gpt2", "llmz", -1, NULL, 0), LLMZ_OK);
+}
+
 int main(void) {
+    test_why();
     test_pretok();
     test_llmz_kept();
     test_robust();
