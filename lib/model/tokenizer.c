@@ -35,6 +35,7 @@ struct tok_vocab {
     size_t n_user;
     uint32_t user_at[257]; /* user[user_at[b] .. user_at[b + 1]) start with byte b */
     char why[96];          /* while building: what is not supported (tok_build_why) */
+    uint8_t *inner;        /* llama way: bit a * 256 + b set when the bytes a, b are adjacent in some piece */
 };
 
 static uint64_t tok_mix(uint64_t x) {
@@ -192,6 +193,7 @@ void tok_free(tok_vocab *v) {
     llmz_free(v->pairs);
     llmz_free(v->slot);
     llmz_free(v->user);
+    llmz_free(v->inner);
     llmz_free(v);
 }
 
@@ -381,6 +383,14 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, const char *force_pr
     }
     v->off[v->n_vocab] = o;
     if ((v->spm_llama || v->pre != PT_LLMZ) && (rc = tok_build_users(v, g, info))) return rc;
+    if (v->spm_llama) { /* where no piece can span: tok_encode_spm cuts there */
+        if (!(v->inner = llmz_calloc(8192, 1))) return LLMZ_ERR_NOMEM;
+        for (uint32_t i = 0; i < v->n_vocab; i++)
+            for (size_t k = v->off[i] + 1; info[i].usable && k < v->off[i + 1]; k++) {
+                unsigned ab = (unsigned)v->blob[k - 1] << 8 | v->blob[k];
+                v->inner[ab >> 3] |= (uint8_t)(1u << (ab & 7));
+            }
+    }
 
     /* canonical id per byte string */
     size_t mcap = tok_pow2(v->n_vocab);
@@ -678,13 +688,14 @@ static size_t tok_spm_part(const tok_vocab *v, const uint8_t *p, size_t n, int32
     return k;
 }
 
-/* llama vocabularies as llama.cpp runs them: no pre-tokenizer, but a cut before every space that follows
-** another byte (no piece of a SentencePiece vocabulary has a space after its first byte but runs of spaces). */
+/* llama vocabularies as llama.cpp runs them: no pre-tokenizer, but a cut between two bytes that are adjacent in no
+** piece (no piece spans it, so no merge crosses it and the result is the same), e.g. before a space that follows
+** another byte; then parts of at most TOK_MAX_PART bytes. */
 static int tok_encode_spm(const tok_vocab *v, int32_t *ids, size_t cap, size_t *count, const uint8_t *src, size_t n) {
     int32_t tmp[TOK_MAX_PART];
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && !(src[j] == ' ' && src[j - 1] != ' ')) j++;
+        for (unsigned ab; j < n && (ab = (unsigned)src[j - 1] << 8 | src[j], v->inner[ab >> 3] >> (ab & 7) & 1);) j++;
         while (i < j) {
             size_t part = tok_part(src + i, j - i);
             if (tok_put(ids, cap, count, tmp, tok_spm_part(v, src + i, part, tmp))) return -1;

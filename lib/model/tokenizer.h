@@ -15,7 +15,7 @@
 #include "model/gguf.h"
 
 #define TOK_MAX_PIECE 64 /* the llmz pre-tokenizer's pieces are cut into parts of at most this many bytes */
-#define TOK_MAX_PART 256 /* those of llama.cpp's ways (tok_build_pre), at a UTF-8 character boundary */
+#define TOK_MAX_PART 1024 /* those of llama.cpp's ways (tok_build_pre), at a UTF-8 character boundary */
 
 typedef struct tok_vocab tok_vocab;
 

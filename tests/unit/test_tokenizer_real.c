@@ -193,7 +193,7 @@ static void test_real(void) {
         {"ggml-vocab-gpt-neox", 0, "default", 0, 1, {-1}}, /* no tokenizer.ggml.pre: llama.cpp's "default" */
         {"ggml-vocab-starcoder", 0, NULL, 0, 1, {-1}},
         {"ggml-vocab-falcon", 0, NULL, 0, 1, {-1}},
-        {"ggml-vocab-deepseek-coder", 0, NULL, 0, 0, {9, -1}}, /* its added "\u00f6" (id 32011) */
+        {"ggml-vocab-deepseek-coder", 0, NULL, 0, 0, {9, 25, -1}}, /* its added "\u00f6" (id 32011) */
         {"ggml-vocab-llama-spm", 0, NULL, 1, 0, {23, -1}},     /* U+2581 in the text */
         {"ggml-vocab-phi-3", 0, NULL, 1, 0, {23, -1}},
     };

@@ -44,6 +44,8 @@ export const cases = [
     "  leading spaces",
     "trailing spaces  ",
     "\u2581 lower one eighth block \u2581\u2581x",
+    "x" + " ".repeat(300) + "y\n" + "=".repeat(300) + "\n" + "-".repeat(1000) + "\n" + "ab".repeat(400) + "\n",
+    "Ein Stück Käse für 3,50 € — «guillemets» and “quotes” … done",
 ];
 
 const [outDir, ...vocabs] = process.argv.slice(2);
