@@ -86,6 +86,7 @@ static int why_tok(char *why, size_t cap, int rc, const gguf_ctx *g) {
     const char *s;
     size_t n;
     if (!why || !cap || rc != LLMZ_ERR_MODEL_UNSUPPORTED) return why_set(why, cap, rc, "tokenizer");
+    if (why[0]) return rc; /* tok_build_why named it */
     if (gguf_get_str(g, "tokenizer.ggml.model", &s, &n) == LLMZ_OK)
         snprintf(why, cap, "tokenizer '%.*s' (or its vocabulary or merges)", (int)(n > 32 ? 32 : n), s);
     else snprintf(why, cap, "no tokenizer (tokenizer.ggml.model)");
@@ -98,7 +99,7 @@ static int build_why(llmz_model *m, const uint8_t *fp, char *why, size_t cap) {
     if (why && cap) why[0] = 0;
     int rc = gguf_open(&m->g, m->data, m->size);
     if (rc) return why_set(why, cap, rc, "not a valid GGUF v3 file");
-    if ((rc = tok_build(&m->tok, m->g))) return why_tok(why, cap, rc, m->g);
+    if ((rc = tok_build_why(&m->tok, m->g, why, cap))) return why_tok(why, cap, rc, m->g);
     if ((rc = tf_load_why(&m->tf, m->g, why, cap))) return why_set(why, cap, rc, "the transformer");
     if (tok_n_vocab(m->tok) > (uint32_t)tf_cfg(m->tf)->vocab)
         return why_set(why, cap, LLMZ_ERR_MODEL_UNSUPPORTED, "a vocabulary larger than token_embd.weight");

@@ -1,11 +1,14 @@
 /* tokenizer.c -- byte-level BPE (gpt2 and llama/SentencePiece vocabularies).  See tokenizer.h. */
 #include "model/tokenizer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "llmz.h"
+#include "model/pretok.h"
 
 #define TOK_MAX_VOCAB (1u << 26)
 
@@ -23,6 +26,16 @@ struct tok_vocab {
     int32_t byte_id[256];
     tok_pair *pairs; /* open addressing, power-of-two size */
     size_t pair_mask;
+    int pre;              /* PT_*: PT_LLMZ cuts with tok_piece, the others with pretok.c */
+    int spm_llama;        /* llama vocabulary run as llama.cpp runs it (tok_encode_spm) */
+    int32_t spm_byte[256]; /* llama: the "<0xAB>" token of each byte, else byte_id */
+    int32_t *slot;        /* token bytes -> canonical id (tok_map's table, kept for whole-piece lookups) */
+    size_t slot_mask;
+    int32_t *user;        /* user-defined tokens (type 4) cut out before pre-tokenizing: by first byte, longest first */
+    size_t n_user;
+    uint32_t user_at[257]; /* user[user_at[b] .. user_at[b + 1]) start with byte b */
+    char why[96];          /* while building: what is not supported (tok_build_why) */
+    uint8_t *inner;        /* llama way: bit a * 256 + b set when the bytes a, b are adjacent in some piece */
 };
 
 static uint64_t tok_mix(uint64_t x) {
@@ -47,6 +60,7 @@ static size_t tok_pow2(size_t n) {
 
 /* Pair lookup: rank and merged id of (a, b); 0 if the pair does not merge. */
 static int tok_pair_get(const tok_vocab *v, int32_t a, int32_t b, uint32_t *rank, int32_t *id) {
+    if (a < 0 || b < 0) return 0; /* a byte a TOK_LAX_BYTES vocabulary lacks (-1, -1 would be TOK_EMPTY) */
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
     for (size_t i = tok_mix(key) & v->pair_mask;; i = (i + 1) & v->pair_mask) {
         const tok_pair *p = &v->pairs[i];
@@ -177,6 +191,9 @@ void tok_free(tok_vocab *v) {
     llmz_free(v->blob);
     llmz_free(v->off);
     llmz_free(v->pairs);
+    llmz_free(v->slot);
+    llmz_free(v->user);
+    llmz_free(v->inner);
     llmz_free(v);
 }
 
@@ -195,6 +212,7 @@ size_t tok_bytes(const tok_vocab *v, int32_t id, const uint8_t **p) {
 typedef struct {
     uint8_t usable;  /* may be produced by encoding */
     uint8_t is_byte; /* spm "<0xAB>" token */
+    uint8_t user;    /* user-defined (type 4) whose bytes are its raw spelling, not markup "<...>" */
     float score;
 } tok_info;
 
@@ -202,25 +220,99 @@ static int tok_str_eq(const char *s, size_t n, const char *lit) {
     return n == strlen(lit) && !memcmp(s, lit, n);
 }
 
-static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, tok_info **infop, tok_map *m) {
+/* LLMZ_ERR_MODEL_UNSUPPORTED, with the reason in v->why. */
+static int tok_refuse(tok_vocab *v, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->why, sizeof v->why, fmt, ap);
+    va_end(ap);
+    return LLMZ_ERR_MODEL_UNSUPPORTED;
+}
+
+/* tokenizer.ggml.pre (or the caller's name): the pre-tokenizer of a gpt2 vocabulary; for a llama one, any
+** name but "llmz" selects llama.cpp's way (tok_encode_spm).  No key, or a name not in pretok.c's table: the llmz
+** pre-tokenizer, as before. */
+static int tok_read_pre(tok_vocab *v, const gguf_ctx *g, const char *force, int spm) {
+    const char *pre = force;
+    size_t len = force ? strlen(force) : 0;
+    if (!force) {
+        int rc = gguf_get_str(g, "tokenizer.ggml.pre", &pre, &len);
+        if (rc == GGUF_NOT_FOUND) return LLMZ_OK;
+        if (rc) return rc;
+    }
+    if (spm) {
+        v->spm_llama = !tok_str_eq(pre, len, "llmz");
+        return LLMZ_OK;
+    }
+    int p = pt_lookup(pre, len);
+    if (p >= 0) v->pre = p; /* else llmz's own, as 0.2 ran every name: such files keep loading (docs/format.md) */
+    return LLMZ_OK;
+}
+
+static int tok_user_cmp(const void *a, const void *b) {
+    const tok_scored *x = a, *y = b; /* score: a key */
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The user-defined tokens llama.cpp cuts out of the text before tokenizing (with parse_special off, all but
+** control ones): those whose bytes are their raw spelling (a gpt2 spelling that decodes to other bytes, such as
+** deepseek-coder's added "\u00f6", stays a difference: its bytes are fixed by the format), longest first. */
+static int tok_build_users(tok_vocab *v, const gguf_ctx *g, tok_info *info) {
+    size_t n = 0;
+    for (uint32_t i = 0; i < v->n_vocab; i++) {
+        const char *s;
+        size_t len;
+        if (!info[i].user) continue;
+        gguf_arr_str(g, "tokenizer.ggml.tokens", i, &s, &len);
+        info[i].user = len == tok_len(v, (int32_t)i) && !memcmp(s, v->blob + v->off[i], len);
+        n += info[i].user;
+    }
+    if (!n) return LLMZ_OK;
+    tok_scored *u = llmz_malloc(n * sizeof *u);
+    v->user = llmz_malloc(n * sizeof *v->user);
+    if (!u || !v->user) {
+        llmz_free(u);
+        return LLMZ_ERR_NOMEM;
+    }
+    n = 0;
+    for (uint32_t i = 0; i < v->n_vocab; i++)
+        if (info[i].user) { /* descending key: first byte ascending, then length descending (exact in float) */
+            size_t len = tok_len(v, (int32_t)i);
+            float key = (float)((255 - v->blob[v->off[i]]) * 65536 + (len < 65535 ? len : 65535));
+            u[n++] = (tok_scored){key, (int32_t)i};
+        }
+    qsort(u, n, sizeof *u, tok_user_cmp);
+    for (size_t k = 0; k < n; k++) v->user[k] = u[k].id;
+    for (int b = 0, k = 0; b <= 256; b++) {
+        while (b < 256 && (size_t)k < n && v->blob[v->off[v->user[k]]] < b) k++;
+        v->user_at[b] = b < 256 ? (uint32_t)k : (uint32_t)n;
+    }
+    v->n_user = n;
+    llmz_free(u);
+    return LLMZ_OK;
+}
+
+static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, const char *force_pre, int flags, tok_info **infop,
+                           tok_map *m) {
     const char *model;
     size_t model_len;
     int rc = gguf_get_str(g, "tokenizer.ggml.model", &model, &model_len);
-    if (rc == GGUF_NOT_FOUND) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (rc == GGUF_NOT_FOUND) return tok_refuse(v, "no tokenizer (tokenizer.ggml.model)");
     if (rc) return rc;
     int spm;
     if (tok_str_eq(model, model_len, "gpt2")) spm = 0;
     else if (tok_str_eq(model, model_len, "llama")) spm = 1;
-    else return LLMZ_ERR_MODEL_UNSUPPORTED;
+    else return tok_refuse(v, "tokenizer '%.*s'", (int)(model_len > 40 ? 40 : model_len), model);
+    if ((rc = tok_read_pre(v, g, force_pre, spm))) return rc;
 
     uint32_t et;
     uint64_t n;
     rc = gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n);
-    if (rc == GGUF_NOT_FOUND) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (rc == GGUF_NOT_FOUND) return tok_refuse(v, "no vocabulary (tokenizer.ggml.tokens)");
     if (rc) return rc;
     if (et != GGUF_T_STRING) return LLMZ_ERR_MODEL_FORMAT;
-    if (n < 256) return LLMZ_ERR_MODEL_UNSUPPORTED;
-    if (n > TOK_MAX_VOCAB) return LLMZ_ERR_MODEL_UNSUPPORTED;
+    if (n < 256 || n > TOK_MAX_VOCAB) return tok_refuse(v, "a vocabulary of %llu tokens", (unsigned long long)n);
     v->n_vocab = (uint32_t)n;
 
     int have_types = 0, have_scores = 0;
@@ -268,6 +360,7 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, tok_info **infop, to
         if (info[i].score != info[i].score) info[i].score = -3.0e38f; /* NaN ranks last */
         const uint8_t *us = (const uint8_t *)s;
         info[i].usable = type != 2 && type != 3 && type != 5;
+        info[i].user = type == 4 && len > 0 && !(len > 2 && us[0] == '<' && us[len - 1] == '>');
         v->off[i] = o;
         if (!spm) {
             long d = tok_gpt2_decode(inv, us, len, v->blob + o);
@@ -289,6 +382,15 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, tok_info **infop, to
         }
     }
     v->off[v->n_vocab] = o;
+    if ((v->spm_llama || v->pre != PT_LLMZ) && (rc = tok_build_users(v, g, info))) return rc;
+    if (v->spm_llama) { /* where no piece can span: tok_encode_spm cuts there */
+        if (!(v->inner = llmz_calloc(8192, 1))) return LLMZ_ERR_NOMEM;
+        for (uint32_t i = 0; i < v->n_vocab; i++)
+            for (size_t k = v->off[i] + 1; info[i].usable && k < v->off[i + 1]; k++) {
+                unsigned ab = (unsigned)v->blob[k - 1] << 8 | v->blob[k];
+                v->inner[ab >> 3] |= (uint8_t)(1u << (ab & 7));
+            }
+    }
 
     /* canonical id per byte string */
     size_t mcap = tok_pow2(v->n_vocab);
@@ -310,9 +412,12 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, tok_info **infop, to
     }
     for (int b = 0; b < 256; b++) {
         uint8_t c = (uint8_t)b;
-        v->byte_id[b] = tok_map_get(m, &c, 1);
-        if (v->byte_id[b] < 0) return LLMZ_ERR_MODEL_UNSUPPORTED;
+        v->byte_id[b] = v->spm_byte[b] = tok_map_get(m, &c, 1);
+        if (v->byte_id[b] < 0 && !(flags & TOK_LAX_BYTES))
+            return tok_refuse(v, "a vocabulary without a token for the byte 0x%02X", b);
     }
+    for (uint32_t i = v->n_vocab; i-- > 0;)
+        if (info[i].is_byte && info[i].usable) v->spm_byte[v->blob[v->off[i]]] = (int32_t)i;
 
     if (!spm) {
         rc = gguf_get_arr(g, "tokenizer.ggml.merges", &et, &n2);
@@ -369,20 +474,22 @@ static int tok_build_inner(tok_vocab *v, const gguf_ctx *g, tok_info **infop, to
         llmz_free(cand);
         return rc;
     }
+    uint32_t level = 0; /* llama.cpp's way: pairs of equal score share a rank (the leftmost merges first) */
     for (size_t r = 0; r < n_cand; r++) {
         int32_t id = cand[r].id;
+        if (r && cand[r].score != cand[r - 1].score) level++;
         const uint8_t *p = v->blob + v->off[id];
         size_t len = tok_len(v, id);
         for (size_t k = 1; k < len; k++) {
             int32_t a = tok_map_get(m, p, k), b = tok_map_get(m, p + k, len - k);
-            if (a >= 0 && b >= 0) tok_pair_put(v, a, b, (uint32_t)r, id);
+            if (a >= 0 && b >= 0) tok_pair_put(v, a, b, v->spm_llama ? level : (uint32_t)r, id);
         }
     }
     llmz_free(cand);
     return LLMZ_OK;
 }
 
-int tok_build(tok_vocab **out, const gguf_ctx *g) {
+static int tok_build_inner_why(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags, char *why, size_t cap) {
     if (!out) return LLMZ_ERR_PARAM;
     *out = NULL;
     if (!g) return LLMZ_ERR_PARAM;
@@ -390,16 +497,31 @@ int tok_build(tok_vocab **out, const gguf_ctx *g) {
     if (!v) return LLMZ_ERR_NOMEM;
     tok_info *info = NULL;
     tok_map m = {0};
-    int rc = tok_build_inner(v, g, &info, &m);
+    int rc = tok_build_inner(v, g, pre, flags, &info, &m);
     llmz_free(info);
-    llmz_free(m.slot);
+    v->slot = m.slot;
+    v->slot_mask = m.mask;
     if (rc != LLMZ_OK) {
+        if (why && cap) snprintf(why, cap, "%s", rc == LLMZ_ERR_MODEL_UNSUPPORTED ? v->why : "");
         tok_free(v);
         return rc;
     }
     *out = v;
     return LLMZ_OK;
 }
+
+int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags) {
+    return tok_build_inner_why(out, g, pre, flags, NULL, 0);
+}
+
+int tok_build_why(tok_vocab **out, const gguf_ctx *g, char *why, size_t cap) {
+    if (why && cap) why[0] = 0;
+    return tok_build_inner_why(out, g, NULL, 0, why, cap);
+}
+
+int tok_build(tok_vocab **out, const gguf_ctx *g) { return tok_build_pre(out, g, NULL, 0); }
+
+int tok_pre(const tok_vocab *v) { return v ? v->pre : -1; }
 
 /* ---- encoding ---- */
 enum { TOK_C_O, TOK_C_L, TOK_C_D, TOK_C_SP, TOK_C_NL, TOK_C_TAB };
@@ -438,10 +560,11 @@ static size_t tok_piece(const uint8_t *s, size_t i, size_t n) {
     return tok_run(s, i, n, c);
 }
 
-/* BPE inside one part of at most TOK_MAX_PIECE bytes; returns the number of ids written to out. */
+/* BPE inside one part of at most TOK_MAX_PART bytes (TOK_MAX_PIECE for the llmz pre-tokenizer); returns the
+** number of ids written to out. */
 static size_t tok_bpe(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
-    int32_t ids[TOK_MAX_PIECE], mid[TOK_MAX_PIECE];
-    uint32_t rank[TOK_MAX_PIECE]; /* rank[i]: pair (ids[i], ids[i+1]); UINT32_MAX none */
+    int32_t ids[TOK_MAX_PART], mid[TOK_MAX_PART];
+    uint32_t rank[TOK_MAX_PART]; /* rank[i]: pair (ids[i], ids[i+1]); UINT32_MAX none */
     for (size_t i = 0; i < n; i++) ids[i] = v->byte_id[p[i]];
     if (n == 1) {
         out[0] = ids[0];
@@ -468,8 +591,154 @@ static size_t tok_bpe(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *o
     return n;
 }
 
+/* Canonical usable id of these bytes, -1 if none. */
+static int32_t tok_find(const tok_vocab *v, const uint8_t *p, size_t n) {
+    for (size_t i = tok_hash_bytes(p, n) & v->slot_mask;; i = (i + 1) & v->slot_mask) {
+        int32_t id = v->slot[i];
+        if (id < 0) return -1;
+        if (tok_len(v, id) == n && !memcmp(v->blob + v->off[id], p, n)) return id;
+    }
+}
+
+/* Length of the next part of a piece: at most TOK_MAX_PART bytes, ending before a UTF-8 lead byte when one of
+** the last three bytes allows it. */
+static size_t tok_part(const uint8_t *p, size_t n) {
+    if (n <= TOK_MAX_PART) return n;
+    for (size_t k = TOK_MAX_PART; k > TOK_MAX_PART - 3; k--)
+        if ((p[k] & 0xC0) != 0x80) return k;
+    return TOK_MAX_PART;
+}
+
+/* Append k ids; -1 when they do not fit. */
+static int tok_put(int32_t *ids, size_t cap, size_t *count, const int32_t *tmp, size_t k) {
+    if (k > cap - *count) return -1;
+    memcpy(ids + *count, tmp, k * sizeof *tmp);
+    *count += k;
+    return 0;
+}
+
+/* Byte-level BPE after one of llama.cpp's pre-tokenizers (pretok.c); a whole piece that is a token is that
+** token where the variant ignores merges. */
+static int tok_encode_pre(const tok_vocab *v, int32_t *ids, size_t cap, size_t *count, const uint8_t *src, size_t n) {
+    int32_t tmp[TOK_MAX_PART];
+    pt_iter it;
+    pt_init(&it, v->pre, src, n);
+    int whole = pt_ignore_merges(v->pre);
+    size_t a, len;
+    while (pt_next(&it, &a, &len)) {
+        int32_t id = whole && len > 1 ? tok_find(v, src + a, len) : -1;
+        if (id >= 0) {
+            if (tok_put(ids, cap, count, &id, 1)) return -1;
+            continue;
+        }
+        for (size_t j = 0; j < len;) {
+            size_t part = tok_part(src + a + j, len - j);
+            if (tok_put(ids, cap, count, tmp, tok_bpe(v, src + a + j, part, tmp))) return -1;
+            j += part;
+        }
+    }
+    return 0;
+}
+
+/* llama.cpp's SentencePiece in one part of at most TOK_MAX_PART bytes: the symbols are UTF-8 characters
+** (length from the lead byte, as llama.cpp reads it), the pair of highest score merges first (the leftmost of
+** equal scores), a character that is no token becomes its "<0xAB>" byte tokens. */
+static size_t tok_spm_part(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
+    static const uint8_t lead_len[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+    int32_t ids[TOK_MAX_PART], mid[TOK_MAX_PART];
+    uint32_t rank[TOK_MAX_PART];
+    uint16_t off[TOK_MAX_PART + 1];
+    size_t m = 0;
+    for (size_t i = 0; i < n; m++) {
+        size_t l = lead_len[p[i] >> 4];
+        if (l > n - i) l = n - i;
+        off[m] = (uint16_t)i;
+        ids[m] = tok_find(v, p + i, l);
+        i += l;
+    }
+    off[m] = (uint16_t)n;
+    for (size_t i = 0; i + 1 < m; i++)
+        if (ids[i] < 0 || ids[i + 1] < 0 || !tok_pair_get(v, ids[i], ids[i + 1], &rank[i], &mid[i]))
+            rank[i] = UINT32_MAX;
+    while (m > 1) {
+        size_t best = 0;
+        for (size_t i = 1; i + 1 < m; i++)
+            if (rank[i] < rank[best]) best = i;
+        if (rank[best] == UINT32_MAX) break;
+        ids[best] = mid[best];
+        memmove(ids + best + 1, ids + best + 2, (m - best - 2) * sizeof *ids);
+        memmove(rank + best + 1, rank + best + 2, (m - best - 2) * sizeof *rank);
+        memmove(mid + best + 1, mid + best + 2, (m - best - 2) * sizeof *mid);
+        memmove(off + best + 1, off + best + 2, (m - best - 1) * sizeof *off);
+        m--;
+        if (best > 0 &&
+            (ids[best - 1] < 0 || !tok_pair_get(v, ids[best - 1], ids[best], &rank[best - 1], &mid[best - 1])))
+            rank[best - 1] = UINT32_MAX;
+        if (best + 1 < m && (ids[best + 1] < 0 || !tok_pair_get(v, ids[best], ids[best + 1], &rank[best], &mid[best])))
+            rank[best] = UINT32_MAX;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (ids[i] >= 0) {
+            out[k++] = ids[i];
+            continue;
+        }
+        for (size_t j = off[i]; j < off[i + 1]; j++) out[k++] = v->spm_byte[p[j]];
+    }
+    return k;
+}
+
+/* llama vocabularies as llama.cpp runs them: no pre-tokenizer, but a cut between two bytes that are adjacent in no
+** piece (no piece spans it, so no merge crosses it and the result is the same), e.g. before a space that follows
+** another byte; then parts of at most TOK_MAX_PART bytes. */
+static int tok_encode_spm(const tok_vocab *v, int32_t *ids, size_t cap, size_t *count, const uint8_t *src, size_t n) {
+    int32_t tmp[TOK_MAX_PART];
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        for (unsigned ab; j < n && (ab = (unsigned)src[j - 1] << 8 | src[j], v->inner[ab >> 3] >> (ab & 7) & 1);) j++;
+        while (i < j) {
+            size_t part = tok_part(src + i, j - i);
+            if (tok_put(ids, cap, count, tmp, tok_spm_part(v, src + i, part, tmp))) return -1;
+            i += part;
+        }
+    }
+    return 0;
+}
+
+/* The longest user-defined token (tok_build_users) at src[i], -1 if none. */
+static int32_t tok_user_at(const tok_vocab *v, const uint8_t *src, size_t i, size_t n) {
+    for (size_t k = v->user_at[src[i]]; k < v->user_at[src[i] + 1]; k++) {
+        int32_t id = v->user[k];
+        size_t len = tok_len(v, id);
+        if (len <= n - i && !memcmp(v->blob + v->off[id], src + i, len)) return id;
+    }
+    return -1;
+}
+
+/* llama.cpp's ways: user-defined tokens are cut out first (the longest at the leftmost place, where llama.cpp
+** cuts out the longest everywhere first: the same for the vocabularies tested), then each run of text between
+** them is encoded on its own. */
+static long tok_encode_llama(const tok_vocab *v, int32_t *ids, size_t cap, const uint8_t *src, size_t n) {
+    size_t count = 0;
+    for (size_t i = 0, from = 0; i <= n; i++) {
+        int32_t id = i < n && v->n_user ? tok_user_at(v, src, i, n) : -1;
+        if (i < n && id < 0) continue;
+        if (i > from) {
+            int rc = v->spm_llama ? tok_encode_spm(v, ids, cap, &count, src + from, i - from)
+                                  : tok_encode_pre(v, ids, cap, &count, src + from, i - from);
+            if (rc) return -1;
+        }
+        if (i == n) break;
+        if (tok_put(ids, cap, &count, &id, 1)) return -1;
+        i += tok_len(v, id) - 1;
+        from = i + 1;
+    }
+    return (long)count;
+}
+
 long tok_encode(const tok_vocab *v, int32_t *ids, size_t cap, const uint8_t *src, size_t n) {
     if (!v || (!src && n) || (!ids && cap)) return -1;
+    if (v->spm_llama || v->pre != PT_LLMZ) return tok_encode_llama(v, ids, cap, src, n);
     size_t count = 0;
     int32_t tmp[TOK_MAX_PIECE];
     for (size_t i = 0; i < n;) {

@@ -14,7 +14,8 @@
 
 #include "model/gguf.h"
 
-#define TOK_MAX_PIECE 64 /* pre-tokenizer pieces are cut into parts of at most this many bytes */
+#define TOK_MAX_PIECE 64 /* the llmz pre-tokenizer's pieces are cut into parts of at most this many bytes */
+#define TOK_MAX_PART 1024 /* those of llama.cpp's ways (tok_build_pre), at a UTF-8 character boundary */
 
 typedef struct tok_vocab tok_vocab;
 
@@ -23,6 +24,22 @@ typedef struct tok_vocab tok_vocab;
 ** LLMZ_ERR_MODEL_FORMAT for keys of the wrong type or length; LLMZ_ERR_NOMEM.  The vocab copies what it
 ** needs: the gguf context may be closed afterwards. */
 int tok_build(tok_vocab **out, const gguf_ctx *g);
+
+/* tok_build with the pre-tokenizer named pre instead of the file's tokenizer.ggml.pre (NULL: the file's).
+** tokenizer.ggml.pre of a gpt2 vocabulary chooses one of llama.cpp's pre-tokenizers (pretok.h; a name it does not
+** know: LLMZ_ERR_MODEL_UNSUPPORTED); "llmz" or no key: the llmz pre-tokenizer.  A llama vocabulary with the key
+** (any name but "llmz") is encoded as llama.cpp encodes it (UTF-8 characters merged by score, byte fallback),
+** without the key as before.  flags: TOK_LAX_BYTES (tests only) builds a vocabulary that lacks some single
+** bytes; they encode to id -1, as llama.cpp drops them. */
+#define TOK_LAX_BYTES 1
+int tok_build_pre(tok_vocab **out, const gguf_ctx *g, const char *pre, int flags);
+
+/* tok_build, and for LLMZ_ERR_MODEL_UNSUPPORTED what is not supported in why[0 .. cap) (NUL-terminated, else empty):
+** "pre-tokenizer 'x'", "tokenizer 'bert'", "a vocabulary without a token for the byte 0xC0", ... */
+int tok_build_why(tok_vocab **out, const gguf_ctx *g, char *why, size_t cap);
+
+/* The pretok.h variant a gpt2 vocabulary uses (PT_LLMZ for llama vocabularies). */
+int tok_pre(const tok_vocab *v);
 void tok_free(tok_vocab *v); /* accepts NULL */
 uint32_t tok_n_vocab(const tok_vocab *v);
 
