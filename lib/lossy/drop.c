@@ -21,29 +21,30 @@
 
 #include "lossy/modifier_data.h"
 
-#define CLAUSE_MAX_WORDS 16
+#define CLAUSE_MAX_WORDS  16
 #define GENERIC_MAX_WORDS 8
-#define TAIL_MAX_WORDS 30
-#define PAREN_MAX_WORDS 16
-#define WORD_MAX 32
+#define TAIL_MAX_WORDS    30
+#define PAREN_MAX_WORDS   16
+#define WORD_MAX          32
 
-static const char *const INTENSIFIERS[] = {"very", "quite", "rather", "really", "just", "somewhat", "indeed",
-                                           "perhaps", "certainly", "truly", "simply", "fairly", "pretty", NULL};
-static const char *const KEEP[] = {"hardly",  "scarcely", "barely", "only",  "nearly",  "rarely", "early",
-                                   "likely",  "unlikely", "daily",  "weekly", "monthly", "yearly", "hourly",
-                                   "nightly", "merely",   "ugly",   "holy",  "lonely",  "lovely", "friendly",
-                                   "partly",  "mostly",   "largely", "wholly", "entirely", "fully", "seldom",
-                                   "not",     "never",    "no",     "almost", "formerly", "previously", "lately",
-                                   "recently", "finally", "firstly", "secondly", "lastly", "subsequently", NULL};
-static const char *const MARKERS[] = {"however", "indeed",  "moreover", "besides", "nevertheless", "nonetheless",
-                                      "still",   "well",    "now",      "oh",      "furthermore",  "accordingly",
-                                      "thus",    "hence",   "therefore", "yes",    "certainly",    "surely",
-                                      "perhaps", "anyway",  "again",    "then",    "so",           "ah", NULL};
-static const char *const MARKERS2[] = {"of course", "in fact", "after all", "for example", "for instance",
-                                       "in short", "no doubt", "in truth", "at least", "to be sure", NULL};
+static const char *const INTENSIFIERS[] = {"very",    "quite",     "rather", "really", "just",   "somewhat", "indeed",
+                                           "perhaps", "certainly", "truly",  "simply", "fairly", "pretty",   NULL};
+static const char *const KEEP[] = {
+    "hardly",  "scarcely", "barely",   "only",   "nearly",       "rarely",   "early",      "likely",   "unlikely",
+    "daily",   "weekly",   "monthly",  "yearly", "hourly",       "nightly",  "merely",     "ugly",     "holy",
+    "lonely",  "lovely",   "friendly", "partly", "mostly",       "largely",  "wholly",     "entirely", "fully",
+    "seldom",  "not",      "never",    "no",     "almost",       "formerly", "previously", "lately",   "recently",
+    "finally", "firstly",  "secondly", "lastly", "subsequently", NULL};
+static const char *const MARKERS[] = {
+    "however", "indeed",      "moreover",    "besides", "nevertheless", "nonetheless", "still", "well",      "now",
+    "oh",      "furthermore", "accordingly", "thus",    "hence",        "therefore",   "yes",   "certainly", "surely",
+    "perhaps", "anyway",      "again",       "then",    "so",           "ah",          NULL};
+static const char *const MARKERS2[] = {"of course",    "in fact",    "after all", "for example",
+                                       "for instance", "in short",   "no doubt",  "in truth",
+                                       "at least",     "to be sure", NULL};
 static const char *const TAILS[] = {"and", "but", "for", "while", "whereas", "as", "so", NULL};
-static const char *const OPENERS[] = {"which", "who", "whom", "whose", "though", "although", "however", "perhaps",
-                                      "indeed", "moreover", "therefore", "doubtless", "no doubt", NULL};
+static const char *const OPENERS[] = {"which",   "who",    "whom",     "whose",     "though",    "although", "however",
+                                      "perhaps", "indeed", "moreover", "therefore", "doubtless", "no doubt", NULL};
 
 static int up(uint8_t c) { return c >= 'A' && c <= 'Z'; }
 static int lo(uint8_t c) { return c >= 'a' && c <= 'z'; }
@@ -83,8 +84,12 @@ int drop_class(const uint8_t *w, size_t n) {
 }
 
 static int free_p(const lt_piece *p) { return p->prot == LP_NONE && !(p->flags & LT_F_VERBATIM); }
-static int one_space(const uint8_t *s, const lt_piece *p) { return p->kind == LT_SPACE && p->len == 1 && s[p->off] == ' '; }
-static int punct(const uint8_t *s, const lt_piece *p, char c) { return p->kind == LT_PUNCT && p->len == 1 && s[p->off] == c; }
+static int one_space(const uint8_t *s, const lt_piece *p) {
+    return p->kind == LT_SPACE && p->len == 1 && s[p->off] == ' ';
+}
+static int punct(const uint8_t *s, const lt_piece *p, char c) {
+    return p->kind == LT_PUNCT && p->len == 1 && s[p->off] == c;
+}
 
 /* Piece k of d is a free word spelt w (any case). */
 static int word_is(const uint8_t *s, const lt_doc *d, size_t k, const char *w) {
@@ -136,8 +141,7 @@ static int finish(const uint8_t *s, const lt_doc *d, uint32_t a, uint32_t z, siz
 
 /* The article just before piece i ("a"/"an" and one blank), or d->n. */
 static size_t article_before(const uint8_t *s, const lt_doc *d, size_t i) {
-    if (i >= 2 && one_space(s, &d->p[i - 1]) && (word_is(s, d, i - 2, "a") || word_is(s, d, i - 2, "an")))
-        return i - 2;
+    if (i >= 2 && one_space(s, &d->p[i - 1]) && (word_is(s, d, i - 2, "a") || word_is(s, d, i - 2, "an"))) return i - 2;
     return d->n;
 }
 
@@ -230,8 +234,8 @@ static size_t scan_to(const uint8_t *s, const lt_doc *d, size_t k, const char *t
 /* The span from piece a to the terminator piece t deleted: the terminator too when `with_term` (a comma), else kept
 ** (. ; ! ?).  Line breaks inside the span stay (the text keeps its lines: guard.h); the blank after the span goes
 ** with them. */
-static int span_drop(const uint8_t *s, const lt_doc *d, size_t a, size_t t, int with_term, int words, int nl,
-                     int kind, drop_site *o) {
+static int span_drop(const uint8_t *s, const lt_doc *d, size_t a, size_t t, int with_term, int words, int nl, int kind,
+                     drop_site *o) {
     memset(o, 0, sizeof *o);
     o->off = d->p[a].off;
     o->kind = (uint8_t)kind;
@@ -249,8 +253,8 @@ static int span_drop(const uint8_t *s, const lt_doc *d, size_t a, size_t t, int 
     return 1;
 }
 
-/* ", which was tall," and the like (OPENERS); ", X ...," of at most GENERIC_MAX_WORDS words; "; X ..." and ", and X ..."
-** to the sentence end. */
+/* ", which was tall," and the like (OPENERS); ", X ...," of at most GENERIC_MAX_WORDS words; "; X ..." and
+** ", and X ..." to the sentence end. */
 static int clause(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) {
     if (i + 2 >= d->n || !one_space(s, &d->p[i + 1]) || d->p[i + 2].kind != LT_WORD) return 0;
     char b[2 * WORD_MAX + 2];

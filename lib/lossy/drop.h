@@ -17,8 +17,8 @@ typedef struct {
     uint32_t off, len;      /* the original bytes the deletion replaces */
     char rep[DROP_MAX_REP]; /* what replaces them: nothing, an article made to fit ("a"/"an"), a capital letter */
     uint8_t rep_len;
-    uint8_t edits;          /* words deleted plus words changed: what the deletion adds to the alignment's cost */
-    uint8_t kind;           /* DROP_* */
+    uint8_t edits; /* words deleted plus words changed: what the deletion adds to the alignment's cost */
+    uint8_t kind;  /* DROP_* */
 } drop_site;
 
 /* The class of a word in the generated table (lib/lossy/modifier_data.c, tools/lossy/modifiers.py): DROP_ADJ,

@@ -66,8 +66,13 @@ static void cert_bytes(void) {
     t[n] = 0;
     CHECK_EQ(cert_decode(&d, t, n + 1), LLMZ_ERR_CORRUPT); /* a byte left over */
     memcpy(t, b, n);
-    t[0] = 2;
+    t[0] = 3;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* another certificate version */
+    t[0] = 0;
+    CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED);
+    t[0] = 2; /* level 2 with deletions: the same layout */
+    CHECK_EQ(cert_decode(&d, t, n), LLMZ_OK);
+    CHECK_EQ(d.version, 2);
     t[0] = 1;
     t[3] = 2;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* a reserved flag */
