@@ -45,17 +45,18 @@ void lossy_print_cert(const llmz_certificate *ct, int json)
     fmt_hex(h1, sizeof h1, ct->orig_hash, 16);
     fmt_hex(h2, sizeof h2, ct->recon_hash, 16);
     if (json) {
-        printf("    {\"lossy\": {\"certificate_version\": %u, \"level\": %u, \"name\": \"%s\", \"strength\": %u, "
-               "\"original_size\": %llu, "
+        printf("    {\"lossy\": {\"level\": %u, \"name\": \"%s\", \"strength\": %u, \"original_size\": %llu, "
                "\"reconstruction_size\": %llu, \"original_sha256_16\": \"%s\", \"reconstruction_sha256_16\": \"%s\", "
                "\"words\": %u, \"content_words\": %u, \"reconstruction_words\": %u, \"wer\": %.4f, \"chrf\": %.4f, "
                "\"content_word_recall\": %.4f, \"protected\": %u, \"protected_kept\": %u, \"protected_invented\": %u, "
-               "\"new_content_words\": %u, \"words_equal_after_folding\": %s, \"changes\": %u}}\n",
-               (unsigned)ct->version, (unsigned)ct->level, LEVEL_NAME[ct->level & 3], (unsigned)ct->strength,
+               "\"new_content_words\": %u, \"words_equal_after_folding\": %s, \"changes\": %u, "
+               "\"certificate_version\": %u}}\n",
+               (unsigned)ct->level, LEVEL_NAME[ct->level & 3], (unsigned)ct->strength,
                (unsigned long long)ct->orig_size, (unsigned long long)ct->recon_size, h1, h2, (unsigned)ct->words,
                (unsigned)ct->content_words, (unsigned)ct->words_recon, ct->wer / 10000.0, ct->chrf / 10000.0,
                ct->recall / 10000.0, (unsigned)ct->prot_total, (unsigned)ct->prot_kept, (unsigned)ct->prot_invented,
-               (unsigned)ct->new_content, ct->words_equal_folded ? "true" : "false", (unsigned)ct->changes);
+               (unsigned)ct->new_content, ct->words_equal_folded ? "true" : "false", (unsigned)ct->changes,
+               (unsigned)(ct->version ? ct->version : 1));
         return;
     }
     pct(wer, sizeof wer, ct->wer);

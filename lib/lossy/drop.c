@@ -42,9 +42,13 @@ static const char *const MARKERS[] = {
 static const char *const MARKERS2[] = {"of course",    "in fact",    "after all", "for example",
                                        "for instance", "in short",   "no doubt",  "in truth",
                                        "at least",     "to be sure", NULL};
+static const char *const DETERMINERS[] = {"the",  "a",    "an",    "his",   "her",   "its",  "their", "my", "our",
+                                          "your", "this", "these", "those", "every", "each", "some",  NULL};
 static const char *const TAILS[] = {"and", "but", "for", "while", "whereas", "as", "so", NULL};
-static const char *const OPENERS[] = {"which",   "who",    "whom",     "whose",     "though",    "although", "however",
-                                      "perhaps", "indeed", "moreover", "therefore", "doubtless", "no doubt", NULL};
+static const char *const OPENERS[] = {"which",    "who",     "whom",   "whose",    "though",    "although",
+                                      "however",  "perhaps", "indeed", "moreover", "therefore", "doubtless",
+                                      "no doubt", "when",    "where",  "while",    "because",   "since",
+                                      "as",       "after",   "before", "until",    NULL};
 
 static int up(uint8_t c) { return c >= 'A' && c <= 'Z'; }
 static int lo(uint8_t c) { return c >= 'a' && c <= 'z'; }
@@ -145,15 +149,32 @@ static size_t article_before(const uint8_t *s, const lt_doc *d, size_t i) {
     return d->n;
 }
 
+/* A word that is an adjective by its form after a determiner: "the red-faced man", "a celebrated author". */
+static int participle(const uint8_t *s, const lt_doc *d, size_t i) {
+    const lt_piece *p = &d->p[i];
+    char b[WORD_MAX + 1];
+    if (i < 2 || !one_space(s, &d->p[i - 1]) || !lower(s + d->p[i - 2].off, d->p[i - 2].len, b) ||
+        d->p[i - 2].kind != LT_WORD || !in_list(DETERMINERS, b) || !lower(s + p->off, p->len, b))
+        return 0;
+    size_t n = strlen(b);
+    const char *h = strchr(b, '-');
+    int hyphen = h && h > b && lo((uint8_t)h[1]) && !strchr(b, '\'');
+    return hyphen || (n > 4 && b[n - 2] == 'e' && b[n - 1] == 'd');
+}
+
 static int adjective(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) {
     const lt_piece *p = &d->p[i];
     int sent = (p->flags & LT_F_SENT_START) != 0;
-    if ((!lo(s[p->off]) && !sent) || lt_is_stop_word(s + p->off, p->len) || drop_class(s + p->off, p->len) != DROP_ADJ)
-        return 0;
+    if ((!lo(s[p->off]) && !sent) || lt_is_stop_word(s + p->off, p->len)) return 0;
+    if (drop_class(s + p->off, p->len) != DROP_ADJ && !(lo(s[p->off]) && participle(s, d, i))) return 0;
     if (i + 2 >= d->n) return 0;
     size_t next = d->n, art = article_before(s, d, i);
     int edits = 1;
     if (one_space(s, &d->p[i + 1]) && noun_like(s, d, i + 2)) {
+        next = i + 2;
+    } else if (one_space(s, &d->p[i + 1]) && i + 4 < d->n && d->p[i + 2].kind == LT_WORD && free_p(&d->p[i + 2]) &&
+               lo(s[d->p[i + 2].off]) && drop_class(s + d->p[i + 2].off, d->p[i + 2].len) == DROP_ADJ &&
+               one_space(s, &d->p[i + 3]) && noun_like(s, d, i + 4)) { /* "the old red house" -> "the red house" */
         next = i + 2;
     } else if (punct(s, &d->p[i + 1], ',') && i + 3 < d->n && one_space(s, &d->p[i + 2]) &&
                d->p[i + 3].kind == LT_WORD && free_p(&d->p[i + 3]) &&
@@ -202,6 +223,9 @@ static int marker(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) {
     }
     for (size_t k = i; k < j; k++)
         if (!free_p(&d->p[k])) return 0;
+    if (words == 1 && j + 1 < d->n && one_space(s, &d->p[j]) && drop_class(s + p->off, p->len) == DROP_ADV &&
+        !in_list(KEEP, b)) /* "Suddenly he rose" -> "He rose" */
+        return finish(s, d, p->off, d->p[j + 1].off, d->n, j + 1, 1, words, DROP_MARKER, o);
     if (j + 2 >= d->n || !punct(s, &d->p[j], ',') || d->p[j + 1].kind != LT_SPACE) return 0;
     return finish(s, d, p->off, d->p[j + 2].off, d->n, j + 2, 1, words, DROP_MARKER, o);
 }

@@ -325,6 +325,8 @@ static int choose(run *r, const site_list *l, const site *st, int *pick) {
 #ifdef LOSSY_DEBUG
     if (*pick) fprintf(stderr, "pick kind %d alt %d dist %.1f saved %.2f\n", st->drop, *pick, st->dist[*pick - 1],
                        bits[0] - bits[bc]);
+    if (st->drop && which[1] == 1)
+        fprintf(stderr, "cand kind %d dist %.1f saved %.2f\n", st->drop, st->dist[0], bits[0] - bits[1]);
     if (0) {
         fprintf(stderr, "site %u [%.*s]:", st->off, (int)len[0], cand[0]);
         for (int c = 0; c < n; c++) fprintf(stderr, " %.*s=%.2f", (int)len[c] - (int)look, cand[c], bits[c]);

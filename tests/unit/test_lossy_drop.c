@@ -69,7 +69,12 @@ int main(void) {
     CHECK(drop_at("He had hardly begun.", "hardly", 0, 0, NULL));
     CHECK(drop_at("He was only a boy.", "only", 0, 0, NULL));
     CHECK(drop_at("He never came.", "never", 0, 0, NULL));
-    CHECK(drop_at("Slowly he rose.", "Slowly", 0, 0, NULL)); /* a sentence start without a comma */
+    CHECK(drop_at("Slowly he rose.", "Slowly", DROP_MARKER, 2, "He rose.")); /* an -ly adverb: no comma needed */
+    CHECK(drop_at("Slowly John rose.", "Slowly", 0, 0, NULL));
+    CHECK(drop_at("He saw the red-faced man.", "red", DROP_ADJ, 1, "He saw the man."));
+    CHECK(drop_at("He saw the celebrated author.", "celebrated", DROP_ADJ, 1, "He saw the author."));
+    CHECK(drop_at("He celebrated mass.", "celebrated", 0, 0, NULL)); /* no determiner: a verb */
+    CHECK(drop_at("the old red house", "old", DROP_ADJ, 1, "the red house"));
 
     /* sentence-initial markers: the next word gets the capital; never before a name */
     CHECK(drop_at("It rained. However, the door opened.", "However", DROP_MARKER, 2, "It rained. The door opened."));
