@@ -199,6 +199,7 @@ static int adverb(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) {
     if (i < 2 || !one_space(s, &d->p[i - 1]) || d->p[i - 2].kind != LT_WORD || !free_p(&d->p[i - 2])) return 0;
     size_t next = i + 2 < d->n && one_space(s, &d->p[i + 1]) ? i + 2 : d->n;
     if (next < d->n && d->p[next].kind == LT_WORD && (d->p[next].flags & LT_F_CAP)) return 0;
+    if (word_is(s, d, next, "than")) return 0; /* "rather than" */
     size_t art = article_before(s, d, i);
     return finish(s, d, d->p[i - 1].off, p->off + p->len, art, next, 0, 1, DROP_ADV, o);
 }

@@ -68,6 +68,7 @@ int main(void) {
     CHECK(drop_at("It was a very odd thing.", "very", DROP_ADV, 2, "It was an odd thing."));
     CHECK(drop_at("He had hardly begun.", "hardly", 0, 0, NULL));
     CHECK(drop_at("He was only a boy.", "only", 0, 0, NULL));
+    CHECK(drop_at("It is spelled out rather than guessed.", "rather", 0, 0, NULL));
     CHECK(drop_at("He never came.", "never", 0, 0, NULL));
     CHECK(drop_at("Slowly he rose.", "Slowly", DROP_MARKER, 2, "He rose.")); /* an -ly adverb: no comma needed */
     CHECK(drop_at("Slowly John rose.", "Slowly", 0, 0, NULL));
