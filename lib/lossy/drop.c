@@ -42,6 +42,21 @@ static const char *const MARKERS[] = {
 static const char *const MARKERS2[] = {"of course",    "in fact",    "after all", "for example",
                                        "for instance", "in short",   "no doubt",  "in truth",
                                        "at least",     "to be sure", NULL};
+/* Adjectives never dropped: numbers and quantities (facts), and those that deny or qualify what the noun says. */
+static const char *const KEEP_ADJ[] = {
+    "one",       "two",       "three",      "four",       "five",        "six",       "seven",      "eight",
+    "nine",      "ten",       "eleven",     "twelve",     "thirteen",    "fourteen",  "fifteen",    "sixteen",
+    "seventeen", "eighteen",  "nineteen",   "twenty",     "thirty",      "forty",     "fifty",      "sixty",
+    "seventy",   "eighty",    "ninety",     "hundred",    "thousand",    "million",   "billion",    "dozen",
+    "score",     "first",     "second",     "third",      "fourth",      "fifth",     "sixth",      "seventh",
+    "eighth",    "ninth",     "tenth",      "twelfth",    "twentieth",   "hundredth", "thousandth", "last",
+    "next",      "half",      "single",     "double",     "triple",      "twin",      "sole",       "several",
+    "numerous",  "countless", "various",    "sundry",     "multiple",    "former",    "latter",     "previous",
+    "late",      "future",    "false",      "fake",       "mock",        "sham",      "alleged",    "supposed",
+    "pretended", "pseudo",    "imitation",  "artificial", "counterfeit", "so-called", "nominal",    "virtual",
+    "potential", "possible",  "impossible", "ex",         "dead",        "alive",     "living",     "male",
+    "female",    "left",      "right",      "north",      "south",       "east",      "west",       "northern",
+    "southern",  "eastern",   "western",    "upper",      "lower",       "inner",     "outer",      NULL};
 static const char *const DETERMINERS[] = {"the",  "a",    "an",    "his",   "her",   "its",  "their", "my", "our",
                                           "your", "this", "these", "those", "every", "each", "some",  NULL};
 static const char *const TAILS[] = {"and", "but", "for", "while", "whereas", "as", "so", NULL};
@@ -149,6 +164,11 @@ static size_t article_before(const uint8_t *s, const lt_doc *d, size_t i) {
     return d->n;
 }
 
+static int keep_adj(const uint8_t *s, const lt_piece *p) {
+    char b[WORD_MAX + 1];
+    return !lower(s + p->off, p->len, b) || in_list(KEEP_ADJ, b);
+}
+
 /* A word that is an adjective by its form after a determiner: "the red-faced man", "a celebrated author". */
 static int participle(const uint8_t *s, const lt_doc *d, size_t i) {
     const lt_piece *p = &d->p[i];
@@ -167,6 +187,7 @@ static int adjective(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) 
     int sent = (p->flags & LT_F_SENT_START) != 0;
     if ((!lo(s[p->off]) && !sent) || lt_is_stop_word(s + p->off, p->len)) return 0;
     if (drop_class(s + p->off, p->len) != DROP_ADJ && !(lo(s[p->off]) && participle(s, d, i))) return 0;
+    if (keep_adj(s, &d->p[i])) return 0;
     if (i + 2 >= d->n) return 0;
     size_t next = d->n, art = article_before(s, d, i);
     int edits = 1;
@@ -174,7 +195,8 @@ static int adjective(const uint8_t *s, const lt_doc *d, size_t i, drop_site *o) 
         next = i + 2;
     } else if (one_space(s, &d->p[i + 1]) && i + 4 < d->n && d->p[i + 2].kind == LT_WORD && free_p(&d->p[i + 2]) &&
                lo(s[d->p[i + 2].off]) && drop_class(s + d->p[i + 2].off, d->p[i + 2].len) == DROP_ADJ &&
-               one_space(s, &d->p[i + 3]) && noun_like(s, d, i + 4)) { /* "the old red house" -> "the red house" */
+               !keep_adj(s, &d->p[i + 2]) && one_space(s, &d->p[i + 3]) &&
+               noun_like(s, d, i + 4)) { /* "the old red house" -> "the red house" */
         next = i + 2;
     } else if (punct(s, &d->p[i + 1], ',') && i + 3 < d->n && one_space(s, &d->p[i + 2]) &&
                d->p[i + 3].kind == LT_WORD && free_p(&d->p[i + 3]) &&

@@ -58,10 +58,14 @@ int main(void) {
     CHECK(drop_at("They were old and weary men.", "old", DROP_ADJ, 2, "They were weary men."));
     CHECK(drop_at("An enormous queue formed.", "enormous", DROP_ADJ, 2, "A queue formed."));
     CHECK(drop_at("Old men sat there.", "Old", DROP_ADJ, 2, "Men sat there."));
-    CHECK(drop_at("The man was old.", "old", 0, 0, NULL));         /* no noun after it */
-    CHECK(drop_at("The old John Smith came.", "old", 0, 0, NULL)); /* a name after it */
-    CHECK(drop_at("He had old 1999 wine.", "old", 0, 0, NULL));    /* a number after it */
-    CHECK(drop_at("the old\nman", "old", 0, 0, NULL));             /* never over a line break */
+    CHECK(drop_at("The man was old.", "old", 0, 0, NULL));                  /* no noun after it */
+    CHECK(drop_at("The old John Smith came.", "old", 0, 0, NULL));          /* a name after it */
+    CHECK(drop_at("He had old 1999 wine.", "old", 0, 0, NULL));             /* a number after it */
+    CHECK(drop_at("A paltry three thousand francs.", "three", 0, 0, NULL)); /* a number word is a fact */
+    CHECK(drop_at("A paltry three thousand francs.", "paltry", 0, 0, NULL));
+    CHECK(drop_at("He met the former king.", "former", 0, 0, NULL));
+    CHECK(drop_at("He saw several ships.", "several", 0, 0, NULL));
+    CHECK(drop_at("the old\nman", "old", 0, 0, NULL)); /* never over a line break */
 
     /* adverbs and intensifiers; never the ones that turn the meaning */
     CHECK(drop_at("He walked slowly away.", "slowly", DROP_ADV, 1, "He walked away."));
