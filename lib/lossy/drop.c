@@ -263,7 +263,7 @@ static size_t scan_to(const uint8_t *s, const lt_doc *d, size_t k, const char *t
         const lt_piece *p = &d->p[k];
         if (!free_p(p) || p->kind == LT_OTHER) return d->n;
         if (p->kind == LT_NEWLINE) {
-            if (last_nl || ++*nl > 3) return d->n;
+            if (last_nl || ++*nl > 1) return d->n; /* two would leave a blank line: a new paragraph */
             last_nl = 1;
             continue;
         }

@@ -102,6 +102,7 @@ int main(void) {
     CHECK(drop_at("The man, who said \"no\", left.", ", who", 0, 0, NULL));    /* a quotation inside */
     CHECK(drop_at("He said, a b c d e f g h i j, no.", ", a", 0, 0, NULL));    /* too long for an apposition */
     CHECK(drop_at("It rained, which\n\nwas bad.", ", which", 0, 0, NULL));     /* a paragraph break */
+    CHECK(drop_at("He rose; the\nothers\nstayed. Then", "; the", 0, 0, NULL)); /* two breaks: a blank line */
 
     /* parentheses and dash pairs */
     CHECK(drop_at("He came (as usual) late.", "(", DROP_PAREN, 2, "He came late."));
