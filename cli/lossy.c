@@ -119,7 +119,7 @@ int lossy_keep_smaller(cli_ctx *c, llmz_cctx *cc, const unsigned char *in, size_
         memcpy(out, alt, an);
         *fsize = an;
         *st = ast;
-        if (c->o.verbose) msg_info("%s: the canonical form saves nothing; the original is kept", name);
+        if (c->o.verbose) msg_info("%s: the rewriting saves nothing; the original is kept", name);
     }
     free(alt);
     if (err != LLMZ_OK) msg_error(name, "compression failed: %s", llmz_error_name(err));

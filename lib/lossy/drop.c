@@ -26,6 +26,9 @@
 #define TAIL_MAX_WORDS    30
 #define PAREN_MAX_WORDS   16
 #define WORD_MAX          32
+#ifndef DROP_MAX_NL
+#define DROP_MAX_NL 1 /* line breaks a deleted span may hold: two would leave a blank line, a new paragraph */
+#endif
 
 static const char *const INTENSIFIERS[] = {"very",    "quite",     "rather", "really", "just",   "somewhat", "indeed",
                                            "perhaps", "certainly", "truly",  "simply", "fairly", "pretty",   NULL};
@@ -263,7 +266,7 @@ static size_t scan_to(const uint8_t *s, const lt_doc *d, size_t k, const char *t
         const lt_piece *p = &d->p[k];
         if (!free_p(p) || p->kind == LT_OTHER) return d->n;
         if (p->kind == LT_NEWLINE) {
-            if (last_nl || ++*nl > 1) return d->n; /* two would leave a blank line: a new paragraph */
+            if (last_nl || ++*nl > DROP_MAX_NL) return d->n;
             last_nl = 1;
             continue;
         }
