@@ -428,7 +428,7 @@ int codec_compress(cli_ctx *c, int in_fd, int out_fd, const char *name, codec_re
             }
             progress_frame(cc, NULL, (uint64_t)ln, (uint64_t)ln);
             err = llmz_compress_frame(cc, out, bound, &fsize, src, ln, &st);
-            if (err == LLMZ_OK && owned && c->o.lossy == LLMZ_LOSSY_CANONICAL &&
+            if (err == LLMZ_OK && owned && c->o.lossy <= LLMZ_LOSSY_PARAPHRASE && /* levels 1-2: never above lossless */
                 lossy_keep_smaller(c, cc, in, (size_t)n, out, &fsize, &st, name) != 0) {
                 llmz_free_buffer(owned);
                 goto done;

@@ -49,12 +49,14 @@ void lossy_print_cert(const llmz_certificate *ct, int json)
                "\"reconstruction_size\": %llu, \"original_sha256_16\": \"%s\", \"reconstruction_sha256_16\": \"%s\", "
                "\"words\": %u, \"content_words\": %u, \"reconstruction_words\": %u, \"wer\": %.4f, \"chrf\": %.4f, "
                "\"content_word_recall\": %.4f, \"protected\": %u, \"protected_kept\": %u, \"protected_invented\": %u, "
-               "\"new_content_words\": %u, \"words_equal_after_folding\": %s, \"changes\": %u}}\n",
+               "\"new_content_words\": %u, \"words_equal_after_folding\": %s, \"changes\": %u, "
+               "\"certificate_version\": %u}}\n",
                (unsigned)ct->level, LEVEL_NAME[ct->level & 3], (unsigned)ct->strength,
                (unsigned long long)ct->orig_size, (unsigned long long)ct->recon_size, h1, h2, (unsigned)ct->words,
                (unsigned)ct->content_words, (unsigned)ct->words_recon, ct->wer / 10000.0, ct->chrf / 10000.0,
                ct->recall / 10000.0, (unsigned)ct->prot_total, (unsigned)ct->prot_kept, (unsigned)ct->prot_invented,
-               (unsigned)ct->new_content, ct->words_equal_folded ? "true" : "false", (unsigned)ct->changes);
+               (unsigned)ct->new_content, ct->words_equal_folded ? "true" : "false", (unsigned)ct->changes,
+               (unsigned)(ct->version ? ct->version : 1));
         return;
     }
     pct(wer, sizeof wer, ct->wer);
@@ -117,7 +119,7 @@ int lossy_keep_smaller(cli_ctx *c, llmz_cctx *cc, const unsigned char *in, size_
         memcpy(out, alt, an);
         *fsize = an;
         *st = ast;
-        if (c->o.verbose) msg_info("%s: the canonical form saves nothing; the original is kept", name);
+        if (c->o.verbose) msg_info("%s: the rewriting saves nothing; the original is kept", name);
     }
     free(alt);
     if (err != LLMZ_OK) msg_error(name, "compression failed: %s", llmz_error_name(err));

@@ -1,7 +1,8 @@
 /*
 ** cert.c -- the certificate of a lossy frame, as bytes (docs/format.md, "Lossy frames").
 **
-** Layout: version (1), level (1), strength (1), flags (1: bit 0 words equal after folding), the original's and the
+** Layout: version (1; 2: a level-2 reconstruction with deletions, the same layout), level (1), strength (1), flags
+** (1: bit 0 words equal after folding), the original's and the
 ** reconstruction's SHA-256 prefixes (16 + 16), then varints in this order: original size, reconstruction size,
 ** words, content words, reconstruction words, WER, chrF, recall (x 10000), protected items, kept, invented, new
 ** content words, changes.
@@ -27,7 +28,7 @@ static uint32_t *u32_field(llmz_certificate *c, int i) {
 size_t cert_encode(const llmz_certificate *c, uint8_t out[CERT_MAX]) {
     llmz_certificate t = *c;
     uint8_t *p = out;
-    *p++ = CERT_VERSION;
+    *p++ = c->version >= CERT_VERSION && c->version <= CERT_VERSION_MAX ? c->version : CERT_VERSION;
     *p++ = c->level;
     *p++ = c->strength;
     *p++ = c->words_equal_folded ? CERT_FLAG_FOLDED : 0;
@@ -43,10 +44,11 @@ size_t cert_encode(const llmz_certificate *c, uint8_t out[CERT_MAX]) {
 int cert_decode(llmz_certificate *c, const uint8_t *p, size_t n) {
     memset(c, 0, sizeof *c);
     if (n < 1) return LLMZ_ERR_CORRUPT;
-    if (p[0] != CERT_VERSION) return LLMZ_ERR_UNSUPPORTED;
+    if (p[0] < CERT_VERSION || p[0] > CERT_VERSION_MAX) return LLMZ_ERR_UNSUPPORTED;
     if (n < CERT_FIXED) return LLMZ_ERR_CORRUPT;
     if (p[3] & ~CERT_FLAG_FOLDED) return LLMZ_ERR_UNSUPPORTED;
     if (p[1] < LLMZ_LOSSY_CANONICAL || p[1] > LLMZ_LOSSY_SEED || p[2] > 100) return LLMZ_ERR_CORRUPT;
+    c->version = p[0];
     c->level = p[1];
     c->strength = p[2];
     c->words_equal_folded = p[3] & CERT_FLAG_FOLDED;

@@ -19,6 +19,7 @@ struct judge {
     const llmz_model *m;
     const kernel_set *ks;
     int V, W, keep, rows;
+    int max_tok;            /* tokens of a candidate counted: JUDGE_MAX_TOKENS, or what a small window holds */
     team *t;
     tf_batch *b;
     tf_state *base, *trial[JUDGE_MAX_ALTS];
@@ -58,6 +59,8 @@ int judge_new(judge **out, const llmz_model *m, int threads) {
     j->V = c->vocab;
     j->W = c->ctx;
     j->keep = c->ctx / 2;
+    j->max_tok = JUDGE_MAX_TOKENS < j->W - j->keep - 1 ? JUDGE_MAX_TOKENS : j->W - j->keep - 1;
+    if (j->max_tok < 1) j->max_tok = 1;
     j->rows = JUDGE_MAX_ALTS * JUDGE_MAX_TOKENS > j->W ? JUDGE_MAX_ALTS * JUDGE_MAX_TOKENS : j->W;
     j->inv_ln2 = 1.0 / det_log(2.0);
     j->b = tf_batch_new(m->tf, j->rows);
@@ -157,14 +160,14 @@ int judge_cost(judge *j, const uint8_t *const *alts, const size_t *lens, int n, 
     fenv_t saved;
     fegetenv(&saved);
     fesetenv(FE_DFL_ENV);
-    int rc = make_room(j, JUDGE_MAX_TOKENS);
+    int rc = make_room(j, j->max_tok);
     int start[JUDGE_MAX_ALTS + 1], rows = 0;
     int32_t *tok = j->ids;
     for (int a = 0; rc == LLMZ_OK && a < n; a++) { /* each candidate's tokens; its first is predicted by `last` */
         int32_t t[JUDGE_MAX_TOKENS * 4];
         long nt = tok_encode(j->m->tok, t, sizeof t / sizeof *t, alts[a], lens[a]);
         if (nt < 0) nt = sizeof t / sizeof *t; /* a longer candidate: its first tokens */
-        if (nt > JUDGE_MAX_TOKENS) nt = JUDGE_MAX_TOKENS;
+        if (nt > j->max_tok) nt = j->max_tok;
         start[a] = rows;
         memcpy(tok + rows, t, (size_t)nt * sizeof *t);
         if (nt > 1) tf_state_copy(j->trial[a], j->base, j->m->tf);

@@ -16,7 +16,7 @@
 #include "llmz.h"
 
 #define JUDGE_MAX_ALTS 16   /* candidates per call */
-#define JUDGE_MAX_TOKENS 48 /* tokens of one candidate counted (the rest is ignored) */
+#define JUDGE_MAX_TOKENS 96 /* tokens of one candidate counted (the rest is ignored) */
 
 typedef struct judge judge;
 

@@ -155,6 +155,7 @@ int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads
     if (strength == LLMZ_LOSSY_STRENGTH_DEFAULT) strength = dflt[level];
     memset(cert, 0, sizeof *cert);
     cert->level = (uint8_t)level;
+    cert->version = level == LLMZ_LOSSY_PARAPHRASE ? LLMZ_LOSSY_REWRITE_2 : 1; /* what made the reconstruction */
     cert->strength = (uint8_t)strength;
     lbuf b = {0};
     lt_doc d;

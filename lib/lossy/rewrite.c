@@ -21,8 +21,12 @@
 #include "lossy/rewrite.h"
 
 #include <string.h>
+#ifdef LOSSY_DEBUG
+#include <stdio.h>
+#endif
 
 #include "common/mem.h"
+#include "lossy/drop.h"
 #include "lossy/judge.h"
 #include "lossy/thesaurus.h"
 
@@ -35,6 +39,10 @@
 #define D_CONTRACTION 0.3
 #define D_COMMA 0.5
 #define D_SYNONYM 1.0
+#define D_DROP 1.0         /* per word a deletion removes or changes (drop.h: the edits it adds to the WER) */
+#ifndef LOOKAHEAD_DROP
+#define LOOKAHEAD_DROP 96  /* a deletion's candidates carry more of the text after them: it changes more */
+#endif
 
 int lbuf_put(lbuf *b, const void *s, size_t n) {
     if (b->n + n > b->cap) {
@@ -53,6 +61,7 @@ int lbuf_put(lbuf *b, const void *s, size_t n) {
 typedef struct {
     uint32_t off, len;        /* the original bytes the site replaces */
     uint8_t n_alt;
+    uint8_t drop;             /* a deletion site: its kind (drop.h, DROP_*); it gets the longer look-ahead */
     uint32_t alt[MAX_ALT];    /* offsets of the alternatives in the pool */
     uint16_t alt_len[MAX_ALT];
     float dist[MAX_ALT];
@@ -211,6 +220,33 @@ static int paraphrase_sites(site_list *l, const uint8_t *s, const lt_doc *d, siz
     return rc;
 }
 
+/* A deletion site (drop.h) found at piece i, with the piece's own alternatives (a synonym, the comma dropped alone)
+** written into the span as further candidates. */
+static int drop_sites(site_list *l, const uint8_t *s, const lt_doc *d, size_t i, const drop_site *ds) {
+    site_list own = {0};
+    int rc = paraphrase_sites(&own, s, d, i);
+    site *st = rc == LLMZ_OK ? site_add(l, ds->off, ds->len) : NULL;
+    if (!st) rc = rc == LLMZ_OK ? LLMZ_ERR_NOMEM : rc;
+    if (rc == LLMZ_OK) {
+        st->drop = ds->kind;
+        rc = alt_add(l, st, s, ds->rep, ds->rep_len, ds->edits * D_DROP);
+    }
+    const site *o = own.n ? &own.v[0] : NULL;
+    if (o && (o->off < ds->off || o->off + o->len > ds->off + ds->len)) o = NULL;
+    for (int k = 0; o && rc == LLMZ_OK && k < o->n_alt; k++) { /* the span with the piece's alternative k */
+        uint8_t buf[512];
+        size_t pre = o->off - ds->off, post = ds->off + ds->len - (o->off + o->len), n = pre + o->alt_len[k] + post;
+        if (n > sizeof buf) continue;
+        memcpy(buf, s + ds->off, pre);
+        memcpy(buf + pre, own.pool.p + o->alt[k], o->alt_len[k]);
+        memcpy(buf + pre + o->alt_len[k], s + o->off + o->len, post);
+        rc = alt_add(l, st, s, buf, n, o->dist[k]);
+    }
+    llmz_free(own.v);
+    llmz_free(own.pool.p);
+    return rc;
+}
+
 /* Every site of the text, in order, none overlapping. */
 static int find_sites(site_list *l, int level, const uint8_t *s, const lt_doc *d) {
     uint32_t end = 0; /* the end of the last site */
@@ -218,7 +254,12 @@ static int find_sites(site_list *l, int level, const uint8_t *s, const lt_doc *d
         const lt_piece *p = &d->p[i];
         if (!free_piece(p) || p->off < end) continue;
         size_t before = l->n;
-        int rc = level >= LLMZ_LOSSY_PARAPHRASE ? paraphrase_sites(l, s, d, i) : LLMZ_OK;
+        drop_site ds;
+        int rc = LLMZ_OK;
+        if (level >= LLMZ_LOSSY_PARAPHRASE && drop_find(s, d, i, &ds) && ds.off >= end)
+            rc = drop_sites(l, s, d, i, &ds);
+        else if (level >= LLMZ_LOSSY_PARAPHRASE)
+            rc = paraphrase_sites(l, s, d, i);
         if (rc == LLMZ_OK && l->n == before) rc = canonical_sites(l, s, d, i);
         if (rc != LLMZ_OK) return rc;
         if (l->n > before) end = l->v[l->n - 1].off + l->v[l->n - 1].len;
@@ -236,6 +277,7 @@ typedef struct {
     lbuf *out;
     size_t jpos; /* bytes of out committed to the judge */
     double lambda;
+    double saved; /* bits the judge says the kept edits save (LOSSY_DEBUG prints them: how much the coder realises) */
 } run;
 
 /* Judge site st: the index of the candidate kept (0: the original; k: alternative k - 1). */
@@ -247,7 +289,8 @@ static int choose(run *r, const site_list *l, const site *st, int *pick) {
     if (rc != LLMZ_OK) return rc;
     r->jpos = bnd;
     size_t tail = r->out->n - bnd, after = st->off + st->len;
-    size_t look = r->n - after < LOOKAHEAD ? r->n - after : LOOKAHEAD;
+    size_t la = st->drop ? LOOKAHEAD_DROP : LOOKAHEAD;
+    size_t look = r->n - after < la ? r->n - after : la;
     while (look > 0 && after + look < r->n && word_byte(r->s[after + look])) look--; /* end on a word's end */
     uint8_t buf[JUDGE_MAX_ALTS][512];
     const uint8_t *cand[JUDGE_MAX_ALTS];
@@ -269,15 +312,22 @@ static int choose(run *r, const site_list *l, const site *st, int *pick) {
     if (n < 2 || which[0] != 0) return LLMZ_OK; /* nothing to compare with the original */
     if ((rc = judge_cost(r->j, cand, len, n, bits)) != LLMZ_OK) return rc;
     double best = bits[0];
+    int bc = 0;
     for (int c = 1; c < n; c++) {
         double J = bits[c] + r->lambda * st->dist[which[c] - 1];
         if (J < best) {
             best = J;
-            *pick = which[c];
+            bc = c;
         }
     }
+    *pick = which[bc];
+    r->saved += bits[0] - bits[bc];
 #ifdef LOSSY_DEBUG
-    if (*pick) {
+    if (*pick) fprintf(stderr, "pick kind %d alt %d dist %.1f saved %.2f\n", st->drop, *pick, st->dist[*pick - 1],
+                       bits[0] - bits[bc]);
+    if (st->drop && which[1] == 1)
+        fprintf(stderr, "cand kind %d dist %.1f saved %.2f\n", st->drop, st->dist[0], bits[0] - bits[1]);
+    if (0) {
         fprintf(stderr, "site %u [%.*s]:", st->off, (int)len[0], cand[0]);
         for (int c = 0; c < n; c++) fprintf(stderr, " %.*s=%.2f", (int)len[c] - (int)look, cand[c], bits[c]);
         fprintf(stderr, "\n");
@@ -302,7 +352,7 @@ typedef struct {
 
 static int part_run(const parts_job *pj, size_t k) {
     uint32_t a = pj->bounds[k], b = pj->bounds[k + 1];
-    run r = {NULL, pj->s, b, &pj->outs[k], 0, pj->lambda};
+    run r = {NULL, pj->s, b, &pj->outs[k], 0, pj->lambda, 0.0};
     int rc = judge_new(&r.j, pj->m, 1);
     size_t ipos = a, i = 0;
     while (i < pj->l->n && pj->l->v[i].off < a) i++; /* the part's first site (binary search not worth it) */
@@ -320,6 +370,10 @@ static int part_run(const parts_job *pj, size_t k) {
         ipos = st->off + st->len;
     }
     if (rc == LLMZ_OK) rc = lbuf_put(r.out, pj->s + ipos, b - ipos);
+#ifdef LOSSY_DEBUG
+    fprintf(stderr, "part %zu: %u edits judged to save %.0f bits (%.0f bytes)\n", k, pj->changes[k], r.saved,
+            r.saved / 8);
+#endif
     judge_free(r.j);
     return rc;
 }

@@ -66,8 +66,13 @@ static void cert_bytes(void) {
     t[n] = 0;
     CHECK_EQ(cert_decode(&d, t, n + 1), LLMZ_ERR_CORRUPT); /* a byte left over */
     memcpy(t, b, n);
-    t[0] = 2;
+    t[0] = 3;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* another certificate version */
+    t[0] = 0;
+    CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED);
+    t[0] = 2; /* level 2 with deletions: the same layout */
+    CHECK_EQ(cert_decode(&d, t, n), LLMZ_OK);
+    CHECK_EQ(d.version, 2);
     t[0] = 1;
     t[3] = 2;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* a reserved flag */
@@ -248,6 +253,14 @@ static void levels(void) {
         CHECK_EQ(c1.new_content, 0);   /* nor a content word that is not an equivalent */
         if (level <= 2) CHECK_EQ(c1.prot_kept, c1.prot_total); /* levels 1-2 keep every one, in order */
         if (level == 1) CHECK_EQ(c1.words_equal_folded, 1);
+        CHECK_EQ(c1.version, level == 2 ? LLMZ_LOSSY_REWRITE_2 : 1);
+        if (level == 2) { /* deletions: shorter, every line break kept (the guard compares line by line) */
+            size_t l0 = 0, l1 = 0;
+            for (size_t k = 0; k < n; k++) l0 += PROSE[k] == '\n';
+            for (size_t k = 0; k < n1; k++) l1 += ((const char *)r1)[k] == '\n';
+            CHECK(n1 < n);
+            CHECK_EQ(l1, l0);
+        }
         CHECK(contains(r1, n1, "int main(void) { return 0; }") || level == 3); /* verbatim kept */
         if (level == 3) { /* the seed: shorter, and each of its sentences is in the original */
             CHECK(n1 < n / 2 + n / 4);
