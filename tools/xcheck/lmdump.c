@@ -1,0 +1,216 @@
+/* lmdump -- llmz's own next-token logits for given token ids, to compare with llama.cpp (docs/xcheck.md).
+**
+**   lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels ref|avx2|avx512|auto] [--threads N]
+**          [--batch N]
+**   lmdump MODEL.gguf --tokenize TEXT        token ids of TEXT (llmz's tokenizer), one per line on stdout
+**
+** IDS holds token ids separated by white space.  They are cut into windows of N ids (default: the model's
+** context length); each window starts from an empty cache, as llama.cpp's side does (tools/xcheck/xcheck.mjs).
+** Row i of the output is the logits after feeding ids 0..i of its window: vocab float32 values, little-endian,
+** rows in order, no header.  The forward pass is the one the compressor runs (lib/model/transformer.c: int8
+** weights per row, int8 activations).  stderr gets one line: rows, seconds, tokens/s, peak memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/team.h"
+#include "llmz.h"
+#include "model/gguf.h"
+#include "model/transformer.h"
+#include "numerics/kernels.h"
+
+static void die(const char *msg, const char *what) {
+    fprintf(stderr, "lmdump: %s%s%s\n", msg, what ? ": " : "", what ? what : "");
+    exit(1);
+}
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) die("out of memory", NULL);
+    return p;
+}
+
+static uint8_t *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) die(strerror(errno), path);
+    size_t cap = 1 << 16, n = 0, got;
+    uint8_t *b = xmalloc(cap);
+    while ((got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap *= 2);
+            if (!nb) die("out of memory", NULL);
+            b = nb;
+        }
+    }
+    if (ferror(f)) die("read error", path);
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long num(const char *opt, const char *v) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < 1 || x > (1L << 24)) {
+        fprintf(stderr, "lmdump: bad value for %s: %s\n", opt, v);
+        exit(2);
+    }
+    return x;
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels K] [--threads N]"
+                    " [--batch N]\n       lmdump MODEL.gguf --tokenize TEXT\n");
+    exit(2);
+}
+
+static int tokenize(const char *model, const char *text) {
+    llmz_model *m;
+    int err = llmz_model_load_file(&m, model);
+    if (err) die(llmz_error_name(err), model);
+    size_t len;
+    uint8_t *src = read_all(text, &len);
+    int32_t *ids = xmalloc((len + 1) * sizeof *ids);
+    long n = llmz_model_tokenize(m, ids, len + 1, src, len);
+    if (n < 0) die("tokenizer failed", text);
+    for (long i = 0; i < n; i++) printf("%d\n", ids[i]);
+    free(ids);
+    free(src);
+    llmz_model_free(m);
+    return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    const char *model = NULL, *ids_path = NULL, *out_path = NULL, *text = NULL;
+    long window = 0, threads = 1, batch = 64;
+    int kern = LLMZ_KERNELS_AUTO;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-') {
+            if (model) usage();
+            model = a;
+            continue;
+        }
+        if (i + 1 >= argc) usage();
+        const char *v = argv[++i];
+        if (!strcmp(a, "--ids")) ids_path = v;
+        else if (!strcmp(a, "--out")) out_path = v;
+        else if (!strcmp(a, "--tokenize")) text = v;
+        else if (!strcmp(a, "--window")) window = num(a, v);
+        else if (!strcmp(a, "--threads")) threads = num(a, v);
+        else if (!strcmp(a, "--batch")) batch = num(a, v);
+        else if (!strcmp(a, "--kernels")) {
+            if (!strcmp(v, "ref")) kern = LLMZ_KERNELS_REF;
+            else if (!strcmp(v, "avx2")) kern = LLMZ_KERNELS_AVX2;
+            else if (!strcmp(v, "avx512")) kern = LLMZ_KERNELS_AVX512;
+            else if (!strcmp(v, "auto")) kern = LLMZ_KERNELS_AUTO;
+            else usage();
+        } else {
+            usage();
+        }
+    }
+    if (!model || (!ids_path && !text) || (ids_path && text)) usage();
+    if (text) return tokenize(model, text);
+
+    /* the ids */
+    size_t tlen;
+    char *tx = (char *)read_all(ids_path, &tlen);
+    tx = realloc(tx, tlen + 1);
+    if (!tx) die("out of memory", NULL);
+    tx[tlen] = 0;
+    size_t n_ids = 0, cap = 1024;
+    int32_t *ids = xmalloc(cap * sizeof *ids);
+    for (char *p = tx, *end;; p = end) {
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        if (errno || v < 0 || v > INT32_MAX) die("bad token id in", ids_path);
+        if (n_ids == cap) {
+            int32_t *nb = realloc(ids, (cap *= 2) * sizeof *ids);
+            if (!nb) die("out of memory", NULL);
+            ids = nb;
+        }
+        ids[n_ids++] = (int32_t)v;
+    }
+    free(tx);
+    if (!n_ids) die("no token ids in", ids_path);
+
+    /* the model, memory-mapped */
+    int fd = open(model, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) die(strerror(errno), model);
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) die(strerror(errno), model);
+    close(fd);
+    gguf_ctx *g;
+    tf_model *tf;
+    int err = gguf_open(&g, map, (size_t)st.st_size);
+    if (err) die(llmz_error_name(err), model);
+    double t0 = now();
+    if ((err = tf_load(&tf, g))) die(llmz_error_name(err), model);
+    double t_load = now() - t0;
+    const tf_config *c = tf_cfg(tf);
+    for (size_t i = 0; i < n_ids; i++)
+        if (ids[i] >= c->vocab) die("token id beyond the model's vocabulary in", ids_path);
+    if (!window || window > c->ctx) window = c->ctx;
+    if (batch > window) batch = window;
+    const kernel_set *ks = kernels_get(kern);
+    if (!ks) die("kernel set not available on this CPU", NULL);
+    team *tm = threads > 1 ? team_new((int)threads) : NULL;
+    tf_batch *b = tf_batch_new(tf, (int)batch);
+    tf_state *s = tf_state_new(tf);
+    if (!b || !s) die("out of memory", NULL);
+    if (tm && tf_batch_use_team(b, tf, tm)) die("cannot use the thread team", NULL);
+    tf_state **sts = xmalloc((size_t)batch * sizeof *sts);
+    for (long i = 0; i < batch; i++) sts[i] = s;
+    float *logits = xmalloc((size_t)batch * (size_t)c->vocab * sizeof *logits);
+    FILE *out = out_path ? fopen(out_path, "wb") : NULL;
+    if (out_path && !out) die(strerror(errno), out_path);
+
+    t0 = now();
+    for (size_t w0 = 0; w0 < n_ids; w0 += (size_t)window) {
+        size_t wn = n_ids - w0 < (size_t)window ? n_ids - w0 : (size_t)window;
+        tf_state_reset(s);
+        for (size_t r = 0; r < wn; r += (size_t)batch) {
+            int n = (int)(wn - r < (size_t)batch ? wn - r : (size_t)batch);
+            if ((err = tf_forward(tf, ks, b, sts, ids + w0 + r, n, logits))) die(llmz_error_name(err), "forward");
+            if (out && fwrite(logits, sizeof *logits * (size_t)c->vocab, (size_t)n, out) != (size_t)n)
+                die("write error", out_path);
+        }
+    }
+    double secs = now() - t0;
+    if (out && fclose(out)) die("write error", out_path);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr,
+            "lmdump: %zu tokens in %.3f s (%.1f tokens/s, batch %ld, %ld thread%s, %s kernels); load %.2f s; "
+            "weights %.1f MB; peak RSS %.1f MB\n",
+            n_ids, secs, (double)n_ids / secs, batch, threads, threads == 1 ? "" : "s", llmz_kernels_name(kern),
+            t_load, (double)tf_weight_bytes(tf) / 1e6, (double)ru.ru_maxrss / 1024.0);
+    free(logits);
+    free(sts);
+    free(ids);
+    tf_batch_free(b);
+    tf_state_free(s);
+    team_free(tm);
+    tf_free(tf);
+    gguf_close(g);
+    munmap(map, (size_t)st.st_size);
+    return 0;
+}
