@@ -1,7 +1,7 @@
 /* lmdump -- llmz's own next-token logits for given token ids, to compare with llama.cpp (docs/xcheck.md).
 **
 **   lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels ref|avx2|avx512|auto] [--threads N]
-**          [--batch N]
+**          [--batch N] [--float] [--float-w8] [--float-a8]
 **   lmdump MODEL.gguf --tokenize TEXT        token ids of TEXT (llmz's tokenizer), one per line on stdout
 **
 ** IDS holds token ids separated by white space.  They are cut into windows of N ids (default: the model's
@@ -11,6 +11,7 @@
 ** weights per row, int8 activations).  stderr gets one line: rows, seconds, tokens/s, peak memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "common/team.h"
 #include "llmz.h"
 #include "model/gguf.h"
+#include "model/quants.h"
 #include "model/transformer.h"
 #include "numerics/kernels.h"
 
@@ -36,6 +38,156 @@ static void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) die("out of memory", NULL);
     return p;
+}
+
+/* ---- a float reference of the same decoder (--float): to tell the int8 path's error from the rest ----
+** Weights as the file's exact values (dequantised), activations in float, every dot product summed in double.
+** --float-w8: the weights first requantised as llmz's loader does (int8 blocks of 32, the activation rule);
+** --float-a8: each matrix product's input quantised as llmz's kernels do.  Both: llmz's numbers in other words
+** (up to the order of additions).  Single-threaded, one row at a time: slow, for short texts. */
+static int fmode_w8, fmode_a8;
+
+typedef struct {
+    float *w;
+    int rows, cols;
+} fmat;
+
+static void requant(float *x, int n) { /* x := dequantise(quantise(x)), llmz's rule, blocks of QK */
+    int8_t q[QK];
+    float d;
+    for (int b = 0; b + QK <= n; b += QK) {
+        qact one = {q, &d, 1, QK};
+        kern_quantize_ref(&one, x + b, 1, QK);
+        for (int i = 0; i < QK; i++) x[b + i] = (float)q[i] * d;
+    }
+}
+
+static fmat fm_load(const gguf_ctx *g, const char *name) {
+    const gguf_tensor *t = gguf_find_tensor(g, name);
+    if (!t) die("missing tensor", name);
+    size_t n = (size_t)gguf_tensor_nelem(t);
+    fmat m = {xmalloc(n * sizeof(float)), t->n_dims == 2 ? (int)t->ne[1] : 1, (int)t->ne[0]};
+    if (t->type == 0) {
+        memcpy(m.w, t->data, n * 4);
+    } else if (t->type == 1) {
+        for (size_t i = 0; i < n; i++) m.w[i] = gguf_f16_to_f32((uint16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8));
+    } else if (quant_row(t->type, t->data, m.w, n) != LLMZ_OK) {
+        die("cannot dequantise", name);
+    }
+    if (fmode_w8 && m.rows > 1)
+        for (int r = 0; r < m.rows; r++) requant(m.w + (size_t)r * m.cols, m.cols);
+    return m;
+}
+
+static void fm_mul(float *y, const fmat *m, const float *x) {
+    float *xa = NULL;
+    if (fmode_a8) {
+        xa = xmalloc((size_t)m->cols * sizeof *xa);
+        memcpy(xa, x, (size_t)m->cols * sizeof *xa);
+        requant(xa, m->cols);
+        x = xa;
+    }
+    for (int r = 0; r < m->rows; r++) {
+        const float *w = m->w + (size_t)r * m->cols;
+        double acc = 0;
+        for (int c = 0; c < m->cols; c++) acc += (double)w[c] * x[c];
+        y[r] = (float)acc;
+    }
+    free(xa);
+}
+
+static void f_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
+    double ss = 0;
+    for (int i = 0; i < n; i++) ss += (double)x[i] * x[i];
+    double inv = 1.0 / sqrt(ss / n + eps);
+    for (int i = 0; i < n; i++) y[i] = (float)(x[i] * inv) * w[i];
+}
+
+static void f_rope(float *v, int nh, int hd, int pos, float theta) {
+    for (int h = 0; h < nh; h++)
+        for (int i = 0; i < hd / 2; i++) {
+            double a = pos * pow((double)theta, -2.0 * i / hd), cs = cos(a), sn = sin(a);
+            float *p = v + h * hd + 2 * i, x0 = p[0], x1 = p[1];
+            p[0] = (float)(x0 * cs - x1 * sn);
+            p[1] = (float)(x0 * sn + x1 * cs);
+        }
+}
+
+typedef struct {
+    float *attn_norm, *ffn_norm;
+    fmat wq, wk, wv, wo, wg, wu, wd;
+} f_layer;
+
+/* Logits of every id of one window (n ids) into out (n x vocab). */
+static void f_window(const gguf_ctx *g, const tf_config *c, const int32_t *ids, int n, float *out) {
+    static f_layer *L;
+    static fmat emb, outm;
+    static float *onorm;
+    char nm[96];
+    if (!L) {
+        L = xmalloc((size_t)c->n_layer * sizeof *L);
+        emb = fm_load(g, "token_embd.weight");
+        outm = gguf_find_tensor(g, "output.weight") ? fm_load(g, "output.weight") : emb;
+        onorm = fm_load(g, "output_norm.weight").w;
+        for (int l = 0; l < c->n_layer; l++) {
+#define LD(field, suffix) (snprintf(nm, sizeof nm, "blk.%d." suffix, l), L[l].field = fm_load(g, nm))
+            LD(wq, "attn_q.weight"), LD(wk, "attn_k.weight"), LD(wv, "attn_v.weight"), LD(wo, "attn_output.weight");
+            LD(wg, "ffn_gate.weight"), LD(wu, "ffn_up.weight"), LD(wd, "ffn_down.weight");
+#undef LD
+        }
+        for (int l = 0; l < c->n_layer; l++) {
+            snprintf(nm, sizeof nm, "blk.%d.ffn_norm.weight", l);
+            L[l].ffn_norm = fm_load(g, nm).w;
+            snprintf(nm, sizeof nm, "blk.%d.attn_norm.weight", l);
+            L[l].attn_norm = fm_load(g, nm).w;
+        }
+    }
+    int d = c->dim, kvd = c->kv_dim, hd = c->head_dim, f = c->ffn, grp = c->n_head / c->n_kv_head;
+    float *x = xmalloc((size_t)d * 4), *h = xmalloc((size_t)d * 4), *q = xmalloc((size_t)d * 4),
+          *att = xmalloc((size_t)n * 4), *o = xmalloc((size_t)d * 4), *a = xmalloc((size_t)f * 4),
+          *u = xmalloc((size_t)f * 4), *y = xmalloc((size_t)d * 4);
+    float *K = xmalloc((size_t)c->n_layer * n * kvd * 4), *V = xmalloc((size_t)c->n_layer * n * kvd * 4);
+    for (int p = 0; p < n; p++) {
+        memcpy(x, emb.w + (size_t)ids[p] * d, (size_t)d * 4);
+        for (int l = 0; l < c->n_layer; l++) {
+            f_layer *ly = &L[l];
+            float *kp = K + ((size_t)l * n + p) * kvd, *vp = V + ((size_t)l * n + p) * kvd;
+            f_rmsnorm(h, x, ly->attn_norm, d, c->eps);
+            fm_mul(q, &ly->wq, h);
+            fm_mul(kp, &ly->wk, h);
+            fm_mul(vp, &ly->wv, h);
+            f_rope(q, c->n_head, hd, p, c->theta);
+            f_rope(kp, c->n_kv_head, hd, p, c->theta);
+            for (int hh = 0; hh < c->n_head; hh++) {
+                int kh = hh / grp;
+                double mx = -1e300, sum = 0;
+                for (int t = 0; t <= p; t++) {
+                    const float *kt = K + ((size_t)l * n + t) * kvd + kh * hd;
+                    double sc = 0;
+                    for (int i = 0; i < hd; i++) sc += (double)q[hh * hd + i] * kt[i];
+                    att[t] = (float)(sc / sqrt((double)hd));
+                    if (att[t] > mx) mx = att[t];
+                }
+                for (int t = 0; t <= p; t++) sum += (att[t] = (float)exp(att[t] - mx));
+                for (int i = 0; i < hd; i++) {
+                    double acc = 0;
+                    for (int t = 0; t <= p; t++) acc += (double)att[t] * V[((size_t)l * n + t) * kvd + kh * hd + i];
+                    o[hh * hd + i] = (float)(acc / sum);
+                }
+            }
+            fm_mul(y, &ly->wo, o);
+            for (int i = 0; i < d; i++) x[i] += y[i];
+            f_rmsnorm(h, x, ly->ffn_norm, d, c->eps);
+            fm_mul(a, &ly->wg, h);
+            fm_mul(u, &ly->wu, h);
+            for (int i = 0; i < f; i++) a[i] = (float)(a[i] / (1.0 + exp(-(double)a[i]))) * u[i];
+            fm_mul(y, &ly->wd, a);
+            for (int i = 0; i < d; i++) x[i] += y[i];
+        }
+        f_rmsnorm(h, x, onorm, d, c->eps);
+        fm_mul(out + (size_t)p * c->vocab, &outm, h);
+    }
+    free(x), free(h), free(q), free(att), free(o), free(a), free(u), free(y), free(K), free(V);
 }
 
 static uint8_t *read_all(const char *path, size_t *len) {
@@ -76,7 +228,8 @@ static long num(const char *opt, const char *v) {
 
 static void usage(void) {
     fprintf(stderr, "usage: lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels K] [--threads N]"
-                    " [--batch N]\n       lmdump MODEL.gguf --tokenize TEXT\n");
+                    " [--batch N]\n"
+                    "              [--float] [--float-w8] [--float-a8]\n       lmdump MODEL.gguf --tokenize TEXT\n");
     exit(2);
 }
 
@@ -99,12 +252,18 @@ static int tokenize(const char *model, const char *text) {
 int main(int argc, char **argv) {
     const char *model = NULL, *ids_path = NULL, *out_path = NULL, *text = NULL;
     long window = 0, threads = 1, batch = 64;
-    int kern = LLMZ_KERNELS_AUTO;
+    int kern = LLMZ_KERNELS_AUTO, fref = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-') {
             if (model) usage();
             model = a;
+            continue;
+        }
+        if (!strcmp(a, "--float") || !strcmp(a, "--float-w8") || !strcmp(a, "--float-a8")) {
+            fref = 1;
+            fmode_w8 |= !strcmp(a, "--float-w8");
+            fmode_a8 |= !strcmp(a, "--float-a8");
             continue;
         }
         if (i + 1 >= argc) usage();
@@ -187,6 +346,13 @@ int main(int argc, char **argv) {
     for (size_t w0 = 0; w0 < n_ids; w0 += (size_t)window) {
         size_t wn = n_ids - w0 < (size_t)window ? n_ids - w0 : (size_t)window;
         tf_state_reset(s);
+        if (fref) {
+            float *fl = xmalloc(wn * (size_t)c->vocab * sizeof *fl);
+            f_window(g, c, ids + w0, (int)wn, fl);
+            if (out && fwrite(fl, sizeof *fl * (size_t)c->vocab, wn, out) != wn) die("write error", out_path);
+            free(fl);
+            continue;
+        }
         for (size_t r = 0; r < wn; r += (size_t)batch) {
             int n = (int)(wn - r < (size_t)batch ? wn - r : (size_t)batch);
             if ((err = tf_forward(tf, ks, b, sts, ids + w0 + r, n, logits))) die(llmz_error_name(err), "forward");

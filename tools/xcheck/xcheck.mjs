@@ -2,6 +2,7 @@
 //
 //   NODE_PATH=$XCHECK_DIR/node_modules node tools/xcheck/xcheck.mjs --model M.gguf --ids IDS --logits LLMZ.f32
 //       [--window N] [--threads N] [--text TEXT --llmz-ids IDS2] [--label NAME] [--json OUT.json]
+//       [--ref REF.f32] [--kv F16|F32]
 //
 // IDS: the token ids fed to both (white-space separated), cut into windows of N (each from an empty cache, as
 // lmdump does).  LLMZ.f32: lmdump's logits for the same ids.  Per position: llama.cpp's full distribution
@@ -10,6 +11,10 @@
 //   top1    share of positions whose most probable token is the same
 //   kl      mean KL(llama.cpp || llmz) in nats per position
 //   ce_*    cross-entropy of the ids under each, bits per token (positions whose next id is in the window)
+//   top1_clear  top-1 agreement where llama.cpp's two most probable tokens are >= 0.1 nats apart (no near-tie)
+//   ref_*   with --ref (lmdump --float: the file's exact weights, float activations, double sums): top-1 and
+//           KL(ref || each) of llama.cpp and llmz, to tell whose rounding a disagreement is
+// --kv: llama.cpp's KV cache type (default F16, its default).
 // --text: also tokenize TEXT with llama.cpp's tokenizer and compare with IDS2 (llmz's ids of TEXT).
 import fs from "node:fs";
 import path from "node:path";
@@ -39,8 +44,9 @@ const llama = await nlc.getLlama({gpu: false, build: "never", logLevel: "error"}
 const model = await llama.loadModel({modelPath: args.model});
 const nVocab = model.tokens.nTokens ?? model.fileInfo?.metadata?.llama?.vocab_size;
 const window = Number(args.window ?? 256);
-const ctx = await model.createContext({contextSize: Math.max(window, 256), batchSize: window, threads,
-                                       sequences: 1});
+const kv = args.kv ?? "F16"; // llama.cpp's default cache type; --kv F32 takes its rounding out
+const ctx = await model.createContext({contextSize: Math.max(window, 256), batchSize: window, threads, sequences: 1,
+                                       experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv});
 const seq = ctx.getSequence();
 
 // llmz's logits: one row of vocab float32 per id
@@ -48,6 +54,29 @@ const lbuf = fs.readFileSync(args.logits);
 const vocab = lbuf.length / 4 / ids.length;
 if (!Number.isInteger(vocab)) throw new Error(`${args.logits}: size is not ids x vocab float32`);
 const logits = new Float32Array(lbuf.buffer, lbuf.byteOffset, lbuf.length / 4);
+// --ref: a third set of logits for the same ids (lmdump --float: the exact computation) that both are measured from
+let ref = null;
+if (args.ref) {
+    const rb = fs.readFileSync(args.ref);
+    if (rb.length !== lbuf.length) throw new Error(`${args.ref}: not the size of ${args.logits}`);
+    ref = new Float32Array(rb.buffer, rb.byteOffset, rb.length / 4);
+}
+const logSoftmax = (src, row, dst) => {
+    let mx = -Infinity, best = 0;
+    for (let t = 0; t < vocab; t++)
+        if (src[row + t] > mx) {
+            mx = src[row + t];
+            best = t;
+        }
+    let s = 0;
+    for (let t = 0; t < vocab; t++) s += Math.exp(src[row + t] - mx);
+    const lse = mx + Math.log(s);
+    for (let t = 0; t < vocab; t++) dst[t] = src[row + t] - lse;
+    return best;
+};
+const lr = new Float64Array(vocab);
+let rTop1L = 0, rTop1Z = 0, rKlL = 0, rKlZ = 0, nClear = 0, top1Clear = 0;
+const GAP = 0.1; // nats between llama.cpp's two most probable tokens: a position without a near-tie
 
 let top1 = 0, kl = 0, ceL = 0, ceZ = 0, nCe = 0, n = 0, klMax = 0, evalMs = 0;
 const lq = new Float64Array(vocab);
@@ -62,25 +91,38 @@ for (let w0 = 0; w0 < ids.length; w0 += window) {
         const probs = res[i].next.probabilities;
         // llmz: log-softmax in double
         const row = (w0 + i) * vocab;
-        let mx = -Infinity, bestZ = 0;
-        for (let t = 0; t < vocab; t++)
-            if (logits[row + t] > mx) {
-                mx = logits[row + t];
-                bestZ = t;
-            }
-        let s = 0;
-        for (let t = 0; t < vocab; t++) s += Math.exp(logits[row + t] - mx);
-        const lse = mx + Math.log(s);
-        for (let t = 0; t < vocab; t++) lq[t] = logits[row + t] - lse;
-        let k = 0, bestL = -1, pmax = -1;
+        const bestZ = logSoftmax(logits, row, lq);
+        let k = 0, bestL = -1, pmax = -1, p2 = -1;
         for (const [tok, p] of probs) {
             if (p > pmax) {
+                p2 = pmax;
                 pmax = p;
                 bestL = tok;
+            } else if (p > p2) {
+                p2 = p;
             }
             if (p > 0) k += p * (Math.log(p) - lq[tok]);
         }
         top1 += bestL === bestZ;
+        if (Math.log(pmax) - Math.log(Math.max(p2, 1e-30)) >= GAP) {
+            nClear++;
+            top1Clear += bestL === bestZ;
+        }
+        if (ref) {
+            const bestR = logSoftmax(ref, row, lr);
+            rTop1L += bestL === bestR;
+            rTop1Z += bestZ === bestR;
+            let kl2 = 0, kz = 0;
+            for (let t = 0; t < vocab; t++) {
+                const pr = Math.exp(lr[t]);
+                if (pr > 0) {
+                    kl2 += pr * (lr[t] - Math.log(Math.max(probs.get(t) ?? 0, 1e-38)));
+                    kz += pr * (lr[t] - lq[t]);
+                }
+            }
+            rKlL += kl2;
+            rKlZ += kz;
+        }
         kl += k;
         klMax = Math.max(klMax, k);
         n++;
@@ -95,7 +137,11 @@ for (let w0 = 0; w0 < ids.length; w0 += window) {
 
 const out = {label: args.label ?? path.basename(args.model), model: args.model, positions: n, vocab,
              top1: top1 / n, kl: kl / n, kl_max: klMax, ce_llamacpp: ceL / nCe, ce_llmz: ceZ / nCe,
-             ce_ratio: ceZ / ceL, llamacpp_eval_tok_s: n / (evalMs / 1000)};
+             ce_ratio: ceZ / ceL, top1_clear: top1Clear / nClear, clear_positions: nClear, kv_cache: kv,
+             llamacpp_eval_tok_s: n / (evalMs / 1000)};
+if (ref)
+    Object.assign(out, {ref: args.ref, ref_top1_llamacpp: rTop1L / n, ref_top1_llmz: rTop1Z / n, ref_kl_llamacpp: rKlL / n,
+                        ref_kl_llmz: rKlZ / n});
 if (args.text && args["llmz-ids"]) {
     const text = fs.readFileSync(args.text, "utf8");
     const a = Array.from(model.tokenize(text, false)), b = readIds(args["llmz-ids"]);
@@ -112,7 +158,11 @@ if (args.text && args["llmz-ids"]) {
 }
 const f = (x, d) => x.toFixed(d);
 console.log(`${out.label}: ${n} positions, top-1 ${f(100 * out.top1, 2)}%, KL ${f(out.kl, 5)} nats (max ${f(klMax, 3)}),` +
-            ` CE llama.cpp ${f(out.ce_llamacpp, 4)} llmz ${f(out.ce_llmz, 4)} bits/token (ratio ${f(out.ce_ratio, 4)})` +
+            ` CE llama.cpp ${f(out.ce_llamacpp, 4)} llmz ${f(out.ce_llmz, 4)} bits/token (ratio ${f(out.ce_ratio, 4)}),` +
+            ` top-1 without near-ties ${f(100 * out.top1_clear, 2)}% of ${nClear}` +
+            (ref ? `; against ${path.basename(args.ref)}: top-1 llama.cpp ${f(100 * out.ref_top1_llamacpp, 2)}%` +
+                   ` llmz ${f(100 * out.ref_top1_llmz, 2)}%, KL llama.cpp ${f(out.ref_kl_llamacpp, 5)} llmz` +
+                   ` ${f(out.ref_kl_llmz, 5)}` : "") +
             (out.ids_identical === undefined ? "" : `, ids ${out.ids_identical ? "identical" :
                 `differ (${out.ids_llamacpp} vs ${out.ids_llmz}, first at ${out.ids_first_diff})`}`));
 if (args.json) fs.writeFileSync(args.json, JSON.stringify(out, null, 1) + "\n");
