@@ -301,7 +301,11 @@ int main(int argc, char **argv) {
     for (char *p = tx, *end;; p = end) {
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p) break;
+        if (end == p) {
+            while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+            if (*p) die("not a token id in", ids_path);
+            break;
+        }
         if (errno || v < 0 || v > INT32_MAX) die("bad token id in", ids_path);
         if (n_ids == cap) {
             int32_t *nb = realloc(ids, (cap *= 2) * sizeof *ids);
