@@ -1,7 +1,7 @@
 // speed.mjs -- llama.cpp's evaluation speed on a GGUF (node-llama-cpp), for tools/xcheck/speed.sh.
 //
 //   NODE_PATH=$XCHECK_DIR/node_modules node tools/xcheck/speed.mjs --model M.gguf --text TEXT [--threads 2]
-//       [--batch 256] [--gen 128]
+//       [--batch 256] [--gen 32]
 //
 // TEXT is tokenized by llama.cpp's tokenizer (the same ids as llmz's where the file's pre-tokenizer agrees;
 // tools/xcheck/xcheck.mjs checks that).  Measures, each from an empty cache:
@@ -17,7 +17,7 @@ const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
 const req = createRequire(path.join(process.cwd(), "x.js"));
 const nlc = await import(req.resolve("node-llama-cpp", {paths: (process.env.NODE_PATH ?? "").split(":")}));
-const threads = Number(args.threads ?? 2), batch = Number(args.batch ?? 256), gen = Number(args.gen ?? 128);
+const threads = Number(args.threads ?? 2), batch = Number(args.batch ?? 256), gen = Number(args.gen ?? 32);
 const llama = await nlc.getLlama({gpu: false, build: "never", logLevel: "error"});
 const t0 = performance.now();
 const model = await llama.loadModel({modelPath: args.model});

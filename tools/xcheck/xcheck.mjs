@@ -88,7 +88,12 @@ for (let w0 = 0; w0 < ids.length; w0 += window) {
                                                                                options: {temperature: 0}}}]));
     evalMs += performance.now() - t0;
     for (let i = 0; i < win.length; i++) {
-        const probs = res[i].next.probabilities;
+        // llama.cpp's probabilities are float32 and sum to 1 only to ~1e-5 over a large vocabulary: normalised here
+        const raw = res[i].next.probabilities;
+        let psum = 0;
+        for (const p of raw.values()) psum += p;
+        const probs = new Map();
+        for (const [tok, p] of raw) probs.set(tok, p / psum);
         // llmz: log-softmax in double
         const row = (w0 + i) * vocab;
         const bestZ = logSoftmax(logits, row, lq);
