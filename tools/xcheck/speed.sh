@@ -38,16 +38,20 @@ while [ "$r" -le "$REPEAT" ]; do
   for th in $THREADS; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f '%e %M' -o "$tmp/c.time" "$LLMZ" -q -f --model "$MODEL" -T "$th" -c "$TEXT" > "$tmp/a.llmz"
-    /usr/bin/time -f '%e %M' -o "$tmp/d.time" "$LLMZ" -q -d --model "$MODEL" -T "$th" -c "$tmp/a.llmz" > "$tmp/b"
+    # no memory limit: a 135M model's frame needs 1.2 GiB to decode, more than the default 1 GiB
+    /usr/bin/time -f '%e %M' -o "$tmp/d.time" "$LLMZ" -q -d --memlimit=0 --model "$MODEL" -T "$th" -c "$tmp/a.llmz" \
+        > "$tmp/b"
     cmp -s "$tmp/b" "$TEXT" || { echo "speed: round trip failed"; exit 1; }
     /usr/bin/time -f '%e %M' -o "$tmp/n.time" node tools/xcheck/speed.mjs --model "$MODEL" --text "$TEXT" \
         --threads "$th" > "$tmp/n.json"
     node -e '
-        const fs = require("fs"), [c, d, n] = ["c", "d", "n"].map((k) => fs.readFileSync(process.argv[1] + "/" + k + ".time",
-              "utf8").trim().split(/\s+/).map(Number));
+        const fs = require("fs");
+        const [c, d, n] = ["c", "d", "n"].map((k) => fs.readFileSync(process.argv[1] + "/" + k + ".time", "utf8")
+            .trim().split(/\s+/).map(Number));
         const j = JSON.parse(fs.readFileSync(process.argv[1] + "/n.json", "utf8"));
         const size = Number(process.argv[2]), toks = Number(process.argv[3]), f = (x) => x.toFixed(1);
-        console.log(`| ${process.argv[4]} | ${process.argv[6]} | ${process.argv[5]} | ${f(size / 1000 / c[0])} | ${f(toks / c[0])} | ` +
+        console.log(`| ${process.argv[4]} | ${process.argv[6]} | ${process.argv[5]} | ${f(size / 1000 / c[0])} | ` +
+                    `${f(toks / c[0])} | ` +
                     `${f(c[1] / 1024)} | ${f(size / 1000 / d[0])} | ${f(toks / d[0])} | ${f(d[1] / 1024)} | ` +
                     `${f(j.pp_tok_s)} | ${f(j.pp_all_tok_s)} | ${f(j.tg_tok_s)} | ${f(n[1] / 1024)} |`);
     ' "$tmp" "$size" "$toks" "$r" "$load" "$th"
