@@ -166,6 +166,12 @@ static void add(const char *name, uint64_t n0, uint64_t n1, float *x, uint32_t t
     free(x);
 }
 
+static void unmap_file(mapped *m) {
+    gguf_close(m->g);
+    munmap((void *)(uintptr_t)m->p, m->n);
+}
+
+/* Writes the file, then frees b and the tensors. */
 static void write_out(const char *out, gw_buf *b) {
     gw_tensor gt[1024];
     for (size_t i = 0; i < n_tens; i++)
@@ -185,6 +191,9 @@ static void write_out(const char *out, gw_buf *b) {
         die("write failed", out);
     }
     fprintf(stderr, "mkshape: wrote %s (%.1f MB, %zu tensors)\n", out, (double)b->n / 1e6, n_tens);
+    gw_free(b);
+    for (size_t i = 0; i < n_tens; i++) free(tens[i].data);
+    n_tens = 0;
 }
 
 /* ---- --copy ---- */
@@ -221,6 +230,7 @@ static int do_copy(const char *out, const char *src, const char *pre, const char
         }
     }
     write_out(out, &b);
+    unmap_file(&m);
     return 0;
 }
 
@@ -372,6 +382,8 @@ static int do_tile(const char *out, const char *src, const char *vocab, shape B,
     write_out(out, &b);
     fprintf(stderr, "mkshape: dim %lu, %lu layers, %lu heads (%lu kv), ffn %lu, vocab %lu, from %s (dim %lu, %lu layers)\n",
             B.d, B.nl, B.h, B.g, B.f, B.v, src, S.d, S.nl);
+    unmap_file(&m);
+    unmap_file(&v);
     return 0;
 }
 
