@@ -272,3 +272,18 @@ tsan-quick:
 	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_threads
 	$(TSAN_RUN) $(TSAN_BUILD)/tests/test_transformer
 	$(TSAN_RUN) LLMZ_TEST_QUICK=1 $(TSAN_BUILD)/tests/test_roundtrip $(TSAN_QUICK_CASES)
+
+# ---- xcheck: llmz against llama.cpp on the same GGUF files (docs/xcheck.md); not part of make test ----------
+#   make xcheck XCHECK_DIR=DIR   DIR holds node_modules/node-llama-cpp (npm i -E node-llama-cpp@3.21.1) and
+#                                llama.cpp/build/bin/llama-quantize (or LLAMA_QUANTIZE=PATH); skips without them
+#   make xcheck-speed XCHECK_DIR=DIR   the speed table on the 135M-shaped Q8_0 file that make xcheck writes
+# The tools are built with `make tools` and `make test` (tests/cli/xcheck.sh checks them without llama.cpp).
+XCHECK_TOOLS := $(BUILD)/tools/xcheck/lmdump $(BUILD)/tools/xcheck/mkshape
+XCHECK_DIR ?=
+LLAMA_QUANTIZE ?=
+.PHONY: xcheck xcheck-speed
+tools test: $(XCHECK_TOOLS)
+xcheck: $(BUILD)/llmz $(XCHECK_TOOLS)
+	BUILD=$(BUILD) XCHECK_DIR="$(XCHECK_DIR)" LLAMA_QUANTIZE="$(LLAMA_QUANTIZE)" sh tools/xcheck/run.sh
+xcheck-speed: $(BUILD)/llmz $(XCHECK_TOOLS)
+	BUILD=$(BUILD) XCHECK_DIR="$(XCHECK_DIR)" sh tools/xcheck/speed.sh
