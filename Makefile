@@ -276,6 +276,7 @@ tsan-quick:
 # ---- xcheck: llmz against llama.cpp on the same GGUF files (docs/xcheck.md); not part of make test ----------
 #   make xcheck XCHECK_DIR=DIR   DIR holds node_modules/node-llama-cpp (npm i -E node-llama-cpp@3.21.1) and
 #                                llama.cpp/build/bin/llama-quantize (or LLAMA_QUANTIZE=PATH); skips without them
+#                                then tools/xcheck/variants.sh: qwen2, llama3, biases against llama.cpp
 #   make xcheck-speed XCHECK_DIR=DIR   the speed table on the 135M-shaped Q8_0 file that make xcheck writes
 # The tools are built with `make tools` and `make test` (tests/cli/xcheck.sh checks them without llama.cpp).
 XCHECK_TOOLS := $(BUILD)/tools/xcheck/lmdump $(BUILD)/tools/xcheck/mkshape
@@ -283,7 +284,8 @@ XCHECK_DIR ?=
 LLAMA_QUANTIZE ?=
 .PHONY: xcheck xcheck-speed
 tools test: $(XCHECK_TOOLS)
-xcheck: $(BUILD)/llmz $(XCHECK_TOOLS)
+xcheck: $(BUILD)/llmz $(BUILD)/tools/mktiny $(XCHECK_TOOLS)
 	BUILD=$(BUILD) XCHECK_DIR="$(XCHECK_DIR)" LLAMA_QUANTIZE="$(LLAMA_QUANTIZE)" sh tools/xcheck/run.sh
+	BUILD=$(BUILD) XCHECK_DIR="$(XCHECK_DIR)" sh tools/xcheck/variants.sh
 xcheck-speed: $(BUILD)/llmz $(XCHECK_TOOLS)
 	BUILD=$(BUILD) XCHECK_DIR="$(XCHECK_DIR)" sh tools/xcheck/speed.sh

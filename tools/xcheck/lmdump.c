@@ -106,20 +106,34 @@ static void f_rmsnorm(float *y, const float *x, const float *w, int n, float eps
     for (int i = 0; i < n; i++) y[i] = (float)(x[i] * inv) * w[i];
 }
 
-static void f_rope(float *v, int nh, int hd, int pos, float theta) {
+/* The reference's rope: llama's adjacent pairs or qwen2's NEOX ones (i, i + hd/2); the angle of pair i at pos p
+** is p * theta^(-2i/hd) / (rope_freqs[i] when the file has them) / (the linear scaling factor when it has one). */
+static const float *f_freqs; /* rope_freqs.weight, hd/2 values, or NULL */
+static double f_scale = 1.0; /* <arch>.rope.scaling.factor (linear) or 1 */
+static void f_rope(float *v, int nh, int hd, int pos, float theta, int neox) {
     for (int h = 0; h < nh; h++)
         for (int i = 0; i < hd / 2; i++) {
-            double a = pos * pow((double)theta, -2.0 * i / hd), cs = cos(a), sn = sin(a);
-            float *p = v + h * hd + 2 * i, x0 = p[0], x1 = p[1];
-            p[0] = (float)(x0 * cs - x1 * sn);
-            p[1] = (float)(x0 * sn + x1 * cs);
+            double a = pos * pow((double)theta, -2.0 * i / hd) / (f_freqs ? f_freqs[i] : 1.0) / f_scale;
+            double cs = cos(a), sn = sin(a);
+            float *p0 = v + h * hd + (neox ? i : 2 * i), *p1 = neox ? p0 + hd / 2 : p0 + 1, x0 = *p0, x1 = *p1;
+            *p0 = (float)(x0 * cs - x1 * sn);
+            *p1 = (float)(x0 * sn + x1 * cs);
         }
+}
+
+/* y += the bias named (optional: qwen2's and some llama files' attention biases) */
+static void f_bias(float *y, const float *b, int n) {
+    if (b)
+        for (int i = 0; i < n; i++) y[i] += b[i];
 }
 
 typedef struct {
     float *attn_norm, *ffn_norm;
+    float *bq, *bk, *bv, *bo; /* NULL where the file has none */
     fmat wq, wk, wv, wo, wg, wu, wd;
 } f_layer;
+
+static float *f_opt(const gguf_ctx *g, const char *name) { return gguf_find_tensor(g, name) ? fm_load(g, name).w : NULL; }
 
 /* Logits of every id of one window (n ids) into out (n x vocab). */
 static void f_window(const gguf_ctx *g, const tf_config *c, const int32_t *ids, int n, float *out) {
@@ -143,6 +157,17 @@ static void f_window(const gguf_ctx *g, const tf_config *c, const int32_t *ids, 
             L[l].ffn_norm = fm_load(g, nm).w;
             snprintf(nm, sizeof nm, "blk.%d.attn_norm.weight", l);
             L[l].attn_norm = fm_load(g, nm).w;
+#define OPT(field, suffix) (snprintf(nm, sizeof nm, "blk.%d." suffix, l), L[l].field = f_opt(g, nm))
+            OPT(bq, "attn_q.bias"), OPT(bk, "attn_k.bias"), OPT(bv, "attn_v.bias"), OPT(bo, "attn_output.bias");
+#undef OPT
+        }
+        f_freqs = f_opt(g, "rope_freqs.weight");
+        const char *arch;
+        size_t alen;
+        float fac;
+        if (gguf_get_str(g, "general.architecture", &arch, &alen) == LLMZ_OK && alen < 32) {
+            snprintf(nm, sizeof nm, "%.*s.rope.scaling.factor", (int)alen, arch);
+            if (gguf_get_f32(g, nm, &fac) == LLMZ_OK && fac > 0.0f) f_scale = fac;
         }
     }
     int d = c->dim, kvd = c->kv_dim, hd = c->head_dim, f = c->ffn, grp = c->n_head / c->n_kv_head;
@@ -159,8 +184,9 @@ static void f_window(const gguf_ctx *g, const tf_config *c, const int32_t *ids, 
             fm_mul(q, &ly->wq, h);
             fm_mul(kp, &ly->wk, h);
             fm_mul(vp, &ly->wv, h);
-            f_rope(q, c->n_head, hd, p, c->theta);
-            f_rope(kp, c->n_kv_head, hd, p, c->theta);
+            f_bias(q, ly->bq, d), f_bias(kp, ly->bk, kvd), f_bias(vp, ly->bv, kvd);
+            f_rope(q, c->n_head, hd, p, c->theta, c->neox);
+            f_rope(kp, c->n_kv_head, hd, p, c->theta, c->neox);
             for (int hh = 0; hh < c->n_head; hh++) {
                 int kh = hh / grp;
                 double mx = -1e300, sum = 0;
@@ -179,6 +205,7 @@ static void f_window(const gguf_ctx *g, const tf_config *c, const int32_t *ids, 
                 }
             }
             fm_mul(y, &ly->wo, o);
+            f_bias(y, ly->bo, d);
             for (int i = 0; i < d; i++) x[i] += y[i];
             f_rmsnorm(h, x, ly->ffn_norm, d, c->eps);
             fm_mul(a, &ly->wg, h);
