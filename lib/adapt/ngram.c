@@ -312,13 +312,14 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
     }
 }
 
-void ngram_copy(ngram_model *dst, const ngram_model *src) { /* the blocks in use, their buckets' slots */
+void ngram_copy(ngram_model *dst, const ngram_model *src) { /* the blocks in use; the slots of their buckets in use */
     size_t nblk = buckets(src->nmodels, src->bits) >> NGRAM_BLOCK_BITS, per = (size_t)1 << NGRAM_BLOCK_BITS;
-    size_t row = per * (size_t)src->stride;
+    size_t stride = (size_t)src->stride;
     memcpy(dst->used, src->used, LAZY_WORDS(nblk) * 8);
     for (size_t b = lazy_next(src->used, 0, nblk); b < nblk; b = lazy_next(src->used, b + 1, nblk)) {
         memcpy(dst->chk + b * per, src->chk + b * per, per * sizeof(uint16_t));
-        memcpy(dst->sl + b * row, src->sl + b * row, row * sizeof(uint16_t));
+        for (size_t i = b * per; i < (b + 1) * per; i++)
+            if (src->chk[i]) memcpy(dst->sl + i * stride, src->sl + i * stride, stride * sizeof(uint16_t));
     }
     memcpy(dst->w, src->w, sizeof dst->w);
 }

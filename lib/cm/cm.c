@@ -11,6 +11,8 @@
 */
 #include "cm/cm.h"
 
+#include <fenv.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "coder/rc.h"
@@ -73,7 +75,7 @@ struct cm_model {
     uint16_t *apm1;     /* (APM1_ROWS * APM_KNOTS) by the match state (none, expects 0, expects 1) x c0 */
     uint16_t *apm2;     /* (65536 * APM_KNOTS) by c1 << 8 | c0 */
     int32_t *w;         /* (NWEIGHTS): the first layer's NSETS sets of NIN, then the final mixer's NSETSF of NINF */
-    int16_t *stretch;   /* (65536) */
+    const int16_t *stretch; /* (65536) the shared table (tables_once) */
     uint16_t squash[2 * ST_MAX + 1];
     uint32_t recip[1024];
     uint32_t o0[256];
@@ -131,7 +133,7 @@ uint64_t cm_bytes(uint32_t chunk_size, int lite) {
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
            llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) + llmz_mem_footprint(NWEIGHTS * 4) +
-           llmz_mem_footprint(65536 * 2) + llmz_mem_footprint(sizeof(cm_model)) + 7 * LLMZ_MEM_SLACK;
+           llmz_mem_footprint(sizeof(cm_model)) + 6 * LLMZ_MEM_SLACK;
 }
 
 void cm_free(cm_model *m) {
@@ -142,23 +144,44 @@ void cm_free(cm_model *m) {
     llmz_free(m->apm1);
     llmz_free(m->apm2);
     llmz_free(m->w);
-    llmz_free(m->stretch);
     llmz_free(m);
 }
 
-/* The two tables of the logistic domain, and the counters' step sizes. */
-static void build_tables(cm_model *m) {
+/* The two tables of the logistic domain, the counters' step sizes and a probability map's first row: the same for
+** every model, computed once per process (a small frame's model spent longer making them than coding). */
+static struct {
+    uint16_t squash[2 * ST_MAX + 1];
+    int16_t stretch[65536];
+    uint32_t recip[1024];
+    uint16_t apm_row[APM_KNOTS];
+} tables;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_make(void) {
+    fenv_t saved; /* det_expf in the default floating-point environment, whatever the caller's */
+    fegetenv(&saved);
+    fesetenv(FE_DFL_ENV);
     for (int x = -ST_MAX; x <= ST_MAX; x++) {
         float v = 65536.0f / (1.0f + det_expf((float)-x / 128.0f));
-        m->squash[x + ST_MAX] = (uint16_t)clampi(det_round(v), 1, 65535);
+        tables.squash[x + ST_MAX] = (uint16_t)clampi(det_round(v), 1, 65535);
     }
+    fesetenv(&saved);
     int x = -ST_MAX;
     for (int p = 0; p < 65536; p++) {
-        while (x < ST_MAX && m->squash[x + ST_MAX] < p) x++;
-        m->stretch[p] = (int16_t)x;
+        while (x < ST_MAX && tables.squash[x + ST_MAX] < p) x++;
+        tables.stretch[p] = (int16_t)x;
     }
-    for (int n = 0; n < 1024; n++) m->recip[n] = 131072u / (uint32_t)(2 * n + 3);
-    for (int j = 0; j < APM_KNOTS; j++) m->apm_row[j] = m->squash[clampi((j - 16) * 128, -ST_MAX, ST_MAX) + ST_MAX];
+    for (int n = 0; n < 1024; n++) tables.recip[n] = 131072u / (uint32_t)(2 * n + 3);
+    for (int j = 0; j < APM_KNOTS; j++)
+        tables.apm_row[j] = tables.squash[clampi((j - 16) * 128, -ST_MAX, ST_MAX) + ST_MAX];
+}
+
+static void build_tables(cm_model *m) {
+    pthread_once(&tables_once, tables_make);
+    memcpy(m->squash, tables.squash, sizeof m->squash);
+    m->stretch = tables.stretch;
+    memcpy(m->recip, tables.recip, sizeof m->recip);
+    memcpy(m->apm_row, tables.apm_row, sizeof m->apm_row);
 }
 
 cm_model *cm_new(uint32_t chunk_size, int lite) {
@@ -171,8 +194,7 @@ cm_model *cm_new(uint32_t chunk_size, int lite) {
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
     m->w = llmz_malloc(NWEIGHTS * 4);
-    m->stretch = llmz_malloc(65536 * 2);
-    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w || !m->stretch) {
+    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w) {
         cm_free(m);
         return NULL;
     }
