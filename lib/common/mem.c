@@ -234,7 +234,7 @@ void *llmz_calloc(size_t n, size_t sz) {
     }
     void *p = mid_take(n * sz);
     if (p) memset(p, 0, n * sz);
-    else p = calloc(n, sz);
+    if (!p) p = calloc(n, sz);
     track_small(p);
     return p;
 }
