@@ -48,7 +48,9 @@ typedef struct {
     int n;
 } match_group;
 
-int match_init(match_model *m, int bits);  /* allocates a table of 2^bits entries; LLMZ_ERR_NOMEM on failure */
+/* Allocates a table of 2^bits entries (bits MATCH_BLOCK_BITS .. MATCH_HASH_BITS, else LLMZ_ERR_PARAM); LLMZ_ERR_NOMEM
+** on failure. */
+int match_init(match_model *m, int bits);
 size_t match_bytes(int bits); /* what match_init allocates */
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk (or group) */

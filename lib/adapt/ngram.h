@@ -88,9 +88,9 @@ typedef struct {
 } ngram_seq;
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
-** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (a chunk group's shared tables;
-** docs/format.md, "Chunk groups").  version: the frame's format version (1 to 3): its models and rates.
-** V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
+** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (0 to 3, else LLMZ_ERR_PARAM: a
+** chunk group's shared tables; docs/format.md, "Chunk groups").  version: the frame's format version (1 to 3): its
+** models and rates.  V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
 int ngram_init(ngram_model *g, int wide, int extra, int version, int V);
 size_t ngram_bytes(int wide, int extra, int version, int V);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);
