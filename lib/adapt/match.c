@@ -4,15 +4,32 @@
 #include <string.h>
 
 #include "coder/rc.h"
+#include "common/lazy.h"
 #include "common/mem.h"
 #include "llmz.h"
 
 size_t match_bytes(int bits) { return sizeof(uint64_t) << bits; }
 
+static size_t blocks(const match_model *m) { return (size_t)1 << (m->bits - MATCH_BLOCK_BITS); }
+
+/* Entry h of the table (0 in a block not written since the last reset); entry h set to v. */
+static uint64_t entry(const match_model *m, uint32_t h) {
+    return lazy_on(m->used, h >> MATCH_BLOCK_BITS) ? m->table[h] : 0;
+}
+static void set_entry(match_model *m, uint32_t h, uint64_t v) {
+    size_t b = h >> MATCH_BLOCK_BITS;
+    if (!lazy_on(m->used, b)) {
+        memset(m->table + (b << MATCH_BLOCK_BITS), 0, sizeof(uint64_t) << MATCH_BLOCK_BITS);
+        lazy_set(m->used, b);
+    }
+    m->table[h] = v;
+}
+
 int match_init(match_model *m, int bits) {
     memset(m, 0, sizeof *m);
+    if (bits < MATCH_BLOCK_BITS || bits > MATCH_HASH_BITS) return LLMZ_ERR_PARAM;
     m->bits = bits;
-    m->table = llmz_malloc(match_bytes(bits));
+    m->table = llmz_malloc(match_bytes(bits)); /* not written: every block reads as empty (lazy.h) */
     if (!m->table) return LLMZ_ERR_NOMEM;
     match_reset(m);
     return LLMZ_OK;
@@ -24,7 +41,7 @@ void match_free(match_model *m) {
 }
 
 void match_reset(match_model *m) {
-    memset(m->table, 0, match_bytes(m->bits));
+    lazy_clear(m->used, blocks(m));
     for (int i = 0; i < MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS; i++) m->hits[i] = m->tries[i] = 0;
 }
 
@@ -105,7 +122,7 @@ void match_update(match_model *m, match_seq *q, const match_group *G, int self) 
     if (n < MATCH_MIN) return;
     uint32_t h = hash3(hist + n - MATCH_MIN, m->bits);
     if (q->mlen == 0) {
-        uint64_t e = m->table[h]; /* sequence << 32 | position after an earlier occurrence, +1 */
+        uint64_t e = entry(m, h); /* sequence << 32 | position after an earlier occurrence, +1 */
         int s = (int)(e >> 32);
         uint32_t cand = (uint32_t)e;
         if (cand > 0 && s < G->n) {
@@ -119,11 +136,14 @@ void match_update(match_model *m, match_seq *q, const match_group *G, int self) 
             }
         }
     }
-    if (n < 0xffffffffu) m->table[h] = (uint64_t)self << 32 | ((uint64_t)n + 1);
+    if (n < 0xffffffffu) set_entry(m, h, (uint64_t)self << 32 | ((uint64_t)n + 1));
 }
 
 void match_copy(match_model *dst, const match_model *src) {
-    memcpy(dst->table, src->table, match_bytes(src->bits));
+    size_t nb = blocks(src), per = (size_t)1 << MATCH_BLOCK_BITS;
+    memcpy(dst->used, src->used, LAZY_WORDS(nb) * 8);
+    for (size_t b = lazy_next(src->used, 0, nb); b < nb; b = lazy_next(src->used, b + 1, nb))
+        memcpy(dst->table + b * per, src->table + b * per, per * sizeof(uint64_t));
     memcpy(dst->hits, src->hits, sizeof dst->hits);
     memcpy(dst->tries, src->tries, sizeof dst->tries);
 }

@@ -21,11 +21,13 @@
 #define MATCH_MIN 3      /* tokens hashed to find a match */
 #define MATCH_LEN_BUCKETS 16
 #define MATCH_Q_BUCKETS 8
+#define MATCH_BLOCK_BITS 3 /* the table is cleared lazily (common/lazy.h) in blocks of 2^3 entries: 64 bytes */
 
 /* Shared by every sequence of a chunk group (frame flag bit 7), else one per chunk. */
 typedef struct {
     uint64_t *table;  /* (2^bits) sequence << 32 | position after the hashed tokens + 1 (0 = empty) */
     int bits;         /* MATCH_HASH_BITS, or MATCH_OWN_BITS */
+    uint64_t used[(1 << (MATCH_HASH_BITS - MATCH_BLOCK_BITS)) / 64]; /* the table's written blocks (lazy.h) */
     uint16_t hits[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS], tries[MATCH_LEN_BUCKETS * MATCH_Q_BUCKETS];
 } match_model;
 
@@ -46,7 +48,9 @@ typedef struct {
     int n;
 } match_group;
 
-int match_init(match_model *m, int bits);  /* allocates a table of 2^bits entries; LLMZ_ERR_NOMEM on failure */
+/* Allocates a table of 2^bits entries (bits MATCH_BLOCK_BITS .. MATCH_HASH_BITS, else LLMZ_ERR_PARAM); LLMZ_ERR_NOMEM
+** on failure. */
+int match_init(match_model *m, int bits);
 size_t match_bytes(int bits); /* what match_init allocates */
 void match_free(match_model *m);
 void match_reset(match_model *m); /* start of a chunk (or group) */

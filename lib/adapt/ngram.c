@@ -38,10 +38,10 @@ int ngram_init(ngram_model *g, int wide, int extra, int version, int V) {
     g->rate = version >= 2 ? NGRAM_RATE_V2 : NGRAM_RATE_V1;
     g->b_max = version >= 2 ? NGRAM_B_MAX_V2 : NGRAM_B_MAX_V1;
     size_t nb = buckets(g->nmodels, g->bits), ns = nb * (size_t)g->stride;
-    /* zeroed: empty tables, as ngram_reset leaves them (without writing megabytes a reset at a chunk or group
-    ** start writes again) */
-    g->chk = llmz_calloc(nb, sizeof(uint16_t));
-    g->mem = llmz_calloc(ns * sizeof(uint16_t) + SLOT_ALIGN, 1);
+    if (nb > NGRAM_MAX_BUCKETS) return LLMZ_ERR_PARAM;
+    /* not written: no block of chk is in use (g->used), every bucket is empty, as ngram_reset leaves them */
+    g->chk = llmz_malloc(nb * sizeof(uint16_t));
+    g->mem = llmz_malloc(ns * sizeof(uint16_t) + SLOT_ALIGN);
     if (!g->chk || !g->mem) {
         ngram_free(g);
         return LLMZ_ERR_NOMEM;
@@ -59,9 +59,7 @@ void ngram_free(ngram_model *g) {
 }
 
 void ngram_reset(ngram_model *g) {
-    size_t nb = buckets(g->nmodels, g->bits);
-    memset(g->chk, 0, nb * sizeof(uint16_t));
-    memset(g->sl, 0, nb * (size_t)g->stride * sizeof(uint16_t));
+    lazy_clear(g->used, buckets(g->nmodels, g->bits) >> NGRAM_BLOCK_BITS);
     initial_weights(g);
 }
 
@@ -147,8 +145,19 @@ static int bucket_of(const ngram_model *g, uint32_t h, int k) {
     return (int)(((uint32_t)k << g->bits) | (h >> (32 - g->bits)));
 }
 
-/* Bucket bi's check value, its slots' counts, and the token of slot j (c = its counts). */
-static uint16_t *chk_of(const ngram_model *g, int bi) { return g->chk + bi; }
+/* Bucket bi's check value (0: empty; a block not written since the reset is empty), the same to be written (its
+** block cleared first if need be), its slots' counts, and the token of slot j (c = its counts). */
+static uint16_t chk_at(const ngram_model *g, int bi) {
+    return lazy_on(g->used, (size_t)bi >> NGRAM_BLOCK_BITS) ? g->chk[bi] : 0;
+}
+static uint16_t *chk_w(ngram_model *g, int bi) {
+    size_t b = (size_t)bi >> NGRAM_BLOCK_BITS;
+    if (!lazy_on(g->used, b)) {
+        memset(g->chk + (b << NGRAM_BLOCK_BITS), 0, sizeof(uint16_t) << NGRAM_BLOCK_BITS);
+        lazy_set(g->used, b);
+    }
+    return g->chk + bi;
+}
 static uint16_t *cnt_of(const ngram_model *g, int bi) { return g->sl + (size_t)bi * (size_t)g->stride; }
 static uint32_t tok_at(const ngram_model *g, const uint16_t *c, int j) {
     const uint16_t *t = c + g->slots;
@@ -174,7 +183,7 @@ void ngram_mix(const ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n
         uint32_t h = q->ready ? q->hash[k] : model_hash(q, k, hist, n);
         q->hash[k] = h;
         int bi = bucket_of(g, h, k);
-        if (*chk_of(g, bi) != check_of(h)) continue;
+        if (chk_at(g, bi) != check_of(h)) continue;
         const uint16_t *cnt = cnt_of(g, bi);
         uint32_t tot = 0, used = 0;
         for (int j = 0; j < g->slots; j++) {
@@ -222,7 +231,7 @@ void ngram_prefetch(const ngram_model *g, ngram_seq *q, const int32_t *hist, siz
         if (!has_context(g, k, n)) continue;
         q->hash[k] = model_hash(q, k, hist, n);
         int bi = bucket_of(g, q->hash[k], k);
-        llmz_prefetch_w(chk_of(g, bi));
+        llmz_prefetch_w(g->chk + bi);
         llmz_prefetch_w(cnt_of(g, bi));
     }
     q->ready = 1;
@@ -259,7 +268,7 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
         if (!has_context(g, k, n - 1)) continue; /* n - 1 tokens came before t */
         uint32_t h = q->hash[k]; /* = ctx_hash(hist + n - 1 - (k + 1), k + 1), or line_hash, from ngram_mix */
         int bi = bucket_of(g, h, k), S = g->slots;
-        uint16_t *cnt = cnt_of(g, bi), *ck = chk_of(g, bi), chk = check_of(h);
+        uint16_t *cnt = cnt_of(g, bi), *ck = chk_w(g, bi), chk = check_of(h);
         if (*ck != chk) {
             memset(cnt, 0, (size_t)g->stride * sizeof *cnt); /* the counts and the tokens */
             *ck = chk;
@@ -303,9 +312,14 @@ void ngram_update(ngram_model *g, ngram_seq *q, const int32_t *hist, size_t n, u
     }
 }
 
-void ngram_copy(ngram_model *dst, const ngram_model *src) {
-    size_t nb = buckets(src->nmodels, src->bits);
-    memcpy(dst->chk, src->chk, nb * sizeof(uint16_t));
-    memcpy(dst->sl, src->sl, nb * (size_t)src->stride * sizeof(uint16_t));
+void ngram_copy(ngram_model *dst, const ngram_model *src) { /* the blocks in use; the slots of their buckets in use */
+    size_t nblk = buckets(src->nmodels, src->bits) >> NGRAM_BLOCK_BITS, per = (size_t)1 << NGRAM_BLOCK_BITS;
+    size_t stride = (size_t)src->stride;
+    memcpy(dst->used, src->used, LAZY_WORDS(nblk) * 8);
+    for (size_t b = lazy_next(src->used, 0, nblk); b < nblk; b = lazy_next(src->used, b + 1, nblk)) {
+        memcpy(dst->chk + b * per, src->chk + b * per, per * sizeof(uint16_t));
+        for (size_t i = b * per; i < (b + 1) * per; i++)
+            if (src->chk[i]) memcpy(dst->sl + i * stride, src->sl + i * stride, stride * sizeof(uint16_t));
+    }
     memcpy(dst->w, src->w, sizeof dst->w);
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/lazy.h"
 #include "numerics/kernels.h"
 
 #define NGRAM_ORDERS 4             /* token orders 1..4 */
@@ -33,6 +34,8 @@
 #define NGRAM_WIDE_BITS 13         /* or 2^13 of 16 slots (wide: frame flag bit 6) */
 #define NGRAM_WIDE_SLOTS 16
 #define NGRAM_CONF 8
+#define NGRAM_BLOCK_BITS 5         /* the check values are cleared lazily (common/lazy.h) in blocks of 2^5: 64 bytes */
+#define NGRAM_MAX_BUCKETS (NGRAM_MODELS << (NGRAM_BITS + 3)) /* the most buckets of a table (a group's: 2^3 times) */
 #define NGRAM_W_MAX 15000u  /* each weight <= 0.23 (measured: higher caps lose ~1% on cp.html, bib, progp) */
 /* Format version 1: initial weight 1/32, step 64 (p_k - p_in) / p_out, the orders together take at most 0.99
 ** of the input distribution.  Version 2: initial weight 0.092, step 8 (...), at most 0.946 (measured:
@@ -51,6 +54,10 @@ typedef struct {
     ** most 2^16 tokens (tw = 1: a wide bucket is one 64-byte cache line), else two (tw = 2, low half first) */
     uint16_t *chk, *sl;
     void *mem;                          /* the allocation sl lies in (aligned to 64 bytes inside it) */
+    /* the blocks of chk written since the last reset (lazy.h): a bucket of a block not written is empty, and the
+    ** slots of an empty bucket are never read (it is cleared when it gets a check value), so neither chk nor sl
+    ** is cleared when the tables are made or reset */
+    uint64_t used[LAZY_WORDS(NGRAM_MAX_BUCKETS >> NGRAM_BLOCK_BITS)];
     int bits, slots, tw, stride;        /* NGRAM_BITS and NGRAM_SLOTS, or the wide ones; stride = slots (1 + tw) */
     int version;                        /* the frame's format version */
     int nmodels;                        /* models with tables: NGRAM_MODELS (versions 2 and 3), one fewer (1) */
@@ -81,9 +88,9 @@ typedef struct {
 } ngram_seq;
 
 /* Allocates the tables (wide: 2^13 buckets of 16 slots per model, frame flag bit 6; else 2^14 of 4);
-** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (a chunk group's shared tables;
-** docs/format.md, "Chunk groups").  version: the frame's format version (1 to 3): its models and rates.
-** V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
+** LLMZ_ERR_NOMEM on failure.  extra: more buckets, 2^extra times as many (0 to 3, else LLMZ_ERR_PARAM: a
+** chunk group's shared tables; docs/format.md, "Chunk groups").  version: the frame's format version (1 to 3): its
+** models and rates.  V: the vocabulary size (how tokens are stored; the coding does not depend on it). */
 int ngram_init(ngram_model *g, int wide, int extra, int version, int V);
 size_t ngram_bytes(int wide, int extra, int version, int V);    /* what ngram_init allocates */
 void ngram_free(ngram_model *g);

@@ -68,14 +68,19 @@ void sse_free(sse_model *s) {
     s->n_prev = s->n_top = s->n_ctx = NULL;
 }
 
-void sse_reset(sse_model *s) { /* every context starts as the identity map, never updated */
-    size_t row = SSE_POINTS * sizeof(uint16_t);
-    for (int j = 0; j < SSE_POINTS; j++) s->by_mask[j] = squash_tab[j];
-    for (int c = 1; c < SSE_MASKS; c++) memcpy(s->by_mask + c * SSE_POINTS, s->by_mask, row);
-    for (int c = 0; c < s->V; c++) {
-        memcpy(s->by_prev + (size_t)c * SSE_POINTS, s->by_mask, row);
-        memcpy(s->by_top + (size_t)c * SSE_POINTS, s->by_mask, row);
+/* t[0 .. rows * SSE_POINTS) = rows copies of the identity map (squash_tab): one row, then doubling copies. */
+static void identity_rows(uint16_t *t, size_t rows) {
+    memcpy(t, squash_tab, sizeof squash_tab);
+    for (size_t have = 1; have < rows; have *= 2) {
+        size_t n = have < rows - have ? have : rows - have;
+        memcpy(t + have * SSE_POINTS, t, n * sizeof squash_tab);
     }
+}
+
+void sse_reset(sse_model *s) { /* every context starts as the identity map, never updated */
+    identity_rows(s->by_mask, SSE_MASKS);
+    identity_rows(s->by_prev, (size_t)s->V);
+    identity_rows(s->by_top, (size_t)s->V);
     memset(s->n_mask, 0, sizeof s->n_mask);
     int32_t avg = s->inputs == 7 ? 16384 : 21845; /* 1/4 or 1/3: the APMs' average */
     for (int c = 0; c < SSE_MASKS; c++) {
@@ -83,12 +88,18 @@ void sse_reset(sse_model *s) { /* every context starts as the identity map, neve
         s->mw[c][1] = s->mw[c][2] = s->mw[c][3] = avg;
         s->mw[c][6] = s->inputs == 7 ? avg : 0;
     }
-    if (s->by_ctx) {
-        for (size_t c = 0; c < (size_t)1 << SSE_CTX_BITS; c++) memcpy(s->by_ctx + c * SSE_POINTS, s->by_mask, row);
-        memset(s->n_ctx, 0, ctx_cells());
-    }
+    lazy_clear(s->ctx_used, (size_t)1 << SSE_CTX_BITS); /* APM 4: its rows are made when first learnt */
     memset(s->n_prev, 0, (size_t)s->V * SSE_POINTS);
     memset(s->n_top, 0, (size_t)s->V * SSE_POINTS);
+}
+
+/* APM 4's row of the cell `at` is made (the identity map, no updates) when first learnt since the reset. */
+static void ctx_make(sse_model *s, uint32_t at) {
+    size_t c = at / SSE_POINTS;
+    if (lazy_on(s->ctx_used, c)) return;
+    memcpy(s->by_ctx + c * SSE_POINTS, squash_tab, sizeof squash_tab);
+    memset(s->n_ctx + c * SSE_POINTS, 0, SSE_POINTS);
+    lazy_set(s->ctx_used, c);
 }
 
 /* The stretched output of an APM: its cell's two points interpolated, then stretched (+ 2048, so >= 0). */
@@ -125,7 +136,10 @@ uint32_t sse_predict(const sse_model *s, sse_step *q, uint32_t f, uint32_t flm, 
     q->mx[6] = 0;
     if (s->by_ctx) {
         q->at[3] = ctx_of(prev2, prev, top) * SSE_POINTS + cell;
-        q->mx[6] = (int32_t)apm(s, s->by_ctx, q->at[3], q->wt) - 2048;
+        uint32_t at = q->at[3]; /* a row not learnt since the reset: the identity map */
+        q->mx[6] = (lazy_on(s->ctx_used, at / SSE_POINTS) ? (int32_t)apm(s, s->by_ctx, at, q->wt)
+                                                          : (int32_t)apm(s, squash_tab, at % SSE_POINTS, q->wt)) -
+                   2048;
     }
     q->mset = mask;
     int64_t dot = 0;
@@ -163,7 +177,10 @@ void sse_update(sse_model *s, const sse_step *q, int hit) {
     learn(s->by_prev, s->n_prev, q->at[0], q->wt, hit);
     learn(s->by_top, s->n_top, q->at[1], q->wt, hit);
     learn(s->by_mask, s->n_mask, q->at[2], q->wt, hit);
-    if (s->by_ctx) learn(s->by_ctx, s->n_ctx, q->at[3], q->wt, hit);
+    if (s->by_ctx) {
+        ctx_make(s, q->at[3]);
+        learn(s->by_ctx, s->n_ctx, q->at[3], q->wt, hit);
+    }
     int64_t err = (hit ? 65536 : 0) - (int64_t)q->pmix;
     for (int i = 0; i < s->inputs; i++) {
         int64_t w = s->mw[q->mset][i] + err * q->mx[i] / SSE_MIX_RATE; /* C division: towards zero */
@@ -179,9 +196,13 @@ void sse_copy(sse_model *dst, const sse_model *src) {
     memcpy(dst->by_top, src->by_top, n * sizeof(uint16_t));
     memcpy(dst->n_prev, src->n_prev, n);
     memcpy(dst->n_top, src->n_top, n);
-    if (src->by_ctx) {
-        memcpy(dst->by_ctx, src->by_ctx, ctx_cells() * sizeof(uint16_t));
-        memcpy(dst->n_ctx, src->n_ctx, ctx_cells());
+    if (src->by_ctx) { /* APM 4's rows learnt */
+        size_t rows = (size_t)1 << SSE_CTX_BITS;
+        memcpy(dst->ctx_used, src->ctx_used, sizeof dst->ctx_used);
+        for (size_t c = lazy_next(src->ctx_used, 0, rows); c < rows; c = lazy_next(src->ctx_used, c + 1, rows)) {
+            memcpy(dst->by_ctx + c * SSE_POINTS, src->by_ctx + c * SSE_POINTS, sizeof squash_tab);
+            memcpy(dst->n_ctx + c * SSE_POINTS, src->n_ctx + c * SSE_POINTS, SSE_POINTS);
+        }
     }
     memcpy(dst->by_mask, src->by_mask, sizeof dst->by_mask);
     memcpy(dst->n_mask, src->n_mask, sizeof dst->n_mask);

@@ -15,6 +15,8 @@
 #ifndef LLMZ_SSE_H
 #define LLMZ_SSE_H
 #include <stdint.h>
+
+#include "common/lazy.h"
 #include <stddef.h>
 
 #define SSE_POINTS 33   /* interpolation points per context, stretch -8 .. 8 in steps of 0.5 */
@@ -29,6 +31,8 @@ typedef struct {
     uint16_t *by_prev, *by_top;             /* (V * SSE_POINTS) APMs 1 and 2: by the previous token, by top */
     uint16_t *by_ctx;                       /* (2^SSE_CTX_BITS * SSE_POINTS) APM 4 (version 2; else NULL) */
     uint8_t *n_ctx;
+    uint64_t ctx_used[LAZY_WORDS(1 << SSE_CTX_BITS)]; /* APM 4's contexts learnt since the reset (lazy.h): the
+                                            ** rows of the others (both tables) are stale, read as the identity */
     uint16_t by_mask[SSE_MASKS * SSE_POINTS]; /* APM 3, by the agreement mask */
     uint8_t *n_prev, *n_top;                /* (V * SSE_POINTS) updates of each point, up to SSE_LIMIT */
     uint8_t n_mask[SSE_MASKS * SSE_POINTS];

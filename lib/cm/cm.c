@@ -11,9 +11,12 @@
 */
 #include "cm/cm.h"
 
+#include <fenv.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "coder/rc.h"
+#include "common/lazy.h"
 #include "common/mem.h"
 #include "numerics/detmath.h"
 
@@ -55,6 +58,8 @@
 #define APM_RATE 6         /* the probability maps move by 1/2^APM_RATE of the error */
 #define APM_KNOTS 33
 #define APM1_ROWS (3 * 256)
+#define TB_BITS 3          /* the bucket table is made lazily (common/lazy.h) in blocks of 2^3 buckets */
+#define NW_SETS (NSETS + NSETSF) /* the weight sets, each made lazily */
 
 typedef struct {
     uint16_t chk;
@@ -70,7 +75,7 @@ struct cm_model {
     uint16_t *apm1;     /* (APM1_ROWS * APM_KNOTS) by the match state (none, expects 0, expects 1) x c0 */
     uint16_t *apm2;     /* (65536 * APM_KNOTS) by c1 << 8 | c0 */
     int32_t *w;         /* (NWEIGHTS): the first layer's NSETS sets of NIN, then the final mixer's NSETSF of NINF */
-    int16_t *stretch;   /* (65536) */
+    const int16_t *stretch; /* (65536) the shared table (tables_once) */
     uint16_t squash[2 * ST_MAX + 1];
     uint32_t recip[1024];
     uint32_t o0[256];
@@ -78,6 +83,11 @@ struct cm_model {
     uint32_t rsm[NH * (RUN_CAP + 1) * 2]; /* run inputs: by context, run length and expected bit */
     uint16_t *brun[NH]; /* this nibble's buckets' run fields */
     uint32_t *rctr[NH]; /* the run counters of this bit's run inputs */
+    /* what a chunk has touched since cm_reset (lazy.h): blocks of buckets, rows of o1 (by c1) and of apm2, weight
+    ** sets; the others hold stale values, and are made (as cm_reset would have made them) when first used */
+    uint64_t t_used[LAZY_WORDS(1 << (HB_MAX - TB_BITS))], o1_used[LAZY_WORDS(256)];
+    uint64_t a2_used[LAZY_WORDS(65536)], w_used[LAZY_WORDS(NW_SETS)];
+    uint16_t apm_row[APM_KNOTS]; /* a probability map's row as made: squash of the knots */
     /* the chunk being coded */
     const uint8_t *buf; /* its bytes so far (the encoder's input, the decoder's output) */
     uint8_t *out;       /* decoder: where each byte is written */
@@ -123,7 +133,7 @@ uint64_t cm_bytes(uint32_t chunk_size, int lite) {
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
            llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) + llmz_mem_footprint(NWEIGHTS * 4) +
-           llmz_mem_footprint(65536 * 2) + llmz_mem_footprint(sizeof(cm_model)) + 7 * LLMZ_MEM_SLACK;
+           llmz_mem_footprint(sizeof(cm_model)) + 6 * LLMZ_MEM_SLACK;
 }
 
 void cm_free(cm_model *m) {
@@ -134,22 +144,44 @@ void cm_free(cm_model *m) {
     llmz_free(m->apm1);
     llmz_free(m->apm2);
     llmz_free(m->w);
-    llmz_free(m->stretch);
     llmz_free(m);
 }
 
-/* The two tables of the logistic domain, and the counters' step sizes. */
-static void build_tables(cm_model *m) {
+/* The two tables of the logistic domain, the counters' step sizes and a probability map's first row: the same for
+** every model, computed once per process (a small frame's model spent longer making them than coding). */
+static struct {
+    uint16_t squash[2 * ST_MAX + 1];
+    int16_t stretch[65536];
+    uint32_t recip[1024];
+    uint16_t apm_row[APM_KNOTS];
+} tables;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_make(void) {
+    fenv_t saved; /* det_expf in the default floating-point environment, whatever the caller's */
+    fegetenv(&saved);
+    fesetenv(FE_DFL_ENV);
     for (int x = -ST_MAX; x <= ST_MAX; x++) {
         float v = 65536.0f / (1.0f + det_expf((float)-x / 128.0f));
-        m->squash[x + ST_MAX] = (uint16_t)clampi(det_round(v), 1, 65535);
+        tables.squash[x + ST_MAX] = (uint16_t)clampi(det_round(v), 1, 65535);
     }
+    fesetenv(&saved);
     int x = -ST_MAX;
     for (int p = 0; p < 65536; p++) {
-        while (x < ST_MAX && m->squash[x + ST_MAX] < p) x++;
-        m->stretch[p] = (int16_t)x;
+        while (x < ST_MAX && tables.squash[x + ST_MAX] < p) x++;
+        tables.stretch[p] = (int16_t)x;
     }
-    for (int n = 0; n < 1024; n++) m->recip[n] = 131072u / (uint32_t)(2 * n + 3);
+    for (int n = 0; n < 1024; n++) tables.recip[n] = 131072u / (uint32_t)(2 * n + 3);
+    for (int j = 0; j < APM_KNOTS; j++)
+        tables.apm_row[j] = tables.squash[clampi((j - 16) * 128, -ST_MAX, ST_MAX) + ST_MAX];
+}
+
+static void build_tables(cm_model *m) {
+    pthread_once(&tables_once, tables_make);
+    memcpy(m->squash, tables.squash, sizeof m->squash);
+    m->stretch = tables.stretch;
+    memcpy(m->recip, tables.recip, sizeof m->recip);
+    memcpy(m->apm_row, tables.apm_row, sizeof m->apm_row);
 }
 
 cm_model *cm_new(uint32_t chunk_size, int lite) {
@@ -162,8 +194,7 @@ cm_model *cm_new(uint32_t chunk_size, int lite) {
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
     m->w = llmz_malloc(NWEIGHTS * 4);
-    m->stretch = llmz_malloc(65536 * 2);
-    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w || !m->stretch) {
+    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w) {
         cm_free(m);
         return NULL;
     }
@@ -199,24 +230,66 @@ static inline void train(int32_t *restrict w, const int *restrict x, int n, int 
 
 static inline int squash(const cm_model *m, int x) { return m->squash[clampi(x, -ST_MAX, ST_MAX) + ST_MAX]; }
 
+/* rows rows of a probability map as made: m->apm_row, then doubling copies. */
 static void apm_init(const cm_model *m, uint16_t *t, size_t rows) {
-    for (int j = 0; j < APM_KNOTS; j++) t[j] = (uint16_t)squash(m, (j - 16) * 128);
-    for (size_t r = 1; r < rows; r++) memcpy(t + r * APM_KNOTS, t, APM_KNOTS * 2);
+    memcpy(t, m->apm_row, sizeof m->apm_row);
+    for (size_t have = 1; have < rows; have *= 2)
+        memcpy(t + have * APM_KNOTS, t, (have < rows - have ? have : rows - have) * sizeof m->apm_row);
+}
+
+/* ---- the lazily made parts (cm_reset made them all before): each made when first used since the reset ---- */
+
+/* Bucket i (and its neighbour i ^ 1): a block of empty buckets made. */
+static bucket *bucket_at(cm_model *m, uint32_t i) {
+    size_t blk = i >> TB_BITS;
+    if (!lazy_on(m->t_used, blk)) {
+        memset(m->t + (blk << TB_BITS), 0, sizeof(bucket) << TB_BITS);
+        lazy_set(m->t_used, blk);
+    }
+    return &m->t[i];
+}
+
+/* Row c1 of o1: its 256 counters at probability 1/2, count 0. */
+static void o1_row(cm_model *m, uint32_t c1) {
+    if (lazy_on(m->o1_used, c1)) return;
+    for (int i = 0; i < 256; i++) m->o1[c1 << 8 | (uint32_t)i] = CTR_INIT;
+    lazy_set(m->o1_used, c1);
+}
+
+/* Row r of apm2. */
+static uint16_t *apm2_row(cm_model *m, uint32_t r) {
+    uint16_t *t = m->apm2 + (size_t)r * APM_KNOTS;
+    if (!lazy_on(m->a2_used, r)) {
+        memcpy(t, m->apm_row, sizeof m->apm_row);
+        lazy_set(m->a2_used, r);
+    }
+    return t;
+}
+
+/* Weight set k: the first layer's (k < NSETS) 1/8 each; the final mixer's 1/NMIX each, the outside input's 1. */
+static int32_t *wset(cm_model *m, uint32_t k) {
+    int32_t *w = k < NSETS ? m->w + (size_t)k * NIN : m->w + (size_t)NSETS * NIN + (size_t)(k - NSETS) * NINF;
+    if (!lazy_on(m->w_used, k)) {
+        if (k < NSETS)
+            for (int i = 0; i < NIN; i++) w[i] = MIX_W0;
+        else
+            for (int i = 0; i < NINF; i++) w[i] = i == XF_EXT ? 65536 : 65536 / NMIX;
+        lazy_set(m->w_used, k);
+    }
+    return w;
 }
 
 /* A fresh model for a chunk whose bytes are (or will be) at buf. */
 static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
-    memset(m->t, 0, sizeof(bucket) << m->hbits);
+    lazy_clear(m->t_used, (size_t)1 << (m->hbits - TB_BITS));
     memset(m->mt, 0, (size_t)4 << m->mbits);
-    for (int i = 0; i < 65536; i++) m->o1[i] = CTR_INIT;
+    lazy_clear(m->o1_used, 256);
     for (int i = 0; i < 256; i++) m->o0[i] = CTR_INIT;
     for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
     for (int i = 0; i < NH * (RUN_CAP + 1) * 2; i++) m->rsm[i] = CTR_INIT;
     apm_init(m, m->apm1, APM1_ROWS);
-    apm_init(m, m->apm2, (size_t)1 << m->a2bits);
-    for (int i = 0; i < NSETS * NIN; i++) m->w[i] = MIX_W0;
-    for (int i = NSETS * NIN; i < NWEIGHTS; i++) /* the outside input's weight: 1 */
-        m->w[i] = (i - NSETS * NIN) % NINF == XF_EXT ? 65536 : 65536 / NMIX;
+    lazy_clear(m->a2_used, (size_t)1 << m->a2bits);
+    lazy_clear(m->w_used, NW_SETS);
     m->buf = buf;
     m->out = out;
     m->n = n;
@@ -243,7 +316,7 @@ static inline uint32_t hmix(uint32_t a, uint32_t b) {
 ** lower count at its first node, emptied. */
 static bucket *find_bucket(cm_model *m, uint32_t key) {
     uint32_t i = key >> (32 - m->hbits), chk = key & 0xffff;
-    bucket *a = &m->t[i], *b = &m->t[i ^ 1];
+    bucket *a = bucket_at(m, i), *b = &m->t[i ^ 1]; /* (one block) */
     if (a->chk == chk && a->c[0]) return a;
     if (b->chk == chk && b->c[0]) return b;
     bucket *r = (b->c[0] & 1023) < (a->c[0] & 1023) ? b : a;
@@ -254,6 +327,7 @@ static bucket *find_bucket(cm_model *m, uint32_t key) {
 }
 
 static void nibble_start(cm_model *m) {
+    o1_row(m, m->c4 & 0xff); /* the row of this byte's order-1 counters (c1 changes only between bytes) */
     for (int i = 0; i < NH; i++) {
         uint32_t key = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
         bucket *bk = find_bucket(m, key);
@@ -375,7 +449,7 @@ static inline int predict(cm_model *m, int ext) {
     m->ctr[k] = &m->o0[c0];
     m->x[k] = m->stretch[*m->ctr[k] >> 16];
     k++;
-    m->ctr[k] = &m->o1[(m->c4 & 0xff) << 8 | c0];
+    m->ctr[k] = &m->o1[(m->c4 & 0xff) << 8 | c0]; /* (its row made by nibble_start) */
     m->x[k] = m->stretch[*m->ctr[k] >> 16];
     k++;
     int run = 0;
@@ -408,9 +482,9 @@ static inline int predict(cm_model *m, int ext) {
     }
     for (; k < NIN; k++) m->x[k] = 0;
     uint32_t mb = run ? match_bucket(m->mlen) : 0;
-    m->ws[0] = m->w + (size_t)(c0 + 256 * run) * NIN;
-    m->ws[1] = m->w + (size_t)(NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b) * NIN;
-    m->ws[2] = m->w + (size_t)(NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b) * NIN;
+    m->ws[0] = wset(m, c0 + 256 * (uint32_t)run);
+    m->ws[1] = wset(m, NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b);
+    m->ws[2] = wset(m, NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b);
     for (int s = 0; s < NMIX; s++) {
         m->xf[s] = clampi(dot_product(m->ws[s], m->x, NIN), -ST_MAX, ST_MAX);
         m->pmix[s] = squash(m, m->xf[s]);
@@ -418,13 +492,13 @@ static inline int predict(cm_model *m, int ext) {
     m->xf[NMIX] = 256;
     m->xf[XF_EXT] = ext;
     for (int i = XF_EXT + 1; i < NINF; i++) m->xf[i] = 0;
-    m->wf = m->w + (size_t)NSETS * NIN + (size_t)(mb * 8 + b) * NINF;
+    m->wf = wset(m, NSETS + mb * 8 + b);
     int xm = clampi(dot_product(m->wf, m->xf, NINF), -ST_MAX, ST_MAX);
     m->pm = squash(m, xm);
     /* the probability maps: interpolate between the two knots around xm */
     int u = xm + 2048, lo = u >> 7, wt = u & 127;
     m->r1 = m->apm1 + (size_t)((run ? 1 + m->mexp : 0) << 8 | c0) * APM_KNOTS;
-    m->r2 = m->apm2 + (size_t)(((m->c4 & 0xff) << 8 | c0) & ((1u << m->a2bits) - 1)) * APM_KNOTS;
+    m->r2 = apm2_row(m, ((m->c4 & 0xff) << 8 | c0) & ((1u << m->a2bits) - 1));
     int p1 = (m->r1[lo] * (128 - wt) + m->r1[lo + 1] * wt) >> 7;
     int p2 = (m->r2[lo] * (128 - wt) + m->r2[lo + 1] * wt) >> 7;
     m->a1 = m->a2 = lo + (wt >> 6);

@@ -102,7 +102,10 @@ static size_t untrack(void *p) {
 ** and unmap megabytes of fresh pages per input (under ASan every big block is an mmap: 40% of
 ** fuzz_decode_fast's time went to page faults).  A kept block is poisoned for AddressSanitizer until it is given
 ** out again, and then only its requested bytes are unpoisoned: use after free and overflow are still caught.
-** Its contents are stale, as any malloc's may be; llmz_calloc still clears it. ---------------------------------- */
+** Its contents are stale, as any malloc's may be; llmz_calloc still clears it.  Blocks of MID_BLOCK bytes up to
+** LLMZ_MEM_BIG are kept the same way, for their exact size (ASan maps each of them afresh too: the match and
+** n-gram check tables, the byte models' tables; a fifth of the time after the lazily cleared tables); they stay
+** small blocks to the count (malloc_usable_size). ---------------------------------------------------------------- */
 #if defined(LLMZ_FUZZ_BIG_CACHE) && MEM_TRACK
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -113,7 +116,8 @@ static size_t untrack(void *p) {
 #define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #endif
-#define BIG_CACHE 32
+#define BIG_CACHE 128
+#define MID_BLOCK ((size_t)64 << 10)
 static struct {
     void *p;
     size_t whole;
@@ -147,14 +151,30 @@ static int cache_put(void *p, size_t whole) {
     return kept;
 }
 
+/* A small block of at least MID_BLOCK bytes: one like it is given out again, or it is kept (1), else 0. */
+static void *mid_take(size_t size) { return size >= MID_BLOCK && size < LLMZ_MEM_BIG ? cache_take(size, size) : NULL; }
+static int mid_put(void *p) {
+    size_t size = malloc_usable_size(p); /* under ASan the size asked for */
+    return size >= MID_BLOCK && size < LLMZ_MEM_BIG && cache_put(p, size);
+}
+
 /* A block given back twice: the second time it is no longer tracked, but perhaps kept here. */
 static void cache_check_free(void *p) {
+    if (malloc_usable_size(p) < MID_BLOCK) return; /* (not one kept here: those are not live) */
     pthread_mutex_lock(&big_lock);
     for (int i = 0; i < BIG_CACHE; i++)
         if (big_cache[i].p == p) abort(); /* double free of a big block */
     pthread_mutex_unlock(&big_lock);
 }
 #else
+static void *mid_take(size_t size) {
+    (void)size;
+    return NULL;
+}
+static int mid_put(void *p) {
+    (void)p;
+    return 0;
+}
 static void cache_check_free(void *p) { (void)p; }
 static void *cache_take(size_t whole, size_t size) {
     (void)whole;
@@ -197,7 +217,8 @@ static void *alloc_big(size_t size) {
 void *llmz_malloc(size_t size) {
     if (mem_should_fail()) return NULL;
     if (size >= LLMZ_MEM_BIG) return alloc_big(size);
-    void *p = malloc(size ? size : 1);
+    void *p = mid_take(size);
+    if (!p) p = malloc(size ? size : 1);
     track_small(p);
     return p;
 }
@@ -211,7 +232,9 @@ void *llmz_calloc(size_t n, size_t sz) {
         if (p) memset(p, 0, n * sz);
         return p;
     }
-    void *p = calloc(n, sz);
+    void *p = mid_take(n * sz);
+    if (p) memset(p, 0, n * sz);
+    if (!p) p = calloc(n, sz);
     track_small(p);
     return p;
 }
@@ -235,5 +258,6 @@ void llmz_free(void *p) {
     size_t whole = untrack(p);
     if (whole && cache_put(p, whole)) return;
     if (p && !whole) cache_check_free(p);
+    if (p && !whole && mid_put(p)) return;
     free(p);
 }
