@@ -560,35 +560,38 @@ static size_t tok_piece(const uint8_t *s, size_t i, size_t n) {
     return tok_run(s, i, n, c);
 }
 
-/* BPE inside one part of at most TOK_MAX_PART bytes (TOK_MAX_PIECE for the llmz pre-tokenizer); returns the
-** number of ids written to out. */
-static size_t tok_bpe(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
-    int32_t ids[TOK_MAX_PART], mid[TOK_MAX_PART];
+/* The merges of one part: ids[0 .. m) (-1: a symbol that is no token, never merged), the pair of lowest rank
+** first (the leftmost of equal ranks); off (NULL: not kept) the symbols' byte offsets, off[m] the end.  Returns
+** the number of symbols left. */
+static size_t tok_merge(const tok_vocab *v, int32_t *ids, uint16_t *off, size_t m) {
+    int32_t mid[TOK_MAX_PART];
     uint32_t rank[TOK_MAX_PART]; /* rank[i]: pair (ids[i], ids[i+1]); UINT32_MAX none */
-    for (size_t i = 0; i < n; i++) ids[i] = v->byte_id[p[i]];
-    if (n == 1) {
-        out[0] = ids[0];
-        return 1;
-    }
-    for (size_t i = 0; i + 1 < n; i++)
-        if (!tok_pair_get(v, ids[i], ids[i + 1], &rank[i], &mid[i])) rank[i] = UINT32_MAX;
-    while (n > 1) {
+#define PAIR(i) (ids[i] < 0 || ids[(i) + 1] < 0 || !tok_pair_get(v, ids[i], ids[(i) + 1], &rank[i], &mid[i]))
+    for (size_t i = 0; i + 1 < m; i++)
+        if (PAIR(i)) rank[i] = UINT32_MAX;
+    while (m > 1) {
         size_t best = 0;
-        for (size_t i = 1; i + 1 < n; i++)
+        for (size_t i = 1; i + 1 < m; i++)
             if (rank[i] < rank[best]) best = i;
         if (rank[best] == UINT32_MAX) break;
         ids[best] = mid[best];
-        memmove(ids + best + 1, ids + best + 2, (n - best - 2) * sizeof *ids);
-        memmove(rank + best + 1, rank + best + 2, (n - best - 2) * sizeof *rank);
-        memmove(mid + best + 1, mid + best + 2, (n - best - 2) * sizeof *mid);
-        n--;
-        if (best > 0 && !tok_pair_get(v, ids[best - 1], ids[best], &rank[best - 1], &mid[best - 1]))
-            rank[best - 1] = UINT32_MAX;
-        if (best + 1 < n && !tok_pair_get(v, ids[best], ids[best + 1], &rank[best], &mid[best]))
-            rank[best] = UINT32_MAX;
+        memmove(ids + best + 1, ids + best + 2, (m - best - 2) * sizeof *ids);
+        memmove(rank + best + 1, rank + best + 2, (m - best - 2) * sizeof *rank);
+        memmove(mid + best + 1, mid + best + 2, (m - best - 2) * sizeof *mid);
+        if (off) memmove(off + best + 1, off + best + 2, (m - best - 1) * sizeof *off);
+        m--;
+        if (best > 0 && PAIR(best - 1)) rank[best - 1] = UINT32_MAX;
+        if (best + 1 < m && PAIR(best)) rank[best] = UINT32_MAX;
     }
-    memcpy(out, ids, n * sizeof *ids);
-    return n;
+#undef PAIR
+    return m;
+}
+
+/* BPE inside one part of at most TOK_MAX_PART bytes (TOK_MAX_PIECE for the llmz pre-tokenizer); returns the
+** number of ids written to out. */
+static size_t tok_bpe(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
+    for (size_t i = 0; i < n; i++) out[i] = v->byte_id[p[i]];
+    return n == 1 ? 1 : tok_merge(v, out, NULL, n);
 }
 
 /* Canonical usable id of these bytes, -1 if none. */
@@ -645,8 +648,7 @@ static int tok_encode_pre(const tok_vocab *v, int32_t *ids, size_t cap, size_t *
 ** equal scores), a character that is no token becomes its "<0xAB>" byte tokens. */
 static size_t tok_spm_part(const tok_vocab *v, const uint8_t *p, size_t n, int32_t *out) {
     static const uint8_t lead_len[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    int32_t ids[TOK_MAX_PART], mid[TOK_MAX_PART];
-    uint32_t rank[TOK_MAX_PART];
+    int32_t ids[TOK_MAX_PART];
     uint16_t off[TOK_MAX_PART + 1];
     size_t m = 0;
     for (size_t i = 0; i < n; m++) {
@@ -657,26 +659,7 @@ static size_t tok_spm_part(const tok_vocab *v, const uint8_t *p, size_t n, int32
         i += l;
     }
     off[m] = (uint16_t)n;
-    for (size_t i = 0; i + 1 < m; i++)
-        if (ids[i] < 0 || ids[i + 1] < 0 || !tok_pair_get(v, ids[i], ids[i + 1], &rank[i], &mid[i]))
-            rank[i] = UINT32_MAX;
-    while (m > 1) {
-        size_t best = 0;
-        for (size_t i = 1; i + 1 < m; i++)
-            if (rank[i] < rank[best]) best = i;
-        if (rank[best] == UINT32_MAX) break;
-        ids[best] = mid[best];
-        memmove(ids + best + 1, ids + best + 2, (m - best - 2) * sizeof *ids);
-        memmove(rank + best + 1, rank + best + 2, (m - best - 2) * sizeof *rank);
-        memmove(mid + best + 1, mid + best + 2, (m - best - 2) * sizeof *mid);
-        memmove(off + best + 1, off + best + 2, (m - best - 1) * sizeof *off);
-        m--;
-        if (best > 0 &&
-            (ids[best - 1] < 0 || !tok_pair_get(v, ids[best - 1], ids[best], &rank[best - 1], &mid[best - 1])))
-            rank[best - 1] = UINT32_MAX;
-        if (best + 1 < m && (ids[best + 1] < 0 || !tok_pair_get(v, ids[best], ids[best + 1], &rank[best], &mid[best])))
-            rank[best] = UINT32_MAX;
-    }
+    m = tok_merge(v, ids, off, m);
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
         if (ids[i] >= 0) {
