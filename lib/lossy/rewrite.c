@@ -91,9 +91,11 @@ static site *site_add(site_list *l, uint32_t off, uint32_t len) {
 
 /* One more alternative for s (ignored when it is full or the text is the original). */
 static int alt_add(site_list *l, site *s, const uint8_t *orig, const void *t, size_t n, double dist) {
-    if (s->n_alt == MAX_ALT || n > 0xffff || (n == s->len && memcmp(t, orig + s->off, n) == 0)) return LLMZ_OK;
+    /* n == 0 is compared without memcmp: an empty text may be NULL, and so may an empty pool */
+    if (s->n_alt == MAX_ALT || n > 0xffff || (n == s->len && (!n || memcmp(t, orig + s->off, n) == 0)))
+        return LLMZ_OK;
     for (int i = 0; i < s->n_alt; i++)
-        if (s->alt_len[i] == n && memcmp(l->pool.p + s->alt[i], t, n) == 0) return LLMZ_OK;
+        if (s->alt_len[i] == n && (!n || memcmp(l->pool.p + s->alt[i], t, n) == 0)) return LLMZ_OK;
     s->alt[s->n_alt] = (uint32_t)l->pool.n;
     s->alt_len[s->n_alt] = (uint16_t)n;
     s->dist[s->n_alt] = (float)dist;
@@ -238,7 +240,7 @@ static int drop_sites(site_list *l, const uint8_t *s, const lt_doc *d, size_t i,
         size_t pre = o->off - ds->off, post = ds->off + ds->len - (o->off + o->len), n = pre + o->alt_len[k] + post;
         if (n > sizeof buf) continue;
         memcpy(buf, s + ds->off, pre);
-        memcpy(buf + pre, own.pool.p + o->alt[k], o->alt_len[k]);
+        if (o->alt_len[k]) memcpy(buf + pre, own.pool.p + o->alt[k], o->alt_len[k]); /* pool NULL: all empty */
         memcpy(buf + pre + o->alt_len[k], s + o->off + o->len, post);
         rc = alt_add(l, st, s, buf, n, o->dist[k]);
     }
