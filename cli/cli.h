@@ -53,6 +53,7 @@ typedef struct {
     uint64_t chunk_size;    /* 0: library default */
     int adapt;              /* LLMZ_ADAPT_* set: --adapt LIST, --no-adapt (0); default LLMZ_ADAPT_ALL */
     int format;             /* --format-version: the format version written (default LLMZ_FORMAT_VERSION) */
+    int numerics;           /* --numerics-version: the numerics version written (default LLMZ_NUMERICS_VERSION) */
     uint64_t memlimit;      /* 0: no limit */
     const char *adapter;    /* --adapter: NULL or "auto", "none", a built-in adapter's name, or a file */
     int model_from_env;     /* model_path came from $LLMZ_MODEL (for messages) */

@@ -225,7 +225,8 @@ static llmz_cctx *get_cctx(cli_ctx *c)
     if (set_param("the thread count", llmz_cctx_set(c->cctx, LLMZ_P_THREADS, c->o.threads)) != 0 ||
         set_param("the kernels", llmz_cctx_set(c->cctx, LLMZ_P_KERNELS, c->o.kernels)) != 0 ||
         set_param("adaptation", llmz_cctx_set(c->cctx, LLMZ_P_ADAPT, c->o.adapt)) != 0 ||
-        set_param("the format version", llmz_cctx_set(c->cctx, LLMZ_P_FORMAT, c->o.format)) != 0) {
+        set_param("the format version", llmz_cctx_set(c->cctx, LLMZ_P_FORMAT, c->o.format)) != 0 ||
+        set_param("the numerics version", llmz_cctx_set(c->cctx, LLMZ_P_NUMERICS, c->o.numerics)) != 0) {
         llmz_cctx_free(c->cctx);
         c->cctx = NULL;
         c->model_failed = 1; /* the same for every file */

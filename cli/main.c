@@ -65,8 +65,8 @@ static int print_version(cli_ctx *c)
     const char *kn = llmz_kernels_name(c->o.kernels);
     int err;
     printf("llmz %s (library %s)\n", LLMZ_VERSION_STRING, llmz_version_string());
-    printf("format version %d (decodes %d to %d), numerics version %d\n", LLMZ_FORMAT_VERSION, LLMZ_FORMAT_OLDEST,
-           LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION);
+    printf("format version %d (decodes %d to %d), numerics version %d (decodes %d to %d)\n", LLMZ_FORMAT_VERSION,
+           LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION, LLMZ_NUMERICS_OLDEST, LLMZ_NUMERICS_VERSION);
     err = llmz_model_load_default(&m);
     if (err == LLMZ_OK) {
         llmz_model_fingerprint(m, fp);
@@ -124,7 +124,7 @@ typedef struct {
 } long_opt;
 
 enum {
-    OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT,
+    OPT_RM = 256, OPT_MODEL, OPT_KERNELS, OPT_CHUNK, OPT_MEMLIMIT, OPT_NO_ADAPT, OPT_ADAPT, OPT_ADAPTER, OPT_FORMAT, OPT_NUMERICS,
     OPT_FAST, OPT_BEST, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPORT, OPT_HTML, OPT_TSV, OPT_COLOR, OPT_ANALYZE,
     OPT_LOSSY, OPT_DIFF, OPT_VERIFY, OPT_INDEX, OPT_RANGE,
     OPT_DICT, OPT_TRAIN_DICT, OPT_DICT_SIZE /* dictionaries (cli/dict.c) */
@@ -138,6 +138,7 @@ static const long_opt long_opts[] = {
     {"model", 1, OPT_MODEL}, {"kernels", 1, OPT_KERNELS}, {"chunk-size", 1, OPT_CHUNK},
     {"memlimit", 1, OPT_MEMLIMIT}, {"no-adapt", 0, OPT_NO_ADAPT},
     {"adapt", 1, OPT_ADAPT}, {"adapter", 1, OPT_ADAPTER}, {"format-version", 1, OPT_FORMAT},
+    {"numerics-version", 1, OPT_NUMERICS},
     {"recursive", 0, 'r'},  {"fast", 0, OPT_FAST},     {"best", 0, OPT_BEST},
     {"progress", 0, OPT_PROGRESS}, {"no-progress", 0, OPT_NO_PROGRESS},
     {"export-model", 2, OPT_EXPORT}, /* 2: an optional argument, after '=' only */
@@ -278,6 +279,11 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
         if (strlen(arg) != 1 || arg[0] < '0' + LLMZ_FORMAT_OLDEST || arg[0] > '0' + LLMZ_FORMAT_VERSION)
             return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION);
         c->o.format = arg[0] - '0';
+        break;
+    case OPT_NUMERICS:
+        if (strlen(arg) != 1 || arg[0] < '0' + LLMZ_NUMERICS_OLDEST || arg[0] > '0' + LLMZ_NUMERICS_VERSION)
+            return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, LLMZ_NUMERICS_OLDEST, LLMZ_NUMERICS_VERSION);
+        c->o.numerics = arg[0] - '0';
         break;
     case 'T': {
         char *end;
@@ -431,6 +437,7 @@ int main(int argc, char **argv)
     c.o.memlimit = CLI_DEFAULT_MEMLIMIT;
     c.o.adapt = LLMZ_ADAPT_ALL;
     c.o.format = LLMZ_FORMAT_VERSION;
+    c.o.numerics = LLMZ_NUMERICS_VERSION;
     if (!strcmp(prog, "unllmz")) ps.d = 1;
     if (!strcmp(prog, "llmzcat")) ps.d = 1, c.o.to_stdout = 1;
 

@@ -28,7 +28,8 @@ extern "C" {
 #define LLMZ_VERSION_STRING "0.2.0"
 #define LLMZ_FORMAT_VERSION 4   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
-#define LLMZ_NUMERICS_VERSION 1 /* arithmetic of the model evaluation (docs/determinism.md) */
+#define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
+#define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_VERSION */
 
 const char *llmz_version_string(void);
 
@@ -148,7 +149,10 @@ typedef enum {
                             ** (default LLMZ_FORMAT_VERSION; an older one for decoders that know no later) */
     LLMZ_P_SEGMENT = 8,     /* streaming compression: input bytes per frame, LLMZ_MIN_CHUNK .. LLMZ_MAX_SEGMENT;
                             ** 0 (default) = LLMZ_SEGMENT_DEFAULT (see llmz_compress_stream) */
-    LLMZ_P_INDEX = 9        /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
+    LLMZ_P_INDEX = 9,       /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
+    LLMZ_P_NUMERICS = 10    /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
+                            ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in binary16; 1 for decoders that know no later);
+                            ** frames of format versions 1-3 are always written with numerics 1 */
 } llmz_param;
 
 /* The most worker threads a context takes (LLMZ_P_THREADS); a larger value is LLMZ_ERR_PARAM. */

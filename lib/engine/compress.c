@@ -284,6 +284,8 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
     engine_fill_header(&h, c->m, c->format);
+    /* formats 1-3 are written for decoders that knew numerics 1 only */
+    h.numerics = (uint8_t)(c->format < FRAME_V4 ? 1 : c->numerics);
     if (c->lossy) { /* mode 1: the certificate, about this frame's input (the reconstruction) */
         if (h.version < FRAME_V4) return LLMZ_ERR_PARAM;
         llmz_certificate cert = c->cert;

@@ -49,6 +49,7 @@ llmz_cctx *llmz_cctx_create(const llmz_model *m) {
     c->adapt = LLMZ_ADAPT_ALL;
     c->eol = 1;
     c->format = LLMZ_FORMAT_VERSION;
+    c->numerics = LLMZ_NUMERICS_VERSION;
     return c;
 }
 
@@ -95,6 +96,11 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
     if (p == LLMZ_P_FORMAT) {
         if (v < LLMZ_FORMAT_OLDEST || v > LLMZ_FORMAT_VERSION) return LLMZ_ERR_PARAM;
         c->format = (int)v;
+        return LLMZ_OK;
+    }
+    if (p == LLMZ_P_NUMERICS) {
+        if (v < LLMZ_NUMERICS_OLDEST || v > LLMZ_NUMERICS_VERSION) return LLMZ_ERR_PARAM;
+        c->numerics = (int)v;
         return LLMZ_OK;
     }
     if (p == LLMZ_P_SEGMENT) {

@@ -56,7 +56,7 @@ typedef struct prime prime;
 /* ---- contexts (context.c) ---------------------------------------------------------------------- */
 struct llmz_cctx {
     const llmz_model *m;
-    int threads, kernels, adapt, eol, format;
+    int threads, kernels, adapt, eol, format, numerics;
     uint32_t chunk;
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
@@ -267,7 +267,7 @@ static inline uint32_t cm_chunk(const frame_header *h) {
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
 /* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */
 uint64_t lane_bytes(const llmz_model *m, uint64_t rows);
-uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version);
+uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version, int numerics);
 uint64_t models_bytes(const llmz_model *m, uint8_t flags, int version, uint32_t n_chunks);
 
 /* The predictor.  pred_frequencies: the frequencies the next token of s is coded with (L->freq, L->cum; sse.h's

@@ -16,7 +16,7 @@
 struct prime {
     const llmz_model *m;
     uint8_t dict_fp[32];
-    uint8_t flags, version;
+    uint8_t flags, version, numerics;
     uint16_t window, keep;
     uint32_t npre;
     tf_state *st; /* the KV cache after the dictionary's inputs */
@@ -37,9 +37,9 @@ void prime_free(prime *p) {
     llmz_free(p);
 }
 
-/* The frame a primed state fits: the same model, dictionary, online models and window. */
+/* The frame a primed state fits: the same model, dictionary, online models, window and numerics. */
 static int fits(const prime *p, const llmz_model *m, const frame_header *h, const llmz_dict *d) {
-    return p->m == m && p->npre == d->ntok && p->flags == h->flags && p->version == h->version &&
+    return p->m == m && p->npre == d->ntok && p->flags == h->flags && p->version == h->version && p->numerics == h->numerics &&
            p->window == h->window && p->keep == h->keep && memcmp(p->dict_fp, d->fp, 32) == 0;
 }
 
@@ -65,7 +65,7 @@ uint64_t prime_bytes(const llmz_model *m, const frame_header *h, int threads) {
     one.orig_size = 0;
     /* the worker that learns the dictionary (its token ids: npre), then what is kept of it */
     return plan_bytes(&p, m, &one) + (uint64_t)h->npre * sizeof(int32_t) + sizeof(prime) +
-           slot_bytes(m, 0, h->flags, h->version) + models_bytes(m, h->flags, h->version, 1);
+           slot_bytes(m, 0, h->flags, h->version, h->numerics) + models_bytes(m, h->flags, h->version, 1);
 }
 
 /* Learn the dictionary's tokens in a worker of one slot, then keep its state. */
@@ -114,6 +114,7 @@ int prime_get(prime **pp, const llmz_model *m, const kernel_set *ks, const frame
     memcpy(p->dict_fp, d->fp, 32);
     p->flags = h->flags;
     p->version = h->version;
+    p->numerics = h->numerics;
     p->window = h->window;
     p->keep = h->keep;
     p->npre = d->ntok;

@@ -27,7 +27,7 @@ int llmz_model_score(const llmz_model *m, const void *src, size_t size, size_t s
     int32_t *ids = llmz_malloc(cap * sizeof *ids), *in = llmz_malloc((size_t)W * sizeof *in);
     float *logits = llmz_malloc((size_t)W * V * sizeof *logits), *e = llmz_malloc((size_t)V * sizeof *e);
     uint32_t *freq = llmz_malloc((size_t)V * sizeof *freq);
-    tf_state *st = tf_state_new(m->tf);
+    tf_state *st = tf_state_new(m->tf, 1); /* the scorer's arithmetic stays numerics 1 */
     tf_batch *b = tf_batch_new(m->tf, W);
     tf_state **sv = llmz_malloc((size_t)W * sizeof *sv); /* one state for every row of a window */
     int rc = (ids && in && logits && e && freq && st && b && sv && ks) ? LLMZ_OK : LLMZ_ERR_NOMEM;

@@ -92,7 +92,7 @@ uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     if (h->n_chunks == 0) return 0;
     uint64_t nmods = p->grouped ? 1 : (uint64_t)p->slots;
     uint32_t cb = cm_chunk(h); /* the largest chunk: what worker_init sizes a slot's buffers for */
-    uint64_t slot = slot_bytes(m, cb, h->flags, h->version) + sizeof(int32_t *) + sizeof(size_t) +
+    uint64_t slot = slot_bytes(m, cb, h->flags, h->version, h->numerics) + sizeof(int32_t *) + sizeof(size_t) +
                     (p->norm ? llmz_mem_footprint(cb) : 0) + (p->cmbuf ? 2 * (uint64_t)llmz_mem_footprint(cb) : 0) +
                     (p->mix ? cm_bytes(cm_chunk(h), 1) + sizeof(cm_model *) : 0);
     /* a team: its own struct, and a row of attention weights per member (tf_batch_use_team) */

@@ -8,11 +8,11 @@
 #include "common/mem.h"
 #include "engine/engine.h"
 
-uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version) {
+uint64_t slot_bytes(const llmz_model *m, uint32_t chunk_size, uint8_t flags, int version, int numerics) {
     int V = tf_cfg(m->tf)->vocab;
     int adapt = (flags & FRAME_FLAG_ADAPT) != 0;
     /* the token ids: a big block for chunks of 256 Ki bytes or more, counted in whole 2 MiB pages (mem.h) */
-    return sizeof(seq) + tf_state_bytes(m->tf) + llmz_mem_footprint(((size_t)chunk_size + 1) * sizeof(int32_t)) +
+    return sizeof(seq) + tf_state_bytes(m->tf, numerics) + llmz_mem_footprint(((size_t)chunk_size + 1) * sizeof(int32_t)) +
            (adapt ? cache_bytes(V) + (version >= 3 ? bias_bytes(V) : 0) : 0) +
            (adapt && (flags & FRAME_FLAG_GROUP) && version >= 3 ? match_bytes(MATCH_OWN_BITS) : 0);
 }
@@ -82,7 +82,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
     int ok = lanes_ok && w->slots && w->gids && w->glen;
     for (int i = 0; ok && i < w->nslots; i++) {
         seq *s = &w->slots[i];
-        s->st = tf_state_new(m->tf);
+        s->st = tf_state_new(m->tf, h->numerics);
         /* the buffers of a chunk's bytes and tokens hold the frame's largest chunk (not the nominal chunk size: a
         ** small frame of 4 MiB chunks took 16 MiB for its token ids) */
         uint32_t cb = cm_chunk(h);

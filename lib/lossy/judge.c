@@ -64,9 +64,9 @@ int judge_new(judge **out, const llmz_model *m, int threads) {
     j->rows = JUDGE_MAX_ALTS * JUDGE_MAX_TOKENS > j->W ? JUDGE_MAX_ALTS * JUDGE_MAX_TOKENS : j->W;
     j->inv_ln2 = 1.0 / det_log(2.0);
     j->b = tf_batch_new(m->tf, j->rows);
-    j->base = tf_state_new(m->tf);
+    j->base = tf_state_new(m->tf, 1); /* the judge's arithmetic stays numerics 1 */
     int ok = j->ks && j->b && j->base;
-    for (int i = 0; ok && i < JUDGE_MAX_ALTS; i++) ok = (j->trial[i] = tf_state_new(m->tf)) != NULL;
+    for (int i = 0; ok && i < JUDGE_MAX_ALTS; i++) ok = (j->trial[i] = tf_state_new(m->tf, 1)) != NULL;
     j->sv = llmz_malloc((size_t)j->rows * sizeof *j->sv);
     j->in = llmz_malloc((size_t)j->rows * sizeof *j->in);
     j->ids = llmz_malloc((size_t)(j->rows + 1) * sizeof *j->ids);

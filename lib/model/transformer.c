@@ -24,8 +24,11 @@
 
 struct tf_state {
     int pos;
-    float *kc; /* (n_layer, kv_dim, ctx): keys transposed */
-    float *vc; /* (n_layer, ctx, kv_dim), in the block kc starts */
+    /* numerics version 1: floats; 2: binary16 (kern_float_to_half), the other pair NULL */
+    float *kc;    /* (n_layer, kv_dim, ctx): keys transposed */
+    float *vc;    /* (n_layer, ctx, kv_dim), in the block kc starts */
+    uint16_t *kh; /* the same layouts in binary16 */
+    uint16_t *vh;
 };
 
 struct tf_batch {
@@ -64,26 +67,35 @@ uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
 
 /* ---- state and scratch ------------------------------------------------------------------------ */
 
-size_t tf_state_bytes(const tf_model *m) {
-    return sizeof(tf_state) + llmz_mem_footprint(2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * sizeof(float));
+/* Bytes of one cache entry under a numerics version (1 or 2). */
+static size_t kv_elem(int numerics) { return numerics >= 2 ? sizeof(uint16_t) : sizeof(float); }
+
+size_t tf_state_bytes(const tf_model *m, int numerics) {
+    return sizeof(tf_state) + llmz_mem_footprint(2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * kv_elem(numerics));
 }
 
-tf_state *tf_state_new(const tf_model *m) {
+tf_state *tf_state_new(const tf_model *m, int numerics) {
     tf_state *s = llmz_calloc(1, sizeof *s);
     if (!s) return NULL;
     size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
-    s->kc = llmz_malloc(2 * n * sizeof(float)); /* keys, then values: one block (mem.h: big blocks) */
-    if (!s->kc) {
+    void *blk = llmz_malloc(2 * n * kv_elem(numerics)); /* keys, then values: one block (mem.h: big blocks) */
+    if (!blk) {
         tf_state_free(s);
         return NULL;
     }
-    s->vc = s->kc + n;
+    if (numerics >= 2) {
+        s->kh = blk;
+        s->vh = s->kh + n;
+    } else {
+        s->kc = blk;
+        s->vc = s->kc + n;
+    }
     return s;
 }
 
 void tf_state_free(tf_state *s) {
     if (!s) return;
-    llmz_free(s->kc); /* vc is in the same block */
+    llmz_free(s->kc ? (void *)s->kc : (void *)s->kh); /* the values are in the same block */
     llmz_free(s);
 }
 
@@ -91,12 +103,15 @@ void tf_state_reset(tf_state *s) { s->pos = 0; }
 
 void tf_state_copy(tf_state *dst, const tf_state *src, const tf_model *m) {
     const tf_config *c = &m->c;
-    size_t pos = (size_t)src->pos;
+    size_t pos = (size_t)src->pos, e = src->kh ? sizeof(uint16_t) : sizeof(float); /* both of one numerics */
+    char *dk = dst->kh ? (char *)dst->kh : (char *)dst->kc, *dv = dst->vh ? (char *)dst->vh : (char *)dst->vc;
+    const char *sk = src->kh ? (const char *)src->kh : (const char *)src->kc;
+    const char *sv = src->vh ? (const char *)src->vh : (const char *)src->vc;
     for (int l = 0; l < c->n_layer; l++) {
         size_t lk = (size_t)l * c->kv_dim * c->ctx; /* keys (kv_dim, ctx); values (ctx, kv_dim): both this far in */
         for (int j = 0; j < c->kv_dim; j++)
-            memcpy(dst->kc + lk + (size_t)j * c->ctx, src->kc + lk + (size_t)j * c->ctx, pos * sizeof(float));
-        memcpy(dst->vc + lk, src->vc + lk, pos * c->kv_dim * sizeof(float));
+            memcpy(dk + (lk + (size_t)j * c->ctx) * e, sk + (lk + (size_t)j * c->ctx) * e, pos * e);
+        memcpy(dv + lk * e, sv + lk * e, pos * c->kv_dim * e);
     }
     dst->pos = src->pos;
 }
@@ -280,11 +295,21 @@ static void ph_rope_store(void *arg, int i, int nt) {
         rot(b->q + (size_t)r * dim, c->n_head, c->head_dim, cs, sn);
         rot(b->k + (size_t)r * kvd, c->n_kv_head, c->head_dim, cs, sn);
         /* K is stored transposed, (kv_dim, ctx) per layer, so scores vectorise across positions */
-        float *kt = f->states[r]->kc + (size_t)f->l * c->ctx * kvd + b->pos[r];
-        const float *kr = b->k + (size_t)r * kvd;
-        for (int j = 0; j < kvd; j++) kt[(size_t)j * c->ctx] = kr[j];
-        size_t off = ((size_t)f->l * c->ctx + b->pos[r]) * kvd;
-        memcpy(f->states[r]->vc + off, b->v + (size_t)r * kvd, (size_t)kvd * sizeof(float));
+        tf_state *st = f->states[r];
+        size_t ko = (size_t)f->l * c->ctx * kvd + b->pos[r], off = ((size_t)f->l * c->ctx + b->pos[r]) * kvd;
+        const float *kr = b->k + (size_t)r * kvd, *vr = b->v + (size_t)r * kvd;
+        if (st->kh) { /* numerics version 2: binary16 */
+            uint16_t kh[256]; /* the keys converted 256 at a time, then stored transposed */
+            for (int j0 = 0; j0 < kvd; j0 += 256) {
+                int nj = kvd - j0 < 256 ? kvd - j0 : 256;
+                f->ks->to_half(kh, kr + j0, nj);
+                for (int j = 0; j < nj; j++) st->kh[ko + (size_t)(j0 + j) * c->ctx] = kh[j];
+            }
+            f->ks->to_half(st->vh + off, vr, kvd);
+        } else {
+            for (int j = 0; j < kvd; j++) st->kc[ko + (size_t)j * c->ctx] = kr[j];
+            memcpy(st->vc + off, vr, (size_t)kvd * sizeof(float));
+        }
     }
 }
 
@@ -299,16 +324,19 @@ static void ph_attention(void *arg, int i, int nt) {
     ** leave the last member with most of the work */
     for (int u = i; u < f->n * c->n_head; u += nt) { /* unit u: row u / n_head, head u % n_head */
         int r = u / c->n_head, h = u % c->n_head;
-        const float *kc = f->states[r]->kc + (size_t)f->l * c->ctx * kvd;
-        const float *vc = f->states[r]->vc + (size_t)f->l * c->ctx * kvd;
+        const tf_state *st = f->states[r];
+        size_t lo = (size_t)f->l * c->ctx * kvd;
         int T = b->pos[r] + 1;
         const float *q = b->q + (size_t)r * dim + h * hd;
         int kvo = (h / group) * hd;
-        f->ks->scores(att, q, kc + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
+        if (st->kh) f->ks->scores16(att, q, st->kh + lo + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
+        else f->ks->scores(att, q, st->kc + lo + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
         f->ks->expsub(att, T, f->ks->maxf(att, T));
         float sum = 0.0f;
         for (int t = 0; t < T; t++) sum = sum + att[t];
-        f->ks->mix(b->ao + (size_t)r * dim + h * hd, att, vc + kvo, hd, T, kvd, 1.0f / sum);
+        float *o = b->ao + (size_t)r * dim + h * hd;
+        if (st->vh) f->ks->mix16(o, att, st->vh + lo + kvo, hd, T, kvd, 1.0f / sum);
+        else f->ks->mix(o, att, st->vc + lo + kvo, hd, T, kvd, 1.0f / sum);
     }
 }
 

@@ -1,5 +1,5 @@
 /*
-** transformer.h -- the llama-style decoder the coder runs (numerics version 1): llama and qwen2 (load.c).
+** transformer.h -- the llama-style decoder the coder runs (numerics versions 1 and 2): llama and qwen2 (load.c).
 **
 ** One forward call evaluates a batch of rows; each row is (sequence state, input token).  Rows of the same
 ** sequence must be consecutive and in order (prefill); rows of different sequences may be mixed (batched
@@ -40,9 +40,11 @@ const tf_config *tf_cfg(const tf_model *m);
 uint64_t tf_n_params(const tf_model *m);
 size_t tf_weight_bytes(const tf_model *m); /* memory the weights take in kernel layout */
 
-/* A sequence: its KV cache and position. */
+/* A sequence: its KV cache and position.  numerics: the arithmetic version (docs/determinism.md) its cache is
+** kept in: 1 floats, 2 binary16 (half the bytes; kernel_set.scores16/mix16).  States of both kinds may share a
+** batch; each row is evaluated with its own state's numerics. */
 typedef struct tf_state tf_state;
-tf_state *tf_state_new(const tf_model *m);
+tf_state *tf_state_new(const tf_model *m, int numerics);
 void tf_state_free(tf_state *s);
 void tf_state_reset(tf_state *s);
 int tf_state_pos(const tf_state *s);
@@ -60,7 +62,7 @@ int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t);
 /* paused = 1: evaluate b on the calling thread alone (while the team runs something else); 0: with its team
 ** again.  The results do not change. */
 void tf_batch_pause_team(tf_batch *b, int paused);
-size_t tf_state_bytes(const tf_model *m);
+size_t tf_state_bytes(const tf_model *m, int numerics);
 
 /* Evaluate n rows (n <= nmax); logits (n, vocab) row-major.  Each state's position advances by its rows.
 ** Returns LLMZ_ERR_PARAM if a state would pass the model's context length. */

@@ -245,6 +245,83 @@ static void mix_avx512(float *o, const float *att, const float *v, int hd, int T
     }
 }
 
+/* Numerics version 2: the same tiles with the keys and values stored as binary16, widened exactly by vcvtph2ps. */
+static inline __m512 half16(__mmask16 m, const uint16_t *p) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
+
+FORCE_INLINE void scores16_tile(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale,
+                                int t0, int V) {
+    __m512 acc[8];
+    __mmask16 m[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < V; k++) {
+        acc[k] = _mm512_setzero_ps();
+        m[k] = lanes(T - t0 - 16 * k);
+    }
+    for (int i = 0; i < hd; i++) {
+        __m512 qi = _mm512_set1_ps(q[i]);
+        const uint16_t *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 8
+        for (int k = 0; k < V; k++) acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(qi, half16(m[k], row + 16 * k)));
+    }
+    __m512 sc = _mm512_set1_ps(scale);
+#pragma GCC unroll 8
+    for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(att + t0 + 16 * k, m[k], _mm512_mul_ps(acc[k], sc));
+}
+
+static void scores16_avx512(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale) {
+    for (int t0 = 0; t0 < T; t0 += 128) {
+        int v = (T - t0 + 15) / 16;
+        switch (v < 8 ? v : 8) {
+        case 8: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 8); break;
+        case 7: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 7); break;
+        case 6: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 6); break;
+        case 5: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 5); break;
+        case 4: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 4); break;
+        case 3: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 3); break;
+        case 2: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 2); break;
+        default: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 1); break;
+        }
+    }
+}
+
+FORCE_INLINE void mix16_tile(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv, int i0,
+                             int V) {
+    __m512 acc[4];
+    __mmask16 m[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) {
+        acc[k] = _mm512_setzero_ps();
+        m[k] = lanes(hd - i0 - 16 * k);
+    }
+    for (int t = 0; t < T; t++) {
+        __m512 w = _mm512_set1_ps(att[t] * inv);
+        const uint16_t *row = v + (size_t)t * ld + i0;
+#pragma GCC unroll 4
+        for (int k = 0; k < V; k++) acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(w, half16(m[k], row + 16 * k)));
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(o + i0 + 16 * k, m[k], acc[k]);
+}
+
+static void to_half_avx512(uint16_t *h, const float *x, int n) {
+    const __m512 hi = _mm512_set1_ps(65504.0f), lo = _mm512_set1_ps(-65504.0f);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(n - i);
+        __m512 v = _mm512_max_ps(_mm512_min_ps(_mm512_maskz_loadu_ps(k, x + i), hi), lo);
+        _mm256_mask_storeu_epi16(h + i, k, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+}
+
+static void mix16_avx512(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv) {
+    for (int i0 = 0; i0 < hd; i0 += 64) {
+        int nv = (hd - i0 + 15) / 16;
+        if (nv >= 4) mix16_tile(o, att, v, hd, T, ld, inv, i0, 4);
+        else if (nv == 3) mix16_tile(o, att, v, hd, T, ld, inv, i0, 3);
+        else if (nv == 2) mix16_tile(o, att, v, hd, T, ld, inv, i0, 2);
+        else mix16_tile(o, att, v, hd, T, ld, inv, i0, 1);
+    }
+}
+
 /* det_expf (detmath.h) on 16 lanes: the same operations in the same order, so the same bits. */
 static inline __m512 expf16(__m512 x) {
     __mmask16 valid = _mm512_cmp_ps_mask(x, _mm512_set1_ps(DET_EXPF_MIN), _CMP_GE_OQ); /* false for NaN too */
@@ -418,6 +495,9 @@ static const kernel_set AVX512 = {
     .quantize = kern_quantize_avx2,
     .scores = scores_avx512,
     .mix = mix_avx512,
+    .scores16 = scores16_avx512,
+    .mix16 = mix16_avx512,
+    .to_half = to_half_avx512,
     .expsub = expsub_avx512,
     .silu_mul = silu_mul_avx512,
     .maxf = kern_maxf_avx2,

@@ -212,4 +212,20 @@ for v in 0 5 12 x ''; do
     expect "--format-version='$v' refused" 2
 done
 err_has "the refusal names the versions" "1 to 4"
+
+# --numerics-version: 1 or 2 written (byte 7 of a format-4 frame), both decode; 2 is the default
+for v in 1 2; do
+    xmo n$v.llmz --numerics-version=$v -c a
+    expect "--numerics-version=$v" 0
+    check "--numerics-version=$v writes numerics $v" sh -c "od -An -j7 -N1 -tu1 n$v.llmz | grep -qx ' *$v'"
+    xmo n$v.out -dc n$v.llmz
+    check "numerics $v decodes" cmp -s n$v.out a
+done
+check "the default is numerics 2" cmp -s n2.llmz v4.llmz
+check "numerics 1 and 2 code differently" sh -c "! cmp -s n1.llmz n2.llmz"
+for v in 0 3 x ''; do
+    xm --numerics-version="$v" -c a
+    expect "--numerics-version='$v' refused" 2
+done
+err_has "the refusal names the numerics versions" "1 to 2"
 finish

@@ -317,7 +317,7 @@ static float *llmz_logits(const gw_buf *b, const int32_t *tok, int n, const kern
         return NULL;
     }
     int V = tf_cfg(m)->vocab;
-    tf_state *st = tf_state_new(m);
+    tf_state *st = tf_state_new(m, 1);
     tf_batch *bt = tf_batch_new(m, n);
     team *t = threads > 1 ? team_new(threads) : NULL;
     tf_batch_use_team(bt, m, t);

@@ -277,7 +277,11 @@ static void case_errors(void) {
     s.flags = 0x10; /* the line model without the n-grams */
     CHECK_EQ(code_of(&s), LLMZ_ERR_CORRUPT);
     s = BASE;
-    s.numerics = 2;
+    s.numerics = 2; /* since 2026-12-06 */
+    CHECK_EQ(code_of(&s), LLMZ_OK);
+    s.numerics = 3;
+    CHECK_EQ(code_of(&s), LLMZ_ERR_VERSION);
+    s.numerics = 0;
     CHECK_EQ(code_of(&s), LLMZ_ERR_VERSION);
     /* the name */
     s = BASE;

@@ -159,6 +159,20 @@ static void check_float_kernels(const kernel_set *k) {
             kern_mix_ref(o1, att, v, hd, T, ldv, 0.37f);
             k->mix(o2, att, v, hd, T, ldv, 0.37f);
             CHECK(bits_equal(o1, o2, hd + 16));
+            /* numerics 2: the same with binary16 keys and values (1e30 clamped to 65504) */
+            uint16_t *kth = malloc(sizeof(uint16_t) * hd * ld), *vh = malloc(sizeof(uint16_t) * T * ldv);
+            kern_to_half_ref(kth, kt, hd * ld);
+            kern_to_half_ref(vh, v, T * ldv);
+            for (int i = 0; i < T + 16; i++) a1[i] = a2[i] = -7.0f;
+            kern_scores16_ref(a1, q, kth, hd, T, ld, 0.125f);
+            k->scores16(a2, q, kth, hd, T, ld, 0.125f);
+            CHECK(bits_equal(a1, a2, T + 16));
+            for (int i = 0; i < hd + 16; i++) o1[i] = o2[i] = -7.0f;
+            kern_mix16_ref(o1, att, vh, hd, T, ldv, 0.37f);
+            k->mix16(o2, att, vh, hd, T, ldv, 0.37f);
+            CHECK(bits_equal(o1, o2, hd + 16));
+            free(kth);
+            free(vh);
             free(q);
             free(kt);
             free(v);
@@ -193,6 +207,48 @@ static void check_float_kernels(const kernel_set *k) {
             CHECK(bits_equal(h1, h2, 80));
         }
     }
+}
+
+/* to_half: every binary16 value widened and narrowed again comes back (the reference against itself), and each
+** set's conversion (F16C's vcvtps2ph in the vector sets) equals the reference's on ~4M bit patterns spread over
+** every exponent, on the halfway cases of every half, and on NaN, infinities, +-0 and float subnormals. */
+static void check_half(const kernel_set *k) {
+    int back = 1;
+    for (uint32_t h = 0; h < 65536; h++) {
+        if (((h >> 10) & 0x1f) == 31) continue; /* infinities and NaN: clamped, not kept */
+        back &= kern_float_to_half(kern_half_to_float((uint16_t)h)) == h;
+    }
+    CHECK(back);
+    CHECK_EQ(kern_float_to_half(1.0f / 0.0f), 0x7bff);
+    CHECK_EQ(kern_float_to_half(-1.0f / 0.0f), 0xfbff);
+    CHECK_EQ(kern_float_to_half(0.0f / 0.0f), 0x7bff);
+    CHECK_EQ(kern_float_to_half(-0.0f), 0x8000);
+    CHECK(kern_half_to_float(0x0001) == 0x1p-24f && kern_half_to_float(0x3c00) == 1.0f);
+    enum { N = 4099 };
+    float *x = malloc(sizeof(float) * N);
+    uint16_t *h1 = malloc(sizeof(uint16_t) * N), *h2 = malloc(sizeof(uint16_t) * N);
+    int same = 1;
+    for (uint32_t round = 0; round < 1100; round++) {
+        for (int i = 0; i < N; i++) {
+            uint32_t u;
+            if (round < 1024) u = (round * N + (uint32_t)i) * 1048573u; /* spread over all 2^32 patterns */
+            else { /* half values and the midpoints between neighbours, +-1 ulp of float */
+                uint32_t hv = next() & 0xffffu, mid;
+                float a = kern_half_to_float((uint16_t)(hv & 0x7bffu)), b2 = kern_half_to_float((uint16_t)((hv & 0x7bffu) + 1u));
+                float m = a + (b2 - a) * 0.5f; /* exact: both halves, their midpoint fits a float */
+                memcpy(&mid, &m, 4);
+                u = (mid + (uint32_t)(i % 3) - 1u) ^ (hv & 0x8000u ? 0x80000000u : 0u);
+            }
+            memcpy(&x[i], &u, 4);
+        }
+        kern_to_half_ref(h1, x, N);
+        k->to_half(h2, x, N);
+        same &= memcmp(h1, h2, sizeof(uint16_t) * N) == 0;
+    }
+    CHECK(same);
+    free(x);
+    free(h1);
+    free(h2);
 }
 
 /* maxf, expsum, freq_fill, take, cumsum and bias: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
@@ -317,6 +373,7 @@ int main(void) {
         t_sets_begin(&sets);
         check_matmul(ks);
         check_float_kernels(ks);
+        check_half(ks);
         check_vector_kernels(ks);
         t_sets_end(&sets, llmz_kernels_name(k));
         printf("kernel set %s tested\n", llmz_kernels_name(k));

@@ -449,6 +449,48 @@ static void case_adapt_sets(void) {
     llmz_cctx_free(c);
 }
 
+/* the numerics version written (LLMZ_P_NUMERICS): 1 and 2 both decode, with other coded bytes; out of range refused */
+static void case_numerics_versions(void) {
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, LLMZ_NUMERICS_OLDEST - 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, LLMZ_NUMERICS_VERSION + 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
+    size_t cap = llmz_frame_bound(9000), nz[2];
+    unsigned char *z[2];
+    for (int v = 1; v <= 2; v++) {
+        z[v - 1] = malloc(cap);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, v), LLMZ_OK);
+        CHECK_EQ(llmz_compress_frame(c, z[v - 1], cap, &nz[v - 1], text, 9000, NULL), LLMZ_OK);
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_frame_get_info(&fi, z[v - 1], nz[v - 1]), LLMZ_OK);
+        CHECK_EQ(fi.numerics_version, (unsigned)v);
+        for (int t = 1; t <= 3; t += 2) {
+            unsigned char *back;
+            size_t nb;
+            CHECK_EQ(decompress(z[v - 1], nz[v - 1], &back, &nb, LLMZ_KERNELS_AUTO, t), LLMZ_OK);
+            CHECK(nb == 9000 && memcmp(back, text, 9000) == 0);
+            free(back);
+        }
+    }
+    /* formats 1-3 are written with numerics 1 whatever LLMZ_P_NUMERICS says (their decoders knew no other) */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, 3), LLMZ_OK);
+    {
+        unsigned char *z3 = malloc(cap);
+        size_t n3;
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_compress_frame(c, z3, cap, &n3, text, 9000, NULL), LLMZ_OK);
+        CHECK_EQ(llmz_frame_get_info(&fi, z3, n3), LLMZ_OK);
+        CHECK_EQ(fi.numerics_version, 1u);
+        free(z3);
+    }
+    /* the same header but byte 7 (and the CRC): other payloads, of about the same size */
+    CHECK(nz[0] != nz[1] || memcmp(z[0] + 8, z[1] + 8, nz[0] - 8) != 0);
+    CHECK(nz[1] < nz[0] + nz[0] / 100 && nz[0] < nz[1] + nz[1] / 100);
+    free(z[0]);
+    free(z[1]);
+    llmz_cctx_free(c);
+}
+
 /* the format version written (LLMZ_P_FORMAT): every version decodes; without online models they code the
 ** chunks alike (only byte 4 and the header CRC differ), with them each version's models make other bytes */
 static void case_format_versions(void) {
@@ -457,6 +499,7 @@ static void case_format_versions(void) {
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_OLDEST - 1), LLMZ_ERR_PARAM);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, LLMZ_FORMAT_VERSION + 1), LLMZ_ERR_PARAM);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 4096), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, 1), LLMZ_OK); /* the formats compared under one arithmetic */
     size_t cap = llmz_frame_bound(9000);
     for (int adapt = 0; adapt <= LLMZ_ADAPT_ALL; adapt += LLMZ_ADAPT_ALL) {
         unsigned char *z[NV];
@@ -473,6 +516,7 @@ static void case_format_versions(void) {
             llmz_frame_info fi;
             CHECK_EQ(llmz_frame_get_info(&fi, z[i], nz[i]), LLMZ_OK);
             CHECK_EQ(fi.format_version, (unsigned)v);
+            CHECK_EQ(fi.numerics_version, 1u);
             for (int t = 1; t <= 3; t += 2) {
                 /* quick (t.h): each frame on one count, 1 thread or 3 by turns */
                 if (t_quick() && (t == 1) != ((i + (adapt != 0)) % 2 == 0)) continue;
@@ -647,6 +691,7 @@ int main(int argc, char **argv) {
                                    {"damage", case_damage},           {"wrong_model", case_wrong_model},
                                    {"concat", case_concat},           {"auto_chunk", case_auto_chunk},
                                    {"adapt_sets", case_adapt_sets},   {"format_versions", case_format_versions},
+                                   {"numerics_versions", case_numerics_versions},
                                    {"groups", case_groups},           {"crlf", case_crlf},
                                    {"params", case_params},           {"methods", case_methods}};
     char path[512];

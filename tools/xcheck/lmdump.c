@@ -367,7 +367,7 @@ int main(int argc, char **argv) {
     if (!ks) die("kernel set not available on this CPU", NULL);
     team *tm = threads > 1 ? team_new((int)threads) : NULL;
     tf_batch *b = tf_batch_new(tf, (int)batch);
-    tf_state *s = tf_state_new(tf);
+    tf_state *s = tf_state_new(tf, 1);
     if (!b || !s) die("out of memory", NULL);
     if (tm && tf_batch_use_team(b, tf, tm)) die("cannot use the thread team", NULL);
     tf_state **sts = xmalloc((size_t)batch * sizeof *sts);
