@@ -51,7 +51,7 @@ all: llmz
 
 $(BUILD)/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -mavx2 -mf16c -MMD -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -mavx2 -MMD -c $< -o $@
 $(BUILD)/%_avx512.o: %_avx512.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -MMD -c $< -o $@
@@ -142,7 +142,7 @@ WERROR ?= 0
 $(LIB_OBJ) $(PIC_OBJ): OBJ_WERROR = $(if $(filter 1,$(WERROR)),-Werror)
 $(BUILD)/pic/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -mf16c -MMD -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -MMD -c $< -o $@
 $(BUILD)/pic/%_avx512.o: %_avx512.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -MMD -c $< -o $@

@@ -123,7 +123,7 @@ void print_usage(void)
         "                       (2, 1); 3 has 60 bytes more header a frame, 2 and 1 usually\n"
         "                       code larger too (not always on small files)\n"
         "      --numerics-version=N  the model arithmetic to write: 2 (the default: the KV\n"
-        "                       cache in 16 bits, faster), or 1 for decoders of llmz before\n"
+        "                       cache in 8 bits, faster), or 1 for decoders of llmz before\n"
         "                       2026-12-06 (format versions 1-3 are always written with 1)\n"
         "      --memlimit=N     refuse to decode frames needing more than N bytes of memory\n"
         "                       (K/M/G suffixes; default 1G; 0: no limit)\n"

@@ -151,7 +151,7 @@ typedef enum {
                             ** 0 (default) = LLMZ_SEGMENT_DEFAULT (see llmz_compress_stream) */
     LLMZ_P_INDEX = 9,       /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
     LLMZ_P_NUMERICS = 10    /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
-                            ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in binary16; 1 for decoders that know no later);
+                            ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in int8; 1 for decoders that know no later);
                             ** frames of format versions 1-3 are always written with numerics 1 */
 } llmz_param;
 

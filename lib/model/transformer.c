@@ -24,11 +24,14 @@
 
 struct tf_state {
     int pos;
-    /* numerics version 1: floats; 2: binary16 (kern_float_to_half), the other pair NULL */
-    float *kc;    /* (n_layer, kv_dim, ctx): keys transposed */
-    float *vc;    /* (n_layer, ctx, kv_dim), in the block kc starts */
-    uint16_t *kh; /* the same layouts in binary16 */
-    uint16_t *vh;
+    /* numerics version 1: floats (kc, vc); 2: int8 in blocks of QK with a float scale each (k8, kd, v8, vd),
+    ** as `quantize` makes them; the other kind NULL.  One block holds them all. */
+    float *kc;  /* (n_layer, kv_dim, ctx): keys transposed */
+    float *vc;  /* (n_layer, ctx, kv_dim) */
+    int8_t *k8; /* (n_layer, kv_dim, ctx): keys transposed */
+    float *kd;  /* (n_layer, kv_dim / QK, ctx): their scales, transposed alike */
+    int8_t *v8; /* (n_layer, ctx, kv_dim) */
+    float *vd;  /* (n_layer, ctx, kv_dim / QK) */
 };
 
 struct tf_batch {
@@ -67,27 +70,32 @@ uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
 
 /* ---- state and scratch ------------------------------------------------------------------------ */
 
-/* Bytes of one cache entry under a numerics version (1 or 2). */
-static size_t kv_elem(int numerics) { return numerics >= 2 ? sizeof(uint16_t) : sizeof(float); }
+/* Bytes of a state's cache under a numerics version (1 or 2): n entries of keys and n of values. */
+static size_t kv_bytes(const tf_model *m, int numerics) {
+    size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
+    return numerics >= 2 ? 2 * (n + n / QK * sizeof(float)) : 2 * n * sizeof(float);
+}
 
 size_t tf_state_bytes(const tf_model *m, int numerics) {
-    return sizeof(tf_state) + llmz_mem_footprint(2 * (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim * kv_elem(numerics));
+    return sizeof(tf_state) + llmz_mem_footprint(kv_bytes(m, numerics));
 }
 
 tf_state *tf_state_new(const tf_model *m, int numerics) {
     tf_state *s = llmz_calloc(1, sizeof *s);
     if (!s) return NULL;
     size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
-    void *blk = llmz_malloc(2 * n * kv_elem(numerics)); /* keys, then values: one block (mem.h: big blocks) */
+    char *blk = llmz_malloc(kv_bytes(m, numerics)); /* one block (mem.h: big blocks) */
     if (!blk) {
         tf_state_free(s);
         return NULL;
     }
-    if (numerics >= 2) {
-        s->kh = blk;
-        s->vh = s->kh + n;
+    if (numerics >= 2) { /* the scales first: floats stay aligned */
+        s->kd = (float *)(void *)blk;
+        s->vd = s->kd + n / QK;
+        s->k8 = (int8_t *)(s->vd + n / QK);
+        s->v8 = s->k8 + n;
     } else {
-        s->kc = blk;
+        s->kc = (float *)(void *)blk;
         s->vc = s->kc + n;
     }
     return s;
@@ -95,7 +103,7 @@ tf_state *tf_state_new(const tf_model *m, int numerics) {
 
 void tf_state_free(tf_state *s) {
     if (!s) return;
-    llmz_free(s->kc ? (void *)s->kc : (void *)s->kh); /* the values are in the same block */
+    llmz_free(s->kc ? (void *)s->kc : (void *)s->kd); /* the block every part is in */
     llmz_free(s);
 }
 
@@ -103,15 +111,22 @@ void tf_state_reset(tf_state *s) { s->pos = 0; }
 
 void tf_state_copy(tf_state *dst, const tf_state *src, const tf_model *m) {
     const tf_config *c = &m->c;
-    size_t pos = (size_t)src->pos, e = src->kh ? sizeof(uint16_t) : sizeof(float); /* both of one numerics */
-    char *dk = dst->kh ? (char *)dst->kh : (char *)dst->kc, *dv = dst->vh ? (char *)dst->vh : (char *)dst->vc;
-    const char *sk = src->kh ? (const char *)src->kh : (const char *)src->kc;
-    const char *sv = src->vh ? (const char *)src->vh : (const char *)src->vc;
+    size_t pos = (size_t)src->pos; /* both states of one numerics */
+    int nb = c->kv_dim / QK;
     for (int l = 0; l < c->n_layer; l++) {
         size_t lk = (size_t)l * c->kv_dim * c->ctx; /* keys (kv_dim, ctx); values (ctx, kv_dim): both this far in */
-        for (int j = 0; j < c->kv_dim; j++)
-            memcpy(dk + (lk + (size_t)j * c->ctx) * e, sk + (lk + (size_t)j * c->ctx) * e, pos * e);
-        memcpy(dv + lk * e, sv + lk * e, pos * c->kv_dim * e);
+        if (src->kc) {
+            for (int j = 0; j < c->kv_dim; j++)
+                memcpy(dst->kc + lk + (size_t)j * c->ctx, src->kc + lk + (size_t)j * c->ctx, pos * sizeof(float));
+            memcpy(dst->vc + lk, src->vc + lk, pos * c->kv_dim * sizeof(float));
+            continue;
+        }
+        size_t ld = (size_t)l * nb * c->ctx; /* the scales: (nb, ctx) and (ctx, nb) a layer */
+        for (int j = 0; j < c->kv_dim; j++) memcpy(dst->k8 + lk + (size_t)j * c->ctx, src->k8 + lk + (size_t)j * c->ctx, pos);
+        for (int b = 0; b < nb; b++)
+            memcpy(dst->kd + ld + (size_t)b * c->ctx, src->kd + ld + (size_t)b * c->ctx, pos * sizeof(float));
+        memcpy(dst->v8 + lk, src->v8 + lk, pos * c->kv_dim);
+        memcpy(dst->vd + ld, src->vd + ld, pos * nb * sizeof(float));
     }
     dst->pos = src->pos;
 }
@@ -298,14 +313,20 @@ static void ph_rope_store(void *arg, int i, int nt) {
         tf_state *st = f->states[r];
         size_t ko = (size_t)f->l * c->ctx * kvd + b->pos[r], off = ((size_t)f->l * c->ctx + b->pos[r]) * kvd;
         const float *kr = b->k + (size_t)r * kvd, *vr = b->v + (size_t)r * kvd;
-        if (st->kh) { /* numerics version 2: binary16 */
-            uint16_t kh[256]; /* the keys converted 256 at a time, then stored transposed */
+        if (st->k8) { /* numerics version 2: quantised as activations are, in blocks of QK */
+            int nb = kvd / QK;
+            size_t sl = (size_t)f->l * nb * c->ctx; /* this layer's scales */
+            qact vq = {st->v8 + off, st->vd + sl + (size_t)b->pos[r] * nb, 0, 0};
+            f->ks->quantize(&vq, vr, 1, kvd);
+            int8_t kq[256]; /* the keys 256 at a time, then stored transposed */
+            float kdq[256 / QK];
             for (int j0 = 0; j0 < kvd; j0 += 256) {
                 int nj = kvd - j0 < 256 ? kvd - j0 : 256;
-                f->ks->to_half(kh, kr + j0, nj);
-                for (int j = 0; j < nj; j++) st->kh[ko + (size_t)(j0 + j) * c->ctx] = kh[j];
+                qact kx = {kq, kdq, 0, 0};
+                f->ks->quantize(&kx, kr + j0, 1, nj);
+                for (int j = 0; j < nj; j++) st->k8[ko + (size_t)(j0 + j) * c->ctx] = kq[j];
+                for (int g = 0; g < nj / QK; g++) st->kd[sl + (size_t)(j0 / QK + g) * c->ctx + b->pos[r]] = kdq[g];
             }
-            f->ks->to_half(st->vh + off, vr, kvd);
         } else {
             for (int j = 0; j < kvd; j++) st->kc[ko + (size_t)j * c->ctx] = kr[j];
             memcpy(st->vc + off, vr, (size_t)kvd * sizeof(float));
@@ -329,13 +350,17 @@ static void ph_attention(void *arg, int i, int nt) {
         int T = b->pos[r] + 1;
         const float *q = b->q + (size_t)r * dim + h * hd;
         int kvo = (h / group) * hd;
-        if (st->kh) f->ks->scores16(att, q, st->kh + lo + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
+        int nb = kvd / QK, off = kvo % QK;
+        size_t sl = (size_t)f->l * nb * c->ctx + (size_t)(kvo / QK) * c->ctx; /* the head's first block's scales */
+        if (st->k8) f->ks->scores8(att, q, st->k8 + lo + (size_t)kvo * c->ctx, st->kd + sl, hd, T, c->ctx, off, scale);
         else f->ks->scores(att, q, st->kc + lo + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
         f->ks->expsub(att, T, f->ks->maxf(att, T));
         float sum = 0.0f;
         for (int t = 0; t < T; t++) sum = sum + att[t];
         float *o = b->ao + (size_t)r * dim + h * hd;
-        if (st->vh) f->ks->mix16(o, att, st->vh + lo + kvo, hd, T, kvd, 1.0f / sum);
+        if (st->v8)
+            f->ks->mix8(o, att, st->v8 + lo + kvo, st->vd + (size_t)f->l * nb * c->ctx + kvo / QK, hd, T, kvd, nb, off,
+                        1.0f / sum);
         else f->ks->mix(o, att, st->vc + lo + kvo, hd, T, kvd, 1.0f / sum);
     }
 }

@@ -41,7 +41,7 @@ uint64_t tf_n_params(const tf_model *m);
 size_t tf_weight_bytes(const tf_model *m); /* memory the weights take in kernel layout */
 
 /* A sequence: its KV cache and position.  numerics: the arithmetic version (docs/determinism.md) its cache is
-** kept in: 1 floats, 2 binary16 (half the bytes; kernel_set.scores16/mix16).  States of both kinds may share a
+** kept in: 1 floats, 2 int8 in blocks of QK with a scale each (under a third of the bytes; kernel_set.scores8/mix8).  States of both kinds may share a
 ** batch; each row is evaluated with its own state's numerics. */
 typedef struct tf_state tf_state;
 tf_state *tf_state_new(const tf_model *m, int numerics);

@@ -77,55 +77,28 @@ void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int
     }
 }
 
-uint16_t kern_float_to_half(float x) {
-    x = x < 65504.0f ? x : 65504.0f; /* a NaN fails both tests: 65504 */
-    x = x > -65504.0f ? x : -65504.0f;
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    uint32_t sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xffu, m = u & 0x7fffffu, h, rem, half;
-    if (e >= 113) { /* a normal half: 10 of the 23 mantissa bits, the 13 others rounded */
-        h = ((e - 112) << 10) | (m >> 13);
-        rem = m & 0x1fffu;
-        half = 0x1000u;
-    } else { /* a subnormal half (or zero): the value in units of 2^-24, M * 2^(e - 126), rounded */
-        if (e < 102) return (uint16_t)sign; /* below 2^-25: rounds to zero (float subnormals too) */
-        uint32_t M = m | 0x800000u, sh = 126 - e; /* 14 .. 24 */
-        h = M >> sh;
-        rem = M & ((1u << sh) - 1u);
-        half = 1u << (sh - 1);
-    }
-    if (rem > half || (rem == half && (h & 1u))) h++; /* a carry into the exponent is right; 65504 is the most */
-    return (uint16_t)(sign | h);
-}
-
-float kern_half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu, u;
-    float f;
-    if (e == 0) { /* zero or subnormal: m * 2^-24, exact */
-        f = (float)m * 0x1p-24f;
-        return sign ? -f : f;
-    }
-    u = sign | (e == 31 ? 0x7f800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-void kern_to_half_ref(uint16_t *h, const float *x, int n) {
-    for (int i = 0; i < n; i++) h[i] = kern_float_to_half(x[i]);
-}
-
-void kern_scores16_ref(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale) {
+void kern_scores8_ref(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                      float scale) {
     for (int t = 0; t < T; t++) {
         float s = 0.0f;
-        for (int i = 0; i < hd; i++) s = s + q[i] * kern_half_to_float(kt[(size_t)i * ld + t]);
+        for (int i0 = 0, g = 0; i0 < hd; g++) {
+            int i1 = i0 + (g == 0 ? QK - off : QK);
+            if (i1 > hd) i1 = hd;
+            float p = 0.0f;
+            for (int i = i0; i < i1; i++) p = p + q[i] * (float)kt[(size_t)i * ld + t];
+            s = s + p * kd[(size_t)g * ld + t];
+            i0 = i1;
+        }
         att[t] = s * scale;
     }
 }
 
-void kern_mix16_ref(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv) {
+void kern_mix8_ref(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
+                   float inv) {
     for (int i = 0; i < hd; i++) {
+        int g = (off + i) / QK;
         float acc = 0.0f;
-        for (int t = 0; t < T; t++) acc = acc + (att[t] * inv) * kern_half_to_float(v[(size_t)t * ld + i]);
+        for (int t = 0; t < T; t++) acc = acc + ((att[t] * inv) * vd[(size_t)t * ldd + g]) * (float)v[(size_t)t * ld + i];
         o[i] = acc;
     }
 }
@@ -216,9 +189,8 @@ static const kernel_set REF = {
     .quantize = kern_quantize_ref,
     .scores = kern_scores_ref,
     .mix = kern_mix_ref,
-    .scores16 = kern_scores16_ref,
-    .mix16 = kern_mix16_ref,
-    .to_half = kern_to_half_ref,
+    .scores8 = kern_scores8_ref,
+    .mix8 = kern_mix8_ref,
     .expsub = kern_expsub_ref,
     .silu_mul = kern_silu_mul_ref,
     .maxf = kern_maxf_ref,

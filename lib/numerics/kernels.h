@@ -67,12 +67,18 @@ typedef struct {
     void (*scores)(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
     /* o[i] = sum_{t=0..T-1} (att[t] * inv) * v[t*ld + i], in order of t, starting from 0.0f */
     void (*mix)(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
-    /* numerics version 2: scores and mix with the keys and values stored as IEEE binary16 (kern_half_to_float
-    ** widens each exactly; then the float operations above, in the same order) */
-    void (*scores16)(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale);
-    void (*mix16)(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv);
-    /* h[i] = kern_float_to_half(x[i]) for i < n */
-    void (*to_half)(uint16_t *h, const float *x, int n);
+    /* numerics version 2: the keys and values stored as `quantize` makes them (int8 in blocks of QK along the
+    ** kv width, one float scale a block).  The head's element i is element off + i of its blocks (off < QK for
+    ** scores; any off >= 0 for mix); kd[g * ld + t]: the scale of the head's g-th block (counted from the one
+    ** holding element 0) at position t; vd[t * ldd + g] likewise for the values.
+    ** scores8: att[t] = s * scale, s = 0.0f; for each run of i in one block g, in order:
+    **          p = 0.0f; p = p + q[i] * (float)kt[i*ld + t] (in order of i); s = s + p * kd[g*ld + t]
+    ** mix8:    o[i] = sum_{t=0..T-1} ((att[t] * inv) * vd[t*ldd + g(i)]) * (float)v[t*ld + i], in order of t,
+    **          from 0.0f, g(i) = (off + i) / QK */
+    void (*scores8)(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                    float scale);
+    void (*mix8)(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
+                 float inv);
     /* x[i] = det_expf(x[i] - m) */
     void (*expsub)(float *x, int n, float m);
     /* h[i] = (h[i] / (1 + det_expf(-h[i]))) * u[i]   (SwiGLU) */
@@ -104,9 +110,10 @@ void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, in
 void kern_quantize_ref(qact *X, const float *x, int n, int cols);
 void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
 void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
-void kern_scores16_ref(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale);
-void kern_mix16_ref(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv);
-void kern_to_half_ref(uint16_t *h, const float *x, int n);
+void kern_scores8_ref(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                      float scale);
+void kern_mix8_ref(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
+                   float inv);
 void kern_expsub_ref(float *x, int n, float m);
 void kern_silu_mul_ref(float *h, const float *u, int n);
 float kern_maxf_ref(const float *x, int n);
@@ -120,13 +127,6 @@ uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
 double kern_expsum_ref(float *e, const float *x, int n, float m);
 float kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
-
-/* IEEE binary16, the KV cache of numerics version 2 (docs/determinism.md, "Numerics version 2"):
-** kern_float_to_half clamps x to [-65504, 65504] (a NaN becomes 65504, as the vector min/max give it) and rounds
-** to nearest, ties to even, subnormal halves included; kern_half_to_float widens exactly.  The one conversion
-** every kernel set stores with (the vector kernels widen with F16C, which is exact too). */
-uint16_t kern_float_to_half(float x);
-float kern_half_to_float(uint16_t h);
 
 /* Build w->pk from w->q, w->d (once, after loading) if a kernel set of this CPU uses it; on allocation
 ** failure (or when unused) w->pk stays NULL, which is always valid.  kern_unpack frees it (idempotent). */
@@ -144,9 +144,10 @@ void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, i
 void kern_quantize_avx2(qact *X, const float *x, int n, int cols);
 void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
 void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
-void kern_scores16_avx2(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale);
-void kern_mix16_avx2(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv);
-void kern_to_half_avx2(uint16_t *h, const float *x, int n);
+void kern_scores8_avx2(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                       float scale);
+void kern_mix8_avx2(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
+                    float inv);
 void kern_expsub_avx2(float *x, int n, float m);
 void kern_silu_mul_avx2(float *h, const float *u, int n);
 float kern_maxf_avx2(const float *x, int n);

@@ -12,8 +12,7 @@
 */
 #include "numerics/kernels.h"
 
-#if defined(__x86_64__) && defined(__AVX2__) && defined(__F16C__)
-#include <cpuid.h>
+#if defined(__x86_64__) && defined(__AVX2__)
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -276,65 +275,75 @@ void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T
     else if (T - t > 0) scores_tile8(att, q, kt, hd, T, ld, scale, t, 1);
 }
 
-/* Numerics version 2 (binary16 keys and values, widened exactly by F16C): whole vectors of 8 positions, the
-** last few positions as the reference computes them. */
-static inline __m256 half8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+/* Numerics version 2 (int8 keys and values, a scale per block of QK): whole vectors of 8 positions, the last few
+** positions as the reference computes them. */
+static inline __m256 i8x8(const int8_t *p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p)));
+}
 
-FORCE_INLINE void scores16_tile8(float *att, const float *q, const uint16_t *kt, int hd, int ld, float scale, int t0,
-                                 int V) {
-    __m256 acc[4];
+FORCE_INLINE void scores8_tile8(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int ld, int off,
+                                float scale, int t0, int V) {
+    __m256 acc[4], p[4];
 #pragma GCC unroll 4
     for (int k = 0; k < V; k++) acc[k] = _mm256_setzero_ps();
-    for (int i = 0; i < hd; i++) {
-        __m256 qi = _mm256_set1_ps(q[i]);
-        const uint16_t *row = kt + (size_t)i * ld + t0;
+    for (int i0 = 0, g = 0; i0 < hd; g++) {
+        int i1 = i0 + (g == 0 ? QK - off : QK);
+        if (i1 > hd) i1 = hd;
 #pragma GCC unroll 4
-        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(qi, half8(row + 8 * k)));
+        for (int k = 0; k < V; k++) p[k] = _mm256_setzero_ps();
+        for (int i = i0; i < i1; i++) {
+            __m256 qi = _mm256_set1_ps(q[i]);
+            const int8_t *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 4
+            for (int k = 0; k < V; k++) p[k] = _mm256_add_ps(p[k], _mm256_mul_ps(qi, i8x8(row + 8 * k)));
+        }
+        const float *dr = kd + (size_t)g * ld + t0;
+#pragma GCC unroll 4
+        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(p[k], _mm256_loadu_ps(dr + 8 * k)));
+        i0 = i1;
     }
     __m256 sc = _mm256_set1_ps(scale);
 #pragma GCC unroll 4
     for (int k = 0; k < V; k++) _mm256_storeu_ps(att + t0 + 8 * k, _mm256_mul_ps(acc[k], sc));
 }
 
-void kern_scores16_avx2(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale) {
+void kern_scores8_avx2(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                       float scale) {
     int t = 0;
-    for (; t + 32 <= T; t += 32) scores16_tile8(att, q, kt, hd, ld, scale, t, 4);
-    for (; t + 8 <= T; t += 8) scores16_tile8(att, q, kt, hd, ld, scale, t, 1);
-    if (t < T) kern_scores16_ref(att + t, q, kt + t, hd, T - t, ld, scale);
+    for (; t + 32 <= T; t += 32) scores8_tile8(att, q, kt, kd, hd, ld, off, scale, t, 4);
+    for (; t + 8 <= T; t += 8) scores8_tile8(att, q, kt, kd, hd, ld, off, scale, t, 1);
+    if (t < T) kern_scores8_ref(att + t, q, kt + t, kd + t, hd, T - t, ld, off, scale);
 }
 
-/* kern_float_to_half on 8 lanes: the same clamp (vminps/vmaxps return the second operand for a NaN, as the
-** reference's comparisons do), then vcvtps2ph rounding to nearest even, subnormals included. */
-void kern_to_half_avx2(uint16_t *h, const float *x, int n) {
-    const __m256 hi = _mm256_set1_ps(65504.0f), lo = _mm256_set1_ps(-65504.0f);
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_max_ps(_mm256_min_ps(_mm256_loadu_ps(x + i), hi), lo);
-        _mm_storeu_si128((__m128i *)(h + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-    }
-    if (i < n) kern_to_half_ref(h + i, x + i, n - i);
-}
-
-FORCE_INLINE void mix16_tile8(float *o, const float *att, const uint16_t *v, int T, int ld, float inv, int i0, int V) {
+/* Outputs [i0, i0 + 8*V), each vector inside one block (off = 0, i0 a multiple of 8). */
+FORCE_INLINE void mix8_tile8(float *o, const float *att, const int8_t *v, const float *vd, int T, int ld, int ldd,
+                             float inv, int i0, int V) {
     __m256 acc[8];
 #pragma GCC unroll 8
     for (int k = 0; k < V; k++) acc[k] = _mm256_setzero_ps();
     for (int t = 0; t < T; t++) {
-        __m256 w = _mm256_set1_ps(att[t] * inv);
-        const uint16_t *row = v + (size_t)t * ld + i0;
+        float w = att[t] * inv;
+        const int8_t *row = v + (size_t)t * ld + i0;
+        const float *dr = vd + (size_t)t * ldd;
 #pragma GCC unroll 8
-        for (int k = 0; k < V; k++) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(w, half8(row + 8 * k)));
+        for (int k = 0; k < V; k++) {
+            __m256 wk = _mm256_set1_ps(w * dr[(i0 + 8 * k) / QK]);
+            acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(wk, i8x8(row + 8 * k)));
+        }
     }
 #pragma GCC unroll 8
     for (int k = 0; k < V; k++) _mm256_storeu_ps(o + i0 + 8 * k, acc[k]);
 }
 
-void kern_mix16_avx2(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv) {
+void kern_mix8_avx2(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
+                    float inv) {
     int i = 0;
-    for (; i + 64 <= hd; i += 64) mix16_tile8(o, att, v, T, ld, inv, i, 8);
-    for (; i + 32 <= hd; i += 32) mix16_tile8(o, att, v, T, ld, inv, i, 4);
-    for (; i + 8 <= hd; i += 8) mix16_tile8(o, att, v, T, ld, inv, i, 1);
-    if (i < hd) kern_mix16_ref(o + i, att, v + i, hd - i, T, ld, inv);
+    if (off == 0) {
+        for (; i + 64 <= hd; i += 64) mix8_tile8(o, att, v, vd, T, ld, ldd, inv, i, 8);
+        for (; i + 32 <= hd; i += 32) mix8_tile8(o, att, v, vd, T, ld, ldd, inv, i, 4);
+        for (; i + 8 <= hd; i += 8) mix8_tile8(o, att, v, vd, T, ld, ldd, inv, i, 1);
+    }
+    if (i < hd) kern_mix8_ref(o + i, att, v + i, vd, hd - i, T, ld, ldd, off + i, inv);
 }
 
 /* Outputs [i0, i0 + 8*V): V independent chains over t, each output's sum in the reference's order of t. */
@@ -517,9 +526,8 @@ static const kernel_set AVX2 = {
     .quantize = kern_quantize_avx2,
     .scores = kern_scores_avx2,
     .mix = kern_mix_avx2,
-    .scores16 = kern_scores16_avx2,
-    .mix16 = kern_mix16_avx2,
-    .to_half = kern_to_half_avx2,
+    .scores8 = kern_scores8_avx2,
+    .mix8 = kern_mix8_avx2,
     .expsub = kern_expsub_avx2,
     .silu_mul = kern_silu_mul_avx2,
     .maxf = kern_maxf_avx2,
@@ -532,8 +540,6 @@ static const kernel_set AVX2 = {
 
 const kernel_set *kernels_avx2(void) {
     __builtin_cpu_init();
-    unsigned a, b, c, d; /* F16C (CPUID.1:ECX bit 29): every AVX2 CPU has it, the binary16 KV cache needs it */
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_F16C)) return 0;
     return __builtin_cpu_supports("avx2") ? &AVX2 : 0;
 }
 #else

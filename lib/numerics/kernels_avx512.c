@@ -245,47 +245,62 @@ static void mix_avx512(float *o, const float *att, const float *v, int hd, int T
     }
 }
 
-/* Numerics version 2: the same tiles with the keys and values stored as binary16, widened exactly by vcvtph2ps. */
-static inline __m512 half16(__mmask16 m, const uint16_t *p) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
+/* Numerics version 2: int8 keys and values, a scale per block of QK (kernels.h). */
+static inline __m512 i8x16(__mmask16 m, const int8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
+}
 
-FORCE_INLINE void scores16_tile(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale,
-                                int t0, int V) {
-    __m512 acc[8];
+FORCE_INLINE void scores8_tile(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld,
+                               int off, float scale, int t0, int V) {
+    __m512 acc[8], p[8];
     __mmask16 m[8];
 #pragma GCC unroll 8
     for (int k = 0; k < V; k++) {
         acc[k] = _mm512_setzero_ps();
         m[k] = lanes(T - t0 - 16 * k);
     }
-    for (int i = 0; i < hd; i++) {
-        __m512 qi = _mm512_set1_ps(q[i]);
-        const uint16_t *row = kt + (size_t)i * ld + t0;
+    for (int i0 = 0, g = 0; i0 < hd; g++) {
+        int i1 = i0 + (g == 0 ? QK - off : QK);
+        if (i1 > hd) i1 = hd;
 #pragma GCC unroll 8
-        for (int k = 0; k < V; k++) acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(qi, half16(m[k], row + 16 * k)));
+        for (int k = 0; k < V; k++) p[k] = _mm512_setzero_ps();
+        for (int i = i0; i < i1; i++) {
+            __m512 qi = _mm512_set1_ps(q[i]);
+            const int8_t *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 8
+            for (int k = 0; k < V; k++) p[k] = _mm512_add_ps(p[k], _mm512_mul_ps(qi, i8x16(m[k], row + 16 * k)));
+        }
+        const float *dr = kd + (size_t)g * ld + t0;
+#pragma GCC unroll 8
+        for (int k = 0; k < V; k++)
+            acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(p[k], _mm512_maskz_loadu_ps(m[k], dr + 16 * k)));
+        i0 = i1;
     }
     __m512 sc = _mm512_set1_ps(scale);
 #pragma GCC unroll 8
     for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(att + t0 + 16 * k, m[k], _mm512_mul_ps(acc[k], sc));
 }
 
-static void scores16_avx512(float *att, const float *q, const uint16_t *kt, int hd, int T, int ld, float scale) {
+static void scores8_avx512(float *att, const float *q, const int8_t *kt, const float *kd, int hd, int T, int ld, int off,
+                           float scale) {
     for (int t0 = 0; t0 < T; t0 += 128) {
         int v = (T - t0 + 15) / 16;
         switch (v < 8 ? v : 8) {
-        case 8: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 8); break;
-        case 7: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 7); break;
-        case 6: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 6); break;
-        case 5: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 5); break;
-        case 4: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 4); break;
-        case 3: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 3); break;
-        case 2: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 2); break;
-        default: scores16_tile(att, q, kt, hd, T, ld, scale, t0, 1); break;
+        case 8: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 8); break;
+        case 7: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 7); break;
+        case 6: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 6); break;
+        case 5: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 5); break;
+        case 4: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 4); break;
+        case 3: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 3); break;
+        case 2: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 2); break;
+        default: scores8_tile(att, q, kt, kd, hd, T, ld, off, scale, t0, 1); break;
         }
     }
 }
 
-FORCE_INLINE void mix16_tile(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv, int i0,
-                             int V) {
+/* Outputs [i0, i0 + 16*V) masked to i < hd, each vector inside one block (off = 0, i0 a multiple of 16). */
+FORCE_INLINE void mix8_tile(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd,
+                            float inv, int i0, int V) {
     __m512 acc[4];
     __mmask16 m[4];
 #pragma GCC unroll 4
@@ -293,32 +308,32 @@ FORCE_INLINE void mix16_tile(float *o, const float *att, const uint16_t *v, int 
         acc[k] = _mm512_setzero_ps();
         m[k] = lanes(hd - i0 - 16 * k);
     }
-    for (int t = 0; t < T; t++) {
-        __m512 w = _mm512_set1_ps(att[t] * inv);
-        const uint16_t *row = v + (size_t)t * ld + i0;
+    const float *dr = vd + i0 / QK; /* vectors 0, 1 in this block, 2, 3 in the next (QK = 32, i0 % 64 = 0) */
+    for (int t = 0; t < T; t++, dr += ldd) {
+        float w = att[t] * inv;
+        const int8_t *row = v + (size_t)t * ld + i0;
+        __m512 wb[2];
+        wb[0] = _mm512_set1_ps(w * dr[0]);
+        if (V > 2) wb[1] = _mm512_set1_ps(w * dr[1]);
 #pragma GCC unroll 4
-        for (int k = 0; k < V; k++) acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(w, half16(m[k], row + 16 * k)));
+        for (int k = 0; k < V; k++) acc[k] = _mm512_add_ps(acc[k], _mm512_mul_ps(wb[k >> 1], i8x16(m[k], row + 16 * k)));
     }
 #pragma GCC unroll 4
     for (int k = 0; k < V; k++) _mm512_mask_storeu_ps(o + i0 + 16 * k, m[k], acc[k]);
 }
 
-static void to_half_avx512(uint16_t *h, const float *x, int n) {
-    const __m512 hi = _mm512_set1_ps(65504.0f), lo = _mm512_set1_ps(-65504.0f);
-    for (int i = 0; i < n; i += 16) {
-        __mmask16 k = lanes(n - i);
-        __m512 v = _mm512_max_ps(_mm512_min_ps(_mm512_maskz_loadu_ps(k, x + i), hi), lo);
-        _mm256_mask_storeu_epi16(h + i, k, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+static void mix8_avx512(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd,
+                        int off, float inv) {
+    if (off != 0) { /* a head that starts inside a block (head_dim not a multiple of QK): rare, the reference */
+        kern_mix8_ref(o, att, v, vd, hd, T, ld, ldd, off, inv);
+        return;
     }
-}
-
-static void mix16_avx512(float *o, const float *att, const uint16_t *v, int hd, int T, int ld, float inv) {
     for (int i0 = 0; i0 < hd; i0 += 64) {
         int nv = (hd - i0 + 15) / 16;
-        if (nv >= 4) mix16_tile(o, att, v, hd, T, ld, inv, i0, 4);
-        else if (nv == 3) mix16_tile(o, att, v, hd, T, ld, inv, i0, 3);
-        else if (nv == 2) mix16_tile(o, att, v, hd, T, ld, inv, i0, 2);
-        else mix16_tile(o, att, v, hd, T, ld, inv, i0, 1);
+        if (nv >= 4) mix8_tile(o, att, v, vd, hd, T, ld, ldd, inv, i0, 4);
+        else if (nv == 3) mix8_tile(o, att, v, vd, hd, T, ld, ldd, inv, i0, 3);
+        else if (nv == 2) mix8_tile(o, att, v, vd, hd, T, ld, ldd, inv, i0, 2);
+        else mix8_tile(o, att, v, vd, hd, T, ld, ldd, inv, i0, 1);
     }
 }
 
@@ -495,9 +510,8 @@ static const kernel_set AVX512 = {
     .quantize = kern_quantize_avx2,
     .scores = scores_avx512,
     .mix = mix_avx512,
-    .scores16 = scores16_avx512,
-    .mix16 = mix16_avx512,
-    .to_half = to_half_avx512,
+    .scores8 = scores8_avx512,
+    .mix8 = mix8_avx512,
     .expsub = expsub_avx512,
     .silu_mul = silu_mul_avx512,
     .maxf = kern_maxf_avx2,

@@ -97,7 +97,7 @@ static const golden GOLD[] = {
     /* level 2 with deletions (certificate version 2, 2026-12-06) */
     {"english.lossy2d.out", "english.lossy2d.v4.llmz", 0, 1, {0, 0}, 1, 0, 0, LLMZ_ADAPT_ALL, 1, 0, 4, 1, 1},
     {"english.lossy3.out", "english.lossy3.v4.llmz", 0, 1, {0, 0}, 1, 0, 0, LLMZ_ADAPT_ALL, 1, 0, 4, 1, 1},
-    /* numerics version 2 (2026-12-06): the KV cache in binary16; one chunk, and 17 chunks in groups of 16 and 1 */
+    /* numerics version 2 (2026-12-06): the attention cache in int8 blocks; one chunk, and 17 chunks in groups of 16 and 1 */
     {"english.txt", "english.n2.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4, 0, 2},
     {"groups.txt", "groups.n2.v4.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4, 0, 2},
 };

@@ -159,20 +159,6 @@ static void check_float_kernels(const kernel_set *k) {
             kern_mix_ref(o1, att, v, hd, T, ldv, 0.37f);
             k->mix(o2, att, v, hd, T, ldv, 0.37f);
             CHECK(bits_equal(o1, o2, hd + 16));
-            /* numerics 2: the same with binary16 keys and values (1e30 clamped to 65504) */
-            uint16_t *kth = malloc(sizeof(uint16_t) * hd * ld), *vh = malloc(sizeof(uint16_t) * T * ldv);
-            kern_to_half_ref(kth, kt, hd * ld);
-            kern_to_half_ref(vh, v, T * ldv);
-            for (int i = 0; i < T + 16; i++) a1[i] = a2[i] = -7.0f;
-            kern_scores16_ref(a1, q, kth, hd, T, ld, 0.125f);
-            k->scores16(a2, q, kth, hd, T, ld, 0.125f);
-            CHECK(bits_equal(a1, a2, T + 16));
-            for (int i = 0; i < hd + 16; i++) o1[i] = o2[i] = -7.0f;
-            kern_mix16_ref(o1, att, vh, hd, T, ldv, 0.37f);
-            k->mix16(o2, att, vh, hd, T, ldv, 0.37f);
-            CHECK(bits_equal(o1, o2, hd + 16));
-            free(kth);
-            free(vh);
             free(q);
             free(kt);
             free(v);
@@ -209,46 +195,66 @@ static void check_float_kernels(const kernel_set *k) {
     }
 }
 
-/* to_half: every binary16 value widened and narrowed again comes back (the reference against itself), and each
-** set's conversion (F16C's vcvtps2ph in the vector sets) equals the reference's on ~4M bit patterns spread over
-** every exponent, on the halfway cases of every half, and on NaN, infinities, +-0 and float subnormals. */
-static void check_half(const kernel_set *k) {
-    int back = 1;
-    for (uint32_t h = 0; h < 65536; h++) {
-        if (((h >> 10) & 0x1f) == 31) continue; /* infinities and NaN: clamped, not kept */
-        back &= kern_float_to_half(kern_half_to_float((uint16_t)h)) == h;
-    }
-    CHECK(back);
-    CHECK_EQ(kern_float_to_half(1.0f / 0.0f), 0x7bff);
-    CHECK_EQ(kern_float_to_half(-1.0f / 0.0f), 0xfbff);
-    CHECK_EQ(kern_float_to_half(0.0f / 0.0f), 0x7bff);
-    CHECK_EQ(kern_float_to_half(-0.0f), 0x8000);
-    CHECK(kern_half_to_float(0x0001) == 0x1p-24f && kern_half_to_float(0x3c00) == 1.0f);
-    enum { N = 4099 };
-    float *x = malloc(sizeof(float) * N);
-    uint16_t *h1 = malloc(sizeof(uint16_t) * N), *h2 = malloc(sizeof(uint16_t) * N);
-    int same = 1;
-    for (uint32_t round = 0; round < 1100; round++) {
-        for (int i = 0; i < N; i++) {
-            uint32_t u;
-            if (round < 1024) u = (round * N + (uint32_t)i) * 1048573u; /* spread over all 2^32 patterns */
-            else { /* half values and the midpoints between neighbours, +-1 ulp of float */
-                uint32_t hv = next() & 0xffffu, mid;
-                float a = kern_half_to_float((uint16_t)(hv & 0x7bffu)), b2 = kern_half_to_float((uint16_t)((hv & 0x7bffu) + 1u));
-                float m = a + (b2 - a) * 0.5f; /* exact: both halves, their midpoint fits a float */
-                memcpy(&mid, &m, 4);
-                u = (mid + (uint32_t)(i % 3) - 1u) ^ (hv & 0x8000u ? 0x80000000u : 0u);
+/* numerics 2's scores8 and mix8 against the reference: heads starting at every offset in their block (off), head
+** widths with and without tails, T and hd tails, layout strides as the transformer uses them, extreme values. */
+static void check_kv8_kernels(const kernel_set *k) {
+    int hds[] = {1, 8, 16, 17, 32, 48, 64, 80, 96, 128};
+    int Ts[] = {1, 7, 8, 9, 16, 31, 33, 64, 100, 129, 256};
+    int offs[] = {0, 0, 16, 5, 31};
+    for (size_t hi = 0; hi < sizeof hds / sizeof hds[0]; hi++) {
+        for (size_t ti = 0; ti < sizeof Ts / sizeof Ts[0]; ti++) {
+            int hd = hds[hi], T = Ts[ti], off = offs[(hi + ti) % 5], ld = T + 3 + (int)(next() % 5);
+            int nb = (off + hd + QK - 1) / QK + 1, ldv = hd + off + (int)(next() % 9), ldd = nb + (int)(next() % 3);
+            float *q = malloc(sizeof(float) * hd), *kd = malloc(sizeof(float) * nb * ld);
+            float *vd = malloc(sizeof(float) * T * ldd), *att = malloc(sizeof(float) * (T + 16));
+            int8_t *kt = malloc((size_t)hd * ld), *v = malloc((size_t)T * ldv);
+            float *a1 = malloc(sizeof(float) * (T + 16)), *a2 = malloc(sizeof(float) * (T + 16));
+            float *o1 = malloc(sizeof(float) * (hd + 16)), *o2 = malloc(sizeof(float) * (hd + 16));
+            for (int i = 0; i < hd; i++) q[i] = frand(2.0f);
+            for (int i = 0; i < hd * ld; i++) kt[i] = (int8_t)((int)(next() % 255) - 127);
+            for (int i = 0; i < nb * ld; i++) kd[i] = frand(0.05f);
+            for (int i = 0; i < T * ldv; i++) v[i] = (int8_t)((int)(next() % 255) - 127);
+            for (int i = 0; i < T * ldd; i++) vd[i] = frand(0.05f);
+            if (ti & 1) {
+                q[0] = -0.0f;
+                kd[0] = 1e30f;
+                vd[0] = -0.0f;
             }
-            memcpy(&x[i], &u, 4);
+            for (int i = 0; i < T + 16; i++) a1[i] = a2[i] = -7.0f;
+            kern_scores8_ref(a1, q, kt, kd, hd, T, ld, off, 0.125f);
+            k->scores8(a2, q, kt, kd, hd, T, ld, off, 0.125f);
+            CHECK(bits_equal(a1, a2, T + 16));
+            for (int t = 0; t < T; t++) att[t] = frand(1.0f) + 1.0f;
+            for (int i = 0; i < hd + 16; i++) o1[i] = o2[i] = -7.0f;
+            kern_mix8_ref(o1, att, v + off, vd, hd, T, ldv, ldd, off, 0.37f);
+            k->mix8(o2, att, v + off, vd, hd, T, ldv, ldd, off, 0.37f);
+            CHECK(bits_equal(o1, o2, hd + 16));
+            free(q);
+            free(kd);
+            free(vd);
+            free(att);
+            free(kt);
+            free(v);
+            free(a1);
+            free(a2);
+            free(o1);
+            free(o2);
         }
-        kern_to_half_ref(h1, x, N);
-        k->to_half(h2, x, N);
-        same &= memcmp(h1, h2, sizeof(uint16_t) * N) == 0;
     }
-    CHECK(same);
-    free(x);
-    free(h1);
-    free(h2);
+    /* the definition itself, on one position: two blocks, partial sums scaled per block */
+    {
+        float q2[64], kd2[2] = {0.5f, 0.25f}, a = 0.0f;
+        int8_t k2[64];
+        for (int i = 0; i < 64; i++) {
+            q2[i] = (float)(i % 7) - 3.0f;
+            k2[i] = (int8_t)(i - 32);
+        }
+        float p0 = 0.0f, p1 = 0.0f;
+        for (int i = 0; i < 32; i++) p0 = p0 + q2[i] * (float)k2[i];
+        for (int i = 32; i < 64; i++) p1 = p1 + q2[i] * (float)k2[i];
+        k->scores8(&a, q2, k2, kd2, 64, 1, 1, 0, 2.0f);
+        CHECK(a == ((0.0f + p0 * 0.5f) + p1 * 0.25f) * 2.0f);
+    }
 }
 
 /* maxf, expsum, freq_fill, take, cumsum and bias: random, tied, zero-signed and NaN inputs, every length 1 .. 70 and 4096. */
@@ -373,7 +379,7 @@ int main(void) {
         t_sets_begin(&sets);
         check_matmul(ks);
         check_float_kernels(ks);
-        check_half(ks);
+        check_kv8_kernels(ks);
         check_vector_kernels(ks);
         t_sets_end(&sets, llmz_kernels_name(k));
         printf("kernel set %s tested\n", llmz_kernels_name(k));

@@ -1,6 +1,6 @@
 /* test_transformer.c -- a batched forward pass (prefill of one sequence, or rows of several sequences
 ** mixed) is bit-identical to evaluating the same rows one at a time, for every kernel set and both numerics
-** versions (float and binary16 KV caches); window restarts re-create the same state. Uses tests/data/tiny.gguf. */
+** versions (float and int8 KV caches); window restarts re-create the same state. Uses tests/data/tiny.gguf. */
 #include <math.h>
 #include <stdint.h>
 
@@ -137,7 +137,7 @@ int main(void) {
     }
     firsts[nv] = first;
     }
-    /* numerics 2 is its own arithmetic (the cache rounded to binary16), close to numerics 1 */
+    /* numerics 2 is its own arithmetic (the cache quantised to int8), close to numerics 1 */
     if (firsts[1] && firsts[2]) {
         size_t n = (size_t)N * V;
         double dsum = 0, asum = 0;
