@@ -172,6 +172,9 @@ static double time_matmul(const kernel_set *k, const qmat *w, const qact *xq, fl
 enum { VV = 4096, HD = 64, TT = 160, LD = 256 };
 typedef struct {
     float q[HD], kt[HD * LD], v[TT * HD], att[LD], o[HD], e[VV], ex[VV], lg[VV];
+    /* numerics 2: int8 keys and values with their block scales; 4 rows of a prefill at once */
+    int8_t kt8[HD * LD], v8[LD * HD];
+    float kd[(HD / QK) * LD], vd[LD * (HD / QK)], q4[KV8_ROWS * HD], att4[KV8_ROWS * LD], o4[KV8_ROWS * HD];
     uint32_t f[VV], f0[VV], cum[VV + 1];
     double k;
 } tok_in;
@@ -198,19 +201,38 @@ static size_t tok_run(const kernel_set *k, int which, tok_in *in, unsigned char 
         return VV * 4 + 8;
     }
     case 6: k->cumsum(in->cum, in->f0, VV); OUT(out, in->cum, (VV + 1) * 4); return (VV + 1) * 4;
+    case 8: k->scores8(in->att, in->q, in->kt8, in->kd, HD, TT, LD, 0, 0.125f); OUT(out, in->att, TT * 4); return TT * 4;
+    case 9: k->mix8(in->o, in->att, in->v8, in->vd, HD, TT, HD, HD / QK, 0, 0.01f); OUT(out, in->o, HD * 4); return HD * 4;
+    case 10:
+        k->scores8_rows(in->att4, LD, in->q4, HD, KV8_ROWS, in->kt8, in->kd, HD, TT, LD, 0, 0.125f);
+        OUT(out, in->att4, sizeof in->att4);
+        return sizeof in->att4;
+    case 11: {
+        static const int T4[KV8_ROWS] = {TT - 3, TT - 2, TT - 1, TT};
+        static const float inv4[KV8_ROWS] = {0.01f, 0.011f, 0.012f, 0.013f};
+        k->mix8_rows(in->o4, HD, in->att4, LD, T4, inv4, KV8_ROWS, in->v8, in->vd, HD, HD, HD / QK, 0);
+        OUT(out, in->o4, sizeof in->o4);
+        return sizeof in->o4;
+    }
     default: { double S = k->expsum(in->ex, in->lg, VV, 12.0f); OUT(out, in->ex, VV * 4); OUT(out + VV * 4, &S, 8); return VV * 4 + 8; }
     }
 }
 
 static int token_kernels(const kernel_set *const *sets, const char *const *names, int nsets) {
-    static const char *const KN[] = {"scores", "mix", "expsub", "maxf", "freq_fill", "take", "cumsum", "expsum"};
-    enum { NK = 8 };
+    static const char *const KN[] = {"scores", "mix",      "expsub",    "maxf",     "freq_fill", "take",
+                                     "cumsum", "expsum",   "scores8",   "mix8",     "scores8x4", "mix8x4"};
+    enum { NK = 12 };
     tok_in *in = xmalloc(sizeof *in);
     unsigned char *r0 = xmalloc((VV + 4) * 4), *r1 = xmalloc((VV + 4) * 4);
     for (int i = 0; i < HD; i++) in->q[i] = frand();
     for (int i = 0; i < HD * LD; i++) in->kt[i] = frand();
     for (int i = 0; i < TT * HD; i++) in->v[i] = frand();
     for (int i = 0; i < TT; i++) in->att[i] = frand() * 0.5f + 0.5f;
+    for (int i = 0; i < HD * LD; i++) in->kt8[i] = (int8_t)((int)(rng() % 255u) - 127);
+    for (int i = 0; i < LD * HD; i++) in->v8[i] = (int8_t)((int)(rng() % 255u) - 127);
+    for (int i = 0; i < (HD / QK) * LD; i++) in->kd[i] = in->vd[i] = frand() * 0.02f;
+    for (int i = 0; i < KV8_ROWS * HD; i++) in->q4[i] = frand();
+    for (int i = 0; i < KV8_ROWS * LD; i++) in->att4[i] = frand() * 0.5f + 0.5f;
     for (int i = 0; i < VV; i++) in->lg[i] = frand() * 12.0f;
     for (int i = 0; i < VV; i++) in->f0[i] = 1 + rng() % 60000u;
     kern_expsub_ref(memcpy(in->e, in->lg, sizeof in->e), VV, kern_maxf_ref(in->lg, VV));
@@ -219,7 +241,7 @@ static int token_kernels(const kernel_set *const *sets, const char *const *names
     in->k = (double)((1u << 28) - VV) / S;
     int bad = 0;
     double ref_ns[NK] = {0.0};
-    printf("\n%-7s %-10s %12s %10s   (per call; attention: 1 head, %d positions; frequencies: %d tokens)\n", "kernel",
+    printf("\n%-7s %-10s %12s %10s   (per call; attention: 1 head, %d positions (x4: 4 rows); frequencies: %d tokens)\n", "kernel",
            "per-token", "ns/call", "vs ref", TT, VV);
     for (int s = 0; s < nsets; s++) {
         if (!sets[s]) continue;

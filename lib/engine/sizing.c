@@ -96,7 +96,7 @@ uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
                     (p->norm ? llmz_mem_footprint(cb) : 0) + (p->cmbuf ? 2 * (uint64_t)llmz_mem_footprint(cb) : 0) +
                     (p->mix ? cm_bytes(cm_chunk(h), 1) + sizeof(cm_model *) : 0);
     /* a team: its own struct, and a row of attention weights per member (tf_batch_use_team) */
-    uint64_t team_b = p->team_n > 1 ? 4096 + (uint64_t)p->team_n * tf_cfg(m->tf)->ctx * sizeof(float) : 0;
+    uint64_t team_b = p->team_n > 1 ? 4096 + (uint64_t)tf_team_bytes(m->tf, p->team_n) : 0;
     uint64_t per_worker = (uint64_t)p->nlanes * (sizeof(lane) + lane_bytes(m, (uint64_t)p->lane_rows)) +
                       (uint64_t)p->slots * slot + nmods * models_bytes(m, h->flags, h->version, h->n_chunks) + team_b +
                       (p->cm ? cm_bytes(cm_chunk(h), 0) : 0) +

@@ -135,7 +135,8 @@ int tf_state_pos(const tf_state *s) { return s->pos; }
 static size_t batch_floats(const tf_model *m, int nmax) {
     const tf_config *c = &m->c;
     int wide = c->ffn > c->dim ? c->ffn : c->dim;
-    return (size_t)nmax * (4u * c->dim + 2u * c->kv_dim + 2u * c->ffn) + (size_t)c->ctx + (size_t)nmax * wide / QK;
+    return (size_t)nmax * (4u * c->dim + 2u * c->kv_dim + 2u * c->ffn) + (size_t)KV8_ROWS * c->ctx +
+           (size_t)nmax * wide / QK;
 }
 
 size_t tf_batch_bytes(const tf_model *m, int nmax) {
@@ -166,16 +167,18 @@ tf_batch *tf_batch_new(const tf_model *m, int nmax) {
     b->v = p, p += (size_t)nmax * c->kv_dim;
     b->hb = p, p += (size_t)nmax * c->ffn;
     b->hb2 = p, p += (size_t)nmax * c->ffn;
-    b->att = b->att_base = p, p += c->ctx;
+    b->att = b->att_base = p, p += (size_t)KV8_ROWS * c->ctx;
     b->xq.d = p;
     return b;
 }
 
+size_t tf_team_bytes(const tf_model *m, int n) { return n > 1 ? (size_t)n * KV8_ROWS * m->c.ctx * sizeof(float) : 0; }
+
 int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t) {
     int n = team_size(t);
     float *att = NULL;
-    if (n > 1) { /* a row of attention weights per member */
-        att = llmz_malloc((size_t)n * m->c.ctx * sizeof(float));
+    if (n > 1) { /* KV8_ROWS rows of attention weights per member */
+        att = llmz_malloc(tf_team_bytes(m, n));
         if (!att) return LLMZ_ERR_NOMEM;
     }
     llmz_free(b->att_own);
@@ -334,34 +337,52 @@ static void ph_rope_store(void *arg, int i, int nt) {
     }
 }
 
+/* Head h of rows r0 .. r0 + R - 1 (one sequence, consecutive positions; R > 1 only with an int8 cache, whose keys
+** and values the rows then read once): scores, softmax, weighted values.  att: R rows of ctx floats. */
+static void head_rows(fwd *f, float *att, int r0, int R, int h) {
+    const tf_config *c = &f->m->c;
+    tf_batch *b = f->b;
+    int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, group = c->n_head / c->n_kv_head, ctx = c->ctx;
+    const float scale = 1.0f / sqrtf((float)hd);
+    const tf_state *st = f->states[r0];
+    size_t lo = (size_t)f->l * ctx * kvd;
+    int kvo = (h / group) * hd, nb = kvd / QK, off = kvo % QK, T[KV8_ROWS];
+    float inv[KV8_ROWS];
+    size_t sl = (size_t)f->l * nb * ctx + (size_t)(kvo / QK) * ctx; /* the head's first block's scales */
+    const float *q = b->q + (size_t)r0 * dim + h * hd;
+    float *o = b->ao + (size_t)r0 * dim + h * hd;
+    int tmax = b->pos[r0 + R - 1] + 1; /* the last row's positions: the others' are a prefix */
+    if (!st->k8) f->ks->scores(att, q, st->kc + lo + (size_t)kvo * ctx, hd, tmax, ctx, scale);
+    else if (R == 1) f->ks->scores8(att, q, st->k8 + lo + (size_t)kvo * ctx, st->kd + sl, hd, tmax, ctx, off, scale);
+    else f->ks->scores8_rows(att, ctx, q, dim, R, st->k8 + lo + (size_t)kvo * ctx, st->kd + sl, hd, tmax, ctx, off, scale);
+    for (int r = 0; r < R; r++) {
+        float *a = att + (size_t)r * ctx;
+        T[r] = b->pos[r0 + r] + 1;
+        f->ks->expsub(a, T[r], f->ks->maxf(a, T[r]));
+        float sum = 0.0f;
+        for (int t = 0; t < T[r]; t++) sum = sum + a[t];
+        inv[r] = 1.0f / sum;
+    }
+    const int8_t *v8 = st->v8 + lo + kvo;
+    const float *vd = st->vd + (size_t)f->l * nb * ctx + kvo / QK;
+    if (!st->v8) f->ks->mix(o, att, st->vc + lo + kvo, hd, T[0], kvd, inv[0]);
+    else if (R == 1) f->ks->mix8(o, att, v8, vd, hd, T[0], kvd, nb, off, inv[0]);
+    else f->ks->mix8_rows(o, dim, att, ctx, T, inv, R, v8, vd, hd, kvd, nb, off);
+}
+
 static void ph_attention(void *arg, int i, int nt) {
     fwd *f = arg;
     const tf_config *c = &f->m->c;
-    tf_batch *b = f->b;
-    int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, group = c->n_head / c->n_kv_head;
-    const float scale = 1.0f / sqrtf((float)hd);
-    float *att = b->att + (size_t)i * c->ctx;
-    /* units are dealt round-robin: later rows of a prefill see more positions, so contiguous ranges would
-    ** leave the last member with most of the work */
-    for (int u = i; u < f->n * c->n_head; u += nt) { /* unit u: row u / n_head, head u % n_head */
-        int r = u / c->n_head, h = u % c->n_head;
-        const tf_state *st = f->states[r];
-        size_t lo = (size_t)f->l * c->ctx * kvd;
-        int T = b->pos[r] + 1;
-        const float *q = b->q + (size_t)r * dim + h * hd;
-        int kvo = (h / group) * hd;
-        int nb = kvd / QK, off = kvo % QK;
-        size_t sl = (size_t)f->l * nb * c->ctx + (size_t)(kvo / QK) * c->ctx; /* the head's first block's scales */
-        if (st->k8) f->ks->scores8(att, q, st->k8 + lo + (size_t)kvo * c->ctx, st->kd + sl, hd, T, c->ctx, off, scale);
-        else f->ks->scores(att, q, st->kc + lo + (size_t)kvo * c->ctx, hd, T, c->ctx, scale);
-        f->ks->expsub(att, T, f->ks->maxf(att, T));
-        float sum = 0.0f;
-        for (int t = 0; t < T; t++) sum = sum + att[t];
-        float *o = b->ao + (size_t)r * dim + h * hd;
-        if (st->v8)
-            f->ks->mix8(o, att, st->v8 + lo + kvo, st->vd + (size_t)f->l * nb * c->ctx + kvo / QK, hd, T, kvd, nb, off,
-                        1.0f / sum);
-        else f->ks->mix(o, att, st->vc + lo + kvo, hd, T, kvd, 1.0f / sum);
+    float *att = f->b->att + (size_t)i * KV8_ROWS * c->ctx;
+    /* units (up to KV8_ROWS rows of one sequence, a head) are dealt round-robin: later rows of a prefill see more
+    ** positions, so contiguous ranges would leave the last member with most of the work */
+    for (int r0 = 0, u = 0; r0 < f->n;) {
+        const tf_state *st = f->states[r0];
+        int R = 1;
+        while (st->k8 && R < KV8_ROWS && r0 + R < f->n && f->states[r0 + R] == st) R++;
+        for (int h = 0; h < c->n_head; h++, u++)
+            if (u % nt == i) head_rows(f, att, r0, R, h);
+        r0 += R;
     }
 }
 

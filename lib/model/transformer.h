@@ -62,6 +62,8 @@ int tf_batch_use_team(tf_batch *b, const tf_model *m, team *t);
 /* paused = 1: evaluate b on the calling thread alone (while the team runs something else); 0: with its team
 ** again.  The results do not change. */
 void tf_batch_pause_team(tf_batch *b, int paused);
+/* Bytes tf_batch_use_team allocates for a team of n. */
+size_t tf_team_bytes(const tf_model *m, int n);
 size_t tf_state_bytes(const tf_model *m, int numerics);
 
 /* Evaluate n rows (n <= nmax); logits (n, vocab) row-major.  Each state's position advances by its rows.

@@ -103,6 +103,16 @@ void kern_mix8_ref(float *o, const float *att, const int8_t *v, const float *vd,
     }
 }
 
+void kern_scores8_rows_ref(float *att, int lda, const float *q, int ldq, int R, const int8_t *kt, const float *kd, int hd,
+                           int T, int ld, int off, float scale) {
+    for (int r = 0; r < R; r++) kern_scores8_ref(att + (size_t)r * lda, q + (size_t)r * ldq, kt, kd, hd, T, ld, off, scale);
+}
+
+void kern_mix8_rows_ref(float *o, int ldo, const float *att, int lda, const int *T, const float *inv, int R,
+                        const int8_t *v, const float *vd, int hd, int ld, int ldd, int off) {
+    for (int r = 0; r < R; r++) kern_mix8_ref(o + (size_t)r * ldo, att + (size_t)r * lda, v, vd, hd, T[r], ld, ldd, off, inv[r]);
+}
+
 void kern_expsub_ref(float *x, int n, float m) {
     for (int i = 0; i < n; i++) x[i] = det_expf(x[i] - m);
 }
@@ -191,6 +201,8 @@ static const kernel_set REF = {
     .mix = kern_mix_ref,
     .scores8 = kern_scores8_ref,
     .mix8 = kern_mix8_ref,
+    .scores8_rows = kern_scores8_rows_ref,
+    .mix8_rows = kern_mix8_rows_ref,
     .expsub = kern_expsub_ref,
     .silu_mul = kern_silu_mul_ref,
     .maxf = kern_maxf_ref,

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define QK 32 /* block length */
+#define KV8_ROWS 4 /* rows scores8_rows and mix8_rows take at once */
 
 typedef struct {
     int8_t *q;  /* (rows, cols) row-major */
@@ -79,6 +80,14 @@ typedef struct {
                     float scale);
     void (*mix8)(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
                  float inv);
+    /* The same for R <= KV8_ROWS rows of one sequence at once (a prefill: the keys and values read once for all):
+    ** scores8_rows: row r's scores8 into att + r*lda, query q + r*ldq, all over the same T positions;
+    ** mix8_rows:    row r's mix8 into o + r*ldo, weights att + r*lda over T[r] positions with inv[r].
+    ** Each row's values are exactly scores8's and mix8's. */
+    void (*scores8_rows)(float *att, int lda, const float *q, int ldq, int R, const int8_t *kt, const float *kd, int hd,
+                         int T, int ld, int off, float scale);
+    void (*mix8_rows)(float *o, int ldo, const float *att, int lda, const int *T, const float *inv, int R,
+                      const int8_t *v, const float *vd, int hd, int ld, int ldd, int off);
     /* x[i] = det_expf(x[i] - m) */
     void (*expsub)(float *x, int n, float m);
     /* h[i] = (h[i] / (1 + det_expf(-h[i]))) * u[i]   (SwiGLU) */
@@ -114,6 +123,10 @@ void kern_scores8_ref(float *att, const float *q, const int8_t *kt, const float 
                       float scale);
 void kern_mix8_ref(float *o, const float *att, const int8_t *v, const float *vd, int hd, int T, int ld, int ldd, int off,
                    float inv);
+void kern_scores8_rows_ref(float *att, int lda, const float *q, int ldq, int R, const int8_t *kt, const float *kd, int hd,
+                           int T, int ld, int off, float scale);
+void kern_mix8_rows_ref(float *o, int ldo, const float *att, int lda, const int *T, const float *inv, int R,
+                        const int8_t *v, const float *vd, int hd, int ld, int ldd, int off);
 void kern_expsub_ref(float *x, int n, float m);
 void kern_silu_mul_ref(float *h, const float *u, int n);
 float kern_maxf_ref(const float *x, int n);

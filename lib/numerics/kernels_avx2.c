@@ -346,6 +346,17 @@ void kern_mix8_avx2(float *o, const float *att, const int8_t *v, const float *vd
     if (i < hd) kern_mix8_ref(o + i, att, v + i, vd, hd - i, T, ld, ldd, off + i, inv);
 }
 
+static void scores8_rows_avx2(float *att, int lda, const float *q, int ldq, int R, const int8_t *kt, const float *kd,
+                              int hd, int T, int ld, int off, float scale) {
+    for (int r = 0; r < R; r++) kern_scores8_avx2(att + (size_t)r * lda, q + (size_t)r * ldq, kt, kd, hd, T, ld, off, scale);
+}
+
+static void mix8_rows_avx2(float *o, int ldo, const float *att, int lda, const int *T, const float *inv, int R,
+                           const int8_t *v, const float *vd, int hd, int ld, int ldd, int off) {
+    for (int r = 0; r < R; r++)
+        kern_mix8_avx2(o + (size_t)r * ldo, att + (size_t)r * lda, v, vd, hd, T[r], ld, ldd, off, inv[r]);
+}
+
 /* Outputs [i0, i0 + 8*V): V independent chains over t, each output's sum in the reference's order of t. */
 FORCE_INLINE void mix_tile8(float *o, const float *att, const float *v, int T, int ld, float inv, int i0, int V) {
     __m256 acc[8];
@@ -528,6 +539,8 @@ static const kernel_set AVX2 = {
     .mix = kern_mix_avx2,
     .scores8 = kern_scores8_avx2,
     .mix8 = kern_mix8_avx2,
+    .scores8_rows = scores8_rows_avx2,
+    .mix8_rows = mix8_rows_avx2,
     .expsub = kern_expsub_avx2,
     .silu_mul = kern_silu_mul_avx2,
     .maxf = kern_maxf_avx2,

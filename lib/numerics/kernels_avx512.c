@@ -337,6 +337,118 @@ static void mix8_avx512(float *o, const float *att, const int8_t *v, const float
     }
 }
 
+/* R rows of one sequence: each key vector widened once for all of them; per row, the chains of scores8_tile. */
+FORCE_INLINE void scores8_rows_tile(float *att, int lda, const float *q, int ldq, const int8_t *kt, const float *kd,
+                                    int hd, int T, int ld, int off, float scale, int t0, int R, int V) {
+    __m512 acc[KV8_ROWS][2], p[KV8_ROWS][2], kk[2];
+    __mmask16 m[2];
+#pragma GCC unroll 2
+    for (int k = 0; k < V; k++) {
+        m[k] = lanes(T - t0 - 16 * k);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) acc[r][k] = _mm512_setzero_ps();
+    }
+    for (int i0 = 0, g = 0; i0 < hd; g++) {
+        int i1 = i0 + (g == 0 ? QK - off : QK);
+        if (i1 > hd) i1 = hd;
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+            for (int k = 0; k < V; k++) p[r][k] = _mm512_setzero_ps();
+        for (int i = i0; i < i1; i++) {
+            const int8_t *row = kt + (size_t)i * ld + t0;
+#pragma GCC unroll 2
+            for (int k = 0; k < V; k++) kk[k] = i8x16(m[k], row + 16 * k);
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m512 qi = _mm512_set1_ps(q[(size_t)r * ldq + i]);
+#pragma GCC unroll 2
+                for (int k = 0; k < V; k++) p[r][k] = _mm512_add_ps(p[r][k], _mm512_mul_ps(qi, kk[k]));
+            }
+        }
+        const float *dr = kd + (size_t)g * ld + t0;
+#pragma GCC unroll 2
+        for (int k = 0; k < V; k++) {
+            __m512 dk = _mm512_maskz_loadu_ps(m[k], dr + 16 * k);
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) acc[r][k] = _mm512_add_ps(acc[r][k], _mm512_mul_ps(p[r][k], dk));
+        }
+        i0 = i1;
+    }
+    __m512 sc = _mm512_set1_ps(scale);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int k = 0; k < V; k++)
+            _mm512_mask_storeu_ps(att + (size_t)r * lda + t0 + 16 * k, m[k], _mm512_mul_ps(acc[r][k], sc));
+}
+
+FORCE_INLINE void scores8_rows_r(float *att, int lda, const float *q, int ldq, const int8_t *kt, const float *kd, int hd,
+                                 int T, int ld, int off, float scale, int R) {
+    int t0 = 0;
+    for (; t0 + 16 < T; t0 += 32) scores8_rows_tile(att, lda, q, ldq, kt, kd, hd, T, ld, off, scale, t0, R, 2);
+    if (t0 < T) scores8_rows_tile(att, lda, q, ldq, kt, kd, hd, T, ld, off, scale, t0, R, 1);
+}
+
+static void scores8_rows_avx512(float *att, int lda, const float *q, int ldq, int R, const int8_t *kt, const float *kd,
+                                int hd, int T, int ld, int off, float scale) {
+    switch (R) {
+    case 4: scores8_rows_r(att, lda, q, ldq, kt, kd, hd, T, ld, off, scale, 4); break;
+    case 3: scores8_rows_r(att, lda, q, ldq, kt, kd, hd, T, ld, off, scale, 3); break;
+    case 2: scores8_rows_r(att, lda, q, ldq, kt, kd, hd, T, ld, off, scale, 2); break;
+    default:
+        for (int r = 0; r < R; r++) scores8_avx512(att + (size_t)r * lda, q + (size_t)r * ldq, kt, kd, hd, T, ld, off, scale);
+    }
+}
+
+/* R rows over outputs [i0, i0 + 64) (off = 0, i0 % 64 = 0, hd >= i0 + 64): each value vector widened once; row r
+** adds positions t < T[r] only, each output's sum in order of t as in mix8_tile. */
+FORCE_INLINE void mix8_rows_tile(float *o, int ldo, const float *att, int lda, const int *T, const float *inv,
+                                 const int8_t *v, const float *vd, int ld, int ldd, int i0, int R) {
+    __m512 acc[KV8_ROWS][4], vv[4];
+    int tmax = 0;
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+        tmax = T[r] > tmax ? T[r] : tmax;
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) acc[r][k] = _mm512_setzero_ps();
+    }
+    const float *dr = vd + i0 / QK;
+    for (int t = 0; t < tmax; t++, dr += ldd) {
+        const int8_t *row = v + (size_t)t * ld + i0;
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) vv[k] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(row + 16 * k))));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            if (t >= T[r]) continue;
+            float w = att[(size_t)r * lda + t] * inv[r];
+            __m512 w0 = _mm512_set1_ps(w * dr[0]), w1 = _mm512_set1_ps(w * dr[1]);
+            acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(w0, vv[0]));
+            acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(w0, vv[1]));
+            acc[r][2] = _mm512_add_ps(acc[r][2], _mm512_mul_ps(w1, vv[2]));
+            acc[r][3] = _mm512_add_ps(acc[r][3], _mm512_mul_ps(w1, vv[3]));
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) _mm512_storeu_ps(o + (size_t)r * ldo + i0 + 16 * k, acc[r][k]);
+}
+
+static void mix8_rows_avx512(float *o, int ldo, const float *att, int lda, const int *T, const float *inv, int R,
+                             const int8_t *v, const float *vd, int hd, int ld, int ldd, int off) {
+    if (off != 0 || hd % 64 != 0 || R < 2 || R > KV8_ROWS) { /* rows one by one */
+        for (int r = 0; r < R; r++)
+            mix8_avx512(o + (size_t)r * ldo, att + (size_t)r * lda, v, vd, hd, T[r], ld, ldd, off, inv[r]);
+        return;
+    }
+    for (int i0 = 0; i0 < hd; i0 += 64) {
+        if (R == 4) mix8_rows_tile(o, ldo, att, lda, T, inv, v, vd, ld, ldd, i0, 4);
+        else if (R == 3) mix8_rows_tile(o, ldo, att, lda, T, inv, v, vd, ld, ldd, i0, 3);
+        else mix8_rows_tile(o, ldo, att, lda, T, inv, v, vd, ld, ldd, i0, 2);
+    }
+}
+
 /* det_expf (detmath.h) on 16 lanes: the same operations in the same order, so the same bits. */
 static inline __m512 expf16(__m512 x) {
     __mmask16 valid = _mm512_cmp_ps_mask(x, _mm512_set1_ps(DET_EXPF_MIN), _CMP_GE_OQ); /* false for NaN too */
@@ -512,6 +624,8 @@ static const kernel_set AVX512 = {
     .mix = mix_avx512,
     .scores8 = scores8_avx512,
     .mix8 = mix8_avx512,
+    .scores8_rows = scores8_rows_avx512,
+    .mix8_rows = mix8_rows_avx512,
     .expsub = expsub_avx512,
     .silu_mul = silu_mul_avx512,
     .maxf = kern_maxf_avx2,

@@ -241,6 +241,52 @@ static void check_kv8_kernels(const kernel_set *k) {
             free(o2);
         }
     }
+    /* several rows of one sequence at once (a prefill): each row exactly as scores8 and mix8 alone give it */
+    for (int hd = 32; hd <= 128; hd += 32) {
+        for (int R = 1; R <= KV8_ROWS; R++) {
+            for (int off = 0; off < QK; off += 16) {
+                int T0 = 1 + (int)(next() % 140), ld = 256, nb = (off + hd + QK - 1) / QK + 1, ldv = hd + off + 3;
+                int T[KV8_ROWS], ldq = hd + 5, Tmax = T0 + R - 1;
+                float inv[KV8_ROWS];
+                float *q = malloc(sizeof(float) * R * ldq), *kd = malloc(sizeof(float) * nb * ld);
+                float *vd = malloc(sizeof(float) * ld * nb), *att = malloc(sizeof(float) * R * ld);
+                float *a1 = malloc(sizeof(float) * R * ld), *a2 = malloc(sizeof(float) * R * ld);
+                float *o1 = malloc(sizeof(float) * R * ldq), *o2 = malloc(sizeof(float) * R * ldq);
+                int8_t *kt = malloc((size_t)hd * ld), *v = malloc((size_t)ld * ldv);
+                for (int i = 0; i < R * ldq; i++) q[i] = frand(2.0f);
+                for (int i = 0; i < hd * ld; i++) kt[i] = (int8_t)((int)(next() % 255) - 127);
+                for (int i = 0; i < nb * ld; i++) kd[i] = frand(0.05f);
+                for (int i = 0; i < ld * ldv; i++) v[i] = (int8_t)((int)(next() % 255) - 127);
+                for (int i = 0; i < ld * nb; i++) vd[i] = frand(0.05f);
+                for (int i = 0; i < R * ld; i++) {
+                    a1[i] = a2[i] = -7.0f;
+                    att[i] = frand(1.0f) + 1.0f;
+                }
+                for (int r = 0; r < R; r++) {
+                    T[r] = T0 + r;
+                    inv[r] = 0.3f + 0.01f * (float)r;
+                    kern_scores8_ref(a1 + (size_t)r * ld, q + (size_t)r * ldq, kt, kd, hd, Tmax, ld, off, 0.125f);
+                }
+                k->scores8_rows(a2, ld, q, ldq, R, kt, kd, hd, Tmax, ld, off, 0.125f);
+                CHECK(bits_equal(a1, a2, R * ld));
+                for (int i = 0; i < R * ldq; i++) o1[i] = o2[i] = -7.0f;
+                for (int r = 0; r < R; r++)
+                    kern_mix8_ref(o1 + (size_t)r * ldq, att + (size_t)r * ld, v + off, vd, hd, T[r], ldv, nb, off, inv[r]);
+                k->mix8_rows(o2, ldq, att, ld, T, inv, R, v + off, vd, hd, ldv, nb, off);
+                CHECK(bits_equal(o1, o2, R * ldq));
+                free(q);
+                free(kd);
+                free(vd);
+                free(att);
+                free(a1);
+                free(a2);
+                free(o1);
+                free(o2);
+                free(kt);
+                free(v);
+            }
+        }
+    }
     /* the definition itself, on one position: two blocks, partial sums scaled per block */
     {
         float q2[64], kd2[2] = {0.5f, 0.25f}, a = 0.0f;
