@@ -10,7 +10,8 @@
 # 135M shape's vocabulary, ggml-vocab-gpt-2.gguf), MODELS ("default smol135"), TYPES ("F16 Q8_0 Q6_K Q5_K_M
 # Q4_K_M"), TEXT (tools/xcheck/text.txt), WINDOW (256), THREADS (2), REF_TYPES ("orig F16 Q8_0 Q4_K_M": the types
 # also measured against the exact float reference, lmdump --float, single-threaded and slow on the 135M shape),
-# BIG_WINDOWS (2: the windows of ids fed to the shapes other than the default model).
+# BIG_WINDOWS (2: the windows of ids fed to the shapes other than the default model), NUMERICS (1: llmz's forward
+# pass with numerics version 1's float attention cache; 2: version 2's int8 cache, what the coder uses by default).
 set -eu
 BUILD=${BUILD:-build}
 XCHECK_DIR=${XCHECK_DIR:-}
@@ -24,6 +25,7 @@ WINDOW=${WINDOW:-256}
 THREADS=${THREADS:-2}
 REF_TYPES=${REF_TYPES:-orig F16 Q8_0 Q4_K_M}
 BIG_WINDOWS=${BIG_WINDOWS:-2}
+NUMERICS=${NUMERICS:-1}
 
 if [ -z "$XCHECK_DIR" ] || [ ! -d "$XCHECK_DIR/node_modules/node-llama-cpp" ]; then
     echo "xcheck: skipped: set XCHECK_DIR to a directory with node_modules/node-llama-cpp (docs/xcheck.md)"
@@ -79,7 +81,7 @@ for m in $MODELS; do
     done
     for t in $files; do
         f=$OUT/$m-$t.gguf
-        nice $LMDUMP "$f" --ids "$feed" --out "$OUT/llmz.f32" --window "$WINDOW" --threads "$THREADS" \
+        nice $LMDUMP "$f" --ids "$feed" --out "$OUT/llmz.f32" --window "$WINDOW" --threads "$THREADS" --numerics "$NUMERICS" \
             2> "$OUT/$m-$t.lmdump.log"
         refarg=""
         if echo " $REF_TYPES " | grep -q " $t "; then # the exact computation of this file's weights
