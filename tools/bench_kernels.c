@@ -24,7 +24,7 @@ typedef struct {
 } shape;
 
 static const shape SHAPES[] = {{192, 192}, {512, 192}, {192, 512}, {4096, 192}};
-static const int NS[] = {1, 64};
+static const int NS[] = {1, 4, 64}; /* 4: the rows of a decoder's lane (a group of 8 chunks on 2 threads) */
 #define N_SHAPES ((int)(sizeof SHAPES / sizeof SHAPES[0]))
 #define N_NS ((int)(sizeof NS / sizeof NS[0]))
 
