@@ -363,10 +363,13 @@ static void head_rows(fwd *f, float *att, int r0, int R, int h) {
         for (int t = 0; t < T[r]; t++) sum = sum + a[t];
         inv[r] = 1.0f / sum;
     }
-    const int8_t *v8 = st->v8 + lo + kvo;
+    if (!st->v8) {
+        f->ks->mix(o, att, st->vc + lo + kvo, hd, T[0], kvd, inv[0]);
+        return;
+    }
+    const int8_t *v8 = st->v8 + lo + kvo; /* (only here: the other kind's pointers are NULL) */
     const float *vd = st->vd + (size_t)f->l * nb * ctx + kvo / QK;
-    if (!st->v8) f->ks->mix(o, att, st->vc + lo + kvo, hd, T[0], kvd, inv[0]);
-    else if (R == 1) f->ks->mix8(o, att, v8, vd, hd, T[0], kvd, nb, off, inv[0]);
+    if (R == 1) f->ks->mix8(o, att, v8, vd, hd, T[0], kvd, nb, off, inv[0]);
     else f->ks->mix8_rows(o, dim, att, ctx, T, inv, R, v8, vd, hd, kvd, nb, off);
 }
 
