@@ -276,15 +276,14 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     }
     case OPT_MEMLIMIT: ps->memlimit = arg; break;
     case OPT_FORMAT:
-        if (strlen(arg) != 1 || arg[0] < '0' + LLMZ_FORMAT_OLDEST || arg[0] > '0' + LLMZ_FORMAT_VERSION)
-            return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION);
-        c->o.format = arg[0] - '0';
+    case OPT_NUMERICS: { /* one digit in the range this build writes */
+        int lo = key == OPT_FORMAT ? LLMZ_FORMAT_OLDEST : LLMZ_NUMERICS_OLDEST;
+        int hi = key == OPT_FORMAT ? LLMZ_FORMAT_VERSION : LLMZ_NUMERICS_VERSION;
+        if (strlen(arg) != 1 || arg[0] < '0' + lo || arg[0] > '0' + hi)
+            return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, lo, hi);
+        *(key == OPT_FORMAT ? &c->o.format : &c->o.numerics) = arg[0] - '0';
         break;
-    case OPT_NUMERICS:
-        if (strlen(arg) != 1 || arg[0] < '0' + LLMZ_NUMERICS_OLDEST || arg[0] > '0' + LLMZ_NUMERICS_VERSION)
-            return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, LLMZ_NUMERICS_OLDEST, LLMZ_NUMERICS_VERSION);
-        c->o.numerics = arg[0] - '0';
-        break;
+    }
     case 'T': {
         char *end;
         long v;

@@ -243,6 +243,7 @@ typedef struct {
     tf_batch *b;
     tf_state *const *states;
     int n, l;
+    float att_scale; /* 1 / sqrtf(head_dim), once per evaluation */
     /* row phases */
     const float *norm_w; /* norm_quant: rmsnorm of x with this weight, then quantise; NULL: quantise src */
     const float *src;
@@ -343,7 +344,7 @@ static void head_rows(fwd *f, float *att, int r0, int R, int h) {
     const tf_config *c = &f->m->c;
     tf_batch *b = f->b;
     int dim = c->dim, kvd = c->kv_dim, hd = c->head_dim, group = c->n_head / c->n_kv_head, ctx = c->ctx;
-    const float scale = 1.0f / sqrtf((float)hd);
+    const float scale = f->att_scale;
     const tf_state *st = f->states[r0];
     size_t lo = (size_t)f->l * ctx * kvd;
     int kvo = (h / group) * hd, nb = kvd / QK, off = kvo % QK, T[KV8_ROWS];
@@ -450,6 +451,7 @@ int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_stat
     f.b = b;
     f.states = states;
     f.n = n;
+    f.att_scale = 1.0f / sqrtf((float)c->head_dim);
     b->xq.n = n;
     for (int l = 0; l < c->n_layer; l++) {
         const tf_layer *L = &m->layers[l];
