@@ -168,7 +168,9 @@ typedef enum {
 /* Automatic chunk size: c = the smallest power of two >= size / LLMZ_AUTO_CHUNKS, clamped to
 ** [LLMZ_AUTO_CHUNK_MIN, LLMZ_AUTO_CHUNK_MAX]; a larger input is then cut into an even number of equal
 ** chunks of at most c bytes (n = ceil(size / c) rounded up to even, chunk = ceil(size / n)).  It depends on
-** the frame's input size only (never on threads or the machine): the same input, the same archive. */
+** the frame's input size only (never on threads or the machine): the same input, the same archive.  A frame of
+** text then uses the smallest chunk size from it up to 256 bytes above with the same chunk count that cuts no "\r\n"
+** pair (a chunk with a lone CR or LF cannot be coded with LF line ends). */
 #define LLMZ_AUTO_CHUNKS 16u
 #define LLMZ_AUTO_CHUNK_MIN (64u * 1024u)
 #define LLMZ_AUTO_CHUNK_MAX (1024u * 1024u)
