@@ -268,12 +268,14 @@ void llmz_free_tokens(llmz_token_info *tokens);
 #define LLMZ_LOSSY_SEED 3       /* a concise seed: sentences dropped, ranked by what they carry per bit */
 #define LLMZ_LOSSY_STRENGTH_DEFAULT (-1) /* each level's default strength */
 #define LLMZ_LOSSY_REWRITE_2 2 /* certificate version of level 2 since it deletes optional material (docs/lossy.md) */
+#define LLMZ_LOSSY_REWRITE_3 3 /* ... and since it fills hard-wrapped paragraphs again after its edits */
 typedef struct {
     uint8_t level;              /* LLMZ_LOSSY_*; 0 in a struct not filled */
     uint8_t strength;           /* 0 .. 100: how far the level goes (rate against distortion) */
     uint8_t words_equal_folded; /* 1: the word sequences of original and reconstruction are equal after folding */
     uint8_t version;            /* the certificate's version (docs/format.md): 1, or 2 for a level-2 reconstruction
-                                ** with deletions (LLMZ_LOSSY_REWRITE_2); 0 when writing: 1 */
+                                ** with deletions (LLMZ_LOSSY_REWRITE_2), 3 with paragraphs filled again
+                                ** (LLMZ_LOSSY_REWRITE_3); 0 when writing: 1 */
     uint64_t orig_size;         /* bytes of the original (the frame's output is the reconstruction) */
     uint8_t orig_hash[16];      /* the first 16 bytes of the original's SHA-256 (for an audit with the original) */
     uint8_t recon_hash[16];     /* the same of the reconstruction: checked by the decoder */

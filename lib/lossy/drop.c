@@ -296,7 +296,11 @@ static int span_drop(const uint8_t *s, const lt_doc *d, size_t a, size_t t, int 
         uint32_t after = d->p[t].off + 1;
         if (t + 1 >= d->n || d->p[t + 1].kind != LT_SPACE || !one_space(s, &d->p[t + 1])) return 0;
         if (!with_term) o->rep[o->rep_len++] = (char)s[d->p[t].off];
-        for (int k = 0; k < nl; k++) o->rep[o->rep_len++] = '\n';
+        for (size_t k = a; k < t; k++) /* each line break as it was ("\r\n" stays "\r\n") */
+            if (d->p[k].kind == LT_NEWLINE && o->rep_len + d->p[k].len <= DROP_MAX_REP) {
+                memcpy(o->rep + o->rep_len, s + d->p[k].off, d->p[k].len);
+                o->rep_len += d->p[k].len;
+            }
         z = after + 1;
     }
     o->len = z - o->off;

@@ -7,7 +7,7 @@
 
 #include "common/mem.h"
 
-#define GUARD_ROUNDS 8       /* levels 1-2: undo rounds before every line is put back */
+#define GUARD_ROUNDS      8  /* levels 1-2: undo rounds before every line is put back */
 #define GUARD_SEED_ROUNDS 32 /* level 3: rounds before no sentence is kept */
 
 /* A text folded (text.h, lt_fold_cps) and parsed: its items and where its lines start. */
@@ -72,6 +72,26 @@ static void differing_lines(const folded *a, const folded *b, uint8_t *bad, size
     }
 }
 
+/* The lines bad[] marks (of na, starting at la[] in s) put back into out (its lines at *lb, *nb of them: recomputed);
+** *reverted counts those that differed. */
+static int put_back(const uint8_t *s, const uint32_t *la, size_t na, const uint8_t *bad, lbuf *out, uint32_t **lb,
+                    size_t *nb, uint32_t *reverted) {
+    lbuf t = {0};
+    int rc = LLMZ_OK;
+    const uint32_t *l = *lb;
+    for (size_t k = 0; rc == LLMZ_OK && k < na; k++) {
+        *reverted += bad[k] && (k >= *nb || l[k + 1] - l[k] != la[k + 1] - la[k] ||
+                                memcmp(out->p + l[k], s + la[k], la[k + 1] - la[k]) != 0);
+        rc = bad[k] || k >= *nb ? lbuf_put(&t, s + la[k], la[k + 1] - la[k])
+                                : lbuf_put(&t, out->p + l[k], l[k + 1] - l[k]);
+    }
+    llmz_free(out->p);
+    *out = t;
+    llmz_free(*lb);
+    if (rc == LLMZ_OK && !(*lb = line_starts(out->p, out->n, nb))) rc = LLMZ_ERR_NOMEM;
+    return rc;
+}
+
 int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted) {
     size_t na, nb;
     uint32_t *la = line_starts(s, n, &na), *lb = line_starts(out->p, out->n, &nb);
@@ -94,23 +114,47 @@ int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted) {
         if (na == nb) folded_free(&b);
         if (rc != LLMZ_OK || !any) break;
         if (round == GUARD_ROUNDS) memset(bad, 1, na); /* the last round: every line back */
-        lbuf t = {0};
-        for (size_t k = 0; rc == LLMZ_OK && k < na; k++) {
-            *reverted += bad[k] && (k >= nb || lb[k + 1] - lb[k] != la[k + 1] - la[k] ||
-                                    memcmp(out->p + lb[k], s + la[k], la[k + 1] - la[k]) != 0);
-            rc = bad[k] || k >= nb ? lbuf_put(&t, s + la[k], la[k + 1] - la[k])
-                                   : lbuf_put(&t, out->p + lb[k], lb[k + 1] - lb[k]);
-        }
-        llmz_free(out->p);
-        *out = t;
-        llmz_free(lb);
-        if (rc == LLMZ_OK && !(lb = line_starts(out->p, out->n, &nb))) rc = LLMZ_ERR_NOMEM;
+        rc = put_back(s, la, na, bad, out, &lb, &nb, reverted);
     }
     folded_free(&a);
     llmz_free(la);
     llmz_free(lb);
     llmz_free(bad);
     return rc;
+}
+
+int guard_new_words(const uint8_t *s, size_t n, lbuf *out, lt_equiv_fn eq, void *ctx, uint32_t *reverted) {
+    size_t na, nb, nw = 0;
+    uint32_t *la = line_starts(s, n, &na), *lb = line_starts(out->p, out->n, &nb), *w = NULL;
+    uint8_t *bad = la ? llmz_calloc(na + 1, 1) : NULL;
+    int rc = la && lb && bad ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    *reverted = 0;
+    for (int round = 0; rc == LLMZ_OK && na == nb && round <= GUARD_ROUNDS; round++) {
+        llmz_free(w);
+        w = NULL;
+        if ((rc = lt_new_content_lines(s, n, out->p, out->n, eq, ctx, &w, &nw)) != LLMZ_OK || nw == 0) break;
+        memset(bad, 0, na);
+        for (size_t k = 0; k < nw; k++) bad[w[k] < na ? w[k] : na - 1] = 1;
+        if (round == GUARD_ROUNDS) memset(bad, 1, na); /* the last round: every line back */
+        rc = put_back(s, la, na, bad, out, &lb, &nb, reverted);
+    }
+    llmz_free(w);
+    llmz_free(la);
+    llmz_free(lb);
+    llmz_free(bad);
+    return rc;
+}
+
+int guard_same_reading(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
+    folded x, y;
+    int rc = fold_parse(&x, a, an), same = 0;
+    if (rc == LLMZ_OK && (rc = fold_parse(&y, b, bn)) == LLMZ_OK) {
+        same = x.d.n_items == y.d.n_items && x.d.n_sent == y.d.n_sent && x.d.n_para == y.d.n_para;
+        for (size_t i = 0; same && i < x.d.n_items; i++) same = same_item(&x, i, &y, i);
+        folded_free(&y);
+    }
+    folded_free(&x);
+    return rc == LLMZ_OK ? same : -rc;
 }
 
 /* The counts of each item string of a (by its first occurrence's index), for the multiset comparison. */

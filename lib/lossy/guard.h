@@ -15,6 +15,16 @@
 ** of the original s[0, n) is put back as it was, until no line differs; *reverted counts the lines. */
 int guard_lines(const uint8_t *s, size_t n, lbuf *out, uint32_t *reverted);
 
+/* Levels 1-2: each line of out holding a new content word (text.h, new_content, with the equivalence eq) is put back
+** as it was, until none is left; *reverted counts the lines.  (Alignment ties can pair a word with a neighbour of the
+** one it replaced -- "the judgement, but the judged" -> "the judgment" -- so the measure, not the rewriter's own
+** bookkeeping, decides.) */
+int guard_new_words(const uint8_t *s, size_t n, lbuf *out, lt_equiv_fn eq, void *ctx, uint32_t *reverted);
+
+/* 1 if b reads as a does: the same protected items in order (found as above), as many sentences and paragraphs
+** (text.h); 0 if not; -LLMZ_ERR_NOMEM if memory ran out.  For a rewriting that moves only blanks and line breaks. */
+int guard_same_reading(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+
 /* Level 3: the protected items of a seed beyond the original's (as strings, counted): their sentences are dropped.
 ** For each such item, the sentence before its own comes back if it was dropped (the item is read anew because its
 ** context changed), else its own sentence is dropped.  seed(keep) writes the seed of the sentences keep[] marks into

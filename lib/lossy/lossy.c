@@ -11,6 +11,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "lossy/guard.h"
+#include "lossy/rewrap.h"
 #include "lossy/rewrite.h"
 #include "lossy/text.h"
 #include "lossy/thesaurus.h"
@@ -155,11 +156,11 @@ int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads
     if (strength == LLMZ_LOSSY_STRENGTH_DEFAULT) strength = dflt[level];
     memset(cert, 0, sizeof *cert);
     cert->level = (uint8_t)level;
-    cert->version = level == LLMZ_LOSSY_PARAPHRASE ? LLMZ_LOSSY_REWRITE_2 : 1; /* what made the reconstruction */
+    cert->version = level == LLMZ_LOSSY_PARAPHRASE ? LLMZ_LOSSY_REWRITE_3 : 1; /* what made the reconstruction */
     cert->strength = (uint8_t)strength;
     lbuf b = {0};
     lt_doc d;
-    uint32_t undone = 0;
+    uint32_t undone = 0, refilled = 0;
     /* parsed once: the prose rule (llmz_lossy_prose's) and the rewriting read the same pieces */
     int rc = LLMZ_OK, parsed = size && looks_text(src, size) && lt_parse(&d, src, size) == LLMZ_OK;
     int prose = parsed && prose_permille(&d, size) >= LLMZ_LOSSY_PROSE_MIN;
@@ -169,6 +170,12 @@ int llmz_lossy_rewrite(const llmz_model *m, int level, int strength, int threads
             rc = seed_select(m, threads, strength, src, size, &d, &b, &cert->changes);
         else if ((rc = rewrite_rd(m, threads, level, strength, src, size, &d, &b, &cert->changes)) == LLMZ_OK)
             rc = guard_lines(src, size, &b, &undone); /* the protected items as they were, line by line */
+        uint32_t more = 0, again = 0; /* level 2: no new content word either; then the items again (lines came back) */
+        if (rc == LLMZ_OK && level == LLMZ_LOSSY_PARAPHRASE)
+            rc = guard_new_words(src, size, &b, equivalent, NULL, &more);
+        if (rc == LLMZ_OK && more) rc = guard_lines(src, size, &b, &again);
+        undone += more + again;
+        if (rc == LLMZ_OK && level == LLMZ_LOSSY_PARAPHRASE) rc = rewrap_paragraphs(src, size, &b, &refilled);
         lt_doc_free(&d);
     } else {
         rc = lbuf_put(&b, src, size); /* not prose: unchanged */

@@ -6,7 +6,6 @@
 #include "llmz.h"
 #include "lossy/text.h"
 
-
 /* x / y scaled by 10000 and rounded, capped at UINT32_MAX. */
 static uint32_t scaled(double x, double y) {
     double v = x / y * 10000.0 + 0.5;
@@ -452,8 +451,11 @@ typedef struct {
     interner words, lower, items;
     uint8_t *low; /* case-folded words of both sides, back to back */
     size_t n_low, cap_low;
-    uint32_t *low_off; /* per word (original's, then reconstruction's): start in low; one more at the end */
-    uint8_t *in_orig;  /* per case-folded id: occurs in the original */
+    uint32_t *low_off;  /* per word (original's, then reconstruction's): start in low; one more at the end */
+    uint8_t *in_orig;   /* per case-folded id: occurs in the original */
+    uint32_t *new_line; /* when record: the reconstruction's line (its '\n's before) of each new content word */
+    size_t n_new, cap_new;
+    int record;
 } meas;
 
 static void side_free(side *s) {
@@ -560,7 +562,15 @@ static int excused(const meas *m, const al_op *ops, size_t r0, size_t r1, size_t
     return 0;
 }
 
-static void new_content_of(const meas *m, const aligner *al, lt_equiv_fn eq, void *ctx, lt_metrics *mt) {
+/* The line of the reconstruction's word j: its line breaks before it, counted on from *at / *line. */
+static uint32_t line_of(const side *r, size_t j, size_t *at, uint32_t *line) {
+    for (uint32_t off = r->d.p[r->w[j]].off; *at < off; ++*at) *line += r->f[*at] == '\n';
+    return *line;
+}
+
+static int new_content_of(meas *m, const aligner *al, lt_equiv_fn eq, void *ctx, lt_metrics *mt) {
+    size_t at = 0;
+    uint32_t line = 0;
     uint64_t cost = 0;
     for (size_t r0 = 0; r0 < al->n_ops;) {
         if (al->ops[r0].op == OP_MATCH) {
@@ -573,11 +583,16 @@ static void new_content_of(const meas *m, const aligner *al, lt_equiv_fn eq, voi
             const al_op *op = &al->ops[k];
             cost++;
             if (op->op == OP_DEL || !is_content(&m->r, op->b) || m->in_orig[m->r.lid[op->b]]) continue;
-            if (!excused(m, al->ops, r0, r1, k, eq, ctx)) mt->new_content++;
+            if (excused(m, al->ops, r0, r1, k, eq, ctx)) continue;
+            mt->new_content++;
+            if (!m->record) continue;
+            if (lt_grow(&m->new_line, &m->cap_new, m->n_new + 1, sizeof *m->new_line) != 0) return -1;
+            m->new_line[m->n_new++] = line_of(&m->r, op->b, &at, &line);
         }
         r0 = r1;
     }
     mt->wer = scaled((double)cost, (double)(mt->words ? mt->words : 1));
+    return 0;
 }
 
 /* prot_kept (the matches of the item alignment) and prot_invented. */
@@ -610,7 +625,7 @@ static int measure(meas *m, const uint8_t *orig, size_t on, const uint8_t *recon
     mt->words_equal_folded = m->o.nw == m->r.nw && !memcmp(m->o.id, m->r.id, m->o.nw * sizeof *m->o.id);
     if (recall_of(m, mt) || items_of(m, mt)) return -1;
     int r = align(&al, m->o.id, m->o.nw, m->r.id, m->r.nw, m->words.n, 1);
-    if (!r) new_content_of(m, &al, eq, ctx, mt);
+    if (!r) r = new_content_of(m, &al, eq, ctx, mt);
     aligner_free(&al);
     if (r) return -1;
     int64_t c = chrf(m->o.f, m->o.fn, m->r.f, m->r.fn);
@@ -619,14 +634,22 @@ static int measure(meas *m, const uint8_t *orig, size_t on, const uint8_t *recon
     return 0;
 }
 
-int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
-               lt_metrics *mt) {
+/* lt_measure, and with lines non-NULL the lines of the new content words into *lines (*n_lines of them). */
+static int measure_lines(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
+                         lt_metrics *mt, uint32_t **lines, size_t *n_lines) {
     if (!mt || (!orig && on) || (!recon && rn)) return LLMZ_ERR_PARAM;
     memset(mt, 0, sizeof *mt);
     if (on >= ((size_t)1 << 31) || rn >= ((size_t)1 << 31)) return LLMZ_ERR_PARAM;
     meas m;
     memset(&m, 0, sizeof m);
+    m.record = lines != NULL;
     int r = measure(&m, orig, on, recon, rn, eq, ctx, mt);
+    if (lines && !r) {
+        *lines = m.new_line;
+        *n_lines = m.n_new;
+        m.new_line = NULL;
+    }
+    llmz_free(m.new_line);
     side_free(&m.o);
     side_free(&m.r);
     intern_free(&m.words);
@@ -640,6 +663,20 @@ int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, 
         return LLMZ_ERR_NOMEM;
     }
     return LLMZ_OK;
+}
+
+int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
+               lt_metrics *mt) {
+    return measure_lines(orig, on, recon, rn, eq, ctx, mt, NULL, NULL);
+}
+
+int lt_new_content_lines(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
+                         uint32_t **lines, size_t *n) {
+    lt_metrics mt;
+    if (!lines || !n) return LLMZ_ERR_PARAM;
+    *lines = NULL;
+    *n = 0;
+    return measure_lines(orig, on, recon, rn, eq, ctx, &mt, lines, n);
 }
 
 /* ---------------------------------------------------------------- lt_diff (text.h) */

@@ -200,6 +200,8 @@ static int paraphrase_sites(site_list *l, const uint8_t *s, const lt_doc *d, siz
     const lt_piece *p = &d->p[i];
     if (p->kind == LT_PUNCT && p->len == 1 && s[p->off] == ',') {
         if (between_protected(d, i)) return LLMZ_OK;
+        if (i + 1 < d->n && d->p[i + 1].kind != LT_SPACE && d->p[i + 1].kind != LT_NEWLINE)
+            return LLMZ_OK; /* "and,rolled": without the comma the two words would be one */
         site *st = site_add(l, p->off, 1);
         return st ? alt_add(l, st, s, "", 0, D_COMMA) : LLMZ_ERR_NOMEM;
     }

@@ -222,6 +222,11 @@ typedef struct {
 ** UINT32_MAX.  LLMZ_OK, LLMZ_ERR_NOMEM or LLMZ_ERR_PARAM (a NULL pointer with a nonzero size, m NULL). */
 int lt_measure(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
                lt_metrics *m);
+/* Where lt_measure's new_content words are: the line of each (the reconstruction's line breaks before it; the
+** folding keeps them) into *lines (llmz_free; *n of them, in order, a line once per word).  For the encoder's guard
+** (guard.h).  LLMZ_OK, LLMZ_ERR_NOMEM or LLMZ_ERR_PARAM. */
+int lt_new_content_lines(const uint8_t *orig, size_t on, const uint8_t *recon, size_t rn, lt_equiv_fn eq, void *ctx,
+                         uint32_t **lines, size_t *n);
 
 /* DIFF (llmz --diff): the edit regions between a and b.  The pieces of both texts but blanks and line breaks are
 ** aligned as words are for the metrics (ALIGNMENT, sub = 1; pieces compared byte for byte, unfolded); each maximal

@@ -37,7 +37,7 @@ for lv in 1 2 3; do
     check "-lv: the certificate as JSON (level $lv)" grep -q "{\"lossy\": {\"level\": $lv," "$W/stdout"
     check "-lv: mode 1" grep -q "mode 1," "$W/stdout"
     cv=1
-    [ $lv -eq 2 ] && cv=2 # level 2 deletes optional material since certificate version 2
+    [ $lv -eq 2 ] && cv=3 # level 2: deletions (certificate version 2), paragraphs filled again (3)
     check "-lv: certificate version $cv (level $lv)" grep -q "\"certificate_version\": $cv}" "$W/stdout"
     x $M -dc p$lv.llmz
     check "-d decodes level $lv with no option" [ "$rc" -eq 0 ]

@@ -8,8 +8,9 @@
 
 #include "common/hash.h"
 #include "format/cert.h"
-#include "lossy/guard.h"
 #include "llmz.h"
+#include "lossy/guard.h"
+#include "lossy/text.h"
 #include "t.h"
 
 static llmz_model *tiny, *dflt;
@@ -66,13 +67,16 @@ static void cert_bytes(void) {
     t[n] = 0;
     CHECK_EQ(cert_decode(&d, t, n + 1), LLMZ_ERR_CORRUPT); /* a byte left over */
     memcpy(t, b, n);
-    t[0] = 3;
+    t[0] = 4;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* another certificate version */
     t[0] = 0;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED);
     t[0] = 2; /* level 2 with deletions: the same layout */
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_OK);
     CHECK_EQ(d.version, 2);
+    t[0] = 3; /* and with paragraphs filled again: the same layout */
+    CHECK_EQ(cert_decode(&d, t, n), LLMZ_OK);
+    CHECK_EQ(d.version, 3);
     t[0] = 1;
     t[3] = 2;
     CHECK_EQ(cert_decode(&d, t, n), LLMZ_ERR_UNSUPPORTED); /* a reserved flag */
@@ -204,7 +208,8 @@ static void measure(void) {
     CHECK_EQ(c.new_content, 0);
     CHECK_EQ(c.words_equal_folded, 1);
     CHECK(!memcmp(c.orig_hash, c.recon_hash, 16));
-    static const char R[] = "The quick brown fox jumps over the lazy dog. It was 13 March 1999, and Alice paid $3.50.\n";
+    static const char R[] =
+        "The quick brown fox jumps over the lazy dog. It was 13 March 1999, and Alice paid $3.50.\n";
     CHECK_EQ(llmz_lossy_measure(TEXT, sizeof TEXT - 1, R, sizeof R - 1, &c), LLMZ_OK);
     CHECK_EQ(c.prot_invented, 1);
     CHECK(c.prot_kept < c.prot_total);
@@ -249,17 +254,22 @@ static void levels(void) {
         CHECK(cert_equal(&c1, &c2));
         CHECK_EQ(c1.level, level);
         CHECK_EQ(c1.recon_size, n1);
-        CHECK_EQ(c1.prot_invented, 0); /* no level invents a protected item */
-        CHECK_EQ(c1.new_content, 0);   /* nor a content word that is not an equivalent */
+        CHECK_EQ(c1.prot_invented, 0);                         /* no level invents a protected item */
+        CHECK_EQ(c1.new_content, 0);                           /* nor a content word that is not an equivalent */
         if (level <= 2) CHECK_EQ(c1.prot_kept, c1.prot_total); /* levels 1-2 keep every one, in order */
         if (level == 1) CHECK_EQ(c1.words_equal_folded, 1);
-        CHECK_EQ(c1.version, level == 2 ? LLMZ_LOSSY_REWRITE_2 : 1);
-        if (level == 2) { /* deletions: shorter, every line break kept (the guard compares line by line) */
-            size_t l0 = 0, l1 = 0;
-            for (size_t k = 0; k < n; k++) l0 += PROSE[k] == '\n';
-            for (size_t k = 0; k < n1; k++) l1 += ((const char *)r1)[k] == '\n';
+        CHECK_EQ(c1.version, level == 2 ? LLMZ_LOSSY_REWRITE_3 : 1);
+        if (level == 2) { /* deletions: shorter; paragraphs filled again (fewer lines), every paragraph break kept */
+            size_t l0 = 0, l1 = 0, p0 = 0, p1 = 0;
+            for (size_t k = 0; k < n; k++) l0 += PROSE[k] == '\n', p0 += k && PROSE[k] == '\n' && PROSE[k - 1] == '\n';
+            for (size_t k = 0; k < n1; k++) {
+                const char *r = r1;
+                l1 += r[k] == '\n';
+                p1 += k && r[k] == '\n' && r[k - 1] == '\n';
+            }
             CHECK(n1 < n);
-            CHECK_EQ(l1, l0);
+            CHECK(l1 < l0 && l1 > l0 / 2);
+            CHECK_EQ(p1, p0);
         }
         CHECK(contains(r1, n1, "int main(void) { return 0; }") || level == 3); /* verbatim kept */
         if (level == 3) { /* the seed: shorter, and each of its sentences is in the original */
@@ -299,6 +309,47 @@ static void guard(void) {
     llmz_free_buffer(out.p);
 }
 
+/* The equivalence of the new-words guard's test: "judgement" and "judgment" (as the thesaurus's spellings say). */
+static int judge_eq(void *ctx, const char *a, size_t an, const char *b, size_t bn) {
+    (void)ctx;
+    return (an == 9 && bn == 8 && !memcmp(a, "judgement", 9) && !memcmp(b, "judgment", 8)) ||
+           (an == 8 && bn == 9 && !memcmp(a, "judgment", 8) && !memcmp(b, "judgement", 9));
+}
+
+/* A swap next to a deletion that the certificate's alignment pairs with the wrong word (plrabn12, level 2): "the
+** judgement, but the judged," -> "the judgment," aligns "judgment" with "judged", a new content word; the guard puts
+** that line back and keeps the other lines' edits. */
+static void guard_words(void) {
+    static const char O[] =
+        "Them fully satisfied, and thee appease.\nAttendance none shall need, nor train, where none\n"
+        "Are to behold the judgement, but the judged,\nThose two; the third best absent is condemned,\n";
+    static const char R[] =
+        "Them fully satisfied.\nAttendance none shall need, where none\nAre to behold the judgment,\n"
+        "Those two; the third best absent is condemned\n";
+    static const char W[] =
+        "Them fully satisfied.\nAttendance none shall need, where none\n"
+        "Are to behold the judgement, but the judged,\nThose two; the third best absent is condemned\n";
+    lt_metrics mt;
+    CHECK_EQ(lt_measure((const uint8_t *)O, sizeof O - 1, (const uint8_t *)R, sizeof R - 1, judge_eq, NULL, &mt),
+             LLMZ_OK);
+    CHECK_EQ(mt.new_content, 1);
+    uint32_t *lines = NULL, undone = 0;
+    size_t nl = 0;
+    CHECK_EQ(lt_new_content_lines((const uint8_t *)O, sizeof O - 1, (const uint8_t *)R, sizeof R - 1, judge_eq, NULL,
+                                  &lines, &nl),
+             LLMZ_OK);
+    CHECK(nl == 1 && lines && lines[0] == 2);
+    llmz_free_buffer(lines);
+    lbuf out = {0};
+    CHECK_EQ(lbuf_put(&out, R, sizeof R - 1), LLMZ_OK);
+    CHECK_EQ(guard_new_words((const uint8_t *)O, sizeof O - 1, &out, judge_eq, NULL, &undone), LLMZ_OK);
+    CHECK(out.n == sizeof W - 1 && memcmp(out.p, W, out.n) == 0);
+    CHECK_EQ(undone, 1);
+    CHECK_EQ(lt_measure((const uint8_t *)O, sizeof O - 1, out.p, out.n, judge_eq, NULL, &mt), LLMZ_OK);
+    CHECK_EQ(mt.new_content, 0);
+    llmz_free_buffer(out.p);
+}
+
 static void not_prose(void) {
     static const char JSON[] = "{\"name\": \"llmz\", \"version\": \"0.1.0\", \"files\": [1, 2, 3], \"ok\": true}\n";
     static const uint8_t BIN[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0};
@@ -329,8 +380,8 @@ int main(int argc, char **argv) {
     }
     if (llmz_model_load_default(&dflt) != LLMZ_OK) dflt = NULL;
     static const t_case cases[] = {
-        {"cert_bytes", cert_bytes}, {"frames", frames}, {"measure", measure}, {"levels", levels}, {"guard", guard},
-        {"not_prose", not_prose},
+        {"cert_bytes", cert_bytes}, {"frames", frames},           {"measure", measure},     {"levels", levels},
+        {"guard", guard},           {"guard_words", guard_words}, {"not_prose", not_prose},
     };
     int rc = t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
     llmz_model_free(tiny);

@@ -96,6 +96,8 @@ int main(void) {
     CHECK(drop_at("He rose, and the others stayed.", ", and", DROP_TAIL, 4, "He rose."));
     CHECK(drop_at("The man, who was\ntall, came in.", ", who", DROP_CLAUSE, 3, "The man\ncame in."));
     CHECK(drop_at("He rose; the others\nstayed. Then he left.", "; the", DROP_TAIL, 3, "He rose.\nThen he left."));
+    CHECK(drop_at("The man, who was\r\ntall, came in.", ", who", DROP_CLAUSE, 3, "The man\r\ncame in.")); /* as it was */
+    CHECK(drop_at("He rose; the others\r\nstayed. Then he left.", "; the", DROP_TAIL, 3, "He rose.\r\nThen he left."));
     CHECK(drop_at("He rose; the others\nstayed.\nThen", "; the", 0, 0, NULL)); /* the line break has no room */
     CHECK(drop_at("The man, who paid $5, left.", ", who", 0, 0, NULL));        /* an amount inside */
     CHECK(drop_at("The man, who met Mary, left.", ", who", 0, 0, NULL));       /* a name inside */
