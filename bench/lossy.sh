@@ -22,7 +22,7 @@
 #                       messy by bench/messy.awk (typographic quotes, dashes, no-break spaces, ...), and the first
 #                       LOSSY_KB KB of dpkg's Debian changelog where the system has it
 #   LOSSY_KB=200        size of the default inputs
-#   LOSSY_L2="30 47 52 56 60 100"  LOSSY_L3="40 50 66 75 85"  LOSSY_FRACTIONS="0.1 0.3 0.5 0.7"
+#   LOSSY_L2="30 47 52 58 60 100"  LOSSY_L3="40 50 66 75 85"  LOSSY_FRACTIONS="0.1 0.3 0.5 0.7"
 #   LOSSY_VERIFY=1      also decode every lossy archive and check its certificate (llmz --verify)
 #   LOSSY_OUT=DIR       where lossy.csv, lossy.txt and lossy.svg go (default bench/results)
 #   LLMZ=PATH           default build/llmz;  LOSSY_BASELINE=PATH  default build/tools/lossy_baseline
@@ -39,7 +39,7 @@ LLMZ=${LLMZ:-$ROOT/build/llmz}
 BASE=${LOSSY_BASELINE:-$ROOT/build/tools/lossy_baseline}
 OUTDIR=${LOSSY_OUT:-$ROOT/bench/results}
 KB=${LOSSY_KB:-200}
-L2S=${LOSSY_L2:-30 47 52 56 60 100}
+L2S=${LOSSY_L2:-30 47 52 58 60 100}
 L3S=${LOSSY_L3:-40 50 66 75 85}
 FRACS=${LOSSY_FRACTIONS:-0.1 0.3 0.5 0.7}
 VERIFY=${LOSSY_VERIFY:-0}

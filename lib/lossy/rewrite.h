@@ -20,7 +20,7 @@ int lbuf_put(lbuf *b, const void *s, size_t n); /* LLMZ_ERR_NOMEM on failure */
 
 /* Default strengths (0..100) per level 1..3. */
 #define LOSSY_STRENGTH_L1 100
-#define LOSSY_STRENGTH_L2 56
+#define LOSSY_STRENGTH_L2 58
 #define LOSSY_STRENGTH_L3 70
 
 /* The text is rewritten in parts of at least LOSSY_PART_MIN bytes (whole paragraphs), each judged on its own, so
