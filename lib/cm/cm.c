@@ -19,6 +19,7 @@
 #include "common/lazy.h"
 #include "common/mem.h"
 #include "numerics/detmath.h"
+#include "numerics/kernels.h"
 
 #define NH 11              /* hashed contexts (listed in byte_done) */
 #define REC_VOTES 16       /* a record length is taken once a candidate has been seen this many times */
@@ -68,6 +69,7 @@ typedef struct {
 } bucket;           /* 64 bytes: one cache line */
 
 struct cm_model {
+    const kernel_set *ks; /* the mixers' dot products and training (numerics/kernels.h: every set gives the same) */
     int hbits, mbits, a2bits;
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
     uint32_t *mt;       /* (1 << mbits) match positions */
@@ -184,9 +186,10 @@ static void build_tables(cm_model *m) {
     memcpy(m->apm_row, tables.apm_row, sizeof m->apm_row);
 }
 
-cm_model *cm_new(uint32_t chunk_size, int lite) {
+cm_model *cm_new(uint32_t chunk_size, int lite, const kernel_set *ks) {
     cm_model *m = llmz_calloc(1, sizeof *m);
     if (!m) return NULL;
+    m->ks = ks ? ks : kernels_ref();
     sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits);
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
@@ -203,30 +206,6 @@ cm_model *cm_new(uint32_t chunk_size, int lite) {
 }
 
 #define CTR_INIT 0x80000000u /* probability 1/2, count 0 */
-
-/* A mixer's dot product in the logistic domain: sum of w * x >> 8 (each term below 2^22 in magnitude), >> 8. */
-static inline int dot_product(const int32_t *restrict w, const int *restrict x, int n) {
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (int i = 0; i < n; i += 4) {
-        s0 += (w[i] * x[i]) >> 8;
-        s1 += (w[i + 1] * x[i + 1]) >> 8;
-        s2 += (w[i + 2] * x[i + 2]) >> 8;
-        s3 += (w[i + 3] * x[i + 3]) >> 8;
-    }
-    return (s0 + s1 + s2 + s3) >> 8;
-}
-
-/* Move weights towards the error: w += x * err >> shift, clamped to +-W_MAX. */
-static inline void train(int32_t *restrict w, const int *restrict x, int n, int err, int shift) {
-    for (int i = 0; i < n; i += 4) {
-        int32_t v0 = w[i] + ((x[i] * err) >> shift), v1 = w[i + 1] + ((x[i + 1] * err) >> shift);
-        int32_t v2 = w[i + 2] + ((x[i + 2] * err) >> shift), v3 = w[i + 3] + ((x[i + 3] * err) >> shift);
-        w[i] = v0 < -W_MAX ? -W_MAX : v0 > W_MAX ? W_MAX : v0;
-        w[i + 1] = v1 < -W_MAX ? -W_MAX : v1 > W_MAX ? W_MAX : v1;
-        w[i + 2] = v2 < -W_MAX ? -W_MAX : v2 > W_MAX ? W_MAX : v2;
-        w[i + 3] = v3 < -W_MAX ? -W_MAX : v3 > W_MAX ? W_MAX : v3;
-    }
-}
 
 static inline int squash(const cm_model *m, int x) { return m->squash[clampi(x, -ST_MAX, ST_MAX) + ST_MAX]; }
 
@@ -327,10 +306,15 @@ static bucket *find_bucket(cm_model *m, uint32_t key) {
 }
 
 static void nibble_start(cm_model *m) {
+    uint32_t key[NH];
+    /* the NH buckets' lines asked for at once, so that their misses overlap (timing only) */
+    for (int i = 0; i < NH; i++) {
+        key[i] = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
+        llmz_prefetch_w(&m->t[key[i] >> (32 - m->hbits)]);
+    }
     o1_row(m, m->c4 & 0xff); /* the row of this byte's order-1 counters (c1 changes only between bytes) */
     for (int i = 0; i < NH; i++) {
-        uint32_t key = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
-        bucket *bk = find_bucket(m, key);
+        bucket *bk = find_bucket(m, key[i]);
         m->node[i] = bk->c;
         m->brun[i] = &bk->run;
     }
@@ -486,14 +470,14 @@ static inline int predict(cm_model *m, int ext) {
     m->ws[1] = wset(m, NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b);
     m->ws[2] = wset(m, NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b);
     for (int s = 0; s < NMIX; s++) {
-        m->xf[s] = clampi(dot_product(m->ws[s], m->x, NIN), -ST_MAX, ST_MAX);
+        m->xf[s] = clampi(m->ks->mix_dot(m->ws[s], m->x, NIN), -ST_MAX, ST_MAX);
         m->pmix[s] = squash(m, m->xf[s]);
     }
     m->xf[NMIX] = 256;
     m->xf[XF_EXT] = ext;
     for (int i = XF_EXT + 1; i < NINF; i++) m->xf[i] = 0;
     m->wf = wset(m, NSETS + mb * 8 + b);
-    int xm = clampi(dot_product(m->wf, m->xf, NINF), -ST_MAX, ST_MAX);
+    int xm = clampi(m->ks->mix_dot(m->wf, m->xf, NINF), -ST_MAX, ST_MAX);
     m->pm = squash(m, xm);
     /* the probability maps: interpolate between the two knots around xm */
     int u = xm + 2048, lo = u >> 7, wt = u & 127;
@@ -521,10 +505,11 @@ static inline void apm_update(uint16_t *t, int y) {
 /* Learn bit y and move on. */
 static inline void update(cm_model *m, int y) {
     int err = (y << 16) - m->pm;
-    train(m->wf, m->xf, NINF, err, m->mixed ? MIXF_SHIFT_X : MIXF_SHIFT);
+    m->ks->mix_train(m->wf, m->xf, NINF, err, m->mixed ? MIXF_SHIFT_X : MIXF_SHIFT, W_MAX);
     for (int s = 0; s < NMIX; s++) {
         int e = (y << 16) - m->pmix[s];
-        if (e > ERR_MIN || e < -ERR_MIN) train(m->ws[s], m->x, NIN, e, m->pos < LR_N ? MIX_SHIFT - 1 : MIX_SHIFT);
+        if (e > ERR_MIN || e < -ERR_MIN)
+            m->ks->mix_train(m->ws[s], m->x, NIN, e, m->pos < LR_N ? MIX_SHIFT - 1 : MIX_SHIFT, W_MAX);
     }
     for (int i = 0; i < NH; i++) ctr_update(m, m->ctr[i], y, LIMIT_HASHED);
     ctr_update(m, m->ctr[NH], y, LIMIT_DIRECT);

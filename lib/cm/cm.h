@@ -17,13 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "numerics/kernels.h"
+
 typedef struct cm_model cm_model;
 
 /* Bytes a model for chunks of up to chunk_size bytes holds (what cm_new allocates, in llmz_mem_footprint terms). */
 uint64_t cm_bytes(uint32_t chunk_size, int lite);
 /* A model for chunks of up to chunk_size bytes (its tables are sized from chunk_size, which both sides know from
-** the frame header; lite: the smaller tables of a model beside the LM, method 4); NULL when out of memory. */
-cm_model *cm_new(uint32_t chunk_size, int lite);
+** the frame header; lite: the smaller tables of a model beside the LM, method 4); ks: the kernel set whose mixer
+** kernels it uses (NULL: the reference; every set codes the same bytes); NULL when out of memory. */
+cm_model *cm_new(uint32_t chunk_size, int lite, const kernel_set *ks);
 void cm_free(cm_model *m);
 /* Code src[0..n) (n <= chunk_size) into dst; returns the bytes written, or 0 when they would exceed cap. */
 size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap);

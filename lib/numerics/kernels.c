@@ -193,6 +193,19 @@ float kern_bias_ref(float *b, float *out, const float *e, const float *l, float 
     return kern_maxf_ref(out, n);
 }
 
+int kern_mix_dot_ref(const int32_t *w, const int *x, int n) {
+    int32_t s = 0;
+    for (int i = 0; i < n; i++) s += (w[i] * x[i]) >> 8;
+    return s >> 8;
+}
+
+void kern_mix_train_ref(int32_t *w, const int *x, int n, int err, int shift, int32_t wmax) {
+    for (int i = 0; i < n; i++) {
+        int32_t v = w[i] + ((x[i] * err) >> shift);
+        w[i] = v < -wmax ? -wmax : v > wmax ? wmax : v;
+    }
+}
+
 static const kernel_set REF = {
     .name = "ref",
     .matmul = kern_matmul_ref,
@@ -211,6 +224,8 @@ static const kernel_set REF = {
     .cumsum = kern_cumsum_ref,
     .expsum = kern_expsum_ref,
     .bias = kern_bias_ref,
+    .mix_dot = kern_mix_dot_ref,
+    .mix_train = kern_mix_train_ref,
 };
 
 const kernel_set *kernels_ref(void) { return &REF; }

@@ -108,6 +108,12 @@ typedef struct {
     /* the output bias's step (adapt/bias.h), float32, no fused multiply-add: for i < n,
     ** x = b[i] - r * e[i]; b[i] = x < lo ? lo : x; out[i] = l[i] + b[i]; returns maxf(out, n) (n >= 1) */
     float (*bias)(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
+    /* The byte models' mixers (cm/cm.c), integers only, n a multiple of 4:
+    ** mix_dot:   returns (sum over i of ((w[i] * x[i]) >> 8)) >> 8, each product and the sum within int32
+    **            (|w| <= 2^19, |x| <= 2^11: the sum of up to 64 terms fits), >> arithmetic
+    ** mix_train: w[i] = clamp(w[i] + ((x[i] * err) >> shift), -wmax, wmax)  (|x * err| < 2^31) */
+    int (*mix_dot)(const int32_t *w, const int *x, int n);
+    void (*mix_train)(int32_t *w, const int *x, int n, int err, int shift, int32_t wmax);
 } kernel_set;
 
 /* Kernel set by llmz_kernels value; NULL if this CPU/build lacks it.  AUTO picks the fastest. */
@@ -166,6 +172,10 @@ void kern_silu_mul_avx2(float *h, const float *u, int n);
 float kern_maxf_avx2(const float *x, int n);
 int64_t kern_freq_fill_avx2(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_avx2(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
+int kern_mix_dot_ref(const int32_t *w, const int *x, int n);
+void kern_mix_train_ref(int32_t *w, const int *x, int n, int err, int shift, int32_t wmax);
+int kern_mix_dot_avx2(const int32_t *w, const int *x, int n);
+void kern_mix_train_avx2(int32_t *w, const int *x, int n, int err, int shift, int32_t wmax);
 double kern_expsum_avx2(float *e, const float *x, int n, float m);
 
 #endif

@@ -531,6 +531,43 @@ static float bias_avx2(float *b, float *out, const float *e, const float *l, flo
     return kern_max_finish(t, 8, _mm256_movemask_ps(nan), out, from, n); /* as maxf finds it */
 }
 
+/* The byte models' mixers: 8 lanes, then one of 4 (n is a multiple of 4); integer sums in any order are the same. */
+int kern_mix_dot_avx2(const int32_t *w, const int *x, int n) {
+    __m256i s = _mm256_setzero_si256();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i p = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(w + i)),
+                                       _mm256_loadu_si256((const __m256i *)(x + i)));
+        s = _mm256_add_epi32(s, _mm256_srai_epi32(p, 8));
+    }
+    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    if (i < n) {
+        __m128i p =
+            _mm_mullo_epi32(_mm_loadu_si128((const __m128i *)(w + i)), _mm_loadu_si128((const __m128i *)(x + i)));
+        h = _mm_add_epi32(h, _mm_srai_epi32(p, 8));
+    }
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+    return _mm_cvtsi128_si32(h) >> 8;
+}
+
+void kern_mix_train_avx2(int32_t *w, const int *x, int n, int err, int shift, int32_t wmax) {
+    __m256i e = _mm256_set1_epi32(err), hi = _mm256_set1_epi32(wmax), lo = _mm256_set1_epi32(-wmax);
+    __m128i sh = _mm_cvtsi32_si128(shift);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i d = _mm256_sra_epi32(_mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(x + i)), e), sh);
+        __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(w + i)), d);
+        _mm256_storeu_si256((__m256i *)(w + i), _mm256_min_epi32(_mm256_max_epi32(v, lo), hi));
+    }
+    if (i < n) {
+        __m128i e4 = _mm256_castsi256_si128(e), lo4 = _mm256_castsi256_si128(lo), hi4 = _mm256_castsi256_si128(hi);
+        __m128i d = _mm_sra_epi32(_mm_mullo_epi32(_mm_loadu_si128((const __m128i *)(x + i)), e4), sh);
+        __m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(w + i)), d);
+        _mm_storeu_si128((__m128i *)(w + i), _mm_min_epi32(_mm_max_epi32(v, lo4), hi4));
+    }
+}
+
 static const kernel_set AVX2 = {
     .name = "avx2",
     .matmul = kern_matmul_avx2,
@@ -549,6 +586,8 @@ static const kernel_set AVX2 = {
     .cumsum = kern_cumsum_ref,
     .expsum = kern_expsum_avx2,
     .bias = bias_avx2,
+    .mix_dot = kern_mix_dot_avx2,
+    .mix_train = kern_mix_train_avx2,
 };
 
 const kernel_set *kernels_avx2(void) {

@@ -634,6 +634,8 @@ static const kernel_set AVX512 = {
     .cumsum = cumsum_avx512,
     .expsum = expsum_avx512,
     .bias = bias_avx512,
+    .mix_dot = kern_mix_dot_avx2, /* 28 and 8 inputs: AVX2's 8 lanes fit them better than 16 */
+    .mix_train = kern_mix_train_avx2,
 };
 
 const kernel_set *kernels_avx512(void) {

@@ -1,7 +1,9 @@
 /* test_cm.c -- the byte models of chunk method 3 (lib/cm/cm.h): round trips of every kind of chunk, the same bytes
-** from a reused model, the output bound, damaged and truncated payloads, and the memory the model says it holds. */
+** from a reused model and from every kernel set, the output bound, damaged and truncated payloads, and the memory the
+** model says it holds. */
 #include "cm/cm.h"
 #include "common/mem.h"
+#include "llmz.h"
 #include "t.h"
 
 static uint32_t rng = 12345;
@@ -39,7 +41,7 @@ static size_t fill(int k, size_t n) {
 
 static void t_roundtrip(void) {
     static const size_t sizes[] = {0, 1, 2, 7, 100, 4096, N};
-    cm_model *m = cm_new(N + 100000, 0);
+    cm_model *m = cm_new(N + 100000, 0, NULL);
     CHECK(m != NULL);
     if (!m) return;
     for (int k = 0; k < 6; k++)
@@ -67,7 +69,7 @@ static void t_roundtrip(void) {
 /* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model
 ** for the same chunk size agrees. */
 static void t_same_bytes(void) {
-    cm_model *a = cm_new(N, 0), *b = cm_new(N, 0);
+    cm_model *a = cm_new(N, 0, NULL), *b = cm_new(N, 0, NULL);
     CHECK(a && b);
     if (!a || !b) return;
     rng = 12345;
@@ -87,9 +89,36 @@ static void t_same_bytes(void) {
     cm_free(b);
 }
 
+/* Every kernel set's mixers (numerics/kernels.h: mix_dot, mix_train) code the same bytes as the reference's, for
+** every kind of chunk, and a chunk coded with one set decodes with another. */
+static void t_kernel_sets(void) {
+    static const int sets[] = {LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512};
+    cm_model *r = cm_new(N, 0, kernels_ref());
+    CHECK(r != NULL);
+    if (!r) return;
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        const kernel_set *ks = kernels_get(sets[s]);
+        if (!ks) {
+            T_SKIP_CHECKS(6 * 3);
+            continue;
+        }
+        cm_model *k = cm_new(N, 0, ks);
+        for (int kind = 0; kind < 6; kind++) {
+            rng = 777u + (uint32_t)kind;
+            size_t n = fill(kind, N);
+            size_t l1 = cm_encode(r, src, n, enc, sizeof enc), l2 = k ? cm_encode(k, src, n, enc2, sizeof enc2) : 0;
+            CHECK(l1 > 0 && l1 == l2 && memcmp(enc, enc2, l1) == 0);
+            CHECK_EQ(k ? cm_decode(k, enc, l1, dec, n) : -1, 0); /* the reference's bytes, decoded with this set */
+            CHECK(memcmp(dec, src, n) == 0);
+        }
+        cm_free(k);
+    }
+    cm_free(r);
+}
+
 /* The output never passes cap: 0 when the coding would. */
 static void t_bound(void) {
-    cm_model *m = cm_new(N, 0);
+    cm_model *m = cm_new(N, 0, NULL);
     if (!m) return;
     size_t n = fill(1, N);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -106,7 +135,7 @@ static void t_bound(void) {
 /* Damage: every single-bit flip in the first half of a small payload and every truncation decodes to an error or to
 ** other bytes (the chunk CRC then catches it); no flip anywhere writes past the output or hangs. */
 static void t_damage(void) {
-    cm_model *m = cm_new(4096, 0);
+    cm_model *m = cm_new(4096, 0, NULL);
     if (!m) return;
     size_t n = fill(4, 3000);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -137,7 +166,7 @@ static void t_memory(void) {
             continue;
         }
         size_t before = llmz_mem_now();
-        cm_model *m = cm_new(cs[i], 0);
+        cm_model *m = cm_new(cs[i], 0, NULL);
         CHECK(m != NULL);
         size_t held = llmz_mem_now() - before;
         CHECK(held <= cm_bytes(cs[i], 0) && held * 10 >= cm_bytes(cs[i], 0) * 9);
@@ -147,7 +176,7 @@ static void t_memory(void) {
     size_t before = llmz_mem_now();
     for (long k = 1; k < 12; k++) {
         llmz_mem_fail_after(k);
-        cm_model *m = cm_new(65536, 0);
+        cm_model *m = cm_new(65536, 0, NULL);
         llmz_mem_fail_after(-1);
         cm_free(m);
     }
@@ -155,7 +184,8 @@ static void t_memory(void) {
 }
 
 int main(int argc, char **argv) {
-    static const t_case cases[] = {{"roundtrip", t_roundtrip}, {"same_bytes", t_same_bytes}, {"bound", t_bound},
-                                   {"damage", t_damage},       {"memory", t_memory}};
+    static const t_case cases[] = {{"roundtrip", t_roundtrip},     {"same_bytes", t_same_bytes},
+                                   {"kernel_sets", t_kernel_sets}, {"bound", t_bound},
+                                   {"damage", t_damage},           {"memory", t_memory}};
     return t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

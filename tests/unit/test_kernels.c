@@ -411,6 +411,30 @@ static void check_vector_kernels(const kernel_set *k) {
     free(f2);
 }
 
+/* The byte models' mixers: random weights and inputs over their whole ranges (|w| <= 2^19, |x| <= 2047, |err| <=
+** 65536, shifts 13-15), the extremes, every length 4 .. 64 in steps of 4: the same integers as the reference. */
+static void check_mix_kernels(const kernel_set *k) {
+    const kernel_set *ref = kernels_ref();
+    int32_t w1[64], w2[64];
+    int x[64], bad_dot = 0, bad_train = 0;
+    for (int iter = 0; iter < 2000; iter++) {
+        int n = 4 * (1 + (int)(next() % 16)), extreme = iter % 10 == 0;
+        for (int i = 0; i < n; i++) {
+            w1[i] = extreme ? (next() & 1 ? (1 << 19) : -(1 << 19)) : (int32_t)(next() % (2u << 19)) - (1 << 19);
+            x[i] = extreme ? (next() & 1 ? 2047 : -2047) : (int)(next() % 4095) - 2047;
+        }
+        memcpy(w2, w1, sizeof(int32_t) * (size_t)n);
+        bad_dot += ref->mix_dot(w1, x, n) != k->mix_dot(w2, x, n);
+        int err = extreme ? (next() & 1 ? 65536 : -65536) : (int)(next() % 131073) - 65536;
+        int shift = 13 + (int)(next() % 3);
+        ref->mix_train(w1, x, n, err, shift, 1 << 19);
+        k->mix_train(w2, x, n, err, shift, 1 << 19);
+        bad_train += memcmp(w1, w2, sizeof(int32_t) * (size_t)n) != 0;
+    }
+    CHECK_EQ(bad_dot, 0);
+    CHECK_EQ(bad_train, 0);
+}
+
 int main(void) {
     int tested = 0;
     t_sets sets = {0, 0};
@@ -427,6 +451,7 @@ int main(void) {
         check_float_kernels(ks);
         check_kv8_kernels(ks);
         check_vector_kernels(ks);
+        check_mix_kernels(ks);
         t_sets_end(&sets, llmz_kernels_name(k));
         printf("kernel set %s tested\n", llmz_kernels_name(k));
         tested++;
