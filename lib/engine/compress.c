@@ -331,6 +331,9 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
     if (h.n_chunks < 2) h.flags &= (uint8_t)~FRAME_FLAG_GROUP; /* a group of one is a chunk coded alone */
+    /* binary input: its chunks go to the byte models (method 3), which share nothing across a group, while a group's
+    ** chunks are advanced by one worker in lockstep: without groups they run on as many threads as there are */
+    if (binary) h.flags &= (uint8_t)~FRAME_FLAG_GROUP;
     if (frame_dict_one(&h)) h.crc_seed = frame_head_crc(&h); /* its chunk's CRC covers the header */
     h.table_len = frame_table_len(&h, NULL); /* the least the table takes: the exact check is write_frame's */
     if (cap < frame_header_len(&h)) return LLMZ_ERR_DST_TOO_SMALL;
