@@ -97,6 +97,9 @@ void engine_fill_header(frame_header *h, const llmz_model *m, int version);
 #define GROUP_SPLIT_MIN (16u * 1024u)
 /* Internal: a grouped frame's chunk came out larger than stored; the frame is coded again without groups. */
 #define GROUP_FALLBACK (-100)
+/* engine_compress's adapt bit beside the LLMZ_ADAPT_* ones (never in a frame): the frame coded by the byte models
+** alone, in binary input's chunks (compress.c, keep_smaller_bytes) */
+#define ENGINE_BYTES_ONLY 0x100
 
 /* ---- the online models and the chunk being coded ------------------------------------------------- */
 
@@ -317,7 +320,8 @@ struct job {
     atomic_uint_least64_t *progress; /* the context's progress counter (its workers add to it), or NULL */
     llmz_token_info **recs;          /* llmz_analyze_frame: each chunk's token records (NULL otherwise) */
     int bytes;                       /* compress, format version 4: each chunk is tried with the byte models */
-    uint32_t *cm_lens;               /* and their size of each chunk (0: none; for frames in chunk groups) */
+    int lm_off;                      /* ... and coded by them alone, the LM never run (a frame's bytes-only retry) */
+    uint32_t *cm_lens;               /* and their size of each chunk (0: none, or larger than the chunk) */
     uint32_t first, end;             /* the chunks to code, [first, end): job_init sets the whole frame; a decoder of
                                      ** a run of them (engine_decode_chunks) whole groups for a grouped frame; dst
                                      ** then holds chunk first's bytes at 0 */

@@ -253,13 +253,14 @@ static void case_methods(void) {
         T_SKIP_CHECKS(3);
     }
     /* text in a chunk group: the tiny model's tokens mixed with the byte models (method 4) win both chunks; the
-    ** same bytes from ref on 1 thread, the fastest set on 2 and 3, decoded every way */
+    ** same bytes from ref on 1 thread, the fastest set on 2 and 3, decoded every way (a chunk size given: with the
+    ** automatic one, the byte models alone in one chunk beat the tiny model, below) */
     size_t a, b;
     llmz_frame_info fb;
-    x = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_REF, 1, &a, &fi);
+    x = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 20000, LLMZ_KERNELS_REF, 1, &a, &fi);
     CHECK(fi.n_chunks == 2 && fi.mixed_chunks == 2 && (fi.flags & 0x80));
     for (int t = 2; t <= 3; t++) {
-        unsigned char *y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, t, &b, &fb);
+        unsigned char *y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 20000, LLMZ_KERNELS_AUTO, t, &b, &fb);
         CHECK(a == b && memcmp(x, y, a) == 0);
         free(y);
     }
@@ -270,12 +271,25 @@ static void case_methods(void) {
     }
     damage_frame(x, a, text, 40000, 211);
     /* without LLMZ_ADAPT_BYTES, or in format 3: the LM alone, and a larger frame here */
-    unsigned char *y = compress_with(text, 40000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES, 4, 0, LLMZ_KERNELS_AUTO, 2, &b, &fb);
+    unsigned char *y =
+        compress_with(text, 40000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES, 4, 20000, LLMZ_KERNELS_AUTO, 2, &b, &fb);
     CHECK(fb.bytes_chunks == 0 && fb.mixed_chunks == 0 && b > a);
     free(y);
     y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 3, 0, LLMZ_KERNELS_AUTO, 2, &b, &fb);
     CHECK(fb.format_version == 3 && fb.bytes_chunks == 0 && fb.mixed_chunks == 0);
     free(y);
+    free(x);
+    /* the automatic chunk size: the frame's chunks coded by the byte models came near its codings (here, with the
+    ** tiny model, smaller), so the frame is coded again by the byte models alone in binary input's long chunks, the
+    ** LM never run, and kept as smaller: one chunk here; the same bytes every way, and it decodes */
+    x = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_REF, 1, &b, &fb);
+    CHECK(fb.n_chunks == 1 && fb.bytes_chunks == 1 && (fb.flags & 0x80) == 0 && b < a);
+    y = compress_with(text, 40000, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    CHECK(a == b && memcmp(x, y, a) == 0);
+    free(y);
+    CHECK_EQ(decompress(x, b, &out, &on, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(on == 40000 && memcmp(out, text, on) == 0);
+    free(out);
     free(x);
     /* small chunks coded alone: each chunk's smallest coding; every chunk counted once, all decode */
     x = compress_with(text, 40000, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 4, 4096, LLMZ_KERNELS_AUTO, 2, &a, &fi);
@@ -300,7 +314,8 @@ static void case_methods(void) {
     free(y);
     free(letters);
     /* a tar archive of text files: NUL-padded header fields and 512-byte blocks are padding, not binary data, so the
-    ** LM takes part (before, the zero bytes made the whole input binary: the byte models alone) */
+    ** LM takes part (before, the zero bytes made the whole input binary: the byte models alone); in chunks of 16
+    ** KiB, each judged by the same rule as a whole input, and no bytes-only frame tried */
     size_t tn = 0;
     unsigned char *tar = calloc(128 * 1024, 1); /* members of 1-2 KiB for 24,000 bytes of text: < 100 KiB */
     for (size_t m = 0, at = 0; at + 1500 < 24000; m++) {
@@ -313,7 +328,7 @@ static void case_methods(void) {
         tn += 512 + (len + 511) / 512 * 512;
     }
     tn += 1024;
-    x = compress_with(tar, tn, LLMZ_ADAPT_ALL, 4, 0, LLMZ_KERNELS_AUTO, 2, &a, &fi);
+    x = compress_with(tar, tn, LLMZ_ADAPT_ALL, 4, 16384, LLMZ_KERNELS_AUTO, 2, &a, &fi);
     CHECK(fi.n_chunks >= 2 && fi.mixed_chunks >= 1);
     CHECK_EQ(decompress(x, a, &out, &on, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
     CHECK(on == tn && memcmp(out, tar, on) == 0);
@@ -622,8 +637,10 @@ static void case_groups(void) {
     CHECK_EQ(decompress(h, nh, &out, &nd, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
     CHECK(nd == 8192 && memcmp(out, hard, 8192) == 0);
     free(out);
-    /* an input of 16 KiB or less is one chunk; more, up to the automatic chunk size, is two in a group */
+    /* an input of 16 KiB or less is one chunk; more, up to the automatic chunk size, is two in a group (without the
+    ** byte models, which code this text in one chunk smaller than the tiny model) */
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, 0), LLMZ_OK);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES), LLMZ_OK);
     size_t sizes[] = {16384, 16385, 65536};
     unsigned chunks_want[] = {1, 2, 2};
     for (int i = 0; i < 3; i++) {
@@ -698,9 +715,9 @@ static void case_crlf(void) {
     size_t n2 = 4 * (p + 1), sn;
     crlf[n2 - 1] = 'x';
     CHECK_EQ(llmz_auto_chunk(n2), p + 1);
-    c = compress(crlf, n2, &cn, LLMZ_KERNELS_AUTO, 2, 0);
+    /* (without the byte models, which would code it in one chunk, the tiny model's text) */
+    c = compress_with(crlf, n2, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES, 4, 0, LLMZ_KERNELS_AUTO, 2, &cn, &fi);
     unsigned char *split = compress(crlf, n2, &sn, LLMZ_KERNELS_AUTO, 2, p + 1);
-    CHECK_EQ(llmz_frame_get_info(&fi, c, cn), LLMZ_OK);
     CHECK(fi.chunk_size > p + 1 && fi.chunk_size <= p + 1 + 256 && fi.n_chunks == 4);
     for (uint64_t at = fi.chunk_size; at < n2; at += fi.chunk_size) CHECK(!(crlf[at - 1] == '\r' && crlf[at] == '\n'));
     CHECK(sn > 0); /* (smaller with the real model: lcet10's level-2 text 69,911 -> 68,701 bytes) */
