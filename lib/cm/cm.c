@@ -21,21 +21,32 @@
 #include "numerics/detmath.h"
 #include "numerics/kernels.h"
 
-#define NH 11              /* hashed contexts (listed in byte_done) */
+#define NH1       11       /* hashed contexts, version 1 (listed in byte_done) ... */
+#define NH        14       /* ... version 2: three more; at most */
+#define NR        11       /* run inputs: those of the first NR hashed contexts (every one in version 1) */
 #define REC_VOTES 16       /* a record length is taken once a candidate has been seen this many times */
 #define RUN_CAP 15         /* run lengths counted in a bucket: 0..RUN_CAP */
-#define NIN ((NH + 4 + NH + 3) & ~3) /* mixer inputs: the hashed contexts, order 0, order 1, the match model, a
-                                     ** constant, a run input per hashed context; zero-padded to a multiple of 4 */
-#define NMIX 3             /* first-layer mixers, each with its own weight-set selector, combined by a final mixer */
+#define NIN_OF(nh)                                                                                                     \
+    (((nh) + 4 + NR + 3) & ~3) /* mixer inputs: the hashed contexts, order 0, order 1, the match
+                                     ** model, a constant, the run inputs; zero-padded to a multiple of 4 (28, 32) */
+#define NIN NIN_OF(NH)
+#define NMIX                                                                                                           \
+    4                      /* first-layer mixers, each with its own weight-set selector, combined by a final mixer
+                           ** (3 in version 1) */
 #define NSETS0 512         /* mixer 0's weight sets: the partial byte c0 (256) x a match is running (2) */
 #define NSETS1 2048        /* mixer 1's: the byte two back (256) x the bit position (8) */
 #define NSETS2 2048        /* mixer 2's: the previous byte (256) x the bit position (8) */
-#define NSETS (NSETS0 + NSETS1 + NSETS2)
+#define NSETS3                                                                                                         \
+    256 /* version 2, mixer 3's: the field of the line (0..15) x a byte above it in the field (2)
+                           ** x the bit position (8) */
+#define NSETS_OF(v) (NSETS0 + NSETS1 + NSETS2 + ((v) > 1 ? NSETS3 : 0))
+#define NSETS       NSETS_OF(2)
+#define FIELDS      16          /* version 2: fields of a line kept (a line's later fields count as its last) */
 #define NSETSF 256         /* the final mixer's: the match length bucket (0..31, 0 = none) x the bit position (8) */
 #define NINF ((NMIX + 5) & ~3) /* its inputs: the first layer's outputs, a constant and an outside input (the LM's,
                                ** method 4), zero-padded to a multiple of 4 */
-#define XF_EXT (NMIX + 1)  /* the outside input's place (0 in method 3, where its weight never moves) */
-#define NWEIGHTS (NSETS * NIN + NSETSF * NINF)
+/* the outside input's place, m->nmix + 1 (0 in method 3, where its weight never moves) */
+#define NWEIGHTS_OF(v, nin) ((size_t)NSETS_OF(v) * (nin) + NSETSF * NINF)
 #define HB_MAX 19          /* at most 2^19 buckets (32 MiB) */
 #define HB_LITE 17         /* beside the LM: at most 2^17 (8 MiB) ... */
 #define A2_LITE 12         /* ... and a second probability map of 2^12 rows (c1's low 4 bits, c0): 100 KB of a
@@ -60,7 +71,7 @@
 #define APM_KNOTS 33
 #define APM1_ROWS (3 * 256)
 #define TB_BITS 3          /* the bucket table is made lazily (common/lazy.h) in blocks of 2^3 buckets */
-#define NW_SETS (NSETS + NSETSF) /* the weight sets, each made lazily */
+#define NW_SETS   (NSETS + NSETSF) /* the weight sets, each made lazily (at most) */
 
 typedef struct {
     uint16_t chk;
@@ -70,21 +81,23 @@ typedef struct {
 
 struct cm_model {
     const kernel_set *ks; /* the mixers' dot products and training (numerics/kernels.h: every set gives the same) */
+    int version;          /* 1 or 2 (cm.h) */
+    int nh, nin, nmix, nsets; /* hashed contexts, mixer inputs, first-layer mixers and their weight sets */
     int hbits, mbits, a2bits;
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
     uint32_t *mt;       /* (1 << mbits) match positions */
     uint32_t *o1;       /* (65536) order 1: c1 << 8 | c0 */
     uint16_t *apm1;     /* (APM1_ROWS * APM_KNOTS) by the match state (none, expects 0, expects 1) x c0 */
     uint16_t *apm2;     /* (65536 * APM_KNOTS) by c1 << 8 | c0 */
-    int32_t *w;         /* (NWEIGHTS): the first layer's NSETS sets of NIN, then the final mixer's NSETSF of NINF */
+    int32_t *w;         /* the first layer's nsets sets of nin, then the final mixer's NSETSF of NINF */
     const int16_t *stretch; /* (65536) the shared table (tables_once) */
     uint16_t squash[2 * ST_MAX + 1];
     uint32_t recip[1024];
     uint32_t o0[256];
     uint32_t msm[64];   /* match model: by length bucket and expected bit */
-    uint32_t rsm[NH * (RUN_CAP + 1) * 2]; /* run inputs: by context, run length and expected bit */
-    uint16_t *brun[NH]; /* this nibble's buckets' run fields */
-    uint32_t *rctr[NH]; /* the run counters of this bit's run inputs */
+    uint32_t rsm[NR * (RUN_CAP + 1) * 2]; /* run inputs: by context, run length and expected bit */
+    uint16_t *brun[NR];                   /* this nibble's buckets' run fields */
+    uint32_t *rctr[NR];                   /* the run counters of this bit's run inputs */
     /* what a chunk has touched since cm_reset (lazy.h): blocks of buckets, rows of o1 (by c1) and of apm2, weight
     ** sets; the others hold stale values, and are made (as cm_reset would have made them) when first used */
     uint64_t t_used[LAZY_WORDS(1 << (HB_MAX - TB_BITS))], o1_used[LAZY_WORDS(256)];
@@ -99,6 +112,9 @@ struct cm_model {
     uint32_t c0, c4, c8, bitpos;
     uint32_t word, word1, col, line0, pline0, plen;
     uint32_t field, fhash; /* fields of a line (split by spaces and tabs): this one's index, a hash of its bytes */
+    /* version 2: where each of this line's fields began, the previous line's (and its end), how many it had; the
+    ** hash of the field before this one; mixer 3's selector */
+    uint32_t fst[FIELDS], pfst[FIELDS + 1], pfn, fprev, fsel;
     uint32_t lastpos[256][3]; /* records: the last three positions (+1) of each byte value */
     uint32_t rlen, cand[2], votes[2]; /* the record length (0: none yet) and two candidates with their votes */
     uint32_t hash[NH];
@@ -129,13 +145,16 @@ static void sizes(uint32_t chunk_size, int lite, int *hbits, int *mbits, int *a2
     *a2bits = lite ? A2_LITE : 16;
 }
 
-uint64_t cm_bytes(uint32_t chunk_size, int lite) {
+static int nh_of(int version) { return version > 1 ? NH : NH1; }
+
+uint64_t cm_bytes(uint32_t chunk_size, int lite, int version) {
     int hb, mb, ab;
     sizes(chunk_size, lite, &hb, &mb, &ab);
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
-           llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) + llmz_mem_footprint(NWEIGHTS * 4) +
-           llmz_mem_footprint(sizeof(cm_model)) + 6 * LLMZ_MEM_SLACK;
+           llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) +
+           llmz_mem_footprint(NWEIGHTS_OF(version, NIN_OF(nh_of(version))) * 4) + llmz_mem_footprint(sizeof(cm_model)) +
+           6 * LLMZ_MEM_SLACK;
 }
 
 void cm_free(cm_model *m) {
@@ -186,17 +205,23 @@ static void build_tables(cm_model *m) {
     memcpy(m->apm_row, tables.apm_row, sizeof m->apm_row);
 }
 
-cm_model *cm_new(uint32_t chunk_size, int lite, const kernel_set *ks) {
+cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *ks) {
+    if (version < 1 || version > CM_VERSION) return NULL;
     cm_model *m = llmz_calloc(1, sizeof *m);
     if (!m) return NULL;
     m->ks = ks ? ks : kernels_ref();
+    m->version = version;
+    m->nh = nh_of(version);
+    m->nin = NIN_OF(m->nh);
+    m->nmix = version > 1 ? 4 : 3;
+    m->nsets = NSETS_OF(version);
     sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits);
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
     m->o1 = llmz_malloc(65536 * 4);
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
-    m->w = llmz_malloc(NWEIGHTS * 4);
+    m->w = llmz_malloc(NWEIGHTS_OF(version, m->nin) * 4);
     if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w) {
         cm_free(m);
         return NULL;
@@ -245,14 +270,15 @@ static uint16_t *apm2_row(cm_model *m, uint32_t r) {
     return t;
 }
 
-/* Weight set k: the first layer's (k < NSETS) 1/8 each; the final mixer's 1/NMIX each, the outside input's 1. */
+/* Weight set k: the first layer's (k < nsets) 1/8 each; the final mixer's 1/nmix each, the outside input's 1. */
 static int32_t *wset(cm_model *m, uint32_t k) {
-    int32_t *w = k < NSETS ? m->w + (size_t)k * NIN : m->w + (size_t)NSETS * NIN + (size_t)(k - NSETS) * NINF;
+    uint32_t ns = (uint32_t)m->nsets;
+    int32_t *w = k < ns ? m->w + (size_t)k * m->nin : m->w + (size_t)ns * m->nin + (size_t)(k - ns) * NINF;
     if (!lazy_on(m->w_used, k)) {
-        if (k < NSETS)
-            for (int i = 0; i < NIN; i++) w[i] = MIX_W0;
+        if (k < ns)
+            for (int i = 0; i < m->nin; i++) w[i] = MIX_W0;
         else
-            for (int i = 0; i < NINF; i++) w[i] = i == XF_EXT ? 65536 : 65536 / NMIX;
+            for (int i = 0; i < NINF; i++) w[i] = i == m->nmix + 1 ? 65536 : 65536 / m->nmix;
         lazy_set(m->w_used, k);
     }
     return w;
@@ -265,10 +291,10 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     lazy_clear(m->o1_used, 256);
     for (int i = 0; i < 256; i++) m->o0[i] = CTR_INIT;
     for (int i = 0; i < 64; i++) m->msm[i] = CTR_INIT;
-    for (int i = 0; i < NH * (RUN_CAP + 1) * 2; i++) m->rsm[i] = CTR_INIT;
+    for (int i = 0; i < NR * (RUN_CAP + 1) * 2; i++) m->rsm[i] = CTR_INIT;
     apm_init(m, m->apm1, APM1_ROWS);
     lazy_clear(m->a2_used, (size_t)1 << m->a2bits);
-    lazy_clear(m->w_used, NW_SETS);
+    lazy_clear(m->w_used, (size_t)m->nsets + NSETSF);
     m->buf = buf;
     m->out = out;
     m->n = n;
@@ -277,6 +303,9 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     m->c4 = m->c8 = m->bitpos = 0;
     m->word = m->word1 = m->col = m->line0 = m->pline0 = m->plen = 0;
     m->field = m->fhash = 0;
+    memset(m->fst, 0, sizeof m->fst);
+    memset(m->pfst, 0, sizeof m->pfst);
+    m->pfn = m->fprev = m->fsel = 0;
     memset(m->lastpos, 0, sizeof m->lastpos);
     m->rlen = m->cand[0] = m->cand[1] = m->votes[0] = m->votes[1] = 0;
     m->mptr = m->mlen = m->mexp = 0;
@@ -307,16 +336,16 @@ static bucket *find_bucket(cm_model *m, uint32_t key) {
 
 static void nibble_start(cm_model *m) {
     uint32_t key[NH];
-    /* the NH buckets' lines asked for at once, so that their misses overlap (timing only) */
-    for (int i = 0; i < NH; i++) {
+    /* the buckets' lines asked for at once, so that their misses overlap (timing only) */
+    for (int i = 0; i < m->nh; i++) {
         key[i] = m->bitpos ? hmix(m->hash[i], m->c0) : m->hash[i];
         llmz_prefetch_w(&m->t[key[i] >> (32 - m->hbits)]);
     }
     o1_row(m, m->c4 & 0xff); /* the row of this byte's order-1 counters (c1 changes only between bytes) */
-    for (int i = 0; i < NH; i++) {
+    for (int i = 0; i < m->nh; i++) {
         bucket *bk = find_bucket(m, key[i]);
         m->node[i] = bk->c;
-        m->brun[i] = &bk->run;
+        if (i < NR) m->brun[i] = &bk->run;
     }
 }
 
@@ -378,13 +407,23 @@ static void byte_done(cm_model *m, uint32_t b) {
         m->word1 = m->word;
         m->word = 0;
     }
+    int v2 = m->version > 1;
     if (b == ' ' || b == '\t') {
+        m->fprev = m->fhash;
         m->field++;
+        if (m->field < FIELDS) m->fst[m->field] = (uint32_t)pos;
         m->fhash = 0;
     } else {
         m->fhash = hmix(m->fhash, b);
     }
     if (b == '\n') {
+        if (v2) { /* the line's fields become the previous line's */
+            for (uint32_t k = 0; k < FIELDS; k++) m->pfst[k] = k <= m->field ? m->fst[k] : (uint32_t)pos;
+            m->pfst[FIELDS] = (uint32_t)pos;
+            m->pfn = m->field + 1;
+            m->fst[0] = (uint32_t)pos;
+            m->fprev = 0;
+        }
         m->field = m->fhash = 0;
         m->pline0 = m->line0;
         m->plen = (uint32_t)pos - m->line0;
@@ -408,6 +447,17 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[9] = hmix(c4 & 0xffff0000, 10);                       /* sparse: bytes 3 and 4 back */
     uint32_t rabove = m->rlen && m->rlen <= pos ? buf[pos - m->rlen] : 0;
     m->hash[10] = hmix(rabove << 8 | (c4 & 0xff), hmix(m->rlen, 11)); /* the byte a record above, the last byte */
+    if (!v2) return;
+    /* version 2: the byte at the same place in the same field of the line above (fields move with the lengths of
+    ** those before them: a log's package names, versions, JSON values) with the last byte; the field before this one
+    ** with this one so far; order 5 */
+    uint32_t k = m->field < FIELDS ? m->field : FIELDS - 1;
+    uint32_t at = m->field < FIELDS ? m->pfst[k] + ((uint32_t)pos - m->fst[k]) : m->pfst[k], fa = 0;
+    if (k < m->pfn && at < m->pfst[k + 1] && at < pos) fa = buf[at] | 256;
+    m->hash[11] = hmix(fa << 8 | (c4 & 0xff), hmix(k, 12));
+    m->hash[12] = hmix(m->fprev, hmix(m->fhash, 13));
+    m->hash[13] = hmix(c4, hmix(m->c8 & 0xff, 14));
+    m->fsel = k * 2 + (fa != 0);
 }
 
 static inline uint32_t match_bucket(uint32_t len) {
@@ -425,8 +475,8 @@ static inline int predict(cm_model *m, int ext) {
     uint32_t c0 = m->c0, b = m->bitpos;
     /* j: the partial nibble with its leading 1 (1..15), the node of this bit in the nibble's bucket */
     uint32_t j = b < 4 ? c0 : (c0 & ((1u << (b - 4)) - 1)) | 1u << (b - 4);
-    int k = 0;
-    for (int i = 0; i < NH; i++, k++) {
+    int k = 0, nh = m->nh;
+    for (int i = 0; i < nh; i++, k++) {
         m->ctr[k] = &m->node[i][j - 1];
         m->x[k] = m->stretch[*m->ctr[k] >> 16];
     }
@@ -457,26 +507,28 @@ static inline int predict(cm_model *m, int ext) {
     m->x[k] = 256;
     k++;
     /* run inputs: the nibble last seen in each hashed context, if the partial nibble agrees with it so far */
-    for (int i = 0; i < NH; i++, k++) {
+    for (int i = 0; i < NR; i++, k++) {
         uint32_t r = *m->brun[i], len = r >> 4, nb = (r & 15) | 16, sh = 4 - (b & 3);
         uint32_t ok = (nb >> sh == j) & (len != 0), e = nb >> (sh - 1) & 1;
         /* without a prediction: the unused slot of run length 0, and no input */
         m->rctr[i] = &m->rsm[(i * (RUN_CAP + 1) + len * ok) * 2 + e];
         m->x[k] = m->stretch[*m->rctr[i] >> 16] & -(int)ok;
     }
-    for (; k < NIN; k++) m->x[k] = 0;
+    for (; k < m->nin; k++) m->x[k] = 0;
     uint32_t mb = run ? match_bucket(m->mlen) : 0;
     m->ws[0] = wset(m, c0 + 256 * (uint32_t)run);
     m->ws[1] = wset(m, NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b);
     m->ws[2] = wset(m, NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b);
-    for (int s = 0; s < NMIX; s++) {
-        m->xf[s] = clampi(m->ks->mix_dot(m->ws[s], m->x, NIN), -ST_MAX, ST_MAX);
+    if (m->nmix > 3) m->ws[3] = wset(m, NSETS0 + NSETS1 + NSETS2 + m->fsel * 8 + b);
+    int nmix = m->nmix;
+    for (int s = 0; s < nmix; s++) {
+        m->xf[s] = clampi(m->ks->mix_dot(m->ws[s], m->x, m->nin), -ST_MAX, ST_MAX);
         m->pmix[s] = squash(m, m->xf[s]);
     }
-    m->xf[NMIX] = 256;
-    m->xf[XF_EXT] = ext;
-    for (int i = XF_EXT + 1; i < NINF; i++) m->xf[i] = 0;
-    m->wf = wset(m, NSETS + mb * 8 + b);
+    m->xf[nmix] = 256;
+    m->xf[nmix + 1] = ext;
+    for (int i = nmix + 2; i < NINF; i++) m->xf[i] = 0;
+    m->wf = wset(m, (uint32_t)m->nsets + mb * 8 + b);
     int xm = clampi(m->ks->mix_dot(m->wf, m->xf, NINF), -ST_MAX, ST_MAX);
     m->pm = squash(m, xm);
     /* the probability maps: interpolate between the two knots around xm */
@@ -506,22 +558,23 @@ static inline void apm_update(uint16_t *t, int y) {
 static inline void update(cm_model *m, int y) {
     int err = (y << 16) - m->pm;
     m->ks->mix_train(m->wf, m->xf, NINF, err, m->mixed ? MIXF_SHIFT_X : MIXF_SHIFT, W_MAX);
-    for (int s = 0; s < NMIX; s++) {
+    for (int s = 0; s < m->nmix; s++) {
         int e = (y << 16) - m->pmix[s];
         if (e > ERR_MIN || e < -ERR_MIN)
-            m->ks->mix_train(m->ws[s], m->x, NIN, e, m->pos < LR_N ? MIX_SHIFT - 1 : MIX_SHIFT, W_MAX);
+            m->ks->mix_train(m->ws[s], m->x, m->nin, e, m->pos < LR_N ? MIX_SHIFT - 1 : MIX_SHIFT, W_MAX);
     }
-    for (int i = 0; i < NH; i++) ctr_update(m, m->ctr[i], y, LIMIT_HASHED);
-    ctr_update(m, m->ctr[NH], y, LIMIT_DIRECT);
-    ctr_update(m, m->ctr[NH + 1], y, LIMIT_DIRECT);
-    if (m->ctr[NH + 2]) ctr_update(m, m->ctr[NH + 2], y, LIMIT_MATCH);
-    for (int i = 0; i < NH; i++) ctr_update(m, m->rctr[i], y, LIMIT_RUN);
+    int nh = m->nh;
+    for (int i = 0; i < nh; i++) ctr_update(m, m->ctr[i], y, LIMIT_HASHED);
+    ctr_update(m, m->ctr[nh], y, LIMIT_DIRECT);
+    ctr_update(m, m->ctr[nh + 1], y, LIMIT_DIRECT);
+    if (m->ctr[nh + 2]) ctr_update(m, m->ctr[nh + 2], y, LIMIT_MATCH);
+    for (int i = 0; i < NR; i++) ctr_update(m, m->rctr[i], y, LIMIT_RUN);
     apm_update(&m->r1[m->a1], y);
     apm_update(&m->r2[m->a2], y);
     m->c0 = m->c0 << 1 | (uint32_t)y;
     m->bitpos++;
     if ((m->bitpos & 3) == 0)
-        for (int i = 0; i < NH; i++) {
+        for (int i = 0; i < NR; i++) {
             uint32_t r = *m->brun[i], nib = m->c0 & 15, len = r >> 4, same = (r & 15) == nib;
             len = same ? len + (len < RUN_CAP) : 1; /* a fresh bucket's run is 0, its nibble 0: 1 after */
             *m->brun[i] = (uint16_t)(len << 4 | nib);

@@ -11,6 +11,12 @@
 ** coder of coder/rc.h.  Integer
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
 ** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
+**
+** Two versions, each coding its own bits forever: version 1 (format version 4) as above; version 2 (format version
+** 5) adds three hashed contexts (the byte at the same place of the same field in the line above, the field before
+** this one with this one so far, order 5) and a fourth first-layer mixer whose weight set is chosen by the field
+** of the line: a 300 KB dpkg log 8,104 -> 7,329 bytes, an Excel file 17,668 -> 15,140, at about 0.85 times the
+** speed.
 */
 #ifndef LLMZ_CM_H
 #define LLMZ_CM_H
@@ -21,12 +27,15 @@
 
 typedef struct cm_model cm_model;
 
+#define CM_VERSION 2 /* the newest version of the byte models (1 .. CM_VERSION) */
+
 /* Bytes a model for chunks of up to chunk_size bytes holds (what cm_new allocates, in llmz_mem_footprint terms). */
-uint64_t cm_bytes(uint32_t chunk_size, int lite);
+uint64_t cm_bytes(uint32_t chunk_size, int lite, int version);
 /* A model for chunks of up to chunk_size bytes (its tables are sized from chunk_size, which both sides know from
-** the frame header; lite: the smaller tables of a model beside the LM, method 4); ks: the kernel set whose mixer
-** kernels it uses (NULL: the reference; every set codes the same bytes); NULL when out of memory. */
-cm_model *cm_new(uint32_t chunk_size, int lite, const kernel_set *ks);
+** the frame header; lite: the smaller tables of a model beside the LM, method 4); version: 1 .. CM_VERSION; ks:
+** the kernel set whose mixer kernels it uses (NULL: the reference; every set codes the same bytes); NULL when out
+** of memory or for an unknown version. */
+cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *ks);
 void cm_free(cm_model *m);
 /* Code src[0..n) (n <= chunk_size) into dst; returns the bytes written, or 0 when they would exceed cap. */
 size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap);

@@ -256,6 +256,7 @@ struct worker {
     cm_model *cm;   /* the byte models (method 3), made at the first chunk that needs them */
     lmbits *lb;     /* method 4: the vocabulary in byte order (plan's mix) */
     uint32_t cm_chunk;
+    int cm_version; /* the byte models' version for the frame's format (cm_version_of) */
 };
 
 int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const frame_header *h, const driver *drv,
@@ -266,6 +267,8 @@ void worker_free(worker *w);
 static inline uint32_t cm_chunk(const frame_header *h) {
     return h->orig_size < h->chunk_size ? (uint32_t)h->orig_size : h->chunk_size;
 }
+/* The byte models' version a frame's methods 3 and 4 use: 2 from format version 5, else 1 (docs/format.md). */
+static inline int cm_version_of(const frame_header *h) { return h->version >= FRAME_V5 ? 2 : 1; }
 /* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
 /* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */

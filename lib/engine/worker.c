@@ -42,7 +42,7 @@ void worker_free(worker *w) {
 
 cm_model *worker_cm(worker *w, uint32_t chunk_size) {
     if (!w->cm) {
-        w->cm = cm_new(chunk_size, 0, w->ks);
+        w->cm = cm_new(chunk_size, 0, w->cm_version, w->ks);
         w->cm_chunk = chunk_size;
     }
     return w->cm_chunk == chunk_size ? w->cm : NULL;
@@ -56,6 +56,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
     w->drv = drv;
     w->window = h->window;
     w->keep = h->keep;
+    w->cm_version = cm_version_of(h);
     w->V = tf_cfg(m->tf)->vocab;
     w->nslots = p->slots;
     w->grouped = p->grouped;
@@ -91,7 +92,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(cb)) != NULL;
         if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(cb)) && (s->mxbuf = llmz_malloc(cb));
-        if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1, ks)) != NULL;
+        if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1, cm_version_of(h), ks)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;

@@ -41,7 +41,7 @@ static size_t fill(int k, size_t n) {
 
 static void t_roundtrip(void) {
     static const size_t sizes[] = {0, 1, 2, 7, 100, 4096, N};
-    cm_model *m = cm_new(N + 100000, 0, NULL);
+    cm_model *m = cm_new(N + 100000, 0, CM_VERSION, NULL);
     CHECK(m != NULL);
     if (!m) return;
     for (int k = 0; k < 6; k++)
@@ -66,10 +66,35 @@ static void t_roundtrip(void) {
     cm_free(m);
 }
 
+/* Both versions of the byte models (cm.h): unknown ones refused; every kind of chunk decodes with its own version
+** only; version 2's field contexts code a log with fields of varying length smaller than version 1. */
+static void t_versions(void) {
+    CHECK(cm_new(N, 0, 0, NULL) == NULL);
+    CHECK(cm_new(N, 0, CM_VERSION + 1, NULL) == NULL);
+    cm_model *v1 = cm_new(N, 0, 1, NULL), *v2 = cm_new(N, 0, 2, NULL);
+    CHECK(v1 && v2);
+    if (!v1 || !v2) return;
+    for (int k = 0; k < 6; k++) {
+        rng = 777;
+        size_t n = fill(k, N);
+        size_t l1 = cm_encode(v1, src, n, enc, sizeof enc), l2 = cm_encode(v2, src, n, enc2, sizeof enc2);
+        CHECK(l1 >= 8 && l2 >= 8);
+        CHECK_EQ(cm_decode(v1, enc, l1, dec, n), 0);
+        CHECK(memcmp(dec, src, n) == 0);
+        CHECK_EQ(cm_decode(v2, enc2, l2, dec, n), 0);
+        CHECK(memcmp(dec, src, n) == 0);
+        if (k == 4) CHECK(l2 < l1); /* the log: package names and versions of varying length */
+        /* the other version's payload does not decode to the chunk (it codes other bits) */
+        if (k != 0 && k != 5) CHECK(cm_decode(v2, enc, l1, dec, n) != 0 || memcmp(dec, src, n) != 0);
+    }
+    cm_free(v1);
+    cm_free(v2);
+}
+
 /* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model
 ** for the same chunk size agrees. */
 static void t_same_bytes(void) {
-    cm_model *a = cm_new(N, 0, NULL), *b = cm_new(N, 0, NULL);
+    cm_model *a = cm_new(N, 0, CM_VERSION, NULL), *b = cm_new(N, 0, CM_VERSION, NULL);
     CHECK(a && b);
     if (!a || !b) return;
     rng = 12345;
@@ -93,7 +118,7 @@ static void t_same_bytes(void) {
 ** every kind of chunk, and a chunk coded with one set decodes with another. */
 static void t_kernel_sets(void) {
     static const int sets[] = {LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512};
-    cm_model *r = cm_new(N, 0, kernels_ref());
+    cm_model *r = cm_new(N, 0, CM_VERSION, kernels_ref());
     CHECK(r != NULL);
     if (!r) return;
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
@@ -102,7 +127,7 @@ static void t_kernel_sets(void) {
             T_SKIP_CHECKS(6 * 3);
             continue;
         }
-        cm_model *k = cm_new(N, 0, ks);
+        cm_model *k = cm_new(N, 0, CM_VERSION, ks);
         for (int kind = 0; kind < 6; kind++) {
             rng = 777u + (uint32_t)kind;
             size_t n = fill(kind, N);
@@ -118,7 +143,7 @@ static void t_kernel_sets(void) {
 
 /* The output never passes cap: 0 when the coding would. */
 static void t_bound(void) {
-    cm_model *m = cm_new(N, 0, NULL);
+    cm_model *m = cm_new(N, 0, CM_VERSION, NULL);
     if (!m) return;
     size_t n = fill(1, N);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -135,7 +160,7 @@ static void t_bound(void) {
 /* Damage: every single-bit flip in the first half of a small payload and every truncation decodes to an error or to
 ** other bytes (the chunk CRC then catches it); no flip anywhere writes past the output or hangs. */
 static void t_damage(void) {
-    cm_model *m = cm_new(4096, 0, NULL);
+    cm_model *m = cm_new(4096, 0, CM_VERSION, NULL);
     if (!m) return;
     size_t n = fill(4, 3000);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -166,17 +191,17 @@ static void t_memory(void) {
             continue;
         }
         size_t before = llmz_mem_now();
-        cm_model *m = cm_new(cs[i], 0, NULL);
+        cm_model *m = cm_new(cs[i], 0, CM_VERSION, NULL);
         CHECK(m != NULL);
         size_t held = llmz_mem_now() - before;
-        CHECK(held <= cm_bytes(cs[i], 0) && held * 10 >= cm_bytes(cs[i], 0) * 9);
+        CHECK(held <= cm_bytes(cs[i], 0, CM_VERSION) && held * 10 >= cm_bytes(cs[i], 0, CM_VERSION) * 9);
         cm_free(m);
     }
     /* out of memory at each allocation: NULL, nothing leaked */
     size_t before = llmz_mem_now();
     for (long k = 1; k < 12; k++) {
         llmz_mem_fail_after(k);
-        cm_model *m = cm_new(65536, 0, NULL);
+        cm_model *m = cm_new(65536, 0, CM_VERSION, NULL);
         llmz_mem_fail_after(-1);
         cm_free(m);
     }
@@ -184,8 +209,8 @@ static void t_memory(void) {
 }
 
 int main(int argc, char **argv) {
-    static const t_case cases[] = {{"roundtrip", t_roundtrip},     {"same_bytes", t_same_bytes},
-                                   {"kernel_sets", t_kernel_sets}, {"bound", t_bound},
-                                   {"damage", t_damage},           {"memory", t_memory}};
+    static const t_case cases[] = {
+        {"roundtrip", t_roundtrip}, {"same_bytes", t_same_bytes}, {"kernel_sets", t_kernel_sets}, {"bound", t_bound},
+        {"damage", t_damage},       {"memory", t_memory},         {"versions", t_versions}};
     return t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

@@ -49,12 +49,50 @@ static const golden GOLD[] = {
     /* adaptation: cache + match (flag bit 0), and bits 0, 1, 2 (the default from n-grams to the line model) */
     {"english.txt", "english.match.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH, 1, 0, 1, 0, 1},
     {"english.txt", "english.all.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0, 1, 0, 1},
-    {"source10k.txt", "source10k.all.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM, 1, 0, 1, 0, 1},
+    {"source10k.txt",
+     "source10k.all.llmz",
+     4096,
+     1,
+     {0, 0},
+     3,
+     0,
+     1,
+     LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM,
+     1,
+     0,
+     1,
+     0,
+     1},
     /* the line model (flag bit 4) over 3 chunks of source: flags 0x17 */
-    {"source10k.txt", "source10k.line.llmz", 4096, 1, {0, 0}, 3, 0, 1, LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE, 1, 0, 1, 0, 1},
+    {"source10k.txt",
+     "source10k.line.llmz",
+     4096,
+     1,
+     {0, 0},
+     3,
+     0,
+     1,
+     LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE,
+     1,
+     0,
+     1,
+     0,
+     1},
     /* the field model (flag bit 5): flags 0x37; and everything, the secondary estimation (bit 6) too: 0x77 */
-    {"source10k.txt", "source10k.field.llmz", 4096, 1, {0, 0}, 3, 0, 1,
-     LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD, 1, 0, 1, 0, 1},
+    {"source10k.txt",
+     "source10k.field.llmz",
+     4096,
+     1,
+     {0, 0},
+     3,
+     0,
+     1,
+     LLMZ_ADAPT_MATCH | LLMZ_ADAPT_NGRAM | LLMZ_ADAPT_LINE | LLMZ_ADAPT_FIELD,
+     1,
+     0,
+     1,
+     0,
+     1},
     {"source10k.txt", "source10k.sse.llmz", 4096, 1, {0, 0}, 3, 0, 1, SSE_ALL, 1, 0, 1, 0, 1},
     {"english.txt", "english.sse.llmz", 0, 1, {0, 0}, 1, 0, 1, SSE_ALL, 1, 0, 1, 0, 1},
     /* chunk groups (flag bit 7): 3 chunks in one group (0xf7); 17 chunks, groups of 16 and 1 */
@@ -102,6 +140,14 @@ static const golden GOLD[] = {
     /* numerics version 2 (2026-12-06): the attention cache in int8 blocks; one chunk, and 17 chunks in groups of 16 and 1 */
     {"english.txt", "english.n2.v4.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4, 0, 2},
     {"groups.txt", "groups.n2.v4.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 4, 0, 2},
+    /* format version 5 (2026-12-06): version 4's layout, methods 3 and 4 with the byte models' version 2 (lib/cm/cm.h);
+    ** numerics 2 */
+    {"binary.bin", "binary.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
+    {"zeros.bin", "zeros.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
+    {"log.txt", "log.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
+    {"mixed.bin", "mixed.v5.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 5, 0, 2},
+    {"groups.txt", "groups.v5.llmz", 4096, 1, {0, 0}, 17, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
+    {"english.txt", "english.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -125,8 +171,10 @@ static const struct {
 static const struct {
     const char *arch;
     unsigned bytes, mixed;
-} GMETHOD[] = {{"binary.v4.llmz", 1, 0}, {"zeros.v4.llmz", 1, 0},      {"log.v4.llmz", 1, 0},
-               {"mixed.v4.llmz", 0, 1},  {"groups.v4.llmz", 0, 5},     {"english.v4.llmz", 0, 1},
+} GMETHOD[] = {{"binary.v4.llmz", 1, 0},    {"zeros.v4.llmz", 1, 0},          {"log.v4.llmz", 1, 0},
+               {"mixed.v4.llmz", 0, 1},     {"groups.v4.llmz", 0, 5},         {"english.v4.llmz", 0, 1},
+               {"binary.v5.llmz", 1, 0},    {"zeros.v5.llmz", 1, 0},          {"log.v5.llmz", 1, 0},
+               {"mixed.v5.llmz", 0, 1},     {"groups.v5.llmz", 0, 5},         {"english.v5.llmz", 0, 1},
                {"source10k.v4.llmz", 0, 3}, {"english.adapter.v4.llmz", 0, 1}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
@@ -144,7 +192,8 @@ static const golden_err GERR[] = {
     /* written with version 1's layout and byte 4 = 4: since format version 4 its header is read with version 4's
     ** layout, where the CRC is elsewhere */
     {"err_version4.llmz", LLMZ_ERR_CHECKSUM, 0},
-    {"err_version5.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version5.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 5 */
+    {"err_version6.llmz", LLMZ_ERR_VERSION, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     /* numerics 2 exists since 2026-12-06: this format-1 frame is then evaluated with it, and its chunk's range
@@ -411,6 +460,9 @@ static void lossy_goldens(void) {
         CHECK(v && vn == rn && memcmp(v, recon, rn) == 0);
         llmz_cctx *cc = llmz_cctx_create(M);
         CHECK_EQ(llmz_cctx_set(cc, LLMZ_P_NUMERICS, GLOSSY[i].numerics), LLMZ_OK);
+        llmz_frame_info fi; /* the format version it was written in */
+        CHECK_EQ(llmz_frame_get_info(&fi, arch, an), LLMZ_OK);
+        CHECK_EQ(llmz_cctx_set(cc, LLMZ_P_FORMAT, (long long)fi.format_version), LLMZ_OK);
         unsigned char *f = malloc(llmz_frame_bound(vn));
         CHECK_EQ(llmz_cctx_set_certificate(cc, &vc), LLMZ_OK);
         CHECK_EQ(llmz_compress_frame(cc, f, llmz_frame_bound(vn), &fn, v, vn, NULL), LLMZ_OK);
@@ -464,6 +516,7 @@ static void kquant_golden(void) {
             }
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, 1), LLMZ_OK); /* written before numerics 2 */
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, 4), LLMZ_OK);   /* and before format 5 */
             size_t cap = llmz_frame_bound(on), fn = 0, dn = 0;
             unsigned char *f = malloc(cap), *out = malloc(on);
             CHECK_EQ(llmz_compress_frame(c, f, cap, &fn, orig, on, NULL), LLMZ_OK);
