@@ -133,7 +133,7 @@ INSTALL     ?= install
 SOVERSION    = 0
 SONAME       = libllmz.so.$(SOVERSION)
 SOLIB        = libllmz.so.$(LLMZ_VERSION)
-LLMZ_VERSION := $(shell sed -n 's/^\#define LLMZ_VERSION_STRING "\(.*\)"/\1/p' lib/llmz.h)
+LLMZ_VERSION := $(shell sed -n 's/^\#define LLMZ_VERSION_STRING  *"\(.*\)"/\1/p' lib/llmz.h)
 
 # The shared library: the library's sources again as position-independent code, exporting only the functions
 # lib/llmz.h declares (a version script made from the header).

@@ -41,7 +41,7 @@ check "golden adapter archive restores" cmp -s "$W/stdout" "$G/english.txt"
 xm --adapter "$LORA" -dc "$G/english.adapter.v4.llmz"
 expect "golden format-4 adapter archive" 0
 check "golden format-4 adapter archive restores" cmp -s "$W/stdout" "$G/english.txt"
-xm --adapter "$LORA" --numerics-version=1 -c a.txt
+xm --adapter "$LORA" --numerics-version=1 --format-version=4 -c a.txt
 check "the format-4 adapter archive is the golden one" cmp -s "$W/stdout" "$G/english.adapter.v4.llmz"
 
 # --adapter=none and auto (the test model has no built-in adapters: auto keeps the base model)

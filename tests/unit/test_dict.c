@@ -41,7 +41,10 @@ static int pack_numerics; /* nonzero: LLMZ_P_NUMERICS for pack (a golden written
 static unsigned char *pack(const void *src, size_t n, size_t *out_n, const llmz_dict *d, int kernels, int threads,
                            size_t chunk) {
     llmz_cctx *c = llmz_cctx_create(M);
-    if (pack_numerics) CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, pack_numerics), LLMZ_OK);
+    if (pack_numerics) { /* and written before format 5 */
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, pack_numerics), LLMZ_OK);
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, 4), LLMZ_OK);
+    }
     llmz_cctx_set(c, LLMZ_P_KERNELS, kernels);
     llmz_cctx_set(c, LLMZ_P_THREADS, threads);
     if (chunk) llmz_cctx_set(c, LLMZ_P_CHUNK_SIZE, (long long)chunk);

@@ -250,7 +250,7 @@ static void case_errors(void) {
     head(&x, &BASE);
     CHECK_EQ(parse(&x, &h), LLMZ_OK);
     /* the version is judged first; the CRC before any value */
-    x.b[4] = 5;
+    x.b[4] = LLMZ_FORMAT_VERSION + 1;
     CHECK_EQ(parse(&x, &h), LLMZ_ERR_VERSION);
     x.b[4] = 0;
     CHECK_EQ(parse(&x, &h), LLMZ_ERR_VERSION);
