@@ -12,11 +12,11 @@
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
 ** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
 **
-** Two versions, each coding its own bits forever: version 1 (format version 4) as above; version 2 (format version
-** 5) adds three hashed contexts (the byte at the same place of the same field in the line above, the field before
-** this one with this one so far, order 5) and a fourth first-layer mixer whose weight set is chosen by the field
-** of the line: a 300 KB dpkg log 8,104 -> 7,329 bytes, an Excel file 17,668 -> 15,140, at about 0.85 times the
-** speed.
+** Two versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models in every
+** format) as above; version 2 (method 3 from format version 5) adds three hashed contexts (the byte at the same
+** place of the same field in the line above, the field before this one with this one so far, order 5) and a fourth
+** first-layer mixer whose weight set is chosen by the field of the line: a 300 KB dpkg log 8,104 -> 7,329 bytes,
+** an Excel file 17,668 -> 15,140, at about 0.85 times the speed.
 */
 #ifndef LLMZ_CM_H
 #define LLMZ_CM_H

@@ -188,6 +188,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_m
     h->keep = info->keep;
     h->flags = info->flags;
     h->version = info->format_version;
+    h->numerics = info->numerics_version; /* (the attention cache's size: numerics 2's int8 one is smaller) */
     h->n_bytes_chunks = info->bytes_chunks;
     h->n_mixed_chunks = info->mixed_chunks;
     h->dict = info->dict_fp_len != 0;

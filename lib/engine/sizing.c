@@ -94,12 +94,12 @@ uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     uint32_t cb = cm_chunk(h); /* the largest chunk: what worker_init sizes a slot's buffers for */
     uint64_t slot = slot_bytes(m, cb, h->flags, h->version, h->numerics) + sizeof(int32_t *) + sizeof(size_t) +
                     (p->norm ? llmz_mem_footprint(cb) : 0) + (p->cmbuf ? 2 * (uint64_t)llmz_mem_footprint(cb) : 0) +
-                    (p->mix ? cm_bytes(cm_chunk(h), 1, cm_version_of(h)) + sizeof(cm_model *) : 0);
+                    (p->mix ? cm_bytes(cm_chunk(h), 1, cm_version_of(h, 1)) + sizeof(cm_model *) : 0);
     /* a team: its own struct, and a row of attention weights per member (tf_batch_use_team) */
     uint64_t team_b = p->team_n > 1 ? 4096 + (uint64_t)tf_team_bytes(m->tf, p->team_n) : 0;
     uint64_t per_worker = (uint64_t)p->nlanes * (sizeof(lane) + lane_bytes(m, (uint64_t)p->lane_rows)) +
                           (uint64_t)p->slots * slot + nmods * models_bytes(m, h->flags, h->version, h->n_chunks) +
-                          team_b + (p->cm ? cm_bytes(cm_chunk(h), 0, cm_version_of(h)) : 0) +
+                          team_b + (p->cm ? cm_bytes(cm_chunk(h), 0, cm_version_of(h, 0)) : 0) +
                           (p->mix ? lmbits_bytes((uint32_t)tf_cfg(m->tf)->vocab) : 0);
     /* each small block may take LLMZ_MEM_SLACK bytes more: a lane's ~16, a slot's ~8, a set of models' ~8 */
     per_worker += LLMZ_MEM_SLACK * (16 * (uint64_t)p->nlanes + 8 * (uint64_t)p->slots + 8 * nmods + 8);

@@ -56,7 +56,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
     w->drv = drv;
     w->window = h->window;
     w->keep = h->keep;
-    w->cm_version = cm_version_of(h);
+    w->cm_version = cm_version_of(h, 0);
     w->V = tf_cfg(m->tf)->vocab;
     w->nslots = p->slots;
     w->grouped = p->grouped;
@@ -92,7 +92,7 @@ int worker_init(worker *w, const llmz_model *m, const kernel_set *ks, const fram
         ok = s->st && s->ids;
         if (ok && p->norm) ok = (s->norm = llmz_malloc(cb)) != NULL;
         if (ok && p->cmbuf) ok = (s->cmbuf = llmz_malloc(cb)) && (s->mxbuf = llmz_malloc(cb));
-        if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1, cm_version_of(h), ks)) != NULL;
+        if (ok && p->mix) ok = (s->mx = cm_new(cm_chunk(h), 1, cm_version_of(h, 1), ks)) != NULL;
         s->hist = s->ids;
         s->own.ids = &s->hist;
         s->own.len = &s->done;
