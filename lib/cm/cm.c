@@ -41,7 +41,10 @@
                            ** x the bit position (8) */
 #define NSETS_OF(v) (NSETS0 + NSETS1 + NSETS2 + ((v) > 1 ? NSETS3 : 0))
 #define NSETS       NSETS_OF(2)
-#define FIELDS      16          /* version 2: fields of a line kept (a line's later fields count as its last) */
+#define FIELDS 16          /* version 2: fields of a line kept (a line's later fields count as its last) ... */
+#define FIELD_HASHED 64    /* ... and the bytes of a field its hash takes in: in binary data a field seldom ends, and
+                           ** a hash of all its bytes took a new bucket at every nibble (a cache miss each; 20 MB of
+                           ** zeros 1.35x faster, an executable 0.2% smaller) */
 #define NSETSF 256         /* the final mixer's: the match length bucket (0..31, 0 = none) x the bit position (8) */
 #define NINF ((NMIX + 5) & ~3) /* its inputs: the first layer's outputs, a constant and an outside input (the LM's,
                                ** method 4), zero-padded to a multiple of 4 */
@@ -114,7 +117,7 @@ struct cm_model {
     uint32_t field, fhash; /* fields of a line (split by spaces and tabs): this one's index, a hash of its bytes */
     /* version 2: where each of this line's fields began, the previous line's (and its end), how many it had; the
     ** hash of the field before this one; mixer 3's selector */
-    uint32_t fst[FIELDS], pfst[FIELDS + 1], pfn, fprev, fsel;
+    uint32_t fst[FIELDS], pfst[FIELDS + 1], pfn, fprev, fsel, flen; /* flen: the field's bytes so far */
     uint32_t lastpos[256][3]; /* records: the last three positions (+1) of each byte value */
     uint32_t rlen, cand[2], votes[2]; /* the record length (0: none yet) and two candidates with their votes */
     uint32_t hash[NH];
@@ -305,7 +308,7 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     m->field = m->fhash = 0;
     memset(m->fst, 0, sizeof m->fst);
     memset(m->pfst, 0, sizeof m->pfst);
-    m->pfn = m->fprev = m->fsel = 0;
+    m->pfn = m->fprev = m->fsel = m->flen = 0;
     memset(m->lastpos, 0, sizeof m->lastpos);
     m->rlen = m->cand[0] = m->cand[1] = m->votes[0] = m->votes[1] = 0;
     m->mptr = m->mlen = m->mexp = 0;
@@ -410,11 +413,13 @@ static void byte_done(cm_model *m, uint32_t b) {
     int v2 = m->version > 1;
     if (b == ' ' || b == '\t') {
         m->fprev = m->fhash;
+        m->flen = 0;
         m->field++;
         if (m->field < FIELDS) m->fst[m->field] = (uint32_t)pos;
         m->fhash = 0;
     } else {
-        m->fhash = hmix(m->fhash, b);
+        if (!v2 || m->flen < FIELD_HASHED) m->fhash = hmix(m->fhash, b);
+        m->flen++;
     }
     if (b == '\n') {
         if (v2) { /* the line's fields become the previous line's */
@@ -424,7 +429,7 @@ static void byte_done(cm_model *m, uint32_t b) {
             m->fst[0] = (uint32_t)pos;
             m->fprev = 0;
         }
-        m->field = m->fhash = 0;
+        m->field = m->fhash = m->flen = 0;
         m->pline0 = m->line0;
         m->plen = (uint32_t)pos - m->line0;
         m->line0 = (uint32_t)pos;

@@ -15,8 +15,9 @@
 ** Two versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models in every
 ** format) as above; version 2 (method 3 from format version 5) adds three hashed contexts (the byte at the same
 ** place of the same field in the line above, the field before this one with this one so far, order 5) and a fourth
-** first-layer mixer whose weight set is chosen by the field of the line: a 300 KB dpkg log 8,104 -> 7,329 bytes,
-** an Excel file 17,668 -> 15,140, at about 0.85 times the speed.
+** first-layer mixer whose weight set is chosen by the field of the line, and hashes a field's first 64 bytes only:
+** a 300 KB dpkg log 8,104 -> 7,329 bytes, an Excel file 17,668 -> 15,137, at 0.87-0.91 times the speed on text and
+** executables, 1.19 times on zeros.
 */
 #ifndef LLMZ_CM_H
 #define LLMZ_CM_H
