@@ -274,11 +274,11 @@ static void bytes_sizes(const frame_header *h, const frame_chunk *chunks, const 
 
 /* A grouped frame's chunks may not use the byte models alone (method 3: they took part in the group's models).
 ** 1 when those would have made the frame more than 1/32 smaller (near-random text, data the LM knows nothing of):
-** then the frame is also coded without groups, where they may. */
-static int bytes_would_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens) {
-    uint64_t now, alt;
-    bytes_sizes(h, chunks, cm_lens, 1, &now, &alt);
-    return alt * 32 < now * 31;
+** then the frame is also coded without groups, where they may; *alt: that frame's estimated size. */
+static int bytes_would_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens, uint64_t *alt) {
+    uint64_t now;
+    bytes_sizes(h, chunks, cm_lens, 1, &now, alt);
+    return *alt * 32 < now * 31;
 }
 
 /* 1 when the byte models alone on the frame's chunks came within BYTES_NEAR of the frame's codings (logs, tables,
@@ -317,8 +317,8 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
                     llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out) {
     *dst_size = 0;
     atomic_store_explicit(&c->progress, 0, memory_order_relaxed);
-    int lm_off = (adapt & ENGINE_BYTES_ONLY) != 0;
-    adapt &= ~ENGINE_BYTES_ONLY;
+    int lm_off = (adapt & ENGINE_BYTES_ONLY) != 0, tried_whole = (adapt & ENGINE_WHOLE_TRIED) != 0;
+    adapt &= ~(ENGINE_BYTES_ONLY | ENGINE_WHOLE_TRIED);
     const kernel_set *ks = kernels_get(c->kernels);
     if (!ks) return LLMZ_ERR_UNSUPPORTED;
     frame_header h;
@@ -383,9 +383,11 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
         J.prime = c->prime;
     }
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
-    int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens);
+    uint64_t alt = 0;
+    int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens, &alt);
     /* the byte models alone in long chunks: not when they had the whole frame's chunks to themselves already */
-    int whole = rc == LLMZ_OK && J.cm_lens && !binary && !c->chunk && bytes_whole_may_win(&h, chunks, J.cm_lens);
+    int whole = rc == LLMZ_OK && J.cm_lens && !binary && !c->chunk && !tried_whole &&
+                bytes_whole_may_win(&h, chunks, J.cm_lens);
     llmz_free(J.cm_lens);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
@@ -402,8 +404,13 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (rc == GROUP_FALLBACK) /* a chunk of a group came out larger than stored: no groups in this frame */
         return engine_compress(c, adapt & ~LLMZ_ADAPT_GROUP, dst, cap, dst_size, src, size, stats, recs, hout,
                                chunks_out);
-    if (retry) rc = keep_smaller(c, adapt & ~LLMZ_ADAPT_GROUP, dst, dst_size, src, size, stats);
-    if (whole && rc == LLMZ_OK) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
+    /* the byte models alone first (a tenth of the LM's time); the frame without groups (the LM again) only if that
+    ** did not already come under its estimate, and without trying the byte models alone again (a log of 200 KB:
+    ** 28,587 bytes grouped, 26,796 without groups, 23,956 by the byte models alone; 10.9 -> 5.6 s) */
+    if (whole) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
+    if (retry && rc == LLMZ_OK && (!whole || *dst_size > alt))
+        rc = keep_smaller(c, (adapt & ~LLMZ_ADAPT_GROUP) | (whole ? ENGINE_WHOLE_TRIED : 0), dst, dst_size, src, size,
+                          stats);
     return rc;
 }
 

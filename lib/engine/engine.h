@@ -98,8 +98,9 @@ void engine_fill_header(frame_header *h, const llmz_model *m, int version);
 /* Internal: a grouped frame's chunk came out larger than stored; the frame is coded again without groups. */
 #define GROUP_FALLBACK (-100)
 /* engine_compress's adapt bit beside the LLMZ_ADAPT_* ones (never in a frame): the frame coded by the byte models
-** alone, in binary input's chunks (compress.c, keep_smaller_bytes) */
+** alone, in binary input's chunks (compress.c, engine_compress's retries) */
 #define ENGINE_BYTES_ONLY 0x100
+#define ENGINE_WHOLE_TRIED 0x200 /* ... and one saying that frame was tried already (no second try) */
 
 /* ---- the online models and the chunk being coded ------------------------------------------------- */
 
