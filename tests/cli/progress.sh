@@ -6,9 +6,9 @@
 # the built-in model codes ~50-100 KB/s: 150 KB lasts well over the half second before the line appears; in the
 # sanitizer build (quick, lib.sh) it codes a few KB/s, and 30 KB lasts seconds
 if quick; then gen_text 30000 5 >big.txt; else gen_text 150000 5 >big.txt; fi
-# (chunks of 64 KiB: the LM codes them, slowly enough for a progress line; with the automatic size the byte models
-# alone code these random words smaller, and decoding them is over before a line shows)
-"$LLMZ" --progress --chunk-size 64K -c big.txt >big.llmz 2>err1
+# (without the byte models: the LM codes every chunk, slowly enough for a progress line; the byte models alone may
+# code these random words smaller, and decoding them is then over before a line shows)
+"$LLMZ" --progress --adapt=match,ngram,line,field,sse,group -c big.txt >big.llmz 2>err1
 check "--progress: compression succeeds" [ $? -eq 0 ]
 check "--progress: a percentage" grep -q '%' err1
 check "--progress: a speed" grep -q 'KB/s' err1
