@@ -21,26 +21,23 @@
 #include "numerics/detmath.h"
 #include "numerics/kernels.h"
 
-#define NH1       11       /* hashed contexts, version 1 (listed in byte_done) ... */
-#define NH        14       /* ... version 2: three more; at most */
-#define NR        11       /* run inputs: those of the first NR hashed contexts (every one in version 1) */
+/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, which keeps the run inputs of the first
+** NR; mixer inputs (the hashed contexts, order 0, order 1, the match model, a constant, the run inputs, zero-padded to
+** a multiple of 4: 28, 32); first-layer mixers, each with its own weight-set selector, combined by a final mixer (3 in
+** version 1, 4 in version 2); the largest of each */
+#define NH 14
+#define NR 11
+#define NIN_OF(nh) (((nh) + 4 + NR + 3) & ~3)
+#define NIN NIN_OF(NH)
+#define NMIX 4
 #define REC_VOTES 16       /* a record length is taken once a candidate has been seen this many times */
 #define RUN_CAP 15         /* run lengths counted in a bucket: 0..RUN_CAP */
-#define NIN_OF(nh)                                                                                                     \
-    (((nh) + 4 + NR + 3) & ~3) /* mixer inputs: the hashed contexts, order 0, order 1, the match
-                                     ** model, a constant, the run inputs; zero-padded to a multiple of 4 (28, 32) */
-#define NIN NIN_OF(NH)
-#define NMIX                                                                                                           \
-    4                      /* first-layer mixers, each with its own weight-set selector, combined by a final mixer
-                           ** (3 in version 1) */
 #define NSETS0 512         /* mixer 0's weight sets: the partial byte c0 (256) x a match is running (2) */
 #define NSETS1 2048        /* mixer 1's: the byte two back (256) x the bit position (8) */
 #define NSETS2 2048        /* mixer 2's: the previous byte (256) x the bit position (8) */
-#define NSETS3                                                                                                         \
-    256 /* version 2, mixer 3's: the field of the line (0..15) x a byte above it in the field (2)
+#define NSETS3 256         /* version 2's mixer 3: the field of the line (0..15) x a byte above it in that field (2)
                            ** x the bit position (8) */
-#define NSETS_OF(v) (NSETS0 + NSETS1 + NSETS2 + ((v) > 1 ? NSETS3 : 0))
-#define NSETS       NSETS_OF(2)
+#define NSETS (NSETS0 + NSETS1 + NSETS2 + NSETS3)
 #define FIELDS 16          /* version 2: fields of a line kept (a line's later fields count as its last) ... */
 #define FIELD_HASHED 64    /* ... and the bytes of a field its hash takes in: in binary data a field seldom ends, and
                            ** a hash of all its bytes took a new bucket at every nibble (a cache miss each; 20 MB of
@@ -48,8 +45,7 @@
 #define NSETSF 256         /* the final mixer's: the match length bucket (0..31, 0 = none) x the bit position (8) */
 #define NINF ((NMIX + 5) & ~3) /* its inputs: the first layer's outputs, a constant and an outside input (the LM's,
                                ** method 4), zero-padded to a multiple of 4 */
-/* the outside input's place, m->nmix + 1 (0 in method 3, where its weight never moves) */
-#define NWEIGHTS_OF(v, nin) ((size_t)NSETS_OF(v) * (nin) + NSETSF * NINF)
+/* (the outside input's place is m->nmix + 1; 0 in method 3, where its weight never moves) */
 #define HB_MAX 19          /* at most 2^19 buckets (32 MiB) */
 #define HB_LITE 17         /* beside the LM: at most 2^17 (8 MiB) ... */
 #define A2_LITE 12         /* ... and a second probability map of 2^12 rows (c1's low 4 bits, c0): 100 KB of a
@@ -148,7 +144,20 @@ static void sizes(uint32_t chunk_size, int lite, int *hbits, int *mbits, int *a2
     *a2bits = lite ? A2_LITE : 16;
 }
 
-static int nh_of(int version) { return version > 1 ? NH : NH1; }
+/* A version's shape: hashed contexts, mixer inputs, first-layer mixers and their weight sets (cm_new and cm_bytes). */
+typedef struct {
+    int nh, nin, nmix, nsets;
+} shape;
+
+static shape shape_of(int version) {
+    int v2 = version > 1;
+    shape s = {v2 ? NH : 11, 0, v2 ? 4 : 3, NSETS0 + NSETS1 + NSETS2 + (v2 ? NSETS3 : 0)};
+    s.nin = NIN_OF(s.nh);
+    return s;
+}
+
+/* The weights a model of shape s holds: the first layer's sets of nin, the final mixer's NSETSF of NINF. */
+static size_t weights_of(shape s) { return (size_t)s.nsets * (size_t)s.nin + NSETSF * NINF; }
 
 uint64_t cm_bytes(uint32_t chunk_size, int lite, int version) {
     int hb, mb, ab;
@@ -156,7 +165,7 @@ uint64_t cm_bytes(uint32_t chunk_size, int lite, int version) {
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
            llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) +
-           llmz_mem_footprint(NWEIGHTS_OF(version, NIN_OF(nh_of(version))) * 4) + llmz_mem_footprint(sizeof(cm_model)) +
+           llmz_mem_footprint(weights_of(shape_of(version)) * 4) + llmz_mem_footprint(sizeof(cm_model)) +
            6 * LLMZ_MEM_SLACK;
 }
 
@@ -214,17 +223,18 @@ cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *k
     if (!m) return NULL;
     m->ks = ks ? ks : kernels_ref();
     m->version = version;
-    m->nh = nh_of(version);
-    m->nin = NIN_OF(m->nh);
-    m->nmix = version > 1 ? 4 : 3;
-    m->nsets = NSETS_OF(version);
+    shape sh = shape_of(version);
+    m->nh = sh.nh;
+    m->nin = sh.nin;
+    m->nmix = sh.nmix;
+    m->nsets = sh.nsets;
     sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits);
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
     m->o1 = llmz_malloc(65536 * 4);
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
-    m->w = llmz_malloc(NWEIGHTS_OF(version, m->nin) * 4);
+    m->w = llmz_malloc(weights_of(sh) * 4);
     if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w) {
         cm_free(m);
         return NULL;

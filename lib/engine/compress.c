@@ -264,9 +264,7 @@ static void bytes_sizes(const frame_header *h, const frame_chunk *chunks, const 
                         uint64_t *now, uint64_t *alt) {
     *now = *alt = 0;
     for (uint32_t i = 0; i < h->n_chunks; i++) {
-        uint64_t left = h->orig_size - (uint64_t)i * h->chunk_size;
-        uint32_t c = chunks[i].comp_size,
-                 b = cm_lens[i] ? cm_lens[i] : (uint32_t)(left < h->chunk_size ? left : h->chunk_size);
+        uint32_t c = chunks[i].comp_size, b = cm_lens[i] ? cm_lens[i] : frame_chunk_orig(h, i);
         *now += c;
         *alt += alone ? (b < c ? b : c) : b;
     }
@@ -406,7 +404,7 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
                                chunks_out);
     /* the byte models alone first (a tenth of the LM's time); the frame without groups (the LM again) only if that
     ** did not already come under its estimate, and without trying the byte models alone again (a log of 200 KB:
-    ** 28,587 bytes grouped, 26,796 without groups, 23,956 by the byte models alone; 10.9 -> 5.6 s) */
+    ** 28,587 bytes grouped, 26,796 without groups, 23,956 by the byte models alone; 10.9 -> 6.0 s) */
     if (whole) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
     if (retry && rc == LLMZ_OK && (!whole || *dst_size > alt))
         rc = keep_smaller(c, (adapt & ~LLMZ_ADAPT_GROUP) | (whole ? ENGINE_WHOLE_TRIED : 0), dst, dst_size, src, size,
