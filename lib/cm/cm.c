@@ -21,11 +21,11 @@
 #include "numerics/detmath.h"
 #include "numerics/kernels.h"
 
-/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, which keeps the run inputs of the first
-** NR; mixer inputs (the hashed contexts, order 0, order 1, the match model, a constant, the run inputs, zero-padded to
-** a multiple of 4: 28, 32); first-layer mixers, each with its own weight-set selector, combined by a final mixer (3 in
-** version 1, 4 in version 2); the largest of each */
-#define NH 14
+/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, 17 in version 3, which keep the run
+** inputs of the first NR; mixer inputs (the hashed contexts, order 0, order 1, the match model, a constant, the run
+** inputs, zero-padded to a multiple of 4: 28, 32, 32); first-layer mixers, each with its own weight-set selector,
+** combined by a final mixer (3 in version 1, 4 from version 2); the largest of each */
+#define NH 17
 #define NR 11
 #define NIN_OF(nh) (((nh) + 4 + NR + 3) & ~3)
 #define NIN NIN_OF(NH)
@@ -42,6 +42,8 @@
 #define FIELD_HASHED 64    /* ... and the bytes of a field its hash takes in: in binary data a field seldom ends, and
                            ** a hash of all its bytes took a new bucket at every nibble (a cache miss each; 20 MB of
                            ** zeros 1.35x faster, an executable 0.2% smaller) */
+#define IND2 65536         /* version 3's indirect contexts: the two bytes that followed each order-2 context last ... */
+#define IB_MAX 20          /* ... and each hashed order-3 and order-4 context, in 2^ibits entries each (at most 2^20) */
 #define NSETSF 256         /* the final mixer's: the match length bucket (0..31, 0 = none) x the bit position (8) */
 #define NINF ((NMIX + 5) & ~3) /* its inputs: the first layer's outputs, a constant and an outside input (the LM's,
                                ** method 4), zero-padded to a multiple of 4 */
@@ -114,6 +116,11 @@ struct cm_model {
     /* version 2: where each of this line's fields began, the previous line's (and its end), how many it had; the
     ** hash of the field before this one; mixer 3's selector */
     uint32_t fst[FIELDS], pfst[FIELDS + 1], pfn, fprev, fsel, flen; /* flen: the field's bytes so far */
+    /* version 3: the hash of each of this line's fields and of the previous line's (0 past its last); the indirect
+    ** tables: the last two bytes that followed each order-2 context, each hashed order-3 and order-4 context */
+    uint32_t fh[FIELDS], pfh[FIELDS];
+    uint16_t *ind2, *ind3, *ind4;
+    int ibits;
     uint32_t lastpos[256][3]; /* records: the last three positions (+1) of each byte value */
     uint32_t rlen, cand[2], votes[2]; /* the record length (0: none yet) and two candidates with their votes */
     uint32_t hash[NH];
@@ -137,11 +144,12 @@ static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v;
 
 /* Table sizes from the chunk size: buckets (2^hbits), match positions (2^mbits), rows of the second probability map
 ** (2^a2bits).  A model beside the LM (method 4, one per chunk a worker advances) has smaller ones. */
-static void sizes(uint32_t chunk_size, int lite, int *hbits, int *mbits, int *a2bits) {
+static void sizes(uint32_t chunk_size, int lite, int *hbits, int *mbits, int *a2bits, int *ibits) {
     int lg = ceil_log2(chunk_size ? chunk_size : 1);
     *hbits = lite ? clampi(lg + 1, 12, HB_LITE) : clampi(lg + 3, 12, HB_MAX);
     *mbits = clampi(lg, 10, 22);
     *a2bits = lite ? A2_LITE : 16;
+    *ibits = clampi(lg + 1, 12, IB_MAX);
 }
 
 /* A version's shape: hashed contexts, mixer inputs, first-layer mixers and their weight sets (cm_new and cm_bytes). */
@@ -151,7 +159,7 @@ typedef struct {
 
 static shape shape_of(int version) {
     int v2 = version > 1;
-    shape s = {v2 ? NH : 11, 0, v2 ? 4 : 3, NSETS0 + NSETS1 + NSETS2 + (v2 ? NSETS3 : 0)};
+    shape s = {version > 2 ? 17 : v2 ? 14 : 11, 0, v2 ? 4 : 3, NSETS0 + NSETS1 + NSETS2 + (v2 ? NSETS3 : 0)};
     s.nin = NIN_OF(s.nh);
     return s;
 }
@@ -160,13 +168,16 @@ static shape shape_of(int version) {
 static size_t weights_of(shape s) { return (size_t)s.nsets * (size_t)s.nin + NSETSF * NINF; }
 
 uint64_t cm_bytes(uint32_t chunk_size, int lite, int version) {
-    int hb, mb, ab;
-    sizes(chunk_size, lite, &hb, &mb, &ab);
+    int hb, mb, ab, ib;
+    sizes(chunk_size, lite, &hb, &mb, &ab, &ib);
+    uint64_t ind = version > 2 ? llmz_mem_footprint(IND2 * 2) + 2 * llmz_mem_footprint((size_t)2 << ib) +
+                                     3 * LLMZ_MEM_SLACK
+                               : 0;
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
            llmz_mem_footprint(65536 * 4) + llmz_mem_footprint(APM1_ROWS * APM_KNOTS * 2) +
            llmz_mem_footprint(((size_t)APM_KNOTS * 2) << ab) +
            llmz_mem_footprint(weights_of(shape_of(version)) * 4) + llmz_mem_footprint(sizeof(cm_model)) +
-           6 * LLMZ_MEM_SLACK;
+           6 * LLMZ_MEM_SLACK + ind;
 }
 
 void cm_free(cm_model *m) {
@@ -177,6 +188,9 @@ void cm_free(cm_model *m) {
     llmz_free(m->apm1);
     llmz_free(m->apm2);
     llmz_free(m->w);
+    llmz_free(m->ind2);
+    llmz_free(m->ind3);
+    llmz_free(m->ind4);
     llmz_free(m);
 }
 
@@ -228,14 +242,20 @@ cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *k
     m->nin = sh.nin;
     m->nmix = sh.nmix;
     m->nsets = sh.nsets;
-    sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits);
+    sizes(chunk_size, lite, &m->hbits, &m->mbits, &m->a2bits, &m->ibits);
     m->t = llmz_malloc(sizeof(bucket) << m->hbits);
     m->mt = llmz_malloc((size_t)4 << m->mbits);
     m->o1 = llmz_malloc(65536 * 4);
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
     m->w = llmz_malloc(weights_of(sh) * 4);
-    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w) {
+    if (version > 2) {
+        m->ind2 = llmz_malloc(IND2 * 2);
+        m->ind3 = llmz_malloc((size_t)2 << m->ibits);
+        m->ind4 = llmz_malloc((size_t)2 << m->ibits);
+    }
+    if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w ||
+        (version > 2 && (!m->ind2 || !m->ind3 || !m->ind4))) {
         cm_free(m);
         return NULL;
     }
@@ -318,6 +338,13 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     m->field = m->fhash = 0;
     memset(m->fst, 0, sizeof m->fst);
     memset(m->pfst, 0, sizeof m->pfst);
+    memset(m->fh, 0, sizeof m->fh);
+    memset(m->pfh, 0, sizeof m->pfh);
+    if (m->version > 2) {
+        memset(m->ind2, 0, IND2 * 2);
+        memset(m->ind3, 0, (size_t)2 << m->ibits);
+        memset(m->ind4, 0, (size_t)2 << m->ibits);
+    }
     m->pfn = m->fprev = m->fsel = m->flen = 0;
     memset(m->lastpos, 0, sizeof m->lastpos);
     m->rlen = m->cand[0] = m->cand[1] = m->votes[0] = m->votes[1] = 0;
@@ -384,6 +411,10 @@ static void record(cm_model *m, uint32_t b, uint32_t pos) {
     lp[0] = pos;
 }
 
+/* Version 3's indirect tables: the entry of the order-3 and of the order-4 context c4 (its last three, four bytes). */
+static inline uint32_t ind3_of(const cm_model *m, uint32_t c4) { return (c4 & 0xffffff) * 0x9E3779B1u >> (32 - m->ibits); }
+static inline uint32_t ind4_of(const cm_model *m, uint32_t c4) { return hmix(c4, 77) >> (32 - m->ibits); }
+
 /* Byte b was coded at m->pos: the byte contexts move on. */
 static void byte_done(cm_model *m, uint32_t b) {
     const uint8_t *buf = m->buf;
@@ -399,6 +430,13 @@ static void byte_done(cm_model *m, uint32_t b) {
     }
     pos++;
     m->pos = pos;
+    int v2 = m->version > 1, v3 = m->version > 2;
+    if (v3) { /* the indirect tables: b follows the contexts of the bytes before it */
+        uint32_t i2 = m->c4 & 0xffff, i3 = ind3_of(m, m->c4), i4 = ind4_of(m, m->c4);
+        m->ind2[i2] = (uint16_t)(m->ind2[i2] << 8 | b);
+        m->ind3[i3] = (uint16_t)(m->ind3[i3] << 8 | b);
+        m->ind4[i4] = (uint16_t)(m->ind4[i4] << 8 | b);
+    }
     m->c8 = m->c8 << 8 | m->c4 >> 24;
     m->c4 = m->c4 << 8 | b;
     if (pos >= MINLEN) {
@@ -420,8 +458,8 @@ static void byte_done(cm_model *m, uint32_t b) {
         m->word1 = m->word;
         m->word = 0;
     }
-    int v2 = m->version > 1;
     if (b == ' ' || b == '\t') {
+        if (v3 && m->field < FIELDS) m->fh[m->field] = m->fhash;
         m->fprev = m->fhash;
         m->flen = 0;
         m->field++;
@@ -432,6 +470,10 @@ static void byte_done(cm_model *m, uint32_t b) {
         m->flen++;
     }
     if (b == '\n') {
+        if (v3) { /* the line's field hashes (its last field's with this newline) become the previous line's */
+            if (m->field < FIELDS) m->fh[m->field] = m->fhash;
+            for (uint32_t k = 0; k < FIELDS; k++) m->pfh[k] = k <= m->field ? m->fh[k] : 0;
+        }
         if (v2) { /* the line's fields become the previous line's */
             for (uint32_t k = 0; k < FIELDS; k++) m->pfst[k] = k <= m->field ? m->fst[k] : (uint32_t)pos;
             m->pfst[FIELDS] = (uint32_t)pos;
@@ -473,6 +515,21 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[12] = hmix(m->fprev, hmix(m->fhash, 13));
     m->hash[13] = hmix(c4, hmix(m->c8 & 0xff, 14));
     m->fsel = k * 2 + (fa != 0);
+    if (!v3) return;
+    /* version 3: in place of hash[7] and hash[12], the field after this one's place in the line above (its hash) with
+    ** this field so far, and the byte at this place of the field before this one's in the line above (a field one
+    ** place further right than in the line above: "install p" then "status half-installed p") with the last byte;
+    ** the indirect contexts: the two bytes that followed the last order-2, order-3, order-4 context with the last byte */
+    uint32_t fb = 0;
+    if (k >= 1 && m->field < FIELDS && k - 1 < m->pfn) {
+        uint32_t at1 = m->pfst[k - 1] + ((uint32_t)pos - m->fst[k]);
+        if (at1 < m->pfst[k] && at1 < pos) fb = buf[at1] | 256;
+    }
+    m->hash[7] = hmix(k + 1 < FIELDS ? m->pfh[k + 1] : 0, hmix(m->fhash, k + 16 * 17));
+    m->hash[12] = hmix(fb << 8 | (c4 & 0xff), hmix(k, 15));
+    m->hash[14] = hmix((uint32_t)m->ind2[c4 & 0xffff] << 8 | (c4 & 0xff), 19);
+    m->hash[15] = hmix((uint32_t)m->ind3[ind3_of(m, c4)] << 8 | (c4 & 0xff), 20);
+    m->hash[16] = hmix((uint32_t)m->ind4[ind4_of(m, c4)] << 8 | (c4 & 0xff), 21);
 }
 
 static inline uint32_t match_bucket(uint32_t len) {

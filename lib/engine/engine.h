@@ -268,10 +268,12 @@ void worker_free(worker *w);
 static inline uint32_t cm_chunk(const frame_header *h) {
     return h->orig_size < h->chunk_size ? (uint32_t)h->orig_size : h->chunk_size;
 }
-/* The byte models' version a frame's method-3 chunks use (lite = 0): 2 from format version 5, else 1; method 4's lite
-** models (lite = 1) are version 1 in every format: version 2 beside the LM coded JavaScript 0.1-0.3% larger, package
-** JSON 0.4-2% smaller (docs/format.md). */
-static inline int cm_version_of(const frame_header *h, int lite) { return !lite && h->version >= FRAME_V5 ? 2 : 1; }
+/* The byte models' version a frame's method-3 chunks use (lite = 0): 3 from format version 6, 2 in 5, else 1;
+** method 4's lite models (lite = 1) are version 1 in every format: version 2 beside the LM coded JavaScript 0.1-0.3%
+** larger, package JSON 0.4-2% smaller (docs/format.md). */
+static inline int cm_version_of(const frame_header *h, int lite) {
+    return lite ? 1 : h->version >= FRAME_V6 ? 3 : h->version >= FRAME_V5 ? 2 : 1;
+}
 /* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
 /* Bytes of a lane of `rows` rows, of a slot's chunk state and of a set of online models (worker_init's). */

@@ -17,7 +17,8 @@ static uint32_t next(void) {
 enum { N = 40000 };
 static uint8_t src[N + 100000], enc[N + 100000], dec[N + 100000], enc2[N + 100000];
 
-/* Fill src with kind k: 0 zeros, 1 text, 2 random, 3 a binary-like record layout, 4 a log-like text, 5 one byte. */
+/* Fill src with kind k: 0 zeros, 1 text, 2 random, 3 a binary-like record layout, 4 a log-like text, 5 one byte, 6 a
+** log whose package name moves one field right from one line to the next ("install p", "status half-installed p"). */
 static size_t fill(int k, size_t n) {
     static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, "};
     size_t i = 0;
@@ -36,6 +37,16 @@ static size_t fill(int k, size_t n) {
         for (int j = 0; j < l && i < n; j++) src[i++] = (uint8_t)line[j];
     }
     if (k == 5) memset(src, 'a', n);
+    for (i = 0; k == 6 && i < n;) {
+        char line[160];
+        unsigned p = next() % 5000, v = next() % 90;
+        int l = snprintf(line, sizeof line,
+                         "2026-12-06 02:%02u:%02u install lib%ux%u:amd64 <none> 2.%u-1\n"
+                         "2026-12-06 02:%02u:%02u status half-installed lib%ux%u:amd64 2.%u-1\n",
+                         (unsigned)(i / 4000 % 60), (unsigned)(i / 70 % 60), p, p * 7 % 1000, v,
+                         (unsigned)(i / 4000 % 60), (unsigned)(i / 70 % 60), p, p * 7 % 1000, v);
+        for (int j = 0; j < l && i < n; j++) src[i++] = (uint8_t)line[j];
+    }
     return n;
 }
 
@@ -66,29 +77,37 @@ static void t_roundtrip(void) {
     cm_free(m);
 }
 
-/* Both versions of the byte models (cm.h): unknown ones refused; every kind of chunk decodes with its own version
-** only; version 2's field contexts code a log with fields of varying length smaller than version 1. */
+/* Every version of the byte models (cm.h): unknown ones refused; every kind of chunk decodes with its own version
+** only; version 2's field contexts code a log with fields of varying length smaller than version 1, and version 3's
+** (the field one place left in the line above, the indirect contexts) a log whose fields move smaller than version 2. */
 static void t_versions(void) {
     CHECK(cm_new(N, 0, 0, NULL) == NULL);
     CHECK(cm_new(N, 0, CM_VERSION + 1, NULL) == NULL);
-    cm_model *v1 = cm_new(N, 0, 1, NULL), *v2 = cm_new(N, 0, 2, NULL);
-    CHECK(v1 && v2);
-    if (!v1 || !v2) return;
-    for (int k = 0; k < 6; k++) {
-        rng = 777;
-        size_t n = fill(k, N);
-        size_t l1 = cm_encode(v1, src, n, enc, sizeof enc), l2 = cm_encode(v2, src, n, enc2, sizeof enc2);
-        CHECK(l1 >= 8 && l2 >= 8);
-        CHECK_EQ(cm_decode(v1, enc, l1, dec, n), 0);
-        CHECK(memcmp(dec, src, n) == 0);
-        CHECK_EQ(cm_decode(v2, enc2, l2, dec, n), 0);
-        CHECK(memcmp(dec, src, n) == 0);
-        if (k == 4) CHECK(l2 < l1); /* the log: package names and versions of varying length */
-        /* the other version's payload does not decode to the chunk (it codes other bits) */
-        if (k != 0 && k != 5) CHECK(cm_decode(v2, enc, l1, dec, n) != 0 || memcmp(dec, src, n) != 0);
+    enum { NV = CM_VERSION };
+    static uint8_t encv[NV][N + 100000];
+    cm_model *v[NV];
+    int ok = 1;
+    for (int i = 0; i < NV; i++) ok &= (v[i] = cm_new(N, 0, i + 1, NULL)) != NULL;
+    CHECK(ok);
+    for (int k = 0; k < 7 && ok; k++) {
+        size_t l[NV], n = 0;
+        for (int i = 0; i < NV; i++) {
+            rng = 777;
+            n = fill(k, N);
+            l[i] = cm_encode(v[i], src, n, encv[i], sizeof encv[i]);
+            CHECK(l[i] >= 8);
+            CHECK_EQ(cm_decode(v[i], encv[i], l[i], dec, n), 0);
+            CHECK(memcmp(dec, src, n) == 0);
+        }
+        if (k == 4) CHECK(l[1] < l[0]); /* the log: package names and versions of varying length */
+        if (k == 6) CHECK(l[2] < l[1]); /* the moving package name */
+        /* another version's payload does not decode to the chunk (it codes other bits) */
+        for (int i = 0; i < NV && k != 0 && k != 5; i++) {
+            int j = (i + 1) % NV;
+            CHECK(cm_decode(v[j], encv[i], l[i], dec, n) != 0 || memcmp(dec, src, n) != 0);
+        }
     }
-    cm_free(v1);
-    cm_free(v2);
+    for (int i = 0; i < NV; i++) cm_free(v[i]);
 }
 
 /* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model

@@ -150,6 +150,14 @@ static const golden GOLD[] = {
     {"english.txt", "english.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
     /* binary bytes without spaces, tabs or line ends: the field hash's 64-byte cap (version 2) changes its bytes */
     {"longfield.bin", "longfield.v5.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 5, 0, 2},
+    /* format version 6 (2026-12-06): version 4's layout, method 3 with the byte models' version 3 (lib/cm/cm.h: the
+    ** field contexts across lines, the indirect contexts); method 4 as in format 4; numerics 2 */
+    {"binary.bin", "binary.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    {"zeros.bin", "zeros.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    {"log.txt", "log.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    {"longfield.bin", "longfield.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    {"mixed.bin", "mixed.v6.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 6, 0, 2},
+    {"english.txt", "english.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -177,7 +185,9 @@ static const struct {
                {"mixed.v4.llmz", 0, 1},     {"groups.v4.llmz", 0, 5},         {"english.v4.llmz", 0, 1},
                {"binary.v5.llmz", 1, 0},    {"zeros.v5.llmz", 1, 0},          {"log.v5.llmz", 1, 0},
                {"mixed.v5.llmz", 0, 1},     {"groups.v5.llmz", 0, 5},         {"english.v5.llmz", 0, 1},
-               {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1}};
+               {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1},
+               {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
+               {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -195,7 +205,8 @@ static const golden_err GERR[] = {
     ** layout, where the CRC is elsewhere */
     {"err_version4.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_version5.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 5 */
-    {"err_version6.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version6.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 6 */
+    {"err_version7.llmz", LLMZ_ERR_VERSION, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     /* numerics 2 exists since 2026-12-06: this format-1 frame is then evaluated with it, and its chunk's range
