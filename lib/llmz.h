@@ -324,7 +324,8 @@ typedef struct {
     uint64_t frame_size;      /* total bytes of the frame, header included */
     uint32_t header_size;     /* bytes of header + chunk table */
     uint32_t n_chunks, raw_chunks; /* chunks; stored raw */
-    uint32_t bytes_chunks, mixed_chunks; /* coded by the byte models (method 3); by the LM mixed with them (method 4) */
+    uint32_t bytes_chunks, mixed_chunks; /* coded by the byte models alone (methods 3 and 5); by the LM mixed with
+                                          ** them (method 4) */
     uint32_t chunk_size;      /* nominal original bytes per chunk */
     uint8_t format_version, numerics_version, mode, flags; /* mode 1: lossy (llmz_frame_get_certificate) */
     uint16_t window, keep;    /* model positions per context window, inputs kept at a restart; 0, 0: the model's

@@ -84,7 +84,7 @@ static int read_header(const llmz_archive *a, uint64_t off, uint64_t limit, uint
     if (rc == LLMZ_OK) {
         h->n_bytes_chunks = h->n_mixed_chunks = 0;
         for (uint32_t i = 0; i < h->n_chunks; i++) {
-            h->n_bytes_chunks += (*chunks)[i].method == FRAME_METHOD_BYTES;
+            h->n_bytes_chunks += frame_method_bytes((*chunks)[i].method);
             h->n_mixed_chunks += (*chunks)[i].method == FRAME_METHOD_MIXED;
         }
         *buf = b;

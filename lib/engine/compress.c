@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cm/x86.h"
 #include "common/hash.h"
 #include "common/mem.h"
 #include "engine/engine.h"
@@ -28,7 +29,14 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     if (J->bytes) { /* the byte models first: binary and repetitive chunks then skip the LM (prepare.c's rule) */
         cm_model *cm = worker_cm(w, cm_chunk(h));
         if (!cm) return LLMZ_ERR_NOMEM;
-        s->cm_len = cm_encode(cm, s->src, s->n, s->cmbuf, s->n - 1);
+        const uint8_t *in = s->src;
+        s->x86 = h->version >= FRAME_V6 && x86_looks(s->src, s->n);
+        if (s->x86) { /* x86 code: its calls filtered (method 5), in the chunk's output place until it is coded */
+            memcpy(s->dst, s->src, s->n);
+            x86_apply(s->dst, s->n);
+            in = s->dst;
+        }
+        s->cm_len = cm_encode(cm, in, s->n, s->cmbuf, s->n - 1);
         if (J->cm_lens) J->cm_lens[i] = (uint32_t)s->cm_len;
         if (s->cm_len && (J->lm_off || bytes_only(s->src, s->n, s->cm_len))) {
             s->ntok = 0;
@@ -134,12 +142,12 @@ static int enc_end(job *J, worker *w, seq *s, double bits0, double fbits0, uint6
         from = s->mxbuf;
     }
     if (alone && s->cm_len && s->cm_len < c->comp_size) {
-        c->method = FRAME_METHOD_BYTES;
+        c->method = s->x86 ? FRAME_METHOD_BYTES_X86 : FRAME_METHOD_BYTES;
         c->comp_size = (uint32_t)s->cm_len;
         from = s->cmbuf;
     }
     if (from) memcpy(s->dst, from, c->comp_size);
-    if ((c->method == FRAME_METHOD_RAW || c->method == FRAME_METHOD_BYTES) && !w->grouped) {
+    if ((c->method == FRAME_METHOD_RAW || frame_method_bytes(c->method)) && !w->grouped) {
         /* no tokens coded: their statistics go (chunks coded alone: one lane) */
         w->lanes[0].model_bits = bits0;
         w->lanes[0].freq_bits = fbits0;

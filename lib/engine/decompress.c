@@ -8,6 +8,7 @@
 
 #include "coder/freq.h"
 #include "common/hash.h"
+#include "cm/x86.h"
 #include "common/mem.h"
 #include "engine/engine.h"
 #include "format/cert.h"
@@ -20,10 +21,11 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     if (c->method == FRAME_METHOD_RAW) { /* in a group too: a raw chunk takes no part in the group's models */
         memcpy(s->dst, J->src + J->offs[i], s->n);
         s->out = s->exp = s->n;
-    } else if (c->method == FRAME_METHOD_BYTES) { /* the byte models alone: the whole chunk now */
+    } else if (frame_method_bytes(c->method)) { /* the byte models alone: the whole chunk now */
         cm_model *cm = worker_cm(w, cm_chunk(J->h));
         if (!cm) return LLMZ_ERR_NOMEM;
         if (cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n) != 0) return LLMZ_ERR_CORRUPT;
+        if (c->method == FRAME_METHOD_BYTES_X86) x86_undo(s->dst, s->n);
         s->out = s->exp = s->n;
         if (w->progress) atomic_fetch_add_explicit(w->progress, s->n, memory_order_relaxed);
     } else {
@@ -108,7 +110,7 @@ static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload,
     if (!*chunks) return LLMZ_ERR_NOMEM;
     rc = frame_parse_table(*chunks, h, src, avail, payload);
     for (uint32_t i = 0; rc == LLMZ_OK && i < h->n_chunks; i++) {
-        h->n_bytes_chunks += (*chunks)[i].method == FRAME_METHOD_BYTES;
+        h->n_bytes_chunks += frame_method_bytes((*chunks)[i].method);
         h->n_mixed_chunks += (*chunks)[i].method == FRAME_METHOD_MIXED;
     }
     if (rc) {

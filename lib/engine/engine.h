@@ -138,6 +138,7 @@ typedef struct {
     int bytes;            /* encoder: the chunk goes to the byte models (method 3) without running the LM */
     uint8_t *cmbuf;       /* encoder of format version 4: the byte models' coding of the chunk (slot buffer) */
     size_t cm_len;        /* its length (0: not smaller than the chunk) */
+    int x86;              /* encoder of format version 6: that coding is of the chunk after the x86 call filter */
     cm_model *mx;         /* method 4: the byte models this chunk's token bits are mixed with (the slot's) */
     int mx_on;            /* they code this chunk: the decoder's method 4; the encoder's second coding, until it
                           ** overflows or meets a token lmbits cannot code */

@@ -59,6 +59,7 @@ void seq_begin(const job *J, const worker *w, seq *s, uint32_t i) {
     s->stored = 0;
     s->bytes = 0;
     s->cm_len = 0;
+    s->x86 = 0;
     s->mx_on = 0;
     s->pre = s->ntok = J->h->npre; /* a dictionary frame: its tokens come first, learnt, not coded */
     if (s->pre) memcpy(s->ids, J->h->pre, s->pre * sizeof *s->ids);

@@ -83,7 +83,7 @@ void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t fi
     h->n_chunks = end - first;
     h->n_bytes_chunks = h->n_mixed_chunks = 0;
     for (uint32_t i = first; i < end; i++) {
-        h->n_bytes_chunks += chunks[i].method == FRAME_METHOD_BYTES;
+        h->n_bytes_chunks += frame_method_bytes(chunks[i].method);
         h->n_mixed_chunks += chunks[i].method == FRAME_METHOD_MIXED;
     }
 }

@@ -505,7 +505,8 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
         } else if (c->method == FRAME_METHOD_MODEL ||
                    (c->method == FRAME_METHOD_MODEL_CRLF && (h->flags & FRAME_FLAG_EOL)) ||
                    ((c->method == FRAME_METHOD_BYTES || c->method == FRAME_METHOD_MIXED) && h->version >= 4 &&
-                    !h->dict)) {
+                    !h->dict) ||
+                   (c->method == FRAME_METHOD_BYTES_X86 && h->version >= FRAME_V6 && !h->dict)) {
             if (c->comp_size < 8 || c->comp_size > orig) return LLMZ_ERR_CORRUPT;
         } else {
             return LLMZ_ERR_CORRUPT;

@@ -21,6 +21,9 @@
 #define FRAME_METHOD_MODEL_CRLF 2 /* model-coded after CRLF -> LF; needs FRAME_FLAG_EOL */
 #define FRAME_METHOD_BYTES 3   /* format version 4: coded by the byte models alone (lib/cm/cm.h) */
 #define FRAME_METHOD_MIXED 4   /* format version 4: the LM's tokens coded bit by bit, mixed with the byte models */
+#define FRAME_METHOD_BYTES_X86 5 /* format version 6: method 3's coding of the chunk after the x86 call filter (cm/x86.h) */
+/* Methods coded by the byte models alone (3 and 5): each decoder worker holds one set of them for these. */
+static inline int frame_method_bytes(unsigned m) { return m == FRAME_METHOD_BYTES || m == FRAME_METHOD_BYTES_X86; }
 #define FRAME_FLAG_ADAPT 0x01  /* chunks mix the online match model into the LM (lib/adapt/match.h) */
 #define FRAME_FLAG_EOL 0x02    /* chunks may use FRAME_METHOD_MODEL_CRLF */
 #define FRAME_FLAG_NGRAM 0x04  /* chunks mix token n-gram models in (lib/adapt/ngram.h) */

@@ -39,6 +39,7 @@ typedef struct {
     uint64_t window, keep; /* written when form has bit 3 */
     uint8_t aform;         /* with flag bit 3 */
     const char *aname;     /* written when aform has bit 2 */
+    uint8_t version;       /* the format version (0: 4); 5 and 6 have version 4's layout */
 } hspec;
 
 static const uint8_t FP[32] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
@@ -53,7 +54,7 @@ static void head(buf *x, const hspec *s) {
     static const uint8_t magic[4] = {0x89, 'L', 'M', 'Z'};
     x->n = 0;
     put(x, magic, 4);
-    byte(x, 4);
+    byte(x, s->version ? s->version : 4);
     byte(x, s->flags);
     byte(x, s->form);
     byte(x, s->numerics);
@@ -86,7 +87,7 @@ static void entry(buf *x, uint64_t size, uint8_t method, uint32_t c) {
     put32(x, c);
 }
 
-static const hspec BASE = {0x77, 0x00, 1, NULL, 65536, 0, 0, 0, 0, NULL};
+static const hspec BASE = {0x77, 0x00, 1, NULL, 65536, 0, 0, 0, 0, NULL, 0};
 
 /* frame_parse_header's code for the bytes of x, and with OK the header in *h. */
 static int parse(const buf *x, frame_header *h) {
@@ -398,6 +399,21 @@ static void case_errors(void) {
             CHECK_EQ(parse(&x, &h), LLMZ_OK);
             CHECK_EQ(frame_parse_table(c, &h, x.b, x.n, &payload), LLMZ_ERR_CORRUPT);
         }
+        /* method 5 (the byte models after the x86 call filter) from format version 6 only; methods 3 and 4 in each */
+        for (uint8_t v = 4; v <= 6; v++)
+            for (uint8_t meth = 3; meth <= 5; meth++) {
+                s.flags = 0x77;
+                s.orig = 8;
+                s.version = v;
+                head(&x, &s);
+                t = x.n;
+                entry(&x, 8, meth, 7);
+                crc(&x, t);
+                CHECK_EQ(parse(&x, &h), LLMZ_OK);
+                CHECK_EQ(frame_parse_table(c, &h, x.b, x.n, &payload), meth < 5 || v >= 6 ? LLMZ_OK : LLMZ_ERR_CORRUPT);
+            }
+        s.orig = 1;
+        s.version = 0;
         /* a size that is not the shortest encoding; one of 2^32; one of 6 bytes (found by the walk) */
         s.flags = 0x77;
         head(&x, &s);

@@ -158,6 +158,8 @@ static const golden GOLD[] = {
     {"longfield.bin", "longfield.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
     {"mixed.bin", "mixed.v6.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 6, 0, 2},
     {"english.txt", "english.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    /* code-like bytes with near calls (the script in README.md): method 5, the byte models after the x86 call filter */
+    {"x86.bin", "x86.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -176,8 +178,8 @@ static const struct {
               {"english.txt", "english.lossy2w.out", "english.lossy2w.v4.llmz", 2, 1, LLMZ_LOSSY_REWRITE_3, 2},
               {"english.txt", "english.lossy3.out", "english.lossy3.v4.llmz", 3, 1, 1, 1}};
 
-/* The chunk methods of format version 4's archives: chunks coded by the byte models (method 3) and mixed
-** (method 4), so that every golden method stays covered. */
+/* The chunk methods of format version 4's archives and later: chunks coded by the byte models (method 3, and 5 in
+** x86.v6.llmz) and mixed (method 4), so that every golden method stays covered. */
 static const struct {
     const char *arch;
     unsigned bytes, mixed;
@@ -187,7 +189,8 @@ static const struct {
                {"mixed.v5.llmz", 0, 1},     {"groups.v5.llmz", 0, 5},         {"english.v5.llmz", 0, 1},
                {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1},
                {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
-               {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1}};
+               {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
+               {"x86.v6.llmz", 1, 0}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
