@@ -22,7 +22,7 @@
 ** byte at this place of the field before this one's in the line above (a field one place further right), and adds
 ** three indirect contexts (the two bytes that followed the last order-2, order-3 and order-4 context, with the last
 ** byte): the dpkg log 7,329 -> 6,833 bytes, 400 KB of the Excel file 7,309 -> 6,435, an executable 71,883 -> 71,186,
-** at about version 2's speed (the mixers keep 32 inputs).
+** at about version 2's speed (the mixers keep 32 inputs); its table holds up to 2^20 buckets (64 MiB), not 2^19.
 */
 #ifndef LLMZ_CM_H
 #define LLMZ_CM_H

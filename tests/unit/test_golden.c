@@ -160,6 +160,8 @@ static const golden GOLD[] = {
     {"english.txt", "english.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
     /* code-like bytes with near calls (the script in README.md): method 5, the byte models after the x86 call filter */
     {"x86.bin", "x86.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    /* 70,000 bytes of a made-up package log: one method-3 chunk of version 3's 2^20 buckets (2^19 before) */
+    {"log70k.txt", "log70k.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -190,7 +192,7 @@ static const struct {
                {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1},
                {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
                {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
-               {"x86.v6.llmz", 1, 0}};
+               {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
