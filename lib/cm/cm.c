@@ -500,7 +500,8 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[4] = hmix(above << 8 | (m->col < 255 ? m->col : 255), 5); /* the byte above and the column */
     m->hash[5] = hmix(c4 >> 8 & 0xffff, 6);                       /* sparse: bytes 2 and 3 back */
     m->hash[6] = hmix(c4 & 0xff0000ff, 7);                        /* sparse: bytes 1 and 4 back */
-    m->hash[7] = hmix(m->fhash, m->field + 8 * 256);              /* the field of the line: index, bytes so far */
+    if (!v3) m->hash[7] = hmix(m->fhash, m->field + 8 * 256);     /* the field of the line: index, bytes so far
+                                                                  ** (version 3 puts another context here, below) */
     m->hash[8] = hmix(m->word, hmix(c4 & 0xff, 9));               /* this word alone (else the last byte) */
     m->hash[9] = hmix(c4 & 0xffff0000, 10);                       /* sparse: bytes 3 and 4 back */
     uint32_t rabove = m->rlen && m->rlen <= pos ? buf[pos - m->rlen] : 0;
@@ -513,7 +514,7 @@ static void byte_done(cm_model *m, uint32_t b) {
     uint32_t at = m->field < FIELDS ? m->pfst[k] + ((uint32_t)pos - m->fst[k]) : m->pfst[k], fa = 0;
     if (k < m->pfn && at < m->pfst[k + 1] && at < pos) fa = buf[at] | 256;
     m->hash[11] = hmix(fa << 8 | (c4 & 0xff), hmix(k, 12));
-    m->hash[12] = hmix(m->fprev, hmix(m->fhash, 13));
+    if (!v3) m->hash[12] = hmix(m->fprev, hmix(m->fhash, 13));
     m->hash[13] = hmix(c4, hmix(m->c8 & 0xff, 14));
     m->fsel = k * 2 + (fa != 0);
     if (!v3) return;
