@@ -13,6 +13,12 @@
 #                   repeated configurations and smaller inputs in the slow tests and CLI scripts, each kind still once)
 #   WERROR=1        (any target) the library's warnings are errors (CI builds; the tests always have -Werror)
 
+# Builds use every CPU (at most 8) unless a -j is given (make -j1: one job at a time); not with clean, which must
+# not run beside the targets it removes.
+ifeq ($(filter -j%,$(MAKEFLAGS))$(filter clean distclean,$(MAKECMDGOALS)),)
+MAKEFLAGS += -j$(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -le 8 ] && echo $$n || echo 8)
+endif
+
 CC      ?= cc
 # Determinism (docs/determinism.md): no fast-math, no FP contraction, SSE2 floats on x86.
 DETFLAGS = -ffp-contract=off -fno-fast-math -fno-associative-math -fno-reciprocal-math -frounding-math
