@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "cm/x86.h"
 #include "coder/rc.h"
 #include "common/lazy.h"
 #include "common/mem.h"
@@ -83,7 +84,8 @@ typedef struct {
 
 struct cm_model {
     const kernel_set *ks; /* the mixers' dot products and training (numerics/kernels.h: every set gives the same) */
-    int version;          /* 1 or 2 (cm.h) */
+    int version;          /* 1 .. CM_VERSION (cm.h) */
+    int x86;              /* version 4: this chunk is x86 code (cm_set_x86): the x86 contexts replace five text ones */
     int nh, nin, nmix, nsets; /* hashed contexts, mixer inputs, first-layer mixers and their weight sets */
     int hbits, mbits, a2bits;
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
@@ -125,6 +127,7 @@ struct cm_model {
     uint32_t lastpos[256][3]; /* records: the last three positions (+1) of each byte value */
     uint32_t rlen, cand[2], votes[2]; /* the record length (0: none yet) and two candidates with their votes */
     uint32_t hash[NH];
+    x86_parse xp;       /* version 4's x86 chunks: the instruction parser (x86.h) */
     uint32_t *node[NH]; /* this nibble's bucket counters, per hashed context */
     uint32_t mptr, mlen, mexp;
     uint32_t *ctr[NH + 3]; /* the counters that made this bit's inputs: hashed, order 0, order 1, match */
@@ -350,6 +353,7 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     memset(m->lastpos, 0, sizeof m->lastpos);
     m->rlen = m->cand[0] = m->cand[1] = m->votes[0] = m->votes[1] = 0;
     m->mptr = m->mlen = m->mexp = 0;
+    x86_parse_init(&m->xp);
     for (int i = 0; i < NH; i++) m->hash[i] = 0;
 }
 
@@ -415,6 +419,26 @@ static void record(cm_model *m, uint32_t b, uint32_t pos) {
 /* Version 3's indirect tables: the entry of the order-3 and of the order-4 context c4 (its last three, four bytes). */
 static inline uint32_t ind3_of(const cm_model *m, uint32_t c4) { return (c4 & 0xffffff) * 0x9E3779B1u >> (32 - m->ibits); }
 static inline uint32_t ind4_of(const cm_model *m, uint32_t c4) { return hmix(c4, 77) >> (32 - m->ibits); }
+
+/* Version 4's x86 chunks: byte b was the next byte of the instruction parser.  In place of the word and the word before
+** (hash[3]), the byte above and the column (4), the fields (7, 11, 12) and mixer 3's field selector: what the next byte
+** is (the parser's phase) with the bytes of this instruction so far, the opcode and the last three instructions'; the
+** phase with the bytes left of a displacement or immediate and the opcode; the opcode history; the phase, the opcode
+** and the ModRM byte with the last byte; the phase, the bytes left and the opcode with the last two bytes.  (At X86_OP
+** "the opcode" is the last instruction's, hist[0].)  docs/format.md, "x86 contexts". */
+static void x86_contexts(cm_model *m, uint32_t b) {
+    x86_parse *x = &m->xp;
+    x86_parse_byte(x, b);
+    uint32_t ph = x->phase, opm = x->op | x->map << 8, len = x->len < 15 ? x->len : 15, at_op = ph == X86_OP;
+    uint32_t h0 = x->hist[0], h1 = x->hist[1], h2 = x->hist[2], c4 = m->c4;
+    uint32_t past = ph == X86_SIB || ph == X86_DISP || ph == X86_IMM; /* past the ModRM byte, if it has one */
+    m->hash[3] = hmix(ph | len << 4 | opm << 8, hmix(h0 | h1 << 12, hmix(h2, 35)));
+    m->hash[4] = hmix(ph | len << 4 | (at_op ? 0 : opm << 8), hmix(x->left, 31));
+    m->hash[7] = hmix(at_op ? h0 | h1 << 12 : opm | h0 << 12 | ph << 24, 32);
+    m->hash[11] = hmix(ph | (at_op ? h0 : opm) << 4 | (past ? x->modrm << 16 : 0), hmix(c4 & 0xff, 33));
+    m->hash[12] = hmix(ph | x->left << 4 | (at_op ? h0 : opm) << 8, hmix(c4 & 0xffff, 34));
+    m->fsel = ph * 4 + (x->left < 3 ? x->left : 3);
+}
 
 /* Byte b was coded at m->pos: the byte contexts move on. */
 static void byte_done(cm_model *m, uint32_t b) {
@@ -532,6 +556,7 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[14] = hmix((uint32_t)m->ind2[c4 & 0xffff] << 8 | (c4 & 0xff), 19);
     m->hash[15] = hmix((uint32_t)m->ind3[ind3_of(m, c4)] << 8 | (c4 & 0xff), 20);
     m->hash[16] = hmix((uint32_t)m->ind4[ind4_of(m, c4)] << 8 | (c4 & 0xff), 21);
+    if (m->x86) x86_contexts(m, b);
 }
 
 static inline uint32_t match_bucket(uint32_t len) {
@@ -664,6 +689,8 @@ static inline void update(cm_model *m, int y) {
         nibble_start(m);
     }
 }
+
+void cm_set_x86(cm_model *m, int on) { m->x86 = on && m->version > 3; }
 
 void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     cm_reset(m, buf, out, n);

@@ -36,6 +36,7 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             x86_apply(s->dst, s->n);
             in = s->dst;
         }
+        cm_set_x86(cm, s->x86);
         s->cm_len = cm_encode(cm, in, s->n, s->cmbuf, s->n - 1);
         if (J->cm_lens) J->cm_lens[i] = (uint32_t)s->cm_len;
         if (s->cm_len && (J->lm_off || bytes_only(s->src, s->n, s->cm_len))) {

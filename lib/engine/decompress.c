@@ -24,6 +24,7 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     } else if (frame_method_bytes(c->method)) { /* the byte models alone: the whole chunk now */
         cm_model *cm = worker_cm(w, cm_chunk(J->h));
         if (!cm) return LLMZ_ERR_NOMEM;
+        cm_set_x86(cm, c->method == FRAME_METHOD_BYTES_X86);
         if (cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n) != 0) return LLMZ_ERR_CORRUPT;
         if (c->method == FRAME_METHOD_BYTES_X86) x86_undo(s->dst, s->n);
         s->out = s->exp = s->n;

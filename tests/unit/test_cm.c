@@ -81,7 +81,8 @@ static void t_roundtrip(void) {
 
 /* Every version of the byte models (cm.h): unknown ones refused; every kind of chunk decodes with its own version
 ** only; version 2's field contexts code a log with fields of varying length smaller than version 1, and version 3's
-** (the field one place left in the line above, the indirect contexts) a log whose fields move smaller than version 2. */
+** (the field one place left in the line above, the indirect contexts) a log whose fields move smaller than version 2;
+** version 4 codes every chunk as version 3 does unless told it is x86 code (test_x86 checks that side). */
 static void t_versions(void) {
     CHECK(cm_new(N, 0, 0, NULL) == NULL);
     CHECK(cm_new(N, 0, CM_VERSION + 1, NULL) == NULL);
@@ -103,9 +104,11 @@ static void t_versions(void) {
         }
         if (k == 4) CHECK(l[1] < l[0]); /* the log: package names and versions of varying length */
         if (k == 6) CHECK(l[2] < l[1]); /* the moving package name */
-        /* another version's payload does not decode to the chunk (it codes other bits) */
+        CHECK(l[3] == l[2] && memcmp(encv[3], encv[2], l[2]) == 0); /* version 4 without x86 code: version 3 */
+        /* another version's payload does not decode to the chunk (it codes other bits; versions 3 and 4 alike here) */
         for (int i = 0; i < NV && k != 0 && k != 5; i++) {
             int j = (i + 1) % NV;
+            if (i == 2) continue;
             CHECK(cm_decode(v[j], encv[i], l[i], dec, n) != 0 || memcmp(dec, src, n) != 0);
         }
     }

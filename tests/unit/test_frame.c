@@ -39,7 +39,7 @@ typedef struct {
     uint64_t window, keep; /* written when form has bit 3 */
     uint8_t aform;         /* with flag bit 3 */
     const char *aname;     /* written when aform has bit 2 */
-    uint8_t version;       /* the format version (0: 4); 5 and 6 have version 4's layout */
+    uint8_t version;       /* the format version (0: 4); 5 to 7 have version 4's layout */
 } hspec;
 
 static const uint8_t FP[32] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
@@ -399,8 +399,8 @@ static void case_errors(void) {
             CHECK_EQ(parse(&x, &h), LLMZ_OK);
             CHECK_EQ(frame_parse_table(c, &h, x.b, x.n, &payload), LLMZ_ERR_CORRUPT);
         }
-        /* method 5 (the byte models after the x86 call filter) from format version 6 only; methods 3 and 4 in each */
-        for (uint8_t v = 4; v <= 6; v++)
+        /* method 5 (the byte models after the x86 call filter) from format version 6 on; methods 3 and 4 in each */
+        for (uint8_t v = 4; v <= 7; v++)
             for (uint8_t meth = 3; meth <= 5; meth++) {
                 s.flags = 0x77;
                 s.orig = 8;

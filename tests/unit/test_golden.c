@@ -162,6 +162,14 @@ static const golden GOLD[] = {
     {"x86.bin", "x86.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
     /* 70,000 bytes of a made-up package log: one method-3 chunk of version 3's 2^20 buckets (2^19 before) */
     {"log70k.txt", "log70k.v6.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 6, 0, 2},
+    /* format version 7 (2026-12-07): methods 3 and 5 with the byte models' version 4 -- method 3 as version 3 codes it
+    ** (binary, log: the same payloads as format 6), method 5 with the x86 contexts (x86; x86ops: every opcode of the
+    ** one-byte and 0F maps, bare and after 66, REX.W, 67, and some of 0F 38, 0F 3A, VEX and EVEX, so that each entry
+    ** of the parser's tables is pinned) */
+    {"binary.bin", "binary.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
+    {"log.txt", "log.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
+    {"x86.bin", "x86.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
+    {"x86ops.bin", "x86ops.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -192,7 +200,8 @@ static const struct {
                {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1},
                {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
                {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
-               {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0}};
+               {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0},         {"binary.v7.llmz", 1, 0},
+               {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -211,7 +220,8 @@ static const golden_err GERR[] = {
     {"err_version4.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_version5.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 5 */
     {"err_version6.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 6 */
-    {"err_version7.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version7.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 7 */
+    {"err_version8.llmz", LLMZ_ERR_VERSION, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     /* numerics 2 exists since 2026-12-06: this format-1 frame is then evaluated with it, and its chunk's range
