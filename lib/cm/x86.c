@@ -115,7 +115,8 @@ static void opcode(x86_parse *x, uint32_t b) {
     }
 }
 
-/* The ModRM byte (and SIB byte, if any) read: a displacement of x->left bytes follows, then the immediate. */
+/* The ModRM byte (and SIB byte, if any) read, or the displacement: x->left bytes of displacement follow, then the
+** immediate. */
 static void operands(x86_parse *x) {
     if (x->left) {
         x->phase = X86_DISP;
@@ -194,14 +195,7 @@ void x86_parse_byte(x86_parse *x, uint32_t b) {
         operands(x);
         return;
     case X86_DISP:
-        if (--x->left == 0) {
-            if (x->imm) {
-                x->phase = X86_IMM;
-                x->left = x->imm;
-            } else {
-                ends(x);
-            }
-        }
+        if (--x->left == 0) operands(x); /* the immediate, if any */
         return;
     default: /* X86_IMM */
         if (--x->left == 0) ends(x);
