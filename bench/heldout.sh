@@ -34,6 +34,9 @@ npm-diff.js|cat $NPM/diff/dist/diff.js
 undici-fetch.js|cat $NPM/undici/lib/web/fetch/index.js
 exe-200K|head -c 204800 /usr/bin/x86_64-linux-gnu-cpp-12
 exe-whole|cat /usr/bin/x86_64-linux-gnu-cpp-12
+exe-zstd|cat /usr/bin/zstd
+libc.so.6|cat /usr/lib/x86_64-linux-gnu/libc.so.6
+exe-git|cat /usr/bin/git
 zeros-20M|head -c 20971520 /dev/zero"
 
 now() { date +%s.%N; }
