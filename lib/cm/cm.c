@@ -425,7 +425,7 @@ static inline uint32_t ind4_of(const cm_model *m, uint32_t c4) { return hmix(c4,
 ** is (the parser's phase) with the bytes of this instruction so far, the opcode and the last three instructions'; the
 ** phase with the bytes left of a displacement or immediate and the opcode; the opcode history; the phase, the opcode
 ** and the ModRM byte with the last byte; the phase, the bytes left and the opcode with the last two bytes.  (At X86_OP
-** "the opcode" is the last instruction's, hist[0].)  docs/format.md, "x86 contexts". */
+** "the opcode" is the last instruction's, hist[0].)  docs/format.md, "Byte models, version 4". */
 static void x86_contexts(cm_model *m, uint32_t b) {
     x86_parse *x = &m->xp;
     x86_parse_byte(x, b);

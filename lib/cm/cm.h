@@ -12,7 +12,7 @@
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
 ** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
 **
-** Two versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models in every
+** Four versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models in every
 ** format) as above; version 2 (method 3 from format version 5) adds three hashed contexts (the byte at the same
 ** place of the same field in the line above, the field before this one with this one so far, order 5) and a fourth
 ** first-layer mixer whose weight set is chosen by the field of the line, and hashes a field's first 64 bytes only:

@@ -38,7 +38,7 @@ int x86_looks(const uint8_t *buf, size_t n) {
     return n >= 4096 && hits >= n / 256;
 }
 
-/* ---- the instruction parser (byte models version 4; docs/format.md, "x86 contexts") ---------------------------- */
+/* ---- the instruction parser (byte models version 4; docs/format.md, "Byte models, version 4") -------------- */
 
 /* Whether a one-byte-map opcode has a ModRM byte. */
 static int modrm_0(uint32_t b) {

@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The instruction parser of the byte models' version 4 (docs/format.md, "x86 contexts"): it follows a chunk of x86-64
-** code byte by byte, telling what the next byte is (a prefix or opcode, a ModRM or SIB byte, a displacement or an
-** immediate byte) and of which instruction, so that the models can take bytes of the same kind and opcode as contexts.
-** Data between the instructions parse as instructions too; the parser never fails and never looks ahead. */
+/* The instruction parser of the byte models' version 4 (docs/format.md, "Byte models, version 4"): it follows a chunk
+** of x86-64 code byte by byte, telling what the next byte is (a prefix or opcode, a ModRM or SIB byte, a displacement
+** or an immediate byte) and of which instruction, so that the models can take bytes of the same kind and opcode as
+** contexts.  Data between the instructions parse as instructions too; the parser never fails and never looks ahead. */
 enum { X86_OP, X86_OP2, X86_OP3, X86_VEX, X86_MODRM, X86_SIB, X86_DISP, X86_IMM };
 typedef struct {
     uint32_t phase;   /* what the next byte is: X86_OP (a prefix or the opcode), X86_OP2 (after 0F), X86_OP3 (the
