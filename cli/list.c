@@ -320,6 +320,8 @@ int codec_list(cli_ctx *c, int in_fd, const char *name, cli_list *t)
                 snprintf(ch, sizeof ch, "%u chunks of %u bytes (%u raw, %u byte models, %u mixed)",
                          (unsigned)f->n_chunks, (unsigned)f->chunk_size, (unsigned)f->raw_chunks,
                          (unsigned)f->bytes_chunks, (unsigned)f->mixed_chunks);
+            if (f->copies) /* format 8: the chunks hold what the copies do not */
+                snprintf(ch + strlen(ch), sizeof ch - strlen(ch), ", long repeats as copies");
             printf("    frame %llu: offset %llu, %llu -> %llu bytes, header %u, %s, "
                    "format %u, numerics %u, mode %u, flags 0x%02x, model '%s' %s%s, memory %s\n",
                    (unsigned long long)i + 1, (unsigned long long)offs[i], (unsigned long long)f->frame_size,

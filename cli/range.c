@@ -74,7 +74,7 @@ static uint64_t piece_end(const llmz_frame_info *info, uint64_t fo, uint64_t pos
 {
     uint64_t unit = (uint64_t)info->chunk_size * (info->flags & LLMZ_FLAG_GROUP ? LLMZ_GROUP_CHUNKS : 1);
     uint64_t step, e;
-    if (unit == 0) return stop;
+    if (unit == 0 || info->copies) return stop; /* copies: any part of the frame decodes all of it */
     step = unit >= RANGE_PIECE ? unit : RANGE_PIECE / unit * unit;
     e = fo + ((pos - fo) / step + 1) * step;
     return e < stop ? e : stop;

@@ -23,10 +23,10 @@ extern "C" {
 
 /* ---- versions: three kept apart ---------------------------------------------------------------- */
 #define LLMZ_VERSION_MAJOR 0
-#define LLMZ_VERSION_MINOR 5
+#define LLMZ_VERSION_MINOR 6
 #define LLMZ_VERSION_PATCH 0
-#define LLMZ_VERSION_STRING "0.5.0"
-#define LLMZ_FORMAT_VERSION 7   /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_VERSION_STRING "0.6.0"
+#define LLMZ_FORMAT_VERSION 8   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
 #define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_VERSION */
@@ -340,7 +340,9 @@ typedef struct {
     uint8_t dict_fp_len;      /* a dictionary frame (fp_len 0: the dictionary names the model): bytes of dict_fp */
     uint8_t reserved8[1];
     uint8_t dict_fp[16];      /* the dictionary's fingerprint (llmz_dict_fingerprint): its first dict_fp_len bytes */
-    uint32_t reserved[3];
+    uint32_t copies;          /* format 8: 1 when the frame's long repeats are copies (docs/format.md, "Copies"): its
+                              ** chunks (n_chunks, chunk_size) hold the rest, and reading any part decodes them all */
+    uint64_t literal_size;    /* the bytes its chunks hold: orig_size without copies */
 } llmz_frame_info;
 
 /* How many bytes the header (with chunk table) of the frame at `src` occupies.  With too few bytes it

@@ -8,6 +8,7 @@
 
 #include "common/mem.h"
 #include "engine/engine.h"
+#include "format/copies.h"
 
 /* One frame of the map: where it starts in the archive and in the output, and its sizes there. */
 typedef struct {
@@ -131,7 +132,7 @@ static int scan(llmz_archive *a, uint64_t lo, uint64_t hi) {
         llmz_free(buf);
         llmz_free(chunks);
         if (payload > hi - pos - hlen) return LLMZ_ERR_TRUNCATED;
-        if ((rc = arc_push(a, pos, hlen + payload, h.orig_size)) != LLMZ_OK) return rc;
+        if ((rc = arc_push(a, pos, hlen + payload, frame_out_size(&h))) != LLMZ_OK) return rc;
         pos += hlen + payload;
     }
     return LLMZ_OK;
@@ -281,7 +282,7 @@ static int frame_header_at(const llmz_archive *a, size_t i, uint8_t **buf, size_
     const arc_frame *f = &a->f[i];
     uint64_t payload;
     int rc = read_header(a, f->arc, f->arc + f->size, buf, hlen, h, chunks, &payload);
-    if (rc == LLMZ_OK && (*hlen + payload != f->size || h->orig_size != f->orig)) {
+    if (rc == LLMZ_OK && (*hlen + payload != f->size || frame_out_size(h) != f->orig)) {
         llmz_free(*buf);
         llmz_free(*chunks);
         *buf = NULL;
@@ -326,7 +327,8 @@ int llmz_archive_frame(llmz_archive *a, size_t i, llmz_frame_info *info, uint64_
     }
 }
 
-/* Bytes [rel, rel + n) of frame i's output (n > 0) into out: the chunks (groups) covering them, decoded. */
+/* Bytes [rel, rel + n) of frame i's output (n > 0) into out: the chunks (groups) covering them, decoded; a frame
+** with copies (format 8) whole, its output rebuilt from the literals. */
 static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size_t n, uint8_t *out, llmz_stats *stats) {
     uint8_t *hbuf, *pay = NULL, *dec = NULL;
     size_t hlen;
@@ -334,21 +336,32 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     frame_chunk *chunks;
     int rc = frame_header_at(a, i, &hbuf, &hlen, &h, &chunks);
     if (rc != LLMZ_OK) return rc;
-    llmz_free(hbuf);
     uint64_t cs = h.chunk_size, unit = h.flags & FRAME_FLAG_GROUP ? FRAME_GROUP : 1;
     uint64_t c0 = rel / cs / unit * unit, c1 = ((rel + n + cs - 1) / cs + unit - 1) / unit * unit;
+    if (h.copies) { /* every chunk: the output's bytes come from anywhere in the literals */
+        c0 = 0;
+        c1 = h.n_chunks;
+    }
     if (c1 > h.n_chunks) c1 = h.n_chunks;
     uint64_t poff = hlen, psize = 0, first = c0 * cs, dbytes = (c1 * cs < h.orig_size ? c1 * cs : h.orig_size) - first;
+    uint64_t room = h.copies ? h.out_size : dbytes; /* with copies: the literals at the end of the whole output */
     for (uint64_t c = 0; c < c1; c++) *(c < c0 ? &poff : &psize) += chunks[c].comp_size;
     rc = engine_frame_check_model(d, &h); /* before reading payloads (a dictionary frame: d needs its dictionary) */
     if (rc == LLMZ_OK && (psize > SIZE_MAX || dbytes > SIZE_MAX))
         rc = LLMZ_ERR_MEMLIMIT;
-    else if (rc == LLMZ_OK && (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)dbytes))))
+    else if (rc == LLMZ_OK && room > SIZE_MAX)
+        rc = LLMZ_ERR_MEMLIMIT;
+    else if (rc == LLMZ_OK && (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)room))))
         rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK) rc = arc_get(a, a->f[i].arc + poff, pay, (size_t)psize);
     llmz_stats st;
     if (rc == LLMZ_OK)
-        rc = engine_decode_chunks(d, &h, chunks, (uint32_t)c0, (uint32_t)c1, pay, (size_t)psize, dec, &st);
+        rc = engine_decode_chunks(d, &h, chunks, (uint32_t)c0, (uint32_t)c1, pay, (size_t)psize,
+                                  dec + (size_t)(room - dbytes), &st);
+    if (rc == LLMZ_OK && h.copies) {
+        copies_expand(dec, h.out_size, h.orig_size, frame_copies_at(&h, hbuf), (size_t)h.copies_len);
+        st.out_bytes = h.out_size;
+    }
     if (rc == LLMZ_OK) {
         memcpy(out, dec + (rel - first), n);
         st.in_bytes += hlen;
@@ -357,6 +370,7 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     llmz_free(dec);
     llmz_free(pay);
     llmz_free(chunks);
+    llmz_free(hbuf);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "engine/engine.h"
 #include "format/cert.h"
+#include "format/copies.h"
 
 static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
@@ -358,6 +359,12 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (!c->chunk && !binary) h.chunk_size = crlf_whole(src, size, h.chunk_size);
     h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
     h.orig_size = size;
+    if (c->copy_list) { /* format 8: src is the literals of a frame with copies */
+        h.copies = 1;
+        h.out_size = c->copies_out;
+        h.copies_len = c->copies_len;
+        h.copy_list = c->copy_list;
+    }
     uint64_t nc = ((uint64_t)size + h.chunk_size - 1) / h.chunk_size;
     if (nc > 0xffffffffu) return LLMZ_ERR_PARAM;
     h.n_chunks = (uint32_t)nc;
@@ -414,16 +421,57 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     /* the byte models alone first (a tenth of the LM's time); the frame without groups (the LM again) only if that
     ** did not already come under its estimate, and without trying the byte models alone again (a log of 200 KB:
     ** 28,587 bytes grouped, 26,796 without groups, 23,956 by the byte models alone; 10.9 -> 6.0 s) */
-    if (whole) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
+    if (whole && rc == LLMZ_OK) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
     if (retry && rc == LLMZ_OK && (!whole || *dst_size > alt))
         rc = keep_smaller(c, (adapt & ~LLMZ_ADAPT_GROUP) | (whole ? ENGINE_WHOLE_TRIED : 0), dst, dst_size, src, size,
                           stats);
     return rc;
 }
 
+/* Format 8: when long stretches of the input repeat (COPIES_USE bytes and a COPIES_SHARE-th of it at least), the
+** frame may list them as copies and code the rest in its chunks (format/copies.h): a repeat of many kilobytes then
+** costs a few bytes and no model time (2 MB of one 20 KB text repeated: 24,990 bytes at 30 KB/s -> 5,605 at 2 MB/s;
+** xz -9e 8,924).  The models code repeats of a few kilobytes about as cheaply, and a literal stream with holes can
+** cost more (package JSON with 12 KB of repeats of 256 bytes and more: 2,288 -> 2,471 bytes), so unless the copies
+** cover COPIES_ALONE of the input the frame without them is made too and the smaller kept. */
+#define COPIES_USE 4096
+#define COPIES_SHARE 32
+#define COPIES_ALONE(n) ((n) / 16 * 15)
+static int compress_copies(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                           llmz_stats *stats, int *used) {
+    *used = 0;
+    if (c->format < FRAME_V8 || c->lossy || c->dict || size < COPIES_USE) return LLMZ_OK;
+    uint8_t *lit = llmz_malloc(size), *list = NULL;
+    if (!lit) return LLMZ_ERR_NOMEM;
+    size_t list_len = 0, nlit = 0;
+    int64_t covered = copies_find(src, size, &list, &list_len, lit, &nlit);
+    int rc = covered < 0 ? LLMZ_ERR_NOMEM : LLMZ_OK;
+    if (covered >= COPIES_USE && (uint64_t)covered >= size / COPIES_SHARE) {
+        c->copy_list = list;
+        c->copies_len = list_len;
+        c->copies_out = size;
+        rc = engine_compress(c, c->adapt, dst, cap, dst_size, lit, nlit, stats, NULL, NULL, NULL);
+        c->copy_list = NULL;
+        if (rc == LLMZ_OK) {
+            *used = 1;
+            if (stats) stats->in_bytes = size;
+            if ((uint64_t)covered < COPIES_ALONE(size)) rc = keep_smaller(c, c->adapt, (uint8_t *)dst, dst_size, src, size, stats);
+        } else if (rc == LLMZ_ERR_DST_TOO_SMALL) { /* (the list is shorter than what it saves: not expected) */
+            rc = LLMZ_OK;
+        }
+    }
+    llmz_free(list);
+    llmz_free(lit);
+    return rc;
+}
+
 int llmz_compress_frame(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
                         llmz_stats *stats) {
     if (!c || !dst_size || (!src && size) || (!dst && cap)) return LLMZ_ERR_PARAM;
+    *dst_size = 0;
+    int used, rc = compress_copies(c, dst, cap, dst_size, src, size, stats, &used);
+    if (rc != LLMZ_OK) *dst_size = 0; /* (a frame with copies made, the one without them failed) */
+    if (rc != LLMZ_OK || used) return rc;
     return engine_compress(c, c->adapt, dst, cap, dst_size, src, size, stats, NULL, NULL, NULL);
 }
 

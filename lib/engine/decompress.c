@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "engine/engine.h"
 #include "format/cert.h"
+#include "format/copies.h"
 
 static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
@@ -129,7 +130,7 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     int rc = parse_frame(&h, &chunks, &payload, src, avail);
     if (rc) return rc;
     memset(info, 0, sizeof *info);
-    info->orig_size = h.orig_size;
+    info->orig_size = frame_out_size(&h);
     info->header_size = (uint32_t)frame_header_len(&h);
     info->frame_size = info->header_size + payload;
     info->n_chunks = h.n_chunks;
@@ -137,6 +138,8 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     info->bytes_chunks = h.n_bytes_chunks;
     info->mixed_chunks = h.n_mixed_chunks;
     info->chunk_size = h.chunk_size;
+    info->copies = h.copies;
+    info->literal_size = h.orig_size;
     info->format_version = h.version;
     info->numerics_version = h.numerics;
     info->mode = h.mode;
@@ -184,7 +187,9 @@ static void resolve_window(frame_header *h, const llmz_model *m) {
 /* The header fields the plan reads, from a frame's description, for decoding with m. */
 static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_model *m) {
     memset(h, 0, sizeof *h);
-    h->orig_size = info->orig_size;
+    h->orig_size = info->copies ? info->literal_size : info->orig_size;
+    h->copies = info->copies != 0;
+    h->out_size = info->orig_size;
     h->n_chunks = info->n_chunks;
     h->chunk_size = info->chunk_size;
     h->window = info->window;
@@ -229,7 +234,7 @@ uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info) {
 /* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
 static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
     /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
-    return h->orig_size + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
+    return frame_out_size(h) + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
            (4ull << 20) + dict_bytes(d, h);
 }
 
@@ -308,7 +313,7 @@ static int check_frame(const llmz_dctx *d, const frame_header *h, uint64_t paylo
     int rc = check_model(d, h);
     if (rc != LLMZ_OK) return rc;
     if (h->window > tf_cfg(d->m->tf)->ctx) return LLMZ_ERR_CORRUPT;
-    if (cap < h->orig_size) return LLMZ_ERR_DST_TOO_SMALL;
+    if (cap < frame_out_size(h)) return LLMZ_ERR_DST_TOO_SMALL;
     if (d->memlimit && frame_memory(d, h, hlen + payload) > d->memlimit) return LLMZ_ERR_MEMLIMIT;
     return LLMZ_OK;
 }
@@ -348,16 +353,21 @@ int llmz_decompress_frame(llmz_dctx *d, void *dst, size_t cap, size_t *dst_size,
             offs[i] = o;
             o += chunks[i].comp_size;
         }
+        /* with copies the chunks' literals go to the end of dst, and the output is rebuilt in place */
+        uint64_t out = frame_out_size(&h);
+        uint8_t *lit = (uint8_t *)dst + (size_t)(out - h.orig_size);
         job J;
-        job_init(&J, d->m, ks, &decoder, &h, chunks, src, dst);
+        job_init(&J, d->m, ks, &decoder, &h, chunks, src, lit);
         J.offs = offs;
         J.progress = &d->progress;
         rc = dict_start(d, ks, &h, &J);
         if (rc == LLMZ_OK) rc = run_job(&J, 1, d->threads);
+        if (rc == LLMZ_OK && h.copies)
+            copies_expand(dst, out, h.orig_size, frame_copies_at(&h, src), (size_t)h.copies_len);
         if (rc == LLMZ_OK && h.mode == FRAME_MODE_LOSSY) rc = check_reconstruction(&h, dst);
         if (rc == LLMZ_OK) {
-            *dst_size = (size_t)h.orig_size;
-            if (stats) job_stats(stats, &J, size, h.orig_size);
+            *dst_size = (size_t)out;
+            if (stats) job_stats(stats, &J, size, out);
         }
     }
     llmz_free(offs);
@@ -380,7 +390,7 @@ int engine_decode_chunks(llmz_dctx *d, frame_header *h, frame_chunk *chunks, uin
     engine_range_header(&rh, chunks, first, end);
     plan p;
     engine_plan(&p, &rh, 1, d->threads, 0);
-    uint64_t mem = rh.orig_size + psize + table_bytes(h->n_chunks) + plan_bytes(&p, d->m, h) +
+    uint64_t mem = (h->copies ? h->out_size : rh.orig_size) + psize + table_bytes(h->n_chunks) + plan_bytes(&p, d->m, h) +
                    tf_weight_bytes(d->m->tf) + d->m->size + (4ull << 20);
     if (d->memlimit && mem > d->memlimit) return LLMZ_ERR_MEMLIMIT;
     uint64_t *offs = llmz_malloc(((size_t)h->n_chunks + 1) * sizeof *offs);

@@ -65,6 +65,10 @@ struct llmz_cctx {
     int index;                      /* LLMZ_P_INDEX */
     struct cstream *cs;             /* llmz_compress_stream's state (cstream.c), made at its first call */
     const llmz_dict *dict;          /* llmz_cctx_set_dict: frames are dictionary frames primed with it */
+    /* llmz_compress_frame in format 8, while it codes the literals of a frame with copies (format/copies.h): the
+    ** list (copies_len bytes) and the output's size, which engine_compress writes into the frame's header */
+    const uint8_t *copy_list;
+    uint64_t copies_len, copies_out;
     prime *prime;                   /* its primed state (prime.c), made at the first dictionary frame */
 };
 

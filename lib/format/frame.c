@@ -10,6 +10,7 @@
 
 #include "common/hash.h"
 #include "format/cert.h"
+#include "format/copies.h"
 #include "format/varint.h"
 
 static void put16(uint8_t *p, uint32_t v) {
@@ -80,11 +81,14 @@ static uint8_t dfp_code(uint8_t len) { return (uint8_t)(len / 4 - 1); }
 
 /* Where the fields of a format-4 header lie. */
 typedef struct {
-    size_t at[4], len[4];  /* varints: chunk size, original size, window, keep */
+    size_t at[6], len[6];  /* varints: chunk size, original size, window, keep, output size and list length (copies) */
     size_t name, ext, cert, crc; /* offsets of the model name length byte, the adapter form byte, the certificate's
                                   ** length byte, the header CRC */
 } v4_map;
-enum { V4_CHUNK, V4_ORIG, V4_WINDOW, V4_KEEP };
+enum { V4_CHUNK, V4_ORIG, V4_WINDOW, V4_KEEP, V4_OUT, V4_CLEN };
+
+/* Form bit 7 in a frame of format 8 or later: copies. */
+static int has_copies(const uint8_t *src) { return src[4] >= FRAME_V8 && (src[6] & FRAME_FORM_COPIES); }
 
 /* Locate the varint number i of the map. */
 static int map_varint(cursor *c, v4_map *m, int i) {
@@ -103,6 +107,9 @@ static int v4_walk(cursor *c, v4_map *m) {
     if ((rc = map_varint(c, m, V4_CHUNK)) != LLMZ_OK || (rc = map_varint(c, m, V4_ORIG)) != LLMZ_OK) return rc;
     if ((form & FRAME_FORM_WINDOW) &&
         ((rc = map_varint(c, m, V4_WINDOW)) != LLMZ_OK || (rc = map_varint(c, m, V4_KEEP)) != LLMZ_OK))
+        return rc;
+    if (has_copies(c->src) &&
+        ((rc = map_varint(c, m, V4_OUT)) != LLMZ_OK || (rc = map_varint(c, m, V4_CLEN)) != LLMZ_OK))
         return rc;
     m->ext = c->pos;
     if (c->src[5] & FRAME_FLAG_ADAPTER) {
@@ -138,6 +145,7 @@ static size_t table_off(const frame_header *h) {
     size_t n = FRAME_V4_FIXED + (h->dict ? h->dfp_len : h->fp_len) + (h->has_name ? 1 + (size_t)h->name_len : 0);
     n += varint_len(chunk_field(h)) + varint_len(h->orig_size);
     if (!h->win_default) n += varint_len(h->window) + varint_len(h->keep);
+    if (h->copies) n += varint_len(h->out_size) + varint_len(h->copies_len);
     if (h->mode == FRAME_MODE_LOSSY) n += 1 + (size_t)h->cert_len;
     return n + frame_adapter_len(h) + (frame_dict_one(h) ? 0 : 4);
 }
@@ -155,7 +163,16 @@ static size_t table_crc_len(const frame_header *h) {
     return h->version >= FRAME_V4 && (h->n_chunks == 0 || (h->dict && h->n_chunks == 1)) ? 0 : 4;
 }
 
-size_t frame_header_len(const frame_header *h) { return table_off(h) + h->table_len + table_crc_len(h); }
+/* Bytes of the list of copies with its CRC after the table (format 8, form bit 7). */
+static size_t copies_part(const frame_header *h) { return h->copies ? (size_t)h->copies_len + 4 : 0; }
+
+size_t frame_header_len(const frame_header *h) {
+    return table_off(h) + h->table_len + table_crc_len(h) + copies_part(h);
+}
+
+const uint8_t *frame_copies_at(const frame_header *h, const uint8_t *src) {
+    return src + table_off(h) + h->table_len + table_crc_len(h);
+}
 
 uint32_t frame_chunk_orig(const frame_header *h, uint32_t i) {
     uint64_t start = (uint64_t)i * h->chunk_size;
@@ -212,7 +229,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     uint8_t fl = h->dict ? h->dfp_len : h->fp_len; /* a dictionary frame names the dictionary, not the model */
     p[6] = (uint8_t)((h->dict ? dfp_code(fl) : fp_code(fl)) | (h->has_name ? FRAME_FORM_NAME : 0) |
                      (h->win_default ? 0 : FRAME_FORM_WINDOW) | h->mode << FRAME_FORM_MODE_SHIFT |
-                     (h->dict ? FRAME_FORM_DICT : 0));
+                     (h->dict ? FRAME_FORM_DICT : 0) | (h->copies ? FRAME_FORM_COPIES : 0));
     p[7] = h->numerics;
     memcpy(p + 8, h->dict ? h->dict_fp : h->model_fp, fl);
     p += 8 + fl;
@@ -220,6 +237,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
     p = put_varint(p, chunk_field(h));
     p = put_varint(p, h->orig_size);
     if (!h->win_default) p = put_varint(put_varint(p, h->window), h->keep);
+    if (h->copies) p = put_varint(put_varint(p, h->out_size), h->copies_len);
     if (h->flags & FRAME_FLAG_ADAPTER) {
         *p++ = (uint8_t)(fp_code(h->afp_len) | (h->has_aname ? FRAME_FORM_NAME : 0));
         memcpy(p, h->adapter_fp, h->afp_len);
@@ -233,7 +251,7 @@ static uint8_t *write_head_v4(uint8_t *dst, const frame_header *h) {
 }
 
 uint32_t frame_head_crc(const frame_header *h) {
-    uint8_t b[FRAME_V4_FIXED + 32 + 256 + 4 * VARINT_MAX + 1 + 32 + 256 + 1 + FRAME_CERT_MAX + 4];
+    uint8_t b[FRAME_V4_FIXED + 32 + 256 + 6 * VARINT_MAX + 1 + 32 + 256 + 1 + FRAME_CERT_MAX + 4];
     return crc32_update(0, b, (size_t)(write_head_v4(b, h) - b));
 }
 
@@ -254,6 +272,11 @@ size_t frame_write_header(uint8_t *dst, size_t cap, const frame_header *h, const
         p += 5;
     }
     if (table_crc_len(h)) put32(p, crc32_update(0, t, (size_t)(p - t)));
+    if (h->copies) {
+        p += table_crc_len(h);
+        memcpy(p, h->copy_list, (size_t)h->copies_len);
+        put32(p + h->copies_len, crc32_update(0, p, (size_t)h->copies_len));
+    }
     return len;
 }
 
@@ -340,13 +363,25 @@ static int parse_v1(frame_header *h, const uint8_t *src, size_t avail, size_t *n
 /* Version 4's values, once its header CRC matched (m: where the walk found them). */
 static int v4_values(frame_header *h, const uint8_t *src, const v4_map *m) {
     uint8_t form = src[6];
-    uint64_t v[4] = {0, 0, 0, 0};
+    uint64_t v[6] = {0, 0, 0, 0, 0, 0};
     int rc;
-    if (form & ~FRAME_FORM_KNOWN) return LLMZ_ERR_UNSUPPORTED;
+    if (form & ~(FRAME_FORM_KNOWN | (h->version >= FRAME_V8 ? FRAME_FORM_COPIES : 0))) return LLMZ_ERR_UNSUPPORTED;
     if ((rc = check_kind(h)) != LLMZ_OK) return rc;
     if (h->has_name && (rc = take_name(h->name, src + m->name + 1, h->name_len)) != LLMZ_OK) return rc;
-    for (int i = 0; i < (h->win_default ? 2 : 4); i++)
-        if ((rc = get_varint(src + m->at[i], m->len[i], &v[i])) != LLMZ_OK) return rc;
+    for (int i = 0; i < 6; i++)
+        if ((i < 2 || (i < 4 && !h->win_default) || (i >= 4 && has_copies(src))) &&
+            (rc = get_varint(src + m->at[i], m->len[i], &v[i])) != LLMZ_OK)
+            return rc;
+    /* copies: a lossless frame that is not a dictionary frame, and a list no longer than the output (each entry
+    ** adds a byte at least; copies_check judges the entries with the table) */
+    if (has_copies(src)) {
+        if ((form & FRAME_FORM_DICT) || h->mode) return LLMZ_ERR_CORRUPT;
+        if (v[V4_OUT] > (1ull << 62) || v[V4_OUT] <= v[V4_ORIG] || v[V4_CLEN] < 3 || v[V4_CLEN] > v[V4_OUT])
+            return LLMZ_ERR_CORRUPT;
+        h->copies = 1;
+        h->out_size = v[V4_OUT];
+        h->copies_len = v[V4_CLEN];
+    }
     /* a dictionary frame: no model name, no chunk groups, lossless (docs/format.md, "Dictionary frames") */
     if ((form & FRAME_FORM_DICT) && ((form & FRAME_FORM_NAME) || (h->flags & FRAME_FLAG_GROUP) || h->mode))
         return LLMZ_ERR_CORRUPT;
@@ -435,6 +470,10 @@ static int parse_v4(frame_header *h, const uint8_t *src, size_t avail, size_t *n
     h->win_default = !(form & FRAME_FORM_WINDOW);
     if ((rc = v4_values(h, src, &m)) != LLMZ_OK) return rc;
     rc = v4_entries(h, &c);
+    if (rc == LLMZ_OK && h->copies) { /* the list and its CRC after the table CRC */
+        c.pos += table_crc_len(h);
+        rc = cur_skip(&c, (size_t)h->copies_len + 4);
+    }
     if (rc == LLMZ_ERR_TRUNCATED) *need = c.need;
     return rc;
 }
@@ -512,6 +551,11 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
             return LLMZ_ERR_CORRUPT;
         }
         sum += c->comp_size;
+    }
+    if (h->copies) { /* the list: intact, and turning the literals into the output */
+        const uint8_t *l = frame_copies_at(h, src);
+        if (crc32_update(0, l, (size_t)h->copies_len) != get32(l + h->copies_len)) return LLMZ_ERR_CHECKSUM;
+        if (copies_check(l, (size_t)h->copies_len, h->orig_size, h->out_size) != LLMZ_OK) return LLMZ_ERR_CORRUPT;
     }
     *payload = sum;
     return LLMZ_OK;

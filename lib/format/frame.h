@@ -42,13 +42,16 @@ static inline int frame_method_bytes(unsigned m) { return m == FRAME_METHOD_BYTE
 #define FRAME_V5              5              /* version 4's layout; method 3 with the byte models' version 2 */
 #define FRAME_V6              6              /* version 4's layout; method 3 with the byte models' version 3 */
 #define FRAME_V7              7              /* version 4's layout; methods 3 and 5 with the byte models' version 4 */
+#define FRAME_V8              8              /* version 7 and form bit 7: long-range copies (copies.h) */
 #define FRAME_V4_FIXED 8        /* magic, version, flags, form, numerics */
 #define FRAME_FORM_FP 0x03      /* form bits 0-1: the fingerprint holds 8 * (code + 1) bytes */
 #define FRAME_FORM_NAME 0x04    /* the model name follows the fingerprint (adapter form: the adapter's name) */
 #define FRAME_FORM_WINDOW 0x08  /* window and keep follow the sizes; clear: the model's defaults */
 #define FRAME_FORM_MODE_SHIFT 4 /* form bits 4-5: the mode */
 #define FRAME_FORM_DICT 0x40    /* form bit 6: a dictionary frame (docs/format.md, "Dictionary frames") */
-#define FRAME_FORM_KNOWN 0x7f
+#define FRAME_FORM_COPIES 0x80 /* form bit 7 (format 8): the chunks hold the literals, a list of copies rebuilds the
+                                ** output (docs/format.md, "Copies") */
+#define FRAME_FORM_KNOWN 0x7f   /* before format 8 */
 #define FRAME_AFORM_KNOWN 0x07  /* adapter form: bits 0-1 fingerprint code, bit 2 name */
 #define FRAME_V4_ENTRY_MIN 6    /* a chunk entry: varint size (1..), method (1), CRC (4) */
 #define FRAME_SHORT_FP 8        /* fingerprint bytes the reference encoder writes for built-in models */
@@ -87,6 +90,12 @@ typedef struct {
     /* a dictionary frame of one chunk has neither header CRC nor table CRC: its chunk's CRC continues the CRC of the
     ** header bytes before the chunk entry, crc_seed (frame_head_crc; 0 for every other frame) */
     uint32_t crc_seed;
+    /* FRAME_FORM_COPIES (format 8): the frame's output is out_size bytes, rebuilt from the chunks' orig_size bytes of
+    ** literals by the list of copies_len bytes that follows the chunk table (and its CRC-32 after it); copy_list
+    ** points at the list's bytes when writing (not part of the header) */
+    uint8_t copies;
+    uint64_t out_size, copies_len;
+    const uint8_t *copy_list;
     /* not part of the header: a dictionary frame's coding starts each chunk after these tokens (lib/engine/dict.c) */
     const int32_t *pre;
     uint32_t npre;
@@ -119,5 +128,10 @@ int frame_parse_table(frame_chunk *chunks, const frame_header *h, const uint8_t 
                       uint64_t *payload);
 /* Original size of chunk i. */
 uint32_t frame_chunk_orig(const frame_header *h, uint32_t i);
+/* Bytes the frame decodes to: out_size with copies, else orig_size. */
+static inline uint64_t frame_out_size(const frame_header *h) { return h->copies ? h->out_size : h->orig_size; }
+/* The list of copies of a frame with FRAME_FORM_COPIES at src (its header parsed, its table checked): h->copies_len
+** bytes. */
+const uint8_t *frame_copies_at(const frame_header *h, const uint8_t *src);
 
 #endif

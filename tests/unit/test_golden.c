@@ -170,6 +170,11 @@ static const golden GOLD[] = {
     {"log.txt", "log.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
     {"x86.bin", "x86.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
     {"x86ops.bin", "x86ops.v7.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 7, 0, 2},
+    /* format version 8 (2026-12-07): long repeats as copies (docs/format.md, "Copies") -- groups.txt's five repeats of
+    ** source10k.txt and its last 3,000 bytes are copies, the 4 chunks of 4 KiB its literals (format 7: 17 chunks,
+    ** 5,112 bytes); repeat.bin, a random 3,000-byte block 20 times, is one raw chunk and one overlapping copy */
+    {"groups.txt", "groups.v8.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 8, 0, 2},
+    {"repeat.bin", "repeat.v8.llmz", 0, 1, {0, 0}, 1, 1, 1, LLMZ_ADAPT_ALL, 1, 0, 8, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -201,7 +206,8 @@ static const struct {
                {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
                {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
                {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0},         {"binary.v7.llmz", 1, 0},
-               {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0}};
+               {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0},
+               {"groups.v8.llmz", 0, 4}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -221,7 +227,11 @@ static const golden_err GERR[] = {
     {"err_version5.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 5 */
     {"err_version6.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 6 */
     {"err_version7.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 7 */
-    {"err_version8.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version8.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 8 */
+    {"err_version9.llmz", LLMZ_ERR_VERSION, 0},
+    /* format 8's list of copies: its CRC damaged; a distance past the bytes written, under a good CRC */
+    {"err_copies_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
+    {"err_copies_list.llmz", LLMZ_ERR_CORRUPT, 0},
     {"err_flag_bit.llmz", LLMZ_ERR_CORRUPT, 0}, /* bit 7 was reserved; now chunk groups, which need bit 2 */
     {"err_mode1.llmz", LLMZ_ERR_UNSUPPORTED, 0},
     /* numerics 2 exists since 2026-12-06: this format-1 frame is then evaluated with it, and its chunk's range
