@@ -161,6 +161,25 @@ err_has "another model: names it" "archive needs model"
 check "another model: no file" absent out4
 check "no temporaries left" no_temps
 
+# a frame with copies (format 8): its text three times over, ranges inside repeats and across them; -lv says so
+gen_text 12000 43 >r1
+cat r1 r1 r1 >rep
+xmo rep.llmz -c rep
+expect "setup: compress rep (copies)" 0
+xm -lv rep.llmz
+out_has "-lv: the frame's copies" "long repeats as copies"
+xmo r1.llmz -c r1
+check "copies: the text three times takes little more than once" [ "$(fsize rep.llmz)" -lt "$(( $(fsize r1.llmz) + 100 ))" ]
+for r in 0:100 11990:20 20000:5000 35990:10; do
+    off=${r%:*}
+    len=${r#*:}
+    xm -d --range="$r" rep.llmz
+    expect "copies --range=$r" 0
+    part rep "$off" "$len" >want
+    check "copies --range=$r: the bytes" same stdout want
+done
+xmo rep.out -dc rep.llmz
+check "copies: the whole decode" same rep.out rep
 # usage
 for bad_range in abc 5 :5 5:x -1:3 1Q:2; do
     xm -d --range="$bad_range" ab.llmz
