@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/heldout.sh -- llmz against xz -9e and zpaq -m5 on files of this machine that no training corpus holds
-# (issue 20's kinds: logs, changelogs, JSON, JavaScript, an executable, zeros).  The held-out rule of the project
+# (issue 20's kinds: logs, changelogs, JSON, JavaScript, executables, zeros, long repeats).  The held-out rule of the project
 # forbids training on any of them; measuring is what they are for.  Files missing here are skipped.
 #
 #   sh bench/heldout.sh            (LLMZ=PATH for another binary; HELDOUT_FLAGS: extra llmz options, e.g. -T1)
@@ -37,7 +37,9 @@ exe-whole|cat /usr/bin/x86_64-linux-gnu-cpp-12
 exe-zstd|cat /usr/bin/zstd
 libc.so.6|cat /usr/lib/x86_64-linux-gnu/libc.so.6
 exe-git|cat /usr/bin/git
-zeros-20M|head -c 20971520 /dev/zero"
+zeros-20M|head -c 20971520 /dev/zero
+repeats-text-2M|for i in \$(seq 100); do zcat /usr/share/doc/dpkg/changelog.gz | head -c 20000; done
+repeats-random-2.6M|for i in \$(seq 40); do zcat /usr/share/doc/dpkg/changelog.gz | xz -9 -c | head -c 65536; done"
 
 now() { date +%s.%N; }
 kbs() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d < 0.001) d = 0.001; printf "%.1f", n / 1000 / d }'; }
