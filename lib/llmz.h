@@ -252,9 +252,10 @@ typedef struct {
     uint8_t part;     /* LLMZ_PART_*: LM; cache; n-grams and match; SSE; RAW: a chunk stored raw (8 bits a byte) */
     uint8_t pad[7];
 } llmz_token_info;
-/* Compress src as llmz_compress_frame would (same parameters, same frame and statistics), and return one record
-** per token in input order (*tokens, *count; free with llmz_free_tokens).  A stored chunk gives one record of
-** part LLMZ_PART_RAW.  The frame itself is not returned. */
+/* Compress src as llmz_compress_frame would with the same parameters, every chunk by the LM (the byte models' chunks
+** and format 8's copies have no tokens to show), and return one record per token in input order (*tokens, *count;
+** free with llmz_free_tokens).  A stored chunk gives one record of part LLMZ_PART_RAW.  The frame itself is not
+** returned. */
 int llmz_analyze_frame(llmz_cctx *c, const void *src, size_t size, llmz_token_info **tokens, size_t *count,
                        llmz_stats *stats);
 void llmz_free_tokens(llmz_token_info *tokens);

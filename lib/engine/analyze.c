@@ -49,7 +49,7 @@ int llmz_analyze_frame(llmz_cctx *c, const void *src, size_t size, llmz_token_in
     frame_header h;
     frame_chunk *chunks = NULL;
     if (!dst) return LLMZ_ERR_NOMEM;
-    /* the LM's view: every chunk coded by the LM (the byte models of method 3 have no tokens to show) */
+    /* the LM's view: every chunk coded by the LM (the byte models of method 3 have no tokens to show), no copies */
     int rc = engine_compress(c, c->adapt & ~LLMZ_ADAPT_BYTES, dst, cap, &fsize, src, size, stats, &recs, &h, &chunks);
     llmz_free(dst);
     if (rc) return rc;
