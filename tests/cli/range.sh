@@ -25,15 +25,22 @@ total=$(fsize ab)
 # bytes OFF..OFF+LEN of FILE (0-based), as a reference
 part() { tail -c +$(($2 + 1)) "$1" | head -c "$3"; }
 
+# ranges OFF:LEN... of archive ARCH (original ORIG): each the same bytes as ORIG's; LABEL names the checks
+ranges() {
+    rg_arch=$1
+    rg_orig=$2
+    rg_label=$3
+    shift 3
+    for r in "$@"; do
+        xm -d --range="$r" "$rg_arch"
+        expect "$rg_label--range=$r" 0
+        part "$rg_orig" "${r%:*}" "${r#*:}" >want
+        check "$rg_label--range=$r: the bytes" same stdout want
+    done
+}
+
 # ranges inside a group, across the frame edge, in frame b, K suffixes, to the end
-for r in 5000:100 71990:20 73000:3000 0:1 $((total - 1)):1 0:$total; do
-    off=${r%:*}
-    len=${r#*:}
-    xm -d --range="$r" ab.llmz
-    expect "--range=$r" 0
-    part ab "$off" "$len" >want
-    check "--range=$r: the bytes" same stdout want
-done
+ranges ab.llmz ab "" 5000:100 71990:20 73000:3000 0:1 $((total - 1)):1 0:$total
 xm -d --range=64K:1K ab.llmz
 part ab 65536 1024 >want
 check "--range=64K:1K (suffixes)" same stdout want
@@ -170,14 +177,7 @@ xm -lv rep.llmz
 out_has "-lv: the frame's copies" "long repeats as copies"
 xmo r1.llmz -c r1
 check "copies: the text three times takes little more than once" [ "$(fsize rep.llmz)" -lt "$(( $(fsize r1.llmz) + 100 ))" ]
-for r in 0:100 11990:20 20000:5000 35990:10; do
-    off=${r%:*}
-    len=${r#*:}
-    xm -d --range="$r" rep.llmz
-    expect "copies --range=$r" 0
-    part rep "$off" "$len" >want
-    check "copies --range=$r: the bytes" same stdout want
-done
+ranges rep.llmz rep "copies " 0:100 11990:20 20000:5000 35990:10
 xmo rep.out -dc rep.llmz
 check "copies: the whole decode" same rep.out rep
 # usage
