@@ -349,7 +349,7 @@ static int read_part(llmz_archive *a, llmz_dctx *d, size_t i, uint64_t rel, size
     rc = engine_frame_check_model(d, &h); /* before reading payloads (a dictionary frame: d needs its dictionary) */
     if (rc == LLMZ_OK && (psize > SIZE_MAX || dbytes > SIZE_MAX))
         rc = LLMZ_ERR_MEMLIMIT;
-    else if (rc == LLMZ_OK && room > SIZE_MAX)
+    else if (rc == LLMZ_OK && (room > SIZE_MAX || (d->memlimit && room > d->memlimit))) /* (before allocating it) */
         rc = LLMZ_ERR_MEMLIMIT;
     else if (rc == LLMZ_OK && (!(pay = llmz_malloc(psize ? (size_t)psize : 1)) || !(dec = llmz_malloc((size_t)room))))
         rc = LLMZ_ERR_NOMEM;

@@ -5,7 +5,8 @@
 ** position is looked up in a table of the positions before it that are multiples of COPY_STEP (the latest one
 ** for each hash); a hit whose bytes agree is extended forwards and backwards (over literals not yet listed), and
 ** taken when it reaches COPIES_MIN bytes.  Any repeat of COPY_WIN + COPY_STEP - 1 bytes or more is found, at any
-** distance within the frame.
+** distance within the frame.  A hit that falls short costs its extension (under COPIES_MIN bytes compared): 8 MiB
+** of a 26-letter pattern broken every 1,000 bytes, a hit at nearly every position, takes 0.9 s (the models: 25 s).
 */
 #include "format/copies.h"
 

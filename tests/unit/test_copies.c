@@ -313,6 +313,13 @@ static void t_archive(void) {
         CHECK(got == offs[k][1] && memcmp(out, src + offs[k][0], got) == 0);
     }
     llmz_dctx_free(d);
+    /* a part of it needs the whole output: a memory limit below that refuses it before anything is allocated */
+    d = llmz_dctx_create(M);
+    llmz_dctx_set(d, LLMZ_P_MEMLIMIT, N - 1);
+    size_t got = 1;
+    CHECK_EQ(llmz_archive_read(a, d, 100, out, 10, &got, NULL), LLMZ_ERR_MEMLIMIT);
+    CHECK_EQ(got, 0);
+    llmz_dctx_free(d);
     llmz_archive_free(a);
     free(f);
     free(src);
