@@ -3,7 +3,7 @@
 ** overlapping copies included); the check refuses every malformed list; frames with copies round-trip through the
 ** API (1 and 2 threads), are read in part by the archive reader, are refused clearly when their list is damaged,
 ** count their whole output against the memory limit, and are never written in format 7 or for inputs without
-** long repeats.  Uses tests/data/tiny.gguf. */
+** long repeats; random bytes are stored unless they repeat themselves.  Uses tests/data/tiny.gguf. */
 #include <stdint.h>
 
 #include "common/hash.h"
@@ -282,6 +282,36 @@ static void t_frames(void) {
     free(out);
 }
 
+/* Random bytes are stored raw at once, unless they repeat themselves: random blocks of 1,000 bytes, each twice, go to
+** the models (prepare.c's looks_random asks copies_covered), which code them in about half. */
+static void t_random(void) {
+    enum { N = 200000 };
+    uint8_t *src = malloc(N);
+    noise(src, N);
+    CHECK_EQ(copies_covered(src, N, 96), 0);
+    size_t fn;
+    llmz_frame_info info;
+    uint8_t *f = frame_of(src, N, LLMZ_FORMAT_VERSION, 1, &fn);
+    CHECK_EQ(llmz_frame_get_info(&info, f, fn), LLMZ_OK);
+    CHECK_EQ(info.raw_chunks, info.n_chunks);
+    free(f);
+    for (size_t i = 0; i + 2000 <= N; i += 2000) memcpy(src + i + 1000, src + i, 1000);
+    uint64_t cov = copies_covered(src, N, 96);
+    CHECK(cov >= N / 2 - 2000 && cov <= N / 2);
+    CHECK_EQ(copies_covered(src, N, 2000), 0);
+    f = frame_of(src, N, LLMZ_FORMAT_VERSION, 1, &fn);
+    CHECK_EQ(llmz_frame_get_info(&info, f, fn), LLMZ_OK);
+    CHECK_EQ(info.raw_chunks, 0);
+    CHECK(fn < N * 6 / 10);
+    uint8_t *out = malloc(N);
+    size_t got;
+    CHECK_EQ(decode(f, fn, out, N, 1, 0, &got), LLMZ_OK);
+    CHECK(got == N && memcmp(out, src, N) == 0);
+    free(out);
+    free(f);
+    free(src);
+}
+
 /* ---- random access ---------------------------------------------------------------------------------------- */
 typedef struct {
     const uint8_t *b;
@@ -333,7 +363,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "FAIL: cannot load %s\n", path);
         return 1;
     }
-    static const t_case cases[] = {{"find", t_find}, {"check", t_check}, {"frames", t_frames}, {"archive", t_archive}};
+    static const t_case cases[] = {{"find", t_find}, {"check", t_check}, {"frames", t_frames},
+                                   {"random", t_random}, {"archive", t_archive}};
     t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
     llmz_model_free(M);
     return T_DONE();
