@@ -4,8 +4,8 @@
 ** for leaving a chunk to the byte models (method 3).  Pure
 ** functions of the bytes (integer only, so every machine decides alike); no model, no coder, no state.
 */
+#include "common/mem.h"
 #include "engine/engine.h"
-#include "format/copies.h"
 
 /* 1 if the chunk has at least one CRLF and every CR and every LF belongs to a CRLF pair: then removing
 ** the CRs is undone exactly by writing CR before every LF. */
@@ -41,11 +41,37 @@ void crlf_restore(uint8_t *buf, size_t lf_len, size_t n) {
     }
 }
 
-/* Encoder shortcut: a chunk of at least 4 KiB whose 256 byte counts all lie within +-(n/256)/4 + 16 of uniform,
-** and in which repeats of RANDOM_REPEAT bytes or more cover less than 1/64, is already compressed or random data;
-** the model could not code it in fewer bytes, so it is stored raw at once.  (Random blocks of 2,000 bytes, each
-** twice: stored before the repeats were looked for, the byte models make 0.50x of it, xz -9e 0.51x.) */
-#define RANDOM_REPEAT 96
+/* Whether p[0 .. n) repeats itself: 12-byte strings met before (at the last position of the same hash, in a table of
+** 2^20 at most) cover 1/64 of it or more.  By chance, random data has none. */
+#define REPEAT_WIN 12
+static int repeats_itself(const uint8_t *p, size_t n) {
+    if (n < 2 * REPEAT_WIN || n >= UINT32_MAX) return 0;
+    int bits = 10;
+    while (bits < 20 && ((size_t)1 << bits) < n) bits++;
+    uint32_t *t = llmz_calloc((size_t)1 << bits, sizeof *t); /* position + 1 */
+    if (!t) return 0;
+    uint64_t covered = 0;
+    for (size_t i = 0; i + REPEAT_WIN <= n && covered * 64 < n;) {
+        uint64_t a = 0, b = 0;
+        memcpy(&a, p + i, 8);
+        memcpy(&b, p + i + 8, 4);
+        uint32_t k = (uint32_t)((a * 0x9E3779B97F4A7C15ull ^ b * 0xC2B2AE3D27D4EB4Full) >> (64 - bits)), j = t[k];
+        t[k] = (uint32_t)i + 1;
+        if (j && memcmp(p + j - 1, p + i, REPEAT_WIN) == 0) {
+            covered += REPEAT_WIN;
+            i += REPEAT_WIN;
+        } else {
+            i++;
+        }
+    }
+    llmz_free(t);
+    return covered * 64 >= n;
+}
+
+/* Encoder shortcut: a chunk of at least 4 KiB whose 256 byte counts all lie within +-(n/256)/4 + 16 of uniform, and
+** which does not repeat itself, is already compressed or random data; the model could not code it in fewer bytes,
+** so it is stored raw at once.  (Random blocks of 2,000 bytes, each twice: stored before the repeats were looked
+** for; the byte models make 0.50x of it, xz -9e 0.51x.) */
 int looks_random(const uint8_t *p, size_t n) {
     if (n < 4096) return 0;
     uint32_t cnt[256] = {0};
@@ -53,7 +79,7 @@ int looks_random(const uint8_t *p, size_t n) {
     uint64_t mean = n / 256, tol = mean / 4 + 16;
     for (int b = 0; b < 256; b++)
         if (cnt[b] + tol < mean || cnt[b] > mean + tol) return 0;
-    return copies_covered(p, n, RANDOM_REPEAT) * 64 < n;
+    return !repeats_itself(p, n);
 }
 
 /* Bytes that text of any script and encoding but UTF-16/32 hardly has: C0 controls other than TAB, LF, VT, FF, CR and

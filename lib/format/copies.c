@@ -28,30 +28,28 @@ static uint32_t hash_at(const uint8_t *p) {
 
 static uint32_t slot(uint32_t h, int bits) { return (h * 0x9E3779B1u) >> (32 - bits); }
 
-/* The search: repeats of min bytes or more in src[0 .. n).  With lit, the list into *list (*list_len bytes) and the
-** literals into lit (*lit_n); without it, only the bytes covered are counted.  -1 when memory runs out. */
-static int64_t search(const uint8_t *src, size_t n, size_t min, uint8_t **list, size_t *list_len, uint8_t *lit,
-                      size_t *lit_n) {
-    size_t cap = 64, len = 0, nl = 0;
-    if (n < COPY_WIN + min || n >= UINT32_MAX) {
-        if (lit) {
-            memcpy(lit, src, n);
-            *lit_n = n;
-        }
+int64_t copies_find(const uint8_t *src, size_t n, uint8_t **list, size_t *list_len, uint8_t *lit, size_t *lit_n) {
+    *list = NULL;
+    *list_len = 0;
+    *lit_n = 0;
+    if (n < 2 * COPIES_MIN || n >= UINT32_MAX) {
+        memcpy(lit, src, n);
+        *lit_n = n;
         return 0;
     }
     int bits = 10;
     while (bits < TABLE_BITS_MAX && ((size_t)1 << bits) < n / COPY_STEP * 2) bits++;
     uint32_t *table = llmz_calloc((size_t)1 << bits, sizeof *table); /* position + 1, 0: none */
-    uint8_t *out = lit ? llmz_malloc(cap) : NULL;
-    if (!table || (lit && !out)) {
+    size_t cap = 64, len = 0;
+    uint8_t *out = llmz_malloc(cap);
+    if (!table || !out) {
         llmz_free(table);
         llmz_free(out);
         return -1;
     }
     uint32_t top = 1; /* COPY_HASH^(COPY_WIN - 1): what the byte leaving the window weighs */
     for (int k = 1; k < COPY_WIN; k++) top *= COPY_HASH;
-    size_t start = 0, ins = 0, i = 0; /* literals from start; positions below ins indexed */
+    size_t start = 0, ins = 0, i = 0, nl = 0; /* literals from start; positions below ins indexed */
     uint64_t covered = 0;
     uint32_t h = hash_at(src);
     while (i + COPY_WIN <= n) {
@@ -63,25 +61,23 @@ static int64_t search(const uint8_t *src, size_t n, size_t min, uint8_t **list, 
             while (i + fwd < n && src[j + fwd] == src[i + fwd]) fwd++;
             while (back < i - start && back < j && src[j - back - 1] == src[i - back - 1]) back++;
         }
-        if (fwd + back >= min) {
+        if (fwd + back >= COPIES_MIN) {
             size_t at = i - back, clen = fwd + back, need = len + 3 * VARINT_MAX;
-            if (lit) {
-                if (need > cap) {
-                    uint8_t *nb = llmz_realloc(out, cap = need * 2);
-                    if (!nb) {
-                        llmz_free(table);
-                        llmz_free(out);
-                        return -1;
-                    }
-                    out = nb;
+            if (need > cap) {
+                uint8_t *nb = llmz_realloc(out, cap = need * 2);
+                if (!nb) {
+                    llmz_free(table);
+                    llmz_free(out);
+                    return -1;
                 }
-                uint8_t *p = put_varint(out + len, at - start);
-                p = put_varint(p, i - j);
-                p = put_varint(p, clen);
-                len = (size_t)(p - out);
-                memcpy(lit + nl, src + start, at - start);
-                nl += at - start;
+                out = nb;
             }
+            uint8_t *p = put_varint(out + len, at - start);
+            p = put_varint(p, i - j);
+            p = put_varint(p, clen);
+            len = (size_t)(p - out);
+            memcpy(lit + nl, src + start, at - start);
+            nl += at - start;
             covered += clen;
             start = i = at + clen;
             if (i + COPY_WIN <= n) h = hash_at(src + i);
@@ -90,10 +86,9 @@ static int64_t search(const uint8_t *src, size_t n, size_t min, uint8_t **list, 
         if (i + COPY_WIN < n) h = (h - src[i] * top) * COPY_HASH + src[i + COPY_WIN];
         i++;
     }
-    llmz_free(table);
-    if (!lit) return (int64_t)covered;
     memcpy(lit + nl, src + start, n - start);
-    *lit_n = nl + (n - start);
+    nl += n - start;
+    llmz_free(table);
     if (!covered) {
         llmz_free(out);
         out = NULL;
@@ -101,19 +96,8 @@ static int64_t search(const uint8_t *src, size_t n, size_t min, uint8_t **list, 
     }
     *list = out;
     *list_len = len;
+    *lit_n = nl;
     return (int64_t)covered;
-}
-
-int64_t copies_find(const uint8_t *src, size_t n, uint8_t **list, size_t *list_len, uint8_t *lit, size_t *lit_n) {
-    *list = NULL;
-    *list_len = 0;
-    *lit_n = 0;
-    return search(src, n, COPIES_MIN, list, list_len, lit, lit_n);
-}
-
-uint64_t copies_covered(const uint8_t *src, size_t n, size_t min) {
-    int64_t c = search(src, n, min < COPY_WIN ? COPY_WIN : min, NULL, NULL, NULL, NULL);
-    return c > 0 ? (uint64_t)c : 0;
 }
 
 int copies_check(const uint8_t *list, size_t len, uint64_t lit_size, uint64_t out_size) {

@@ -20,10 +20,6 @@
 ** NULL), or -1 when memory runs out.  A function of the input alone. */
 int64_t copies_find(const uint8_t *src, size_t n, uint8_t **list, size_t *list_len, uint8_t *lit, size_t *lit_n);
 
-/* The bytes that repeats of min bytes or more (at least 64) would cover in src[0 .. n), as copies_find finds them;
-** 0 when there are none or memory runs out.  (The encoder asks it whether data that looks random repeats itself.) */
-uint64_t copies_covered(const uint8_t *src, size_t n, size_t min);
-
 /* LLMZ_OK when list (len bytes) is a well-formed list that turns lit_size literal bytes into exactly out_size
 ** bytes, LLMZ_ERR_CORRUPT otherwise. */
 int copies_check(const uint8_t *list, size_t len, uint64_t lit_size, uint64_t out_size);
