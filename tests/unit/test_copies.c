@@ -235,33 +235,40 @@ static void t_frames(void) {
     CHECK_EQ(decode(x, fn, out, N, 1, 0, &got), LLMZ_ERR_CHECKSUM);
     /* (a list whose CRC was made good again may still be well formed: it then rebuilds some other output of the
     ** declared size from the same literals, as any valid frame would) */
-    int refused = 0, other = 0;
+    /* (the list is judged with the header: the frames it accepts are decoded, the first few whole) */
+    int refused = 0, other = 0, accepted = 0;
     for (size_t k = 0; k < h.copies_len; k++) {
         memcpy(x, f, fn);
         x[at + k] ^= 0x04;
         uint32_t crc = crc32_update(0, x + at, (size_t)h.copies_len);
         for (int b = 0; b < 4; b++) x[at + h.copies_len + b] = (uint8_t)(crc >> (8 * b));
-        int rc = decode(x, fn, out, N, 1, 0, &got);
-        CHECK(rc == LLMZ_ERR_CORRUPT || (rc == LLMZ_OK && got == N));
+        llmz_frame_info xi;
+        int rc = llmz_frame_get_info(&xi, x, fn);
+        CHECK(rc == LLMZ_ERR_CORRUPT || rc == LLMZ_OK);
         refused += rc == LLMZ_ERR_CORRUPT;
-        other += rc == LLMZ_OK && memcmp(out, src, N) != 0;
+        if (rc == LLMZ_OK && accepted++ < 3) {
+            CHECK_EQ(decode(x, fn, out, N, 1, 0, &got), LLMZ_OK);
+            CHECK_EQ(got, N);
+            other += memcmp(out, src, N) != 0;
+        }
     }
     CHECK(refused > 0);
-    CHECK_EQ(refused + other, h.copies_len);
+    CHECK_EQ(other, accepted < 3 ? accepted : 3);
+    CHECK_EQ(refused + accepted, h.copies_len);
     CHECK_EQ(decode(f, at + 2, out, N, 1, 0, &got), LLMZ_ERR_TRUNCATED);
     free(x);
     /* copies over a smaller share of the input: both frames made, the smaller kept (here the models' coding of the
     ** repeats is the cheaper one) */
-    size_t n7b, nb;
-    memset(src, 'q', N);
-    repetitive(src, 40000, 20000);
-    noise(src + 40000, 40000);
-    uint8_t *fb = frame_of(src, N, LLMZ_FORMAT_VERSION, 1, &nb), *f7b = frame_of(src, N, 7, 1, &n7b);
+    size_t n7b, nb, m = t_quick() ? N / 2 : N; /* (ASan: half) */
+    memset(src, 'q', m);
+    repetitive(src, m * 2 / 5, m / 5);
+    noise(src + m * 2 / 5, m * 2 / 5);
+    uint8_t *fb = frame_of(src, m, LLMZ_FORMAT_VERSION, 1, &nb), *f7b = frame_of(src, m, 7, 1, &n7b);
     CHECK_EQ(llmz_frame_get_info(&info, fb, nb), LLMZ_OK);
     CHECK(nb <= n7b);
     CHECK_EQ(info.copies, nb < n7b);
-    CHECK_EQ(decode(fb, nb, out, N, 1, 0, &got), LLMZ_OK);
-    CHECK(got == N && memcmp(out, src, N) == 0);
+    CHECK_EQ(decode(fb, nb, out, m, 1, 0, &got), LLMZ_OK);
+    CHECK(got == m && memcmp(out, src, m) == 0);
     free(fb);
     free(f7b);
     /* inputs without long repeats get no copies: the frame is as long as format 7's */
@@ -285,7 +292,7 @@ static void t_frames(void) {
 /* Random bytes are stored raw at once, unless they repeat themselves (prepare.c's looks_random): random blocks of
 ** 1,000 bytes, each twice, and of 40 bytes, each twice, go to the models, which code them in about half. */
 static void t_random(void) {
-    enum { N = 200000 };
+    const size_t N = t_quick() ? 60000 : 200000; /* (ASan: a fifth of the time) */
     uint8_t *src = malloc(N), *out = malloc(N);
     size_t fn, got;
     llmz_frame_info info;
