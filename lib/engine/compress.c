@@ -455,7 +455,8 @@ static int compress_copies(llmz_cctx *c, void *dst, size_t cap, size_t *dst_size
         if (rc == LLMZ_OK) {
             *used = 1;
             if (stats) stats->in_bytes = size;
-            if ((uint64_t)covered < COPIES_ALONE(size)) rc = keep_smaller(c, c->adapt, (uint8_t *)dst, dst_size, src, size, stats);
+            if ((uint64_t)covered < COPIES_ALONE(size))
+                rc = keep_smaller(c, c->adapt, (uint8_t *)dst, dst_size, src, size, stats);
         } else if (rc == LLMZ_ERR_DST_TOO_SMALL) { /* (the list is shorter than what it saves: not expected) */
             rc = LLMZ_OK;
         }

@@ -234,8 +234,8 @@ uint64_t engine_dict_bytes(const llmz_dctx *d, const llmz_frame_info *info) {
 /* What llmz_dctx_frame_memory says, for a parsed header and the frame's size. */
 static uint64_t frame_memory(const llmz_dctx *d, const frame_header *h, uint64_t frame_size) {
     /* the model (weights in kernel layout, its file's bytes for the tokenizer) and 4 MiB for the process itself */
-    return frame_out_size(h) + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) + d->m->size +
-           (4ull << 20) + dict_bytes(d, h);
+    return frame_out_size(h) + frame_size + workers_bytes(d->m, h, d->threads) + tf_weight_bytes(d->m->tf) +
+           d->m->size + (4ull << 20) + dict_bytes(d, h);
 }
 
 uint64_t engine_decode_bytes(const llmz_model *m, const llmz_frame_info *info, int threads) {

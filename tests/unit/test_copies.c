@@ -93,7 +93,8 @@ static size_t make_list(uint8_t *out, const uint64_t *e, int n) {
 static void t_check(void) {
     uint8_t l[64];
     size_t n;
-    const uint64_t good[] = {10, 10, 20, 5, 1, 7}; /* 10 literals, copy 20 from 10 back, 5 literals, copy 7 from 1 back */
+    /* 10 literals, a copy of 20 from 10 back, 5 literals, a copy of 7 from 1 back */
+    const uint64_t good[] = {10, 10, 20, 5, 1, 7};
     n = make_list(l, good, 2);
     CHECK_EQ(copies_check(l, n, 15, 42), LLMZ_OK);
     CHECK_EQ(copies_check(l, n, 16, 43), LLMZ_OK); /* a literal after the last copy */
