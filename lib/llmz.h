@@ -25,7 +25,7 @@ extern "C" {
 #define LLMZ_VERSION_MAJOR 0
 #define LLMZ_VERSION_MINOR 6
 #define LLMZ_VERSION_PATCH 0
-#define LLMZ_VERSION_STRING "0.6.0"
+#define LLMZ_VERSION_STRING "0.7.0"
 #define LLMZ_FORMAT_VERSION 8   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
@@ -150,9 +150,13 @@ typedef enum {
     LLMZ_P_SEGMENT = 8,     /* streaming compression: input bytes per frame, LLMZ_MIN_CHUNK .. LLMZ_MAX_SEGMENT;
                             ** 0 (default) = LLMZ_SEGMENT_DEFAULT (see llmz_compress_stream) */
     LLMZ_P_INDEX = 9,       /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
-    LLMZ_P_NUMERICS = 10    /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
+    LLMZ_P_NUMERICS = 10,   /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
                             ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in int8; 1 for decoders that know no later);
                             ** frames of format versions 1-3 are always written with numerics 1 */
+    LLMZ_P_CHUNK_SHIFT = 11 /* compression with the automatic chunk size (LLMZ_P_CHUNK_SIZE 0): chunks about 2^N times
+                            ** as long (llmz_auto_chunk_shift), LLMZ_MIN_CHUNK_SHIFT .. LLMZ_MAX_CHUNK_SHIFT (default 0);
+                            ** the encoder's other choices stay open, unlike with a fixed size: binary input's long
+                            ** chunks, the byte models alone in long chunks.  The CLI's levels 1, 2, 7, 8, 9 */
 } llmz_param;
 
 /* The most worker threads a context takes (LLMZ_P_THREADS); a larger value is LLMZ_ERR_PARAM. */
@@ -218,6 +222,13 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long value);
 
 /* Largest frame compressing `size` bytes can produce (stored-raw worst case included). */
 uint32_t llmz_auto_chunk(uint64_t size);
+/* The same with c (before the cut into equal chunks) 2^shift times as large (a negative shift: smaller), at most
+** LLMZ_MAX_CHUNK: the chunk size of LLMZ_P_CHUNK_SHIFT.  Shift 0 is llmz_auto_chunk; -2 makes chunks of 16 KiB for
+** inputs up to 1 MiB; LLMZ_MAX_CHUNK_SHIFT one chunk of any input up to LLMZ_MAX_CHUNK bytes.  A shift out of range
+** is taken as the nearest in range. */
+#define LLMZ_MIN_CHUNK_SHIFT (-2)
+#define LLMZ_MAX_CHUNK_SHIFT 8
+uint32_t llmz_auto_chunk_shift(uint64_t size, int shift);
 size_t llmz_frame_bound(size_t size);
 
 /* Compress `size` bytes into one frame.  *dst_size receives the frame length.  `stats` may be NULL. */

@@ -1,6 +1,6 @@
 """llmz -- lossless text compression with a language model, from Python.
 
-A thin ctypes binding over the llmz shared library (``make shared`` builds ``build/libllmz.so.0.6.0``), using only
+A thin ctypes binding over the llmz shared library (``make shared`` builds ``build/libllmz.so.0.7.0``), using only
 the C API of ``lib/llmz.h``.  Nothing outside the Python standard library is needed.
 
     import llmz
@@ -42,7 +42,7 @@ PART_NAMES = ("lm", "cache", "ngram", "sse", "raw")
 
 # lib/llmz.h values
 _ERR_PARAM, _ERR_NOT_LLMZ, _ERR_CORRUPT, _ERR_MODEL_MISMATCH, _ERR_MEMLIMIT, _ERR_TRUNCATED = 2, 6, 8, 10, 11, 12
-_P_THREADS, _P_CHUNK_SIZE, _P_MEMLIMIT, _P_ADAPT, _P_FORMAT = 1, 3, 4, 5, 7
+_P_THREADS, _P_CHUNK_SIZE, _P_MEMLIMIT, _P_ADAPT, _P_FORMAT, _P_CHUNK_SHIFT = 1, 3, 4, 5, 7, 11
 _MAX_THREADS = 256
 
 
@@ -162,7 +162,7 @@ FORMAT_VERSION = 8
 
 
 def library_version():
-    """The version string of the llmz library in use, e.g. "0.6.0"."""
+    """The version string of the llmz library in use, e.g. "0.7.0"."""
     return _lib.llmz_version_string().decode()
 
 
@@ -271,20 +271,9 @@ def _threads(threads):
     return min(threads, _MAX_THREADS)
 
 
-def _chunk_for(level, chunk_size, first_size, segment):
-    """The CLI's levels (cli/codec.c): 1: 16 KiB chunks, 2: 32 KiB, 3-6: automatic, 7, 8: 2x, 4x automatic,
-    9: one chunk per frame; chunk_size wins over the level.  0 means automatic."""
-    if chunk_size:
-        return chunk_size
-    if level == 1:
-        return 16 * 1024
-    if level == 2:
-        return 32 * 1024
-    if level == 9:
-        return segment
-    if level in (7, 8):
-        return min(_lib.llmz_auto_chunk(first_size) << (level - 6), segment)
-    return 0
+# The CLI's levels (cli/codec.c): the library's automatic chunk size times 2^shift (LLMZ_P_CHUNK_SHIFT): 1: 1/4,
+# 2: 1/2, 3-6: automatic, 7, 8: 2x, 4x, 9: one chunk per frame; a chunk_size wins over the level.
+_LEVEL_SHIFT = {1: -2, 2: -1, 7: 1, 8: 2, 9: 8}
 
 
 class _Compressor:
@@ -298,16 +287,16 @@ class _Compressor:
             raise ValueError("llmz: segment_size must be a positive int")
         self._cctx = None
         self.level, self.chunk_size, self.segment = level, chunk_size, segment_size
-        fixed = _chunk_for(level, chunk_size, 0, segment_size) if level not in (7, 8) else 0
-        if fixed:  # a whole number of chunks per frame, as the CLI does
-            self.segment = fixed if fixed >= segment_size else segment_size // fixed * fixed
+        if chunk_size:  # a whole number of chunks per frame, as the CLI does
+            self.segment = chunk_size if chunk_size >= segment_size else segment_size // chunk_size * chunk_size
         self.model = _model(model)
         self._cctx = _lib.llmz_cctx_create(self.model)
         if not self._cctx:
             raise MemoryError("llmz: cannot create a compression context")
-        self._first = True
         try:
             self._set(_P_THREADS, _threads(threads))
+            self._set(_P_CHUNK_SIZE, chunk_size)
+            self._set(_P_CHUNK_SHIFT, 0 if chunk_size else _LEVEL_SHIFT.get(level, 0))
             if adapt is not None:
                 self._set(_P_ADAPT, adapt)
             if format_version is not None:
@@ -319,15 +308,9 @@ class _Compressor:
     def _set(self, p, v):
         _check(_lib.llmz_cctx_set(self._cctx, p, v), "parameter %d = %r" % (p, v))
 
-    def _start(self, n):
-        if self._first:
-            self._set(_P_CHUNK_SIZE, _chunk_for(self.level, self.chunk_size, n, self.segment))
-            self._first = False
-
     def frame(self, seg, off=0, n=None):
         """One frame of seg[off, off+n) (seg: bytes)."""
         n = len(seg) - off if n is None else n
-        self._start(n)
         cap = _lib.llmz_frame_bound(n)
         out = ctypes.create_string_buffer(cap)
         size = ctypes.c_size_t()
@@ -335,7 +318,6 @@ class _Compressor:
         return ctypes.string_at(out, size.value)
 
     def analyze(self, seg, off, n):
-        self._start(n)
         toks = ctypes.POINTER(_TokenInfo)()
         count, st = ctypes.c_size_t(), _Stats()
         _check(_lib.llmz_analyze_frame(self._cctx, _addr(seg) + off, n, ctypes.byref(toks), ctypes.byref(count),

@@ -184,9 +184,14 @@ static uint32_t crlf_whole(const uint8_t *s, size_t n, uint32_t cs) {
     return cs;
 }
 
-uint32_t llmz_auto_chunk(uint64_t size) {
+uint32_t llmz_auto_chunk(uint64_t size) { return llmz_auto_chunk_shift(size, 0); }
+
+uint32_t llmz_auto_chunk_shift(uint64_t size, int shift) {
     uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
     while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
+    shift = shift < LLMZ_MIN_CHUNK_SHIFT ? LLMZ_MIN_CHUNK_SHIFT : shift > LLMZ_MAX_CHUNK_SHIFT ? LLMZ_MAX_CHUNK_SHIFT : shift;
+    c = shift < 0 ? c >> -shift : c << shift;
+    if (c > LLMZ_MAX_CHUNK) c = LLMZ_MAX_CHUNK;
     if (size <= c) return (uint32_t)c; /* one chunk */
     /* equal chunks, an even number of them: no short last chunk, and decoders on 2, 4, ... threads get
     ** the same work each (the chunk count still depends on the size alone) */
@@ -293,12 +298,14 @@ static int bytes_would_win(const frame_header *h, const frame_chunk *chunks, con
 ** generated text): coded alone in binary input's long chunks they learn across the whole input, 20-30% smaller on
 ** logs (a 300 KB dpkg log: 6 chunks of byte models 11,6xx bytes, mixed with the LM 10,313, one chunk 8,104), and
 ** the frame is coded again that way, costing a tenth of the LM's time.  Prose never comes near (the byte models
-** code it 1.5-1.7 times the LM's size). */
-#define BYTES_NEAR(now) ((now)*4 / 3)
+** code it 1.5-1.7 times the LM's size).  Chunks shorter than the automatic size's least (levels 1 and 2) hold the byte
+** models back more: within 3/2 there (150 KB of a dpkg log in 10 chunks: 8,523 bytes against 6,257 mixed with the LM,
+** 3,925 in one long chunk). */
+#define BYTES_NEAR(now, chunk) ((chunk) < LLMZ_AUTO_CHUNK_MIN ? (now)*3 / 2 : (now)*4 / 3)
 static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens) {
     uint64_t now, alt;
     bytes_sizes(h, chunks, cm_lens, 0, &now, &alt);
-    return alt < BYTES_NEAR(now);
+    return alt < BYTES_NEAR(now, h->chunk_size);
 }
 
 /* dst holds a frame of *dst_size bytes: the same input coded with `adapt` replaces it if smaller. */
@@ -349,13 +356,14 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
         dict_fill_header(&h, c->dict);
     }
     int bytes = h.version >= 4 && (adapt & LLMZ_ADAPT_BYTES);
-    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk(size);
+    h.chunk_size = c->chunk ? c->chunk : llmz_auto_chunk_shift(size, c->chunk_shift);
     if (c->dict && !c->chunk && size && size < h.chunk_size) /* one chunk: its size is the shortest varint */
         h.chunk_size = (uint32_t)size;
     int binary = bytes && !c->chunk && (lm_off || looks_binary(src, size));
     if (binary) h.chunk_size = bytes_chunk(size);
-    if (!c->chunk && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN && size <= h.chunk_size)
-        h.chunk_size = (uint32_t)((size + 1) / 2); /* two chunks in one group: decoders advance both at once */
+    if (!c->chunk && c->chunk_shift <= 0 && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN &&
+        size <= h.chunk_size) /* two chunks in one group: decoders advance both at once (longer chunks asked for: one) */
+        h.chunk_size = (uint32_t)((size + 1) / 2);
     if (!c->chunk && !binary) h.chunk_size = crlf_whole(src, size, h.chunk_size);
     h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
     h.orig_size = size;

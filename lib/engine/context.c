@@ -83,6 +83,11 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         c->chunk = (uint32_t)v;
         return LLMZ_OK;
     }
+    if (p == LLMZ_P_CHUNK_SHIFT) {
+        if (v < LLMZ_MIN_CHUNK_SHIFT || v > LLMZ_MAX_CHUNK_SHIFT) return LLMZ_ERR_PARAM;
+        c->chunk_shift = (int)v;
+        return LLMZ_OK;
+    }
     if (p == LLMZ_P_ADAPT) {
         if (v < 0 || v > LLMZ_ADAPT_ALL || llmz_adapt_check((int)v) != LLMZ_OK) return LLMZ_ERR_PARAM;
         c->adapt = (int)v;

@@ -58,6 +58,7 @@ struct llmz_cctx {
     const llmz_model *m;
     int threads, kernels, adapt, eol, format, numerics;
     uint32_t chunk;
+    int chunk_shift;                /* LLMZ_P_CHUNK_SHIFT */
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
     llmz_certificate cert;

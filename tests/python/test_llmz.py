@@ -107,7 +107,9 @@ class RoundTrip(unittest.TestCase):
             p = cli("--model", TINY, "-c", "-T2", "-%d" % lv, data=d)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(llmz.compress(d, model=TINY, level=lv), p.stdout, "level %d" % lv)
-        self.assertEqual(llmz.frames(llmz.compress(d, model=TINY, level=1))[0].chunk_size, 16384)
+        # -1: chunks of a quarter of the automatic size (16 KiB up to 1 MiB), or the byte models' long chunks
+        f1 = llmz.frames(llmz.compress(d, model=TINY, level=1))[0]
+        self.assertTrue(f1.chunk_size <= 16384 or f1.bytes_chunks == f1.n_chunks == 1, f1)
 
     def test_cli_restores_segments(self):
         if not os.access(CLI, os.X_OK):

@@ -423,6 +423,61 @@ static void case_auto_chunk(void) {
     }
 }
 
+/* longer automatic chunks (LLMZ_P_CHUNK_SHIFT, levels 7-9): the sizes, the range refused, and frames of fewer
+** chunks that round-trip, while binary input still gets the byte models' long chunks */
+static void case_chunk_shift(void) {
+    CHECK_EQ(llmz_auto_chunk_shift(152089, 0), llmz_auto_chunk(152089));
+    CHECK_EQ(llmz_auto_chunk_shift(152089, 1), 76045u);           /* alice29: 128 KiB, 2 chunks (not 4) */
+    CHECK_EQ(llmz_auto_chunk_shift(152089, 2), 262144u);          /* 256 KiB: one chunk */
+    CHECK_EQ(llmz_auto_chunk_shift(768771, 1), 128129u);          /* book1: 12 -> 6 chunks */
+    CHECK_EQ(llmz_auto_chunk_shift(768771, 2), 192193u);          /* 3 -> 4 */
+    CHECK_EQ(llmz_auto_chunk_shift(8u << 20, LLMZ_MAX_CHUNK_SHIFT), LLMZ_MAX_CHUNK); /* a CLI segment: one chunk */
+    CHECK_EQ(llmz_auto_chunk_shift(1ull << 40, 99), LLMZ_MAX_CHUNK);
+    CHECK_EQ(llmz_auto_chunk_shift(1000, -2), 16384u);             /* -1: 16 KiB ... */
+    CHECK_EQ(llmz_auto_chunk_shift(152089, -2), 15209u);           /* (10 chunks) */
+    CHECK_EQ(llmz_auto_chunk_shift(4u << 20, -2), 65536u);         /* ... a quarter of 256 KiB */
+    CHECK_EQ(llmz_auto_chunk_shift(1000, -9), 16384u);
+    for (uint64_t sz = 1; sz < (64ull << 20); sz = sz * 3 + 1)
+        for (int s = LLMZ_MIN_CHUNK_SHIFT; s <= LLMZ_MAX_CHUNK_SHIFT; s++) { /* ordered by the shift; even count */
+            uint64_t c = llmz_auto_chunk_shift(sz, s), n = (sz + c - 1) / c;
+            CHECK((s < 0 ? c <= llmz_auto_chunk(sz) : c >= llmz_auto_chunk(sz)) && c >= LLMZ_MIN_CHUNK &&
+                  c <= LLMZ_MAX_CHUNK && (n == 1 || n % 2 == 0));
+        }
+    llmz_cctx *c = llmz_cctx_create(M);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SHIFT, LLMZ_MIN_CHUNK_SHIFT - 1), LLMZ_ERR_PARAM);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SHIFT, LLMZ_MAX_CHUNK_SHIFT + 1), LLMZ_ERR_PARAM);
+    size_t n = t_quick() ? 140000 : N, cap = llmz_frame_bound(n);
+    unsigned char *z = malloc(cap), *back;
+    uint32_t chunks[4];
+    const int shifts[4] = {LLMZ_MIN_CHUNK_SHIFT, 0, 1, LLMZ_MAX_CHUNK_SHIFT};
+    /* (the tiny model's text: the byte models alone would code it smaller, in one long chunk at every shift) */
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_BYTES), LLMZ_OK);
+    for (int k = 0; k < 4; k++) {
+        size_t nz, nb;
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SHIFT, shifts[k]), LLMZ_OK);
+        CHECK_EQ(llmz_compress_frame(c, z, cap, &nz, text, n, NULL), LLMZ_OK);
+        CHECK_EQ(llmz_frame_get_info(&fi, z, nz), LLMZ_OK);
+        chunks[k] = fi.n_chunks;
+        CHECK_EQ(decompress(z, nz, &back, &nb, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+        CHECK(nb == n && memcmp(back, text, n) == 0);
+        free(back);
+    }
+    CHECK(chunks[0] > chunks[1] && chunks[1] > chunks[2] && chunks[2] >= 1 && chunks[3] == 1);
+    CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL), LLMZ_OK);
+    /* binary input: the byte models' long chunks at every shift (one chunk here), coded by them alone */
+    for (int k = 0; k < 4; k += 2) {
+        size_t nz;
+        llmz_frame_info fi;
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SHIFT, shifts[k]), LLMZ_OK);
+        CHECK_EQ(llmz_compress_frame(c, z, cap, &nz, bin, n, NULL), LLMZ_OK);
+        CHECK_EQ(llmz_frame_get_info(&fi, z, nz), LLMZ_OK);
+        CHECK(fi.n_chunks == 1 && fi.bytes_chunks + fi.raw_chunks == 1);
+    }
+    free(z);
+    llmz_cctx_free(c);
+}
+
 /* without adaptation: a different (flag-free) frame that also round-trips */
 static void case_adapt_sets(void) {
     llmz_cctx *c = llmz_cctx_create(M);
@@ -754,6 +809,7 @@ int main(int argc, char **argv) {
     static const t_case cases[] = {{"inputs", case_inputs},           {"same_bytes", case_same_bytes},
                                    {"damage", case_damage},           {"wrong_model", case_wrong_model},
                                    {"concat", case_concat},           {"auto_chunk", case_auto_chunk},
+                                   {"chunk_shift", case_chunk_shift},
                                    {"adapt_sets", case_adapt_sets},   {"format_versions", case_format_versions},
                                    {"numerics_versions", case_numerics_versions},
                                    {"groups", case_groups},           {"crlf", case_crlf},
