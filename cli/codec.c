@@ -281,8 +281,8 @@ static int write_out(int fd, const void *p, size_t n, const char *name)
 /* Levels (-1 .. -9) choose the chunk shape; every level runs every online model (they cost 5-15% of the time and
 ** save 10-70% on structured text).  Smaller chunks let more threads decode one file at once; larger ones keep
 ** more context (README, "Levels", has the measured costs):
-**   1, 2: 1/4, 1/2 the automatic size (16, 32 KiB up to 1 MiB of input)   3-6: the library's automatic size (6 is
-**   the default)   7, 8: 2x, 4x the automatic size   9: one chunk per frame (8 MiB of input)
+**   1: 16 KiB chunks   2: 32 KiB   3-6: the library's automatic size (6 is the default)
+**   7, 8: 2x, 4x the automatic size   9: one chunk per frame (8 MiB of input)
 ** Levels ask the library for shorter or longer automatic chunks (LLMZ_P_CHUNK_SHIFT) rather than fixing a size, so
 ** that its other choices stay open as at -6: binary input's long chunks, the byte models alone in long chunks (a
 ** fixed size made 150 KB of a dpkg log 6,344 bytes at -1, 5,898 at -2 against 3,925 at -6, and 300 KB 9,583 at -7

@@ -222,10 +222,10 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long value);
 
 /* Largest frame compressing `size` bytes can produce (stored-raw worst case included). */
 uint32_t llmz_auto_chunk(uint64_t size);
-/* The same with c (before the cut into equal chunks) 2^shift times as large (a negative shift: smaller), at most
-** LLMZ_MAX_CHUNK: the chunk size of LLMZ_P_CHUNK_SHIFT.  Shift 0 is llmz_auto_chunk; -2 makes chunks of 16 KiB for
-** inputs up to 1 MiB; LLMZ_MAX_CHUNK_SHIFT one chunk of any input up to LLMZ_MAX_CHUNK bytes.  A shift out of range
-** is taken as the nearest in range. */
+/* The same with c (before the cut into equal chunks) 2^shift times as large, at most LLMZ_MAX_CHUNK: the chunk size
+** of LLMZ_P_CHUNK_SHIFT.  Shift 0 is llmz_auto_chunk; LLMZ_MAX_CHUNK_SHIFT makes one chunk of any input up to
+** LLMZ_MAX_CHUNK bytes; a negative shift takes c = LLMZ_AUTO_CHUNK_MIN / 2^-shift whatever the input's size (-2: 16
+** KiB, -1: 32 KiB, fine-grained random access).  A shift out of range is taken as the nearest in range. */
 #define LLMZ_MIN_CHUNK_SHIFT (-2)
 #define LLMZ_MAX_CHUNK_SHIFT 8
 uint32_t llmz_auto_chunk_shift(uint64_t size, int shift);

@@ -271,8 +271,8 @@ def _threads(threads):
     return min(threads, _MAX_THREADS)
 
 
-# The CLI's levels (cli/codec.c): the library's automatic chunk size times 2^shift (LLMZ_P_CHUNK_SHIFT): 1: 1/4,
-# 2: 1/2, 3-6: automatic, 7, 8: 2x, 4x, 9: one chunk per frame; a chunk_size wins over the level.
+# The CLI's levels (cli/codec.c) as LLMZ_P_CHUNK_SHIFT: 1: 16 KiB chunks, 2: 32 KiB, 3-6: automatic, 7, 8: 2x, 4x
+# the automatic size, 9: one chunk per frame; a chunk_size wins over the level.
 _LEVEL_SHIFT = {1: -2, 2: -1, 7: 1, 8: 2, 9: 8}
 
 

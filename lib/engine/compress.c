@@ -191,7 +191,7 @@ uint32_t llmz_auto_chunk_shift(uint64_t size, int shift) {
     uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
     while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
     shift = shift < LLMZ_MIN_CHUNK_SHIFT ? LLMZ_MIN_CHUNK_SHIFT : shift > LLMZ_MAX_CHUNK_SHIFT ? LLMZ_MAX_CHUNK_SHIFT : shift;
-    c = shift < 0 ? c >> -shift : c << shift;
+    c = shift < 0 ? LLMZ_AUTO_CHUNK_MIN >> -shift : c << shift; /* shorter: a fixed size whatever the input's */
     if (c > LLMZ_MAX_CHUNK) c = LLMZ_MAX_CHUNK;
     if (size <= c) return (uint32_t)c; /* one chunk */
     /* equal chunks, an even number of them: no short last chunk, and decoders on 2, 4, ... threads get

@@ -435,7 +435,8 @@ static void case_chunk_shift(void) {
     CHECK_EQ(llmz_auto_chunk_shift(1ull << 40, 99), LLMZ_MAX_CHUNK);
     CHECK_EQ(llmz_auto_chunk_shift(1000, -2), 16384u);             /* -1: 16 KiB ... */
     CHECK_EQ(llmz_auto_chunk_shift(152089, -2), 15209u);           /* (10 chunks) */
-    CHECK_EQ(llmz_auto_chunk_shift(4u << 20, -2), 65536u);         /* ... a quarter of 256 KiB */
+    CHECK_EQ(llmz_auto_chunk_shift(4u << 20, -2), 16384u);         /* ... whatever the size */
+    CHECK_EQ(llmz_auto_chunk_shift(4u << 20, -1), 32768u);
     CHECK_EQ(llmz_auto_chunk_shift(1000, -9), 16384u);
     for (uint64_t sz = 1; sz < (64ull << 20); sz = sz * 3 + 1)
         for (int s = LLMZ_MIN_CHUNK_SHIFT; s <= LLMZ_MAX_CHUNK_SHIFT; s++) { /* ordered by the shift; even count */
