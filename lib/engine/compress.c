@@ -331,10 +331,12 @@ static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size,
 
 /* Structured text first: when the byte models code the first STRUCT_PROBE bytes of a frame in under 1.2 bits a byte
 ** (logs, tables, generated JSON and XML; prose and code take 1.6-3), the byte models alone code the whole frame in long
-** chunks first, and under 1/4 bit a byte that frame is kept without running the LM, which could not have come near:
-** its chunks restart what the byte models learn (300 KB of a dpkg log: 6,850 bytes in 0.8 s instead of 5.7 s; 77 KB
-** of package JSON 2,288 -> 2,250 bytes).  Otherwise the LM's frame is made as before and the smaller kept.  The
-** probe costs a twentieth of a second per frame; any rule gives a valid frame: this one only trades time. */
+** chunks first, and under 1/4 bit a byte that frame is kept without running the LM, which could not have come near
+** when its chunks are the automatic size or shorter, each restarting what the byte models learn (300 KB of a dpkg
+** log: 6,850 bytes in 0.6 s instead of 5.7 s).  A frame the LM would code in one chunk, or in longer ones (levels
+** 7-9), may still gain from the LM (77 KB of package JSON: the byte models 2,288 bytes, the LM in one chunk 2,177):
+** there, and above 1/4 bit, the LM's frame is made as before and the smaller kept.  The probe costs a twentieth of a
+** second per frame; any rule gives a valid frame: this one only trades time. */
 #define STRUCT_PROBE 16384
 #define STRUCT_NEAR(len, n) ((len)*20 < (n)*3)   /* len bytes for n: under 1.2 bits a byte */
 #define STRUCT_KEEP(len, n) ((len)*32 < (n))     /* under 1/4 bit a byte */
@@ -362,7 +364,8 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     size_t bn = 0;
     int rc = compress_once(c, adapt | ENGINE_BYTES_ONLY, dst, cap, &bn, src, size, stats ? &bst : NULL, NULL, NULL,
                            NULL);
-    if (rc == LLMZ_OK && STRUCT_KEEP(bn, size)) {
+    if (rc == LLMZ_OK && STRUCT_KEEP(bn, size) && c->chunk_shift <= 0 &&
+        size > llmz_auto_chunk_shift(size, c->chunk_shift)) {
         *dst_size = bn;
         if (stats) *stats = bst;
         return LLMZ_OK;

@@ -482,7 +482,7 @@ static void case_chunk_shift(void) {
 /* structured text first (compress.c): a log the byte models code in under 1/4 bit a byte is one frame of theirs
 ** alone, the same bytes on every kernel set and thread count; without the byte models, the LM's chunks */
 static void case_structured(void) {
-    size_t n = 60000, len = 0;
+    size_t n = 140000, len = 0; /* (more than one automatic chunk: the LM is not run) */
     unsigned char *log = malloc(n + 100);
     for (int i = 0; len < n; i++)
         len += (size_t)snprintf((char *)log + len, 100, "2026-12-07 07:%02d:%02d status installed lib%s%d:amd64 1.%d\n",
