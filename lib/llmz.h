@@ -153,10 +153,10 @@ typedef enum {
     LLMZ_P_NUMERICS = 10,   /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
                             ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in int8; 1 for decoders that know no later);
                             ** frames of format versions 1-3 are always written with numerics 1 */
-    LLMZ_P_CHUNK_SHIFT = 11 /* compression with the automatic chunk size (LLMZ_P_CHUNK_SIZE 0): chunks about 2^N times
-                            ** as long (llmz_auto_chunk_shift), LLMZ_MIN_CHUNK_SHIFT .. LLMZ_MAX_CHUNK_SHIFT (default 0);
-                            ** the encoder's other choices stay open, unlike with a fixed size: binary input's long
-                            ** chunks, the byte models alone in long chunks.  The CLI's levels 1, 2, 7, 8, 9 */
+    LLMZ_P_CHUNK_SHIFT = 11 /* compression with the automatic chunk size (LLMZ_P_CHUNK_SIZE 0): chunks about 2^N
+                            ** times as long (llmz_auto_chunk_shift), LLMZ_MIN_CHUNK_SHIFT .. LLMZ_MAX_CHUNK_SHIFT
+                            ** (default 0).  The encoder's other choices stay open, unlike with a fixed size: binary
+                            ** input's long chunks, the byte models alone in long chunks.  The CLI's levels 1, 2, 7-9 */
 } llmz_param;
 
 /* The most worker threads a context takes (LLMZ_P_THREADS); a larger value is LLMZ_ERR_PARAM. */

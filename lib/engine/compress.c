@@ -190,7 +190,8 @@ uint32_t llmz_auto_chunk(uint64_t size) { return llmz_auto_chunk_shift(size, 0);
 uint32_t llmz_auto_chunk_shift(uint64_t size, int shift) {
     uint64_t want = size / LLMZ_AUTO_CHUNKS, c = LLMZ_AUTO_CHUNK_MIN;
     while (c < want && c < LLMZ_AUTO_CHUNK_MAX) c <<= 1;
-    shift = shift < LLMZ_MIN_CHUNK_SHIFT ? LLMZ_MIN_CHUNK_SHIFT : shift > LLMZ_MAX_CHUNK_SHIFT ? LLMZ_MAX_CHUNK_SHIFT : shift;
+    if (shift < LLMZ_MIN_CHUNK_SHIFT) shift = LLMZ_MIN_CHUNK_SHIFT;
+    if (shift > LLMZ_MAX_CHUNK_SHIFT) shift = LLMZ_MAX_CHUNK_SHIFT;
     c = shift < 0 ? LLMZ_AUTO_CHUNK_MIN >> -shift : c << shift; /* shorter: a fixed size whatever the input's */
     if (c > LLMZ_MAX_CHUNK) c = LLMZ_MAX_CHUNK;
     if (size <= c) return (uint32_t)c; /* one chunk */
@@ -331,15 +332,17 @@ static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size,
 
 /* Structured text first: when the byte models code the first STRUCT_PROBE bytes of a frame in under 1.2 bits a byte
 ** (logs, tables, generated JSON and XML; prose and code take 1.6-3), the byte models alone code the whole frame in long
-** chunks first, and under 1/4 bit a byte that frame is kept without running the LM, which could not have come near
-** when its chunks are the automatic size or shorter, each restarting what the byte models learn (300 KB of a dpkg
-** log: 6,850 bytes in 0.6 s instead of 5.7 s).  A frame the LM would code in one chunk, or in longer ones (levels
-** 7-9), may still gain from the LM (77 KB of package JSON: the byte models 2,288 bytes, the LM in one chunk 2,177):
-** there, and above 1/4 bit, the LM's frame is made as before and the smaller kept.  The probe costs a twentieth of a
-** second per frame; any rule gives a valid frame: this one only trades time. */
+** chunks first, and under 3/4 bit a byte that frame is kept without running the LM, which did not come near when its
+** chunks are the automatic size or shorter, each restarting what the byte models learn: 300 KB of a dpkg log (0.18
+** bits a byte) 6,850 bytes in 0.6 s instead of 5.7 s; apt's term.log (0.49), 1 MB of silesia/xml (0.63) the same
+** bytes; 300 KB of locale files 21,547 -> 20,290 (the LM's chunks had kept the byte models from trying); JSON (0.55)
+** 10,261 -> 10,245.  A frame the LM would code in one chunk, or in longer ones (levels 7-9), may still gain from it
+** (77 KB of package JSON: the byte models 2,288 bytes, the LM in one chunk 2,177): there, and above 3/4 bit, the LM's
+** frame is made as before and the smaller kept.  The probe costs a twentieth of a second per frame; any rule gives a
+** valid frame: this one only trades time. */
 #define STRUCT_PROBE 16384
 #define STRUCT_NEAR(len, n) ((len)*20 < (n)*3)   /* len bytes for n: under 1.2 bits a byte */
-#define STRUCT_KEEP(len, n) ((len)*32 < (n))     /* under 1/4 bit a byte */
+#define STRUCT_KEEP(len, n) ((len)*32 < (n)*3)   /* under 3/4 bit a byte */
 static int structured(const llmz_cctx *c, int adapt, const uint8_t *src, size_t size) {
     if (c->format < FRAME_V4 || !(adapt & LLMZ_ADAPT_BYTES) || (adapt & (ENGINE_BYTES_ONLY | ENGINE_WHOLE_TRIED)) ||
         c->chunk || c->dict || size < 2 * STRUCT_PROBE || looks_binary(src, size))
@@ -374,7 +377,9 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     uint8_t *keep = rc == LLMZ_OK ? llmz_malloc(bn) : NULL;
     if (rc == LLMZ_OK && !keep) return LLMZ_ERR_NOMEM;
     if (keep) memcpy(keep, dst, bn);
+    c->whole_made = keep ? bn : 0;
     rc = compress_once(c, adapt | ENGINE_WHOLE_TRIED, dst, cap, dst_size, src, size, stats, NULL, NULL, NULL);
+    c->whole_made = 0;
     if (keep && (rc == LLMZ_ERR_DST_TOO_SMALL || (rc == LLMZ_OK && bn < *dst_size))) { /* the byte models' frame */
         memcpy(dst, keep, bn);
         *dst_size = bn;
@@ -419,8 +424,9 @@ static int compress_once(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t 
         h.chunk_size = (uint32_t)size;
     int binary = bytes && !c->chunk && (lm_off || looks_binary(src, size));
     if (binary) h.chunk_size = bytes_chunk(size);
+    /* two chunks in one group: decoders advance both at once (not when longer chunks are asked for) */
     if (!c->chunk && c->chunk_shift <= 0 && !binary && (adapt & LLMZ_ADAPT_GROUP) && size > GROUP_SPLIT_MIN &&
-        size <= h.chunk_size) /* two chunks in one group: decoders advance both at once (longer chunks asked for: one) */
+        size <= h.chunk_size)
         h.chunk_size = (uint32_t)((size + 1) / 2);
     if (!c->chunk && !binary) h.chunk_size = crlf_whole(src, size, h.chunk_size);
     h.flags = engine_frame_flags(adapt, c->eol, c->m->has_adapter);
@@ -488,9 +494,10 @@ static int compress_once(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t 
     ** did not already come under its estimate, and without trying the byte models alone again (a log of 200 KB:
     ** 28,587 bytes grouped, 26,796 without groups, 23,956 by the byte models alone; 10.9 -> 6.0 s) */
     if (whole && rc == LLMZ_OK) rc = keep_smaller(c, adapt | ENGINE_BYTES_ONLY, dst, dst_size, src, size, stats);
-    if (retry && rc == LLMZ_OK && (!whole || *dst_size > alt))
-        rc = keep_smaller(c, (adapt & ~LLMZ_ADAPT_GROUP) | (whole ? ENGINE_WHOLE_TRIED : 0), dst, dst_size, src, size,
-                          stats);
+    size_t best = c->whole_made && c->whole_made < *dst_size ? c->whole_made : *dst_size; /* (made first: above) */
+    if (retry && rc == LLMZ_OK && (!(whole || c->whole_made) || best > alt))
+        rc = keep_smaller(c, (adapt & ~LLMZ_ADAPT_GROUP) | (whole || tried_whole ? ENGINE_WHOLE_TRIED : 0), dst,
+                          dst_size, src, size, stats);
     return rc;
 }
 

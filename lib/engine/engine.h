@@ -59,6 +59,8 @@ struct llmz_cctx {
     int threads, kernels, adapt, eol, format, numerics;
     uint32_t chunk;
     int chunk_shift;                /* LLMZ_P_CHUNK_SHIFT */
+    size_t whole_made;              /* engine_compress, while the LM's frame is made after the byte models' (compress.c,
+                                    ** "structured text first"): that frame's size, else 0 */
     atomic_uint_least64_t progress; /* llmz_cctx_progress: bytes of this frame's tokens coded so far */
     int lossy;                      /* llmz_cctx_set_certificate: frames are lossy (mode 1) with this certificate */
     llmz_certificate cert;

@@ -488,7 +488,8 @@ static void case_structured(void) {
         len += (size_t)snprintf((char *)log + len, 100, "2026-12-07 07:%02d:%02d status installed lib%s%d:amd64 1.%d\n",
                                 i / 60 % 60, i % 60, i % 3 ? "foo" : "bar", i % 17, i % 5);
     size_t na, nb, nc;
-    unsigned char *a = compress(log, n, &na, LLMZ_KERNELS_REF, 1, 0), *b = compress(log, n, &nb, LLMZ_KERNELS_AUTO, 2, 0);
+    unsigned char *a = compress(log, n, &na, LLMZ_KERNELS_REF, 1, 0);
+    unsigned char *b = compress(log, n, &nb, LLMZ_KERNELS_AUTO, 2, 0);
     CHECK(na == nb && memcmp(a, b, na) == 0);
     llmz_frame_info fi;
     CHECK_EQ(llmz_frame_get_info(&fi, a, na), LLMZ_OK);
