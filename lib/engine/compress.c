@@ -357,10 +357,10 @@ static int structured(const llmz_cctx *c, int adapt, const uint8_t *src, size_t 
     return len && STRUCT_NEAR(len, STRUCT_PROBE);
 }
 
-/* One frame with the online models `adapt`; with recs (llmz_analyze_frame), each chunk's token records too, and the
-** frame's header and chunk table in hout and chunks_out (the caller frees them).  Structured text first (above). */
-int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
-                    llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out) {
+/* Structured text first (above), then the LM's frame. */
+static int compress_structured(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src,
+                               size_t size, llmz_stats *stats, llmz_token_info ***recs, frame_header *hout,
+                               frame_chunk **chunks_out) {
     if (recs || !structured(c, adapt, src, size))
         return compress_once(c, adapt, dst, cap, dst_size, src, size, stats, recs, hout, chunks_out);
     llmz_stats bst;
@@ -388,6 +388,34 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     }
     llmz_free(keep);
     return rc;
+}
+
+/* One frame with the online models `adapt`; with recs (llmz_analyze_frame), each chunk's token records too, and the
+** frame's header and chunk table in hout and chunks_out (the caller frees them).  Longer chunks (LLMZ_P_CHUNK_SHIFT
+** above 0: levels 7-9) code the frame with the automatic ones too, and the smaller is kept: a chunk codes one way
+** throughout, so an input of two kinds came out larger in one long chunk (100 KB, a dpkg log then prose: 13,492
+** bytes at -7 and -9, 12,705 at -6 in two chunks, the log's by the byte models, the prose's with the LM). */
+int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                    llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out) {
+    int rc = compress_structured(c, adapt, dst, cap, dst_size, src, size, stats, recs, hout, chunks_out);
+    if (rc != LLMZ_OK || recs || c->chunk || c->chunk_shift <= 0 || c->dict ||
+        (adapt & (ENGINE_BYTES_ONLY | ENGINE_WHOLE_TRIED)) || looks_binary(src, size)) /* (binary: the same chunks) */
+        return rc;
+    uint8_t *alt = llmz_malloc(*dst_size ? *dst_size : 1);
+    if (!alt) return LLMZ_ERR_NOMEM;
+    size_t an = 0;
+    llmz_stats ast;
+    int shift = c->chunk_shift;
+    c->chunk_shift = 0;
+    rc = compress_structured(c, adapt, alt, *dst_size, &an, src, size, stats ? &ast : NULL, NULL, NULL, NULL);
+    c->chunk_shift = shift;
+    if (rc == LLMZ_OK && an < *dst_size) {
+        memcpy(dst, alt, an);
+        *dst_size = an;
+        if (stats) *stats = ast;
+    }
+    llmz_free(alt);
+    return rc == LLMZ_OK || rc == LLMZ_ERR_DST_TOO_SMALL ? LLMZ_OK : rc;
 }
 
 /* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback). */

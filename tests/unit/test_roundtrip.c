@@ -423,6 +423,15 @@ static void case_auto_chunk(void) {
     }
 }
 
+/* n bytes of a generated log (malloc'd), which the byte models code in well under 1/4 bit a byte */
+static unsigned char *make_log(size_t n) {
+    unsigned char *log = malloc(n + 100);
+    for (size_t i = 0, len = 0; len < n; i++)
+        len += (size_t)snprintf((char *)log + len, 100, "2026-12-07 07:%02zu:%02zu status installed lib%s%zu:amd64 1.%zu\n",
+                                i / 60 % 60, i % 60, i % 3 ? "foo" : "bar", i % 17, i % 5);
+    return log;
+}
+
 /* longer automatic chunks (LLMZ_P_CHUNK_SHIFT, levels 7-9): the sizes, the range refused, and frames of fewer
 ** chunks that round-trip, while binary input still gets the byte models' long chunks */
 static void case_chunk_shift(void) {
@@ -466,6 +475,20 @@ static void case_chunk_shift(void) {
     }
     CHECK(chunks[0] > chunks[1] && chunks[1] > chunks[2] && chunks[2] >= 1 && chunks[3] == 1);
     CHECK_EQ(llmz_cctx_set(c, LLMZ_P_ADAPT, LLMZ_ADAPT_ALL), LLMZ_OK);
+    /* an input of two kinds, a log then text: longer chunks never make a larger frame than the automatic ones */
+    unsigned char *mix = make_log(n);
+    memcpy(mix + n / 2, text, n - n / 2);
+    size_t sz[4];
+    for (int k = 1; k < 4; k++) {
+        size_t nb;
+        CHECK_EQ(llmz_cctx_set(c, LLMZ_P_CHUNK_SHIFT, shifts[k]), LLMZ_OK);
+        CHECK_EQ(llmz_compress_frame(c, z, cap, &sz[k], mix, n, NULL), LLMZ_OK);
+        CHECK_EQ(decompress(z, sz[k], &back, &nb, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+        CHECK(nb == n && memcmp(back, mix, n) == 0);
+        free(back);
+    }
+    CHECK(sz[2] <= sz[1] && sz[3] <= sz[1]);
+    free(mix);
     /* binary input: the byte models' long chunks at every shift (one chunk here), coded by them alone */
     for (int k = 0; k < 4; k += 2) {
         size_t nz;
@@ -482,11 +505,8 @@ static void case_chunk_shift(void) {
 /* structured text first (compress.c): a log the byte models code in under 1/4 bit a byte is one frame of theirs
 ** alone, the same bytes on every kernel set and thread count; without the byte models, the LM's chunks */
 static void case_structured(void) {
-    size_t n = 140000, len = 0; /* (more than one automatic chunk: the LM is not run) */
-    unsigned char *log = malloc(n + 100);
-    for (int i = 0; len < n; i++)
-        len += (size_t)snprintf((char *)log + len, 100, "2026-12-07 07:%02d:%02d status installed lib%s%d:amd64 1.%d\n",
-                                i / 60 % 60, i % 60, i % 3 ? "foo" : "bar", i % 17, i % 5);
+    size_t n = 140000; /* (more than one automatic chunk: the LM is not run) */
+    unsigned char *log = make_log(n);
     size_t na, nb, nc;
     unsigned char *a = compress(log, n, &na, LLMZ_KERNELS_REF, 1, 0);
     unsigned char *b = compress(log, n, &nb, LLMZ_KERNELS_AUTO, 2, 0);
