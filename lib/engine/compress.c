@@ -310,17 +310,18 @@ static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks,
     return alt < BYTES_NEAR(now, h->chunk_size);
 }
 
-static int compress_once(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
-                         llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out);
+typedef int frame_coder(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats, llmz_token_info ***recs, frame_header *hout, frame_chunk **chunks_out);
+static frame_coder compress_once, compress_structured;
 
-/* dst holds a frame of *dst_size bytes: the same input coded with `adapt` replaces it if smaller. */
-static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size, const void *src, size_t size,
-                        llmz_stats *stats) {
+/* dst holds a frame of *dst_size bytes: the same input coded by `code` with `adapt` replaces it if smaller. */
+static int keep_smaller_by(frame_coder *code, llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size, const void *src,
+                           size_t size, llmz_stats *stats) {
     uint8_t *alt = llmz_malloc(*dst_size);
     if (!alt) return LLMZ_ERR_NOMEM;
     size_t an = 0;
     llmz_stats ast;
-    int rc = compress_once(c, adapt, alt, *dst_size, &an, src, size, stats ? &ast : NULL, NULL, NULL, NULL);
+    int rc = code(c, adapt, alt, *dst_size, &an, src, size, stats ? &ast : NULL, NULL, NULL, NULL);
     if (rc == LLMZ_OK && an < *dst_size) { /* smaller: it replaces the frame */
         memcpy(dst, alt, an);
         *dst_size = an;
@@ -328,6 +329,11 @@ static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size,
     }
     llmz_free(alt);
     return rc == LLMZ_OK || rc == LLMZ_ERR_DST_TOO_SMALL ? LLMZ_OK : rc;
+}
+
+static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size, const void *src, size_t size,
+                        llmz_stats *stats) {
+    return keep_smaller_by(compress_once, c, adapt, dst, dst_size, src, size, stats);
 }
 
 /* Structured text first: when the byte models code the first STRUCT_PROBE bytes of a frame in under 1.2 bits a byte
@@ -401,21 +407,11 @@ int engine_compress(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_
     if (rc != LLMZ_OK || recs || c->chunk || c->chunk_shift <= 0 || c->dict ||
         (adapt & (ENGINE_BYTES_ONLY | ENGINE_WHOLE_TRIED)) || looks_binary(src, size)) /* (binary: the same chunks) */
         return rc;
-    uint8_t *alt = llmz_malloc(*dst_size ? *dst_size : 1);
-    if (!alt) return LLMZ_ERR_NOMEM;
-    size_t an = 0;
-    llmz_stats ast;
     int shift = c->chunk_shift;
     c->chunk_shift = 0;
-    rc = compress_structured(c, adapt, alt, *dst_size, &an, src, size, stats ? &ast : NULL, NULL, NULL, NULL);
+    rc = keep_smaller_by(compress_structured, c, adapt, dst, dst_size, src, size, stats);
     c->chunk_shift = shift;
-    if (rc == LLMZ_OK && an < *dst_size) {
-        memcpy(dst, alt, an);
-        *dst_size = an;
-        if (stats) *stats = ast;
-    }
-    llmz_free(alt);
-    return rc == LLMZ_OK || rc == LLMZ_ERR_DST_TOO_SMALL ? LLMZ_OK : rc;
+    return rc;
 }
 
 /* One frame with the online models `adapt` (c's, or c's without chunk groups after a group's fallback). */
