@@ -702,12 +702,14 @@ int cm_stretch(const cm_model *m, uint32_t p16) { return m->stretch[p16 & 0xffff
 int cm_predict(cm_model *m, int ext) { return predict(m, ext); }
 void cm_update(cm_model *m, int y) { update(m, y); }
 
-size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
+size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t mid, size_t *at_mid) {
+    if (at_mid) *at_mid = 0;
     cm_start(m, src, NULL, n);
     m->mixed = 0;
     rc_enc e;
     rc_enc_init(&e, dst, cap);
     for (size_t i = 0; i < n && !e.overflow; i++) {
+        if (i == mid && at_mid) *at_mid = e.n;
         for (int k = 7; k >= 0; k--) {
             int y = src[i] >> k & 1;
             rc_encode_bit(&e, (uint32_t)predict(m, 0), y);
@@ -715,7 +717,13 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
         }
     }
     if (e.overflow) return 0;
-    return rc_enc_finish(&e);
+    size_t len = rc_enc_finish(&e);
+    if (mid == n && at_mid) *at_mid = len;
+    return len;
+}
+
+size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap) {
+    return cm_encode_mid(m, src, n, dst, cap, n, NULL);
 }
 
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n) {

@@ -53,6 +53,9 @@ void cm_free(cm_model *m);
 void cm_set_x86(cm_model *m, int on);
 /* Code src[0..n) (n <= chunk_size) into dst; returns the bytes written, or 0 when they would exceed cap. */
 size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap);
+/* The same, and in *at_mid the bytes written once the first mid bytes (0 < mid <= n) were coded (an estimate of their
+** coding: the coder's last few bytes are still pending; 0 when cap was exceeded by then). */
+size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t mid, size_t *at_mid);
 /* Decode n bytes from src[0..len) into dst; 0 if the payload is exactly what an encoder wrote, else -1. */
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n);
 

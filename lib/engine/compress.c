@@ -15,6 +15,22 @@
 #include "format/cert.h"
 #include "format/copies.h"
 
+/* A grouped frame's chunks may not be coded by the byte models alone (method 3): their coding of each chunk serves
+** the frame's choices only (a repetitive chunk skips the LM; the frame is coded again without groups or by the byte
+** models alone when those come near, below).  On prose they never come near (1.3-1.6 times the LM's size), yet coding
+** every chunk took a third of the encoder's time, on one thread while the group's other threads waited (news: 6.0 s
+** of which 1.6).  So a chunk of a group is first coded for its first CM_PROBE bytes only: under CM_PROBE_NEAR (1.2
+** bits a byte: logs, tables, generated text) the whole chunk follows at once, as before; otherwise the probe, its
+** second half's rate carried on to the chunk's end, stands in as an estimate (cm_ests), and the whole chunk is coded
+** after the LM's frame only if the estimates could change the frame's choices (cm_settle).  The encoder's choice:
+** the frame is the same unless an estimate is more than 10/9 of the byte models' size where that matters.  Only
+** chunks of up to CM_PROBE_MAX (the automatic size of inputs up to 1 MiB): in longer ones the models learn on far
+** past the probe, and the estimate ran 1.03-1.98 times their size (world192's chunks of 247,340 bytes: the byte
+** models alone in one chunk won there by 5%, and the estimates missed it). */
+#define CM_PROBE 16384
+#define CM_PROBE_NEAR(len, n) ((len)*20 < (n)*3) /* len bytes for n: under 1.2 bits a byte */
+#define CM_PROBE_MAX (64u * 1024u) /* chunks longer than this are coded whole at once (below) */
+
 static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
     seq_begin(J, w, s, i);
     s->rec = NULL;
@@ -39,6 +55,14 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             in = s->dst;
         }
         cm_set_x86(cm, s->x86);
+        if (w->grouped && J->cm_ests && !J->lm_off && !s->x86 && s->n >= 2 * CM_PROBE && s->n <= CM_PROBE_MAX) {
+            size_t half = 0, p = cm_encode_mid(cm, in, CM_PROBE, s->cmbuf, CM_PROBE - 1, CM_PROBE / 2, &half);
+            if (p && !CM_PROBE_NEAR(p, CM_PROBE)) { /* the rest at the rate of the probe's second half */
+                uint64_t est = p + (uint64_t)(s->n - CM_PROBE) * (p - half) / (CM_PROBE / 2);
+                J->cm_ests[i] = (uint32_t)(est < s->n ? est : s->n);
+                goto lm;
+            }
+        }
         s->cm_len = cm_encode(cm, in, s->n, s->cmbuf, s->n - 1);
         if (J->cm_lens) J->cm_lens[i] = (uint32_t)s->cm_len;
         if (s->cm_len && (J->lm_off || bytes_only(s->src, s->n, s->cm_len))) {
@@ -49,6 +73,7 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             return LLMZ_OK;
         }
     }
+lm:;
     const uint8_t *text = s->src;
     size_t tn = s->n;
     s->crlf = s->norm && crlf_only(s->src, s->n);
@@ -303,11 +328,43 @@ static int bytes_would_win(const frame_header *h, const frame_chunk *chunks, con
 ** code it 1.5-1.7 times the LM's size).  Chunks shorter than the automatic size's least (levels 1 and 2) hold the byte
 ** models back more: within 3/2 there (150 KB of a dpkg log in 10 chunks: 8,523 bytes against 6,257 mixed with the LM,
 ** 3,925 in one long chunk). */
-#define BYTES_NEAR(now, chunk) ((chunk) < LLMZ_AUTO_CHUNK_MIN ? (now)*3 / 2 : (now)*4 / 3)
-static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens) {
+#define BYTES_NEAR(now, shorter) ((shorter) ? (now)*3 / 2 : (now)*4 / 3)
+static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks, const uint32_t *cm_lens, int shorter) {
     uint64_t now, alt;
     bytes_sizes(h, chunks, cm_lens, 0, &now, &alt);
-    return alt < BYTES_NEAR(now, h->chunk_size);
+    return alt < BYTES_NEAR(now, shorter);
+}
+
+/* A grouped frame's chunks that enc_start only probed (cm_ests[i] nonzero, cm_lens[i] 0): if the choices after the
+** frame (bytes_would_win; bytes_whole_may_win when `whole` may be tried) could come out otherwise with each estimate
+** taken 9/10 as large, the byte models code those chunks whole now, and cm_lens holds their sizes as if enc_start had
+** (the estimate errs high: the models learn on as a chunk goes on; on 24 chunks of calgary/news, book2 and lcet10
+** the whole chunk came 0.83-1.0 times the estimate, and 1.34-1.57 times the chosen coding: short of 4/3). */
+static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int whole, int shorter) {
+    const frame_header *h = J->h;
+    uint32_t n = h->n_chunks, *guess = llmz_malloc((size_t)n * sizeof *guess);
+    if (!guess) return LLMZ_ERR_NOMEM;
+    int probed = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        probed |= J->cm_ests[i] != 0;
+        guess[i] = J->cm_ests[i] ? J->cm_ests[i] / 10 * 9 : J->cm_lens[i];
+    }
+    uint64_t alt;
+    int may = probed && ((grouped && bytes_would_win(h, chunks, guess, &alt)) ||
+                         (whole && bytes_whole_may_win(h, chunks, guess, shorter)));
+    llmz_free(guess);
+    if (!may) return LLMZ_OK;
+    cm_model *cm = cm_new(cm_chunk(h), 0, cm_version_of(h, 0), J->ks);
+    uint8_t *out = llmz_malloc(h->chunk_size);
+    int rc = cm && out ? LLMZ_OK : LLMZ_ERR_NOMEM;
+    for (uint32_t i = 0; i < n && rc == LLMZ_OK; i++) {
+        if (!J->cm_ests[i]) continue;
+        size_t len = frame_chunk_orig(h, i);
+        J->cm_lens[i] = (uint32_t)cm_encode(cm, J->src + (uint64_t)i * h->chunk_size, len, out, len - 1);
+    }
+    cm_free(cm);
+    llmz_free(out);
+    return rc;
 }
 
 typedef int frame_coder(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t *dst_size, const void *src, size_t size,
@@ -336,7 +393,7 @@ static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size,
     return keep_smaller_by(compress_once, c, adapt, dst, dst_size, src, size, stats);
 }
 
-/* Structured text first: when the byte models code the first STRUCT_PROBE bytes of a frame in under 1.2 bits a byte
+/* Structured text first: when the byte models code the first CM_PROBE bytes of a frame in under 1.2 bits a byte
 ** (logs, tables, generated JSON and XML; prose and code take 1.6-3), the byte models alone code the whole frame in long
 ** chunks first, and under 3/4 bit a byte that frame is kept without running the LM, which did not come near when its
 ** chunks are the automatic size or shorter, each restarting what the byte models learn: 300 KB of a dpkg log (0.18
@@ -346,21 +403,19 @@ static int keep_smaller(llmz_cctx *c, int adapt, uint8_t *dst, size_t *dst_size,
 ** (77 KB of package JSON: the byte models 2,288 bytes, the LM in one chunk 2,177): there, and above 3/4 bit, the LM's
 ** frame is made as before and the smaller kept.  The probe costs a twentieth of a second per frame; any rule gives a
 ** valid frame: this one only trades time. */
-#define STRUCT_PROBE 16384
-#define STRUCT_NEAR(len, n) ((len)*20 < (n)*3)   /* len bytes for n: under 1.2 bits a byte */
 #define STRUCT_KEEP(len, n) ((len)*32 < (n)*3)   /* under 3/4 bit a byte */
 static int structured(const llmz_cctx *c, int adapt, const uint8_t *src, size_t size) {
     if (c->format < FRAME_V4 || !(adapt & LLMZ_ADAPT_BYTES) || (adapt & (ENGINE_BYTES_ONLY | ENGINE_WHOLE_TRIED)) ||
-        c->chunk || c->dict || size < 2 * STRUCT_PROBE || looks_binary(src, size))
+        c->chunk || c->dict || size < 2 * CM_PROBE || looks_binary(src, size))
         return 0;
     frame_header h;
     engine_fill_header(&h, c->m, c->format);
-    cm_model *cm = cm_new(STRUCT_PROBE, 0, cm_version_of(&h, 0), kernels_get(c->kernels));
-    uint8_t *out = llmz_malloc(STRUCT_PROBE);
-    size_t len = cm && out ? cm_encode(cm, src, STRUCT_PROBE, out, STRUCT_PROBE) : 0;
+    cm_model *cm = cm_new(CM_PROBE, 0, cm_version_of(&h, 0), kernels_get(c->kernels));
+    uint8_t *out = llmz_malloc(CM_PROBE);
+    size_t len = cm && out ? cm_encode(cm, src, CM_PROBE, out, CM_PROBE) : 0;
     cm_free(cm);
     llmz_free(out);
-    return len && STRUCT_NEAR(len, STRUCT_PROBE);
+    return len && CM_PROBE_NEAR(len, CM_PROBE);
 }
 
 /* Structured text first (above), then the LM's frame. */
@@ -486,19 +541,23 @@ static int compress_once(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t 
     int rc = LLMZ_OK;
     if (recs && !(J.recs = llmz_calloc(h.n_chunks + 1, sizeof *J.recs))) rc = LLMZ_ERR_NOMEM;
     int grouped = (h.flags & FRAME_FLAG_GROUP) && bytes && !recs;
-    if (rc == LLMZ_OK && bytes && !recs && !(J.cm_lens = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_lens)))
+    if (rc == LLMZ_OK && bytes && !recs &&
+        (!(J.cm_lens = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_lens)) ||
+         !(J.cm_ests = llmz_calloc(h.n_chunks + 1, sizeof *J.cm_ests))))
         rc = LLMZ_ERR_NOMEM;
     if (rc == LLMZ_OK && h.npre && size) { /* a dictionary frame: the dictionary learnt once per context */
         rc = prime_get(&c->prime, c->m, ks, &h, c->dict, c->threads);
         J.prime = c->prime;
     }
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
+    /* the byte models alone in long chunks: not when they had the whole frame's chunks to themselves already */
+    int may_whole = J.cm_lens && !binary && !c->chunk && !tried_whole, shorter = c->chunk_shift < 0;
+    if (rc == LLMZ_OK && J.cm_ests) rc = cm_settle(&J, chunks, grouped, may_whole, shorter);
     uint64_t alt = 0;
     int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens, &alt);
-    /* the byte models alone in long chunks: not when they had the whole frame's chunks to themselves already */
-    int whole = rc == LLMZ_OK && J.cm_lens && !binary && !c->chunk && !tried_whole &&
-                bytes_whole_may_win(&h, chunks, J.cm_lens);
+    int whole = rc == LLMZ_OK && may_whole && bytes_whole_may_win(&h, chunks, J.cm_lens, shorter);
     llmz_free(J.cm_lens);
+    llmz_free(J.cm_ests);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
     if (rc == LLMZ_OK && recs) { /* handed over */

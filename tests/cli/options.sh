@@ -20,7 +20,7 @@ expect "--help" 0
 # -V / --version: version, format and numerics versions, default model + fingerprint, kernels
 x -V
 expect "-V" 0
-out_has "-V version" "llmz 0.7.0"
+out_has "-V version" "llmz 0.7.1"
 out_has "-V format version" "format version"
 out_has "-V numerics version" "numerics version"
 out_has "-V kernels" "kernels:"

@@ -233,9 +233,33 @@ static void t_memory(void) {
     CHECK_EQ(llmz_mem_now(), before);
 }
 
+/* cm_encode_mid (the encoder's probe, engine/compress.c) codes what cm_encode codes, and says how far the coder's
+** output had come at the midpoint: no further than the whole, further than nothing for a chunk that codes to more than
+** the coder's flush, and the whole at mid = n; 0 when the output overflows before the midpoint. */
+static void t_mid(void) {
+    cm_model *m = cm_new(N, 0, CM_VERSION, NULL);
+    CHECK(m != NULL);
+    if (!m) return;
+    for (int k = 0; k < 5; k++) {
+        size_t n = fill(k, N), at = 12345, at_n = 0;
+        size_t l1 = cm_encode(m, src, n, enc, sizeof enc);
+        size_t l2 = cm_encode_mid(m, src, n, enc2, sizeof enc2, n / 2, &at);
+        CHECK(l1 > 0 && l1 == l2 && memcmp(enc, enc2, l1) == 0);
+        CHECK(at <= l2);
+        if (l1 > 64) CHECK(at > 0 && at < l1);
+        CHECK_EQ(cm_encode_mid(m, src, n, enc2, sizeof enc2, n, &at_n), l1);
+        CHECK_EQ(at_n, l1);
+    }
+    size_t n = fill(2, N), at = 1; /* random: over cap = n / 4 before the midpoint */
+    CHECK_EQ(cm_encode_mid(m, src, n, enc2, n / 4, n / 2, &at), 0);
+    CHECK_EQ(at, 0);
+    cm_free(m);
+}
+
 int main(int argc, char **argv) {
     static const t_case cases[] = {
         {"roundtrip", t_roundtrip}, {"same_bytes", t_same_bytes}, {"kernel_sets", t_kernel_sets}, {"bound", t_bound},
+        {"mid", t_mid},
         {"damage", t_damage},       {"memory", t_memory},         {"versions", t_versions}};
     return t_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

@@ -547,6 +547,34 @@ static void case_structured(void) {
     free(log);
 }
 
+/* A group's chunks are first only probed by the byte models (compress.c, CM_PROBE): random digits (what the LM knows
+** nothing of; 3.1 bits a byte, far from a log's) in two chunks of 33,000 bytes, which the byte models alone code
+** smaller in one long chunk: the probes' estimates must still bring the frame to them, on every kernel set and thread
+** count alike; and a round trip. */
+static void case_probe(void) {
+    size_t n = 66000, na, nb, nc;
+    unsigned char *digits = malloc(n);
+    uint32_t r = 7;
+    for (size_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        digits[i] = (unsigned char)(i % 11 == 10 ? (r >> 16) % 7 ? ' ' : '\n' : '0' + (r >> 16) % 10);
+    }
+    CHECK_EQ(llmz_auto_chunk(n), 33000u);
+    unsigned char *a = compress(digits, n, &na, LLMZ_KERNELS_REF, 1, 0);
+    unsigned char *b = compress(digits, n, &nb, LLMZ_KERNELS_AUTO, 2, 0);
+    CHECK(na == nb && memcmp(a, b, na) == 0);
+    llmz_frame_info fi;
+    CHECK_EQ(llmz_frame_get_info(&fi, a, na), LLMZ_OK);
+    CHECK(fi.n_chunks == 1 && fi.bytes_chunks == 1 && na * 8 < n * 7 / 2); /* under 3.5 bits a byte */
+    unsigned char *back;
+    CHECK_EQ(decompress(a, na, &back, &nc, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(nc == n && memcmp(back, digits, n) == 0);
+    free(back);
+    free(a);
+    free(b);
+    free(digits);
+}
+
 /* without adaptation: a different (flag-free) frame that also round-trips */
 static void case_adapt_sets(void) {
     llmz_cctx *c = llmz_cctx_create(M);
@@ -879,7 +907,7 @@ int main(int argc, char **argv) {
                                    {"damage", case_damage},           {"wrong_model", case_wrong_model},
                                    {"concat", case_concat},           {"auto_chunk", case_auto_chunk},
                                    {"chunk_shift", case_chunk_shift},
-                                   {"structured", case_structured},
+                                   {"structured", case_structured},   {"probe", case_probe},
                                    {"adapt_sets", case_adapt_sets},   {"format_versions", case_format_versions},
                                    {"numerics_versions", case_numerics_versions},
                                    {"groups", case_groups},           {"crlf", case_crlf},
