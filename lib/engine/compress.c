@@ -4,8 +4,12 @@
 ** the smaller coding kept; a chunk that does not shrink is stored raw) and llmz_compress_frame
 ** (header, chunk size, the job, the frame written out).  It never decodes and does not size workers (sizing.c).
 */
+#include <fenv.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cm/cm.h"
 #include "cm/x86.h"
@@ -55,6 +59,8 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             in = s->dst;
         }
         cm_set_x86(cm, s->x86);
+        if (J->cm_pre && J->cm_pre[i] && !(J->cm_lens[i] && bytes_only(s->src, s->n, J->cm_lens[i])))
+            goto lm; /* a long chunk of a group: its size is known (cm_pass); a repetitive one is coded again here */
         if (w->grouped && J->cm_ests && !J->lm_off && !s->x86 && s->n >= 2 * CM_PROBE && s->n <= CM_PROBE_MAX) {
             size_t half = 0, p = cm_encode_mid(cm, in, CM_PROBE, s->cmbuf, CM_PROBE - 1, CM_PROBE / 2, &half);
             if (p && !CM_PROBE_NEAR(p, CM_PROBE)) { /* the rest at the rate of the probe's second half */
@@ -340,7 +346,75 @@ static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks,
 ** taken 9/10 as large, the byte models code those chunks whole now, and cm_lens holds their sizes as if enc_start had
 ** (the estimate errs high: the models learn on as a chunk goes on; on 24 chunks of calgary/news, book2 and lcet10
 ** the whole chunk came 0.83-1.0 times the estimate, and 1.34-1.57 times the chosen coding: short of 4/3). */
-static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int whole, int shorter) {
+/* cm_pass: the byte models' size of every chunk i with want[i] into J->cm_lens[i], on up to `threads` threads, each
+** with a model of its own (each chunk's size is what cm_encode makes, whichever thread and model codes it). */
+typedef struct {
+    const job *J;
+    const uint8_t *want;
+    atomic_uint next;
+    atomic_int rc;
+} cm_pass_arg;
+
+static void *cm_pass_thread(void *p) {
+    cm_pass_arg *a = p;
+    const job *J = a->J;
+    const frame_header *h = J->h;
+    fenv_t saved;
+    fegetenv(&saved);
+    fesetenv(FE_DFL_ENV);
+    cm_model *cm = NULL;
+    uint8_t *out = NULL;
+    for (uint32_t i; (i = atomic_fetch_add(&a->next, 1)) < h->n_chunks && !atomic_load(&a->rc);) {
+        if (!a->want[i]) continue;
+        if (!cm && (!(cm = cm_new(cm_chunk(h), 0, cm_version_of(h, 0), J->ks)) || !(out = llmz_malloc(h->chunk_size)))) {
+            atomic_store(&a->rc, LLMZ_ERR_NOMEM);
+            break;
+        }
+        size_t len = frame_chunk_orig(h, i);
+        J->cm_lens[i] = (uint32_t)cm_encode(cm, J->src + (uint64_t)i * h->chunk_size, len, out, len - 1);
+    }
+    cm_free(cm);
+    llmz_free(out);
+    fesetenv(&saved);
+    return NULL;
+}
+
+static int cm_pass(const job *J, const uint8_t *want, int threads) {
+    cm_pass_arg a = {J, want, 0, 0};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* (a model each: 64 MiB for long chunks) */
+    uint32_t wanted = 0;
+    for (uint32_t i = 0; i < J->h->n_chunks; i++) wanted += want[i];
+    if (cpus > 0 && threads > cpus) threads = (int)cpus;
+    if ((uint32_t)threads > wanted) threads = (int)wanted;
+    pthread_t tid[LLMZ_MAX_THREADS];
+    int started = 0;
+    while (started < threads - 1 && pthread_create(&tid[started], NULL, cm_pass_thread, &a) == 0) started++;
+    cm_pass_thread(&a);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    return atomic_load(&a.rc);
+}
+
+/* A grouped frame's chunks longer than CM_PROBE_MAX, which enc_start codes by the byte models whole: coded before the
+** frame's job, on the context's threads (in enc_start they ran one after another on a group's first thread, the others
+** waiting: a fifth of a long prose input's time).  Random-looking chunks (stored at once) and x86 chunks (filtered
+** first) are left to enc_start. */
+static int cm_prepass(job *J, int threads) {
+    const frame_header *h = J->h;
+    if (h->chunk_size <= CM_PROBE_MAX || h->n_chunks < 2) return LLMZ_OK;
+    uint8_t *want = llmz_calloc(h->n_chunks, 1);
+    if (!want) return LLMZ_ERR_NOMEM;
+    for (uint32_t i = 0; i < h->n_chunks; i++) {
+        const uint8_t *p = J->src + (uint64_t)i * h->chunk_size;
+        size_t len = frame_chunk_orig(h, i);
+        want[i] = !looks_random(p, len) && !(h->version >= FRAME_V6 && x86_looks(p, len));
+    }
+    int rc = cm_pass(J, want, threads);
+    if (rc == LLMZ_OK) J->cm_pre = want;
+    else llmz_free(want);
+    return rc;
+}
+
+static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int whole, int shorter, int threads) {
     const frame_header *h = J->h;
     uint32_t n = h->n_chunks, *guess = llmz_malloc((size_t)n * sizeof *guess);
     if (!guess) return LLMZ_ERR_NOMEM;
@@ -354,16 +428,11 @@ static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int w
                          (whole && bytes_whole_may_win(h, chunks, guess, shorter)));
     llmz_free(guess);
     if (!may) return LLMZ_OK;
-    cm_model *cm = cm_new(cm_chunk(h), 0, cm_version_of(h, 0), J->ks);
-    uint8_t *out = llmz_malloc(h->chunk_size);
-    int rc = cm && out ? LLMZ_OK : LLMZ_ERR_NOMEM;
-    for (uint32_t i = 0; i < n && rc == LLMZ_OK; i++) {
-        if (!J->cm_ests[i]) continue;
-        size_t len = frame_chunk_orig(h, i);
-        J->cm_lens[i] = (uint32_t)cm_encode(cm, J->src + (uint64_t)i * h->chunk_size, len, out, len - 1);
-    }
-    cm_free(cm);
-    llmz_free(out);
+    uint8_t *want = llmz_malloc(n);
+    if (!want) return LLMZ_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++) want[i] = J->cm_ests[i] != 0;
+    int rc = cm_pass(J, want, threads);
+    llmz_free(want);
     return rc;
 }
 
@@ -549,15 +618,17 @@ static int compress_once(llmz_cctx *c, int adapt, void *dst, size_t cap, size_t 
         rc = prime_get(&c->prime, c->m, ks, &h, c->dict, c->threads);
         J.prime = c->prime;
     }
+    if (rc == LLMZ_OK && grouped && !lm_off) rc = cm_prepass(&J, c->threads);
     if (rc == LLMZ_OK) rc = run_job(&J, 0, c->threads);
     /* the byte models alone in long chunks: not when they had the whole frame's chunks to themselves already */
     int may_whole = J.cm_lens && !binary && !c->chunk && !tried_whole, shorter = c->chunk_shift < 0;
-    if (rc == LLMZ_OK && J.cm_ests) rc = cm_settle(&J, chunks, grouped, may_whole, shorter);
+    if (rc == LLMZ_OK && J.cm_ests) rc = cm_settle(&J, chunks, grouped, may_whole, shorter, c->threads);
     uint64_t alt = 0;
     int retry = rc == LLMZ_OK && grouped && bytes_would_win(&h, chunks, J.cm_lens, &alt);
     int whole = rc == LLMZ_OK && may_whole && bytes_whole_may_win(&h, chunks, J.cm_lens, shorter);
     llmz_free(J.cm_lens);
     llmz_free(J.cm_ests);
+    llmz_free(J.cm_pre);
     if (rc == LLMZ_OK) rc = write_frame(dst, cap, dst_size, &h, chunks, scratch);
     if (rc == LLMZ_OK && stats) job_stats(stats, &J, size, *dst_size);
     if (rc == LLMZ_OK && recs) { /* handed over */

@@ -340,6 +340,7 @@ struct job {
     int lm_off;                      /* ... and coded by them alone, the LM never run (a frame's bytes-only retry) */
     uint32_t *cm_lens;               /* and their size of each chunk (0: none, or larger than the chunk) */
     uint32_t *cm_ests;               /* a grouped frame: for a chunk they only probed, the estimate (compress.c) */
+    uint8_t *cm_pre;                 /* ... and 1 for a chunk whose size cm_lens holds before the job (cm_prepass) */
     uint32_t first, end;             /* the chunks to code, [first, end): job_init sets the whole frame; a decoder of
                                      ** a run of them (engine_decode_chunks) whole groups for a grouped frame; dst
                                      ** then holds chunk first's bytes at 0 */
