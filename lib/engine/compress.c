@@ -366,7 +366,8 @@ static void *cm_pass_thread(void *p) {
     uint8_t *out = NULL;
     for (uint32_t i; (i = atomic_fetch_add(&a->next, 1)) < h->n_chunks && !atomic_load(&a->rc);) {
         if (!a->want[i]) continue;
-        if (!cm && (!(cm = cm_new(cm_chunk(h), 0, cm_version_of(h, 0), J->ks)) || !(out = llmz_malloc(h->chunk_size)))) {
+        if (!cm && (!(cm = cm_new(cm_chunk(h), 0, cm_version_of(h, 0), J->ks)) ||
+                    !(out = llmz_malloc(h->chunk_size)))) {
             atomic_store(&a->rc, LLMZ_ERR_NOMEM);
             break;
         }

@@ -547,12 +547,31 @@ static void case_structured(void) {
     free(log);
 }
 
+/* The frame of src (chunk: 0 for the automatic size) from the fastest kernels on 2 threads, checked to be the
+** reference kernels' on 1 thread (but in quick mode, the sanitizer build: one frame, a minute's LM) and to round-trip;
+** *fi describes it.  The caller frees it. */
+static unsigned char *frame_checked(const unsigned char *src, size_t n, size_t chunk, size_t *na, llmz_frame_info *fi) {
+    size_t nb, nc;
+    llmz_frame_info fb;
+    unsigned char *a = compress_with(src, n, LLMZ_ADAPT_ALL, LLMZ_FORMAT_VERSION, chunk, LLMZ_KERNELS_AUTO, 2, na, fi);
+    if (!t_quick()) {
+        unsigned char *b =
+            compress_with(src, n, LLMZ_ADAPT_ALL, LLMZ_FORMAT_VERSION, chunk, LLMZ_KERNELS_REF, 1, &nb, &fb);
+        CHECK(*na == nb && memcmp(a, b, nb) == 0);
+        free(b);
+    }
+    unsigned char *back;
+    CHECK_EQ(decompress(a, *na, &back, &nc, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
+    CHECK(nc == n && memcmp(back, src, n) == 0);
+    free(back);
+    return a;
+}
+
 /* A group's chunks are first only probed by the byte models (compress.c, CM_PROBE): random digits (what the LM knows
 ** nothing of; 3.1 bits a byte, far from a log's) in two chunks of 33,000 bytes, which the byte models alone code
-** smaller in one long chunk: the probes' estimates must still bring the frame to them, on every kernel set and thread
-** count alike; and a round trip. */
+** smaller in one long chunk: the probes' estimates must still bring the frame to them. */
 static void case_probe(void) {
-    size_t n = 66000, na, nb, nc;
+    size_t n = 66000, na;
     unsigned char *digits = malloc(n);
     uint32_t r = 7;
     for (size_t i = 0; i < n; i++) {
@@ -560,46 +579,23 @@ static void case_probe(void) {
         digits[i] = (unsigned char)(i % 11 == 10 ? (r >> 16) % 7 ? ' ' : '\n' : '0' + (r >> 16) % 10);
     }
     CHECK_EQ(llmz_auto_chunk(n), 33000u);
-    unsigned char *a = compress(digits, n, &na, LLMZ_KERNELS_AUTO, 2, 0), *b = NULL;
-    if (!t_quick()) { /* (the sanitizer build: one frame, a minute's LM) */
-        b = compress(digits, n, &nb, LLMZ_KERNELS_REF, 1, 0);
-        CHECK(na == nb && memcmp(a, b, na) == 0);
-    }
     llmz_frame_info fi;
-    CHECK_EQ(llmz_frame_get_info(&fi, a, na), LLMZ_OK);
+    free(frame_checked(digits, n, 0, &na, &fi));
     CHECK(fi.n_chunks == 1 && fi.bytes_chunks == 1 && na * 8 < n * 7 / 2); /* under 3.5 bits a byte */
-    unsigned char *back;
-    CHECK_EQ(decompress(a, na, &back, &nc, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
-    CHECK(nc == n && memcmp(back, digits, n) == 0);
-    free(back);
-    free(a);
-    free(b);
     free(digits);
 }
 
 /* A group's chunks longer than 64 KiB are coded by the byte models before the frame's job, on the context's threads
 ** (compress.c, cm_prepass): text then runs of 1,000 equal bytes in two chunks of 70,000 bytes; the runs' chunk is still
-** coded by the byte models alone (repetitive: coded again in the job), the text's by the LM, the same frame from the
-** reference kernels on 1 thread and the fastest on 2, and a round trip. */
+** coded by the byte models alone (repetitive: coded again in the job), the text's by the LM. */
 static void case_prepass(void) {
-    size_t n = 140000, na, nb, nc;
+    size_t n = 140000, na;
     unsigned char *x = malloc(n);
     memcpy(x, text, n / 2);
     for (size_t i = n / 2; i < n; i++) x[i] = (unsigned char)('a' + i / 1000 % 26);
-    llmz_frame_info fa, fb;
-    unsigned char *a = compress_with(x, n, LLMZ_ADAPT_ALL, LLMZ_FORMAT_VERSION, n / 2, LLMZ_KERNELS_AUTO, 2, &na, &fa);
-    unsigned char *b = NULL;
-    if (!t_quick()) { /* (as in case_probe) */
-        b = compress_with(x, n, LLMZ_ADAPT_ALL, LLMZ_FORMAT_VERSION, n / 2, LLMZ_KERNELS_REF, 1, &nb, &fb);
-        CHECK(na == nb && memcmp(a, b, na) == 0);
-    }
-    CHECK(fa.n_chunks == 2 && (fa.flags & 0x80) && fa.bytes_chunks == 1 && fa.raw_chunks == 0);
-    unsigned char *back;
-    CHECK_EQ(decompress(a, na, &back, &nc, LLMZ_KERNELS_AUTO, 2), LLMZ_OK);
-    CHECK(nc == n && memcmp(back, x, n) == 0);
-    free(back);
-    free(a);
-    free(b);
+    llmz_frame_info fi;
+    free(frame_checked(x, n, n / 2, &na, &fi));
+    CHECK(fi.n_chunks == 2 && (fi.flags & 0x80) && fi.bytes_chunks == 1 && fi.raw_chunks == 0);
     free(x);
 }
 
