@@ -341,11 +341,6 @@ static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks,
     return alt < BYTES_NEAR(now, shorter);
 }
 
-/* A grouped frame's chunks that enc_start only probed (cm_ests[i] nonzero, cm_lens[i] 0): if the choices after the
-** frame (bytes_would_win; bytes_whole_may_win when `whole` may be tried) could come out otherwise with each estimate
-** taken 9/10 as large, the byte models code those chunks whole now, and cm_lens holds their sizes as if enc_start had
-** (the estimate errs high: the models learn on as a chunk goes on; on 24 chunks of calgary/news, book2 and lcet10
-** the whole chunk came 0.83-1.0 times the estimate, and 1.34-1.57 times the chosen coding: short of 4/3). */
 /* cm_pass: the byte models' size of every chunk i with want[i] into J->cm_lens[i], on up to `threads` threads, each
 ** with a model of its own (each chunk's size is what cm_encode makes, whichever thread and model codes it). */
 typedef struct {
@@ -415,6 +410,11 @@ static int cm_prepass(job *J, int threads) {
     return rc;
 }
 
+/* A grouped frame's chunks that enc_start only probed (cm_ests[i] nonzero, cm_lens[i] 0): if the choices after the
+** frame (bytes_would_win; bytes_whole_may_win when `whole` may be tried) could come out otherwise with each estimate
+** taken 9/10 as large, the byte models code those chunks whole now, and cm_lens holds their sizes as if enc_start had
+** (the estimate errs high: the models learn on as a chunk goes on; on 24 chunks of calgary/news, book2 and lcet10
+** the whole chunk came 0.83-1.0 times the estimate, and 1.34-1.57 times the chosen coding: short of 4/3). */
 static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int whole, int shorter, int threads) {
     const frame_header *h = J->h;
     uint32_t n = h->n_chunks, *guess = llmz_malloc((size_t)n * sizeof *guess);
