@@ -27,8 +27,9 @@
 ** bits a byte: logs, tables, generated text) the whole chunk follows at once, as before; otherwise the probe, its
 ** second half's rate carried on to the chunk's end, stands in as an estimate (cm_ests), and the whole chunk is coded
 ** after the LM's frame only if the estimates could change the frame's choices (cm_settle).  The encoder's choice:
-** the frame is the same unless an estimate is more than 10/9 of the byte models' size where that matters.  Only
-** chunks of up to CM_PROBE_MAX (the automatic size of inputs up to 1 MiB): in longer ones the models learn on far
+** the frame is the same unless an estimate is more than 10/9 of the byte models' size where that matters.  The probes
+** and the whole chunks' codings are made before the frame's job, on all its threads (cm_prepass).  Only
+** chunks of up to CM_PROBE_MAX (the automatic size of inputs up to 1 MiB) are probed: in longer ones the models learn on far
 ** past the probe, and the estimate ran 1.03-1.98 times their size (world192's chunks of 247,340 bytes: the byte
 ** models alone in one chunk won there by 5%, and the estimates missed it). */
 #define CM_PROBE 16384
@@ -48,7 +49,9 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
         s->err = LLMZ_ERR_DST_TOO_SMALL;
         return LLMZ_OK;
     }
-    if (J->bytes) { /* the byte models first: binary and repetitive chunks then skip the LM (prepare.c's rule) */
+    /* a chunk of a group: what the byte models make of it is known (cm_prepass), but a repetitive one is coded again */
+    int known = J->cm_pre && J->cm_pre[i] && !(J->cm_lens[i] && bytes_only(s->src, s->n, J->cm_lens[i]));
+    if (J->bytes && !known) { /* the byte models first: binary and repetitive chunks then skip the LM (prepare.c) */
         cm_model *cm = worker_cm(w, cm_chunk(h));
         if (!cm) return LLMZ_ERR_NOMEM;
         const uint8_t *in = s->src;
@@ -59,16 +62,6 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             in = s->dst;
         }
         cm_set_x86(cm, s->x86);
-        if (J->cm_pre && J->cm_pre[i] && !(J->cm_lens[i] && bytes_only(s->src, s->n, J->cm_lens[i])))
-            goto lm; /* a long chunk of a group: its size is known (cm_pass); a repetitive one is coded again here */
-        if (w->grouped && J->cm_ests && !J->lm_off && !s->x86 && s->n >= 2 * CM_PROBE && s->n <= CM_PROBE_MAX) {
-            size_t half = 0, p = cm_encode_mid(cm, in, CM_PROBE, s->cmbuf, CM_PROBE - 1, CM_PROBE / 2, &half);
-            if (p && !CM_PROBE_NEAR(p, CM_PROBE)) { /* the rest at the rate of the probe's second half */
-                uint64_t est = p + (uint64_t)(s->n - CM_PROBE) * (p - half) / (CM_PROBE / 2);
-                J->cm_ests[i] = (uint32_t)(est < s->n ? est : s->n);
-                goto lm;
-            }
-        }
         s->cm_len = cm_encode(cm, in, s->n, s->cmbuf, s->n - 1);
         if (J->cm_lens) J->cm_lens[i] = (uint32_t)s->cm_len;
         if (s->cm_len && (J->lm_off || bytes_only(s->src, s->n, s->cm_len))) {
@@ -79,7 +72,6 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
             return LLMZ_OK;
         }
     }
-lm:;
     const uint8_t *text = s->src;
     size_t tn = s->n;
     s->crlf = s->norm && crlf_only(s->src, s->n);
@@ -342,16 +334,19 @@ static int bytes_whole_may_win(const frame_header *h, const frame_chunk *chunks,
 }
 
 /* cm_pass: the byte models' size of every chunk i with want[i] into J->cm_lens[i], on up to `threads` threads, each
-** with a model of its own (each chunk's size is what cm_encode makes, whichever thread and model codes it). */
+** with a model of its own (each chunk's size is what cm_encode makes, whichever thread and model codes it); with
+** probe, a chunk of 2 * CM_PROBE to CM_PROBE_MAX bytes is first probed, and unless the probe comes under
+** CM_PROBE_NEAR, J->cm_ests[i] gets its estimate instead (the rest at the rate of the probe's second half). */
 typedef struct {
     const job *J;
     const uint8_t *want;
+    int probe;
     atomic_uint next;
     atomic_int rc;
 } cm_pass_arg;
 
-static void *cm_pass_thread(void *p) {
-    cm_pass_arg *a = p;
+static void *cm_pass_thread(void *arg) {
+    cm_pass_arg *a = arg;
     const job *J = a->J;
     const frame_header *h = J->h;
     fenv_t saved;
@@ -366,8 +361,16 @@ static void *cm_pass_thread(void *p) {
             atomic_store(&a->rc, LLMZ_ERR_NOMEM);
             break;
         }
-        size_t len = frame_chunk_orig(h, i);
-        J->cm_lens[i] = (uint32_t)cm_encode(cm, J->src + (uint64_t)i * h->chunk_size, len, out, len - 1);
+        size_t len = frame_chunk_orig(h, i), half = 0, p;
+        const uint8_t *src = J->src + (uint64_t)i * h->chunk_size;
+        if (a->probe && len >= 2 * CM_PROBE && len <= CM_PROBE_MAX &&
+            (p = cm_encode_mid(cm, src, CM_PROBE, out, CM_PROBE - 1, CM_PROBE / 2, &half)) &&
+            !CM_PROBE_NEAR(p, CM_PROBE)) {
+            uint64_t est = p + (uint64_t)(len - CM_PROBE) * (p - half) / (CM_PROBE / 2);
+            J->cm_ests[i] = (uint32_t)(est < len ? est : len);
+            continue;
+        }
+        J->cm_lens[i] = (uint32_t)cm_encode(cm, src, len, out, len - 1);
     }
     cm_free(cm);
     llmz_free(out);
@@ -375,8 +378,8 @@ static void *cm_pass_thread(void *p) {
     return NULL;
 }
 
-static int cm_pass(const job *J, const uint8_t *want, int threads) {
-    cm_pass_arg a = {J, want, 0, 0};
+static int cm_pass(const job *J, const uint8_t *want, int probe, int threads) {
+    cm_pass_arg a = {J, want, probe, 0, 0};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* (a model each: 64 MiB for long chunks) */
     uint32_t wanted = 0;
     for (uint32_t i = 0; i < J->h->n_chunks; i++) wanted += want[i];
@@ -390,13 +393,11 @@ static int cm_pass(const job *J, const uint8_t *want, int threads) {
     return atomic_load(&a.rc);
 }
 
-/* A grouped frame's chunks longer than CM_PROBE_MAX, which enc_start codes by the byte models whole: coded before the
-** frame's job, on the context's threads (in enc_start they ran one after another on a group's first thread, the others
-** waiting: a fifth of a long prose input's time).  Random-looking chunks (stored at once) and x86 chunks (filtered
-** first) are left to enc_start. */
+/* A grouped frame's chunks, probed or coded by the byte models before the frame's job, on the context's threads (in
+** enc_start they ran one after another on a group's first thread, the others waiting: a fifth of a long prose input's
+** time).  Random-looking chunks (stored at once) and x86 chunks (filtered first) are left to enc_start. */
 static int cm_prepass(job *J, int threads) {
     const frame_header *h = J->h;
-    if (h->chunk_size <= CM_PROBE_MAX || h->n_chunks < 2) return LLMZ_OK;
     uint8_t *want = llmz_calloc(h->n_chunks, 1);
     if (!want) return LLMZ_ERR_NOMEM;
     for (uint32_t i = 0; i < h->n_chunks; i++) {
@@ -404,13 +405,13 @@ static int cm_prepass(job *J, int threads) {
         size_t len = frame_chunk_orig(h, i);
         want[i] = !looks_random(p, len) && !(h->version >= FRAME_V6 && x86_looks(p, len));
     }
-    int rc = cm_pass(J, want, threads);
+    int rc = cm_pass(J, want, 1, threads);
     if (rc == LLMZ_OK) J->cm_pre = want;
     else llmz_free(want);
     return rc;
 }
 
-/* A grouped frame's chunks that enc_start only probed (cm_ests[i] nonzero, cm_lens[i] 0): if the choices after the
+/* A grouped frame's chunks that cm_prepass only probed (cm_ests[i] nonzero, cm_lens[i] 0): if the choices after the
 ** frame (bytes_would_win; bytes_whole_may_win when `whole` may be tried) could come out otherwise with each estimate
 ** taken 9/10 as large, the byte models code those chunks whole now, and cm_lens holds their sizes as if enc_start had
 ** (the estimate errs high: the models learn on as a chunk goes on; on 24 chunks of calgary/news, book2 and lcet10
@@ -432,7 +433,7 @@ static int cm_settle(const job *J, const frame_chunk *chunks, int grouped, int w
     uint8_t *want = llmz_malloc(n);
     if (!want) return LLMZ_ERR_NOMEM;
     for (uint32_t i = 0; i < n; i++) want[i] = J->cm_ests[i] != 0;
-    int rc = cm_pass(J, want, threads);
+    int rc = cm_pass(J, want, 0, threads);
     llmz_free(want);
     return rc;
 }
