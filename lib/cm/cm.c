@@ -28,8 +28,8 @@
 ** combined by a final mixer (3 in version 1, 4 from version 2); the largest of each */
 #define NH 17
 #define NR 11
-#define NIN_OF(nh) (((nh) + 4 + NR + 3) & ~3)
-#define NIN NIN_OF(NH)
+#define NIN_OF(nh, nr) (((nh) + 4 + (nr) + 3) & ~3)
+#define NIN NIN_OF(NH, NR)
 #define NMIX 4
 #define REC_VOTES 16       /* a record length is taken once a candidate has been seen this many times */
 #define RUN_CAP 15         /* run lengths counted in a bucket: 0..RUN_CAP */
@@ -86,7 +86,8 @@ struct cm_model {
     const kernel_set *ks; /* the mixers' dot products and training (numerics/kernels.h: every set gives the same) */
     int version;          /* 1 .. CM_VERSION (cm.h) */
     int x86;              /* version 4: this chunk is x86 code (cm_set_x86): the x86 contexts replace five text ones */
-    int nh, nin, nmix, nsets; /* hashed contexts, mixer inputs, first-layer mixers and their weight sets */
+    int nh, nr, nin, nmix, nsets; /* hashed contexts, run inputs, mixer inputs, first-layer mixers, weight sets */
+    int fields, indirect; /* version 2's field contexts (versions 2-4), version 3's indirect ones (3-4) */
     int hbits, mbits, a2bits;
     bucket *t;          /* (1 << hbits) buckets, shared by the NH hashed contexts */
     uint32_t *mt;       /* (1 << mbits) match positions */
@@ -158,15 +159,20 @@ static void sizes(uint32_t chunk_size, int lite, int version, int *hbits, int *m
 
 /* A version's shape: hashed contexts, mixer inputs, first-layer mixers and their weight sets (cm_new and cm_bytes). */
 typedef struct {
-    int nh, nin, nmix, nsets;
+    int nh, nr, nin, nmix, nsets;
 } shape;
 
 static shape shape_of(int version) {
+    if (version == CM_LITE) /* version 5: six hashed contexts with their run inputs, mixer 2 of version 1 alone */
+        return (shape){LITE_NH, LITE_NH, NIN_OF(LITE_NH, LITE_NH), 1, NSETS2};
     int v2 = version > 1;
-    shape s = {version > 2 ? 17 : v2 ? 14 : 11, 0, v2 ? 4 : 3, NSETS0 + NSETS1 + NSETS2 + (v2 ? NSETS3 : 0)};
-    s.nin = NIN_OF(s.nh);
+    shape s = {version > 2 ? 17 : v2 ? 14 : 11, NR, 0, v2 ? 4 : 3, NSETS0 + NSETS1 + NSETS2 + (v2 ? NSETS3 : 0)};
+    s.nin = NIN_OF(s.nh, s.nr);
     return s;
 }
+
+/* Version 3's indirect tables (versions 3 and 4). */
+static int has_indirect(int version) { return version == 3 || version == 4; }
 
 /* The weights a model of shape s holds: the first layer's sets of nin, the final mixer's NSETSF of NINF. */
 static size_t weights_of(shape s) { return (size_t)s.nsets * (size_t)s.nin + NSETSF * NINF; }
@@ -174,7 +180,7 @@ static size_t weights_of(shape s) { return (size_t)s.nsets * (size_t)s.nin + NSE
 uint64_t cm_bytes(uint32_t chunk_size, int lite, int version) {
     int hb, mb, ab, ib;
     sizes(chunk_size, lite, version, &hb, &mb, &ab, &ib);
-    uint64_t ind = version > 2 ? llmz_mem_footprint(IND2 * 2) + 2 * llmz_mem_footprint((size_t)2 << ib) +
+    uint64_t ind = has_indirect(version) ? llmz_mem_footprint(IND2 * 2) + 2 * llmz_mem_footprint((size_t)2 << ib) +
                                      3 * LLMZ_MEM_SLACK
                                : 0;
     return llmz_mem_footprint(sizeof(bucket) << hb) + llmz_mem_footprint((size_t)4 << mb) +
@@ -243,7 +249,10 @@ cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *k
     m->version = version;
     shape sh = shape_of(version);
     m->nh = sh.nh;
+    m->nr = sh.nr;
     m->nin = sh.nin;
+    m->fields = version >= 2 && version <= 4;
+    m->indirect = has_indirect(version);
     m->nmix = sh.nmix;
     m->nsets = sh.nsets;
     sizes(chunk_size, lite, version, &m->hbits, &m->mbits, &m->a2bits, &m->ibits);
@@ -253,13 +262,13 @@ cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *k
     m->apm1 = llmz_malloc(APM1_ROWS * APM_KNOTS * 2);
     m->apm2 = llmz_malloc(((size_t)APM_KNOTS * 2) << m->a2bits);
     m->w = llmz_malloc(weights_of(sh) * 4);
-    if (version > 2) {
+    if (m->indirect) {
         m->ind2 = llmz_malloc(IND2 * 2);
         m->ind3 = llmz_malloc((size_t)2 << m->ibits);
         m->ind4 = llmz_malloc((size_t)2 << m->ibits);
     }
     if (!m->t || !m->mt || !m->o1 || !m->apm1 || !m->apm2 || !m->w ||
-        (version > 2 && (!m->ind2 || !m->ind3 || !m->ind4))) {
+        (m->indirect && (!m->ind2 || !m->ind3 || !m->ind4))) {
         cm_free(m);
         return NULL;
     }
@@ -315,7 +324,7 @@ static int32_t *wset(cm_model *m, uint32_t k) {
         if (k < ns)
             for (int i = 0; i < m->nin; i++) w[i] = MIX_W0;
         else
-            for (int i = 0; i < NINF; i++) w[i] = i == m->nmix + 1 ? 65536 : 65536 / m->nmix;
+            for (int i = 0; i < NINF; i++) w[i] = i == m->nmix + 1 ? 65536 : 65536 / (m->nmix > 1 ? m->nmix : 3);
         lazy_set(m->w_used, k);
     }
     return w;
@@ -344,7 +353,7 @@ static void cm_reset(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     memset(m->pfst, 0, sizeof m->pfst);
     memset(m->fh, 0, sizeof m->fh);
     memset(m->pfh, 0, sizeof m->pfh);
-    if (m->version > 2) {
+    if (m->indirect) {
         memset(m->ind2, 0, IND2 * 2);
         memset(m->ind3, 0, (size_t)2 << m->ibits);
         memset(m->ind4, 0, (size_t)2 << m->ibits);
@@ -390,7 +399,7 @@ static void nibble_start(cm_model *m) {
     for (int i = 0; i < m->nh; i++) {
         bucket *bk = find_bucket(m, key[i]);
         m->node[i] = bk->c;
-        if (i < NR) m->brun[i] = &bk->run;
+        if (i < m->nr) m->brun[i] = &bk->run;
     }
 }
 
@@ -455,7 +464,7 @@ static void byte_done(cm_model *m, uint32_t b) {
     }
     pos++;
     m->pos = pos;
-    int v2 = m->version > 1, v3 = m->version > 2;
+    int v2 = m->fields, v3 = m->indirect;
     if (v3) { /* the indirect tables: b follows the contexts of the bytes before it */
         uint32_t i2 = m->c4 & 0xffff, i3 = ind3_of(m, m->c4), i4 = ind4_of(m, m->c4);
         m->ind2[i2] = (uint16_t)(m->ind2[i2] << 8 | b);
@@ -530,6 +539,7 @@ static void byte_done(cm_model *m, uint32_t b) {
     m->hash[9] = hmix(c4 & 0xffff0000, 10);                       /* sparse: bytes 3 and 4 back */
     uint32_t rabove = m->rlen && m->rlen <= pos ? buf[pos - m->rlen] : 0;
     m->hash[10] = hmix(rabove << 8 | (c4 & 0xff), hmix(m->rlen, 11)); /* the byte a record above, the last byte */
+    if (m->version == CM_LITE) m->hash[5] = m->hash[8]; /* version 5: contexts 0-4 and 8 of these (its first six) */
     if (!v2) return;
     /* version 2: the byte at the same place in the same field of the line above (fields move with the lengths of
     ** those before them: a log's package names, versions, JSON values) with the last byte; the field before this one
@@ -606,7 +616,7 @@ static inline int predict(cm_model *m, int ext) {
     m->x[k] = 256;
     k++;
     /* run inputs: the nibble last seen in each hashed context, if the partial nibble agrees with it so far */
-    for (int i = 0; i < NR; i++, k++) {
+    for (int i = 0; i < m->nr; i++, k++) {
         uint32_t r = *m->brun[i], len = r >> 4, nb = (r & 15) | 16, sh = 4 - (b & 3);
         uint32_t ok = (nb >> sh == j) & (len != 0), e = nb >> (sh - 1) & 1;
         /* without a prediction: the unused slot of run length 0, and no input */
@@ -615,9 +625,13 @@ static inline int predict(cm_model *m, int ext) {
     }
     for (; k < m->nin; k++) m->x[k] = 0;
     uint32_t mb = run ? match_bucket(m->mlen) : 0;
-    m->ws[0] = wset(m, c0 + 256 * (uint32_t)run);
-    m->ws[1] = wset(m, NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b);
-    m->ws[2] = wset(m, NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b);
+    if (m->version == CM_LITE) {
+        m->ws[0] = wset(m, (m->c4 & 0xff) * 8 + b);
+    } else {
+        m->ws[0] = wset(m, c0 + 256 * (uint32_t)run);
+        m->ws[1] = wset(m, NSETS0 + (m->c4 >> 8 & 0xff) * 8 + b);
+        m->ws[2] = wset(m, NSETS0 + NSETS1 + (m->c4 & 0xff) * 8 + b);
+    }
     if (m->nmix > 3) m->ws[3] = wset(m, NSETS0 + NSETS1 + NSETS2 + m->fsel * 8 + b);
     int nmix = m->nmix;
     for (int s = 0; s < nmix; s++) {
@@ -667,13 +681,13 @@ static inline void update(cm_model *m, int y) {
     ctr_update(m, m->ctr[nh], y, LIMIT_DIRECT);
     ctr_update(m, m->ctr[nh + 1], y, LIMIT_DIRECT);
     if (m->ctr[nh + 2]) ctr_update(m, m->ctr[nh + 2], y, LIMIT_MATCH);
-    for (int i = 0; i < NR; i++) ctr_update(m, m->rctr[i], y, LIMIT_RUN);
+    for (int i = 0; i < m->nr; i++) ctr_update(m, m->rctr[i], y, LIMIT_RUN);
     apm_update(&m->r1[m->a1], y);
     apm_update(&m->r2[m->a2], y);
     m->c0 = m->c0 << 1 | (uint32_t)y;
     m->bitpos++;
     if ((m->bitpos & 3) == 0)
-        for (int i = 0; i < NR; i++) {
+        for (int i = 0; i < m->nr; i++) {
             uint32_t r = *m->brun[i], nib = m->c0 & 15, len = r >> 4, same = (r & 15) == nib;
             len = same ? len + (len < RUN_CAP) : 1; /* a fresh bucket's run is 0, its nibble 0: 1 after */
             *m->brun[i] = (uint16_t)(len << 4 | nib);
@@ -690,7 +704,7 @@ static inline void update(cm_model *m, int y) {
     }
 }
 
-void cm_set_x86(cm_model *m, int on) { m->x86 = on && m->version > 3; }
+void cm_set_x86(cm_model *m, int on) { m->x86 = on && m->version == 4; }
 
 void cm_start(cm_model *m, const uint8_t *buf, uint8_t *out, size_t n) {
     cm_reset(m, buf, out, n);

@@ -12,8 +12,8 @@
 ** arithmetic throughout (the two tables built at start-up use det_expf only): every machine codes the same bits.
 ** A model holds no pointer into the data after a call; it is reset at the start of every chunk.
 **
-** Four versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models in every
-** format) as above; version 2 (method 3 from format version 5) adds three hashed contexts (the byte at the same
+** Five versions, each coding its own bits forever: version 1 (format version 4, and method 4's lite models up to
+** format version 8) as above; version 2 (method 3 from format version 5) adds three hashed contexts (the byte at the same
 ** place of the same field in the line above, the field before this one with this one so far, order 5) and a fourth
 ** first-layer mixer whose weight set is chosen by the field of the line, and hashes a field's first 64 bytes only:
 ** a 300 KB dpkg log 8,104 -> 7,329 bytes, an Excel file 17,668 -> 15,137, at 0.87-0.91 times the speed on text and
@@ -26,7 +26,10 @@
 ** Version 4 (methods 3 and 5 from format version 7) is version 3, except in chunks of x86 code (method 5,
 ** cm_set_x86): there an instruction parser (x86.h) follows the code, and contexts of what the next byte is (opcode,
 ** ModRM, displacement, immediate), the instruction's opcode and the three before replace the word, column and field
-** contexts: an executable's first 200 KB 66,163 -> 59,053 bytes, the whole 1.3 MB 322,601 -> 301,571.
+** contexts: an executable's first 200 KB 66,163 -> 59,053 bytes, the whole 1.3 MB 322,601 -> 301,571.  Version 5
+** (method 4 from format version 9: the model beside the LM) is version 1 with six of its contexts (orders 2, 3 and 8,
+** the word with the word before, the byte above and the column, the word alone) and one first-layer mixer (version 1's
+** mixer 2, chosen by the previous byte): beside the LM it codes text and code 0.6-2% smaller than version 1.
 */
 #ifndef LLMZ_CM_H
 #define LLMZ_CM_H
@@ -37,7 +40,10 @@
 
 typedef struct cm_model cm_model;
 
-#define CM_VERSION 4 /* the newest version of the byte models (1 .. CM_VERSION) */
+#define CM_VERSION 5 /* the newest version of the byte models (1 .. CM_VERSION) */
+#define CM_BYTES 4   /* the newest for chunks the byte models code alone (methods 3 and 5) */
+#define CM_LITE 5    /* the model beside the LM (method 4) from format version 9 */
+#define LITE_NH 6    /* its hashed contexts */
 
 /* Bytes a model for chunks of up to chunk_size bytes holds (what cm_new allocates, in llmz_mem_footprint terms). */
 uint64_t cm_bytes(uint32_t chunk_size, int lite, int version);

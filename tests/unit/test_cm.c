@@ -52,7 +52,7 @@ static size_t fill(int k, size_t n) {
 
 static void t_roundtrip(void) {
     static const size_t sizes[] = {0, 1, 2, 7, 100, 4096, N};
-    cm_model *m = cm_new(N + 100000, 0, CM_VERSION, NULL);
+    cm_model *m = cm_new(N + 100000, 0, CM_BYTES, NULL);
     CHECK(m != NULL);
     if (!m) return;
     for (int k = 0; k < 6; k++)
@@ -82,7 +82,8 @@ static void t_roundtrip(void) {
 /* Every version of the byte models (cm.h): unknown ones refused; every kind of chunk decodes with its own version
 ** only; version 2's field contexts code a log with fields of varying length smaller than version 1, and version 3's
 ** (the field one place left in the line above, the indirect contexts) a log whose fields move smaller than version 2;
-** version 4 codes every chunk as version 3 does unless told it is x86 code (test_x86 checks that side). */
+** version 4 codes every chunk as version 3 does unless told it is x86 code (test_x86 checks that side); version 5
+** (method 4's, format 9) codes too, with bits of its own. */
 static void t_versions(void) {
     CHECK(cm_new(N, 0, 0, NULL) == NULL);
     CHECK(cm_new(N, 0, CM_VERSION + 1, NULL) == NULL);
@@ -119,7 +120,7 @@ static void t_versions(void) {
 /* A model is reset at every chunk: the same chunk gives the same bytes whatever came before, and another model
 ** for the same chunk size agrees. */
 static void t_same_bytes(void) {
-    cm_model *a = cm_new(N, 0, CM_VERSION, NULL), *b = cm_new(N, 0, CM_VERSION, NULL);
+    cm_model *a = cm_new(N, 0, CM_BYTES, NULL), *b = cm_new(N, 0, CM_BYTES, NULL);
     CHECK(a && b);
     if (!a || !b) return;
     rng = 12345;
@@ -140,10 +141,11 @@ static void t_same_bytes(void) {
 }
 
 /* Every kernel set's mixers (numerics/kernels.h: mix_dot, mix_train) code the same bytes as the reference's, for
-** every kind of chunk, and a chunk coded with one set decodes with another. */
-static void t_kernel_sets(void) {
+** every kind of chunk, and a chunk coded with one set decodes with another: the newest version of method 3's models
+** and of method 4's (whose 16 inputs take other code paths of the kernels than 32). */
+static void kernel_sets_of(int version) {
     static const int sets[] = {LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512};
-    cm_model *r = cm_new(N, 0, CM_VERSION, kernels_ref());
+    cm_model *r = cm_new(N, 0, version, kernels_ref());
     CHECK(r != NULL);
     if (!r) return;
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
@@ -152,7 +154,7 @@ static void t_kernel_sets(void) {
             T_SKIP_CHECKS(6 * 3);
             continue;
         }
-        cm_model *k = cm_new(N, 0, CM_VERSION, ks);
+        cm_model *k = cm_new(N, 0, version, ks);
         for (int kind = 0; kind < 6; kind++) {
             rng = 777u + (uint32_t)kind;
             size_t n = fill(kind, t_quick() ? N / 4 : N); /* quick: a quarter of the chunk */
@@ -166,9 +168,14 @@ static void t_kernel_sets(void) {
     cm_free(r);
 }
 
+static void t_kernel_sets(void) {
+    kernel_sets_of(CM_BYTES);
+    kernel_sets_of(CM_LITE);
+}
+
 /* The output never passes cap: 0 when the coding would. */
 static void t_bound(void) {
-    cm_model *m = cm_new(N, 0, CM_VERSION, NULL);
+    cm_model *m = cm_new(N, 0, CM_BYTES, NULL);
     if (!m) return;
     size_t n = fill(1, N);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -185,7 +192,7 @@ static void t_bound(void) {
 /* Damage: every single-bit flip in the first half of a small payload and every truncation decodes to an error or to
 ** other bytes (the chunk CRC then catches it); no flip anywhere writes past the output or hangs. */
 static void t_damage(void) {
-    cm_model *m = cm_new(4096, 0, CM_VERSION, NULL);
+    cm_model *m = cm_new(4096, 0, CM_BYTES, NULL);
     if (!m) return;
     size_t n = fill(4, 3000);
     size_t len = cm_encode(m, src, n, enc, sizeof enc);
@@ -212,21 +219,27 @@ static void t_memory(void) {
     static const uint32_t cs[] = {4096, 65536, 1u << 20, 16u << 20};
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         if (!llmz_mem_tracked()) {
-            T_SKIP_CHECKS(2);
+            T_SKIP_CHECKS(4);
             continue;
         }
         size_t before = llmz_mem_now();
-        cm_model *m = cm_new(cs[i], 0, CM_VERSION, NULL);
+        cm_model *m = cm_new(cs[i], 0, CM_BYTES, NULL);
         CHECK(m != NULL);
         size_t held = llmz_mem_now() - before;
-        CHECK(held <= cm_bytes(cs[i], 0, CM_VERSION) && held * 10 >= cm_bytes(cs[i], 0, CM_VERSION) * 9);
+        CHECK(held <= cm_bytes(cs[i], 0, CM_BYTES) && held * 10 >= cm_bytes(cs[i], 0, CM_BYTES) * 9);
+        cm_free(m);
+        before = llmz_mem_now(); /* method 4's: lite sizes, version 5's shape */
+        m = cm_new(cs[i], 1, CM_LITE, NULL);
+        CHECK(m != NULL);
+        held = llmz_mem_now() - before;
+        CHECK(held <= cm_bytes(cs[i], 1, CM_LITE) && held * 10 >= cm_bytes(cs[i], 1, CM_LITE) * 9);
         cm_free(m);
     }
     /* out of memory at each allocation: NULL, nothing leaked */
     size_t before = llmz_mem_now();
     for (long k = 1; k < 12; k++) {
         llmz_mem_fail_after(k);
-        cm_model *m = cm_new(65536, 0, CM_VERSION, NULL);
+        cm_model *m = cm_new(65536, 0, CM_BYTES, NULL);
         llmz_mem_fail_after(-1);
         cm_free(m);
     }
@@ -237,7 +250,7 @@ static void t_memory(void) {
 ** output had come at the midpoint: no further than the whole, further than nothing for a chunk that codes to more than
 ** the coder's flush, and the whole at mid = n; 0 when the output overflows before the midpoint. */
 static void t_mid(void) {
-    cm_model *m = cm_new(N, 0, CM_VERSION, NULL);
+    cm_model *m = cm_new(N, 0, CM_BYTES, NULL);
     CHECK(m != NULL);
     if (!m) return;
     for (int k = 0; k < 5; k++) {

@@ -202,7 +202,7 @@ static void t_frames(void) {
     CHECK_EQ(llmz_frame_get_info(&info, f, fn), LLMZ_OK);
     CHECK_EQ(llmz_frame_get_info(&info7, f7, f7n), LLMZ_OK);
     CHECK_EQ(info.copies, 1);
-    CHECK_EQ(info.format_version, 8);
+    CHECK_EQ(info.format_version, LLMZ_FORMAT_VERSION);
     CHECK_EQ(info.orig_size, N);
     CHECK_EQ(info.frame_size, fn);
     CHECK_EQ(info7.copies, 0);

@@ -175,6 +175,11 @@ static const golden GOLD[] = {
     ** 5,112 bytes); repeat.bin, a random 3,000-byte block 20 times, is one raw chunk and one overlapping copy */
     {"groups.txt", "groups.v8.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 8, 0, 2},
     {"repeat.bin", "repeat.v8.llmz", 0, 1, {0, 0}, 1, 1, 1, LLMZ_ADAPT_ALL, 1, 0, 8, 0, 2},
+    /* format version 9 (2026-12-07): method 4 with the byte models' version 5 (six hashed contexts, one first-layer
+    ** mixer): english (one chunk), mixed (as mixed.v6), groups (as groups.v8: copies, four mixed chunks) */
+    {"english.txt", "english.v9.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 2},
+    {"mixed.bin", "mixed.v9.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 9, 0, 2},
+    {"groups.txt", "groups.v9.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -207,7 +212,8 @@ static const struct {
                {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
                {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0},         {"binary.v7.llmz", 1, 0},
                {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0},
-               {"groups.v8.llmz", 0, 4}};
+               {"groups.v8.llmz", 0, 4},    {"english.v9.llmz", 0, 1},        {"mixed.v9.llmz", 0, 1},
+               {"groups.v9.llmz", 0, 4}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -228,7 +234,8 @@ static const golden_err GERR[] = {
     {"err_version6.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 6 */
     {"err_version7.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 7 */
     {"err_version8.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 8 */
-    {"err_version9.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version9.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 9 */
+    {"err_version10.llmz", LLMZ_ERR_VERSION, 0},
     /* format 8's list of copies: its CRC damaged; a distance past the bytes written, under a good CRC */
     {"err_copies_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_copies_list.llmz", LLMZ_ERR_CORRUPT, 0},

@@ -165,7 +165,8 @@ static void case_cm(void) {
     for (int i = 0; i < L; i++) a[i] = (uint8_t)("the cat sat on the mat, "[i % 24] ^ (next() % 97 == 0));
     for (int i = 0; i < L; i++) b[i] = (uint8_t)next();
     for (int lite = 0; lite <= 1; lite++) {
-        cm_model *m = cm_new(L, lite, CM_VERSION, NULL), *f = cm_new(L, lite, CM_VERSION, NULL);
+        int v = lite ? CM_LITE : CM_BYTES; /* the newest of each use */
+        cm_model *m = cm_new(L, lite, v, NULL), *f = cm_new(L, lite, v, NULL);
         CHECK(m && f);
         if (!m || !f) {
             cm_free(m);
