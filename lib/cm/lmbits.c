@@ -87,10 +87,8 @@ lmbits *lmbits_new(const tok_vocab *tok, uint32_t V) {
 
 int lmbits_codable(const lmbits *b, int32_t t) { return t >= 0 && (uint32_t)t < b->V && b->pos[t] >= 0; }
 
-void lmbits_prefix(const lmbits *b, const uint32_t *freq, uint32_t *C) {
-    uint32_t s = 0;
-    C[0] = 0;
-    for (uint32_t k = 0; k < b->n; k++) C[k + 1] = s += freq[b->ids[k]];
+void lmbits_prefix(const lmbits *b, const uint32_t *freq, const lmbits_scale *sc, uint32_t *C, const kernel_set *ks) {
+    ks->cumsum_perm(C, freq, b->ids, (int)b->n, sc->q, sc->lo, sc->top, sc->ftop);
 }
 
 /* P(1) in 16 bits for `one` of `all` (0 < one < all), clamped to 1..65535. */

@@ -28,8 +28,17 @@ void lmbits_free(lmbits *b);
 uint64_t lmbits_bytes(uint32_t V);
 /* 1 if token t can be coded (it has bytes, and no token of a lower id has the same bytes). */
 int lmbits_codable(const lmbits *b, int32_t t);
-/* C[k] = the sum of freq over the first k tokens in byte order (C has V + 1 entries): once per coded token. */
-void lmbits_prefix(const lmbits *b, const uint32_t *freq, uint32_t *C);
+/* How a distribution's frequencies are scaled before they are summed (secondary estimation's first step,
+** engine/predictor.c): each f becomes f * q + ((f * lo) >> 32) (1 if that is 0), token top's becomes ftop;
+** {1, 0, -1, 0} leaves them as they are (every frequency is at least 1: coder/freq.h). */
+typedef struct {
+    uint32_t q, lo;
+    int32_t top;
+    uint32_t ftop;
+} lmbits_scale;
+/* C[k] = the sum of the scaled freq over the first k tokens in byte order (C has V + 1 entries; numerics/kernels.h,
+** cumsum_perm): once per coded token. */
+void lmbits_prefix(const lmbits *b, const uint32_t *freq, const lmbits_scale *sc, uint32_t *C, const kernel_set *ks);
 /* Code token t (lmbits_codable) with the distribution C, the byte models cm and the range coder e. */
 void lmbits_encode(const lmbits *b, const uint32_t *C, int32_t t, cm_model *cm, rc_enc *e);
 /* Decode a token of at most `room` bytes: its id, or -1 when the stream is not an encoder's. */

@@ -11,7 +11,7 @@
 uint64_t lane_bytes(const llmz_model *m, uint64_t rows) {
     uint64_t V = (uint64_t)tf_cfg(m->tf)->vocab;
     return tf_batch_bytes(m->tf, (int)rows) + llmz_mem_footprint(rows * V * sizeof(float)) +
-           V * (2 * sizeof(float) + 6 * sizeof(uint32_t)) + 2 * sizeof(uint32_t) +
+           V * (2 * sizeof(float) + 5 * sizeof(uint32_t)) + 2 * sizeof(uint32_t) +
            rows * (2 * sizeof(int32_t) + sizeof(tf_state *));
 }
 
@@ -25,7 +25,6 @@ void lane_free(lane *L) {
     llmz_free(L->fin);
     llmz_free(L->fng);
     llmz_free(L->bc);
-    llmz_free(L->fx);
     llmz_free(L->rows);
     llmz_free(L->outs);
     llmz_free(L->rs);
@@ -42,12 +41,11 @@ int lane_init(lane *L, const llmz_model *m, int nmax, int V) {
     L->fin = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->fng = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->bc = llmz_malloc(((size_t)V + 1) * sizeof(uint32_t));
-    L->fx = llmz_malloc((size_t)V * sizeof(uint32_t));
     L->V = V;
     L->rows = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->outs = llmz_malloc((size_t)nmax * sizeof(int32_t));
     L->rs = llmz_malloc((size_t)nmax * sizeof(tf_state *));
-    int ok = L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->bc && L->fx && L->rows &&
+    int ok = L->b && L->logits && L->e && L->lb && L->freq && L->cum && L->fin && L->fng && L->bc && L->rows &&
              L->outs && L->rs;
     return ok ? LLMZ_OK : LLMZ_ERR_NOMEM;
 }

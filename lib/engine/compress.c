@@ -103,7 +103,8 @@ static void enc_mixed(const worker *w, const lane *L, seq *s, int32_t t) {
         s->mx_on = 0;
         return;
     }
-    lmbits_prefix(w->lb, pred_one_step(L, s), L->bc);
+    lmbits_scale sc = pred_one_step(s);
+    lmbits_prefix(w->lb, L->freq, &sc, L->bc, w->ks);
     lmbits_encode(w->lb, L->bc, t, s->mx, &s->menc);
     if (s->menc.overflow) s->mx_on = 0;
 }

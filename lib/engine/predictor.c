@@ -181,17 +181,12 @@ void pred_learn(const worker *w, seq *s) {
     if (w->ngram) ngram_prefetch(&s->M->gm, &s->gq, s->ids, s->done);
 }
 
-const uint32_t *pred_one_step(const lane *L, const seq *s) {
-    if (!s->sse_on) return L->freq;
+lmbits_scale pred_one_step(const seq *s) {
+    if (!s->sse_on) return (lmbits_scale){1, 0, -1, 0};
     /* the ratio (2^28 - fhit) / (2^28 - ftop) as q + lo / 2^32 (q its integer part, lo = floor(remainder * 2^32 /
     ** (2^28 - ftop))); each frequency becomes freq * q + (freq * lo >> 32), at least 1: multiplications, no
     ** division per token (every product below 2^60) */
     uint64_t rest = RC_TOTAL - s->fhit, others = RC_TOTAL - s->ftop;
     uint64_t q = rest / others, lo = (rest % others << 32) / others;
-    for (uint32_t t = 0; t < (uint32_t)L->V; t++) {
-        uint64_t f = L->freq[t] * q + ((L->freq[t] * lo) >> 32);
-        L->fx[t] = f ? (uint32_t)f : 1;
-    }
-    L->fx[s->top] = s->fhit;
-    return L->fx;
+    return (lmbits_scale){(uint32_t)q, (uint32_t)lo, s->top, s->fhit};
 }

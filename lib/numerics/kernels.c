@@ -165,6 +165,17 @@ uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b) {
     return moved;
 }
 
+void kern_cumsum_perm_ref(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                          int32_t top, uint32_t ftop) {
+    uint32_t c = 0;
+    cum[0] = 0;
+    for (int k = 0; k < n; k++) {
+        uint64_t x = f[ids[k]], g = x * q + ((x * lo) >> 32);
+        c += ids[k] == top ? ftop : g ? (uint32_t)g : 1;
+        cum[k + 1] = c;
+    }
+}
+
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n) {
     uint32_t c = 0;
     for (int i = 0; i < n; i++) {
@@ -222,6 +233,7 @@ static const kernel_set REF = {
     .freq_fill = kern_freq_fill_ref,
     .take = kern_take_ref,
     .cumsum = kern_cumsum_ref,
+    .cumsum_perm = kern_cumsum_perm_ref,
     .expsum = kern_expsum_ref,
     .bias = kern_bias_ref,
     .mix_dot = kern_mix_dot_ref,

@@ -103,6 +103,14 @@ typedef struct {
     uint64_t (*take)(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
     /* cum[0] = 0, cum[i + 1] = cum[i] + f[i] (mod 2^32) for i < n: writes n + 1 values */
     void (*cumsum)(uint32_t *cum, const uint32_t *f, int n);
+    /* The same over f in the order ids (method 4's byte order, cm/lmbits.h), each term scaled (secondary estimation's
+    ** first step, engine/predictor.c): for k < n, t = ids[k] (0 <= t < the length of f),
+    **            g = f[t] * q + ((f[t] * lo) >> 32)   (64-bit products, f[t] < 2^32)
+    **            v = ftop if t == top, else 1 if g == 0, else g mod 2^32
+    **            cum[0] = 0, cum[k + 1] = cum[k] + v (mod 2^32); writes n + 1 values
+    ** (q = 1, lo = 0, top = -1: the plain sums of f in that order) */
+    void (*cumsum_perm)(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                        int32_t top, uint32_t ftop);
     /* e[i] = det_expf(x[i] - m) for i < n, and returns S = sum of (double)e[i] in order of i, from 0.0 */
     double (*expsum)(float *e, const float *x, int n, float m);
     /* the output bias's step (adapt/bias.h), float32, no fused multiply-add: for i < n,
@@ -144,6 +152,8 @@ float kern_max_finish(const float *lm, int nl, int odd, const float *x, int from
 int64_t kern_freq_fill_ref(uint32_t *f, const float *e, int n, double k, int *best);
 uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
+void kern_cumsum_perm_ref(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                          int32_t top, uint32_t ftop);
 double kern_expsum_ref(float *e, const float *x, int n, float m);
 float kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
 

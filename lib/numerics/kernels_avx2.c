@@ -584,6 +584,7 @@ static const kernel_set AVX2 = {
     .freq_fill = kern_freq_fill_avx2,
     .take = kern_take_avx2,
     .cumsum = kern_cumsum_ref,
+    .cumsum_perm = kern_cumsum_perm_ref,
     .expsum = kern_expsum_avx2,
     .bias = bias_avx2,
     .mix_dot = kern_mix_dot_avx2,

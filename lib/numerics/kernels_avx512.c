@@ -539,23 +539,59 @@ static uint64_t take_avx512(uint32_t *dst, const uint32_t *src, int n, uint32_t 
     return (uint64_t)_mm512_reduce_add_epi64(s64) + kern_take_ref(dst + i, src + i, n - i, b);
 }
 
-/* Prefix sums 16 at a time: within a vector by shifted adds (1, 2, 4, 8 lanes), plus the running total;
-** integer additions, so the same values as the reference's one-by-one sum. */
+/* v's prefix sums (within the vector by shifted adds of 1, 2, 4, 8 lanes) plus *carry into cum; *carry becomes the
+** last: integer additions, so the same values as a one-by-one sum. */
+static inline void prefix16(uint32_t *cum, __m512i v, __m512i *carry) {
+    const __m512i z = _mm512_setzero_si512();
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 15));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 14));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 12));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 8));
+    v = _mm512_add_epi32(v, *carry);
+    _mm512_storeu_si512((void *)cum, v);
+    *carry = _mm512_permutexvar_epi32(_mm512_set1_epi32(15), v);
+}
+
+/* 8 terms of cumsum_perm from the 8 values x (zero-extended to 64 bits): g, then 1 for g = 0, g mod 2^32 else. */
+static inline __m256i scale8(__m512i x, __m512i q, __m512i lo) {
+    __m512i g = _mm512_add_epi64(_mm512_mul_epu32(x, q), _mm512_srli_epi64(_mm512_mul_epu32(x, lo), 32));
+    __mmask8 zero = _mm512_cmpeq_epi64_mask(g, _mm512_setzero_si512());
+    return _mm512_cvtepi64_epi32(_mm512_mask_blend_epi64(zero, g, _mm512_set1_epi64(1)));
+}
+
+/* cumsum_perm 16 terms at a time: the values gathered, scaled in 64-bit lanes, top's replaced, then prefix16
+** (method 4's two passes over the vocabulary per token, 6.8% of book2's decoding, now 4.1%). */
+static void cumsum_perm_avx512(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                               int32_t top, uint32_t ftop) {
+    const __m512i qv = _mm512_set1_epi64(q), lov = _mm512_set1_epi64(lo), topv = _mm512_set1_epi32(top);
+    const __m512i ftv = _mm512_set1_epi32((int)ftop);
+    __m512i carry = _mm512_setzero_si512();
+    int k = 0;
+    cum[0] = 0;
+    uint32_t g[16];
+    for (; k + 16 <= n; k += 16) {
+        __m512i id = _mm512_loadu_si512((const void *)(ids + k));
+        for (int j = 0; j < 16; j++) g[j] = f[ids[k + j]]; /* scalar loads: a gather instruction took twice as long */
+        __m512i x = _mm512_loadu_si512((const void *)g);
+        __m256i a = scale8(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(x)), qv, lov);
+        __m256i b = scale8(_mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(x, 1)), qv, lov);
+        __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+        v = _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(id, topv), v, ftv);
+        prefix16(cum + k + 1, v, &carry);
+    }
+    if (k < n) { /* the tail, one by one from the running total */
+        uint32_t c = cum[k];
+        kern_cumsum_perm_ref(cum + k, f, ids + k, n - k, q, lo, top, ftop);
+        for (int i = k; i <= n; i++) cum[i] += c;
+    }
+}
+
+/* Prefix sums 16 at a time (prefix16). */
 static void cumsum_avx512(uint32_t *cum, const uint32_t *f, int n) {
-    const __m512i z = _mm512_setzero_si512(), last = _mm512_set1_epi32(15);
-    __m512i carry = z;
+    __m512i carry = _mm512_setzero_si512();
     int i = 0;
     cum[0] = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512i v = _mm512_loadu_si512((const void *)(f + i));
-        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 15));
-        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 14));
-        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 12));
-        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, z, 8));
-        v = _mm512_add_epi32(v, carry);
-        _mm512_storeu_si512((void *)(cum + i + 1), v);
-        carry = _mm512_permutexvar_epi32(last, v);
-    }
+    for (; i + 16 <= n; i += 16) prefix16(cum + i + 1, _mm512_loadu_si512((const void *)(f + i)), &carry);
     uint32_t c = cum[i];
     for (; i < n; i++) {
         c += f[i];
@@ -632,6 +668,7 @@ static const kernel_set AVX512 = {
     .freq_fill = freq_fill_avx512,
     .take = take_avx512,
     .cumsum = cumsum_avx512,
+    .cumsum_perm = cumsum_perm_avx512,
     .expsum = expsum_avx512,
     .bias = bias_avx512,
     .mix_dot = kern_mix_dot_avx2, /* 28 and 8 inputs: AVX2's 8 lanes fit them better than 16 */

@@ -363,6 +363,27 @@ static void check_vector_kernels(const kernel_set *k) {
             ref->cumsum(c1, f1, n);
             k->cumsum(c2, f1, n);
             bad_cum += memcmp(c1, c2, sizeof(uint32_t) * (n + 1)) != 0;
+            /* the same in a permuted order, scaled: unchanged (mode 0), scales that floor to 0 (1), that pass 2^32
+            ** (2), the predictor's ratios with a top token in the order (3) or not (4, wrapping sums) */
+            {
+                int32_t *ids = malloc(sizeof(int32_t) * n);
+                for (int i = 0; i < n; i++) ids[i] = i;
+                for (int i = n - 1; i > 0; i--) { /* a permutation of f's indices, the last one left out */
+                    int j = (int)(next() % (unsigned)(i + 1)), t = ids[i];
+                    ids[i] = ids[j];
+                    ids[j] = t;
+                }
+                int m = n > 1 ? n - 1 : n;
+                if (mode == 1)
+                    for (int i = 0; i < n; i++) f1[i] = next() % 4;
+                uint32_t q = mode == 0 ? 1 : mode == 1 ? 0 : mode == 2 ? 1u << 28 : next() % 3;
+                uint32_t lo = mode == 0 ? 0 : (uint32_t)next() * 2654435761u;
+                int32_t top = mode == 3 ? ids[next() % (unsigned)m] : mode == 4 ? n : -1;
+                ref->cumsum_perm(c1, f1, ids, m, q, lo, top, 12345);
+                k->cumsum_perm(c2, f1, ids, m, q, lo, top, 12345);
+                bad_cum += memcmp(c1, c2, sizeof(uint32_t) * (m + 1)) != 0;
+                free(ids);
+            }
             free(c1);
             free(c2);
             /* the output bias's step: biases in [-8, 8] (some just above the floor, so the floor binds), softmax
