@@ -22,10 +22,11 @@
 #include "numerics/detmath.h"
 #include "numerics/kernels.h"
 
-/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, 17 in version 3, which keep the run
-** inputs of the first NR; mixer inputs (the hashed contexts, order 0, order 1, the match model, a constant, the run
-** inputs, zero-padded to a multiple of 4: 28, 32, 32); first-layer mixers, each with its own weight-set selector,
-** combined by a final mixer (3 in version 1, 4 from version 2); the largest of each */
+/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, 17 in versions 3 and 4, which keep the run
+** inputs of the first NR (version 5: 6, each with its run input); mixer inputs (the hashed contexts, order 0, order 1,
+** the match model, a constant, the run inputs, zero-padded to a multiple of 4: 28, 32, 32, 32, 16); first-layer
+** mixers, each with its own weight-set selector, combined by a final mixer (3 in version 1, 4 in versions 2-4, 1 in
+** version 5); the largest of each */
 #define NH 17
 #define NR 11
 #define NIN_OF(nh, nr) (((nh) + 4 + (nr) + 3) & ~3)
@@ -66,7 +67,9 @@
 #define LR_N 65536         /* ... >> (MIX_SHIFT - 1) over a chunk's first LR_N bytes */
 #define ERR_MIN 512        /* a first-layer mixer learns only from errors above this (of 65536) */
 #define MIXF_SHIFT 15      /* the final mixer's learning rate */
-#define MIX_W0 (65536 / 8) /* first-layer initial weight: 1/8; the final mixer's: 1/NMIX */
+#define MIX_W0 (65536 / 8) /* first-layer initial weight: 1/8; the final mixer's: 1/nmix ... */
+#define MIX_WF_LITE (65536 / 3) /* ... but version 5's, with one first-layer mixer: a third, as version 1's three had
+                                ** (version 5 was measured as version 1 with two of its mixers silent) */
 #define W_MAX (1 << 19)    /* weights are clamped to +-8 */
 #define MIXF_SHIFT_X 13    /* ... and with an outside input (method 4: 100 KB of a changelog, of JavaScript, of package
                            ** JSON, of a dpkg log, 42,735 bytes in all; 15: 43,163, 14: 42,804, 12: 43,208) */
@@ -324,7 +327,8 @@ static int32_t *wset(cm_model *m, uint32_t k) {
         if (k < ns)
             for (int i = 0; i < m->nin; i++) w[i] = MIX_W0;
         else
-            for (int i = 0; i < NINF; i++) w[i] = i == m->nmix + 1 ? 65536 : 65536 / (m->nmix > 1 ? m->nmix : 3);
+            for (int i = 0; i < NINF; i++)
+                w[i] = i == m->nmix + 1 ? 65536 : m->version == CM_LITE ? MIX_WF_LITE : 65536 / m->nmix;
         lazy_set(m->w_used, k);
     }
     return w;
