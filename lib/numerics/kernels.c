@@ -165,15 +165,20 @@ uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b) {
     return moved;
 }
 
-void kern_cumsum_perm_ref(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
-                          int32_t top, uint32_t ftop) {
-    uint32_t c = 0;
-    cum[0] = 0;
-    for (int k = 0; k < n; k++) {
+void kern_cumsum_perm_from(uint32_t *cum, const uint32_t *f, const int32_t *ids, int k, int n, uint32_t q, uint32_t lo,
+                           int32_t top, uint32_t ftop) {
+    uint32_t c = cum[k];
+    for (; k < n; k++) {
         uint64_t x = f[ids[k]], g = x * q + ((x * lo) >> 32);
         c += ids[k] == top ? ftop : g ? (uint32_t)g : 1;
         cum[k + 1] = c;
     }
+}
+
+void kern_cumsum_perm_ref(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                          int32_t top, uint32_t ftop) {
+    cum[0] = 0;
+    kern_cumsum_perm_from(cum, f, ids, 0, n, q, lo, top, ftop);
 }
 
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n) {

@@ -154,6 +154,9 @@ uint64_t kern_take_ref(uint32_t *dst, const uint32_t *src, int n, uint32_t b);
 void kern_cumsum_ref(uint32_t *cum, const uint32_t *f, int n);
 void kern_cumsum_perm_ref(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
                           int32_t top, uint32_t ftop);
+/* Its terms k .. n-1 only, on from cum[k] (the SIMD kernels' tails). */
+void kern_cumsum_perm_from(uint32_t *cum, const uint32_t *f, const int32_t *ids, int k, int n, uint32_t q, uint32_t lo,
+                           int32_t top, uint32_t ftop);
 double kern_expsum_ref(float *e, const float *x, int n, float m);
 float kern_bias_ref(float *b, float *out, const float *e, const float *l, float r, float lo, int n);
 

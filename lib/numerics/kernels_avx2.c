@@ -568,6 +568,43 @@ void kern_mix_train_avx2(int32_t *w, const int *x, int n, int err, int shift, in
     }
 }
 
+/* 4 terms of cumsum_perm from 4 values (zero-extended to 64 bits): g, then 1 for g = 0, g mod 2^32 else, in the low
+** 128 bits. */
+static inline __m128i scale4_avx2(__m128i x4, __m256i q, __m256i lo) {
+    __m256i x = _mm256_cvtepu32_epi64(x4);
+    __m256i g = _mm256_add_epi64(_mm256_mul_epu32(x, q), _mm256_srli_epi64(_mm256_mul_epu32(x, lo), 32));
+    g = _mm256_blendv_epi8(g, _mm256_set1_epi64x(1), _mm256_cmpeq_epi64(g, _mm256_setzero_si256()));
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(g, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+/* cumsum_perm 8 terms at a time (as cumsum_perm_avx512): scalar loads, 64-bit scaling, top's replaced, the prefix
+** sums within each 128-bit half by shifted adds, the low half's total added to the high half, then the running
+** total: integer additions, the reference's values. */
+static void cumsum_perm_avx2(uint32_t *cum, const uint32_t *f, const int32_t *ids, int n, uint32_t q, uint32_t lo,
+                             int32_t top, uint32_t ftop) {
+    const __m256i qv = _mm256_set1_epi64x(q), lov = _mm256_set1_epi64x(lo), topv = _mm256_set1_epi32(top);
+    const __m256i ftv = _mm256_set1_epi32((int)ftop), z = _mm256_setzero_si256();
+    __m256i carry = z;
+    uint32_t g[8];
+    int k = 0;
+    cum[0] = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256i id = _mm256_loadu_si256((const __m256i *)(ids + k));
+        for (int j = 0; j < 8; j++) g[j] = f[ids[k + j]];
+        __m128i a = scale4_avx2(_mm_loadu_si128((const __m128i *)g), qv, lov);
+        __m128i b = scale4_avx2(_mm_loadu_si128((const __m128i *)(g + 4)), qv, lov);
+        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+        v = _mm256_blendv_epi8(v, ftv, _mm256_cmpeq_epi32(id, topv));
+        v = _mm256_add_epi32(v, _mm256_slli_si256(v, 4));
+        v = _mm256_add_epi32(v, _mm256_slli_si256(v, 8));
+        v = _mm256_add_epi32(v, _mm256_blend_epi32(z, _mm256_permutevar8x32_epi32(v, _mm256_set1_epi32(3)), 0xF0));
+        v = _mm256_add_epi32(v, carry);
+        _mm256_storeu_si256((__m256i *)(cum + k + 1), v);
+        carry = _mm256_permutevar8x32_epi32(v, _mm256_set1_epi32(7));
+    }
+    kern_cumsum_perm_from(cum, f, ids, k, n, q, lo, top, ftop); /* the tail, one by one */
+}
+
 static const kernel_set AVX2 = {
     .name = "avx2",
     .matmul = kern_matmul_avx2,
@@ -584,7 +621,7 @@ static const kernel_set AVX2 = {
     .freq_fill = kern_freq_fill_avx2,
     .take = kern_take_avx2,
     .cumsum = kern_cumsum_ref,
-    .cumsum_perm = kern_cumsum_perm_ref,
+    .cumsum_perm = cumsum_perm_avx2,
     .expsum = kern_expsum_avx2,
     .bias = bias_avx2,
     .mix_dot = kern_mix_dot_avx2,

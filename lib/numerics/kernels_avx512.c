@@ -579,11 +579,7 @@ static void cumsum_perm_avx512(uint32_t *cum, const uint32_t *f, const int32_t *
         v = _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(id, topv), v, ftv);
         prefix16(cum + k + 1, v, &carry);
     }
-    if (k < n) { /* the tail, one by one from the running total */
-        uint32_t c = cum[k];
-        kern_cumsum_perm_ref(cum + k, f, ids + k, n - k, q, lo, top, ftop);
-        for (int i = k; i <= n; i++) cum[i] += c;
-    }
+    kern_cumsum_perm_from(cum, f, ids, k, n, q, lo, top, ftop); /* the tail, one by one */
 }
 
 /* Prefix sums 16 at a time (prefix16). */
