@@ -98,13 +98,12 @@ static int enc_start(job *J, worker *w, seq *s, uint32_t i) {
 }
 
 /* Method 4's coding of token t, beside the LM's own; it stops at a token it cannot code or when it overflows. */
-static void enc_mixed(const worker *w, const lane *L, seq *s, int32_t t) {
+static void enc_mixed(const worker *w, lane *L, seq *s, int32_t t) {
     if (!lmbits_codable(w->lb, t)) {
         s->mx_on = 0;
         return;
     }
-    lmbits_scale sc = pred_one_step(s);
-    lmbits_prefix(w->lb, L->freq, &sc, L->bc, w->ks);
+    pred_byte_order(w, L, s);
     lmbits_encode(w->lb, L->bc, t, s->mx, &s->menc);
     if (s->menc.overflow) s->mx_on = 0;
 }

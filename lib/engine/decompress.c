@@ -60,8 +60,7 @@ static int dec_code(worker *w, lane *L, seq *s, const float *lg) {
     pred_frequencies(w, L, s, lg, -1);
     int32_t t;
     if (s->mx_on) { /* method 4: the token's bits, mixed with the byte models, no longer than the chunk's rest */
-        lmbits_scale sc = pred_one_step(s);
-        lmbits_prefix(w->lb, L->freq, &sc, L->bc, w->ks);
+        pred_byte_order(w, L, s);
         t = lmbits_decode(w->lb, L->bc, s->mx, &s->dec, s->n - s->out);
         if (t < 0) return LLMZ_ERR_CORRUPT;
     } else {

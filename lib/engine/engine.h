@@ -300,10 +300,10 @@ void pred_seq_reset(const worker *w, seq *s);
 double pred_frequencies(const worker *w, lane *L, seq *s, const float *logits, int32_t tok);
 void pred_coded(const worker *w, const lane *L, seq *s, int32_t t);
 void pred_learn(const worker *w, seq *s);
-/* The distribution of the next token in one step (method 4 codes from it), as the scale lmbits_prefix applies to
-** L->freq: none, or with sse.h's two steps (s->sse_on) the top token's frequency s->fhit and every other's
+/* Method 4: L->bc = the sums, in the vocabulary's byte order (lmbits.h), of the next token's distribution in one step:
+** L->freq, or with sse.h's two steps (s->sse_on) the top token's frequency s->fhit and every other's
 ** freq * (2^28 - fhit) / (2^28 - ftop) (with the ratio as an integer part and 32 fractional bits, floored; at least 1). */
-lmbits_scale pred_one_step(const seq *s);
+void pred_byte_order(const worker *w, lane *L, const seq *s);
 /* Second step of sse.h: token t's cumulative frequency among the tokens other than top (total 2^28 - f_top). */
 static inline uint32_t pred_cum_without_top(const lane *L, const seq *s, int32_t t) {
     return L->cum[t] - (t > s->top ? s->ftop : 0);

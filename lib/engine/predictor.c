@@ -181,7 +181,9 @@ void pred_learn(const worker *w, seq *s) {
     if (w->ngram) ngram_prefetch(&s->M->gm, &s->gq, s->ids, s->done);
 }
 
-lmbits_scale pred_one_step(const seq *s) {
+/* The distribution of the next token in one step, as the scale lmbits_prefix applies to L->freq: none, or with sse.h's
+** two steps (s->sse_on) the top token's frequency s->fhit and every other's freq * (2^28 - fhit) / (2^28 - ftop). */
+static lmbits_scale pred_one_step(const seq *s) {
     if (!s->sse_on) return (lmbits_scale){1, 0, -1, 0};
     /* the ratio (2^28 - fhit) / (2^28 - ftop) as q + lo / 2^32 (q its integer part, lo = floor(remainder * 2^32 /
     ** (2^28 - ftop))); each frequency becomes freq * q + (freq * lo >> 32), at least 1: multiplications, no
@@ -189,4 +191,9 @@ lmbits_scale pred_one_step(const seq *s) {
     uint64_t rest = RC_TOTAL - s->fhit, others = RC_TOTAL - s->ftop;
     uint64_t q = rest / others, lo = (rest % others << 32) / others;
     return (lmbits_scale){(uint32_t)q, (uint32_t)lo, s->top, s->fhit};
+}
+
+void pred_byte_order(const worker *w, lane *L, const seq *s) {
+    lmbits_scale sc = pred_one_step(s);
+    lmbits_prefix(w->lb, L->freq, &sc, L->bc, w->ks);
 }
