@@ -118,6 +118,8 @@ void team_free(team *t) {
     llmz_free(t);
 }
 
+void team_relax(void) { cpu_relax(); }
+
 int team_size(const team *t) { return t ? t->n : 1; }
 
 void team_run(team *t, team_fn fn, void *arg) {

@@ -2,9 +2,10 @@
 ** team.h -- a fixed team of threads for fork-join loops inside one model evaluation.
 **
 ** team_run(t, fn, arg) calls fn(arg, i, n) once for every i in [0, n) -- i = 0 on the calling thread, the
-** others on the team's helper threads -- and returns when all calls have returned.  Work is split by the
-** callee from (i, n) alone, so which thread computes an element never depends on timing; callers split
-** output rows only, so results do not depend on n (docs/determinism.md, "Threads").
+** others on the team's helper threads -- and returns when all calls have returned.  The model's evaluations
+** split work by (i, n) alone and output rows only, so results do not depend on n (docs/determinism.md,
+** "Threads"); a grouped decoder's step (engine/batch.c) also lets members take whole chunks from each other,
+** whose coding does not depend on the thread that does it.
 ** Helpers spin briefly between calls (a model evaluation issues some 20 calls per token), then sleep.
 */
 #ifndef LLMZ_TEAM_H
@@ -19,6 +20,9 @@ void team_free(team *t);
 int team_size(const team *t); /* 1 for NULL */
 /* Run fn on every member; with t == NULL, fn(arg, 0, 1) on the caller. */
 void team_run(team *t, team_fn fn, void *arg);
+
+/* A pause for a member spinning on another's flag (a CPU hint; nothing else). */
+void team_relax(void);
 
 /* Part i of n of [0, len), boundaries on multiples of `align` (except len itself). */
 void team_split(int len, int align, int i, int n, int *lo, int *hi);

@@ -94,9 +94,13 @@ static int seq_rows(const worker *w, lane *L, seq *s, int *nr, int grow) {
     return 1;
 }
 
-/* Code the token predicted by row r of this sequence (the driver's step), then the predictor notes it. */
-static int seq_code(worker *w, lane *L, seq *s, int r) {
-    const float *lg = L->logits + (size_t)(s->out0 + r - s->first_new) * w->V;
+/* The logits of row r of this sequence, in the batch of lane F. */
+static const float *row_logits(const worker *w, const lane *F, const seq *s, int r) {
+    return F->logits + (size_t)(s->out0 + r - s->first_new) * w->V;
+}
+
+/* Code the token that logits lg predict (the driver's step, with lane L's buffers), then the predictor notes it. */
+static int seq_code(worker *w, lane *L, seq *s, const float *lg) {
     if (s->done < s->pre) { /* a dictionary token: the predictor's step and learning, nothing coded */
         pred_frequencies(w, L, s, lg, -1);
         s->done++;
@@ -135,7 +139,7 @@ static void lane_code(worker *w, lane *L, int first, int stride, int j) {
     for (int i = first; i < w->nslots && L->rc == LLMZ_OK; i += stride) {
         seq *s = &w->slots[i];
         if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows)
-            L->rc = seq_code(w, L, s, s->first_new + j);
+            L->rc = seq_code(w, L, s, row_logits(w, L, s, s->first_new + j));
     }
 }
 
@@ -176,6 +180,101 @@ static void group_learn(worker *w, int j) {
     }
 }
 
+/* Grouped decoding: the tokens of the last step, learnt now (before anything is coded from the models again). */
+static void learn_due(worker *w) {
+    if (!w->learn_due) return;
+    for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
+    for (int i = 0; i < w->nslots; i++) {
+        seq *s = &w->slots[i];
+        if (s->learn_due) pred_learn(w, s);
+        s->learn_due = 0;
+    }
+    w->learn_due = 0;
+}
+
+void worker_settle(worker *w) { learn_due(w); }
+
+/* Grouped decoding on a team, one new row per chunk: a step is one team phase.  Member 0 first learns the last
+** step's tokens (learn_due: the models are the same as if learnt at the end of that step, and nothing reads them
+** before), while every member evaluates its lane (which reads no model); then, once the learning is done, the
+** members code the step's tokens, each taking its own lane's chunks first and then any chunk still uncoded of
+** the other lanes whose evaluation is done: a member that is ahead (a lane's chunks can cost more, a core can
+** run slower) takes work off the other instead of waiting at the end of the step.  A chunk is coded by exactly
+** one member with its own lane's buffers and the logits of the chunk's lane; which member codes it changes
+** nothing in the bytes, and the tokens are learnt in chunk order at the next step. */
+#define STEP_LANES 64 /* (team.c's largest team) */
+typedef struct {
+    worker *w;
+    atomic_int learnt;
+    atomic_int evaluated[STEP_LANES]; /* lane l's batch is evaluated */
+    atomic_int next[STEP_LANES];      /* lane l's chunks taken so far (slots l, l + nlanes, ...) */
+    int rc[FRAME_GROUP];              /* each slot's coding */
+} step_arg;
+
+static void ph_step(void *arg, int i, int nt) {
+    step_arg *a = arg;
+    worker *w = a->w;
+    int nl = w->nlanes;
+    if (i == 0) {
+        learn_due(w);
+        atomic_store(&a->learnt, 1);
+    }
+    for (int l = i; l < nl; l += nt) {
+        lane_forward(w, &w->lanes[l], l, nl);
+        atomic_store(&a->evaluated[l], 1);
+    }
+    if (i >= nl) return; /* a member without a lane has no buffers to code with */
+    lane *S = &w->lanes[i];
+    while (!atomic_load(&a->learnt)) team_relax();
+    for (int d = 0; d < nl; d++) {
+        int l = (i + d) % nl;
+        const lane *F = &w->lanes[l];
+        if (d == 0) { /* (another member's lane only when evaluated: else its member codes it, as it would) */
+            while (!atomic_load(&a->evaluated[l])) team_relax();
+        } else if (!atomic_load(&a->evaluated[l])) {
+            continue;
+        }
+        if (F->rc) continue;
+        for (;;) {
+            int slot = l + atomic_fetch_add(&a->next[l], 1) * nl;
+            if (slot >= w->nslots) break;
+            seq *s = &w->slots[slot];
+            if (s->active && s->nrows > 0) a->rc[slot] = seq_code(w, S, s, row_logits(w, F, s, s->first_new));
+        }
+    }
+}
+
+/* Grouped decoding that decode_step does: several chunks on several lanes, each with one new row (no dictionary's
+** tokens left to evaluate: those come several to a batch). */
+static int one_row_each(const worker *w, int active) {
+    if (!w->drv->one_input || active < 2 || w->nlanes < 2 || w->nlanes > STEP_LANES || w->nslots > FRAME_GROUP)
+        return 0;
+    for (int i = 0; i < w->nslots; i++)
+        if (w->slots[i].active && w->slots[i].done < w->slots[i].pre) return 0;
+    return 1;
+}
+
+static int decode_step(worker *w) {
+    step_arg a = {.w = w};
+    atomic_init(&a.learnt, 0);
+    for (int l = 0; l < w->nlanes; l++) {
+        atomic_init(&a.evaluated[l], 0);
+        atomic_init(&a.next[l], 0);
+    }
+    for (int i = 0; i < w->nslots; i++) a.rc[i] = LLMZ_OK;
+    tf_batch_pause_team(w->lanes[0].b, 1);
+    team_run(w->team, ph_step, &a);
+    for (int l = 0; l < w->nlanes; l++)
+        if (w->lanes[l].rc) return w->lanes[l].rc;
+    for (int i = 0; i < w->nslots; i++) {
+        if (a.rc[i]) return a.rc[i];
+        seq *s = &w->slots[i];
+        s->learn_due = s->active && s->nrows > 0;
+    }
+    w->learn_due = 1;
+    return LLMZ_OK;
+}
+
 /* Grouped, after the batch's rows are gathered: the steps it codes (the most new rows of a chunk). */
 static int group_steps(const worker *w) {
     int steps = 0;
@@ -194,6 +293,8 @@ static int group_steps(const worker *w) {
 static int group_step(worker *w) {
     int active = coding_slots(w);
     if (active == 0) return LLMZ_OK;
+    if (one_row_each(w, active)) return decode_step(w);
+    learn_due(w); /* (after decode_step) */
     if (active == 1 || w->nlanes == 1) { /* lane 0 on this thread (with the team's help, if any) */
         lane *L = &w->lanes[0];
         if (w->team) tf_batch_pause_team(L->b, 0);
@@ -228,7 +329,7 @@ int worker_step(worker *w) {
         seq *s = &w->slots[i];
         if (!s->active || s->nrows == 0) continue;
         for (int r = s->first_new; r < s->row0 + s->nrows && !s->err; r++) {
-            int rc = seq_code(w, L, s, r);
+            int rc = seq_code(w, L, s, row_logits(w, L, s, r));
             if (rc) s->err = rc; /* this chunk stops; the driver decides (raw fallback or error) */
             else pred_learn(w, s);
         }

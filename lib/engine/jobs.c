@@ -55,6 +55,7 @@ void seq_begin(const job *J, const worker *w, seq *s, uint32_t i) {
     s->done = s->out = s->exp = 0;
     s->crlf = 0;
     s->err = 0;
+    s->learn_due = 0;
     s->active = 1;
     s->stored = 0;
     s->bytes = 0;
@@ -108,6 +109,7 @@ static void group_thread(job *J, worker *w) {
         }
         for (uint32_t i = 0; i < k && !rc; i++) rc = J->drv->start(J, w, &w->slots[i], c0 + i);
         while (!rc && !atomic_load(&J->err) && coding_slots(w) > 0) rc = worker_step(w);
+        if (!rc) worker_settle(w);
         for (uint32_t i = 0; i < k && !rc; i++) /* never stored raw after coding */
             if (w->slots[i].active) rc = J->drv->end(J, w, &w->slots[i], 0, 0, 0);
         if (rc) {
