@@ -143,34 +143,6 @@ static void lane_code(worker *w, lane *L, int first, int stride, int j) {
     }
 }
 
-typedef struct {
-    worker *w;
-    int code, j; /* code = 0: evaluate, then code step 0; 1: code step j */
-} lanes_arg;
-
-/* Team phase: member i runs lanes i, i + nt, ... */
-static void ph_lanes(void *arg, int i, int nt) {
-    lanes_arg *a = arg;
-    worker *w = a->w;
-    for (int l = i; l < w->nlanes; l += nt) {
-        lane *L = &w->lanes[l];
-        if (!a->code) {
-            lane_forward(w, L, l, w->nlanes);
-            lane_code(w, L, l, w->nlanes, 0);
-        } else {
-            lane_code(w, L, l, w->nlanes, a->j);
-        }
-    }
-}
-
-/* One team phase over the lanes; the first lane's error. */
-static int run_lanes(worker *w, lanes_arg *a) {
-    team_run(w->team, ph_lanes, a);
-    for (int l = 0; l < w->nlanes; l++)
-        if (w->lanes[l].rc) return w->lanes[l].rc;
-    return LLMZ_OK;
-}
-
 /* Grouped: the models learn step j's tokens, chunk by chunk. */
 static void group_learn(worker *w, int j) {
     for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
@@ -180,7 +152,7 @@ static void group_learn(worker *w, int j) {
     }
 }
 
-/* Grouped decoding: the tokens of the last step, learnt now (before anything is coded from the models again). */
+/* Grouped on a team: the tokens of the last step, learnt now (before anything is coded from the models again). */
 static void learn_due(worker *w) {
     if (!w->learn_due) return;
     for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
@@ -194,20 +166,20 @@ static void learn_due(worker *w) {
 
 void worker_settle(worker *w) { learn_due(w); }
 
-/* Grouped decoding on a team, one new row per chunk: a step is one team phase.  Member 0 first learns the last
-** step's tokens (learn_due: the models are the same as if learnt at the end of that step, and nothing reads them
-** before), while every member evaluates its lane (which reads no model); then, once the learning is done, the
-** members code the step's tokens, each taking its own lane's chunks first and then any chunk still uncoded of
-** the other lanes whose evaluation is done: a member that is ahead (a lane's chunks can cost more, a core can
-** run slower) takes work off the other instead of waiting at the end of the step.  A chunk is coded by exactly
-** one member with its own lane's buffers and the logits of the chunk's lane; which member codes it changes
-** nothing in the bytes, and the tokens are learnt in chunk order at the next step. */
-#define STEP_LANES 64 /* (team.c's largest team) */
-typedef struct {
+/* A group's step on a team is one team phase.  Member 0 first learns the last step's tokens (learn_due: the
+** models end as if learnt at the end of that step, and nothing reads them before), while every member
+** evaluates its lane if the step starts a batch (an evaluation reads no model); then, once the learning is
+** done, the members code the step's tokens, each taking its own lane's chunks first and then any chunk not yet
+** begun of another lane whose evaluation is done: a member that is ahead (a lane's chunks can cost more, a core
+** can run slower) takes work off the other instead of waiting at the end of the step.  A chunk is coded by
+** exactly one member, with that member's lane's buffers and the logits of the chunk's own lane; which member
+** codes it changes nothing in the bytes, and the tokens are learnt in chunk order at the next step. */
+typedef struct { /* (a group has at most FRAME_GROUP slots, and at most as many lanes: sizing.c) */
     worker *w;
+    int evaluate, j;                  /* evaluate the lanes first; the step to code: row first_new + j */
     atomic_int learnt;
-    atomic_int evaluated[STEP_LANES]; /* lane l's batch is evaluated */
-    atomic_int next[STEP_LANES];      /* lane l's chunks taken so far (slots l, l + nlanes, ...) */
+    atomic_int evaluated[FRAME_GROUP]; /* lane l's batch is evaluated */
+    atomic_int next[FRAME_GROUP];      /* lane l's chunks taken so far (slots l, l + nlanes, ...) */
     int rc[FRAME_GROUP];              /* each slot's coding */
 } step_arg;
 
@@ -219,10 +191,11 @@ static void ph_step(void *arg, int i, int nt) {
         learn_due(w);
         atomic_store(&a->learnt, 1);
     }
-    for (int l = i; l < nl; l += nt) {
-        lane_forward(w, &w->lanes[l], l, nl);
-        atomic_store(&a->evaluated[l], 1);
-    }
+    if (a->evaluate)
+        for (int l = i; l < nl; l += nt) {
+            lane_forward(w, &w->lanes[l], l, nl);
+            atomic_store(&a->evaluated[l], 1);
+        }
     if (i >= nl) return; /* a member without a lane has no buffers to code with */
     lane *S = &w->lanes[i];
     while (!atomic_load(&a->learnt)) team_relax();
@@ -239,37 +212,30 @@ static void ph_step(void *arg, int i, int nt) {
             int slot = l + atomic_fetch_add(&a->next[l], 1) * nl;
             if (slot >= w->nslots) break;
             seq *s = &w->slots[slot];
-            if (s->active && s->nrows > 0) a->rc[slot] = seq_code(w, S, s, row_logits(w, F, s, s->first_new));
+            if (s->active && s->nrows > 0 && s->first_new + a->j < s->row0 + s->nrows)
+                a->rc[slot] = seq_code(w, S, s, row_logits(w, F, s, s->first_new + a->j));
         }
     }
 }
 
-/* Grouped decoding that decode_step does: several chunks on several lanes, each with one new row (no dictionary's
-** tokens left to evaluate: those come several to a batch). */
-static int one_row_each(const worker *w, int active) {
-    if (!w->drv->one_input || active < 2 || w->nlanes < 2 || w->nlanes > STEP_LANES || w->nslots > FRAME_GROUP)
-        return 0;
-    for (int i = 0; i < w->nslots; i++)
-        if (w->slots[i].active && w->slots[i].done < w->slots[i].pre) return 0;
-    return 1;
-}
-
-static int decode_step(worker *w) {
-    step_arg a = {.w = w};
+/* Step j of a group on a team (evaluating the lanes first: j = 0); its tokens are learnt at the next step (or by
+** worker_settle).  The first lane's evaluation error, else the first chunk's coding error. */
+static int team_step(worker *w, int j) {
+    step_arg a = {.w = w, .evaluate = j == 0, .j = j};
     atomic_init(&a.learnt, 0);
     for (int l = 0; l < w->nlanes; l++) {
-        atomic_init(&a.evaluated[l], 0);
+        atomic_init(&a.evaluated[l], j > 0);
         atomic_init(&a.next[l], 0);
     }
     for (int i = 0; i < w->nslots; i++) a.rc[i] = LLMZ_OK;
-    tf_batch_pause_team(w->lanes[0].b, 1);
     team_run(w->team, ph_step, &a);
     for (int l = 0; l < w->nlanes; l++)
         if (w->lanes[l].rc) return w->lanes[l].rc;
-    for (int i = 0; i < w->nslots; i++) {
+    for (int i = 0; i < w->nslots; i++)
         if (a.rc[i]) return a.rc[i];
+    for (int i = 0; i < w->nslots; i++) {
         seq *s = &w->slots[i];
-        s->learn_due = s->active && s->nrows > 0;
+        s->learn_due = s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows;
     }
     w->learn_due = 1;
     return LLMZ_OK;
@@ -288,14 +254,13 @@ static int group_steps(const worker *w) {
 
 /* One batch of a chunk group, whose chunks code in lockstep: at each step every chunk codes its token from the
 ** models as the previous step left them, then the models learn the step's tokens in chunk order.  On a team,
-** each member evaluates and codes the chunks of its lanes; when one chunk is left, the whole team helps
-** with its evaluations instead.  A group stops as a whole at the first error. */
+** each member evaluates and codes the chunks of its lane, and the tokens of a step are learnt at the start of the
+** next (team_step); when one chunk is left, the whole team helps with its evaluations instead.  A group stops as a whole at the first error. */
 static int group_step(worker *w) {
     int active = coding_slots(w);
     if (active == 0) return LLMZ_OK;
-    if (one_row_each(w, active)) return decode_step(w);
-    learn_due(w); /* (after decode_step) */
     if (active == 1 || w->nlanes == 1) { /* lane 0 on this thread (with the team's help, if any) */
+        learn_due(w);                    /* (what team_step left) */
         lane *L = &w->lanes[0];
         if (w->team) tf_batch_pause_team(L->b, 0);
         lane_forward(w, L, 0, 1);
@@ -306,16 +271,8 @@ static int group_step(worker *w) {
         return L->rc;
     }
     tf_batch_pause_team(w->lanes[0].b, 1); /* without a team (threads could not start) the lanes run in turn */
-    lanes_arg a = {w, 0, 0};
-    int rc = run_lanes(w, &a);
-    for (int j = 0, steps = group_steps(w); j < steps && !rc; j++) {
-        if (j > 0) { /* step 0 was coded with the evaluation */
-            a.code = 1;
-            a.j = j;
-            if ((rc = run_lanes(w, &a))) break;
-        }
-        group_learn(w, j);
-    }
+    int rc = team_step(w, 0);
+    for (int j = 1, steps = group_steps(w); j < steps && !rc; j++) rc = team_step(w, j);
     return rc;
 }
 
