@@ -118,7 +118,12 @@ void team_free(team *t) {
     llmz_free(t);
 }
 
-void team_relax(void) { cpu_relax(); }
+void team_relax(int *spins) {
+    if (++*spins < SPIN_LIMIT)
+        cpu_relax();
+    else
+        sched_yield();
+}
 
 int team_size(const team *t) { return t ? t->n : 1; }
 

@@ -21,8 +21,9 @@ int team_size(const team *t); /* 1 for NULL */
 /* Run fn on every member; with t == NULL, fn(arg, 0, 1) on the caller. */
 void team_run(team *t, team_fn fn, void *arg);
 
-/* A pause for a member spinning on another's flag (a CPU hint; nothing else). */
-void team_relax(void);
+/* One turn of a member waiting on another's flag (*spins counts the turns, from 0): a pause, and after as many as
+** the team's own waits make, the CPU yielded instead (a member the kernel descheduled then gets it back). */
+void team_relax(int *spins);
 
 /* Part i of n of [0, len), boundaries on multiples of `align` (except len itself). */
 void team_split(int len, int align, int i, int n, int *lo, int *hi);

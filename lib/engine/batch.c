@@ -198,12 +198,13 @@ static void ph_step(void *arg, int i, int nt) {
         }
     if (i >= nl) return; /* a member without a lane has no buffers to code with */
     lane *S = &w->lanes[i];
-    while (!atomic_load(&a->learnt)) team_relax();
+    int spins = 0;
+    while (!atomic_load(&a->learnt)) team_relax(&spins);
     for (int d = 0; d < nl; d++) {
         int l = (i + d) % nl;
         const lane *F = &w->lanes[l];
         if (d == 0) { /* (another member's lane only when evaluated: else its member codes it, as it would) */
-            while (!atomic_load(&a->evaluated[l])) team_relax();
+            while (!atomic_load(&a->evaluated[l])) team_relax(&spins);
         } else if (!atomic_load(&a->evaluated[l])) {
             continue;
         }
