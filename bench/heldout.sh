@@ -4,9 +4,11 @@
 # forbids training on any of them; measuring is what they are for.  Files missing here are skipped.
 #
 #   sh bench/heldout.sh            (LLMZ=PATH for another binary; HELDOUT_FLAGS: extra llmz options, e.g. -T1)
+#   PAQ8PX=PATH sh bench/heldout.sh   (also paq8px -9LAT on the files under 400 KB: minutes each; a paq8px built
+#                                      outside this repository, its english.dic/.exp beside it for the T flag)
 #
-# Prints one row per file: size, xz -9e, zpaq -m5 (archive bytes), llmz bytes, llmz / xz, and llmz's wall-clock
-# speeds both ways (KB = 1000 bytes); every llmz archive is decompressed and compared.
+# Prints one row per file: size, xz -9e, zpaq -m5, paq8px (archive bytes; - when not run), llmz bytes, llmz / xz,
+# and llmz's wall-clock speeds both ways (KB = 1000 bytes); every llmz archive is decompressed and compared.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -15,6 +17,7 @@ LLMZ=${LLMZ:-$ROOT/llmz}
 FLAGS=${HELDOUT_FLAGS:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/llmzheld.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT INT TERM
+PAQ=${PAQ8PX:-}
 PY=/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages
 NPM=/usr/lib/node_modules/npm/node_modules
 RUST=/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/share/doc/rust/html
@@ -44,7 +47,7 @@ repeats-random-2.6M|for i in \$(seq 40); do zcat /usr/share/doc/dpkg/changelog.g
 now() { date +%s.%N; }
 kbs() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d < 0.001) d = 0.001; printf "%.1f", n / 1000 / d }'; }
 
-printf '%-26s %9s %9s %9s %9s %6s %9s %9s\n' file bytes xz zpaq llmz "/xz" "c KB/s" "d KB/s"
+printf '%-26s %9s %9s %9s %9s %9s %6s %9s %9s\n' file bytes xz zpaq paq8px llmz "/xz" "c KB/s" "d KB/s"
 echo "$LIST" | while IFS='|' read -r name cmd; do
     sh -c "$cmd" > "$T/f" 2>/dev/null
     n=$(wc -c < "$T/f")
@@ -55,6 +58,11 @@ echo "$LIST" | while IFS='|' read -r name cmd; do
         rm -f "$T/z.zpaq"
         (cd "$T" && zpaq a z.zpaq f -m5 > /dev/null 2>&1) && z=$(wc -c < "$T/z.zpaq")
     fi
+    p=-
+    if [ -n "$PAQ" ] && [ "$n" -lt 400000 ]; then
+        rm -f "$T/f.paq"
+        "$PAQ" -9LAT "$T/f" "$T/f.paq" > /dev/null 2>&1 && p=$(wc -c < "$T/f.paq")
+    fi
     t0=$(now)
     # shellcheck disable=SC2086
     "$LLMZ" $FLAGS -c "$T/f" > "$T/f.llmz"
@@ -64,6 +72,6 @@ echo "$LIST" | while IFS='|' read -r name cmd; do
     t2=$(now)
     l=$(wc -c < "$T/f.llmz")
     cmp -s "$T/f" "$T/g" || l="FAIL"
-    printf '%-26s %9d %9d %9s %9s %6s %9s %9s\n' "$name" "$n" "$x" "$z" "$l" \
+    printf '%-26s %9d %9d %9s %9s %9s %6s %9s %9s\n' "$name" "$n" "$x" "$z" "$p" "$l" \
         "$(awk -v a="$l" -v b="$x" 'BEGIN { printf "%.3f", a / b }')" "$(kbs "$n" "$t0" "$t1")" "$(kbs "$n" "$t1" "$t2")"
 done

@@ -4,7 +4,7 @@
 ** team_run(t, fn, arg) calls fn(arg, i, n) once for every i in [0, n) -- i = 0 on the calling thread, the
 ** others on the team's helper threads -- and returns when all calls have returned.  The model's evaluations
 ** split work by (i, n) alone and output rows only, so results do not depend on n (docs/determinism.md,
-** "Threads"); a grouped decoder's step (engine/batch.c) also lets members take whole chunks from each other,
+** "Threads"); a chunk group's step (engine/batch.c) also lets members take whole chunks from each other,
 ** whose coding does not depend on the thread that does it.
 ** Helpers spin briefly between calls (a model evaluation issues some 20 calls per token), then sleep.
 */

@@ -203,12 +203,8 @@ static void ph_step(void *arg, int i, int nt) {
     for (int d = 0; d < nl; d++) {
         int l = (i + d) % nl;
         const lane *F = &w->lanes[l];
-        if (d == 0) { /* (another member's lane only when evaluated: else its member codes it, as it would) */
-            while (!atomic_load(&a->evaluated[l])) team_relax(&spins);
-        } else if (!atomic_load(&a->evaluated[l])) {
-            continue;
-        }
-        if (F->rc) continue;
+        /* (its own lane is evaluated by now: by itself, or without a team by member 0 before coding anything) */
+        if (!atomic_load(&a->evaluated[l]) || F->rc) continue; /* not yet: that lane's member codes its chunks */
         for (;;) {
             int slot = l + atomic_fetch_add(&a->next[l], 1) * nl;
             if (slot >= w->nslots) break;
@@ -256,7 +252,8 @@ static int group_steps(const worker *w) {
 /* One batch of a chunk group, whose chunks code in lockstep: at each step every chunk codes its token from the
 ** models as the previous step left them, then the models learn the step's tokens in chunk order.  On a team,
 ** each member evaluates and codes the chunks of its lane, and the tokens of a step are learnt at the start of the
-** next (team_step); when one chunk is left, the whole team helps with its evaluations instead.  A group stops as a whole at the first error. */
+** next (team_step); when one chunk is left, the whole team helps with its evaluations instead.  A group stops as
+** a whole at the first error. */
 static int group_step(worker *w) {
     int active = coding_slots(w);
     if (active == 0) return LLMZ_OK;

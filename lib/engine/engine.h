@@ -140,7 +140,7 @@ typedef struct {
     int row0, first_new, nrows; /* this seq's rows in the current batch */
     int out0;                   /* the batch's logits row of its first new row (re-fed rows get none) */
     int active, err;
-    int learn_due;        /* grouped decoding: this step's token is learnt at the start of the next (batch.c) */
+    int learn_due;        /* a group's step on a team: this chunk's token is learnt at the next step (batch.c) */
     int stored;           /* encoder: stored raw without running the model (looks_random), or coded by the byte
                           ** models alone (bytes) */
     int bytes;            /* encoder: the chunk goes to the byte models (method 3) without running the LM */
@@ -259,7 +259,7 @@ struct worker {
     team *team;     /* helpers for this worker's evaluations (NULL: none) */
     lane *lanes;    /* (nlanes) */
     int nlanes;
-    int learn_due;  /* grouped decoding: the last step's tokens are still to be learnt (slots' learn_due) */
+    int learn_due;  /* a group on a team: the last step's tokens are still to be learnt (slots' learn_due) */
     int grow;       /* grouped: new rows per chunk in a batch */
     seq *slots;     /* (nslots) */
     atomic_uint_least64_t *progress; /* the context's progress counter: each coded token adds its bytes */
@@ -319,8 +319,8 @@ int seq_coding(const worker *w, const seq *s);
 int coding_slots(const worker *w);
 /* One batch over every active chunk: gather rows, evaluate the model once, code the tokens. */
 int worker_step(worker *w);
-/* After a chunk group's last step: what worker_step left to learn is learnt (grouped decoding defers it to the
-** next step), so that the models end as every step's tokens left them. */
+/* After a chunk group's last step: what worker_step left to learn is learnt (a group's steps on a team leave it
+** to the next step), so that the models end as every step's tokens left them. */
 void worker_settle(worker *w);
 
 /* ---- frame jobs (jobs.c) ------------------------------------------------------------------------- */
