@@ -134,25 +134,27 @@ static void lane_forward(worker *w, lane *L, int first, int stride) {
         L->rc = tf_forward_out(w->m->tf, w->ks, L->b, L->rs, L->rows, L->nr, L->outs, L->nout, L->logits);
 }
 
-/* Grouped: code step j of those chunks (their token predicted by the batch's row first_new + j). */
+/* Grouped: chunk s codes a token at step j of this batch (the one its row first_new + j predicts). */
+static int codes_at(const seq *s, int j) {
+    return s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows;
+}
+
+/* Grouped: code step j of those chunks. */
 static void lane_code(worker *w, lane *L, int first, int stride, int j) {
     for (int i = first; i < w->nslots && L->rc == LLMZ_OK; i += stride) {
         seq *s = &w->slots[i];
-        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows)
+        if (codes_at(s, j))
             L->rc = seq_code(w, L, s, row_logits(w, L, s, s->first_new + j));
     }
 }
 
-/* Grouped: the models learn step j's tokens, chunk by chunk. */
-static void group_learn(worker *w, int j) {
-    for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
-    for (int i = 0; i < w->nslots; i++) {
-        seq *s = &w->slots[i];
-        if (s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows) pred_learn(w, s);
-    }
+/* Grouped: the chunks that coded step j are to learn its tokens (learn_due). */
+static void mark_step(worker *w, int j) {
+    for (int i = 0; i < w->nslots; i++) w->slots[i].learn_due = codes_at(&w->slots[i], j);
+    w->learn_due = 1;
 }
 
-/* Grouped on a team: the tokens of the last step, learnt now (before anything is coded from the models again). */
+/* Grouped: the models learn the marked step's tokens, chunk by chunk (before anything is coded from them again). */
 static void learn_due(worker *w) {
     if (!w->learn_due) return;
     for (int i = 0; i < w->nslots; i++) w->glen[i] = w->slots[i].done;
@@ -209,7 +211,7 @@ static void ph_step(void *arg, int i, int nt) {
             int slot = l + atomic_fetch_add(&a->next[l], 1) * nl;
             if (slot >= w->nslots) break;
             seq *s = &w->slots[slot];
-            if (s->active && s->nrows > 0 && s->first_new + a->j < s->row0 + s->nrows)
+            if (codes_at(s, a->j))
                 a->rc[slot] = seq_code(w, S, s, row_logits(w, F, s, s->first_new + a->j));
         }
     }
@@ -230,11 +232,7 @@ static int team_step(worker *w, int j) {
         if (w->lanes[l].rc) return w->lanes[l].rc;
     for (int i = 0; i < w->nslots; i++)
         if (a.rc[i]) return a.rc[i];
-    for (int i = 0; i < w->nslots; i++) {
-        seq *s = &w->slots[i];
-        s->learn_due = s->active && s->nrows > 0 && s->first_new + j < s->row0 + s->nrows;
-    }
-    w->learn_due = 1;
+    mark_step(w, j);
     return LLMZ_OK;
 }
 
@@ -264,7 +262,10 @@ static int group_step(worker *w) {
         lane_forward(w, L, 0, 1);
         for (int j = 0, steps = group_steps(w); j < steps && L->rc == LLMZ_OK; j++) {
             lane_code(w, L, 0, 1, j);
-            if (L->rc == LLMZ_OK) group_learn(w, j);
+            if (L->rc == LLMZ_OK) {
+                mark_step(w, j);
+                learn_due(w);
+            }
         }
         return L->rc;
     }
