@@ -66,7 +66,7 @@ static int print_version(cli_ctx *c)
     int err;
     printf("llmz %s (library %s)\n", LLMZ_VERSION_STRING, llmz_version_string());
     printf("format version %d (decodes %d to %d), numerics version %d (decodes %d to %d)\n", LLMZ_FORMAT_VERSION,
-           LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION, LLMZ_NUMERICS_OLDEST, LLMZ_NUMERICS_VERSION);
+           LLMZ_FORMAT_OLDEST, LLMZ_FORMAT_VERSION, LLMZ_NUMERICS_VERSION, LLMZ_NUMERICS_OLDEST, LLMZ_NUMERICS_NEWEST);
     err = llmz_model_load_default(&m);
     if (err == LLMZ_OK) {
         llmz_model_fingerprint(m, fp);
@@ -278,7 +278,7 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case OPT_FORMAT:
     case OPT_NUMERICS: { /* one digit in the range this build writes */
         int lo = key == OPT_FORMAT ? LLMZ_FORMAT_OLDEST : LLMZ_NUMERICS_OLDEST;
-        int hi = key == OPT_FORMAT ? LLMZ_FORMAT_VERSION : LLMZ_NUMERICS_VERSION;
+        int hi = key == OPT_FORMAT ? LLMZ_FORMAT_VERSION : LLMZ_NUMERICS_NEWEST;
         if (strlen(arg) != 1 || arg[0] < '0' + lo || arg[0] > '0' + hi)
             return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, lo, hi);
         *(key == OPT_FORMAT ? &c->o.format : &c->o.numerics) = arg[0] - '0';

@@ -23,13 +23,14 @@ extern "C" {
 
 /* ---- versions: three kept apart ---------------------------------------------------------------- */
 #define LLMZ_VERSION_MAJOR 0
-#define LLMZ_VERSION_MINOR 8
+#define LLMZ_VERSION_MINOR 9
 #define LLMZ_VERSION_PATCH 0
-#define LLMZ_VERSION_STRING "0.8.0"
+#define LLMZ_VERSION_STRING "0.9.0"
 #define LLMZ_FORMAT_VERSION 9   /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
-#define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_VERSION */
+#define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_NEWEST */
+#define LLMZ_NUMERICS_NEWEST 3  /* the newest: 3 (float activations) is written only when asked (LLMZ_P_NUMERICS) */
 
 const char *llmz_version_string(void);
 
@@ -150,8 +151,9 @@ typedef enum {
     LLMZ_P_SEGMENT = 8,     /* streaming compression: input bytes per frame, LLMZ_MIN_CHUNK .. LLMZ_MAX_SEGMENT;
                             ** 0 (default) = LLMZ_SEGMENT_DEFAULT (see llmz_compress_stream) */
     LLMZ_P_INDEX = 9,       /* streaming compression: 1 writes an index after the frames at LLMZ_END (default 0) */
-    LLMZ_P_NUMERICS = 10,   /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_VERSION
-                            ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in int8; 1 for decoders that know no later);
+    LLMZ_P_NUMERICS = 10,   /* compression: the numerics version written, LLMZ_NUMERICS_OLDEST .. LLMZ_NUMERICS_NEWEST
+                            ** (default LLMZ_NUMERICS_VERSION: 2, the KV cache in int8; 1 for decoders that know no later;
+                            ** 3: float activations and cache, the closest to llama.cpp on F16 models, slower);
                             ** frames of format versions 1-3 are always written with numerics 1 */
     LLMZ_P_CHUNK_SHIFT = 11 /* compression with the automatic chunk size (LLMZ_P_CHUNK_SIZE 0): chunks about 2^N
                             ** times as long (llmz_auto_chunk_shift), LLMZ_MIN_CHUNK_SHIFT .. LLMZ_MAX_CHUNK_SHIFT

@@ -104,7 +104,7 @@ int llmz_cctx_set(llmz_cctx *c, llmz_param p, long long v) {
         return LLMZ_OK;
     }
     if (p == LLMZ_P_NUMERICS) {
-        if (v < LLMZ_NUMERICS_OLDEST || v > LLMZ_NUMERICS_VERSION) return LLMZ_ERR_PARAM;
+        if (v < LLMZ_NUMERICS_OLDEST || v > LLMZ_NUMERICS_NEWEST) return LLMZ_ERR_PARAM;
         c->numerics = (int)v;
         return LLMZ_OK;
     }

@@ -288,7 +288,7 @@ static int check_kind(const frame_header *h) {
     if (h->mode != FRAME_MODE_LOSSLESS && !(h->mode == FRAME_MODE_LOSSY && h->version >= FRAME_V4))
         return LLMZ_ERR_UNSUPPORTED;
     if ((h->flags & FRAME_FLAGS_NEED_NGRAM) && !(h->flags & FRAME_FLAG_NGRAM)) return LLMZ_ERR_CORRUPT;
-    if (h->numerics < LLMZ_NUMERICS_OLDEST || h->numerics > LLMZ_NUMERICS_VERSION) return LLMZ_ERR_VERSION;
+    if (h->numerics < LLMZ_NUMERICS_OLDEST || h->numerics > LLMZ_NUMERICS_NEWEST) return LLMZ_ERR_VERSION;
     return LLMZ_OK;
 }
 

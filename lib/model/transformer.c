@@ -24,7 +24,8 @@
 
 struct tf_state {
     int pos;
-    /* numerics version 1: floats (kc, vc); 2: int8 in blocks of QK with a float scale each (k8, kd, v8, vd),
+    int fact; /* numerics version 3: the matrix products take float activations (kernels.h, matmul_f) */
+    /* numerics versions 1 and 3: floats (kc, vc); 2: int8 in blocks of QK with a float scale each (k8, kd, v8, vd),
     ** as `quantize` makes them; the other kind NULL.  One block holds them all. */
     float *kc;  /* (n_layer, kv_dim, ctx): keys transposed */
     float *vc;  /* (n_layer, ctx, kv_dim) */
@@ -70,10 +71,10 @@ uint64_t tf_n_params(const tf_model *m) { return m->n_params; }
 
 /* ---- state and scratch ------------------------------------------------------------------------ */
 
-/* Bytes of a state's cache under a numerics version (1 or 2): n entries of keys and n of values. */
+/* Bytes of a state's cache under a numerics version (1, 2 or 3): n entries of keys and n of values. */
 static size_t kv_bytes(const tf_model *m, int numerics) {
     size_t n = (size_t)m->c.n_layer * m->c.ctx * m->c.kv_dim;
-    return numerics >= 2 ? 2 * (n + n / QK * sizeof(float)) : 2 * n * sizeof(float);
+    return numerics == 2 ? 2 * (n + n / QK * sizeof(float)) : 2 * n * sizeof(float);
 }
 
 size_t tf_state_bytes(const tf_model *m, int numerics) {
@@ -89,7 +90,8 @@ tf_state *tf_state_new(const tf_model *m, int numerics) {
         tf_state_free(s);
         return NULL;
     }
-    if (numerics >= 2) { /* the scales first: floats stay aligned */
+    s->fact = numerics == 3;
+    if (numerics == 2) { /* the scales first: floats stay aligned */
         s->kd = (float *)(void *)blk;
         s->vd = s->kd + n / QK;
         s->k8 = (int8_t *)(s->vd + n / QK);
@@ -248,6 +250,8 @@ typedef struct {
     const float *norm_w; /* norm_quant: rmsnorm of x with this weight, then quantise; NULL: quantise src */
     const float *src;
     int cols;
+    int fact;         /* numerics version 3: no quantising; the products read xf, n rows of W->cols floats */
+    const float *xf;
     /* matrix phases: up to 3 products; epilogue per output range */
     int nmat, epi;
     float *Y[3];
@@ -271,6 +275,7 @@ static void ph_norm_quant(void *arg, int i, int nt) {
             rmsnorm(b->xb + (size_t)r * cols, b->x + (size_t)r * cols, f->norm_w, cols, c->eps);
         src = b->xb;
     }
+    if (f->fact) return;
     qact part = {b->xq.q + (size_t)r0 * cols, b->xq.d + (size_t)r0 * nb, 0, cols};
     f->ks->quantize(&part, src + (size_t)r0 * cols, r1 - r0, cols);
 }
@@ -282,7 +287,10 @@ static void ph_matmul(void *arg, int i, int nt) {
         int o0, o1;
         team_split(f->W[k]->rows, KPACK_ROWS, i, nt, &o0, &o1);
         if (o0 >= o1) continue;
-        f->ks->matmul(f->Y[k], f->ldy[k], &b->xq, f->W[k], o0, o1);
+        if (f->fact)
+            f->ks->matmul_f(f->Y[k], f->ldy[k], f->xf, f->n, f->W[k], o0, o1);
+        else
+            f->ks->matmul(f->Y[k], f->ldy[k], &b->xq, f->W[k], o0, o1);
         if (f->B[k]) { /* the bias, before the epilogue */
             for (int r = 0; r < f->n; r++) {
                 float *y = f->Y[k] + (size_t)r * f->ldy[k];
@@ -404,6 +412,8 @@ static void norm_quant(fwd *f, const float *norm_w, const float *src, int cols) 
     f->norm_w = norm_w;
     f->src = src;
     f->cols = cols;
+    f->xf = norm_w ? f->b->xb : src;
+    if (f->fact && !norm_w) return; /* (nothing to do: the products read src) */
     run_rows(f, ph_norm_quant);
 }
 
@@ -435,6 +445,7 @@ int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_stat
         int p = (r > 0 && states[r] == states[r - 1]) ? b->pos[r - 1] + 1 : states[r]->pos;
         if (p >= c->ctx) return LLMZ_ERR_PARAM;
         if (tokens[r] < 0 || tokens[r] >= c->vocab) return LLMZ_ERR_PARAM;
+        if (states[r]->fact != states[0]->fact) return LLMZ_ERR_PARAM; /* float activations are a batch's */
         b->pos[r] = p;
     }
     int nb = dim / QK;
@@ -451,6 +462,7 @@ int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_stat
     f.b = b;
     f.states = states;
     f.n = n;
+    f.fact = states[0]->fact; /* (a batch's states are of one numerics version) */
     f.att_scale = 1.0f / sqrtf((float)c->head_dim);
     b->xq.n = n;
     for (int l = 0; l < c->n_layer; l++) {

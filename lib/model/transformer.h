@@ -1,5 +1,5 @@
 /*
-** transformer.h -- the llama-style decoder the coder runs (numerics versions 1 and 2): llama and qwen2 (load.c).
+** transformer.h -- the llama-style decoder the coder runs (numerics versions 1, 2 and 3): llama and qwen2 (load.c).
 **
 ** One forward call evaluates a batch of rows; each row is (sequence state, input token).  Rows of the same
 ** sequence must be consecutive and in order (prefill); rows of different sequences may be mixed (batched
@@ -40,9 +40,11 @@ const tf_config *tf_cfg(const tf_model *m);
 uint64_t tf_n_params(const tf_model *m);
 size_t tf_weight_bytes(const tf_model *m); /* memory the weights take in kernel layout */
 
-/* A sequence: its KV cache and position.  numerics: the arithmetic version (docs/determinism.md) its cache is
-** kept in: 1 floats, 2 int8 in blocks of QK with a scale each (under a third of the bytes; kernel_set.scores8/mix8).  States of both kinds may share a
-** batch; each row is evaluated with its own state's numerics. */
+/* A sequence: its KV cache and position.  numerics: the arithmetic version (docs/determinism.md): 1 and 2 quantise
+** the activations of every matrix product to int8 (kernel_set.matmul), 3 does not (kernel_set.matmul_f); the cache
+** is kept in floats (1 and 3) or in int8 blocks of QK with a scale each (2: under a third of the bytes;
+** kernel_set.scores8/mix8).  States of versions 1 and 2 may share a batch, each row evaluated with its own
+** state's cache; a batch's states are all of version 3 or none (else tf_forward: LLMZ_ERR_PARAM). */
 typedef struct tf_state tf_state;
 tf_state *tf_state_new(const tf_model *m, int numerics);
 void tf_state_free(tf_state *s);

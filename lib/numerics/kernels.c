@@ -61,6 +61,29 @@ void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, in
     }
 }
 
+void kern_matmul_f_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int r = 0; r < n; r++) {
+        const float *x = X + (size_t)r * cols;
+        for (int o = o0; o < o1; o++) {
+            const int8_t *wq = W->q + (size_t)o * cols;
+            const float *wd = W->d + (size_t)o * nb;
+            float a[16] = {0};
+            for (int b = 0; b < nb; b++) {
+                const int8_t *q = wq + (size_t)b * QK;
+                const float *v = x + (size_t)b * QK;
+                for (int j = 0; j < 16; j++) {
+                    float s = (float)q[j] * v[j] + (float)q[16 + j] * v[16 + j];
+                    a[j] = a[j] + s * wd[b];
+                }
+            }
+            for (int w = 8; w >= 1; w /= 2)
+                for (int j = 0; j < w; j++) a[j] = a[j] + a[j + w];
+            Y[(size_t)r * ldy + o] = a[0];
+        }
+    }
+}
+
 void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale) {
     for (int t = 0; t < T; t++) {
         float s = 0.0f;
@@ -225,6 +248,7 @@ void kern_mix_train_ref(int32_t *w, const int *x, int n, int err, int shift, int
 static const kernel_set REF = {
     .name = "ref",
     .matmul = kern_matmul_ref,
+    .matmul_f = kern_matmul_f_ref,
     .quantize = kern_quantize_ref,
     .scores = kern_scores_ref,
     .mix = kern_mix_ref,

@@ -62,6 +62,14 @@ typedef struct {
     const char *name;
     /* Y[r*ldy + o] = dot(x row r, W row o) for r in [0, n), o in [o0, o1) */
     void (*matmul)(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
+    /* numerics version 3 (float activations): Y[r*ldy + o] = the dot product of float row r of X (n rows of
+    ** W->cols, row stride W->cols) with W row o, for r in [0, n), o in [o0, o1), in this order:
+    **     a[j] = 0.0f for j = 0..15;
+    **     for b = 0 .. nblocks-1, j = 0..15:  s = (float)w[32b+j] * x[32b+j] + (float)w[32b+16+j] * x[32b+16+j];
+    **                                         a[j] = a[j] + s * dw_b
+    **     then a[j] = a[j] + a[j+8] (j < 8), a[j] + a[j+4] (j < 4), a[j] + a[j+2] (j < 2); result a[0] + a[1]
+    ** (each product and sum rounded once; 16 lanes, as one AVX-512 register or two AVX2 ones hold them) */
+    void (*matmul_f)(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1);
     /* quantise n rows of `cols` floats (row stride = cols) into X */
     void (*quantize)(qact *X, const float *x, int n, int cols);
     /* att[t] = (sum_{i=0..hd-1} q[i] * kt[i*ld + t], in order of i) * scale, for t < T */
@@ -130,6 +138,7 @@ const kernel_set *kernels_ref(void);
 
 /* Reference implementations (exported for the equality tests). */
 void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
+void kern_matmul_f_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1);
 void kern_quantize_ref(qact *X, const float *x, int n, int cols);
 void kern_scores_ref(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
 void kern_mix_ref(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);
@@ -173,6 +182,7 @@ const kernel_set *kernels_avx512(void);
 
 /* The AVX2 functions themselves (for reuse by the AVX-512 set); call only when kernels_avx2() != NULL. */
 void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1);
+void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1);
 void kern_quantize_avx2(qact *X, const float *x, int n, int cols);
 void kern_scores_avx2(float *att, const float *q, const float *kt, int hd, int T, int ld, float scale);
 void kern_mix_avx2(float *o, const float *att, const float *v, int hd, int T, int ld, float inv);

@@ -142,6 +142,44 @@ FORCE_INLINE void tile2(float *Y, int ldy, const int8_t *xq, const float *xd, in
         }
 }
 
+/* Numerics version 3's product (kernels.h, matmul_f): the 16 lanes as two registers, lo = lanes 0-7, hi = 8-15; each
+** weight row's block converted once for up to 4 activation rows. */
+static inline __m256 cvt8(const int8_t *q) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)q))); }
+
+/* a[j] + a[j+8], then + a[j+4], + a[j+2], a[0] + a[1] (kernels.h's order) */
+static inline float lanes16_sum(__m256 lo, __m256 hi) {
+    __m256 a8 = _mm256_add_ps(lo, hi);
+    __m128 a4 = _mm_add_ps(_mm256_castps256_ps128(a8), _mm256_extractf128_ps(a8, 1));
+    __m128 a2 = _mm_add_ps(a4, _mm_movehl_ps(a4, a4));
+    return _mm_cvtss_f32(_mm_add_ss(a2, _mm_shuffle_ps(a2, a2, 1)));
+}
+
+void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int o = o0; o < o1; o++) {
+        const int8_t *wq = W->q + (size_t)o * cols;
+        const float *wd = W->d + (size_t)o * nb;
+        for (int r0 = 0; r0 < n; r0 += 4) {
+            int R = n - r0 < 4 ? n - r0 : 4;
+            __m256 lo[4], hi[4];
+            for (int k = 0; k < 4; k++) lo[k] = hi[k] = _mm256_setzero_ps();
+            for (int b = 0; b < nb; b++) {
+                const int8_t *q = wq + (size_t)b * QK;
+                __m256 w0 = cvt8(q), w1 = cvt8(q + 8), w2 = cvt8(q + 16), w3 = cvt8(q + 24);
+                __m256 sc = _mm256_set1_ps(wd[b]);
+                for (int k = 0; k < R; k++) {
+                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
+                    __m256 sl = _mm256_add_ps(_mm256_mul_ps(w0, _mm256_loadu_ps(x)), _mm256_mul_ps(w2, _mm256_loadu_ps(x + 16)));
+                    __m256 sh = _mm256_add_ps(_mm256_mul_ps(w1, _mm256_loadu_ps(x + 8)), _mm256_mul_ps(w3, _mm256_loadu_ps(x + 24)));
+                    lo[k] = _mm256_add_ps(lo[k], _mm256_mul_ps(sl, sc));
+                    hi[k] = _mm256_add_ps(hi[k], _mm256_mul_ps(sh, sc));
+                }
+            }
+            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum(lo[k], hi[k]);
+        }
+    }
+}
+
 void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {
     if (!W->pk2 || o0 >= o1) {
         if (o0 < o1) matmul_rows(Y, ldy, X, W, o0, o1);
@@ -608,6 +646,7 @@ static void cumsum_perm_avx2(uint32_t *cum, const uint32_t *f, const int32_t *id
 static const kernel_set AVX2 = {
     .name = "avx2",
     .matmul = kern_matmul_avx2,
+    .matmul_f = kern_matmul_f_avx2,
     .quantize = kern_quantize_avx2,
     .scores = kern_scores_avx2,
     .mix = kern_mix_avx2,

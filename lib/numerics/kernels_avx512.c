@@ -156,6 +156,40 @@ static void rows_groups(float *Y, int ldy, const int8_t *xq, const float *xd, co
     }
 }
 
+/* Numerics version 3's product (kernels.h, matmul_f): the 16 lanes in one register; each weight row's block
+** converted once for up to 4 activation rows. */
+static inline __m512 cvt16(const int8_t *q) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(const void *)q))); }
+
+static inline float lanes16_sum512(__m512 a) { /* kernels.h's order: lanes j + j+8, j + j+4, j + j+2, 0 + 1 */
+    __m256 a8 = _mm256_add_ps(_mm512_castps512_ps256(a), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+    __m128 a4 = _mm_add_ps(_mm256_castps256_ps128(a8), _mm256_extractf128_ps(a8, 1));
+    __m128 a2 = _mm_add_ps(a4, _mm_movehl_ps(a4, a4));
+    return _mm_cvtss_f32(_mm_add_ss(a2, _mm_shuffle_ps(a2, a2, 1)));
+}
+
+static void matmul_f_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int o = o0; o < o1; o++) {
+        const int8_t *wq = W->q + (size_t)o * cols;
+        const float *wd = W->d + (size_t)o * nb;
+        for (int r0 = 0; r0 < n; r0 += 4) {
+            int R = n - r0 < 4 ? n - r0 : 4;
+            __m512 a[4];
+            for (int k = 0; k < 4; k++) a[k] = _mm512_setzero_ps();
+            for (int b = 0; b < nb; b++) {
+                const int8_t *q = wq + (size_t)b * QK;
+                __m512 w0 = cvt16(q), w1 = cvt16(q + 16), sc = _mm512_set1_ps(wd[b]);
+                for (int k = 0; k < R; k++) {
+                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
+                    __m512 s = _mm512_add_ps(_mm512_mul_ps(w0, _mm512_loadu_ps(x)), _mm512_mul_ps(w1, _mm512_loadu_ps(x + 16)));
+                    a[k] = _mm512_add_ps(a[k], _mm512_mul_ps(s, sc));
+                }
+            }
+            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum512(a[k]);
+        }
+    }
+}
+
 static void matmul_avx512(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {
     int cols = W->cols, nb = cols / QK, n = X->n;
     if (!W->pk || nb > NSUM || o0 >= o1) {
@@ -651,6 +685,7 @@ static float bias_avx512(float *b, float *out, const float *e, const float *l, f
 static const kernel_set AVX512 = {
     .name = "avx512",
     .matmul = matmul_avx512,
+    .matmul_f = matmul_f_avx512,
     .quantize = kern_quantize_avx2,
     .scores = scores_avx512,
     .mix = mix_avx512,

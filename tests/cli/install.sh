@@ -5,8 +5,15 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$W/dest
-# a make of its own: not the flags of a make that may be running this test (make asan-test)
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" BUILD="$BUILD" "$@"; }
+# a make of its own: not the flags of a make that may be running this test (make asan-test); the build folder named
+# as the Makefile names it (relative to ROOT when inside it), so that the dependency files it writes stay the
+# ones a later plain `make` reads (with an absolute name they listed targets make never asks for, and a changed
+# header no longer rebuilt the objects)
+case $BUILD in
+"$ROOT"/*) MKBUILD=${BUILD#"$ROOT"/} ;;
+*) MKBUILD=$BUILD ;;
+esac
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" BUILD="$MKBUILD" "$@"; }
 mk DESTDIR="$D" PREFIX=/usr install >install.log 2>&1
 rc=$?
 expect "make install" 0

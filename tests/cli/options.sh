@@ -20,7 +20,7 @@ expect "--help" 0
 # -V / --version: version, format and numerics versions, default model + fingerprint, kernels
 x -V
 expect "-V" 0
-out_has "-V version" "llmz 0.8.0"
+out_has "-V version" "llmz 0.9.0"
 out_has "-V format version" "format version"
 out_has "-V numerics version" "numerics version"
 out_has "-V kernels" "kernels:"
@@ -213,8 +213,8 @@ for v in 0 10 12 x ''; do
 done
 err_has "the refusal names the versions" "1 to 9"
 
-# --numerics-version: 1 or 2 written (byte 7 of a format-4 frame), both decode; 2 is the default
-for v in 1 2; do
+# --numerics-version: 1, 2 or 3 written (byte 7 of a format-4 frame), each decodes; 2 is the default
+for v in 1 2 3; do
     xmo n$v.llmz --numerics-version=$v -c a
     expect "--numerics-version=$v" 0
     check "--numerics-version=$v writes numerics $v" sh -c "od -An -j7 -N1 -tu1 n$v.llmz | grep -qx ' *$v'"
@@ -223,9 +223,10 @@ for v in 1 2; do
 done
 check "the default is numerics 2" cmp -s n2.llmz v9.llmz
 check "numerics 1 and 2 code differently" sh -c "! cmp -s n1.llmz n2.llmz"
-for v in 0 3 x ''; do
+check "numerics 3 codes differently" sh -c "! cmp -s n1.llmz n3.llmz && ! cmp -s n2.llmz n3.llmz"
+for v in 0 4 x ''; do
     xm --numerics-version="$v" -c a
     expect "--numerics-version='$v' refused" 2
 done
-err_has "the refusal names the numerics versions" "1 to 2"
+err_has "the refusal names the numerics versions" "1 to 3"
 finish

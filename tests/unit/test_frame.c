@@ -280,7 +280,9 @@ static void case_errors(void) {
     s = BASE;
     s.numerics = 2; /* since 2026-12-06 */
     CHECK_EQ(code_of(&s), LLMZ_OK);
-    s.numerics = 3;
+    s.numerics = 3; /* since 2026-12-07 */
+    CHECK_EQ(code_of(&s), LLMZ_OK);
+    s.numerics = 4;
     CHECK_EQ(code_of(&s), LLMZ_ERR_VERSION);
     s.numerics = 0;
     CHECK_EQ(code_of(&s), LLMZ_ERR_VERSION);

@@ -180,6 +180,10 @@ static const golden GOLD[] = {
     {"english.txt", "english.v9.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 2},
     {"mixed.bin", "mixed.v9.llmz", 4096, 1, {0, 0}, 2, 1, 1, LLMZ_ADAPT_ALL & ~LLMZ_ADAPT_GROUP, 1, 0, 9, 0, 2},
     {"groups.txt", "groups.v9.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 2},
+    /* numerics version 3 (2026-12-07): float activations in every matrix product, the float cache; as english.v9 and
+    ** groups.v9 otherwise */
+    {"english.txt", "english.n3.v9.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 3},
+    {"groups.txt", "groups.n3.v9.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 3},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -244,7 +248,9 @@ static const golden_err GERR[] = {
     /* numerics 2 exists since 2026-12-06: this format-1 frame is then evaluated with it, and its chunk's range
     ** coding runs off the end of the payload */
     {"err_numerics2.llmz", LLMZ_ERR_CORRUPT, 0},
-    {"err_numerics3.llmz", LLMZ_ERR_VERSION, 0},
+    /* numerics 3 exists since 2026-12-07: the same (float activations, the float cache, other numbers) */
+    {"err_numerics3.llmz", LLMZ_ERR_CORRUPT, 0},
+    {"err_numerics4.llmz", LLMZ_ERR_VERSION, 0},
     {"err_header_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_table_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_chunk_crc.llmz", LLMZ_ERR_CHECKSUM, 0},

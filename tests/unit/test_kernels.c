@@ -30,6 +30,30 @@ static int matmul_same(const kernel_set *k, const qact *A, const qmat *W, int n,
     return same;
 }
 
+/* numerics 3's matmul_f of k vs ref (the same untouched-rest rule), and the reference against a double-precision
+** dot product: within 1e-5 of the sum of the terms' magnitudes (float rounding, nothing quantised) */
+static int matmul_f_same(const kernel_set *k, const float *x, const qmat *W, int n, int o0, int o1) {
+    int rows = W->rows, cols = W->cols, nb = cols / QK, close = 1;
+    float *Y1 = malloc(sizeof(float) * n * rows), *Y2 = malloc(sizeof(float) * n * rows);
+    for (int i = 0; i < n * rows; i++) Y1[i] = Y2[i] = (float)i + 0.25f;
+    kern_matmul_f_ref(Y1, rows, x, n, W, o0, o1);
+    k->matmul_f(Y2, rows, x, n, W, o0, o1);
+    int same = memcmp(Y1, Y2, sizeof(float) * n * rows) == 0;
+    for (int r = 0; r < n; r++)
+        for (int o = o0; o < o1; o++) {
+            double e = 0.0, mag = 0.0;
+            for (int i = 0; i < cols; i++) {
+                double t = (double)W->q[(size_t)o * cols + i] * W->d[(size_t)o * nb + i / QK] * x[(size_t)r * cols + i];
+                e += t;
+                mag += fabs(t);
+            }
+            if (fabs((double)Y1[(size_t)r * rows + o] - e) > 1e-5 * mag + 1e-30) close = 0;
+        }
+    free(Y1);
+    free(Y2);
+    return same && close;
+}
+
 static void check_matmul(const kernel_set *k) {
     const kernel_set *ref = kernels_ref();
     int shapes[][3] = {{1, 32, 8},     {3, 64, 13},   {5, 192, 192}, {2, 512, 37},  {17, 96, 4096 / 16},
@@ -77,13 +101,16 @@ static void check_matmul(const kernel_set *k) {
                     CHECK(W.pk2 != NULL && W.pk == NULL);
                 }
                 CHECK(matmul_same(k, &A, &W, n, 0, rows));
+                CHECK(matmul_f_same(k, x, &W, n, 0, rows));
                 /* sub-ranges of outputs (what a thread computes), including ones inside one group of 16 */
                 int ranges[][2] = {{3, rows - 5}, {1, 2}, {15, 17}, {16, 32}, {rows - 1, rows}, {17, rows}, {0, 7}, {9, 30}, {6, 41}};
                 for (size_t ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
                     int o0 = ranges[ri][0], o1 = ranges[ri][1];
                     if (o0 < 0 || o1 > rows || o0 >= o1) continue;
                     CHECK(matmul_same(k, &A, &W, n, o0, o1));
+                    CHECK(matmul_f_same(k, x, &W, n, o0, o1));
                 }
+                if (n > 1) CHECK(matmul_f_same(k, x, &W, n - 1, 0, rows)); /* fewer rows */
                 /* fewer activation rows than allocated */
                 if (n > 1) {
                     qact A1 = A;

@@ -1,6 +1,7 @@
 /* test_transformer.c -- a batched forward pass (prefill of one sequence, or rows of several sequences
-** mixed) is bit-identical to evaluating the same rows one at a time, for every kernel set and both numerics
-** versions (float and int8 KV caches); window restarts re-create the same state. Uses tests/data/tiny.gguf. */
+** mixed) is bit-identical to evaluating the same rows one at a time, for every kernel set and every numerics
+** version (float and int8 KV caches, int8 and float activations); window restarts re-create the same state.
+** Uses tests/data/tiny.gguf. */
 #include <math.h>
 #include <stdint.h>
 
@@ -28,8 +29,8 @@ int main(void) {
     float *mixed = malloc(sizeof(float) * (size_t)N * V);
     const kernel_set *sets[3] = {kernels_get(LLMZ_KERNELS_REF), kernels_get(LLMZ_KERNELS_AVX2),
                                  kernels_get(LLMZ_KERNELS_AVX512)};
-    float *firsts[3] = {NULL, NULL, NULL}; /* by numerics version */
-    for (int nv = 1; nv <= 2; nv++) {
+    float *firsts[4] = {NULL, NULL, NULL, NULL}; /* by numerics version */
+    for (int nv = 1; nv <= 3; nv++) {
     float *first = NULL;
     t_sets counted = {0, 0};
     for (int k = 0; k < 3; k++) {
@@ -149,8 +150,35 @@ int main(void) {
         CHECK(dsum < 2e-2 * asum); /* tiny.gguf is random: far from the default model's 0.0x% */
         printf("numerics 2 against 1: mean |logit difference| %.3g, mean |logit| %.3g\n", dsum / n, asum / n);
     }
+    /* numerics 3 (float activations, float cache) is numerics 1 without the activations' int8 rounding: closer to
+    ** the float computation, so different from 1 by about what 2 is; a batch mixing it with another is refused */
+    if (firsts[1] && firsts[3]) {
+        size_t n = (size_t)N * V;
+        double dsum = 0, asum = 0;
+        for (size_t i = 0; i < n; i++) {
+            dsum += fabs((double)firsts[1][i] - firsts[3][i]);
+            asum += fabs((double)firsts[1][i]);
+        }
+        CHECK(memcmp(firsts[1], firsts[3], sizeof(float) * n) != 0);
+        CHECK(dsum < 2e-2 * asum);
+        printf("numerics 3 against 1: mean |logit difference| %.3g\n", dsum / n);
+    }
+    {
+        tf_state *s1 = tf_state_new(m, 1), *s3 = tf_state_new(m, 3), *pair[2] = {s1, s3};
+        tf_batch *b2 = tf_batch_new(m, 2);
+        int32_t t2[2] = {tok[0], tok[1]};
+        float *out = malloc(sizeof(float) * 2 * (size_t)V);
+        CHECK_EQ(tf_forward(m, kernels_ref(), b2, pair, t2, 2, out), LLMZ_ERR_PARAM);
+        pair[0] = s3;
+        CHECK_EQ(tf_forward(m, kernels_ref(), b2, pair, t2, 2, out), LLMZ_OK); /* (one sequence, two rows) */
+        tf_state_free(s1);
+        tf_state_free(s3);
+        tf_batch_free(b2);
+        free(out);
+    }
     free(firsts[1]);
     free(firsts[2]);
+    free(firsts[3]);
     free(tok);
     free(one);
     free(batch);

@@ -1,7 +1,7 @@
 /* lmdump -- llmz's own next-token logits for given token ids, to compare with llama.cpp (docs/xcheck.md).
 **
 **   lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels ref|avx2|avx512|auto] [--threads N]
-**          [--batch N] [--numerics 1|2] [--float] [--float-w8] [--float-a8]
+**          [--batch N] [--numerics 1|2|3] [--float] [--float-w8] [--float-a8]
 **   lmdump MODEL.gguf --tokenize TEXT        token ids of TEXT (llmz's tokenizer), one per line on stdout
 **
 ** IDS holds token ids separated by white space.  They are cut into windows of N ids (default: the model's
@@ -258,7 +258,7 @@ static long num(const char *opt, const char *v) {
 
 static void usage(void) {
     fprintf(stderr, "usage: lmdump MODEL.gguf --ids IDS [--out LOGITS.f32] [--window N] [--kernels K] [--threads N]"
-                     " [--batch N] [--numerics 1|2]\n"
+                     " [--batch N] [--numerics 1|2|3]\n"
                     "              [--float] [--float-w8] [--float-a8]\n       lmdump MODEL.gguf --tokenize TEXT\n");
     exit(2);
 }
@@ -304,7 +304,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--window")) window = num(a, v);
         else if (!strcmp(a, "--threads")) threads = num(a, v);
         else if (!strcmp(a, "--batch")) batch = num(a, v);
-        else if (!strcmp(a, "--numerics")) numerics = num(a, v); /* the KV cache: 1 float, 2 int8 */
+        else if (!strcmp(a, "--numerics")) numerics = num(a, v); /* 1: float cache, 2: int8 cache, 3: float activations */
         else if (!strcmp(a, "--kernels")) {
             if (!strcmp(v, "ref")) kern = LLMZ_KERNELS_REF;
             else if (!strcmp(v, "avx2")) kern = LLMZ_KERNELS_AVX2;
@@ -368,7 +368,7 @@ int main(int argc, char **argv) {
     if (!ks) die("kernel set not available on this CPU", NULL);
     team *tm = threads > 1 ? team_new((int)threads) : NULL;
     tf_batch *b = tf_batch_new(tf, (int)batch);
-    tf_state *s = tf_state_new(tf, numerics == 2 ? 2 : 1);
+    tf_state *s = tf_state_new(tf, numerics >= 2 && numerics <= 3 ? (int)numerics : 1);
     if (!b || !s) die("out of memory", NULL);
     if (tm && tf_batch_use_team(b, tf, tm)) die("cannot use the thread team", NULL);
     tf_state **sts = xmalloc((size_t)batch * sizeof *sts);
