@@ -11,7 +11,8 @@
 # Q4_K_M"), TEXT (tools/xcheck/text.txt), WINDOW (256), THREADS (2), REF_TYPES ("orig F16 Q8_0 Q4_K_M": the types
 # also measured against the exact float reference, lmdump --float, single-threaded and slow on the 135M shape),
 # BIG_WINDOWS (2: the windows of ids fed to the shapes other than the default model), NUMERICS (1: llmz's forward
-# pass with numerics version 1's float attention cache; 2: version 2's int8 cache, what the coder uses by default).
+# pass with numerics version 1's float attention cache; 2: version 2's int8 cache, what the coder uses by default;
+# 3: version 3's float activations, docs/xcheck.md "Numerics version 3").
 set -eu
 BUILD=${BUILD:-build}
 XCHECK_DIR=${XCHECK_DIR:-}
