@@ -113,7 +113,8 @@ static int load_blocks(qmat *w, const gguf_tensor *t) {
 /* Tensor `name` with GGUF shape [cols, rows] into kernel layout.  Q8_0 is copied (fp16 scales widened,
 ** -128 clamped to -127 so |q| <= 127 holds for the SIMD kernels); F32/F16 are quantised with the
 ** activation rule (kernels.h) and float scales, and so are the other block types of quants.h, dequantised
-** row by row first (a NaN/infinite scale or a weight beyond QUANT_MAX refuses the model). */
+** row by row first (a NaN/infinite scale or a weight beyond QUANT_MAX refuses the model).  F32, F16 and BF16
+** tensors also keep a pointer to the file's own values (qmat.fw: numerics version 3's weights). */
 static int load_qmat_t(ld *L, qmat *w, const gguf_tensor *t, const char *name, int cols, int rows) {
     int rc = check_tensor(L, t, name, (uint64_t)cols, (uint64_t)rows);
     if (rc) return rc;
@@ -138,7 +139,14 @@ static int load_qmat_t(ld *L, qmat *w, const gguf_tensor *t, const char *name, i
         kern_pack(w);
         return LLMZ_OK;
     }
-    if (t->type != 0 && t->type != 1) return malformed(L, load_blocks(w, t), name);
+    if (t->type != 0 && t->type != 1) {
+        rc = load_blocks(w, t);
+        if (rc == LLMZ_OK && t->type == QW_BF16) { /* numerics 3 reads the file's own floats (every one finite) */
+            w->fw = t->data;
+            w->fw_type = QW_BF16;
+        }
+        return malformed(L, rc, name);
+    }
     if (t->nbytes < n * (t->type == 0 ? 4 : 2)) return malformed(L, LLMZ_ERR_MODEL_FORMAT, name);
     float tmp[QK];
     for (size_t b = 0; b < nb; b++) {
@@ -147,6 +155,8 @@ static int load_qmat_t(ld *L, qmat *w, const gguf_tensor *t, const char *name, i
         qact one = {w->q + b * QK, w->d + b, 1, QK};
         kern_quantize_ref(&one, tmp, 1, QK);
     }
+    w->fw = t->data; /* numerics 3 reads the file's own floats */
+    w->fw_type = t->type == 0 ? QW_F32 : QW_F16;
     kern_pack(w);
     return LLMZ_OK;
 }

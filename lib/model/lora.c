@@ -41,6 +41,7 @@ static int lora_merge(qmat *w, const float *A, const float *B, int rank, float s
     float *acc = llmz_malloc((size_t)cols * sizeof(float));
     if (!acc) return LLMZ_ERR_NOMEM;
     kern_unpack(w);
+    w->fw = NULL; /* the merged weights are the int8 blocks alone, in every numerics version */
     int rc = LLMZ_OK;
     for (int o = 0; o < rows && rc == LLMZ_OK; o++) {
         int8_t *q = w->q + (size_t)o * cols;

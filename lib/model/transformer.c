@@ -448,12 +448,15 @@ int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_stat
         if (states[r]->fact != states[0]->fact) return LLMZ_ERR_PARAM; /* float activations are a batch's */
         b->pos[r] = p;
     }
-    int nb = dim / QK;
-    for (int r = 0; r < n; r++) { /* embedding rows, dequantised */
+    int nb = dim / QK, fact = states[0]->fact;
+    for (int r = 0; r < n; r++) { /* embedding rows, dequantised (numerics 3: the file's floats where it has them) */
         const int8_t *q = m->emb.q + (size_t)tokens[r] * dim;
         const float *d = m->emb.d + (size_t)tokens[r] * nb;
         float *x = b->x + (size_t)r * dim;
-        for (int i = 0; i < dim; i++) x[i] = (float)q[i] * d[i / QK];
+        if (fact && m->emb.fw)
+            for (int i = 0; i < dim; i++) x[i] = kern_fw_at(&m->emb, (size_t)tokens[r] * dim + (size_t)i);
+        else
+            for (int i = 0; i < dim; i++) x[i] = (float)q[i] * d[i / QK];
     }
     fwd f;
     memset(&f, 0, sizeof f);
@@ -462,7 +465,7 @@ int tf_forward_out(const tf_model *m, const kernel_set *ks, tf_batch *b, tf_stat
     f.b = b;
     f.states = states;
     f.n = n;
-    f.fact = states[0]->fact; /* (a batch's states are of one numerics version) */
+    f.fact = fact; /* (a batch's states are of one numerics version) */
     f.att_scale = 1.0f / sqrtf((float)c->head_dim);
     b->xq.n = n;
     for (int l = 0; l < c->n_layer; l++) {

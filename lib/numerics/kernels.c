@@ -61,8 +61,72 @@ void kern_matmul_ref(float *Y, int ldy, const qact *X, const qmat *W, int o0, in
     }
 }
 
+/* An IEEE half as a float: exact (every half is a float). */
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31, e = h >> 10 & 31, m = h & 1023, bits;
+    if (e == 31) {
+        bits = sign | 0x7f800000u | m << 13;
+    } else if (e != 0) {
+        bits = sign | (e + 112) << 23 | m << 13;
+    } else if (m == 0) {
+        bits = sign;
+    } else { /* subnormal: normalise */
+        int s = 0;
+        while (!(m & 1024)) {
+            m <<= 1;
+            s++;
+        }
+        bits = sign | (uint32_t)(113 - s) << 23 | (m & 1023) << 13;
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+float kern_fw_at(const qmat *W, size_t i) {
+    const uint8_t *p = W->fw;
+    if (W->fw_type == QW_F32) {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        return f;
+    }
+    uint16_t h = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+    if (W->fw_type == QW_F16) return half_to_float(h);
+    uint32_t bits = (uint32_t)h << 16; /* BF16 */
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+/* numerics 3 with the file's float weights (matmul_f's second rule) */
+static void matmul_fw_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int r = 0; r < n; r++) {
+        const float *x = X + (size_t)r * cols;
+        for (int o = o0; o < o1; o++) {
+            size_t w0 = (size_t)o * cols;
+            float a[16] = {0};
+            for (int b = 0; b < nb; b++) {
+                const float *v = x + (size_t)b * QK;
+                size_t wb = w0 + (size_t)b * QK;
+                for (int j = 0; j < 16; j++) {
+                    float s = kern_fw_at(W, wb + j) * v[j] + kern_fw_at(W, wb + 16 + j) * v[16 + j];
+                    a[j] = a[j] + s;
+                }
+            }
+            for (int w = 8; w >= 1; w /= 2)
+                for (int j = 0; j < w; j++) a[j] = a[j] + a[j + w];
+            Y[(size_t)r * ldy + o] = a[0];
+        }
+    }
+}
+
 void kern_matmul_f_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
     int cols = W->cols, nb = cols / QK;
+    if (W->fw) {
+        matmul_fw_ref(Y, ldy, X, n, W, o0, o1);
+        return;
+    }
     for (int r = 0; r < n; r++) {
         const float *x = X + (size_t)r * cols;
         for (int o = o0; o < o1; o++) {

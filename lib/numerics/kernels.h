@@ -30,7 +30,17 @@ typedef struct {
     ** KPACK2_* below; NULL when absent. */
     int8_t *pk2;   /* 32-byte aligned */
     void *pk2_mem; /* the allocation behind pk2 */
+    /* Optional: the model file's own weights, (rows, cols) row-major, when it stores them as floats (fw_type
+    ** QW_F32, QW_F16 or QW_BF16; unaligned, little-endian, all finite): numerics version 3's products read these
+    ** instead of q and d (matmul_f).  NULL: q and d. */
+    const uint8_t *fw;
+    int fw_type;
 } qmat;
+
+enum { QW_F32 = 0, QW_F16 = 1, QW_BF16 = 30 }; /* (their GGUF type numbers) */
+
+/* Weight i (row-major) of W's fw, exactly as a float. */
+float kern_fw_at(const qmat *W, size_t i);
 
 /* Packed layout: outputs in groups of KPACK_ROWS (16); the last group is padded with zero weights and
 ** zero scales.  For group g and block b, at pk + ((size_t)g * (cols/QK) + b) * KPACK_BYTES:
@@ -68,7 +78,8 @@ typedef struct {
     **     for b = 0 .. nblocks-1, j = 0..15:  s = (float)w[32b+j] * x[32b+j] + (float)w[32b+16+j] * x[32b+16+j];
     **                                         a[j] = a[j] + s * dw_b
     **     then a[j] = a[j] + a[j+8] (j < 8), a[j] + a[j+4] (j < 4), a[j] + a[j+2] (j < 2); result a[0] + a[1]
-    ** (each product and sum rounded once; 16 lanes, as one AVX-512 register or two AVX2 ones hold them) */
+    ** (each product and sum rounded once; 16 lanes, as one AVX-512 register or two AVX2 ones hold them).  With W->fw
+    ** the weights are fw's floats (kern_fw_at) and a[j] = a[j] + s: no scale. */
     void (*matmul_f)(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1);
     /* quantise n rows of `cols` floats (row stride = cols) into X */
     void (*quantize)(qact *X, const float *x, int n, int cols);

@@ -154,8 +154,46 @@ static inline float lanes16_sum(__m256 lo, __m256 hi) {
     return _mm_cvtss_f32(_mm_add_ss(a2, _mm_shuffle_ps(a2, a2, 1)));
 }
 
+/* 8 of the file's float weights from row-major index i, exactly (kern_fw_at's values; F16 through it: AVX2 alone
+** has no half conversion) */
+static inline __m256 fw8(const qmat *W, size_t i) {
+    if (W->fw_type == QW_F32) return _mm256_loadu_ps((const float *)(const void *)(W->fw + 4 * i));
+    if (W->fw_type == QW_BF16) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(W->fw + 2 * i));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    float t[8];
+    for (int k = 0; k < 8; k++) t[k] = kern_fw_at(W, i + (size_t)k);
+    return _mm256_loadu_ps(t);
+}
+
+static void matmul_fw_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int o = o0; o < o1; o++) {
+        for (int r0 = 0; r0 < n; r0 += 4) {
+            int R = n - r0 < 4 ? n - r0 : 4;
+            __m256 lo[4], hi[4];
+            for (int k = 0; k < 4; k++) lo[k] = hi[k] = _mm256_setzero_ps();
+            for (int b = 0; b < nb; b++) {
+                size_t wi = (size_t)o * cols + (size_t)b * QK;
+                __m256 w0 = fw8(W, wi), w1 = fw8(W, wi + 8), w2 = fw8(W, wi + 16), w3 = fw8(W, wi + 24);
+                for (int k = 0; k < R; k++) {
+                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
+                    lo[k] = _mm256_add_ps(lo[k], _mm256_add_ps(_mm256_mul_ps(w0, _mm256_loadu_ps(x)), _mm256_mul_ps(w2, _mm256_loadu_ps(x + 16))));
+                    hi[k] = _mm256_add_ps(hi[k], _mm256_add_ps(_mm256_mul_ps(w1, _mm256_loadu_ps(x + 8)), _mm256_mul_ps(w3, _mm256_loadu_ps(x + 24))));
+                }
+            }
+            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum(lo[k], hi[k]);
+        }
+    }
+}
+
 void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
     int cols = W->cols, nb = cols / QK;
+    if (W->fw) {
+        matmul_fw_avx2(Y, ldy, X, n, W, o0, o1);
+        return;
+    }
     for (int o = o0; o < o1; o++) {
         const int8_t *wq = W->q + (size_t)o * cols;
         const float *wd = W->d + (size_t)o * nb;

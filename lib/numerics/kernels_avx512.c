@@ -167,8 +167,41 @@ static inline float lanes16_sum512(__m512 a) { /* kernels.h's order: lanes j + j
     return _mm_cvtss_f32(_mm_add_ss(a2, _mm_shuffle_ps(a2, a2, 1)));
 }
 
+/* 16 of the file's float weights from row-major index i, exactly (kern_fw_at's values) */
+static inline __m512 fw16(const qmat *W, size_t i) {
+    if (W->fw_type == QW_F32) return _mm512_loadu_ps((const float *)(const void *)(W->fw + 4 * i));
+    __m256i h = _mm256_loadu_si256((const __m256i *)(const void *)(W->fw + 2 * i));
+    if (W->fw_type == QW_F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); /* BF16 */
+}
+
+static void matmul_fw_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    int cols = W->cols, nb = cols / QK;
+    for (int o = o0; o < o1; o++) {
+        for (int r0 = 0; r0 < n; r0 += 4) {
+            int R = n - r0 < 4 ? n - r0 : 4;
+            __m512 a[4];
+            for (int k = 0; k < 4; k++) a[k] = _mm512_setzero_ps();
+            for (int b = 0; b < nb; b++) {
+                size_t wi = (size_t)o * cols + (size_t)b * QK;
+                __m512 w0 = fw16(W, wi), w1 = fw16(W, wi + 16);
+                for (int k = 0; k < R; k++) {
+                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
+                    __m512 s = _mm512_add_ps(_mm512_mul_ps(w0, _mm512_loadu_ps(x)), _mm512_mul_ps(w1, _mm512_loadu_ps(x + 16)));
+                    a[k] = _mm512_add_ps(a[k], s);
+                }
+            }
+            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum512(a[k]);
+        }
+    }
+}
+
 static void matmul_f_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
     int cols = W->cols, nb = cols / QK;
+    if (W->fw) {
+        matmul_fw_avx512(Y, ldy, X, n, W, o0, o1);
+        return;
+    }
     for (int o = o0; o < o1; o++) {
         const int8_t *wq = W->q + (size_t)o * cols;
         const float *wd = W->d + (size_t)o * nb;

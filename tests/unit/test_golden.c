@@ -538,24 +538,27 @@ static void check_mismatch(const char *name, const llmz_model *m) {
     llmz_dctx_free(d);
 }
 
-/* The K-quant golden (2026-12-06, issue 24): english.txt by `llmz -c --model tests/data/tiny-q4km.gguf` (format 4,
-** the defaults), a model in llama.cpp's Q4_K_M mix (Q4_K, Q6_K, Q5_0, Q8_0 tensors: tools/mktiny.c --type q4_k_m).
-** Decoded and made again with every kernel set and thread count: the dequantisation of those types is pinned. */
+/* Goldens of another model than tiny.gguf, english.txt each, decoded and made again with every kernel set and thread
+** count.  The K-quant golden (2026-12-06, issue 24): `llmz -c --model tests/data/tiny-q4km.gguf` (format 4, the
+** defaults), a model in llama.cpp's Q4_K_M mix (Q4_K, Q6_K, Q5_0, Q8_0 tensors: tools/mktiny.c --type q4_k_m): the
+** dequantisation of those types is pinned.  The F16 golden of numerics version 3 (2026-12-07): `llmz -c --model
+** tests/data/tiny-f16.gguf --numerics-version=3` (format 9): the products on the file's own F16 weights (qmat.fw). */
 static const char Q4KM_FP[] = "33e51cc9203ec54ca9ed4079b86f9b55d0e184da41cd98a7bca0dce621080bda";
+static const char F16_FP[] = "68b38b88592d280c382492483c0ed376dcac933be3411b5cb1f189efd7754e0b";
 
-static void kquant_golden(void) {
+static void model_golden(const char *file, const char *fp_hex, const char *arch_name, size_t size, int numerics, int format) {
     char path[512], hex[65];
     uint8_t fp[32];
     llmz_model *mq = NULL;
-    snprintf(path, sizeof path, "%s/tiny-q4km.gguf", t_data_dir());
+    snprintf(path, sizeof path, "%s/%s", t_data_dir(), file);
     CHECK_EQ(llmz_model_load_file(&mq, path), LLMZ_OK);
     if (!mq) return;
     llmz_model_fingerprint(mq, fp);
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
-    CHECK(strcmp(hex, Q4KM_FP) == 0); /* tiny-q4km.gguf must never change either */
+    CHECK(strcmp(hex, fp_hex) == 0); /* the model file must never change either */
     size_t on = 0, an = 0;
-    unsigned char *orig = load("english.txt", &on), *arch = load("english.q4km.v4.llmz", &an);
-    CHECK(orig && arch && an == 1275);
+    unsigned char *orig = load("english.txt", &on), *arch = load(arch_name, &an);
+    CHECK(orig && arch && an == size);
     static const int kinds[4] = {LLMZ_KERNELS_REF, LLMZ_KERNELS_AVX2, LLMZ_KERNELS_AVX512, LLMZ_KERNELS_AUTO};
     for (int k = 0; orig && arch && k < 4; k++) {
         for (int threads = 1; threads <= 2; threads++) {
@@ -566,8 +569,8 @@ static void kquant_golden(void) {
                 continue;
             }
             CHECK_EQ(llmz_cctx_set(c, LLMZ_P_THREADS, threads), LLMZ_OK);
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, 1), LLMZ_OK); /* written before numerics 2 */
-            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, 4), LLMZ_OK);   /* and before format 5 */
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_NUMERICS, numerics), LLMZ_OK);
+            CHECK_EQ(llmz_cctx_set(c, LLMZ_P_FORMAT, format), LLMZ_OK);
             size_t cap = llmz_frame_bound(on), fn = 0, dn = 0;
             unsigned char *f = malloc(cap), *out = malloc(on);
             CHECK_EQ(llmz_compress_frame(c, f, cap, &fn, orig, on, NULL), LLMZ_OK);
@@ -583,10 +586,15 @@ static void kquant_golden(void) {
             free(out);
         }
     }
-    check_mismatch("english.q4km.v4.llmz", M); /* the tiny model is not this archive's */
+    check_mismatch(arch_name, M); /* the tiny model is not this archive's */
     free(orig);
     free(arch);
     llmz_model_free(mq);
+}
+
+static void kquant_golden(void) {
+    model_golden("tiny-q4km.gguf", Q4KM_FP, "english.q4km.v4.llmz", 1275, 1, 4); /* before numerics 2, format 5 */
+    model_golden("tiny-f16.gguf", F16_FP, "english.n3f16.v9.llmz", 1275, 3, 9);
 }
 
 int main(void) {

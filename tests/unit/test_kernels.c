@@ -43,7 +43,9 @@ static int matmul_f_same(const kernel_set *k, const float *x, const qmat *W, int
         for (int o = o0; o < o1; o++) {
             double e = 0.0, mag = 0.0;
             for (int i = 0; i < cols; i++) {
-                double t = (double)W->q[(size_t)o * cols + i] * W->d[(size_t)o * nb + i / QK] * x[(size_t)r * cols + i];
+                size_t wi = (size_t)o * cols + (size_t)i;
+                double w = W->fw ? (double)kern_fw_at(W, wi) : (double)W->q[wi] * W->d[(size_t)o * nb + i / QK];
+                double t = w * x[(size_t)r * cols + i];
                 e += t;
                 mag += fabs(t);
             }
@@ -84,7 +86,7 @@ static void check_matmul(const kernel_set *k) {
             CHECK(memcmp(A.q, B.q, n * cols) == 0);
             CHECK(memcmp(A.d, B.d, sizeof(float) * n * cols / QK) == 0);
             CHECK(A.n == B.n && A.cols == B.cols);
-            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL};
+            qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL, NULL, 0};
             for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
             if (mode == 1)
                 for (int i = 0; i < rows * cols; i++) W.q[i] = (i & 1) ? 127 : -127; /* extreme sums */
@@ -93,6 +95,32 @@ static void check_matmul(const kernel_set *k) {
             if (mode == 3) W.q[0] = -127;
             for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f)) + 1e-6f;
             if (mode == 3) W.d[rows * cols / QK - 1] = 0.0f;
+            /* numerics 3 with the file's own float weights: F32, F16 (subnormal halves too), BF16 */
+            {
+                int types[3] = {QW_F32, QW_F16, QW_BF16};
+                uint8_t *buf = malloc((size_t)rows * cols * 4);
+                for (int ti = 0; ti < 3; ti++) {
+                    for (size_t i = 0; i < (size_t)rows * cols; i++) {
+                        float v = frand(mode == 1 ? 60.0f : 0.5f);
+                        uint32_t bits;
+                        memcpy(&bits, &v, 4);
+                        uint16_t h = (uint16_t)(bits >> 16); /* BF16: the top half */
+                        if (types[ti] == QW_F16) /* a finite half: sign, exponent 0..30, mantissa */
+                            h = (uint16_t)((next() & 0x8000) | (next() % 31) << 10 | (next() & 1023));
+                        if (types[ti] == QW_F32) memcpy(buf + 4 * i, &v, 4);
+                        else {
+                            buf[2 * i] = (uint8_t)h;
+                            buf[2 * i + 1] = (uint8_t)(h >> 8);
+                        }
+                    }
+                    W.fw = buf;
+                    W.fw_type = types[ti];
+                    CHECK(matmul_f_same(k, x, &W, n, 0, rows));
+                    if (rows > 20) CHECK(matmul_f_same(k, x, &W, n, 3, rows - 5));
+                    W.fw = NULL;
+                }
+                free(buf);
+            }
             for (int packed = 0; packed < 3; packed++) { /* unpacked, this CPU's packing, the AVX2 packing */
                 if (packed == 1) kern_pack(&W);
                 if (packed == 2) {
@@ -133,7 +161,7 @@ static void check_matmul(const kernel_set *k) {
     /* packing under allocation failure leaves the canonical layout, which still gives the same numbers */
     {
         int n = 3, cols = 64, rows = 40;
-        qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL};
+        qmat W = {malloc(rows * cols), malloc(sizeof(float) * rows * cols / QK), rows, cols, NULL, NULL, NULL, NULL, NULL, 0};
         for (int i = 0; i < rows * cols; i++) W.q[i] = (int8_t)((int)(next() % 255) - 127);
         for (int i = 0; i < rows * cols / QK; i++) W.d[i] = fabsf(frand(0.05f));
         llmz_mem_fail_after(1);

@@ -7,6 +7,7 @@
 
 #include "llmz.h"
 #include "model/gguf.h"
+#include "model/tf_impl.h"
 #include "model/transformer.h"
 #include "t.h"
 
@@ -21,6 +22,60 @@ static void differs_a_little(const float *one, const float *other, size_t n, con
     CHECK(memcmp(one, other, sizeof(float) * n) != 0);
     CHECK(dsum < 2e-2 * asum);
     printf("%s against 1: mean |logit difference| %.3g, mean |logit| %.3g\n", what, dsum / n, asum / n);
+}
+
+/* tiny-f16.gguf under numerics 3: the products read the file's F16 weights (qmat.fw), on every kernel set alike, one
+** row at a time as in one batch; without them (the int8 blocks) the logits differ. */
+static void f16_weights(void) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
+    size_t size;
+    unsigned char *buf = t_read_file(path, &size);
+    CHECK(buf != NULL);
+    if (!buf) return;
+    gguf_ctx *g;
+    tf_model *m = NULL;
+    CHECK_EQ(gguf_open(&g, buf, size), LLMZ_OK);
+    CHECK_EQ(tf_load(&m, g), LLMZ_OK);
+    if (!m) return;
+    CHECK(m->layers[0].wq.fw != NULL && m->layers[0].wq.fw_type == QW_F16 && m->emb.fw != NULL);
+    int V = tf_cfg(m)->vocab, N = 24;
+    int32_t tok[24];
+    for (int i = 0; i < N; i++) tok[i] = (int32_t)((i * 2654435761u) % (uint32_t)V);
+    float *ref = malloc(sizeof(float) * (size_t)N * V), *got = malloc(sizeof(float) * (size_t)N * V);
+    for (int k = LLMZ_KERNELS_REF; k <= LLMZ_KERNELS_AVX512; k++) {
+        const kernel_set *ks = kernels_get(k);
+        if (!ks) continue;
+        tf_state *s = tf_state_new(m, 3), *rs[24];
+        tf_batch *b1 = tf_batch_new(m, 1), *bn = tf_batch_new(m, N);
+        for (int i = 0; i < N; i++) CHECK_EQ(tf_forward(m, ks, b1, &s, &tok[i], 1, got + (size_t)i * V), LLMZ_OK);
+        if (k == LLMZ_KERNELS_REF) memcpy(ref, got, sizeof(float) * (size_t)N * V);
+        CHECK(memcmp(ref, got, sizeof(float) * (size_t)N * V) == 0);
+        tf_state_reset(s);
+        for (int i = 0; i < N; i++) rs[i] = s;
+        CHECK_EQ(tf_forward(m, ks, bn, rs, tok, N, got), LLMZ_OK);
+        CHECK(memcmp(ref, got, sizeof(float) * (size_t)N * V) == 0);
+        tf_state_free(s);
+        tf_batch_free(b1);
+        tf_batch_free(bn);
+    }
+    /* the same model with its int8 blocks alone */
+    m->emb.fw = m->out.fw = NULL;
+    for (int l = 0; l < tf_cfg(m)->n_layer; l++) {
+        tf_layer *L = &m->layers[l];
+        L->wq.fw = L->wk.fw = L->wv.fw = L->wo.fw = L->wgate.fw = L->wup.fw = L->wdown.fw = NULL;
+    }
+    tf_state *s = tf_state_new(m, 3);
+    tf_batch *b1 = tf_batch_new(m, 1);
+    for (int i = 0; i < N; i++) CHECK_EQ(tf_forward(m, kernels_ref(), b1, &s, &tok[i], 1, got + (size_t)i * V), LLMZ_OK);
+    CHECK(memcmp(ref, got, sizeof(float) * (size_t)N * V) != 0);
+    tf_state_free(s);
+    tf_batch_free(b1);
+    free(ref);
+    free(got);
+    tf_free(m);
+    gguf_close(g);
+    free(buf);
 }
 
 int main(void) {
@@ -171,6 +226,7 @@ int main(void) {
     free(firsts[1]);
     free(firsts[2]);
     free(firsts[3]);
+    f16_weights();
     free(tok);
     free(one);
     free(batch);
