@@ -98,47 +98,25 @@ float kern_fw_at(const qmat *W, size_t i) {
     return f;
 }
 
-/* numerics 3 with the file's float weights (matmul_f's second rule) */
-static void matmul_fw_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
-    int cols = W->cols, nb = cols / QK;
-    for (int r = 0; r < n; r++) {
-        const float *x = X + (size_t)r * cols;
-        for (int o = o0; o < o1; o++) {
-            size_t w0 = (size_t)o * cols;
-            float a[16] = {0};
-            for (int b = 0; b < nb; b++) {
-                const float *v = x + (size_t)b * QK;
-                size_t wb = w0 + (size_t)b * QK;
-                for (int j = 0; j < 16; j++) {
-                    float s = kern_fw_at(W, wb + j) * v[j] + kern_fw_at(W, wb + 16 + j) * v[16 + j];
-                    a[j] = a[j] + s;
-                }
-            }
-            for (int w = 8; w >= 1; w /= 2)
-                for (int j = 0; j < w; j++) a[j] = a[j] + a[j + w];
-            Y[(size_t)r * ldy + o] = a[0];
-        }
-    }
+/* Numerics 3 (kernels.h, matmul_f): weight i of row o as a float, exactly (the file's own value with fw) */
+static float weight_f(const qmat *W, int o, int i) {
+    size_t k = (size_t)o * W->cols + (size_t)i;
+    return W->fw ? kern_fw_at(W, k) : (float)W->q[k];
 }
 
 void kern_matmul_f_ref(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
     int cols = W->cols, nb = cols / QK;
-    if (W->fw) {
-        matmul_fw_ref(Y, ldy, X, n, W, o0, o1);
-        return;
-    }
     for (int r = 0; r < n; r++) {
         const float *x = X + (size_t)r * cols;
         for (int o = o0; o < o1; o++) {
-            const int8_t *wq = W->q + (size_t)o * cols;
-            const float *wd = W->d + (size_t)o * nb;
             float a[16] = {0};
             for (int b = 0; b < nb; b++) {
-                const int8_t *q = wq + (size_t)b * QK;
                 const float *v = x + (size_t)b * QK;
+                int i = b * QK;
+                float sc = W->fw ? 1.0f : W->d[(size_t)o * nb + b]; /* fw: no block scale (s * 1 is s, exactly) */
                 for (int j = 0; j < 16; j++) {
-                    float s = (float)q[j] * v[j] + (float)q[16 + j] * v[16 + j];
-                    a[j] = a[j] + s * wd[b];
+                    float s = weight_f(W, o, i + j) * v[j] + weight_f(W, o, i + 16 + j) * v[16 + j];
+                    a[j] = a[j] + s * sc;
                 }
             }
             for (int w = 8; w >= 1; w /= 2)

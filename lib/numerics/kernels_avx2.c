@@ -167,7 +167,8 @@ static inline __m256 fw8(const qmat *W, size_t i) {
     return _mm256_loadu_ps(t);
 }
 
-static void matmul_fw_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+/* fw: a constant where it is inlined (kern_matmul_f_avx2), so each kind of weights gets a loop of its own */
+FORCE_INLINE void matmul_f_rows(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1, const int fw) {
     int cols = W->cols, nb = cols / QK;
     for (int o = o0; o < o1; o++) {
         for (int r0 = 0; r0 < n; r0 += 4) {
@@ -176,35 +177,10 @@ static void matmul_fw_avx2(float *Y, int ldy, const float *X, int n, const qmat 
             for (int k = 0; k < 4; k++) lo[k] = hi[k] = _mm256_setzero_ps();
             for (int b = 0; b < nb; b++) {
                 size_t wi = (size_t)o * cols + (size_t)b * QK;
-                __m256 w0 = fw8(W, wi), w1 = fw8(W, wi + 8), w2 = fw8(W, wi + 16), w3 = fw8(W, wi + 24);
-                for (int k = 0; k < R; k++) {
-                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
-                    lo[k] = _mm256_add_ps(lo[k], _mm256_add_ps(_mm256_mul_ps(w0, _mm256_loadu_ps(x)), _mm256_mul_ps(w2, _mm256_loadu_ps(x + 16))));
-                    hi[k] = _mm256_add_ps(hi[k], _mm256_add_ps(_mm256_mul_ps(w1, _mm256_loadu_ps(x + 8)), _mm256_mul_ps(w3, _mm256_loadu_ps(x + 24))));
-                }
-            }
-            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum(lo[k], hi[k]);
-        }
-    }
-}
-
-void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
-    int cols = W->cols, nb = cols / QK;
-    if (W->fw) {
-        matmul_fw_avx2(Y, ldy, X, n, W, o0, o1);
-        return;
-    }
-    for (int o = o0; o < o1; o++) {
-        const int8_t *wq = W->q + (size_t)o * cols;
-        const float *wd = W->d + (size_t)o * nb;
-        for (int r0 = 0; r0 < n; r0 += 4) {
-            int R = n - r0 < 4 ? n - r0 : 4;
-            __m256 lo[4], hi[4];
-            for (int k = 0; k < 4; k++) lo[k] = hi[k] = _mm256_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                const int8_t *q = wq + (size_t)b * QK;
-                __m256 w0 = cvt8(q), w1 = cvt8(q + 8), w2 = cvt8(q + 16), w3 = cvt8(q + 24);
-                __m256 sc = _mm256_set1_ps(wd[b]);
+                const int8_t *q = W->q + wi;
+                __m256 w0 = fw ? fw8(W, wi) : cvt8(q), w1 = fw ? fw8(W, wi + 8) : cvt8(q + 8);
+                __m256 w2 = fw ? fw8(W, wi + 16) : cvt8(q + 16), w3 = fw ? fw8(W, wi + 24) : cvt8(q + 24);
+                __m256 sc = _mm256_set1_ps(fw ? 1.0f : W->d[(size_t)o * nb + b]); /* fw: no block scale (s * 1 is s) */
                 for (int k = 0; k < R; k++) {
                     const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
                     __m256 sl = _mm256_add_ps(_mm256_mul_ps(w0, _mm256_loadu_ps(x)), _mm256_mul_ps(w2, _mm256_loadu_ps(x + 16)));
@@ -216,6 +192,13 @@ void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W,
             for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum(lo[k], hi[k]);
         }
     }
+}
+
+void kern_matmul_f_avx2(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    if (W->fw)
+        matmul_f_rows(Y, ldy, X, n, W, o0, o1, 1);
+    else
+        matmul_f_rows(Y, ldy, X, n, W, o0, o1, 0);
 }
 
 void kern_matmul_avx2(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {

@@ -175,7 +175,8 @@ static inline __m512 fw16(const qmat *W, size_t i) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); /* BF16 */
 }
 
-static void matmul_fw_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+/* fw: a constant where it is inlined (matmul_f_avx512), so each kind of weights gets a loop of its own */
+FORCE_INLINE void matmul_f_rows(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1, const int fw) {
     int cols = W->cols, nb = cols / QK;
     for (int o = o0; o < o1; o++) {
         for (int r0 = 0; r0 < n; r0 += 4) {
@@ -184,34 +185,8 @@ static void matmul_fw_avx512(float *Y, int ldy, const float *X, int n, const qma
             for (int k = 0; k < 4; k++) a[k] = _mm512_setzero_ps();
             for (int b = 0; b < nb; b++) {
                 size_t wi = (size_t)o * cols + (size_t)b * QK;
-                __m512 w0 = fw16(W, wi), w1 = fw16(W, wi + 16);
-                for (int k = 0; k < R; k++) {
-                    const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
-                    __m512 s = _mm512_add_ps(_mm512_mul_ps(w0, _mm512_loadu_ps(x)), _mm512_mul_ps(w1, _mm512_loadu_ps(x + 16)));
-                    a[k] = _mm512_add_ps(a[k], s);
-                }
-            }
-            for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum512(a[k]);
-        }
-    }
-}
-
-static void matmul_f_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
-    int cols = W->cols, nb = cols / QK;
-    if (W->fw) {
-        matmul_fw_avx512(Y, ldy, X, n, W, o0, o1);
-        return;
-    }
-    for (int o = o0; o < o1; o++) {
-        const int8_t *wq = W->q + (size_t)o * cols;
-        const float *wd = W->d + (size_t)o * nb;
-        for (int r0 = 0; r0 < n; r0 += 4) {
-            int R = n - r0 < 4 ? n - r0 : 4;
-            __m512 a[4];
-            for (int k = 0; k < 4; k++) a[k] = _mm512_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                const int8_t *q = wq + (size_t)b * QK;
-                __m512 w0 = cvt16(q), w1 = cvt16(q + 16), sc = _mm512_set1_ps(wd[b]);
+                __m512 w0 = fw ? fw16(W, wi) : cvt16(W->q + wi), w1 = fw ? fw16(W, wi + 16) : cvt16(W->q + wi + 16);
+                __m512 sc = _mm512_set1_ps(fw ? 1.0f : W->d[(size_t)o * nb + b]); /* fw: no block scale (s * 1 is s) */
                 for (int k = 0; k < R; k++) {
                     const float *x = X + (size_t)(r0 + k) * cols + (size_t)b * QK;
                     __m512 s = _mm512_add_ps(_mm512_mul_ps(w0, _mm512_loadu_ps(x)), _mm512_mul_ps(w1, _mm512_loadu_ps(x + 16)));
@@ -221,6 +196,13 @@ static void matmul_f_avx512(float *Y, int ldy, const float *X, int n, const qmat
             for (int k = 0; k < R; k++) Y[(size_t)(r0 + k) * ldy + o] = lanes16_sum512(a[k]);
         }
     }
+}
+
+static void matmul_f_avx512(float *Y, int ldy, const float *X, int n, const qmat *W, int o0, int o1) {
+    if (W->fw)
+        matmul_f_rows(Y, ldy, X, n, W, o0, o1, 1);
+    else
+        matmul_f_rows(Y, ldy, X, n, W, o0, o1, 0);
 }
 
 static void matmul_avx512(float *Y, int ldy, const qact *X, const qmat *W, int o0, int o1) {

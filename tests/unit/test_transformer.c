@@ -24,20 +24,41 @@ static void differs_a_little(const float *one, const float *other, size_t n, con
     printf("%s against 1: mean |logit difference| %.3g, mean |logit| %.3g\n", what, dsum / n, asum / n);
 }
 
+/* tests/data/NAME loaded: the model, its GGUF context and the file's bytes (each freed by the caller); NULL if not. */
+typedef struct {
+    unsigned char *buf;
+    gguf_ctx *g;
+    tf_model *m;
+} loaded;
+
+static loaded load_model(const char *name) {
+    char path[512];
+    size_t size = 0;
+    loaded L = {NULL, NULL, NULL};
+    snprintf(path, sizeof path, "%s/%s", t_data_dir(), name);
+    L.buf = t_read_file(path, &size);
+    CHECK(L.buf != NULL);
+    if (!L.buf) return L;
+    CHECK_EQ(gguf_open(&L.g, L.buf, size), LLMZ_OK);
+    CHECK_EQ(tf_load(&L.m, L.g), LLMZ_OK);
+    return L;
+}
+
+static void unload_model(loaded *L) {
+    tf_free(L->m);
+    gguf_close(L->g);
+    free(L->buf);
+}
+
 /* tiny-f16.gguf under numerics 3: the products read the file's F16 weights (qmat.fw), on every kernel set alike, one
 ** row at a time as in one batch; without them (the int8 blocks) the logits differ. */
 static void f16_weights(void) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tiny-f16.gguf", t_data_dir());
-    size_t size;
-    unsigned char *buf = t_read_file(path, &size);
-    CHECK(buf != NULL);
-    if (!buf) return;
-    gguf_ctx *g;
-    tf_model *m = NULL;
-    CHECK_EQ(gguf_open(&g, buf, size), LLMZ_OK);
-    CHECK_EQ(tf_load(&m, g), LLMZ_OK);
-    if (!m) return;
+    loaded Lm = load_model("tiny-f16.gguf");
+    tf_model *m = Lm.m;
+    if (!m) {
+        unload_model(&Lm);
+        return;
+    }
     CHECK(m->layers[0].wq.fw != NULL && m->layers[0].wq.fw_type == QW_F16 && m->emb.fw != NULL);
     int V = tf_cfg(m)->vocab, N = 24;
     int32_t tok[24];
@@ -73,22 +94,16 @@ static void f16_weights(void) {
     tf_batch_free(b1);
     free(ref);
     free(got);
-    tf_free(m);
-    gguf_close(g);
-    free(buf);
+    unload_model(&Lm);
 }
 
 int main(void) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tiny.gguf", t_data_dir());
-    size_t size;
-    unsigned char *buf = t_read_file(path, &size);
-    CHECK(buf != NULL);
-    if (!buf) return T_DONE();
-    gguf_ctx *g;
-    CHECK_EQ(gguf_open(&g, buf, size), LLMZ_OK);
-    tf_model *m;
-    CHECK_EQ(tf_load(&m, g), LLMZ_OK);
+    loaded Lm = load_model("tiny.gguf");
+    tf_model *m = Lm.m;
+    if (!m) {
+        unload_model(&Lm);
+        return T_DONE();
+    }
     const tf_config *c = tf_cfg(m);
     int V = c->vocab, N = c->ctx; /* fill the whole context */
     int32_t *tok = malloc(sizeof(int32_t) * N);
@@ -231,8 +246,6 @@ int main(void) {
     free(one);
     free(batch);
     free(mixed);
-    tf_free(m);
-    gguf_close(g);
-    free(buf);
+    unload_model(&Lm);
     return T_DONE();
 }
