@@ -23,10 +23,10 @@ extern "C" {
 
 /* ---- versions: three kept apart ---------------------------------------------------------------- */
 #define LLMZ_VERSION_MAJOR 0
-#define LLMZ_VERSION_MINOR 9
+#define LLMZ_VERSION_MINOR 10
 #define LLMZ_VERSION_PATCH 0
-#define LLMZ_VERSION_STRING "0.9.0"
-#define LLMZ_FORMAT_VERSION 9   /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_VERSION_STRING "0.10.0"
+#define LLMZ_FORMAT_VERSION 10  /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
 #define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_NEWEST */

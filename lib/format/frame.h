@@ -44,6 +44,7 @@ static inline int frame_method_bytes(unsigned m) { return m == FRAME_METHOD_BYTE
 #define FRAME_V7              7              /* version 4's layout; methods 3 and 5 with the byte models' version 4 */
 #define FRAME_V8              8              /* version 7 and form bit 7: long-range copies (copies.h) */
 #define FRAME_V9              9              /* version 8; method 4 with the byte models' version 5 (cm.h) */
+#define FRAME_V10             10             /* version 9; methods 3 and 5 with the byte models' version 6 (cm.h) */
 #define FRAME_V4_FIXED 8        /* magic, version, flags, form, numerics */
 #define FRAME_FORM_FP 0x03      /* form bits 0-1: the fingerprint holds 8 * (code + 1) bytes */
 #define FRAME_FORM_NAME 0x04    /* the model name follows the fingerprint (adapter form: the adapter's name) */

@@ -18,7 +18,8 @@ enum { N = 40000 };
 static uint8_t src[N + 100000], enc[N + 100000], dec[N + 100000], enc2[N + 100000];
 
 /* Fill src with kind k: 0 zeros, 1 text, 2 random, 3 a binary-like record layout, 4 a log-like text, 5 one byte, 6 a
-** log whose package name moves one field right from one line to the next ("install p", "status half-installed p"). */
+** log whose package name moves one field right from one line to the next ("install p", "status half-installed p"), 7
+** a bitmap of 40-byte rows (320 pixels, a bit each) with a frame and diagonal lines, some pixels flipped at random. */
 static size_t fill(int k, size_t n) {
     static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps\n", "over ", "lazy ", "dog, "};
     size_t i = 0;
@@ -46,6 +47,15 @@ static size_t fill(int k, size_t n) {
                          (unsigned)(i / 4000 % 60), (unsigned)(i / 70 % 60), p, p * 7 % 1000, v,
                          (unsigned)(i / 4000 % 60), (unsigned)(i / 70 % 60), p, p * 7 % 1000, v);
         for (int j = 0; j < l && i < n; j++) src[i++] = (uint8_t)line[j];
+    }
+    for (i = 0; k == 7 && i < n; i++) {
+        size_t y = i / 40, x0 = i % 40 * 8;
+        unsigned b = 0;
+        for (size_t x = x0; x < x0 + 8; x++) {
+            unsigned on = x == 0 || x == 319 || (x + y) % 53 == 0 || (x + 2 * y) % 97 < 2 || next() % 512 == 0;
+            b = b << 1 | on;
+        }
+        src[i] = (uint8_t)b;
     }
     return n;
 }
@@ -83,7 +93,9 @@ static void t_roundtrip(void) {
 ** only; version 2's field contexts code a log with fields of varying length smaller than version 1, and version 3's
 ** (the field one place left in the line above, the indirect contexts) a log whose fields move smaller than version 2;
 ** version 4 codes every chunk as version 3 does unless told it is x86 code (test_x86 checks that side); version 5
-** (method 4's, format 9) codes too, with bits of its own. */
+** (method 4's, format 9) codes too, with bits of its own; version 6 (format 10) codes as version 4 where it finds no
+** records (random bytes), text where it finds one within 1% of version 4, and the bitmap in far fewer bytes, by the
+** bits of the rows above. */
 static void t_versions(void) {
     CHECK(cm_new(N, 0, 0, NULL) == NULL);
     CHECK(cm_new(N, 0, CM_VERSION + 1, NULL) == NULL);
@@ -94,7 +106,7 @@ static void t_versions(void) {
     for (int i = 0; i < NV; i++) ok &= (v[i] = cm_new(N, 0, i + 1, NULL)) != NULL;
     CHECK(ok);
     size_t len = t_quick() ? N / 4 : N; /* quick (the sanitizer build): a quarter chunk, every kind and version still */
-    for (int k = 0; k < 7 && ok; k++) {
+    for (int k = 0; k < 8 && ok; k++) {
         size_t l[NV], n = 0;
         for (int i = 0; i < NV; i++) {
             rng = 777;
@@ -107,6 +119,9 @@ static void t_versions(void) {
         if (k == 4) CHECK(l[1] < l[0]); /* the log: package names and versions of varying length */
         if (k == 6) CHECK(l[2] < l[1]); /* the moving package name */
         CHECK(l[3] == l[2] && memcmp(encv[3], encv[2], l[2]) == 0); /* version 4 without x86 code: version 3 */
+        if (k == 2) CHECK(l[5] == l[3] && memcmp(encv[5], encv[3], l[3]) == 0); /* no records: version 4's bytes */
+        if (k == 1 || k == 4 || k == 6) CHECK(l[5] * 100 <= l[3] * 101); /* text with a record length: within 1% */
+        if (k == 7) CHECK(l[5] * 10 < l[3] * 9); /* the bitmap: at least a tenth smaller (14% made) */
         /* another version's payload does not decode to the chunk (it codes other bits; versions 3 and 4 alike here) */
         for (int i = 0; i < NV && k != 0 && k != 5; i++) {
             int j = (i + 1) % NV;

@@ -184,6 +184,9 @@ static const golden GOLD[] = {
     ** groups.v9 otherwise */
     {"english.txt", "english.n3.v9.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 3},
     {"groups.txt", "groups.n3.v9.llmz", 4096, 1, {0, 0}, 4, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 9, 0, 3},
+    /* format version 10 (2026-12-07): methods 3 and 5 with the byte models' version 6; image: a bitmap of 64-byte
+    ** rows, one chunk of method 3 whose bits are predicted from the rows above (format 9: 710 bytes) */
+    {"image.bin", "image.v10.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 10, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -217,7 +220,7 @@ static const struct {
                {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0},         {"binary.v7.llmz", 1, 0},
                {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0},
                {"groups.v8.llmz", 0, 4},    {"english.v9.llmz", 0, 1},        {"mixed.v9.llmz", 0, 1},
-               {"groups.v9.llmz", 0, 4}};
+               {"groups.v9.llmz", 0, 4},    {"image.v10.llmz", 1, 0}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -239,7 +242,8 @@ static const golden_err GERR[] = {
     {"err_version7.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 7 */
     {"err_version8.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 8 */
     {"err_version9.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 9 */
-    {"err_version10.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version10.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 10 */
+    {"err_version11.llmz", LLMZ_ERR_VERSION, 0},
     /* format 8's list of copies: its CRC damaged; a distance past the bytes written, under a good CRC */
     {"err_copies_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_copies_list.llmz", LLMZ_ERR_CORRUPT, 0},
