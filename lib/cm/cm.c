@@ -617,8 +617,8 @@ static inline uint32_t match_bucket(uint32_t len) {
 ** bitmap of rows of rlen bytes: the 7 bits of the row above centred on this bit's place, the 5 of the row above that,
 ** and the last 4 bits; a third probability map then refines the mixer's output beside the two others, with a row
 ** chosen by the 5 bits above, the 3 above those and the last 4, weighted as the second (by the previous byte): in its
-** place, it coded a fax image 0.9% smaller, but text with a record length 0.3% larger.  (A fax image 18% smaller, a
-** spreadsheet 1%, geophysical data 1%; C source and text coded by these models alone 0.1% larger.) */
+** place, it coded a fax image 0.9% smaller, but text with a record length 0.3% larger.  (Whole files: a fax image
+** 17% smaller, a spreadsheet and geophysical data 1.2%; text coded by these models alone up to 0.1% larger.) */
 static inline void img_input(cm_model *m, int k) {
     uint32_t r = m->rlen, b = m->bitpos;
     size_t pos = m->pos;
