@@ -83,15 +83,21 @@ class _FrameInfo(ctypes.Structure):
                 ("reserved", ctypes.c_uint32 * 7)]
 
 
+def _version_of(path):
+    """(major, minor, patch) of a libllmz.so.X.Y.Z file name; None for any other name."""
+    parts = os.path.basename(path).split(".")[2:]
+    return tuple(int(p) for p in parts) if len(parts) == 3 and all(p.isdigit() for p in parts) else None
+
+
 def _find_library():
     env = os.environ.get("LLMZ_LIB")
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
     for d in (os.path.join(os.path.dirname(here), "build"), os.path.join(here, "build")):
-        found = sorted(glob.glob(os.path.join(d, "libllmz.so.*.*.*")))
-        if found:
-            return found[-1]
+        found = [f for f in glob.glob(os.path.join(d, "libllmz.so.*.*.*")) if _version_of(f)]
+        if found:  # the newest by number (0.10.0 after 0.9.0, which a sort by text puts first)
+            return max(found, key=_version_of)
     name = ctypes.util.find_library("llmz")
     if name:
         return name

@@ -15,7 +15,7 @@ if [ -z "$PY" ]; then
     skip "python3 is not installed"
     finish
 fi
-SO=$(ls "$BUILD"/libllmz.so.*.*.* 2>/dev/null | tail -n 1)
+SO=$(ls "$BUILD"/libllmz.so.*.*.* 2>/dev/null | sort -V | tail -n 1) # the newest by number: 0.10.0 after 0.9.0
 if [ -z "$SO" ]; then
     bad "the shared library" "no $BUILD/libllmz.so.*.*.*: make shared (make test builds it)"
     finish

@@ -52,6 +52,13 @@ class RoundTrip(unittest.TestCase):
         self.assertEqual(llmz.decompress(packed, model=TINY), bytes(data))
         return packed
 
+    def test_library_versions_by_number(self):
+        # the build folder may hold older libraries: 0.10.0 is newer than 0.9.0, which a sort by text puts last
+        v = llmz._version_of
+        self.assertGreater(v("/b/libllmz.so.0.10.0"), v("/b/libllmz.so.0.9.0"))
+        self.assertIsNone(v("/b/libllmz.so.0.9"))
+        self.assertIsNone(v("/b/libllmz.so.0.9.0.bak"))
+
     def test_empty(self):
         packed = self.rt(b"")
         self.assertEqual(len(llmz.frames(packed)), 1)  # an empty input is one empty frame, as with the CLI
