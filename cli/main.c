@@ -279,9 +279,9 @@ static int apply(cli_ctx *c, parse_state *ps, int key, const char *arg, const ch
     case OPT_NUMERICS: { /* a version this build writes: decimal digits only, no sign, no leading zero */
         int lo = key == OPT_FORMAT ? LLMZ_FORMAT_OLDEST : LLMZ_NUMERICS_OLDEST;
         int hi = key == OPT_FORMAT ? LLMZ_FORMAT_VERSION : LLMZ_NUMERICS_NEWEST, v = 0;
-        size_t len = strlen(arg);
-        for (size_t i = 0; i < len && len <= 2; i++) v = arg[i] >= '0' && arg[i] <= '9' ? v * 10 + (arg[i] - '0') : -1000;
-        if (len < 1 || len > 2 || arg[0] == '0' || v < lo || v > hi)
+        const char *d = arg;
+        while (*d >= '0' && *d <= '9' && v <= hi) v = v * 10 + (*d++ - '0');
+        if (*d || d == arg || arg[0] == '0' || v < lo || v > hi)
             return usage_error("invalid %s '%s' (%d to %d)", spelled, arg, lo, hi);
         *(key == OPT_FORMAT ? &c->o.format : &c->o.numerics) = v;
         break;

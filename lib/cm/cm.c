@@ -633,6 +633,9 @@ static inline void img_input(cm_model *m, int k) {
     m->x[k] = m->stretch[*m->imgc >> 16];
 }
 
+/* A probability map's row read between its knots lo and lo + 1, wt (0..127) of the way to the second. */
+static inline int apm_at(const uint16_t *row, int lo, int wt) { return (row[lo] * (128 - wt) + row[lo + 1] * wt) >> 7; }
+
 /* P(next bit = 1), 1..65535. */
 static inline int predict(cm_model *m, int ext) {
     uint32_t c0 = m->c0, b = m->bitpos;
@@ -704,13 +707,11 @@ static inline int predict(cm_model *m, int ext) {
     int u = xm + 2048, lo = u >> 7, wt = u & 127;
     m->r1 = m->apm1 + (size_t)((run ? 1 + m->mexp : 0) << 8 | c0) * APM_KNOTS;
     m->r2 = apm2_row(m, ((m->c4 & 0xff) << 8 | c0) & ((1u << m->a2bits) - 1));
-    int p1 = (m->r1[lo] * (128 - wt) + m->r1[lo + 1] * wt) >> 7;
-    int p2 = (m->r2[lo] * (128 - wt) + m->r2[lo + 1] * wt) >> 7;
+    int p1 = apm_at(m->r1, lo, wt), p2 = apm_at(m->r2, lo, wt);
     m->a1 = m->a2 = lo + (wt >> 6);
     if (m->imgc) { /* version 6 in records: the neighbourhood's map too, weighted as the second */
         m->r3 = m->iapm + (size_t)m->iarow * APM_KNOTS;
-        int p3 = (m->r3[lo] * (128 - wt) + m->r3[lo + 1] * wt) >> 7;
-        return clampi((m->pm + p1 + 2 * p2 + 2 * p3 + 3) / 6, 1, 65535);
+        return clampi((m->pm + p1 + 2 * p2 + 2 * apm_at(m->r3, lo, wt) + 3) / 6, 1, 65535);
     }
     return clampi((m->pm + p1 + 2 * p2 + 2) >> 2, 1, 65535);
 }
