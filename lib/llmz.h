@@ -23,10 +23,10 @@ extern "C" {
 
 /* ---- versions: three kept apart ---------------------------------------------------------------- */
 #define LLMZ_VERSION_MAJOR 0
-#define LLMZ_VERSION_MINOR 10
+#define LLMZ_VERSION_MINOR 11
 #define LLMZ_VERSION_PATCH 0
-#define LLMZ_VERSION_STRING "0.10.0"
-#define LLMZ_FORMAT_VERSION 10  /* container layout and chunk coding (docs/format.md): what encoders write */
+#define LLMZ_VERSION_STRING "0.11.0"
+#define LLMZ_FORMAT_VERSION 11  /* container layout and chunk coding (docs/format.md): what encoders write */
 #define LLMZ_FORMAT_OLDEST 1    /* decoders read every format version from this one to LLMZ_FORMAT_VERSION */
 #define LLMZ_NUMERICS_VERSION 2 /* arithmetic of the model evaluation (docs/determinism.md): what encoders write */
 #define LLMZ_NUMERICS_OLDEST 1  /* decoders evaluate every numerics version from this one to LLMZ_NUMERICS_NEWEST */
@@ -352,7 +352,7 @@ typedef struct {
     uint8_t fp_len;           /* bytes of model_fp the frame holds: 32, or in format 4 8, 16, 24 or 32 */
     uint8_t adapter_fp_len;   /* the same for adapter_fp (0 without an adapter) */
     uint8_t dict_fp_len;      /* a dictionary frame (fp_len 0: the dictionary names the model): bytes of dict_fp */
-    uint8_t reserved8[1];
+    uint8_t has_x86;          /* 1 when a chunk is x86 code coded by the byte models (method 5) */
     uint8_t dict_fp[16];      /* the dictionary's fingerprint (llmz_dict_fingerprint): its first dict_fp_len bytes */
     uint32_t copies;          /* format 8: 1 when the frame's long repeats are copies (docs/format.md, "Copies"): its
                               ** chunks (n_chunks, chunk_size) hold the rest, and reading any part decodes them all */

@@ -1,6 +1,6 @@
 """llmz -- lossless text compression with a language model, from Python.
 
-A thin ctypes binding over the llmz shared library (``make shared`` builds ``build/libllmz.so.0.10.0``), using only
+A thin ctypes binding over the llmz shared library (``make shared`` builds ``build/libllmz.so.0.11.0``), using only
 the C API of ``lib/llmz.h``.  Nothing outside the Python standard library is needed.
 
     import llmz
@@ -164,11 +164,11 @@ def _load():
 
 
 _lib = _load()
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 
 
 def library_version():
-    """The version string of the llmz library in use, e.g. "0.10.0"."""
+    """The version string of the llmz library in use, e.g. "0.11.0"."""
     return _lib.llmz_version_string().decode()
 
 

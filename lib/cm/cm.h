@@ -43,13 +43,15 @@
 
 typedef struct cm_model cm_model;
 
-#define CM_VERSION 6 /* the newest version of the byte models (1 .. CM_VERSION) */
-#define CM_BYTES 6   /* the newest for chunks the byte models code alone (methods 3 and 5) */
+#define CM_VERSION 7 /* the newest version of the byte models (1 .. CM_VERSION) */
+#define CM_BYTES 7   /* the newest for chunks the byte models code alone (methods 3 and 5) */
 #define CM_LITE 5    /* the model beside the LM (method 4) from format version 9 */
 #define LITE_NH 6    /* its hashed contexts */
 
 /* Bytes a model for chunks of up to chunk_size bytes holds (what cm_new allocates, in llmz_mem_footprint terms). */
 uint64_t cm_bytes(uint32_t chunk_size, int lite, int version);
+/* Bytes an x86 chunk takes beyond that (version 7: a second model and the two models' histories, cm_encode). */
+uint64_t cm_split_bytes(uint32_t chunk_size, int version);
 /* A model for chunks of up to chunk_size bytes (its tables are sized from chunk_size, which both sides know from
 ** the frame header; lite: the smaller tables of a model beside the LM, method 4); version: 1 .. CM_VERSION; ks:
 ** the kernel set whose mixer kernels it uses (NULL: the reference; every set codes the same bytes); NULL when out
@@ -65,7 +67,8 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
 /* The same, and in *at_mid the bytes written once the first mid bytes (0 < mid <= n) were coded (an estimate of their
 ** coding: the coder's last few bytes are still pending; 0 when cap was exceeded by then). */
 size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t mid, size_t *at_mid);
-/* Decode n bytes from src[0..len) into dst; 0 if the payload is exactly what an encoder wrote, else -1. */
+/* Decode n bytes from src[0..len) into dst; 0 if the payload is exactly what an encoder wrote, -2 out of memory, else
+** -1. */
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n);
 
 /* Bit by bit, for a coder of its own (lmbits.h, method 4): cm_start begins a chunk of n bytes whose bytes are at buf

@@ -83,11 +83,7 @@ static int read_header(const llmz_archive *a, uint64_t off, uint64_t limit, uint
         rc = *chunks ? frame_parse_table(*chunks, h, b, need, payload) : LLMZ_ERR_NOMEM;
     }
     if (rc == LLMZ_OK) {
-        h->n_bytes_chunks = h->n_mixed_chunks = 0;
-        for (uint32_t i = 0; i < h->n_chunks; i++) {
-            h->n_bytes_chunks += frame_method_bytes((*chunks)[i].method);
-            h->n_mixed_chunks += (*chunks)[i].method == FRAME_METHOD_MIXED;
-        }
+        engine_count_methods(h, *chunks, 0, h->n_chunks);
         *buf = b;
         *hlen = need;
         return LLMZ_OK;

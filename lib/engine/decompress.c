@@ -26,7 +26,8 @@ static int dec_start(job *J, worker *w, seq *s, uint32_t i) {
         cm_model *cm = worker_cm(w, cm_chunk(J->h));
         if (!cm) return LLMZ_ERR_NOMEM;
         cm_set_x86(cm, c->method == FRAME_METHOD_BYTES_X86);
-        if (cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n) != 0) return LLMZ_ERR_CORRUPT;
+        int d = cm_decode(cm, J->src + J->offs[i], c->comp_size, s->dst, s->n);
+        if (d != 0) return d == -2 ? LLMZ_ERR_NOMEM : LLMZ_ERR_CORRUPT;
         if (c->method == FRAME_METHOD_BYTES_X86) x86_undo(s->dst, s->n);
         s->out = s->exp = s->n;
         if (w->progress) atomic_fetch_add_explicit(w->progress, s->n, memory_order_relaxed);
@@ -111,10 +112,7 @@ static int parse_frame(frame_header *h, frame_chunk **chunks, uint64_t *payload,
     *chunks = llmz_calloc((size_t)h->n_chunks + 1, sizeof **chunks);
     if (!*chunks) return LLMZ_ERR_NOMEM;
     rc = frame_parse_table(*chunks, h, src, avail, payload);
-    for (uint32_t i = 0; rc == LLMZ_OK && i < h->n_chunks; i++) {
-        h->n_bytes_chunks += frame_method_bytes((*chunks)[i].method);
-        h->n_mixed_chunks += (*chunks)[i].method == FRAME_METHOD_MIXED;
-    }
+    if (rc == LLMZ_OK) engine_count_methods(h, *chunks, 0, h->n_chunks);
     if (rc) {
         llmz_free(*chunks);
         *chunks = NULL;
@@ -137,6 +135,7 @@ int llmz_frame_get_info(llmz_frame_info *info, const void *src, size_t avail) {
     for (uint32_t i = 0; i < h.n_chunks; i++) info->raw_chunks += chunks[i].method == FRAME_METHOD_RAW;
     info->bytes_chunks = h.n_bytes_chunks;
     info->mixed_chunks = h.n_mixed_chunks;
+    info->has_x86 = h.n_x86_chunks > 0;
     info->chunk_size = h.chunk_size;
     info->copies = h.copies;
     info->literal_size = h.orig_size;
@@ -199,6 +198,7 @@ static void header_of(frame_header *h, const llmz_frame_info *info, const llmz_m
     h->numerics = info->numerics_version; /* (the attention cache's size: numerics 2's int8 one is smaller) */
     h->n_bytes_chunks = info->bytes_chunks;
     h->n_mixed_chunks = info->mixed_chunks;
+    h->n_x86_chunks = info->has_x86;
     h->dict = info->dict_fp_len != 0;
     resolve_window(h, m);
 }

@@ -277,14 +277,15 @@ void worker_free(worker *w);
 static inline uint32_t cm_chunk(const frame_header *h) {
     return h->orig_size < h->chunk_size ? (uint32_t)h->orig_size : h->chunk_size;
 }
-/* The byte models' version a frame's method-3 and method-5 chunks use (lite = 0): 6 from format version 10 (version 4
-** with the bit neighbourhood in records), 4 in 7-9 (version 3 with the x86 contexts in method-5 chunks), 3 in 6, 2 in
+/* The byte models' version a frame's method-3 and method-5 chunks use (lite = 0): 7 from format version 11 (version 6
+** with the match model's expected byte as a context, the counters' surprise rule and ELF files' code and data apart),
+** 6 in 10 (version 4 with the bit neighbourhood in records), 4 in 7-9 (version 3 with the x86 contexts in method-5 chunks), 3 in 6, 2 in
 ** 5, else 1;
 ** method 4's lite models (lite = 1) are version 5 from format version 9, else version 1 (version 2 beside the LM
 ** coded JavaScript 0.1-0.3% larger, package JSON 0.4-2% smaller; docs/format.md). */
 static inline int cm_version_of(const frame_header *h, int lite) {
     if (lite) return h->version >= FRAME_V9 ? CM_LITE : 1;
-    return h->version >= FRAME_V10 ? 6 : h->version >= FRAME_V7 ? 4 : h->version >= FRAME_V6 ? 3 : h->version >= FRAME_V5 ? 2 : 1;
+    return h->version >= FRAME_V11 ? 7 : h->version >= FRAME_V10 ? 6 : h->version >= FRAME_V7 ? 4 : h->version >= FRAME_V6 ? 3 : h->version >= FRAME_V5 ? 2 : 1;
 }
 /* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
@@ -369,6 +370,8 @@ void job_init(job *J, const llmz_model *m, const kernel_set *ks, const driver *d
               frame_chunk *chunks, const uint8_t *src, uint8_t *dst);
 /* h made the header engine_plan sizes a run of chunks [first, end) of the frame by: their count, bytes and methods. */
 void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t first, uint32_t end);
+/* h's counts of method-3/5, method-4 and method-5 chunks among chunks[first, end) (the memory plan's). */
+void engine_count_methods(frame_header *h, const frame_chunk *chunks, uint32_t first, uint32_t end);
 /* decompress.c, for archive.c (random access): decode chunks [first, end) of the frame whose header h (window still
 ** as parsed) and chunk table were parsed; for a grouped frame first and end are group edges (end may be n_chunks).
 ** payload holds those chunks' payloads (chunk first's at 0, psize bytes in all), dst receives their original bytes.

@@ -81,10 +81,15 @@ void engine_range_header(frame_header *h, const frame_chunk *chunks, uint32_t fi
     uint64_t cs = h->chunk_size, to = (uint64_t)end * cs;
     h->orig_size = (to < h->orig_size ? to : h->orig_size) - (uint64_t)first * cs;
     h->n_chunks = end - first;
-    h->n_bytes_chunks = h->n_mixed_chunks = 0;
+    engine_count_methods(h, chunks, first, end);
+}
+
+void engine_count_methods(frame_header *h, const frame_chunk *chunks, uint32_t first, uint32_t end) {
+    h->n_bytes_chunks = h->n_mixed_chunks = h->n_x86_chunks = 0;
     for (uint32_t i = first; i < end; i++) {
         h->n_bytes_chunks += frame_method_bytes(chunks[i].method);
         h->n_mixed_chunks += chunks[i].method == FRAME_METHOD_MIXED;
+        h->n_x86_chunks += chunks[i].method == FRAME_METHOD_BYTES_X86;
     }
 }
 
@@ -100,6 +105,7 @@ uint64_t plan_bytes(const plan *p, const llmz_model *m, const frame_header *h) {
     uint64_t per_worker = (uint64_t)p->nlanes * (sizeof(lane) + lane_bytes(m, (uint64_t)p->lane_rows)) +
                           (uint64_t)p->slots * slot + nmods * models_bytes(m, h->flags, h->version, h->n_chunks) +
                           team_b + (p->cm ? cm_bytes(cm_chunk(h), 0, cm_version_of(h, 0)) : 0) +
+                          (p->cm && h->n_x86_chunks ? cm_split_bytes(cm_chunk(h), cm_version_of(h, 0)) : 0) +
                           (p->mix ? lmbits_bytes((uint32_t)tf_cfg(m->tf)->vocab) : 0);
     /* each small block may take LLMZ_MEM_SLACK bytes more: a lane's ~16, a slot's ~8, a set of models' ~8 */
     per_worker += LLMZ_MEM_SLACK * (16 * (uint64_t)p->nlanes + 8 * (uint64_t)p->slots + 8 * nmods + 8);

@@ -45,6 +45,7 @@ static inline int frame_method_bytes(unsigned m) { return m == FRAME_METHOD_BYTE
 #define FRAME_V8              8              /* version 7 and form bit 7: long-range copies (copies.h) */
 #define FRAME_V9              9              /* version 8; method 4 with the byte models' version 5 (cm.h) */
 #define FRAME_V10             10             /* version 9; methods 3 and 5 with the byte models' version 6 (cm.h) */
+#define FRAME_V11             11             /* version 10; methods 3 and 5 with the byte models' version 7 (cm.h) */
 #define FRAME_V4_FIXED 8        /* magic, version, flags, form, numerics */
 #define FRAME_FORM_FP 0x03      /* form bits 0-1: the fingerprint holds 8 * (code + 1) bytes */
 #define FRAME_FORM_NAME 0x04    /* the model name follows the fingerprint (adapter form: the adapter's name) */
@@ -101,9 +102,9 @@ typedef struct {
     /* not part of the header: a dictionary frame's coding starts each chunk after these tokens (lib/engine/dict.c) */
     const int32_t *pre;
     uint32_t npre;
-    /* not part of the header: the chunk table's method-3 and method-4 chunks (decompress.c counts them: the memory
-    ** plan) */
-    uint32_t n_bytes_chunks, n_mixed_chunks;
+    /* not part of the header: the chunk table's method-3 and -5, method-4 and method-5 chunks (decompress.c counts
+    ** them: the memory plan) */
+    uint32_t n_bytes_chunks, n_mixed_chunks, n_x86_chunks;
 } frame_header;
 
 /* Bytes of the adapter extension (docs/format.md, "Adapter" and "Format version 4") of h, 0 without flag bit 3:

@@ -200,9 +200,9 @@ expect "9: decompress onto a directory" 1
 err_has "9: decompress message" "is a directory"
 
 # ---- 10. messages name the option once --------------------------------------------------------------------
-xm --format-version=11 a.txt
-expect "10: --format-version=11" 2
-err_has "10: --format-version message" "invalid --format-version '11'"
+xm --format-version=12 a.txt
+expect "10: --format-version=12" 2
+err_has "10: --format-version message" "invalid --format-version '12'"
 x --adapt=bogus a.txt
 err_has "10: --adapt message" "invalid --adapt 'bogus'"
 x --model= a.txt

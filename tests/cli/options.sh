@@ -20,7 +20,7 @@ expect "--help" 0
 # -V / --version: version, format and numerics versions, default model + fingerprint, kernels
 x -V
 expect "-V" 0
-out_has "-V version" "llmz 0.10.0"
+out_has "-V version" "llmz 0.11.0"
 out_has "-V format version" "format version"
 out_has "-V numerics version" "numerics version"
 out_has "-V kernels" "kernels:"
@@ -191,8 +191,8 @@ xm -q a
 expect "-q still fails on existing output" 1
 err_has "-q still reports errors" "already exists"
 
-# --format-version: 1 to 10 written (byte 4), all decode; anything else is a usage error
-for v in 1 2 3 4 5 6 7 8 9 10; do
+# --format-version: 1 to 11 written (byte 4), all decode; anything else is a usage error
+for v in 1 2 3 4 5 6 7 8 9 10 11; do
     xmo v$v.llmz --format-version=$v -c a
     expect "--format-version=$v" 0
     check "--format-version=$v writes format $v" sh -c "od -An -j4 -N1 -tu1 v$v.llmz | grep -qx ' *$v'"
@@ -202,16 +202,16 @@ done
 xmo v4b.llmz --format-version 4 -c a
 check "--format-version 4 (two arguments)" cmp -s v4b.llmz v4.llmz
 xmo v0.llmz -c a
-check "the default is format 10" cmp -s v0.llmz v10.llmz
+check "the default is format 11" cmp -s v0.llmz v11.llmz
 check "versions 1 and 2 code differently" sh -c "! cmp -s v1.llmz v2.llmz"
 check "versions 2 and 3 code differently" sh -c "! cmp -s v2.llmz v3.llmz"
 # version 4 codes chunks as version 3 does, with the compact header: the same payload, a smaller frame
 check "version 4's frame is smaller than version 3's" [ "$(wc -c < v4.llmz)" -lt "$(wc -c < v3.llmz)" ]
-for v in 0 01 11 12 x ''; do
+for v in 0 01 12 13 x ''; do
     xm --format-version="$v" -c a
     expect "--format-version='$v' refused" 2
 done
-err_has "the refusal names the versions" "1 to 10"
+err_has "the refusal names the versions" "1 to 11"
 
 # --numerics-version: 1, 2 or 3 written (byte 7 of a format-4 frame), each decodes; 2 is the default
 for v in 1 2 3; do
@@ -221,7 +221,7 @@ for v in 1 2 3; do
     xmo n$v.out -dc n$v.llmz
     check "numerics $v decodes" cmp -s n$v.out a
 done
-check "the default is numerics 2" cmp -s n2.llmz v10.llmz
+check "the default is numerics 2" cmp -s n2.llmz v11.llmz
 check "numerics 1 and 2 code differently" sh -c "! cmp -s n1.llmz n2.llmz"
 check "numerics 3 codes differently" sh -c "! cmp -s n1.llmz n3.llmz && ! cmp -s n2.llmz n3.llmz"
 for v in 0 4 x ''; do

@@ -187,6 +187,12 @@ static const golden GOLD[] = {
     /* format version 10 (2026-12-07): methods 3 and 5 with the byte models' version 6; image: a bitmap of 64-byte
     ** rows, one chunk of method 3 whose bits are predicted from the rows above (format 9: 710 bytes) */
     {"image.bin", "image.v10.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 10, 0, 2},
+    /* format version 11 (2026-12-08): methods 3 and 5 with the byte models' version 7; elf: an ELF64 file's header,
+    ** code (x86.bin) and text, one chunk of method 5 whose code and rest two models code (format 10: 6,795 bytes);
+    ** x86: method 5 without an ELF header; log: method 3 */
+    {"elf.bin", "elf.v11.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 11, 0, 2},
+    {"x86.bin", "x86.v11.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 11, 0, 2},
+    {"log.txt", "log.v11.llmz", 0, 1, {0, 0}, 1, 0, 1, LLMZ_ADAPT_ALL, 1, 0, 11, 0, 2},
 };
 
 /* The lossy archives: made by `llmz --model tests/data/tiny.gguf --lossy=LEVEL` from an original (tests/golden/
@@ -206,21 +212,22 @@ static const struct {
               {"english.txt", "english.lossy3.out", "english.lossy3.v4.llmz", 3, 1, 1, 1}};
 
 /* The chunk methods of format version 4's archives and later: chunks coded by the byte models (method 3, and 5 in
-** x86.v6.llmz) and mixed (method 4), so that every golden method stays covered. */
+** the x86 ones: x86) and mixed (method 4), so that every golden method stays covered. */
 static const struct {
     const char *arch;
-    unsigned bytes, mixed;
-} GMETHOD[] = {{"binary.v4.llmz", 1, 0},    {"zeros.v4.llmz", 1, 0},          {"log.v4.llmz", 1, 0},
-               {"mixed.v4.llmz", 0, 1},     {"groups.v4.llmz", 0, 5},         {"english.v4.llmz", 0, 1},
-               {"binary.v5.llmz", 1, 0},    {"zeros.v5.llmz", 1, 0},          {"log.v5.llmz", 1, 0},
-               {"mixed.v5.llmz", 0, 1},     {"groups.v5.llmz", 0, 5},         {"english.v5.llmz", 0, 1},
-               {"longfield.v5.llmz", 1, 0}, {"source10k.v4.llmz", 0, 3},     {"english.adapter.v4.llmz", 0, 1},
-               {"binary.v6.llmz", 1, 0},    {"zeros.v6.llmz", 1, 0},          {"log.v6.llmz", 1, 0},
-               {"longfield.v6.llmz", 1, 0}, {"mixed.v6.llmz", 0, 1},          {"english.v6.llmz", 0, 1},
-               {"x86.v6.llmz", 1, 0},       {"log70k.v6.llmz", 1, 0},         {"binary.v7.llmz", 1, 0},
-               {"log.v7.llmz", 1, 0},       {"x86.v7.llmz", 1, 0},            {"x86ops.v7.llmz", 1, 0},
-               {"groups.v8.llmz", 0, 4},    {"english.v9.llmz", 0, 1},        {"mixed.v9.llmz", 0, 1},
-               {"groups.v9.llmz", 0, 4},    {"image.v10.llmz", 1, 0}};
+    unsigned bytes, mixed, x86;
+} GMETHOD[] = {{"binary.v4.llmz", 1, 0, 0},    {"zeros.v4.llmz", 1, 0, 0},          {"log.v4.llmz", 1, 0, 0},
+               {"mixed.v4.llmz", 0, 1, 0},     {"groups.v4.llmz", 0, 5, 0},         {"english.v4.llmz", 0, 1, 0},
+               {"binary.v5.llmz", 1, 0, 0},    {"zeros.v5.llmz", 1, 0, 0},          {"log.v5.llmz", 1, 0, 0},
+               {"mixed.v5.llmz", 0, 1, 0},     {"groups.v5.llmz", 0, 5, 0},         {"english.v5.llmz", 0, 1, 0},
+               {"longfield.v5.llmz", 1, 0, 0}, {"source10k.v4.llmz", 0, 3, 0},     {"english.adapter.v4.llmz", 0, 1, 0},
+               {"binary.v6.llmz", 1, 0, 0},    {"zeros.v6.llmz", 1, 0, 0},          {"log.v6.llmz", 1, 0, 0},
+               {"longfield.v6.llmz", 1, 0, 0}, {"mixed.v6.llmz", 0, 1, 0},          {"english.v6.llmz", 0, 1, 0},
+               {"x86.v6.llmz", 1, 0, 1},       {"log70k.v6.llmz", 1, 0, 0},         {"binary.v7.llmz", 1, 0, 0},
+               {"log.v7.llmz", 1, 0, 0},       {"x86.v7.llmz", 1, 0, 1},         {"x86ops.v7.llmz", 1, 0, 1},
+               {"groups.v8.llmz", 0, 4, 0},    {"english.v9.llmz", 0, 1, 0},        {"mixed.v9.llmz", 0, 1, 0},
+               {"groups.v9.llmz", 0, 4, 0},    {"image.v10.llmz", 1, 0, 0},         {"elf.v11.llmz", 1, 0, 1},
+               {"x86.v11.llmz", 1, 0, 1},   {"log.v11.llmz", 1, 0, 0}};
 
 /* SHA-256 of tests/data/tiny-lora.gguf (mktiny --lora tests/data/tiny.gguf --name tiny-lora --alpha 64): the
 ** adapter english.adapter.llmz names.  Never regenerate it either. */
@@ -243,7 +250,8 @@ static const golden_err GERR[] = {
     {"err_version8.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 8 */
     {"err_version9.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 9 */
     {"err_version10.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 10 */
-    {"err_version11.llmz", LLMZ_ERR_VERSION, 0},
+    {"err_version11.llmz", LLMZ_ERR_CHECKSUM, 0}, /* the same since format version 11 */
+    {"err_version12.llmz", LLMZ_ERR_VERSION, 0},
     /* format 8's list of copies: its CRC damaged; a distance past the bytes written, under a good CRC */
     {"err_copies_crc.llmz", LLMZ_ERR_CHECKSUM, 0},
     {"err_copies_list.llmz", LLMZ_ERR_CORRUPT, 0},
@@ -440,7 +448,9 @@ static void run_config(int kernels, int threads) {
         unsigned char *arch = load(GMETHOD[i].arch, &an);
         llmz_frame_info fi;
         CHECK(arch != NULL && llmz_frame_get_info(&fi, arch, an) == LLMZ_OK);
-        if (arch) CHECK(fi.bytes_chunks == GMETHOD[i].bytes && fi.mixed_chunks == GMETHOD[i].mixed);
+        if (arch)
+            CHECK(fi.bytes_chunks == GMETHOD[i].bytes && fi.mixed_chunks == GMETHOD[i].mixed &&
+                  fi.has_x86 == GMETHOD[i].x86);
         free(arch);
     }
     /* err_version2.llmz and err_version3.llmz were written as error frames (the first frame of two_frames.llmz
