@@ -813,12 +813,12 @@ typedef struct {
     cm_model *m;
     uint8_t *hist;   /* m's history (n bytes) ... */
     uint8_t *hpart;  /* ... then m->part's (n + 1: hist + n) */
-    size_t n, npart; /* the chunk's length, the bytes m->part has coded */
+    size_t n;        /* the chunk's length */
     size_t head;     /* where the program headers end (0: not an ELF file, or not yet known) */
     elf_map map;
 } split;
 
-/* split coding is on: the history buffer, m coding from the start (0), or -1 out of memory. */
+/* Split coding begins: the histories made, m at the chunk's start (0), or -1 out of memory. */
 static int split_begin(split *sp, cm_model *m, size_t n, int dec) {
     memset(sp, 0, sizeof *sp);
     sp->m = m;
@@ -855,11 +855,15 @@ size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, si
     m->mixed = 0;
     rc_enc e;
     rc_enc_init(&e, dst, cap);
-    for (size_t i = 0; i < n && !e.overflow; i++) {
+    int oom = 0;
+    for (size_t i = 0; i < n && !e.overflow && !oom; i++) {
         if (i == mid && at_mid) *at_mid = e.n;
         cm_model *c = m;
         if (sp.hist) {
-            if (!(c = split_at(&sp, src, i, 0))) break;
+            if (!(c = split_at(&sp, src, i, 0))) {
+                oom = 1;
+                break;
+            }
             c->mixed = 0;
             if (c == m) sp.hist[m->pos] = src[i];
             else sp.hpart[c->pos] = src[i];
@@ -870,9 +874,8 @@ size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, si
             update(c, y);
         }
     }
-    int failed = e.overflow || (sp.hist && n && sp.head && !m->part);
     llmz_free(sp.hist);
-    if (failed) return 0;
+    if (e.overflow || oom) return 0;
     size_t len = rc_enc_finish(&e);
     if (mid == n && at_mid) *at_mid = len;
     return len;
