@@ -2,10 +2,10 @@
 # bench/ablation.sh -- what each family of llmz's online models buys: the same files compressed with
 # --adapt=none, match (recency cache + match model + format version 3's output bias), then adding one family
 # at a time: token n-grams, the line model, the field model, the secondary estimation with wide n-gram tables,
-# chunk groups (a frame's chunks share these models), and the byte models (all: the default, format version 10:
+# chunk groups (a frame's chunks share these models), and the byte models (all: the default, format version 11:
 # methods 3 and 4, the byte models alone and mixed with the LM's tokens bit by bit, method 5 for x86 code), next
-# to xz -9e; last, all of them as earlier format versions coded them (9: the byte models' version 4, without the
-# bits of records; 8: also method 4 with version 1 beside the LM; 7: also without copies of long repeats; 6: the
+# to xz -9e; last, all of them as earlier format versions coded them (10: the byte models' version 6, without the
+# expected byte and an ELF file's code and data apart; 9: the byte models' version 4, without the bits of records; 8: also method 4 with version 1 beside the LM; 7: also without copies of long repeats; 6: the
 # byte models' version 3, without the x86
 # instruction contexts; 5: version 2, without method 5; 4: version 1; 3: before the byte models; 2: also without the
 # output bias and a grouped chunk's own match model and order-3 contexts; 1: also before the word model, the fourth
@@ -30,13 +30,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/llmz-abl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
 # each column adds one family to the one before: none, match, +ngram, +line, +field (and word), +sse, +group,
-# all (+bytes); then all in format versions 9 to 1
+# all (+bytes); then all in format versions 10 to 1
 G=match,ngram,line,field,sse
-SETS="none match match,ngram match,ngram,line match,ngram,line,field $G $G,group all all@9 all@8 all@7 all@6 all@5 all@4 all@3 all@2 all@1"
-NAMES="none | match, bias | +ngram | +line | +field, word | +sse, wide n-grams | +group | +bytes (all) | all, format 9 | all, format 8 | all, format 7 | all, format 6 | all, format 5 | all, format 4 | all, format 3 | all, format 2 | all, format 1"
+SETS="none match match,ngram match,ngram,line match,ngram,line,field $G $G,group all all@10 all@9 all@8 all@7 all@6 all@5 all@4 all@3 all@2 all@1"
+NAMES="none | match, bias | +ngram | +line | +field, word | +sse, wide n-grams | +group | +bytes (all) | all, format 10 | all, format 9 | all, format 8 | all, format 7 | all, format 6 | all, format 5 | all, format 4 | all, format 3 | all, format 2 | all, format 1"
 ALL=8 # the column of all
 echo "| file | size | xz -9e | $NAMES | all / none | all / xz |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 tot=0; tx=0; sums=""
 : > "$T/speed"
 for f in "$@"; do
@@ -74,5 +74,5 @@ echo
 echo "Compression speed (KB/s, 1000 bytes a second, process start included), and decompression of all:"
 echo
 echo "| file | $NAMES | d: all |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 cat "$T/speed"

@@ -58,8 +58,9 @@ uint64_t cm_split_bytes(uint32_t chunk_size, int version);
 ** of memory or for an unknown version. */
 cm_model *cm_new(uint32_t chunk_size, int lite, int version, const kernel_set *ks);
 void cm_free(cm_model *m);
-/* Whether the chunks coded next are x86 code after the call filter (frame method 5): version 4 then takes its x86
-** contexts (other versions ignore it).  The model keeps the setting until told otherwise: callers set it before every
+/* Whether the chunks coded next are x86 code after the call filter (frame method 5): versions 4, 6 and 7 then take
+** their x86 contexts, and version 7 codes an ELF file's code and other bytes with two models (elf.h; other versions
+** ignore it).  The model keeps the setting until told otherwise: callers set it before every
 ** chunk. */
 void cm_set_x86(cm_model *m, int on);
 /* Code src[0..n) (n <= chunk_size) into dst; returns the bytes written, or 0 when they would exceed cap. */

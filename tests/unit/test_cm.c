@@ -317,7 +317,7 @@ static size_t elf_chunk(const phdr *ph, int nph, uint64_t phoff, int phentsize) 
     put(src + 0x36, (uint64_t)phentsize, 2);
     put(src + 0x38, (uint64_t)nph, 2);
     const phdr def[3] = {{1, 4, 0, CODE}, {1, 5, CODE, NCODE}, {1, 4, CODE + NCODE, NTEXT}};
-    for (int i = 0; i < nph && phoff + (uint64_t)(i + 1) * 56 <= CODE; i++) {
+    for (int i = 0; i < nph && phoff <= CODE && phoff + (uint64_t)(i + 1) * 56 <= CODE; i++) { /* (within the chunk) */
         const phdr *q = ph ? &ph[i] : &def[i % 3];
         uint8_t *e = src + phoff + (uint64_t)i * 56;
         put(e, q->type, 4);
