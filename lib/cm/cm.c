@@ -23,12 +23,11 @@
 #include "numerics/detmath.h"
 #include "numerics/kernels.h"
 
-/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, 17 in versions 3, 4 and 6, 18 in version 7,
-** which keep the run inputs of the first NR (version 5: 6, each with its run input); mixer inputs (the hashed contexts,
-** order 0, order 1, the match model, a constant, the run inputs, zero-padded to a multiple of 4: 28, 32, 32, 32, 16, 32,
-** 36); first-layer
-** mixers, each with its own weight-set selector, combined by a final mixer (3 in version 1, 4 in versions 2-4, 1 in
-** version 5); the largest of each */
+/* hashed contexts (listed in byte_done): 11 in version 1, 14 in version 2, 17 in versions 3, 4 and 6, 18 in version
+** 7, which keep the run inputs of the first NR (version 5: 6, each with its run input); mixer inputs (the hashed
+** contexts, order 0, order 1, the match model, a constant, the run inputs, zero-padded to a multiple of 4: 28, 32, 32,
+** 32, 16, 32, 36); first-layer mixers, each with its own weight-set selector, combined by a final mixer (3 in version
+** 1, 4 in versions 2-4, 6 and 7, 1 in version 5); the largest of each */
 #define NH 18
 #define NR 11
 #define NIN_OF(nh, nr) (((nh) + 4 + (nr) + 3) & ~3)

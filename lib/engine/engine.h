@@ -279,13 +279,14 @@ static inline uint32_t cm_chunk(const frame_header *h) {
 }
 /* The byte models' version a frame's method-3 and method-5 chunks use (lite = 0): 7 from format version 11 (version 6
 ** with the match model's expected byte as a context, the counters' surprise rule and ELF files' code and data apart),
-** 6 in 10 (version 4 with the bit neighbourhood in records), 4 in 7-9 (version 3 with the x86 contexts in method-5 chunks), 3 in 6, 2 in
-** 5, else 1;
+** 6 in 10 (version 4 with the bit neighbourhood in records), 4 in 7-9 (version 3 with the x86 contexts in method-5
+** chunks), 3 in 6, 2 in 5, else 1;
 ** method 4's lite models (lite = 1) are version 5 from format version 9, else version 1 (version 2 beside the LM
 ** coded JavaScript 0.1-0.3% larger, package JSON 0.4-2% smaller; docs/format.md). */
 static inline int cm_version_of(const frame_header *h, int lite) {
     if (lite) return h->version >= FRAME_V9 ? CM_LITE : 1;
-    return h->version >= FRAME_V11 ? 7 : h->version >= FRAME_V10 ? 6 : h->version >= FRAME_V7 ? 4 : h->version >= FRAME_V6 ? 3 : h->version >= FRAME_V5 ? 2 : 1;
+    int v = h->version;
+    return v >= FRAME_V11 ? 7 : v >= FRAME_V10 ? 6 : v >= FRAME_V7 ? 4 : v >= FRAME_V6 ? 3 : v >= FRAME_V5 ? 2 : 1;
 }
 /* The worker's byte models for chunks of up to chunk_size bytes (made on first use); NULL when out of memory. */
 cm_model *worker_cm(worker *w, uint32_t chunk_size);
