@@ -817,25 +817,26 @@ typedef struct {
     elf_map map;
 } split;
 
-/* Split coding begins: the histories made, m at the chunk's start (0), or -1 out of memory. */
-static int split_begin(split *sp, cm_model *m, size_t n, int dec) {
+/* Split coding begins: the histories made, m at the chunk's start (0), or -1 out of memory.  Each model writes its
+** bytes to its own history as they are coded (out = buf), encoding or decoding: it reads only those before its pos. */
+static int split_begin(split *sp, cm_model *m, size_t n) {
     memset(sp, 0, sizeof *sp);
     sp->m = m;
     sp->n = n;
     if (!(sp->hist = llmz_malloc(2 * n + 1))) return -1;
     sp->hpart = sp->hist + n;
-    cm_reset(m, sp->hist, dec ? sp->hist : NULL, n);
+    cm_reset(m, sp->hist, sp->hist, n);
     nibble_start(m);
     return 0;
 }
 
 /* The model that codes chunk position pos, whose bytes before it are chunk[0..pos); NULL when out of memory. */
-static cm_model *split_at(split *sp, const uint8_t *chunk, size_t pos, int dec) {
+static cm_model *split_at(split *sp, const uint8_t *chunk, size_t pos) {
     cm_model *m = sp->m;
     if (pos == ELF_HEAD && (sp->head = elf_head(chunk, sp->n)) != 0) { /* an ELF file: the second model begins */
         if (!m->part && !(m->part = cm_new(m->chunk_size, 0, m->version, m->ks))) return NULL;
         m->part->x86 = 0;
-        cm_reset(m->part, sp->hpart, dec ? sp->hpart : NULL, sp->n);
+        cm_reset(m->part, sp->hpart, sp->hpart, sp->n);
         nibble_start(m->part);
     }
     if (!sp->head || pos < ELF_HEAD) return m;
@@ -847,7 +848,7 @@ size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, si
     if (at_mid) *at_mid = 0;
     split sp = {0};
     if (m->v7 && m->x86) {
-        if (split_begin(&sp, m, n, 0) != 0) return 0;
+        if (split_begin(&sp, m, n) != 0) return 0;
     } else {
         cm_start(m, src, NULL, n);
     }
@@ -859,13 +860,11 @@ size_t cm_encode_mid(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, si
         if (i == mid && at_mid) *at_mid = e.n;
         cm_model *c = m;
         if (sp.hist) {
-            if (!(c = split_at(&sp, src, i, 0))) {
+            if (!(c = split_at(&sp, src, i))) {
                 oom = 1;
                 break;
             }
             c->mixed = 0;
-            if (c == m) sp.hist[m->pos] = src[i];
-            else sp.hpart[c->pos] = src[i];
         }
         for (int k = 7; k >= 0; k--) {
             int y = src[i] >> k & 1;
@@ -887,7 +886,7 @@ size_t cm_encode(cm_model *m, const uint8_t *src, size_t n, uint8_t *dst, size_t
 int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t n) {
     split sp = {0};
     if (m->v7 && m->x86) {
-        if (split_begin(&sp, m, n, 1) != 0) return -2;
+        if (split_begin(&sp, m, n) != 0) return -2;
     } else {
         cm_start(m, dst, dst, n);
     }
@@ -897,7 +896,7 @@ int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t 
     int rc = 0;
     for (size_t i = 0; i < n && !d.bad; i++) {
         cm_model *c = m;
-        if (sp.hist && !(c = split_at(&sp, dst, i, 1))) {
+        if (sp.hist && !(c = split_at(&sp, dst, i))) {
             rc = -2;
             break;
         }
@@ -906,7 +905,7 @@ int cm_decode(cm_model *m, const uint8_t *src, size_t len, uint8_t *dst, size_t 
             int y = rc_decode_bit(&d, (uint32_t)predict(c, 0));
             update(c, y);
         }
-        if (sp.hist) dst[i] = c == m ? sp.hist[m->pos - 1] : sp.hpart[c->pos - 1];
+        if (sp.hist) dst[i] = c->buf[c->pos - 1]; /* (its history's last byte) */
     }
     llmz_free(sp.hist);
     if (rc) return rc;
